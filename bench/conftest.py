@@ -1,0 +1,36 @@
+"""Benchmarks: pytest-benchmark groups, fastgrad beside its peers on identical inputs.
+
+Run:   pytest bench --benchmark-only --benchmark-group-by=group --benchmark-columns=median,iqr,rounds
+Smoke: pytest bench --benchmark-disable   (what CI runs, so the suites cannot rot)
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))  # for `peers`
+
+THREADS = int(os.environ.get("FASTGRAD_BENCH_THREADS", "2"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def same_threads_everywhere():
+    """One thread count for fastgrad's OpenMP, BLAS and PyTorch."""
+    import fastgrad as fg
+
+    fg.set_num_threads(THREADS)
+    try:
+        import threadpoolctl
+
+        limiter = threadpoolctl.threadpool_limits(THREADS)
+    except ImportError:
+        limiter = None
+    try:
+        import torch
+
+        torch.set_num_threads(THREADS)
+    except ImportError:
+        pass
+    yield
+    if limiter is not None:
+        limiter.restore_original_limits()

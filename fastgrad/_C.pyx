@@ -1,0 +1,16 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Cython wrappers over the C kernels in csrc/.
+
+Wrappers only: each checks dtype, shape, contiguity and aliasing, raises a
+clear Python error, then releases the GIL and calls C.  No math lives here.
+One file per kernel family under _wrappers/, included below.
+"""
+import numpy as np
+cimport numpy as cnp
+from libc.stdint cimport int64_t
+
+cnp.import_array()
+
+include "_wrappers/common.pxi"
+include "_wrappers/runtime.pxi"
+include "_wrappers/activations.pxi"

@@ -1,0 +1,37 @@
+"""fastgrad: reverse-mode automatic differentiation for NumPy, with fused C kernels.
+
+    import fastgrad as fg
+    x = fg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.sigmoid() * x).sum()
+    y.backward()
+    x.grad          # a NumPy array
+"""
+__version__ = "0.1.0"
+
+try:
+    from . import _C
+except ImportError as e:  # pragma: no cover - a broken install
+    raise ImportError(
+        "fastgrad's C extension is not built or cannot be loaded "
+        f"({e}). Install with `pip install .` from the source tree, or build it in place "
+        "with `python setup.py build_ext --inplace`."
+    ) from e
+
+from . import ops  # noqa: E402  (binds operators to Tensor)
+from .autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
+from .creation import (arange, eye, from_numpy, full, full_like, linspace, manual_seed, ones,  # noqa: E402
+                       ones_like, rand, randint, randn, tensor, zeros, zeros_like)
+from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype  # noqa: E402
+from .ops import *  # noqa: E402,F401,F403
+from .ops import cat, concatenate, stack, split  # noqa: E402,F401
+from .utils.gradcheck import gradcheck  # noqa: E402
+
+
+def set_num_threads(n):
+    """Threads used by fastgrad's C kernels (OpenMP) above their size threshold."""
+    _C.set_num_threads(int(n))
+
+
+def get_num_threads():
+    """Threads fastgrad's C kernels use."""
+    return _C.get_num_threads()

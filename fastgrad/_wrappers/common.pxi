@@ -1,0 +1,58 @@
+# Validation shared by every wrapper.  Errors name the op and the argument.
+
+cdef object _F32 = np.dtype(np.float32)
+cdef object _F64 = np.dtype(np.float64)
+
+
+cdef object float_input(str op, str arg, object a):
+    """Return `a` as a C-contiguous float32/float64 ndarray, or raise."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
+    dt = a.dtype
+    if dt is not _F32 and dt is not _F64 and dt != _F32 and dt != _F64:
+        raise TypeError(f"{op}: argument '{arg}' has dtype {dt}; the C kernel takes float32 or float64")
+    if not cnp.PyArray_IS_C_CONTIGUOUS(a):
+        a = np.ascontiguousarray(a)
+    return a
+
+
+cdef object same_input(str op, str arg, object a, object like):
+    """A second input: same dtype and shape as `like`, made contiguous."""
+    a = float_input(op, arg, a)
+    if a.dtype != like.dtype:
+        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {like.dtype}")
+    if a.shape != like.shape:
+        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {like.shape}")
+    return a
+
+
+cdef object output_for(str op, object out, object like):
+    """A fresh output shaped like `like`, or a checked user-given one.
+
+    A given `out` must be C-contiguous, writeable, of the same dtype and shape,
+    and either be exactly an input buffer (in-place) or not overlap it."""
+    if out is None:
+        return np.empty(like.shape, dtype=like.dtype)
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"{op}: argument 'out' must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != like.dtype:
+        raise TypeError(f"{op}: argument 'out' has dtype {out.dtype}, expected {like.dtype}")
+    if out.shape != like.shape:
+        raise ValueError(f"{op}: argument 'out' has shape {out.shape}, expected {like.shape}")
+    if not cnp.PyArray_IS_C_CONTIGUOUS(out) or not out.flags.writeable:
+        raise ValueError(f"{op}: argument 'out' must be C-contiguous and writeable")
+    return out
+
+
+cdef check_no_partial_overlap(str op, object out, object a):
+    """Elementwise kernels may write in place (out is a) but not over a shifted view."""
+    if out is a:
+        return
+    if cnp.PyArray_DATA(out) == cnp.PyArray_DATA(a):
+        return
+    if np.shares_memory(out, a):
+        raise ValueError(f"{op}: argument 'out' partially overlaps an input")
+
+
+cdef inline bint is_f32(object a):
+    return a.dtype == _F32

@@ -1,0 +1,307 @@
+"""The backward engine: reverse topological order, without recursion.
+
+1. Walk the graph from the roots (an explicit stack) and count, for each node,
+   how many recorded edges point at it.
+2. Run nodes whose count has dropped to zero (Kahn's algorithm): a node's
+   gradient is complete once every consumer has contributed.  Gradients of
+   intermediates are dropped as soon as their node has run.
+3. Leaves collect their total gradient, run their hooks, then add it to `.grad`.
+
+With create_graph=True the gradients are Tensors and every backward rule runs
+on Tensors through the differentiable backend, so the result can itself be
+differentiated.
+"""
+import numpy as np
+
+from .function import Context
+from .grad_mode import STATE
+from .tensor import Tensor, new_tensor
+
+_FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed); pass retain_graph=True to the first backward")
+
+
+def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False, inputs=None):
+    """Accumulate gradients of `tensors` into the `.grad` of the graph's leaves."""
+    tensors = list(tensors)
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    only = None if inputs is None else _as_tensor_list(inputs)
+    leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only)
+    # Arrays the caller passed in, or already stored on another leaf, are copied
+    # before being stored: every .grad is an array that nothing else references.
+    taken = {id(g.data if type(g) is Tensor else g) for g in grad_tensors if g is not None}
+    for leaf, g in leaf_grads.items():
+        _accumulate_into_leaf(leaf, g, taken)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """Gradients of `outputs` with respect to `inputs`, returned as Tensors.
+
+    `.grad` of the leaves is left untouched.  With create_graph=True the
+    returned Tensors carry a graph, so they can be differentiated again.
+    """
+    outputs = _as_tensor_list(outputs)
+    inputs = _as_tensor_list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Tensor, np.ndarray)) or not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    captured = _run(outputs, list(grad_outputs), retain_graph, create_graph, inputs)
+    results = []
+    for i, t in enumerate(inputs):
+        g = captured.get(t)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
+                    "to get None for it")
+            results.append(None)
+        elif type(g) is Tensor:
+            results.append(g)
+        else:
+            results.append(new_tensor(_as_owned_array(g, set()), False, None))
+    return tuple(results)
+
+
+def _as_tensor_list(x):
+    if type(x) is Tensor:
+        return [x]
+    return list(x)
+
+
+def _run(roots, root_grads, retain_graph, create_graph, only):
+    """Run backward from `roots`; return {leaf or captured input: gradient}."""
+    if len(root_grads) != len(roots):
+        raise ValueError(f"backward: got {len(root_grads)} gradients for {len(roots)} tensors")
+    grads = {}
+    leaf_grads = {}
+    start = []
+    for i, (t, g) in enumerate(zip(roots, root_grads)):
+        if type(t) is not Tensor:
+            raise TypeError(f"backward: element {i} is a {type(t).__name__}, not a Tensor")
+        if not t._requires_grad:
+            raise RuntimeError(f"backward: element {i} of tensors does not require grad and does not have a grad_fn")
+        g = _root_gradient(t, g, create_graph)
+        node = t._node
+        if node is None:
+            leaf_grads[t] = g if t not in leaf_grads else leaf_grads[t] + g
+            continue
+        if node in grads:
+            grads[node] = grads[node] + g
+        else:
+            grads[node] = g
+            start.append(node)
+
+    capture_nodes = {}
+    if only is not None:
+        for t in only:
+            if t._node is not None:
+                capture_nodes[t._node] = t
+    captured = {}
+
+    deps = _count_dependencies(start)
+    ready = [n for n in start if deps.get(n, 0) == 0]
+    diff_backend = _differentiable_backend() if create_graph else None
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            g = grads.pop(node)
+            if node.hooks:
+                for hook in node.hooks:
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            if node in capture_nodes:
+                captured[capture_nodes[node]] = g
+            _check_versions(node)
+            if create_graph:
+                input_grads = _run_differentiable(node, g, diff_backend)
+            else:
+                input_grads = node.fn.backward(node, node.backend, g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            for parent, gi in zip(node.parents, input_grads):
+                if parent is None or gi is None:
+                    continue
+                gi = _conform(node, parent, gi)
+                if type(parent) is Context:
+                    prev = grads.get(parent)
+                    grads[parent] = gi if prev is None else prev + gi
+                    left = deps[parent] - 1
+                    deps[parent] = left
+                    if left == 0:
+                        ready.append(parent)
+                else:
+                    prev = leaf_grads.get(parent)
+                    leaf_grads[parent] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.parents = None
+                node.saved_arrays = None
+                node.saved_meta = None
+    finally:
+        STATE.enabled = prev_mode
+
+    if only is None:
+        return leaf_grads
+    for t in only:
+        if t._node is None and t in leaf_grads:
+            captured[t] = _apply_leaf_hooks(t, leaf_grads[t])
+    return captured
+
+
+def _root_gradient(t, g, create_graph):
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
+                f"shape {t.shape}, so pass `gradient` of that shape")
+        xp = _namespace(t.data)
+        g = xp.ones(t.data.shape, dtype=t.data.dtype)
+    else:
+        data = g.data if type(g) is Tensor else g
+        if not hasattr(data, "shape"):
+            data = np.asarray(data, dtype=t.data.dtype)
+        if tuple(data.shape) != tuple(t.shape):
+            raise RuntimeError(
+                f"backward: gradient has shape {tuple(data.shape)}, but the tensor has shape {tuple(t.shape)}")
+        if data.dtype != t.data.dtype:
+            data = data.astype(t.data.dtype)
+        if create_graph and type(g) is Tensor:
+            return g
+        g = data
+    return new_tensor(g, False, None) if create_graph else g
+
+
+def _namespace(a):
+    if isinstance(a, np.ndarray):
+        return np
+    get_ns = getattr(a, "__array_namespace__", None)
+    return get_ns() if get_ns is not None else np
+
+
+def _count_dependencies(start):
+    deps = {}
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        parents = node.parents
+        if parents is None:
+            raise RuntimeError(_FREED.format(op=node.name))
+        for p in parents:
+            if type(p) is Context:
+                deps[p] = deps.get(p, 0) + 1
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    return deps
+
+
+def _check_versions(node):
+    meta = node.saved_meta
+    if not meta:
+        return
+    for i, (_source, counter, version) in enumerate(meta):
+        if counter is not None and counter[0] != version:
+            raise RuntimeError(
+                f"{node.name}: one of the variables needed for gradient computation has been modified "
+                f"by an in-place operation: saved tensor {i} is at version {counter[0]}, expected "
+                f"version {version}")
+
+
+def _conform(node, parent, gi):
+    """Check a computed gradient against the tensor it belongs to; cast its dtype."""
+    if type(parent) is Context:
+        shape, dtype = parent.shape, parent.dtype
+    else:
+        shape, dtype = parent.data.shape, parent.data.dtype
+    if gi.shape != shape:
+        if tuple(gi.shape) != tuple(shape):
+            raise RuntimeError(
+                f"{node.name}: computed a gradient of shape {tuple(gi.shape)} for an input of shape "
+                f"{tuple(shape)}")
+    if gi.dtype != dtype:
+        gi = _cast(gi, dtype)
+    return gi
+
+
+def _cast(a, dtype):
+    if hasattr(a, "astype"):
+        return a.astype(dtype)
+    return _namespace(a).astype(a, dtype)
+
+
+def _accumulate_into_leaf(leaf, g, taken):
+    g = _apply_leaf_hooks(leaf, g)
+    if type(g) is Tensor:
+        g = g.data
+    if leaf.grad is None:
+        g = _as_owned_array(g, taken)
+        taken.add(id(g))
+        leaf.grad = g
+    else:
+        leaf.grad = leaf.grad + g
+
+
+def _apply_leaf_hooks(leaf, g):
+    if leaf._hooks:
+        for hook in leaf._hooks:
+            replaced = hook(g)
+            if replaced is not None:
+                g = replaced
+    return g
+
+
+def _as_owned_array(g, seen):
+    """A gradient array that nothing else references: copy views, read-only and taken arrays."""
+    if isinstance(g, np.generic):
+        return np.array(g)
+    if isinstance(g, np.ndarray):
+        if id(g) in seen or g.base is not None or not g.flags.writeable or not g.flags.c_contiguous:
+            return np.array(g, order="C")
+        return g
+    if id(g) in seen or getattr(g, "base", None) is not None:
+        return g.copy()
+    return g
+
+
+def _run_differentiable(node, g, backend):
+    """Run a node's backward on Tensors so that the result has a graph."""
+    saved = node.saved_arrays
+    meta = node.saved_meta
+    if saved:
+        tensors = []
+        for arr, (source, _counter, _version) in zip(saved, meta):
+            if source is None:
+                tensors.append(arr)  # constants stay arrays or numbers
+            elif type(source) is Context:
+                tensors.append(new_tensor(arr, True, source))
+            else:
+                tensors.append(source)  # a leaf: the same object, so grads reach it
+        node.saved_arrays = tuple(tensors)
+    try:
+        return node.fn.backward(node, backend, g)
+    finally:
+        node.saved_arrays = saved
+
+
+_DIFF = []
+
+
+def _differentiable_backend():
+    if not _DIFF:
+        from ..backend.base import Backend
+        from .. import numpy as fnp
+
+        backend = Backend(fnp)
+        backend.name = "differentiable"
+        _DIFF.append(backend)
+    return _DIFF[0]

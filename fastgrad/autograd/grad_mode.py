@@ -1,0 +1,101 @@
+"""Whether operations record a graph: no_grad, enable_grad, set_grad_enabled.
+
+The switch is process-wide (one flag), which keeps the cost of checking it on
+every op to one attribute read.
+"""
+import functools
+
+
+class _GradState:
+    enabled = True
+
+
+STATE = _GradState()
+
+
+def is_grad_enabled():
+    """True when new operations are recorded for backward."""
+    return STATE.enabled
+
+
+class set_grad_enabled:
+    """Context manager and decorator that turns graph recording on or off.
+
+    >>> with set_grad_enabled(False):
+    ...     y = x * 2          # y.requires_grad is False
+    """
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self.prev = STATE.enabled
+        STATE.enabled = self.mode  # takes effect at once, as in PyTorch
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        STATE.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        # Used as a decorator: the flag set by __init__ is undone here.
+        STATE.enabled = self.prev
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+
+        return wrapper
+
+
+class _FixedMode:
+    """Base of no_grad / enable_grad: `with no_grad():`, `@no_grad()` and `@no_grad`."""
+
+    mode = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        if fn is not None and callable(fn):
+            return self(fn)
+        return self
+
+    def __enter__(self):
+        self.prev = STATE.enabled
+        STATE.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        STATE.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_FixedMode):
+    """Operations inside do not record a graph (inference, optimizer updates)."""
+
+    mode = False
+
+
+class enable_grad(_FixedMode):
+    """Operations inside record a graph, even within no_grad."""
+
+    mode = True

@@ -1,0 +1,272 @@
+"""Tensor: an array, whether it requires grad, its gradient, and the node that made it.
+
+Arithmetic operators and array methods (x + y, x.sum(), x[idx], ...) are the
+differentiable ops of fastgrad/ops, attached to Tensor in fastgrad/ops/methods.py.
+"""
+import numpy as np
+
+from .grad_mode import STATE
+
+
+def new_tensor(data, requires_grad, node):
+    """Wrap an array without checks (the fast path used by every op)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t._node = node
+    t._version = [0]
+    t._hooks = None
+    return t
+
+
+_new = object.__new__
+
+
+class Tensor:
+    """A node of a computation: `data` (numpy or CuPy array), `grad`, `requires_grad`.
+
+    Build one with `fastgrad.tensor(data, requires_grad=True)`; every operation
+    on it returns a Tensor that remembers how it was made, and `backward()`
+    fills `.grad` of the leaves that require grad.
+
+    >>> import fastgrad as fg
+    >>> x = fg.tensor(2.0, requires_grad=True)
+    >>> y = x ** 2 + 3 * x + 1
+    >>> y.backward()
+    >>> float(x.grad)
+    7.0
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "_node", "_version", "_hooks", "__weakref__")
+
+    # Binary operators with a numpy array on the left come to Tensor's reflected
+    # methods; fastgrad/numpy/protocols.py installs the real ufunc protocol.
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        from ..creation import as_array
+
+        self.data = as_array(data, dtype, "Tensor")
+        self.grad = None
+        self._requires_grad = False
+        self._node = None
+        self._version = [0]
+        self._hooks = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ---- graph attributes -------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        value = bool(value)
+        if self._node is not None:
+            if not value:
+                raise RuntimeError(
+                    "requires_grad: cannot be turned off on a non-leaf tensor; use .detach()")
+            return
+        if value and not _is_floating_dtype(self.data.dtype):
+            raise RuntimeError(
+                f"requires_grad: only floating point tensors can require gradients, "
+                f"got dtype {self.data.dtype}")
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user rather than by an op that records a graph."""
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The graph node that made this tensor, or None for a leaf."""
+        return self._node
+
+    def detach(self):
+        """A tensor sharing this data, cut from the graph."""
+        t = new_tensor(self.data, False, None)
+        t._version = self._version
+        return t
+
+    def zero_grad(self):
+        """Drop the accumulated gradient (sets .grad to None)."""
+        self.grad = None
+
+    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad`.
+
+        A scalar tensor needs no `gradient`; any other needs one of its shape.
+        The graph is freed afterwards unless `retain_graph=True`.
+        """
+        from .engine import backward
+
+        backward([self], [gradient], retain_graph=retain_graph or create_graph,
+                 create_graph=create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed.
+
+        The hook may return a replacement gradient.  Returns a handle whose
+        `remove()` unregisters it."""
+        if not self._requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        if self._node is not None:
+            if self._node.hooks is None:
+                self._node.hooks = []
+            hooks = self._node.hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def retain_grad(self):
+        """Keep `.grad` on this non-leaf tensor after backward."""
+        if self._node is None:
+            return
+        import weakref
+
+        ref = weakref.ref(self)
+
+        def store(grad):
+            t = ref()
+            if t is not None:
+                data = grad.data if type(grad) is Tensor else grad
+                t.grad = data if t.grad is None else t.grad + data
+
+        self.register_hook(store)
+
+    # ---- array attributes -------------------------------------------------
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def device(self):
+        """'cpu' for NumPy data, 'cuda:N' for CuPy data."""
+        dev = getattr(self.data, "device", "cpu")
+        if isinstance(dev, str):
+            return dev
+        if hasattr(dev, "id"):
+            return f"cuda:{dev.id}"
+        return str(dev)
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.reshape(()).item() if hasattr(self.data, "item") else float(self.data)
+
+    def numpy(self):
+        """The underlying NumPy array (shared, not copied)."""
+        if not isinstance(self.data, np.ndarray):
+            raise TypeError(f"numpy: tensor holds a {type(self.data).__module__} array; use .cpu() first")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        data = np.asarray(self.data)
+        if dtype is not None and data.dtype != dtype:
+            return data.astype(dtype)
+        if copy:
+            return data.copy()
+        return data
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.ndim != 0 or self.data.dtype.kind not in "iub":
+            raise TypeError("only integer 0-d tensors can be used as an index")
+        return int(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        body = np.array2string(np.asarray(self.data), separator=", ", prefix="tensor(")
+        extras = []
+        if self.data.dtype != _default_dtype():
+            extras.append(f"dtype={self.data.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node.name}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+def _default_dtype():
+    from ..dtypes import get_default_dtype
+
+    return get_default_dtype()
+
+
+def _is_floating_dtype(dtype):
+    kind = getattr(dtype, "kind", None)
+    if kind is not None:
+        return kind in "fc"
+    return "float" in str(dtype) or "complex" in str(dtype)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def grad_enabled_for(*tensors):
+    """True when an op on these tensors would record a graph."""
+    return STATE.enabled and any(type(t) is Tensor and t._requires_grad for t in tensors)

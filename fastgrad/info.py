@@ -1,0 +1,48 @@
+"""`fastgrad info`: what this installation is built with and can use."""
+import platform
+
+import numpy as np
+
+
+def collect():
+    """A dict of facts about the installation."""
+    from . import __version__, _C
+
+    facts = {
+        "fastgrad": __version__,
+        "python": platform.python_version(),
+        "c_extension": _C.__file__,
+        "openmp": _C.openmp_enabled(),
+        "threads": _C.get_num_threads(),
+        "compile_flags": _C.compile_flags(),
+        "numpy": np.__version__,
+        "blas": _numpy_blas(),
+        "cupy": _cupy_status(),
+    }
+    return facts
+
+
+def _numpy_blas():
+    try:
+        config = np.show_config(mode="dicts")
+        blas = config["Build Dependencies"]["blas"]
+        return f"{blas.get('name')} {blas.get('version', '')}".strip()
+    except Exception:  # numpy's config layout is not a stable API
+        return "unknown"
+
+
+def _cupy_status():
+    try:
+        import cupy
+    except ImportError:
+        return "not installed"
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except Exception as e:  # no driver, no device
+        return f"cupy {cupy.__version__}, no usable GPU ({type(e).__name__})"
+    return f"cupy {cupy.__version__}, {n} GPU(s)"
+
+
+def print_info():
+    for key, value in collect().items():
+        print(f"{key:>14}: {value}")

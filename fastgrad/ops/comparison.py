@@ -1,0 +1,38 @@
+"""Comparisons and logic: they return boolean tensors that carry no gradient."""
+import operator
+
+from ..autograd.tensor import Tensor, new_tensor
+
+
+def _plain(a):
+    return a.data if type(a) is Tensor else a
+
+
+def _compare(fn):
+    def compare(x, y):
+        return new_tensor(_asarray(fn(_plain(x), _plain(y))), False, None)
+
+    compare.__name__ = fn.__name__
+    compare.__doc__ = f"Elementwise {fn.__name__}; a boolean tensor without gradient."
+    return compare
+
+
+def _asarray(a):
+    import numpy as np
+
+    return np.asarray(a) if isinstance(a, (np.generic, bool)) else a
+
+
+eq = _compare(operator.eq)
+ne = _compare(operator.ne)
+lt = _compare(operator.lt)
+le = _compare(operator.le)
+gt = _compare(operator.gt)
+ge = _compare(operator.ge)
+logical_and = _compare(operator.and_)
+logical_or = _compare(operator.or_)
+logical_xor = _compare(operator.xor)
+
+
+def logical_not(x):
+    return new_tensor(_asarray(~_plain(x)), False, None)

@@ -1,0 +1,47 @@
+"""Matrix product with np.matmul semantics: 1-d, 2-d and batched operands."""
+from ..autograd.function import Function
+from .broadcast import unbroadcast
+
+
+class Matmul(Function):
+    @staticmethod
+    def forward(ctx, b, x, y):
+        if x.ndim == 0 or y.ndim == 0:
+            raise ValueError("matmul: operands must be at least 1-d, got a 0-d tensor")
+        kx = x.shape[-1]
+        ky = y.shape[0] if y.ndim == 1 else y.shape[-2]
+        if kx != ky:
+            raise ValueError(f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} do not align "
+                             f"({kx} != {ky})")
+        ctx.save_for_backward(x, y)
+        return b.xp.matmul(x, y)
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, y = ctx.saved_arrays
+        xp = b.xp
+        nx, ny = ctx.needs_input_grad
+        if x.ndim == 2 and y.ndim == 2:
+            return (xp.matmul(g, xp.matrix_transpose(y)) if nx else None,
+                    xp.matmul(xp.matrix_transpose(x), g) if ny else None)
+        if x.ndim == 1 and y.ndim == 1:  # inner product: g is 0-d
+            return (g * y if nx else None), (g * x if ny else None)
+        # Promote 1-d operands to matrices, as matmul does, and undo it at the end.
+        x2 = xp.reshape(x, (1, x.shape[0])) if x.ndim == 1 else x
+        y2 = xp.reshape(y, (y.shape[0], 1)) if y.ndim == 1 else y
+        g2 = g
+        if x.ndim == 1:
+            g2 = xp.expand_dims(g2, axis=-2)
+        if y.ndim == 1:
+            g2 = xp.expand_dims(g2, axis=-1)
+        gx = gy = None
+        if nx:
+            gx = xp.reshape(unbroadcast(xp, xp.matmul(g2, xp.matrix_transpose(y2)), x2.shape), x.shape)
+        if ny:
+            gy = xp.reshape(unbroadcast(xp, xp.matmul(xp.matrix_transpose(x2), g2), y2.shape), y.shape)
+        return gx, gy
+
+
+def matmul(x, y):
+    """Matrix product as np.matmul: 1-d operands are vectors, leading axes broadcast."""
+    return Matmul.apply(x, y)
