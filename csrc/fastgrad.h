@@ -34,4 +34,6 @@ void fg_relu_bwd_f64(const double *restrict y, const double *restrict gy, double
 
 /* ---- optimizers (optim.c) ---- */
 
+/* ---- GEMM through a runtime-loaded BLAS (gemm.c) ---- */
+
 #endif

@@ -14,3 +14,7 @@ cnp.import_array()
 include "_wrappers/common.pxi"
 include "_wrappers/runtime.pxi"
 include "_wrappers/activations.pxi"
+include "_wrappers/losses.pxi"
+include "_wrappers/linear.pxi"
+include "_wrappers/optim.pxi"
+include "_wrappers/gemm.pxi"

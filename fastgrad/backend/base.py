@@ -5,7 +5,7 @@ replace kernels with fused ones (C for NumPy, CuPy kernels for CuPy).
 """
 from . import reference
 
-KERNELS = tuple(name for name in vars(reference) if name.endswith(("_fwd", "_bwd", "_step")))
+KERNELS = tuple(reference.TWINS)
 
 
 class Backend:
@@ -21,7 +21,7 @@ class Backend:
 
 
 def _reference_method(name):
-    twin = getattr(reference, name)
+    twin = reference.TWINS[name]
 
     def method(self, *args, **kwargs):
         return twin(self.xp, *args, **kwargs)

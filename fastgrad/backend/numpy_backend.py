@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _C
-from .base import Backend
+from .base import KERNELS, Backend
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -30,7 +30,10 @@ class NumpyBackend(Backend):
         super().__init__(np)
 
 
-C_KERNELS = ("sigmoid_fwd", "sigmoid_bwd", "relu_fwd", "relu_bwd")
+# Every elementwise kernel with a C wrapper of the same name is used for NumPy
+# arrays.  (Kernels with other calling conventions, such as the optimizer
+# steps, are dispatched by their own callers.)
+C_KERNELS = tuple(name for name in KERNELS if name.endswith(("_fwd", "_bwd")) and hasattr(_C, name))
 
 for _name in C_KERNELS:
     setattr(NumpyBackend, _name, _c_or_reference(_name))

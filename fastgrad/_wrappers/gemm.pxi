@@ -1,0 +1,1 @@
+# Wrappers for csrc/gemm.c (empty until its kernels land).

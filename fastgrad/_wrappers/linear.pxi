@@ -1,0 +1,1 @@
+# Wrappers for csrc/linear.c (empty until its kernels land).

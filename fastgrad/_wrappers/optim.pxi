@@ -1,0 +1,1 @@
+# Wrappers for csrc/optim.c (empty until its kernels land).
