@@ -21,7 +21,7 @@ def as_array(data, dtype, op):
 
     Arrays (numpy, CuPy, array-API) keep their dtype; Python numbers and lists
     of floats become the default dtype (float32 unless changed)."""
-    if type(data) is Tensor:
+    if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray) or hasattr(data, "__array_namespace__") and not isinstance(data, np.generic):
         return data if dtype is None else data.astype(dtype)

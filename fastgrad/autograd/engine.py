@@ -30,7 +30,7 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only)
     # Arrays the caller passed in, or already stored on another leaf, are copied
     # before being stored: every .grad is an array that nothing else references.
-    taken = {id(g.data if type(g) is Tensor else g) for g in grad_tensors if g is not None}
+    taken = {id(g.data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
     for leaf, g in leaf_grads.items():
         _accumulate_into_leaf(leaf, g, taken)
 
@@ -62,7 +62,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"grad: input {i} was not used to compute the outputs; pass allow_unused=True "
                     "to get None for it")
             results.append(None)
-        elif type(g) is Tensor:
+        elif isinstance(g, Tensor):
             results.append(g)
         else:
             results.append(new_tensor(_as_owned_array(g, set()), False, None))
@@ -70,7 +70,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _as_tensor_list(x):
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         return [x]
     return list(x)
 
@@ -83,7 +83,7 @@ def _run(roots, root_grads, retain_graph, create_graph, only):
     leaf_grads = {}
     start = []
     for i, (t, g) in enumerate(zip(roots, root_grads)):
-        if type(t) is not Tensor:
+        if not isinstance(t, Tensor):
             raise TypeError(f"backward: element {i} is a {type(t).__name__}, not a Tensor")
         if not t._requires_grad:
             raise RuntimeError(f"backward: element {i} of tensors does not require grad and does not have a grad_fn")
@@ -166,7 +166,7 @@ def _root_gradient(t, g, create_graph):
         xp = _namespace(t.data)
         g = xp.ones(t.data.shape, dtype=t.data.dtype)
     else:
-        data = g.data if type(g) is Tensor else g
+        data = g.data if isinstance(g, Tensor) else g
         if not hasattr(data, "shape"):
             data = np.asarray(data, dtype=t.data.dtype)
         if tuple(data.shape) != tuple(t.shape):
@@ -174,7 +174,7 @@ def _root_gradient(t, g, create_graph):
                 f"backward: gradient has shape {tuple(data.shape)}, but the tensor has shape {tuple(t.shape)}")
         if data.dtype != t.data.dtype:
             data = data.astype(t.data.dtype)
-        if create_graph and type(g) is Tensor:
+        if create_graph and isinstance(g, Tensor):
             return g
         g = data
     return new_tensor(g, False, None) if create_graph else g
@@ -241,7 +241,7 @@ def _cast(a, dtype):
 
 def _accumulate_into_leaf(leaf, g, taken):
     g = _apply_leaf_hooks(leaf, g)
-    if type(g) is Tensor:
+    if isinstance(g, Tensor):
         g = g.data
     if leaf.grad is None:
         g = _as_owned_array(g, taken)

@@ -71,12 +71,12 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        datas = [a.data if type(a) is Tensor else a for a in args]
+        datas = [a.data if isinstance(a, Tensor) else a for a in args]
         backend = backend_for(*datas)
         record = False
         if STATE.enabled:
             for a in args:
-                if type(a) is Tensor and a._requires_grad:
+                if isinstance(a, Tensor) and a._requires_grad:
                     record = True
                     break
         if not record:
@@ -97,7 +97,7 @@ class Function:
         parents = []
         needs = []
         for a in args:
-            if type(a) is Tensor and a._requires_grad:
+            if isinstance(a, Tensor) and a._requires_grad:
                 parents.append(a._node if a._node is not None else a)
                 needs.append(True)
             else:
@@ -124,7 +124,7 @@ class Function:
 
 
 def _share_version(out, base):
-    if type(base) is Tensor:
+    if isinstance(base, Tensor):
         out._version = base._version
 
 
@@ -148,7 +148,7 @@ def _describe_saved(saved, args, datas, out):
             meta.append([_OUTPUT, None, 0])  # filled in by apply once the output exists
             continue
         for a, d in zip(args, datas):
-            if d is s and type(a) is Tensor:
+            if d is s and isinstance(a, Tensor):
                 meta.append([a if a._node is None else a._node, a._version, a._version[0]])
                 break
         else:

@@ -142,7 +142,7 @@ class Tensor:
         def store(grad):
             t = ref()
             if t is not None:
-                data = grad.data if type(grad) is Tensor else grad
+                data = grad.data if isinstance(grad, Tensor) else grad
                 t.grad = data if t.grad is None else t.grad + data
 
         self.register_hook(store)
@@ -269,4 +269,4 @@ class _HookHandle:
 
 def grad_enabled_for(*tensors):
     """True when an op on these tensors would record a graph."""
-    return STATE.enabled and any(type(t) is Tensor and t._requires_grad for t in tensors)
+    return STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)

@@ -5,7 +5,7 @@ from ..autograd.tensor import Tensor, new_tensor
 
 
 def _plain(a):
-    return a.data if type(a) is Tensor else a
+    return a.data if isinstance(a, Tensor) else a
 
 
 def _compare(fn):

@@ -8,10 +8,10 @@ from .broadcast import shape_of, unbroadcast
 
 def plain_index(idx):
     """Replace Tensors inside an index by their arrays."""
-    if type(idx) is Tensor:
+    if isinstance(idx, Tensor):
         return idx.data
     if type(idx) is tuple:
-        return tuple(i.data if type(i) is Tensor else i for i in idx)
+        return tuple(i.data if isinstance(i, Tensor) else i for i in idx)
     return idx
 
 
@@ -86,7 +86,7 @@ def _scatter_add_generic(b, out, idx, values):
 
 def scatter_add(b, g, shape, idx):
     """ScatterAdd on arrays, or as a recorded op when g is a Tensor (create_graph)."""
-    if type(g) is Tensor:
+    if isinstance(g, Tensor):
         return ScatterAdd.apply(g, shape, idx)
     return ScatterAdd.forward(_ScratchContext(), b, g, shape, idx)
 
@@ -107,7 +107,7 @@ class IndexPut(Function):
         nx, nv = ctx.needs_input_grad[:2]
         gx = gv = None
         if nx:
-            gx = IndexPut.apply(g, 0.0, ctx.idx) if type(g) is Tensor else _zero_at(g, ctx.idx)
+            gx = IndexPut.apply(g, 0.0, ctx.idx) if isinstance(g, Tensor) else _zero_at(g, ctx.idx)
         if nv:
             gv = unbroadcast(b.xp, g[ctx.idx], ctx.v_shape)
         return gx, gv

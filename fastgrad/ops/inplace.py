@@ -17,7 +17,7 @@ _IN_PLACE = {Add: "__iadd__", Sub: "__isub__", Mul: "__imul__", Div: "__itruediv
 
 
 def _records(self, other):
-    return STATE.enabled and (self._requires_grad or (type(other) is Tensor and other._requires_grad))
+    return STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
 
 
 def _check_leaf(self, op):
@@ -48,7 +48,7 @@ def _make_inplace(fn):
             _rebind(self, result)
         else:
             data = self.data
-            getattr(data, name)(other.data if type(other) is Tensor else other)
+            getattr(data, name)(other.data if isinstance(other, Tensor) else other)
             self._version[0] += 1
         return self
 
@@ -69,5 +69,5 @@ def setitem(self, idx, value):
         _check_leaf(self, "__setitem__")
         _rebind(self, IndexPut.apply(self, value, idx))
     else:
-        self.data[idx] = value.data if type(value) is Tensor else value
+        self.data[idx] = value.data if isinstance(value, Tensor) else value
         self._version[0] += 1

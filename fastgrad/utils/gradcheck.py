@@ -30,12 +30,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
     inputs = [_as_float64(x) for x in inputs]
-    checked = [i for i, x in enumerate(inputs) if type(x) is Tensor and x.requires_grad]
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise ValueError("gradcheck: no input is a Tensor that requires grad")
 
     out = fn(*inputs)
-    if type(out) is not Tensor:
+    if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
     v = np.random.default_rng(seed).standard_normal(out.shape)
 
@@ -74,7 +74,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
 
 def _as_float64(x):
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         if x.dtype.kind == "f" and x.dtype != np.float64:
             return Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
         if x.requires_grad and not x.is_leaf:

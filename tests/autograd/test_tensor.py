@@ -121,3 +121,12 @@ def test_numpy_array_on_left_defers_to_tensor():
 def test_bad_shapes_raise_clear_errors(op, message):
     with pytest.raises(ValueError, match=message):
         op()
+
+
+def test_tensor_subclasses_are_tensors_to_every_op():
+    class Param(fg.Tensor):
+        __slots__ = ()
+
+    p = Param(np.array([1.0, 2.0]), requires_grad=True)
+    (p * p).sum().backward()
+    np.testing.assert_array_equal(p.grad, [2.0, 4.0])
