@@ -58,7 +58,10 @@ extension = Extension(
     depends=glob("csrc/*.h") + glob("fastgrad/_wrappers/*.pxi"),
 )
 
+# The graph core (tensor fields, nodes, op application, the backward loop).
+graph_core = Extension("fastgrad.autograd._graph", sources=["fastgrad/autograd/_graph.pyx"])
+
 setup(
-    ext_modules=cythonize([extension], compiler_directives={"language_level": "3"}),
+    ext_modules=cythonize([extension, graph_core], compiler_directives={"language_level": "3"}),
     cmdclass={"build_ext": BuildExt},
 )

@@ -13,12 +13,9 @@ differentiated.
 """
 import numpy as np
 
-from .function import Context
-from .grad_mode import STATE
+from ._graph import run_nodes
 from .tensor import Tensor, new_tensor
 
-_FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
-          "tensors after they have already been freed); pass retain_graph=True to the first backward")
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False, inputs=None):
@@ -103,51 +100,8 @@ def _run(roots, root_grads, retain_graph, create_graph, only):
         for t in only:
             if t._node is not None:
                 capture_nodes[t._node] = t
-    captured = {}
-
-    deps = _count_dependencies(start)
-    ready = [n for n in start if deps.get(n, 0) == 0]
     diff_backend = _differentiable_backend() if create_graph else None
-    prev_mode = STATE.enabled
-    STATE.enabled = create_graph
-    try:
-        while ready:
-            node = ready.pop()
-            g = grads.pop(node)
-            if node.hooks:
-                for hook in node.hooks:
-                    replaced = hook(g)
-                    if replaced is not None:
-                        g = replaced
-            if node in capture_nodes:
-                captured[capture_nodes[node]] = g
-            _check_versions(node)
-            if create_graph:
-                input_grads = _run_differentiable(node, g, diff_backend)
-            else:
-                input_grads = node.fn.backward(node, node.backend, g)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            for parent, gi in zip(node.parents, input_grads):
-                if parent is None or gi is None:
-                    continue
-                gi = _conform(node, parent, gi)
-                if type(parent) is Context:
-                    prev = grads.get(parent)
-                    grads[parent] = gi if prev is None else prev + gi
-                    left = deps[parent] - 1
-                    deps[parent] = left
-                    if left == 0:
-                        ready.append(parent)
-                else:
-                    prev = leaf_grads.get(parent)
-                    leaf_grads[parent] = gi if prev is None else prev + gi
-            if not retain_graph:
-                node.parents = None
-                node.saved_arrays = None
-                node.saved_meta = None
-    finally:
-        STATE.enabled = prev_mode
+    captured = run_nodes(start, grads, leaf_grads, retain_graph, create_graph, capture_nodes, diff_backend)
 
     if only is None:
         return leaf_grads
@@ -187,56 +141,12 @@ def _namespace(a):
     return get_ns() if get_ns is not None else np
 
 
-def _count_dependencies(start):
-    deps = {}
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        parents = node.parents
-        if parents is None:
-            raise RuntimeError(_FREED.format(op=node.name))
-        for p in parents:
-            if type(p) is Context:
-                deps[p] = deps.get(p, 0) + 1
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-    return deps
 
 
-def _check_versions(node):
-    meta = node.saved_meta
-    if not meta:
-        return
-    for i, (_source, counter, version) in enumerate(meta):
-        if counter is not None and counter[0] != version:
-            raise RuntimeError(
-                f"{node.name}: one of the variables needed for gradient computation has been modified "
-                f"by an in-place operation: saved tensor {i} is at version {counter[0]}, expected "
-                f"version {version}")
 
 
-def _conform(node, parent, gi):
-    """Check a computed gradient against the tensor it belongs to; cast its dtype."""
-    if type(parent) is Context:
-        shape, dtype = parent.shape, parent.dtype
-    else:
-        shape, dtype = parent.data.shape, parent.data.dtype
-    if gi.shape != shape:
-        if tuple(gi.shape) != tuple(shape):
-            raise RuntimeError(
-                f"{node.name}: computed a gradient of shape {tuple(gi.shape)} for an input of shape "
-                f"{tuple(shape)}")
-    if gi.dtype != dtype:
-        gi = _cast(gi, dtype)
-    return gi
 
 
-def _cast(a, dtype):
-    if hasattr(a, "astype"):
-        return a.astype(dtype)
-    return _namespace(a).astype(a, dtype)
 
 
 def _accumulate_into_leaf(leaf, g, taken):
@@ -273,24 +183,6 @@ def _as_owned_array(g, seen):
     return g
 
 
-def _run_differentiable(node, g, backend):
-    """Run a node's backward on Tensors so that the result has a graph."""
-    saved = node.saved_arrays
-    meta = node.saved_meta
-    if saved:
-        tensors = []
-        for arr, (source, _counter, _version) in zip(saved, meta):
-            if source is None:
-                tensors.append(arr)  # constants stay arrays or numbers
-            elif type(source) is Context:
-                tensors.append(new_tensor(arr, True, source))
-            else:
-                tensors.append(source)  # a leaf: the same object, so grads reach it
-        node.saved_arrays = tuple(tensors)
-    try:
-        return node.fn.backward(node, backend, g)
-    finally:
-        node.saved_arrays = saved
 
 
 _DIFF = []

@@ -5,25 +5,11 @@ differentiable ops of fastgrad/ops, attached to Tensor in fastgrad/ops/methods.p
 """
 import numpy as np
 
+from ._graph import TensorBase, new_tensor, set_tensor_type
 from .grad_mode import STATE
 
 
-def new_tensor(data, requires_grad, node):
-    """Wrap an array without checks (the fast path used by every op)."""
-    t = _new(Tensor)
-    t.data = data
-    t.grad = None
-    t._requires_grad = requires_grad
-    t._node = node
-    t._version = [0]
-    t._hooks = None
-    return t
-
-
-_new = object.__new__
-
-
-class Tensor:
+class Tensor(TensorBase):
     """A node of a computation: `data` (numpy or CuPy array), `grad`, `requires_grad`.
 
     Build one with `fastgrad.tensor(data, requires_grad=True)`; every operation
@@ -38,7 +24,9 @@ class Tensor:
     7.0
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "_node", "_version", "_hooks", "__weakref__")
+    # Fields (data, grad, _requires_grad, _node, _version, _hooks) live in
+    # TensorBase, compiled in _graph.pyx; this class adds only methods.
+    __slots__ = ()
 
     # Binary operators with a numpy array on the left come to Tensor's reflected
     # methods; fastgrad/numpy/protocols.py installs the real ufunc protocol.
@@ -270,3 +258,6 @@ class _HookHandle:
 def grad_enabled_for(*tensors):
     """True when an op on these tensors would record a graph."""
     return STATE.enabled and any(isinstance(t, Tensor) and t._requires_grad for t in tensors)
+
+
+set_tensor_type(Tensor)

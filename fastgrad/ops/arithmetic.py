@@ -1,34 +1,29 @@
-"""+ - * / ** neg abs: the arithmetic primitives."""
+"""+ - * / ** neg abs: the arithmetic primitives.
+
+Binary rules return gradients of the broadcast shape: the engine sums each
+back to its input's shape (one shared unbroadcast).
+"""
 from ..autograd.function import Function
-from .broadcast import shape_of, unbroadcast
 
 
 class Add(Function):
     @staticmethod
     def forward(ctx, b, x, y):
-        ctx.shapes = (shape_of(x), shape_of(y))
         return x + y
 
     @staticmethod
     def backward(ctx, b, g):
-        sx, sy = ctx.shapes
-        nx, ny = ctx.needs_input_grad
-        return (unbroadcast(b.xp, g, sx) if nx else None,
-                unbroadcast(b.xp, g, sy) if ny else None)
+        return g, g
 
 
 class Sub(Function):
     @staticmethod
     def forward(ctx, b, x, y):
-        ctx.shapes = (shape_of(x), shape_of(y))
         return x - y
 
     @staticmethod
     def backward(ctx, b, g):
-        sx, sy = ctx.shapes
-        nx, ny = ctx.needs_input_grad
-        return (unbroadcast(b.xp, g, sx) if nx else None,
-                unbroadcast(b.xp, -g, sy) if ny else None)
+        return g, (-g if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -41,8 +36,7 @@ class Mul(Function):
     def backward(ctx, b, g):
         x, y = ctx.saved_arrays
         nx, ny = ctx.needs_input_grad
-        return (unbroadcast(b.xp, g * y, shape_of(x)) if nx else None,
-                unbroadcast(b.xp, g * x, shape_of(y)) if ny else None)
+        return (g * y if nx else None), (g * x if ny else None)
 
 
 class Div(Function):
@@ -54,10 +48,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, b, g):
         x, y = ctx.saved_arrays
-        nx, ny = ctx.needs_input_grad
         gx = g / y
-        return (unbroadcast(b.xp, gx, shape_of(x)) if nx else None,
-                unbroadcast(b.xp, -gx * x / y, shape_of(y)) if ny else None)
+        return gx, (-gx * x / y if ctx.needs_input_grad[1] else None)
 
 
 class Pow(Function):
@@ -79,11 +71,9 @@ class Pow(Function):
                 gx = g * y * x ** (y - 1) if y != 0 else g * 0
             else:
                 gx = xp.where(y == 0, 0.0, g * y * x ** xp.where(y == 0, 1.0, y - 1))
-            gx = unbroadcast(xp, gx, shape_of(x))
         if ny:
             # NOTE: d/dy x**y = x**y log x; taken as 0 where x == 0 (PyTorch's convention).
-            safe_x = xp.where(x == 0, 1.0, x)
-            gy = unbroadcast(xp, g * out * xp.log(safe_x), shape_of(y))
+            gy = g * out * xp.log(xp.where(x == 0, 1.0, x))
         return gx, gy
 
 

@@ -1,6 +1,5 @@
 """Elementwise math: exp log log1p sqrt sin cos tanh clip maximum minimum where."""
 from ..autograd.function import Function
-from .broadcast import shape_of, unbroadcast
 
 
 class Exp(Function):
@@ -121,7 +120,7 @@ class Maximum(Function):
     def backward(ctx, b, g):
         # NOTE: at ties the gradient is split evenly between x and y, as in PyTorch.
         x, y = ctx.saved_arrays
-        return _split_by_winner(b.xp, g, x > y, x == y, ctx.needs_input_grad, x, y)
+        return _split_by_winner(b.xp, g, x > y, x == y, ctx.needs_input_grad)
 
 
 class Minimum(Function):
@@ -133,18 +132,18 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, b, g):
         x, y = ctx.saved_arrays
-        return _split_by_winner(b.xp, g, x < y, x == y, ctx.needs_input_grad, x, y)
+        return _split_by_winner(b.xp, g, x < y, x == y, ctx.needs_input_grad)
 
 
-def _split_by_winner(xp, g, x_wins, tie, needs, x, y):
+def _split_by_winner(xp, g, x_wins, tie, needs):
+    # Gradients of the broadcast shape; the engine sums them back to each input's.
     zero = 0 * g
     half = g / 2
     gx = gy = None
     if needs[0]:
-        gx = unbroadcast(xp, xp.where(x_wins, g, xp.where(tie, half, zero)), shape_of(x))
+        gx = xp.where(x_wins, g, xp.where(tie, half, zero))
     if needs[1]:
-        y_wins = ~(x_wins | tie)
-        gy = unbroadcast(xp, xp.where(y_wins, g, xp.where(tie, half, zero)), shape_of(y))
+        gy = xp.where(~(x_wins | tie), g, xp.where(tie, half, zero))
     return gx, gy
 
 
@@ -152,7 +151,6 @@ class Where(Function):
     @staticmethod
     def forward(ctx, b, condition, x, y):
         ctx.save_for_backward(condition)
-        ctx.shapes = (shape_of(x), shape_of(y))
         return b.xp.where(condition, x, y)
 
     @staticmethod
@@ -162,8 +160,8 @@ class Where(Function):
         xp = b.xp
         zero = 0 * g
         return (None,
-                unbroadcast(xp, xp.where(condition, g, zero), ctx.shapes[0]) if nx else None,
-                unbroadcast(xp, xp.where(condition, zero, g), ctx.shapes[1]) if ny else None)
+                xp.where(condition, g, zero) if nx else None,
+                xp.where(condition, zero, g) if ny else None)
 
 
 def exp(x):

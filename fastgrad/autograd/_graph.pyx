@@ -1,0 +1,333 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The graph core, compiled: tensor fields, graph nodes, op application and the backward loop.
+
+Every op and every backward step passes through here, so this is where the
+per-op cost of the library is paid.  The Python-facing pieces stay in Python:
+tensor.py (Tensor's methods), function.py (Function), engine.py (backward,
+grad).  The logic is the same as it would be in Python; Cython's typed field
+access removes most of the interpreter overhead.
+"""
+import numpy as np
+
+from ..backend import NUMPY, backend_for
+from .grad_mode import STATE
+
+cdef object _ndarray = np.ndarray
+cdef object _generic = np.generic
+cdef frozenset _NUMBERS = frozenset({float, int, bool, type(None)})
+cdef object _tensor_type = None
+
+_FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
+          "tensors after they have already been freed); pass retain_graph=True to the first backward")
+
+
+cdef class TensorBase:
+    """The fields of a Tensor.  Tensor (tensor.py) adds the methods."""
+
+    cdef public object data
+    cdef public object grad
+    cdef public bint _requires_grad
+    cdef public object _node      # the Context that made it, None for a leaf
+    cdef public list _version     # [count], shared with views of the same storage
+    cdef public object _hooks
+    cdef object __weakref__
+
+
+def set_tensor_type(cls):
+    """Tell the core which class new tensors are (fastgrad.Tensor)."""
+    global _tensor_type
+    _tensor_type = cls
+
+
+cpdef new_tensor(data, bint requires_grad, node):
+    """Wrap an array without checks (the fast path used by every op)."""
+    cdef TensorBase t = TensorBase.__new__(_tensor_type)
+    t.data = data
+    t.grad = None
+    t._requires_grad = requires_grad
+    t._node = node
+    t._version = [0]
+    t._hooks = None
+    return t
+
+
+cdef class Context:
+    """A node of the graph: one call of a Function, and what its backward needs.
+
+    Forward rules may set any attribute on it (ctx.axis = ...)."""
+
+    cdef public object fn          # the Function subclass
+    cdef public object backend     # the backend chosen for the forward
+    cdef public list parents       # per forward argument: Context, leaf Tensor or None
+    cdef public object saved_arrays
+    cdef public object saved_meta  # per saved array: (source, version counter, version)
+    cdef public object dtype
+    cdef public object shape
+    cdef public object hooks
+    cdef dict __dict__
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward: inputs, the output, or any other array."""
+        self.saved_arrays = arrays
+
+    @property
+    def needs_input_grad(self):
+        """For each forward argument: does its gradient have to be computed?"""
+        return [p is not None for p in self.parents]
+
+    @property
+    def name(self):
+        return self.fn.__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+class ScratchContext:
+    """Stands in for Context when no graph is recorded (or a forward is reused
+    inside another op's backward): attributes can be set, nothing is saved."""
+
+    def save_for_backward(self, *arrays):
+        pass
+
+
+def apply_function(cls, *args, **kwargs):
+    """Function.apply: unwrap Tensors, choose the backend once, run forward,
+    and keep a Context as the output's node when a graph is recorded."""
+    cdef list datas = []
+    cdef list parents = []
+    cdef bint record = False
+    cdef bint plain = True  # every argument a NumPy array or a Python number
+    cdef TensorBase t
+    for a in args:
+        if isinstance(a, TensorBase):
+            t = <TensorBase>a
+            d = t.data
+            if t._requires_grad:
+                record = True
+                parents.append(a if t._node is None else t._node)
+            else:
+                parents.append(None)
+        else:
+            d = a
+            parents.append(None)
+        datas.append(d)
+        if plain and type(d) is not _ndarray and type(d) not in _NUMBERS:
+            plain = False
+    backend = NUMPY if plain else backend_for(*datas)
+
+    if not (record and STATE.enabled):
+        out = cls.forward(ScratchContext(), backend, *datas, **kwargs)
+        if type(out) is not _ndarray and isinstance(out, _generic):
+            out = np.asarray(out)
+        result = new_tensor(out, False, None)
+        if cls.view_of is not None:
+            _share_version(result, args[cls.view_of])
+        return result
+
+    cdef Context ctx = Context.__new__(Context)
+    ctx.fn = cls
+    ctx.backend = backend
+    ctx.parents = parents
+    ctx.saved_arrays = ()
+    out = cls.forward(ctx, backend, *datas, **kwargs)
+    if type(out) is not _ndarray and isinstance(out, _generic):
+        out = np.asarray(out)
+    if not _is_floating(out, backend):
+        return new_tensor(out, False, None)
+    ctx.dtype = out.dtype
+    ctx.shape = out.shape
+    result = new_tensor(out, True, ctx)
+    if cls.view_of is not None:
+        _share_version(result, args[cls.view_of])
+    if ctx.saved_arrays:
+        ctx.saved_meta = _describe_saved(ctx, result, args, datas)
+    return result
+
+
+cdef _share_version(TensorBase out, base):
+    if isinstance(base, TensorBase):
+        out._version = (<TensorBase>base)._version
+
+
+cdef object _F32 = np.dtype(np.float32)
+cdef object _F64 = np.dtype(np.float64)
+
+
+cdef bint _is_floating(out, backend):
+    dtype = out.dtype
+    if dtype is _F32 or dtype is _F64:
+        return True
+    kind = getattr(dtype, "kind", None)
+    if kind is not None:
+        return kind == "f" or kind == "c"
+    return backend.xp.isdtype(out.dtype, ("real floating", "complex floating"))
+
+
+cdef list _describe_saved(Context ctx, TensorBase out, tuple args, list datas):
+    # For each saved array: where it sits in the graph (the leaf Tensor or the
+    # Context that made it; None for constants) and its version counter then.
+    # The engine checks the versions before backward and, with create_graph,
+    # turns each entry back into a Tensor connected to the graph.
+    cdef list meta = []
+    cdef TensorBase t
+    cdef Py_ssize_t i
+    out_data = out.data
+    for s in ctx.saved_arrays:
+        if s is out_data:
+            meta.append((ctx, out._version, out._version[0]))
+            continue
+        for i in range(len(args)):
+            if datas[i] is s and isinstance(args[i], TensorBase):
+                t = <TensorBase>args[i]
+                meta.append((t if t._node is None else t._node, t._version, t._version[0]))
+                break
+        else:
+            meta.append((None, None, 0))
+    return meta
+
+
+# ---- backward ---------------------------------------------------------------
+
+cdef dict count_dependencies(list start):
+    """For each node reachable from `start`: how many recorded edges point at it."""
+    cdef dict deps = {}
+    cdef set seen = set(start)
+    cdef list stack = list(start)
+    cdef Context node
+    while stack:
+        node = <Context>stack.pop()
+        if node.parents is None:
+            raise RuntimeError(_FREED.format(op=node.name))
+        for p in node.parents:
+            if type(p) is Context:
+                deps[p] = deps.get(p, 0) + 1
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    return deps
+
+
+cdef check_versions(Context node):
+    cdef Py_ssize_t i = 0
+    for source, counter, version in node.saved_meta:
+        if counter is not None and counter[0] != version:
+            raise RuntimeError(
+                f"{node.name}: one of the variables needed for gradient computation has been modified "
+                f"by an in-place operation: saved tensor {i} is at version {counter[0]}, expected "
+                f"version {version}")
+        i += 1
+
+
+cdef object run_differentiable(Context node, g, backend):
+    # Run a node's backward on Tensors so that the result has a graph.
+    saved = node.saved_arrays
+    if saved:
+        tensors = []
+        for arr, entry in zip(saved, node.saved_meta):
+            source = entry[0]
+            if source is None:
+                tensors.append(arr)  # constants stay arrays or numbers
+            elif type(source) is Context:
+                tensors.append(new_tensor(arr, True, source))
+            else:
+                tensors.append(source)  # a leaf: the same object, so grads reach it
+        node.saved_arrays = tuple(tensors)
+    try:
+        return node.fn.backward(node, backend, g)
+    finally:
+        node.saved_arrays = saved
+
+
+cdef object conform(Context node, parent, gi, backend):
+    # Fit a computed gradient to the tensor it belongs to: sum it back over
+    # broadcast axes (so rules may return the broadcast gradient), check the
+    # shape, cast the dtype.
+    if type(parent) is Context:
+        shape = (<Context>parent).shape
+        dtype = (<Context>parent).dtype
+    else:
+        data = (<TensorBase>parent).data
+        shape = data.shape
+        dtype = data.dtype
+    gshape = gi.shape
+    if gshape is not shape and gshape != shape and tuple(gshape) != tuple(shape):
+        if _broadcasts_to(tuple(shape), tuple(gshape)):
+            from ..ops.broadcast import unbroadcast
+            return conform(node, parent, unbroadcast(backend.xp, gi, shape), backend)
+        raise RuntimeError(
+            f"{node.name}: computed a gradient of shape {tuple(gshape)} for an input of shape "
+            f"{tuple(shape)}")
+    if gi.dtype is not dtype and gi.dtype != dtype:
+        if hasattr(gi, "astype"):
+            gi = gi.astype(dtype)
+        else:
+            gi = gi.__array_namespace__().astype(gi, dtype)
+    return gi
+
+
+cdef bint _broadcasts_to(tuple shape, tuple target):
+    # True when an array of `shape` broadcasts to `target`.
+    cdef Py_ssize_t extra = len(target) - len(shape)
+    if extra < 0:
+        return False
+    for i in range(len(shape)):
+        if shape[i] != 1 and shape[i] != target[extra + i]:
+            return False
+    return True
+
+
+def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint create_graph,
+              dict capture_nodes, diff_backend):
+    """Run the backward of every node reachable from `start`, in reverse topological order.
+
+    `grads` holds the gradients of the start nodes; leaves' totals are added to
+    `leaf_grads`.  Returns {captured input tensor: gradient} for the nodes in
+    `capture_nodes` (used by autograd.grad)."""
+    cdef dict deps = count_dependencies(start)
+    cdef list ready = [n for n in start if deps.get(n, 0) == 0]
+    cdef dict captured = {}
+    cdef Context node
+    cdef Py_ssize_t left
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        while ready:
+            node = <Context>ready.pop()
+            g = grads.pop(node)
+            if node.hooks:
+                for hook in node.hooks:
+                    replaced = hook(g)
+                    if replaced is not None:
+                        g = replaced
+            if capture_nodes and node in capture_nodes:
+                captured[capture_nodes[node]] = g
+            if node.saved_meta:
+                check_versions(node)
+            if create_graph:
+                input_grads = run_differentiable(node, g, diff_backend)
+            else:
+                input_grads = node.fn.backward(node, node.backend, g)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            for parent, gi in zip(node.parents, input_grads):
+                if parent is None or gi is None:
+                    continue
+                gi = conform(node, parent, gi, diff_backend if create_graph else node.backend)
+                if type(parent) is Context:
+                    prev = grads.get(parent)
+                    grads[parent] = gi if prev is None else prev + gi
+                    left = deps[parent] - 1
+                    deps[parent] = left
+                    if left == 0:
+                        ready.append(parent)
+                else:
+                    prev = leaf_grads.get(parent)
+                    leaf_grads[parent] = gi if prev is None else prev + gi
+            if not retain_graph:
+                node.parents = None
+                node.saved_arrays = None
+                node.saved_meta = None
+    finally:
+        STATE.enabled = prev_mode
+    return captured
