@@ -117,7 +117,10 @@ def apply_function(cls, *args, **kwargs):
     backend = NUMPY if plain else backend_for(*datas)
 
     if not (record and STATE.enabled):
-        out = cls.forward(ScratchContext(), backend, *datas, **kwargs)
+        try:
+            out = cls.forward(ScratchContext(), backend, *datas, **kwargs)
+        except (ValueError, TypeError, IndexError) as e:
+            raise _named(e, cls) from e
         if type(out) is not _ndarray and isinstance(out, _generic):
             out = np.asarray(out)
         result = new_tensor(out, False, None)
@@ -130,7 +133,10 @@ def apply_function(cls, *args, **kwargs):
     ctx.backend = backend
     ctx.parents = parents
     ctx.saved_arrays = ()
-    out = cls.forward(ctx, backend, *datas, **kwargs)
+    try:
+        out = cls.forward(ctx, backend, *datas, **kwargs)
+    except (ValueError, TypeError, IndexError) as e:
+        raise _named(e, cls) from e
     if type(out) is not _ndarray and isinstance(out, _generic):
         out = np.asarray(out)
     if not _is_floating(out, backend):
@@ -143,6 +149,18 @@ def apply_function(cls, *args, **kwargs):
     if ctx.saved_arrays:
         ctx.saved_meta = _describe_saved(ctx, result, args, datas)
     return result
+
+
+cdef _named(Exception error, cls):
+    # An error from inside a forward (often NumPy's own) with the op's name in front.
+    name = cls.__name__.lower()
+    message = str(error)
+    if message.startswith(name) or ": " in message.split(" ", 1)[0]:
+        return error
+    try:
+        return type(error)(f"{name}: {message}")
+    except Exception:  # an exception type that takes other arguments
+        return error
 
 
 cdef _share_version(TensorBase out, base):

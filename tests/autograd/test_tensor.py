@@ -109,7 +109,8 @@ def test_numpy_array_on_left_defers_to_tensor():
 
 
 @pytest.mark.parametrize("op, message", [
-    (lambda: fg.tensor(np.ones((2, 3))) + fg.tensor(np.ones((4,))), "broadcast"),
+    (lambda: fg.tensor(np.ones((2, 3))) + fg.tensor(np.ones((4,))), "add: operands could not be broadcast"),
+    (lambda: fg.tensor(np.ones((2, 3))) * fg.tensor(np.ones((4,)), requires_grad=True), "mul: .*broadcast"),
     (lambda: fg.tensor(np.ones((2, 3))) @ fg.tensor(np.ones((4, 2))), r"matmul: shapes \(2, 3\) and \(4, 2\)"),
     (lambda: fg.tensor(np.ones(6)).reshape(4, 2), "reshape: cannot reshape"),
     (lambda: fg.tensor(np.ones((2, 3))).sum(axis=3), "sum: axis 3 is out of bounds"),
