@@ -1,17 +1,28 @@
-"""The `fastgrad` command: `fastgrad info`, `fastgrad demo`, `fastgrad bench`."""
+"""The `fastgrad` command (also `python -m fastgrad`): `info`, `demo`, `bench`."""
 import argparse
 import sys
 
 
-def main(argv=None):
+def build_parser():
+    from .demo import bench, cli
+
     parser = argparse.ArgumentParser(prog="fastgrad", description="fastgrad command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="version, C extension, threads, BLAS, GPU")
-    demo = sub.add_parser("demo", help="train a small network on real data")
-    from .demo.cli import add_arguments
+    demo = sub.add_parser("demo", help="train a 2-layer network on handwritten digits with SGD, "
+                                       "momentum and Adam; print a table, write plots and JSON",
+                          description=cli.__doc__)
+    cli.add_arguments(demo)
+    bench_parser = sub.add_parser("bench", help="a short run of the benchmarks: ratios against NumPy "
+                                                "and PyTorch, with the floors",
+                                  description=bench.__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench.add_arguments(bench_parser)
+    return parser
 
-    add_arguments(demo)
-    args = parser.parse_args(argv)
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
     if args.command == "info":
         from .info import print_info
 
@@ -19,6 +30,10 @@ def main(argv=None):
         return 0
     if args.command == "demo":
         from .demo.cli import run
+
+        return run(args)
+    if args.command == "bench":
+        from .demo.bench import run
 
         return run(args)
     return 1

@@ -1,40 +1,153 @@
-"""`fastgrad demo`: fit a small network with fastgrad and report the result.
-
-Placeholder until the full demo lands: logistic regression on two noisy
-Gaussian blobs, trained by gradient descent with a plain-text progress line.
+"""`fastgrad demo`: the same 2-layer network trained with SGD, SGD with momentum and
+Adam on handwritten digits, side by side, with a summary table, a JSON file and plots.
 """
-import time
+import os
+import sys
 
-import numpy as np
+from .optional import INSTALL_HINT, MissingExtra, missing, require
+
+DEFAULT_OUT = "fastgrad-demo"
+JSON_NAME = "results.json"
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=200)
-    parser.add_argument("--lr", type=float, default=0.5)
-    parser.add_argument("--seed", type=int, default=0)
+    from .model import ACTIVATIONS
+
+    data = parser.add_argument_group("data")
+    data.add_argument("--data", choices=("digits", "mnist"), default="digits",
+                      help="digits: 1,797 8x8 images bundled with fastgrad (default); "
+                           "mnist: the IDX files in --data-dir")
+    data.add_argument("--data-dir", default=None, help="folder holding the MNIST IDX files (raw or .gz)")
+    data.add_argument("--limit", type=int, default=None, help="use at most this many training rows")
+    model = parser.add_argument_group("model and training")
+    model.add_argument("--hidden", type=int, default=64, help="hidden units (default 64)")
+    model.add_argument("--activation", choices=ACTIVATIONS, default="relu")
+    model.add_argument("--optimizers", default="sgd,momentum,adam",
+                       help="comma-separated: sgd, momentum, nesterov, adam, adamw (default sgd,momentum,adam)")
+    model.add_argument("--lr", default=None, metavar="NAME=LR,...",
+                       help="learning rates, e.g. 'adam=0.003,sgd=0.2', or one number for all")
+    model.add_argument("--epochs", type=int, default=20, help="passes over the training set (default 20)")
+    model.add_argument("--batch-size", type=int, default=32)
+    model.add_argument("--eval-every", type=int, default=10, help="score the test set every N steps")
+    model.add_argument("--target", type=float, default=0.95, help="test accuracy to count steps to (0.95)")
+    model.add_argument("--seed", type=int, default=0, help="seed of the split, weights and batch order")
+    model.add_argument("--threads", type=int, default=None, help="threads for fastgrad's kernels")
+    output = parser.add_argument_group("output")
+    output.add_argument("--out", default=DEFAULT_OUT, help=f"folder for the plots and {JSON_NAME} "
+                                                           f"(default {DEFAULT_OUT}/)")
+    output.add_argument("--lr-sweep-steps", type=int, default=300,
+                        help="steps per rate in the learning-rate sensitivity plot (0 skips it)")
+    output.add_argument("--no-plots", action="store_true", help="write no PNG files")
+    output.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
+                        help="progress bars: tqdm when installed (auto), plain text, or none")
+
+
+def parse_learning_rates(text, optimizers):
+    """{'adam': 0.003, ...} from 'adam=0.003,sgd=0.2' or '0.01' (all); defaults elsewhere."""
+    from .optimizers import OPTIMIZERS, default_lr
+
+    rates = {name: default_lr(name) for name in optimizers}
+    if not text:
+        return rates
+    for item in text.split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                rates = {opt: float(name) for opt in optimizers}
+                continue
+            if name.strip() not in OPTIMIZERS:
+                raise ValueError(f"unknown optimizer {name.strip()!r}")
+            rates[name.strip()] = float(value)
+        except ValueError as e:
+            raise ValueError(f"--lr {text!r}: {e}") from None
+    return rates
+
+
+def parse_optimizers(text):
+    from .optimizers import OPTIMIZERS
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in OPTIMIZERS]
+    if unknown or not names:
+        raise ValueError(f"--optimizers {text!r}: choose from {', '.join(OPTIMIZERS)}")
+    return names
+
+
+def check_arguments(args):
+    for name in ("epochs", "batch_size", "hidden", "eval_every"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    if args.lr_sweep_steps < 0:
+        raise ValueError(f"--lr-sweep-steps must be >= 0, got {args.lr_sweep_steps}")
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be >= 1, got {args.limit}")
+
+
+def notice_missing_extras(args):
+    """One line on stderr when matplotlib or tqdm is absent (the run goes on without them)."""
+    wanted = []
+    if not args.no_plots:
+        wanted.append(("matplotlib", "plots skipped"))
+    if args.progress == "auto":
+        wanted.append(("tqdm", "plain progress"))
+    absent = dict(wanted)
+    gone = missing([name for name, _ in wanted])
+    if gone:
+        what = ", ".join(f"{name} ({absent[name]})" for name in gone)
+        print(f"note: not installed: {what}; for them: {INSTALL_HINT}", file=sys.stderr)
+    return gone
 
 
 def run(args):
+    """Run the demo; returns the process exit code."""
+    try:
+        check_arguments(args)
+        optimizers = parse_optimizers(args.optimizers)
+        rates = parse_learning_rates(args.lr, optimizers)
+        if args.progress == "tqdm":
+            require("tqdm", "--progress tqdm")
+        from . import data
+
+        split = data.load(args.data, args.data_dir, seed=args.seed, limit=args.limit)
+    except (ValueError, OSError, MissingExtra) as e:
+        print(f"fastgrad demo: error: {e}", file=sys.stderr)
+        return 2
+    gone = notice_missing_extras(args)
+    return train_and_report(args, split, optimizers, rates, plots="matplotlib" not in gone and not args.no_plots)
+
+
+def train_and_report(args, split, optimizers, rates, plots):
     import fastgrad as fg
 
-    rng = np.random.default_rng(args.seed)
-    n = 500
-    x = np.concatenate([rng.normal(-1, 1, (n, 2)), rng.normal(1, 1, (n, 2))]).astype(np.float32)
-    y = np.concatenate([np.zeros(n), np.ones(n)]).astype(np.float32)
-    w = fg.zeros(2, requires_grad=True)
-    b = fg.zeros(1, requires_grad=True)
-    start = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        p = (fg.tensor(x) @ w + b).sigmoid()
-        eps = 1e-7
-        loss = -(y * (p + eps).log() + (1 - y) * (1 - p + eps).log()).mean()
-        w.grad = b.grad = None
-        loss.backward()
-        with fg.no_grad():
-            w -= args.lr * w.grad
-            b -= args.lr * b.grad
-        if epoch % 20 == 0 or epoch == args.epochs:
-            print(f"\repoch {epoch:4d}/{args.epochs}  loss {loss.item():.4f}", end="", flush=True)
-    acc = float(((p.data > 0.5) == (y > 0.5)).mean())
-    print(f"\nsummary: accuracy {acc:.3f}, loss {loss.item():.4f}, {time.perf_counter() - start:.2f} s")
+    from .report import build_report, format_table, write_json
+    from .sweep import lr_sweep
+    from .train import train_run
+
+    if args.threads:
+        fg.set_num_threads(args.threads)
+    shape = f"{split.num_features}-{args.hidden}-{split.num_classes}"
+    print(f"fastgrad demo: {split.name}, {len(split.x_train)} train / {len(split.x_test)} test images, "
+          f"MLP {shape} ({args.activation}), batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}")
+    common = dict(batch_size=args.batch_size, hidden=args.hidden, activation=args.activation,
+                  seed=args.seed, eval_every=args.eval_every, progress=args.progress)
+    runs = [train_run(split, name, rates[name], epochs=args.epochs, **common) for name in optimizers]
+    sweep, labels = [], []
+    if args.lr_sweep_steps:
+        sweep, labels = lr_sweep(split, args.lr_sweep_steps, **common)
+
+    print()
+    print(format_table(runs, args.target))
+    os.makedirs(args.out, exist_ok=True)
+    config = {key: value for key, value in vars(args).items() if key != "func"}
+    config["learning_rates"] = rates
+    config["train_size"], config["test_size"] = len(split.x_train), len(split.x_test)
+    report = build_report(config, runs, sweep, args.target)
+    report["lr_sensitivity"]["labels"] = labels
+    written = [write_json(report, os.path.join(args.out, JSON_NAME))]
+    if plots:
+        from .plots import write_plots
+
+        written += write_plots(runs, sweep, labels, args.out, args.target)
+    print()
+    print("wrote " + ", ".join(written))
     return 0

@@ -1,0 +1,129 @@
+"""`fastgrad bench`: a short run of the benchmark groups, as one table of ratios.
+
+Each row times fastgrad, plain NumPy and PyTorch (when installed) on identical
+inputs with the same thread count, and the floor where one exists. Ratios are
+fastgrad's median time over the peer's: below 1 means fastgrad is faster.
+The full suites, with pytest-benchmark's statistics, are in bench/.
+"""
+import json
+import os
+import platform
+import sys
+
+import numpy as np
+
+CASE_KEYS = ("overhead", "sigmoid", "relu", "adam", "adam-many", "mlp-small", "mlp-medium")
+
+
+def add_arguments(parser):
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and short timings (a smoke test)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for every library (default: fastgrad's current count)")
+    parser.add_argument("--only", default=None, metavar="KEY,...",
+                        help="run only these cases: " + ", ".join(CASE_KEYS))
+    parser.add_argument("--budget", type=float, default=None,
+                        help="seconds of timing per measurement (default 0.25, 0.02 with --quick)")
+
+
+def measure(case, bandwidth, budget):
+    """Median seconds for each peer of a case (None where a peer is absent)."""
+    from .bench_timing import median_time
+
+    row = {"case": case.name, "numpy_label": case.numpy_label, "floor_label": case.floor_label}
+    row["fastgrad"] = median_time(case.fastgrad, budget)
+    row["numpy"] = median_time(case.numpy, budget) if case.numpy else None
+    row["torch"] = median_time(case.torch, budget) if case.torch else None
+    row["floor"] = case.floor_s(bandwidth) if case.floor_s else None
+    for peer in ("numpy", "torch", "floor"):
+        row[f"fastgrad/{peer}"] = row["fastgrad"] / row[peer] if row[peer] else None
+    return row
+
+
+def _time(seconds):
+    if seconds is None:
+        return "-"
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-6:.3g} us"
+
+
+def _ratio(value):
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def format_table(rows):
+    header = ["case", "fastgrad", "NumPy", "PyTorch", "floor", "vs NumPy", "vs PyTorch", "vs floor"]
+    body = [[r["case"], _time(r["fastgrad"]), _time(r["numpy"]), _time(r["torch"]), _time(r["floor"]),
+             _ratio(r["fastgrad/numpy"]), _ratio(r["fastgrad/torch"]), _ratio(r["fastgrad/floor"])]
+            for r in rows]
+    widths = [max(len(line[i]) for line in [header] + body) for i in range(len(header))]
+
+    def fmt(cells):
+        return "  ".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(cells, widths)))
+
+    return "\n".join([fmt(header), "  ".join("-" * w for w in widths)] + [fmt(line) for line in body])
+
+
+def footnotes(rows):
+    notes = sorted({f"{r['case']}: NumPy column is {r['numpy_label']}" for r in rows
+                    if r["numpy_label"] != "NumPy"})
+    floors = sorted({r["floor_label"] for r in rows if r["floor_label"]})
+    return notes + [f"floor: {label}" for label in floors]
+
+
+def machine():
+    import fastgrad
+
+    torch = sys.modules.get("torch")
+    return {
+        "fastgrad": fastgrad.__version__,
+        "numpy": np.__version__,
+        "torch": getattr(torch, "__version__", None),
+        "python": platform.python_version(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def run(args):
+    import fastgrad as fg
+
+    from .bench_cases import all_cases
+    from .bench_timing import copy_bandwidth, set_threads
+
+    unknown = set(args.only.split(",")) - set(CASE_KEYS) if args.only else set()
+    if unknown:
+        print(f"fastgrad bench: error: unknown case(s) {', '.join(sorted(unknown))}; "
+              f"choose from {', '.join(CASE_KEYS)}", file=sys.stderr)
+        return 2
+    threads = args.threads or fg.get_num_threads()
+    threads_note = set_threads(threads)
+    budget = args.budget or (0.02 if args.quick else 0.25)
+    bandwidth = copy_bandwidth((1 << 20) if args.quick else (64 << 20), threads, budget)
+    rows = []
+    wanted = [key.strip() for key in args.only.split(",")] if args.only else None
+    for key, build in all_cases(quick=args.quick):
+        if wanted and key not in wanted:
+            continue
+        case = build()
+        rows.append(measure(case, bandwidth, budget))
+        if not args.json:
+            print(f"  measured {case.name}", file=sys.stderr, flush=True)
+    result = {"threads": threads, "threads_set": threads_note, "copy_bandwidth_GBps": bandwidth / 1e9,
+              "machine": machine(), "rows": rows}
+    if args.json:
+        json.dump(result, sys.stdout, indent=1)
+        print()
+        return 0
+    print(format_table(rows))
+    print()
+    for note in footnotes(rows):
+        print(note)
+    print(f"ratios are fastgrad / peer (median times; < 1 means fastgrad is faster); threads: {threads_note}; "
+          f"copy bandwidth {bandwidth / 1e9:.1f} GB/s")
+    if sys.modules.get("torch") is None:
+        print("PyTorch is not installed: its column is empty")
+    print("full suites: pytest bench --benchmark-only --benchmark-group-by=group")
+    return 0

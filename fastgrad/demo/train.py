@@ -1,0 +1,77 @@
+"""Train the demo's MLP with one optimizer and record what happened."""
+import math
+import time
+
+import numpy as np
+
+import fastgrad as fg
+from fastgrad.nn import functional as F
+from fastgrad.utils.data import DataLoader, TensorDataset
+
+from .model import build_mlp
+from .optimizers import make_optimizer
+from .progress import progress_bar
+from .results import RunResult
+
+
+def make_loader(x, y, batch_size, seed):
+    """Shuffled mini-batches whose order depends only on `seed`."""
+    dataset = TensorDataset(fg.tensor(x), fg.tensor(y))
+    return DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
+
+
+def accuracy(model, x, y):
+    """Fraction of rows of x whose largest logit is the label y."""
+    with fg.no_grad():
+        logits = model(fg.tensor(x))
+    return float(np.mean(np.argmax(np.asarray(logits.data), axis=1) == y))
+
+
+def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, activation="relu",
+              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None):
+    """Train a fresh MLP (same initial weights for a given seed) and return its RunResult.
+
+    Each step: logits = model(x), loss = cross_entropy(logits, y), zero_grad,
+    backward, step. The test set is scored before training, every
+    `eval_every` steps and after the last step. A non-finite loss stops the run
+    (diverged=True).
+    """
+    model = build_mlp(split.num_features, hidden, split.num_classes, activation, seed)
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    loader = make_loader(split.x_train, split.y_train, batch_size, seed)
+    total = epochs * len(loader)
+    if max_steps is not None:
+        total = min(total, max_steps)
+    result = RunResult(optimizer=optimizer, lr=lr)
+    result.eval_steps.append(0)
+    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
+    start = time.perf_counter()
+    with progress_bar(total, desc or optimizer, kind=progress) as bar:
+        seen = correct = 0
+        while result.steps < total and not result.diverged:
+            for xb, yb in loader:
+                t0 = time.perf_counter()
+                logits = model(xb)
+                loss = F.cross_entropy(logits, yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                value = loss.item()
+                result.train_time_s += time.perf_counter() - t0
+                result.steps += 1
+                result.losses.append(value)
+                labels = np.asarray(yb.data)
+                seen += len(labels)
+                correct += int(np.sum(np.argmax(np.asarray(logits.data), axis=1) == labels))
+                if not math.isfinite(value):
+                    result.diverged = True
+                if result.diverged or result.steps % eval_every == 0 or result.steps == total:
+                    result.eval_steps.append(result.steps)
+                    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
+                bar.set_metrics(loss=value, acc=correct / seen, test=result.test_accuracy[-1])
+                bar.update(1)
+                if result.diverged or result.steps >= total:
+                    break
+            seen = correct = 0
+    result.wall_time_s = time.perf_counter() - start
+    return result
