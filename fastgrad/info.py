@@ -17,6 +17,7 @@ def collect():
         "compile_flags": _C.compile_flags(),
         "numpy": np.__version__,
         "blas": _numpy_blas(),
+        "gemm_blas": _gemm_blas(),
         "cupy": _cupy_status(),
     }
     return facts
@@ -29,6 +30,13 @@ def _numpy_blas():
         return f"{blas.get('name')} {blas.get('version', '')}".strip()
     except Exception:  # numpy's config layout is not a stable API
         return "unknown"
+
+
+def _gemm_blas():
+    """The BLAS fastgrad's matrix products use (MKL or numpy's), with its version."""
+    from .backend.blas import blas_description
+
+    return blas_description(numpy_blas=_numpy_blas())
 
 
 def _cupy_status():

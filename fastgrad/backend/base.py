@@ -16,6 +16,10 @@ class Backend:
     def __init__(self, xp):
         self.xp = xp
 
+    def matmul(self, x, y):
+        """x @ y with np.matmul's rules, in this backend's namespace."""
+        return self.xp.matmul(x, y)
+
     def __repr__(self):
         return f"<fastgrad backend {self.name} ({getattr(self.xp, '__name__', self.xp)})>"
 

@@ -1,4 +1,8 @@
-"""Matrix product with np.matmul semantics: 1-d, 2-d and batched operands."""
+"""Matrix product with np.matmul semantics: 1-d, 2-d and batched operands.
+
+Forward and backward products go through `b.matmul`: for NumPy arrays that is
+backend/gemm.py (MKL or NumPy's BLAS); for Tensors under create_graph it is the
+differentiable namespace's matmul."""
 from ..autograd.function import Function
 from .broadcast import unbroadcast
 
@@ -14,7 +18,7 @@ class Matmul(Function):
             raise ValueError(f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} do not align "
                              f"({kx} != {ky})")
         ctx.save_for_backward(x, y)
-        return b.xp.matmul(x, y)
+        return b.matmul(x, y)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -22,8 +26,8 @@ class Matmul(Function):
         xp = b.xp
         nx, ny = ctx.needs_input_grad
         if x.ndim == 2 and y.ndim == 2:
-            return (xp.matmul(g, xp.matrix_transpose(y)) if nx else None,
-                    xp.matmul(xp.matrix_transpose(x), g) if ny else None)
+            return (b.matmul(g, xp.matrix_transpose(y)) if nx else None,
+                    b.matmul(xp.matrix_transpose(x), g) if ny else None)
         if x.ndim == 1 and y.ndim == 1:  # inner product: g is 0-d
             return (g * y if nx else None), (g * x if ny else None)
         # Promote 1-d operands to matrices, as matmul does, and undo it at the end.
@@ -36,9 +40,9 @@ class Matmul(Function):
             g2 = xp.expand_dims(g2, axis=-1)
         gx = gy = None
         if nx:
-            gx = xp.reshape(unbroadcast(xp, xp.matmul(g2, xp.matrix_transpose(y2)), x2.shape), x.shape)
+            gx = xp.reshape(unbroadcast(xp, b.matmul(g2, xp.matrix_transpose(y2)), x2.shape), x.shape)
         if ny:
-            gy = xp.reshape(unbroadcast(xp, xp.matmul(xp.matrix_transpose(x2), g2), y2.shape), y.shape)
+            gy = xp.reshape(unbroadcast(xp, b.matmul(xp.matrix_transpose(x2), g2), y2.shape), y.shape)
         return gx, gy
 
 

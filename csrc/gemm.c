@@ -1,0 +1,255 @@
+/* GEMM through a BLAS loaded at run time (MKL's single dynamic library).
+ *
+ * fg_blas_load() opens libmkl_rt with dlopen, picks MKL's threading layer and
+ * looks up cblas_?gemm and cblas_?gemm_batch.  The 64-bit-integer entry points
+ * (cblas_sgemm_64, ...) are used when the library has them; otherwise the
+ * 32-bit ones, and sizes that do not fit return FG_BLAS_TOO_LARGE.
+ *
+ * Threads: when fastgrad is built with OpenMP, MKL gets the GNU threading
+ * layer, so its parallel regions run on the same libgomp thread pool as the
+ * kernels in this library; before each call MKL's thread count is set to
+ * omp_get_max_threads(), which is what fastgrad.set_num_threads changes.
+ * Without OpenMP, MKL runs sequentially, as the kernels do.
+ *
+ * All matrices are row-major; a transposed operand is a column-major view,
+ * passed with CblasTrans.  Batches are arrays of matrix pointers.
+ */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include "fastgrad.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <dlfcn.h>
+#define FG_HAVE_DLOPEN 1
+#endif
+
+enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+enum { MKL_THREADING_INTEL = 0, MKL_THREADING_SEQUENTIAL = 1, MKL_THREADING_GNU = 3 };
+enum { MKL_INTERFACE_LP64 = 0 };
+
+typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
+                           const float *, int64_t, float, float *, int64_t);
+typedef void (*dgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, double, const double *, int64_t,
+                           const double *, int64_t, double, double *, int64_t);
+typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
+                           const float *, int, float, float *, int);
+typedef void (*dgemm32_fn)(int, int, int, int, int, int, double, const double *, int,
+                           const double *, int, double, double *, int);
+typedef void (*sbatch64_fn)(int, const int *, const int *, const int64_t *, const int64_t *, const int64_t *,
+                            const float *, const float **, const int64_t *, const float **, const int64_t *,
+                            const float *, float **, const int64_t *, int64_t, const int64_t *);
+typedef void (*dbatch64_fn)(int, const int *, const int *, const int64_t *, const int64_t *, const int64_t *,
+                            const double *, const double **, const int64_t *, const double **, const int64_t *,
+                            const double *, double **, const int64_t *, int64_t, const int64_t *);
+typedef void (*sbatch32_fn)(int, const int *, const int *, const int *, const int *, const int *,
+                            const float *, const float **, const int *, const float **, const int *,
+                            const float *, float **, const int *, int, const int *);
+typedef void (*dbatch32_fn)(int, const int *, const int *, const int *, const int *, const int *,
+                            const double *, const double **, const int *, const double **, const int *,
+                            const double *, double **, const int *, int, const int *);
+
+static struct {
+    void *handle;
+    int ilp64;           /* 1: the *_64 entry points, 0: 32-bit integers */
+    int threading;       /* the layer MKL reports being in effect */
+    void *sgemm, *dgemm, *sgemm_batch, *dgemm_batch;
+    void (*set_num_threads)(int);
+    int (*get_max_threads)(void);
+    void (*version_string)(char *, int);
+} blas;
+
+static volatile int threads_in_effect = -1;
+
+int fg_blas_loaded(void) { return blas.handle != NULL; }
+int fg_blas_ilp64(void) { return blas.ilp64; }
+int fg_blas_threading_layer(void) { return blas.handle ? blas.threading : -1; }
+
+int fg_blas_max_threads(void)
+{
+    return blas.get_max_threads ? blas.get_max_threads() : 0;
+}
+
+void fg_blas_version(char *buf, int64_t len)
+{
+    if (len <= 0)
+        return;
+    buf[0] = '\0';
+    if (blas.version_string) {
+        blas.version_string(buf, (int)(len > INT_MAX ? INT_MAX : len));
+        buf[len - 1] = '\0';
+    }
+}
+
+#ifdef FG_HAVE_DLOPEN
+static void *symbol(void *handle, const char *name)
+{
+    return dlsym(handle, name);
+}
+
+/* MKL's GNU layer calls GOMP_* entry points; make the libgomp this library was
+ * linked against (already loaded) the one those names resolve to. */
+static void share_our_openmp_runtime(void)
+{
+#ifdef _OPENMP
+    Dl_info info;
+    if (dladdr((void *)&omp_get_max_threads, &info) && info.dli_fname)
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL | RTLD_NOLOAD);
+#endif
+}
+#endif
+
+int fg_blas_load(const char *path, char *message, int64_t message_len)
+{
+#ifdef FG_HAVE_DLOPEN
+    void *handle;
+    int (*set_threading_layer)(int);
+    int (*set_interface_layer)(int);
+    int wanted;
+
+    if (blas.handle)
+        return FG_BLAS_OK;
+    share_our_openmp_runtime();
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        snprintf(message, (size_t)message_len, "%s", dlerror());
+        return FG_BLAS_NOT_LOADED;
+    }
+    *(void **)&set_threading_layer = symbol(handle, "MKL_Set_Threading_Layer");
+    if (!set_threading_layer) {
+        snprintf(message, (size_t)message_len, "%s has no MKL_Set_Threading_Layer: not MKL's runtime library", path);
+        dlclose(handle);
+        return FG_BLAS_NOT_LOADED;
+    }
+#ifdef _OPENMP
+    wanted = MKL_THREADING_GNU;
+#else
+    wanted = MKL_THREADING_SEQUENTIAL;
+#endif
+    /* Returns the layer in effect: another library may have chosen first. */
+    blas.threading = set_threading_layer(wanted);
+
+    blas.sgemm = symbol(handle, "cblas_sgemm_64");
+    blas.dgemm = symbol(handle, "cblas_dgemm_64");
+    blas.sgemm_batch = symbol(handle, "cblas_sgemm_batch_64");
+    blas.dgemm_batch = symbol(handle, "cblas_dgemm_batch_64");
+    blas.ilp64 = 1;
+    if (!blas.sgemm || !blas.dgemm || !blas.sgemm_batch || !blas.dgemm_batch) {
+        *(void **)&set_interface_layer = symbol(handle, "MKL_Set_Interface_Layer");
+        if (!set_interface_layer || set_interface_layer(MKL_INTERFACE_LP64) != MKL_INTERFACE_LP64) {
+            snprintf(message, (size_t)message_len,
+                     "%s has no 64-bit cblas entry points and its interface layer is not LP64", path);
+            dlclose(handle);
+            return FG_BLAS_NOT_LOADED;
+        }
+        blas.sgemm = symbol(handle, "cblas_sgemm");
+        blas.dgemm = symbol(handle, "cblas_dgemm");
+        blas.sgemm_batch = symbol(handle, "cblas_sgemm_batch");
+        blas.dgemm_batch = symbol(handle, "cblas_dgemm_batch");
+        blas.ilp64 = 0;
+    }
+    *(void **)&blas.set_num_threads = symbol(handle, "MKL_Set_Num_Threads");
+    *(void **)&blas.get_max_threads = symbol(handle, "MKL_Get_Max_Threads");
+    *(void **)&blas.version_string = symbol(handle, "mkl_get_version_string");
+    if (!blas.sgemm || !blas.dgemm || !blas.sgemm_batch || !blas.dgemm_batch || !blas.set_num_threads) {
+        snprintf(message, (size_t)message_len, "%s lacks cblas_?gemm, cblas_?gemm_batch or MKL_Set_Num_Threads", path);
+        dlclose(handle);
+        memset(&blas, 0, sizeof blas);
+        return FG_BLAS_NOT_LOADED;
+    }
+    blas.handle = handle;
+    return FG_BLAS_OK;
+#else
+    (void)path;
+    snprintf(message, (size_t)message_len, "loading a BLAS at run time needs dlopen, absent on this platform");
+    return FG_BLAS_NOT_LOADED;
+#endif
+}
+
+/* MKL's thread count follows the calling thread's OpenMP setting. */
+static void follow_thread_count(void)
+{
+#ifdef _OPENMP
+    int n = omp_get_max_threads();
+#else
+    int n = 1;
+#endif
+    if (n != threads_in_effect) {
+        blas.set_num_threads(n);
+        threads_in_effect = n;
+    }
+}
+
+static int fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int64_t ldc, int64_t batch)
+{
+    return m <= INT_MAX && n <= INT_MAX && k <= INT_MAX && lda <= INT_MAX && ldb <= INT_MAX
+        && ldc <= INT_MAX && batch <= INT_MAX;
+}
+
+#define GEMM_BODY(T, FN64, FN32)                                                          \
+    if (!blas.handle)                                                                     \
+        return FG_BLAS_NOT_LOADED;                                                        \
+    if (!blas.ilp64 && !fits_int(m, n, k, lda, ldb, ldc, 1))                              \
+        return FG_BLAS_TOO_LARGE;                                                         \
+    follow_thread_count();                                                                \
+    if (blas.ilp64)                                                                       \
+        ((FN64)blas.T)(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, \
+                       m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);                     \
+    else                                                                                  \
+        ((FN32)blas.T)(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, \
+                       (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c,  \
+                       (int)ldc);                                                         \
+    return FG_BLAS_OK;
+
+int fg_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                const float *a, int64_t lda, const float *b, int64_t ldb,
+                float beta, float *c, int64_t ldc)
+{
+    GEMM_BODY(sgemm, sgemm64_fn, sgemm32_fn)
+}
+
+int fg_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+                const double *a, int64_t lda, const double *b, int64_t ldb,
+                double beta, double *c, int64_t ldc)
+{
+    GEMM_BODY(dgemm, dgemm64_fn, dgemm32_fn)
+}
+
+/* One group of `batch` products of the same shape: MKL spreads the batch over
+ * its threads, so many small matrices cost one call, not one call each. */
+#define GEMM_BATCH_BODY(T, FN64, FN32)                                                    \
+    int ta = trans_a ? TRANS : NO_TRANS, tb = trans_b ? TRANS : NO_TRANS;                 \
+    if (!blas.handle)                                                                     \
+        return FG_BLAS_NOT_LOADED;                                                        \
+    if (!blas.ilp64 && !fits_int(m, n, k, lda, ldb, ldc, batch))                          \
+        return FG_BLAS_TOO_LARGE;                                                         \
+    follow_thread_count();                                                                \
+    if (blas.ilp64) {                                                                     \
+        ((FN64)blas.T)(ROW_MAJOR, &ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb,         \
+                       &beta, c, &ldc, 1, &batch);                                        \
+    } else {                                                                              \
+        int m32 = (int)m, n32 = (int)n, k32 = (int)k, lda32 = (int)lda, ldb32 = (int)ldb; \
+        int ldc32 = (int)ldc, batch32 = (int)batch;                                       \
+        ((FN32)blas.T)(ROW_MAJOR, &ta, &tb, &m32, &n32, &k32, &alpha, a, &lda32, b,       \
+                       &ldb32, &beta, c, &ldc32, 1, &batch32);                            \
+    }                                                                                     \
+    return FG_BLAS_OK;
+
+int fg_gemm_batch_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                      const float **a, int64_t lda, const float **b, int64_t ldb,
+                      float beta, float **c, int64_t ldc, int64_t batch)
+{
+    GEMM_BATCH_BODY(sgemm_batch, sbatch64_fn, sbatch32_fn)
+}
+
+int fg_gemm_batch_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
+                      const double **a, int64_t lda, const double **b, int64_t ldb,
+                      double beta, double **c, int64_t ldc, int64_t batch)
+{
+    GEMM_BATCH_BODY(dgemm_batch, dbatch64_fn, dbatch32_fn)
+}
