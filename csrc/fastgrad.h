@@ -32,7 +32,64 @@ void fg_relu_bwd_f64(const double *restrict y, const double *restrict gy, double
 
 /* ---- linear layer epilogues (linear.c) ---- */
 
-/* ---- optimizers (optim.c) ---- */
+/* ---- optimizers (optim.c) ----
+ * Each step updates a list of tensors in place in one call: tensor t has
+ * lengths[t] elements at params[t], grads[t] and its state buffers.  Optional
+ * state lists are NULL when unused (no momentum, no amsgrad, not centered).
+ * The scalars are computed once per step, in double, by the caller. */
+typedef struct {
+    double lr, momentum, dampening, weight_decay;
+    int nesterov, maximize;
+    int init_buffer;              /* first step of a "sum" momentum buffer: buf = g */
+} fg_sgd_args;
+
+typedef struct {
+    double lr, beta1, beta2, eps, weight_decay;
+    double step_size;             /* lr / (1 - beta1^t) */
+    double bias_correction2_sqrt; /* sqrt(1 - beta2^t) */
+    int maximize;
+    int decoupled;                /* AdamW: p *= 1 - lr wd, instead of g += wd p */
+} fg_adam_args;
+
+typedef struct {
+    double lr, alpha, eps, weight_decay, momentum;
+    int maximize;
+} fg_rmsprop_args;
+
+typedef struct {
+    double clr;                   /* lr / (1 + (t - 1) lr_decay) */
+    double eps, weight_decay;
+    int maximize;
+} fg_adagrad_args;
+
+void fg_sgd_step_f32(float *const *params, const float *const *grads, float *const *bufs,
+                     const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a);
+void fg_sgd_step_f64(double *const *params, const double *const *grads, double *const *bufs,
+                     const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a);
+void fg_adam_step_f32(float *const *params, const float *const *grads, float *const *exp_avgs,
+                      float *const *exp_avg_sqs, float *const *max_exp_avg_sqs,
+                      const int64_t *lengths, int64_t ntensors, const fg_adam_args *a);
+void fg_adam_step_f64(double *const *params, const double *const *grads, double *const *exp_avgs,
+                      double *const *exp_avg_sqs, double *const *max_exp_avg_sqs,
+                      const int64_t *lengths, int64_t ntensors, const fg_adam_args *a);
+void fg_rmsprop_step_f32(float *const *params, const float *const *grads, float *const *square_avgs,
+                         float *const *grad_avgs, float *const *bufs,
+                         const int64_t *lengths, int64_t ntensors, const fg_rmsprop_args *a);
+void fg_rmsprop_step_f64(double *const *params, const double *const *grads, double *const *square_avgs,
+                         double *const *grad_avgs, double *const *bufs,
+                         const int64_t *lengths, int64_t ntensors, const fg_rmsprop_args *a);
+void fg_adagrad_step_f32(float *const *params, const float *const *grads, float *const *sums,
+                         const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a);
+void fg_adagrad_step_f64(double *const *params, const double *const *grads, double *const *sums,
+                         const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a);
+/* Gradient norms over a list of tensors (sum of squares in double; max |x|
+ * is NaN when any element is NaN) and in-place scaling x *= factor. */
+double fg_sum_squares_f32(const float *const *xs, const int64_t *lengths, int64_t ntensors);
+double fg_sum_squares_f64(const double *const *xs, const int64_t *lengths, int64_t ntensors);
+double fg_max_abs_f32(const float *const *xs, const int64_t *lengths, int64_t ntensors);
+double fg_max_abs_f64(const double *const *xs, const int64_t *lengths, int64_t ntensors);
+void fg_scale_f32(float *const *xs, const int64_t *lengths, int64_t ntensors, double factor);
+void fg_scale_f64(double *const *xs, const int64_t *lengths, int64_t ntensors, double factor);
 
 /* ---- GEMM through a runtime-loaded BLAS (gemm.c) ---- */
 /* Load MKL's runtime library from `path` (once); on failure write why into

@@ -1,0 +1,18 @@
+"""Optimizers and learning-rate schedules, with PyTorch's names and defaults.
+
+    from fastgrad import optim
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+
+Each step is one fused in-place C pass over all parameters of a dtype
+(float32/float64 NumPy arrays); other arrays use the reference twins in
+fastgrad/backend/reference/optim.py.
+"""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]

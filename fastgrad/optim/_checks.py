@@ -1,0 +1,26 @@
+"""Hyperparameter checks shared by the optimizers (ValueError, as in PyTorch)."""
+
+
+def non_negative(opt, name, value):
+    if not value >= 0.0:
+        raise ValueError(f"{opt}: invalid {name}: {value} (must be >= 0)")
+
+
+def positive(opt, name, value):
+    if not value > 0.0:
+        raise ValueError(f"{opt}: invalid {name}: {value} (must be > 0)")
+
+
+def in_unit_interval(opt, name, value):
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{opt}: invalid {name}: {value} (must be in [0, 1))")
+
+
+def betas_pair(opt, betas):
+    try:
+        beta1, beta2 = betas
+    except (TypeError, ValueError):
+        raise ValueError(f"{opt}: invalid betas: {betas!r} (expected a pair (beta1, beta2))") from None
+    in_unit_interval(opt, "beta parameter at index 0", beta1)
+    in_unit_interval(opt, "beta parameter at index 1", beta2)
+    return float(beta1), float(beta2)

@@ -1,0 +1,77 @@
+"""Stochastic gradient descent, with momentum (two conventions) and Nesterov."""
+from .. import _C
+from ..backend import backend_for
+from . import _checks
+from ._arrays import datas, grads, zeros_like
+from .optimizer import Optimizer
+
+MOMENTUM_FORMS = ("sum", "ema")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (PyTorch's `torch.optim.SGD`).
+
+    With g = grad + weight_decay * p (g = -grad + ... when maximize):
+
+    - no momentum:  p <- p - lr * g
+    - momentum_form="sum" (default, PyTorch's convention):
+      v <- momentum * v + (1 - dampening) * g, with v = g on the first step
+    - momentum_form="ema" (exponential average, e.g. in many textbooks):
+      v <- momentum * v + (1 - momentum) * g, with v = 0 before the first step
+    - then p <- p - lr * v, or p <- p - lr * (g + momentum * v) with nesterov.
+
+    The "ema" form equals the "sum" form with dampening = momentum except on the
+    first step, and its steps are (1 - momentum) times smaller: scale lr by
+    1 / (1 - momentum) to move between the two.
+
+    State: none without momentum, one buffer (`momentum_buffer`) with it.
+
+    >>> opt = SGD(model.parameters(), lr=0.01, momentum=0.9)
+    >>> opt.zero_grad(); loss.backward(); opt.step()
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
+                 maximize=False, momentum_form="sum", foreach=None, fused=None):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, momentum_form=momentum_form)
+        self._check_hyperparameters(dict(defaults))
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group):
+        _checks.non_negative("SGD", "learning rate", group["lr"])
+        _checks.non_negative("SGD", "momentum value", group["momentum"])
+        _checks.non_negative("SGD", "weight_decay value", group["weight_decay"])
+        if group["momentum_form"] not in MOMENTUM_FORMS:
+            raise ValueError(f"SGD: invalid momentum_form {group['momentum_form']!r} "
+                             f"(expected one of {MOMENTUM_FORMS})")
+        if group["momentum_form"] == "ema":
+            if group["dampening"] != 0:
+                raise ValueError("SGD: dampening must be 0 with momentum_form='ema' (the average "
+                                 "already weights the gradient by 1 - momentum)")
+            if not group["momentum"] < 1:
+                raise ValueError(f"SGD: momentum must be < 1 with momentum_form='ema', got {group['momentum']}")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
+
+    def _advance(self, p, state, group):
+        """Create the momentum buffer on its first step; the key says whether it was just made."""
+        if group["momentum"] == 0 or "momentum_buffer" in state:
+            return False
+        state["momentum_buffer"] = zeros_like(p.data)
+        return group["momentum_form"] == "sum"   # "sum": buf = g on the first step
+
+    @staticmethod
+    def _scalars(group, init):
+        ema = group["momentum_form"] == "ema"
+        return dict(lr=group["lr"], momentum=group["momentum"],
+                    dampening=group["momentum"] if ema else group["dampening"],
+                    weight_decay=group["weight_decay"], nesterov=group["nesterov"],
+                    maximize=group["maximize"], init_buffer=init)
+
+    def _fused_update(self, params, states, group, init):
+        bufs = [s["momentum_buffer"] for s in states] if group["momentum"] != 0 else None
+        _C.sgd_step(datas(params), grads(params), bufs, **self._scalars(group, init))
+
+    def _reference_update(self, p, grad, state, group, init):
+        buf = state.get("momentum_buffer")
+        backend_for(p.data).sgd_step(p.data, grad, buf, **self._scalars(group, init))

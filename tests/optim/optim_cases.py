@@ -1,0 +1,49 @@
+"""Optimizer option combinations shared by the optimizer tests."""
+import itertools
+
+from fastgrad import optim
+
+
+def _combos(base, **choices):
+    keys = list(choices)
+    for values in itertools.product(*(choices[k] for k in keys)):
+        kw = dict(base)
+        kw.update(zip(keys, values))
+        yield kw
+
+
+def _sgd():
+    for kw in _combos({"lr": 0.01}, momentum=[0.0, 0.9], weight_decay=[0.0, 0.05], maximize=[False, True]):
+        yield kw
+        if kw["momentum"]:
+            yield dict(kw, dampening=0.3)
+            yield dict(kw, nesterov=True)
+
+
+def _adam():
+    yield from _combos({"lr": 0.01}, weight_decay=[0.0, 0.1], amsgrad=[False, True], maximize=[False, True])
+    yield {"lr": 0.02, "betas": (0.8, 0.95), "eps": 1e-6}
+    yield {"lr": 0.02, "betas": (0.3, 0.5)}
+
+
+def _rmsprop():
+    yield from _combos({"lr": 0.01}, momentum=[0.0, 0.9], centered=[False, True], weight_decay=[0.0, 0.1])
+    yield {"lr": 0.01, "alpha": 0.9, "eps": 1e-6, "maximize": True}
+
+
+def _adagrad():
+    yield from _combos({"lr": 0.1}, lr_decay=[0.0, 0.01], weight_decay=[0.0, 0.1],
+                       initial_accumulator_value=[0.0, 0.1])
+    yield {"lr": 0.1, "eps": 1e-6, "maximize": True}
+
+
+def cases():
+    """(id, fastgrad class, PyTorch class name, kwargs) for every option combination."""
+    table = [(optim.SGD, "SGD", _sgd), (optim.Adam, "Adam", _adam), (optim.AdamW, "AdamW", _adam),
+             (optim.RMSprop, "RMSprop", _rmsprop), (optim.Adagrad, "Adagrad", _adagrad)]
+    out = []
+    for cls, torch_name, gen in table:
+        for kw in gen():
+            label = ",".join(f"{k}={v}" for k, v in sorted(kw.items()))
+            out.append((f"{torch_name}({label})", cls, torch_name, kw))
+    return out

@@ -1,0 +1,145 @@
+"""The fused list kernels of csrc/optim.c against their reference twins, and their input checks."""
+import numpy as np
+import pytest
+
+from fastgrad import _C
+from fastgrad.backend.reference import optim as ref
+
+# One list spanning empty, 0-d, odd and OpenMP-threshold sizes: threads' shares cross tensor boundaries.
+SHAPES = [(0,), (), (5,), (32767,), (32768,), (3, 7), (32769,), (100003,)]
+DTYPES = [np.float32, np.float64]
+
+
+def _tol(dtype):
+    return dict(rtol=1e-6, atol=1e-7) if dtype == np.float32 else dict(rtol=1e-13, atol=1e-15)
+
+
+def _arrays(rng, dtype, positive=False):
+    out = []
+    for s in SHAPES:
+        a = rng.standard_normal(s)
+        out.append(np.asarray(np.abs(a) if positive else a, dtype=dtype))
+    return out
+
+
+def _copy(arrays):
+    return [a.copy() for a in arrays]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("momentum,init,nesterov", [(0.0, False, False), (0.9, True, False), (0.9, False, False),
+                                                    (0.9, False, True)])
+def test_sgd_step(rng, dtype, momentum, init, nesterov):
+    params, grads, bufs = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
+    kw = dict(lr=0.1, momentum=momentum, dampening=0.2 if not nesterov else 0.0, weight_decay=0.01,
+              nesterov=nesterov, maximize=True, init_buffer=init)
+    p1, b1 = _copy(params), _copy(bufs)
+    _C.sgd_step(p1, grads, b1 if momentum else None, **kw)
+    for p, g, b in zip(params, grads, bufs):
+        ref.sgd_step(np, p, g, b if momentum else None, **kw)
+    for a, b in zip(p1 + b1, params + bufs):
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("amsgrad", [False, True])
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_adam_step(rng, dtype, amsgrad, decoupled):
+    params, grads, m = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
+    v, vmax = _arrays(rng, dtype, positive=True), _arrays(rng, dtype, positive=True)
+    step, lr, beta1, beta2 = 7, 0.01, 0.9, 0.999
+    kw = dict(lr=lr, beta1=beta1, beta2=beta2, eps=1e-8, weight_decay=0.1, maximize=False, decoupled=decoupled)
+    p1, m1, v1, x1 = _copy(params), _copy(m), _copy(v), _copy(vmax)
+    _C.adam_step(p1, grads, m1, v1, x1 if amsgrad else None, step_size=lr / (1 - beta1 ** step),
+                 bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5, **kw)
+    for p, g, a, b, c in zip(params, grads, m, v, vmax):
+        ref.adam_step(np, p, g, a, b, c if amsgrad else None, step=step, **kw)
+    for a, b in zip(p1 + m1 + v1 + x1, params + m + v + vmax):
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_rmsprop_step(rng, dtype, centered, momentum):
+    params, grads, bufs = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
+    sq = [np.asarray(a + 1) for a in _arrays(rng, dtype, positive=True)]
+    avg = [np.asarray(a * 0.1) for a in _arrays(rng, dtype)]
+    kw = dict(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.1, momentum=momentum, maximize=True)
+    p1, s1, a1, b1 = _copy(params), _copy(sq), _copy(avg), _copy(bufs)
+    _C.rmsprop_step(p1, grads, s1, a1 if centered else None, b1 if momentum else None, **kw)
+    for p, g, s, a, b in zip(params, grads, sq, avg, bufs):
+        ref.rmsprop_step(np, p, g, s, a if centered else None, b if momentum else None, **kw)
+    for a, b in zip(p1 + s1 + a1 + b1, params + sq + avg + bufs):
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adagrad_step(rng, dtype):
+    params, grads, sums = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype, positive=True)
+    step, lr, lr_decay = 3, 0.1, 0.01
+    p1, s1 = _copy(params), _copy(sums)
+    _C.adagrad_step(p1, grads, s1, clr=lr / (1 + (step - 1) * lr_decay), eps=1e-10, weight_decay=0.1)
+    for p, g, s in zip(params, grads, sums):
+        ref.adagrad_step(np, p, g, s, lr=lr, eps=1e-10, step=step, lr_decay=lr_decay, weight_decay=0.1)
+    for a, b in zip(p1 + s1, params + sums):
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_norms_and_scale(rng, dtype):
+    xs = _arrays(rng, dtype)
+    expected = sum(float(np.sum(x.astype(np.float64) ** 2)) for x in xs)
+    assert _C.sum_squares(xs) == pytest.approx(expected, rel=1e-12)
+    assert _C.max_abs(xs) == max(float(np.max(np.abs(x))) for x in xs if x.size)
+    scaled = _copy(xs)
+    _C.scale_(scaled, 0.25)
+    for a, b in zip(scaled, xs):
+        np.testing.assert_array_equal(a, b * dtype(0.25))
+    assert _C.sum_squares([]) == 0.0 and _C.max_abs([]) == 0.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_max_abs_and_sum_squares_see_nan_and_inf(dtype):
+    xs = [np.zeros(40000, dtype), np.ones(3, dtype)]
+    xs[0][12345] = np.nan
+    assert np.isnan(_C.max_abs(xs)) and np.isnan(_C.sum_squares(xs))
+    xs[0][12345] = -np.inf
+    assert _C.max_abs(xs) == np.inf and _C.sum_squares(xs) == np.inf
+
+
+def _adam_args():
+    return dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, step_size=1.0,
+                bias_correction2_sqrt=0.1)
+
+
+def _adam(params, grads, m=None, v=None):
+    m = [np.zeros_like(p) for p in params] if m is None else m
+    v = [np.zeros_like(p) for p in params] if v is None else v
+    _C.adam_step(params, grads, m, v, None, **_adam_args())
+
+
+@pytest.mark.parametrize("make_bad,exc,words", [
+    (lambda p, g: ([p.astype(np.int64)], [g]), TypeError, "float32 or float64"),
+    (lambda p, g: ([p], [g.astype(np.float32)]), TypeError, "'grads[0]' has dtype float32"),
+    (lambda p, g: ([p], [g[:5]]), ValueError, "'grads[0]' has 5 elements"),
+    (lambda p, g: ([p, p.copy()], [g]), ValueError, "'grads' has 1 arrays, expected 2"),
+    (lambda p, g: ([np.ones((6, 4))[:, 1]], [g[:6]]), ValueError, "C-contiguous"),
+    (lambda p, g: ([p], [list(g)]), TypeError, "must be a numpy.ndarray"),
+])
+def test_bad_inputs_raise_named_errors(make_bad, exc, words):
+    p, g = np.ones(10), np.ones(10)
+    params, grads = make_bad(p, g)
+    with pytest.raises(exc, match="adam_step") as info:
+        _adam(params, grads)
+    assert words in str(info.value)
+
+
+def test_read_only_parameter_raises_before_writing():
+    p, g = np.ones(10), np.ones(10)
+    frozen = np.ones(10)
+    frozen.flags.writeable = False
+    before = p.copy()
+    with pytest.raises(ValueError, match="read-only"):
+        _adam([p, frozen], [g, g])
+    np.testing.assert_array_equal(p, before)
