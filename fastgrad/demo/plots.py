@@ -77,18 +77,27 @@ def plot_accuracy(runs, out_dir, target):
 
 
 def plot_lr_sensitivity(sweep, labels, out_dir):
-    """Loss over steps for each learning rate; a diverged run ends with an x at its last finite loss."""
+    """Loss over steps for each learning rate, on a log scale capped at 1000x the starting loss.
+
+    A run that diverged (non-finite loss) ends with an x where it leaves the plot.
+    """
     fig, ax = _figure()
+    starts = [run.losses[0] for run in sweep if run.losses and np.isfinite(run.losses[0])]
+    top = 1e3 * max(starts) if starts else None
     for run, label in zip(sweep, labels):
         losses = np.asarray(run.losses, dtype=np.float64)
         finite = np.isfinite(losses)
         steps = np.arange(1, len(losses) + 1)
-        line, = ax.plot(steps[finite], losses[finite], linewidth=1.2,
-                        label=f"lr {run.lr:g}: {label}")
+        if run.diverged:
+            label = f"{label}, diverged at step {run.steps}"
+        line, = ax.plot(steps[finite], losses[finite], linewidth=1.2, label=f"lr {run.lr:g}: {label}")
         if run.diverged and finite.any():
             last = np.flatnonzero(finite)[-1]
-            ax.plot(steps[last], losses[last], "x", color=line.get_color(), markersize=9)
+            y = losses[last] if top is None else min(losses[last], top)
+            ax.plot(steps[last], y, "x", color=line.get_color(), markersize=9, clip_on=False)
     ax.set_yscale("log")
+    if top is not None:
+        ax.set_ylim(top=top)
     ax.set_xlabel("step")
     ax.set_ylabel("training loss")
     optimizer = sweep[0].optimizer if sweep else ""

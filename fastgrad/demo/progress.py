@@ -23,6 +23,7 @@ class PlainProgress:
         self.metrics = {}
         self._last_draw = 0.0
         self._next_quarter = 1
+        self._printed_at = None
         self._start = time.perf_counter()
 
     def line(self):
@@ -44,16 +45,23 @@ class PlainProgress:
         elif self.total and self.n * 4 >= self._next_quarter * self.total:
             while self.n * 4 >= self._next_quarter * self.total and self._next_quarter <= 4:
                 self._next_quarter += 1
-            self.stream.write(self.line() + "\n")
-            self.stream.flush()
+            self._print_line()
 
     def set_metrics(self, **values):
         self.metrics.update(values)
 
+    def _print_line(self):
+        self.stream.write(self.line() + "\n")
+        self.stream.flush()
+        self._printed_at = self.n
+
     def close(self):
+        """End the line on a terminal; in a log, print the final state if not yet printed."""
         if self.interactive:
             self.stream.write("\r" + self.line() + "\n")
             self.stream.flush()
+        elif self._printed_at != self.n:
+            self._print_line()
 
     def __enter__(self):
         return self

@@ -46,7 +46,8 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
     result.eval_steps.append(0)
     result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
     start = time.perf_counter()
-    with progress_bar(total, desc or optimizer, kind=progress) as bar:
+    # a diverging rate overflows on purpose (learning-rate sweep): no warnings for that
+    with progress_bar(total, desc or optimizer, kind=progress) as bar, np.errstate(over="ignore", invalid="ignore"):
         seen = correct = 0
         while result.steps < total and not result.diverged:
             for xb, yb in loader:

@@ -45,24 +45,9 @@ def test_train_and_test_partition_the_data():
     np.testing.assert_array_equal(counts, np.bincount(labels))
 
 
-def write_fake_mnist(folder, n_train=12, n_test=5, side=4, gz=True, rng=None, spelling="-idx"):
-    rng = rng or np.random.default_rng(0)
-    suffix = ".gz" if gz else ""
-    arrays = {
-        "train-images": rng.integers(0, 256, (n_train, side, side), dtype=np.uint8),
-        "train-labels": rng.integers(0, 10, n_train, dtype=np.uint8),
-        "t10k-images": rng.integers(0, 256, (n_test, side, side), dtype=np.uint8),
-        "t10k-labels": rng.integers(0, 10, n_test, dtype=np.uint8),
-    }
-    for name, array in arrays.items():
-        dims = 3 if "images" in name else 1
-        write_idx(str(folder / f"{name}{spelling}{dims}-ubyte{suffix}"), array)
-    return arrays
-
-
 @pytest.mark.parametrize("gz", [True, False])
 @pytest.mark.parametrize("spelling", ["-idx", ".idx"])
-def test_mnist_is_read_from_a_folder_of_idx_files(tmp_path, gz, spelling):
+def test_mnist_is_read_from_a_folder_of_idx_files(tmp_path, write_fake_mnist, gz, spelling):
     arrays = write_fake_mnist(tmp_path, gz=gz, spelling=spelling)
     train_x, train_y, test_x, test_y = data.load_mnist_arrays(str(tmp_path))
     np.testing.assert_array_equal(train_x, arrays["train-images"])
@@ -72,7 +57,7 @@ def test_mnist_is_read_from_a_folder_of_idx_files(tmp_path, gz, spelling):
     np.testing.assert_array_equal(split.y_train, arrays["train-labels"])
 
 
-def test_mnist_limit_keeps_a_seeded_subset(tmp_path):
+def test_mnist_limit_keeps_a_seeded_subset(tmp_path, write_fake_mnist):
     write_fake_mnist(tmp_path, n_train=30)
     a = data.load("mnist", str(tmp_path), limit=10, seed=1)
     b = data.load("mnist", str(tmp_path), limit=10, seed=1)
@@ -80,7 +65,7 @@ def test_mnist_limit_keeps_a_seeded_subset(tmp_path):
     np.testing.assert_array_equal(a.x_train, b.x_train)
 
 
-def test_mnist_errors_name_the_problem(tmp_path):
+def test_mnist_errors_name_the_problem(tmp_path, write_fake_mnist):
     with pytest.raises(ValueError, match="--data-dir"):
         data.load("mnist", None)
     with pytest.raises(FileNotFoundError, match="not a folder"):

@@ -34,6 +34,15 @@ def test_plain_progress_on_a_terminal_redraws_one_line():
     assert "3/3" in text
 
 
+def test_plain_progress_in_a_log_ends_with_the_state_where_it_stopped():
+    stream = io.StringIO()
+    with progress.PlainProgress(100, "lr 20", stream=stream) as bar:
+        for _ in range(7):  # a run that stops early, before its first quarter
+            bar.update(1)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and "7/100" in lines[0]
+
+
 def test_plain_progress_never_counts_past_its_total():
     bar = progress.PlainProgress(2, stream=io.StringIO())
     bar.update(5)
