@@ -25,6 +25,7 @@ from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, 
 from .ops import *  # noqa: E402,F401,F403
 from .ops import cat, concatenate, stack, split  # noqa: E402,F401
 from .utils.gradcheck import gradcheck  # noqa: E402
+from . import device  # noqa: E402,F401  (Tensor.to / .cuda() / .cpu())
 from .backend.blas import get_blas, set_blas  # noqa: E402
 
 

@@ -40,12 +40,20 @@ def as_array(data, dtype, op):
     return arr
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, device=None):
     """A new leaf tensor from data (a number, nested lists, or an array).
+
+    `device` ("cpu", "cuda" or "cuda:N") puts the data there: "cuda" makes a
+    CuPy array (CuPy is imported only then).  Without it, an array keeps its
+    own type and device.
 
     >>> tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
+    if device is not None:
+        from .device import move_array
+
+        data, dtype = move_array(as_array(data, dtype, "tensor"), device), None
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

@@ -155,13 +155,12 @@ class Tensor(TensorBase):
 
     @property
     def device(self):
-        """'cpu' for NumPy data, 'cuda:N' for CuPy data."""
-        dev = getattr(self.data, "device", "cpu")
-        if isinstance(dev, str):
-            return dev
-        if hasattr(dev, "id"):
-            return f"cuda:{dev.id}"
-        return str(dev)
+        """Where the data lives: 'cpu' for NumPy data, 'cuda:N' for CuPy data.
+
+        A str (so `x.device == "cpu"` works) with `.type` and `.index`."""
+        from ..device import device_of
+
+        return device_of(self.data)
 
     def numel(self):
         return self.data.size

@@ -1,8 +1,11 @@
-"""Where an array's work goes: chosen once per op call, from the arrays' type.
+"""Where an array's work goes: chosen once per op call, from the arrays' types.
 
-numpy.ndarray        -> NumpyBackend (C kernels)
-cupy.ndarray         -> CuPy backend (when available)
-other array-API type -> Backend(namespace): the reference twins in its namespace
+numpy.ndarray        -> NumpyBackend: the C kernels
+cupy.ndarray         -> CupyBackend: CuPy fused kernels and cuBLAS (CuPy imported lazily)
+other array-API type -> Backend(namespace): the reference twins in that array's namespace
+
+Arrays of two backends (or two devices) in one call raise a TypeError that
+names both devices; nothing is ever copied between them silently.
 """
 import numpy as np
 
@@ -10,37 +13,101 @@ from .base import KERNELS, Backend
 from .numpy_backend import NumpyBackend
 
 NUMPY = NumpyBackend()
+
+# type -> backend, or None for arguments that are not arrays (numbers, dtypes, ...)
+_by_type = {np.ndarray: NUMPY}
 _by_namespace = {}
-_NOT_ARRAYS = {float, int, bool, complex, type(None), tuple, list, slice, str, np.dtype}
+_NOT_ARRAYS = (float, int, bool, complex, type(None), tuple, list, slice, str, bytes, np.dtype,
+               type(Ellipsis))
+for _t in _NOT_ARRAYS:
+    _by_type[_t] = None
 
 
 def backend_for(*arrays):
-    """The backend for a call's array arguments (scalars and None are ignored)."""
+    """The backend for a call's array arguments (numbers, None and the like are ignored).
+
+    Raises TypeError when the arrays belong to different backends or devices,
+    e.g. a CuPy array with a NumPy array.
+
+    Example::
+
+        backend_for(np.ones(3)).name                 # 'numpy'
+        backend_for(cupy.ones(3), 2.0).name          # 'cupy'
+    """
     chosen = None
+    chosen_array = None
     for a in arrays:
         t = type(a)
-        if t is np.ndarray or t in _NOT_ARRAYS or isinstance(a, (type, np.generic)):
-            continue
-        backend = _namespace_backend(a)
+        try:
+            backend = _by_type[t]
+        except KeyError:
+            backend = _backend_of_type(t, a)
         if backend is None:
             continue
-        if chosen is not None and chosen is not backend:
-            raise TypeError(f"cannot mix arrays of {chosen.name} and {backend.name} in one operation")
-        chosen = backend
+        if chosen is None:
+            chosen, chosen_array = backend, a
+        elif backend is not chosen:
+            raise TypeError(_mixed_message(chosen, chosen_array, backend, a))
+        elif backend.name == "cupy" and a.device.id != chosen_array.device.id:
+            raise TypeError(_mixed_message(chosen, chosen_array, backend, a))
     return chosen if chosen is not None else NUMPY
 
 
-def _namespace_backend(a):
-    get_ns = getattr(a, "__array_namespace__", None)
-    if get_ns is None:
-        return None
-    xp = get_ns()
+def device_of(a):
+    """'cpu' for NumPy arrays, 'cuda:N' for CuPy arrays, str(device) for other arrays."""
+    if isinstance(a, np.ndarray):
+        return "cpu"
+    dev = getattr(a, "device", None)
+    if dev is None:
+        return "cpu"
+    if isinstance(dev, str):
+        return dev
+    if _is_cupy_type(type(a)):
+        return f"cuda:{dev.id}"
+    return str(dev)
+
+
+def _backend_of_type(t, a):
+    """Classify a type seen for the first time (the answer is cached per type)."""
+    if issubclass(t, np.ndarray):
+        backend = NUMPY
+    elif issubclass(t, (np.generic, type)) or isinstance(a, _NOT_ARRAYS):
+        backend = None
+    elif _is_cupy_type(t):
+        from .cupy_backend import cupy_backend
+
+        backend = cupy_backend()
+    else:
+        get_ns = getattr(a, "__array_namespace__", None)
+        if get_ns is None:
+            backend = None
+        else:
+            backend = _namespace_backend(get_ns(), t)
+    _by_type[t] = backend
+    return backend
+
+
+def _is_cupy_type(t):
+    return t.__module__.split(".", 1)[0] == "cupy" and t.__name__ == "ndarray"
+
+
+def _namespace_backend(xp, t):
     backend = _by_namespace.get(xp)
     if backend is None:
         backend = Backend(xp)
-        backend.name = getattr(xp, "__name__", type(a).__module__)
+        backend.name = getattr(xp, "__name__", t.__module__)
         _by_namespace[xp] = backend
     return backend
 
 
-__all__ = ["Backend", "KERNELS", "NUMPY", "backend_for"]
+def _describe(backend, a):
+    kind = {"numpy": "a NumPy array", "cupy": "a CuPy array"}.get(backend.name, f"a {backend.name} array")
+    return f"{kind} (device {device_of(a)})"
+
+
+def _mixed_message(b1, a1, b2, a2):
+    return (f"cannot mix {_describe(b1, a1)} and {_describe(b2, a2)} in one operation; "
+            "move the tensors to one device first (tensor.to(device), .cuda() or .cpu())")
+
+
+__all__ = ["Backend", "KERNELS", "NUMPY", "backend_for", "device_of"]

@@ -76,12 +76,12 @@ def _scatter_add_generic(b, out, idx, values):
     if add_at is not None:
         add_at(out, idx, values)
         return
-    try:
+    if b.name == "cupy":
         import cupyx
 
         cupyx.scatter_add(out, idx, values)
-    except ImportError:
-        raise TypeError(f"indexing: the {b.name} backend has no scatter-add for advanced indices") from None
+        return
+    raise TypeError(f"indexing: the {b.name} backend has no scatter-add for advanced indices")
 
 
 def scatter_add(b, g, shape, idx):

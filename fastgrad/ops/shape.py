@@ -73,7 +73,7 @@ class Concatenate(Function):
         start = 0
         lead = (slice(None),) * ctx.axis
         for need, size in zip(ctx.needs_input_grad, ctx.sizes):
-            grads.append(g[lead + (slice(start, start + size),)] if need else None)
+            grads.append(g[lead + (slice(start, start + size), ...)] if need else None)
             start += size
         return tuple(grads)
 
@@ -193,7 +193,7 @@ def split(x, split_size_or_sections, axis=0):
     lead = (slice(None),) * (axis % x.ndim)
     pieces, start = [], 0
     for size in sizes:
-        pieces.append(x[lead + (slice(start, start + size),)])
+        pieces.append(x[lead + (slice(start, start + size), ...)])
         start += size
     return tuple(pieces)
 

@@ -1,0 +1,193 @@
+"""CuPy kernels of the optimizer steps and gradient norms: csrc/optim.c, body for body.
+
+Each step is one fused in-place kernel over (param, grad, state) per
+parameter; the per-step scalars are computed once, in double, by the caller
+of the kernel (here), and converted to the element type by CuPy, as the C
+kernel converts them once.  State buffers that are unused (no momentum, no
+amsgrad, not centered) select a kernel without them.  The functions take the
+same arguments as the reference twins in fastgrad/backend/reference/optim.py
+(one tensor at a time) and update the arrays in place.
+"""
+import math
+
+from ._build import Elementwise, Reduction, collect
+
+# ---- SGD --------------------------------------------------------------------
+SGD = Elementwise(
+    "fastgrad_sgd_step", "T g, T sign, T lr, T wd", "T p",
+    """
+    T gi = sign * g + wd * p;
+    p = p - lr * gi;
+    """)
+
+SGD_MOMENTUM = Elementwise(
+    "fastgrad_sgd_momentum_step", "T g, T sign, T lr, T wd, T mom, T keep, int32 nesterov, int32 init",
+    "T p, T buf",
+    """
+    T gi = sign * g + wd * p;
+    T bi = init ? gi : mom * buf + keep * gi;
+    buf = bi;
+    T step = nesterov ? gi + mom * bi : bi;
+    p = p - lr * step;
+    """)
+
+# ---- Adam / AdamW -------------------------------------------------------------
+_ADAM_PARAMS = "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T step_size, T bc2, T eps"
+
+ADAM = Elementwise(
+    "fastgrad_adam_step", _ADAM_PARAMS, "T p, T m, T v",
+    """
+    T pi = p;
+    T gi = sign * g + l2 * pi;
+    pi = pi * decay;
+    T mi = m + w1 * (gi - m);
+    T vi = beta2 * v + w2 * gi * gi;
+    m = mi;
+    v = vi;
+    p = pi - step_size * (mi / (sqrt(vi) / bc2 + eps));
+    """)
+
+ADAM_AMSGRAD = Elementwise(
+    "fastgrad_adam_amsgrad_step", _ADAM_PARAMS, "T p, T m, T v, T vmax",
+    """
+    T pi = p;
+    T gi = sign * g + l2 * pi;
+    pi = pi * decay;
+    T mi = m + w1 * (gi - m);
+    T vi = beta2 * v + w2 * gi * gi;
+    T mx = vmax > vi ? vmax : vi;
+    m = mi;
+    v = vi;
+    vmax = mx;
+    p = pi - step_size * (mi / (sqrt(mx) / bc2 + eps));
+    """)
+
+# ---- RMSprop: square average s, optional centered average a and momentum buffer b
+_RMSPROP_PARAMS = "T g, T sign, T lr, T wd, T alpha, T w, T eps, T mom"
+_RMSPROP_HEAD = """
+    T gi = sign * g + wd * p;
+    T si = alpha * s + w * gi * gi;
+    s = si;
+    """
+_RMSPROP_CENTERED = """
+    T ai = ga + w * (gi - ga);
+    ga = ai;
+    T d = sqrt(si - ai * ai) + eps;
+    """
+_RMSPROP_PLAIN = """
+    T d = sqrt(si) + eps;
+    """
+_RMSPROP_MOMENTUM = """
+    T bi = mom * buf + gi / d;
+    buf = bi;
+    p = p - lr * bi;
+    """
+_RMSPROP_NO_MOMENTUM = """
+    p = p - lr * (gi / d);
+    """
+
+RMSPROP = Elementwise("fastgrad_rmsprop_step", _RMSPROP_PARAMS, "T p, T s",
+                      _RMSPROP_HEAD + _RMSPROP_PLAIN + _RMSPROP_NO_MOMENTUM)
+RMSPROP_CENTERED = Elementwise("fastgrad_rmsprop_centered_step", _RMSPROP_PARAMS, "T p, T s, T ga",
+                               _RMSPROP_HEAD + _RMSPROP_CENTERED + _RMSPROP_NO_MOMENTUM)
+RMSPROP_MOMENTUM = Elementwise("fastgrad_rmsprop_momentum_step", _RMSPROP_PARAMS, "T p, T s, T buf",
+                               _RMSPROP_HEAD + _RMSPROP_PLAIN + _RMSPROP_MOMENTUM)
+RMSPROP_CENTERED_MOMENTUM = Elementwise("fastgrad_rmsprop_centered_momentum_step", _RMSPROP_PARAMS,
+                                        "T p, T s, T ga, T buf",
+                                        _RMSPROP_HEAD + _RMSPROP_CENTERED + _RMSPROP_MOMENTUM)
+
+# ---- Adagrad --------------------------------------------------------------------
+ADAGRAD = Elementwise(
+    "fastgrad_adagrad_step", "T g, T sign, T clr, T wd, T eps", "T p, T s",
+    """
+    T gi = sign * g + wd * p;
+    T si = s + gi * gi;
+    s = si;
+    p = p - clr * (gi / (sqrt(si) + eps));
+    """)
+
+# ---- gradient norms and scaling -------------------------------------------------
+# Sum of squares accumulated in double; max |x| propagates NaN.
+SUM_SQUARES = Reduction("fastgrad_sum_squares_fwd", "T x", "float64 y",
+                        "(double)x * (double)x", "a + b", "y = a", "0", "double")
+MAX_ABS = Reduction("fastgrad_max_abs_fwd", "T x", "float64 y",
+                    "(double)fabs(x)", "(a > b || a != a) ? a : b", "y = a", "0", "double")
+SCALE = Elementwise("fastgrad_scale_step", "float64 factor", "T x", "T f = (T)factor; x = x * f;")
+
+KERNELS = collect(globals())
+
+
+def _sign(maximize):
+    return -1.0 if maximize else 1.0
+
+
+def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+             nesterov=False, maximize=False, init_buffer=False):
+    """SGD (with optional momentum / Nesterov) on one parameter, in place."""
+    if momentum_buffer is None:
+        SGD(grad, _sign(maximize), lr, weight_decay, param)
+        return
+    SGD_MOMENTUM(grad, _sign(maximize), lr, weight_decay, momentum, 1.0 - dampening, int(bool(nesterov)),
+                 int(bool(init_buffer)), param, momentum_buffer)
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, beta1, beta2, eps, weight_decay,
+              step, maximize=False, decoupled=False):
+    """Adam (decoupled=False) or AdamW (decoupled=True) on one parameter at step `step`, in place."""
+    step_size = lr / (1.0 - beta1 ** step)
+    bc2 = math.sqrt(1.0 - beta2 ** step)
+    l2 = 0.0 if decoupled else weight_decay
+    decay = 1.0 - lr * weight_decay if decoupled else 1.0
+    scalars = (grad, _sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size, bc2, eps)
+    if max_exp_avg_sq is None:
+        ADAM(*scalars, param, exp_avg, exp_avg_sq)
+    else:
+        ADAM_AMSGRAD(*scalars, param, exp_avg, exp_avg_sq, max_exp_avg_sq)
+
+
+def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None, *, lr, alpha, eps,
+                 weight_decay=0.0, momentum=0.0, maximize=False):
+    """RMSprop (optionally centered, with momentum) on one parameter, in place."""
+    scalars = (grad, _sign(maximize), lr, weight_decay, alpha, 1.0 - alpha, eps, momentum)
+    if grad_avg is None and momentum_buffer is None:
+        RMSPROP(*scalars, param, square_avg)
+    elif momentum_buffer is None:
+        RMSPROP_CENTERED(*scalars, param, square_avg, grad_avg)
+    elif grad_avg is None:
+        RMSPROP_MOMENTUM(*scalars, param, square_avg, momentum_buffer)
+    else:
+        RMSPROP_CENTERED_MOMENTUM(*scalars, param, square_avg, grad_avg, momentum_buffer)
+
+
+def adagrad_step(param, grad, state_sum, *, lr, eps, step, lr_decay=0.0, weight_decay=0.0, maximize=False):
+    """Adagrad on one parameter at step `step`, in place."""
+    clr = lr / (1.0 + (step - 1) * lr_decay)
+    ADAGRAD(grad, _sign(maximize), clr, weight_decay, eps, param, state_sum)
+
+
+def sum_squares(arrays):
+    """sum over all arrays of sum(x**2) in double: one reduction per array, left on the GPU (0-d float64)."""
+    import cupy
+
+    parts = [SUM_SQUARES(a) for a in arrays]
+    if not parts:
+        return cupy.zeros((), dtype=cupy.float64)
+    return parts[0] if len(parts) == 1 else cupy.stack(parts).sum()
+
+
+def max_abs(arrays):
+    """max over all arrays of |x| (NaN if any element is NaN), left on the GPU (0-d float64)."""
+    import cupy
+
+    parts = [MAX_ABS(a) for a in arrays]
+    if not parts:
+        return cupy.zeros((), dtype=cupy.float64)
+    if len(parts) == 1:
+        return parts[0]
+    return MAX_ABS(cupy.stack(parts))
+
+
+def scale_(arrays, factor):
+    """x *= factor for every array, in place; `factor` may be a number or a 0-d GPU array."""
+    for a in arrays:
+        SCALE(factor, a)
