@@ -26,6 +26,9 @@ from .ops import *  # noqa: E402,F401,F403
 from .ops import cat, concatenate, stack, split  # noqa: E402,F401
 from .utils.gradcheck import gradcheck  # noqa: E402
 from . import device  # noqa: E402,F401  (Tensor.to / .cuda() / .cpu())
+from . import numpy  # noqa: E402  (NumPy calls on Tensors become differentiable)
+from .functional import (elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad,  # noqa: E402
+                         vjp)
 from .backend.blas import get_blas, set_blas  # noqa: E402
 
 

@@ -138,7 +138,11 @@ def apply_function(cls, *args, **kwargs):
     except (ValueError, TypeError, IndexError) as e:
         raise _named(e, cls) from e
     if type(out) is not _ndarray and isinstance(out, _generic):
+        raw = out
         out = np.asarray(out)
+        if ctx.saved_arrays:
+            # A saved 0-d output is the array returned, so create_graph can connect it.
+            ctx.saved_arrays = tuple(out if s is raw else s for s in ctx.saved_arrays)
     if not _is_floating(out, backend):
         return new_tensor(out, False, None)
     ctx.dtype = out.dtype

@@ -1,60 +1,127 @@
 """fastgrad.numpy: NumPy's functions, differentiable on Tensors.
 
-    import fastgrad.numpy as fnp
-    y = fnp.sum(fnp.exp(x) * w)
+    import fastgrad.numpy as np           # HIPS-autograd-style code runs as it is
+    from fastgrad import grad
 
-Each function accepts Tensors, arrays and numbers; with Tensors that require
-grad it records the graph.  This namespace is also what backward rules run on
-when create_graph=True.
+    def f(x):
+        return np.sum(np.tanh(x) ** 2)
+
+    grad(f)(np.linspace(-1, 1, 5))
+
+Every function here behaves as NumPy's (same names, arguments and
+conventions: np.var has ddof=0, np.split takes sections, np.transpose takes
+axes).  Called with a Tensor it returns a Tensor carrying the gradient;
+called with plain arrays only it is NumPy's own function.  NumPy's helpers
+with nothing to differentiate (arange, zeros, linspace, random, float64, pi,
+...) are passed through.  The same registry makes plain `numpy` calls on
+Tensors differentiable (Tensor.__array_ufunc__ / __array_function__), and
+this namespace is what backward rules run on when create_graph=True.
 """
+import functools as _functools
+
 import numpy as _np
 
-from .. import ops as _ops
 from ..autograd.tensor import Tensor as _Tensor
-from ..autograd.tensor import new_tensor as _new_tensor
+from ..ops.manipulation import copy as _copy
+from ..ops.shape import stack as _stack
+from . import linalg, nondiff, products, protocols, reductions, shapes, ufuncs  # noqa: F401  (registration)
+from .registry import FUNCTIONS as _FUNCTIONS
+from .registry import UFUNCS as _UFUNCS
+from .ufuncs import NON_DIFFERENTIABLE_UFUNCS as _PLAIN_UFUNCS
 
-# differentiable
-add, subtract, multiply, divide, power = _ops.add, _ops.sub, _ops.mul, _ops.div, _ops.pow
-negative, abs, absolute = _ops.neg, _ops.abs, _ops.abs
-exp, log, log1p, sqrt, sin, cos, tanh = _ops.exp, _ops.log, _ops.log1p, _ops.sqrt, _ops.sin, _ops.cos, _ops.tanh
-maximum, minimum, clip, where = _ops.maximum, _ops.minimum, _ops.clip, _ops.where
-sum, prod, max, min, mean = _ops.sum, _ops.prod, _ops.max, _ops.min, _ops.mean
-amax, amin = _ops.max, _ops.min
-var, std = _ops.var, _ops.std
-matmul = _ops.matmul
-reshape, broadcast_to, transpose, permute_dims, swapaxes = (
-    _ops.reshape, _ops.broadcast_to, _ops.transpose, _ops.permute, _ops.swapaxes)
-expand_dims, squeeze, concatenate, concat, stack = (
-    _ops.unsqueeze, _ops.squeeze, _ops.concatenate, _ops.concatenate, _ops.stack)
-astype = _ops.astype
+protocols.install()
 
 
-def matrix_transpose(x):
-    """Swap the last two axes."""
-    return _ops.swapaxes(x, -1, -2)
+def _function(np_fn, impl):
+    """NumPy's function, or its Tensor version when a positional argument is a Tensor."""
+
+    @_functools.wraps(impl)
+    def dispatch(*args, **kwargs):
+        for a in args:
+            if isinstance(a, _Tensor):
+                return impl(*args, **kwargs)
+        return np_fn(*args, **kwargs)  # Tensors inside lists reach impl through the protocol
+
+    return dispatch
 
 
-def _plain(a):
-    return a.data if type(a) is _Tensor else a
+def _ufunc(ufunc, impl):
+    """The ufunc, with a direct path to its differentiable op for Tensor inputs."""
+
+    def dispatch(*args, **kwargs):
+        if impl is not None and not kwargs:
+            for a in args:
+                if isinstance(a, _Tensor):
+                    return impl(*args)
+        return ufunc(*args, **kwargs)
+
+    dispatch.__name__ = ufunc.__name__
+    dispatch.__doc__ = f"numpy.{ufunc.__name__}, differentiable on Tensors."
+    for method in ("reduce", "accumulate", "outer", "at", "reduceat"):
+        setattr(dispatch, method, getattr(ufunc, method))
+    return dispatch
 
 
-def _constant(fn):
-    def constant(x, *args, **kwargs):
-        out = fn(_plain(x), *args, **kwargs)
-        return _new_tensor(_np.asarray(out) if isinstance(out, _np.generic) else out, False, None)
+def _build(namespace, np_namespace):
+    for name in dir(np_namespace):
+        if name.startswith("_"):
+            continue
+        value = getattr(np_namespace, name)
+        try:
+            if value in _FUNCTIONS:
+                namespace[name] = _function(value, _FUNCTIONS[value])
+            elif isinstance(value, _np.ufunc) and (value in _UFUNCS or value in _PLAIN_UFUNCS):
+                namespace[name] = _ufunc(value, _UFUNCS.get(value))
+        except TypeError:  # unhashable attributes
+            continue
 
-    constant.__name__ = fn.__name__
-    constant.__doc__ = f"numpy.{fn.__name__}, as a tensor without gradient."
-    return constant
+
+_build(globals(), _np)
+_build(vars(linalg), _np.linalg)
 
 
-# not differentiable: results carry no gradient
-sign = _constant(_np.sign)
-zeros_like = _constant(_np.zeros_like)
-ones_like = _constant(_np.ones_like)
+def array(object, dtype=None, *, copy=True, **kwargs):
+    """np.array; Tensors (also inside nested lists) are stacked into a Tensor."""
+    if isinstance(object, _Tensor):
+        return _copy(object) if dtype is None else object.astype(dtype)
+    if isinstance(object, (list, tuple)) and _contains_tensor(object):
+        out = _stack([array(x) if isinstance(x, (list, tuple)) else _as_tensor(x) for x in object])
+        return out if dtype is None else out.astype(dtype)
+    return _np.array(object, dtype=dtype, copy=copy, **kwargs)
 
-# NumPy helpers passed through unchanged
-zeros, ones, empty, full, arange, linspace, eye = (
-    _np.zeros, _np.ones, _np.empty, _np.full, _np.arange, _np.linspace, _np.eye)
-float32, float64, int32, int64, newaxis, pi, e, inf, nan = (
-    _np.float32, _np.float64, _np.int32, _np.int64, _np.newaxis, _np.pi, _np.e, _np.inf, _np.nan)
+
+def asarray(a, dtype=None, **kwargs):
+    """np.asarray; a Tensor is returned as it is (cast when dtype differs)."""
+    if isinstance(a, _Tensor):
+        return a if dtype is None or _np.dtype(dtype) == a.dtype else a.astype(dtype)
+    if isinstance(a, (list, tuple)) and _contains_tensor(a):
+        return array(a, dtype=dtype)
+    return _np.asarray(a, dtype=dtype, **kwargs)
+
+
+def _contains_tensor(seq):
+    for x in seq:
+        if isinstance(x, _Tensor) or isinstance(x, (list, tuple)) and _contains_tensor(x):
+            return True
+    return False
+
+
+def _as_tensor(x):
+    return x if isinstance(x, _Tensor) else _np.asarray(x)
+
+
+def astype(x, dtype, /, *, copy=True, device=None):
+    """x cast to dtype; the gradient is cast back."""
+    if isinstance(x, _Tensor):
+        return x.astype(dtype)
+    return _np.astype(x, dtype, copy=copy)
+
+
+def __getattr__(name):
+    # Everything else is NumPy's: arange, zeros, random, float64, pi, newaxis, ...
+    try:
+        value = getattr(_np, name)
+    except AttributeError:
+        raise AttributeError(f"module 'fastgrad.numpy' has no attribute {name!r}") from None
+    globals()[name] = value
+    return value

@@ -12,6 +12,11 @@ indexing.py     x[idx], x[idx] = v
 comparison.py   == != < <= > >= and logic (no gradient)
 inplace.py      += -= *= /=
 methods.py      binds all of the above to Tensor
+math_extra.py   exp2 expm1 log2 log10 cbrt square reciprocal tan arcsin ... arctan2 hypot logaddexp fmax
+cumulative.py   cumsum cumprod
+manipulation.py flip roll pad_constant copy
+contraction.py  einsum tensordot
+linalg_extra.py inv det slogdet solve cholesky
 """
 from . import methods as _methods
 from .activations import relu, sigmoid
@@ -28,3 +33,11 @@ from .shape import (astype, broadcast_to, concatenate, expand_dims, flatten, per
 _methods.attach()
 
 cat = concatenate
+
+from .contraction import einsum, tensordot  # noqa: E402
+from .cumulative import cumprod, cumsum  # noqa: E402
+from .linalg_extra import cholesky, det, inv, logabsdet, slogdet, solve  # noqa: E402
+from .manipulation import copy, flip, pad_constant, roll  # noqa: E402
+from .math_extra import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, cosh, exp2,  # noqa: E402
+                         expm1, fmax, fmin, hypot, log2, log10, logaddexp, logaddexp2, reciprocal, sinh,
+                         square, tan)

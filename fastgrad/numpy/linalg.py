@@ -1,0 +1,199 @@
+"""fastgrad.numpy.linalg: np.linalg's functions, differentiable on Tensors.
+
+inv, det, slogdet, solve and cholesky are primitives (fastgrad/ops/linalg_extra.py);
+norm, multi_dot, matrix_power and the array-API helpers are composed from
+other ops.  Anything else is NumPy's own function (it raises, naming itself,
+when called on a Tensor that requires grad).
+"""
+import numpy as _np
+
+from .. import ops as _ops
+from .reductions import as_tensor_input as _t
+from .registry import implements
+
+LinAlgError = _np.linalg.LinAlgError
+
+
+@implements(_np.linalg.inv)
+def inv(a):
+    """Matrix inverse; the gradient is -A^-T g A^-T."""
+    return _ops.inv(_t(a))
+
+
+@implements(_np.linalg.det)
+def det(a):
+    """Determinant; the gradient is det(A) A^-T."""
+    return _ops.det(_t(a))
+
+
+@implements(_np.linalg.slogdet)
+def slogdet(a):
+    """(sign, log|det A|); the gradient of the log is A^-T."""
+    return _SlogdetResult(*_ops.slogdet(_t(a)))
+
+
+class _SlogdetResult(tuple):
+    """(sign, logabsdet), readable by position or by name as NumPy's result."""
+
+    def __new__(cls, sign, logabsdet):
+        return super().__new__(cls, (sign, logabsdet))
+
+    @property
+    def sign(self):
+        return self[0]
+
+    @property
+    def logabsdet(self):
+        return self[1]
+
+
+@implements(_np.linalg.solve)
+def solve(a, b):
+    """x with a x = b (b a vector when 1-d)."""
+    return _ops.solve(_t(a), _t(b))
+
+
+@implements(_np.linalg.cholesky)
+def cholesky(a, /, *, upper=False):
+    """Lower Cholesky factor (upper=True: its transpose)."""
+    lower = _ops.cholesky(_t(a))
+    return _ops.swapaxes(lower, -1, -2) if upper else lower
+
+
+@implements(_np.linalg.norm)
+def norm(x, ord=None, axis=None, keepdims=False):
+    """Vector and matrix norms as np.linalg.norm.
+
+    Supported: vector ord None/2, 1, inf, -inf, 0 and any p; matrix ord
+    None/'fro', 1, -1, inf, -inf.  (The spectral and nuclear norms need an
+    SVD, which has no gradient here.)
+    """
+    x = _t(x)
+    if axis is None:
+        if ord is None:  # the 2-norm of all elements, whatever the dimension
+            return _sqrt_sum_squares(x, None, keepdims)
+        if x.ndim not in (1, 2):
+            raise ValueError("norm: improper number of dimensions to norm")
+        axis = 0 if x.ndim == 1 else (0, 1)
+    if isinstance(axis, int) or len(axis) == 1:
+        return _vector_norm(x, ord, axis if isinstance(axis, int) else axis[0], keepdims)
+    return _matrix_norm(x, ord, tuple(axis), keepdims)
+
+
+def _sqrt_sum_squares(x, axis, keepdims):
+    # NOTE: at x = 0 the gradient is 0/0 (NaN), as for sqrt itself.
+    return _ops.sqrt(_ops.sum(_ops.mul(x, x), axis=axis, keepdims=keepdims))
+
+
+def _vector_norm(x, ord, axis, keepdims):
+    if ord is None or ord == 2:
+        return _sqrt_sum_squares(x, axis, keepdims)
+    if ord == _np.inf:
+        return _ops.max(_ops.abs(x), axis=axis, keepdims=keepdims)
+    if ord == -_np.inf:
+        return _ops.min(_ops.abs(x), axis=axis, keepdims=keepdims)
+    if ord == 0:
+        data = x.data if hasattr(x, "_node") else x
+        return _np.sum(data != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
+    if ord == 1:
+        return _ops.sum(_ops.abs(x), axis=axis, keepdims=keepdims)
+    if isinstance(ord, str):
+        raise ValueError(f"norm: invalid norm order {ord!r} for vectors")
+    return _ops.pow(_ops.sum(_ops.pow(_ops.abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
+
+
+def _matrix_norm(x, ord, axis, keepdims):
+    row, col = (a % x.ndim for a in axis)
+    if row == col:
+        raise ValueError("norm: duplicate axes given")
+    if ord is None or ord == "fro":
+        return _sqrt_sum_squares(x, (row, col), keepdims)
+    if ord in (1, -1, _np.inf, -_np.inf):
+        summed, other = (row, col) if ord in (1, -1) else (col, row)
+        sums = _ops.sum(_ops.abs(x), axis=summed, keepdims=True)
+        pick = _ops.max if ord in (1, _np.inf) else _ops.min
+        out = pick(sums, axis=other, keepdims=True)
+        if not keepdims:
+            out = _ops.squeeze(out, axis=(row, col))
+        return out
+    raise TypeError(f"norm: ord={ord!r} needs singular values, which have no gradient in fastgrad")
+
+
+@implements(_np.linalg.multi_dot)
+def multi_dot(arrays, *, out=None):
+    """Chain of matrix products, left to right."""
+    arrays = [_t(a) for a in arrays]
+    result = arrays[0]
+    for a in arrays[1:]:
+        result = _ops.matmul(result, a)
+    return result
+
+
+@implements(_np.linalg.matrix_power)
+def matrix_power(a, n):
+    """A**n by repeated products (n >= 0; negative n inverts first)."""
+    a = _t(a)
+    if n < 0:
+        a, n = _ops.inv(a), -n
+    if n == 0:
+        eye = _np.broadcast_to(_np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        return _ops.add(_ops.mul(a, 0), eye)
+    result = a
+    for _ in range(n - 1):
+        result = _ops.matmul(result, a)
+    return result
+
+
+@implements(_np.linalg.matrix_transpose)
+def matrix_transpose(x, /):
+    """Swap the last two axes."""
+    return _ops.swapaxes(_t(x), -1, -2)
+
+
+@implements(_np.linalg.vector_norm)
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """The array-API vector norm (over all elements when axis is None)."""
+    x = _t(x)
+    if axis is None:
+        flat = _ops.reshape(x, (-1,))
+        out = _vector_norm(flat, ord, 0, False)
+        return _ops.reshape(out, (1,) * x.ndim) if keepdims else out
+    if isinstance(axis, tuple) and len(axis) > 1:
+        if ord in (2, None):
+            return _sqrt_sum_squares(x, axis, keepdims)
+        raise TypeError("vector_norm: several axes are supported with ord=2 only")
+    return _vector_norm(x, ord, axis if isinstance(axis, int) else axis[0], keepdims)
+
+
+@implements(_np.linalg.matrix_norm)
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    """The array-API matrix norm over the last two axes."""
+    return _matrix_norm(_t(x), ord, (-2, -1), keepdims)
+
+
+@implements(_np.linalg.matmul)
+def matmul(x1, x2, /):
+    return _ops.matmul(x1, x2)
+
+
+@implements(_np.linalg.outer)
+def outer(x1, x2, /):
+    return _ops.mul(_ops.reshape(_t(x1), (-1, 1)), _ops.reshape(_t(x2), (1, -1)))
+
+
+@implements(_np.linalg.trace)
+def trace(x, /, *, offset=0, dtype=None):
+    from .products import trace as _trace
+
+    return _trace(x, offset, -2, -1, dtype)
+
+
+@implements(_np.linalg.diagonal)
+def diagonal(x, /, *, offset=0):
+    from .shapes import diagonal as _diagonal
+
+    return _diagonal(x, offset, -2, -1)
+
+
+def __getattr__(name):
+    return getattr(_np.linalg, name)

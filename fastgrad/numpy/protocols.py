@@ -1,0 +1,118 @@
+"""Tensor.__array_ufunc__ and Tensor.__array_function__: plain NumPy calls on
+Tensors (np.exp(t), np.sum(t, axis=0), ndarray * t, np.concatenate([t, u]))
+return Tensors that carry the gradient.
+
+- a registered function or ufunc runs its differentiable version;
+- a query (np.shape, np.ndim, ...) returns what NumPy returns;
+- a non-differentiable one (comparisons, argmax, floor, ...) runs on the
+  plain data and returns Tensors without gradient;
+- anything else raises a TypeError naming the NumPy function, when an
+  argument requires grad (no graph is ever dropped silently); without
+  gradients it runs on the plain data.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import STATE
+from ..autograd.tensor import Tensor, new_tensor
+from .. import ops
+from .registry import (FUNCTIONS, NON_DIFFERENTIABLE, QUERIES, UFUNCS, needs_grad, numpy_name, plain,
+                       plain_tree)
+from .ufuncs import ACCUMULATE, NON_DIFFERENTIABLE_UFUNCS, REDUCE
+
+# Options of ufunc calls that do not change the value when left at these defaults.
+_HARMLESS = {"casting": None, "order": ("K", "C", "A"), "subok": (True,), "signature": (None,)}
+
+
+def array_function(self, func, types, args, kwargs):
+    impl = FUNCTIONS.get(func)
+    if impl is not None:
+        return impl(*args, **kwargs)
+    if func in QUERIES:
+        return func(*plain_tree(args), **plain_tree(kwargs))
+    if func not in NON_DIFFERENTIABLE and (needs_grad(args) or needs_grad(kwargs.values())):
+        raise TypeError(
+            f"{numpy_name(func)} has no registered gradient in fastgrad, and an argument requires grad; "
+            f"call it on `tensor.detach()` (or `.data`) if its result needs no gradient")
+    return as_constant(func(*plain_tree(args), **plain_tree(kwargs)))
+
+
+def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    out = kwargs.pop("out", None)
+    if not needs_grad(inputs):
+        return _without_gradient(ufunc, method, inputs, kwargs, out)
+    name = numpy_name(ufunc) + ("" if method == "__call__" else "." + method)
+    if ufunc in NON_DIFFERENTIABLE_UFUNCS:
+        if method != "__call__":
+            raise TypeError(f"{name}: not supported on Tensors that require grad")
+        return _without_gradient(ufunc, method, inputs, kwargs, out)
+    if out is not None:
+        raise TypeError(f"{name}: out= cannot be used when an input requires grad (a result written into "
+                        "an existing array cannot carry a gradient); use the returned value")
+    if method == "__call__":
+        impl = UFUNCS.get(ufunc)
+        if impl is None:
+            raise TypeError(f"{name} has no registered gradient in fastgrad, and an input requires grad; "
+                            "call it on `tensor.detach()` if its result needs no gradient")
+        return impl(*_with_dtype(name, inputs, kwargs))
+    if method == "reduce" and ufunc in REDUCE:
+        axis = kwargs.pop("axis", 0)
+        keepdims = kwargs.pop("keepdims", False)
+        (x,) = _with_dtype(name, inputs, kwargs)
+        return REDUCE[ufunc](x, axis=axis, keepdims=keepdims)
+    if method == "accumulate" and ufunc in ACCUMULATE:
+        axis = kwargs.pop("axis", 0)
+        (x,) = _with_dtype(name, inputs, kwargs)
+        return ACCUMULATE[ufunc](x, axis)
+    if method == "outer" and ufunc in UFUNCS:
+        a, b = _with_dtype(name, inputs, kwargs)
+        a = ops.reshape(a, tuple(np.shape(plain(a))) + (1,) * np.ndim(plain(b)))
+        return UFUNCS[ufunc](a, b)
+    raise TypeError(f"{name} has no registered gradient in fastgrad, and an input requires grad")
+
+
+def _with_dtype(name, inputs, kwargs):
+    """Apply dtype= by casting the inputs; reject options that would change the result."""
+    dtype = kwargs.pop("dtype", None)
+    for key, value in kwargs.items():
+        allowed = _HARMLESS.get(key, ())
+        if allowed is None or value in allowed:
+            continue
+        if key == "where" and value is True:
+            continue
+        raise TypeError(f"{name}: the option {key}={value!r} is not supported when an input requires grad")
+    if dtype is None:
+        return inputs
+    return tuple(ops.astype(a, dtype) if isinstance(a, Tensor) else np.asarray(a, dtype=dtype) for a in inputs)
+
+
+def _without_gradient(ufunc, method, inputs, kwargs, out):
+    """Compute on the plain data; write into out= (Tensors included) as NumPy does."""
+    if out is not None:
+        for o in out:
+            if isinstance(o, Tensor) and o._requires_grad and STATE.enabled:
+                raise TypeError(f"{numpy_name(ufunc)}: cannot write into a Tensor that requires grad (out=)")
+        kwargs["out"] = tuple(plain(o) for o in out)
+    result = getattr(ufunc, method)(*(plain(a) for a in inputs), **kwargs)
+    if out is None:
+        return as_constant(result)
+    for o in out:
+        if isinstance(o, Tensor):
+            o._version[0] += 1
+    return out[0] if len(out) == 1 else out
+
+
+def as_constant(result):
+    """Arrays in a result become Tensors without gradient; everything else is unchanged."""
+    if isinstance(result, np.ndarray):
+        return new_tensor(result, False, None)
+    if type(result) is tuple:
+        return tuple(as_constant(r) for r in result)
+    if type(result) is list:
+        return [as_constant(r) for r in result]
+    return result
+
+
+def install():
+    """Make NumPy calls on Tensors differentiable (done when fastgrad is imported)."""
+    Tensor.__array_ufunc__ = array_ufunc
+    Tensor.__array_function__ = array_function

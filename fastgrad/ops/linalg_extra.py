@@ -1,0 +1,162 @@
+"""Linear algebra on square matrices (and stacks of them): inv, det, slogdet,
+solve and cholesky, with backward rules written in the same functions so
+that higher derivatives work."""
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor, new_tensor
+from ..backend import backend_for
+from .broadcast import unbroadcast
+from .math_extra import as_array
+
+
+def _mT(xp, a):
+    return xp.matrix_transpose(a)
+
+
+def _check_square(op, a):
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"{op}: expected a square matrix (or a stack of them), got shape {tuple(a.shape)}")
+
+
+class Inv(Function):
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("inv", a)
+        y = b.xp.linalg.inv(a)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T g A^-T.
+        (y,) = ctx.saved_arrays
+        xp = b.xp
+        yT = _mT(xp, y)
+        return -xp.matmul(xp.matmul(yT, g), yT)
+
+
+class Det(Function):
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("det", a)
+        d = as_array(b.xp.linalg.det(a))
+        ctx.save_for_backward(a, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # NOTE: d det(A) = det(A) tr(A^-1 dA); uses A^-1, so A must be invertible.
+        a, d = ctx.saved_arrays
+        xp = b.xp
+        scale = xp.expand_dims(xp.expand_dims(g * d, axis=-1), axis=-1)
+        return scale * _mT(xp, xp.linalg.inv(a))
+
+
+class LogAbsDet(Function):
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("slogdet", a)
+        _, logabsdet = b.xp.linalg.slogdet(a)
+        ctx.save_for_backward(a)
+        return logabsdet
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # d log|det A| = tr(A^-1 dA).
+        (a,) = ctx.saved_arrays
+        xp = b.xp
+        scale = xp.expand_dims(xp.expand_dims(g, axis=-1), axis=-1)
+        return scale * _mT(xp, xp.linalg.inv(a))
+
+
+class Solve(Function):
+    @staticmethod
+    def forward(ctx, b, a, rhs):
+        _check_square("solve", a)
+        x = b.xp.linalg.solve(a, rhs)
+        ctx.save_for_backward(a, x)
+        ctx.shapes = (a.shape, rhs.shape)
+        return x
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # A x = rhs: g_rhs = A^-T g, g_A = -g_rhs x^T.
+        a, x = ctx.saved_arrays
+        xp = b.xp
+        na, nb = ctx.needs_input_grad
+        g_rhs = xp.linalg.solve(_mT(xp, a), g)
+        g_a = None
+        if na:
+            if len(ctx.shapes[1]) == 1:
+                g_a = -(xp.expand_dims(g_rhs, axis=-1) * xp.expand_dims(x, axis=-2))
+            else:
+                g_a = -xp.matmul(g_rhs, _mT(xp, x))
+            g_a = unbroadcast(xp, g_a, ctx.shapes[0])
+        return g_a, (unbroadcast(xp, g_rhs, ctx.shapes[1]) if nb else None)
+
+
+class Cholesky(Function):
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("cholesky", a)
+        lower = b.xp.linalg.cholesky(a)
+        ctx.save_for_backward(lower)
+        return lower
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # NOTE: A = L L^T is symmetric, so the gradient returned is the symmetric
+        # one: P = Phi(L^T g) (lower triangle, diagonal halved), then
+        # gA = sym(L^-T P L^-1).  It is exact for symmetric perturbations of A.
+        (lower,) = ctx.saved_arrays
+        xp = b.xp
+        n = lower.shape[-1]
+        phi = xp.tril(xp.ones((n, n), dtype=lower.dtype)) - 0.5 * xp.eye(n, dtype=lower.dtype)
+        p = xp.matmul(_mT(xp, lower), g) * phi
+        upper = _mT(xp, lower)
+        left = xp.linalg.solve(upper, p)                       # L^-T P
+        full = _mT(xp, xp.linalg.solve(upper, _mT(xp, left)))  # L^-T P L^-1
+        return 0.5 * (full + _mT(xp, full))
+
+
+def inv(a):
+    """Matrix inverse A^-1; d(A^-1) = -A^-1 dA A^-1.
+
+    >>> fg.inv(fg.tensor([[2.0, 0.0], [0.0, 4.0]]))   # [[0.5, 0], [0, 0.25]]
+    """
+    return Inv.apply(a)
+
+
+def det(a):
+    """Determinant; d det(A) / dA = det(A) A^-T (A invertible)."""
+    return Det.apply(a)
+
+
+def logabsdet(a):
+    """log |det A|; its gradient is A^-T."""
+    return LogAbsDet.apply(a)
+
+
+def slogdet(a):
+    """(sign, log|det A|) as np.linalg.slogdet; only the second carries a gradient.
+
+    >>> sign, logdet = fg.slogdet(fg.tensor([[2.0, 0.0], [0.0, -3.0]]))   # -1, log 6
+    """
+    data = a.data if isinstance(a, Tensor) else a
+    sign = as_array(backend_for(data).xp.linalg.slogdet(data)[0])
+    return new_tensor(sign, False, None), LogAbsDet.apply(a)
+
+
+def solve(a, b):
+    """x with A x = b (b a vector when 1-d, else a stack of columns, as NumPy 2).
+
+    g_b = A^-T g_x and g_A = -g_b x^T.
+    """
+    return Solve.apply(a, b)
+
+
+def cholesky(a):
+    """Lower-triangular L with A = L L^T, for symmetric positive definite A.
+
+    The gradient is the symmetric one (exact for symmetric changes of A).
+    """
+    return Cholesky.apply(a)
