@@ -9,6 +9,9 @@
  * layer, so its parallel regions run on the same libgomp thread pool as the
  * kernels in this library; before each call MKL's thread count is set to
  * omp_get_max_threads(), which is what fastgrad.set_num_threads changes.
+ * Products smaller than FG_GEMM_SERIAL_WORK multiply-adds run on the calling
+ * thread alone: waking a team costs more than it saves there (MKL would
+ * otherwise split a 32x32x32 product over two threads and take 4x longer).
  * Without OpenMP, MKL runs sequentially, as the kernels do.
  *
  * All matrices are row-major; a transposed operand is a column-major view,
@@ -32,6 +35,8 @@
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 enum { MKL_THREADING_INTEL = 0, MKL_THREADING_SEQUENTIAL = 1, MKL_THREADING_GNU = 3 };
 enum { MKL_INTERFACE_LP64 = 0 };
+
+#define FG_GEMM_SERIAL_WORK (64.0 * 64.0 * 64.0)
 
 typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
                            const float *, int64_t, float, float *, int64_t);
@@ -60,6 +65,7 @@ static struct {
     int threading;       /* the layer MKL reports being in effect */
     void *sgemm, *dgemm, *sgemm_batch, *dgemm_batch;
     void (*set_num_threads)(int);
+    int (*set_num_threads_local)(int);
     int (*get_max_threads)(void);
     void (*version_string)(char *, int);
 } blas;
@@ -154,6 +160,7 @@ int fg_blas_load(const char *path, char *message, int64_t message_len)
         blas.ilp64 = 0;
     }
     *(void **)&blas.set_num_threads = symbol(handle, "MKL_Set_Num_Threads");
+    *(void **)&blas.set_num_threads_local = symbol(handle, "MKL_Set_Num_Threads_Local");
     *(void **)&blas.get_max_threads = symbol(handle, "MKL_Get_Max_Threads");
     *(void **)&blas.version_string = symbol(handle, "mkl_get_version_string");
     if (!blas.sgemm || !blas.dgemm || !blas.sgemm_batch || !blas.dgemm_batch || !blas.set_num_threads) {
@@ -171,8 +178,10 @@ int fg_blas_load(const char *path, char *message, int64_t message_len)
 #endif
 }
 
-/* MKL's thread count follows the calling thread's OpenMP setting. */
-static void follow_thread_count(void)
+/* MKL's thread count follows the calling thread's OpenMP setting; a small
+ * product runs on this thread only.  Returns the thread-local setting to put
+ * back after the call (end_thread_choice), or -1 when nothing was changed. */
+static int choose_threads(double work)
 {
 #ifdef _OPENMP
     int n = omp_get_max_threads();
@@ -183,6 +192,16 @@ static void follow_thread_count(void)
         blas.set_num_threads(n);
         threads_in_effect = n;
     }
+    if (n > 1 && work < FG_GEMM_SERIAL_WORK && blas.set_num_threads_local) {
+        return blas.set_num_threads_local(1);
+    }
+    return -1;
+}
+
+static void end_thread_choice(int previous)
+{
+    if (previous >= 0)
+        blas.set_num_threads_local(previous);  /* 0: back to the global count */
 }
 
 static int fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, int64_t ldc, int64_t batch)
@@ -192,11 +211,12 @@ static int fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, i
 }
 
 #define GEMM_BODY(T, FN64, FN32)                                                          \
+    int local;                                                                            \
     if (!blas.handle)                                                                     \
         return FG_BLAS_NOT_LOADED;                                                        \
     if (!blas.ilp64 && !fits_int(m, n, k, lda, ldb, ldc, 1))                              \
         return FG_BLAS_TOO_LARGE;                                                         \
-    follow_thread_count();                                                                \
+    local = choose_threads((double)m * (double)n * (double)k);                           \
     if (blas.ilp64)                                                                       \
         ((FN64)blas.T)(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, \
                        m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);                     \
@@ -204,6 +224,7 @@ static int fits_int(int64_t m, int64_t n, int64_t k, int64_t lda, int64_t ldb, i
         ((FN32)blas.T)(ROW_MAJOR, trans_a ? TRANS : NO_TRANS, trans_b ? TRANS : NO_TRANS, \
                        (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c,  \
                        (int)ldc);                                                         \
+    end_thread_choice(local);                                                             \
     return FG_BLAS_OK;
 
 int fg_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -223,12 +244,12 @@ int fg_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, doubl
 /* One group of `batch` products of the same shape: MKL spreads the batch over
  * its threads, so many small matrices cost one call, not one call each. */
 #define GEMM_BATCH_BODY(T, FN64, FN32)                                                    \
-    int ta = trans_a ? TRANS : NO_TRANS, tb = trans_b ? TRANS : NO_TRANS;                 \
+    int ta = trans_a ? TRANS : NO_TRANS, tb = trans_b ? TRANS : NO_TRANS, local;          \
     if (!blas.handle)                                                                     \
         return FG_BLAS_NOT_LOADED;                                                        \
     if (!blas.ilp64 && !fits_int(m, n, k, lda, ldb, ldc, batch))                          \
         return FG_BLAS_TOO_LARGE;                                                         \
-    follow_thread_count();                                                                \
+    local = choose_threads((double)m * (double)n * (double)k * (double)batch);           \
     if (blas.ilp64) {                                                                     \
         ((FN64)blas.T)(ROW_MAJOR, &ta, &tb, &m, &n, &k, &alpha, a, &lda, b, &ldb,         \
                        &beta, c, &ldc, 1, &batch);                                        \
@@ -238,6 +259,7 @@ int fg_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, doubl
         ((FN32)blas.T)(ROW_MAJOR, &ta, &tb, &m32, &n32, &k32, &alpha, a, &lda32, b,       \
                        &ldb32, &beta, c, &ldc32, 1, &batch32);                            \
     }                                                                                     \
+    end_thread_choice(local);                                                             \
     return FG_BLAS_OK;
 
 int fg_gemm_batch_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,

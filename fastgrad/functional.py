@@ -187,11 +187,40 @@ def value_and_grad(fun, argnums=0):
 
 
 def _value_and_grad(name, fun, argnums, args, kwargs):
+    if type(argnums) is int and not _DEPTH[0]:
+        fast = _value_and_grad_of_array(name, fun, argnums, args, kwargs)
+        if fast is not None:
+            return fast
     call = _Call(fun, args, kwargs, argnums)
     out = _scalar_output(name, call.out)
     grads = _gradients([out], call.variables, [None], call.nested)
     value = out if call.nested else _plain(out)
     return value, call.structured(grads)
+
+
+def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
+    """The common case, kept short: one float array argument, not nested.
+    None when the general path is needed."""
+    if not 0 <= argnums < len(args):
+        return None
+    x = args[argnums]
+    if type(x) is not np.ndarray or x.dtype.kind != "f":
+        return None
+    variable = new_tensor(x, True, None)
+    args = args[:argnums] + (variable,) + args[argnums + 1:]
+    prev = STATE.enabled
+    STATE.enabled = True
+    _DEPTH[0] += 1
+    try:
+        out = fun(*args, **kwargs)
+    finally:
+        _DEPTH[0] -= 1
+        STATE.enabled = prev
+    out = _scalar_output(name, out)
+    if not isinstance(out, Tensor) or not out._requires_grad:
+        return _plain(out), np.zeros_like(x)
+    (g,) = _engine_grad(out, (variable,), allow_unused=True)
+    return out.data[()], (np.zeros_like(x) if g is None else g.data)
 
 
 def elementwise_grad(fun, argnums=0):

@@ -37,6 +37,10 @@ def array_function(self, func, types, args, kwargs):
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if method == "__call__" and not kwargs:
+        impl = UFUNCS.get(ufunc)
+        if impl is not None:
+            return impl(*inputs)
     out = kwargs.pop("out", None)
     if not needs_grad(inputs):
         return _without_gradient(ufunc, method, inputs, kwargs, out)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd.tensor import Tensor
+from ..ops.reductions import Sum
 from .registry import NOVALUE, implements, no_out, plain, unsupported
 
 
@@ -25,9 +26,12 @@ def _cast(a, dtype):
 @implements(np.sum)
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=NOVALUE, where=NOVALUE):
     """Sum over `axis` (None: all), as np.sum."""
-    no_out("sum", out)
-    unsupported("sum", initial=initial, where=where)
-    return ops.sum(_cast(as_tensor_input(a), dtype), axis=axis, keepdims=keepdims)
+    if out is not None or initial is not NOVALUE or where is not NOVALUE:
+        no_out("sum", out)
+        unsupported("sum", initial=initial, where=where)
+    if dtype is not None or not isinstance(a, Tensor):
+        a = _cast(as_tensor_input(a), dtype)
+    return Sum.apply(a, axis=axis, keepdims=keepdims)
 
 
 @implements(np.mean)

@@ -9,6 +9,7 @@ Functions whose result carries no gradient (argmax, floor, isnan, ...) are
 listed in NON_DIFFERENTIABLE: they run on the plain data.  QUERIES (np.shape,
 np.ndim, ...) return what NumPy returns.
 """
+from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
 
 FUNCTIONS = {}
@@ -62,9 +63,7 @@ def any_tensor(args):
 
 
 def needs_grad(args):
-    """True when a Tensor that requires grad is among `args` (one level into lists)."""
-    from ..autograd.grad_mode import STATE
-
+    """True when a Tensor that requires grad is among `args` (or inside lists, tuples, dicts)."""
     if not STATE.enabled:
         return False
     for a in args:

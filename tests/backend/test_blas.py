@@ -214,7 +214,7 @@ def test_mkl_threads_follow_set_num_threads(mkl):
     from fastgrad.backend.gemm import gemm
 
     before = fg.get_num_threads()
-    a = np.ones((8, 8), np.float32)
+    a = np.ones((8, 8), np.float32)   # small: runs serial, and must put MKL's setting back
     try:
         seen = []
         for n in (2, 1, 2, 1):
