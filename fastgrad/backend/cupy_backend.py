@@ -5,21 +5,28 @@ where they are, and what they do not cover runs as the reference twin in
 the `cupy` namespace (still on the GPU).  CuPy is imported only when a CuPy
 array is first seen (or asked for with device="cuda").
 """
+import numpy as np
+
 from . import reference
 from .base import Backend
 from .cupy_kernels import FUNCTIONS
 
 _FLOAT_CHARS = ("f", "d")  # float32, float64
+_SCALARS = (int, float, bool, str, np.generic)
 
 
 def _float_arrays(args):
-    """True when every array among args is float32/float64 and all share one dtype."""
+    """True when the floating arrays among args are all float32 or all float64.
+
+    Numbers (NumPy scalars included) are parameters, not arrays: they take the
+    arrays' dtype inside the kernel, as the C kernels convert them once.
+    Integer and boolean arrays (class targets) may come along."""
     dtype = None
     for a in args:
-        if a is None:
+        if a is None or isinstance(a, _SCALARS):
             continue
         d = getattr(a, "dtype", None)
-        if d is None:
+        if d is None or d.kind in "iub":
             continue
         if d.char not in _FLOAT_CHARS or (dtype is not None and d != dtype):
             return False
@@ -31,7 +38,7 @@ def _fused_or_reference(name, fused):
     has_twin = name in reference.TWINS
 
     def method(self, *args, **kwargs):
-        if _float_arrays(args):
+        if _float_arrays(args + tuple(kwargs.values())):
             return fused(*args, **kwargs)
         if has_twin:
             return getattr(Backend, name)(self, *args, **kwargs)

@@ -136,6 +136,9 @@ def test_cupy_kernels_without_a_twin_reject_other_dtypes_clearly():
     ((np.ones(2, np.int32),), False),
     ((np.ones(2, np.float16),), False),
     ((None,), False),
+    ((np.ones(2, np.float32), np.float64(0.1), 0.5, "relu"), True),  # numbers are parameters
+    ((np.ones(2, np.float32), np.ones(2, np.int64)), True),  # class targets come along
+    ((np.ones(2, np.int64),), False),
 ])
 def test_fused_path_needs_one_float_dtype(args, expected):
     assert cupy_backend_module._float_arrays(args) is expected

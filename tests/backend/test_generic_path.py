@@ -169,12 +169,50 @@ def _adagrad():
     return [signed(6), signed(6), positive(6)], dict(lr=0.1, eps=1e-10, step=2, lr_decay=0.01, weight_decay=0.01)
 
 
-# Twins that update state in place, each with cases of (arrays, keyword arguments).
+def _probabilities(*shape):
+    return RNG.uniform(0.05, 0.95, size=shape)
+
+
+def _classes(rows, cols, ignore=None):
+    target = RNG.integers(0, cols, size=rows)
+    if ignore is not None:
+        target[0] = ignore
+    return target
+
+
+# Twins that are not plain elementwise (state updated in place, targets, options), with their
+# cases as functions returning (positional arguments, keyword arguments).
 STEP_SPECS = {
     "sgd_step": [_sgd(False, False), _sgd(True, False), _sgd(True, True)],
     "adam_step": [_adam(False, False), _adam(False, True), _adam(True, False)],
     "rmsprop_step": [_rmsprop(False, False), _rmsprop(True, False), _rmsprop(False, True), _rmsprop(True, True)],
     "adagrad_step": [_adagrad],
+    "cross_entropy_fwd": [
+        lambda: ([signed(6, 5)], dict(target=_classes(6, 5))),
+        lambda: ([signed(6, 5)], dict(target=_classes(6, 5, ignore=-100), weight=positive(5),
+                                      label_smoothing=0.1)),
+    ],
+    "cross_entropy_bwd": [
+        lambda: ([signed(6, 5)], dict(grad=signed(6), target=_classes(6, 5))),
+        lambda: ([signed(6, 5)], dict(grad=signed(6), target=_classes(6, 5, ignore=3), ignore_index=3,
+                                      weight=positive(5), label_smoothing=0.2)),
+    ],
+    "soft_cross_entropy_fwd": [lambda: ([signed(4, 3), _probabilities(4, 3)], dict(weight=positive(3),
+                                                                                 label_smoothing=0.1))],
+    "soft_cross_entropy_bwd": [lambda: ([signed(4, 3), _probabilities(4, 3)], dict(grad=signed(4)))],
+    "binary_cross_entropy_fwd": [lambda: ([_probabilities(4, 5), _probabilities(4, 5)], {}),
+                                 lambda: ([_probabilities(7), _probabilities(7)], dict(reduction="sum"))],
+    "binary_cross_entropy_bwd": [lambda: ([_probabilities(4, 5), _probabilities(4, 5)], dict(gy=signed(4, 5),
+                                                                                           scale=0.5))],
+    "binary_cross_entropy_with_logits_fwd": [lambda: ([signed(4, 5), _probabilities(4, 5)],
+                                                      dict(pos_weight=positive(5)))],
+    "binary_cross_entropy_with_logits_bwd": [lambda: ([signed(4, 5), _probabilities(4, 5)],
+                                                      dict(gy=signed(4, 5), pos_weight=positive(5), scale=2.0))],
+    "huber_loss_fwd": [lambda: ([signed(9), signed(9)], dict(delta=0.5, reduction="sum"))],
+    "bias_act_fwd": [(lambda act: lambda: ([signed(5, 4)], dict(bias=signed(4), activation=act)))(act)
+                     for act in ("none", "relu", "sigmoid", "tanh", "gelu", "gelu_tanh")],
+    "bias_act_bwd": [(lambda act: lambda: ([signed(5, 4), signed(5, 4)], dict(bias_grad=True, activation=act)))(act)
+                     for act in ("none", "relu", "sigmoid", "tanh", "gelu", "gelu_tanh")],
 }
 
 
@@ -196,6 +234,14 @@ def _twin_cases():
             yield pytest.param(name, None, id=name)
 
 
+def _strict(value):
+    return xp.asarray(np.array(value)) if isinstance(value, np.ndarray) else value
+
+
+def _outputs(result):
+    return result if isinstance(result, tuple) else (result,)
+
+
 @pytest.mark.parametrize("name, spec", list(_twin_cases()))
 def test_reference_twin_runs_in_the_array_api_namespace(name, spec):
     twin = reference.TWINS[name]
@@ -207,11 +253,17 @@ def test_reference_twin_runs_in_the_array_api_namespace(name, spec):
     else:
         arrays, kwargs = spec()
     numpy_arrays = [None if a is None else np.array(a) for a in arrays]
-    strict_arrays = [None if a is None else xp.asarray(np.array(a)) for a in arrays]
+    strict_arrays = [_strict(a) for a in numpy_arrays]
+    strict_kwargs = {k: _strict(v) for k, v in kwargs.items()}
     expected = twin(np, *numpy_arrays, **kwargs)
-    got = backend_for(*[a for a in strict_arrays if a is not None]).__getattribute__(name)(*strict_arrays, **kwargs)
-    if expected is not None:
-        np.testing.assert_allclose(host(got), expected, rtol=1e-12, atol=1e-14)
+    backend = backend_for(*[a for a in strict_arrays if a is not None])
+    assert backend.xp is xp
+    got = getattr(backend, name)(*strict_arrays, **strict_kwargs)
+    for i, (g, e) in enumerate(zip(_outputs(got), _outputs(expected))):
+        assert (g is None) == (e is None), f"{name}: output {i}"
+        if e is not None:
+            assert not isinstance(g, np.ndarray), f"{name}: output {i} left the namespace"
+            np.testing.assert_allclose(host(g), e, rtol=1e-12, atol=1e-14, err_msg=f"{name}: output {i}")
     for i, (n, s) in enumerate(zip(numpy_arrays, strict_arrays)):
         if n is not None:  # state updated in place must agree too
             np.testing.assert_allclose(host(s), n, rtol=1e-12, atol=1e-14, err_msg=f"{name}: array {i}")
