@@ -228,3 +228,25 @@ def test_mkl_threads_follow_set_num_threads(mkl):
             assert seen == [1, 1, 1, 1]
     finally:
         fg.set_num_threads(before)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="loaded libraries are read from /proc")
+@pytest.mark.parametrize("first", ["fastgrad", "torch"])
+def test_one_openmp_runtime_whatever_is_imported_first(mkl, first):
+    """PyTorch ships its own libgomp; MKL, fastgrad and PyTorch still end up on one."""
+    pytest.importorskip("torch")
+    second = "torch" if first == "fastgrad" else "fastgrad"
+    result, _ = run_python(f"""
+        import json
+        import {first}, {second}
+        import numpy as np, fastgrad as fg
+        fg.set_blas("mkl")
+        a = np.ones((300, 300), np.float32)
+        product = fg.backend.gemm.gemm(a, a)
+        runtimes = {{line.split()[-1] for line in open("/proc/self/maps")
+                     if "libgomp" in line or "libiomp" in line or "libomp" in line}}
+        print(json.dumps([sorted(runtimes), float(product.max())]))
+    """)
+    runtimes, largest = result
+    assert len(runtimes) == 1 and "libgomp" in runtimes[0]
+    assert largest == 300.0
