@@ -30,6 +30,10 @@ from . import numpy  # noqa: E402  (NumPy calls on Tensors become differentiable
 from .functional import (elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad,  # noqa: E402
                          vjp)
 from .backend.blas import get_blas, set_blas  # noqa: E402
+from . import nn, optim, utils  # noqa: E402  (layers, optimizers, training utilities)
+from .serialization import load, save  # noqa: E402
+from .utils import checkpoint as _checkpoint, data as _data, early_stopping as _early_stopping  # noqa: E402,F401
+from .utils import lr_finder as _lr_finder  # noqa: E402,F401
 
 
 def set_num_threads(n):

@@ -1,0 +1,22 @@
+"""Dropout: zero each element with probability p while training, scale the rest by 1/(1-p)."""
+from ._functional import fn
+from .module import Module
+
+
+class Dropout(Module):
+    """Training: y = x * mask / (1 - p), mask ~ Bernoulli(1 - p); evaluation: y = x.
+
+    Draws come from fastgrad's default generator (`fastgrad.manual_seed`)."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return fn("dropout")(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,0 +1,68 @@
+"""Embedding: a lookup table of learnable vectors, indexed by integer ids."""
+import numpy as np
+
+from ...autograd.tensor import Tensor
+from ...dtypes import get_default_dtype
+from .. import init
+from ..parameter import Parameter
+from ._functional import fn
+from .module import Module
+
+
+class Embedding(Module):
+    """out[..., :] = weight[ids[...], :]; weight ~ N(0, 1), row `padding_idx` zero and never updated.
+
+    >>> emb = Embedding(1000, 64)
+    >>> emb(np.array([[1, 2, 3]])).shape
+    (1, 3, 64)
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
+                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+        super().__init__()
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                                 f"({num_embeddings})")
+            padding_idx = padding_idx % num_embeddings
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        if _weight is None:
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if tuple(data.shape) != (num_embeddings, embedding_dim):
+                raise ValueError(f"Embedding: _weight has shape {tuple(data.shape)}, expected "
+                                 f"{(num_embeddings, embedding_dim)}")
+            self.weight = Parameter(data, requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None):
+        """An Embedding whose weight is `embeddings` (shape (num, dim)), frozen by default."""
+        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if data.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape {data.shape}")
+        return cls(data.shape[0], data.shape[1], padding_idx=padding_idx, _weight=data.copy(), _freeze=freeze)
+
+    def forward(self, input):
+        ids = input.data if isinstance(input, Tensor) else np.asarray(input)
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"Embedding: expected integer indices, got dtype {ids.dtype}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.num_embeddings):
+            raise IndexError(f"Embedding: index out of range [0, {self.num_embeddings}) "
+                             f"(got min {ids.min()}, max {ids.max()})")
+        return fn("embedding")(ids, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        return s + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")

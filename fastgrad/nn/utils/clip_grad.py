@@ -1,0 +1,100 @@
+"""Gradient clipping: by global norm (one fused pass over all gradients) and by value."""
+import math
+
+import numpy as np
+
+from ... import _C
+from ...autograd.grad_mode import no_grad
+from ...autograd.tensor import Tensor
+
+_FUSED = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _grads(parameters):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def _split(grads):
+    """{dtype: [grads the C kernels take]} and the rest."""
+    fused, other = {}, []
+    for g in grads:
+        if type(g) is np.ndarray and g.dtype in _FUSED and g.flags.c_contiguous:
+            fused.setdefault(g.dtype, []).append(g)
+        else:
+            other.append(g)
+    return fused, other
+
+
+def _xp(g):
+    get_ns = getattr(g, "__array_namespace__", None)
+    return get_ns() if get_ns is not None and not isinstance(g, np.ndarray) else np
+
+
+def total_norm(grads, norm_type=2.0):
+    """The norm of all gradients taken together, as a Python float (sum of squares in double)."""
+    norm_type = float(norm_type)
+    fused, other = _split(grads)
+    if norm_type == math.inf:
+        parts = [_C.max_abs(gs) for gs in fused.values()]
+        parts += [float(_xp(g).max(_xp(g).abs(g))) for g in other if g.size]
+        if any(math.isnan(v) for v in parts):
+            return math.nan
+        return max(parts, default=0.0)
+    if norm_type == 2.0:
+        acc = sum(_C.sum_squares(gs) for gs in fused.values())
+        acc += sum(float(_xp(g).sum(_xp(g).astype(g, _xp(g).float64) ** 2)) for g in other)
+        return math.sqrt(acc)
+    everything = [g for gs in fused.values() for g in gs] + other
+    acc = sum(float(_xp(g).sum(_xp(g).abs(_xp(g).astype(g, _xp(g).float64)) ** norm_type)) for g in everything)
+    return acc ** (1.0 / norm_type)
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale all gradients in place so that their global norm is at most max_norm; return the norm.
+
+        total = (sum over all gradient elements |g|^p)^(1/p)      (max |g| for p = inf)
+        g <- g * min(1, max_norm / (total + 1e-6))
+
+    The 2-norm and inf-norm are one fused C pass over every gradient (per
+    dtype); the scaling is a second.  Returns the total norm before clipping
+    as a 0-d Tensor.
+
+    >>> loss.backward()
+    >>> nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
+    >>> optimizer.step()
+    """
+    grads = _grads(parameters)
+    if not grads:
+        return Tensor(np.array(0.0, dtype=np.float32))
+    with no_grad():
+        norm = total_norm(grads, norm_type)
+        if error_if_nonfinite and not math.isfinite(norm):
+            raise RuntimeError(f"clip_grad_norm_: the total norm of order {float(norm_type)} for gradients from "
+                               "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
+                               "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
+        coef = float(max_norm) / (norm + 1e-6)
+        if coef < 1.0 or math.isnan(coef):
+            fused, other = _split(grads)
+            for gs in fused.values():
+                _C.scale_(gs, coef)
+            for g in other:
+                g[...] = g * coef
+    dtype = grads[0].dtype if isinstance(grads[0], np.ndarray) else np.float64
+    return Tensor(np.array(norm, dtype=dtype))
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient element to [-clip_value, clip_value], in place.
+
+    >>> nn.utils.clip_grad_value_(model.parameters(), clip_value=0.5)
+    """
+    clip_value = float(clip_value)
+    with no_grad():
+        for g in _grads(parameters):
+            if isinstance(g, np.ndarray):
+                np.clip(g, -clip_value, clip_value, out=g)
+            else:
+                xp = _xp(g)
+                g[...] = xp.clip(g, -clip_value, clip_value)
