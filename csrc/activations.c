@@ -1,43 +1,95 @@
 /* Elementwise activations: one pass forward, one pass backward.
- * The backward reads what the forward wrote (y), never the input. */
-#include <math.h>
+ *
+ * The backward reads what the forward saved: the output y where the
+ * derivative is a function of it (sigmoid, tanh, relu, softplus, leaky relu
+ * with a non-negative slope), otherwise the input x (gelu, silu).  The
+ * per-element formulas live in fg_math.h, shared with the linear epilogues.
+ */
+/* See fg_math.h: lets GCC vectorize loops with selects. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
 #include "fastgrad.h"
+#include "fg_math.h"
+#include "fg_parallel.h"
 
-/* Stable logistic: exp is only ever taken of a non-positive number. */
-#define SIGMOID_BODY(T, EXP)                                                  \
-    _Pragma("omp parallel for schedule(static) if (n > FG_OMP_THRESHOLD)")    \
-    for (int64_t i = 0; i < n; i++) {                                         \
-        T v = x[i];                                                           \
-        T e = EXP(-fabs(v));                                                  \
-        T r = (T)1 / ((T)1 + e);                                              \
-        y[i] = v >= 0 ? r : e * r;                                            \
+/* fwd(x) -> y and bwd(s, gy) -> gx for float and double; FWD and BWD are
+ * expressions of v (x[i] or s[i]) and g (gy[i]), and of the parameters P. */
+#define FG_ELEMENTWISE(op, T, S, FWD, BWD, PARAMS, ARGS)                       \
+    FG_SIMD_CLONES static void op##_fwd_##S(const T *restrict x, T *restrict y, int64_t n PARAMS) \
+    {                                                                          \
+        for (int64_t i = 0; i < n; i++) {                                      \
+            T v = x[i];                                                        \
+            y[i] = FWD(T, S);                                                  \
+        }                                                                      \
+    }                                                                          \
+    FG_SIMD_CLONES static void op##_bwd_##S(const T *restrict s, const T *restrict gy, T *restrict gx, \
+                                            int64_t n PARAMS)                  \
+    {                                                                          \
+        for (int64_t i = 0; i < n; i++) {                                      \
+            T v = s[i], g = gy[i];                                             \
+            gx[i] = BWD(T, S);                                                 \
+        }                                                                      \
+    }                                                                          \
+    void fg_##op##_fwd_##S(const T *restrict x, T *restrict y, int64_t n PARAMS) \
+    {                                                                          \
+        FG_PARALLEL_SHARES(n, n, 16, op##_fwd_##S(x + lo, y + lo, hi - lo ARGS))   \
+    }                                                                          \
+    void fg_##op##_bwd_##S(const T *restrict s, const T *restrict gy, T *restrict gx, int64_t n PARAMS) \
+    {                                                                          \
+        FG_PARALLEL_SHARES(n, n, 16, op##_bwd_##S(s + lo, gy + lo, gx + lo, hi - lo ARGS)) \
     }
 
-void fg_sigmoid_fwd_f32(const float *restrict x, float *restrict y, int64_t n) { SIGMOID_BODY(float, expf) }
-void fg_sigmoid_fwd_f64(const double *restrict x, double *restrict y, int64_t n) { SIGMOID_BODY(double, exp) }
+#define FG_COMMA ,
+#define FG_ACTIVATION(op, FWD, BWD)                                            \
+    FG_ELEMENTWISE(op, float, f32, FWD, BWD, , )                               \
+    FG_ELEMENTWISE(op, double, f64, FWD, BWD, , )
 
-#define SIGMOID_BWD_BODY(T)                                                   \
-    _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
-    for (int64_t i = 0; i < n; i++)                                           \
-        gx[i] = gy[i] * y[i] * ((T)1 - y[i]);
+/* sigmoid: saved y; y' = y (1 - y) */
+#define SIGMOID_FWD(T, S) fg_sigmoid_##S(v)
+#define SIGMOID_BWD(T, S) g * v * ((T)1 - v)
+FG_ACTIVATION(sigmoid, SIGMOID_FWD, SIGMOID_BWD)
 
-void fg_sigmoid_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t n) { SIGMOID_BWD_BODY(float) }
-void fg_sigmoid_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t n) { SIGMOID_BWD_BODY(double) }
+/* relu: saved y.  NaN stays NaN (x <= 0 is false for NaN).
+ * NOTE: relu'(0) = 0, decided from the output: y > 0 exactly where x > 0. */
+#define RELU_FWD(T, S) (v <= (T)0 ? (T)0 : v)
+#define RELU_BWD(T, S) (v > (T)0 ? g : (T)0)
+FG_ACTIVATION(relu, RELU_FWD, RELU_BWD)
 
-/* relu keeps NaN (x > 0 is false for NaN, so write x itself unless x <= 0). */
-#define RELU_BODY(T)                                                          \
-    _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
-    for (int64_t i = 0; i < n; i++)                                           \
-        y[i] = x[i] <= (T)0 ? (T)0 : x[i];
+/* tanh: saved y; y' = 1 - y^2 */
+#define TANH_FWD(T, S) fg_tanh_##S(v)
+#define TANH_BWD(T, S) g * ((T)1 - v * v)
+FG_ACTIVATION(tanh, TANH_FWD, TANH_BWD)
 
-void fg_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n) { RELU_BODY(float) }
-void fg_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n) { RELU_BODY(double) }
+/* gelu (exact, erf form): saved x */
+#define GELU_FWD(T, S) fg_gelu_##S(v)
+#define GELU_BWD(T, S) g * fg_gelu_grad_##S(v)
+FG_ACTIVATION(gelu, GELU_FWD, GELU_BWD)
 
-/* NOTE: relu'(0) = 0, decided from the output: y > 0 exactly where x > 0. */
-#define RELU_BWD_BODY(T)                                                      \
-    _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
-    for (int64_t i = 0; i < n; i++)                                           \
-        gx[i] = y[i] > (T)0 ? gy[i] : (T)0;
+/* gelu, tanh approximation: saved x */
+#define GELU_TANH_FWD(T, S) fg_gelu_tanh_##S(v)
+#define GELU_TANH_BWD(T, S) g * fg_gelu_tanh_grad_##S(v)
+FG_ACTIVATION(gelu_tanh, GELU_TANH_FWD, GELU_TANH_BWD)
 
-void fg_relu_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t n) { RELU_BWD_BODY(float) }
-void fg_relu_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t n) { RELU_BWD_BODY(double) }
+/* silu: x sigmoid(x), saved x; derivative s (1 + x (1 - s)) */
+#define SILU_FWD(T, S) v * fg_sigmoid_##S(v)
+#define SILU_BWD(T, S) g * fg_silu_grad_##S(v)
+FG_ACTIVATION(silu, SILU_FWD, SILU_BWD)
+
+/* leaky relu: y = x for x > 0, slope * x otherwise.  The backward takes y when
+ * slope >= 0 (then y > 0 exactly where x > 0) and x otherwise; at 0 the
+ * derivative is the slope, as in PyTorch. */
+#define LEAKY_FWD(T, S) v * (v > (T)0 ? (T)1 : slope)
+#define LEAKY_BWD(T, S) g * (v > (T)0 ? (T)1 : slope)
+FG_ELEMENTWISE(leaky_relu, float, f32, LEAKY_FWD, LEAKY_BWD, FG_COMMA float slope, FG_COMMA slope)
+FG_ELEMENTWISE(leaky_relu, double, f64, LEAKY_FWD, LEAKY_BWD, FG_COMMA double slope, FG_COMMA slope)
+
+/* softplus: y = log(1 + exp(beta x)) / beta, and x itself where beta x > threshold
+ * (PyTorch's linear region).  The backward takes y: with t = beta y,
+ * sigmoid(beta x) = 1 - exp(-t) = -expm1(-t), exact for small t too. */
+#define SOFTPLUS_FWD(T, S) (v * beta > threshold ? v : fg_softplus_##S(v * beta) / beta)
+#define SOFTPLUS_BWD(T, S) (v * beta > threshold ? g : -g * fg_expm1_##S(-v * beta))
+FG_ELEMENTWISE(softplus, float, f32, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA float beta FG_COMMA float threshold,
+               FG_COMMA beta FG_COMMA threshold)
+FG_ELEMENTWISE(softplus, double, f64, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA double beta FG_COMMA double threshold,
+               FG_COMMA beta FG_COMMA threshold)

@@ -1,4 +1,7 @@
-# Activation kernels: x -> y forward, (y, gy) -> gx backward.
+# Activation kernels: x -> y forward, (saved, gy) -> gx backward.
+# Positional arguments are arrays of one shape and dtype; scalar parameters
+# (negative_slope, beta, threshold) are keywords, as the NumPy backend's
+# dispatch passes them through.
 
 cdef extern from "fastgrad.h":
     void fg_sigmoid_fwd_f32(const float *x, float *y, int64_t n) nogil
@@ -9,6 +12,30 @@ cdef extern from "fastgrad.h":
     void fg_relu_fwd_f64(const double *x, double *y, int64_t n) nogil
     void fg_relu_bwd_f32(const float *y, const float *gy, float *gx, int64_t n) nogil
     void fg_relu_bwd_f64(const double *y, const double *gy, double *gx, int64_t n) nogil
+    void fg_tanh_fwd_f32(const float *x, float *y, int64_t n) nogil
+    void fg_tanh_fwd_f64(const double *x, double *y, int64_t n) nogil
+    void fg_tanh_bwd_f32(const float *y, const float *gy, float *gx, int64_t n) nogil
+    void fg_tanh_bwd_f64(const double *y, const double *gy, double *gx, int64_t n) nogil
+    void fg_gelu_fwd_f32(const float *x, float *y, int64_t n) nogil
+    void fg_gelu_fwd_f64(const double *x, double *y, int64_t n) nogil
+    void fg_gelu_bwd_f32(const float *x, const float *gy, float *gx, int64_t n) nogil
+    void fg_gelu_bwd_f64(const double *x, const double *gy, double *gx, int64_t n) nogil
+    void fg_gelu_tanh_fwd_f32(const float *x, float *y, int64_t n) nogil
+    void fg_gelu_tanh_fwd_f64(const double *x, double *y, int64_t n) nogil
+    void fg_gelu_tanh_bwd_f32(const float *x, const float *gy, float *gx, int64_t n) nogil
+    void fg_gelu_tanh_bwd_f64(const double *x, const double *gy, double *gx, int64_t n) nogil
+    void fg_silu_fwd_f32(const float *x, float *y, int64_t n) nogil
+    void fg_silu_fwd_f64(const double *x, double *y, int64_t n) nogil
+    void fg_silu_bwd_f32(const float *x, const float *gy, float *gx, int64_t n) nogil
+    void fg_silu_bwd_f64(const double *x, const double *gy, double *gx, int64_t n) nogil
+    void fg_leaky_relu_fwd_f32(const float *x, float *y, int64_t n, float slope) nogil
+    void fg_leaky_relu_fwd_f64(const double *x, double *y, int64_t n, double slope) nogil
+    void fg_leaky_relu_bwd_f32(const float *s, const float *gy, float *gx, int64_t n, float slope) nogil
+    void fg_leaky_relu_bwd_f64(const double *s, const double *gy, double *gx, int64_t n, double slope) nogil
+    void fg_softplus_fwd_f32(const float *x, float *y, int64_t n, float beta, float threshold) nogil
+    void fg_softplus_fwd_f64(const double *x, double *y, int64_t n, double beta, double threshold) nogil
+    void fg_softplus_bwd_f32(const float *y, const float *gy, float *gx, int64_t n, float beta, float threshold) nogil
+    void fg_softplus_bwd_f64(const double *y, const double *gy, double *gx, int64_t n, double beta, double threshold) nogil
 
 ctypedef void (*unary_f32)(const float *, float *, int64_t) noexcept nogil
 ctypedef void (*unary_f64)(const double *, double *, int64_t) noexcept nogil
@@ -54,6 +81,13 @@ cdef object run_binary(str op, str arg_a, str arg_b, object a, object b, object 
     return c
 
 
+cdef double finite_param(str op, str arg, object value) except? -1:
+    cdef double v = float(value)
+    if v != v:
+        raise ValueError(f"{op}: argument '{arg}' is NaN")
+    return v
+
+
 def sigmoid_fwd(x, out=None):
     """y = 1 / (1 + exp(-x)), stable for large |x|."""
     return run_unary("sigmoid", x, out, fg_sigmoid_fwd_f32, fg_sigmoid_fwd_f64)
@@ -72,3 +106,128 @@ def relu_fwd(x, out=None):
 def relu_bwd(y, gy, out=None):
     """gx = gy where y > 0, else 0 (relu'(0) = 0)."""
     return run_binary("relu_backward", "y", "grad", y, gy, out, fg_relu_bwd_f32, fg_relu_bwd_f64)
+
+
+def tanh_fwd(x, out=None):
+    """y = tanh(x)."""
+    return run_unary("tanh", x, out, fg_tanh_fwd_f32, fg_tanh_fwd_f64)
+
+
+def tanh_bwd(y, gy, out=None):
+    """gx = gy * (1 - y^2), from the forward's output y."""
+    return run_binary("tanh_backward", "y", "grad", y, gy, out, fg_tanh_bwd_f32, fg_tanh_bwd_f64)
+
+
+def gelu_fwd(x, out=None):
+    """y = x * Phi(x), Phi the standard normal CDF (erf form)."""
+    return run_unary("gelu", x, out, fg_gelu_fwd_f32, fg_gelu_fwd_f64)
+
+
+def gelu_bwd(x, gy, out=None):
+    """gx = gy * (Phi(x) + x * phi(x)), from the forward's input x."""
+    return run_binary("gelu_backward", "x", "grad", x, gy, out, fg_gelu_bwd_f32, fg_gelu_bwd_f64)
+
+
+def gelu_tanh_fwd(x, out=None):
+    """y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    return run_unary("gelu", x, out, fg_gelu_tanh_fwd_f32, fg_gelu_tanh_fwd_f64)
+
+
+def gelu_tanh_bwd(x, gy, out=None):
+    """Gradient of gelu_tanh_fwd, from the forward's input x."""
+    return run_binary("gelu_backward", "x", "grad", x, gy, out, fg_gelu_tanh_bwd_f32, fg_gelu_tanh_bwd_f64)
+
+
+def silu_fwd(x, out=None):
+    """y = x * sigmoid(x)."""
+    return run_unary("silu", x, out, fg_silu_fwd_f32, fg_silu_fwd_f64)
+
+
+def silu_bwd(x, gy, out=None):
+    """gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x."""
+    return run_binary("silu_backward", "x", "grad", x, gy, out, fg_silu_bwd_f32, fg_silu_bwd_f64)
+
+
+def leaky_relu_fwd(x, out=None, *, negative_slope=0.01):
+    """y = x where x > 0, else negative_slope * x."""
+    cdef double slope = finite_param("leaky_relu", "negative_slope", negative_slope)
+    x = float_input("leaky_relu", "x", x)
+    y = output_for("leaky_relu", out, x)
+    check_no_partial_overlap("leaky_relu", y, x)
+    cdef int64_t n = x.size
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *py = cnp.PyArray_DATA(y)
+    if is_f32(x):
+        with nogil:
+            fg_leaky_relu_fwd_f32(<const float *>px, <float *>py, n, <float>slope)
+    else:
+        with nogil:
+            fg_leaky_relu_fwd_f64(<const double *>px, <double *>py, n, slope)
+    return y
+
+
+def leaky_relu_bwd(s, gy, out=None, *, negative_slope=0.01):
+    """gx = gy where s > 0, else negative_slope * gy; s is the output y when
+    negative_slope >= 0 (same sign as x), else the input x."""
+    cdef double slope = finite_param("leaky_relu_backward", "negative_slope", negative_slope)
+    s = float_input("leaky_relu_backward", "s", s)
+    gy = same_input("leaky_relu_backward", "grad", gy, s)
+    gx = output_for("leaky_relu_backward", out, s)
+    check_no_partial_overlap("leaky_relu_backward", gx, s)
+    check_no_partial_overlap("leaky_relu_backward", gx, gy)
+    cdef int64_t n = s.size
+    cdef void *ps = cnp.PyArray_DATA(s)
+    cdef void *pg = cnp.PyArray_DATA(gy)
+    cdef void *po = cnp.PyArray_DATA(gx)
+    if is_f32(s):
+        with nogil:
+            fg_leaky_relu_bwd_f32(<const float *>ps, <const float *>pg, <float *>po, n, <float>slope)
+    else:
+        with nogil:
+            fg_leaky_relu_bwd_f64(<const double *>ps, <const double *>pg, <double *>po, n, slope)
+    return gx
+
+
+def softplus_fwd(x, out=None, *, beta=1.0, threshold=20.0):
+    """y = log(1 + exp(beta x)) / beta, and y = x where beta x > threshold."""
+    cdef double b = finite_param("softplus", "beta", beta)
+    cdef double th = float(threshold)
+    if b == 0:
+        raise ValueError("softplus: argument 'beta' must not be 0")
+    x = float_input("softplus", "x", x)
+    y = output_for("softplus", out, x)
+    check_no_partial_overlap("softplus", y, x)
+    cdef int64_t n = x.size
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *py = cnp.PyArray_DATA(y)
+    if is_f32(x):
+        with nogil:
+            fg_softplus_fwd_f32(<const float *>px, <float *>py, n, <float>b, <float>th)
+    else:
+        with nogil:
+            fg_softplus_fwd_f64(<const double *>px, <double *>py, n, b, th)
+    return y
+
+
+def softplus_bwd(y, gy, out=None, *, beta=1.0, threshold=20.0):
+    """gx = gy * sigmoid(beta x) = gy * (1 - exp(-beta y)), from the output y."""
+    cdef double b = finite_param("softplus_backward", "beta", beta)
+    cdef double th = float(threshold)
+    if b == 0:
+        raise ValueError("softplus_backward: argument 'beta' must not be 0")
+    y = float_input("softplus_backward", "y", y)
+    gy = same_input("softplus_backward", "grad", gy, y)
+    gx = output_for("softplus_backward", out, y)
+    check_no_partial_overlap("softplus_backward", gx, y)
+    check_no_partial_overlap("softplus_backward", gx, gy)
+    cdef int64_t n = y.size
+    cdef void *py = cnp.PyArray_DATA(y)
+    cdef void *pg = cnp.PyArray_DATA(gy)
+    cdef void *po = cnp.PyArray_DATA(gx)
+    if is_f32(y):
+        with nogil:
+            fg_softplus_bwd_f32(<const float *>py, <const float *>pg, <float *>po, n, <float>b, <float>th)
+    else:
+        with nogil:
+            fg_softplus_bwd_f64(<const double *>py, <const double *>pg, <double *>po, n, b, th)
+    return gx

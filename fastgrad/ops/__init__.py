@@ -3,7 +3,10 @@ to its public function in the file of its family:
 
 arithmetic.py   + - * / ** neg abs
 elementwise.py  exp log log1p sqrt sin cos tanh clip maximum minimum where
-activations.py  sigmoid relu (fused kernels)
+activations.py  sigmoid relu tanh gelu silu leaky_relu softplus (fused kernels)
+losses.py       softmax log_softmax cross_entropy nll_loss mse/l1/huber/smooth_l1 and
+                binary cross entropy losses (fused kernels)
+linear.py       linear: GEMM plus a fused bias + activation epilogue
 reductions.py   sum prod max min, and mean var std composed from them
 linalg.py       matmul
 shape.py        reshape permute transpose broadcast_to squeeze unsqueeze flatten
@@ -19,13 +22,16 @@ contraction.py  einsum tensordot
 linalg_extra.py inv det slogdet solve cholesky
 """
 from . import methods as _methods
-from .activations import relu, sigmoid
+from .activations import gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
 from .arithmetic import abs, add, div, mul, neg, pow, sub
 from .broadcast import unbroadcast
 from .comparison import eq, ge, gt, le, logical_and, logical_not, logical_or, logical_xor, lt, ne
-from .elementwise import clamp, clip, cos, exp, log, log1p, maximum, minimum, sin, sqrt, tanh, where
+from .elementwise import clamp, clip, cos, exp, log, log1p, maximum, minimum, sin, sqrt, where
 from .indexing import getitem
 from .linalg import matmul
+from .linear import linear
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
+                     log_softmax, mse_loss, nll_loss, smooth_l1_loss, softmax)
 from .reductions import max, mean, min, prod, std, sum, var
 from .shape import (astype, broadcast_to, concatenate, expand_dims, flatten, permute, reshape, split,
                     squeeze, stack, swapaxes, transpose, unsqueeze)

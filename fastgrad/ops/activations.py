@@ -1,41 +1,170 @@
 """Activations with fused kernels: the backend's `<op>_fwd` / `<op>_bwd` do the work.
 
-Each saves only what its backward needs (the output), so the input can be freed.
+Each saves only what its backward needs: the output where the derivative is
+a function of it (sigmoid, relu, tanh, softplus, leaky relu with a
+non-negative slope), so the input can be freed; the input otherwise (gelu,
+silu).
 """
 from ..autograd.function import Function
 
 
-class Sigmoid(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.sigmoid_fwd(x)
+class _FromOutput(Function):
+    """y = kernel(x); the backward takes (y, g)."""
+
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, b, x):
+        y = getattr(b, cls.kernel + "_fwd")(x)
         ctx.save_for_backward(y)
+        return y
+
+    @classmethod
+    def backward(cls, ctx, b, g):
+        (y,) = ctx.saved_arrays
+        return getattr(b, cls.kernel + "_bwd")(y, g)
+
+
+class _FromInput(Function):
+    """y = kernel(x); the backward takes (x, g)."""
+
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, b, x):
+        ctx.save_for_backward(x)
+        return getattr(b, cls.kernel + "_fwd")(x)
+
+    @classmethod
+    def backward(cls, ctx, b, g):
+        (x,) = ctx.saved_arrays
+        return getattr(b, cls.kernel + "_bwd")(x, g)
+
+
+class Sigmoid(_FromOutput):
+    kernel = "sigmoid"
+
+
+class Relu(_FromOutput):
+    kernel = "relu"
+
+
+class Tanh(_FromOutput):
+    kernel = "tanh"
+
+
+class Gelu(_FromInput):
+    kernel = "gelu"
+
+
+class GeluTanh(_FromInput):
+    kernel = "gelu_tanh"
+
+
+class Silu(_FromInput):
+    kernel = "silu"
+
+
+class LeakyRelu(Function):
+    @staticmethod
+    def forward(ctx, b, x, negative_slope=0.01):
+        y = b.leaky_relu_fwd(x, negative_slope=negative_slope)
+        # With a non-negative slope y > 0 exactly where x > 0, so y will do.
+        ctx.save_for_backward(y if negative_slope >= 0 else x)
+        ctx.negative_slope = negative_slope
+        return y
+
+    @staticmethod
+    def backward(ctx, b, g):
+        (s,) = ctx.saved_arrays
+        return b.leaky_relu_bwd(s, g, negative_slope=ctx.negative_slope)
+
+
+class Softplus(Function):
+    @staticmethod
+    def forward(ctx, b, x, beta=1.0, threshold=20.0):
+        y = b.softplus_fwd(x, beta=beta, threshold=threshold)
+        ctx.save_for_backward(y)
+        ctx.params = (beta, threshold)
         return y
 
     @staticmethod
     def backward(ctx, b, g):
         (y,) = ctx.saved_arrays
-        return b.sigmoid_bwd(y, g)
-
-
-class Relu(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.relu_fwd(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return b.relu_bwd(y, g)
+        beta, threshold = ctx.params
+        return b.softplus_bwd(y, g, beta=beta, threshold=threshold)
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), computed stably; d/dx = y (1 - y)."""
+    """1 / (1 + exp(-x)), computed stably; d/dx = y (1 - y).
+
+    >>> import fastgrad as fg
+    >>> fg.sigmoid(fg.tensor([0.0])).tolist()
+    [0.5]
+    """
     return Sigmoid.apply(x)
 
 
 def relu(x):
-    """max(x, 0); relu'(0) = 0."""
+    """max(x, 0); relu'(0) = 0.
+
+    >>> import fastgrad as fg
+    >>> fg.relu(fg.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
     return Relu.apply(x)
+
+
+def tanh(x):
+    """Hyperbolic tangent; d/dx = 1 - tanh(x)**2, from the output.
+
+    >>> import fastgrad as fg
+    >>> fg.tanh(fg.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return Tanh.apply(x)
+
+
+def gelu(x, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch.
+
+    >>> import fastgrad as fg
+    >>> round(fg.gelu(fg.tensor([1.0])).item(), 4)
+    0.8413
+    """
+    if approximate == "none":
+        return Gelu.apply(x)
+    if approximate == "tanh":
+        return GeluTanh.apply(x)
+    raise ValueError(f"gelu: argument 'approximate' must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x):
+    """x * sigmoid(x) (also called swish).
+
+    >>> import fastgrad as fg
+    >>> fg.silu(fg.tensor([0.0])).tolist()
+    [0.0]
+    """
+    return Silu.apply(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x; the derivative at 0 is the slope.
+
+    >>> import fastgrad as fg
+    >>> fg.leaky_relu(fg.tensor([-2.0, 3.0]), 0.5).tolist()
+    [-1.0, 3.0]
+    """
+    return LeakyRelu.apply(x, negative_slope=float(negative_slope))
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (as PyTorch).
+
+    >>> import fastgrad as fg
+    >>> round(fg.softplus(fg.tensor([0.0])).item(), 4)
+    0.6931
+    """
+    return Softplus.apply(x, beta=float(beta), threshold=float(threshold))

@@ -7,7 +7,7 @@ takes a chunk size); fastgrad.numpy keeps NumPy's meanings.
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from . import activations, arithmetic, comparison, elementwise, indexing, inplace, linalg, reductions, shape
+from . import activations, arithmetic, comparison, elementwise, indexing, inplace, linalg, losses, reductions, shape
 from .arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -150,8 +150,10 @@ METHODS = {
     "__getitem__": indexing.getitem,
     # elementwise
     "abs": arithmetic.abs, "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p,
-    "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tanh": elementwise.tanh,
+    "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tanh": activations.tanh,
     "sigmoid": activations.sigmoid, "relu": activations.relu,
+    "softmax": lambda self, dim=-1: losses.softmax(self, dim),
+    "log_softmax": lambda self, dim=-1: losses.log_softmax(self, dim),
     "clip": elementwise.clip, "clamp": elementwise.clip,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     # reductions

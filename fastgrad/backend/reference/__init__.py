@@ -13,9 +13,9 @@ Only the namespace's own functions and Python operators are used, so `xp` may
 be numpy, cupy, an array-API namespace or fastgrad.numpy.  One module per
 kernel family, mirroring csrc/.
 """
-from . import activations, optim
+from . import activations, linear, losses, optim
 
-FAMILIES = (activations, optim)
+FAMILIES = (activations, losses, linear, optim)
 
 TWINS = {name: fn for module in FAMILIES for name, fn in vars(module).items()
          if name.endswith(("_fwd", "_bwd", "_step")) and callable(fn)}

@@ -1,0 +1,180 @@
+/* Epilogues of the linear layer y = act(x W^T + b), around the GEMMs.
+ *
+ * Forward: the GEMM has written z = x W^T into a (rows, cols) buffer; one pass
+ * adds the bias and applies the activation, in place (y == z) or, for gelu,
+ * whose backward needs the pre-activation, keeping z + b in z and writing y.
+ *
+ * Backward: one pass computes gz = gy * act'(saved) and, when asked, the bias
+ * gradient sum_r gz[r, :] along with it.  `saved` is y for none, relu,
+ * sigmoid and tanh, and z + b for the gelus.  For act == FG_ACT_NONE, gz may
+ * be NULL (then gz is gy and only the column sum is computed).
+ */
+/* See fg_math.h: lets GCC vectorize loops with selects. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+#include <stddef.h>
+#include "fastgrad.h"
+#include "fg_math.h"
+
+#include "fg_parallel.h"
+
+/* Column tile of the bias-gradient sum: wide enough that each row of a tile
+ * is a few cache lines, at most FG_TILE_MAX so its accumulators fit the stack. */
+#define FG_TILE_MIN 64
+#define FG_TILE_MAX 1024
+
+/* activation of z and its derivative from the saved value s */
+#define ACT_NONE(T, S, z) (z)
+#define ACT_RELU(T, S, z) ((z) <= (T)0 ? (T)0 : (z))
+#define ACT_SIGMOID(T, S, z) fg_sigmoid_##S(z)
+#define ACT_TANH(T, S, z) fg_tanh_##S(z)
+#define ACT_GELU(T, S, z) fg_gelu_##S(z)
+#define ACT_GELU_TANH(T, S, z) fg_gelu_tanh_##S(z)
+
+#define DACT_NONE(T, S, s) ((T)1)
+#define DACT_RELU(T, S, s) ((s) > (T)0 ? (T)1 : (T)0)
+#define DACT_SIGMOID(T, S, s) ((s) * ((T)1 - (s)))
+#define DACT_TANH(T, S, s) ((T)1 - (s) * (s))
+#define DACT_GELU(T, S, s) fg_gelu_grad_##S(s)
+#define DACT_GELU_TANH(T, S, s) fg_gelu_tanh_grad_##S(s)
+
+/* One activation: a serial forward over rows, a serial backward over n
+ * elements, and a serial backward over one column tile with its sums. */
+#define FG_EPILOGUE(name, T, S, ACT, DACT)                                     \
+    FG_SIMD_CLONES static void name##_fwd_##S(const T *bias, T *z, T *y, int64_t rows, int64_t cols) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            T *zr = z + r * cols, *yr = y + r * cols;                          \
+            if (bias) {                                                        \
+                _Pragma("omp simd")                                            \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    T v = zr[c] + bias[c];                                     \
+                    zr[c] = v;                                                 \
+                    yr[c] = ACT(T, S, v);                                      \
+                }                                                              \
+            } else {                                                           \
+                _Pragma("omp simd")                                            \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    T v = zr[c];                                               \
+                    yr[c] = ACT(T, S, v);                                      \
+                }                                                              \
+            }                                                                  \
+        }                                                                      \
+    }                                                                          \
+    FG_SIMD_CLONES static void name##_bwd_##S(const T *restrict s, const T *restrict gy, T *restrict gz, \
+                                              int64_t n)                       \
+    {                                                                          \
+        (void)s;                                                               \
+        for (int64_t i = 0; i < n; i++)                                        \
+            gz[i] = gy[i] * DACT(T, S, s[i]);                                  \
+    }                                                                          \
+    /* columns [0, w) of a tile whose rows are `cols` apart */                 \
+    FG_SIMD_CLONES static void name##_bwd_tile_##S(const T *restrict s, const T *restrict gy, \
+                                                   T *restrict gz, T *restrict gbias, \
+                                                   int64_t rows, int64_t cols, int64_t w) \
+    {                                                                          \
+        double acc[FG_TILE_MAX];                                               \
+        for (int64_t c = 0; c < w; c++)                                        \
+            acc[c] = 0;                                                        \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *sr = s + r * cols, *gr = gy + r * cols;                   \
+            (void)sr;                                                          \
+            if (gz) {                                                          \
+                T *out = gz + r * cols;                                        \
+                _Pragma("omp simd")                                            \
+                for (int64_t c = 0; c < w; c++) {                              \
+                    T g = gr[c] * DACT(T, S, sr[c]);                           \
+                    out[c] = g;                                                \
+                    acc[c] += g;                                               \
+                }                                                              \
+            } else {                                                           \
+                _Pragma("omp simd")                                            \
+                for (int64_t c = 0; c < w; c++)                                \
+                    acc[c] += gr[c];                                           \
+            }                                                                  \
+        }                                                                      \
+        for (int64_t c = 0; c < w; c++)                                        \
+            gbias[c] = (T)acc[c];                                              \
+    }
+
+#define FG_EPILOGUES(T, S)                                                     \
+    FG_EPILOGUE(none, T, S, ACT_NONE, DACT_NONE)                               \
+    FG_EPILOGUE(relu, T, S, ACT_RELU, DACT_RELU)                               \
+    FG_EPILOGUE(sigmoid, T, S, ACT_SIGMOID, DACT_SIGMOID)                      \
+    FG_EPILOGUE(tanh, T, S, ACT_TANH, DACT_TANH)                               \
+    FG_EPILOGUE(gelu, T, S, ACT_GELU, DACT_GELU)                               \
+    FG_EPILOGUE(gelu_tanh, T, S, ACT_GELU_TANH, DACT_GELU_TANH)
+
+FG_EPILOGUES(float, f32)
+FG_EPILOGUES(double, f64)
+
+static int64_t tile_width(int64_t rows, int64_t cols)
+{
+    int64_t threads = 1;
+    (void)rows;
+#ifdef _OPENMP
+    if (rows * cols > FG_OMP_THRESHOLD)
+        threads = omp_get_max_threads();
+#endif
+    int64_t w = (cols + threads - 1) / threads;
+    w = (w + 15) / 16 * 16;
+    if (w < FG_TILE_MIN)
+        w = FG_TILE_MIN;
+    if (w > FG_TILE_MAX)
+        w = FG_TILE_MAX;
+    return w;
+}
+
+/* Dispatch on the activation code: CALL(name) for each. */
+#define FG_BY_ACT(act, CALL)                                                   \
+    switch (act) {                                                             \
+    case FG_ACT_RELU: CALL(relu); break;                                       \
+    case FG_ACT_SIGMOID: CALL(sigmoid); break;                                 \
+    case FG_ACT_TANH: CALL(tanh); break;                                       \
+    case FG_ACT_GELU: CALL(gelu); break;                                       \
+    case FG_ACT_GELU_TANH: CALL(gelu_tanh); break;                             \
+    default: CALL(none); break;                                                \
+    }
+
+#define FG_BIAS_ACT(T, S)                                                      \
+    static void bias_act_rows_##S(const T *bias, T *z0, T *y0, int64_t nr, int64_t cols, int act) \
+    {                                                                          \
+        FG_BY_ACT(act, FWD_CALL_##S)                                           \
+    }                                                                          \
+    void fg_bias_act_fwd_##S(const T *bias, T *z, T *y, int64_t rows, int64_t cols, int act) \
+    {                                                                          \
+        FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
+                           bias_act_rows_##S(bias, z + lo * cols, y + lo * cols, hi - lo, cols, act)) \
+    }                                                                          \
+    void fg_bias_act_bwd_##S(const T *s, const T *gy, T *gz, T *gbias,        \
+                             int64_t rows, int64_t cols, int act)              \
+    {                                                                          \
+        if (gbias) {                                                           \
+            int64_t tile = tile_width(rows, cols);                             \
+            int64_t ntiles = (cols + tile - 1) / tile;                         \
+            int64_t work = rows * cols;                                        \
+            (void)work;                                                        \
+            _Pragma("omp parallel for schedule(static) if (work > FG_OMP_THRESHOLD)") \
+            for (int64_t k = 0; k < ntiles; k++) {                             \
+                int64_t c0 = k * tile;                                         \
+                int64_t w = cols - c0 < tile ? cols - c0 : tile;               \
+                FG_BY_ACT(act, TILE_CALL_##S)                                  \
+            }                                                                  \
+            return;                                                            \
+        }                                                                      \
+        if (!gz)                                                               \
+            return;                                                            \
+        int64_t n = rows * cols;                                               \
+        FG_PARALLEL_SHARES(n, n, 16, FG_BY_ACT(act, FLAT_CALL_##S))            \
+    }
+
+#define FWD_CALL_f32(name) name##_fwd_f32(bias, z0, y0, nr, cols)
+#define FWD_CALL_f64(name) name##_fwd_f64(bias, z0, y0, nr, cols)
+#define TILE_CALL_f32(name) name##_bwd_tile_f32(s + c0, gy + c0, gz ? gz + c0 : NULL, gbias + c0, rows, cols, w)
+#define TILE_CALL_f64(name) name##_bwd_tile_f64(s + c0, gy + c0, gz ? gz + c0 : NULL, gbias + c0, rows, cols, w)
+#define FLAT_CALL_f32(name) name##_bwd_f32(s + lo, gy + lo, gz + lo, hi - lo)
+#define FLAT_CALL_f64(name) name##_bwd_f64(s + lo, gy + lo, gz + lo, hi - lo)
+
+FG_BIAS_ACT(float, f32)
+FG_BIAS_ACT(double, f64)

@@ -1,0 +1,529 @@
+/* Softmax family and losses, fused and numerically stable.
+ *
+ * Row kernels work on a C-contiguous (rows, cols) array along its last axis,
+ * threaded over rows; each row is read from memory once (a row of a few
+ * thousand classes stays in cache between the passes over it).  Sums are
+ * accumulated in double.  Every log-sum-exp subtracts the row maximum first.
+ *
+ * Pointwise losses write the elementwise loss when `loss` is not NULL and
+ * always return its sum, so a reduced loss costs one pass over its inputs.
+ */
+/* See fg_math.h: lets GCC vectorize loops with selects. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+#include <stddef.h>
+#include "fastgrad.h"
+#include "fg_math.h"
+#include "fg_parallel.h"
+
+#define FG_COMMA ,
+
+/* Row maximum.  A NaN may or may not win; either way the row's results are
+ * NaN, through the NaN itself in the following passes. */
+#define ROW_MAX(T, xr, m)                                                      \
+    T m = -(T)INFINITY;                                                        \
+    _Pragma("omp simd reduction(max:m)")                                       \
+    for (int64_t c = 0; c < cols; c++)                                         \
+        m = xr[c] > m ? xr[c] : m;
+
+/* Define the public kernel `name` that runs the serial `rows_fn` on each
+ * thread's share of rows; ARGS are the array arguments (offset by lo rows). */
+#define FG_ROW_KERNEL(name, rows_fn, PARAMS, ARGS)                             \
+    void name PARAMS { FG_PARALLEL_SHARES(rows, rows * cols, 1, rows_fn ARGS) }
+
+/* ---- softmax and log_softmax ---- */
+
+#define FG_SOFTMAX(T, S)                                                       \
+    FG_SIMD_CLONES static void softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols;                                        \
+            T *yr = y + r * cols;                                              \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0;                                                      \
+            _Pragma("omp simd reduction(+:s)")                                 \
+            for (int64_t c = 0; c < cols; c++) {                               \
+                T e = fg_exp_##S(xr[c] - m);                                   \
+                yr[c] = e;                                                     \
+                s += e;                                                        \
+            }                                                                  \
+            T inv = (T)(1.0 / s);                                              \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                yr[c] *= inv;                                                  \
+        }                                                                      \
+    }                                                                          \
+    /* gx = y (gy - sum(gy y)) */                                              \
+    FG_SIMD_CLONES static void softmax_grad_rows_##S(const T *restrict y, const T *restrict gy, T *restrict gx, \
+                                                     int64_t rows, int64_t cols) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *yr = y + r * cols, *gr = gy + r * cols;                   \
+            T *out = gx + r * cols;                                            \
+            double dot = 0;                                                    \
+            _Pragma("omp simd reduction(+:dot)")                               \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                dot += (double)gr[c] * yr[c];                                  \
+            T d = (T)dot;                                                      \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                out[c] = yr[c] * (gr[c] - d);                                  \
+        }                                                                      \
+    }                                                                          \
+    /* y = x - (m + log sum exp(x - m)) */                                     \
+    FG_SIMD_CLONES static void log_softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols;                                        \
+            T *yr = y + r * cols;                                              \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0;                                                      \
+            _Pragma("omp simd reduction(+:s)")                                 \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                s += fg_exp_##S(xr[c] - m);                                    \
+            T lse = m + (T)log(s);                                             \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                yr[c] = xr[c] - lse;                                           \
+        }                                                                      \
+    }                                                                          \
+    /* gx = gy - exp(y) sum(gy) */                                             \
+    FG_SIMD_CLONES static void log_softmax_grad_rows_##S(const T *restrict y, const T *restrict gy, \
+                                                         T *restrict gx, int64_t rows, int64_t cols) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *yr = y + r * cols, *gr = gy + r * cols;                   \
+            T *out = gx + r * cols;                                            \
+            double sg = 0;                                                     \
+            _Pragma("omp simd reduction(+:sg)")                                \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                sg += gr[c];                                                   \
+            T g = (T)sg;                                                       \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                out[c] = gr[c] - fg_exp_##S(yr[c]) * g;                        \
+        }                                                                      \
+    }                                                                          \
+    FG_ROW_KERNEL(fg_softmax_fwd_##S, softmax_rows_##S,                        \
+                  (const T *restrict x, T *restrict y, int64_t rows, int64_t cols), \
+                  (x + lo * cols, y + lo * cols, hi - lo, cols))               \
+    FG_ROW_KERNEL(fg_softmax_bwd_##S, softmax_grad_rows_##S,                   \
+                  (const T *restrict y, const T *restrict gy, T *restrict gx, int64_t rows, int64_t cols), \
+                  (y + lo * cols, gy + lo * cols, gx + lo * cols, hi - lo, cols)) \
+    FG_ROW_KERNEL(fg_log_softmax_fwd_##S, log_softmax_rows_##S,                \
+                  (const T *restrict x, T *restrict y, int64_t rows, int64_t cols), \
+                  (x + lo * cols, y + lo * cols, hi - lo, cols))               \
+    FG_ROW_KERNEL(fg_log_softmax_bwd_##S, log_softmax_grad_rows_##S,           \
+                  (const T *restrict y, const T *restrict gy, T *restrict gx, int64_t rows, int64_t cols), \
+                  (y + lo * cols, gy + lo * cols, gx + lo * cols, hi - lo, cols))
+
+FG_SOFTMAX(float, f32)
+FG_SOFTMAX(double, f64)
+
+/* ---- cross entropy with class indices ----
+ *
+ * With class weights w (all 1 when NULL), W = sum(w), C classes, smoothing e:
+ *   loss_r = (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c)
+ *   dloss_r/dx_c = p_c ((1 - e) w_t + (e / C) W) - (1 - e) w_t [c == t] - (e / C) w_c
+ * Rows whose target is ignore_index have loss 0 and gradient 0.
+ * sum_c w_c (lse - x_c) is taken as W log(s) - sum_c w_c (x_c - m), which
+ * stays accurate when the logits are large. */
+
+static double weight_sum(const void *weight, int is_f32, int64_t cols)
+{
+    if (!weight)
+        return (double)cols;
+    double s = 0;
+    for (int64_t c = 0; c < cols; c++)
+        s += is_f32 ? (double)((const float *)weight)[c] : ((const double *)weight)[c];
+    return s;
+}
+
+#define FG_CROSS_ENTROPY(T, S, IS_F32)                                         \
+    FG_SIMD_CLONES static void cross_entropy_rows_##S(                         \
+        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
+        T *restrict loss, T *restrict lse, int64_t rows, int64_t cols, int64_t ignore_index, \
+        double eps, double wsum)                                               \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            int64_t t = target[r];                                             \
+            if (t == ignore_index) {                                           \
+                loss[r] = 0;                                                   \
+                lse[r] = 0;                                                    \
+                continue;                                                      \
+            }                                                                  \
+            const T *xr = x + r * cols;                                        \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0, sx = 0;                                              \
+            if (eps == 0) {                                                    \
+                _Pragma("omp simd reduction(+:s)")                             \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    s += fg_exp_##S(xr[c] - m);                                \
+            } else if (weight) {                                               \
+                _Pragma("omp simd reduction(+:s, sx)")                         \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    s += fg_exp_##S(xr[c] - m);                                \
+                    sx += (double)weight[c] * (xr[c] - m);                     \
+                }                                                              \
+            } else {                                                           \
+                _Pragma("omp simd reduction(+:s, sx)")                         \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    s += fg_exp_##S(xr[c] - m);                                \
+                    sx += xr[c] - m;                                           \
+                }                                                              \
+            }                                                                  \
+            double log_s = log(s);                                             \
+            double l = (double)m + log_s;                                      \
+            double wt = weight ? (double)weight[t] : 1.0;                      \
+            double v = (1 - eps) * wt * (l - (double)xr[t]);                   \
+            if (eps != 0)                                                      \
+                v += eps / (double)cols * (wsum * log_s - sx);                 \
+            loss[r] = (T)v;                                                    \
+            lse[r] = (T)l;                                                     \
+        }                                                                      \
+    }                                                                          \
+    FG_SIMD_CLONES static void cross_entropy_grad_rows_##S(                    \
+        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
+        const T *restrict lse, const T *restrict grad, T *restrict gx,         \
+        int64_t rows, int64_t cols, int64_t ignore_index, double eps, double wsum) \
+    {                                                                          \
+        T eps_c = (T)(eps / (double)cols);                                     \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            int64_t t = target[r];                                             \
+            T *out = gx + r * cols;                                            \
+            if (t == ignore_index) {                                           \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = 0;                                                \
+                continue;                                                      \
+            }                                                                  \
+            const T *xr = x + r * cols;                                        \
+            T g = grad[r], l = lse[r];                                         \
+            double wt = weight ? (double)weight[t] : 1.0;                      \
+            T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum)); \
+            T ge = g * eps_c;                                                  \
+            if (weight) {                                                      \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = a * fg_exp_##S(xr[c] - l) - ge * weight[c];       \
+            } else {                                                           \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = a * fg_exp_##S(xr[c] - l) - ge;                   \
+            }                                                                  \
+            out[t] -= (T)((double)g * (1 - eps) * wt);                         \
+        }                                                                      \
+    }                                                                          \
+    void fg_cross_entropy_fwd_##S(const T *restrict x, const int64_t *restrict target, \
+                                  const T *restrict weight, T *restrict loss, T *restrict lse, \
+                                  int64_t rows, int64_t cols, int64_t ignore_index, T label_smoothing) \
+    {                                                                          \
+        double wsum = weight_sum(weight, IS_F32, cols);                        \
+        FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
+            cross_entropy_rows_##S(x + lo * cols, target + lo, weight, loss + lo, lse + lo, \
+                                   hi - lo, cols, ignore_index, label_smoothing, wsum)) \
+    }                                                                          \
+    void fg_cross_entropy_bwd_##S(const T *restrict x, const int64_t *restrict target, \
+                                  const T *restrict weight, const T *restrict lse, \
+                                  const T *restrict grad, T *restrict gx,      \
+                                  int64_t rows, int64_t cols, int64_t ignore_index, T label_smoothing) \
+    {                                                                          \
+        double wsum = weight_sum(weight, IS_F32, cols);                        \
+        FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
+            cross_entropy_grad_rows_##S(x + lo * cols, target + lo, weight, lse + lo, grad + lo, \
+                                        gx + lo * cols, hi - lo, cols, ignore_index, \
+                                        label_smoothing, wsum))                \
+    }
+
+FG_CROSS_ENTROPY(float, f32, 1)
+FG_CROSS_ENTROPY(double, f64, 0)
+
+/* ---- cross entropy with class probabilities q ----
+ * weight is required here (the caller passes ones for none).
+ * q' = (1 - e) q + e / C;  loss_r = sum_c w_c q'_c (lse - x_c)
+ *   = A log(s) - sum_c w_c q'_c (x_c - m),  A = sum_c w_c q'_c
+ * dloss_r/dx_c = p_c A - w_c q'_c */
+
+#define FG_SOFT_CROSS_ENTROPY(T, S)                                            \
+    FG_SIMD_CLONES static void soft_cross_entropy_rows_##S(                    \
+        const T *restrict x, const T *restrict q, const T *restrict weight,    \
+        T *restrict loss, T *restrict lse, int64_t rows, int64_t cols, T label_smoothing) \
+    {                                                                          \
+        T keep = (T)1 - label_smoothing, eps_c = label_smoothing / (T)cols;    \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols, *qr = q + r * cols;                    \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0, a = 0, b = 0;                                        \
+            _Pragma("omp simd reduction(+:s, a, b)")                           \
+            for (int64_t c = 0; c < cols; c++) {                               \
+                T wq = (keep * qr[c] + eps_c) * weight[c];                     \
+                s += fg_exp_##S(xr[c] - m);                                    \
+                a += wq;                                                       \
+                b += (double)wq * (xr[c] - m);                                 \
+            }                                                                  \
+            double log_s = log(s);                                             \
+            loss[r] = (T)(a * log_s - b);                                      \
+            lse[r] = (T)((double)m + log_s);                                   \
+        }                                                                      \
+    }                                                                          \
+    FG_SIMD_CLONES static void soft_cross_entropy_grad_rows_##S(               \
+        const T *restrict x, const T *restrict q, const T *restrict weight,    \
+        const T *restrict lse, const T *restrict grad, T *restrict gx,         \
+        int64_t rows, int64_t cols, T label_smoothing)                         \
+    {                                                                          \
+        T keep = (T)1 - label_smoothing, eps_c = label_smoothing / (T)cols;    \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols, *qr = q + r * cols;                    \
+            T *out = gx + r * cols;                                            \
+            double a = 0;                                                      \
+            _Pragma("omp simd reduction(+:a)")                                 \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                a += (keep * qr[c] + eps_c) * weight[c];                       \
+            T g = grad[r], ga = g * (T)a, l = lse[r];                          \
+            for (int64_t c = 0; c < cols; c++)                                 \
+                out[c] = ga * fg_exp_##S(xr[c] - l) - g * ((keep * qr[c] + eps_c) * weight[c]); \
+        }                                                                      \
+    }                                                                          \
+    FG_ROW_KERNEL(fg_soft_cross_entropy_fwd_##S, soft_cross_entropy_rows_##S,  \
+                  (const T *restrict x, const T *restrict q, const T *restrict weight, T *restrict loss, \
+                   T *restrict lse, int64_t rows, int64_t cols, T label_smoothing), \
+                  (x + lo * cols, q + lo * cols, weight, loss + lo, lse + lo, hi - lo, cols, \
+                   label_smoothing))                                           \
+    FG_ROW_KERNEL(fg_soft_cross_entropy_bwd_##S, soft_cross_entropy_grad_rows_##S, \
+                  (const T *restrict x, const T *restrict q, const T *restrict weight, \
+                   const T *restrict lse, const T *restrict grad, T *restrict gx, \
+                   int64_t rows, int64_t cols, T label_smoothing),            \
+                  (x + lo * cols, q + lo * cols, weight, lse + lo, grad + lo, gx + lo * cols, \
+                   hi - lo, cols, label_smoothing))
+
+FG_SOFT_CROSS_ENTROPY(float, f32)
+FG_SOFT_CROSS_ENTROPY(double, f64)
+
+/* ---- pointwise losses of (x, t) ----
+ * A loss is LOSS(T) and GRAD(T), expressions of d = x - t (and of the
+ * parameters).  The forward writes `loss` when given and returns the sum;
+ * the backward writes gx = scale * (gy or 1) * GRAD. */
+#define FG_POINTWISE_LOSS(op, T, S, LOSS, GRAD, PARAMS, ARGS)                  \
+    FG_SIMD_CLONES static double op##_share_##S(const T *restrict x, const T *restrict t, T *restrict loss, \
+                                                int64_t n PARAMS)              \
+    {                                                                          \
+        double sum = 0;                                                        \
+        if (loss) {                                                            \
+            _Pragma("omp simd reduction(+:sum)")                               \
+            for (int64_t i = 0; i < n; i++) {                                  \
+                T d = x[i] - t[i];                                             \
+                T l = LOSS(T);                                                 \
+                loss[i] = l;                                                   \
+                sum += l;                                                      \
+            }                                                                  \
+        } else {                                                               \
+            _Pragma("omp simd reduction(+:sum)")                               \
+            for (int64_t i = 0; i < n; i++) {                                  \
+                T d = x[i] - t[i];                                             \
+                sum += LOSS(T);                                                \
+            }                                                                  \
+        }                                                                      \
+        return sum;                                                            \
+    }                                                                          \
+    FG_SIMD_CLONES static void op##_grad_share_##S(const T *restrict x, const T *restrict t, \
+                                                   const T *restrict gy, T *restrict gx, \
+                                                   int64_t n, T scale PARAMS)  \
+    {                                                                          \
+        if (gy) {                                                              \
+            for (int64_t i = 0; i < n; i++) {                                  \
+                T d = x[i] - t[i];                                             \
+                gx[i] = scale * gy[i] * GRAD(T);                               \
+            }                                                                  \
+        } else {                                                               \
+            for (int64_t i = 0; i < n; i++) {                                  \
+                T d = x[i] - t[i];                                             \
+                gx[i] = scale * GRAD(T);                                       \
+            }                                                                  \
+        }                                                                      \
+    }                                                                          \
+    double fg_##op##_fwd_##S(const T *restrict x, const T *restrict t, T *restrict loss, int64_t n PARAMS) \
+    {                                                                          \
+        FG_PARALLEL_SUM(n, n, 16, op##_share_##S(x + lo, t + lo, loss ? loss + lo : NULL, hi - lo ARGS)) \
+        return fg_sum_;                                                        \
+    }                                                                          \
+    void fg_##op##_bwd_##S(const T *restrict x, const T *restrict t, const T *restrict gy, \
+                           T *restrict gx, int64_t n, T scale PARAMS)          \
+    {                                                                          \
+        FG_PARALLEL_SHARES(n, n, 16,                                           \
+            op##_grad_share_##S(x + lo, t + lo, gy ? gy + lo : NULL, gx + lo, hi - lo, scale ARGS)) \
+    }
+
+/* mse: d^2, 2 d */
+#define MSE_LOSS(T) (d * d)
+#define MSE_GRAD(T) ((T)2 * d)
+FG_POINTWISE_LOSS(mse_loss, float, f32, MSE_LOSS, MSE_GRAD, , )
+FG_POINTWISE_LOSS(mse_loss, double, f64, MSE_LOSS, MSE_GRAD, , )
+
+/* l1: |d|, sign(d) with sign(0) = 0 and NaN kept */
+#define L1_LOSS(T) (d < 0 ? -d : d)
+#define L1_GRAD(T) (d > 0 ? (T)1 : d < 0 ? (T)-1 : d * (T)0)
+FG_POINTWISE_LOSS(l1_loss, float, f32, L1_LOSS, L1_GRAD, , )
+FG_POINTWISE_LOSS(l1_loss, double, f64, L1_LOSS, L1_GRAD, , )
+
+/* huber: d^2 / 2 inside |d| < delta, delta (|d| - delta / 2) outside;
+ * gradient d clamped to [-delta, delta] */
+#define HUBER_LOSS(T) ((d < 0 ? -d : d) < delta ? (T)0.5 * d * d : delta * ((d < 0 ? -d : d) - (T)0.5 * delta))
+#define HUBER_GRAD(T) (d < -delta ? -delta : d > delta ? delta : d)
+FG_POINTWISE_LOSS(huber_loss, float, f32, HUBER_LOSS, HUBER_GRAD, FG_COMMA float delta, FG_COMMA delta)
+FG_POINTWISE_LOSS(huber_loss, double, f64, HUBER_LOSS, HUBER_GRAD, FG_COMMA double delta, FG_COMMA delta)
+
+/* ---- binary cross entropy on logits ----
+ * l = 1 + (pw - 1) t;  loss = (1 - t) x + l softplus(-x);
+ * d loss / dx = l sigmoid(x) - pw t.
+ * pos_weight (NULL for none) has `cols` entries and repeats over rows. */
+
+#define FG_BCE_WITH_LOGITS(T, S)                                               \
+    static inline T bce_logits_##S(T v, T tt, T pw)                            \
+    {                                                                          \
+        T l = (T)1 + (pw - (T)1) * tt;                                         \
+        return ((T)1 - tt) * v + l * fg_softplus_##S(-v);                      \
+    }                                                                          \
+    static inline T bce_logits_grad_##S(T v, T tt, T pw)                       \
+    {                                                                          \
+        T l = (T)1 + (pw - (T)1) * tt;                                         \
+        return l * fg_sigmoid_##S(v) - pw * tt;                                \
+    }                                                                          \
+    /* rows [0, rows) of the (rows, cols) inputs; pw NULL means 1 */           \
+    FG_SIMD_CLONES static double bce_logits_rows_##S(const T *restrict x, const T *restrict t, \
+                                                     const T *restrict pw, T *restrict loss, \
+                                                     int64_t rows, int64_t cols) \
+    {                                                                          \
+        double sum = 0;                                                        \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols, *tr = t + r * cols;                    \
+            double rs = 0;                                                     \
+            if (loss && pw) {                                                  \
+                T *lr = loss + r * cols;                                       \
+                _Pragma("omp simd reduction(+:rs)")                            \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    T l = bce_logits_##S(xr[c], tr[c], pw[c]);                 \
+                    lr[c] = l;                                                 \
+                    rs += l;                                                   \
+                }                                                              \
+            } else if (loss) {                                                 \
+                T *lr = loss + r * cols;                                       \
+                _Pragma("omp simd reduction(+:rs)")                            \
+                for (int64_t c = 0; c < cols; c++) {                           \
+                    T l = bce_logits_##S(xr[c], tr[c], (T)1);                  \
+                    lr[c] = l;                                                 \
+                    rs += l;                                                   \
+                }                                                              \
+            } else if (pw) {                                                   \
+                _Pragma("omp simd reduction(+:rs)")                            \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    rs += bce_logits_##S(xr[c], tr[c], pw[c]);                 \
+            } else {                                                           \
+                _Pragma("omp simd reduction(+:rs)")                            \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    rs += bce_logits_##S(xr[c], tr[c], (T)1);                  \
+            }                                                                  \
+            sum += rs;                                                         \
+        }                                                                      \
+        return sum;                                                            \
+    }                                                                          \
+    FG_SIMD_CLONES static void bce_logits_grad_rows_##S(const T *restrict x, const T *restrict t, \
+                                                        const T *restrict pw, const T *restrict gy, \
+                                                        T *restrict gx, int64_t rows, int64_t cols, T scale) \
+    {                                                                          \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols, *tr = t + r * cols;                    \
+            T *out = gx + r * cols;                                            \
+            if (gy && pw) {                                                    \
+                const T *gr = gy + r * cols;                                   \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = scale * gr[c] * bce_logits_grad_##S(xr[c], tr[c], pw[c]); \
+            } else if (gy) {                                                   \
+                const T *gr = gy + r * cols;                                   \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = scale * gr[c] * bce_logits_grad_##S(xr[c], tr[c], (T)1); \
+            } else if (pw) {                                                   \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = scale * bce_logits_grad_##S(xr[c], tr[c], pw[c]); \
+            } else {                                                           \
+                for (int64_t c = 0; c < cols; c++)                             \
+                    out[c] = scale * bce_logits_grad_##S(xr[c], tr[c], (T)1);  \
+            }                                                                  \
+        }                                                                      \
+    }                                                                          \
+    /* Without pos_weight the whole array is one long row, split by elements. */ \
+    double fg_binary_cross_entropy_with_logits_fwd_##S(const T *restrict x, const T *restrict t, \
+                                                       const T *restrict pos_weight, T *restrict loss, \
+                                                       int64_t rows, int64_t cols) \
+    {                                                                          \
+        if (!pos_weight) {                                                     \
+            int64_t n = rows * cols;                                           \
+            FG_PARALLEL_SUM(n, n, 16,                                          \
+                bce_logits_rows_##S(x + lo, t + lo, NULL, loss ? loss + lo : NULL, 1, hi - lo)) \
+            return fg_sum_;                                                    \
+        }                                                                      \
+        FG_PARALLEL_SUM(rows, rows * cols, 1,                                  \
+            bce_logits_rows_##S(x + lo * cols, t + lo * cols, pos_weight,      \
+                                loss ? loss + lo * cols : NULL, hi - lo, cols)) \
+        return fg_sum_;                                                        \
+    }                                                                          \
+    void fg_binary_cross_entropy_with_logits_bwd_##S(const T *restrict x, const T *restrict t, \
+                                                     const T *restrict pos_weight, const T *restrict gy, \
+                                                     T *restrict gx, int64_t rows, int64_t cols, T scale) \
+    {                                                                          \
+        if (!pos_weight) {                                                     \
+            int64_t n = rows * cols;                                           \
+            FG_PARALLEL_SHARES(n, n, 16,                                       \
+                bce_logits_grad_rows_##S(x + lo, t + lo, NULL, gy ? gy + lo : NULL, gx + lo, \
+                                         1, hi - lo, scale))                   \
+            return;                                                            \
+        }                                                                      \
+        FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
+            bce_logits_grad_rows_##S(x + lo * cols, t + lo * cols, pos_weight, \
+                                     gy ? gy + lo * cols : NULL, gx + lo * cols, hi - lo, cols, scale)) \
+    }
+
+FG_BCE_WITH_LOGITS(float, f32)
+FG_BCE_WITH_LOGITS(double, f64)
+
+/* ---- binary cross entropy on probabilities ----
+ * loss = -(t max(log p, -100) + (1 - t) max(log(1 - p), -100)), the clamp
+ * keeping log(0) finite as PyTorch does; gradient (p - t) / max(p (1 - p), 1e-12).
+ * The forward counts inputs or targets outside [0, 1] into *invalid. */
+
+#define FG_BCE(T, S, LOG, LOG1P)                                               \
+    static inline T bce_grad_##S(T v, T tt)                                    \
+    {                                                                          \
+        T den = ((T)1 - v) * v;                                                \
+        den = den < (T)1e-12 ? (T)1e-12 : den;                                 \
+        return (v - tt) / den;                                                 \
+    }                                                                          \
+    double fg_binary_cross_entropy_fwd_##S(const T *restrict p, const T *restrict t, T *restrict loss, \
+                                           int64_t n, int64_t *invalid)         \
+    {                                                                          \
+        double sum = 0;                                                        \
+        int64_t bad = 0;                                                       \
+        _Pragma("omp parallel for schedule(static) reduction(+:sum, bad) if (n > FG_OMP_THRESHOLD)") \
+        for (int64_t i = 0; i < n; i++) {                                      \
+            T v = p[i], tt = t[i];                                             \
+            bad += (v < 0) | (v > 1) | (tt < 0) | (tt > 1);                    \
+            T lp = LOG(v), lq = LOG1P(-v);                                     \
+            lp = lp < (T)-100 ? (T)-100 : lp;                                  \
+            lq = lq < (T)-100 ? (T)-100 : lq;                                  \
+            T l = -(tt * lp + ((T)1 - tt) * lq);                               \
+            if (loss)                                                          \
+                loss[i] = l;                                                   \
+            sum += l;                                                          \
+        }                                                                      \
+        *invalid = bad;                                                        \
+        return sum;                                                            \
+    }                                                                          \
+    void fg_binary_cross_entropy_bwd_##S(const T *restrict p, const T *restrict t, const T *restrict gy, \
+                                         T *restrict gx, int64_t n, T scale)   \
+    {                                                                          \
+        if (gy) {                                                              \
+            _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
+            for (int64_t i = 0; i < n; i++)                                    \
+                gx[i] = scale * gy[i] * bce_grad_##S(p[i], t[i]);              \
+        } else {                                                               \
+            _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
+            for (int64_t i = 0; i < n; i++)                                    \
+                gx[i] = scale * bce_grad_##S(p[i], t[i]);                      \
+        }                                                                      \
+    }
+
+FG_BCE(float, f32, logf, log1pf)
+FG_BCE(double, f64, log, log1p)

@@ -1,0 +1,243 @@
+"""fastgrad.nn.functional: PyTorch's functional API on fastgrad's fused kernels.
+
+    import fastgrad.nn.functional as F
+    h = F.linear(x, w1, b1).relu()
+    loss = F.cross_entropy(F.linear(h, w2, b2), labels)
+
+Names, signatures and defaults are PyTorch's.  Activations, softmax, the
+losses and the linear layer run on fused C kernels for NumPy arrays;
+dropout, layer_norm and embedding are composed from differentiable ops.
+`inplace=True` is accepted for compatibility and returns a new tensor.
+Legacy `size_average` / `reduce` arguments map to `reduction` as in PyTorch.
+"""
+import warnings
+
+import numpy as np
+
+from .. import ops
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from ..creation import default_generator
+from ..ops import activations as _act
+from ..ops.linear import linear as _fused_linear
+from ..ops import losses as _losses
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax",
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "dropout", "layer_norm", "embedding",
+]
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _reduction(size_average, reduce, reduction, op):
+    """PyTorch's mapping of the legacy size_average / reduce flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(f"{op}: size_average and reduce are deprecated, use reduction", DeprecationWarning, stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+# ---- linear and activations ------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias; weight is (out_features, in_features).  The GEMM goes
+    to BLAS and the bias add is a fused pass; any leading batch shape.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.linear(fg.ones(2, 3), fg.ones(4, 3), fg.zeros(4)).shape
+    (2, 4)
+    """
+    return _fused_linear(input, weight, bias)
+
+
+def relu(input, inplace=False):
+    """max(input, 0); relu'(0) = 0."""
+    return _act.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """input where input > 0, else negative_slope * input."""
+    return _act.leaky_relu(input, negative_slope)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-input)), stable for large |input|."""
+    return _act.sigmoid(input)
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return _act.tanh(input)
+
+
+def gelu(input, approximate="none"):
+    """input * Phi(input) (approximate='none', erf form) or its tanh approximation
+    (approximate='tanh')."""
+    return _act.gelu(input, approximate)
+
+
+def silu(input, inplace=False):
+    """input * sigmoid(input)."""
+    return _act.silu(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * input)) / beta; the identity where beta * input > threshold."""
+    return _act.softplus(input, beta, threshold)
+
+
+def _softmax_dim(ndim, op):
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(input) / sum(exp(input)) along `dim`, stable (the maximum subtracted first).
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.softmax(fg.tensor([[0.0, 0.0]]), dim=1).tolist()
+    [[0.5, 0.5]]
+    """
+    input = _tensor(input)
+    if dtype is not None:
+        input = ops.astype(input, dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return _losses.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """input - logsumexp(input) along `dim`, stable."""
+    input = _tensor(input)
+    if dtype is not None:
+        input = ops.astype(input, dtype)
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return _losses.log_softmax(input, dim)
+
+
+# ---- losses -------------------------------------------------------------------------------------
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Softmax cross entropy between logits (C), (N, C) or (N, C, d1, ...) and class
+    indices or class probabilities, fused and stable; PyTorch's weight,
+    ignore_index, reduction and label_smoothing.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F, numpy as np
+    >>> round(F.cross_entropy(fg.tensor([[0.0, 0.0]]), np.array([0])).item(), 4)
+    0.6931
+    """
+    reduction = _reduction(size_average, reduce, reduction, "cross_entropy")
+    return _losses.cross_entropy(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+                                 label_smoothing=label_smoothing)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of log-probabilities: -weight[t] * input[t]."""
+    reduction = _reduction(size_average, reduce, reduction, "nll_loss")
+    return _losses.nll_loss(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """(input - target)^2, reduced."""
+    return _losses.mse_loss(input, target, _reduction(size_average, reduce, reduction, "mse_loss"))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """|input - target|, reduced."""
+    return _losses.l1_loss(input, target, _reduction(size_average, reduce, reduction, "l1_loss"))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target."""
+    return _losses.huber_loss(input, target, reduction, delta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """d^2 / (2 beta) where |d| < beta, else |d| - beta / 2."""
+    return _losses.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction, "smooth_l1_loss"),
+                                  beta)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)) on probabilities, each log clamped at -100."""
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy")
+    return _losses.binary_cross_entropy(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross entropy in one stable pass, with PyTorch's pos_weight."""
+    reduction = _reduction(size_average, reduce, reduction, "binary_cross_entropy_with_logits")
+    return _losses.binary_cross_entropy_with_logits(input, target, weight, reduction, pos_weight)
+
+
+# ---- composed layers ----------------------------------------------------------------------------
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) while
+    training; the identity otherwise.  Uses fastgrad's generator (fastgrad.manual_seed)."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    input = _tensor(input)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = default_generator().random(input.shape) >= p
+    return input * (keep.astype(input.dtype) / np.asarray(1.0 - p, dtype=input.dtype))
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """(x - mean) / sqrt(var + eps) over the trailing `normalized_shape` axes
+    (biased variance), then * weight + bias."""
+    input = _tensor(input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the trailing axes of an input "
+                         f"of shape {tuple(input.shape)}")
+    axes = tuple(range(input.ndim - len(shape), input.ndim))
+    centered = input - input.mean(axis=axes, keepdims=True)
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    out = centered / ops.sqrt(var + eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
+    padding_idx gets no gradient; max_norm renormalizes the picked rows in place."""
+    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    rows = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise IndexError(f"embedding: index out of range for {rows} embeddings")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    if max_norm is not None:
+        with no_grad():
+            w = weight.data
+            picked = np.unique(idx)
+            norms = np.linalg.norm(w[picked], ord=norm_type, axis=1)
+            scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+            w[picked] *= scale[:, None]
+    out = weight[idx]
+    if padding_idx is not None:
+        keep = (idx != padding_idx)[..., None]
+        out = ops.where(keep, out, out.detach())
+    return out

@@ -1,0 +1,101 @@
+"""The linear layer y = act(x W^T + b) as one primitive.
+
+Forward: one GEMM (the backend's matmul: gemm() for NumPy arrays) into a
+fresh (rows, out) buffer, then one fused pass adding the bias and applying the
+activation in place.  Backward: one fused pass for the activation gradient and
+the bias-gradient column sum, then the two GEMMs for the input and weight
+gradients.  What is saved: the output (none, relu, sigmoid, tanh) or the
+pre-activation (the gelus), besides x and W for the GEMMs.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
+from .shape import astype
+
+_ALIASES = {None: "none", "identity": "none", "linear": "none"}
+
+
+class Linear(Function):
+    @staticmethod
+    def forward(ctx, b, x, weight, bias=None, activation="none"):
+        xp = b.xp
+        if weight.ndim != 2:
+            raise ValueError(f"linear: weight must be 2-d (out_features, in_features), got shape "
+                             f"{tuple(weight.shape)}")
+        if x.ndim == 0:
+            raise ValueError("linear: input must have at least one axis (..., in_features), got a 0-d tensor")
+        out_features, in_features = weight.shape
+        if x.shape[-1] != in_features:
+            raise ValueError(f"linear: input has {x.shape[-1]} features (shape {tuple(x.shape)}) but weight "
+                             f"of shape {tuple(weight.shape)} expects {in_features}")
+        if bias is not None and tuple(bias.shape) != (out_features,):
+            raise ValueError(f"linear: bias has shape {tuple(bias.shape)}, expected ({out_features},)")
+        lead = tuple(x.shape[:-1])
+        z = b.matmul(xp.reshape(x, (-1, in_features)), xp.matrix_transpose(weight))
+        y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
+        y = xp.reshape(y, lead + (out_features,))
+        ctx.activation = activation
+        if activation in KEEPS_PREACTIVATION:
+            ctx.save_for_backward(x, weight, bias, pre)
+        else:
+            ctx.save_for_backward(x, weight, bias, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, weight, bias, saved = ctx.saved_arrays
+        xp = b.xp
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        out_features, in_features = weight.shape
+        activation = ctx.activation
+        x2 = xp.reshape(x, (-1, in_features))
+        if activation in KEEPS_PREACTIVATION and any(isinstance(a, Tensor) for a in (x, weight, bias)):
+            # NOTE: on Tensors (create_graph) the pre-activation is recomputed from
+            # x, W and b, so that second derivatives see how it depends on them.
+            saved = b.matmul(x2, xp.matrix_transpose(weight))
+            if bias is not None:
+                saved = saved + bias
+        gz, gb = b.bias_act_bwd(xp.reshape(saved, (-1, out_features)), xp.reshape(g, (-1, out_features)),
+                                bias_grad=bool(need_b), activation=activation)
+        gx = gw = None
+        if need_x:
+            gx = xp.reshape(b.matmul(gz, weight), x.shape)
+        if need_w:
+            gw = b.matmul(xp.matrix_transpose(gz), x2)
+        return gx, gw, gb
+
+
+def linear(x, weight, bias=None, activation=None):
+    """act(x @ weight.T + bias) with weight of shape (out_features, in_features), as
+    PyTorch's F.linear; `activation` is None, 'relu', 'sigmoid', 'tanh', 'gelu' or
+    'gelu_tanh' and is fused with the bias add.  x may have any leading axes.
+
+    >>> import fastgrad as fg
+    >>> x = fg.tensor([[1.0, 2.0]]); w = fg.tensor([[1.0, -1.0]]); b = fg.tensor([0.5])
+    >>> fg.linear(x, w, b).tolist()
+    [[-0.5]]
+    >>> fg.linear(x, w, b, activation="relu").tolist()
+    [[0.0]]
+    """
+    activation = _ALIASES.get(activation, activation)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"linear: unknown activation {activation!r}; expected None or one of "
+                         f"{', '.join(repr(a) for a in ACTIVATIONS if a != 'none')}")
+    x, weight, bias = _one_dtype(x, weight, bias)
+    return Linear.apply(x, weight, bias, activation=activation)
+
+
+def _one_dtype(x, weight, bias):
+    """Promote the operands to one floating dtype (NumPy's rules), differentiably."""
+    dtypes = [getattr(a, "dtype", None) for a in (x, weight, bias) if a is not None]
+    if any(d is None for d in dtypes):
+        raise TypeError("linear: x, weight and bias must be tensors or arrays")
+    try:
+        dtype = np.result_type(*dtypes)
+    except TypeError:
+        return x, weight, bias  # dtypes of another array library: left to its matmul
+    if dtype.kind not in "f":
+        dtype = np.result_type(dtype, np.float32)
+    return tuple(a if a is None or a.dtype == dtype else astype(a, dtype) for a in (x, weight, bias))

@@ -1,0 +1,493 @@
+"""Softmax, log-softmax and losses on fused, numerically stable kernels.
+
+The primitives work on the layout their kernels take (the last axis for the
+softmax family, (rows, classes) for cross entropy, one shape for pointwise
+losses); the public functions move axes, reshape and broadcast with
+differentiable ops around them, so the primitives save only their own inputs
+and outputs.  Names and defaults follow PyTorch.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ..backend.reference.losses import clamped_logs
+from .broadcast import normalize_axis
+from .shape import astype, broadcast_to, permute, reshape, swapaxes
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(op, reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: argument 'reduction' must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _shape(a):
+    return tuple(getattr(a, "shape", ()))
+
+
+# ---- softmax and log_softmax ---------------------------------------------------------------
+
+class Softmax(Function):
+    """Softmax over the last axis; saves its output."""
+
+    @staticmethod
+    def forward(ctx, b, x):
+        y = b.softmax_fwd(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, b, g):
+        (y,) = ctx.saved_arrays
+        return b.softmax_bwd(y, g)
+
+
+class LogSoftmax(Function):
+    """log-softmax over the last axis; saves its output."""
+
+    @staticmethod
+    def forward(ctx, b, x):
+        y = b.log_softmax_fwd(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, b, g):
+        (y,) = ctx.saved_arrays
+        return b.log_softmax_bwd(y, g)
+
+
+def _along_axis(fn, x, axis, op):
+    """Apply a last-axis primitive along `axis`, swapping it to the end and back."""
+    ndim = len(_shape(x))
+    if ndim == 0:
+        return reshape(fn.apply(reshape(x, (1,))), ())
+    (axis,) = normalize_axis(axis, ndim, op)
+    if axis == ndim - 1:
+        return fn.apply(x)
+    return swapaxes(fn.apply(swapaxes(x, axis, -1)), axis, -1)
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis`, with the maximum subtracted first.
+
+    >>> import fastgrad as fg
+    >>> fg.softmax(fg.tensor([0.0, 0.0]), axis=0).tolist()
+    [0.5, 0.5]
+    """
+    return _along_axis(Softmax, x, axis, "softmax")
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along `axis`, stable for large |x|.
+
+    >>> import fastgrad as fg
+    >>> round(fg.log_softmax(fg.tensor([0.0, 0.0]), axis=0)[0].item(), 4)
+    -0.6931
+    """
+    return _along_axis(LogSoftmax, x, axis, "log_softmax")
+
+
+# ---- cross entropy ---------------------------------------------------------------------------
+
+def _mean_of(xp, total, count):
+    """total / count, NaN for a count of 0 (as PyTorch), without a warning."""
+    return total / count if count else total * float("nan")
+
+
+class CrossEntropy(Function):
+    """Softmax cross entropy of (rows, C) logits with (rows,) class indices."""
+
+    @staticmethod
+    def forward(ctx, b, logits, target=None, weight=None, ignore_index=-100, label_smoothing=0.0,
+                reduction="mean"):
+        xp = b.xp
+        loss, lse = b.cross_entropy_fwd(logits, target=target, weight=weight, ignore_index=ignore_index,
+                                        label_smoothing=label_smoothing)
+        ctx.save_for_backward(logits)
+        ctx.lse = lse
+        ctx.kwargs = dict(target=target, weight=weight, ignore_index=ignore_index,
+                          label_smoothing=label_smoothing)
+        ctx.reduction = reduction
+        if reduction == "none":
+            return loss
+        total = xp.sum(loss)
+        if reduction == "sum":
+            ctx.scale = 1.0
+            return total
+        valid = target != ignore_index
+        if weight is None:
+            count = float(xp.sum(xp.astype(valid, logits.dtype)))
+        else:
+            picked = xp.take(weight, xp.where(valid, target, xp.zeros_like(target)))
+            count = float(xp.sum(xp.where(valid, picked, xp.zeros_like(picked))))
+        ctx.scale = 1.0 / count if count else float("nan")
+        return _mean_of(xp, total, count)
+
+    @staticmethod
+    def backward(ctx, b, g):
+        (logits,) = ctx.saved_arrays
+        xp = b.xp
+        rows = logits.shape[0]
+        if ctx.reduction == "none":
+            grad = g
+        else:
+            grad = xp.broadcast_to(xp.reshape(g * ctx.scale, (1,)), (rows,))
+        return b.cross_entropy_bwd(logits, grad=grad, lse=ctx.lse, **ctx.kwargs)
+
+
+class SoftCrossEntropy(Function):
+    """Cross entropy of (rows, C) logits with (rows, C) class probabilities."""
+
+    @staticmethod
+    def forward(ctx, b, logits, target, weight=None, label_smoothing=0.0, reduction="mean"):
+        xp = b.xp
+        loss, lse = b.soft_cross_entropy_fwd(logits, target, weight=weight, label_smoothing=label_smoothing)
+        ctx.save_for_backward(logits, target)
+        ctx.lse = lse
+        ctx.params = (weight, label_smoothing, reduction)
+        if reduction == "none":
+            return loss
+        total = xp.sum(loss)
+        ctx.scale = 1.0 if reduction == "sum" else (1.0 / logits.shape[0] if logits.shape[0] else float("nan"))
+        return total if reduction == "sum" else _mean_of(xp, total, logits.shape[0])
+
+    @staticmethod
+    def backward(ctx, b, g):
+        logits, target = ctx.saved_arrays
+        weight, label_smoothing, reduction = ctx.params
+        xp = b.xp
+        rows = logits.shape[0]
+        grad = g if reduction == "none" else xp.broadcast_to(xp.reshape(g * ctx.scale, (1,)), (rows,))
+        need_logits, need_target = ctx.needs_input_grad[:2]
+        g_logits = g_target = None
+        if need_logits:
+            g_logits = b.soft_cross_entropy_bwd(logits, target, grad=grad, lse=ctx.lse, weight=weight,
+                                                label_smoothing=label_smoothing)
+        if need_target:
+            # d loss_r / d q_c = -(1 - e) w_c log p_c
+            log_p = b.log_softmax_fwd(logits)
+            w = 1 if weight is None else xp.reshape(weight, (1, -1))
+            g_target = -(1 - label_smoothing) * w * log_p * xp.reshape(grad, (-1, 1))
+        return g_logits, g_target
+
+
+def _class_axis_last(x, classes_axis=1):
+    """(N, C, d1, ...) -> (N * d1 * ..., C) through differentiable ops."""
+    ndim = len(_shape(x))
+    if ndim <= 2:
+        return x
+    axes = (0,) + tuple(range(2, ndim)) + (classes_axis,)
+    return permute(x, axes)
+
+
+def _as_rows(x, target, probabilities):
+    """Logits as (rows, C) and the target as (rows,) or (rows, C); also the
+    shape of a reduction='none' result."""
+    shape = _shape(x)
+    if len(shape) == 0:
+        raise ValueError("cross_entropy: argument 'input' must have a class axis, got a 0-d tensor")
+    classes = shape[0] if len(shape) == 1 else shape[1]
+    out_shape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+    if probabilities:
+        if _shape(target) != shape:
+            raise ValueError(f"cross_entropy: probability target has shape {_shape(target)}, expected the "
+                             f"input's shape {shape}")
+        x2 = reshape(_class_axis_last(x), (-1, classes))
+        t2 = reshape(_class_axis_last(target), (-1, classes))
+        return x2, t2, out_shape
+    if _shape(target) != out_shape:
+        raise ValueError(f"cross_entropy: target has shape {_shape(target)}, expected {out_shape} for an input "
+                         f"of shape {shape}")
+    x2 = reshape(_class_axis_last(x), (-1, classes))
+    t = _data(target)
+    return x2, t.__array_namespace__().reshape(t, (-1,)), out_shape
+
+
+def _is_index_target(target):
+    dtype = getattr(_data(target), "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    if kind is not None:
+        return kind in "iu"
+    return "int" in str(dtype)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross entropy, fused and stable (log-sum-exp with the maximum subtracted).
+
+    input: (C,), (N, C) or (N, C, d1, ...) logits.  target: class indices of
+    shape (), (N,) or (N, d1, ...), or class probabilities of the input's
+    shape.  With smoothing e and class weights w, the loss of one row is
+    (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c); reduction='mean'
+    divides the sum by the total weight of the non-ignored targets (by N for
+    probability targets), as PyTorch.
+
+    >>> import fastgrad as fg, numpy as np
+    >>> x = fg.tensor([[0.0, 0.0]], requires_grad=True)
+    >>> loss = fg.cross_entropy(x, np.array([1]))
+    >>> round(loss.item(), 4)
+    0.6931
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if isinstance(target, (list, tuple, int, np.generic)):
+        target = np.asarray(target)
+    weight = _data(weight)
+    if weight is not None and weight.dtype != input.dtype:
+        weight = weight.astype(input.dtype)
+    probabilities = not _is_index_target(target)
+    if probabilities and target.dtype != input.dtype:
+        target = astype(target, input.dtype)
+    x2, t2, out_shape = _as_rows(input, target, probabilities)
+    if probabilities:
+        loss = SoftCrossEntropy.apply(x2, t2, weight=weight, label_smoothing=float(label_smoothing),
+                                      reduction=reduction)
+    else:
+        loss = CrossEntropy.apply(x2, target=t2, weight=weight, ignore_index=int(ignore_index),
+                                  label_smoothing=float(label_smoothing), reduction=reduction)
+    return reshape(loss, out_shape) if reduction == "none" else loss
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log likelihood of log-probabilities: -w_t input[t] per sample.
+
+    input: (C,), (N, C) or (N, C, d1, ...); target: class indices.
+    reduction='mean' divides by the total weight of the non-ignored targets.
+
+    >>> import fastgrad as fg, numpy as np
+    >>> fg.nll_loss(fg.tensor([[-1.0, -2.0]]), np.array([1])).item()
+    2.0
+    """
+    _check_reduction("nll_loss", reduction)
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if isinstance(target, (list, tuple, int, np.generic)):
+        target = np.asarray(target)
+    x2, t2, out_shape = _as_rows(input, target, probabilities=False)
+    classes = x2.shape[1]
+    t2 = np.asarray(t2)
+    if t2.dtype.kind not in "iu":
+        raise TypeError(f"nll_loss: target has dtype {t2.dtype}; class indices must be integers")
+    valid = t2 != ignore_index
+    bad = valid & ((t2 < 0) | (t2 >= classes))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise IndexError(f"nll_loss: target {int(t2[i])} at position {i} is out of bounds for {classes} classes")
+    safe = np.where(valid, t2, 0)
+    w = np.ones(classes, dtype=input.dtype) if weight is None else np.asarray(_data(weight), dtype=input.dtype)
+    w_rows = np.where(valid, w[safe], 0).astype(input.dtype)
+    picked = x2[np.arange(x2.shape[0]), safe]
+    loss = -(picked * w_rows)
+    if reduction == "none":
+        return reshape(loss, out_shape)
+    if reduction == "sum":
+        return loss.sum()
+    total = float(w_rows.sum())
+    return loss.sum() / total if total else loss.sum() * float("nan")
+
+
+# ---- pointwise losses ------------------------------------------------------------------------
+
+class _Pointwise(Function):
+    """loss(x, t) elementwise on one shape, reduced in the same pass when asked."""
+
+    kernel = None
+
+    @classmethod
+    def forward(cls, ctx, b, x, t, reduction="mean", **params):
+        fwd = getattr(b, cls.kernel + "_fwd")
+        ctx.save_for_backward(x, t)
+        ctx.reduction = reduction
+        ctx.params = params
+        n = x.size
+        if reduction == "none":
+            return fwd(x, t, reduction="none", **params)
+        total = fwd(x, t, reduction="sum", **params)
+        ctx.scale = 1.0 if reduction == "sum" else (1.0 / n if n else float("nan"))
+        return total if reduction == "sum" else _mean_of(b.xp, total, n)
+
+    @classmethod
+    def backward(cls, ctx, b, g):
+        x, t = ctx.saved_arrays
+        bwd = getattr(b, cls.kernel + "_bwd")
+        if ctx.reduction == "none":
+            gx = bwd(x, t, g, **ctx.params)
+        else:
+            gx = bwd(x, t, scale=g * ctx.scale, **ctx.params)
+        need_x, need_t = ctx.needs_input_grad[:2]
+        return (gx if need_x else None), (cls.target_grad(ctx, b, x, t, g, gx) if need_t else None)
+
+    @staticmethod
+    def target_grad(ctx, b, x, t, g, gx):
+        # Losses of d = x - t: d/dt = -d/dx.
+        return -gx
+
+
+class MSELoss(_Pointwise):
+    kernel = "mse_loss"
+
+
+class L1Loss(_Pointwise):
+    kernel = "l1_loss"
+
+
+class HuberLoss(_Pointwise):
+    kernel = "huber_loss"
+
+
+def _reduced_grad(ctx, b, g, x):
+    """The upstream gradient per element: g itself, or g * scale broadcast."""
+    if ctx.reduction == "none":
+        return g
+    return b.xp.broadcast_to(g * ctx.scale, x.shape)
+
+
+class BCEWithLogits(_Pointwise):
+    kernel = "binary_cross_entropy_with_logits"
+
+    @staticmethod
+    def target_grad(ctx, b, x, t, g, gx):
+        # d loss / dt = -x + (pw - 1) softplus(-x)
+        xp = b.xp
+        pw = ctx.params.get("pos_weight")
+        grad = -x
+        if pw is not None:
+            softplus_neg = xp.where(x < 0, -x, 0 * x) + xp.log1p(xp.exp(-xp.abs(x)))
+            grad = grad + (pw - 1) * softplus_neg
+        return _reduced_grad(ctx, b, g, x) * grad
+
+
+class BCE(_Pointwise):
+    kernel = "binary_cross_entropy"
+
+    @staticmethod
+    def target_grad(ctx, b, x, t, g, gx):
+        # d loss / dt = log(1 - p) - log p, each clamped at -100
+        log_p, log_q = clamped_logs(b.xp, x)
+        return _reduced_grad(ctx, b, g, x) * (log_q - log_p)
+
+
+def _pair(op, input, target, broadcast):
+    """input and target as Tensors/arrays of one shape and dtype (differentiably)."""
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if not isinstance(target, Tensor):
+        target = Tensor(np.asarray(target) if not hasattr(target, "shape") else target)
+    if target.dtype != input.dtype:
+        target = astype(target, input.dtype)
+    if input.shape != target.shape:
+        if not broadcast:
+            raise ValueError(f"{op}: target shape {tuple(target.shape)} differs from input shape "
+                             f"{tuple(input.shape)}; they must be the same")
+        try:
+            shape = np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ValueError(f"{op}: input shape {tuple(input.shape)} and target shape "
+                             f"{tuple(target.shape)} do not broadcast") from None
+        input = input if input.shape == shape else broadcast_to(input, shape)
+        target = target if target.shape == shape else broadcast_to(target, shape)
+    return input, target
+
+
+def _weighted(loss, weight, reduction):
+    """Rescale an elementwise loss by `weight` (broadcast), then reduce."""
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error: (input - target)^2, reduced.
+
+    >>> import fastgrad as fg
+    >>> fg.mse_loss(fg.tensor([1.0, 3.0]), fg.tensor([0.0, 0.0])).item()
+    5.0
+    """
+    _check_reduction("mse_loss", reduction)
+    x, t = _pair("mse_loss", input, target, broadcast=True)
+    return MSELoss.apply(x, t, reduction=reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean absolute error: |input - target|, reduced (sign(0) = 0 in the gradient).
+
+    >>> import fastgrad as fg
+    >>> fg.l1_loss(fg.tensor([1.0, -3.0]), fg.tensor([0.0, 0.0])).item()
+    2.0
+    """
+    _check_reduction("l1_loss", reduction)
+    x, t = _pair("l1_loss", input, target, broadcast=True)
+    return L1Loss.apply(x, t, reduction=reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target.
+
+    >>> import fastgrad as fg
+    >>> fg.huber_loss(fg.tensor([0.5, 3.0]), fg.tensor([0.0, 0.0])).item()
+    1.3125
+    """
+    _check_reduction("huber_loss", reduction)
+    x, t = _pair("huber_loss", input, target, broadcast=True)
+    return HuberLoss.apply(x, t, reduction=reduction, delta=float(delta))
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """d^2 / (2 beta) where |d| < beta, else |d| - beta / 2; beta = 0 gives l1_loss.
+    Equal to huber_loss(delta=beta) / beta.
+
+    >>> import fastgrad as fg
+    >>> fg.smooth_l1_loss(fg.tensor([0.5, 3.0]), fg.tensor([0.0, 0.0])).item()
+    1.3125
+    """
+    _check_reduction("smooth_l1_loss", reduction)
+    beta = float(beta)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: argument 'beta' must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    x, t = _pair("smooth_l1_loss", input, target, broadcast=True)
+    loss = HuberLoss.apply(x, t, reduction=reduction, delta=beta)
+    return loss if beta == 1.0 else loss * (1.0 / beta)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    """Sigmoid and binary cross entropy in one stable pass:
+    (1 - t) x + (1 + (pw - 1) t) log(1 + exp(-x)), optionally rescaled by `weight`.
+
+    >>> import fastgrad as fg
+    >>> round(fg.binary_cross_entropy_with_logits(fg.tensor([0.0]), fg.tensor([1.0])).item(), 4)
+    0.6931
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    x, t = _pair("binary_cross_entropy_with_logits", input, target, broadcast=False)
+    pos_weight = _data(pos_weight)
+    if pos_weight is not None:
+        pos_weight = np.asarray(pos_weight, dtype=x.dtype) if isinstance(pos_weight, (int, float, list)) \
+            else pos_weight.astype(x.dtype)
+    if weight is None:
+        return BCEWithLogits.apply(x, t, reduction=reduction, pos_weight=pos_weight)
+    loss = BCEWithLogits.apply(x, t, reduction="none", pos_weight=pos_weight)
+    return _weighted(loss, weight, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)) on probabilities p, each log clamped at -100
+    as PyTorch does; optionally rescaled by `weight`.
+
+    >>> import fastgrad as fg
+    >>> round(fg.binary_cross_entropy(fg.tensor([0.5]), fg.tensor([1.0])).item(), 4)
+    0.6931
+    """
+    _check_reduction("binary_cross_entropy", reduction)
+    x, t = _pair("binary_cross_entropy", input, target, broadcast=False)
+    if weight is None:
+        return BCE.apply(x, t, reduction=reduction)
+    return _weighted(BCE.apply(x, t, reduction="none"), weight, reduction)
