@@ -174,11 +174,12 @@ void fg_scale_f64(double *const *xs, const int64_t *lengths, int64_t ntensors, d
 
 /* ---- GEMM through a runtime-loaded BLAS (gemm.c) ---- */
 /* Load MKL's runtime library from `path` (once); on failure write why into
- * `message`.  Returns FG_BLAS_OK or FG_BLAS_NOT_LOADED. */
+ * `message`.  64-bit integer entry points unless use_32bit_integers or the
+ * library lacks them.  Returns FG_BLAS_OK or FG_BLAS_NOT_LOADED. */
 #define FG_BLAS_OK 0
 #define FG_BLAS_NOT_LOADED 1
 #define FG_BLAS_TOO_LARGE 2
-int fg_blas_load(const char *path, char *message, int64_t message_len);
+int fg_blas_load(const char *path, int use_32bit_integers, char *message, int64_t message_len);
 int fg_blas_loaded(void);
 int fg_blas_ilp64(void);
 int fg_blas_threading_layer(void);   /* MKL's code: 0 Intel, 1 sequential, 3 GNU, 4 TBB; -1 none */

@@ -2,8 +2,9 @@
  *
  * fg_blas_load() opens libmkl_rt with dlopen, picks MKL's threading layer and
  * looks up cblas_?gemm and cblas_?gemm_batch.  The 64-bit-integer entry points
- * (cblas_sgemm_64, ...) are used when the library has them; otherwise the
- * 32-bit ones, and sizes that do not fit return FG_BLAS_TOO_LARGE.
+ * (cblas_sgemm_64, ...) are used when the library has them (and the caller
+ * does not ask for 32-bit ones); otherwise the 32-bit ones, and sizes that do
+ * not fit return FG_BLAS_TOO_LARGE.
  *
  * Threads: when fastgrad is built with OpenMP, MKL gets the GNU threading
  * layer, so its parallel regions run on the same libgomp thread pool as the
@@ -110,7 +111,7 @@ static void share_our_openmp_runtime(void)
 }
 #endif
 
-int fg_blas_load(const char *path, char *message, int64_t message_len)
+int fg_blas_load(const char *path, int use_32bit_integers, char *message, int64_t message_len)
 {
 #ifdef FG_HAVE_DLOPEN
     void *handle;
@@ -140,16 +141,19 @@ int fg_blas_load(const char *path, char *message, int64_t message_len)
     /* Returns the layer in effect: another library may have chosen first. */
     blas.threading = set_threading_layer(wanted);
 
-    blas.sgemm = symbol(handle, "cblas_sgemm_64");
-    blas.dgemm = symbol(handle, "cblas_dgemm_64");
-    blas.sgemm_batch = symbol(handle, "cblas_sgemm_batch_64");
-    blas.dgemm_batch = symbol(handle, "cblas_dgemm_batch_64");
-    blas.ilp64 = 1;
-    if (!blas.sgemm || !blas.dgemm || !blas.sgemm_batch || !blas.dgemm_batch) {
+    if (!use_32bit_integers) {
+        blas.sgemm = symbol(handle, "cblas_sgemm_64");
+        blas.dgemm = symbol(handle, "cblas_dgemm_64");
+        blas.sgemm_batch = symbol(handle, "cblas_sgemm_batch_64");
+        blas.dgemm_batch = symbol(handle, "cblas_dgemm_batch_64");
+        blas.ilp64 = 1;
+    }
+    if (use_32bit_integers || !blas.sgemm || !blas.dgemm || !blas.sgemm_batch || !blas.dgemm_batch) {
         *(void **)&set_interface_layer = symbol(handle, "MKL_Set_Interface_Layer");
         if (!set_interface_layer || set_interface_layer(MKL_INTERFACE_LP64) != MKL_INTERFACE_LP64) {
             snprintf(message, (size_t)message_len,
-                     "%s has no 64-bit cblas entry points and its interface layer is not LP64", path);
+                     "%s: the 32-bit cblas entry points need the LP64 interface layer, "
+                     "and MKL_INTERFACE_LAYER chose another", path);
             dlclose(handle);
             return FG_BLAS_NOT_LOADED;
         }

@@ -6,7 +6,7 @@ cdef extern from "fastgrad.h":
         FG_BLAS_OK
         FG_BLAS_NOT_LOADED
         FG_BLAS_TOO_LARGE
-    int fg_blas_load(const char *path, char *message, int64_t message_len) nogil
+    int fg_blas_load(const char *path, int use_32bit_integers, char *message, int64_t message_len) nogil
     int fg_blas_loaded() nogil
     int fg_blas_ilp64() nogil
     int fg_blas_threading_layer() nogil
@@ -28,15 +28,18 @@ cdef extern from "fastgrad.h":
 _THREADING_LAYERS = {0: "intel", 1: "sequential", 2: "pgi", 3: "gnu", 4: "tbb"}
 
 
-def blas_load(str path):
-    """Load MKL's runtime library at `path` (once); raise OSError saying why it failed."""
+def blas_load(str path, bint use_32bit_integers=False):
+    """Load MKL's runtime library at `path` (once); raise OSError saying why it failed.
+
+    MKL's 64-bit-integer entry points are used when it has them, unless
+    `use_32bit_integers` (older MKL has only the 32-bit ones)."""
     cdef char message[1024]
     message[0] = 0
     encoded = path.encode()
     cdef const char *cpath = encoded
     cdef int status
     with nogil:
-        status = fg_blas_load(cpath, message, sizeof(message))
+        status = fg_blas_load(cpath, use_32bit_integers, message, sizeof(message))
     if status != FG_BLAS_OK:
         raise OSError(f"cannot use {path} as the GEMM library: {message.decode(errors='replace')}")
 

@@ -270,3 +270,30 @@ def test_blas_wrapper_validates_its_arguments(mkl, a, b, message):
 
     with pytest.raises(TypeError, match=message):
         _C.blas_gemm(a, b)
+
+
+def test_32bit_integer_entry_points_in_a_subprocess(mkl):
+    """Older MKL has only cblas_sgemm with 32-bit integers: that path gives the same products."""
+    code = textwrap.dedent("""
+        import numpy as np, fastgrad as fg
+        from fastgrad import _C
+        from fastgrad.backend import blas
+        from fastgrad.backend.gemm import gemm
+        _C.blas_load(blas.find_mkl_library(), use_32bit_integers=True)
+        assert fg.set_blas("mkl") == "mkl"
+        assert _C.blas_info()["integers"] == "32-bit", _C.blas_info()
+        rng = np.random.default_rng(0)
+        for dtype in (np.float32, np.float64):
+            for sa, sb in [((33, 17), (17, 9)), ((3, 4, 5), (5, 2)), ((5,), (2, 5, 3))]:
+                a = rng.standard_normal(sa).astype(dtype)
+                b = rng.standard_normal(sb).astype(dtype)
+                assert np.allclose(gemm(a, b), np.matmul(a, b), rtol=1e-5, atol=1e-5)
+            a = rng.standard_normal((40, 30)).astype(dtype)
+            b = rng.standard_normal((20, 30)).astype(dtype)
+            assert np.allclose(gemm(a, b, trans_b=True), a @ b.T, rtol=1e-5, atol=1e-5)
+            assert np.allclose(gemm(a, a, trans_a=True), a.T @ a, rtol=1e-5, atol=1e-5)
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
