@@ -7,18 +7,18 @@ def _reverse_cumsum(xp, a, axis):
     return xp.flip(xp.cumsum(xp.flip(a, axis=axis), axis=axis), axis=axis)
 
 
-def _axis(x, dim):
+def _axis(op, x, dim):
     if x.ndim == 0:
-        raise ValueError("cumulative op: a 0-d tensor has no axis; flatten it first")
+        raise ValueError(f"{op}: a 0-d tensor has no axis {dim}; flatten it first")
     if not -x.ndim <= dim < x.ndim:
-        raise ValueError(f"cumulative op: axis {dim} is out of bounds for a tensor of dimension {x.ndim}")
+        raise ValueError(f"{op}: axis {dim} is out of bounds for a tensor of dimension {x.ndim}")
     return dim % x.ndim
 
 
 class Cumsum(Function):
     @staticmethod
     def forward(ctx, b, x, dim):
-        ctx.dim = _axis(x, dim)
+        ctx.dim = _axis("cumsum", x, dim)
         return b.xp.cumsum(x, axis=ctx.dim)
 
     @staticmethod
@@ -29,31 +29,30 @@ class Cumsum(Function):
 class Cumprod(Function):
     @staticmethod
     def forward(ctx, b, x, dim):
-        ctx.dim = _axis(x, dim)
+        ctx.dim = _axis("cumprod", x, dim)
         y = b.xp.cumprod(x, axis=ctx.dim)
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx, b, g):
-        # NOTE: d y_j / d x_i = y_j / x_i for j >= i, which fails at zeros.  Before
-        # the first zero of a slice that formula holds; at the first zero the
-        # gradient is the reverse cumsum of g times the running product with
-        # that zero replaced by 1; after it every gradient is 0.
+        # NOTE: d y_j / d x_i = y_j / x_i for j >= i, which fails at zeros.  When
+        # x has a zero the products are formed without division instead:
+        # P[i, j] = prod over k <= j, k != i of x_k (a cumprod of x with x_i set
+        # to 1, for every i), and g_x_i = sum over j >= i of g_j P[i, j].  That
+        # costs n**2 per slice, and is exact to every order.
         x, y = ctx.saved_arrays
         xp = b.xp
         axis = ctx.dim
-        is_zero = x == 0
-        if not bool(xp.any(is_zero)):
+        if not bool(xp.any(x == 0)):
             return _reverse_cumsum(xp, g * y, axis) / x
-        zeros_so_far = xp.cumsum(is_zero, axis=axis)
-        before = zeros_so_far == 0
-        first_zero = is_zero & (zeros_so_far == 1)
-        safe_x = xp.where(before, x, xp.ones_like(x))
-        y_skip = xp.cumprod(xp.where(first_zero, xp.ones_like(x), x), axis=axis)
-        grad_before = _reverse_cumsum(xp, g * y, axis) / safe_x
-        grad_at_zero = _reverse_cumsum(xp, g * y_skip, axis)
-        return xp.where(before, grad_before, xp.where(first_zero, grad_at_zero, 0 * g))
+        n = x.shape[axis]
+        xs = xp.expand_dims(xp.moveaxis(x, axis, -1), axis=-2)           # (..., 1, n)
+        others = xp.where(xp.eye(n, dtype=bool), xp.ones_like(xs), xs)  # (..., i, k)
+        products = xp.cumprod(others, axis=-1)                           # (..., i, j)
+        gs = xp.expand_dims(xp.moveaxis(g, axis, -1), axis=-2)           # (..., 1, j)
+        upper = xp.triu(xp.ones((n, n), dtype=x.dtype))                  # j >= i
+        return xp.moveaxis(xp.sum(products * gs * upper, axis=-1), -1, axis)
 
 
 def cumsum(x, dim):
