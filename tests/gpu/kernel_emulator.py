@@ -115,9 +115,13 @@ class Emulator:
     def symbol(k, char):
         return f"{k.name}_{char}"
 
-    def __call__(self, kernel, *args):
-        """Call `kernel` as CuPy would: inputs, then (optionally) existing outputs updated in place."""
+    def __call__(self, kernel, *args, axis=None, keepdims=False):
+        """Call `kernel` as CuPy would: inputs, then (optionally) existing outputs updated in place.
+
+        Reductions take `axis` (one axis) and `keepdims` as CuPy's do."""
         k = self.kernels[kernel.name] if not isinstance(kernel, str) else self.kernels[kernel]
+        if k.kind == "reduction" and axis is not None:
+            return self._reduce_axis(k, args, axis, keepdims)
         ins, outs = parse_params(k.in_params), parse_params(k.out_params)
         if len(args) not in (len(ins), len(ins) + len(outs)):
             raise TypeError(f"{k.name}: takes {len(ins)} inputs (+ {len(outs)} outputs), got {len(args)}")
@@ -167,3 +171,13 @@ class Emulator:
             given[...] = buf.reshape(given.shape)  # write back (in-place outputs)
             outputs.append(given)
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def _reduce_axis(self, k, args, axis, keepdims):
+        """A reduction along one axis: the full reduction of each slice along it."""
+        shape = np.broadcast_shapes(*[np.shape(a) for a in args])
+        axis = axis % len(shape)
+        moved = [a if np.ndim(a) == 0 else np.moveaxis(np.broadcast_to(a, shape), axis, -1) for a in args]
+        outer = shape[:axis] + shape[axis + 1:]
+        results = [self(k, *[m if np.ndim(m) == 0 else m[index] for m in moved]) for index in np.ndindex(*outer)]
+        out = np.array(results).reshape(outer)
+        return np.expand_dims(out, axis) if keepdims else out

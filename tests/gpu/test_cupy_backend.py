@@ -298,3 +298,62 @@ def test_training_steps_on_the_gpu_match_the_cpu(cp, optimizer):
         for value in state.values():
             if hasattr(value, "shape"):
                 assert isinstance(value, cp.ndarray), "optimizer state stays on the GPU"
+
+
+# ---- losses and linear epilogues on the GPU, against the twins ----------------------------------
+
+def _gpu_loss_cases(dtype):
+    x = signed(33, 10, dtype=dtype) * 3
+    other = signed(33, 10, dtype=dtype)
+    prob = RNG.uniform(0.02, 0.98, (33, 10)).astype(dtype)
+    weight = RNG.uniform(0.5, 2.0, 10).astype(dtype)
+    grad = signed(33, dtype=dtype)
+    target = RNG.integers(0, 10, 33)
+    target[3] = -100
+    return [
+        ("softmax_fwd", (x,), {}), ("softmax_bwd", (prob, other), {}),
+        ("log_softmax_fwd", (x,), {}), ("log_softmax_bwd", (np.log(prob), other), {}),
+        ("cross_entropy_fwd", (x,), dict(target=target, weight=weight, label_smoothing=0.1)),
+        ("cross_entropy_bwd", (x,), dict(grad=grad, target=target, weight=weight, label_smoothing=0.1)),
+        ("soft_cross_entropy_fwd", (x, prob), dict(label_smoothing=0.2)),
+        ("soft_cross_entropy_bwd", (x, prob), dict(grad=grad, weight=weight)),
+        ("mse_loss_fwd", (x, other), dict(reduction="sum")), ("mse_loss_bwd", (x, other, prob), dict(scale=0.5)),
+        ("l1_loss_fwd", (x, other), {}), ("l1_loss_bwd", (x, other), {}),
+        ("huber_loss_fwd", (x, other), dict(delta=0.5)), ("huber_loss_bwd", (x, other, prob), dict(delta=0.5)),
+        ("binary_cross_entropy_with_logits_fwd", (x, prob), dict(pos_weight=weight, reduction="sum")),
+        ("binary_cross_entropy_with_logits_bwd", (x, prob), dict(gy=other, scale=2.0)),
+        ("binary_cross_entropy_fwd", (prob, prob[::-1].copy()), {}),
+        ("binary_cross_entropy_bwd", (prob, prob[::-1].copy()), dict(gy=other)),
+        ("bias_act_fwd", (x,), dict(bias=weight, activation="gelu")),
+        ("bias_act_fwd", (x,), dict(bias=weight, activation="relu")),
+        ("bias_act_bwd", (x, other), dict(bias_grad=True, activation="tanh")),
+        ("bias_act_bwd", (x, other), dict(bias_grad=True, activation="none")),
+    ]
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_losses_and_linear_on_the_gpu_match_twins(cp, dtype):
+    b = None
+    for name, args, kwargs in _gpu_loss_cases(dtype):
+        gpu_args = [cp.asarray(a) for a in args]
+        gpu_kwargs = {k: cp.asarray(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+        b = b or backend_for(gpu_args[0])
+        got = getattr(b, name)(*gpu_args, **gpu_kwargs)
+        expected = reference.TWINS[name](np, *args, **kwargs)
+        got = got if isinstance(got, tuple) else (got,)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        for i, (g, e) in enumerate(zip(got, expected)):
+            assert (g is None) == (e is None), name
+            if e is not None:
+                assert isinstance(g, cp.ndarray), f"{name} output {i} stays on the GPU"
+                np.testing.assert_allclose(host(g), e, rtol=2e-5 if dtype == np.float32 else 1e-12,
+                                           atol=2e-5 if dtype == np.float32 else 1e-12, err_msg=f"{name} {i}")
+
+
+def test_loss_errors_on_the_gpu(cp):
+    x = cp.zeros((3, 4))
+    b = backend_for(x)
+    with pytest.raises(ValueError, match="binary_cross_entropy: all elements"):
+        b.binary_cross_entropy_fwd(x + 2, x)
+    with pytest.raises(IndexError, match="out of bounds for 4 classes"):
+        b.cross_entropy_fwd(x, target=cp.asarray([0, 4, 1]))

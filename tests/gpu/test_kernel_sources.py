@@ -37,7 +37,7 @@ def emulated():
     emulator = kernel_emulator.Emulator(cupy_kernels.KERNELS.values())
     saved = {name: k._kernel for name, k in cupy_kernels.KERNELS.items()}
     for k in cupy_kernels.KERNELS.values():
-        k._kernel = (lambda kernel: (lambda *args: emulator(kernel, *args)))(k)
+        k._kernel = (lambda kernel: (lambda *args, **kw: emulator(kernel, *args, **kw)))(k)
     yield emulator
     for name, k in cupy_kernels.KERNELS.items():
         k._kernel = saved[name]
@@ -322,3 +322,142 @@ def test_sources_compile_as_cuda(tmp_path):
     done = subprocess.run([nvcc, "-c", "-arch=sm_80", "-o", str(tmp_path / "kernels.o"), str(source)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-4000:]
+
+
+# ---- softmax family and losses: against the twins ------------------------------------------------
+
+@pytest.fixture
+def losses_on_numpy(emulated, monkeypatch):
+    """The loss functions with their kernels emulated and NumPy standing in for CuPy's array functions
+    (row maxima, gathers), so the whole function runs on the CPU."""
+    from fastgrad.backend.cupy_kernels import losses
+
+    monkeypatch.setattr(losses, "_cupy", lambda: np)
+    return losses
+
+
+def _loss_cases(dtype):
+    rng = np.random.default_rng(5)
+    x = np.asarray(rng.standard_normal((7, 6)) * 3, dtype=dtype)
+    y_like = np.asarray(rng.standard_normal((7, 6)), dtype=dtype)
+    prob = np.asarray(rng.uniform(0.02, 0.98, (7, 6)), dtype=dtype)
+    prob2 = np.asarray(rng.uniform(0.0, 1.0, (7, 6)), dtype=dtype)
+    weight = np.asarray(rng.uniform(0.5, 2.0, 6), dtype=dtype)
+    grad = np.asarray(rng.standard_normal(7), dtype=dtype)
+    target = rng.integers(0, 6, 7)
+    ignored = target.copy()
+    ignored[2] = -100
+    return [
+        ("softmax_fwd", (x,), {}), ("softmax_bwd", (prob, y_like), {}),
+        ("softmax_fwd", (x[0],), {}), ("softmax_fwd", (np.asarray(x[0, 0]),), {}),
+        ("log_softmax_fwd", (x,), {}), ("log_softmax_bwd", (np.log(prob), y_like), {}),
+        ("cross_entropy_fwd", (x,), dict(target=target)),
+        ("cross_entropy_fwd", (x,), dict(target=ignored, weight=weight, label_smoothing=0.1)),
+        ("cross_entropy_fwd", (x,), dict(target=target, ignore_index=target[0], label_smoothing=1.0)),
+        ("cross_entropy_bwd", (x,), dict(grad=grad, target=target)),
+        ("cross_entropy_bwd", (x,), dict(grad=grad, target=ignored, weight=weight, label_smoothing=0.3)),
+        ("soft_cross_entropy_fwd", (x, prob2), {}),
+        ("soft_cross_entropy_fwd", (x, prob2), dict(weight=weight, label_smoothing=0.2)),
+        ("soft_cross_entropy_bwd", (x, prob2), dict(grad=grad)),
+        ("soft_cross_entropy_bwd", (x, prob2), dict(grad=grad, weight=weight, label_smoothing=0.2)),
+        ("mse_loss_fwd", (x, y_like), {}), ("mse_loss_fwd", (x, y_like), dict(reduction="sum")),
+        ("mse_loss_bwd", (x, y_like), {}), ("mse_loss_bwd", (x, y_like, prob), dict(scale=0.25)),
+        ("l1_loss_fwd", (x, y_like), {}), ("l1_loss_fwd", (x, x), dict(reduction="sum")),
+        ("l1_loss_bwd", (x, np.where(prob > 0.5, x, y_like)), dict(scale=2.0)),
+        ("huber_loss_fwd", (x, y_like), dict(delta=0.5)), ("huber_loss_fwd", (x, y_like), dict(reduction="sum")),
+        ("huber_loss_bwd", (x, y_like, prob), dict(delta=0.5, scale=0.1)),
+        ("binary_cross_entropy_with_logits_fwd", (x, prob2), {}),
+        ("binary_cross_entropy_with_logits_fwd", (x * 20, prob2), dict(pos_weight=weight, reduction="sum")),
+        ("binary_cross_entropy_with_logits_bwd", (x, prob2), dict(gy=y_like, pos_weight=weight, scale=0.5)),
+        ("binary_cross_entropy_with_logits_bwd", (x, prob2), {}),
+        ("binary_cross_entropy_fwd", (prob, prob2), {}),
+        ("binary_cross_entropy_fwd", (np.where(prob > 0.5, 1, 0).astype(dtype), prob2), dict(reduction="sum")),
+        ("binary_cross_entropy_bwd", (prob, prob2), dict(gy=y_like, scale=3.0)),
+    ]
+
+
+LOSS_RTOL = {np.float32: 1e-5, np.float64: 1e-12}  # sums run in double here, in the dtype in the twins
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_losses_match_twins(losses_on_numpy, dtype):
+    for name, args, kwargs in _loss_cases(dtype):
+        got = getattr(losses_on_numpy, name)(*args, **kwargs)
+        expected = reference.TWINS[name](np, *args, **kwargs)
+        got = got if isinstance(got, tuple) else (got,)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        assert len(got) == len(expected), name
+        for i, (g, e) in enumerate(zip(got, expected)):
+            g, e = np.asarray(g), np.asarray(e)
+            assert g.dtype == dtype and g.shape == e.shape, f"{name} {kwargs} output {i}"
+            np.testing.assert_allclose(g, e, rtol=LOSS_RTOL[dtype], atol=LOSS_RTOL[dtype],
+                                       err_msg=f"{name} {sorted(kwargs)} output {i}")
+
+
+def test_loss_errors_match_twins(losses_on_numpy):
+    x = np.zeros((3, 4))
+    with pytest.raises(ValueError, match="binary_cross_entropy: all elements of input and target"):
+        losses_on_numpy.binary_cross_entropy_fwd(x + 2, x)
+    with pytest.raises(IndexError, match="cross_entropy: a target is out of bounds for 4 classes"):
+        losses_on_numpy.cross_entropy_fwd(x, target=np.array([0, 4, 1]))
+    with pytest.raises(ValueError, match="cross_entropy: argument 'target' has shape"):
+        losses_on_numpy.cross_entropy_fwd(x, target=np.array([0, 1]))
+    with pytest.raises(ValueError, match="label_smoothing"):
+        losses_on_numpy.cross_entropy_fwd(x, target=np.array([0, 1, 2]), label_smoothing=1.5)
+    with pytest.raises(ValueError, match="huber_loss: argument 'delta' must be positive"):
+        losses_on_numpy.huber_loss_fwd(x, x, delta=0.0)
+    with pytest.raises(ValueError, match="reduction"):
+        losses_on_numpy.mse_loss_fwd(x, x, reduction="mean")
+
+
+# ---- linear-layer epilogues: against the twins and the C kernels ------------------------------------
+
+LINEAR_ACTIVATIONS = ("none", "relu", "sigmoid", "tanh", "gelu", "gelu_tanh")
+
+
+@pytest.fixture
+def linear_on_numpy(emulated, monkeypatch):
+    from fastgrad.backend.cupy_kernels import linear
+
+    monkeypatch.setattr(linear, "_empty_like", np.empty_like)
+    return linear
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("activation", LINEAR_ACTIVATIONS)
+@pytest.mark.parametrize("with_bias", [True, False])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_linear_epilogue_matches_twin(linear_on_numpy, activation, with_bias, inplace, dtype):
+    rng = np.random.default_rng(3)
+    z = np.asarray(rng.standard_normal((9, 70)) * 2, dtype=dtype)
+    z[0, :3] = [0.0, -0.0, 0.5]
+    bias = np.asarray(rng.standard_normal(70), dtype=dtype) if with_bias else None
+    gy = np.asarray(rng.standard_normal((9, 70)), dtype=dtype)
+    expected_y, expected_saved = reference.TWINS["bias_act_fwd"](np, z.copy(), bias, activation)
+    work = z.copy()
+    y, saved = linear_on_numpy.bias_act_fwd(work, bias, activation, inplace)
+    with np.errstate(all="ignore"):
+        check_formula(y, expected_y.astype(np.float64), dtype, f"{activation} y")
+        check_formula(saved, expected_saved.astype(np.float64), dtype, f"{activation} saved")
+    if inplace:
+        assert saved is work or y is work, "inplace=True writes into z"
+    if hasattr(_C, "bias_act_fwd"):  # the C kernel this body mirrors
+        c_y, c_saved = _C.bias_act_fwd(z.copy(), bias=bias, activation=activation)
+        check_close(y, c_y, dtype, f"{activation} y vs C")
+        check_close(saved, c_saved, dtype, f"{activation} saved vs C")
+    gz, gbias = linear_on_numpy.bias_act_bwd(saved, gy, True, activation)
+    t_gz, t_gbias = reference.TWINS["bias_act_bwd"](np, saved, gy, True, activation)
+    check_formula(gz, t_gz.astype(np.float64), dtype, f"{activation} gz")
+    check_formula(gbias, t_gbias.astype(np.float64), dtype, f"{activation} gbias")
+    assert linear_on_numpy.bias_act_bwd(saved, gy, False, activation)[1] is None
+    if hasattr(_C, "bias_act_bwd"):
+        c_gz, c_gbias = _C.bias_act_bwd(saved, gy, bias_grad=True, activation=activation)
+        check_close(gz, c_gz, dtype, f"{activation} gz vs C")
+        np.testing.assert_allclose(gbias, c_gbias, rtol=RTOL[dtype] * 10, atol=ATOL[dtype])
+
+
+def test_linear_rejects_unknown_activations(linear_on_numpy):
+    with pytest.raises(ValueError, match="linear: unknown activation 'swish'"):
+        linear_on_numpy.bias_act_fwd(np.zeros((2, 2)), None, "swish")
+    with pytest.raises(ValueError, match="linear_backward: unknown activation"):
+        linear_on_numpy.bias_act_bwd(np.zeros((2, 2)), np.zeros((2, 2)), False, "swish")

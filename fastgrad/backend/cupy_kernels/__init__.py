@@ -6,9 +6,9 @@ line (see _build.py; device math in math.py).  Each family module exposes
 functions with the names and arguments of the reference twins (without the
 namespace argument), which CupyBackend binds as its kernel methods.
 """
-from . import activations, optim
+from . import activations, linear, losses, optim
 
-FAMILIES = (activations, optim)
+FAMILIES = (activations, losses, linear, optim)
 
 KERNELS = {name: kernel for module in FAMILIES for name, kernel in module.KERNELS.items()}
 
