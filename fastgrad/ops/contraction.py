@@ -47,6 +47,8 @@ class Einsum(Function):
         terms, output, _ = parse_einsum(subscripts, [op.shape for op in operands])
         ctx.terms, ctx.output, ctx.optimize = terms, output, optimize
         ctx.save_for_backward(*operands)
+        if not hasattr(b.xp, "einsum"):
+            raise TypeError(f"einsum: the {getattr(b.xp, '__name__', 'array')} namespace has no einsum")
         return b.xp.einsum(subscripts, *operands, optimize=optimize)
 
     @staticmethod

@@ -2,9 +2,19 @@
 from ..autograd.function import Function
 
 
+def _cumsum(xp, a, axis):
+    f = getattr(xp, "cumsum", None)  # NumPy's name; the array API's is cumulative_sum
+    return f(a, axis=axis) if f is not None else xp.cumulative_sum(a, axis=axis)
+
+
+def _cumprod(xp, a, axis):
+    f = getattr(xp, "cumprod", None)
+    return f(a, axis=axis) if f is not None else xp.cumulative_prod(a, axis=axis)
+
+
 def _reverse_cumsum(xp, a, axis):
     """s_i = sum over j >= i of a_j, along `axis`."""
-    return xp.flip(xp.cumsum(xp.flip(a, axis=axis), axis=axis), axis=axis)
+    return xp.flip(_cumsum(xp, xp.flip(a, axis=axis), axis), axis=axis)
 
 
 def _axis(op, x, dim):
@@ -19,7 +29,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, b, x, dim):
         ctx.dim = _axis("cumsum", x, dim)
-        return b.xp.cumsum(x, axis=ctx.dim)
+        return _cumsum(b.xp, x, ctx.dim)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -30,7 +40,7 @@ class Cumprod(Function):
     @staticmethod
     def forward(ctx, b, x, dim):
         ctx.dim = _axis("cumprod", x, dim)
-        y = b.xp.cumprod(x, axis=ctx.dim)
+        y = _cumprod(b.xp, x, ctx.dim)
         ctx.save_for_backward(x, y)
         return y
 
@@ -48,8 +58,8 @@ class Cumprod(Function):
             return _reverse_cumsum(xp, g * y, axis) / x
         n = x.shape[axis]
         xs = xp.expand_dims(xp.moveaxis(x, axis, -1), axis=-2)           # (..., 1, n)
-        others = xp.where(xp.eye(n, dtype=bool), xp.ones_like(xs), xs)  # (..., i, k)
-        products = xp.cumprod(others, axis=-1)                           # (..., i, j)
+        others = xp.where(xp.eye(n) != 0, xp.ones_like(xs), xs)         # (..., i, k)
+        products = _cumprod(xp, others, -1)                              # (..., i, j)
         gs = xp.expand_dims(xp.moveaxis(g, axis, -1), axis=-2)           # (..., 1, j)
         upper = xp.triu(xp.ones((n, n), dtype=x.dtype))                  # j >= i
         return xp.moveaxis(xp.sum(products * gs * upper, axis=-1), -1, axis)

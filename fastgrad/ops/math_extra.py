@@ -22,6 +22,34 @@ def as_array(y):
     return np.asarray(y) if isinstance(y, np.generic) else y
 
 
+# Forwards use array-API names (asin, atan2, ...), which NumPy 2 also has, and
+# compose what the array API lacks, so every op also runs on other array types.
+
+def _exp2(xp, x):
+    f = getattr(xp, "exp2", None)
+    return f(x) if f is not None else xp.exp(x * LN2)
+
+
+def _cbrt(xp, x):
+    f = getattr(xp, "cbrt", None)
+    return f(x) if f is not None else xp.sign(x) * xp.abs(x) ** (1.0 / 3.0)
+
+
+def _logaddexp2(xp, x, y):
+    f = getattr(xp, "logaddexp2", None)
+    return f(x, y) if f is not None else xp.logaddexp(x * LN2, y * LN2) / LN2
+
+
+def _fmax(xp, x, y):
+    f = getattr(xp, "fmax", None)
+    return f(x, y) if f is not None else xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.maximum(x, y)))
+
+
+def _fmin(xp, x, y):
+    f = getattr(xp, "fmin", None)
+    return f(x, y) if f is not None else xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.minimum(x, y)))
+
+
 def _unary(name, compute, derivative, doc):
     """A primitive y = compute(xp, x) whose derivative is derivative(xp, x, y)."""
 
@@ -39,28 +67,28 @@ def _unary(name, compute, derivative, doc):
 
 
 # name, forward, derivative (x: input, y: output)
-Exp2 = _unary("Exp2", lambda xp, x: xp.exp2(x), lambda xp, x, y: y * LN2, "2**x; d/dx = 2**x ln 2")
+Exp2 = _unary("Exp2", lambda xp, x: _exp2(xp, x), lambda xp, x, y: y * LN2, "2**x; d/dx = 2**x ln 2")
 Expm1 = _unary("Expm1", lambda xp, x: xp.expm1(x), lambda xp, x, y: y + 1, "exp(x) - 1; d/dx = exp(x)")
 Log2 = _unary("Log2", lambda xp, x: xp.log2(x), lambda xp, x, y: 1 / (x * LN2), "log2 x; d/dx = 1/(x ln 2)")
 Log10 = _unary("Log10", lambda xp, x: xp.log10(x), lambda xp, x, y: 1 / (x * LN10), "log10 x")
 # NOTE: cbrt'(0) is infinite, as the calculus says.
-Cbrt = _unary("Cbrt", lambda xp, x: xp.cbrt(x), lambda xp, x, y: 1 / (3 * y * y), "x**(1/3); d/dx = 1/(3 y**2)")
+Cbrt = _unary("Cbrt", lambda xp, x: _cbrt(xp, x), lambda xp, x, y: 1 / (3 * y * y), "x**(1/3); d/dx = 1/(3 y**2)")
 Square = _unary("Square", lambda xp, x: x * x, lambda xp, x, y: 2 * x, "x**2; d/dx = 2x")
 Reciprocal = _unary("Reciprocal", lambda xp, x: 1 / x, lambda xp, x, y: -(y * y), "1/x; d/dx = -1/x**2")
 Tan = _unary("Tan", lambda xp, x: xp.tan(x), lambda xp, x, y: 1 + y * y, "tan x; d/dx = 1 + tan(x)**2")
-Arcsin = _unary("Arcsin", lambda xp, x: xp.arcsin(x), lambda xp, x, y: 1 / xp.sqrt(1 - x * x),
+Arcsin = _unary("Arcsin", lambda xp, x: xp.asin(x), lambda xp, x, y: 1 / xp.sqrt(1 - x * x),
                 "arcsin x; d/dx = 1/sqrt(1 - x**2)")
-Arccos = _unary("Arccos", lambda xp, x: xp.arccos(x), lambda xp, x, y: -1 / xp.sqrt(1 - x * x),
+Arccos = _unary("Arccos", lambda xp, x: xp.acos(x), lambda xp, x, y: -1 / xp.sqrt(1 - x * x),
                 "arccos x; d/dx = -1/sqrt(1 - x**2)")
-Arctan = _unary("Arctan", lambda xp, x: xp.arctan(x), lambda xp, x, y: 1 / (1 + x * x),
+Arctan = _unary("Arctan", lambda xp, x: xp.atan(x), lambda xp, x, y: 1 / (1 + x * x),
                 "arctan x; d/dx = 1/(1 + x**2)")
 Sinh = _unary("Sinh", lambda xp, x: xp.sinh(x), lambda xp, x, y: xp.cosh(x), "sinh x; d/dx = cosh x")
 Cosh = _unary("Cosh", lambda xp, x: xp.cosh(x), lambda xp, x, y: xp.sinh(x), "cosh x; d/dx = sinh x")
-Arcsinh = _unary("Arcsinh", lambda xp, x: xp.arcsinh(x), lambda xp, x, y: 1 / xp.sqrt(x * x + 1),
+Arcsinh = _unary("Arcsinh", lambda xp, x: xp.asinh(x), lambda xp, x, y: 1 / xp.sqrt(x * x + 1),
                  "arcsinh x; d/dx = 1/sqrt(x**2 + 1)")
-Arccosh = _unary("Arccosh", lambda xp, x: xp.arccosh(x), lambda xp, x, y: 1 / xp.sqrt(x * x - 1),
+Arccosh = _unary("Arccosh", lambda xp, x: xp.acosh(x), lambda xp, x, y: 1 / xp.sqrt(x * x - 1),
                  "arccosh x; d/dx = 1/sqrt(x**2 - 1)")
-Arctanh = _unary("Arctanh", lambda xp, x: xp.arctanh(x), lambda xp, x, y: 1 / (1 - x * x),
+Arctanh = _unary("Arctanh", lambda xp, x: xp.atanh(x), lambda xp, x, y: 1 / (1 - x * x),
                  "arctanh x; d/dx = 1/(1 - x**2)")
 
 
@@ -97,16 +125,16 @@ def _logaddexp_partials(xp, x, y, z, nx, ny):
 
 
 def _logaddexp2_partials(xp, x, y, z, nx, ny):
-    return (xp.exp2(x - z) if nx else None), (xp.exp2(y - z) if ny else None)
+    return (xp.exp((x - z) * LN2) if nx else None), (xp.exp((y - z) * LN2) if ny else None)
 
 
-Arctan2 = _binary("Arctan2", lambda xp, y, x: xp.arctan2(y, x), _arctan2_partials,
+Arctan2 = _binary("Arctan2", lambda xp, y, x: xp.atan2(y, x), _arctan2_partials,
                   "arctan2(y, x); d/dy = x/(x**2 + y**2), d/dx = -y/(x**2 + y**2)")
 Hypot = _binary("Hypot", lambda xp, x, y: xp.hypot(x, y), _hypot_partials,
                 "sqrt(x**2 + y**2); d/dx = x/hypot, d/dy = y/hypot")
 Logaddexp = _binary("Logaddexp", lambda xp, x, y: xp.logaddexp(x, y), _logaddexp_partials,
                     "log(exp(x) + exp(y)); d/dx = exp(x - z)")
-Logaddexp2 = _binary("Logaddexp2", lambda xp, x, y: xp.logaddexp2(x, y), _logaddexp2_partials,
+Logaddexp2 = _binary("Logaddexp2", lambda xp, x, y: _logaddexp2(xp, x, y), _logaddexp2_partials,
                      "log2(2**x + 2**y); d/dx = 2**(x - z)")
 
 
@@ -128,7 +156,7 @@ class Fmax(Function):
     @staticmethod
     def forward(ctx, b, x, y):
         ctx.save_for_backward(x, y)
-        return b.xp.fmax(x, y)
+        return _fmax(b.xp, x, y)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -144,7 +172,7 @@ class Fmin(Function):
     @staticmethod
     def forward(ctx, b, x, y):
         ctx.save_for_backward(x, y)
-        return b.xp.fmin(x, y)
+        return _fmin(b.xp, x, y)
 
     @staticmethod
     def backward(ctx, b, g):
