@@ -1,0 +1,61 @@
+"""HIPS-autograd-style programs run by changing the import to fastgrad."""
+import numpy
+import pytest
+
+import fastgrad.numpy as np
+from fastgrad import elementwise_grad as egrad
+from fastgrad import grad
+
+
+def tanh(x):
+    y = np.exp(-2.0 * x)
+    return (1.0 - y) / (1.0 + y)
+
+
+def test_tanh_derivatives_to_third_order():
+    x = np.linspace(-3, 3, 13)
+    t = numpy.tanh(x)
+    assert grad(tanh)(1.0) == pytest.approx(1 - numpy.tanh(1.0) ** 2, rel=1e-12)
+    numpy.testing.assert_allclose(egrad(tanh)(x), 1 - t ** 2, rtol=1e-12)
+    numpy.testing.assert_allclose(egrad(egrad(tanh))(x), -2 * t * (1 - t ** 2), rtol=1e-10, atol=1e-14)
+    numpy.testing.assert_allclose(egrad(egrad(egrad(tanh)))(x), (1 - t ** 2) * (6 * t ** 2 - 2),
+                                  rtol=1e-9, atol=1e-13)
+
+
+def test_logistic_regression_training_loop():
+    def sigmoid(x):
+        return 0.5 * (np.tanh(x / 2.0) + 1)
+
+    def logistic_predictions(weights, inputs):
+        return sigmoid(np.dot(inputs, weights))
+
+    inputs = np.array([[0.52, 1.12, 0.77], [0.88, -1.08, 0.15], [0.52, 0.06, -1.30], [0.74, -2.49, 1.39]])
+    targets = np.array([True, True, False, True])
+
+    def training_loss(weights):
+        preds = logistic_predictions(weights, inputs)
+        label_probabilities = preds * targets + (1 - preds) * (1 - targets)
+        return -np.sum(np.log(label_probabilities))
+
+    training_gradient_fun = grad(training_loss)
+    weights = np.array([0.0, 0.0, 0.0])
+    start = training_loss(weights)
+    for _ in range(100):
+        weights -= training_gradient_fun(weights) * 0.01
+    assert type(weights) is numpy.ndarray
+    assert training_loss(weights) < 0.5 * start
+
+
+def test_same_numbers_as_hips_autograd():
+    autograd = pytest.importorskip("autograd", reason="HIPS autograd is not installed")
+    import autograd.numpy as anp
+
+    def tanh_hips(x):
+        y = anp.exp(-2.0 * x)
+        return (1.0 - y) / (1.0 + y)
+
+    x = numpy.linspace(-3, 3, 13)
+    third = autograd.elementwise_grad(autograd.elementwise_grad(autograd.elementwise_grad(tanh_hips)))
+    numpy.testing.assert_allclose(egrad(egrad(egrad(tanh)))(x), third(x), rtol=1e-10, atol=1e-13)
+    numpy.testing.assert_allclose(np.asarray(grad(grad(tanh))(0.3)), autograd.grad(autograd.grad(tanh_hips))(0.3),
+                                  rtol=1e-12)
