@@ -317,28 +317,29 @@ def _plain_like(g, out):
 
 def jacobian(fun, argnums=0):
     """The Jacobian as a function: shape f(x).shape + x.shape (reverse mode, one
-    backward pass per output element).
+    backward pass per output element).  For pytree inputs or outputs the result
+    nests them: result[output leaf][input leaf].
 
     >>> jacobian(lambda x: W @ x)(x)    # W
     """
     def jacobian_fun(*args, **kwargs):
         call = _Call(fun, args, kwargs, argnums)
-        out = call.out
-        out_shape = np.shape(_plain(out))
-        n_out = int(np.prod(out_shape))
-        dtype = _dtype_of(out)
-        rows = []
-        for k in range(n_out):
-            onehot = np.zeros(n_out, dtype=dtype)
-            onehot[k] = 1
-            rows.append(_gradients([out], call.variables, [onehot.reshape(out_shape)], call.nested,
-                                   retain=True))
-        blocks = []
-        for i, v in enumerate(call.variables):
-            column = [row[i] for row in rows]
-            shape = out_shape + tuple(v.data.shape)
-            blocks.append(_stack_rows(column, shape, call.nested, v))
-        return call.structured(blocks)
+        out_leaves, rebuild_out = _flatten(call.out)
+        per_output = []
+        for out in out_leaves:
+            out_shape = np.shape(_plain(out))
+            n_out = int(np.prod(out_shape))
+            dtype = _dtype_of(out)
+            rows = []
+            for k in range(n_out):
+                onehot = np.zeros(n_out, dtype=dtype)
+                onehot[k] = 1
+                rows.append(_gradients([out], call.variables, [onehot.reshape(out_shape)], call.nested,
+                                       retain=True))
+            blocks = [_stack_rows([row[i] for row in rows], out_shape + tuple(v.data.shape), call.nested, v)
+                      for i, v in enumerate(call.variables)]
+            per_output.append(call.structured(blocks))
+        return rebuild_out(per_output)
 
     return jacobian_fun
 

@@ -103,3 +103,21 @@ def test_grad_of_grad_with_respect_to_a_closure():
     # d/da d/dx (a x**2) = 2x
     g = lambda a: fg.grad(lambda x: a * x ** 2)(1.5)  # noqa: E731
     assert fg.grad(g)(2.0) == pytest.approx(3.0)
+
+
+def test_hessian_with_several_arguments_nests_the_blocks(rng):
+    x, y = rng.standard_normal(3), rng.standard_normal(2)
+    f = lambda x, y: np.sum(np.sin(x)) * np.sum(y ** 2)  # noqa: E731
+    (hxx, hxy), (hyx, hyy) = fg.hessian(f, argnums=(0, 1))(x, y)
+    assert hxx.shape == (3, 3) and hxy.shape == (3, 2) and hyx.shape == (2, 3) and hyy.shape == (2, 2)
+    np.testing.assert_allclose(hxy, np.outer(np.cos(x), 2 * y), rtol=1e-12)
+    np.testing.assert_allclose(hyx, hxy.T, rtol=1e-12)
+    np.testing.assert_allclose(hyy, 2 * np.sum(np.sin(x)) * np.eye(2), rtol=1e-12)
+    np.testing.assert_allclose(hxx, np.diag(-np.sin(x)) * np.sum(y ** 2), rtol=1e-12)
+
+
+def test_jacobian_of_a_pytree_output(rng):
+    x = rng.standard_normal(3)
+    J = fg.jacobian(lambda x: {"sum": np.sum(x), "sq": x * x})(x)
+    np.testing.assert_allclose(J["sum"], np.ones(3))
+    np.testing.assert_allclose(J["sq"], np.diag(2 * x))

@@ -24,6 +24,9 @@ _HARMLESS = {"casting": None, "order": ("K", "C", "A"), "subok": (True,), "signa
 
 
 def array_function(self, func, types, args, kwargs):
+    for t in types:
+        if not issubclass(t, (Tensor, np.ndarray)):
+            return NotImplemented  # another library's array: let it (or NumPy) decide
     impl = FUNCTIONS.get(func)
     if impl is not None:
         return impl(*args, **kwargs)

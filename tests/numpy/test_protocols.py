@@ -210,3 +210,17 @@ def test_protocols_are_installed_on_import():
             "y = np.exp(x) * np.ones(2)\n"
             "assert y.requires_grad\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_other_array_libraries_are_left_to_decide():
+    class Foreign:
+        def __array_function__(self, func, types, args, kwargs):
+            return "foreign"
+
+    assert np.concatenate([fg.tensor([1.0]), Foreign()]) == "foreign"
+
+
+def test_linalg_functions_without_gradient_name_themselves():
+    x = leaf(np.eye(2))
+    with pytest.raises(TypeError, match="numpy.linalg.eig has no registered gradient"):
+        fnp.linalg.eig(x)
