@@ -21,6 +21,7 @@ import functools as _functools
 
 import numpy as _np
 
+from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.tensor import Tensor as _Tensor
 from ..ops.manipulation import copy as _copy
 from ..ops.shape import stack as _stack
@@ -37,10 +38,12 @@ def _function(np_fn, impl):
 
     @_functools.wraps(impl)
     def dispatch(*args, **kwargs):
-        for a in args:
-            if isinstance(a, _Tensor):
-                return impl(*args, **kwargs)
-        return np_fn(*args, **kwargs)  # Tensors inside lists reach impl through the protocol
+        if _STATE.enabled:
+            for a in args:
+                if isinstance(a, _Tensor) and a._requires_grad:
+                    return impl(*args, **kwargs)
+        # Tensors inside lists, or without gradient, go through the protocol.
+        return np_fn(*args, **kwargs)
 
     return dispatch
 

@@ -28,14 +28,15 @@ def array_function(self, func, types, args, kwargs):
         if not issubclass(t, (Tensor, np.ndarray)):
             return NotImplemented  # another library's array: let it (or NumPy) decide
     impl = FUNCTIONS.get(func)
-    if impl is not None:
+    if impl is not None and (needs_grad(args) or needs_grad(kwargs.values())):
         return impl(*args, **kwargs)
     if func in QUERIES:
         return func(*plain_tree(args), **plain_tree(kwargs))
-    if func not in NON_DIFFERENTIABLE and (needs_grad(args) or needs_grad(kwargs.values())):
+    if impl is None and func not in NON_DIFFERENTIABLE and (needs_grad(args) or needs_grad(kwargs.values())):
         raise TypeError(
             f"{numpy_name(func)} has no registered gradient in fastgrad, and an argument requires grad; "
             f"call it on `tensor.detach()` (or `.data`) if its result needs no gradient")
+    # Nothing to differentiate: NumPy itself, on the plain data (every option works).
     return as_constant(func(*plain_tree(args), **plain_tree(kwargs)))
 
 
@@ -112,8 +113,12 @@ def as_constant(result):
     """Arrays in a result become Tensors without gradient; everything else is unchanged."""
     if isinstance(result, np.ndarray):
         return new_tensor(result, False, None)
+    if isinstance(result, np.generic):
+        return new_tensor(np.asarray(result), False, None)
     if type(result) is tuple:
         return tuple(as_constant(r) for r in result)
+    if isinstance(result, tuple) and hasattr(result, "_fields"):  # NumPy's named results
+        return type(result)(*(as_constant(r) for r in result))
     if type(result) is list:
         return [as_constant(r) for r in result]
     return result

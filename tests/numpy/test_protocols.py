@@ -224,3 +224,17 @@ def test_linalg_functions_without_gradient_name_themselves():
     x = leaf(np.eye(2))
     with pytest.raises(TypeError, match="numpy.linalg.eig has no registered gradient"):
         fnp.linalg.eig(x)
+
+
+def test_without_gradients_every_numpy_option_works():
+    x = fg.tensor([1.0, 2.0, 3.0])
+    total = np.sum(x, where=np.array([True, False, True]))
+    assert isinstance(total, fg.Tensor) and float(total) == 4.0
+    out = np.zeros(3)
+    np.cumsum(x, out=out)
+    np.testing.assert_array_equal(out, [1.0, 3.0, 6.0])
+    with fg.no_grad():
+        y = fg.tensor([1.0, 2.0], requires_grad=True)
+        assert float(np.sum(y, where=np.array([False, True]))) == 2.0
+    result = np.linalg.slogdet(fg.tensor(np.eye(2) * 2))
+    assert isinstance(result.logabsdet, fg.Tensor) and float(result.logabsdet) == pytest.approx(np.log(4))
