@@ -26,9 +26,9 @@ def _float_arrays(args):
         if a is None or isinstance(a, _SCALARS):
             continue
         d = getattr(a, "dtype", None)
-        if d is None or d.kind in "iub":
+        if d is None or getattr(d, "kind", None) in ("i", "u", "b"):
             continue
-        if d.char not in _FLOAT_CHARS or (dtype is not None and d != dtype):
+        if getattr(d, "char", None) not in _FLOAT_CHARS or (dtype is not None and d != dtype):
             return False
         dtype = d
     return dtype is not None
@@ -38,7 +38,12 @@ def _fused_or_reference(name, fused):
     has_twin = name in reference.TWINS
 
     def method(self, *args, **kwargs):
-        if _float_arrays(args + tuple(kwargs.values())):
+        values = args + tuple(kwargs.values())
+        for a in values:
+            if isinstance(a, np.ndarray):
+                raise TypeError(f"{name}: got a NumPy array (device cpu) among CuPy arrays (device cuda); "
+                                "move it to the GPU first (tensor.cuda(), or fastgrad.tensor(..., device='cuda'))")
+        if _float_arrays(values):
             return fused(*args, **kwargs)
         if has_twin:
             return getattr(Backend, name)(self, *args, **kwargs)

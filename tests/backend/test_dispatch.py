@@ -110,13 +110,16 @@ def test_cupy_backend_binds_every_cupy_kernel_function():
 
 
 def test_cupy_backend_uses_the_twin_for_dtypes_its_kernels_do_not_take():
-    # An instance over the NumPy namespace: only the twin fallback can run here.
-    b = cupy_backend_module.CupyBackend(np)
-    x = np.array([-2, 0, 3], dtype=np.int64)
-    assert np.array_equal(b.relu_fwd(x), reference.TWINS["relu_fwd"](np, x))
-    mixed = (np.ones(3, np.float32), np.ones(3, np.float64))
-    expected = reference.TWINS["sigmoid_bwd"](np, *mixed)
-    assert np.array_equal(b.sigmoid_bwd(*mixed), expected)
+    # An instance over another namespace: only the twin fallback can run here.
+    b = cupy_backend_module.CupyBackend(xp)
+    x = xp.asarray([-2, 0, 3])
+    assert host_list(b.relu_fwd(x)) == host_list(reference.TWINS["relu_fwd"](xp, x)) == [0, 0, 3]
+    mixed = (xp.ones(3, dtype=xp.float32), xp.ones(3, dtype=xp.float64))
+    assert host_list(b.sigmoid_bwd(*mixed)) == host_list(reference.TWINS["sigmoid_bwd"](xp, *mixed))
+
+
+def host_list(a):
+    return np.asarray(a).tolist()
 
 
 def test_cupy_kernels_without_a_twin_reject_other_dtypes_clearly():
@@ -125,8 +128,15 @@ def test_cupy_kernels_without_a_twin_reject_other_dtypes_clearly():
 
     method = cupy_backend_module._fused_or_reference("no_twin_fwd", fused)
     with pytest.raises(TypeError, match="no_twin_fwd: the CuPy kernel takes float32 or float64 arrays of one "
-                                        "dtype, got int32"):
-        method(cupy_backend_module.CupyBackend(np), np.ones(3, dtype=np.int32))
+                                        "dtype, got .*int32"):
+        method(cupy_backend_module.CupyBackend(xp), xp.ones(3, dtype=xp.int32))
+
+
+def test_cupy_kernels_reject_numpy_arrays_naming_both_devices():
+    b = cupy_backend_module.CupyBackend(xp)
+    with pytest.raises(TypeError, match=r"cross_entropy_fwd: got a NumPy array \(device cpu\) among CuPy "
+                                        r"arrays \(device cuda\)"):
+        b.cross_entropy_fwd(xp.ones((2, 3)), target=np.array([0, 1]))
 
 
 @pytest.mark.parametrize("args, expected", [
