@@ -40,6 +40,13 @@ class Adagrad(Optimizer):
         state["step"] += 1
         return state["step"]
 
+    def _next_key(self, states, group):
+        return states[0]["step"] + 1
+
+    def _commit(self, states, group):
+        for s in states:
+            s["step"] += 1
+
     def _fused_update(self, params, states, group, step):
         clr = group["lr"] / (1.0 + (step - 1) * group["lr_decay"])
         _C.adagrad_step(datas(params), grads(params), [s["sum"] for s in states], clr=clr, eps=group["eps"],

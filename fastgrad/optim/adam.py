@@ -54,6 +54,13 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = zeros_like(p.data)
         return state["step"]
 
+    def _next_key(self, states, group):
+        return states[0]["step"] + 1
+
+    def _commit(self, states, group):
+        for s in states:
+            s["step"] += 1
+
     def _fused_update(self, params, states, group, step):
         beta1, beta2 = group["betas"]
         lr = group["lr"]

@@ -37,6 +37,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state = {}
         self.param_groups = []
+        self._plans = {}     # id(group) -> _Plan: the fast path of a group whose last step was one fused call
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, "
                             "got a single Tensor (wrap it in a list)")
@@ -90,6 +91,7 @@ class Optimizer:
             raise ValueError("add_param_group: some parameters appear in more than one parameter group")
         self._check_hyperparameters(group)
         self.param_groups.append(group)
+        self._plans = {}
 
     def _check_hyperparameters(self, group):
         """Raise ValueError for invalid values in `group` (subclasses)."""
@@ -124,6 +126,25 @@ class Optimizer:
         return loss
 
     def _step_group(self, group):
+        params = group["params"]
+        plan = self._plans.get(id(group))
+        if plan is not None and plan.fits(params, group):
+            key = self._next_key(plan.states, group)
+            try:
+                self._fused_update(params, plan.states, group, key)
+            except (TypeError, ValueError):
+                # A missing grad or an array the kernel does not take: the general
+                # path below sorts it out (the kernel wrote nothing).
+                del self._plans[id(group)]
+            else:
+                self._commit(plan.states, group)
+                for p in params:
+                    p._version[0] += 1
+                return
+        self._step_group_general(group)
+
+    def _step_group_general(self, group):
+        """Sort the parameters with a gradient into fused buckets and twin calls."""
         params = [p for p in group["params"] if p.grad is not None]
         if not params:
             return
@@ -143,6 +164,7 @@ class Optimizer:
                 bucket.append(p)
             else:
                 slow.append((p, key))
+        fused_all = False
         for (_, key), bucket in buckets.items():
             try:
                 self._fused_update(bucket, [state[p] for p in bucket], group, key)
@@ -150,10 +172,23 @@ class Optimizer:
                 # The kernel checks everything before it writes anything; arrays
                 # it does not take (a view, a grad of another dtype) go to the twin.
                 slow.extend((p, key) for p in bucket)
+            else:
+                fused_all = len(bucket) == len(group["params"])
         for p, key in slow:
             self._reference_update(p, _plain_grad(p), state[p], group, key)
         for p in params:
             p._version[0] += 1
+        if fused_all and not slow:
+            self._plans[id(group)] = _Plan(group, [state[p] for p in params])
+        else:
+            self._plans.pop(id(group), None)
+
+    def _next_key(self, states, group):
+        """The key of the next fused call for a group in step (subclasses; see _advance)."""
+        return None
+
+    def _commit(self, states, group):
+        """Count the step just made by a fused call (subclasses; e.g. step += 1)."""
 
     def _init_state(self, p, group):
         """The state of a parameter before its first step (subclasses)."""
@@ -228,6 +263,31 @@ class Optimizer:
             self._check_hyperparameters(g)
         self.state = new_state
         self.param_groups = new_groups
+        self._plans = {}
+
+
+class _Plan:
+    """A group whose parameters all went through one fused call last step, with their states.
+
+    The next step goes straight to that call while the group's parameter list
+    and option flags are unchanged; the kernel itself checks every array."""
+
+    __slots__ = ("params", "n", "flags", "states")
+
+    def __init__(self, group, states):
+        self.params = group["params"]
+        self.n = len(self.params)
+        self.flags = _flags(group)
+        self.states = states
+
+    def fits(self, params, group):
+        return params is self.params and len(params) == self.n and _flags(group) == self.flags
+
+
+def _flags(group):
+    """The options that change which state buffers a step uses."""
+    return (group.get("amsgrad"), group.get("centered"), group.get("momentum", 0) > 0,
+            group.get("momentum_form"))
 
 
 def _plain_grad(p):

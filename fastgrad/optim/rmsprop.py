@@ -46,6 +46,10 @@ class RMSprop(Optimizer):
             state["grad_avg"] = zeros_like(p.data)
         return None
 
+    def _commit(self, states, group):
+        for s in states:
+            s["step"] += 1
+
     @staticmethod
     def _scalars(group):
         return dict(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],

@@ -60,6 +60,9 @@ class SGD(Optimizer):
         state["momentum_buffer"] = zeros_like(p.data)
         return group["momentum_form"] == "sum"   # "sum": buf = g on the first step
 
+    def _next_key(self, states, group):
+        return False   # a planned group's buffers exist already
+
     @staticmethod
     def _scalars(group, init):
         ema = group["momentum_form"] == "ema"
