@@ -28,16 +28,44 @@ def array_function(self, func, types, args, kwargs):
         if not issubclass(t, (Tensor, np.ndarray)):
             return NotImplemented  # another library's array: let it (or NumPy) decide
     impl = FUNCTIONS.get(func)
-    if impl is not None and (needs_grad(args) or needs_grad(kwargs.values())):
+    grad = needs_grad(args) or needs_grad(kwargs.values())
+    foreign = _foreign_namespace(args)
+    if impl is not None and (grad or foreign is not None):
         return impl(*args, **kwargs)
     if func in QUERIES:
         return func(*plain_tree(args), **plain_tree(kwargs))
-    if impl is None and func not in NON_DIFFERENTIABLE and (needs_grad(args) or needs_grad(kwargs.values())):
+    if impl is None and func not in NON_DIFFERENTIABLE and grad:
         raise TypeError(
             f"{numpy_name(func)} has no registered gradient in fastgrad, and an argument requires grad; "
             f"call it on `tensor.detach()` (or `.data`) if its result needs no gradient")
-    # Nothing to differentiate: NumPy itself, on the plain data (every option works).
-    return as_constant(func(*plain_tree(args), **plain_tree(kwargs)))
+    # Nothing to differentiate: NumPy itself on the plain data (every option works),
+    # or the function of the same name in the data's own namespace.
+    return as_constant(_same_function(func, foreign)(*plain_tree(args), **plain_tree(kwargs)))
+
+
+def _foreign_namespace(args):
+    """The array namespace of Tensor data that is not NumPy's (array-API arrays), or None."""
+    for a in args:
+        if isinstance(a, Tensor):
+            if type(a.data) is not np.ndarray:
+                get = getattr(a.data, "__array_namespace__", None)
+                if get is not None:
+                    return get()
+        elif type(a) in (list, tuple):
+            found = _foreign_namespace(a)
+            if found is not None:
+                return found
+    return None
+
+
+def _same_function(func, namespace):
+    if namespace is None or namespace is np:
+        return func
+    same = getattr(namespace, func.__name__, None)
+    if same is None:
+        raise TypeError(f"{numpy_name(func)}: the {getattr(namespace, '__name__', 'array')} namespace of "
+                        f"these Tensors has no {func.__name__}")
+    return same
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
@@ -100,7 +128,11 @@ def _without_gradient(ufunc, method, inputs, kwargs, out):
             if isinstance(o, Tensor) and o._requires_grad and STATE.enabled:
                 raise TypeError(f"{numpy_name(ufunc)}: cannot write into a Tensor that requires grad (out=)")
         kwargs["out"] = tuple(plain(o) for o in out)
-    result = getattr(ufunc, method)(*(plain(a) for a in inputs), **kwargs)
+    foreign = _foreign_namespace(inputs)
+    if foreign is not None and method == "__call__":
+        result = _same_function(ufunc, foreign)(*(plain(a) for a in inputs), **kwargs)
+    else:
+        result = getattr(ufunc, method)(*(plain(a) for a in inputs), **kwargs)
     if out is None:
         return as_constant(result)
     for o in out:

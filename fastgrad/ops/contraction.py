@@ -82,20 +82,21 @@ def _einsum_operand_grad(xp, g, ctx, operands, k):
         specs.append(term)
         args.append(op if tuple(op.shape) == full else xp.broadcast_to(op, full))
     dtype = g.dtype
+    raw = ctx.backend.xp  # constants in the arrays' own namespace, also under create_graph
     available = set("".join(specs))
     result, seen = "", set()
     for c in terms[k]:
         if c in seen:
             twin = next(fresh)
             specs.append(c + twin)
-            args.append(xp.eye(sizes[c], dtype=dtype))
+            args.append(raw.eye(sizes[c], dtype=dtype))
             result += twin
             continue
         seen.add(c)
         result += c
         if c not in available:
             specs.append(c)
-            args.append(xp.ones(sizes[c], dtype=dtype))
+            args.append(raw.ones(sizes[c], dtype=dtype))
             available.add(c)
     grad = xp.einsum(",".join(specs) + "->" + result, *args, optimize=ctx.optimize)
     shape = tuple(operands[k].shape)

@@ -57,11 +57,12 @@ class Cumprod(Function):
         if not bool(xp.any(x == 0)):
             return _reverse_cumsum(xp, g * y, axis) / x
         n = x.shape[axis]
+        raw = ctx.backend.xp  # constants in the arrays' own namespace, also under create_graph
         xs = xp.expand_dims(xp.moveaxis(x, axis, -1), axis=-2)           # (..., 1, n)
-        others = xp.where(xp.eye(n) != 0, xp.ones_like(xs), xs)         # (..., i, k)
+        others = xp.where(raw.eye(n) != 0, xp.ones_like(xs), xs)        # (..., i, k)
         products = _cumprod(xp, others, -1)                              # (..., i, j)
         gs = xp.expand_dims(xp.moveaxis(g, axis, -1), axis=-2)           # (..., 1, j)
-        upper = xp.triu(xp.ones((n, n), dtype=x.dtype))                  # j >= i
+        upper = raw.triu(raw.ones((n, n), dtype=x.dtype))                # j >= i
         return xp.moveaxis(xp.sum(products * gs * upper, axis=-1), -1, axis)
 
 

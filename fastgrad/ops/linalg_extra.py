@@ -110,7 +110,8 @@ class Cholesky(Function):
         (lower,) = ctx.saved_arrays
         xp = b.xp
         n = lower.shape[-1]
-        phi = xp.tril(xp.ones((n, n), dtype=lower.dtype)) - 0.5 * xp.eye(n, dtype=lower.dtype)
+        raw = ctx.backend.xp  # constants in the arrays' own namespace
+        phi = raw.tril(raw.ones((n, n), dtype=lower.dtype)) - 0.5 * raw.eye(n, dtype=lower.dtype)
         p = xp.matmul(_mT(xp, lower), g) * phi
         upper = _mT(xp, lower)
         left = xp.linalg.solve(upper, p)                       # L^-T P
