@@ -107,6 +107,17 @@ def test_second_derivative_through_create_graph():
         np.testing.assert_allclose(host(x.grad), 6 * np.array([0.5, 1.5, -2.0]))
 
 
+def test_second_derivative_through_fused_kernels():
+    values = signed(3, 4)
+    results = []
+    for x in pair(values):
+        (g,) = fg.autograd.grad((x.sigmoid() * x.relu() + x.tanh() * x).sum(), x, create_graph=True)
+        assert type(g.data) is type(x.data)
+        (g * g).sum().backward()
+        results.append(host(x.grad))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.xfail(strict=True, raises=AttributeError,
                    reason="fastgrad/autograd/engine.py _as_owned_array copies a gradient that is already "
                           "stored on another leaf with g.copy(), a method array-API arrays do not have")
