@@ -28,9 +28,11 @@ def array_function(self, func, types, args, kwargs):
         if not issubclass(t, (Tensor, np.ndarray)):
             return NotImplemented  # another library's array: let it (or NumPy) decide
     impl = FUNCTIONS.get(func)
-    grad = needs_grad(args) or needs_grad(kwargs.values())
+    grad = needs_grad(args) or (kwargs and needs_grad(kwargs.values()))
+    if impl is not None and grad:
+        return impl(*args, **kwargs)
     foreign = _foreign_namespace(args)
-    if impl is not None and (grad or foreign is not None):
+    if impl is not None and foreign is not None:
         return impl(*args, **kwargs)
     if func in QUERIES:
         return func(*plain_tree(args), **plain_tree(kwargs))
