@@ -25,7 +25,8 @@ from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.tensor import Tensor as _Tensor
 from ..ops.manipulation import copy as _copy
 from ..ops.shape import stack as _stack
-from . import linalg, nondiff, products, protocols, reductions, shapes, ufuncs  # noqa: F401  (registration)
+from . import (joins, linalg, nondiff, products, protocols, rearrange, reductions, shapes,  # noqa: F401
+               statistics, ufuncs)  # (registration)
 from .registry import FUNCTIONS as _FUNCTIONS
 from .registry import UFUNCS as _UFUNCS
 from .ufuncs import NON_DIFFERENTIABLE_UFUNCS as _PLAIN_UFUNCS

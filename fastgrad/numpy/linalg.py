@@ -190,7 +190,7 @@ def trace(x, /, *, offset=0, dtype=None):
 
 @implements(_np.linalg.diagonal)
 def diagonal(x, /, *, offset=0):
-    from .shapes import diagonal as _diagonal
+    from .rearrange import diagonal as _diagonal
 
     return _diagonal(x, offset, -2, -1)
 

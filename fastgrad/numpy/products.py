@@ -7,7 +7,7 @@ import numpy as np
 from .. import ops
 from .reductions import as_tensor_input as _t
 from .registry import implements, no_out
-from .shapes import diagonal
+from .rearrange import diagonal
 
 
 @implements(np.dot)
