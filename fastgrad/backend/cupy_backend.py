@@ -13,6 +13,7 @@ from .cupy_kernels import FUNCTIONS
 
 _FLOAT_CHARS = ("f", "d")  # float32, float64
 _SCALARS = (int, float, bool, str, np.generic)
+_HOST_ARRAYS = np.ndarray  # what may not come along with CuPy arrays
 
 
 def _float_arrays(args):
@@ -40,7 +41,7 @@ def _fused_or_reference(name, fused):
     def method(self, *args, **kwargs):
         values = args + tuple(kwargs.values())
         for a in values:
-            if isinstance(a, np.ndarray):
+            if isinstance(a, _HOST_ARRAYS):
                 raise TypeError(f"{name}: got a NumPy array (device cpu) among CuPy arrays (device cuda); "
                                 "move it to the GPU first (tensor.cuda(), or fastgrad.tensor(..., device='cuda'))")
         if _float_arrays(values):
