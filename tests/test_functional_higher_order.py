@@ -121,3 +121,10 @@ def test_jacobian_of_a_pytree_output(rng):
     J = fg.jacobian(lambda x: {"sum": np.sum(x), "sq": x * x})(x)
     np.testing.assert_allclose(J["sum"], np.ones(3))
     np.testing.assert_allclose(J["sq"], np.diag(2 * x))
+
+
+def test_hessian_through_eigh(rng):
+    W = rng.standard_normal((3, 3))
+    f = lambda x: np.sum(np.linalg.eigh(np.outer(x, x) + np.diag(np.arange(1.0, 4.0)))[1] ** 2 * W)  # noqa: E731
+    x = rng.standard_normal(3) * 0.3
+    np.testing.assert_allclose(fg.hessian(f)(x), numerical_hessian(f, x), rtol=1e-4, atol=1e-5)

@@ -47,6 +47,40 @@ class _SlogdetResult(tuple):
         return self[1]
 
 
+class _EighResult(tuple):
+    """(eigenvalues, eigenvectors), readable by position or by name as NumPy's result."""
+
+    def __new__(cls, eigenvalues, eigenvectors):
+        return super().__new__(cls, (eigenvalues, eigenvectors))
+
+    @property
+    def eigenvalues(self):
+        return self[0]
+
+    @property
+    def eigenvectors(self):
+        return self[1]
+
+
+@implements(_np.linalg.eigh)
+def eigh(a, UPLO="L"):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+
+    The gradient is the symmetric one; through the eigenvectors it needs
+    distinct eigenvalues and a loss that does not depend on their signs.
+    """
+    a = _t(a)
+    if UPLO == "U":
+        a = _ops.swapaxes(a, -1, -2)  # NumPy reads one triangle; the symmetric gradient treats both alike
+    return _EighResult(*_ops.eigh(a))
+
+
+@implements(_np.linalg.eigvalsh)
+def eigvalsh(a, UPLO="L"):
+    """Eigenvalues (ascending) of a symmetric matrix; their gradient is V diag(g) V^T."""
+    return eigh(a, UPLO)[0]
+
+
 @implements(_np.linalg.solve)
 def solve(a, b):
     """x with a x = b (b a vector when 1-d)."""

@@ -19,7 +19,7 @@ math_extra.py   exp2 expm1 log2 log10 cbrt square reciprocal tan arcsin ... arct
 cumulative.py   cumsum cumprod
 manipulation.py flip roll pad_constant copy
 contraction.py  einsum tensordot
-linalg_extra.py inv det slogdet solve cholesky
+linalg_extra.py inv det slogdet solve cholesky eigh
 """
 from . import methods as _methods
 from .activations import gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
@@ -42,7 +42,7 @@ cat = concatenate
 
 from .contraction import einsum, tensordot  # noqa: E402
 from .cumulative import cumprod, cumsum  # noqa: E402
-from .linalg_extra import cholesky, det, inv, logabsdet, slogdet, solve  # noqa: E402
+from .linalg_extra import cholesky, det, eigh, inv, logabsdet, slogdet, solve  # noqa: E402
 from .manipulation import copy, flip, pad_constant, roll  # noqa: E402
 from .math_extra import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, cosh, exp2,  # noqa: E402
                          expm1, fmax, fmin, hypot, log2, log10, logaddexp, logaddexp2, reciprocal, sinh,

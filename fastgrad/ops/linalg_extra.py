@@ -161,3 +161,48 @@ def cholesky(a):
     The gradient is the symmetric one (exact for symmetric changes of A).
     """
     return Cholesky.apply(a)
+
+
+class EighPacked(Function):
+    """Symmetric eigendecomposition, packed in one output of shape (..., n + 1, n):
+    row 0 holds the eigenvalues w, rows 1.. the eigenvectors V (as columns)."""
+
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("eigh", a)
+        xp = b.xp
+        w, v = xp.linalg.eigh(a)
+        packed = xp.concat([xp.expand_dims(w, axis=-2), v], axis=-2) if not hasattr(xp, "concatenate") else \
+            xp.concatenate([xp.expand_dims(w, axis=-2), v], axis=-2)
+        ctx.save_for_backward(packed)
+        return packed
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # NOTE: gA = V (diag(g_w) + F * (V^T g_V)) V^T with F_ij = 1 / (w_j - w_i)
+        # off the diagonal (so distinct eigenvalues are needed for g_V), then
+        # symmetrized: the gradient is exact for symmetric changes of A.
+        (packed,) = ctx.saved_arrays
+        xp = b.xp
+        raw = ctx.backend.xp
+        w, v = packed[..., 0, :], packed[..., 1:, :]
+        gw, gv = g[..., 0, :], g[..., 1:, :]
+        n = v.shape[-1]
+        eye = raw.eye(n, dtype=v.dtype)
+        gaps = xp.expand_dims(w, axis=-2) - xp.expand_dims(w, axis=-1)   # w_j - w_i
+        f = (1 - eye) / (gaps + eye)
+        inner = xp.expand_dims(gw, axis=-2) * eye + f * xp.matmul(_mT(xp, v), gv)
+        full = xp.matmul(xp.matmul(v, inner), _mT(xp, v))
+        return 0.5 * (full + _mT(xp, full))
+
+
+def eigh(a):
+    """(w, V): eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+
+    The gradient is the symmetric one; gradients through V need distinct
+    eigenvalues (and a loss that does not depend on each vector's sign).
+
+    >>> w, v = fg.eigh(fg.tensor([[2.0, 1.0], [1.0, 2.0]]))   # w = [1, 3]
+    """
+    packed = EighPacked.apply(a)
+    return packed[..., 0, :], packed[..., 1:, :]

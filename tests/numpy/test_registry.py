@@ -60,6 +60,8 @@ FUNCTION_CASES = {
     "numpy.linalg.matrix_transpose": lambda x: np.linalg.matrix_transpose(x),
     "numpy.linalg.multi_dot": lambda x: np.linalg.multi_dot([x, x.T, x]), "numpy.linalg.norm": lambda x: np.linalg.norm(x, axis=0),
     "numpy.concat": lambda x: np.concat([x, x], axis=1),
+    "numpy.linalg.eigh": lambda x: np.sum(np.linalg.eigh(x[:, :3] + x[:, :3].T)[1] ** 2 * np.arange(9.0).reshape(3, 3)),
+    "numpy.linalg.eigvalsh": lambda x: np.linalg.eigvalsh(x[:, 1:] + x[:, 1:].T),
     "numpy.median": lambda x: np.median(x, axis=1), "numpy.quantile": lambda x: np.quantile(x, [0.1, 0.8], axis=0),
     "numpy.percentile": lambda x: np.percentile(x, 35, keepdims=True),
 }
