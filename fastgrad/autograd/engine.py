@@ -179,7 +179,7 @@ def _as_owned_array(g, seen):
             return np.array(g, order="C")
         return g
     if id(g) in seen or getattr(g, "base", None) is not None:
-        return g.copy()
+        return _namespace(g).asarray(g, copy=True)
     return g
 
 
