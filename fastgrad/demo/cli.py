@@ -137,6 +137,8 @@ def train_and_report(args, split, optimizers, rates, plots):
 
     print()
     print(format_table(runs, args.target))
+    print(f"time/step: mini-batch, forward, backward and optimizer step; wall time also scores the "
+          f"test set every {args.eval_every} steps")
     os.makedirs(args.out, exist_ok=True)
     config = {key: value for key, value in vars(args).items() if key != "func"}
     config["learning_rates"] = rates

@@ -31,10 +31,10 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
               seed=0, eval_every=10, max_steps=None, progress="auto", desc=None):
     """Train a fresh MLP (same initial weights for a given seed) and return its RunResult.
 
-    Each step: logits = model(x), loss = cross_entropy(logits, y), zero_grad,
-    backward, step. The test set is scored before training, every
-    `eval_every` steps and after the last step. A non-finite loss stops the run
-    (diverged=True).
+    Each step: next mini-batch, logits = model(x), loss = cross_entropy(logits, y),
+    zero_grad, backward, step (train_time_s adds up these steps alone). The
+    test set is scored before training, every `eval_every` steps and after the
+    last step. A non-finite loss stops the run (diverged=True).
     """
     model = build_mlp(split.num_features, hidden, split.num_classes, activation, seed)
     opt = make_optimizer(optimizer, model.parameters(), lr)
@@ -48,24 +48,23 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
     start = time.perf_counter()
     # a diverging rate overflows on purpose (learning-rate sweep): no warnings for that
     with progress_bar(total, desc or optimizer, kind=progress) as bar, np.errstate(over="ignore", invalid="ignore"):
-        seen = correct = 0
-        while result.steps < total and not result.diverged:
+        while result.steps < total and not result.diverged:      # one epoch per pass
+            seen = correct = 0
+            t0 = time.perf_counter()
             for xb, yb in loader:
-                t0 = time.perf_counter()
                 logits = model(xb)
                 loss = F.cross_entropy(logits, yb)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
                 value = loss.item()
-                result.train_time_s += time.perf_counter() - t0
+                result.train_time_s += time.perf_counter() - t0     # batch fetch included
                 result.steps += 1
                 result.losses.append(value)
                 labels = np.asarray(yb.data)
                 seen += len(labels)
                 correct += int(np.sum(np.argmax(np.asarray(logits.data), axis=1) == labels))
-                if not math.isfinite(value):
-                    result.diverged = True
+                result.diverged = not math.isfinite(value)
                 if result.diverged or result.steps % eval_every == 0 or result.steps == total:
                     result.eval_steps.append(result.steps)
                     result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
@@ -73,6 +72,6 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
                 bar.update(1)
                 if result.diverged or result.steps >= total:
                     break
-            seen = correct = 0
+                t0 = time.perf_counter()
     result.wall_time_s = time.perf_counter() - start
     return result

@@ -1,0 +1,53 @@
+"""`fastgrad bench` through the real entry point, at tiny sizes (--quick)."""
+import json
+import subprocess
+import sys
+
+from fastgrad.demo.bench import CASE_KEYS, format_table
+
+
+def run_bench(*args):
+    return subprocess.run([sys.executable, "-m", "fastgrad", "bench", "--quick", "--budget", "0.005", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_json_has_one_row_per_case_with_times_and_ratios():
+    proc = run_bench("--json")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert len(result["rows"]) == len(CASE_KEYS)
+    assert result["copy_bandwidth_GBps"] > 0 and result["threads"] >= 1
+    for row in result["rows"]:
+        assert row["fastgrad"] > 0 and row["numpy"] > 0
+        assert row["fastgrad/numpy"] == row["fastgrad"] / row["numpy"]
+    floors = [row for row in result["rows"] if row["floor"] is not None]
+    assert {r["case"].split()[0] for r in floors} >= {"sigmoid", "relu", "Adam", "MLP"}
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        assert all(row["torch"] is None for row in result["rows"])
+    else:
+        assert all(row["torch"] > 0 and row["fastgrad/torch"] > 0 for row in result["rows"])
+
+
+def test_table_names_the_peers_and_the_floor():
+    proc = run_bench("--only", "overhead,relu")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:5] == ["case", "fastgrad", "NumPy", "PyTorch", "floor"]
+    assert lines[2].startswith("per-op overhead") and lines[3].startswith("relu fwd+bwd")
+    assert "floor: 16 B/elem at copy bandwidth" in proc.stdout
+
+
+def test_unknown_case_is_one_clear_line():
+    proc = run_bench("--only", "nope")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"fastgrad bench: error: unknown case(s) nope; choose from {', '.join(CASE_KEYS)}"]
+
+
+def test_format_table_marks_missing_peers_with_a_dash():
+    row = {"case": "x", "fastgrad": 2e-3, "numpy": 1e-3, "torch": None, "floor": None,
+           "fastgrad/numpy": 2.0, "fastgrad/torch": None, "fastgrad/floor": None}
+    body = format_table([row]).splitlines()[2].split()
+    assert body == ["x", "2", "ms", "1", "ms", "-", "-", "2.00x", "-", "-"]
