@@ -16,6 +16,11 @@ with nothing to differentiate (arange, zeros, linspace, random, float64, pi,
 ...) are passed through.  The same registry makes plain `numpy` calls on
 Tensors differentiable (Tensor.__array_ufunc__ / __array_function__), and
 this namespace is what backward rules run on when create_graph=True.
+
+Limits: NumPy converts Tensors to plain arrays, without asking, in
+np.array([t, u]), np.asarray(t), np.sum([t, u]) (a list argument) and
+ndarray[i] = t; there the graph cannot follow.  Use fastgrad.numpy.array /
+asarray / stack, which keep it.
 """
 import functools as _functools
 
@@ -24,10 +29,10 @@ import numpy as _np
 from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.tensor import Tensor as _Tensor
 from ..ops.manipulation import copy as _copy
-from ..ops.shape import stack as _stack
 from . import (joins, linalg, nondiff, products, protocols, rearrange, reductions, shapes,  # noqa: F401
                statistics, ufuncs)  # (registration)
 from .registry import FUNCTIONS as _FUNCTIONS
+from .registry import needs_grad as _needs_grad
 from .registry import UFUNCS as _UFUNCS
 from .ufuncs import NON_DIFFERENTIABLE_UFUNCS as _PLAIN_UFUNCS
 
@@ -41,9 +46,12 @@ def _function(np_fn, impl):
     def dispatch(*args, **kwargs):
         if _STATE.enabled:
             for a in args:
-                if isinstance(a, _Tensor) and a._requires_grad:
-                    return impl(*args, **kwargs)
-        # Tensors inside lists, or without gradient, go through the protocol.
+                if isinstance(a, _Tensor):
+                    if a._requires_grad:
+                        return impl(*args, **kwargs)
+                elif type(a) in (list, tuple) and _needs_grad(a):
+                    return impl(*args, **kwargs)  # also fnp.sum([t, u]), which NumPy would flatten
+        # Tensors without gradient go through the protocol.
         return np_fn(*args, **kwargs)
 
     return dispatch
@@ -88,8 +96,8 @@ def array(object, dtype=None, *, copy=True, **kwargs):
     """np.array; Tensors (also inside nested lists) are stacked into a Tensor."""
     if isinstance(object, _Tensor):
         return _copy(object) if dtype is None else object.astype(dtype)
-    if isinstance(object, (list, tuple)) and _contains_tensor(object):
-        out = _stack([array(x) if isinstance(x, (list, tuple)) else _as_tensor(x) for x in object])
+    if isinstance(object, (list, tuple)) and reductions._holds_tensor(object):
+        out = reductions.as_tensor_input(object)
         return out if dtype is None else out.astype(dtype)
     return _np.array(object, dtype=dtype, copy=copy, **kwargs)
 
@@ -98,20 +106,9 @@ def asarray(a, dtype=None, **kwargs):
     """np.asarray; a Tensor is returned as it is (cast when dtype differs)."""
     if isinstance(a, _Tensor):
         return a if dtype is None or _np.dtype(dtype) == a.dtype else a.astype(dtype)
-    if isinstance(a, (list, tuple)) and _contains_tensor(a):
+    if isinstance(a, (list, tuple)) and reductions._holds_tensor(a):
         return array(a, dtype=dtype)
     return _np.asarray(a, dtype=dtype, **kwargs)
-
-
-def _contains_tensor(seq):
-    for x in seq:
-        if isinstance(x, _Tensor) or isinstance(x, (list, tuple)) and _contains_tensor(x):
-            return True
-    return False
-
-
-def _as_tensor(x):
-    return x if isinstance(x, _Tensor) else _np.asarray(x)
 
 
 def astype(x, dtype, /, *, copy=True, device=None):

@@ -11,10 +11,20 @@ from .registry import NOVALUE, implements, no_out, plain, unsupported
 
 
 def as_tensor_input(a):
-    """Tensors and arrays pass; lists and numbers become arrays."""
+    """Tensors and arrays pass; lists holding Tensors are stacked (keeping the
+    graph); other lists and numbers become arrays."""
     if isinstance(a, Tensor) or isinstance(a, np.ndarray):
         return a
+    if type(a) in (list, tuple) and _holds_tensor(a):
+        return ops.stack([as_tensor_input(x) for x in a])
     return np.asarray(a)
+
+
+def _holds_tensor(seq):
+    for x in seq:
+        if isinstance(x, Tensor) or (type(x) in (list, tuple) and _holds_tensor(x)):
+            return True
+    return False
 
 
 def _cast(a, dtype):

@@ -238,3 +238,13 @@ def test_without_gradients_every_numpy_option_works():
         assert float(np.sum(y, where=np.array([False, True]))) == 2.0
     result = np.linalg.slogdet(fg.tensor(np.eye(2) * 2))
     assert isinstance(result.logabsdet, fg.Tensor) and float(result.logabsdet) == pytest.approx(np.log(4))
+
+
+def test_fnp_functions_keep_tensors_inside_lists():
+    x = leaf([1.0, 2.0])
+    y = fnp.sum([x, x * 2])
+    assert isinstance(y, fg.Tensor)
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    z = fnp.mean([[x[0], 1.0], [2.0, x[1]]], axis=0)
+    np.testing.assert_allclose(z.data, [1.5, 1.5])
