@@ -250,3 +250,25 @@ def test_array_api_parameters_use_the_reference_twin():
     opt.step()
     np.testing.assert_allclose(np.asarray(w.data), [0.9, -1.9], rtol=1e-7)  # eps shifts the 8th digit
     assert type(opt.state[w]["exp_avg"]) is type(w.data)
+
+
+@pytest.mark.parametrize("cls,kw", [(optim.Adam, dict(amsgrad=True)), (optim.SGD, dict(lr=0.1, momentum=0.9)),
+                                    (optim.RMSprop, dict(centered=True, momentum=0.5)), (optim.Adagrad, dict())])
+def test_steps_keep_no_memory(rng, cls, kw):
+    """After the first step allocates the state, further steps allocate nothing that stays."""
+    import tracemalloc
+
+    ps = _params(rng)
+    _set_grads(rng, ps)
+    opt = cls(ps, **kw)
+    opt.step()
+    opt.step()
+    tracemalloc.start()
+    for _ in range(200):      # Python's free lists fill up (bounded)
+        opt.step()
+    before, _ = tracemalloc.get_traced_memory()
+    for _ in range(600):
+        opt.step()
+    after, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert after - before < 512
