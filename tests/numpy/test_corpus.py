@@ -7,6 +7,7 @@ central differences in float64 and with autograd.grad.
 """
 import pathlib
 import types
+import zlib
 
 import numpy
 import pytest
@@ -31,7 +32,7 @@ NAMES = sorted(PLAIN)
 
 def inputs_for(name):
     _, shapes, (low, high) = PLAIN[name]
-    rng = numpy.random.default_rng(abs(hash(name)) % 2**32)
+    rng = numpy.random.default_rng(zlib.crc32(name.encode()))  # the same inputs in every run
     if low is None:
         return [rng.standard_normal(s) for s in shapes]
     return [rng.uniform(low, high, s) for s in shapes]
