@@ -4,14 +4,9 @@
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
     loss = nn.functional.cross_entropy(model(x), y)
 """
-import importlib.util as _importlib_util
-
-from . import init, utils
+from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from .parameter import Parameter
-
-if _importlib_util.find_spec(__name__ + ".functional") is not None:
-    from . import functional  # noqa: F401
 
 __all__ = list(_modules_all) + ["Parameter", "init", "utils", "functional"]

@@ -1,5 +1,5 @@
 """Activation layers: thin modules over nn.functional (fused C kernels on NumPy arrays)."""
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -11,7 +11,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return fn("relu")(input)
+        return F.relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -26,7 +26,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return fn("leaky_relu")(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -36,14 +36,14 @@ class Sigmoid(Module):
     """1 / (1 + exp(-x))."""
 
     def forward(self, input):
-        return fn("sigmoid")(input)
+        return F.sigmoid(input)
 
 
 class Tanh(Module):
     """tanh(x)."""
 
     def forward(self, input):
-        return fn("tanh")(input)
+        return F.tanh(input)
 
 
 class GELU(Module):
@@ -56,7 +56,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):
-        return fn("gelu")(input, approximate=self.approximate)
+        return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self):
         return f"approximate='{self.approximate}'"
@@ -70,7 +70,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return fn("silu")(input)
+        return F.silu(input)
 
 
 class Softplus(Module):
@@ -82,7 +82,7 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, input):
-        return fn("softplus")(input, self.beta, self.threshold)
+        return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -96,7 +96,7 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return fn("softmax")(input, dim=self.dim)
+        return F.softmax(input, dim=self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -110,7 +110,7 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input):
-        return fn("log_softmax")(input, dim=self.dim)
+        return F.log_softmax(input, dim=self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"

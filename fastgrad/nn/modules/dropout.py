@@ -1,5 +1,5 @@
 """Dropout: zero each element with probability p while training, scale the rest by 1/(1-p)."""
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -16,7 +16,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return fn("dropout")(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"

@@ -7,7 +7,7 @@ from ... import ops
 from ...dtypes import get_default_dtype
 from .. import init
 from ..parameter import Parameter
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -43,7 +43,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return fn("linear")(input, self.weight, self.bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -3,7 +3,7 @@
     >>> criterion = CrossEntropyLoss()
     >>> loss = criterion(logits, targets)
 """
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -37,14 +37,14 @@ class MSELoss(_Loss):
     """mean((input - target)^2) (or sum / none)."""
 
     def forward(self, input, target):
-        return fn("mse_loss")(input, target, reduction=self.reduction)
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """mean(|input - target|)."""
 
     def forward(self, input, target):
-        return fn("l1_loss")(input, target, reduction=self.reduction)
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -55,7 +55,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
-        return fn("huber_loss")(input, target, reduction=self.reduction, delta=self.delta)
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class SmoothL1Loss(_Loss):
@@ -66,14 +66,14 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
-        return fn("smooth_l1_loss")(input, target, reduction=self.reduction, beta=self.beta)
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class BCELoss(_WeightedLoss):
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (logs clamped at -100)."""
 
     def forward(self, input, target):
-        return fn("binary_cross_entropy")(input, target, weight=self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
@@ -88,7 +88,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
             self.pos_weight = None
 
     def forward(self, input, target):
-        return fn("binary_cross_entropy_with_logits")(input, target, weight=self.weight, reduction=self.reduction,
+        return F.binary_cross_entropy_with_logits(input, target, weight=self.weight, reduction=self.reduction,
                                                       pos_weight=self.pos_weight)
 
 
@@ -103,7 +103,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return fn("cross_entropy")(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                    reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
@@ -115,5 +115,5 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return fn("nll_loss")(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                               reduction=self.reduction)

@@ -5,7 +5,7 @@ from ... import ops
 from ...autograd.tensor import Tensor
 from ...dtypes import get_default_dtype
 from ..parameter import Parameter
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -36,7 +36,7 @@ class LayerNorm(Module):
         if tuple(input.shape[input.ndim - len(self.normalized_shape):]) != self.normalized_shape:
             raise ValueError(f"LayerNorm: input of shape {tuple(input.shape)} does not end with the normalized "
                              f"shape {self.normalized_shape}")
-        return fn("layer_norm")(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

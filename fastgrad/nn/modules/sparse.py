@@ -5,7 +5,7 @@ from ...autograd.tensor import Tensor
 from ...dtypes import get_default_dtype
 from .. import init
 from ..parameter import Parameter
-from ._functional import fn
+from .. import functional as F
 from .module import Module
 
 
@@ -61,7 +61,7 @@ class Embedding(Module):
         if ids.size and (ids.min() < 0 or ids.max() >= self.num_embeddings):
             raise IndexError(f"Embedding: index out of range [0, {self.num_embeddings}) "
                              f"(got min {ids.min()}, max {ids.max()})")
-        return fn("embedding")(ids, self.weight, self.padding_idx)
+        return F.embedding(ids, self.weight, self.padding_idx)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
