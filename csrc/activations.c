@@ -1,8 +1,8 @@
 /* Elementwise activations: one pass forward, one pass backward.
  *
  * The backward reads what the forward saved: the output y where the
- * derivative is a function of it (sigmoid, tanh, relu, softplus, leaky relu
- * with a non-negative slope), otherwise the input x (gelu, silu).  The
+ * derivative is a function of it (sigmoid, tanh, relu, leaky relu with a
+ * non-negative slope), otherwise the input x (gelu, silu, softplus).  The
  * per-element formulas live in fg_math.h, shared with the linear epilogues.
  */
 /* See fg_math.h: lets GCC vectorize loops with selects. */
@@ -85,10 +85,10 @@ FG_ELEMENTWISE(leaky_relu, float, f32, LEAKY_FWD, LEAKY_BWD, FG_COMMA float slop
 FG_ELEMENTWISE(leaky_relu, double, f64, LEAKY_FWD, LEAKY_BWD, FG_COMMA double slope, FG_COMMA slope)
 
 /* softplus: y = log(1 + exp(beta x)) / beta, and x itself where beta x > threshold
- * (PyTorch's linear region).  The backward takes y: with t = beta y,
- * sigmoid(beta x) = 1 - exp(-t) = -expm1(-t), exact for small t too. */
+ * (PyTorch's linear region).  The backward takes x: y alone cannot tell the
+ * linear region from the curve just below the threshold. */
 #define SOFTPLUS_FWD(T, S) (v * beta > threshold ? v : fg_softplus_##S(v * beta) / beta)
-#define SOFTPLUS_BWD(T, S) (v * beta > threshold ? g : -g * fg_expm1_##S(-v * beta))
+#define SOFTPLUS_BWD(T, S) (v * beta > threshold ? g : g * fg_sigmoid_##S(v * beta))
 FG_ELEMENTWISE(softplus, float, f32, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA float beta FG_COMMA float threshold,
                FG_COMMA beta FG_COMMA threshold)
 FG_ELEMENTWISE(softplus, double, f64, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA double beta FG_COMMA double threshold,

@@ -20,7 +20,7 @@ void fg_set_num_threads(int n);
 
 /* ---- activations (activations.c) ----
  * fwd: x -> y.  bwd: (s, gy) -> gx, where s is what the forward saved: y for
- * sigmoid, relu, tanh, softplus and leaky_relu with slope >= 0; x otherwise. */
+ * sigmoid, relu, tanh and leaky_relu with slope >= 0; x otherwise. */
 void fg_sigmoid_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
 void fg_sigmoid_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
 void fg_sigmoid_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
@@ -40,62 +40,113 @@ void fg_gelu_bwd_f64(const double *restrict s, const double *restrict gy, double
 void fg_gelu_tanh_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
 void fg_gelu_tanh_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
 void fg_gelu_tanh_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_gelu_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
+void fg_gelu_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx,
+                          int64_t n);
 void fg_silu_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
 void fg_silu_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
 void fg_silu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
 void fg_silu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
 void fg_leaky_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, float slope);
 void fg_leaky_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, double slope);
-void fg_leaky_relu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n, float slope);
-void fg_leaky_relu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n, double slope);
+void fg_leaky_relu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                           float slope);
+void fg_leaky_relu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                           double slope);
 void fg_softplus_fwd_f32(const float *restrict x, float *restrict y, int64_t n, float beta, float threshold);
-void fg_softplus_fwd_f64(const double *restrict x, double *restrict y, int64_t n, double beta, double threshold);
-void fg_softplus_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t n, float beta, float threshold);
-void fg_softplus_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t n, double beta, double threshold);
+void fg_softplus_fwd_f64(const double *restrict x, double *restrict y, int64_t n, double beta,
+                         double threshold);
+void fg_softplus_bwd_f32(const float *restrict x, const float *restrict gy, float *restrict gx, int64_t n,
+                         float beta, float threshold);
+void fg_softplus_bwd_f64(const double *restrict x, const double *restrict gy, double *restrict gx, int64_t n,
+                         double beta, double threshold);
 
 /* ---- losses (losses.c) ----
  * Row kernels act along the last axis of a C-contiguous (rows, cols) array.
- * Cross entropy writes loss and lse (log-sum-exp) per row; class weights
- * (cols entries) may be NULL.  Pointwise losses write loss when it is not
- * NULL and return its sum; their backward is gx = scale * (gy, or 1 when gy
- * is NULL) * dloss/dx.  pos_weight (NULL for none) has cols entries. */
+ * Cross entropy writes the loss per row, and its backward takes the
+ * per-row gradient grad; class weights (cols entries) may be NULL for class
+ * indices and are required for probabilities.  Pointwise losses write loss
+ * when it is not NULL and return its sum; their backward is
+ * gx = scale * (gy, or 1 when gy is NULL) * dloss/dx.  pos_weight (NULL for
+ * none) has cols entries, repeated over rows. */
 void fg_softmax_fwd_f32(const float *restrict x, float *restrict y, int64_t rows, int64_t cols);
 void fg_softmax_fwd_f64(const double *restrict x, double *restrict y, int64_t rows, int64_t cols);
-void fg_softmax_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t rows, int64_t cols);
-void fg_softmax_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t rows, int64_t cols);
+void fg_softmax_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t rows,
+                        int64_t cols);
+void fg_softmax_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t rows,
+                        int64_t cols);
 void fg_log_softmax_fwd_f32(const float *restrict x, float *restrict y, int64_t rows, int64_t cols);
 void fg_log_softmax_fwd_f64(const double *restrict x, double *restrict y, int64_t rows, int64_t cols);
-void fg_log_softmax_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx, int64_t rows, int64_t cols);
-void fg_log_softmax_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx, int64_t rows, int64_t cols);
-void fg_cross_entropy_fwd_f32(const float *restrict x, const int64_t *restrict target, const float *restrict weight, float *restrict loss, float *restrict lse, int64_t rows, int64_t cols, int64_t ignore_index, float label_smoothing);
-void fg_cross_entropy_fwd_f64(const double *restrict x, const int64_t *restrict target, const double *restrict weight, double *restrict loss, double *restrict lse, int64_t rows, int64_t cols, int64_t ignore_index, double label_smoothing);
-void fg_cross_entropy_bwd_f32(const float *restrict x, const int64_t *restrict target, const float *restrict weight, const float *restrict lse, const float *restrict grad, float *restrict gx, int64_t rows, int64_t cols, int64_t ignore_index, float label_smoothing);
-void fg_cross_entropy_bwd_f64(const double *restrict x, const int64_t *restrict target, const double *restrict weight, const double *restrict lse, const double *restrict grad, double *restrict gx, int64_t rows, int64_t cols, int64_t ignore_index, double label_smoothing);
-void fg_soft_cross_entropy_fwd_f32(const float *restrict x, const float *restrict q, const float *restrict weight, float *restrict loss, float *restrict lse, int64_t rows, int64_t cols, float label_smoothing);
-void fg_soft_cross_entropy_fwd_f64(const double *restrict x, const double *restrict q, const double *restrict weight, double *restrict loss, double *restrict lse, int64_t rows, int64_t cols, double label_smoothing);
-void fg_soft_cross_entropy_bwd_f32(const float *restrict x, const float *restrict q, const float *restrict weight, const float *restrict lse, const float *restrict grad, float *restrict gx, int64_t rows, int64_t cols, float label_smoothing);
-void fg_soft_cross_entropy_bwd_f64(const double *restrict x, const double *restrict q, const double *restrict weight, const double *restrict lse, const double *restrict grad, double *restrict gx, int64_t rows, int64_t cols, double label_smoothing);
+void fg_log_softmax_bwd_f32(const float *restrict y, const float *restrict gy, float *restrict gx,
+                            int64_t rows, int64_t cols);
+void fg_log_softmax_bwd_f64(const double *restrict y, const double *restrict gy, double *restrict gx,
+                            int64_t rows, int64_t cols);
+void fg_cross_entropy_fwd_f32(const float *restrict x, const int64_t *restrict target,
+                              const float *restrict weight, float *restrict loss, int64_t rows, int64_t cols,
+                              int64_t ignore_index, float label_smoothing);
+void fg_cross_entropy_fwd_f64(const double *restrict x, const int64_t *restrict target,
+                              const double *restrict weight, double *restrict loss, int64_t rows, int64_t cols,
+                              int64_t ignore_index, double label_smoothing);
+void fg_cross_entropy_bwd_f32(const float *restrict x, const int64_t *restrict target,
+                              const float *restrict weight, const float *restrict grad, float *restrict gx,
+                              int64_t rows, int64_t cols, int64_t ignore_index, float label_smoothing);
+void fg_cross_entropy_bwd_f64(const double *restrict x, const int64_t *restrict target,
+                              const double *restrict weight, const double *restrict grad, double *restrict gx,
+                              int64_t rows, int64_t cols, int64_t ignore_index, double label_smoothing);
+void fg_soft_cross_entropy_fwd_f32(const float *restrict x, const float *restrict q,
+                                   const float *restrict weight, float *restrict loss, int64_t rows,
+                                   int64_t cols, float label_smoothing);
+void fg_soft_cross_entropy_fwd_f64(const double *restrict x, const double *restrict q,
+                                   const double *restrict weight, double *restrict loss, int64_t rows,
+                                   int64_t cols, double label_smoothing);
+void fg_soft_cross_entropy_bwd_f32(const float *restrict x, const float *restrict q,
+                                   const float *restrict weight, const float *restrict grad,
+                                   float *restrict gx, int64_t rows, int64_t cols, float label_smoothing);
+void fg_soft_cross_entropy_bwd_f64(const double *restrict x, const double *restrict q,
+                                   const double *restrict weight, const double *restrict grad,
+                                   double *restrict gx, int64_t rows, int64_t cols, double label_smoothing);
 double fg_mse_loss_fwd_f32(const float *restrict x, const float *restrict t, float *restrict loss, int64_t n);
-double fg_mse_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss, int64_t n);
-void fg_mse_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy, float *restrict gx, int64_t n, float scale);
-void fg_mse_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy, double *restrict gx, int64_t n, double scale);
+double fg_mse_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss,
+                           int64_t n);
+void fg_mse_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy,
+                         float *restrict gx, int64_t n, float scale);
+void fg_mse_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy,
+                         double *restrict gx, int64_t n, double scale);
 double fg_l1_loss_fwd_f32(const float *restrict x, const float *restrict t, float *restrict loss, int64_t n);
-double fg_l1_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss, int64_t n);
-void fg_l1_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy, float *restrict gx, int64_t n, float scale);
-void fg_l1_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy, double *restrict gx, int64_t n, double scale);
-double fg_huber_loss_fwd_f32(const float *restrict x, const float *restrict t, float *restrict loss, int64_t n, float delta);
-double fg_huber_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss, int64_t n, double delta);
-void fg_huber_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy, float *restrict gx, int64_t n, float scale, float delta);
-void fg_huber_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy, double *restrict gx, int64_t n, double scale, double delta);
-double fg_binary_cross_entropy_with_logits_fwd_f32(const float *restrict x, const float *restrict t, const float *restrict pos_weight, float *restrict loss, int64_t rows, int64_t cols);
-double fg_binary_cross_entropy_with_logits_fwd_f64(const double *restrict x, const double *restrict t, const double *restrict pos_weight, double *restrict loss, int64_t rows, int64_t cols);
-void fg_binary_cross_entropy_with_logits_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict pos_weight, const float *restrict gy, float *restrict gx, int64_t rows, int64_t cols, float scale);
-void fg_binary_cross_entropy_with_logits_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict pos_weight, const double *restrict gy, double *restrict gx, int64_t rows, int64_t cols, double scale);
-double fg_binary_cross_entropy_fwd_f32(const float *restrict p, const float *restrict t, float *restrict loss, int64_t n, int64_t *invalid);
-double fg_binary_cross_entropy_fwd_f64(const double *restrict p, const double *restrict t, double *restrict loss, int64_t n, int64_t *invalid);
-void fg_binary_cross_entropy_bwd_f32(const float *restrict p, const float *restrict t, const float *restrict gy, float *restrict gx, int64_t n, float scale);
-void fg_binary_cross_entropy_bwd_f64(const double *restrict p, const double *restrict t, const double *restrict gy, double *restrict gx, int64_t n, double scale);
+double fg_l1_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss,
+                          int64_t n);
+void fg_l1_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy,
+                        float *restrict gx, int64_t n, float scale);
+void fg_l1_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy,
+                        double *restrict gx, int64_t n, double scale);
+double fg_huber_loss_fwd_f32(const float *restrict x, const float *restrict t, float *restrict loss, int64_t n,
+                             float delta);
+double fg_huber_loss_fwd_f64(const double *restrict x, const double *restrict t, double *restrict loss,
+                             int64_t n, double delta);
+void fg_huber_loss_bwd_f32(const float *restrict x, const float *restrict t, const float *restrict gy,
+                           float *restrict gx, int64_t n, float scale, float delta);
+void fg_huber_loss_bwd_f64(const double *restrict x, const double *restrict t, const double *restrict gy,
+                           double *restrict gx, int64_t n, double scale, double delta);
+double fg_binary_cross_entropy_with_logits_fwd_f32(const float *restrict x, const float *restrict t,
+                                                   const float *restrict pos_weight, float *restrict loss,
+                                                   int64_t rows, int64_t cols);
+double fg_binary_cross_entropy_with_logits_fwd_f64(const double *restrict x, const double *restrict t,
+                                                   const double *restrict pos_weight, double *restrict loss,
+                                                   int64_t rows, int64_t cols);
+void fg_binary_cross_entropy_with_logits_bwd_f32(const float *restrict x, const float *restrict t,
+                                                 const float *restrict pos_weight, const float *restrict gy,
+                                                 float *restrict gx, int64_t rows, int64_t cols, float scale);
+void fg_binary_cross_entropy_with_logits_bwd_f64(const double *restrict x, const double *restrict t,
+                                                 const double *restrict pos_weight, const double *restrict gy,
+                                                 double *restrict gx, int64_t rows, int64_t cols,
+                                                 double scale);
+double fg_binary_cross_entropy_fwd_f32(const float *restrict p, const float *restrict t, float *restrict loss,
+                                       int64_t n, int64_t *invalid);
+double fg_binary_cross_entropy_fwd_f64(const double *restrict p, const double *restrict t,
+                                       double *restrict loss, int64_t n, int64_t *invalid);
+void fg_binary_cross_entropy_bwd_f32(const float *restrict p, const float *restrict t,
+                                     const float *restrict gy, float *restrict gx, int64_t n, float scale);
+void fg_binary_cross_entropy_bwd_f64(const double *restrict p, const double *restrict t,
+                                     const double *restrict gy, double *restrict gx, int64_t n, double scale);
 
 /* ---- linear layer epilogues (linear.c) ----
  * fwd: z (rows, cols) holds x W^T; adds bias (NULL for none) in place and
@@ -110,8 +161,10 @@ void fg_binary_cross_entropy_bwd_f64(const double *restrict p, const double *res
 #define FG_ACT_GELU_TANH 5
 void fg_bias_act_fwd_f32(const float *bias, float *z, float *y, int64_t rows, int64_t cols, int act);
 void fg_bias_act_fwd_f64(const double *bias, double *z, double *y, int64_t rows, int64_t cols, int act);
-void fg_bias_act_bwd_f32(const float *s, const float *gy, float *gz, float *gbias, int64_t rows, int64_t cols, int act);
-void fg_bias_act_bwd_f64(const double *s, const double *gy, double *gz, double *gbias, int64_t rows, int64_t cols, int act);
+void fg_bias_act_bwd_f32(const float *s, const float *gy, float *gz, float *gbias, int64_t rows, int64_t cols,
+                         int act);
+void fg_bias_act_bwd_f64(const double *s, const double *gy, double *gz, double *gbias, int64_t rows,
+                         int64_t cols, int act);
 
 /* ---- optimizers (optim.c) ----
  * Each step updates a list of tensors in place in one call: tensor t has

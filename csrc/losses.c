@@ -69,7 +69,7 @@
                 out[c] = yr[c] * (gr[c] - d);                                  \
         }                                                                      \
     }                                                                          \
-    /* y = x - (m + log sum exp(x - m)) */                                     \
+    /* y = (x - m) - log sum exp(x - m): x - m is exact near the maximum */                                     \
     FG_SIMD_CLONES static void log_softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
     {                                                                          \
         for (int64_t r = 0; r < rows; r++) {                                   \
@@ -80,9 +80,9 @@
             _Pragma("omp simd reduction(+:s)")                                 \
             for (int64_t c = 0; c < cols; c++)                                 \
                 s += fg_exp_##S(xr[c] - m);                                    \
-            T lse = m + (T)log(s);                                             \
+            T log_s = (T)log(s);                                               \
             for (int64_t c = 0; c < cols; c++)                                 \
-                yr[c] = xr[c] - lse;                                           \
+                yr[c] = (xr[c] - m) - log_s;                                   \
         }                                                                      \
     }                                                                          \
     /* gx = gy - exp(y) sum(gy) */                                             \
@@ -122,7 +122,10 @@ FG_SOFTMAX(double, f64)
  * With class weights w (all 1 when NULL), W = sum(w), C classes, smoothing e:
  *   loss_r = (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c)
  *   dloss_r/dx_c = p_c ((1 - e) w_t + (e / C) W) - (1 - e) w_t [c == t] - (e / C) w_c
- * Rows whose target is ignore_index have loss 0 and gradient 0.
+ * Rows whose target is ignore_index have loss 0 and gradient 0.  The
+ * backward recomputes the row maximum and sum (the row is in cache) instead
+ * of reading a saved log-sum-exp, whose rounding at large logits would
+ * spoil p in float32.
  * sum_c w_c (lse - x_c) is taken as W log(s) - sum_c w_c (x_c - m), which
  * stays accurate when the logits are large. */
 
@@ -139,14 +142,12 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
 #define FG_CROSS_ENTROPY(T, S, IS_F32)                                         \
     FG_SIMD_CLONES static void cross_entropy_rows_##S(                         \
         const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        T *restrict loss, T *restrict lse, int64_t rows, int64_t cols, int64_t ignore_index, \
-        double eps, double wsum)                                               \
+        T *restrict loss, int64_t rows, int64_t cols, int64_t ignore_index, double eps, double wsum) \
     {                                                                          \
         for (int64_t r = 0; r < rows; r++) {                                   \
             int64_t t = target[r];                                             \
             if (t == ignore_index) {                                           \
                 loss[r] = 0;                                                   \
-                lse[r] = 0;                                                    \
                 continue;                                                      \
             }                                                                  \
             const T *xr = x + r * cols;                                        \
@@ -170,19 +171,17 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
                 }                                                              \
             }                                                                  \
             double log_s = log(s);                                             \
-            double l = (double)m + log_s;                                      \
             double wt = weight ? (double)weight[t] : 1.0;                      \
-            double v = (1 - eps) * wt * (l - (double)xr[t]);                   \
+            double v = (1 - eps) * wt * (log_s - ((double)xr[t] - m));         \
             if (eps != 0)                                                      \
                 v += eps / (double)cols * (wsum * log_s - sx);                 \
             loss[r] = (T)v;                                                    \
-            lse[r] = (T)l;                                                     \
         }                                                                      \
     }                                                                          \
     FG_SIMD_CLONES static void cross_entropy_grad_rows_##S(                    \
         const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        const T *restrict lse, const T *restrict grad, T *restrict gx,         \
-        int64_t rows, int64_t cols, int64_t ignore_index, double eps, double wsum) \
+        const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols,   \
+        int64_t ignore_index, double eps, double wsum)                         \
     {                                                                          \
         T eps_c = (T)(eps / (double)cols);                                     \
         for (int64_t r = 0; r < rows; r++) {                                   \
@@ -194,37 +193,45 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
                 continue;                                                      \
             }                                                                  \
             const T *xr = x + r * cols;                                        \
-            T g = grad[r], l = lse[r];                                         \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0;                                                      \
+            _Pragma("omp simd reduction(+:s)")                                 \
+            for (int64_t c = 0; c < cols; c++) {                               \
+                T e = fg_exp_##S(xr[c] - m);                                   \
+                out[c] = e;                                                    \
+                s += e;                                                        \
+            }                                                                  \
+            T g = grad[r];                                                     \
             double wt = weight ? (double)weight[t] : 1.0;                      \
-            T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum)); \
+            /* softmax p = e / s, scaled by g ((1 - e) w_t + (e / C) W) */      \
+            T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum) / s); \
             T ge = g * eps_c;                                                  \
             if (weight) {                                                      \
                 for (int64_t c = 0; c < cols; c++)                             \
-                    out[c] = a * fg_exp_##S(xr[c] - l) - ge * weight[c];       \
+                    out[c] = a * out[c] - ge * weight[c];                      \
             } else {                                                           \
                 for (int64_t c = 0; c < cols; c++)                             \
-                    out[c] = a * fg_exp_##S(xr[c] - l) - ge;                   \
+                    out[c] = a * out[c] - ge;                                  \
             }                                                                  \
             out[t] -= (T)((double)g * (1 - eps) * wt);                         \
         }                                                                      \
     }                                                                          \
     void fg_cross_entropy_fwd_##S(const T *restrict x, const int64_t *restrict target, \
-                                  const T *restrict weight, T *restrict loss, T *restrict lse, \
+                                  const T *restrict weight, T *restrict loss,  \
                                   int64_t rows, int64_t cols, int64_t ignore_index, T label_smoothing) \
     {                                                                          \
         double wsum = weight_sum(weight, IS_F32, cols);                        \
         FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
-            cross_entropy_rows_##S(x + lo * cols, target + lo, weight, loss + lo, lse + lo, \
+            cross_entropy_rows_##S(x + lo * cols, target + lo, weight, loss + lo, \
                                    hi - lo, cols, ignore_index, label_smoothing, wsum)) \
     }                                                                          \
     void fg_cross_entropy_bwd_##S(const T *restrict x, const int64_t *restrict target, \
-                                  const T *restrict weight, const T *restrict lse, \
-                                  const T *restrict grad, T *restrict gx,      \
+                                  const T *restrict weight, const T *restrict grad, T *restrict gx, \
                                   int64_t rows, int64_t cols, int64_t ignore_index, T label_smoothing) \
     {                                                                          \
         double wsum = weight_sum(weight, IS_F32, cols);                        \
         FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
-            cross_entropy_grad_rows_##S(x + lo * cols, target + lo, weight, lse + lo, grad + lo, \
+            cross_entropy_grad_rows_##S(x + lo * cols, target + lo, weight, grad + lo, \
                                         gx + lo * cols, hi - lo, cols, ignore_index, \
                                         label_smoothing, wsum))                \
     }
@@ -236,12 +243,12 @@ FG_CROSS_ENTROPY(double, f64, 0)
  * weight is required here (the caller passes ones for none).
  * q' = (1 - e) q + e / C;  loss_r = sum_c w_c q'_c (lse - x_c)
  *   = A log(s) - sum_c w_c q'_c (x_c - m),  A = sum_c w_c q'_c
- * dloss_r/dx_c = p_c A - w_c q'_c */
+ * dloss_r/dx_c = p_c A - w_c q'_c; the backward recomputes p as above. */
 
 #define FG_SOFT_CROSS_ENTROPY(T, S)                                            \
     FG_SIMD_CLONES static void soft_cross_entropy_rows_##S(                    \
         const T *restrict x, const T *restrict q, const T *restrict weight,    \
-        T *restrict loss, T *restrict lse, int64_t rows, int64_t cols, T label_smoothing) \
+        T *restrict loss, int64_t rows, int64_t cols, T label_smoothing)       \
     {                                                                          \
         T keep = (T)1 - label_smoothing, eps_c = label_smoothing / (T)cols;    \
         for (int64_t r = 0; r < rows; r++) {                                   \
@@ -255,40 +262,40 @@ FG_CROSS_ENTROPY(double, f64, 0)
                 a += wq;                                                       \
                 b += (double)wq * (xr[c] - m);                                 \
             }                                                                  \
-            double log_s = log(s);                                             \
-            loss[r] = (T)(a * log_s - b);                                      \
-            lse[r] = (T)((double)m + log_s);                                   \
+            loss[r] = (T)(a * log(s) - b);                                     \
         }                                                                      \
     }                                                                          \
     FG_SIMD_CLONES static void soft_cross_entropy_grad_rows_##S(               \
         const T *restrict x, const T *restrict q, const T *restrict weight,    \
-        const T *restrict lse, const T *restrict grad, T *restrict gx,         \
-        int64_t rows, int64_t cols, T label_smoothing)                         \
+        const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols, T label_smoothing) \
     {                                                                          \
         T keep = (T)1 - label_smoothing, eps_c = label_smoothing / (T)cols;    \
         for (int64_t r = 0; r < rows; r++) {                                   \
             const T *xr = x + r * cols, *qr = q + r * cols;                    \
             T *out = gx + r * cols;                                            \
-            double a = 0;                                                      \
-            _Pragma("omp simd reduction(+:a)")                                 \
-            for (int64_t c = 0; c < cols; c++)                                 \
+            ROW_MAX(T, xr, m)                                                  \
+            double s = 0, a = 0;                                               \
+            _Pragma("omp simd reduction(+:s, a)")                              \
+            for (int64_t c = 0; c < cols; c++) {                               \
+                T e = fg_exp_##S(xr[c] - m);                                   \
+                out[c] = e;                                                    \
+                s += e;                                                        \
                 a += (keep * qr[c] + eps_c) * weight[c];                       \
-            T g = grad[r], ga = g * (T)a, l = lse[r];                          \
+            }                                                                  \
+            T g = grad[r], ga = (T)((double)g * a / s);                        \
             for (int64_t c = 0; c < cols; c++)                                 \
-                out[c] = ga * fg_exp_##S(xr[c] - l) - g * ((keep * qr[c] + eps_c) * weight[c]); \
+                out[c] = ga * out[c] - g * ((keep * qr[c] + eps_c) * weight[c]); \
         }                                                                      \
     }                                                                          \
     FG_ROW_KERNEL(fg_soft_cross_entropy_fwd_##S, soft_cross_entropy_rows_##S,  \
                   (const T *restrict x, const T *restrict q, const T *restrict weight, T *restrict loss, \
-                   T *restrict lse, int64_t rows, int64_t cols, T label_smoothing), \
-                  (x + lo * cols, q + lo * cols, weight, loss + lo, lse + lo, hi - lo, cols, \
-                   label_smoothing))                                           \
+                   int64_t rows, int64_t cols, T label_smoothing),            \
+                  (x + lo * cols, q + lo * cols, weight, loss + lo, hi - lo, cols, label_smoothing)) \
     FG_ROW_KERNEL(fg_soft_cross_entropy_bwd_##S, soft_cross_entropy_grad_rows_##S, \
                   (const T *restrict x, const T *restrict q, const T *restrict weight, \
-                   const T *restrict lse, const T *restrict grad, T *restrict gx, \
-                   int64_t rows, int64_t cols, T label_smoothing),            \
-                  (x + lo * cols, q + lo * cols, weight, lse + lo, grad + lo, gx + lo * cols, \
-                   hi - lo, cols, label_smoothing))
+                   const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols, T label_smoothing), \
+                  (x + lo * cols, q + lo * cols, weight, grad + lo, gx + lo * cols, hi - lo, cols, \
+                   label_smoothing))
 
 FG_SOFT_CROSS_ENTROPY(float, f32)
 FG_SOFT_CROSS_ENTROPY(double, f64)
@@ -481,14 +488,15 @@ FG_BCE_WITH_LOGITS(double, f64)
 
 /* ---- binary cross entropy on probabilities ----
  * loss = -(t max(log p, -100) + (1 - t) max(log(1 - p), -100)), the clamp
- * keeping log(0) finite as PyTorch does; gradient (p - t) / max(p (1 - p), 1e-12).
- * The forward counts inputs or targets outside [0, 1] into *invalid. */
+ * keeping log(0) finite as PyTorch does; gradient (p - t) / max(p (1 - p), eps)
+ * with PyTorch's eps, the float 1e-12f (also in double).  The forward counts
+ * inputs or targets outside [0, 1] into *invalid. */
 
 #define FG_BCE(T, S, LOG, LOG1P)                                               \
     static inline T bce_grad_##S(T v, T tt)                                    \
     {                                                                          \
         T den = ((T)1 - v) * v;                                                \
-        den = den < (T)1e-12 ? (T)1e-12 : den;                                 \
+        den = den < (T)1e-12f ? (T)1e-12f : den;                               \
         return (v - tt) / den;                                                 \
     }                                                                          \
     double fg_binary_cross_entropy_fwd_##S(const T *restrict p, const T *restrict t, T *restrict loss, \

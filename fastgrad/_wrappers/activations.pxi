@@ -34,8 +34,8 @@ cdef extern from "fastgrad.h":
     void fg_leaky_relu_bwd_f64(const double *s, const double *gy, double *gx, int64_t n, double slope) nogil
     void fg_softplus_fwd_f32(const float *x, float *y, int64_t n, float beta, float threshold) nogil
     void fg_softplus_fwd_f64(const double *x, double *y, int64_t n, double beta, double threshold) nogil
-    void fg_softplus_bwd_f32(const float *y, const float *gy, float *gx, int64_t n, float beta, float threshold) nogil
-    void fg_softplus_bwd_f64(const double *y, const double *gy, double *gx, int64_t n, double beta, double threshold) nogil
+    void fg_softplus_bwd_f32(const float *x, const float *gy, float *gx, int64_t n, float beta, float threshold) nogil
+    void fg_softplus_bwd_f64(const double *x, const double *gy, double *gx, int64_t n, double beta, double threshold) nogil
 
 ctypedef void (*unary_f32)(const float *, float *, int64_t) noexcept nogil
 ctypedef void (*unary_f64)(const double *, double *, int64_t) noexcept nogil
@@ -209,22 +209,22 @@ def softplus_fwd(x, out=None, *, beta=1.0, threshold=20.0):
     return y
 
 
-def softplus_bwd(y, gy, out=None, *, beta=1.0, threshold=20.0):
-    """gx = gy * sigmoid(beta x) = gy * (1 - exp(-beta y)), from the output y."""
+def softplus_bwd(x, gy, out=None, *, beta=1.0, threshold=20.0):
+    """gx = gy * sigmoid(beta x), and gy where beta x > threshold; from the input x."""
     cdef double b = finite_param("softplus_backward", "beta", beta)
     cdef double th = float(threshold)
     if b == 0:
         raise ValueError("softplus_backward: argument 'beta' must not be 0")
-    y = float_input("softplus_backward", "y", y)
-    gy = same_input("softplus_backward", "grad", gy, y)
-    gx = output_for("softplus_backward", out, y)
-    check_no_partial_overlap("softplus_backward", gx, y)
+    x = float_input("softplus_backward", "x", x)
+    gy = same_input("softplus_backward", "grad", gy, x)
+    gx = output_for("softplus_backward", out, x)
+    check_no_partial_overlap("softplus_backward", gx, x)
     check_no_partial_overlap("softplus_backward", gx, gy)
-    cdef int64_t n = y.size
-    cdef void *py = cnp.PyArray_DATA(y)
+    cdef int64_t n = x.size
+    cdef void *py = cnp.PyArray_DATA(x)
     cdef void *pg = cnp.PyArray_DATA(gy)
     cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(y):
+    if is_f32(x):
         with nogil:
             fg_softplus_bwd_f32(<const float *>py, <const float *>pg, <float *>po, n, <float>b, <float>th)
     else:

@@ -13,25 +13,22 @@ cdef extern from "fastgrad.h":
     void fg_log_softmax_bwd_f32(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols) nogil
     void fg_log_softmax_bwd_f64(const double *y, const double *gy, double *gx, int64_t rows, int64_t cols) nogil
     void fg_cross_entropy_fwd_f32(const float *x, const int64_t *target, const float *weight, float *loss,
-                                  float *lse, int64_t rows, int64_t cols, int64_t ignore_index,
-                                  float label_smoothing) nogil
+                                  int64_t rows, int64_t cols, int64_t ignore_index, float label_smoothing) nogil
     void fg_cross_entropy_fwd_f64(const double *x, const int64_t *target, const double *weight, double *loss,
-                                  double *lse, int64_t rows, int64_t cols, int64_t ignore_index,
-                                  double label_smoothing) nogil
-    void fg_cross_entropy_bwd_f32(const float *x, const int64_t *target, const float *weight, const float *lse,
-                                  const float *grad, float *gx, int64_t rows, int64_t cols, int64_t ignore_index,
+                                  int64_t rows, int64_t cols, int64_t ignore_index, double label_smoothing) nogil
+    void fg_cross_entropy_bwd_f32(const float *x, const int64_t *target, const float *weight, const float *grad,
+                                  float *gx, int64_t rows, int64_t cols, int64_t ignore_index,
                                   float label_smoothing) nogil
-    void fg_cross_entropy_bwd_f64(const double *x, const int64_t *target, const double *weight, const double *lse,
+    void fg_cross_entropy_bwd_f64(const double *x, const int64_t *target, const double *weight,
                                   const double *grad, double *gx, int64_t rows, int64_t cols,
                                   int64_t ignore_index, double label_smoothing) nogil
     void fg_soft_cross_entropy_fwd_f32(const float *x, const float *q, const float *weight, float *loss,
-                                       float *lse, int64_t rows, int64_t cols, float label_smoothing) nogil
+                                       int64_t rows, int64_t cols, float label_smoothing) nogil
     void fg_soft_cross_entropy_fwd_f64(const double *x, const double *q, const double *weight, double *loss,
-                                       double *lse, int64_t rows, int64_t cols, double label_smoothing) nogil
-    void fg_soft_cross_entropy_bwd_f32(const float *x, const float *q, const float *weight, const float *lse,
-                                       const float *grad, float *gx, int64_t rows, int64_t cols,
-                                       float label_smoothing) nogil
-    void fg_soft_cross_entropy_bwd_f64(const double *x, const double *q, const double *weight, const double *lse,
+                                       int64_t rows, int64_t cols, double label_smoothing) nogil
+    void fg_soft_cross_entropy_bwd_f32(const float *x, const float *q, const float *weight, const float *grad,
+                                       float *gx, int64_t rows, int64_t cols, float label_smoothing) nogil
+    void fg_soft_cross_entropy_bwd_f64(const double *x, const double *q, const double *weight,
                                        const double *grad, double *gx, int64_t rows, int64_t cols,
                                        double label_smoothing) nogil
     double fg_mse_loss_fwd_f32(const float *x, const float *t, float *loss, int64_t n) nogil
@@ -212,11 +209,11 @@ cdef object class_indices(str op, object target, object logits, int64_t ignore_i
 
 
 def cross_entropy_fwd(logits, *, target, weight=None, ignore_index=-100, label_smoothing=0.0):
-    """Per-row loss and log-sum-exp of softmax cross entropy with class indices.
+    """Per-row loss of softmax cross entropy with class indices.
 
-    logits (rows, C); target (rows,) integers.  Returns (loss, lse), each
-    (rows,): loss = (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c),
-    0 where target == ignore_index.
+    logits (rows, C); target (rows,) integers.  Returns the (rows,) loss
+    (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c), 0 where
+    target == ignore_index.
     """
     op = "cross_entropy"
     logits = logits_input(op, logits)
@@ -226,26 +223,22 @@ def cross_entropy_fwd(logits, *, target, weight=None, ignore_index=-100, label_s
     cdef double eps = smoothing(op, label_smoothing)
     rows, cols = logits.shape
     loss = np.empty(rows, dtype=logits.dtype)
-    lse = np.empty(rows, dtype=logits.dtype)
     cdef int64_t r = rows, c = cols
     cdef void *px = cnp.PyArray_DATA(logits)
     cdef int64_t *pt = <int64_t *>cnp.PyArray_DATA(target)
     cdef void *pw = data_or_null(weight)
     cdef void *pl = cnp.PyArray_DATA(loss)
-    cdef void *ps = cnp.PyArray_DATA(lse)
     if is_f32(logits):
         with nogil:
-            fg_cross_entropy_fwd_f32(<const float *>px, pt, <const float *>pw, <float *>pl, <float *>ps,
-                                     r, c, ignore, <float>eps)
+            fg_cross_entropy_fwd_f32(<const float *>px, pt, <const float *>pw, <float *>pl, r, c, ignore,
+                                     <float>eps)
     else:
         with nogil:
-            fg_cross_entropy_fwd_f64(<const double *>px, pt, <const double *>pw, <double *>pl, <double *>ps,
-                                     r, c, ignore, eps)
-    return loss, lse
+            fg_cross_entropy_fwd_f64(<const double *>px, pt, <const double *>pw, <double *>pl, r, c, ignore, eps)
+    return loss
 
 
-def cross_entropy_bwd(logits, *, grad, lse, target, weight=None, ignore_index=-100, label_smoothing=0.0,
-                      out=None):
+def cross_entropy_bwd(logits, *, grad, target, weight=None, ignore_index=-100, label_smoothing=0.0, out=None):
     """Gradient of cross_entropy_fwd's per-row loss, given its per-row gradient `grad`:
     gx = grad_r * (p ((1 - e) w_t + (e / C) W) - (1 - e) w_t [c == t] - (e / C) w_c)."""
     op = "cross_entropy_backward"
@@ -254,7 +247,6 @@ def cross_entropy_bwd(logits, *, grad, lse, target, weight=None, ignore_index=-1
     target = class_indices(op, target, logits, ignore)
     weight = class_weight(op, weight, logits)
     grad = row_vector(op, "grad", grad, logits)
-    lse = row_vector(op, "lse", lse, logits)
     cdef double eps = smoothing(op, label_smoothing)
     gx = output_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
@@ -263,17 +255,16 @@ def cross_entropy_bwd(logits, *, grad, lse, target, weight=None, ignore_index=-1
     cdef void *px = cnp.PyArray_DATA(logits)
     cdef int64_t *pt = <int64_t *>cnp.PyArray_DATA(target)
     cdef void *pw = data_or_null(weight)
-    cdef void *ps = cnp.PyArray_DATA(lse)
     cdef void *pg = cnp.PyArray_DATA(grad)
     cdef void *po = cnp.PyArray_DATA(gx)
     if is_f32(logits):
         with nogil:
-            fg_cross_entropy_bwd_f32(<const float *>px, pt, <const float *>pw, <const float *>ps,
-                                     <const float *>pg, <float *>po, r, c, ignore, <float>eps)
+            fg_cross_entropy_bwd_f32(<const float *>px, pt, <const float *>pw, <const float *>pg, <float *>po,
+                                     r, c, ignore, <float>eps)
     else:
         with nogil:
-            fg_cross_entropy_bwd_f64(<const double *>px, pt, <const double *>pw, <const double *>ps,
-                                     <const double *>pg, <double *>po, r, c, ignore, eps)
+            fg_cross_entropy_bwd_f64(<const double *>px, pt, <const double *>pw, <const double *>pg,
+                                     <double *>po, r, c, ignore, eps)
     return gx
 
 
@@ -282,10 +273,10 @@ cdef object ones_weight(object weight, object logits):
 
 
 def soft_cross_entropy_fwd(logits, target, *, weight=None, label_smoothing=0.0):
-    """Per-row loss and log-sum-exp of cross entropy with class probabilities.
+    """Per-row loss of cross entropy with class probabilities.
 
     logits and target (rows, C).  With q' = (1 - e) target + e / C, returns
-    (loss, lse): loss = sum_c w_c q'_c (lse - x_c)."""
+    the (rows,) loss sum_c w_c q'_c (lse - x_c)."""
     op = "cross_entropy"
     logits = logits_input(op, logits)
     target = same_input(op, "target", target, logits)
@@ -293,25 +284,23 @@ def soft_cross_entropy_fwd(logits, target, *, weight=None, label_smoothing=0.0):
     cdef double eps = smoothing(op, label_smoothing)
     rows, cols = logits.shape
     loss = np.empty(rows, dtype=logits.dtype)
-    lse = np.empty(rows, dtype=logits.dtype)
     cdef int64_t r = rows, c = cols
     cdef void *px = cnp.PyArray_DATA(logits)
     cdef void *pq = cnp.PyArray_DATA(target)
     cdef void *pw = cnp.PyArray_DATA(weight)
     cdef void *pl = cnp.PyArray_DATA(loss)
-    cdef void *ps = cnp.PyArray_DATA(lse)
     if is_f32(logits):
         with nogil:
             fg_soft_cross_entropy_fwd_f32(<const float *>px, <const float *>pq, <const float *>pw, <float *>pl,
-                                          <float *>ps, r, c, <float>eps)
+                                          r, c, <float>eps)
     else:
         with nogil:
             fg_soft_cross_entropy_fwd_f64(<const double *>px, <const double *>pq, <const double *>pw,
-                                          <double *>pl, <double *>ps, r, c, eps)
-    return loss, lse
+                                          <double *>pl, r, c, eps)
+    return loss
 
 
-def soft_cross_entropy_bwd(logits, target, *, grad, lse, weight=None, label_smoothing=0.0, out=None):
+def soft_cross_entropy_bwd(logits, target, *, grad, weight=None, label_smoothing=0.0, out=None):
     """Gradient in the logits of soft_cross_entropy_fwd's per-row loss:
     gx = grad_r * (p_c sum_k w_k q'_k - w_c q'_c)."""
     op = "cross_entropy_backward"
@@ -319,7 +308,6 @@ def soft_cross_entropy_bwd(logits, target, *, grad, lse, weight=None, label_smoo
     target = same_input(op, "target", target, logits)
     weight = ones_weight(class_weight(op, weight, logits), logits)
     grad = row_vector(op, "grad", grad, logits)
-    lse = row_vector(op, "lse", lse, logits)
     cdef double eps = smoothing(op, label_smoothing)
     gx = output_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
@@ -329,17 +317,16 @@ def soft_cross_entropy_bwd(logits, target, *, grad, lse, weight=None, label_smoo
     cdef void *px = cnp.PyArray_DATA(logits)
     cdef void *pq = cnp.PyArray_DATA(target)
     cdef void *pw = cnp.PyArray_DATA(weight)
-    cdef void *ps = cnp.PyArray_DATA(lse)
     cdef void *pg = cnp.PyArray_DATA(grad)
     cdef void *po = cnp.PyArray_DATA(gx)
     if is_f32(logits):
         with nogil:
             fg_soft_cross_entropy_bwd_f32(<const float *>px, <const float *>pq, <const float *>pw,
-                                          <const float *>ps, <const float *>pg, <float *>po, r, c, <float>eps)
+                                          <const float *>pg, <float *>po, r, c, <float>eps)
     else:
         with nogil:
             fg_soft_cross_entropy_bwd_f64(<const double *>px, <const double *>pq, <const double *>pw,
-                                          <const double *>ps, <const double *>pg, <double *>po, r, c, eps)
+                                          <const double *>pg, <double *>po, r, c, eps)
     return gx
 
 
@@ -488,7 +475,11 @@ cdef object pos_weight_rows(str op, object pos_weight, object x, int64_t *rows, 
         rows[0], cols[0] = 1, n
         return None
     pw = np.asarray(pos_weight)
-    if pw.ndim > x.ndim or np.broadcast_shapes(pw.shape, x.shape) != x.shape:
+    try:
+        joint = np.broadcast_shapes(pw.shape, x.shape)
+    except ValueError:
+        joint = None
+    if joint != x.shape:
         raise ValueError(f"{op}: argument 'pos_weight' of shape {pw.shape} does not broadcast to the "
                          f"input's shape {x.shape}")
     shape = (1,) * (x.ndim - pw.ndim) + pw.shape

@@ -148,19 +148,21 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return _losses.nll_loss(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """(input - target)^2, reduced."""
-    return _losses.mse_loss(input, target, _reduction(size_average, reduce, reduction, "mse_loss"))
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """(input - target)^2, reduced; `weight` (the input's size) rescales each term and
+    makes 'mean' divide by sum(weight)."""
+    return _losses.mse_loss(input, target, _reduction(size_average, reduce, reduction, "mse_loss"), weight)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """|input - target|, reduced."""
-    return _losses.l1_loss(input, target, _reduction(size_average, reduce, reduction, "l1_loss"))
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """|input - target|, reduced; `weight` as in mse_loss."""
+    return _losses.l1_loss(input, target, _reduction(size_average, reduce, reduction, "l1_loss"), weight)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target."""
-    return _losses.huber_loss(input, target, reduction, delta)
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target;
+    `weight` (the input's size) rescales each term."""
+    return _losses.huber_loss(input, target, reduction, delta, weight)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):

@@ -1,9 +1,9 @@
 """Activations with fused kernels: the backend's `<op>_fwd` / `<op>_bwd` do the work.
 
 Each saves only what its backward needs: the output where the derivative is
-a function of it (sigmoid, relu, tanh, softplus, leaky relu with a
-non-negative slope), so the input can be freed; the input otherwise (gelu,
-silu).
+a function of it (sigmoid, relu, tanh, leaky relu with a non-negative
+slope), so the input can be freed; the input otherwise (gelu, silu,
+softplus).
 """
 from ..autograd.function import Function
 
@@ -83,16 +83,17 @@ class LeakyRelu(Function):
 class Softplus(Function):
     @staticmethod
     def forward(ctx, b, x, beta=1.0, threshold=20.0):
-        y = b.softplus_fwd(x, beta=beta, threshold=threshold)
-        ctx.save_for_backward(y)
+        # NOTE: saves x: y alone cannot tell the linear region (beta x > threshold)
+        # from the curve just below it.
+        ctx.save_for_backward(x)
         ctx.params = (beta, threshold)
-        return y
+        return b.softplus_fwd(x, beta=beta, threshold=threshold)
 
     @staticmethod
     def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
+        (x,) = ctx.saved_arrays
         beta, threshold = ctx.params
-        return b.softplus_bwd(y, g, beta=beta, threshold=threshold)
+        return b.softplus_bwd(x, g, beta=beta, threshold=threshold)
 
 
 def sigmoid(x):

@@ -7,6 +7,8 @@ the bias-gradient column sum, then the two GEMMs for the input and weight
 gradients.  What is saved: the output (none, relu, sigmoid, tanh) or the
 pre-activation (the gelus), besides x and W for the GEMMs.
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -33,7 +35,9 @@ class Linear(Function):
         if bias is not None and tuple(bias.shape) != (out_features,):
             raise ValueError(f"linear: bias has shape {tuple(bias.shape)}, expected ({out_features},)")
         lead = tuple(x.shape[:-1])
-        z = b.matmul(xp.reshape(x, (-1, in_features)), xp.matrix_transpose(weight))
+        rows = math.prod(lead)
+        ctx.rows = rows
+        z = b.matmul(xp.reshape(x, (rows, in_features)), xp.matrix_transpose(weight))
         y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
         y = xp.reshape(y, lead + (out_features,))
         ctx.activation = activation
@@ -50,14 +54,15 @@ class Linear(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         out_features, in_features = weight.shape
         activation = ctx.activation
-        x2 = xp.reshape(x, (-1, in_features))
+        rows = ctx.rows
+        x2 = xp.reshape(x, (rows, in_features))
         if activation in KEEPS_PREACTIVATION and any(isinstance(a, Tensor) for a in (x, weight, bias)):
             # NOTE: on Tensors (create_graph) the pre-activation is recomputed from
             # x, W and b, so that second derivatives see how it depends on them.
             saved = b.matmul(x2, xp.matrix_transpose(weight))
             if bias is not None:
                 saved = saved + bias
-        gz, gb = b.bias_act_bwd(xp.reshape(saved, (-1, out_features)), xp.reshape(g, (-1, out_features)),
+        gz, gb = b.bias_act_bwd(xp.reshape(saved, (rows, out_features)), xp.reshape(g, (rows, out_features)),
                                 bias_grad=bool(need_b), activation=activation)
         gx = gw = None
         if need_x:

@@ -6,6 +6,8 @@ losses); the public functions move axes, reshape and broadcast with
 differentiable ops around them, so the primitives save only their own inputs
 and outputs.  Names and defaults follow PyTorch.
 """
+import warnings
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -107,10 +109,9 @@ class CrossEntropy(Function):
     def forward(ctx, b, logits, target=None, weight=None, ignore_index=-100, label_smoothing=0.0,
                 reduction="mean"):
         xp = b.xp
-        loss, lse = b.cross_entropy_fwd(logits, target=target, weight=weight, ignore_index=ignore_index,
-                                        label_smoothing=label_smoothing)
+        loss = b.cross_entropy_fwd(logits, target=target, weight=weight, ignore_index=ignore_index,
+                                   label_smoothing=label_smoothing)
         ctx.save_for_backward(logits)
-        ctx.lse = lse
         ctx.kwargs = dict(target=target, weight=weight, ignore_index=ignore_index,
                           label_smoothing=label_smoothing)
         ctx.reduction = reduction
@@ -138,7 +139,7 @@ class CrossEntropy(Function):
             grad = g
         else:
             grad = xp.broadcast_to(xp.reshape(g * ctx.scale, (1,)), (rows,))
-        return b.cross_entropy_bwd(logits, grad=grad, lse=ctx.lse, **ctx.kwargs)
+        return b.cross_entropy_bwd(logits, grad=grad, **ctx.kwargs)
 
 
 class SoftCrossEntropy(Function):
@@ -147,9 +148,8 @@ class SoftCrossEntropy(Function):
     @staticmethod
     def forward(ctx, b, logits, target, weight=None, label_smoothing=0.0, reduction="mean"):
         xp = b.xp
-        loss, lse = b.soft_cross_entropy_fwd(logits, target, weight=weight, label_smoothing=label_smoothing)
+        loss = b.soft_cross_entropy_fwd(logits, target, weight=weight, label_smoothing=label_smoothing)
         ctx.save_for_backward(logits, target)
-        ctx.lse = lse
         ctx.params = (weight, label_smoothing, reduction)
         if reduction == "none":
             return loss
@@ -167,7 +167,7 @@ class SoftCrossEntropy(Function):
         need_logits, need_target = ctx.needs_input_grad[:2]
         g_logits = g_target = None
         if need_logits:
-            g_logits = b.soft_cross_entropy_bwd(logits, target, grad=grad, lse=ctx.lse, weight=weight,
+            g_logits = b.soft_cross_entropy_bwd(logits, target, grad=grad, weight=weight,
                                                 label_smoothing=label_smoothing)
         if need_target:
             # d loss_r / d q_c = -(1 - e) w_c log p_c
@@ -239,8 +239,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if isinstance(target, (list, tuple, int, np.generic)):
         target = np.asarray(target)
     weight = _data(weight)
-    if weight is not None and weight.dtype != input.dtype:
-        weight = weight.astype(input.dtype)
+    if weight is not None:
+        weight = _array_of_dtype(weight, input.dtype)
     probabilities = not _is_index_target(target)
     if probabilities and target.dtype != input.dtype:
         target = astype(target, input.dtype)
@@ -358,7 +358,7 @@ class BCEWithLogits(_Pointwise):
         pw = ctx.params.get("pos_weight")
         grad = -x
         if pw is not None:
-            softplus_neg = xp.where(x < 0, -x, 0 * x) + xp.log1p(xp.exp(-xp.abs(x)))
+            softplus_neg = xp.maximum(-x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
             grad = grad + (pw - 1) * softplus_neg
         return _reduced_grad(ctx, b, g, x) * grad
 
@@ -371,6 +371,13 @@ class BCE(_Pointwise):
         # d loss / dt = log(1 - p) - log p, each clamped at -100
         log_p, log_q = clamped_logs(b.xp, x)
         return _reduced_grad(ctx, b, g, x) * (log_q - log_p)
+
+
+def _array_of_dtype(a, dtype):
+    """A constant argument as an array of `dtype` in its own namespace (NumPy for numbers and lists)."""
+    if not hasattr(a, "__array_namespace__"):
+        return np.asarray(a, dtype=dtype)
+    return a if a.dtype == dtype else a.__array_namespace__().astype(a, dtype)
 
 
 def _pair(op, input, target, broadcast):
@@ -390,21 +397,44 @@ def _pair(op, input, target, broadcast):
         except ValueError:
             raise ValueError(f"{op}: input shape {tuple(input.shape)} and target shape "
                              f"{tuple(target.shape)} do not broadcast") from None
+        warnings.warn(f"{op}: using a target size {tuple(target.shape)} that is different to the input size "
+                      f"{tuple(input.shape)}; this will likely lead to incorrect results due to broadcasting",
+                      UserWarning, stacklevel=3)
         input = input if input.shape == shape else broadcast_to(input, shape)
         target = target if target.shape == shape else broadcast_to(target, shape)
     return input, target
 
 
 def _weighted(loss, weight, reduction):
-    """Rescale an elementwise loss by `weight` (broadcast), then reduce."""
+    """Rescale an elementwise loss by `weight` (broadcast, in the loss's dtype), then reduce."""
+    if not isinstance(weight, Tensor):
+        weight = Tensor(weight)
+    if weight.dtype != loss.dtype:
+        weight = astype(weight, loss.dtype)
     loss = loss * weight
     if reduction == "none":
         return loss
-    return loss.sum() if reduction == "sum" else loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean() if loss.size else loss.sum() * float("nan")
 
 
-def mse_loss(input, target, reduction="mean"):
-    """Mean squared error: (input - target)^2, reduced.
+def _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum, **params):
+    """A pointwise loss rescaled by a `weight` of the input's size; 'mean' divides by
+    sum(weight) (by_weight_sum) or by the element count, as PyTorch does for each loss."""
+    if tuple(getattr(weight, "shape", ())) != tuple(x.shape):
+        raise ValueError(f"{op}: weight of shape {tuple(getattr(weight, 'shape', ()))} must have the input's "
+                         f"size {tuple(x.shape)}")
+    loss = fn.apply(x, t, reduction="none", **params)
+    if not (by_weight_sum and reduction == "mean"):
+        return _weighted(loss, weight, reduction)
+    total = _weighted(loss, weight, "sum")
+    return total / _weighted(Tensor(np.ones(x.shape, dtype=x.dtype)), weight, "sum")
+
+
+def mse_loss(input, target, reduction="mean", weight=None):
+    """Mean squared error: (input - target)^2, reduced; with `weight` (the input's
+    size) each term is rescaled and 'mean' divides by sum(weight), as PyTorch.
 
     >>> import fastgrad as fg
     >>> fg.mse_loss(fg.tensor([1.0, 3.0]), fg.tensor([0.0, 0.0])).item()
@@ -412,11 +442,14 @@ def mse_loss(input, target, reduction="mean"):
     """
     _check_reduction("mse_loss", reduction)
     x, t = _pair("mse_loss", input, target, broadcast=True)
+    if weight is not None:
+        return _sample_weighted("mse_loss", MSELoss, x, t, weight, reduction, by_weight_sum=True)
     return MSELoss.apply(x, t, reduction=reduction)
 
 
-def l1_loss(input, target, reduction="mean"):
-    """Mean absolute error: |input - target|, reduced (sign(0) = 0 in the gradient).
+def l1_loss(input, target, reduction="mean", weight=None):
+    """Mean absolute error: |input - target|, reduced (sign(0) = 0 in the gradient);
+    `weight` as in mse_loss.
 
     >>> import fastgrad as fg
     >>> fg.l1_loss(fg.tensor([1.0, -3.0]), fg.tensor([0.0, 0.0])).item()
@@ -424,11 +457,15 @@ def l1_loss(input, target, reduction="mean"):
     """
     _check_reduction("l1_loss", reduction)
     x, t = _pair("l1_loss", input, target, broadcast=True)
+    if weight is not None:
+        return _sample_weighted("l1_loss", L1Loss, x, t, weight, reduction, by_weight_sum=True)
     return L1Loss.apply(x, t, reduction=reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target.
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = input - target;
+    with `weight` (the input's size) each term is rescaled and 'mean' stays the
+    element mean, as PyTorch.
 
     >>> import fastgrad as fg
     >>> fg.huber_loss(fg.tensor([0.5, 3.0]), fg.tensor([0.0, 0.0])).item()
@@ -436,6 +473,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     """
     _check_reduction("huber_loss", reduction)
     x, t = _pair("huber_loss", input, target, broadcast=True)
+    if weight is not None:
+        return _sample_weighted("huber_loss", HuberLoss, x, t, weight, reduction, by_weight_sum=False,
+                                delta=float(delta))
     return HuberLoss.apply(x, t, reduction=reduction, delta=float(delta))
 
 
@@ -470,8 +510,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     x, t = _pair("binary_cross_entropy_with_logits", input, target, broadcast=False)
     pos_weight = _data(pos_weight)
     if pos_weight is not None:
-        pos_weight = np.asarray(pos_weight, dtype=x.dtype) if isinstance(pos_weight, (int, float, list)) \
-            else pos_weight.astype(x.dtype)
+        pos_weight = _array_of_dtype(pos_weight, x.dtype)
     if weight is None:
         return BCEWithLogits.apply(x, t, reduction=reduction, pos_weight=pos_weight)
     loss = BCEWithLogits.apply(x, t, reduction="none", pos_weight=pos_weight)

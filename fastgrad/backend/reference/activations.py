@@ -1,8 +1,8 @@
 """Reference twins of the activation kernels (csrc/activations.c).
 
 Backward twins take what the forward saved: the output y (sigmoid, relu,
-tanh, softplus, leaky_relu with a non-negative slope) or the input x (gelu,
-gelu_tanh, silu, leaky_relu with a negative slope).  Scalar parameters are
+tanh, leaky_relu with a non-negative slope) or the input x (gelu, gelu_tanh,
+silu, softplus, leaky_relu with a negative slope).  Scalar parameters are
 keyword arguments.
 """
 import math
@@ -87,14 +87,13 @@ def leaky_relu_bwd(xp, s, gy, negative_slope=0.01):
 
 def softplus_fwd(xp, x, beta=1.0, threshold=20.0):
     b = x * beta
-    soft = (xp.where(b > 0, b, 0 * b) + xp.log1p(xp.exp(-xp.abs(b)))) / beta
+    soft = (xp.maximum(b, 0.0) + xp.log1p(xp.exp(-xp.abs(b)))) / beta
     return xp.where(b > threshold, x, soft)
 
 
-def softplus_bwd(xp, y, gy, beta=1.0, threshold=20.0):
-    # sigmoid(beta x) = 1 - exp(-beta y), from the output.
-    t = y * beta
-    return xp.where(t > threshold, gy, -gy * xp.expm1(-t))
+def softplus_bwd(xp, x, gy, beta=1.0, threshold=20.0):
+    b = x * beta
+    return xp.where(b > threshold, gy, gy * sigmoid_fwd(xp, b))
 
 
 # ---- the normal CDF from exp and arithmetic (no erf in the namespaces) ----

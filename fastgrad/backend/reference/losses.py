@@ -2,9 +2,9 @@
 
 Row kernels act along the last axis.  Positional arguments are float arrays
 of one shape; class indices, weights, per-row gradients and parameters are
-keywords.  Backward twins recompute the log-sum-exp from the logits instead
-of taking the forward's `lse`, so that on Tensors (create_graph) their result
-stays differentiable in the logits.
+keywords.  Cross-entropy backward twins take the logits (not a saved
+softmax), so that on Tensors (create_graph) their result stays
+differentiable in them.
 """
 from .activations import sigmoid_fwd
 
@@ -37,7 +37,8 @@ def log_softmax_fwd(xp, x):
     x1 = _as_rows(xp, x)
     if x1.shape[-1] == 0:
         return x * 1
-    return xp.reshape(x1 - _logsumexp(xp, x1), x.shape)
+    shifted = x1 - xp.max(x1, axis=-1, keepdims=True)  # exact near the maximum
+    return xp.reshape(shifted - xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True)), x.shape)
 
 
 def log_softmax_bwd(xp, y, gy):
@@ -71,38 +72,39 @@ def _class_terms(xp, logits, target, weight, ignore_index):
         wsum = classes
     else:
         w = xp.reshape(weight, (1, classes))
-        wt = xp.sum(xp.where(hot, w, 0 * w), axis=-1)
+        wt = xp.sum(xp.where(hot, w, xp.zeros_like(w)), axis=-1)
         wsum = xp.sum(weight)
     return valid, hot, w, wt, wsum
 
 
+def _neg_log_softmax(xp, logits):
+    """lse - x along the last axis, with x - max taken first (exact near the maximum)."""
+    shifted = logits - xp.max(logits, axis=-1, keepdims=True)
+    return xp.log(xp.sum(xp.exp(shifted), axis=-1, keepdims=True)) - shifted
+
+
 def cross_entropy_fwd(xp, logits, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
-    """Per-row (loss, lse) of softmax cross entropy with class indices:
-    loss = (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c), 0 where ignored."""
+    """Per-row loss of softmax cross entropy with class indices:
+    (1 - e) w_t (lse - x_t) + (e / C) sum_c w_c (lse - x_c), 0 where ignored."""
     _check_smoothing(label_smoothing)
     valid, hot, w, wt, wsum = _class_terms(xp, logits, target, weight, ignore_index)
     classes = logits.shape[-1]
-    lse = _logsumexp(xp, logits)
-    x_t = xp.sum(xp.where(hot, logits, 0 * logits), axis=-1)
-    lse1 = xp.reshape(lse, (-1,))
-    loss = (1 - label_smoothing) * wt * (lse1 - x_t)
+    nls = _neg_log_softmax(xp, logits)
+    loss = (1 - label_smoothing) * wt * xp.sum(xp.where(hot, nls, xp.zeros_like(nls)), axis=-1)
     if label_smoothing:
-        loss = loss + label_smoothing / classes * xp.sum(w * (lse - logits), axis=-1)
-    zero = 0 * lse1
-    return xp.where(valid, loss, zero), xp.where(valid, lse1, zero)
+        loss = loss + label_smoothing / classes * xp.sum(w * nls, axis=-1)
+    return xp.where(valid, loss, xp.zeros_like(loss))
 
 
-def cross_entropy_bwd(xp, logits, grad=None, lse=None, target=None, weight=None, ignore_index=-100,
-                      label_smoothing=0.0):
-    """Gradient in the logits of cross_entropy_fwd's per-row loss times `grad`
-    (lse is recomputed from the logits)."""
+def cross_entropy_bwd(xp, logits, grad=None, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
+    """Gradient in the logits of cross_entropy_fwd's per-row loss times `grad`."""
     _check_smoothing(label_smoothing)
     valid, hot, w, wt, wsum = _class_terms(xp, logits, target, weight, ignore_index)
     classes = logits.shape[-1]
-    p = xp.exp(logits - _logsumexp(xp, logits))
-    g = xp.reshape(xp.where(valid, grad, 0 * grad), (-1, 1))
+    p = softmax_fwd(xp, logits)
+    g = xp.reshape(xp.where(valid, grad, xp.zeros_like(grad)), (-1, 1))
     a = xp.reshape((1 - label_smoothing) * wt + label_smoothing / classes * wsum, (-1, 1))
-    hot_w = xp.where(hot, xp.reshape(wt, (-1, 1)), 0 * p)
+    hot_w = xp.where(hot, xp.reshape(wt, (-1, 1)), xp.zeros_like(p))
     return g * (p * a - (1 - label_smoothing) * hot_w - label_smoothing / classes * w)
 
 
@@ -113,19 +115,18 @@ def _smoothed_weighted(xp, logits, target, weight, label_smoothing):
 
 
 def soft_cross_entropy_fwd(xp, logits, target, weight=None, label_smoothing=0.0):
-    """Per-row (loss, lse) of cross entropy with class probabilities:
-    loss = sum_c w_c q'_c (lse - x_c), q' = (1 - e) target + e / C."""
+    """Per-row loss of cross entropy with class probabilities:
+    sum_c w_c q'_c (lse - x_c), q' = (1 - e) target + e / C."""
     _check_smoothing(label_smoothing)
     wq = _smoothed_weighted(xp, logits, target, weight, label_smoothing)
-    lse = _logsumexp(xp, logits)
-    return xp.sum(wq * (lse - logits), axis=-1), xp.reshape(lse, (-1,))
+    return xp.sum(wq * _neg_log_softmax(xp, logits), axis=-1)
 
 
-def soft_cross_entropy_bwd(xp, logits, target, grad=None, lse=None, weight=None, label_smoothing=0.0):
+def soft_cross_entropy_bwd(xp, logits, target, grad=None, weight=None, label_smoothing=0.0):
     """Gradient in the logits: grad_r (p_c sum_k w_k q'_k - w_c q'_c)."""
     _check_smoothing(label_smoothing)
     wq = _smoothed_weighted(xp, logits, target, weight, label_smoothing)
-    p = xp.exp(logits - _logsumexp(xp, logits))
+    p = softmax_fwd(xp, logits)
     g = xp.reshape(grad, (-1, 1))
     return g * (p * xp.sum(wq, axis=-1, keepdims=True) - wq)
 
@@ -176,7 +177,7 @@ def huber_loss_bwd(xp, x, t, gy=None, delta=1.0, scale=1.0):
 
 def _softplus_neg(xp, x):
     """softplus(-x) = max(-x, 0) + log1p(exp(-|x|))."""
-    return xp.where(x < 0, -x, 0 * x) + xp.log1p(xp.exp(-xp.abs(x)))
+    return xp.maximum(-x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 
 def binary_cross_entropy_with_logits_fwd(xp, x, t, pos_weight=None, reduction="none"):
@@ -192,6 +193,9 @@ def binary_cross_entropy_with_logits_bwd(xp, x, t, gy=None, pos_weight=None, sca
     else:
         grad = (1 + (pos_weight - 1) * t) * sigmoid_fwd(xp, x) - pos_weight * t
     return _scaled(grad, gy, scale)
+
+
+_BCE_EPS = 9.999999960041972e-13  # 1e-12 rounded to float32, as PyTorch's binary_cross_entropy
 
 
 def clamped_logs(xp, p):
@@ -213,5 +217,5 @@ def binary_cross_entropy_fwd(xp, p, t, reduction="none"):
 
 
 def binary_cross_entropy_bwd(xp, p, t, gy=None, scale=1.0):
-    """(p - t) / max(p (1 - p), 1e-12)."""
-    return _scaled((p - t) / xp.maximum((1 - p) * p, 1e-12), gy, scale)
+    """(p - t) / max(p (1 - p), eps), eps being PyTorch's float 1e-12."""
+    return _scaled((p - t) / xp.maximum((1 - p) * p, _BCE_EPS), gy, scale)
