@@ -91,7 +91,8 @@ def _rss():
 def test_memory_per_parameter_and_growth(benchmark):
     benchmark.group = "T8 memory: MLP 784-512-256-10, batch 128, Adam, float32"
     benchmark.name = "fastgrad, 1000 steps"
-    result = benchmark.pedantic(measure, rounds=1, iterations=1)
+    steps = 120 if benchmark.disabled else 1000   # smoke runs (--benchmark-disable) stay short
+    result = benchmark.pedantic(measure, args=(steps,), rounds=1, iterations=1)
     benchmark.extra_info.update(result)
     print()
     for k, v in result.items():

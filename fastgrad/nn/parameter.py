@@ -26,8 +26,14 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("Parameter: pickling is not supported; use fastgrad.save(module.state_dict(), path)")
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        copied = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        if self.grad is not None:
+            copied.grad = self.grad.copy()
+        memo[id(self)] = copied
+        return copied
 
 
 def _default_dtype():

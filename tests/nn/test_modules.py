@@ -185,3 +185,18 @@ def test_gradient_accumulation_adds_until_zero_grad():
     np.testing.assert_allclose(model.weight.grad, big.weight.grad, rtol=1e-12)
     model.zero_grad()
     assert model.weight.grad is None
+
+
+def test_deepcopy_gives_an_independent_module():
+    import copy
+
+    net = Net()
+    net(fg.randn(5, 4)).sum().backward()
+    twin = copy.deepcopy(net)
+    assert [n for n, _ in twin.named_parameters()] == [n for n, _ in net.named_parameters()]
+    assert twin.shared is twin.head[1]                     # sharing is kept
+    for (_, a), (_, b) in zip(net.named_parameters(), twin.named_parameters()):
+        assert isinstance(b, nn.Parameter) and b.requires_grad
+        assert a.data is not b.data and np.array_equal(a.data, b.data) and np.array_equal(a.grad, b.grad)
+    twin.block.fc.weight.data[...] = 0
+    assert np.any(net.block.fc.weight.data)
