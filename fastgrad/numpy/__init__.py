@@ -75,10 +75,10 @@ def _ufunc(ufunc, impl):
 
 
 def _build(namespace, np_namespace):
-    for name in dir(np_namespace):
+    # vars(), not dir() + getattr(): NumPy loads some submodules lazily (f2py, testing, ...).
+    for name, value in list(vars(np_namespace).items()):
         if name.startswith("_"):
             continue
-        value = getattr(np_namespace, name)
         try:
             if value in _FUNCTIONS:
                 namespace[name] = _function(value, _FUNCTIONS[value])
