@@ -93,17 +93,42 @@ FG_AVX512 static void sqrt_block_f64_avx512(double *x, int64_t n)
     sqrt_block_f64(x + k, n - k);
 }
 
-/* 2: AVX-512F, 1: AVX2, 0: baseline.  Call outside parallel regions. */
-static int cpu_level(void)
+static int cpu_best(void)
 {
-    static int level = -1;
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
-    return level;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 #endif
+
+/* The instruction set Adam's pass uses: 2 AVX-512F, 1 AVX2, 0 baseline;
+ * the best the CPU has unless lowered by fg_optim_isa.  Read outside
+ * parallel regions. */
+static int isa_level = -1;
+
+static int cpu_level(void)
+{
+    if (isa_level < 0) {
+#ifdef FG_X86_DISPATCH
+        isa_level = cpu_best();
+#else
+        isa_level = 0;
+#endif
+    }
+    return isa_level;
+}
+
+int fg_optim_isa(int level)
+{
+    if (level >= 0) {
+#ifdef FG_X86_DISPATCH
+        int best = cpu_best();
+#else
+        int best = 0;
+#endif
+        isa_level = level < best ? level : best;
+    }
+    return cpu_level();
+}
 
 /* A pass over elements [lo, hi) of tensor t. */
 typedef void (*range_fn)(const void *ctx, int64_t t, int64_t lo, int64_t hi);

@@ -41,10 +41,22 @@ def test_sgd_step(rng, dtype, momentum, init, nesterov):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
+BEST_ISA = _C.optim_isa()
+
+
+@pytest.fixture(params=sorted({0, 1, BEST_ISA} & set(range(BEST_ISA + 1))), ids=lambda v: f"isa{v}")
+def isa(request):
+    """Each instruction-set version of the Adam pass this CPU can run."""
+    _C.optim_isa(request.param)
+    yield request.param
+    _C.optim_isa(BEST_ISA)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("amsgrad", [False, True])
 @pytest.mark.parametrize("decoupled", [False, True])
-def test_adam_step(rng, dtype, amsgrad, decoupled):
+def test_adam_step(rng, dtype, amsgrad, decoupled, isa):
+    assert _C.optim_isa() == isa
     params, grads, m = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
     v, vmax = _arrays(rng, dtype, positive=True), _arrays(rng, dtype, positive=True)
     step, lr, beta1, beta2 = 7, 0.01, 0.9, 0.999
@@ -84,6 +96,33 @@ def test_adagrad_step(rng, dtype):
         ref.adagrad_step(np, p, g, s, lr=lr, eps=1e-10, step=step, lr_decay=lr_decay, weight_decay=0.1)
     for a, b in zip(p1 + s1, params + sums):
         np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_results_do_not_depend_on_the_thread_count(rng, threads):
+    import fastgrad as fg
+
+    params, grads = _arrays(rng, np.float32), _arrays(rng, np.float32)
+    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    kw = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, step_size=1.0,
+              bias_correction2_sqrt=0.1)
+    before = fg.get_num_threads()
+    try:
+        fg.set_num_threads(1)
+        one = _copy(params)
+        _C.adam_step(one, grads, _copy(m), _copy(v), None, **kw)
+        fg.set_num_threads(threads)
+        many = _copy(params)
+        _C.adam_step(many, grads, _copy(m), _copy(v), None, **kw)
+    finally:
+        fg.set_num_threads(before)
+    for a, b in zip(one, many):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_optim_isa_checks_its_argument():
+    with pytest.raises(ValueError, match="level"):
+        _C.optim_isa(3)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
