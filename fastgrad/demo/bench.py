@@ -1,8 +1,9 @@
 """`fastgrad bench`: a short run of the benchmark groups, as one table of ratios.
 
 Each row times fastgrad, plain NumPy and PyTorch (when installed) on identical
-inputs with the same thread count, and the floor where one exists. Ratios are
-fastgrad's median time over the peer's: below 1 means fastgrad is faster.
+inputs with the same thread count, and the floor where one exists, round by
+round in turn. Ratios are fastgrad's median time over the peer's: below 1
+means fastgrad is faster.
 The full suites, with pytest-benchmark's statistics, are in bench/.
 """
 import json
@@ -26,15 +27,18 @@ def add_arguments(parser):
                         help="seconds of timing per measurement (default 0.25, 0.02 with --quick)")
 
 
-def measure(case, bandwidth, budget):
-    """Median seconds for each peer of a case (None where a peer is absent)."""
-    from .bench_timing import median_time
+def measure(case, budget):
+    """Median seconds for each peer of a case, timed round by round (None where a peer is absent)."""
+    from .bench_timing import interleaved_medians
 
+    fns = {peer: getattr(case, peer) for peer in ("fastgrad", "numpy", "torch", "floor")
+           if getattr(case, peer) is not None}
+    medians = interleaved_medians(fns, budget)
     row = {"case": case.name, "numpy_label": case.numpy_label, "floor_label": case.floor_label}
-    row["fastgrad"] = median_time(case.fastgrad, budget)
-    row["numpy"] = median_time(case.numpy, budget) if case.numpy else None
-    row["torch"] = median_time(case.torch, budget) if case.torch else None
-    row["floor"] = case.floor_s(bandwidth) if case.floor_s else None
+    for peer in ("fastgrad", "numpy", "torch", "floor"):
+        row[peer] = medians.get(peer)
+    if row["floor"] is not None:
+        row["floor"] *= case.floor_scale
     for peer in ("numpy", "torch", "floor"):
         row[f"fastgrad/{peer}"] = row["fastgrad"] / row[peer] if row[peer] else None
     return row
@@ -91,7 +95,7 @@ def run(args):
     import fastgrad as fg
 
     from .bench_cases import all_cases
-    from .bench_timing import copy_bandwidth, set_threads
+    from .bench_timing import set_threads
 
     unknown = set(args.only.split(",")) - set(CASE_KEYS) if args.only else set()
     if unknown:
@@ -101,18 +105,16 @@ def run(args):
     threads = args.threads or fg.get_num_threads()
     threads_note = set_threads(threads)
     budget = args.budget or (0.02 if args.quick else 0.25)
-    bandwidth = copy_bandwidth((1 << 20) if args.quick else (64 << 20), threads, budget)
     rows = []
     wanted = [key.strip() for key in args.only.split(",")] if args.only else None
     for key, build in all_cases(quick=args.quick):
         if wanted and key not in wanted:
             continue
         case = build()
-        rows.append(measure(case, bandwidth, budget))
+        rows.append(measure(case, budget))
         if not args.json:
             print(f"  measured {case.name}", file=sys.stderr, flush=True)
-    result = {"threads": threads, "threads_set": threads_note, "copy_bandwidth_GBps": bandwidth / 1e9,
-              "machine": machine(), "rows": rows}
+    result = {"threads": threads, "threads_set": threads_note, "machine": machine(), "rows": rows}
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         print()
@@ -121,8 +123,8 @@ def run(args):
     print()
     for note in footnotes(rows):
         print(note)
-    print(f"ratios are fastgrad / peer (median times; < 1 means fastgrad is faster); threads: {threads_note}; "
-          f"copy bandwidth {bandwidth / 1e9:.1f} GB/s")
+    print(f"ratios are fastgrad / peer (medians of interleaved rounds; < 1 means fastgrad is faster); "
+          f"threads: {threads_note}")
     if sys.modules.get("torch") is None:
         print("PyTorch is not installed: its column is empty")
     print("full suites: pytest bench --benchmark-only --benchmark-group-by=group")

@@ -1,4 +1,4 @@
-"""Timing for `fastgrad bench`: medians of calibrated rounds, equal threads, copy bandwidth."""
+"""Timing for `fastgrad bench`: peers timed round by round, equal threads, a parallel copy."""
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -7,26 +7,58 @@ import numpy as np
 from .optional import optional_import
 
 
-def median_time(fn, budget_s=0.25, min_rounds=5, max_rounds=200, round_s=0.002):
-    """Median seconds per call of fn().
-
-    One warm-up call, then rounds of `number` calls each (number chosen so a
-    round lasts about `round_s`), as many rounds as fit in `budget_s`, within
-    [min_rounds, max_rounds].
-    """
+def _calls_per_round(fn, round_s):
+    """Warm fn up, then how many calls make a round of about round_s, and one call's time."""
     fn()
     t0 = time.perf_counter()
     fn()
     once = max(time.perf_counter() - t0, 1e-7)
-    number = max(1, int(round_s / once))
-    rounds = int(min(max_rounds, max(min_rounds, budget_s / (once * number))))
-    samples = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return float(np.median(samples))
+    return max(1, int(round_s / once)), once
+
+
+def interleaved_medians(fns, budget_s=0.25, min_rounds=5, max_rounds=200, round_s=0.002):
+    """Median seconds per call of each callable in the dict `fns`.
+
+    Each round times every callable once (`number` calls each, number chosen
+    so a round of one callable lasts about `round_s`), in an order that rotates
+    from round to round, so that a change in the machine's load during the
+    measurement touches every peer alike. As many rounds as fit in
+    `budget_s` per callable, within [min_rounds, max_rounds].
+    """
+    names = list(fns)
+    plan = {name: _calls_per_round(fns[name], round_s) for name in names}
+    per_round = sum(number * once for number, once in plan.values())
+    rounds = int(min(max_rounds, max(min_rounds, budget_s * len(names) / per_round)))
+    samples = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn, number = fns[name], plan[name][0]
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter() - t0) / number)
+    return {name: float(np.median(times)) for name, times in samples.items()}
+
+
+def median_time(fn, budget_s=0.25, **kwargs):
+    """Median seconds per call of fn() (see interleaved_medians)."""
+    return interleaved_medians({"fn": fn}, budget_s, **kwargs)["fn"]
+
+
+def parallel_copy(dst, src, threads):
+    """A callable copying src into dst, split into `threads` slices copied concurrently
+    (NumPy releases the GIL while copying); one plain np.copyto for one thread or small arrays."""
+    if threads <= 1 or src.size < threads * 65536:
+        return lambda: np.copyto(dst, src)
+    bounds = np.linspace(0, src.size, threads + 1).astype(int)
+    chunks = [(dst[a:b], src[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    pool = ThreadPoolExecutor(threads)
+
+    def run():
+        for future in [pool.submit(np.copyto, d, s) for d, s in chunks]:
+            future.result()
+
+    return run
 
 
 def set_threads(n):
@@ -49,23 +81,3 @@ def set_threads(n):
         torch.set_num_threads(n)
         notes.append(f"PyTorch {n}")
     return ", ".join(notes)
-
-
-def copy_bandwidth(n_bytes, threads, budget_s=0.25):
-    """Bytes per second of a plain float32 copy into an existing array (read + write counted).
-
-    The best of one thread and `threads` threads copying a slice each.
-    """
-    n = max(1, n_bytes // 4)
-    src = np.ones(n, np.float32)
-    dst = np.empty_like(src)
-    best = median_time(lambda: np.copyto(dst, src), budget_s)
-    if threads > 1 and n >= threads * 1024:
-        bounds = np.linspace(0, n, threads + 1).astype(int)
-        chunks = [(dst[a:b], src[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-        with ThreadPoolExecutor(threads) as pool:
-            def parallel_copy():
-                list(pool.map(lambda pair: np.copyto(*pair), chunks))
-
-            best = min(best, median_time(parallel_copy, budget_s))
-    return 2 * 4 * n / best

@@ -149,7 +149,7 @@ def _leaky_relu(x, negative_slope):
 def _softplus(x, beta=1.0, threshold=20.0):
     bx = beta * x
     y = np.where(bx > threshold, x, np.logaddexp(0.0, bx) / beta)
-    return y, lambda s: np.where(beta * s > threshold, 1.0, -np.expm1(-beta * s))
+    return y, lambda s: np.where(beta * s > threshold, 1.0, 1 / (1 + np.exp(-beta * s)))
 
 
 PARAMETRIZED_FORMULAS = {"leaky_relu": _leaky_relu, "softplus": _softplus}
@@ -166,8 +166,8 @@ def test_parametrized_activation_matches_formula_and_c(emulated, op, dtype):
             expected, grad_of_saved = PARAMETRIZED_FORMULAS[op](x.astype(np.float64), **params)
         check_formula(y, expected, dtype, f"{op}_fwd {params} vs formula")
         saved = np.where(np.isfinite(y), y, 0).astype(dtype)
-        if op == "leaky_relu" and params["negative_slope"] < 0:
-            saved = np.where(np.isfinite(x), x, 0).astype(dtype)  # a negative slope saves x
+        if op == "softplus" or params.get("negative_slope", 0) < 0:
+            saved = np.where(np.isfinite(x), x, 0).astype(dtype)  # softplus, and a negative slope, save x
         gx = getattr(cupy_activations, op + "_bwd")(saved, gy, **params)
         check_formula(gx, gy * grad_of_saved(saved.astype(np.float64)), dtype, f"{op}_bwd {params} vs formula")
         if hasattr(_C, op + "_fwd"):

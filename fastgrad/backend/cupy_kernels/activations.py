@@ -1,7 +1,8 @@
 """CuPy kernels of the activations: csrc/activations.c, body for body.
 
 fwd: x -> y.  bwd: (s, gy) -> gx, s being what the forward saved: y for
-sigmoid, relu, tanh, softplus and leaky relu, x for gelu, gelu_tanh and silu.
+sigmoid, relu, tanh and leaky relu (slope >= 0), x for gelu, gelu_tanh, silu,
+softplus and leaky relu with a negative slope.
 Each function takes and returns CuPy arrays of one float dtype and shape;
 `out` (optional) receives the result.
 """
@@ -42,13 +43,13 @@ LEAKY_RELU = (
     Elementwise("fastgrad_leaky_relu_bwd", "T s, T gy, T slope", "T gx", "gx = s > (T)0 ? gy : gy * slope;"),
 )
 
-# softplus: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold;
-# backward from y: with t = beta y, sigmoid(beta x) = -expm1(-t)
+# softplus: log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's
+# linear region); the backward takes x: y alone cannot tell the linear region from the curve
 SOFTPLUS = (
     Elementwise("fastgrad_softplus_fwd", "T x, T beta, T threshold", "T y",
-                "T v = x; T b = v * beta; y = b > threshold ? v : fg_softplus<T>(b) / beta;", MATH),
-    Elementwise("fastgrad_softplus_bwd", "T y, T gy, T beta, T threshold", "T gx",
-                "T t = y * beta; gx = t > threshold ? gy : -gy * expm1(-t);", MATH),
+                "T v = x; y = v * beta > threshold ? v : fg_softplus<T>(v * beta) / beta;", MATH),
+    Elementwise("fastgrad_softplus_bwd", "T x, T gy, T beta, T threshold", "T gx",
+                "T v = x; T g = gy; gx = v * beta > threshold ? g : g * fg_sigmoid<T>(v * beta);", MATH),
 )
 
 KERNELS = collect(globals())
@@ -108,7 +109,7 @@ def softplus_fwd(x, out=None, *, beta=1.0, threshold=20.0):
     return SOFTPLUS[0](*args)
 
 
-def softplus_bwd(y, gy, out=None, *, beta=1.0, threshold=20.0):
+def softplus_bwd(x, gy, out=None, *, beta=1.0, threshold=20.0):
     beta = _beta("softplus_backward", beta)
-    args = (y, gy, beta, threshold) if out is None else (y, gy, beta, threshold, out)
+    args = (x, gy, beta, threshold) if out is None else (x, gy, beta, threshold, out)
     return SOFTPLUS[1](*args)

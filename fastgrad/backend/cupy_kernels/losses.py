@@ -23,13 +23,12 @@ ROW_WEIGHTED_SHIFT = Reduction("fastgrad_row_weighted_shift_fwd", "T x, T m, T w
 # ---- softmax and log_softmax ---------------------------------------------------------------
 SOFTMAX_FWD = Elementwise("fastgrad_softmax_fwd", "T x, T m, float64 s", "T y",
                           "T e = exp(x - m); T inv = (T)(1.0 / s); y = e * inv;")
-LOGSUMEXP = Elementwise("fastgrad_logsumexp_fwd", "T m, float64 s", "T lse", "lse = (T)((double)m + log(s));")
 # gx = y (gy - sum(gy y))
 SOFTMAX_BWD = Elementwise("fastgrad_softmax_bwd", "T y, T gy, float64 dot", "T gx",
                           "T d = (T)dot; gx = y * (gy - d);")
-# y = x - (m + log sum exp(x - m))
+# y = (x - m) - log sum exp(x - m): x - m is exact near the maximum
 LOG_SOFTMAX_FWD = Elementwise("fastgrad_log_softmax_fwd", "T x, T m, float64 s", "T y",
-                              "T lse = m + (T)log(s); y = x - lse;")
+                              "T log_s = (T)log(s); y = (x - m) - log_s;")
 # gx = gy - exp(y) sum(gy)
 LOG_SOFTMAX_BWD = Elementwise("fastgrad_log_softmax_bwd", "T y, T gy, float64 sg", "T gx",
                               "T g = (T)sg; gx = gy - exp(y) * g;")
@@ -41,34 +40,34 @@ CROSS_ENTROPY_FWD = Elementwise(
     "fastgrad_cross_entropy_fwd",
     "T m, float64 s, float64 sx, T xt, float64 wt, int64 t, int64 ignore_index, float64 eps, "
     "float64 wsum, int64 cols",
-    "T loss, T lse",
+    "T loss",
     """
     if (t == ignore_index) {
         loss = 0;
-        lse = 0;
     } else {
         double log_s = log(s);
-        double l = (double)m + log_s;
-        double v = (1 - eps) * wt * (l - (double)xt);
+        double v = (1 - eps) * wt * (log_s - ((double)xt - m));
         if (eps != 0)
             v += eps / (double)cols * (wsum * log_s - sx);
         loss = (T)v;
-        lse = (T)l;
     }
     """)
-# dloss_r/dx_c = p_c ((1 - e) w_t + (e / C) W) - (1 - e) w_t [c == t] - (e / C) w_c
+# dloss_r/dx_c = p_c ((1 - e) w_t + (e / C) W) - (1 - e) w_t [c == t] - (e / C) w_c, with p recomputed
+# from the row maximum m and sum s (a saved log-sum-exp would round badly at large logits in float32)
 CROSS_ENTROPY_BWD = Elementwise(
     "fastgrad_cross_entropy_bwd",
-    "T x, int64 t, T l, T g, float64 wt, T wc, int64 ignore_index, float64 eps, float64 wsum, int64 cols",
+    "T x, T m, float64 s, int64 t, T g, float64 wt, T wc, int64 ignore_index, float64 eps, float64 wsum, "
+    "int64 cols",
     "T gx",
     """
     if (t == ignore_index) {
         gx = 0;
     } else {
+        T e = exp(x - m);
         T eps_c = (T)(eps / (double)cols);
-        T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum));
+        T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum) / s);
         T ge = g * eps_c;
-        T out = a * exp(x - l) - ge * wc;
+        T out = a * e - ge * wc;
         if (i % cols == t)
             out -= (T)((double)g * (1 - eps) * wt);
         gx = out;
@@ -77,22 +76,18 @@ CROSS_ENTROPY_BWD = Elementwise(
 
 # ---- cross entropy with class probabilities q -----------------------------------------------
 # wq = ((1 - e) q + e / C) w;  loss_r = sum_c wq (lse - x_c) = a log(s) - b
-_SOFT_WQ = "T wq = (keep * q + eps_c) * w;"
 SOFT_WQ_SUM = Reduction("fastgrad_soft_cross_entropy_weight_fwd", "T q, T w, T keep, T eps_c", "float64 wq_sum",
                         "(keep * q + eps_c) * w", "a + b", "wq_sum = a", "0", "double")
 SOFT_WQ_SHIFT = Reduction("fastgrad_soft_cross_entropy_shift_fwd", "T x, T m, T q, T w, T keep, T eps_c",
                           "float64 shift", "(double)((keep * q + eps_c) * w) * (x - m)", "a + b", "shift = a",
                           "0", "double")
 SOFT_CROSS_ENTROPY_FWD = Elementwise(
-    "fastgrad_soft_cross_entropy_fwd", "T m, float64 s, float64 wq_sum, float64 shift", "T loss, T lse",
-    """
-    double log_s = log(s);
-    loss = (T)(wq_sum * log_s - shift);
-    lse = (T)((double)m + log_s);
-    """)
+    "fastgrad_soft_cross_entropy_fwd", "float64 s, float64 wq_sum, float64 shift", "T loss",
+    "loss = (T)(wq_sum * log(s) - shift);")
+# dloss_r/dx_c = p_c A - wq_c, p recomputed from the row maximum and sum
 SOFT_CROSS_ENTROPY_BWD = Elementwise(
-    "fastgrad_soft_cross_entropy_bwd", "T x, T q, T w, T keep, T eps_c, float64 wq_sum, T g, T l", "T gx",
-    _SOFT_WQ + " T ga = g * (T)wq_sum; gx = ga * exp(x - l) - g * wq;")
+    "fastgrad_soft_cross_entropy_bwd", "T x, T m, float64 s, T q, T w, T keep, T eps_c, float64 wq_sum, T g",
+    "T gx", "T e = exp(x - m); T ga = (T)((double)g * wq_sum / s); gx = ga * e - g * ((keep * q + eps_c) * w);")
 
 # ---- pointwise losses: loss of d = x - t, and gx = scale * (gy or 1) * dloss/dx ----------------
 _POINTWISE = {
@@ -143,13 +138,14 @@ BCE_LOGITS = (
     Reduction("fastgrad_binary_cross_entropy_with_logits_sum_fwd", "T x, T t, T pw", "T y",
               "bce_logits<T>(x, t, pw)", "a + b", "y = (T)a", "0", "double", BCE_LOGITS_MATH),
     Elementwise("fastgrad_binary_cross_entropy_with_logits_bwd", "T x, T t, T pw, T gy, T scale", "T gx",
-                "T g = gy * scale; gx = g * bce_logits_grad<T>(x, t, pw);", BCE_LOGITS_MATH),
+                "gx = scale * gy * bce_logits_grad<T>(x, t, pw);", BCE_LOGITS_MATH),
     Elementwise("fastgrad_binary_cross_entropy_with_logits_scaled_bwd", "T x, T t, T pw, T scale", "T gx",
-                "T g = scale; gx = g * bce_logits_grad<T>(x, t, pw);", BCE_LOGITS_MATH),
+                "gx = scale * bce_logits_grad<T>(x, t, pw);", BCE_LOGITS_MATH),
 )
 
 # ---- binary cross entropy on probabilities ------------------------------------------------------
-# loss = -(t max(log p, -100) + (1 - t) max(log(1 - p), -100)); gradient (p - t) / max(p (1 - p), 1e-12)
+# loss = -(t max(log p, -100) + (1 - t) max(log(1 - p), -100));
+# gradient (p - t) / max(p (1 - p), eps) with PyTorch's eps, the float 1e-12f (also in double)
 BCE_MATH = r"""
 template <typename T> __device__ T bce(T v, T tt)
 {
@@ -157,6 +153,13 @@ template <typename T> __device__ T bce(T v, T tt)
     lp = lp < (T)-100 ? (T)-100 : lp;
     lq = lq < (T)-100 ? (T)-100 : lq;
     return -(tt * lp + ((T)1 - tt) * lq);
+}
+
+template <typename T> __device__ T bce_grad(T v, T tt)
+{
+    T den = ((T)1 - v) * v;
+    den = den < (T)1e-12f ? (T)1e-12f : den;
+    return (v - tt) / den;
 }
 """
 BCE = (
@@ -166,21 +169,9 @@ BCE = (
     Reduction("fastgrad_binary_cross_entropy_sum_fwd", "T p, T t", "T y", "bce<T>(p, t)", "a + b", "y = (T)a",
               "0", "double", BCE_MATH),
     Elementwise("fastgrad_binary_cross_entropy_bwd", "T p, T t, T gy, T scale", "T gx",
-                """
-                T v = p;
-                T den = ((T)1 - v) * v;
-                den = den < (T)1e-12 ? (T)1e-12 : den;
-                T g = gy * scale;
-                gx = g * (v - t) / den;
-                """),
+                "gx = scale * gy * bce_grad<T>(p, t);", BCE_MATH),
     Elementwise("fastgrad_binary_cross_entropy_scaled_bwd", "T p, T t, T scale", "T gx",
-                """
-                T v = p;
-                T den = ((T)1 - v) * v;
-                den = den < (T)1e-12 ? (T)1e-12 : den;
-                T g = scale;
-                gx = g * (v - t) / den;
-                """),
+                "gx = scale * bce_grad<T>(p, t);", BCE_MATH),
 )
 
 KERNELS = collect(globals())
@@ -263,7 +254,7 @@ def _class_targets(logits, target, weight, ignore_index):
 
 
 def cross_entropy_fwd(logits, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
-    """Per-row (loss, lse) of softmax cross entropy with class-index targets."""
+    """Per-row loss of softmax cross entropy with class-index targets."""
     eps = _smoothing(label_smoothing, logits.dtype)
     safe, wt, wsum = _class_targets(logits, target, weight, ignore_index)
     rows, classes = logits.shape
@@ -275,28 +266,20 @@ def cross_entropy_fwd(logits, target=None, weight=None, ignore_index=-100, label
                              wsum, classes)
 
 
-def cross_entropy_bwd(logits, grad=None, lse=None, target=None, weight=None, ignore_index=-100,
-                      label_smoothing=0.0):
+def cross_entropy_bwd(logits, grad=None, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
     """Gradient in the logits of cross_entropy_fwd's per-row loss times `grad`."""
     if grad is None:
         raise ValueError("cross_entropy_backward: argument 'grad' (one value per row) is required")
     eps = _smoothing(label_smoothing, logits.dtype)
     safe, wt, wsum = _class_targets(logits, target, weight, ignore_index)
     rows, classes = logits.shape
-    if lse is None:
-        lse = _logsumexp(logits)
+    m = _row_max(logits)
+    s = ROW_SUM_EXP(logits, m, axis=-1, keepdims=True)
     column = (rows, 1)
     wt_rows = wt.reshape(column) if hasattr(wt, "reshape") else wt
     wc = 1.0 if weight is None else weight.reshape(1, classes)
-    return CROSS_ENTROPY_BWD(logits, target.astype(_cupy().int64).reshape(column), lse.reshape(column),
-                             grad.reshape(column), wt_rows, wc, ignore_index, eps, wsum, classes)
-
-
-def _logsumexp(logits):
-    """Per-row log-sum-exp (rows,), the row maximum subtracted first."""
-    m = _row_max(logits)
-    s = ROW_SUM_EXP(logits, m, axis=-1)
-    return LOGSUMEXP(m.reshape(m.shape[:-1]), s)
+    return CROSS_ENTROPY_BWD(logits, m, s, target.astype(_cupy().int64).reshape(column), grad.reshape(column),
+                             wt_rows, wc, ignore_index, eps, wsum, classes)
 
 
 def _soft_scalars(logits, label_smoothing):
@@ -307,27 +290,27 @@ def _soft_scalars(logits, label_smoothing):
 
 
 def soft_cross_entropy_fwd(logits, target, weight=None, label_smoothing=0.0):
-    """Per-row (loss, lse) of cross entropy with class probabilities."""
+    """Per-row loss of cross entropy with class probabilities."""
     keep, eps_c = _soft_scalars(logits, label_smoothing)
     w = 1.0 if weight is None else weight
     m = _row_max(logits)
     s = ROW_SUM_EXP(logits, m, axis=-1)
     a = SOFT_WQ_SUM(target, w, keep, eps_c, axis=-1)
     b = SOFT_WQ_SHIFT(logits, m, target, w, keep, eps_c, axis=-1)
-    return SOFT_CROSS_ENTROPY_FWD(m.reshape(m.shape[:-1]), s, a, b)
+    return SOFT_CROSS_ENTROPY_FWD(s, a, b, _cupy().empty(s.shape, dtype=logits.dtype))
 
 
-def soft_cross_entropy_bwd(logits, target, grad=None, lse=None, weight=None, label_smoothing=0.0):
+def soft_cross_entropy_bwd(logits, target, grad=None, weight=None, label_smoothing=0.0):
     """Gradient in the logits: grad_r (p_c sum_k wq_k - wq_c)."""
     if grad is None:
         raise ValueError("cross_entropy_backward: argument 'grad' (one value per row) is required")
     keep, eps_c = _soft_scalars(logits, label_smoothing)
     w = 1.0 if weight is None else weight
-    if lse is None:
-        lse = _logsumexp(logits)
+    m = _row_max(logits)
+    s = ROW_SUM_EXP(logits, m, axis=-1, keepdims=True)
     a = SOFT_WQ_SUM(target, w, keep, eps_c, axis=-1, keepdims=True)
     column = logits.shape[:-1] + (1,)
-    return SOFT_CROSS_ENTROPY_BWD(logits, target, w, keep, eps_c, a, grad.reshape(column), lse.reshape(column))
+    return SOFT_CROSS_ENTROPY_BWD(logits, m, s, target, w, keep, eps_c, a, grad.reshape(column))
 
 
 def _reduction(op, reduction):
