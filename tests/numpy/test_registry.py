@@ -90,6 +90,16 @@ def test_registered_function(name, rng):
     assert isinstance(out, fg.Tensor) and out.requires_grad
     np.testing.assert_allclose(out.data, f(x.data), rtol=1e-12, atol=1e-14)
     assert fg.gradcheck(f, (x,))
+    assert fg.gradcheck(_gradient_of(f), (x,))  # second derivatives: the backward is differentiable
+
+
+def _gradient_of(f):
+    def gradient(t):
+        out = f(t)
+        v = np.random.default_rng(5).standard_normal(out.shape)
+        (g,) = fg.autograd.grad((out * v).sum(), t, create_graph=True)
+        return g + 0.0 * t  # linear f: a constant gradient, whose derivative 0 is checked too
+    return gradient
 
 
 @pytest.mark.parametrize("name", ["conjugate", "fabs", "deg2rad", "radians", "rad2deg", "degrees"])
