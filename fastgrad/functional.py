@@ -17,6 +17,8 @@ by another (grad(grad(f)), hessian = jacobian(grad)) records its own backward
 through it.  Each transform differentiates with respect to its own copy of
 its inputs, so closures over an outer variable are not confused with it.
 """
+import warnings
+
 import numpy as np
 
 from .autograd.engine import grad as _engine_grad
@@ -98,6 +100,7 @@ def _gradients(outputs, variables, grad_outputs, nested, retain=False):
         found = _engine_grad([o for o, _ in pairs], variables, grad_outputs=[g for _, g in pairs],
                              retain_graph=retain or nested, create_graph=nested, allow_unused=True)
     else:
+        _warn_independent()
         found = [None] * len(variables)
     result = []
     for v, g in zip(variables, found):
@@ -105,6 +108,12 @@ def _gradients(outputs, variables, grad_outputs, nested, retain=False):
             g = new_tensor(np.zeros(v.data.shape, dtype=v.data.dtype), False, None)
         result.append(g if nested else g.data)
     return result
+
+
+def _warn_independent():
+    warnings.warn("the function's output does not depend on the differentiated input (was it turned into a "
+                  "plain number or array, e.g. by float() or np.asarray()?); its gradient is zero",
+                  UserWarning, stacklevel=4)
 
 
 class _Call:
@@ -218,6 +227,7 @@ def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
         STATE.enabled = prev
     out = _scalar_output(name, out)
     if not isinstance(out, Tensor) or not out._requires_grad:
+        _warn_independent()
         return _plain(out), np.zeros_like(x)
     (g,) = _engine_grad(out, (variable,), allow_unused=True)
     return out.data[()], (np.zeros_like(x) if g is None else g.data)

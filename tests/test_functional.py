@@ -72,7 +72,14 @@ def test_pytree_arguments_give_gradients_of_the_same_structure(rng):
 def test_unused_argument_gets_zeros():
     g = fg.grad(lambda x, y: np.sum(x * 2.0), argnums=(0, 1))(np.ones(2), np.ones(3))
     np.testing.assert_array_equal(g[1], np.zeros(3))
-    np.testing.assert_array_equal(fg.grad(lambda x: 3.0)(np.ones(2)), np.zeros(2))
+
+
+def test_output_independent_of_the_input_warns_and_gives_zeros():
+    for f in (lambda x: 3.0, lambda x: float(np.sum(x * x))):
+        with pytest.warns(UserWarning, match="does not depend on the differentiated input"):
+            np.testing.assert_array_equal(fg.grad(f)(np.ones(2)), np.zeros(2))
+    with pytest.warns(UserWarning, match="does not depend"):
+        fg.grad(lambda x: 1.0, argnums=(0,))(np.ones(2))
 
 
 def test_grad_needs_a_scalar_output():
