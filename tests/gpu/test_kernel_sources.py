@@ -224,6 +224,9 @@ STEP_CASES = [
     for d in (False, True)]
 
 
+STEP_ATOL = {np.float32: 1e-6, np.float64: 1e-13}
+
+
 def _step_arrays(name, count, kwargs, dtype, n, seed):
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)]
@@ -258,8 +261,8 @@ def test_optimizer_step_matches_twin_over_steps(emulated, case, n, dtype):
     if name not in reference.TWINS:
         pytest.fail(f"no reference twin {name} to compare with")
     for i, (a, b) in enumerate(zip(ours, twin)):
-        if a is not None:
-            np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=ATOL[dtype], err_msg=f"{name} array {i}")
+        if a is not None:  # the twins round in another order (p - d vs p * decay - d, / bc2 vs * 1/bc2)
+            np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=STEP_ATOL[dtype], err_msg=f"{name} array {i}")
 
 
 def _c_step(name, arrays, kwargs, step):
@@ -268,7 +271,7 @@ def _c_step(name, arrays, kwargs, step):
     lists = [None if a is None else [a] for a in arrays]
     if name == "adam_step":
         beta1, beta2, lr = kwargs["beta1"], kwargs["beta2"], kwargs["lr"]
-        kwargs.update(step_size=lr / (1 - beta1 ** step), bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5)
+        kwargs.update(step_size=lr / (1.0 - beta1 ** step), bias_correction2_sqrt=math.sqrt(1.0 - beta2 ** step))
     if name == "adagrad_step":
         kwargs["clr"] = kwargs.pop("lr") / (1 + (step - 1) * kwargs.pop("lr_decay", 0.0))
     getattr(_C, name)(*lists, **kwargs)

@@ -32,34 +32,33 @@ SGD_MOMENTUM = Elementwise(
     """)
 
 # ---- Adam / AdamW -------------------------------------------------------------
-_ADAM_PARAMS = "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T step_size, T bc2, T eps"
+# ibc2 = 1 / sqrt(1 - beta2^t), computed in double by the caller as in C
+_ADAM_PARAMS = "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T step_size, T ibc2, T eps"
 
 ADAM = Elementwise(
     "fastgrad_adam_step", _ADAM_PARAMS, "T p, T m, T v",
     """
-    T pi = p;
-    T gi = sign * g + l2 * pi;
-    pi = pi * decay;
+    T gi = sign * g + l2 * p;
     T mi = m + w1 * (gi - m);
     T vi = beta2 * v + w2 * gi * gi;
     m = mi;
     v = vi;
-    p = pi - step_size * (mi / (sqrt(vi) / bc2 + eps));
+    T root = sqrt(vi);
+    p = p * decay - step_size * (mi / (root * ibc2 + eps));
     """)
 
 ADAM_AMSGRAD = Elementwise(
     "fastgrad_adam_amsgrad_step", _ADAM_PARAMS, "T p, T m, T v, T vmax",
     """
-    T pi = p;
-    T gi = sign * g + l2 * pi;
-    pi = pi * decay;
+    T gi = sign * g + l2 * p;
     T mi = m + w1 * (gi - m);
     T vi = beta2 * v + w2 * gi * gi;
-    T mx = vmax > vi ? vmax : vi;
     m = mi;
     v = vi;
+    T mx = vmax > vi ? vmax : vi;
     vmax = mx;
-    p = pi - step_size * (mi / (sqrt(mx) / bc2 + eps));
+    T root = sqrt(mx);
+    p = p * decay - step_size * (mi / (root * ibc2 + eps));
     """)
 
 # ---- RMSprop: square average s, optional centered average a and momentum buffer b
@@ -135,10 +134,10 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, beta
               step, maximize=False, decoupled=False):
     """Adam (decoupled=False) or AdamW (decoupled=True) on one parameter at step `step`, in place."""
     step_size = lr / (1.0 - beta1 ** step)
-    bc2 = math.sqrt(1.0 - beta2 ** step)
+    ibc2 = 1.0 / math.sqrt(1.0 - beta2 ** step)
     l2 = 0.0 if decoupled else weight_decay
     decay = 1.0 - lr * weight_decay if decoupled else 1.0
-    scalars = (grad, _sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size, bc2, eps)
+    scalars = (grad, _sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size, ibc2, eps)
     if max_exp_avg_sq is None:
         ADAM(*scalars, param, exp_avg, exp_avg_sq)
     else:
