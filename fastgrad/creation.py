@@ -23,7 +23,8 @@ def as_array(data, dtype, op):
     of floats become the default dtype (float32 unless changed)."""
     if isinstance(data, Tensor):
         data = data.data
-    if isinstance(data, np.ndarray) or hasattr(data, "__array_namespace__") and not isinstance(data, np.generic):
+    if isinstance(data, np.ndarray) or _is_cupy(data) or (hasattr(data, "__array_namespace__")
+                                                         and not isinstance(data, np.generic)):
         return data if dtype is None else data.astype(dtype)
     if isinstance(data, np.generic):
         return np.asarray(data, dtype=dtype)
@@ -38,6 +39,11 @@ def as_array(data, dtype, op):
     if arr.dtype.kind == "f":
         return arr.astype(get_default_dtype())
     return arr
+
+
+def _is_cupy(data):
+    # CuPy arrays have no __array_namespace__; they are recognised by their type.
+    return type(data).__module__.split(".", 1)[0] == "cupy"
 
 
 def tensor(data, dtype=None, requires_grad=False, device=None):

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..backend import backend_for
 from ..backend.reference.losses import clamped_logs
 from .broadcast import normalize_axis
 from .shape import astype, broadcast_to, permute, reshape, swapaxes
@@ -206,7 +207,7 @@ def _as_rows(x, target, probabilities):
                          f"of shape {shape}")
     x2 = reshape(_class_axis_last(x), (-1, classes))
     t = _data(target)
-    return x2, t.__array_namespace__().reshape(t, (-1,)), out_shape
+    return x2, backend_for(t).xp.reshape(t, (-1,)), out_shape
 
 
 def _is_index_target(target):
@@ -375,9 +376,11 @@ class BCE(_Pointwise):
 
 def _array_of_dtype(a, dtype):
     """A constant argument as an array of `dtype` in its own namespace (NumPy for numbers and lists)."""
-    if not hasattr(a, "__array_namespace__"):
+    if not hasattr(a, "__array_namespace__") and not hasattr(a, "astype"):  # CuPy arrays have only astype
         return np.asarray(a, dtype=dtype)
-    return a if a.dtype == dtype else a.__array_namespace__().astype(a, dtype)
+    if a.dtype == dtype:
+        return a
+    return a.astype(dtype) if hasattr(a, "astype") else a.__array_namespace__().astype(a, dtype)
 
 
 def _pair(op, input, target, broadcast):

@@ -240,6 +240,31 @@ def test_repeated_advanced_indices_accumulate_on_the_gpu(cp):
     assert host(gpu.grad)[0].tolist() == [6.0, 6.0, 6.0]
 
 
+def test_tensors_wrap_cupy_arrays(cp):
+    a = cp.arange(3, dtype=cp.float32)
+    t = fg.tensor(a, requires_grad=True)
+    assert t.data is a and t.device == "cuda:0"
+    assert fg.tensor(a, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(label_smoothing=0.1, weighted=True)])
+def test_cross_entropy_op_on_the_gpu(cp, kwargs):
+    kwargs = dict(kwargs)
+    weighted = kwargs.pop("weighted", False)
+    x, y = signed(12, 5), RNG.integers(0, 5, 12)
+    weight = RNG.uniform(0.5, 2.0, 5)
+    results = []
+    for to_device in (np.asarray, cp.asarray):
+        logits = fg.tensor(to_device(x), requires_grad=True)
+        w = to_device(weight) if weighted else None
+        loss = fg.nn.functional.cross_entropy(logits, to_device(y), weight=w, **kwargs)
+        loss.backward()
+        results.append((float(loss.item()), host(logits.grad)))
+    assert isinstance(logits.grad, cp.ndarray)
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-12, atol=1e-14)
+
+
 # ---- devices ----------------------------------------------------------------------------------
 
 def test_tensor_moves_between_devices_with_gradients(cp):
