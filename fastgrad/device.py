@@ -14,7 +14,8 @@ import numpy as np
 from .autograd.function import Function
 from .autograd.tensor import Tensor
 
-__all__ = ["Device", "cuda_is_available", "device_of", "move_array", "move_tensor_", "require_cuda"]
+__all__ = ["Device", "cuda_is_available", "device_of", "is_device", "move_array", "move_tensor_", "parse_device",
+           "require_cuda"]
 
 
 class Device(str):
