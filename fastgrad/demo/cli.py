@@ -140,7 +140,7 @@ def train_and_report(args, split, optimizers, rates, plots):
     print(f"time/step: mini-batch, forward, backward and optimizer step; wall time also scores the "
           f"test set every {args.eval_every} steps")
     os.makedirs(args.out, exist_ok=True)
-    config = {key: value for key, value in vars(args).items() if key != "func"}
+    config = dict(vars(args))
     config["learning_rates"] = rates
     config["train_size"], config["test_size"] = len(split.x_train), len(split.x_test)
     report = build_report(config, runs, sweep, args.target)

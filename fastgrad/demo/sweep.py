@@ -14,7 +14,8 @@ def lr_sweep(split, steps, optimizer="sgd", rates=SWEEP_RATES, progress="auto", 
     """One run per (rate, label), each at most `steps` steps; returns (runs, labels)."""
     runs, labels = [], []
     for lr, label in rates:
-        run = train_run(split, optimizer, lr, max_steps=steps, epochs=max(1, steps),
+        # epochs=steps is always enough epochs (each has >= 1 step); max_steps stops the run
+        run = train_run(split, optimizer, lr, max_steps=steps, epochs=steps,
                         progress=progress, desc=f"lr {lr:g}", **train_kwargs)
         runs.append(run)
         labels.append(label)
