@@ -76,30 +76,35 @@ def plot_accuracy(runs, out_dir, target):
     return _save(fig, out_dir, "accuracy")
 
 
-def plot_lr_sensitivity(sweep, labels, out_dir):
-    """Loss over steps for each learning rate, on a log scale capped at 1000x the starting loss.
-
-    A run that diverged (non-finite loss) ends with an x where it leaves the plot.
+def plot_lr_sensitivity(sweep, labels, out_dir, window=10):
+    """Loss over steps for each learning rate (trailing mean of `window` steps), on a log
+    scale capped at 1000x the starting loss. A run that diverged (non-finite loss) ends
+    with an x where it leaves the plot.
     """
     fig, ax = _figure()
     starts = [run.losses[0] for run in sweep if run.losses and np.isfinite(run.losses[0])]
     top = 1e3 * max(starts) if starts else None
+    lowest = []
     for run, label in zip(sweep, labels):
         losses = np.asarray(run.losses, dtype=np.float64)
         finite = np.isfinite(losses)
         steps = np.arange(1, len(losses) + 1)
+        curve = smooth(losses, window)
         if run.diverged:
-            label = f"{label}, diverged at step {run.steps}"
-        line, = ax.plot(steps[finite], losses[finite], linewidth=1.2, label=f"lr {run.lr:g}: {label}")
+            label = f"{label} (non-finite loss at step {run.steps})"
+        line, = ax.plot(steps[finite], curve[finite], linewidth=1.4, label=f"lr {run.lr:g}: {label}")
+        positive = curve[finite & (curve > 0)]
+        if positive.size:
+            lowest.append(positive.min())
         if run.diverged and finite.any():
             last = np.flatnonzero(finite)[-1]
-            y = losses[last] if top is None else min(losses[last], top)
+            y = curve[last] if top is None else min(curve[last], top)
             ax.plot(steps[last], y, "x", color=line.get_color(), markersize=9, clip_on=False)
     ax.set_yscale("log")
-    if top is not None:
-        ax.set_ylim(top=top)
+    if top is not None and lowest:
+        ax.set_ylim(bottom=0.5 * min(lowest), top=top)
     ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
+    ax.set_ylabel(f"training loss (mean of {window} steps)")
     optimizer = sweep[0].optimizer if sweep else ""
     ax.set_title(f"Learning-rate sensitivity ({optimizer})")
     ax.legend()
