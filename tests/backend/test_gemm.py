@@ -125,10 +125,11 @@ def test_beta_zero_ignores_nan_in_out(blas_name, dtype, rng):
     assert_matches_matmul(out, a, b, dtype)
 
 
+@pytest.mark.parametrize("out_layout", ["C", "T", "F", "step"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batched_out_and_accumulate(blas_name, dtype, rng):
+def test_batched_out_and_accumulate(blas_name, out_layout, dtype, rng):
     a, b = make(rng, (3, 4, 5), dtype, "T"), make(rng, (5, 2), dtype)
-    out = make(rng, (3, 4, 2), dtype)
+    out = make(rng, (3, 4, 2), dtype, out_layout)
     before = out.copy()
     gemm(a, b, out=out, beta=1.0)
     assert_matches_matmul(out, a, b, dtype, 1.0, 1.0, before)
