@@ -109,11 +109,17 @@ def run(args):
         from . import data
 
         split = data.load(args.data, args.data_dir, seed=args.seed, limit=args.limit)
+        os.makedirs(args.out, exist_ok=True)
     except (ValueError, OSError, MissingExtra) as e:
         print(f"fastgrad demo: error: {e}", file=sys.stderr)
         return 2
     gone = notice_missing_extras(args)
-    return train_and_report(args, split, optimizers, rates, plots="matplotlib" not in gone and not args.no_plots)
+    try:
+        return train_and_report(args, split, optimizers, rates,
+                                plots="matplotlib" not in gone and not args.no_plots)
+    except KeyboardInterrupt:
+        print("\nfastgrad demo: interrupted", file=sys.stderr)
+        return 130
 
 
 def train_and_report(args, split, optimizers, rates, plots):
@@ -139,12 +145,10 @@ def train_and_report(args, split, optimizers, rates, plots):
     print(format_table(runs, args.target))
     print(f"time/step: mini-batch, forward, backward and optimizer step; wall time also scores the "
           f"test set every {args.eval_every} steps")
-    os.makedirs(args.out, exist_ok=True)
     config = dict(vars(args))
     config["learning_rates"] = rates
     config["train_size"], config["test_size"] = len(split.x_train), len(split.x_test)
-    report = build_report(config, runs, sweep, args.target)
-    report["lr_sensitivity"]["labels"] = labels
+    report = build_report(config, runs, sweep, labels, args.target)
     written = [write_json(report, os.path.join(args.out, JSON_NAME))]
     if plots:
         from .plots import write_plots

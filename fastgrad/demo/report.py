@@ -47,7 +47,7 @@ def environment():
     }
 
 
-def build_report(config, runs, sweep, target):
+def build_report(config, runs, sweep, sweep_labels, target):
     """The JSON-ready dict behind the table and the plots."""
     return {
         "config": config,
@@ -55,6 +55,7 @@ def build_report(config, runs, sweep, target):
         "runs": [run.to_dict(target) for run in runs],
         "lr_sensitivity": {
             "optimizer": sweep[0].optimizer if sweep else None,
+            "labels": list(sweep_labels),
             "runs": [run.to_dict(target) for run in sweep],
         },
         "environment": environment(),

@@ -106,6 +106,7 @@ def test_asking_for_tqdm_without_it_is_one_clear_error(tmp_path):
     (["--lr", "adam=fast"], "--lr 'adam=fast'"),
     (["--epochs", "0"], "--epochs must be >= 1"),
     (["--data", "mnist"], "--data mnist needs --data-dir"),
+    (["--out", "/dev/null/out"], "/dev/null/out"),
 ])
 def test_bad_arguments_are_one_clear_line(tmp_path, args, message):
     proc = run_demo(tmp_path / "out", *args)

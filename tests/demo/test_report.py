@@ -44,7 +44,7 @@ def test_table_has_one_row_per_run_and_the_required_columns():
 def test_json_holds_the_numbers_and_is_strict(tmp_path):
     runs = [make_run("adam")]
     sweep = [make_run("sgd", 20.0, diverge=True)]
-    report = build_report({"seed": 0}, runs, sweep, 0.95)
+    report = build_report({"seed": 0}, runs, sweep, ["diverging"], 0.95)
     path = write_json(report, tmp_path / "results.json")
     loaded = json.loads(path.read_text())
     run = loaded["runs"][0]
@@ -53,6 +53,7 @@ def test_json_holds_the_numbers_and_is_strict(tmp_path):
     assert len(run["losses"]) == run["steps"] == 30
     diverged = loaded["lr_sensitivity"]["runs"][0]
     assert diverged["diverged"] is True and diverged["losses"][-1] is None
+    assert loaded["lr_sensitivity"]["labels"] == ["diverging"]
     assert loaded["environment"]["fastgrad"]
     assert loaded["config"] == {"seed": 0} and loaded["target_accuracy"] == 0.95
 
