@@ -25,6 +25,10 @@ SCHEDULES = [
     ("StepLR", lambda m, o: m.StepLR(o, step_size=7, gamma=0.5)),
     ("MultiStepLR", lambda m, o: m.MultiStepLR(o, milestones=[5, 12, 12, 30], gamma=0.3)),
     ("ExponentialLR", lambda m, o: m.ExponentialLR(o, gamma=0.93)),
+    ("ConstantLR", lambda m, o: m.ConstantLR(o, factor=0.25, total_iters=6)),
+    ("PolynomialLR", lambda m, o: m.PolynomialLR(o, total_iters=30, power=2.0)),
+    ("SequentialLR2", lambda m, o: m.SequentialLR(
+        o, [m.ConstantLR(o, factor=0.5, total_iters=3), m.PolynomialLR(o, total_iters=20)], milestones=[8])),
     ("CosineAnnealingLR", lambda m, o: m.CosineAnnealingLR(o, T_max=17, eta_min=1e-3)),
     ("CosineAnnealingWarmRestarts", lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2, eta_min=1e-4)),
     ("CosineAnnealingWarmRestarts1", lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=7)),
