@@ -291,8 +291,8 @@ def test_optimizer_step_matches_the_c_kernel(emulated, case, dtype):
         getattr(cupy_optim, name)(*ours, **kwargs, **extra)
         _c_step(name, theirs, kwargs, step)
     for i, (a, b) in enumerate(zip(ours, theirs)):
-        if a is not None:
-            np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=ATOL[dtype], err_msg=f"{name} array {i}")
+        if a is not None:  # the C pass may use FMA (AVX2/AVX-512 versions): an ulp apart where p - d cancels
+            np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=STEP_ATOL[dtype], err_msg=f"{name} array {i}")
 
 
 # ---- gradient norms and scaling -----------------------------------------------------------------
