@@ -53,6 +53,18 @@ def backend_for(*arrays):
     return chosen if chosen is not None else NUMPY
 
 
+def namespace_of(a):
+    """The array namespace of `a`: numpy for NumPy arrays and non-arrays, cupy for CuPy
+    arrays (which have no __array_namespace__), else a.__array_namespace__().
+
+    Example::
+
+        namespace_of(np.ones(2)) is np                # True
+        namespace_of(cupy.ones(2)) is cupy            # True
+    """
+    return backend_for(a).xp
+
+
 def device_of(a):
     """'cpu' for NumPy arrays, 'cuda:N' for CuPy arrays, str(device) for other arrays."""
     if isinstance(a, np.ndarray):
@@ -110,4 +122,4 @@ def _mixed_message(b1, a1, b2, a2):
             "move the tensors to one device first (tensor.to(device), .cuda() or .cpu())")
 
 
-__all__ = ["Backend", "KERNELS", "NUMPY", "backend_for", "device_of"]
+__all__ = ["Backend", "KERNELS", "NUMPY", "backend_for", "device_of", "namespace_of"]

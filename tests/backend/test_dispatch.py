@@ -77,6 +77,14 @@ def test_an_op_records_the_backend_chosen_at_forward():
     assert z.grad_fn.backend is NUMPY
 
 
+def test_namespace_of_arrays():
+    from fastgrad.backend import namespace_of
+
+    assert namespace_of(np.ones(2)) is np
+    assert namespace_of(strict([1.0])) is xp
+    assert namespace_of(3.0) is np and namespace_of(None) is np
+
+
 def test_device_of_arrays():
     assert device_of(np.ones(2)) == "cpu"
     assert device_of(np.float32(1)) == "cpu"

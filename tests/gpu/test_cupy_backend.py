@@ -41,6 +41,12 @@ def test_cupy_arrays_choose_the_cupy_backend(cp):
     assert backend_for(cp.zeros((2, 2), dtype=cp.float32)) is b
 
 
+def test_namespace_of_cupy_arrays(cp):
+    from fastgrad.backend import namespace_of
+
+    assert namespace_of(cp.ones(2)) is cp
+
+
 def test_mixing_cupy_and_numpy_names_both_devices(cp):
     with pytest.raises(TypeError) as info:
         backend_for(cp.ones(3), np.ones(3))
