@@ -2,7 +2,7 @@
 
 Groups (float32):
 - GPU T3: MLP 784-512-256-10, batch 128, one training step (forward,
-  cross-entropy, backward, Adam);
+  cross-entropy, backward, Adam), with the floor: the step's GEMMs alone;
 - GPU T4: MLP 784-1024-1024-10, batch 1024, the same step;
 - GPU Adam: one step over one tensor of 100M parameters, with the
   bandwidth floor: a device copy moving the same 28 bytes per parameter.
@@ -136,6 +136,31 @@ def test_torch_cuda_step(benchmark, gid, adam):
 
     step()
     benchmark(step)
+
+
+@pytest.mark.parametrize("gid", list(MLPS))
+def test_gemm_floor_on_gpu(benchmark, cp, gid):
+    benchmark.group = group_name(gid)
+    benchmark.name = "floor: the step's GEMMs alone (cupy.matmul, cuBLAS)"
+    sizes, batch = MLPS[gid]
+    rng = cp.random.default_rng(1)
+    work = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        work.append((rng.standard_normal((batch, fan_in), dtype=cp.float32),
+                     rng.standard_normal((fan_out, fan_in), dtype=cp.float32),
+                     rng.standard_normal((batch, fan_out), dtype=cp.float32)))
+    sync = cp.cuda.Device().synchronize
+
+    def gemms():
+        for i, (x, w, gy) in enumerate(work):
+            cp.matmul(x, w.T)
+            if i > 0:                      # the first layer's input needs no gradient
+                cp.matmul(gy, w)
+            cp.matmul(gy.T, x)
+        sync()
+
+    gemms()
+    benchmark(gemms)
 
 
 def test_fastgrad_cupy_adam(benchmark, cp):
