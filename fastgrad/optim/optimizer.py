@@ -11,6 +11,7 @@ CuPy or array-API arrays, non-contiguous views) to the twin.
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
+from ..backend import namespace_of
 from ..autograd.tensor import Tensor
 
 _FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -306,14 +307,10 @@ def _restore_value(opt, key, value, p):
     if tuple(value.shape) != tuple(p.shape):
         raise ValueError(f"{opt}.load_state_dict: state '{key}' has shape {tuple(value.shape)}, "
                          f"its parameter has shape {tuple(p.shape)}")
-    xp = _namespace(p.data)
+    xp = namespace_of(p.data)
     if xp is np:
+        if not isinstance(value, np.ndarray) and hasattr(value, "get"):
+            value = value.get()            # a CuPy array saved from the GPU
         return np.array(value, dtype=p.data.dtype, order="C", copy=True)
-    return xp.asarray(np.asarray(value), dtype=p.data.dtype, copy=True)
-
-
-def _namespace(a):
-    if isinstance(a, np.ndarray):
-        return np
-    get_ns = getattr(a, "__array_namespace__", None)
-    return get_ns() if get_ns is not None else np
+    source = value if namespace_of(value) is xp else np.asarray(value)
+    return xp.asarray(source, dtype=p.data.dtype, copy=True)

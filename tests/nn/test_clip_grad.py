@@ -105,3 +105,14 @@ def test_read_only_grad_raises_cleanly_in_a_subprocess():
             "try:\n    fg.nn.utils.clip_grad_norm_([p], 1.0)\nexcept ValueError as e:\n    print('ERR', e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "ERR" in out.stdout and "read-only" in out.stdout
+
+
+def test_array_api_gradients():
+    xp = pytest.importorskip("array_api_strict")
+    a = nn.Parameter(xp.asarray([3.0, 4.0], dtype=xp.float64))
+    a.grad = xp.asarray([3.0, 4.0], dtype=xp.float64)
+    assert float(nn.utils.clip_grad_norm_([a], 1.0)) == pytest.approx(5.0)
+    np.testing.assert_allclose(np.asarray(a.grad), [0.6, 0.8], rtol=1e-6)
+    assert float(nn.utils.clip_grad_norm_([a], 1.0, norm_type=math.inf)) == pytest.approx(0.8, rel=1e-6)
+    nn.utils.clip_grad_value_([a], 0.7)
+    np.testing.assert_allclose(np.asarray(a.grad), [0.6, 0.7], rtol=1e-6)

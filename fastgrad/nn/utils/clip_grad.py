@@ -6,6 +6,7 @@ import numpy as np
 from ... import _C
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
+from ...backend import namespace_of
 
 _FUSED = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -28,8 +29,12 @@ def _split(grads):
 
 
 def _xp(g):
-    get_ns = getattr(g, "__array_namespace__", None)
-    return get_ns() if get_ns is not None and not isinstance(g, np.ndarray) else np
+    return np if isinstance(g, np.ndarray) else namespace_of(g)
+
+
+def _f64(g):
+    xp = _xp(g)
+    return xp.astype(g, xp.float64) if hasattr(xp, "astype") else g.astype(xp.float64)
 
 
 def total_norm(grads, norm_type=2.0):
@@ -44,10 +49,10 @@ def total_norm(grads, norm_type=2.0):
         return max(parts, default=0.0)
     if norm_type == 2.0:
         acc = sum(_C.sum_squares(gs) for gs in fused.values())
-        acc += sum(float(_xp(g).sum(_xp(g).astype(g, _xp(g).float64) ** 2)) for g in other)
+        acc += sum(float(_xp(g).sum(_f64(g) ** 2)) for g in other)
         return math.sqrt(acc)
     everything = [g for gs in fused.values() for g in gs] + other
-    acc = sum(float(_xp(g).sum(_xp(g).abs(_xp(g).astype(g, _xp(g).float64)) ** norm_type)) for g in everything)
+    acc = sum(float(_xp(g).sum(_xp(g).abs(_f64(g)) ** norm_type)) for g in everything)
     return acc ** (1.0 / norm_type)
 
 
