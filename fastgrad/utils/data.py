@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import namespace_of
 from ..creation import default_generator
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "random_split", "Subset"]
@@ -31,7 +32,7 @@ class Dataset:
 def _as_array(a, op):
     if isinstance(a, Tensor):
         return a.data
-    if isinstance(a, np.ndarray) or hasattr(a, "__array_namespace__"):
+    if isinstance(a, np.ndarray) or namespace_of(a) is not np:   # NumPy, CuPy or array-API arrays
         return a
     arr = np.asarray(a)
     if arr.dtype == object:
