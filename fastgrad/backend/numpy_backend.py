@@ -5,23 +5,40 @@ from .. import _C
 from .base import KERNELS, Backend
 from .gemm import gemm
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_FLOATS = (_F32, _F64)
 
 
 def _c_or_reference(name):
-    """Use the C kernel when every array argument is float32/float64 of one dtype."""
+    """Use the C kernel when every array argument is float32/float64 of one dtype and shape."""
     kernel = getattr(_C, name)
+    reference = getattr(Backend, name)
 
     def method(self, *arrays, **kwargs):
-        # NumPy hands back scalars for 0-d results; the kernels take arrays.
-        arrays = [a if type(a) is np.ndarray else np.asarray(a) for a in arrays]
-        dtype = arrays[0].dtype
-        if dtype in _FLOATS and all(a.dtype == dtype and a.shape == arrays[0].shape for a in arrays[1:]):
+        # Fast path first: this runs for every activation call, however small.
+        if _same_float_arrays(arrays):
             return kernel(*arrays, **kwargs)
-        return getattr(Backend, name)(self, *arrays, **kwargs)
+        # NumPy hands back scalars for 0-d results; the kernels take arrays.
+        arrays = [np.asarray(a) for a in arrays]
+        if _same_float_arrays(arrays):
+            return kernel(*arrays, **kwargs)
+        return reference(self, *arrays, **kwargs)
 
     method.__name__ = name
     return method
+
+
+def _same_float_arrays(arrays):
+    first = arrays[0]
+    if type(first) is not np.ndarray:
+        return False
+    dtype, shape = first.dtype, first.shape
+    if dtype is not _F32 and dtype is not _F64 and dtype not in _FLOATS:
+        return False
+    for a in arrays[1:]:
+        if type(a) is not np.ndarray or a.shape != shape or (a.dtype is not dtype and a.dtype != dtype):
+            return False
+    return True
 
 
 class NumpyBackend(Backend):
