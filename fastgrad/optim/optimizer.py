@@ -156,6 +156,8 @@ class Optimizer:
             s = state.get(p)
             if not s:
                 s = state[p] = self._init_state(p, group)
+            else:
+                _follow_device(p, s)
             key = self._advance(p, s, group)
             data = p.data
             if type(data) is np.ndarray and data.dtype in _FUSED_DTYPES:
@@ -289,6 +291,16 @@ def _flags(group):
     """The options that change which state buffers a step uses."""
     return (group.get("amsgrad"), group.get("centered"), group.get("momentum", 0) > 0,
             group.get("momentum_form"))
+
+
+def _follow_device(p, state):
+    """Move state arrays to where the parameter now lives (after module.to(device))."""
+    kind = type(p.data)
+    for key, value in state.items():
+        if hasattr(value, "shape") and type(value) is not kind:
+            from ..device import device_of, move_array
+
+            state[key] = move_array(value, str(device_of(p.data)))
 
 
 def _plain_grad(p):

@@ -117,11 +117,21 @@ def test_to_dtype():
     assert out.dtype == np.float64
     net.float()
     assert all(p.dtype == np.float32 for p in net.parameters())
-    assert net.to("cpu") is net
+    assert net.to("cpu") is net and net.cpu() is net
+    assert net.to("cpu", np.float64).block.fc.weight.dtype == np.float64
     with pytest.raises(ValueError, match="device"):
-        net.to("cuda")
+        net.to("tpu:x")
     with pytest.raises(TypeError, match="floating"):
         net.to(np.int32)
+
+
+def test_to_cuda_without_a_gpu_says_what_is_missing():
+    from fastgrad.device import cuda_is_available
+
+    if cuda_is_available():
+        pytest.skip("a GPU is present: tests/gpu covers moving modules")
+    with pytest.raises(RuntimeError, match="CuPy|GPU"):
+        nn.Linear(2, 2).to("cuda")
 
 
 def test_repr_is_readable():

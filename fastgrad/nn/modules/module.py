@@ -219,31 +219,50 @@ class Module:
 
     # ---- dtype ----------------------------------------------------------------
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Cast floating parameters and buffers to `dtype` (`to(np.float64)`); 'cpu' is accepted."""
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
+        """Move parameters (with their gradients) and buffers to a device and/or cast floating ones.
+
+        `to("cuda")`, `to("cpu")`, `to(np.float64)`, `to("cuda", np.float32)` or
+        keywords.  Parameters stay the same objects, so an optimizer made
+        before the move still updates them (its state moves at its next step).
+
+        >>> model.to(np.float64)
+        """
+        from ...device import is_device, move_tensor_
+
         for a in args:
-            if isinstance(a, str):
-                if a != "cpu":
-                    raise ValueError(f"to: device {a!r} is not supported for NumPy modules (only 'cpu')")
-            elif dtype is None:
+            if is_device(a):
+                device = a
+            elif isinstance(a, Tensor):
+                device, dtype = a.device, a.dtype
+            else:
+                try:
+                    np.dtype(a)
+                except TypeError:
+                    raise ValueError(f"to: expected a device ('cpu', 'cuda', 'cuda:N') or a dtype, "
+                                     f"got {a!r}") from None
                 dtype = a
-        if kwargs.get("device") not in (None, "cpu"):
-            raise ValueError(f"to: device {kwargs['device']!r} is not supported for NumPy modules (only 'cpu')")
-        if dtype is None:
-            return self
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"to: only floating dtypes are supported, got {dtype}")
-        for p in self.parameters():
-            if p.data.dtype.kind == "f" and p.data.dtype != dtype:
-                p.data = p.data.astype(dtype)
-                if p.grad is not None:
-                    p.grad = p.grad.astype(dtype)
-                p._version[0] += 1
-        for b in self.buffers():
-            if b.data.dtype.kind == "f" and b.data.dtype != dtype:
-                b.data = b.data.astype(dtype)
+        if dtype is not None:
+            dtype = np.dtype(dtype)
+            if dtype.kind != "f":
+                raise TypeError(f"to: only floating dtypes are supported, got {dtype}")
+        for t in list(self.parameters()) + list(self.buffers()):
+            if device is not None:
+                move_tensor_(t, device)
+            if dtype is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.astype(dtype)
+                t._version[0] += 1
         return self
+
+    def cuda(self, device=None):
+        """Move to the GPU (CuPy): the same as to("cuda") or to("cuda:N")."""
+        return self.to("cuda" if device is None else f"cuda:{int(device)}")
+
+    def cpu(self):
+        """Move to the host (NumPy arrays)."""
+        return self.to("cpu")
 
     def float(self):
         return self.to(np.float32)
