@@ -13,6 +13,7 @@ differentiated.
 """
 import numpy as np
 
+from ..backend import namespace_of
 from ._graph import run_nodes
 from .tensor import Tensor, new_tensor
 
@@ -117,7 +118,7 @@ def _root_gradient(t, g, create_graph):
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
                 f"shape {t.shape}, so pass `gradient` of that shape")
-        xp = _namespace(t.data)
+        xp = namespace_of(t.data)
         g = xp.ones(t.data.shape, dtype=t.data.dtype)
     else:
         data = g.data if isinstance(g, Tensor) else g
@@ -134,11 +135,6 @@ def _root_gradient(t, g, create_graph):
     return new_tensor(g, False, None) if create_graph else g
 
 
-def _namespace(a):
-    if isinstance(a, np.ndarray):
-        return np
-    get_ns = getattr(a, "__array_namespace__", None)
-    return get_ns() if get_ns is not None else np
 
 
 
@@ -179,7 +175,8 @@ def _as_owned_array(g, seen):
             return np.array(g, order="C")
         return g
     if id(g) in seen or getattr(g, "base", None) is not None:
-        return _namespace(g).asarray(g, copy=True)
+        copy = getattr(g, "copy", None)  # CuPy arrays have one; array-API arrays may not
+        return copy() if copy is not None else namespace_of(g).asarray(g, copy=True)
     return g
 
 

@@ -220,15 +220,32 @@ class Tensor(TensorBase):
     __hash__ = object.__hash__
 
     def __repr__(self):
-        body = np.array2string(np.asarray(self.data), separator=", ", prefix="tensor(")
+        host = _to_host(self.data)
+        body = np.array2string(host, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype != _default_dtype():
-            extras.append(f"dtype={self.data.dtype}")
+        if host.dtype != _default_dtype():
+            extras.append(f"dtype={host.dtype}")
+        device = self.device
+        if device != "cpu":
+            extras.append(f"device='{device}'")
         if self._node is not None:
             extras.append(f"grad_fn=<{self._node.name}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
+
+
+def _to_host(data):
+    """A NumPy copy of any array (CuPy: .get(); array-API: through DLPack or the buffer)."""
+    if isinstance(data, np.ndarray):
+        return data
+    get = getattr(data, "get", None)
+    if get is not None:
+        return np.asarray(get())
+    try:
+        return np.from_dlpack(data)
+    except Exception:  # arrays without DLPack on the CPU
+        return np.asarray(data)
 
 
 def _default_dtype():
