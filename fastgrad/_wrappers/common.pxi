@@ -45,12 +45,17 @@ cdef object output_for(str op, object out, object like):
 
 
 cdef check_no_partial_overlap(str op, object out, object a):
-    """Elementwise kernels may write in place (out is a) but not over a shifted view."""
+    """Elementwise kernels may write in place (out is a) but not over a shifted view.
+
+    Both arrays are C-contiguous here, so they overlap exactly when their byte
+    ranges intersect: two pointer comparisons instead of np.shares_memory."""
     if out is a:
         return
-    if cnp.PyArray_DATA(out) == cnp.PyArray_DATA(a):
+    cdef char *po = <char *>cnp.PyArray_DATA(out)
+    cdef char *pa = <char *>cnp.PyArray_DATA(a)
+    if po == pa and cnp.PyArray_NBYTES(out) == cnp.PyArray_NBYTES(a):
         return
-    if np.shares_memory(out, a):
+    if po < pa + cnp.PyArray_NBYTES(a) and pa < po + cnp.PyArray_NBYTES(out):
         raise ValueError(f"{op}: argument 'out' partially overlaps an input")
 
 
