@@ -302,8 +302,9 @@ SGD_KERNELS(double, f64)
  *       m <- m + (1 - beta1) (g - m)            (lerp toward g)
  *       v <- beta2 v + (1 - beta2) g^2
  *       vmax <- max(vmax, v)                    (amsgrad; used below instead of v)
- *       p <- p - step_size m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
- * with step_size = lr / (1 - beta1^t): bias correction folded into scalars.
+ *       p <- p - step_size m / (sqrt(v) * (1 / sqrt(1 - beta2^t)) + eps)
+ * with step_size = lr / (1 - beta1^t): bias corrections folded into scalars
+ * computed once in double.
  */
 #define ADAM_CTX(T, SUFFIX)                                                            \
     typedef struct {                                                                   \
@@ -325,7 +326,7 @@ SGD_KERNELS(double, f64)
         const T l2 = a->decoupled ? (T)0 : (T)a->weight_decay;                         \
         const T decay = a->decoupled ? (T)(1.0 - a->lr * a->weight_decay) : (T)1;      \
         const T w1 = (T)(1.0 - a->beta1), beta2 = (T)a->beta2, w2 = (T)(1.0 - a->beta2); \
-        const T step_size = (T)a->step_size, bc2 = (T)a->bias_correction2_sqrt;        \
+        const T step_size = (T)a->step_size, ibc2 = (T)(1.0 / a->bias_correction2_sqrt); \
         const T eps = (T)a->eps;                                                       \
         T root[FG_BLOCK];                                                              \
         for (int64_t b = lo; b < hi; b += FG_BLOCK) {                                  \
@@ -350,7 +351,7 @@ SGD_KERNELS(double, f64)
             }                                                                          \
             sqrt_block_##SUFFIX##ISA(root, n);                                         \
             for (int64_t k = 0; k < n; k++)                                            \
-                pb[k] = pb[k] * decay - step_size * (mb[k] / (root[k] / bc2 + eps));   \
+                pb[k] = pb[k] * decay - step_size * (mb[k] / (root[k] * ibc2 + eps));   \
         }                                                                              \
     }
 

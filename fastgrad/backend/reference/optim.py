@@ -32,9 +32,10 @@ def adam_step(xp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, 
 
     m = m + (1 - beta1) (g - m);  v = beta2 v + (1 - beta2) g^2;  vmax = max(vmax, v)
     p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-    with g = grad + wd p (Adam) or p = p (1 - lr wd) first (AdamW)."""
+    with g = grad + wd p (Adam) or p = p (1 - lr wd) first (AdamW).  The division by
+    sqrt(1 - beta2^t) is a multiplication by its reciprocal, computed once in double."""
     step_size = lr / (1.0 - beta1 ** step)
-    bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
+    inv_bias_correction2_sqrt = 1.0 / (1.0 - beta2 ** step) ** 0.5
     p = param
     g = _signed(grad, maximize)
     if decoupled:
@@ -48,7 +49,7 @@ def adam_step(xp, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, 
     if max_exp_avg_sq is not None:
         v = xp.maximum(max_exp_avg_sq, v)
         max_exp_avg_sq[...] = v
-    param[...] = p - step_size * (m / (xp.sqrt(v) / bias_correction2_sqrt + eps))
+    param[...] = p - step_size * (m / (xp.sqrt(v) * inv_bias_correction2_sqrt + eps))
 
 
 def rmsprop_step(xp, param, grad, square_avg, grad_avg=None, momentum_buffer=None, *, lr, alpha, eps,
