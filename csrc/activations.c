@@ -5,9 +5,9 @@
  * non-negative slope), otherwise the input x (gelu, silu, softplus).  The
  * per-element formulas live in fg_math.h, shared with the linear epilogues.
  */
-/* See fg_math.h: lets GCC vectorize loops with selects. */
+/* See fg_math.h: lets GCC vectorize loops with selects and use FMA. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
+#pragma GCC optimize("no-trapping-math", "fp-contract=fast")
 #endif
 #include "fastgrad.h"
 #include "fg_math.h"

@@ -5,10 +5,10 @@
  *
  * SIMD width: the serial loops are compiled for x86-64-v4 (AVX-512),
  * x86-64-v3 (AVX2) and the baseline, and the loader picks the best the CPU
- * has (GCC's target_clones).  No special build flags are needed.
- * Elementwise results are the same on every path (C99 mode contracts no
- * multiply-adds); sums taken with `omp simd` reductions may differ in their
- * last bits.  Define FG_NO_SIMD_CLONES to build the baseline only.
+ * has (GCC's target_clones).  No special build flags are needed.  The
+ * AVX2 and AVX-512 paths use fused multiply-adds and wider reductions, so
+ * their results may differ from the baseline's in the last bit.  Define
+ * FG_NO_SIMD_CLONES to build the baseline only.
  */
 #ifndef FASTGRAD_PARALLEL_H
 #define FASTGRAD_PARALLEL_H
@@ -45,9 +45,13 @@ static inline void fg_thread_share(int64_t n, int64_t align, int64_t *lo, int64_
 
 /* Run STMT (which reads lo and hi) over [0, n), threaded when work > FG_OMP_THRESHOLD. */
 #define FG_PARALLEL_SHARES(n, work, align, STMT)                               \
-    int64_t fg_work_ = (work);                                                 \
-    (void)fg_work_;                                                            \
-    _Pragma("omp parallel if (fg_work_ > FG_OMP_THRESHOLD)")                   \
+    FG_PARALLEL_SHARES_ABOVE(n, work, FG_OMP_THRESHOLD, align, STMT)
+
+/* The same with another threshold. */
+#define FG_PARALLEL_SHARES_ABOVE(n, work, threshold, align, STMT)              \
+    int fg_threaded_ = (work) > (threshold);                                   \
+    (void)fg_threaded_;                                                        \
+    _Pragma("omp parallel if (fg_threaded_)")                                  \
     {                                                                          \
         int64_t lo, hi;                                                        \
         fg_thread_share((n), (align), &lo, &hi);                               \

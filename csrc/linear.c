@@ -9,15 +9,21 @@
  * sigmoid and tanh, and z + b for the gelus.  For act == FG_ACT_NONE, gz may
  * be NULL (then gz is gy and only the column sum is computed).
  */
-/* See fg_math.h: lets GCC vectorize loops with selects. */
+/* See fg_math.h: lets GCC vectorize loops with selects and use FMA. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
+#pragma GCC optimize("no-trapping-math", "fp-contract=fast")
 #endif
 #include <stddef.h>
 #include "fastgrad.h"
 #include "fg_math.h"
 
 #include "fg_parallel.h"
+
+/* The epilogues run on one thread below FG_EPILOGUE_OMP_THRESHOLD elements:
+ * the GEMMs around them do in_features times more work, so threads would save
+ * little here, and waking them between two BLAS calls makes them compete with
+ * a BLAS thread pool that is not OpenMP's (NumPy's OpenBLAS). */
+#define FG_EPILOGUE_OMP_THRESHOLD (1 << 22)
 
 /* Column tile of the bias-gradient sum: wide enough that each row of a tile
  * is a few cache lines, at most FG_TILE_MAX so its accumulators fit the stack. */
@@ -114,7 +120,7 @@ static int64_t tile_width(int64_t rows, int64_t cols)
     int64_t threads = 1;
     (void)rows;
 #ifdef _OPENMP
-    if (rows * cols > FG_OMP_THRESHOLD)
+    if (rows * cols > FG_EPILOGUE_OMP_THRESHOLD)
         threads = omp_get_max_threads();
 #endif
     int64_t w = (cols + threads - 1) / threads;
@@ -144,7 +150,7 @@ static int64_t tile_width(int64_t rows, int64_t cols)
     }                                                                          \
     void fg_bias_act_fwd_##S(const T *bias, T *z, T *y, int64_t rows, int64_t cols, int act) \
     {                                                                          \
-        FG_PARALLEL_SHARES(rows, rows * cols, 1,                               \
+        FG_PARALLEL_SHARES_ABOVE(rows, rows * cols, FG_EPILOGUE_OMP_THRESHOLD, 1,        \
                            bias_act_rows_##S(bias, z + lo * cols, y + lo * cols, hi - lo, cols, act)) \
     }                                                                          \
     void fg_bias_act_bwd_##S(const T *s, const T *gy, T *gz, T *gbias,        \
@@ -155,7 +161,7 @@ static int64_t tile_width(int64_t rows, int64_t cols)
             int64_t ntiles = (cols + tile - 1) / tile;                         \
             int64_t work = rows * cols;                                        \
             (void)work;                                                        \
-            _Pragma("omp parallel for schedule(static) if (work > FG_OMP_THRESHOLD)") \
+            _Pragma("omp parallel for schedule(static) if (work > FG_EPILOGUE_OMP_THRESHOLD)") \
             for (int64_t k = 0; k < ntiles; k++) {                             \
                 int64_t c0 = k * tile;                                         \
                 int64_t w = cols - c0 < tile ? cols - c0 : tile;               \
@@ -166,7 +172,7 @@ static int64_t tile_width(int64_t rows, int64_t cols)
         if (!gz)                                                               \
             return;                                                            \
         int64_t n = rows * cols;                                               \
-        FG_PARALLEL_SHARES(n, n, 16, FG_BY_ACT(act, FLAT_CALL_##S))            \
+        FG_PARALLEL_SHARES_ABOVE(n, n, FG_EPILOGUE_OMP_THRESHOLD, 16, FG_BY_ACT(act, FLAT_CALL_##S)) \
     }
 
 #define FWD_CALL_f32(name) name##_fwd_f32(bias, z0, y0, nr, cols)

@@ -8,9 +8,9 @@
  * Pointwise losses write the elementwise loss when `loss` is not NULL and
  * always return its sum, so a reduced loss costs one pass over its inputs.
  */
-/* See fg_math.h: lets GCC vectorize loops with selects. */
+/* See fg_math.h: lets GCC vectorize loops with selects and use FMA. */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-trapping-math")
+#pragma GCC optimize("no-trapping-math", "fp-contract=fast")
 #endif
 #include <stddef.h>
 #include "fastgrad.h"
@@ -27,6 +27,36 @@
     for (int64_t c = 0; c < cols; c++)                                         \
         m = xr[c] > m ? xr[c] : m;
 
+/* sum_c exp(x[c] - m) over a row, each term also written to out when it is
+ * not NULL.  Terms are added in the row's type in blocks of FG_SUM_BLOCK
+ * (vectorized), and the block sums in double. */
+#define FG_SUM_BLOCK 256
+#define FG_ROW_SUM_EXP(T, S)                                                   \
+    static inline double row_sum_exp_##S(const T *restrict x, T m, T *restrict out, int64_t cols) \
+    {                                                                          \
+        double s = 0;                                                          \
+        for (int64_t c0 = 0; c0 < cols; c0 += FG_SUM_BLOCK) {                  \
+            int64_t c1 = cols - c0 < FG_SUM_BLOCK ? cols : c0 + FG_SUM_BLOCK;  \
+            T b = 0;                                                           \
+            if (out) {                                                         \
+                _Pragma("omp simd reduction(+:b)")                             \
+                for (int64_t c = c0; c < c1; c++) {                            \
+                    T e = fg_exp_##S(x[c] - m);                                \
+                    out[c] = e;                                                \
+                    b += e;                                                    \
+                }                                                              \
+            } else {                                                           \
+                _Pragma("omp simd reduction(+:b)")                             \
+                for (int64_t c = c0; c < c1; c++)                              \
+                    b += fg_exp_##S(x[c] - m);                                 \
+            }                                                                  \
+            s += b;                                                            \
+        }                                                                      \
+        return s;                                                              \
+    }
+FG_ROW_SUM_EXP(float, f32)
+FG_ROW_SUM_EXP(double, f64)
+
 /* Define the public kernel `name` that runs the serial `rows_fn` on each
  * thread's share of rows; ARGS are the array arguments (offset by lo rows). */
 #define FG_ROW_KERNEL(name, rows_fn, PARAMS, ARGS)                             \
@@ -41,13 +71,7 @@
             const T *xr = x + r * cols;                                        \
             T *yr = y + r * cols;                                              \
             ROW_MAX(T, xr, m)                                                  \
-            double s = 0;                                                      \
-            _Pragma("omp simd reduction(+:s)")                                 \
-            for (int64_t c = 0; c < cols; c++) {                               \
-                T e = fg_exp_##S(xr[c] - m);                                   \
-                yr[c] = e;                                                     \
-                s += e;                                                        \
-            }                                                                  \
+            double s = row_sum_exp_##S(xr, m, yr, cols);                       \
             T inv = (T)(1.0 / s);                                              \
             for (int64_t c = 0; c < cols; c++)                                 \
                 yr[c] *= inv;                                                  \
@@ -76,11 +100,7 @@
             const T *xr = x + r * cols;                                        \
             T *yr = y + r * cols;                                              \
             ROW_MAX(T, xr, m)                                                  \
-            double s = 0;                                                      \
-            _Pragma("omp simd reduction(+:s)")                                 \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                s += fg_exp_##S(xr[c] - m);                                    \
-            T log_s = (T)log(s);                                               \
+            T log_s = (T)log(row_sum_exp_##S(xr, m, NULL, cols));              \
             for (int64_t c = 0; c < cols; c++)                                 \
                 yr[c] = (xr[c] - m) - log_s;                                   \
         }                                                                      \
@@ -154,9 +174,7 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
             ROW_MAX(T, xr, m)                                                  \
             double s = 0, sx = 0;                                              \
             if (eps == 0) {                                                    \
-                _Pragma("omp simd reduction(+:s)")                             \
-                for (int64_t c = 0; c < cols; c++)                             \
-                    s += fg_exp_##S(xr[c] - m);                                \
+                s = row_sum_exp_##S(xr, m, NULL, cols);                        \
             } else if (weight) {                                               \
                 _Pragma("omp simd reduction(+:s, sx)")                         \
                 for (int64_t c = 0; c < cols; c++) {                           \
@@ -194,13 +212,7 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
             }                                                                  \
             const T *xr = x + r * cols;                                        \
             ROW_MAX(T, xr, m)                                                  \
-            double s = 0;                                                      \
-            _Pragma("omp simd reduction(+:s)")                                 \
-            for (int64_t c = 0; c < cols; c++) {                               \
-                T e = fg_exp_##S(xr[c] - m);                                   \
-                out[c] = e;                                                    \
-                s += e;                                                        \
-            }                                                                  \
+            double s = row_sum_exp_##S(xr, m, out, cols);                      \
             T g = grad[r];                                                     \
             double wt = weight ? (double)weight[t] : 1.0;                      \
             /* softmax p = e / s, scaled by g ((1 - e) w_t + (e / C) W) */      \

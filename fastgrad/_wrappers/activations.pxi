@@ -3,6 +3,8 @@
 # (negative_slope, beta, threshold) are keywords, as the NumPy backend's
 # dispatch passes them through.
 
+include "buffers.pxi"
+
 cdef extern from "fastgrad.h":
     void fg_sigmoid_fwd_f32(const float *x, float *y, int64_t n) nogil
     void fg_sigmoid_fwd_f64(const double *x, double *y, int64_t n) nogil
@@ -46,7 +48,7 @@ ctypedef void (*binary_f64)(const double *, const double *, double *, int64_t) n
 cdef object run_unary(str op, object x, object out, unary_f32 k32, unary_f64 k64):
     # IN x; OUT y (fresh, or `out`, which may be x itself)
     x = float_input(op, "x", x)
-    y = output_for(op, out, x)
+    y = result_for(op, out, x)
     check_no_partial_overlap(op, y, x)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -65,7 +67,7 @@ cdef object run_binary(str op, str arg_a, str arg_b, object a, object b, object 
     # IN a, b (same shape and dtype); OUT c (fresh, or `out`, which may be b)
     a = float_input(op, arg_a, a)
     b = same_input(op, arg_b, b, a)
-    c = output_for(op, out, a)
+    c = result_for(op, out, a)
     check_no_partial_overlap(op, c, a)
     check_no_partial_overlap(op, c, b)
     cdef int64_t n = a.size
@@ -152,7 +154,7 @@ def leaky_relu_fwd(x, out=None, *, negative_slope=0.01):
     """y = x where x > 0, else negative_slope * x."""
     cdef double slope = finite_param("leaky_relu", "negative_slope", negative_slope)
     x = float_input("leaky_relu", "x", x)
-    y = output_for("leaky_relu", out, x)
+    y = result_for("leaky_relu", out, x)
     check_no_partial_overlap("leaky_relu", y, x)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -172,7 +174,7 @@ def leaky_relu_bwd(s, gy, out=None, *, negative_slope=0.01):
     cdef double slope = finite_param("leaky_relu_backward", "negative_slope", negative_slope)
     s = float_input("leaky_relu_backward", "s", s)
     gy = same_input("leaky_relu_backward", "grad", gy, s)
-    gx = output_for("leaky_relu_backward", out, s)
+    gx = result_for("leaky_relu_backward", out, s)
     check_no_partial_overlap("leaky_relu_backward", gx, s)
     check_no_partial_overlap("leaky_relu_backward", gx, gy)
     cdef int64_t n = s.size
@@ -195,7 +197,7 @@ def softplus_fwd(x, out=None, *, beta=1.0, threshold=20.0):
     if b == 0:
         raise ValueError("softplus: argument 'beta' must not be 0")
     x = float_input("softplus", "x", x)
-    y = output_for("softplus", out, x)
+    y = result_for("softplus", out, x)
     check_no_partial_overlap("softplus", y, x)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -217,7 +219,7 @@ def softplus_bwd(x, gy, out=None, *, beta=1.0, threshold=20.0):
         raise ValueError("softplus_backward: argument 'beta' must not be 0")
     x = float_input("softplus_backward", "x", x)
     gy = same_input("softplus_backward", "grad", gy, x)
-    gx = output_for("softplus_backward", out, x)
+    gx = result_for("softplus_backward", out, x)
     check_no_partial_overlap("softplus_backward", gx, x)
     check_no_partial_overlap("softplus_backward", gx, gy)
     cdef int64_t n = x.size

@@ -57,7 +57,7 @@ def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
     elif not z.flags.writeable:
         raise ValueError(f"{op}: argument 'z' must be writeable for inplace=True")
     keeps_z = act == FG_ACT_GELU or act == FG_ACT_GELU_TANH
-    y = np.empty(z.shape, dtype=z.dtype) if keeps_z else z
+    y = new_output(z.shape, z.dtype) if keeps_z else z
     rows, cols = z.shape
     cdef int64_t r = rows, c = cols
     cdef void *pb = data_or_null(bias)
@@ -81,7 +81,7 @@ def bias_act_bwd(s, gy, *, bias_grad=False, activation="none"):
     s = matrix_input(op, "saved", s)
     gy = same_input(op, "grad", gy, s)
     rows, cols = s.shape
-    gz = gy if act == FG_ACT_NONE else np.empty(s.shape, dtype=s.dtype)
+    gz = gy if act == FG_ACT_NONE else new_output(s.shape, s.dtype)
     gbias = np.empty(cols, dtype=s.dtype) if bias_grad else None
     if act == FG_ACT_NONE and gbias is None:
         return gz, None

@@ -94,7 +94,7 @@ cdef (int64_t, int64_t) rows_cols(object x):
 
 cdef object run_rows(str op, object x, object out, rows_f32 k32, rows_f64 k64):
     x = float_input(op, "x", x)
-    y = output_for(op, out, x)
+    y = result_for(op, out, x)
     check_no_partial_overlap(op, y, x)
     rows, cols = rows_cols(x)
     cdef int64_t r = rows, c = cols
@@ -114,7 +114,7 @@ cdef object run_rows(str op, object x, object out, rows_f32 k32, rows_f64 k64):
 cdef object run_rows2(str op, object y, object gy, object out, rows2_f32 k32, rows2_f64 k64):
     y = float_input(op, "y", y)
     gy = same_input(op, "grad", gy, y)
-    gx = output_for(op, out, y)
+    gx = result_for(op, out, y)
     check_no_partial_overlap(op, gx, y)
     check_no_partial_overlap(op, gx, gy)
     rows, cols = rows_cols(y)
@@ -248,7 +248,7 @@ def cross_entropy_bwd(logits, *, grad, target, weight=None, ignore_index=-100, l
     weight = class_weight(op, weight, logits)
     grad = row_vector(op, "grad", grad, logits)
     cdef double eps = smoothing(op, label_smoothing)
-    gx = output_for(op, out, logits)
+    gx = result_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
     rows, cols = logits.shape
     cdef int64_t r = rows, c = cols
@@ -309,7 +309,7 @@ def soft_cross_entropy_bwd(logits, target, *, grad, weight=None, label_smoothing
     weight = ones_weight(class_weight(op, weight, logits), logits)
     grad = row_vector(op, "grad", grad, logits)
     cdef double eps = smoothing(op, label_smoothing)
-    gx = output_for(op, out, logits)
+    gx = result_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
     check_no_partial_overlap(op, gx, target)
     rows, cols = logits.shape
@@ -336,7 +336,7 @@ cdef object reduced_output(str op, object reduction, object x):
     """The loss array for reduction='none', or None for 'sum' (the kernel only sums)."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: argument 'reduction' must be 'none' or 'sum' here, got {reduction!r}")
-    return np.empty(x.shape, dtype=x.dtype) if reduction == "none" else None
+    return new_output(x.shape, x.dtype) if reduction == "none" else None
 
 
 cdef object loss_result(object loss, double total, object x):
@@ -372,7 +372,7 @@ cdef object run_loss_grad(str op, object x, object t, object gy, object scale, o
     x = float_input(op, "input", x)
     t = same_input(op, "target", t, x)
     gy = optional_grad(op, gy, x)
-    gx = output_for(op, out, x)
+    gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
     cdef double s = float(scale)
@@ -445,7 +445,7 @@ def huber_loss_bwd(x, t, gy=None, *, delta=1.0, scale=1.0, out=None):
     x = float_input(op, "input", x)
     t = same_input(op, "target", t, x)
     gy = optional_grad(op, gy, x)
-    gx = output_for(op, out, x)
+    gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
     cdef double s = float(scale)
@@ -525,7 +525,7 @@ def binary_cross_entropy_with_logits_bwd(x, t, gy=None, *, pos_weight=None, scal
     x = float_input(op, "input", x)
     t = same_input(op, "target", t, x)
     gy = optional_grad(op, gy, x)
-    gx = output_for(op, out, x)
+    gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
     cdef int64_t rows, cols

@@ -178,13 +178,15 @@ class SoftCrossEntropy(Function):
         return g_logits, g_target
 
 
-def _class_axis_last(x, classes_axis=1):
-    """(N, C, d1, ...) -> (N * d1 * ..., C) through differentiable ops."""
+def _as_class_rows(x, classes):
+    """(C,), (N, C) or (N, C, d1, ...) -> (rows, C) through differentiable ops
+    (a 2-d input is passed through, so its gradient needs no reshaping)."""
     ndim = len(_shape(x))
-    if ndim <= 2:
+    if ndim == 2:
         return x
-    axes = (0,) + tuple(range(2, ndim)) + (classes_axis,)
-    return permute(x, axes)
+    if ndim > 2:
+        x = permute(x, (0,) + tuple(range(2, ndim)) + (1,))
+    return reshape(x, (-1, classes))
 
 
 def _as_rows(x, target, probabilities):
@@ -199,15 +201,12 @@ def _as_rows(x, target, probabilities):
         if _shape(target) != shape:
             raise ValueError(f"cross_entropy: probability target has shape {_shape(target)}, expected the "
                              f"input's shape {shape}")
-        x2 = reshape(_class_axis_last(x), (-1, classes))
-        t2 = reshape(_class_axis_last(target), (-1, classes))
-        return x2, t2, out_shape
+        return _as_class_rows(x, classes), _as_class_rows(target, classes), out_shape
     if _shape(target) != out_shape:
         raise ValueError(f"cross_entropy: target has shape {_shape(target)}, expected {out_shape} for an input "
                          f"of shape {shape}")
-    x2 = reshape(_class_axis_last(x), (-1, classes))
     t = _data(target)
-    return x2, backend_for(t).xp.reshape(t, (-1,)), out_shape
+    return _as_class_rows(x, classes), backend_for(t).xp.reshape(t, (-1,)), out_shape
 
 
 def _is_index_target(target):

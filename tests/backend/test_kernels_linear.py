@@ -11,7 +11,8 @@ from fastgrad import _C
 from fastgrad.backend import NUMPY, reference
 
 ACTIVATIONS = ["none", "relu", "sigmoid", "tanh", "gelu", "gelu_tanh"]
-SHAPES = [(1, 1), (4, 7), (0, 5), (5, 0), (128, 256), (256, 129), (33, 1025), (1024, 1024), (70_000, 3)]
+SHAPES = [(1, 1), (4, 7), (0, 5), (5, 0), (128, 256), (256, 129), (33, 1025), (1024, 1024), (70_000, 3),
+          (2049, 2049)]  # the last above the epilogues' threading threshold (1 << 22)
 TOL = {np.float32: (3e-6, 3e-6), np.float64: (1e-12, 1e-13)}
 
 

@@ -1,0 +1,110 @@
+# Outputs of the activation, loss and linear kernels.
+#
+# A fresh large array costs the operating system faulting in and zeroing its
+# pages, which for an elementwise kernel is more than the arithmetic.  So
+# large outputs come from a pool: it keeps the arrays it hands out and gives
+# one out again, for the same shape and dtype, once nothing but the pool
+# references it (its reference count says so).  A view, a Tensor, a saved
+# graph array or a buffer export all hold a reference, so an array is never
+# reused while anything can still see it.  Free arrays beyond a byte budget
+# are released, least recently used shapes first.
+# FASTGRAD_BUFFER_POOL=0 in the environment turns the pool off.
+
+import os as _os
+from collections import OrderedDict as _OrderedDict
+
+from cpython.ref cimport Py_REFCNT
+
+cdef Py_ssize_t POOL_MIN_BYTES = 1 << 20        # smaller arrays come from malloc's free lists anyway
+cdef Py_ssize_t POOL_MAX_FREE_BYTES = 1 << 30   # free arrays kept for reuse, at most
+cdef Py_ssize_t POOL_MAX_PER_KEY = 8            # arrays of one shape and dtype the pool tracks
+cdef bint _pool_enabled = _os.environ.get("FASTGRAD_BUFFER_POOL", "1") not in ("0", "false", "no")
+cdef object _pool = _OrderedDict()               # (shape, dtype) -> [arrays], least recently used first
+
+
+cdef inline bint _is_free(object a, tuple shape, object dtype):
+    # Two references while a loop variable holds it: the pool's list and the loop.
+    return (Py_REFCNT(a) == 2 and a.shape == shape and a.dtype == dtype
+            and a.flags.c_contiguous and a.flags.writeable)
+
+
+cdef object new_output(tuple shape, object dtype):
+    """An uninitialized C-contiguous array: np.empty(shape, dtype), or a free pooled one."""
+    dtype = np.dtype(dtype)
+    cdef Py_ssize_t nbytes = dtype.itemsize
+    for n in shape:
+        nbytes *= n
+    if not _pool_enabled or nbytes < POOL_MIN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    key = (shape, dtype)
+    arrays = _pool.get(key)
+    if arrays is None:
+        arrays = _pool[key] = []
+    else:
+        _pool.move_to_end(key)
+        for a in arrays:
+            if _is_free(a, shape, dtype):
+                return a
+    fresh = np.empty(shape, dtype=dtype)
+    if len(arrays) < POOL_MAX_PER_KEY:
+        arrays.append(fresh)
+        _trim_pool()
+    return fresh
+
+
+cdef object result_for(str op, object out, object like):
+    """The output of a kernel: `out` checked, or a new (possibly pooled) array like `like`."""
+    if out is None:
+        return new_output(like.shape, like.dtype)
+    return output_for(op, out, like)
+
+
+cdef void _trim_pool():
+    """Release free arrays beyond POOL_MAX_FREE_BYTES, least recently used shapes first."""
+    cdef Py_ssize_t free = 0
+    for key, arrays in _pool.items():
+        for a in arrays:
+            if _is_free(a, key[0], key[1]):
+                free += a.nbytes
+    if free <= POOL_MAX_FREE_BYTES:
+        return
+    for key in list(_pool):
+        kept = []
+        for a in _pool[key]:
+            if free > POOL_MAX_FREE_BYTES and _is_free(a, key[0], key[1]):
+                free -= a.nbytes
+            else:
+                kept.append(a)
+        if kept:
+            _pool[key] = kept
+        else:
+            del _pool[key]
+
+
+def buffer_pool(enabled=None, max_free_bytes=None):
+    """Whether large kernel outputs are reused from the pool; pass a bool to switch
+    (off releases every pooled array), and max_free_bytes to bound the memory of
+    free arrays kept for reuse (default 1 GiB)."""
+    global _pool_enabled, POOL_MAX_FREE_BYTES
+    if max_free_bytes is not None:
+        if max_free_bytes < 0:
+            raise ValueError(f"buffer_pool: max_free_bytes must be >= 0, got {max_free_bytes}")
+        POOL_MAX_FREE_BYTES = max_free_bytes
+        _trim_pool()
+    if enabled is not None:
+        _pool_enabled = bool(enabled)
+        if not _pool_enabled:
+            _pool.clear()
+    return _pool_enabled
+
+
+def buffer_pool_info():
+    """{'arrays': tracked arrays, 'bytes': their bytes, 'free_bytes': bytes ready for reuse}."""
+    cdef Py_ssize_t count = 0, total = 0, free = 0
+    for key, arrays in _pool.items():
+        for a in arrays:
+            count += 1
+            total += a.nbytes
+            if _is_free(a, key[0], key[1]):
+                free += a.nbytes
+    return {"arrays": count, "bytes": total, "free_bytes": free}
