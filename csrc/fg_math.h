@@ -96,6 +96,8 @@ static inline float fg_log1p_unit_f32(float u)
 
 static inline float fg_abs_f32(float v) { return fabsf(v); }
 static inline double fg_abs_f64(double v) { return fabs(v); }
+static inline float fg_copysign_f32(float m, float s) { return copysignf(m, s); }
+static inline double fg_copysign_f64(double m, double s) { return copysign(m, s); }
 static inline double fg_log1p_unit_f64(double u) { return log1p(u); }
 static inline double fg_exp_f64(double x) { return exp(x); }
 static inline double fg_expm1_f64(double x) { return expm1(x); }
@@ -113,14 +115,13 @@ static inline float fg_expm1_f32(float x) { return fg_expm1f(x); }
         return r * (v >= 0 ? (T)1 : e);                                       \
     }
 
-/* tanh(|v|) = -expm1(-2|v|) / (2 + expm1(-2|v|)), accurate near 0 as well. */
+/* tanh(|v|) = -expm1(-2|v|) / (2 + expm1(-2|v|)), accurate near 0 as well;
+ * the sign is v's (so tanh(-0) = -0, as in libm). */
 #define FG_DEFINE_TANH(T, S)                                                  \
     static inline T fg_tanh_##S(T v)                                          \
     {                                                                         \
-        T a = fg_abs_##S(v);                                                  \
-        T m = fg_expm1_##S((T)-2 * a);                                        \
-        T t = -m / ((T)2 + m);                                                \
-        return t * (v < 0 ? (T)-1 : (T)1);                                    \
+        T m = fg_expm1_##S((T)-2 * fg_abs_##S(v));                            \
+        return fg_copysign_##S(((T)0 - m) / ((T)2 + m), v);                   \
     }
 
 /* softplus(v) = max(v, 0) + log1p(exp(-|v|)), never overflowing. */
