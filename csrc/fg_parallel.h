@@ -49,14 +49,16 @@ static inline void fg_thread_share(int64_t n, int64_t align, int64_t *lo, int64_
 
 /* The same with another threshold. */
 #define FG_PARALLEL_SHARES_ABOVE(n, work, threshold, align, STMT)              \
-    int fg_threaded_ = (work) > (threshold);                                   \
-    (void)fg_threaded_;                                                        \
-    _Pragma("omp parallel if (fg_threaded_)")                                  \
     {                                                                          \
-        int64_t lo, hi;                                                        \
-        fg_thread_share((n), (align), &lo, &hi);                               \
-        if (hi > lo) {                                                         \
-            STMT;                                                              \
+        int fg_threaded_ = (work) > (threshold);                               \
+        (void)fg_threaded_;                                                    \
+        _Pragma("omp parallel if (fg_threaded_)")                              \
+        {                                                                      \
+            int64_t lo, hi;                                                    \
+            fg_thread_share((n), (align), &lo, &hi);                           \
+            if (hi > lo) {                                                     \
+                STMT;                                                          \
+            }                                                                  \
         }                                                                      \
     }
 

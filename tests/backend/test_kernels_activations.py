@@ -191,3 +191,11 @@ def test_scalar_parameters_reach_the_kernel_through_the_backend(rng):
     y = NUMPY.softplus_fwd(x, beta=2.0, threshold=1.0)
     np.testing.assert_allclose(y, twin("softplus_fwd", x, beta=2.0, threshold=1.0), rtol=1e-14)
     assert np.array_equal(y[2 * x > 1.0], x[2 * x > 1.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_signed_zeros_follow_numpy(dtype):
+    x = np.array([0.0, -0.0], dtype=dtype)
+    for name in ("tanh", "relu", "gelu", "gelu_tanh", "silu", "leaky_relu"):
+        np.testing.assert_array_equal(np.signbit(getattr(_C, name + "_fwd")(x)),
+                                      np.signbit(twin(name + "_fwd", x)), err_msg=name)
