@@ -1,7 +1,7 @@
 /* How the activation, loss and linear kernels use the machine.
  *
- * Threads: a kernel splits its work into one contiguous chunk per OpenMP
- * thread (above FG_OMP_THRESHOLD elements) and runs a serial loop over each.
+ * Threads: above FG_OMP_THRESHOLD elements a kernel's work is split into
+ * chunks that OpenMP threads take in turn; each chunk is a serial loop.
  *
  * SIMD width: the serial loops are compiled for x86-64-v4 (AVX-512),
  * x86-64-v3 (AVX2) and the baseline, and the loader picks the best the CPU
@@ -27,52 +27,69 @@
 #define FG_SIMD_CLONES
 #endif
 
-/* This thread's share [lo, hi) of n items; shares start at multiples of
- * `align` (16 for elements, so that two threads never write into one cache
- * line of a float array; 1 for rows). */
-static inline void fg_thread_share(int64_t n, int64_t align, int64_t *lo, int64_t *hi)
+/* Work is cut into chunks of about FG_CHUNK_WORK elements, handed to the
+ * threads one at a time (dynamic scheduling): a thread that the operating
+ * system suspends holds up only its current chunk, not a fixed share of the
+ * work.  Chunk boundaries depend on the sizes only, not on the thread count,
+ * so sums taken chunk by chunk (FG_PARALLEL_SUM) are the same for any number
+ * of threads. */
+#define FG_CHUNK_WORK (1 << 16)
+#define FG_MAX_CHUNKS 1024
+
+/* Items per chunk for n items worth `work` elements in all: a multiple of
+ * `align` (16 for elements, so that two threads never write one cache line of
+ * a float array; 1 for rows), and at most max_chunks chunks. */
+static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int64_t max_chunks)
 {
-#ifdef _OPENMP
-    int64_t nt = omp_get_num_threads(), id = omp_get_thread_num();
-#else
-    int64_t nt = 1, id = 0;
-#endif
-    int64_t a = (n / nt * id + n % nt * id / nt) / align * align;
-    int64_t b = (n / nt * (id + 1) + n % nt * (id + 1) / nt) / align * align;
-    *lo = id == 0 ? 0 : a;
-    *hi = id == nt - 1 ? n : b;
+    if (n <= 0)
+        return align;
+    int64_t per_item = work / n > 0 ? work / n : 1;
+    int64_t c = FG_CHUNK_WORK / per_item > 0 ? FG_CHUNK_WORK / per_item : 1;
+    int64_t fewest = (n + max_chunks - 1) / max_chunks;
+    c = c < fewest ? fewest : c;
+    return (c + align - 1) / align * align;
 }
 
-/* Run STMT (which reads lo and hi) over [0, n), threaded when work > FG_OMP_THRESHOLD. */
+/* Run STMT (which reads lo and hi) over the chunks [lo, hi) of [0, n), threaded
+ * when work > FG_OMP_THRESHOLD. */
 #define FG_PARALLEL_SHARES(n, work, align, STMT)                               \
     FG_PARALLEL_SHARES_ABOVE(n, work, FG_OMP_THRESHOLD, align, STMT)
 
 /* The same with another threshold. */
 #define FG_PARALLEL_SHARES_ABOVE(n, work, threshold, align, STMT)              \
     {                                                                          \
-        int fg_threaded_ = (work) > (threshold);                               \
+        int64_t fg_n_ = (n), fg_work_ = (work);                                \
+        int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), INT64_MAX); \
+        int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
+        int fg_threaded_ = fg_work_ > (threshold) && fg_count_ > 1;            \
         (void)fg_threaded_;                                                    \
-        _Pragma("omp parallel if (fg_threaded_)")                              \
-        {                                                                      \
-            int64_t lo, hi;                                                    \
-            fg_thread_share((n), (align), &lo, &hi);                           \
-            if (hi > lo) {                                                     \
-                STMT;                                                          \
-            }                                                                  \
+        _Pragma("omp parallel for schedule(dynamic, 1) if (fg_threaded_)")     \
+        for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {                  \
+            int64_t lo = fg_k_ * fg_chunk_;                                    \
+            int64_t hi = fg_n_ - lo < fg_chunk_ ? fg_n_ : lo + fg_chunk_;      \
+            STMT;                                                              \
         }                                                                      \
     }
 
-/* The same, adding up the double that EXPR gives for each share into fg_sum_. */
+/* The same, adding up in chunk order the double that EXPR gives for each
+ * chunk, into fg_sum_ (declared by the macro). */
 #define FG_PARALLEL_SUM(n, work, align, EXPR)                                  \
     double fg_sum_ = 0;                                                        \
-    int64_t fg_work_ = (work);                                                 \
-    (void)fg_work_;                                                            \
-    _Pragma("omp parallel if (fg_work_ > FG_OMP_THRESHOLD) reduction(+:fg_sum_)") \
     {                                                                          \
-        int64_t lo, hi;                                                        \
-        fg_thread_share((n), (align), &lo, &hi);                               \
-        if (hi > lo)                                                           \
-            fg_sum_ += (EXPR);                                                 \
+        int64_t fg_n_ = (n), fg_work_ = (work);                                \
+        int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), FG_MAX_CHUNKS); \
+        int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
+        int fg_threaded_ = fg_work_ > FG_OMP_THRESHOLD && fg_count_ > 1;       \
+        double fg_parts_[FG_MAX_CHUNKS];                                       \
+        (void)fg_threaded_;                                                    \
+        _Pragma("omp parallel for schedule(dynamic, 1) if (fg_threaded_)")     \
+        for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {                  \
+            int64_t lo = fg_k_ * fg_chunk_;                                    \
+            int64_t hi = fg_n_ - lo < fg_chunk_ ? fg_n_ : lo + fg_chunk_;      \
+            fg_parts_[fg_k_] = (EXPR);                                         \
+        }                                                                      \
+        for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++)                    \
+            fg_sum_ += fg_parts_[fg_k_];                                       \
     }
 
 #endif

@@ -266,3 +266,18 @@ def test_float16_losses_fall_back_to_the_twin(rng):
     assert loss.dtype == np.float16
     np.testing.assert_array_equal(NUMPY.mse_loss_fwd(x, x * 0, reduction="sum"), twin("mse_loss_fwd", x, x * 0,
                                                                                       reduction="sum"))
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "binary_cross_entropy_with_logits", "huber_loss"])
+def test_sums_do_not_depend_on_the_thread_count(name, rng):
+    x = np.asarray(rng.standard_normal(1_000_003), dtype=np.float32)
+    t = np.asarray(rng.uniform(0, 1, x.shape), dtype=np.float32)
+    before = _C.get_num_threads()
+    try:
+        _C.set_num_threads(1)
+        one = getattr(_C, name + "_fwd")(x, t, reduction="sum")
+        _C.set_num_threads(max(2, before))
+        many = getattr(_C, name + "_fwd")(x, t, reduction="sum")
+    finally:
+        _C.set_num_threads(before)
+    assert one == many
