@@ -159,8 +159,8 @@ cdef _named(Exception error, cls):
     # An error from inside a forward (often NumPy's own) with the op's name in front.
     name = cls.__name__.lower()
     message = str(error)
-    if message.startswith(name) or ": " in message.split(" ", 1)[0]:
-        return error
+    if message.startswith(name) or message.split(" ", 1)[0].endswith(":"):
+        return error  # already names an op
     try:
         return type(error)(f"{name}: {message}")
     except Exception:  # an exception type that takes other arguments

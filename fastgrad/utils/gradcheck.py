@@ -50,21 +50,21 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     for pos, i in enumerate(checked):
         x = inputs[i]
         got = np.zeros(x.shape) if analytic[pos] is None else np.asarray(analytic[pos].data, dtype=np.float64)
-        flat = x.data.reshape(-1)
-        for k in range(flat.size):
-            orig = flat[k]
-            flat[k] = orig + eps
+        data = x.data  # perturbed in place, element by element, whatever its memory layout
+        for index in np.ndindex(*x.shape):
+            orig = data[index]
+            data[index] = orig + eps
             plus = projected(*inputs)
-            flat[k] = orig - eps
+            data[index] = orig - eps
             minus = projected(*inputs)
-            flat[k] = orig
+            data[index] = orig
             numeric = (plus - minus) / (2 * eps)
-            analytic_k = got.reshape(-1)[k]
+            analytic_k = got[index]
             err = abs(analytic_k - numeric)
             if not err <= atol + rtol * abs(numeric):
                 excess = err - (atol + rtol * abs(numeric))
                 if worst is None or not excess <= worst[0]:
-                    worst = (excess, i, np.unravel_index(k, x.shape), analytic_k, numeric)
+                    worst = (excess, i, index, analytic_k, numeric)
     if worst is not None:
         _, i, index, a, n = worst
         raise GradcheckError(
