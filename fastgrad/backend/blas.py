@@ -39,7 +39,7 @@ def find_mkl_library():
     environment's library folders (where conda puts it)."""
     for path in _listed_by_mkl_distribution() + _in_environment_folders():
         if os.path.isfile(path):
-            return path
+            return os.path.normpath(path)
     return None
 
 
