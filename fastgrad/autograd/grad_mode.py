@@ -18,6 +18,21 @@ def is_grad_enabled():
     return STATE.enabled
 
 
+def _with_mode(fn, mode):
+    """`fn` run with graph recording set to `mode`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        prev = STATE.enabled
+        STATE.enabled = mode
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            STATE.enabled = prev
+
+    return wrapper
+
+
 class set_grad_enabled:
     """Context manager and decorator that turns graph recording on or off.
 
@@ -40,18 +55,7 @@ class set_grad_enabled:
     def __call__(self, fn):
         # Used as a decorator: the flag set by __init__ is undone here.
         STATE.enabled = self.prev
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            prev = STATE.enabled
-            STATE.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                STATE.enabled = prev
-
-        return wrapper
+        return _with_mode(fn, self.mode)
 
 
 class _FixedMode:
@@ -75,18 +79,7 @@ class _FixedMode:
         return False
 
     def __call__(self, fn):
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            prev = STATE.enabled
-            STATE.enabled = mode
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                STATE.enabled = prev
-
-        return wrapper
+        return _with_mode(fn, self.mode)
 
 
 class no_grad(_FixedMode):

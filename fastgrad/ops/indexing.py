@@ -38,17 +38,11 @@ class BasicIndex(Function):
         return scatter_add(b, g, ctx.in_shape, ctx.idx)
 
 
-class AdvancedIndex(Function):
-    @staticmethod
-    def forward(ctx, b, x, idx):
-        ctx.in_shape = x.shape
-        ctx.idx = idx
-        return x[idx]
+class AdvancedIndex(BasicIndex):
+    """x[idx] with array or boolean indices: a copy, not a view.  The backward
+    is the same scatter, where repeated indices add up."""
 
-    @staticmethod
-    def backward(ctx, b, g):
-        # NOTE: repeated indices add up (scatter with accumulation).
-        return scatter_add(b, g, ctx.in_shape, ctx.idx)
+    view_of = None
 
 
 class ScatterAdd(Function):
