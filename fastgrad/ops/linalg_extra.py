@@ -31,7 +31,7 @@ class Inv(Function):
         (y,) = ctx.saved_arrays
         xp = b.xp
         yT = _mT(xp, y)
-        return -xp.matmul(xp.matmul(yT, g), yT)
+        return -b.matmul(b.matmul(yT, g), yT)
 
 
 class Det(Function):
@@ -89,7 +89,7 @@ class Solve(Function):
             if len(ctx.shapes[1]) == 1:
                 g_a = -(xp.expand_dims(g_rhs, axis=-1) * xp.expand_dims(x, axis=-2))
             else:
-                g_a = -xp.matmul(g_rhs, _mT(xp, x))
+                g_a = -b.matmul(g_rhs, _mT(xp, x))
             g_a = unbroadcast(xp, g_a, ctx.shapes[0])
         return g_a, (unbroadcast(xp, g_rhs, ctx.shapes[1]) if nb else None)
 
@@ -112,7 +112,7 @@ class Cholesky(Function):
         n = lower.shape[-1]
         raw = ctx.backend.xp  # constants in the arrays' own namespace
         phi = raw.tril(raw.ones((n, n), dtype=lower.dtype)) - 0.5 * raw.eye(n, dtype=lower.dtype)
-        p = xp.matmul(_mT(xp, lower), g) * phi
+        p = b.matmul(_mT(xp, lower), g) * phi
         upper = _mT(xp, lower)
         left = xp.linalg.solve(upper, p)                       # L^-T P
         full = _mT(xp, xp.linalg.solve(upper, _mT(xp, left)))  # L^-T P L^-1
@@ -191,8 +191,8 @@ class EighPacked(Function):
         eye = raw.eye(n, dtype=v.dtype)
         gaps = xp.expand_dims(w, axis=-2) - xp.expand_dims(w, axis=-1)   # w_j - w_i
         f = (1 - eye) / (gaps + eye)
-        inner = xp.expand_dims(gw, axis=-2) * eye + f * xp.matmul(_mT(xp, v), gv)
-        full = xp.matmul(xp.matmul(v, inner), _mT(xp, v))
+        inner = xp.expand_dims(gw, axis=-2) * eye + f * b.matmul(_mT(xp, v), gv)
+        full = b.matmul(b.matmul(v, inner), _mT(xp, v))
         return 0.5 * (full + _mT(xp, full))
 
 
