@@ -15,13 +15,13 @@ Run on a GPU machine:
     pytest bench/bench_gpu.py --benchmark-only --benchmark-group-by=group \
         --benchmark-columns=median,iqr,rounds
 """
-import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad import nn, optim
+from fastgrad import optim
 from fastgrad.device import move_tensor_
 from fastgrad.nn import functional as F
+import mlp_problem
 from peers import torch_or_skip
 
 MLPS = {"GPU T3": ((784, 512, 256, 10), 128), "GPU T4": ((784, 1024, 1024, 10), 1024)}
@@ -51,33 +51,15 @@ def torch_cuda_or_skip():
 
 
 def group_name(gid):
-    sizes, batch = MLPS[gid]
-    return f"{gid} training step: MLP {'-'.join(map(str, sizes))}, batch {batch}, Adam, float32"
+    return mlp_problem.group_name(gid, *MLPS[gid])
 
 
 def problem(gid):
-    sizes, batch = MLPS[gid]
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-    y = rng.integers(0, sizes[-1], batch)
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1 / np.sqrt(fan_in)
-        weights.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
-                        rng.uniform(-bound, bound, fan_out).astype(np.float32)))
-    return x, y, weights
+    return mlp_problem.problem(*MLPS[gid])
 
 
 def fastgrad_model_on_gpu(weights):
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        lin = nn.Linear(w.shape[1], w.shape[0])
-        lin.weight.data[...] = w
-        lin.bias.data[...] = b
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers)
+    model = mlp_problem.fastgrad_model(weights)
     for p in model.parameters():
         move_tensor_(p, "cuda")
     return model

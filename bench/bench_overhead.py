@@ -4,7 +4,6 @@
 Target: fastgrad <= 0.5x PyTorch's time.  NumPy runs the forward only: the floor.
 """
 import numpy as np
-import pytest
 
 import fastgrad as fg
 from peers import torch_or_skip

@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad import nn, optim
+from fastgrad import optim
 from fastgrad.backend.gemm import gemm
 from fastgrad.nn import functional as F
+import mlp_problem
 from peers import torch_or_skip
 
 MLPS = {
@@ -31,33 +32,12 @@ MLPS = {
 
 
 def group_name(tid):
-    sizes, batch = MLPS[tid]
-    return f"{tid} training step: MLP {'-'.join(map(str, sizes))}, batch {batch}, Adam, float32"
+    return mlp_problem.group_name(tid, *MLPS[tid])
 
 
 def problem(tid):
-    sizes, batch = MLPS[tid]
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
-    y = rng.integers(0, sizes[-1], batch)
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1 / np.sqrt(fan_in)
-        weights.append((rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
-                        rng.uniform(-bound, bound, fan_out).astype(np.float32)))
-    return x, y, weights
+    return mlp_problem.problem(*MLPS[tid])
 
-
-def fastgrad_model(weights):
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        lin = nn.Linear(w.shape[1], w.shape[0])
-        lin.weight.data[...] = w
-        lin.bias.data[...] = b
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
 
 
 @pytest.mark.parametrize("tid", list(MLPS))
@@ -65,7 +45,7 @@ def test_fastgrad_step(benchmark, tid):
     benchmark.group = group_name(tid)
     benchmark.name = "fastgrad"
     x, y, weights = problem(tid)
-    model = fastgrad_model(weights)
+    model = mlp_problem.fastgrad_model(weights)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     xt = fg.tensor(x)
 
