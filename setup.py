@@ -1,4 +1,4 @@
-"""Build of fastgrad's C extension: csrc/*.c behind the Cython wrappers in fastgrad/_C.pyx.
+"""Build of fastgrad's C extension: csrc/*.c behind the Cython wrappers in src/fastgrad/_C.pyx.
 
 OpenMP is used when the compiler accepts it; FASTGRAD_NO_OPENMP=1 turns it off.
 """
@@ -52,14 +52,14 @@ class BuildExt(build_ext):
 
 extension = Extension(
     "fastgrad._C",
-    sources=["fastgrad/_C.pyx"] + sorted(glob("csrc/*.c")),
+    sources=["src/fastgrad/_C.pyx"] + sorted(glob("csrc/*.c")),
     include_dirs=[numpy.get_include(), "csrc"],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-    depends=glob("csrc/*.h") + glob("fastgrad/_wrappers/*.pxi"),
+    depends=glob("csrc/*.h") + glob("src/fastgrad/_wrappers/*.pxi"),
 )
 
 # The graph core (tensor fields, nodes, op application, the backward loop).
-graph_core = Extension("fastgrad.autograd._graph", sources=["fastgrad/autograd/_graph.pyx"])
+graph_core = Extension("fastgrad.autograd._graph", sources=["src/fastgrad/autograd/_graph.pyx"])
 
 setup(
     ext_modules=cythonize([extension, graph_core], compiler_directives={"language_level": "3"}),
