@@ -1,6 +1,8 @@
 """Build of fastgrad's C extension: csrc/*.c behind the Cython wrappers in src/fastgrad/_C.pyx.
 
 OpenMP is used when the compiler accepts it; FASTGRAD_NO_OPENMP=1 turns it off.
+Release builds carry no debug information (-g0, and the linker drops debug
+sections that other objects bring); FASTGRAD_DEBUG=1 keeps Python's -g instead.
 """
 import os
 import shutil
@@ -16,6 +18,9 @@ from setuptools.command.build_ext import build_ext
 
 BASE_FLAGS = ["-O3", "-std=c99"]
 OPENMP_FLAGS = ["-fopenmp"]
+DEBUG = os.environ.get("FASTGRAD_DEBUG", "") in ("1", "true", "yes")
+RELEASE_COMPILE_FLAGS = [] if DEBUG else ["-g0"]
+RELEASE_LINK_FLAGS = [] if DEBUG or sys.platform == "darwin" else ["-Wl,--strip-debug"]
 
 
 def compiler_accepts_openmp(compiler_cmd):
@@ -44,8 +49,8 @@ class BuildExt(build_ext):
             use_openmp = False
         cflags = BASE_FLAGS + (OPENMP_FLAGS if use_openmp else [])
         for ext in self.extensions:
-            ext.extra_compile_args = cflags
-            ext.extra_link_args = OPENMP_FLAGS if use_openmp else []
+            ext.extra_compile_args = cflags + RELEASE_COMPILE_FLAGS
+            ext.extra_link_args = (OPENMP_FLAGS if use_openmp else []) + RELEASE_LINK_FLAGS
             ext.define_macros.append(("FASTGRAD_CFLAGS", '"%s"' % " ".join(cflags)))
         super().build_extensions()
 

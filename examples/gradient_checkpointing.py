@@ -1,6 +1,6 @@
 """Gradient checkpointing: keep fewer activations, recompute them during backward.
 
-A 24-layer MLP (width 256, batch 512) runs one forward + backward twice:
+A 24-layer MLP (width 128, batch 256) runs one forward + backward twice:
 normally, and with `checkpoint_sequential(model, segments, x)`, which keeps
 only each segment's input and recomputes the segment during backward. Printed
 side by side (NumPy allocations traced by tracemalloc): the activation memory
@@ -19,7 +19,7 @@ from fastgrad import nn
 from fastgrad.utils.checkpoint import checkpoint_sequential
 
 
-def build(depth=24, width=256, seed=0):
+def build(depth=24, width=128, seed=0):
     fg.manual_seed(seed)
     layers = []
     for _ in range(depth):
@@ -49,7 +49,7 @@ def measure(model, x, segments, repeats=3):
     return held, peak, float(np.median([r[2] for r in runs])), grads
 
 
-def main(depth=24, width=256, batch=512, segments=6):
+def main(depth=24, width=128, batch=256, segments=6):
     model = build(depth, width)
     x = fg.tensor(np.random.default_rng(1).standard_normal((batch, width)).astype(np.float32))
     step(model, x, 0)                  # warm up

@@ -13,8 +13,8 @@ try:
 except ImportError as e:  # pragma: no cover - a broken install
     raise ImportError(
         "fastgrad's C extension is not built or cannot be loaded "
-        f"({e}). Install with `pip install .` from the source tree, or build it in place "
-        "with `python setup.py build_ext --inplace`."
+        f"({e}). Install fastgrad with `pip install .` from the root of its source tree "
+        "(`pip install -e .` to work on it), which compiles the extension."
     ) from e
 
 from . import ops  # noqa: E402  (binds operators to Tensor)

@@ -6,7 +6,10 @@ import sys
 def build_parser():
     from .demo import bench, cli
 
+    from . import __version__
+
     parser = argparse.ArgumentParser(prog="fastgrad", description="fastgrad command line")
+    parser.add_argument("--version", action="version", version=f"fastgrad {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="version, C extension, threads, BLAS, GPU")
     demo = sub.add_parser("demo", help="train a 2-layer network on handwritten digits with SGD, "

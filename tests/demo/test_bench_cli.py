@@ -1,7 +1,10 @@
 """`fastgrad bench` through the real entry point, at tiny sizes (--quick)."""
 import json
+import signal
 import subprocess
 import sys
+
+import pytest
 
 from fastgrad.demo.bench import CASE_KEYS, format_table
 
@@ -43,7 +46,33 @@ def test_unknown_case_is_one_clear_line():
     proc = run_bench("--only", "nope")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"fastgrad bench: error: unknown case(s) nope; choose from {', '.join(CASE_KEYS)}"]
+        f"fastgrad bench: error: --only: unknown case(s) nope; choose from {', '.join(CASE_KEYS)}"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threads", "-1"], "--threads must be >= 1, got -1"),
+    (["--threads", "0"], "--threads must be >= 1, got 0"),
+    (["--budget", "-1"], "--budget is seconds of timing per measurement and must be > 0, got -1"),
+])
+def test_bad_arguments_are_one_clear_line(args, message):
+    proc = run_bench(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"fastgrad bench: error: {message}"]
+
+
+def test_ctrl_c_stops_the_run_with_one_line():
+    proc = subprocess.Popen([sys.executable, "-m", "fastgrad", "bench", "--budget", "0.5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stderr.readline()  # "  measured ..." once the first case is done
+        assert "measured" in first, first
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == ["fastgrad bench: interrupted"]
 
 
 def test_format_table_marks_missing_peers_with_a_dash():

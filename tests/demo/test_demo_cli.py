@@ -107,12 +107,36 @@ def test_asking_for_tqdm_without_it_is_one_clear_error(tmp_path):
     (["--epochs", "0"], "--epochs must be >= 1"),
     (["--data", "mnist"], "--data mnist needs --data-dir"),
     (["--out", "/dev/null/out"], "/dev/null/out"),
+    (["--lr", "-0.1"], "the learning rate of sgd must be a positive number, got -0.1"),
+    (["--lr", "adam=0"], "the learning rate of adam must be a positive number"),
+    (["--threads", "-1"], "--threads must be >= 1, got -1"),
+    (["--seed", "-1"], "--seed must be between 0 and 4294967295, got -1"),
+    (["--target", "2"], "--target is a test accuracy between 0 and 1"),
+    (["--data-dir", "/tmp"], "--data-dir is read only with --data mnist"),
 ])
 def test_bad_arguments_are_one_clear_line(tmp_path, args, message):
     proc = run_demo(tmp_path / "out", *args)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("fastgrad demo: error: ") and message in lines[0]
+
+
+def test_out_pointing_at_a_file_names_the_flag(tmp_path):
+    existing = tmp_path / "results.txt"
+    existing.write_text("keep me")
+    proc = run_demo(existing)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"fastgrad demo: error: --out {str(existing)!r} is a file; give a folder (it is created if missing)"]
+    assert existing.read_text() == "keep me"
+
+
+def test_help_shows_each_optimizers_default_learning_rate():
+    proc = subprocess.run([sys.executable, "-m", "fastgrad", "demo", "--help"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "sgd=0.1, momentum=0.05, nesterov=0.05, adam=0.001, adamw=0.001" in text
 
 
 def test_demo_trains_on_mnist_idx_files(tmp_path, write_fake_mnist):
@@ -131,3 +155,12 @@ def test_console_script_is_declared():
         pytest.skip("the fastgrad console script is not on PATH in this environment")
     proc = subprocess.run([script, "demo", "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "--optimizers" in proc.stdout
+
+
+def test_version_flag_prints_the_version():
+    import fastgrad
+
+    proc = subprocess.run([sys.executable, "-m", "fastgrad", "--version"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"fastgrad {fastgrad.__version__}"

@@ -20,11 +20,11 @@ def add_arguments(parser):
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     parser.add_argument("--quick", action="store_true", help="tiny sizes and short timings (a smoke test)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for every library (default: fastgrad's current count)")
+                        help="threads for every library, >= 1 (default: fastgrad's current count)")
     parser.add_argument("--only", default=None, metavar="KEY,...",
                         help="run only these cases: " + ", ".join(CASE_KEYS))
     parser.add_argument("--budget", type=float, default=None,
-                        help="seconds of timing per measurement (default 0.25, 0.02 with --quick)")
+                        help="seconds of timing per measurement, > 0 (default 0.25, 0.02 with --quick)")
 
 
 def measure(case, budget):
@@ -91,17 +91,36 @@ def machine():
     }
 
 
+def check_arguments(args):
+    """Raise ValueError naming the flag and what it allows."""
+    unknown = set(key.strip() for key in args.only.split(",")) - set(CASE_KEYS) if args.only else set()
+    if unknown:
+        raise ValueError(f"--only: unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASE_KEYS)}")
+    if args.threads is not None and args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
+    if args.budget is not None and not 0 < args.budget < float("inf"):
+        raise ValueError(f"--budget is seconds of timing per measurement and must be > 0, got {args.budget:g}")
+
+
 def run(args):
+    """Run the benchmark cases; returns the process exit code."""
+    try:
+        check_arguments(args)
+    except ValueError as e:
+        print(f"fastgrad bench: error: {e}", file=sys.stderr)
+        return 2
+    try:
+        return measure_and_report(args)
+    except KeyboardInterrupt:
+        print("\nfastgrad bench: interrupted", file=sys.stderr)
+        return 130
+
+
+def measure_and_report(args):
     import fastgrad as fg
 
     from .bench_cases import all_cases
     from .bench_timing import set_threads
-
-    unknown = set(args.only.split(",")) - set(CASE_KEYS) if args.only else set()
-    if unknown:
-        print(f"fastgrad bench: error: unknown case(s) {', '.join(sorted(unknown))}; "
-              f"choose from {', '.join(CASE_KEYS)}", file=sys.stderr)
-        return 2
     threads = args.threads or fg.get_num_threads()
     threads_note = set_threads(threads)
     budget = args.budget or (0.02 if args.quick else 0.25)

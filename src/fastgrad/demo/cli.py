@@ -25,13 +25,14 @@ def add_arguments(parser):
     model.add_argument("--optimizers", default="sgd,momentum,adam",
                        help="comma-separated: sgd, momentum, nesterov, adam, adamw (default sgd,momentum,adam)")
     model.add_argument("--lr", default=None, metavar="NAME=LR,...",
-                       help="learning rates, e.g. 'adam=0.003,sgd=0.2', or one number for all")
+                       help="learning rates, e.g. 'adam=0.003,sgd=0.2', or one number for all "
+                            f"(defaults: {default_rates_text()})")
     model.add_argument("--epochs", type=int, default=20, help="passes over the training set (default 20)")
     model.add_argument("--batch-size", type=int, default=32)
     model.add_argument("--eval-every", type=int, default=10, help="score the test set every N steps")
     model.add_argument("--target", type=float, default=0.95, help="test accuracy to count steps to (0.95)")
     model.add_argument("--seed", type=int, default=0, help="seed of the split, weights and batch order")
-    model.add_argument("--threads", type=int, default=None, help="threads for fastgrad's kernels")
+    model.add_argument("--threads", type=int, default=None, help="threads for fastgrad's kernels (>= 1)")
     output = parser.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, help=f"folder for the plots and {JSON_NAME} "
                                                            f"(default {DEFAULT_OUT}/)")
@@ -40,6 +41,12 @@ def add_arguments(parser):
     output.add_argument("--no-plots", action="store_true", help="write no PNG files")
     output.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
                         help="progress bars: tqdm when installed (auto), plain text, or none")
+
+
+def default_rates_text():
+    from .optimizers import OPTIMIZERS
+
+    return ", ".join(f"{name}={lr:g}" for name, (lr, _) in OPTIMIZERS.items())
 
 
 def parse_learning_rates(text, optimizers):
@@ -60,6 +67,9 @@ def parse_learning_rates(text, optimizers):
             rates[name.strip()] = float(value)
         except ValueError as e:
             raise ValueError(f"--lr {text!r}: {e}") from None
+    for name, lr in rates.items():
+        if not (0 < lr < float("inf")):
+            raise ValueError(f"--lr {text!r}: the learning rate of {name} must be a positive number, got {lr:g}")
     return rates
 
 
@@ -73,7 +83,11 @@ def parse_optimizers(text):
     return names
 
 
+MAX_SEED = 2**32 - 1
+
+
 def check_arguments(args):
+    """Raise ValueError naming the flag and what it allows, for any value the run cannot use."""
     for name in ("epochs", "batch_size", "hidden", "eval_every"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
@@ -81,6 +95,20 @@ def check_arguments(args):
         raise ValueError(f"--lr-sweep-steps must be >= 0, got {args.lr_sweep_steps}")
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be >= 1, got {args.limit}")
+    check_threads(args.threads)
+    if not 0 <= args.seed <= MAX_SEED:
+        raise ValueError(f"--seed must be between 0 and {MAX_SEED}, got {args.seed}")
+    if not 0 < args.target <= 1:
+        raise ValueError(f"--target is a test accuracy between 0 and 1 (0.95 means 95%), got {args.target:g}")
+    if args.data_dir is not None and args.data != "mnist":
+        raise ValueError("--data-dir is read only with --data mnist (the digits are bundled)")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ValueError(f"--out {args.out!r} is a file; give a folder (it is created if missing)")
+
+
+def check_threads(threads):
+    if threads is not None and threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {threads}")
 
 
 def notice_missing_extras(args):
@@ -109,7 +137,7 @@ def run(args):
         from . import data
 
         split = data.load(args.data, args.data_dir, seed=args.seed, limit=args.limit)
-        os.makedirs(args.out, exist_ok=True)
+        make_output_folder(args.out)
     except (ValueError, OSError, MissingExtra) as e:
         print(f"fastgrad demo: error: {e}", file=sys.stderr)
         return 2
@@ -120,6 +148,13 @@ def run(args):
     except KeyboardInterrupt:
         print("\nfastgrad demo: interrupted", file=sys.stderr)
         return 130
+
+
+def make_output_folder(path):
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"--out {path!r}: cannot create the folder ({e.strerror or e})") from None
 
 
 def train_and_report(args, split, optimizers, rates, plots):
