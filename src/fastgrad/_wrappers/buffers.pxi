@@ -9,8 +9,11 @@
 # reused while anything can still see it.  Free arrays beyond a byte budget
 # are released, least recently used shapes first.
 # FASTGRAD_BUFFER_POOL=0 in the environment turns the pool off.
+# One lock guards the pool, so threads running kernels at once never get the
+# same array (and never see the pool's dict change while walking it).
 
 import os as _os
+import threading as _threading
 from collections import OrderedDict as _OrderedDict
 
 from cpython.ref cimport Py_REFCNT
@@ -20,6 +23,7 @@ cdef Py_ssize_t POOL_MAX_FREE_BYTES = 1 << 30   # free arrays kept for reuse, at
 cdef Py_ssize_t POOL_MAX_PER_KEY = 8            # arrays of one shape and dtype the pool tracks
 cdef bint _pool_enabled = _os.environ.get("FASTGRAD_BUFFER_POOL", "1") not in ("0", "false", "no")
 cdef object _pool = _OrderedDict()               # (shape, dtype) -> [arrays], least recently used first
+cdef object _pool_lock = _threading.RLock()      # re-entrant: a finalizer run by the GC may allocate
 
 
 cdef inline bint _is_free(object a, tuple shape, object dtype):
@@ -36,6 +40,11 @@ cdef object new_output(tuple shape, object dtype):
         nbytes *= n
     if not _pool_enabled or nbytes < POOL_MIN_BYTES:
         return np.empty(shape, dtype=dtype)
+    with _pool_lock:
+        return _pooled_output(shape, dtype)
+
+
+cdef object _pooled_output(tuple shape, object dtype):
     key = (shape, dtype)
     arrays = _pool.get(key)
     if arrays is None:
@@ -89,22 +98,25 @@ def buffer_pool(enabled=None, max_free_bytes=None):
     if max_free_bytes is not None:
         if max_free_bytes < 0:
             raise ValueError(f"buffer_pool: max_free_bytes must be >= 0, got {max_free_bytes}")
-        POOL_MAX_FREE_BYTES = max_free_bytes
-        _trim_pool()
+        with _pool_lock:
+            POOL_MAX_FREE_BYTES = max_free_bytes
+            _trim_pool()
     if enabled is not None:
-        _pool_enabled = bool(enabled)
-        if not _pool_enabled:
-            _pool.clear()
+        with _pool_lock:
+            _pool_enabled = bool(enabled)
+            if not _pool_enabled:
+                _pool.clear()
     return _pool_enabled
 
 
 def buffer_pool_info():
     """{'arrays': tracked arrays, 'bytes': their bytes, 'free_bytes': bytes ready for reuse}."""
     cdef Py_ssize_t count = 0, total = 0, free = 0
-    for key, arrays in _pool.items():
-        for a in arrays:
-            count += 1
-            total += a.nbytes
-            if _is_free(a, key[0], key[1]):
-                free += a.nbytes
+    with _pool_lock:
+        for key, arrays in _pool.items():
+            for a in arrays:
+                count += 1
+                total += a.nbytes
+                if _is_free(a, key[0], key[1]):
+                    free += a.nbytes
     return {"arrays": count, "bytes": total, "free_bytes": free}
