@@ -211,8 +211,9 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, list datas):
 
 # ---- backward ---------------------------------------------------------------
 
-cdef dict count_dependencies(list start):
-    """For each node reachable from `start`: how many recorded edges point at it."""
+cdef dict count_dependencies(list start, bint count_leaves):
+    """For each node reachable from `start`: how many recorded edges point at it
+    (and, with count_leaves, at each leaf tensor)."""
     cdef dict deps = {}
     cdef set seen = set(start)
     cdef list stack = list(start)
@@ -227,6 +228,8 @@ cdef dict count_dependencies(list start):
                 if p not in seen:
                     seen.add(p)
                     stack.append(p)
+            elif count_leaves and p is not None:
+                deps[p] = deps.get(p, 0) + 1
     return deps
 
 
@@ -300,13 +303,15 @@ cdef bint _broadcasts_to(tuple shape, tuple target):
 
 
 def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint create_graph,
-              dict capture_nodes, diff_backend):
+              dict capture_nodes, diff_backend, leaf_done=None):
     """Run the backward of every node reachable from `start`, in reverse topological order.
 
     `grads` holds the gradients of the start nodes; leaves' totals are added to
-    `leaf_grads`.  Returns {captured input tensor: gradient} for the nodes in
-    `capture_nodes` (used by autograd.grad)."""
-    cdef dict deps = count_dependencies(start)
+    `leaf_grads`.  With `leaf_done`, a leaf's total is instead popped and passed
+    to `leaf_done(leaf, gradient)` as soon as its last edge has run.  Returns
+    {captured input tensor: gradient} for the nodes in `capture_nodes` (used by
+    autograd.grad)."""
+    cdef dict deps = count_dependencies(start, leaf_done is not None)
     cdef list ready = [n for n in start if deps.get(n, 0) == 0]
     cdef dict captured = {}
     cdef Context node
@@ -346,6 +351,11 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 else:
                     prev = leaf_grads.get(parent)
                     leaf_grads[parent] = gi if prev is None else prev + gi
+                    if leaf_done is not None:
+                        left = deps[parent] - 1
+                        deps[parent] = left
+                        if left == 0:
+                            leaf_done(parent, leaf_grads.pop(parent))
             if not retain_graph:
                 node.parents = None
                 node.saved_arrays = None

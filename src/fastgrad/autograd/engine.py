@@ -15,7 +15,7 @@ import numpy as np
 
 from ..backend import namespace_of
 from ._graph import run_nodes
-from .tensor import Tensor, new_tensor
+from .tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor, new_tensor
 
 
 
@@ -25,10 +25,16 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     if grad_tensors is None:
         grad_tensors = [None] * len(tensors)
     only = None if inputs is None else _as_tensor_list(inputs)
-    leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only)
     # Arrays the caller passed in, or already stored on another leaf, are copied
     # before being stored: every .grad is an array that nothing else references.
     taken = {id(g.data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
+    leaf_done = None
+    if only is None and POST_ACCUMULATE_GRAD_HOOKS:
+        # Someone waits for single leaves (e.g. data-parallel gradient buckets):
+        # store each leaf's gradient as soon as it is complete, not at the end.
+        def leaf_done(leaf, g):
+            _accumulate_into_leaf(leaf, g, taken)
+    leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only, leaf_done)
     for leaf, g in leaf_grads.items():
         _accumulate_into_leaf(leaf, g, taken)
 
@@ -73,7 +79,7 @@ def _as_tensor_list(x):
     return list(x)
 
 
-def _run(roots, root_grads, retain_graph, create_graph, only):
+def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
     """Run backward from `roots`; return {leaf or captured input: gradient}."""
     if len(root_grads) != len(roots):
         raise ValueError(f"backward: got {len(root_grads)} gradients for {len(roots)} tensors")
@@ -102,7 +108,8 @@ def _run(roots, root_grads, retain_graph, create_graph, only):
             if t._node is not None:
                 capture_nodes[t._node] = t
     diff_backend = _differentiable_backend() if create_graph else None
-    captured = run_nodes(start, grads, leaf_grads, retain_graph, create_graph, capture_nodes, diff_backend)
+    captured = run_nodes(start, grads, leaf_grads, retain_graph, create_graph, capture_nodes, diff_backend,
+                         leaf_done)
 
     if only is None:
         return leaf_grads
@@ -155,6 +162,10 @@ def _accumulate_into_leaf(leaf, g, taken):
         leaf.grad = g
     else:
         leaf.grad = leaf.grad + g
+    after = POST_ACCUMULATE_GRAD_HOOKS.get(leaf)
+    if after:
+        for hook in list(after):
+            hook(leaf)
 
 
 def _apply_leaf_hooks(leaf, g):

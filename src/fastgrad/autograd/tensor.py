@@ -3,6 +3,8 @@
 Arithmetic operators and array methods (x + y, x.sum(), x[idx], ...) are the
 differentiable ops of fastgrad/ops, attached to Tensor in fastgrad/ops/methods.py.
 """
+import weakref
+
 import numpy as np
 
 from ._graph import TensorBase, new_tensor, set_tensor_type
@@ -116,6 +118,20 @@ class Tensor(TensorBase):
             if self._hooks is None:
                 self._hooks = []
             hooks = self._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call `hook(tensor)` right after backward has added this leaf's gradient to `.grad`.
+
+        It runs as soon as this leaf's gradient is complete, while the rest of
+        the backward goes on (data-parallel training starts communicating there).
+        Returns a handle whose `remove()` unregisters it."""
+        if self._node is not None:
+            raise RuntimeError("register_post_accumulate_grad_hook: only leaf tensors have accumulated gradients")
+        if not self._requires_grad:
+            raise RuntimeError("register_post_accumulate_grad_hook: the tensor does not require grad")
+        hooks = POST_ACCUMULATE_GRAD_HOOKS.list_for(self)
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
@@ -259,6 +275,40 @@ def _is_floating_dtype(dtype):
     if kind is not None:
         return kind in "fc"
     return "float" in str(dtype) or "complex" in str(dtype)
+
+
+class _HooksByTensor:
+    """tensor -> list of hooks, without keeping the tensor alive.
+
+    Keyed by id with a weak reference (a WeakKeyDictionary would compare
+    tensors with ==, which is elementwise); an entry goes when its tensor does."""
+
+    def __init__(self):
+        self._table = {}
+
+    def __bool__(self):
+        return bool(self._table)
+
+    def get(self, t):
+        entry = self._table.get(id(t))
+        return entry[1] if entry is not None and entry[0]() is t else None
+
+    def list_for(self, t):
+        hooks = self.get(t)
+        if hooks is None:
+            key, table = id(t), self._table
+
+            def forget(ref):
+                if key in table and table[key][0] is ref:
+                    del table[key]
+
+            hooks = []
+            table[key] = (weakref.ref(t, forget), hooks)
+        return hooks
+
+
+# leaf tensor -> hooks called after its .grad is updated (Tensor has no per-instance dict)
+POST_ACCUMULATE_GRAD_HOOKS = _HooksByTensor()
 
 
 class _HookHandle:
