@@ -10,3 +10,6 @@ from .modules import __all__ as _modules_all
 from .parameter import Parameter
 
 __all__ = list(_modules_all) + ["Parameter", "init", "utils", "functional"]
+
+from . import parallel  # noqa: E402  (DistributedDataParallel; MPI is imported only when used)
+__all__.append("parallel")

@@ -201,3 +201,6 @@ class DataLoader:
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         bs = self.batch_size or 1
         return n // bs if self.drop_last else math.ceil(n / bs)
+
+
+from .distributed_sampler import DistributedSampler  # noqa: E402,F401  (data-parallel shards)

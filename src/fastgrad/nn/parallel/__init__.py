@@ -1,0 +1,4 @@
+"""Parallel wrappers of modules: data parallelism over MPI processes."""
+from .distributed import DistributedDataParallel
+
+__all__ = ["DistributedDataParallel"]
