@@ -39,6 +39,8 @@ def add_arguments(parser):
     output.add_argument("--lr-sweep-steps", type=int, default=300,
                         help="steps per rate in the learning-rate sensitivity plot (0 skips it)")
     output.add_argument("--no-plots", action="store_true", help="write no PNG files")
+    model.add_argument("--distributed", action="store_true",
+                       help="data-parallel over MPI ranks: mpiexec -n 2 fastgrad demo --distributed")
     output.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
                         help="progress bars: tqdm when installed (auto), plain text, or none")
 
@@ -128,6 +130,10 @@ def notice_missing_extras(args):
 
 def run(args):
     """Run the demo; returns the process exit code."""
+    if args.distributed:
+        from .distributed import run as run_distributed
+
+        return run_distributed(args)
     try:
         check_arguments(args)
         optimizers = parse_optimizers(args.optimizers)
