@@ -75,3 +75,20 @@ def test_demo_trains_data_parallel_and_rank_0_prints_the_table(tmp_path):
 
     state = fg.load(str(tmp_path / "model-distributed.npz"))
     assert set(state) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+
+
+def test_the_readme_training_script_runs_on_two_ranks(tmp_path):
+    import pathlib
+    import re
+
+    readme = pathlib.Path(__file__).resolve().parents[2] / "README.md"
+    blocks = re.findall(r"^```py\n(.*?)^```", readme.read_text(), re.S | re.M)
+    scripts = [b for b in blocks if "DistributedDataParallel" in b]
+    assert len(scripts) == 1, "README: expected one data-parallel training script in a ```py block"
+    script = tmp_path / "train.py"
+    script.write_text(scripts[0])
+    result = run_on_two_ranks(sys.executable, str(script), cwd=str(tmp_path))
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    import fastgrad as fg
+
+    assert set(fg.load(str(tmp_path / "model.npz"))) == {"0.weight", "0.bias", "2.weight", "2.bias"}

@@ -68,3 +68,12 @@ def test_ddp_bucket_layout():
     assert sum(b.flat.size for b in small) == sum(p.data.size for p in params)
     mixed = params[:2] + [nn.Parameter(np.zeros(3))]                     # float64 goes to its own bucket
     assert sorted(b.flat.dtype.name for b in build_buckets(mixed, 1 << 20)) == ["float32", "float64"]
+
+
+def test_demo_distributed_without_mpi4py_says_what_to_install():
+    code = ("import sys; sys.modules['mpi4py'] = None\n"
+            "from fastgrad.__main__ import main\n"
+            "sys.exit(main(['demo', '--distributed', '--epochs', '1']))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert "--distributed" in out.stderr and "pip install 'fastgrad[distributed]'" in out.stderr, out.stderr

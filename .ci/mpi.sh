@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# CI stage: data-parallel training over MPI.  Installs the `distributed` extra
+# (mpi4py and the mpich wheel, which brings mpiexec) into the active CI
+# environment, where fastgrad is already installed, then runs the MPI tests
+# (each program under `mpiexec -n 2`, with a timeout) and the distributed demo
+# exactly as the README shows it.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$repo"
+
+# The extra's packages as pyproject.toml lists them (no rebuild of fastgrad itself).
+mapfile -t extra < <(python - <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["distributed"]))
+PY
+)
+pip install --quiet "${extra[@]}"
+python -c "import mpi4py.MPI as MPI; print('MPI:', MPI.Get_library_version().splitlines()[0])"
+
+pytest tests/distributed -q -rs
+
+out="$(mktemp -d)"
+(cd "$out" && OMP_NUM_THREADS=1 timeout 600 mpiexec -n 2 fastgrad demo --distributed --epochs 3 \
+    --progress none --no-plots --out "$out" | tee "$out/demo.log")
+test "$(grep -c 'final test acc' "$out/demo.log")" -eq 1   # one table, from rank 0
