@@ -7,6 +7,8 @@ in-place multi-threaded scaling pass over 3.5 x 10M floats (read 4 + write 4
 bytes each) with the same thread count: fastgrad's time / floor's time is
 the inverse of the fraction of bandwidth reached.
 T6: 100 tensors of 10k float32.  Target: <= 0.6x PyTorch's fused Adam.
+Small tensors: 200 tensors of 100 float32, where the per-parameter Python
+work of a step shows (no target; fastgrad beside PyTorch).
 
 Run:  pytest bench/bench_optim.py --benchmark-only --benchmark-group-by=group \
           --benchmark-columns=median,iqr,rounds
@@ -20,7 +22,8 @@ from peers import torch_or_skip
 
 T5 = "T5 Adam step, 1 x 10M float32"
 T6 = "T6 Adam step, 100 x 10k float32"
-CASES = {T5: [10_000_000], T6: [10_000] * 100}
+SMALL = "Adam step, 200 x 100 float32"
+CASES = {T5: [10_000_000], T6: [10_000] * 100, SMALL: [100] * 200}
 
 
 def _arrays(sizes, seed=0):

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))  # for `kernel_emulator`
+sys.path.insert(0, os.path.dirname(__file__))  # for `kernel_emulator` and `optim_steps`
 
 
 def cupy_or_skip():

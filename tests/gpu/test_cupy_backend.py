@@ -13,6 +13,7 @@ from fastgrad import _C
 from fastgrad.backend import backend_for, cupy_kernels, reference
 from fastgrad.backend.cupy_backend import CupyBackend
 from fastgrad.backend.cupy_kernels import activations as cupy_activations
+from optim_steps import one_parameter, step_scalars
 
 kernel_emulator = pytest.importorskip("kernel_emulator")
 
@@ -177,9 +178,8 @@ def test_optimizer_steps_on_the_gpu_match_the_twins(cp, case, dtype):
     on_host = [None if a is None else a.copy() for a in arrays]
     b = backend_for(on_gpu[0])
     for step in range(1, 6):
-        extra = {"step": step} if name in ("adam_step", "adagrad_step") else {}
-        getattr(b, name)(*on_gpu, **kwargs, **extra)
-        reference.TWINS[name](np, *on_host, **kwargs, **extra)
+        getattr(b, name)(*one_parameter(on_gpu), **step_scalars(name, kwargs, step))
+        reference.TWINS[name](np, *one_parameter(on_host), **step_scalars(name, kwargs, step))
     for i, (g, h) in enumerate(zip(on_gpu, on_host)):
         if g is not None:
             assert g.data.ptr == before[i], "state is updated in place"

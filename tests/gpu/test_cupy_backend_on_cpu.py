@@ -17,7 +17,7 @@ from fastgrad import nn, optim
 from fastgrad.backend import cupy_backend, cupy_kernels
 from fastgrad.backend.cupy_kernels import linear, losses
 from fastgrad.nn import functional as F
-from fastgrad.optim import optimizer as optimizer_module
+from fastgrad.optim import _lists as optim_lists
 
 kernel_emulator = pytest.importorskip("kernel_emulator")
 
@@ -45,7 +45,7 @@ def cupy_backend_in_numpys_place(emulator, monkeypatch):
         setattr(backend, name, (lambda n, f: lambda *a, **kw: (called.append(n), f(*a, **kw))[1])(name, method))
     monkeypatch.setattr(graph, "NUMPY", backend)
     monkeypatch.setitem(backend_module._by_type, np.ndarray, backend)
-    monkeypatch.setattr(optimizer_module, "_FUSED_DTYPES", ())  # per-parameter steps, as for CuPy arrays
+    monkeypatch.setattr(optim_lists, "FUSED_DTYPES", ())  # the backend's steps, as for CuPy arrays
     return called
 
 

@@ -19,6 +19,7 @@ from fastgrad import _C
 from fastgrad.backend import cupy_kernels, reference
 from fastgrad.backend.cupy_kernels import activations as cupy_activations
 from fastgrad.backend.cupy_kernels import optim as cupy_optim
+from optim_steps import one_parameter, step_scalars
 
 kernel_emulator = pytest.importorskip("kernel_emulator")
 
@@ -253,27 +254,14 @@ def test_optimizer_step_matches_twin_over_steps(emulated, case, n, dtype):
     arrays, kwargs = _step_arrays(name, count, kwargs, dtype, n, seed=case)
     ours = [None if a is None else a.copy() for a in arrays]
     twin = [None if a is None else a.copy() for a in arrays]
-    for step in range(1, 6):
-        extra = {"step": step} if name in ("adam_step", "adagrad_step") else {}
-        getattr(cupy_optim, name)(*ours, **kwargs, **extra)
-        reference.TWINS[name](np, *twin, **kwargs, **extra) if name in reference.TWINS else None
     if name not in reference.TWINS:
         pytest.fail(f"no reference twin {name} to compare with")
+    for step in range(1, 6):
+        getattr(cupy_optim, name)(*one_parameter(ours), **step_scalars(name, kwargs, step))
+        reference.TWINS[name](np, *one_parameter(twin), **step_scalars(name, kwargs, step))
     for i, (a, b) in enumerate(zip(ours, twin)):
         if a is not None:  # the twins round in another order (p - d vs p * decay - d, / bc2 vs * 1/bc2)
             np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=STEP_ATOL[dtype], err_msg=f"{name} array {i}")
-
-
-def _c_step(name, arrays, kwargs, step):
-    """The C kernel on one-parameter lists, with the scalars its callers compute."""
-    kwargs = dict(kwargs)
-    lists = [None if a is None else [a] for a in arrays]
-    if name == "adam_step":
-        beta1, beta2, lr = kwargs["beta1"], kwargs["beta2"], kwargs["lr"]
-        kwargs.update(step_size=lr / (1.0 - beta1 ** step), bias_correction2_sqrt=math.sqrt(1.0 - beta2 ** step))
-    if name == "adagrad_step":
-        kwargs["clr"] = kwargs.pop("lr") / (1 + (step - 1) * kwargs.pop("lr_decay", 0.0))
-    getattr(_C, name)(*lists, **kwargs)
 
 
 @pytest.mark.parametrize("dtype", FLOATS)
@@ -286,9 +274,8 @@ def test_optimizer_step_matches_the_c_kernel(emulated, case, dtype):
     ours = [None if a is None else a.copy() for a in arrays]
     theirs = [None if a is None else a.copy() for a in arrays]
     for step in range(1, 4):
-        extra = {"step": step} if name in ("adam_step", "adagrad_step") else {}
-        getattr(cupy_optim, name)(*ours, **kwargs, **extra)
-        _c_step(name, theirs, kwargs, step)
+        getattr(cupy_optim, name)(*one_parameter(ours), **step_scalars(name, kwargs, step))
+        getattr(_C, name)(*one_parameter(theirs), **step_scalars(name, kwargs, step))
     for i, (a, b) in enumerate(zip(ours, theirs)):
         if a is not None:  # the C pass may use FMA (AVX2/AVX-512 versions): an ulp apart where p - d cancels
             np.testing.assert_allclose(a, b, rtol=RTOL[dtype] * 5, atol=STEP_ATOL[dtype], err_msg=f"{name} array {i}")

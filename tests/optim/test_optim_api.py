@@ -239,12 +239,24 @@ def test_fallback_paths_match_fused(rng):
     half = run(lambda: fg.tensor(base.astype(np.float16), requires_grad=True))
     np.testing.assert_allclose(half, fused, rtol=1e-2, atol=1e-2)
 
-    w = fg.tensor(base.astype(np.float32), requires_grad=True)
-    opt = optim.SGD([w], lr=0.1)
-    w.grad = np.ones((6, 4))              # float64 grad for a float32 parameter
-    opt.step()
-    np.testing.assert_allclose(w.data, base.astype(np.float32) - 0.1, rtol=1e-6)
-    assert w.data.dtype == np.float32
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+@pytest.mark.parametrize("grad,words", [
+    (np.ones((4, 3), np.float32), "parameter 1 of group 1 has shape (4, 3), but the parameter has shape (3, 4)"),
+    (np.ones((3, 4), np.float64), "parameter 1 of group 1 has dtype float64, but the parameter has dtype float32"),
+])
+def test_a_gradient_unlike_its_parameter_raises_before_its_group_steps(cls, grad, words):
+    """A (4, 3) gradient has the size of a (3, 4) parameter: it is refused, not applied."""
+    a = fg.tensor(np.ones(2, np.float32), requires_grad=True)
+    b = fg.tensor(np.zeros(5, np.float32), requires_grad=True)
+    w = fg.tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    opt = cls([{"params": [a]}, {"params": [b, w]}], lr=0.1)
+    a.grad, b.grad, w.grad = np.ones(2, np.float32), np.ones(5, np.float32), grad
+    with pytest.raises(ValueError) as info:
+        opt.step()
+    assert f"{cls.__name__}.step: the gradient of {words}" in str(info.value)
+    np.testing.assert_array_equal(b.data, np.zeros(5, np.float32))   # its group was not stepped
+    np.testing.assert_array_equal(w.data, np.ones((3, 4), np.float32))
 
 
 def test_array_api_parameters_use_the_reference_twin():
@@ -277,3 +289,58 @@ def test_steps_keep_no_memory(rng, cls, kw):
     after, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert after - before < 512
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+def test_foreach_and_fused_choose_an_implementation_with_the_same_results(cls):
+    """foreach=False: one kernel call per parameter; fused=False: the unfused reference twins."""
+    def run(**implementation):
+        rng = np.random.default_rng(5)
+        ps = _params(rng, np.float64)
+        opt = cls(ps, lr=0.01, **implementation)
+        assert all(g["foreach"] == implementation.get("foreach") for g in opt.param_groups)
+        _train(opt, ps, rng, 5)
+        return [p.data for p in ps]
+
+    default = run()
+    for implementation in (dict(foreach=False), dict(foreach=True), dict(fused=False), dict(fused=True),
+                           dict(foreach=False, fused=False)):
+        for a, b in zip(run(**implementation), default):
+            np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+def test_foreach_and_fused_are_checked(rng, cls):
+    with pytest.raises(ValueError, match=f"{cls.__name__}: foreach and fused cannot both be True"):
+        cls(_params(rng), lr=0.1, foreach=True, fused=True)
+    with pytest.raises(TypeError, match=f"{cls.__name__}: fused must be None, True or False"):
+        cls(_params(rng), lr=0.1, fused="yes")
+
+
+def test_fused_false_runs_the_reference_twin(monkeypatch, rng):
+    from fastgrad import _C
+
+    ps = _params(rng, np.float64)
+    _set_grads(rng, ps)
+    monkeypatch.setattr(_C, "adam_step", None)   # any call to the C kernel would fail
+    optim.Adam(ps, lr=0.1, fused=False).step()
+    with pytest.raises(TypeError):
+        optim.Adam(ps, lr=0.1).step()
+
+
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad])
+def test_gradients_may_be_arrays_or_tensors(cls):
+    def run(wrap):
+        rng = np.random.default_rng(2)
+        ps = _params(rng, np.float64)
+        opt = cls(ps, lr=0.01, **({"momentum": 0.9} if cls is optim.SGD else {}))
+        for _ in range(3):
+            for p in ps:
+                p.grad = wrap(rng.standard_normal(p.shape))
+            opt.step()
+        opt.zero_grad(set_to_none=False)
+        assert all(not np.any(np.asarray(p.grad.data if isinstance(p.grad, fg.Tensor) else p.grad)) for p in ps)
+        return [p.data for p in ps]
+
+    for a, b in zip(run(lambda g: g), run(fg.tensor)):
+        np.testing.assert_array_equal(a, b)

@@ -35,8 +35,7 @@ def test_sgd_step(rng, dtype, momentum, init, nesterov):
               nesterov=nesterov, maximize=True, init_buffer=init)
     p1, b1 = _copy(params), _copy(bufs)
     _C.sgd_step(p1, grads, b1 if momentum else None, **kw)
-    for p, g, b in zip(params, grads, bufs):
-        ref.sgd_step(np, p, g, b if momentum else None, **kw)
+    ref.sgd_step(np, params, grads, bufs if momentum else None, **kw)
     for a, b in zip(p1 + b1, params + bufs):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
@@ -61,11 +60,10 @@ def test_adam_step(rng, dtype, amsgrad, decoupled, isa):
     v, vmax = _arrays(rng, dtype, positive=True), _arrays(rng, dtype, positive=True)
     step, lr, beta1, beta2 = 7, 0.01, 0.9, 0.999
     kw = dict(lr=lr, beta1=beta1, beta2=beta2, eps=1e-8, weight_decay=0.1, maximize=False, decoupled=decoupled)
+    kw.update(step_size=lr / (1 - beta1 ** step), bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5)
     p1, m1, v1, x1 = _copy(params), _copy(m), _copy(v), _copy(vmax)
-    _C.adam_step(p1, grads, m1, v1, x1 if amsgrad else None, step_size=lr / (1 - beta1 ** step),
-                 bias_correction2_sqrt=(1 - beta2 ** step) ** 0.5, **kw)
-    for p, g, a, b, c in zip(params, grads, m, v, vmax):
-        ref.adam_step(np, p, g, a, b, c if amsgrad else None, step=step, **kw)
+    _C.adam_step(p1, grads, m1, v1, x1 if amsgrad else None, **kw)
+    ref.adam_step(np, params, grads, m, v, vmax if amsgrad else None, **kw)
     for a, b in zip(p1 + m1 + v1 + x1, params + m + v + vmax):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
@@ -80,8 +78,7 @@ def test_rmsprop_step(rng, dtype, centered, momentum):
     kw = dict(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.1, momentum=momentum, maximize=True)
     p1, s1, a1, b1 = _copy(params), _copy(sq), _copy(avg), _copy(bufs)
     _C.rmsprop_step(p1, grads, s1, a1 if centered else None, b1 if momentum else None, **kw)
-    for p, g, s, a, b in zip(params, grads, sq, avg, bufs):
-        ref.rmsprop_step(np, p, g, s, a if centered else None, b if momentum else None, **kw)
+    ref.rmsprop_step(np, params, grads, sq, avg if centered else None, bufs if momentum else None, **kw)
     for a, b in zip(p1 + s1 + a1 + b1, params + sq + avg + bufs):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
@@ -90,10 +87,10 @@ def test_rmsprop_step(rng, dtype, centered, momentum):
 def test_adagrad_step(rng, dtype):
     params, grads, sums = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype, positive=True)
     step, lr, lr_decay = 3, 0.1, 0.01
+    kw = dict(clr=lr / (1 + (step - 1) * lr_decay), eps=1e-10, weight_decay=0.1)
     p1, s1 = _copy(params), _copy(sums)
-    _C.adagrad_step(p1, grads, s1, clr=lr / (1 + (step - 1) * lr_decay), eps=1e-10, weight_decay=0.1)
-    for p, g, s in zip(params, grads, sums):
-        ref.adagrad_step(np, p, g, s, lr=lr, eps=1e-10, step=step, lr_decay=lr_decay, weight_decay=0.1)
+    _C.adagrad_step(p1, grads, s1, **kw)
+    ref.adagrad_step(np, params, grads, sums, **kw)
     for a, b in zip(p1 + s1, params + sums):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 

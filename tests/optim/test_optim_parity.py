@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-import fastgrad.optim.optimizer as optimizer_module
 from optim_cases import cases
 
 SHAPES = [(3, 4), (), (7,), (2, 3, 5), (257,)]
@@ -17,18 +16,14 @@ CASES = cases()
 
 
 def _run_fastgrad(cls, kw, dtype, grads_seq, init, fused):
+    """fused=False runs the reference twins (the unfused form)."""
     params = [fg.tensor(a.copy(), requires_grad=True) for a in init]
-    opt = cls([{"params": params[:2]}, {"params": params[2:], "lr": kw["lr"] * 0.5}], **kw)
-    saved = optimizer_module._FUSED_DTYPES
-    if not fused:
-        optimizer_module._FUSED_DTYPES = ()
-    try:
-        for grads in grads_seq:
-            for p, g in zip(params, grads):
-                p.grad = g.copy()
-            opt.step()
-    finally:
-        optimizer_module._FUSED_DTYPES = saved
+    opt = cls([{"params": params[:2]}, {"params": params[2:], "lr": kw["lr"] * 0.5}], **kw,
+              **({} if fused else {"fused": False}))
+    for grads in grads_seq:
+        for p, g in zip(params, grads):
+            p.grad = g.copy()
+        opt.step()
     return [p.data for p in params]
 
 

@@ -35,11 +35,21 @@ def _float_arrays(args):
     return dtype is not None
 
 
+def _flattened(values):
+    """The arguments with lists (the optimizer steps' lists of arrays) spread out."""
+    if not any(type(v) is list for v in values):
+        return values
+    out = []
+    for v in values:
+        out.extend(v if type(v) is list else (v,))
+    return tuple(out)
+
+
 def _fused_or_reference(name, fused):
     has_twin = name in reference.TWINS
 
     def method(self, *args, **kwargs):
-        values = args + tuple(kwargs.values())
+        values = _flattened(args + tuple(kwargs.values()))
         for a in values:
             if isinstance(a, _HOST_ARRAYS):
                 raise TypeError(f"{name}: got a NumPy array (device cpu) among CuPy arrays (device cuda); "

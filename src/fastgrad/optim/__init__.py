@@ -4,15 +4,17 @@
     opt = optim.Adam(model.parameters(), lr=1e-3)
     sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
 
-Each step is one fused in-place C pass over all parameters of a dtype
-(float32/float64 NumPy arrays); other arrays use the reference twins in
-fastgrad/backend/reference/optim.py.
+The classes keep parameter groups and state; `optim.functional` holds each
+algorithm as a function over lists of arrays.  A step is one fused in-place
+C pass over all parameters of a dtype (float32/float64 NumPy arrays), one
+CuPy kernel per parameter on the GPU, and the reference twins of
+fastgrad/backend/reference/optim.py for other arrays.
 """
-from . import lr_scheduler
+from . import functional, lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "functional", "lr_scheduler"]

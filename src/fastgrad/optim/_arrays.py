@@ -1,7 +1,13 @@
-"""Small array helpers for optimizer state: zeros shaped like a parameter, in its namespace."""
+"""Small array helpers for the optimizers: a gradient's array, and state shaped like a parameter."""
 import numpy as np
 
+from ..autograd.tensor import Tensor
 from ..backend import backend_for
+
+
+def grad_array(g):
+    """The array of a gradient: `g` itself, or `g.data` when the gradient is a Tensor."""
+    return g if type(g) is np.ndarray else g.data if isinstance(g, Tensor) else g
 
 
 def zeros_like(a):
@@ -14,11 +20,3 @@ def full_like(a, value):
     if type(a) is np.ndarray:
         return np.full(a.shape, value, dtype=a.dtype)
     return backend_for(a).xp.full_like(a, value)
-
-
-def datas(params):
-    return [p.data for p in params]
-
-
-def grads(params):
-    return [p.grad for p in params]

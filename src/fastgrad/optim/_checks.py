@@ -24,3 +24,16 @@ def betas_pair(opt, betas):
     in_unit_interval(opt, "beta parameter at index 0", beta1)
     in_unit_interval(opt, "beta parameter at index 1", beta2)
     return float(beta1), float(beta2)
+
+
+def foreach_and_fused(opt, foreach, fused):
+    """PyTorch's implementation switches: None or a bool each, not both True.
+
+    fastgrad's step is one call over the list of parameters (foreach) into a
+    fused kernel (fused) unless told otherwise: foreach=False makes one call
+    per parameter, fused=False runs the unfused reference form."""
+    for name, value in (("foreach", foreach), ("fused", fused)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{opt}: {name} must be None, True or False, got {value!r}")
+    if foreach and fused:
+        raise ValueError(f"{opt}: foreach and fused cannot both be True (choose one implementation)")

@@ -1,9 +1,7 @@
 """Adagrad: steps scaled by the root of each coordinate's summed squared gradients."""
-from .. import _C
-from ..backend import backend_for
-from . import _checks
-from ._arrays import datas, full_like, grads
-from .optimizer import Optimizer
+from . import _checks, functional
+from ._arrays import full_like
+from .optimizer import Optimizer, by_step
 
 
 class Adagrad(Optimizer):
@@ -21,8 +19,10 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10,
                  foreach=None, *, maximize=False, fused=None):
+        _checks.foreach_and_fused("Adagrad", foreach, fused)
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize)
+                        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize,
+                        foreach=foreach, fused=fused)
         self._check_hyperparameters(dict(defaults))
         super().__init__(params, defaults)
 
@@ -33,26 +33,14 @@ class Adagrad(Optimizer):
         _checks.non_negative("Adagrad", "initial_accumulator_value", group["initial_accumulator_value"])
         _checks.positive("Adagrad", "epsilon value", group["eps"])
 
-    def _init_state(self, p, group):
+    def _new_state(self, p, group):
         return {"step": 0, "sum": full_like(p.data, group["initial_accumulator_value"])}
 
-    def _advance(self, p, state, group):
-        state["step"] += 1
-        return state["step"]
-
-    def _next_key(self, states, group):
-        return states[0]["step"] + 1
-
-    def _commit(self, states, group):
-        for s in states:
-            s["step"] += 1
-
-    def _fused_update(self, params, states, group, step):
-        clr = group["lr"] / (1.0 + (step - 1) * group["lr_decay"])
-        _C.adagrad_step(datas(params), grads(params), [s["sum"] for s in states], clr=clr, eps=group["eps"],
-                        weight_decay=group["weight_decay"], maximize=group["maximize"])
-
-    def _reference_update(self, p, grad, state, group, step):
-        backend_for(p.data).adagrad_step(p.data, grad, state["sum"], lr=group["lr"], eps=group["eps"], step=step,
-                                         lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
-                                         maximize=group["maximize"])
+    def _update_group(self, group):
+        arrays, grads, states = self._gather(group)
+        if not arrays:
+            return
+        for step, (a, g, sums) in by_step(states, arrays, grads, [s["sum"] for s in states]):
+            functional.adagrad(a, g, sums, step=step, lr=group["lr"], lr_decay=group["lr_decay"], eps=group["eps"],
+                               weight_decay=group["weight_decay"], maximize=group["maximize"],
+                               foreach=group.get("foreach"), fused=group.get("fused"))

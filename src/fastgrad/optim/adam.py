@@ -1,11 +1,7 @@
 """Adam and AdamW: one fused in-place pass per step over (param, grad, m, v)."""
-import math
-
-from .. import _C
-from ..backend import backend_for
-from . import _checks
-from ._arrays import datas, grads, zeros_like
-from .optimizer import Optimizer
+from . import _checks, functional
+from ._arrays import zeros_like
+from .optimizer import Optimizer, by_step, state_buffers
 
 
 class Adam(Optimizer):
@@ -17,68 +13,46 @@ class Adam(Optimizer):
         v <- beta2 v + (1 - beta2) g^2            (amsgrad: vmax <- max(vmax, v), used for v)
         p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 
-    The bias corrections and step size are computed once per step in double;
-    the update is one in-place C pass.  State: `step`, `exp_avg`, `exp_avg_sq`
+    The arithmetic is functional.adam.  State: `step`, `exp_avg`, `exp_avg_sq`
     (and `max_exp_avg_sq` with amsgrad) -- two buffers per parameter.
 
     >>> opt = Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
     >>> opt.zero_grad(); loss.backward(); opt.step()
     """
 
-    _name = "Adam"
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
                  maximize=False, foreach=None, fused=None):
+        _checks.foreach_and_fused(type(self).__name__, foreach, fused)
         defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
-                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)
+                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize, foreach=foreach, fused=fused)
         self._check_hyperparameters(dict(defaults))
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group):
-        name = self._name
+        name = type(self).__name__
         _checks.non_negative(name, "learning rate", group["lr"])
         _checks.positive(name, "epsilon value", group["eps"])
         _checks.betas_pair(name, group["betas"])
         _checks.non_negative(name, "weight_decay value", group["weight_decay"])
 
-    def _init_state(self, p, group):
-        state = {"step": 0, "exp_avg": zeros_like(p.data), "exp_avg_sq": zeros_like(p.data)}
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = zeros_like(p.data)
-        return state
+    def _new_state(self, p, group):
+        return {"step": 0, "exp_avg": zeros_like(p.data), "exp_avg_sq": zeros_like(p.data)}
 
-    def _advance(self, p, state, group):
-        state["step"] += 1
-        if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = zeros_like(p.data)
-        return state["step"]
-
-    def _next_key(self, states, group):
-        return states[0]["step"] + 1
-
-    def _commit(self, states, group):
-        for s in states:
-            s["step"] += 1
-
-    def _fused_update(self, params, states, group, step):
+    def _update_group(self, group):
+        arrays, grads, states = self._gather(group)
+        if not arrays:
+            return
         beta1, beta2 = group["betas"]
-        lr = group["lr"]
-        _C.adam_step(
-            datas(params), grads(params),
-            [s["exp_avg"] for s in states], [s["exp_avg_sq"] for s in states],
-            [s["max_exp_avg_sq"] for s in states] if group["amsgrad"] else None,
-            lr=lr, beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-            step_size=lr / (1.0 - beta1 ** step), bias_correction2_sqrt=math.sqrt(1.0 - beta2 ** step),
-            maximize=group["maximize"], decoupled=self._decoupled)
-
-    def _reference_update(self, p, grad, state, group, step):
-        beta1, beta2 = group["betas"]
-        backend_for(p.data).adam_step(
-            p.data, grad, state["exp_avg"], state["exp_avg_sq"],
-            state["max_exp_avg_sq"] if group["amsgrad"] else None,
-            lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-            step=step, maximize=group["maximize"], decoupled=self._decoupled)
+        exp_avgs = [s["exp_avg"] for s in states]
+        exp_avg_sqs = [s["exp_avg_sq"] for s in states]
+        maxima = state_buffers(arrays, states, "max_exp_avg_sq", zeros_like) if group["amsgrad"] else None
+        for step, (a, g, m, v, vmax) in by_step(states, arrays, grads, exp_avgs, exp_avg_sqs, maxima):
+            functional.adam(a, g, m, v, vmax, step=step, lr=group["lr"], beta1=beta1, beta2=beta2,
+                            eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"],
+                            decoupled_weight_decay=self._decoupled, foreach=group.get("foreach"),
+                            fused=group.get("fused"))
 
 
 class AdamW(Adam):
@@ -91,10 +65,9 @@ class AdamW(Adam):
     >>> opt = AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
     """
 
-    _name = "AdamW"
     _decoupled = True
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
                  maximize=False, foreach=None, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize)
+                         maximize=maximize, foreach=foreach, fused=fused)

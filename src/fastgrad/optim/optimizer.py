@@ -1,20 +1,17 @@
 """Optimizer: parameter groups, per-parameter state, and the step loop.
 
-A subclass says what state a parameter needs and how one update is made, in
-two forms: `_fused_update` (one C call for a list of same-dtype NumPy
-parameters) and `_reference_update` (the plain-array twin of
-fastgrad/backend/reference/optim.py for one parameter).  The choice between
-them is made here, once per step: float32/float64 NumPy arrays go to the C
-kernels in one call per (dtype, step) bucket; anything else (other dtypes,
-CuPy or array-API arrays, non-contiguous views) to the twin.
+The classes hold state and parameter groups only; the arithmetic is in
+functional.py, one function per algorithm over lists of arrays.  A subclass
+writes three things: `_check_hyperparameters(group)`, `_new_state(p, group)`
+(the state of a parameter before its first step) and `_update_group(group)`,
+which gathers the group's lists with `_gather` and calls its functional form.
 """
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
-
-_FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from ._arrays import grad_array
 
 
 class _Required:
@@ -37,8 +34,8 @@ class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = {}
+        self._homes = {}     # parameter -> the array type its state arrays were made for
         self.param_groups = []
-        self._plans = {}     # id(group) -> _Plan: the fast path of a group whose last step was one fused call
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, "
                             "got a single Tensor (wrap it in a list)")
@@ -92,7 +89,6 @@ class Optimizer:
             raise ValueError("add_param_group: some parameters appear in more than one parameter group")
         self._check_hyperparameters(group)
         self.param_groups.append(group)
-        self._plans = {}
 
     def _check_hyperparameters(self, group):
         """Raise ValueError for invalid values in `group` (subclasses)."""
@@ -108,7 +104,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad[...] = 0
+                    grad_array(p.grad)[...] = 0
 
     # ---- the step -------------------------------------------------------------
 
@@ -123,89 +119,56 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                self._step_group(group)
+                self._update_group(group)
         return loss
 
-    def _step_group(self, group):
-        params = group["params"]
-        plan = self._plans.get(id(group))
-        if plan is not None and plan.fits(params, group):
-            key = self._next_key(plan.states, group)
-            try:
-                self._fused_update(params, plan.states, group, key)
-            except (TypeError, ValueError):
-                # A missing grad or an array the kernel does not take: the general
-                # path below sorts it out (the kernel wrote nothing).
-                del self._plans[id(group)]
-            else:
-                self._commit(plan.states, group)
-                for p in params:
-                    p._version[0] += 1
-                return
-        self._step_group_general(group)
+    def _update_group(self, group):
+        """One step of the group's parameters that have a gradient (subclasses)."""
+        raise NotImplementedError
 
-    def _step_group_general(self, group):
-        """Sort the parameters with a gradient into fused buckets and twin calls."""
-        params = [p for p in group["params"] if p.grad is not None]
-        if not params:
-            return
-        state = self.state
-        buckets = {}
-        slow = []
-        for p in params:
-            s = state.get(p)
-            if not s:
-                s = state[p] = self._init_state(p, group)
-            else:
-                _follow_device(p, s)
-            key = self._advance(p, s, group)
-            data = p.data
-            if type(data) is np.ndarray and data.dtype in _FUSED_DTYPES:
-                bucket = buckets.get((data.dtype.char, key))
-                if bucket is None:
-                    buckets[(data.dtype.char, key)] = bucket = []
-                bucket.append(p)
-            else:
-                slow.append((p, key))
-        fused_all = False
-        for (_, key), bucket in buckets.items():
-            try:
-                self._fused_update(bucket, [state[p] for p in bucket], group, key)
-            except (TypeError, ValueError):
-                # The kernel checks everything before it writes anything; arrays
-                # it does not take (a view, a grad of another dtype) go to the twin.
-                slow.extend((p, key) for p in bucket)
-            else:
-                fused_all = len(bucket) == len(group["params"])
-        for p, key in slow:
-            self._reference_update(p, _plain_grad(p), state[p], group, key)
-        for p in params:
-            p._version[0] += 1
-        if fused_all and not slow:
-            self._plans[id(group)] = _Plan(group, [state[p] for p in params])
-        else:
-            self._plans.pop(id(group), None)
-
-    def _next_key(self, states, group):
-        """The key of the next fused call for a group in step (subclasses; see _advance)."""
-        return None
-
-    def _commit(self, states, group):
-        """Count the step just made by a fused call (subclasses; e.g. step += 1)."""
-
-    def _init_state(self, p, group):
+    def _new_state(self, p, group):
         """The state of a parameter before its first step (subclasses)."""
         return {}
 
-    def _advance(self, p, state, group):
-        """Count a step in `state`; return what the fused call depends on (e.g. the step number)."""
-        return None
+    def _gather(self, group):
+        """(arrays, grads, states) of the group's parameters that have a gradient.
 
-    def _fused_update(self, params, states, group, key):
-        raise NotImplementedError
+        Each gradient is checked against its parameter (same shape and dtype),
+        a parameter's state is made on its first step, and the parameters'
+        version counters move on (the step changes them in place)."""
+        arrays, grads, states = [], [], []
+        state = self.state
+        homes = self._homes
+        for p in group["params"]:
+            g = p.grad
+            if g is None:
+                continue
+            if type(g) is not np.ndarray:
+                g = grad_array(g)
+            data = p.data
+            if g.shape != data.shape or (g.dtype is not data.dtype and g.dtype != data.dtype):
+                raise ValueError(self._grad_mismatch(group, p, data, g))
+            s = state.get(p)
+            if not s:
+                s = state[p] = self._new_state(p, group)
+                homes[p] = type(data)
+            elif homes.get(p) is not type(data):
+                _follow_device(data, s)
+                homes[p] = type(data)
+            arrays.append(data)
+            grads.append(g)
+            states.append(s)
+            p._version[0] += 1
+        return arrays, grads, states
 
-    def _reference_update(self, p, grad, state, group, key):
-        raise NotImplementedError
+    def _grad_mismatch(self, group, p, data, g):
+        i = next(k for k, q in enumerate(group["params"]) if q is p)
+        where = f"parameter {i}" + (f" of group {self.param_groups.index(group)}" if len(self.param_groups) > 1
+                                    else "")
+        what = "shape" if g.shape != data.shape else "dtype"
+        got, want = (tuple(g.shape), tuple(data.shape)) if what == "shape" else (g.dtype, data.dtype)
+        return (f"{type(self).__name__}.step: the gradient of {where} has {what} {got}, "
+                f"but the parameter has {what} {want}")
 
     # ---- state dict -----------------------------------------------------------
 
@@ -265,47 +228,49 @@ class Optimizer:
         for g in new_groups:
             self._check_hyperparameters(g)
         self.state = new_state
+        self._homes = {p: type(p.data) for p in new_state}
         self.param_groups = new_groups
-        self._plans = {}
 
 
-class _Plan:
-    """A group whose parameters all went through one fused call last step, with their states.
-
-    The next step goes straight to that call while the group's parameter list
-    and option flags are unchanged; the kernel itself checks every array."""
-
-    __slots__ = ("params", "n", "flags", "states")
-
-    def __init__(self, group, states):
-        self.params = group["params"]
-        self.n = len(self.params)
-        self.flags = _flags(group)
-        self.states = states
-
-    def fits(self, params, group):
-        return params is self.params and len(params) == self.n and _flags(group) == self.flags
-
-
-def _flags(group):
-    """The options that change which state buffers a step uses."""
-    return (group.get("amsgrad"), group.get("centered"), group.get("momentum", 0) > 0,
-            group.get("momentum_form"))
-
-
-def _follow_device(p, state):
+def _follow_device(data, state):
     """Move state arrays to where the parameter now lives (after module.to(device))."""
-    kind = type(p.data)
+    kind = type(data)
     for key, value in state.items():
-        if hasattr(value, "shape") and type(value) is not kind:
+        if type(value) is not kind and hasattr(value, "shape"):
             from ..device import device_of, move_array
 
-            state[key] = move_array(value, str(device_of(p.data)))
+            state[key] = move_array(value, str(device_of(data)))
 
 
-def _plain_grad(p):
-    g = p.grad
-    return g.data if type(g) is Tensor else g
+def state_buffers(arrays, states, key, make):
+    """[state[key] for each parameter], made by make(array) where a state lacks it."""
+    out = []
+    for a, s in zip(arrays, states):
+        buf = s.get(key)
+        if buf is None:
+            buf = s[key] = make(a)
+        out.append(buf)
+    return out
+
+
+def by_step(states, *lists):
+    """Count one step in each state; [(step, lists)] with the parameters grouped by step number.
+
+    Parameters added to a group later, or skipped on some steps, are at other
+    step numbers than the rest: each step number gets its own call."""
+    for s in states:
+        s["step"] += 1
+    first = states[0]["step"]
+    for s in states:
+        if s["step"] != first:
+            break
+    else:
+        return [(first, lists)]
+    groups = {}
+    for i, s in enumerate(states):
+        groups.setdefault(s["step"], []).append(i)
+    return [(step, tuple(None if l is None else [l[i] for i in idx] for l in lists))
+            for step, idx in groups.items()]
 
 
 def _restore_value(opt, key, value, p):

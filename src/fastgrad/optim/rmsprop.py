@@ -1,9 +1,7 @@
 """RMSprop: a running average of squared gradients scales each step."""
-from .. import _C
-from ..backend import backend_for
-from . import _checks
-from ._arrays import datas, grads, zeros_like
-from .optimizer import Optimizer
+from . import _checks, functional
+from ._arrays import zeros_like
+from .optimizer import Optimizer, state_buffers
 
 
 class RMSprop(Optimizer):
@@ -22,9 +20,10 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                 *, maximize=False, foreach=None):
+                 *, maximize=False, foreach=None, fused=None):
+        _checks.foreach_and_fused("RMSprop", foreach, fused)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize)
+                        centered=centered, maximize=maximize, foreach=foreach, fused=fused)
         self._check_hyperparameters(dict(defaults))
         super().__init__(params, defaults)
 
@@ -35,34 +34,19 @@ class RMSprop(Optimizer):
         _checks.non_negative("RMSprop", "weight_decay value", group["weight_decay"])
         _checks.non_negative("RMSprop", "alpha value", group["alpha"])
 
-    def _init_state(self, p, group):
+    def _new_state(self, p, group):
         return {"step": 0, "square_avg": zeros_like(p.data)}
 
-    def _advance(self, p, state, group):
-        state["step"] += 1
-        if group["momentum"] > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = zeros_like(p.data)
-        if group["centered"] and "grad_avg" not in state:
-            state["grad_avg"] = zeros_like(p.data)
-        return None
-
-    def _commit(self, states, group):
+    def _update_group(self, group):
+        arrays, grads, states = self._gather(group)
+        if not arrays:
+            return
         for s in states:
             s["step"] += 1
-
-    @staticmethod
-    def _scalars(group):
-        return dict(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                    weight_decay=group["weight_decay"], momentum=group["momentum"], maximize=group["maximize"])
-
-    def _fused_update(self, params, states, group, key):
-        _C.rmsprop_step(
-            datas(params), grads(params), [s["square_avg"] for s in states],
-            [s["grad_avg"] for s in states] if group["centered"] else None,
-            [s["momentum_buffer"] for s in states] if group["momentum"] > 0 else None,
-            **self._scalars(group))
-
-    def _reference_update(self, p, grad, state, group, key):
-        backend_for(p.data).rmsprop_step(
-            p.data, grad, state["square_avg"], state["grad_avg"] if group["centered"] else None,
-            state["momentum_buffer"] if group["momentum"] > 0 else None, **self._scalars(group))
+        functional.rmsprop(
+            arrays, grads, [s["square_avg"] for s in states],
+            state_buffers(arrays, states, "grad_avg", zeros_like) if group["centered"] else None,
+            state_buffers(arrays, states, "momentum_buffer", zeros_like) if group["momentum"] > 0 else None,
+            lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
+            momentum=group["momentum"], maximize=group["maximize"], foreach=group.get("foreach"),
+            fused=group.get("fused"))

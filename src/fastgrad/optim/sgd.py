@@ -1,8 +1,6 @@
 """Stochastic gradient descent, with momentum (two conventions) and Nesterov."""
-from .. import _C
-from ..backend import backend_for
-from . import _checks
-from ._arrays import datas, grads, zeros_like
+from . import _checks, functional
+from ._arrays import zeros_like
 from .optimizer import Optimizer
 
 MOMENTUM_FORMS = ("sum", "ema")
@@ -32,8 +30,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
                  maximize=False, momentum_form="sum", foreach=None, fused=None):
+        _checks.foreach_and_fused("SGD", foreach, fused)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize, momentum_form=momentum_form)
+                        nesterov=nesterov, maximize=maximize, momentum_form=momentum_form, foreach=foreach,
+                        fused=fused)
         self._check_hyperparameters(dict(defaults))
         super().__init__(params, defaults)
 
@@ -53,28 +53,27 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
 
-    def _advance(self, p, state, group):
-        """Create the momentum buffer on its first step; the key says whether it was just made."""
-        if group["momentum"] == 0 or "momentum_buffer" in state:
-            return False
-        state["momentum_buffer"] = zeros_like(p.data)
-        return group["momentum_form"] == "sum"   # "sum": buf = g on the first step
-
-    def _next_key(self, states, group):
-        return False   # a planned group's buffers exist already
-
-    @staticmethod
-    def _scalars(group, init):
+    def _update_group(self, group):
+        arrays, grads, states = self._gather(group)
+        if not arrays:
+            return
         ema = group["momentum_form"] == "ema"
-        return dict(lr=group["lr"], momentum=group["momentum"],
-                    dampening=group["momentum"] if ema else group["dampening"],
-                    weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-                    maximize=group["maximize"], init_buffer=init)
-
-    def _fused_update(self, params, states, group, init):
-        bufs = [s["momentum_buffer"] for s in states] if group["momentum"] != 0 else None
-        _C.sgd_step(datas(params), grads(params), bufs, **self._scalars(group, init))
-
-    def _reference_update(self, p, grad, state, group, init):
-        buf = state.get("momentum_buffer")
-        backend_for(p.data).sgd_step(p.data, grad, buf, **self._scalars(group, init))
+        options = dict(lr=group["lr"], momentum=group["momentum"],
+                       dampening=group["momentum"] if ema else group["dampening"],
+                       weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"],
+                       foreach=group.get("foreach"), fused=group.get("fused"))
+        if group["momentum"] == 0:
+            functional.sgd(arrays, grads, None, **options)
+            return
+        # The buffers made this step start from g ("sum") or from zero ("ema").
+        new = [i for i, s in enumerate(states) if "momentum_buffer" not in s]
+        for i in new:
+            states[i]["momentum_buffer"] = zeros_like(arrays[i])
+        buffers = [s["momentum_buffer"] for s in states]
+        if not new or ema:
+            functional.sgd(arrays, grads, buffers, **options)
+            return
+        old = sorted(set(range(len(arrays))) - set(new))
+        for indices, first in ((new, True), (old, False)):
+            functional.sgd([arrays[i] for i in indices], [grads[i] for i in indices],
+                           [buffers[i] for i in indices], first_step=first, **options)

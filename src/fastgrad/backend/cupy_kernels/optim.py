@@ -1,15 +1,14 @@
 """CuPy kernels of the optimizer steps and gradient norms: csrc/optim.c, body for body.
 
 Each step is one fused in-place kernel over (param, grad, state) per
-parameter; the per-step scalars are computed once, in double, by the caller
-of the kernel (here), and converted to the element type by CuPy, as the C
-kernel converts them once.  State buffers that are unused (no momentum, no
-amsgrad, not centered) select a kernel without them.  The functions take the
-same arguments as the reference twins in fastgrad/backend/reference/optim.py
-(one tensor at a time) and update the arrays in place.
+parameter; the per-step scalars are computed once, in double, by
+fastgrad/optim/functional.py, and converted to the element type by CuPy, as
+the C kernel converts them once.  State buffers that are unused (no momentum, no
+amsgrad, not centered) select a kernel without them.  The step functions take
+the lists and scalars of the C kernels and of the reference twins in
+fastgrad/backend/reference/optim.py and update the arrays in place, one
+kernel launch per parameter.
 """
-import math
-
 from ._build import Elementwise, Reduction, collect
 
 # ---- SGD --------------------------------------------------------------------
@@ -120,48 +119,57 @@ def _sign(maximize):
     return -1.0 if maximize else 1.0
 
 
-def sgd_step(param, grad, momentum_buffer=None, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+def _column(arrays, n):
+    return [None] * n if arrays is None else arrays
+
+
+def sgd_step(params, grads, momentum_buffers, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
              nesterov=False, maximize=False, init_buffer=False):
-    """SGD (with optional momentum / Nesterov) on one parameter, in place."""
-    if momentum_buffer is None:
-        SGD(grad, _sign(maximize), lr, weight_decay, param)
-        return
-    SGD_MOMENTUM(grad, _sign(maximize), lr, weight_decay, momentum, 1.0 - dampening, int(bool(nesterov)),
-                 int(bool(init_buffer)), param, momentum_buffer)
+    """SGD (with optional momentum / Nesterov) on lists of parameters, in place."""
+    for param, grad, buf in zip(params, grads, _column(momentum_buffers, len(params))):
+        if buf is None:
+            SGD(grad, _sign(maximize), lr, weight_decay, param)
+        else:
+            SGD_MOMENTUM(grad, _sign(maximize), lr, weight_decay, momentum, 1.0 - dampening,
+                         int(bool(nesterov)), int(bool(init_buffer)), param, buf)
 
 
-def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, lr, beta1, beta2, eps, weight_decay,
-              step, maximize=False, decoupled=False):
-    """Adam (decoupled=False) or AdamW (decoupled=True) on one parameter at step `step`, in place."""
-    step_size = lr / (1.0 - beta1 ** step)
-    ibc2 = 1.0 / math.sqrt(1.0 - beta2 ** step)
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay,
+              step_size, bias_correction2_sqrt, maximize=False, decoupled=False):
+    """Adam (decoupled=False) or AdamW (decoupled=True) on lists of parameters, in place."""
     l2 = 0.0 if decoupled else weight_decay
     decay = 1.0 - lr * weight_decay if decoupled else 1.0
-    scalars = (grad, _sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size, ibc2, eps)
-    if max_exp_avg_sq is None:
-        ADAM(*scalars, param, exp_avg, exp_avg_sq)
-    else:
-        ADAM_AMSGRAD(*scalars, param, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    scalars = (_sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size,
+               1.0 / bias_correction2_sqrt, eps)
+    for param, grad, m, v, vmax in zip(params, grads, exp_avgs, exp_avg_sqs,
+                                       _column(max_exp_avg_sqs, len(params))):
+        if vmax is None:
+            ADAM(grad, *scalars, param, m, v)
+        else:
+            ADAM_AMSGRAD(grad, *scalars, param, m, v, vmax)
 
 
-def rmsprop_step(param, grad, square_avg, grad_avg=None, momentum_buffer=None, *, lr, alpha, eps,
+def rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, *, lr, alpha, eps,
                  weight_decay=0.0, momentum=0.0, maximize=False):
-    """RMSprop (optionally centered, with momentum) on one parameter, in place."""
-    scalars = (grad, _sign(maximize), lr, weight_decay, alpha, 1.0 - alpha, eps, momentum)
-    if grad_avg is None and momentum_buffer is None:
-        RMSPROP(*scalars, param, square_avg)
-    elif momentum_buffer is None:
-        RMSPROP_CENTERED(*scalars, param, square_avg, grad_avg)
-    elif grad_avg is None:
-        RMSPROP_MOMENTUM(*scalars, param, square_avg, momentum_buffer)
-    else:
-        RMSPROP_CENTERED_MOMENTUM(*scalars, param, square_avg, grad_avg, momentum_buffer)
+    """RMSprop (optionally centered, with momentum) on lists of parameters, in place."""
+    scalars = (_sign(maximize), lr, weight_decay, alpha, 1.0 - alpha, eps, momentum)
+    n = len(params)
+    for param, grad, s, ga, buf in zip(params, grads, square_avgs, _column(grad_avgs, n),
+                                       _column(momentum_buffers, n)):
+        if ga is None and buf is None:
+            RMSPROP(grad, *scalars, param, s)
+        elif buf is None:
+            RMSPROP_CENTERED(grad, *scalars, param, s, ga)
+        elif ga is None:
+            RMSPROP_MOMENTUM(grad, *scalars, param, s, buf)
+        else:
+            RMSPROP_CENTERED_MOMENTUM(grad, *scalars, param, s, ga, buf)
 
 
-def adagrad_step(param, grad, state_sum, *, lr, eps, step, lr_decay=0.0, weight_decay=0.0, maximize=False):
-    """Adagrad on one parameter at step `step`, in place."""
-    clr = lr / (1.0 + (step - 1) * lr_decay)
-    ADAGRAD(grad, _sign(maximize), clr, weight_decay, eps, param, state_sum)
+def adagrad_step(params, grads, state_sums, *, clr, eps, weight_decay=0.0, maximize=False):
+    """Adagrad on lists of parameters, in place; clr = lr / (1 + (t - 1) lr_decay)."""
+    for param, grad, s in zip(params, grads, state_sums):
+        ADAGRAD(grad, _sign(maximize), clr, weight_decay, eps, param, s)
 
 
 def sum_squares(arrays):

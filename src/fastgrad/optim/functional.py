@@ -1,0 +1,62 @@
+"""The optimizer algorithms as functions over lists of arrays, updated in place.
+
+One function per algorithm.  Each takes the parameters' arrays, their
+gradients and their state arrays as lists (one entry per parameter, all at
+the same step), computes the step's scalars (bias corrections, step sizes)
+once in double, and makes one call to the step kernel of that name (see
+_lists.py: C for NumPy float32/float64 arrays, CuPy kernels for CuPy arrays,
+the reference twins otherwise).  The optimizer classes keep the state and
+the parameter groups and call these.  `foreach=False` makes one kernel call
+per parameter and `fused=False` runs the unfused reference form, as PyTorch's
+switches of those names choose its implementations; the results are the same
+up to rounding.
+
+    from fastgrad.optim import functional as F
+    F.adam(params, grads, exp_avgs, exp_avg_sqs, step=t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+"""
+import math
+
+from ._lists import run
+
+
+def sgd(params, grads, momentum_buffers=None, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+        nesterov=False, maximize=False, first_step=False, foreach=None, fused=None):
+    """SGD; `momentum_buffers` is None without momentum.  On the buffers' first step
+    (first_step=True) PyTorch's convention sets buf = g."""
+    run("sgd_step", [params, grads, momentum_buffers],
+        dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov,
+             maximize=maximize, init_buffer=first_step), foreach, fused)
+
+
+def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs=None, *, step, lr, beta1, beta2, eps,
+         weight_decay=0.0, maximize=False, decoupled_weight_decay=False, foreach=None, fused=None):
+    """Adam at step `step` (1-based); amsgrad when `max_exp_avg_sqs` is given.
+    decoupled_weight_decay=True is AdamW."""
+    run("adam_step", [params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs],
+        dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+             step_size=lr / (1.0 - beta1 ** step), bias_correction2_sqrt=math.sqrt(1.0 - beta2 ** step),
+             maximize=maximize, decoupled=decoupled_weight_decay), foreach, fused)
+
+
+def adamw(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs=None, *, step, lr, beta1, beta2, eps,
+          weight_decay=1e-2, maximize=False, foreach=None, fused=None):
+    """AdamW: Adam with the weight decay applied to the parameter, p <- p (1 - lr wd)."""
+    adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step=step, lr=lr, beta1=beta1, beta2=beta2,
+         eps=eps, weight_decay=weight_decay, maximize=maximize, decoupled_weight_decay=True, foreach=foreach,
+         fused=fused)
+
+
+def rmsprop(params, grads, square_avgs, grad_avgs=None, momentum_buffers=None, *, lr, alpha, eps,
+            weight_decay=0.0, momentum=0.0, maximize=False, foreach=None, fused=None):
+    """RMSprop; centered when `grad_avgs` is given, with momentum when `momentum_buffers` is."""
+    run("rmsprop_step", [params, grads, square_avgs, grad_avgs, momentum_buffers],
+        dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, maximize=maximize),
+        foreach, fused)
+
+
+def adagrad(params, grads, state_sums, *, step, lr, lr_decay=0.0, eps=1e-10, weight_decay=0.0, maximize=False,
+            foreach=None, fused=None):
+    """Adagrad at step `step` (1-based): the learning rate lr / (1 + (step - 1) lr_decay)."""
+    run("adagrad_step", [params, grads, state_sums],
+        dict(clr=lr / (1.0 + (step - 1) * lr_decay), eps=eps, weight_decay=weight_decay, maximize=maximize),
+        foreach, fused)

@@ -1,0 +1,17 @@
+"""Arguments of the optimizer step kernels for the GPU kernel tests."""
+
+def step_scalars(name, kwargs, step):
+    """The keyword arguments of an optimizer step kernel at step `step`: the options of
+    `kwargs` with the per-step scalars that fastgrad.optim.functional computes."""
+    kwargs = dict(kwargs)
+    if name == "adam_step":
+        beta1, beta2, lr = kwargs["beta1"], kwargs["beta2"], kwargs["lr"]
+        kwargs.update(step_size=lr / (1.0 - beta1 ** step), bias_correction2_sqrt=(1.0 - beta2 ** step) ** 0.5)
+    if name == "adagrad_step":
+        kwargs["clr"] = kwargs.pop("lr") / (1 + (step - 1) * kwargs.pop("lr_decay", 0.0))
+    return kwargs
+
+
+def one_parameter(arrays):
+    """The arguments of a step kernel for a single parameter: each array as a list of one."""
+    return [None if a is None else [a] for a in arrays]
