@@ -13,7 +13,7 @@ differentiated.
 """
 import numpy as np
 
-from ..backend import namespace_of
+from ..backend import namespace_of, same_device
 from ._graph import run_nodes
 from .tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor, new_tensor
 
@@ -126,7 +126,7 @@ def _root_gradient(t, g, create_graph):
                 f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
                 f"shape {t.shape}, so pass `gradient` of that shape")
         xp = namespace_of(t.data)
-        g = xp.ones(t.data.shape, dtype=t.data.dtype)
+        g = xp.ones(t.data.shape, dtype=t.data.dtype, **same_device(t.data))
     else:
         data = g.data if isinstance(g, Tensor) else g
         if not hasattr(data, "shape"):

@@ -10,6 +10,7 @@ names both devices; nothing is ever copied between them silently.
 import numpy as np
 
 from .base import KERNELS, Backend
+from .reference.devices import same_device  # noqa: F401
 from .numpy_backend import NumpyBackend
 
 NUMPY = NumpyBackend()

@@ -17,6 +17,7 @@ import numpy as np
 from .. import ops
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..backend import namespace_of, same_device
 from ..creation import default_generator
 from ..ops import activations as _act
 from ..ops.linear import linear as _fused_linear
@@ -196,8 +197,28 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1.0:
         return input * 0.0
-    keep = default_generator().random(input.shape) >= p
-    return input * (keep.astype(input.dtype) / np.asarray(1.0 - p, dtype=input.dtype))
+    scale = dropout_mask(input.data, p)
+    return input * scale
+
+
+def dropout_mask(data, p):
+    """1 / (1 - p) where an element is kept and 0 where it is dropped, made on `data`'s device.
+
+    NumPy arrays draw from fastgrad's generator; CuPy arrays from CuPy's, seeded
+    from fastgrad's, so the mask never crosses to the host; other array
+    namespaces (which have no generator of their own) get the host mask once."""
+    seed_source = default_generator()
+    if isinstance(data, np.ndarray):
+        keep = seed_source.random(data.shape) >= p
+        return keep.astype(data.dtype) * data.dtype.type(1.0 / (1.0 - p))
+    xp = namespace_of(data)
+    if xp.__name__.split(".", 1)[0] == "cupy":
+        rng = xp.random.default_rng(int(seed_source.integers(2**63)))
+        keep = rng.random(data.shape, dtype=xp.float32) >= p
+    else:
+        keep = xp.asarray(seed_source.random(data.shape) >= p, device=data.device)
+    return xp.astype(keep, data.dtype) * (1.0 / (1.0 - p)) if hasattr(xp, "astype") else \
+        keep.astype(data.dtype) * (1.0 / (1.0 - p))
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -223,12 +244,17 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
               sparse=False):
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
     padding_idx gets no gradient; max_norm renormalizes the picked rows in place."""
-    idx = np.asarray(input.data if isinstance(input, Tensor) else input)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    idx = input.data if isinstance(input, Tensor) else input
+    if not hasattr(idx, "__array_namespace__") and not _is_cupy_array(idx):
+        idx = np.asarray(idx)
+    if not _is_integer(idx):
+        raise TypeError(f"embedding: argument 'input' must hold integers (indices), got dtype {idx.dtype}")
     rows = weight.shape[0]
+    if not isinstance(idx, np.ndarray):
+        return _embedding_on_device(idx, weight, padding_idx, max_norm)
     if idx.size and (idx.min() < 0 or idx.max() >= rows):
-        raise IndexError(f"embedding: index out of range for {rows} embeddings")
+        raise IndexError(f"embedding: index out of range for {rows} embeddings "
+                         f"(got min {idx.min()}, max {idx.max()})")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += rows
     if max_norm is not None:
@@ -242,4 +268,39 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if padding_idx is not None:
         keep = (idx != padding_idx)[..., None]
         out = ops.where(keep, out, out.detach())
+    return out
+
+
+def _is_cupy_array(a):
+    return type(a).__module__.split(".", 1)[0] == "cupy"
+
+
+def _is_integer(idx):
+    dtype = idx.dtype
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "iu"
+    return namespace_of(idx).isdtype(dtype, "integral")
+
+
+def _embedding_on_device(idx, weight, padding_idx, max_norm):
+    """embedding for indices on a device. The range is not read back on the host (that
+    would wait for the device every step): rows of out-of-range indices come out NaN."""
+    if max_norm is not None:
+        raise NotImplementedError("embedding: max_norm is supported for NumPy indices only")
+    xp = namespace_of(idx)
+    rows = weight.shape[0]
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += rows
+    bad = (idx < 0) | (idx >= rows)
+    safe = xp.where(bad, xp.zeros_like(idx), idx)
+    if _is_cupy_array(idx):
+        out = weight[safe]
+    else:  # the array API has no gather of rows by an n-d index, nor a scatter-add: a one-hot product
+        flat = xp.reshape(safe, (-1, 1))
+        hot = xp.astype(flat == xp.reshape(xp.arange(rows, **same_device(flat)), (1, rows)), weight.dtype)
+        out = (Tensor(hot) @ weight).reshape(tuple(idx.shape) + (weight.shape[1],))
+    keep = xp.reshape(~bad, tuple(idx.shape) + (1,))
+    out = ops.where(keep, out, out.detach() * float("nan"))
+    if padding_idx is not None:
+        out = ops.where(xp.reshape(safe != padding_idx, tuple(idx.shape) + (1,)), out, out.detach())
     return out

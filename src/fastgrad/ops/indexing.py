@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function, _ScratchContext
 from ..autograd.tensor import Tensor
+from ..backend import same_device
 from .broadcast import shape_of, unbroadcast
 
 
@@ -51,7 +52,7 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, b, values, shape, idx):
         ctx.idx = idx
-        out = b.xp.zeros(shape, dtype=values.dtype)
+        out = b.xp.zeros(shape, dtype=values.dtype, **same_device(values))
         if is_basic(idx):
             out[idx] = values
         elif isinstance(out, np.ndarray):

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ..backend import backend_for
+from ..backend import backend_for, same_device
 from ..backend.reference.losses import clamped_logs
 from .broadcast import normalize_axis
 from .shape import astype, broadcast_to, permute, reshape, swapaxes
@@ -99,7 +99,10 @@ def log_softmax(x, axis=-1):
 # ---- cross entropy ---------------------------------------------------------------------------
 
 def _mean_of(xp, total, count):
-    """total / count, NaN for a count of 0 (as PyTorch), without a warning."""
+    """total / count, NaN for a count of 0 (as PyTorch), without a warning.  A count
+    that is a device array stays on the device (0 / 0 is NaN there without a check)."""
+    if not isinstance(count, (int, float)):
+        return total / count
     return total / count if count else total * float("nan")
 
 
@@ -124,11 +127,15 @@ class CrossEntropy(Function):
             return total
         valid = target != ignore_index
         if weight is None:
-            count = float(xp.sum(xp.astype(valid, logits.dtype)))
+            count = xp.sum(xp.astype(valid, logits.dtype))
         else:
             picked = xp.take(weight, xp.where(valid, target, xp.zeros_like(target)))
-            count = float(xp.sum(xp.where(valid, picked, xp.zeros_like(picked))))
-        ctx.scale = 1.0 / count if count else float("nan")
+            count = xp.sum(xp.where(valid, picked, xp.zeros_like(picked)))
+        if isinstance(logits, np.ndarray):
+            count = float(count)
+            ctx.scale = 1.0 / count if count else float("nan")
+        else:  # a device array: the count stays there (no wait for the device)
+            ctx.scale = 1.0 / count
         return _mean_of(xp, total, count)
 
     @staticmethod
@@ -271,6 +278,8 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         target = np.asarray(target)
     x2, t2, out_shape = _as_rows(input, target, probabilities=False)
     classes = x2.shape[1]
+    if not isinstance(t2, np.ndarray) and hasattr(t2, "dtype") and not isinstance(x2.data, np.ndarray):
+        return _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape)
     t2 = np.asarray(t2)
     if t2.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target has dtype {t2.dtype}; class indices must be integers")
@@ -290,6 +299,31 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         return loss.sum()
     total = float(w_rows.sum())
     return loss.sum() / total if total else loss.sum() * float("nan")
+
+
+def _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape):
+    """nll_loss with targets on a device (CuPy, array-API): the rows are picked by a
+    one-hot mask and nothing is read back on the host; rows whose target is out of
+    range come out NaN instead of raising (checking would wait for the device)."""
+    xp = backend_for(t2).xp
+    classes = x2.shape[1]
+    dtype = x2.data.dtype
+    valid = t2 != ignore_index
+    bad = valid & ((t2 < 0) | (t2 >= classes))
+    column = xp.reshape(t2, (-1, 1))
+    hot = (column == xp.reshape(xp.arange(classes, **same_device(t2)), (1, classes))) & xp.reshape(valid, (-1, 1))
+    w = xp.ones((1, classes), dtype=dtype, **same_device(t2)) if weight is None \
+        else xp.reshape(xp.astype(_data(weight), dtype), (1, classes))
+    w_rows = xp.sum(xp.where(hot, w, xp.zeros_like(w)), axis=1)
+    picked = (x2 * Tensor(xp.astype(hot, dtype))).sum(axis=1)
+    loss = -(picked * Tensor(w_rows))
+    loss = loss + Tensor(xp.where(bad, xp.asarray(float("nan"), dtype=dtype, **same_device(t2)),
+                                  xp.zeros_like(w_rows)))
+    if reduction == "none":
+        return reshape(loss, out_shape)
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / Tensor(xp.sum(w_rows))
 
 
 # ---- pointwise losses ------------------------------------------------------------------------

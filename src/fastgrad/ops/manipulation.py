@@ -4,6 +4,7 @@ Gathers (take, repeat, sort, diagonal) are indexing and go through x[idx];
 tile and scalar repeat are broadcasts; see fastgrad/numpy/shapes.py.
 """
 from ..autograd.function import Function
+from ..backend import same_device
 
 
 class Flip(Function):
@@ -39,7 +40,7 @@ class PadConstant(Function):
     def forward(ctx, b, x, pad_width, value):
         ctx.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, x.shape))
         shape = tuple(lo + n + hi for (lo, hi), n in zip(pad_width, x.shape))
-        out = b.xp.full(shape, value, dtype=x.dtype)
+        out = b.xp.full(shape, value, dtype=x.dtype, **same_device(x))
         out[ctx.inner] = x
         return out
 

@@ -243,27 +243,28 @@ def _class_targets(logits, target, weight, ignore_index):
         shape = None if target is None else tuple(target.shape)
         raise ValueError(f"cross_entropy: argument 'target' has shape {shape}, expected ({rows},)")
     valid = target != ignore_index
-    if bool(cp.any(valid & ((target < 0) | (target >= classes)))):
-        raise IndexError(f"cross_entropy: a target is out of bounds for {classes} classes "
-                         f"(expected 0 to {classes - 1}, or ignore_index={ignore_index})")
-    safe = cp.where(valid, target, 0).astype(cp.int64)
+    # Out-of-range targets are not looked up on the host (that would wait for the GPU
+    # in every step): their rows' losses and gradients become NaN instead.
+    bad = valid & ((target < 0) | (target >= classes))
+    safe = cp.where(valid & ~bad, target, 0).astype(cp.int64)
     if weight is None:
-        return safe, 1.0, float(classes)
+        return safe, 1.0, float(classes), bad
     wsum = weight.astype(cp.float64).sum()
-    return safe, weight[safe].astype(cp.float64), wsum
+    return safe, weight[safe].astype(cp.float64), wsum, bad
 
 
 def cross_entropy_fwd(logits, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
     """Per-row loss of softmax cross entropy with class-index targets."""
     eps = _smoothing(label_smoothing, logits.dtype)
-    safe, wt, wsum = _class_targets(logits, target, weight, ignore_index)
+    safe, wt, wsum, bad = _class_targets(logits, target, weight, ignore_index)
     rows, classes = logits.shape
     m = _row_max(logits)
     s = ROW_SUM_EXP(logits, m, axis=-1)
     sx = ROW_WEIGHTED_SHIFT(logits, m, 1.0 if weight is None else weight, axis=-1) if eps != 0 else 0.0
     xt = _cupy().take_along_axis(logits, safe.reshape(rows, 1), axis=1).reshape(rows)
-    return CROSS_ENTROPY_FWD(m.reshape(rows), s, sx, xt, wt, target.astype(_cupy().int64), ignore_index, eps,
+    loss = CROSS_ENTROPY_FWD(m.reshape(rows), s, sx, xt, wt, target.astype(_cupy().int64), ignore_index, eps,
                              wsum, classes)
+    return _cupy().where(bad, _cupy().nan, loss).astype(loss.dtype, copy=False)
 
 
 def cross_entropy_bwd(logits, grad=None, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
@@ -271,15 +272,17 @@ def cross_entropy_bwd(logits, grad=None, target=None, weight=None, ignore_index=
     if grad is None:
         raise ValueError("cross_entropy_backward: argument 'grad' (one value per row) is required")
     eps = _smoothing(label_smoothing, logits.dtype)
-    safe, wt, wsum = _class_targets(logits, target, weight, ignore_index)
+    safe, wt, wsum, bad = _class_targets(logits, target, weight, ignore_index)
     rows, classes = logits.shape
     m = _row_max(logits)
     s = ROW_SUM_EXP(logits, m, axis=-1, keepdims=True)
     column = (rows, 1)
     wt_rows = wt.reshape(column) if hasattr(wt, "reshape") else wt
     wc = 1.0 if weight is None else weight.reshape(1, classes)
-    return CROSS_ENTROPY_BWD(logits, m, s, target.astype(_cupy().int64).reshape(column), grad.reshape(column),
-                             wt_rows, wc, ignore_index, eps, wsum, classes)
+    # an out-of-range target matches no column in the kernel; its row is made NaN here
+    gx = CROSS_ENTROPY_BWD(logits, m, s, target.astype(_cupy().int64).reshape(column), grad.reshape(column),
+                           wt_rows, wc, ignore_index, eps, wsum, classes)
+    return _cupy().where(bad.reshape(column), _cupy().nan, gx).astype(gx.dtype, copy=False)
 
 
 def _soft_scalars(logits, label_smoothing):

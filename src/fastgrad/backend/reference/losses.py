@@ -7,6 +7,7 @@ softmax), so that on Tensors (create_graph) their result stays
 differentiable in them.
 """
 from .activations import sigmoid_fwd
+from .devices import same_device
 
 
 def _as_rows(xp, x):
@@ -61,11 +62,11 @@ def _class_terms(xp, logits, target, weight, ignore_index):
         raise ValueError(f"cross_entropy: argument 'target' has shape {tuple(target.shape)}, expected "
                          f"({logits.shape[0]},)")
     valid = target != ignore_index
-    bad = valid & ((target < 0) | (target >= classes))
-    if bool(xp.any(bad)):
+    bad = _out_of_range(target, valid, classes)
+    if _on_host(xp) and bool(xp.any(bad)):
         raise IndexError(f"cross_entropy: a target is out of bounds for {classes} classes "
                          f"(expected 0 to {classes - 1}, or ignore_index={ignore_index})")
-    hot = (xp.reshape(target, (-1, 1)) == xp.arange(classes)) & xp.reshape(valid, (-1, 1))
+    hot = (xp.reshape(target, (-1, 1)) == xp.arange(classes, **same_device(target))) & xp.reshape(valid, (-1, 1))
     if weight is None:
         w = 1
         wt = xp.astype(valid, logits.dtype)
@@ -75,6 +76,25 @@ def _class_terms(xp, logits, target, weight, ignore_index):
         wt = xp.sum(xp.where(hot, w, xp.zeros_like(w)), axis=-1)
         wsum = xp.sum(weight)
     return valid, hot, w, wt, wsum
+
+
+def _on_host(xp):
+    return getattr(xp, "__name__", "") == "numpy"
+
+
+def _out_of_range(target, valid, classes):
+    return valid & ((target < 0) | (target >= classes))
+
+
+def _poison_out_of_range(xp, values, target, valid, classes):
+    """NaN in the rows whose target is out of range, for arrays off the host: reading
+    the check back would wait for the device in every step (NumPy raises instead)."""
+    if _on_host(xp):
+        return values
+    bad = _out_of_range(target, valid, classes)
+    if values.ndim == 2:
+        bad = xp.reshape(bad, (-1, 1))
+    return xp.where(bad, xp.asarray(float("nan"), dtype=values.dtype, device=values.device), values)
 
 
 def _neg_log_softmax(xp, logits):
@@ -93,7 +113,7 @@ def cross_entropy_fwd(xp, logits, target=None, weight=None, ignore_index=-100, l
     loss = (1 - label_smoothing) * wt * xp.sum(xp.where(hot, nls, xp.zeros_like(nls)), axis=-1)
     if label_smoothing:
         loss = loss + label_smoothing / classes * xp.sum(w * nls, axis=-1)
-    return xp.where(valid, loss, xp.zeros_like(loss))
+    return _poison_out_of_range(xp, xp.where(valid, loss, xp.zeros_like(loss)), target, valid, classes)
 
 
 def cross_entropy_bwd(xp, logits, grad=None, target=None, weight=None, ignore_index=-100, label_smoothing=0.0):
@@ -105,7 +125,8 @@ def cross_entropy_bwd(xp, logits, grad=None, target=None, weight=None, ignore_in
     g = xp.reshape(xp.where(valid, grad, xp.zeros_like(grad)), (-1, 1))
     a = xp.reshape((1 - label_smoothing) * wt + label_smoothing / classes * wsum, (-1, 1))
     hot_w = xp.where(hot, xp.reshape(wt, (-1, 1)), xp.zeros_like(p))
-    return g * (p * a - (1 - label_smoothing) * hot_w - label_smoothing / classes * w)
+    gx = g * (p * a - (1 - label_smoothing) * hot_w - label_smoothing / classes * w)
+    return _poison_out_of_range(xp, gx, target, valid, classes)
 
 
 def _smoothed_weighted(xp, logits, target, weight, label_smoothing):

@@ -55,13 +55,7 @@ class Embedding(Module):
         return cls(data.shape[0], data.shape[1], padding_idx=padding_idx, _weight=data.copy(), _freeze=freeze)
 
     def forward(self, input):
-        ids = input.data if isinstance(input, Tensor) else np.asarray(input)
-        if ids.dtype.kind not in "iu":
-            raise TypeError(f"Embedding: expected integer indices, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.num_embeddings):
-            raise IndexError(f"Embedding: index out of range [0, {self.num_embeddings}) "
-                             f"(got min {ids.min()}, max {ids.max()})")
-        return F.embedding(ids, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"

@@ -6,7 +6,7 @@ import numpy as np
 from ... import _C
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
-from ...backend import namespace_of
+from ...backend import namespace_of, same_device
 
 _FUSED = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -32,9 +32,13 @@ def _xp(g):
     return np if isinstance(g, np.ndarray) else namespace_of(g)
 
 
+def _astype(a, dtype):
+    xp = _xp(a)
+    return xp.astype(a, dtype) if hasattr(xp, "astype") else a.astype(dtype)
+
+
 def _f64(g):
-    xp = _xp(g)
-    return xp.astype(g, xp.float64) if hasattr(xp, "astype") else g.astype(xp.float64)
+    return _astype(g, _xp(g).float64)
 
 
 def total_norm(grads, norm_type=2.0):
@@ -73,6 +77,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
+    if not any(isinstance(g, np.ndarray) for g in grads):
+        return _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite)
     with no_grad():
         norm = total_norm(grads, norm_type)
         if error_if_nonfinite and not math.isfinite(norm):
@@ -88,6 +94,27 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                 g[...] = g * coef
     dtype = grads[0].dtype if isinstance(grads[0], np.ndarray) else np.float64
     return Tensor(np.array(norm, dtype=dtype))
+
+
+def _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite):
+    """clip_grad_norm_ for gradients on a device (CuPy, array-API): the norm and the
+    scale stay there, so the step does not wait for the device; returns a 0-d Tensor
+    on that device. Only error_if_nonfinite=True reads the norm back."""
+    xp = _xp(grads[0])
+    norm_type = float(norm_type)
+    if norm_type == math.inf:
+        parts = [xp.max(xp.abs(_f64(g))) for g in grads if g.size]
+        norm = xp.max(xp.stack(parts)) if parts else xp.zeros((), dtype=xp.float64, **same_device(grads[0]))
+    else:
+        norm = sum(xp.sum(xp.abs(_f64(g)) ** norm_type) for g in grads) ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(float(norm)):
+        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} for gradients from "
+                           "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
+                           "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
+    coef = xp.minimum(float(max_norm) / (norm + 1e-6), xp.ones_like(norm))
+    for g in grads:
+        g[...] = g * _astype(coef, g.dtype)
+    return Tensor(_astype(norm, grads[0].dtype))
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
