@@ -2,40 +2,41 @@
 
 Two formats:
 
-- `.npz` (the default): NumPy's zip of arrays, read with allow_pickle=False.
-  Arrays and tensors are stored as entries; the structure around them (dicts,
-  lists, numbers, strings) as a JSON document in one more entry.
+- `.npz` (the default): NumPy's zip of arrays.  Arrays and tensors are stored
+  as entries; the structure around them (dicts, lists, numbers, strings) as a
+  JSON document in one more entry.
 - `.safetensors` (chosen by the file name or `format="safetensors"`): the
   safetensors layout (an 8-byte header length, a JSON header, raw
   little-endian data), readable by the `safetensors` package and so by
   PyTorch: `safetensors.torch.load_file(path)` gives the same weights.
 
-A truncated or corrupted file raises `CheckpointError` (a ValueError) naming
-the file and what is wrong; nothing in a file is ever executed.
+Loading treats every file as untrusted: a truncated, corrupted or hostile file
+raises `CheckpointError` (a ValueError) naming the file and what is wrong;
+nothing in a file is ever executed, and the sizes a file declares are checked
+against the bytes it holds and against a memory budget before anything is
+allocated (see `load`'s max_bytes).  Saving to a path is atomic and safe for
+several processes saving to the same path at once.
 
     >>> fastgrad.save({"model": model.state_dict(), "optim": opt.state_dict()}, "ckpt.npz")
     >>> ckpt = fastgrad.load("ckpt.npz")
     >>> model.load_state_dict(ckpt["model"])
 """
-import io
 import json
 import os
-import struct
-import zipfile
 
 import numpy as np
 
+from ._checkpoint.atomic import atomic_write
+from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
+from ._checkpoint.npz import read_npz, write_npz
+from ._checkpoint.safetensors import read_safetensors, write_safetensors
 from .autograd.tensor import Tensor
 
-__all__ = ["CheckpointError", "save", "load"]
+__all__ = ["CheckpointError", "DEFAULT_EXTRA_BYTES", "save", "load"]
 
 _TREE_KEY = "__fastgrad_tree__"
 _META_KEY = "fastgrad_tree"
 _VERSION = 1
-
-
-class CheckpointError(ValueError):
-    """A file that is not a readable fastgrad checkpoint (truncated, corrupted, or another format)."""
 
 
 # ---- the structure around the arrays --------------------------------------------
@@ -81,62 +82,93 @@ def _put(arrays, path, a):
     return name
 
 
-def _decode(node, arrays, where):
-    try:
-        kind = node["t"]
+def _decode(node, arrays, budget):
+    """The object a structure entry describes; CheckpointError for anything malformed."""
+    if not isinstance(node, dict) or not isinstance(node.get("t"), str):
+        raise budget.error(f"a structure entry is not an object with a kind ({_short(node)})")
+    kind = node["t"]
+    if kind in ("tensor", "array", "npscalar"):
+        ref = node.get("ref")
+        if not isinstance(ref, str) or ref not in arrays:
+            raise budget.error(f"a structure entry refers to a missing array ({_short(ref)})")
         if kind == "tensor":
-            return Tensor(arrays[node["ref"]])
-        if kind == "array":
-            return arrays[node["ref"]]
+            return Tensor(arrays[ref])
         if kind == "npscalar":
-            return arrays[node["ref"]][()]
-        if kind == "value":
-            return node["v"]
-        if kind == "float":
-            return float(node["v"])
-        if kind == "dict":
-            return {k: _decode(v, arrays, where) for k, v in node["items"]}
-        if kind == "list":
-            return [_decode(v, arrays, where) for v in node["items"]]
-        if kind == "tuple":
-            return tuple(_decode(v, arrays, where) for v in node["items"])
-    except (KeyError, TypeError, ValueError) as e:
-        raise CheckpointError(f"load: {where}: the structure entry is damaged ({type(e).__name__}: {e})") from None
-    raise CheckpointError(f"load: {where}: unknown entry kind {kind!r}")
+            if arrays[ref].ndim != 0:
+                raise budget.error(f"the scalar entry '{ref}' has shape {arrays[ref].shape}")
+            return arrays[ref][()]
+        return arrays[ref]
+    if kind == "value":
+        v = node.get("v")
+        if v is not None and not isinstance(v, (bool, int, str)):
+            raise budget.error(f"a value entry holds a {type(v).__name__}")
+        return v
+    if kind == "float":
+        v = node.get("v")
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            raise budget.error(f"a float entry holds {_short(v)}") from None
+    items = node.get("items")
+    if kind not in ("dict", "list", "tuple"):
+        raise budget.error(f"unknown structure entry kind {_short(kind)}")
+    if not isinstance(items, list):
+        raise budget.error(f"a {kind} entry has no list of items")
+    if kind == "dict":
+        out = {}
+        for item in items:
+            if (not isinstance(item, list) or len(item) != 2 or isinstance(item[0], bool)
+                    or not isinstance(item[0], (str, int))):
+                raise budget.error(f"a dict entry has an item that is not a [str or int key, value] pair "
+                                   f"({_short(item)})")
+            out[item[0]] = _decode(item[1], arrays, budget)
+        return out
+    values = [_decode(v, arrays, budget) for v in items]
+    return values if kind == "list" else tuple(values)
 
 
-# ---- npz -------------------------------------------------------------------------
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _decode_tree(text, arrays, budget):
+    """The saved object from the JSON structure document and the arrays it refers to."""
+    try:
+        tree = json.loads(text)
+        if not isinstance(tree, dict) or "root" not in tree:
+            raise budget.error("the structure document has no root entry")
+        return _decode(tree["root"], arrays, budget)
+    except RecursionError:
+        raise budget.error("the structure document is nested too deeply") from None
+    except ValueError as e:
+        if isinstance(e, CheckpointError):
+            raise
+        raise budget.error(f"the structure document is corrupted ({e})") from None
+
+
+# ---- the two formats ---------------------------------------------------------------
 
 
 def _save_npz(obj, f):
     arrays = {}
     tree = {"version": _VERSION, "root": _encode(obj, arrays, "")}
     arrays[_TREE_KEY] = np.frombuffer(json.dumps(tree).encode("utf-8"), dtype=np.uint8)
-    np.savez(f, **arrays)
+    write_npz(arrays, f)
 
 
-def _load_npz(data, where):
+def _load_npz(data, budget):
+    arrays = read_npz(data, budget)
+    tree = arrays.pop(_TREE_KEY, None)
+    if tree is None:
+        raise budget.error(f"is an .npz file but not a fastgrad checkpoint (no '{_TREE_KEY}' entry)")
+    if tree.dtype != np.uint8 or tree.ndim != 1:
+        raise budget.error(f"the '{_TREE_KEY}' entry is not a byte string")
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            if _TREE_KEY not in z.files:
-                raise CheckpointError(f"load: {where} is an .npz file but not a fastgrad checkpoint "
-                                      f"(no '{_TREE_KEY}' entry)")
-            tree = json.loads(bytes(z[_TREE_KEY]).decode("utf-8"))
-            arrays = {name: z[name] for name in z.files if name != _TREE_KEY}
-    except CheckpointError:
-        raise
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError, ValueError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"load: {where} is truncated or corrupted ({type(e).__name__}: {e})") from None
-    return _decode(tree.get("root") if isinstance(tree, dict) else None, arrays, where)
-
-
-# ---- safetensors -------------------------------------------------------------------
-
-_ST_DTYPES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32,
-              "I16": np.int16, "I8": np.int8, "U64": np.uint64, "U32": np.uint32, "U16": np.uint16,
-              "U8": np.uint8, "BOOL": np.bool_}
-_ST_CODES = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
-_MAX_HEADER = 100 * 1024 * 1024
+        text = tree.tobytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise budget.error(f"the structure document is not UTF-8 ({e})") from None
+    return _decode_tree(text, arrays, budget)
 
 
 def _save_safetensors(obj, f):
@@ -144,64 +176,17 @@ def _save_safetensors(obj, f):
     root = _encode(obj, arrays, "")
     flat_tensors = (root["t"] == "dict" and all(isinstance(k, str) and v["t"] in ("tensor", "array")
                                                 and v["ref"] == k for k, v in root["items"]))
-    header, chunks, offset = {}, [], 0
-    for name, a in arrays.items():
-        code = _ST_CODES.get(a.dtype)
-        if code is None:
-            raise TypeError(f"save: dtype {a.dtype} of '{name}' has no safetensors code")
-        raw = np.ascontiguousarray(a).astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": code, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
-        chunks.append(raw)
-        offset += len(raw)
     meta = {"format": "pt"}
     if not flat_tensors:  # anything but {name: tensor} keeps its structure in the metadata
         meta[_META_KEY] = json.dumps({"version": _VERSION, "root": root})
-    header["__metadata__"] = meta
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    f.write(struct.pack("<Q", len(text)))
-    f.write(text)
-    for raw in chunks:
-        f.write(raw)
+    write_safetensors(arrays, meta, f)
 
 
-def _load_safetensors(data, where):
-    if len(data) < 8:
-        raise CheckpointError(f"load: {where} is truncated ({len(data)} bytes, no header)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > min(len(data) - 8, _MAX_HEADER):
-        raise CheckpointError(f"load: {where} is truncated or not a checkpoint (header of {n} bytes, "
-                              f"file of {len(data)})")
-    try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
-        if not isinstance(header, dict):
-            raise ValueError("the header is not a JSON object")
-    except (UnicodeDecodeError, ValueError) as e:
-        raise CheckpointError(f"load: {where} has a corrupted header ({e})") from None
-    buf = memoryview(data)[8 + n:]
-    meta = header.pop("__metadata__", None) or {}
-    arrays = {}
-    for name, info in header.items():
-        try:
-            dtype = np.dtype(_ST_DTYPES[info["dtype"]]).newbyteorder("<")
-            shape = tuple(int(s) for s in info["shape"])
-            begin, end = (int(v) for v in info["data_offsets"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise CheckpointError(f"load: {where}: entry '{name}' is damaged ({type(e).__name__}: {e})") from None
-        count = int(np.prod(shape)) if shape else 1
-        if any(s < 0 for s in shape) or not 0 <= begin <= end <= len(buf) or end - begin != count * dtype.itemsize:
-            raise CheckpointError(f"load: {where}: entry '{name}' does not fit the data (offsets {begin}..{end}, "
-                                  f"{len(buf)} data bytes; the file may be truncated)")
-        arrays[name] = np.frombuffer(buf[begin:end], dtype=dtype).astype(dtype.newbyteorder("="))\
-            .reshape(shape)
-    tree_text = meta.get(_META_KEY) if isinstance(meta, dict) else None
-    if tree_text is None:
+def _load_safetensors(data, budget):
+    arrays, meta = read_safetensors(data, budget)
+    if _META_KEY not in meta:
         return {name: Tensor(a) for name, a in arrays.items()}
-    try:
-        tree = json.loads(tree_text)
-    except ValueError as e:
-        raise CheckpointError(f"load: {where} has corrupted metadata ({e})") from None
-    return _decode(tree.get("root") if isinstance(tree, dict) else None, arrays, where)
+    return _decode_tree(meta[_META_KEY], arrays, budget)
 
 
 # ---- public ------------------------------------------------------------------------
@@ -221,25 +206,36 @@ def save(obj, f, format=None):
 
     `f` is a path or a binary file.  The format is safetensors when the name
     ends in `.safetensors` (or format="safetensors"), otherwise `.npz`.
+    Saving to a path is atomic: the file is written under a unique temporary
+    name in the same directory, synced to disk, then renamed over `f`, so a
+    reader (or a crash, or another process saving to the same path) never
+    sees a partly written checkpoint.
 
     >>> fastgrad.save(model.state_dict(), "model.safetensors")
     """
     fmt = _format_for(f, format)
     writer = _save_safetensors if fmt == "safetensors" else _save_npz
     if isinstance(f, (str, os.PathLike)):
-        tmp = os.fspath(f) + ".tmp"
-        with open(tmp, "wb") as out:
-            writer(obj, out)
-        os.replace(tmp, f)   # a crash mid-write never leaves a half file under the real name
+        atomic_write(f, lambda out: writer(obj, out))
     else:
         writer(obj, f)
 
 
-def load(f, map_location=None, weights_only=True):
+def load(f, map_location=None, weights_only=True, max_bytes=None):
     """Read what `save` wrote (either format, told apart by the file's first bytes).
 
-    Tensors come back as Tensors (not requiring grad), arrays as arrays.
-    Raises CheckpointError for a truncated or corrupted file.
+    Tensors come back as Tensors (not requiring grad), arrays as arrays.  The
+    file is treated as untrusted: anything truncated, corrupted or malformed
+    raises CheckpointError naming the problem, and nothing in it is executed.
+
+    max_bytes bounds the bytes of array data the load may allocate; every size
+    the file declares is checked against it before allocation.  The default is
+    the file's size plus DEFAULT_EXTRA_BYTES (256 MiB): every uncompressed
+    checkpoint fits, and a small compressed .npz cannot expand to gigabytes.
+    Pass a larger max_bytes to read highly compressed files.
+
+    >>> state = fastgrad.load("model.safetensors")
+    >>> big = fastgrad.load("compressed.npz", max_bytes=8 * 2**30)
     """
     where = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
     if isinstance(f, (str, os.PathLike)):
@@ -247,10 +243,11 @@ def load(f, map_location=None, weights_only=True):
             data = inp.read()
     else:
         data = f.read()
-    if data[:4] == b"PK\x03\x04":
-        return _load_npz(data, where)
+    budget = Budget(where, len(data), max_bytes)
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        return _load_npz(data, budget)
     if len(data) >= 9 and data[8:9] == b"{":
-        return _load_safetensors(data, where)
+        return _load_safetensors(data, budget)
     if not data:
         raise CheckpointError(f"load: {where} is empty")
     raise CheckpointError(f"load: {where} is neither an .npz nor a safetensors checkpoint")
