@@ -53,11 +53,23 @@ def test_unknown_case_is_one_clear_line():
     (["--threads", "-1"], "--threads must be >= 1, got -1"),
     (["--threads", "0"], "--threads must be >= 1, got 0"),
     (["--budget", "-1"], "--budget is seconds of timing per measurement and must be > 0, got -1"),
+    (["--device", "tpu"], "--device tpu: expected cpu, cuda or cuda:N"),
+    (["--device", "cuda", "--only", "overhead"], "--only: unknown case(s) overhead; choose from sigmoid, relu, "
+                                                 "adam, mlp-medium, mlp-large"),
 ])
 def test_bad_arguments_are_one_clear_line(args, message):
     proc = run_bench(*args)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [f"fastgrad bench: error: {message}"]
+
+
+def test_cuda_without_cupy_is_one_clear_line():
+    code = ("import sys\nsys.modules['cupy'] = None\nfrom fastgrad.__main__ import main\n"
+            "sys.exit(main(['bench', '--quick', '--device', 'cuda']))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastgrad bench: error: --device cuda: ") and "CuPy" in lines[0]
 
 
 def test_ctrl_c_stops_the_run_with_one_line():

@@ -113,6 +113,7 @@ def test_asking_for_tqdm_without_it_is_one_clear_error(tmp_path):
     (["--seed", "-1"], "--seed must be between 0 and 4294967295, got -1"),
     (["--target", "2"], "--target is a test accuracy between 0 and 1"),
     (["--data-dir", "/tmp"], "--data-dir is read only with --data mnist"),
+    (["--device", "gpu"], "--device gpu: expected cpu, cuda or cuda:N"),
 ])
 def test_bad_arguments_are_one_clear_line(tmp_path, args, message):
     proc = run_demo(tmp_path / "out", *args)
@@ -129,6 +130,14 @@ def test_out_pointing_at_a_file_names_the_flag(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"fastgrad demo: error: --out {str(existing)!r} is a file; give a folder (it is created if missing)"]
     assert existing.read_text() == "keep me"
+
+
+def test_cuda_without_cupy_is_one_clear_line(tmp_path):
+    proc = run_demo(tmp_path / "out", "--device", "cuda", blocked=("cupy",))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fastgrad demo: error: --device cuda: ")
+    assert "CuPy" in lines[0] and "not installed" in lines[0]
 
 
 def test_help_shows_each_optimizers_default_learning_rate():

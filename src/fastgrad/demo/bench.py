@@ -14,6 +14,11 @@ import sys
 import numpy as np
 
 CASE_KEYS = ("overhead", "sigmoid", "relu", "adam", "adam-many", "mlp-small", "mlp-medium")
+GPU_CASE_KEYS = ("sigmoid", "relu", "adam", "mlp-medium", "mlp-large")
+
+
+def case_keys(device):
+    return CASE_KEYS if device == "cpu" else GPU_CASE_KEYS
 
 
 def add_arguments(parser):
@@ -23,6 +28,9 @@ def add_arguments(parser):
                         help="threads for every library, >= 1 (default: fastgrad's current count)")
     parser.add_argument("--only", default=None, metavar="KEY,...",
                         help="run only these cases: " + ", ".join(CASE_KEYS))
+    parser.add_argument("--device", default="cpu",
+                        help="cpu (default), or cuda / cuda:N: fastgrad on CuPy beside PyTorch CUDA, "
+                             "cases " + ", ".join(GPU_CASE_KEYS))
     parser.add_argument("--budget", type=float, default=None,
                         help="seconds of timing per measurement, > 0 (default 0.25, 0.02 with --quick)")
 
@@ -93,9 +101,10 @@ def machine():
 
 def check_arguments(args):
     """Raise ValueError naming the flag and what it allows."""
-    unknown = set(key.strip() for key in args.only.split(",")) - set(CASE_KEYS) if args.only else set()
+    keys = case_keys(args.device)
+    unknown = set(key.strip() for key in args.only.split(",")) - set(keys) if args.only else set()
     if unknown:
-        raise ValueError(f"--only: unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASE_KEYS)}")
+        raise ValueError(f"--only: unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(keys)}")
     if args.threads is not None and args.threads < 1:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
     if args.budget is not None and not 0 < args.budget < float("inf"):
@@ -104,8 +113,11 @@ def check_arguments(args):
 
 def run(args):
     """Run the benchmark cases; returns the process exit code."""
+    from .cli import check_device
+
     try:
         check_arguments(args)
+        check_device(args.device)
     except ValueError as e:
         print(f"fastgrad bench: error: {e}", file=sys.stderr)
         return 2
@@ -126,14 +138,21 @@ def measure_and_report(args):
     budget = args.budget or (0.02 if args.quick else 0.25)
     rows = []
     wanted = [key.strip() for key in args.only.split(",")] if args.only else None
-    for key, build in all_cases(quick=args.quick):
+    if args.device == "cpu":
+        cases = all_cases(quick=args.quick)
+    else:
+        from .bench_cases_gpu import all_cases as gpu_cases
+
+        cases = gpu_cases(args.device, quick=args.quick)
+    for key, build in cases:
         if wanted and key not in wanted:
             continue
         case = build()
         rows.append(measure(case, budget))
         if not args.json:
             print(f"  measured {case.name}", file=sys.stderr, flush=True)
-    result = {"threads": threads, "threads_set": threads_note, "machine": machine(), "rows": rows}
+    result = {"threads": threads, "threads_set": threads_note, "device": args.device, "machine": machine(),
+              "rows": rows}
     if args.json:
         json.dump(result, sys.stdout, indent=1)
         print()

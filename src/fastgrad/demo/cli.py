@@ -33,6 +33,8 @@ def add_arguments(parser):
     model.add_argument("--target", type=float, default=0.95, help="test accuracy to count steps to (0.95)")
     model.add_argument("--seed", type=int, default=0, help="seed of the split, weights and batch order")
     model.add_argument("--threads", type=int, default=None, help="threads for fastgrad's kernels (>= 1)")
+    model.add_argument("--device", default="cpu",
+                       help="cpu (default), cuda or cuda:N: where the model and data live (cuda needs CuPy)")
     output = parser.add_argument_group("output")
     output.add_argument("--out", default=DEFAULT_OUT, help=f"folder for the plots and {JSON_NAME} "
                                                            f"(default {DEFAULT_OUT}/)")
@@ -108,6 +110,20 @@ def check_arguments(args):
         raise ValueError(f"--out {args.out!r} is a file; give a folder (it is created if missing)")
 
 
+def check_device(device):
+    """Raise ValueError in one line when `device` is malformed or not usable here (no CuPy, no GPU)."""
+    import re
+
+    import fastgrad as fg
+
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", device):
+        raise ValueError(f"--device {device}: expected cpu, cuda or cuda:N")
+    try:
+        fg.zeros(1).to(device)
+    except (RuntimeError, ValueError, TypeError) as e:
+        raise ValueError(f"--device {device}: {e}") from None
+
+
 def check_threads(threads):
     if threads is not None and threads < 1:
         raise ValueError(f"--threads must be >= 1, got {threads}")
@@ -140,6 +156,7 @@ def run(args):
         rates = parse_learning_rates(args.lr, optimizers)
         if args.progress == "tqdm":
             require("tqdm", "--progress tqdm")
+        check_device(args.device)
         from . import data
 
         split = data.load(args.data, args.data_dir, seed=args.seed, limit=args.limit)
@@ -173,10 +190,12 @@ def train_and_report(args, split, optimizers, rates, plots):
     if args.threads:
         fg.set_num_threads(args.threads)
     shape = f"{split.num_features}-{args.hidden}-{split.num_classes}"
+    on_device = "" if args.device == "cpu" else f", on {args.device}"
     print(f"fastgrad demo: {split.name}, {len(split.x_train)} train / {len(split.x_test)} test images, "
-          f"MLP {shape} ({args.activation}), batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}")
+          f"MLP {shape} ({args.activation}), batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}"
+          f"{on_device}")
     common = dict(batch_size=args.batch_size, hidden=args.hidden, activation=args.activation,
-                  seed=args.seed, eval_every=args.eval_every, progress=args.progress)
+                  seed=args.seed, eval_every=args.eval_every, progress=args.progress, device=args.device)
     runs = [train_run(split, name, rates[name], epochs=args.epochs, **common) for name in optimizers]
     sweep, labels = [], []
     if args.lr_sweep_steps:

@@ -14,21 +14,26 @@ from .progress import progress_bar
 from .results import RunResult
 
 
-def make_loader(x, y, batch_size, seed):
-    """Shuffled mini-batches whose order depends only on `seed`."""
-    dataset = TensorDataset(fg.tensor(x), fg.tensor(y))
+def make_loader(x, y, batch_size, seed, device="cpu"):
+    """Shuffled mini-batches whose order depends only on `seed`, from data on `device`."""
+    dataset = TensorDataset(fg.tensor(x, device=device), fg.tensor(y, device=device))
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
 
 
-def accuracy(model, x, y):
+def host(array):
+    """A NumPy copy of a NumPy or CuPy array (the demo's own bookkeeping reads results back)."""
+    return array.get() if hasattr(array, "get") else np.asarray(array)
+
+
+def accuracy(model, x, y, device="cpu"):
     """Fraction of rows of x whose largest logit is the label y."""
     with fg.no_grad():
-        logits = model(fg.tensor(x))
-    return float(np.mean(np.argmax(np.asarray(logits.data), axis=1) == y))
+        logits = model(fg.tensor(x, device=device))
+    return float(np.mean(np.argmax(host(logits.data), axis=1) == y))
 
 
 def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, activation="relu",
-              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None):
+              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu"):
     """Train a fresh MLP (same initial weights for a given seed) and return its RunResult.
 
     Each step: next mini-batch, logits = model(x), loss = cross_entropy(logits, y),
@@ -36,15 +41,15 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
     test set is scored before training, every `eval_every` steps and after the
     last step. A non-finite loss stops the run (diverged=True).
     """
-    model = build_mlp(split.num_features, hidden, split.num_classes, activation, seed)
+    model = build_mlp(split.num_features, hidden, split.num_classes, activation, seed).to(device)
     opt = make_optimizer(optimizer, model.parameters(), lr)
-    loader = make_loader(split.x_train, split.y_train, batch_size, seed)
+    loader = make_loader(split.x_train, split.y_train, batch_size, seed, device)
     total = epochs * len(loader)
     if max_steps is not None:
         total = min(total, max_steps)
     result = RunResult(optimizer=optimizer, lr=lr)
     result.eval_steps.append(0)
-    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
+    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device))
     start = time.perf_counter()
     # a diverging rate overflows on purpose (learning-rate sweep): no warnings for that
     with progress_bar(total, desc or optimizer, kind=progress) as bar, np.errstate(over="ignore", invalid="ignore"):
@@ -61,13 +66,13 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
                 result.train_time_s += time.perf_counter() - t0     # batch fetch included
                 result.steps += 1
                 result.losses.append(value)
-                labels = np.asarray(yb.data)
+                labels = host(yb.data)
                 seen += len(labels)
-                correct += int(np.sum(np.argmax(np.asarray(logits.data), axis=1) == labels))
+                correct += int(np.sum(np.argmax(host(logits.data), axis=1) == labels))
                 result.diverged = not math.isfinite(value)
                 if result.diverged or result.steps % eval_every == 0 or result.steps == total:
                     result.eval_steps.append(result.steps)
-                    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test))
+                    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device))
                 bar.set_metrics(loss=value, acc=correct / seen, test=result.test_accuracy[-1])
                 bar.update(1)
                 if result.diverged or result.steps >= total:
