@@ -20,6 +20,7 @@ pip install --quiet "${extra[@]}"
 python -c "import mpi4py.MPI as MPI; print('MPI:', MPI.Get_library_version().splitlines()[0])"
 
 pytest tests/distributed -q -rs
+pytest bench/bench_distributed.py --benchmark-disable -q     # the data-parallel benchmark script, smoke size
 
 out="$(mktemp -d)"
 (cd "$out" && OMP_NUM_THREADS=1 timeout 600 mpiexec -n 2 fastgrad demo --distributed --epochs 3 \

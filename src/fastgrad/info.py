@@ -19,6 +19,7 @@ def collect():
         "blas": _numpy_blas(),
         "gemm_blas": _gemm_blas(),
         "cupy": _cupy_status(),
+        "mpi": _mpi_status(),
     }
     return facts
 
@@ -49,6 +50,17 @@ def _cupy_status():
     except Exception as e:  # no driver, no device
         return f"cupy {cupy.__version__}, no usable GPU ({type(e).__name__})"
     return f"cupy {cupy.__version__}, {n} GPU(s)"
+
+
+def _mpi_status():
+    """mpi4py for fastgrad.distributed (not imported: that would start MPI)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("mpi4py")
+    except metadata.PackageNotFoundError:
+        return "mpi4py not installed (pip install 'fastgrad[distributed]' for data-parallel training)"
+    return f"mpi4py {version}"
 
 
 def print_info():

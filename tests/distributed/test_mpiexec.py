@@ -92,3 +92,10 @@ def test_the_readme_training_script_runs_on_two_ranks(tmp_path):
     import fastgrad as fg
 
     assert set(fg.load(str(tmp_path / "model.npz"))) == {"0.weight", "0.bias", "2.weight", "2.bias"}
+
+
+def test_demo_argument_errors_end_every_rank_with_one_message(tmp_path):
+    result = run_on_two_ranks(sys.executable, "-m", "fastgrad", "demo", "--distributed", "--batch-size", "33",
+                              "--out", str(tmp_path), cwd=str(tmp_path))
+    assert result.returncode == 2, f"{result.stdout}\n{result.stderr}"
+    assert result.stderr.count("--batch-size 33 must be a multiple of the 2 ranks") == 1, result.stderr

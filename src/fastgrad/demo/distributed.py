@@ -29,6 +29,7 @@ def run(args):
         print(f"fastgrad demo: error: --distributed: {e}", file=sys.stderr)
         return 2
     rank, world = dist.get_rank(), dist.get_world_size()
+    error = None
     try:
         check_arguments(args)
         if args.batch_size % world:
@@ -40,9 +41,16 @@ def run(args):
         split = data.load(args.data, args.data_dir, seed=args.seed, limit=args.limit)
         if rank == 0:
             os.makedirs(args.out, exist_ok=True)
-    except (ValueError, OSError) as e:     # the same arguments fail the same way on every rank
+    except (ValueError, OSError) as e:
+        error = str(e)
+    # a rank that stopped alone would leave the others waiting: all agree first
+    errors = dist.process_group.communicator("demo").allgather(error)
+    failed = [(r, e) for r, e in enumerate(errors) if e is not None]
+    if failed:
         if rank == 0:
-            print(f"fastgrad demo: error: {e}", file=sys.stderr)
+            r, e = failed[0]
+            where = "" if len(failed) == world and len(set(errors)) == 1 else f" (on rank {r})"
+            print(f"fastgrad demo: error: {e}{where}", file=sys.stderr)
         return 2
     return train_and_report(args, split, optimizers, rates, rank, world)
 
