@@ -44,3 +44,22 @@ def set_num_threads(n):
 def get_num_threads():
     """Threads fastgrad's C kernels use."""
     return _C.get_num_threads()
+
+
+# HIPS autograd's names, so its code runs with `autograd` changed to `fastgrad`.
+from .differential_operators import (checkpoint, deriv, grad_and_aux, grad_named, hessian_tensor_product,  # noqa: E402,F401
+                                     hessian_vector_product, holomorphic_grad, make_ggnvp, make_hvp, make_jvp,
+                                     make_vjp, multigrad_dict, tensor_jacobian_product, vector_jacobian_product)
+from .extend import primitive  # noqa: E402,F401
+
+_HIPS_BUILTINS = ("dict", "isinstance", "list", "tuple", "type")
+
+
+def __getattr__(name):
+    # `from fastgrad import tuple` as in HIPS autograd, without putting these
+    # names (which shadow Python's) into `from fastgrad import *`.
+    if name in _HIPS_BUILTINS:
+        from . import builtins
+
+        return getattr(builtins, name)
+    raise AttributeError(f"module 'fastgrad' has no attribute {name!r}")

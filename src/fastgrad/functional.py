@@ -169,14 +169,22 @@ def _scalar_output(name, out):
 
 # ---- transforms -------------------------------------------------------------
 
-def grad(fun, argnums=0):
+def _argnums(argnums, argnum):
+    """HIPS autograd's keyword `argnum` is accepted beside `argnums`."""
+    return argnums if argnum is None else argnum
+
+
+def grad(fun, argnums=0, *, argnum=None):
     """The gradient of a scalar function, as a function: grad(f)(x) = df/dx.
 
-    `argnums` picks the argument (or a tuple of them) to differentiate; each
-    may be an array or a pytree of arrays, and the result has its structure.
+    `argnums` (or HIPS autograd's `argnum`) picks the argument, or a tuple of
+    them, to differentiate; each may be an array or a pytree of arrays, and the
+    result has its structure.
 
     >>> grad(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))   # [3, 12]
     """
+    argnums = _argnums(argnums, argnum)
+
     def grad_fun(*args, **kwargs):
         return _value_and_grad("grad", fun, argnums, args, kwargs)[1]
 
@@ -184,11 +192,13 @@ def grad(fun, argnums=0):
     return grad_fun
 
 
-def value_and_grad(fun, argnums=0):
+def value_and_grad(fun, argnums=0, *, argnum=None):
     """Like grad, but returns (f(x), df/dx) from one evaluation.
 
     >>> value_and_grad(lambda x: np.sum(x * x))(np.ones(2))   # (2.0, [2, 2])
     """
+    argnums = _argnums(argnums, argnum)
+
     def value_and_grad_fun(*args, **kwargs):
         return _value_and_grad("value_and_grad", fun, argnums, args, kwargs)
 
@@ -233,12 +243,14 @@ def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
     return out.data[()], (np.zeros_like(x) if g is None else g.data)
 
 
-def elementwise_grad(fun, argnums=0):
+def elementwise_grad(fun, argnums=0, *, argnum=None):
     """The sum over outputs of their gradients: for an elementwise f, its derivative
     at each element.  elementwise_grad(f)(x) = J(x)^T 1.
 
     >>> elementwise_grad(np.tanh)(np.zeros(3))   # [1, 1, 1]
     """
+    argnums = _argnums(argnums, argnum)
+
     def elementwise_grad_fun(*args, **kwargs):
         call = _Call(fun, args, kwargs, argnums)
         out = call.out
@@ -311,10 +323,11 @@ def jvp(fun, primals, tangents):
     # u is a dummy cotangent; J^T u is linear in u, and d(J^T u . t)/du = J t.
     dummies = [new_tensor(np.zeros(np.shape(_plain(o)), dtype=_dtype_of(o)), True, None) for o in out_leaves]
     pullback = _gradients(out_leaves, call.variables, dummies, True)
-    tangent_arrays = [np.asarray(t.data if isinstance(t, Tensor) else t, dtype=v.data.dtype)
+    # A tangent that is itself being differentiated (jvp inside grad) stays a Tensor.
+    tangent_arrays = [t if isinstance(t, Tensor) else np.asarray(t, dtype=v.data.dtype)
                       for t, v in zip(tangent_leaves, call.variables)]
     for t, v in zip(tangent_arrays, call.variables):
-        if t.shape != v.data.shape:
+        if tuple(t.shape) != tuple(v.data.shape):
             raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {v.data.shape}")
     pushed = _gradients(pullback, dummies, tangent_arrays, call.nested)
     out_tangents = [p if call.nested else _plain_like(p, o) for p, o in zip(pushed, out_leaves)]
@@ -325,13 +338,15 @@ def _plain_like(g, out):
     return g[()] if getattr(g, "ndim", 1) == 0 and not isinstance(out, np.ndarray) else g
 
 
-def jacobian(fun, argnums=0):
+def jacobian(fun, argnums=0, *, argnum=None):
     """The Jacobian as a function: shape f(x).shape + x.shape (reverse mode, one
     backward pass per output element).  For pytree inputs or outputs the result
     nests them: result[output leaf][input leaf].
 
     >>> jacobian(lambda x: W @ x)(x)    # W
     """
+    argnums = _argnums(argnums, argnum)
+
     def jacobian_fun(*args, **kwargs):
         call = _Call(fun, args, kwargs, argnums)
         out_leaves, rebuild_out = _flatten(call.out)
@@ -364,11 +379,12 @@ def _stack_rows(rows, shape, nested, variable):
     return np.stack(rows).reshape(shape)
 
 
-def hessian(fun, argnums=0):
+def hessian(fun, argnums=0, *, argnum=None):
     """The matrix of second derivatives of a scalar function, shape x.shape + x.shape.
 
     >>> hessian(lambda w: w @ A @ w)(w)    # A + A.T
     """
+    argnums = _argnums(argnums, argnum)
     return jacobian(grad(fun, argnums), argnums)
 
 

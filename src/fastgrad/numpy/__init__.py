@@ -31,6 +31,7 @@ from ..autograd.tensor import Tensor as _Tensor
 from ..ops.manipulation import copy as _copy
 from . import (joins, linalg, nondiff, products, protocols, rearrange, reductions, shapes,  # noqa: F401
                statistics, ufuncs)  # (registration)
+from .index_tricks import c_, r_  # noqa: F401
 from .registry import FUNCTIONS as _FUNCTIONS
 from .registry import needs_grad as _needs_grad
 from .registry import UFUNCS as _UFUNCS

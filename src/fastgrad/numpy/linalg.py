@@ -66,13 +66,22 @@ class _EighResult(tuple):
 def eigh(a, UPLO="L"):
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix.
 
-    The gradient is the symmetric one; through the eigenvectors it needs
-    distinct eigenvalues and a loss that does not depend on their signs.
+    Only the triangle named by UPLO ('L' lower, 'U' upper) is read, as in
+    NumPy, so the gradient lives in that triangle (for a non-symmetric input
+    too).  Through the eigenvectors it needs distinct eigenvalues and a loss
+    that does not depend on their signs.
     """
-    a = _t(a)
-    if UPLO == "U":
-        a = _ops.swapaxes(a, -1, -2)  # NumPy reads one triangle; the symmetric gradient treats both alike
-    return _EighResult(*_ops.eigh(a))
+    return _EighResult(*_ops.eigh(_symmetric_from_triangle(_t(a), UPLO), UPLO))
+
+
+def _symmetric_from_triangle(a, UPLO):
+    """The symmetric matrix that NumPy's eigh sees: one triangle of a, mirrored."""
+    from .rearrange import tril, triu
+
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    part, strict = (tril(a), tril(a, -1)) if UPLO == "L" else (triu(a), triu(a, 1))
+    return _ops.add(part, _ops.swapaxes(strict, -1, -2))
 
 
 @implements(_np.linalg.eigvalsh)

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor, new_tensor
 from .. import ops
+from ..functional import _DEPTH as transform_depth
 from .registry import (FUNCTIONS, NON_DIFFERENTIABLE, QUERIES, UFUNCS, needs_grad, numpy_name, plain,
                        plain_tree)
 from .ufuncs import ACCUMULATE, NON_DIFFERENTIABLE_UFUNCS, REDUCE
@@ -158,7 +159,38 @@ def as_constant(result):
     return result
 
 
+_LOST = ("a Tensor that is being differentiated cannot become a plain {what}: its gradient would be "
+         "lost.  Use fastgrad.numpy (import fastgrad.numpy as np: np.array, np.stack, np.concatenate, "
+         "np.r_, np.c_ keep the gradient), or t.detach() when no gradient is wanted")
+
+
+def array(self, dtype=None, copy=None):
+    """np.asarray(t): the data, unless t is being differentiated, where a plain
+    array would silently lose the gradient."""
+    if self._requires_grad and STATE.enabled and (self._node is not None or transform_depth[0]):
+        raise TypeError(_LOST.format(what="NumPy array (np.asarray, np.array([t, u]), ndarray[i] = t, "
+                                          "numpy's own np.r_)"))
+    data = np.asarray(self.data)
+    if dtype is not None and data.dtype != dtype:
+        return data.astype(dtype)
+    return data.copy() if copy else data
+
+
+def _number(convert):
+    def to_number(self):
+        # Inside grad/jacobian/... (not in PyTorch-style loops, where float(loss) is logging).
+        if transform_depth[0] and self._requires_grad and STATE.enabled:
+            raise TypeError(_LOST.format(what=f"Python number ({convert.__name__}(t), ndarray[i] = t)"))
+        return convert(self.item())
+
+    to_number.__name__ = f"__{convert.__name__}__"
+    return to_number
+
+
 def install():
     """Make NumPy calls on Tensors differentiable (done when fastgrad is imported)."""
     Tensor.__array_ufunc__ = array_ufunc
     Tensor.__array_function__ = array_function
+    Tensor.__array__ = array
+    Tensor.__float__ = _number(float)
+    Tensor.__complex__ = _number(complex)

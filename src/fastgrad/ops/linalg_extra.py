@@ -168,10 +168,11 @@ class EighPacked(Function):
     row 0 holds the eigenvalues w, rows 1.. the eigenvectors V (as columns)."""
 
     @staticmethod
-    def forward(ctx, b, a):
+    def forward(ctx, b, a, UPLO="L"):
         _check_square("eigh", a)
         xp = b.xp
-        w, v = xp.linalg.eigh(a)
+        # The triangle LAPACK reads decides the eigenvectors' signs, so it is passed on.
+        w, v = xp.linalg.eigh(a) if UPLO == "L" else xp.linalg.eigh(a, UPLO=UPLO)
         packed = xp.concat([xp.expand_dims(w, axis=-2), v], axis=-2) if not hasattr(xp, "concatenate") else \
             xp.concatenate([xp.expand_dims(w, axis=-2), v], axis=-2)
         ctx.save_for_backward(packed)
@@ -196,13 +197,14 @@ class EighPacked(Function):
         return 0.5 * (full + _mT(xp, full))
 
 
-def eigh(a):
-    """(w, V): eigenvalues (ascending) and eigenvectors of a symmetric matrix.
+def eigh(a, UPLO="L"):
+    """(w, V): eigenvalues (ascending) and eigenvectors of a symmetric matrix
+    (LAPACK reads the triangle UPLO, 'L' or 'U', of `a`).
 
     The gradient is the symmetric one; gradients through V need distinct
     eigenvalues (and a loss that does not depend on each vector's sign).
 
     >>> w, v = fg.eigh(fg.tensor([[2.0, 1.0], [1.0, 2.0]]))   # w = [1, 3]
     """
-    packed = EighPacked.apply(a)
+    packed = EighPacked.apply(a, UPLO=UPLO)
     return packed[..., 0, :], packed[..., 1:, :]

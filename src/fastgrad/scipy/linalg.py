@@ -1,0 +1,55 @@
+"""scipy.linalg with gradients: sqrtm, solve_triangular, cho_solve-free
+helpers composed from fastgrad.numpy; anything else is SciPy's own function."""
+import scipy.linalg as _sla
+
+from .. import numpy as np
+from ..extend import defvjp, primitive
+
+sqrtm = primitive(lambda A, disp=True, blocksize=64: _sla.sqrtm(A))
+sqrtm.__name__ = "sqrtm"
+
+
+def _sqrtm_vjp(ans, A, disp=True, blocksize=64):
+    # d(S S) = dS S + S dS = dA: the adjoint solves S^T X + X S^T = G (Sylvester), gA = X.
+    def gradient(g):
+        return solve_sylvester(np.transpose(ans), np.transpose(ans), g)
+    return gradient
+
+
+_solve_sylvester = primitive(_sla.solve_sylvester)
+
+
+def solve_sylvester(a, b, q):
+    """X with a X + X b = q."""
+    return _solve_sylvester(a, b, q)
+
+
+def _sylvester_vjp(argnum, ans, args, kwargs):
+    a, b, q = args
+    # X = L(q) with L^{-1}(X) = a X + X b; the adjoint of L solves a^T Y + Y b^T = g.
+    def gradient(g):
+        y = solve_sylvester(np.transpose(a), np.transpose(b), g)
+        if argnum == 0:
+            return -np.dot(y, np.transpose(ans))
+        if argnum == 1:
+            return -np.dot(np.transpose(ans), y)
+        return y
+    return gradient
+
+
+defvjp(sqrtm, _sqrtm_vjp)
+from ..extend import defvjp_argnum  # noqa: E402
+
+defvjp_argnum(_solve_sylvester, _sylvester_vjp)
+
+
+def solve_triangular(a, b, trans=0, lower=False, **kwargs):
+    """x with a x = b for triangular a (composed: the gradient of a solve)."""
+    a_used = np.tril(a) if lower else np.triu(a)
+    if trans in (1, "T"):
+        a_used = np.transpose(a_used)
+    return np.linalg.solve(a_used, b)
+
+
+def __getattr__(name):
+    return getattr(_sla, name)

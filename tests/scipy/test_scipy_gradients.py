@@ -1,0 +1,98 @@
+"""fastgrad.scipy: SciPy's values, derivatives checked numerically to second order."""
+import numpy as onp
+import pytest
+
+pytest.importorskip("scipy")
+import scipy.signal  # noqa: E402
+import scipy.special  # noqa: E402
+import scipy.stats  # noqa: E402
+
+import fastgrad.numpy as np  # noqa: E402
+import fastgrad.scipy.signal as signal  # noqa: E402
+import fastgrad.scipy.special as special  # noqa: E402
+import fastgrad.scipy.stats as stats  # noqa: E402
+from fastgrad import grad  # noqa: E402
+from fastgrad.test_util import check_grads  # noqa: E402
+
+rng = onp.random.RandomState(0)
+positive = rng.rand(4) * 2 + 0.5
+unit = rng.rand(4) * 0.8 + 0.1
+
+
+@pytest.mark.parametrize("name, x", [
+    ("gamma", positive), ("gammaln", positive), ("digamma", positive), ("rgamma", positive),
+    ("erf", unit), ("erfc", unit), ("erfinv", unit), ("erfcinv", unit), ("expit", unit), ("logit", unit),
+    ("i0", positive), ("i1", positive), ("j0", positive), ("j1", positive), ("y0", positive), ("y1", positive),
+])
+def test_unary_special_functions(name, x):
+    fun = getattr(special, name)
+    onp.testing.assert_allclose(fun(x), getattr(scipy.special, name)(x))
+    check_grads(fun, modes=["rev"])(x)
+
+
+@pytest.mark.parametrize("fun, argnum, args", [
+    (special.polygamma, 1, (1, positive)), (special.jn, 1, (2, positive)), (special.yn, 1, (2, positive)),
+    (special.iv, 1, (1.5, positive)), (special.ive, 1, (1.5, positive)), (special.beta, (0, 1), (positive, unit + 1)),
+    (special.betaln, (0, 1), (positive, unit + 1)), (special.betainc, 2, (positive, positive, unit)),
+    (special.gammainc, 1, (2.0, positive)), (special.gammaincc, 1, (2.0, positive)),
+    (special.multigammaln, 0, (positive + 3, 3)),
+])
+def test_special_functions_of_several_arguments(fun, argnum, args):
+    check_grads(fun, argnum, modes=["rev"])(*args)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(axis=0), dict(axis=1, keepdims=True),
+                                     dict(b=onp.exp(rng.randn(2, 3)), axis=1)])
+def test_logsumexp(options):
+    x = rng.randn(2, 3)
+    onp.testing.assert_allclose(special.logsumexp(x, **options), scipy.special.logsumexp(x, **options))
+    check_grads(lambda x: special.logsumexp(x, **options))(x)
+
+
+@pytest.mark.parametrize("module, fun, args, argnum", [
+    ("norm", "logpdf", (rng.randn(4), rng.randn(4), positive), (0, 1, 2)),
+    ("norm", "cdf", (rng.randn(4), rng.randn(4), positive), (0, 1, 2)),
+    ("norm", "logcdf", (rng.randn(4), rng.randn(4), positive), (0, 1, 2)),
+    ("norm", "logsf", (rng.randn(4), rng.randn(4), positive), (0, 1, 2)),
+    ("t", "logpdf", (rng.randn(4), positive + 2, rng.randn(4), positive), (0, 1, 2, 3)),
+    ("t", "cdf", (rng.randn(4), positive + 2, rng.randn(4), positive), (0, 2)),
+    ("beta", "logpdf", (unit, positive, positive + 1), (0, 1, 2)),
+    ("beta", "cdf", (unit, positive, positive + 1), (0,)),
+    ("gamma", "logpdf", (positive, positive + 1), (0, 1)),
+    ("chi2", "logpdf", (positive, 3), (0,)),
+    ("chi2", "cdf", (positive, 3), (0,)),
+    ("poisson", "logpmf", (onp.array([0.0, 1.0, 3.0, 5.0]), positive), (1,)),
+    ("poisson", "cdf", (onp.array([0.0, 1.0, 3.0, 5.0]), positive), (1,)),
+])
+def test_distributions_match_scipy_and_differentiate(module, fun, args, argnum):
+    ours = getattr(getattr(stats, module), fun)
+    theirs = getattr(getattr(scipy.stats, module), fun)
+    onp.testing.assert_allclose(ours(*args), theirs(*args), rtol=1e-10)
+    check_grads(ours, argnum, modes=["rev"])(*args)
+
+
+def test_multivariate_normal_and_dirichlet():
+    m = rng.randn(3, 3)
+    cov = m @ m.T + onp.eye(3)
+    x, mean = rng.randn(5, 3), rng.randn(3)
+    mvn = stats.multivariate_normal
+    onp.testing.assert_allclose(mvn.logpdf(x, mean, cov), scipy.stats.multivariate_normal.logpdf(x, mean, cov))
+    onp.testing.assert_allclose(mvn.entropy(mean, cov), scipy.stats.multivariate_normal(mean, cov).entropy())
+    check_grads(lambda x, mean, c: mvn.logpdf(x, mean, 0.5 * (c + c.T)), (0, 1, 2), modes=["rev"])(x, mean, cov)
+    alpha, p = positive, unit / unit.sum()
+    onp.testing.assert_allclose(stats.dirichlet.logpdf(p, alpha), scipy.stats.dirichlet.logpdf(p, alpha))
+    check_grads(stats.dirichlet.logpdf, 1, modes=["rev"])(p, alpha)
+
+
+@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+def test_convolve_matches_scipy_and_differentiates(mode):
+    a, b = rng.randn(5, 4), rng.randn(3, 2)
+    onp.testing.assert_allclose(signal.convolve(a, b, mode=mode), scipy.signal.convolve(a, b, mode=mode))
+    check_grads(lambda a, b: signal.convolve(a, b, mode=mode), (0, 1), modes=["rev"])(a, b)
+    out = signal.convolve(a, rng.randn(4, 6), axes=([1], [0]), mode=mode)
+    assert out.shape[:2] == (5, 6)
+
+
+def test_gradient_of_logsumexp_is_softmax():
+    x = rng.randn(4)
+    onp.testing.assert_allclose(grad(special.logsumexp)(x), onp.exp(x) / onp.sum(onp.exp(x)))
