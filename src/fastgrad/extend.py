@@ -62,7 +62,12 @@ class _Primitive(Function):
             args[i] = a
         needed = [ctx.positions[k] for k, need in enumerate(ctx.needs_input_grad) if need]
         grads = ctx.wrapper.vjps(needed, ans, args, ctx.kwargs, g)
-        return tuple(grads[i] for i in ctx.positions)
+        return tuple(_as_gradient(grads[i]) for i in ctx.positions)
+
+
+def _as_gradient(g):
+    """A vjp may return a Python or NumPy number: the engine wants arrays (or Tensors)."""
+    return g if g is None or isinstance(g, (Tensor, np.ndarray)) else np.asarray(g)
 
 
 class _PrimitiveFunction:

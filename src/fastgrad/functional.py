@@ -322,16 +322,26 @@ def jvp(fun, primals, tangents):
         raise ValueError("jvp: tangents must have the structure of primals")
     # u is a dummy cotangent; J^T u is linear in u, and d(J^T u . t)/du = J t.
     dummies = [new_tensor(np.zeros(np.shape(_plain(o)), dtype=_dtype_of(o)), True, None) for o in out_leaves]
-    pullback = _gradients(out_leaves, call.variables, dummies, True)
+    # For complex values the pullback is only real-linear: with P(u) = vjp(conj(u)),
+    # J t = conj(vjp_P(t)) (conj is the identity on real values).
+    pullback = _gradients(out_leaves, call.variables, [_conj(d) for d in dummies], True)
     # A tangent that is itself being differentiated (jvp inside grad) stays a Tensor.
     tangent_arrays = [t if isinstance(t, Tensor) else np.asarray(t, dtype=v.data.dtype)
                       for t, v in zip(tangent_leaves, call.variables)]
     for t, v in zip(tangent_arrays, call.variables):
         if tuple(t.shape) != tuple(v.data.shape):
             raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {v.data.shape}")
-    pushed = _gradients(pullback, dummies, tangent_arrays, call.nested)
+    pushed = [_conj(p) for p in _gradients(pullback, dummies, tangent_arrays, call.nested)]
     out_tangents = [p if call.nested else _plain_like(p, o) for p, o in zip(pushed, out_leaves)]
     return _plain_tree(call.out, call.nested), rebuild_out(out_tangents)
+
+
+def _conj(x):
+    if np.iscomplexobj(x.data if isinstance(x, Tensor) else x):
+        from .numpy.complex import conjugate
+
+        return conjugate(x)
+    return x
 
 
 def _plain_like(g, out):

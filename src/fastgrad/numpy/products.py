@@ -7,6 +7,7 @@ import numpy as np
 from .. import ops
 from .reductions import as_tensor_input as _t
 from .registry import implements, no_out
+from .shapes import moveaxis
 from .rearrange import diagonal
 
 
@@ -104,14 +105,17 @@ def kron(a, b):
 
 @implements(np.cross)
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    """Cross product of 3-vectors along the last axis."""
+    """Cross product of 3-vectors (components along axisa / axisb, result along axisc;
+    `axis` sets all three)."""
     a, b = _t(a), _t(b)
-    if axis is not None or (axisa, axisb, axisc) != (-1, -1, -1):
-        raise TypeError("cross: only vectors along the last axis are supported on Tensors")
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
     if a.shape[-1] != 3 or b.shape[-1] != 3:
-        raise ValueError("cross: both operands need 3 components along the last axis")
+        raise ValueError("cross: both operands need 3 components along the chosen axes")
     a0, a1, a2 = (a[..., i] for i in range(3))
     b0, b1, b2 = (b[..., i] for i in range(3))
-    return ops.stack([ops.sub(ops.mul(a1, b2), ops.mul(a2, b1)),
-                      ops.sub(ops.mul(a2, b0), ops.mul(a0, b2)),
-                      ops.sub(ops.mul(a0, b1), ops.mul(a1, b0))], axis=-1)
+    out = ops.stack([ops.sub(ops.mul(a1, b2), ops.mul(a2, b1)),
+                     ops.sub(ops.mul(a2, b0), ops.mul(a0, b2)),
+                     ops.sub(ops.mul(a0, b1), ops.mul(a1, b0))], axis=-1)
+    return moveaxis(out, -1, axisc)

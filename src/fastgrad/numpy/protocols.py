@@ -194,3 +194,19 @@ def install():
     Tensor.__array__ = array
     Tensor.__float__ = _number(float)
     Tensor.__complex__ = _number(complex)
+    _add_numpy_methods()
+
+
+def _add_numpy_methods():
+    """NumPy-only array methods that Tensor's own methods do not define."""
+    from .shapes import ravel
+    from .ufuncs import _remainder
+
+    numpy_methods = {
+        "ravel": lambda self, order="C": ravel(self, order),
+        "__mod__": lambda self, other: _remainder(self, other),
+        "__rmod__": lambda self, other: _remainder(other, self),
+    }
+    for name, method in numpy_methods.items():
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, method)

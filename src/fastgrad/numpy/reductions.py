@@ -87,7 +87,19 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NOV
     unsupported("var", where=where, mean=mean)
     if correction is not NOVALUE:
         ddof = correction
-    return ops.var(_cast(as_tensor_input(a), dtype), axis=axis, ddof=ddof, keepdims=keepdims)
+    return _variance(_cast(as_tensor_input(a), dtype), axis, ddof, keepdims)
+
+
+def _variance(x, axis, ddof, keepdims):
+    """NumPy's variance; for complex x, mean(|x - mean|^2), which is real."""
+    if not np.iscomplexobj(plain(x)):
+        return ops.var(x, axis=axis, ddof=ddof, keepdims=keepdims)
+    from .complex import imag, real
+
+    centered = x - ops.mean(x, axis=axis, keepdims=True)
+    squares = real(centered) ** 2 + imag(centered) ** 2
+    count = plain(squares).size // _builtins.max(plain(ops.sum(squares, axis=axis, keepdims=True)).size, 1)
+    return ops.sum(squares, axis=axis, keepdims=keepdims) / (count - ddof)
 
 
 @implements(np.std)
@@ -98,7 +110,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NOV
     unsupported("std", where=where, mean=mean)
     if correction is not NOVALUE:
         ddof = correction
-    variance = ops.var(_cast(as_tensor_input(a), dtype), axis=axis, ddof=ddof, keepdims=keepdims)
+    variance = _variance(_cast(as_tensor_input(a), dtype), axis, ddof, keepdims)
     # NOTE: sqrt has an infinite slope at 0, so sqrt(var) gives 0 * inf = NaN gradients
     # for constant inputs.  There std is 0 along every direction that keeps it constant
     # (and |t| std(v) along the others): its gradient is taken as 0, as abs's at 0.

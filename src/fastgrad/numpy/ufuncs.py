@@ -40,8 +40,7 @@ _DEGREE = math.pi / 180.0
 UFUNCS.update({
     np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul,
     np.divide: ops.div, np.true_divide: ops.div, np.power: ops.pow, np.float_power: _float_power,
-    np.negative: ops.neg, np.positive: copy, np.absolute: ops.abs, np.fabs: ops.abs,
-    np.conjugate: copy,  # real dtypes only: the identity
+    np.negative: ops.neg, np.positive: copy, np.fabs: ops.abs,  # absolute, conjugate: complex.py
     np.exp: ops.exp, np.exp2: mx.exp2, np.expm1: mx.expm1,
     np.log: ops.log, np.log2: mx.log2, np.log10: mx.log10, np.log1p: ops.log1p,
     np.sqrt: ops.sqrt, np.cbrt: mx.cbrt, np.square: mx.square, np.reciprocal: mx.reciprocal,
