@@ -64,6 +64,13 @@ FUNCTION_CASES = {
     "numpy.linalg.eigvalsh": lambda x: np.linalg.eigvalsh(x[:, 1:] + x[:, 1:].T),
     "numpy.median": lambda x: np.median(x, axis=1), "numpy.quantile": lambda x: np.quantile(x, [0.1, 0.8], axis=0),
     "numpy.percentile": lambda x: np.percentile(x, 35, keepdims=True),
+    "numpy.real": lambda x: np.real(x * (1 + 2j)), "numpy.imag": lambda x: np.imag(x * (1 + 2j)),
+    "numpy.angle": lambda x: np.angle(x + 0.5j), "numpy.real_if_close": lambda x: np.real_if_close(x + 0j),
+    "numpy.dsplit": lambda x: np.dsplit(np.stack([x, 2 * x], axis=2), 2)[1],
+    "numpy.gradient": lambda x: np.gradient(x, axis=1), "numpy.linspace": lambda x: np.linspace(x[0], x[1], 5),
+    "numpy.nan_to_num": lambda x: np.nan_to_num(x), "numpy.partition": lambda x: np.partition(x, [0, 1, 2, 3], axis=1),
+    "numpy.rollaxis": lambda x: np.rollaxis(x, 1), "numpy.sinc": lambda x: np.sinc(x),
+    "numpy.select": lambda x: np.select([x > 0, x < -1], [x, x * x], default=0.5),
 }
 
 
