@@ -257,4 +257,50 @@ int fg_gemm_batch_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                       const double **a, int64_t lda, const double **b, int64_t ldb,
                       double beta, double **c, int64_t ldc, int64_t batch);
 
+/* ---- convolution (conv.c) ----
+ * Input x is (batch, channels, height, width), C-contiguous.  im2col fwd
+ * writes col (batch * out_h * out_w, channels * kernel_h * kernel_w): row
+ * (n, oh, ow) holds x[n, c, oh * stride_h - pad_h + i * dilation_h,
+ * ow * stride_w - pad_w + j * dilation_w] at column (c, i, j), 0 outside x.
+ * im2col bwd (col2im) writes gx (x's shape): the sum of the col entries read
+ * from each position.  pad_h / pad_w are the top / left padding; the bottom
+ * and right padding follow from out_h / out_w. */
+typedef struct {
+    int64_t batch, channels, height, width;
+    int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
+    int64_t out_h, out_w;
+} fg_conv_geometry;
+
+void fg_im2col_fwd_f32(const float *restrict x, float *restrict col, const fg_conv_geometry *g);
+void fg_im2col_fwd_f64(const double *restrict x, double *restrict col, const fg_conv_geometry *g);
+void fg_im2col_bwd_f32(const float *restrict col, float *restrict gx, const fg_conv_geometry *g);
+void fg_im2col_bwd_f64(const double *restrict col, double *restrict gx, const fg_conv_geometry *g);
+
+/* ---- pooling (pool.c) ----
+ * x is `planes` C-contiguous (height, width) planes; y and index are planes
+ * of (out_h, out_w).  Output (i, j) pools x at rows h_start[i] + r *
+ * dilation_h (r < h_count[i]) and columns w_start[j] + c * dilation_w
+ * (c < w_count[j]) that lie inside the plane.  Max keeps the plane index
+ * h * width + w of the first maximum (-1 for a window with no element);
+ * average divides the sum by h_divisor[i] * w_divisor[j].  Backwards write
+ * gx with x's planes. */
+typedef struct {
+    int64_t planes, height, width, out_h, out_w, dilation_h, dilation_w;
+    const int64_t *h_start, *h_count, *w_start, *w_count;
+    const double *h_divisor, *w_divisor;
+} fg_pool_windows;
+
+void fg_max_pool2d_fwd_f32(const float *restrict x, float *restrict y, int32_t *restrict index,
+                           const fg_pool_windows *p);
+void fg_max_pool2d_fwd_f64(const double *restrict x, double *restrict y, int32_t *restrict index,
+                           const fg_pool_windows *p);
+void fg_max_pool2d_bwd_f32(const float *restrict gy, const int32_t *restrict index, float *restrict gx,
+                           const fg_pool_windows *p);
+void fg_max_pool2d_bwd_f64(const double *restrict gy, const int32_t *restrict index, double *restrict gx,
+                           const fg_pool_windows *p);
+void fg_avg_pool2d_fwd_f32(const float *restrict x, float *restrict y, const fg_pool_windows *p);
+void fg_avg_pool2d_fwd_f64(const double *restrict x, double *restrict y, const fg_pool_windows *p);
+void fg_avg_pool2d_bwd_f32(const float *restrict gy, float *restrict gx, const fg_pool_windows *p);
+void fg_avg_pool2d_bwd_f64(const double *restrict gy, double *restrict gx, const fg_pool_windows *p);
+
 #endif

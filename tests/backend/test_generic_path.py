@@ -224,6 +224,21 @@ STEP_SPECS = {
 }
 
 
+# Convolution and pooling twins: geometry as keywords.
+_CONV = dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 2), dilation=(1, 2), out_size=(3, 5))
+_WINDOWS = dict(h_start=(-1, 1, 3), h_count=(3, 3, 3), w_start=(0, 2), w_count=(2, 3), dilation=(1, 1))
+_DIVISORS = dict(h_divisor=(2.0, 3.0, 3.0), w_divisor=(2.0, 3.0))
+STEP_SPECS.update({
+    "im2col_fwd": [lambda: ([signed(2, 3, 5, 6)], dict(_CONV))],
+    "im2col_bwd": [lambda: ([signed(2 * 3 * 5, 3 * 2 * 3)], dict(_CONV, input_shape=(2, 3, 5, 6)))],
+    "max_pool2d_fwd": [lambda: ([signed(2, 3, 5, 4)], dict(_WINDOWS))],
+    "max_pool2d_bwd": [lambda: ([signed(2, 3, 3, 2)], dict(index=RNG.integers(0, 20, size=(2, 3, 3, 2))
+                                                           .astype(np.int32), height=5, width=4))],
+    "avg_pool2d_fwd": [lambda: ([signed(2, 3, 5, 4)], dict(_WINDOWS, **_DIVISORS))],
+    "avg_pool2d_bwd": [lambda: ([signed(2, 3, 3, 2)], dict(_WINDOWS, **_DIVISORS, height=5, width=4))],
+})
+
+
 def _elementwise_arguments(twin):
     """Arrays for a twin whose positional arguments are all same-shape arrays, or None."""
     params = list(inspect.signature(twin).parameters.values())[1:]

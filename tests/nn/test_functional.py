@@ -12,6 +12,14 @@ import fastgrad.nn.functional as F
 # PyTorch's documented parameters of the functions it defines in C (no Python signature)
 BUILTIN_SIGNATURES = {"linear": ["input", "weight", "bias"], "gelu": ["input", "approximate"],
                       "softplus": ["input", "beta", "threshold"]}
+BUILTIN_SIGNATURES.update({name: ["input", "weight", "bias", "stride", "padding", "dilation", "groups"]
+                           for name in ("conv1d", "conv2d")})
+BUILTIN_SIGNATURES["avg_pool1d"] = ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
+BUILTIN_SIGNATURES["avg_pool2d"] = BUILTIN_SIGNATURES["avg_pool1d"] + ["divisor_override"]
+# ... and of those it dispatches on return_indices (signature (*args, **kwargs))
+BUILTIN_SIGNATURES.update({name: ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                                  "return_indices"] for name in ("max_pool1d", "max_pool2d")})
+BUILTIN_SIGNATURES["adaptive_max_pool2d"] = ["input", "output_size", "return_indices"]
 
 
 def test_every_name_is_there_with_torch_parameters():
@@ -21,6 +29,8 @@ def test_every_name_is_there_with_torch_parameters():
         try:
             theirs = list(inspect.signature(getattr(torch.nn.functional, name)).parameters)
         except ValueError:
+            theirs = BUILTIN_SIGNATURES[name]
+        if theirs == ["args", "kwargs"]:
             theirs = BUILTIN_SIGNATURES[name]
         assert ours == theirs, f"F.{name}{ours} vs torch {theirs}"
 

@@ -304,3 +304,12 @@ def _embedding_on_device(idx, weight, padding_idx, max_norm):
     if padding_idx is not None:
         out = ops.where(xp.reshape(safe != padding_idx, tuple(idx.shape) + (1,)), out, out.detach())
     return out
+
+
+# ---- convolution and pooling (fastgrad.ops.conv, fastgrad.ops.pool) ----
+from ..ops.conv import conv1d, conv2d  # noqa: E402
+from ..ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
+                        max_pool1d, max_pool2d)
+
+__all__ += ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
+            "adaptive_max_pool2d"]

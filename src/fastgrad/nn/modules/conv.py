@@ -1,0 +1,103 @@
+"""Conv1d and Conv2d with PyTorch's arguments, initialisation and state_dict keys."""
+import math
+
+import numpy as np
+
+from ...dtypes import get_default_dtype
+from ...ops.conv import conv1d, conv2d
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+
+def _tuple(value, n):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class _ConvNd(Module):
+    _dims = 2
+    _function = None
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must be "
+                             f"divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{name}: padding_mode {padding_mode!r} is not supported; only 'zeros' is")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"{name}: padding must be 'same', 'valid', an int or a tuple, got {padding!r}")
+        n = self._dims
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _tuple(kernel_size, n)
+        self.stride = _tuple(stride, n)
+        if padding == "same" and any(s != 1 for s in self.stride):
+            raise ValueError(f"{name}: padding='same' is not supported for strided convolutions")
+        self.padding = padding if isinstance(padding, str) else _tuple(padding, n)
+        self.dilation = _tuple(dilation, n)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((out_channels,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        # PyTorch's: kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as the bias.
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = (self.in_channels // self.groups) * math.prod(self.kernel_size)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return type(self)._function(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                                    self.groups)
+
+    def extra_repr(self):
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0,) * self._dims:
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+        if self.dilation != (1,) * self._dims:
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution (cross-correlation) over (N, C_in, L) or (C_in, L) input.
+
+    weight (out_channels, in_channels / groups, kernel_size), bias (out_channels,),
+    both ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kernel_size.
+
+    >>> conv = Conv1d(3, 8, kernel_size=5, padding="same")
+    >>> conv(fastgrad.randn(2, 3, 20)).shape
+    (2, 8, 20)
+    """
+
+    _dims = 1
+    _function = staticmethod(conv1d)
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution (cross-correlation) over (N, C_in, H, W) or (C_in, H, W) input.
+
+    weight (out_channels, in_channels / groups, kH, kW), bias (out_channels,), both
+    ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kH * kW.
+    Computed as im2col (C) + one GEMM per group + the fused bias epilogue.
+
+    >>> conv = Conv2d(1, 16, kernel_size=5)
+    >>> conv(fastgrad.randn(4, 1, 28, 28)).shape
+    (4, 16, 24, 24)
+    """
+
+    _function = staticmethod(conv2d)

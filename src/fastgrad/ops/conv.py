@@ -1,0 +1,193 @@
+"""Convolutions as one patch gather (im2col) and one GEMM per group.
+
+Forward: the C kernel im2col_fwd gathers the patch matrix col
+(N * OH * OW, C * KH * KW); z = col @ W^T (the backend's matmul: gemm() for
+NumPy arrays) is (N * OH * OW, O); the bias is added in place by the linear
+layer's fused epilogue; the result is viewed as (N, O, OH, OW).  Backward:
+gz is the output gradient as (N * OH * OW, O); gW = gz^T @ col, gcol = gz @ W,
+and col2im (im2col_bwd) adds gcol back onto the input positions.  The patch
+matrix is saved for the weight gradient.  conv1d is conv2d on a height-1 image.
+"""
+import numbers
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from .linear import _one_dtype
+from .shape import squeeze, unsqueeze
+
+
+def _products(b, a, w, groups, transpose_w):
+    """Per group g: a[:, cols of g] @ (w[rows of g].T if transpose_w else w[rows of g]), side by side."""
+    xp = b.xp
+    if groups == 1:
+        return b.matmul(a, xp.matrix_transpose(w) if transpose_w else w)
+    ka, kw = a.shape[1] // groups, w.shape[0] // groups
+    parts = []
+    for g in range(groups):
+        wg = w[g * kw:(g + 1) * kw]
+        parts.append(b.matmul(a[:, g * ka:(g + 1) * ka], xp.matrix_transpose(wg) if transpose_w else wg))
+    return xp.concat(parts, axis=1)
+
+
+class Conv2d(Function):
+    @staticmethod
+    def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        xp = b.xp
+        n, c, h, w = x.shape
+        o, cg, kh, kw = weight.shape
+        top, bottom, left, right = padding
+        oh = _out_size(h, top + bottom, kh, stride[0], dilation[0])
+        ow = _out_size(w, left + right, kw, stride[1], dilation[1])
+        geometry = dict(kernel_size=(kh, kw), stride=stride, padding=(top, left), dilation=dilation,
+                        out_size=(oh, ow))
+        col = b.im2col_fwd(x, **geometry)
+        z = _products(b, col, xp.reshape(weight, (o, cg * kh * kw)), groups, transpose_w=True)
+        if bias is not None:
+            z, _ = b.bias_act_fwd(z, bias=bias, activation="none", inplace=True)
+        ctx.geometry, ctx.groups, ctx.input_shape = geometry, groups, (n, c, h, w)
+        ctx.save_for_backward(x, weight, bias, col)
+        return xp.permute_dims(xp.reshape(z, (n, oh, ow, o)), (0, 3, 1, 2))
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, weight, bias, col = ctx.saved_arrays
+        xp = b.xp
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        o, cg, kh, kw = weight.shape
+        n, _, oh, ow = g.shape
+        if isinstance(weight, Tensor) or isinstance(x, Tensor):
+            # NOTE: with create_graph the patches are gathered again from x, so that
+            # second derivatives see how they depend on it.
+            col = b.im2col_fwd(x, **ctx.geometry)
+        gz = xp.reshape(xp.permute_dims(g, (0, 2, 3, 1)), (n * oh * ow, o))
+        wmat = xp.reshape(weight, (o, cg * kh * kw))
+        gx = gw = gb = None
+        if need_x:
+            gcol = _products(b, gz, wmat, ctx.groups, transpose_w=False)
+            gx = b.im2col_bwd(gcol, input_shape=ctx.input_shape, **ctx.geometry)
+        if need_w:
+            gw = xp.reshape(_weight_grad(b, col, gz, ctx.groups), weight.shape)
+        if need_b:
+            gb = xp.sum(g, axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+def _weight_grad(b, col, gz, groups):
+    """Per group g: gz[:, outputs of g]^T @ col[:, patch columns of g], stacked."""
+    xp = b.xp
+    if groups == 1:
+        return b.matmul(xp.matrix_transpose(gz), col)
+    kc, ko = col.shape[1] // groups, gz.shape[1] // groups
+    return xp.concat([b.matmul(xp.matrix_transpose(gz[:, g * ko:(g + 1) * ko]), col[:, g * kc:(g + 1) * kc])
+                      for g in range(groups)], axis=0)
+
+
+def _out_size(size, pad, kernel, stride, dilation):
+    return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def int_tuple(op, name, value, n, minimum):
+    """value (an int, or a tuple / list of n ints) as a tuple of n ints, each >= minimum."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (int(value),) * n
+    value = tuple(value) if isinstance(value, (tuple, list)) else value
+    if (not isinstance(value, tuple) or len(value) != n
+            or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value)):
+        raise TypeError(f"{op}: argument '{name}' must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in value):
+        raise ValueError(f"{op}: argument '{name}' must be >= {minimum}, got {value!r}")
+    return tuple(int(v) for v in value)
+
+
+def _padding(op, padding, kernel, stride, dilation):
+    """(top, bottom, left, right) from an int, a pair, 'valid' or 'same' (PyTorch's split: the
+    extra unit of an odd total goes to the bottom / right)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise ValueError(f"{op}: argument 'padding' must be 'valid', 'same', an int or a tuple of ints, "
+                             f"got {padding!r}")
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{op}: padding='same' is not supported for strided convolutions (stride={stride})")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return (totals[0] // 2, totals[0] - totals[0] // 2, totals[1] // 2, totals[1] - totals[1] // 2)
+    ph, pw = int_tuple(op, "padding", padding, 2, 0)
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d cross-correlation as PyTorch's F.conv2d: input (N, C, H, W) or (C, H, W),
+    weight (O, C / groups, KH, KW), bias (O,) or None.
+
+        out[n, o, i, j] = bias[o] + sum_{c, p, q} input[n, g*C/groups + c, i*sh - ph + p*dh, j*sw - pw + q*dw]
+                                                * weight[o, c, p, q]        (g = o // (O / groups))
+
+    padding is an int, a pair, 'valid' or 'same' (stride 1); the padding is zeros.
+
+    >>> import fastgrad as fg
+    >>> x = fg.ones((1, 1, 3, 3)); w = fg.ones((1, 1, 2, 2))
+    >>> fg.nn.functional.conv2d(x, w).tolist()
+    [[[[4.0, 4.0], [4.0, 4.0]]]]
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d cross-correlation as PyTorch's F.conv1d: input (N, C, L) or (C, L), weight
+    (O, C / groups, K), bias (O,) or None; computed as conv2d on a height-1 image.
+
+        out[n, o, i] = bias[o] + sum_{c, p} input[n, g*C/groups + c, i*s - pad + p*d] * weight[o, c, p]
+
+    >>> import fastgrad as fg
+    >>> fg.nn.functional.conv1d(fg.ones((1, 1, 4)), fg.ones((1, 1, 3)), padding='same').tolist()
+    [[[2.0, 3.0, 3.0, 2.0]]]
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv(op, dims, input, weight, bias, stride, padding, dilation, groups):
+    if not hasattr(input, "ndim") or not hasattr(weight, "ndim"):
+        raise TypeError(f"{op}: input and weight must be tensors or arrays")
+    if weight.ndim != dims + 2:
+        raise ValueError(f"{op}: weight must be {dims + 2}-d (out_channels, in_channels / groups, "
+                         f"{'kernel' if dims == 1 else 'kH, kW'}), got shape {tuple(weight.shape)}")
+    if input.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{op}: input must be {dims + 2}-d (batch, channels, ...) or {dims + 1}-d unbatched, "
+                         f"got shape {tuple(input.shape)}")
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: argument 'groups' must be a positive int, got {groups!r}")
+    stride = int_tuple(op, "stride", stride, dims, 1)
+    dilation = int_tuple(op, "dilation", dilation, dims, 1)
+    unbatched = input.ndim == dims + 1
+    out_channels, per_group = weight.shape[:2]
+    channels = input.shape[0 if unbatched else 1]
+    if out_channels % groups:
+        raise ValueError(f"{op}: out_channels ({out_channels}) must be divisible by groups ({groups})")
+    if channels != per_group * groups:
+        raise ValueError(f"{op}: input has {channels} channels (shape {tuple(input.shape)}) but weight of shape "
+                         f"{tuple(weight.shape)} with groups={groups} expects {per_group * groups}")
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{op}: bias has shape {tuple(bias.shape)}, expected ({out_channels},)")
+    if dims == 1:
+        kernel, stride, dilation = (1,) + tuple(weight.shape[2:]), (1,) + stride, (1,) + dilation
+        pads = _padding(op, padding if isinstance(padding, str) else (0, int_tuple(op, "padding", padding, 1, 0)[0]),
+                        kernel, stride, dilation)
+    else:
+        kernel = tuple(weight.shape[2:])
+        pads = _padding(op, padding, kernel, stride, dilation)
+    spatial = input.shape[-dims:]
+    sizes = [_out_size(s, p, k, st, d) for s, p, k, st, d in
+             zip(spatial, (pads[0] + pads[1], pads[2] + pads[3])[-dims:], kernel[-dims:], stride[-dims:],
+                 dilation[-dims:])]
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"{op}: the output would be empty: input of spatial size {tuple(spatial)}, kernel "
+                         f"{tuple(kernel[-dims:])}, padding {padding!r}, dilation {dilation[-dims:]}")
+    input, weight, bias = _one_dtype(input, weight, bias)
+    x = unsqueeze(input, 0) if unbatched else input
+    if dims == 1:
+        x, weight = unsqueeze(x, 2), unsqueeze(weight, 2)
+    out = Conv2d.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=int(groups))
+    if dims == 1:
+        out = squeeze(out, 2)
+    return squeeze(out, 0) if unbatched else out

@@ -1,0 +1,135 @@
+"""conv1d / conv2d: values and all three gradients against PyTorch (float64), against
+central differences, and their argument checks."""
+import numpy as np
+import pytest
+
+import fastgrad as fg
+from fastgrad.nn import functional as F
+
+# (input shape, weight shape, keyword arguments)
+CONV2D = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), dict()),
+    ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding=1)),
+    ((1, 2, 9, 8), (6, 2, 2, 3), dict(stride=(2, 3), padding=(1, 2))),
+    ((2, 2, 10, 9), (3, 2, 3, 2), dict(dilation=(2, 3), padding=2)),
+    ((2, 4, 6, 6), (6, 2, 3, 3), dict(groups=2, padding="same")),
+    ((2, 4, 6, 7), (4, 1, 2, 4), dict(groups=4, padding="same", dilation=(1, 2))),  # depthwise, even kernel
+    ((1, 3, 5, 5), (2, 3, 5, 5), dict(padding="valid")),
+    ((3, 5, 5), (2, 3, 3, 3), dict(stride=2)),  # unbatched
+    ((2, 1, 28, 28), (16, 1, 5, 5), dict()),  # LeNet's first layer
+]
+CONV1D = [
+    ((2, 3, 11), (4, 3, 3), dict()),
+    ((2, 4, 10), (6, 2, 4), dict(groups=2, padding="same")),
+    ((1, 2, 12), (3, 2, 3), dict(stride=2, padding=1, dilation=2)),
+    ((3, 9), (2, 3, 2), dict()),  # unbatched
+]
+
+
+def run(fn, torch_fn, x_shape, w_shape, kwargs, bias=True, seed=0):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+    b = rng.standard_normal(w_shape[0]) if bias else None
+    tensors = [fg.tensor(a, requires_grad=True) if a is not None else None for a in (x, w, b)]
+    out = fn(*tensors, **kwargs)
+    seed_grad = rng.standard_normal(out.shape)
+    (out * fg.tensor(seed_grad)).sum().backward()
+    peers = [torch.tensor(a, requires_grad=True) if a is not None else None for a in (x, w, b)]
+    expected = torch_fn(*peers, **kwargs)
+    (expected * torch.tensor(seed_grad)).sum().backward()
+    assert out.shape == tuple(expected.shape) and out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    for mine, theirs, name in zip(tensors, peers, ("input", "weight", "bias")):
+        if mine is not None:
+            np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV2D, ids=str)
+def test_conv2d_matches_torch(x_shape, w_shape, kwargs, bias):
+    torch = pytest.importorskip("torch")
+    run(F.conv2d, torch.nn.functional.conv2d, x_shape, w_shape, kwargs, bias)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV1D, ids=str)
+def test_conv1d_matches_torch(x_shape, w_shape, kwargs, bias):
+    torch = pytest.importorskip("torch")
+    run(F.conv1d, torch.nn.functional.conv1d, x_shape, w_shape, kwargs, bias)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, dilation=(1, 2)), dict(groups=2)])
+def test_conv2d_passes_gradcheck(kwargs, rng):
+    x = fg.tensor(rng.standard_normal((2, 4, 5, 6)), requires_grad=True)
+    w = fg.tensor(rng.standard_normal((4, 4 // kwargs.get("groups", 1), 3, 2)), requires_grad=True)
+    b = fg.tensor(rng.standard_normal(4), requires_grad=True)
+    assert fg.gradcheck(lambda x, w, b: F.conv2d(x, w, b, **kwargs), (x, w, b))
+
+
+def test_conv1d_passes_gradcheck(rng):
+    x = fg.tensor(rng.standard_normal((2, 3, 7)), requires_grad=True)
+    w = fg.tensor(rng.standard_normal((2, 3, 3)), requires_grad=True)
+    assert fg.gradcheck(lambda x, w: F.conv1d(x, w, padding="same"), (x, w))
+
+
+def test_float32_stays_float32_and_is_close_to_float64(rng):
+    x, w, b = rng.standard_normal((2, 3, 8, 8)), rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)
+    out32 = F.conv2d(fg.tensor(x.astype(np.float32)), fg.tensor(w.astype(np.float32)), fg.tensor(b.astype(np.float32)))
+    out64 = F.conv2d(fg.tensor(x), fg.tensor(w), fg.tensor(b))
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32.data, out64.data, rtol=1e-4, atol=1e-5)
+
+
+def test_mixed_dtypes_promote(rng):
+    out = F.conv2d(fg.tensor(rng.standard_normal((1, 1, 4, 4)).astype(np.float32)), fg.tensor(np.ones((1, 1, 2, 2))))
+    assert out.dtype == np.float64
+
+
+def test_only_requested_gradients_are_computed(rng):
+    x = fg.tensor(rng.standard_normal((1, 2, 5, 5)))
+    w = fg.tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    F.conv2d(x, w).sum().backward()
+    assert x.grad is None and w.grad.shape == (3, 2, 3, 3)
+
+
+@pytest.mark.parametrize("call, error, fragment", [
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3))), ValueError, "weight must be 4-d"),
+    (lambda: F.conv2d(fg.ones((1, 1, 3, 5, 5)), fg.ones((2, 3, 3, 3))), ValueError, "input must be"),
+    (lambda: F.conv2d(fg.ones((1, 4, 5, 5)), fg.ones((2, 3, 3, 3))), ValueError, "expects 3"),
+    (lambda: F.conv2d(fg.ones((1, 4, 5, 5)), fg.ones((3, 2, 3, 3)), groups=2), ValueError, "divisible by groups"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), groups=0), ValueError, "groups"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), fg.ones(3)), ValueError, "bias has shape"),
+    (lambda: F.conv2d(fg.ones((1, 3, 2, 2)), fg.ones((2, 3, 3, 3))), ValueError, "output would be empty"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), stride=0), ValueError, "stride"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), stride=(1, 1, 1)), TypeError, "stride"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), padding=-1), ValueError, "padding"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), padding="full"), ValueError, "padding"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), padding="same", stride=2), ValueError,
+     "strided"),
+    (lambda: F.conv2d(fg.ones((1, 3, 5, 5)), fg.ones((2, 3, 3, 3)), dilation=0), ValueError, "dilation"),
+    (lambda: F.conv1d(fg.ones((1, 3, 5)), fg.ones((2, 3, 3, 3))), ValueError, "weight must be 3-d"),
+])
+def test_bad_arguments_raise_clear_errors(call, error, fragment):
+    with pytest.raises(error, match="^conv[12]d: ") as info:
+        call()
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs, w_shape", [(dict(padding=1), (3, 4, 3, 2)),
+                                             (dict(stride=2, dilation=(1, 2), groups=2, padding=(2, 1)), (4, 2, 3, 2))])
+def test_second_derivatives_match_torch(kwargs, w_shape, rng):
+    torch = pytest.importorskip("torch")
+    x, w, b = rng.standard_normal((2, 4, 6, 5)), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    X, W, B = (fg.tensor(a, requires_grad=True) for a in (x, w, b))
+    y = F.conv2d(X, W, B, **kwargs)
+    gx, gw = fg.autograd.grad((y * y).sum(), [X, W], create_graph=True)
+    ((gx * gx).sum() + (gw * gw * gw).sum()).backward()
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    ty = torch.nn.functional.conv2d(tx, tw, tb, **kwargs)
+    tgx, tgw = torch.autograd.grad((ty * ty).sum(), [tx, tw], create_graph=True)
+    ((tgx * tgx).sum() + (tgw ** 3).sum()).backward()
+    for mine, theirs in ((X, tx), (W, tw), (B, tb)):
+        np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
