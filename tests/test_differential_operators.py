@@ -108,3 +108,19 @@ def test_builtins_look_through_tensors():
     onp.testing.assert_allclose(grad(check)(onp.ones(2)), onp.ones(2))
     assert not ag_isinstance([], onp.ndarray)
     assert "tuple" not in vars(fastgrad)   # not in `from fastgrad import *`
+
+
+def test_tensor_jacobian_product_keeps_the_uncontracted_output_axes():
+    fun = lambda a: np.roll(np.sin(a), 1)
+    a, v = rng.randn(5, 4, 3), rng.randn(5, 4)
+    expected = onp.tensordot(v, jacobian(fun)(a), axes=2)
+    onp.testing.assert_allclose(tensor_jacobian_product(fun)(a, v), expected)
+    assert expected.shape == (3, 5, 4, 3)
+
+
+def test_isbox_is_true_for_what_is_being_differentiated():
+    from fastgrad.tracer import isbox
+
+    seen = []
+    grad(lambda x: seen.append((isbox(x), isbox(onp.ones(1)))) or np.sum(x))(onp.ones(2))
+    assert seen == [(True, False)]

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from .autograd.tensor import Tensor
-from .functional import _flatten, grad, jvp, vjp
+from .functional import _flatten, grad, jacobian, jvp, vjp
 
 __all__ = ["checkpoint", "deriv", "grad_and_aux", "grad_named", "hessian_tensor_product",
            "hessian_vector_product", "holomorphic_grad", "make_ggnvp", "make_hvp", "make_jvp", "make_vjp",
@@ -142,12 +142,13 @@ hessian_vector_product = hessian_tensor_product
 
 
 def tensor_jacobian_product(fun, argnum=0):
-    """p(*args, v) = v contracted with the Jacobian of f over f's axes (v^T J)."""
+    """p(*args, v) = v contracted with the Jacobian of f over v's axes (the leading
+    axes of f's output): v^T J, of shape f.shape[v.ndim:] + x.shape."""
     def vector_dot_fun(*args, **kwargs):
         args, vector = args[:-1], args[-1]
         return _contract(vector, fun(*args, **kwargs))
 
-    return grad(vector_dot_fun, argnum)
+    return jacobian(vector_dot_fun, argnum)
 
 
 vector_jacobian_product = tensor_jacobian_product

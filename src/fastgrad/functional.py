@@ -37,7 +37,7 @@ def _flatten(tree):
     """(leaves, rebuild): the arrays of a tuple/list/dict tree, and a function
     that puts a list of new leaves back into the same structure."""
     kind = type(tree)
-    if kind in (tuple, list):
+    if kind in (tuple, list) or isinstance(tree, tuple):   # named results too: (U, S, Vh), ...
         parts = [_flatten(x) for x in tree]
         leaves = [leaf for p in parts for leaf in p[0]]
 
@@ -47,7 +47,7 @@ def _flatten(tree):
                 n = len(p[0])
                 out.append(p[1](new[i:i + n]))
                 i += n
-            return kind(out)
+            return kind(out) if kind in (tuple, list) else kind(*out)
 
         return leaves, rebuild
     if kind is dict:

@@ -71,6 +71,16 @@ FUNCTION_CASES = {
     "numpy.nan_to_num": lambda x: np.nan_to_num(x), "numpy.partition": lambda x: np.partition(x, [0, 1, 2, 3], axis=1),
     "numpy.rollaxis": lambda x: np.rollaxis(x, 1), "numpy.sinc": lambda x: np.sinc(x),
     "numpy.select": lambda x: np.select([x > 0, x < -1], [x, x * x], default=0.5),
+    "numpy.fft.fft": lambda x: np.real(np.fft.fft(x, 5) * (1 - 2j)), "numpy.fft.ifft": lambda x: np.imag(np.fft.ifft(x, axis=0)),
+    "numpy.fft.fft2": lambda x: np.abs(np.fft.fft2(x)), "numpy.fft.ifft2": lambda x: np.real(np.fft.ifft2(x, norm="ortho")),
+    "numpy.fft.fftn": lambda x: np.imag(np.fft.fftn(x, s=(2, 5))), "numpy.fft.ifftn": lambda x: np.real(np.fft.ifftn(x)),
+    "numpy.fft.rfft": lambda x: np.abs(np.fft.rfft(x)), "numpy.fft.rfft2": lambda x: np.imag(np.fft.rfft2(x)),
+    "numpy.fft.rfftn": lambda x: np.real(np.fft.rfftn(x, axes=(0,))),
+    "numpy.fft.irfft": lambda x: np.fft.irfft(x * (1 + 0.5j)), "numpy.fft.irfft2": lambda x: np.fft.irfft2(x, s=(3, 5)),
+    "numpy.fft.irfftn": lambda x: np.fft.irfftn(x * 1j, norm="forward"),
+    "numpy.linalg.svd": lambda x: np.linalg.svd(x, full_matrices=False)[0] * np.linalg.svd(x, full_matrices=False).S,
+    "numpy.linalg.pinv": lambda x: np.linalg.pinv(x),
+    "numpy.fft.fftshift": lambda x: np.fft.fftshift(x), "numpy.fft.ifftshift": lambda x: np.fft.ifftshift(x, axes=1),
 }
 
 

@@ -32,7 +32,7 @@ from ..ops.manipulation import copy as _copy
 from . import (joins, linalg, nondiff, products, protocols, rearrange, reductions, shapes,  # noqa: F401
                statistics, ufuncs)  # (registration)
 from . import complex  # noqa: E402,F401  (after ufuncs: complex-aware conjugate and absolute)
-from . import more_functions  # noqa: E402,F401
+from . import fft, more_functions  # noqa: E402,F401
 from .more_functions import make_diagonal  # noqa: E402,F401
 from .index_tricks import c_, r_  # noqa: F401
 from .registry import FUNCTIONS as _FUNCTIONS

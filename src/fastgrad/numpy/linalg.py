@@ -108,8 +108,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     """Vector and matrix norms as np.linalg.norm.
 
     Supported: vector ord None/2, 1, inf, -inf, 0 and any p; matrix ord
-    None/'fro', 1, -1, inf, -inf.  (The spectral and nuclear norms need an
-    SVD, which has no gradient here.)
+    None/'fro', 1, -1, inf, -inf, and through svd 'nuc', 2, -2 (real input).
     """
     x = _t(x)
     if axis is None:
@@ -125,7 +124,15 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
 def _sqrt_sum_squares(x, axis, keepdims):
     # NOTE: at x = 0 the gradient is 0/0 (NaN), as for sqrt itself.
-    return _ops.sqrt(_ops.sum(_ops.mul(x, x), axis=axis, keepdims=keepdims))
+    return _ops.sqrt(_ops.sum(_squared_magnitude(x), axis=axis, keepdims=keepdims))
+
+
+def _squared_magnitude(x):
+    if _np.iscomplexobj(x.data if hasattr(x, "_node") else x):
+        from .complex import imag, real
+
+        return _ops.add(_ops.mul(real(x), real(x)), _ops.mul(imag(x), imag(x)))
+    return _ops.mul(x, x)
 
 
 def _vector_norm(x, ord, axis, keepdims):
@@ -159,7 +166,73 @@ def _matrix_norm(x, ord, axis, keepdims):
         if not keepdims:
             out = _ops.squeeze(out, axis=(row, col))
         return out
-    raise TypeError(f"norm: ord={ord!r} needs singular values, which have no gradient in fastgrad")
+    if ord in ("nuc", 2, -2):
+        moved = _ops.permute(x, [i for i in range(x.ndim) if i not in (row, col)] + [row, col])
+        singular = svd(moved, full_matrices=False, compute_uv=False)
+        out = {"nuc": _ops.sum, 2: _ops.max, -2: _ops.min}[ord](singular, axis=-1)
+        if keepdims:
+            for axis in sorted((row, col)):
+                out = _ops.unsqueeze(out, axis)
+        return out
+    raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
+
+
+class _SVDResult(tuple):
+    """(U, S, Vh), readable by position or by name as NumPy's result."""
+
+    def __new__(cls, U, S, Vh):
+        return super().__new__(cls, (U, S, Vh))
+
+    U = property(lambda self: self[0])
+    S = property(lambda self: self[1])
+    Vh = property(lambda self: self[2])
+
+
+@implements(_np.linalg.svd)
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """Singular value decomposition A = U diag(S) Vh, NumPy's values (signs included).
+
+    On Tensors it is composed from the symmetric eigendecomposition of A^T A
+    (of A A^T when wide), so its gradient, to any order, is the one of those
+    ops: exact for distinct nonzero singular values.  Real input, and the
+    reduced factors (full_matrices=False) unless A is square.
+    """
+    a = _t(a)
+    m, n = a.shape[-2], a.shape[-1]
+    if _np.iscomplexobj(a.data):
+        raise TypeError("svd: gradients of complex matrices are not supported in fastgrad")
+    if compute_uv and full_matrices and m != n:
+        raise TypeError("svd: with full_matrices=True the extra singular vectors of a non-square matrix are not "
+                        "unique, so have no gradient; use full_matrices=False")
+    tall = m >= n
+    b = a if tall else _ops.swapaxes(a, -1, -2)       # b is tall: b^T b is the small Gram matrix
+    w, v = _ops.eigh(_ops.matmul(_ops.swapaxes(b, -1, -2), b))
+    w, v = _ops.flip(w, -1), _ops.flip(v, -1)       # descending, as NumPy
+    s = _ops.sqrt(_ops.maximum(w, 0.0))
+    if not compute_uv:
+        return s
+    u_ref, _, vh_ref = _np.linalg.svd(a.data, full_matrices=False)
+    reference = _np.swapaxes(vh_ref, -1, -2) if tall else u_ref
+    signs = _np.sign(_np.sum(v.data * reference, axis=-2, keepdims=True))
+    v = _ops.mul(v, _np.where(signs == 0, 1.0, signs))   # the signs LAPACK chose
+    u = _ops.div(_ops.matmul(b, v), _ops.unsqueeze(s, -2))
+    if not tall:
+        u, v = v, u
+    return _SVDResult(u, s, _ops.swapaxes(v, -1, -2))
+
+
+@implements(_np.linalg.pinv)
+def pinv(a, rcond=None, hermitian=False, *, rtol=None):
+    """Moore-Penrose pseudo-inverse V diag(1/S) U^T, singular values below
+    rcond * max(S) (NumPy's default rcond) treated as 0."""
+    a = _t(a)
+    u, s, vh = svd(a, full_matrices=False)
+    cutoff = rcond if rcond is not None else (rtol if rtol is not None else
+                                              max(a.shape[-2:]) * _np.finfo(a.dtype).eps)
+    keep = s.data > cutoff * _np.max(s.data, axis=-1, keepdims=True)
+    inverse = _ops.where(keep, _ops.div(1.0, _ops.where(keep, s, 1.0)), 0.0)
+    return _ops.matmul(_ops.mul(_ops.swapaxes(vh, -1, -2), _ops.unsqueeze(inverse, -2)),
+                       _ops.swapaxes(u, -1, -2))
 
 
 @implements(_np.linalg.multi_dot)

@@ -1,0 +1,52 @@
+"""svd, pinv and the norms built on singular values: NumPy's values (signs included),
+gradients checked numerically."""
+import numpy as onp
+import pytest
+
+import fastgrad
+import fastgrad.numpy as np
+from fastgrad.test_util import check_grads
+
+rng = onp.random.RandomState(4)
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 4), (2, 5, 3), (2, 3, 5)])
+def test_svd_values_and_gradients(shape):
+    a = rng.randn(*shape)
+    u, s, vh = np.linalg.svd(fastgrad.tensor(a, requires_grad=True), full_matrices=False)
+    ref = onp.linalg.svd(a, full_matrices=False)
+    for ours, theirs in zip((u, s, vh), ref):
+        onp.testing.assert_allclose(ours.detach().data, theirs, atol=1e-10)
+    check_grads(lambda a: np.linalg.svd(a, full_matrices=False), modes=["rev"], order=1)(a)
+    check_grads(lambda a: np.linalg.svd(a, compute_uv=False))(a)
+
+
+def test_svd_refuses_what_it_cannot_differentiate():
+    with pytest.raises(TypeError, match="full_matrices"):
+        np.linalg.svd(fastgrad.tensor(rng.randn(4, 3), requires_grad=True))
+    with pytest.raises(TypeError, match="complex"):
+        np.linalg.svd(fastgrad.tensor(rng.randn(3, 3) + 1j, requires_grad=True))
+
+
+@pytest.mark.parametrize("ord", ["nuc", 2, -2])
+def test_singular_value_norms(ord):
+    a = rng.randn(4, 3)
+    onp.testing.assert_allclose(np.linalg.norm(fastgrad.tensor(a, requires_grad=True), ord).detach().data,
+                                onp.linalg.norm(a, ord))
+    check_grads(lambda a: np.linalg.norm(a, ord), modes=["rev"])(a)
+    b = rng.randn(3, 2, 4)
+    check_grads(lambda b: np.linalg.norm(b, ord, axis=(0, 2), keepdims=True), modes=["rev"], order=1)(b)
+
+
+def test_pinv():
+    for shape in [(5, 3), (3, 5), (2, 4, 3)]:
+        a = rng.randn(*shape)
+        onp.testing.assert_allclose(np.linalg.pinv(fastgrad.tensor(a, requires_grad=True)).detach().data,
+                                    onp.linalg.pinv(a), atol=1e-12)
+        check_grads(np.linalg.pinv, modes=["rev"])(a)
+
+
+def test_complex_norms():
+    z = rng.randn(3, 4) + 1j * rng.randn(3, 4)
+    check_grads(lambda z: np.linalg.norm(z))(z)
+    check_grads(lambda z: np.linalg.norm(z, axis=1))(z)
