@@ -99,3 +99,13 @@ def test_demo_argument_errors_end_every_rank_with_one_message(tmp_path):
                               "--out", str(tmp_path), cwd=str(tmp_path))
     assert result.returncode == 2, f"{result.stdout}\n{result.stderr}"
     assert result.stderr.count("--batch-size 33 must be a multiple of the 2 ranks") == 1, result.stderr
+    result = run_on_two_ranks(sys.executable, "-m", "fastgrad", "demo", "--distributed", "--device", "cuda",
+                              "--out", str(tmp_path), cwd=str(tmp_path))
+    assert result.returncode == 2 and "--distributed trains NumPy arrays on the CPU only" in result.stderr, \
+        result.stderr
+
+
+def test_collectives_stage_arrays_of_other_libraries_through_host_memory():
+    pytest.importorskip("array_api_strict")
+    result = run_program("collectives_device_arrays.py")
+    assert result.stdout.count("device-array collectives ok") == 2, result.stdout

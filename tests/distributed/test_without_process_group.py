@@ -77,3 +77,12 @@ def test_demo_distributed_without_mpi4py_says_what_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, (out.stdout, out.stderr)
     assert "--distributed" in out.stderr and "pip install 'fastgrad[distributed]'" in out.stderr, out.stderr
+
+
+def test_ddp_refuses_parameters_that_are_not_numpy_arrays():
+    # the check comes before any communication, so no process group is needed
+    xp = pytest.importorskip("array_api_strict")
+    layer = nn.Linear(2, 2)
+    layer.weight.data = xp.asarray(np.zeros((2, 2), np.float32))
+    with pytest.raises(TypeError, match="parameter weight holds a array_api_strict"):
+        DistributedDataParallel(layer)

@@ -32,6 +32,8 @@ def run(args):
     error = None
     try:
         check_arguments(args)
+        if getattr(args, "device", "cpu") != "cpu":
+            raise ValueError(f"--device {args.device}: --distributed trains NumPy arrays on the CPU only")
         if args.batch_size % world:
             raise ValueError(f"--batch-size {args.batch_size} must be a multiple of the {world} ranks")
         optimizers = parse_optimizers(args.optimizers)

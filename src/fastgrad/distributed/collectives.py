@@ -1,5 +1,9 @@
-"""Collectives on NumPy arrays and Tensors, in place: all_reduce, broadcast, all_gather,
+"""Collectives on arrays and Tensors, in place: all_reduce, broadcast, all_gather,
 reduce_scatter, barrier.
+
+NumPy arrays are sent from and received into their own memory; arrays of other
+libraries (CuPy arrays, array-API arrays) are staged through host memory and
+the result is copied back onto their device.
 
 Every call first exchanges each rank's argument shapes and dtypes (a few bytes)
 and raises the same clear error on every rank when they differ or when any
@@ -16,6 +20,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ._mpi import mpi
 from .process_group import communicator
+from .staging import to_host, write_back
 from .work import Work
 
 _TRANSFERABLE = frozenset(np.dtype(c) for c in
@@ -36,14 +41,12 @@ class ReduceOp(enum.Enum):
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Replace `tensor` on every rank by op(tensor of rank 0, ..., tensor of rank N-1), in place."""
     comm = _default_group("all_reduce", group)
-    target, array, error = _argument("all_reduce", "tensor", tensor, writable=True)
-    error = error or _reduction_error("all_reduce", op, array)
-    _agree(comm, "all_reduce", error, _signature(array))
-    buf = _contiguous(array)
-    finish = _finisher(target, array, buf, op, comm.Get_size())
+    x = _Operand("tensor", tensor, writable=True)
+    _agree(comm, "all_reduce", x.error or _reduction_error(op, x.host), x.signature())
+    finish = _storing(x, op, comm.Get_size())
     if async_op:
-        return Work(comm.Iallreduce(mpi().IN_PLACE, buf, op=_mpi_op(op)), finish)
-    comm.Allreduce(mpi().IN_PLACE, buf, op=_mpi_op(op))
+        return Work(comm.Iallreduce(mpi().IN_PLACE, x.host, op=_mpi_op(op)), finish)
+    comm.Allreduce(mpi().IN_PLACE, x.host, op=_mpi_op(op))
     finish()
     return None
 
@@ -51,15 +54,15 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 def broadcast(tensor, src, group=None, async_op=False):
     """Copy rank `src`'s tensor into `tensor` on every other rank, in place."""
     comm = _default_group("broadcast", group)
-    target, array, error = _argument("broadcast", "tensor", tensor, writable=True)
+    x = _Operand("tensor", tensor, writable=True)
+    error = x.error
     if error is None and (not isinstance(src, (int, np.integer)) or not 0 <= src < comm.Get_size()):
         error = (ValueError, f"src must be a rank in [0, {comm.Get_size()}), got {src!r}")
-    _agree(comm, "broadcast", error, _signature(array))
-    buf = _contiguous(array)
-    finish = _finisher(target, array, buf, None, comm.Get_size())
+    _agree(comm, "broadcast", error, x.signature())
+    finish = _storing(x, None, comm.Get_size())
     if async_op:
-        return Work(comm.Ibcast(buf, root=int(src)), finish)
-    comm.Bcast(buf, root=int(src))
+        return Work(comm.Ibcast(x.host, root=int(src)), finish)
+    comm.Bcast(x.host, root=int(src))
     finish()
     return None
 
@@ -70,20 +73,19 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     tensor_list: world-size arrays or Tensors of the shape and dtype of `tensor`."""
     comm = _default_group("all_gather", group)
     world = comm.Get_size()
-    _, array, error = _argument("all_gather", "tensor", tensor, writable=False)
-    outputs, error = _output_list("all_gather", "tensor_list", tensor_list, array, world, error)
-    _agree(comm, "all_gather", error, _signature(array))
-    gathered = np.empty((world,) + array.shape, dtype=array.dtype)
-    send = np.ascontiguousarray(array)
+    x = _Operand("tensor", tensor, writable=False)
+    outputs, error = _operand_list("tensor_list", tensor_list, x, world, writable=True)
+    _agree(comm, "all_gather", error, x.signature())
+    gathered = np.empty((world,) + x.host.shape, dtype=x.host.dtype)
 
     def finish():
-        for (out_tensor, out_array), part in zip(outputs, gathered):
-            out_array[...] = part
-            _bump_version(out_tensor)
+        for out, part in zip(outputs, gathered):
+            out.host[...] = part
+            out.store()
 
     if async_op:
-        return Work(comm.Iallgather(send, gathered), finish)
-    comm.Allgather(send, gathered)
+        return Work(comm.Iallgather(x.host, gathered), finish)
+    comm.Allgather(x.host, gathered)
     finish()
     return None
 
@@ -94,16 +96,14 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
     input_list: world-size arrays or Tensors of the shape and dtype of `output`."""
     comm = _default_group("reduce_scatter", group)
     world = comm.Get_size()
-    target, array, error = _argument("reduce_scatter", "output", output, writable=True)
-    inputs, error = _output_list("reduce_scatter", "input_list", input_list, array, world, error)
-    error = error or _reduction_error("reduce_scatter", op, array)
-    _agree(comm, "reduce_scatter", error, _signature(array))
-    send = np.stack([a for _, a in inputs]) if inputs else np.empty((world,) + array.shape, array.dtype)
-    buf = _contiguous(array)
-    finish = _finisher(target, array, buf, op, world)
+    x = _Operand("output", output, writable=True)
+    inputs, error = _operand_list("input_list", input_list, x, world, writable=False)
+    _agree(comm, "reduce_scatter", error or _reduction_error(op, x.host), x.signature())
+    send = np.stack([i.host for i in inputs]) if inputs else np.empty((world,) + x.host.shape, x.host.dtype)
+    finish = _storing(x, op, world)
     if async_op:
-        return Work(comm.Ireduce_scatter_block(send, buf, op=_mpi_op(op)), finish)
-    comm.Reduce_scatter_block(send, buf, op=_mpi_op(op))
+        return Work(comm.Ireduce_scatter_block(send, x.host, op=_mpi_op(op)), finish)
+    comm.Reduce_scatter_block(send, x.host, op=_mpi_op(op))
     finish()
     return None
 
@@ -126,40 +126,72 @@ def _default_group(op, group):
     return communicator(op)
 
 
-def _argument(op, name, x, writable):
-    """(Tensor or None, its NumPy array, error text or None) for a collective's argument."""
-    target = x if isinstance(x, Tensor) else None
-    array = x.data if target is not None else x
-    if not isinstance(array, np.ndarray):
-        kind = type(array).__module__ + "." + type(array).__name__
-        return target, np.empty(0), (TypeError, f"{name} must be a NumPy array or a Tensor holding one, got {kind}")
-    if array.dtype not in _TRANSFERABLE:
-        return target, array, (TypeError, f"{name} has dtype {array.dtype}, which MPI cannot carry")
-    if writable and not array.flags.writeable:
-        return target, array, (ValueError, f"{name} is read-only, but the result is written into it in place")
-    return target, array, None
+class _Operand:
+    """One array argument: `host`, the contiguous NumPy array MPI sends and receives, and
+    `store()`, which puts a result received into `host` back where the caller sees it.
+
+    `host` is the caller's own array when it is a C-contiguous NumPy array;
+    otherwise a copy (a non-contiguous view, or an array of another library such
+    as a CuPy array, which is staged through host memory)."""
+
+    def __init__(self, name, x, writable):
+        self.tensor = x if isinstance(x, Tensor) else None
+        self.original = x.data if self.tensor is not None else x
+        self.host, self.error = _host_array(name, self.original, writable)
+
+    def signature(self):
+        return (tuple(self.host.shape), self.host.dtype.str)
+
+    def store(self):
+        if self.host is not self.original:
+            write_back(self.original, self.host)
+        if self.tensor is not None:
+            # an in-place change: the autograd engine must see it if a graph saved this tensor
+            self.tensor._version[0] += 1
 
 
-def _output_list(op, name, items, like, world, error):
-    """[(Tensor or None, array)] for a list of world-size arrays shaped like `like`."""
-    if error is not None:
-        return [], error
+def _host_array(name, array, writable):
+    """(contiguous NumPy array to communicate, error or None)."""
+    if isinstance(array, np.ndarray):
+        host = array if array.flags.c_contiguous else np.ascontiguousarray(array)
+        if writable and not array.flags.writeable:
+            return host, (ValueError, f"{name} is read-only, but the result is written into it in place")
+    elif hasattr(array, "shape") and hasattr(array, "dtype") and not isinstance(array, np.generic):
+        try:
+            host = to_host(array)
+        except (TypeError, ValueError, RuntimeError) as e:
+            return np.empty(0), (TypeError, f"{name}: cannot copy a {_kind(array)} to host memory ({e})")
+    else:
+        return np.empty(0), (TypeError, f"{name} must be an array or a Tensor holding one, got {_kind(array)}")
+    if host.dtype not in _TRANSFERABLE:
+        return host, (TypeError, f"{name} has dtype {host.dtype}, which MPI cannot carry")
+    return host, None
+
+
+def _kind(x):
+    return type(x).__module__ + "." + type(x).__name__
+
+
+def _operand_list(name, items, like, world, writable):
+    """[_Operand] for a list of world-size arrays shaped like the operand `like`; (list, error)."""
+    if like.error is not None:
+        return [], like.error
     if not isinstance(items, (list, tuple)) or len(items) != world:
         got = len(items) if isinstance(items, (list, tuple)) else type(items).__name__
         return [], (TypeError, f"{name} must be a list of {world} arrays (one per rank), got {got}")
-    pairs = []
+    operands = []
     for i, item in enumerate(items):
-        target, array, error = _argument(op, f"{name}[{i}]", item, writable=op == "all_gather")
-        if error is not None:
-            return [], error
-        if array.shape != like.shape or array.dtype != like.dtype:
-            return [], (ValueError, f"{name}[{i}] has shape {array.shape} and dtype {array.dtype}; "
-                                    f"expected shape {like.shape} and dtype {like.dtype}")
-        pairs.append((target, array))
-    return pairs, None
+        x = _Operand(f"{name}[{i}]", item, writable)
+        if x.error is not None:
+            return [], x.error
+        if x.signature() != like.signature():
+            return [], (ValueError, f"{name}[{i}] has shape {x.host.shape} and dtype {x.host.dtype}; "
+                                    f"expected shape {like.host.shape} and dtype {like.host.dtype}")
+        operands.append(x)
+    return operands, None
 
 
-def _reduction_error(op, reduce_op, array):
+def _reduction_error(reduce_op, array):
     if not isinstance(reduce_op, ReduceOp):
         return TypeError, f"op must be a ReduceOp (SUM, AVG, PRODUCT, MAX, MIN), got {reduce_op!r}"
     if array.dtype == np.bool_:
@@ -169,10 +201,6 @@ def _reduction_error(op, reduce_op, array):
     if reduce_op in (ReduceOp.MAX, ReduceOp.MIN) and array.dtype.kind == "c":
         return TypeError, f"ReduceOp.{reduce_op.name} is not defined for complex dtype {array.dtype}"
     return None
-
-
-def _signature(array):
-    return (tuple(array.shape), array.dtype.str)
 
 
 def _agree(comm, op, error, signature):
@@ -193,27 +221,15 @@ def _agree(comm, op, error, signature):
 # ---- moving results into place ------------------------------------------------
 
 
-def _contiguous(array):
-    return array if array.flags.c_contiguous else np.ascontiguousarray(array)
-
-
-def _finisher(target, array, buf, op, world):
-    """What to do once the data has arrived: average, copy back a non-contiguous array, count a version."""
+def _storing(x, op, world):
+    """What to do once the result is in x.host: average (AVG), then store it."""
 
     def finish():
         if op is ReduceOp.AVG:
-            np.divide(buf, world, out=buf)
-        if buf is not array:
-            array[...] = buf
-        _bump_version(target)
+            np.divide(x.host, world, out=x.host)
+        x.store()
 
     return finish
-
-
-def _bump_version(target):
-    # an in-place change: the autograd engine must see it if a graph saved this tensor
-    if target is not None:
-        target._version[0] += 1
 
 
 def _mpi_op(op):

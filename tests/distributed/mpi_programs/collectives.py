@@ -108,7 +108,7 @@ b = np.ones(3, dtype=np.float32 if rank == 0 else np.float64)
 expect_error(ValueError, "dtype float32, rank 1 has shape (3,) dtype float64", dist.broadcast, b, src=0)
 expect_error(ValueError, "arrays differ across ranks", dist.all_gather, [np.zeros(3 + rank)] * 2, np.zeros(3 + rank))
 bad = np.ones(3) if rank == 0 else [1.0, 2.0, 3.0]        # a list on rank 1 only
-expect_error(TypeError, "tensor must be a NumPy array or a Tensor holding one, got builtins.list (on rank 1)",
+expect_error(TypeError, "tensor must be an array or a Tensor holding one, got builtins.list (on rank 1)",
              dist.all_reduce, bad)
 expect_error(TypeError, "ReduceOp.AVG needs a floating dtype, got int64 (on rank 0)",
              dist.all_reduce, np.ones(2, np.int64), op=ReduceOp.AVG)

@@ -2,6 +2,8 @@
 import contextlib
 import itertools
 
+import numpy as np
+
 from ...autograd.grad_mode import is_grad_enabled
 from ...distributed.collectives import broadcast
 from ...distributed.process_group import communicator
@@ -38,12 +40,17 @@ class DistributedDataParallel(Module):
             raise TypeError(f"DistributedDataParallel: module must be a Module, got {type(module).__name__}")
         if not bucket_cap_mb > 0:
             raise ValueError(f"DistributedDataParallel: bucket_cap_mb must be > 0, got {bucket_cap_mb!r}")
-        comm = communicator("DistributedDataParallel")
         self.module = module
         self.find_unused_parameters = bool(find_unused_parameters)
         self.broadcast_buffers = bool(broadcast_buffers)
         self.require_backward_grad_sync = True
         named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
+        for name, p in named:
+            if not isinstance(p.data, np.ndarray):
+                raise TypeError(f"DistributedDataParallel: parameter {name} holds a {type(p.data).__module__} "
+                                "array; gradients are averaged for NumPy parameters only (move the model to "
+                                "the CPU with module.to('cpu'))")
+        comm = communicator("DistributedDataParallel")
         _check_same_model(comm, module)
         for t in list(module.parameters()) + list(module.buffers()):
             broadcast(t, src=0)
