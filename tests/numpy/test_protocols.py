@@ -171,8 +171,8 @@ def test_non_differentiable_functions_give_constants():
 
 def test_unregistered_function_names_itself():
     x = leaf([1.0, 2.0, 3.0])
-    with pytest.raises(TypeError, match="numpy.fft.fft has no registered gradient"):
-        np.fft.fft(x)
+    with pytest.raises(TypeError, match="numpy.fft.hfft has no registered gradient"):
+        np.fft.hfft(x)
     with pytest.raises(TypeError, match="numpy.convolve has no registered gradient"):
         np.convolve(x, np.ones(2))
     np.testing.assert_allclose(np.convolve(x.detach(), np.ones(2)).data, [1.0, 3.0, 5.0, 3.0])
