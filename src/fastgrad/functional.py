@@ -156,6 +156,9 @@ class _Call:
 
 
 def _scalar_output(name, out):
+    if np.iscomplexobj(out.data if isinstance(out, Tensor) else out):
+        raise TypeError(f"{name}: the function must return a real scalar, got a complex one; use "
+                        "holomorphic_grad for the complex derivative, or take np.real / np.abs first")
     size = out.data.size if isinstance(out, Tensor) else np.size(out)
     if size != 1:
         raise TypeError(f"{name}: the function must return a scalar, got shape {np.shape(_plain(out))}; "

@@ -24,8 +24,31 @@ def test_svd_values_and_gradients(shape):
 def test_svd_refuses_what_it_cannot_differentiate():
     with pytest.raises(TypeError, match="full_matrices"):
         np.linalg.svd(fastgrad.tensor(rng.randn(4, 3), requires_grad=True))
-    with pytest.raises(TypeError, match="complex"):
-        np.linalg.svd(fastgrad.tensor(rng.randn(3, 3) + 1j, requires_grad=True))
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 4), (2, 3, 3)])
+def test_complex_svd_values_and_phase_free_gradients(shape):
+    a = rng.randn(*shape) + 1j * rng.randn(*shape)
+    u, s, vh = np.linalg.svd(fastgrad.tensor(a, requires_grad=True), full_matrices=False)
+    for ours, theirs in zip((u, s, vh), onp.linalg.svd(a, full_matrices=False)):
+        onp.testing.assert_allclose(ours.detach().data, theirs, atol=1e-10)
+
+    def phase_free(a):   # singular vectors are defined up to a phase each
+        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        return np.abs(u), s, np.abs(vh)
+
+    check_grads(phase_free, modes=["rev"], order=1)(a)
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_complex_eigh_reads_one_triangle(uplo):
+    a = rng.randn(4, 4) + 1j * rng.randn(4, 4)
+    w, v = np.linalg.eigh(fastgrad.tensor(a, requires_grad=True), uplo)
+    w_ref, v_ref = onp.linalg.eigh(a, uplo)
+    onp.testing.assert_allclose(w.detach().data, w_ref, atol=1e-12)
+    assert w.dtype == onp.float64
+    onp.testing.assert_allclose(v.detach().data, v_ref, atol=1e-12)
+    check_grads(lambda a: (np.linalg.eigh(a, uplo)[0], np.abs(np.linalg.eigh(a, uplo)[1])))(a)
 
 
 @pytest.mark.parametrize("ord", ["nuc", 2, -2])

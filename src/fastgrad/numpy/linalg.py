@@ -8,6 +8,7 @@ when called on a Tensor that requires grad).
 import numpy as _np
 
 from .. import ops as _ops
+from .complex import absolute as _abs
 from .reductions import as_tensor_input as _t
 from .registry import implements
 
@@ -81,7 +82,13 @@ def _symmetric_from_triangle(a, UPLO):
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     part, strict = (tril(a), tril(a, -1)) if UPLO == "L" else (triu(a), triu(a, 1))
-    return _ops.add(part, _ops.swapaxes(strict, -1, -2))
+    if not _np.iscomplexobj(a.data):
+        return _ops.add(part, _ops.swapaxes(strict, -1, -2))
+    # Hermitian: the mirrored triangle is conjugated, and the diagonal's imaginary part is not read.
+    from .complex import conjugate, real
+
+    diagonal_only = _np.eye(a.shape[-1], dtype=bool)
+    return _ops.add(_ops.where(diagonal_only, real(a), strict), conjugate(_ops.swapaxes(strict, -1, -2)))
 
 
 @implements(_np.linalg.eigvalsh)
@@ -139,17 +146,17 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord is None or ord == 2:
         return _sqrt_sum_squares(x, axis, keepdims)
     if ord == _np.inf:
-        return _ops.max(_ops.abs(x), axis=axis, keepdims=keepdims)
+        return _ops.max(_abs(x), axis=axis, keepdims=keepdims)
     if ord == -_np.inf:
-        return _ops.min(_ops.abs(x), axis=axis, keepdims=keepdims)
+        return _ops.min(_abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
         data = x.data if hasattr(x, "_node") else x
         return _np.sum(data != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
     if ord == 1:
-        return _ops.sum(_ops.abs(x), axis=axis, keepdims=keepdims)
+        return _ops.sum(_abs(x), axis=axis, keepdims=keepdims)
     if isinstance(ord, str):
         raise ValueError(f"norm: invalid norm order {ord!r} for vectors")
-    return _ops.pow(_ops.sum(_ops.pow(_ops.abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
+    return _ops.pow(_ops.sum(_ops.pow(_abs(x), ord), axis=axis, keepdims=keepdims), 1.0 / ord)
 
 
 def _matrix_norm(x, ord, axis, keepdims):
@@ -160,7 +167,7 @@ def _matrix_norm(x, ord, axis, keepdims):
         return _sqrt_sum_squares(x, (row, col), keepdims)
     if ord in (1, -1, _np.inf, -_np.inf):
         summed, other = (row, col) if ord in (1, -1) else (col, row)
-        sums = _ops.sum(_ops.abs(x), axis=summed, keepdims=True)
+        sums = _ops.sum(_abs(x), axis=summed, keepdims=True)
         pick = _ops.max if ord in (1, _np.inf) else _ops.min
         out = pick(sums, axis=other, keepdims=True)
         if not keepdims:
@@ -194,36 +201,46 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 
     On Tensors it is composed from the symmetric eigendecomposition of A^T A
     (of A A^T when wide), so its gradient, to any order, is the one of those
-    ops: exact for distinct nonzero singular values.  Real input, and the
+    ops: exact for distinct nonzero singular values (real or complex A).  The
     reduced factors (full_matrices=False) unless A is square.
     """
     a = _t(a)
     m, n = a.shape[-2], a.shape[-1]
-    if _np.iscomplexobj(a.data):
-        raise TypeError("svd: gradients of complex matrices are not supported in fastgrad")
     if compute_uv and full_matrices and m != n:
         raise TypeError("svd: with full_matrices=True the extra singular vectors of a non-square matrix are not "
                         "unique, so have no gradient; use full_matrices=False")
     tall = m >= n
-    b = a if tall else _ops.swapaxes(a, -1, -2)       # b is tall: b^T b is the small Gram matrix
-    w, v = _ops.eigh(_ops.matmul(_ops.swapaxes(b, -1, -2), b))
+    b = a if tall else _adjoint(a)                     # b is tall: b^H b is the small Gram matrix
+    w, v = _ops.eigh(_ops.matmul(_adjoint(b), b))
     w, v = _ops.flip(w, -1), _ops.flip(v, -1)       # descending, as NumPy
     s = _ops.sqrt(_ops.maximum(w, 0.0))
     if not compute_uv:
         return s
     u_ref, _, vh_ref = _np.linalg.svd(a.data, full_matrices=False)
-    reference = _np.swapaxes(vh_ref, -1, -2) if tall else u_ref
-    signs = _np.sign(_np.sum(v.data * reference, axis=-2, keepdims=True))
-    v = _ops.mul(v, _np.where(signs == 0, 1.0, signs))   # the signs LAPACK chose
+    reference = _np.conj(_np.swapaxes(vh_ref, -1, -2)) if tall else u_ref
+    overlap = _np.sum(_np.conj(v.data) * reference, axis=-2, keepdims=True)
+    magnitude = _np.abs(overlap)
+    phases = _np.where(magnitude == 0, 1.0, overlap / _np.where(magnitude == 0, 1.0, magnitude))
+    v = _ops.mul(v, phases if _np.iscomplexobj(v.data) else phases.real)   # the signs (phases) LAPACK chose
     u = _ops.div(_ops.matmul(b, v), _ops.unsqueeze(s, -2))
     if not tall:
         u, v = v, u
-    return _SVDResult(u, s, _ops.swapaxes(v, -1, -2))
+    return _SVDResult(u, s, _adjoint(v))
+
+
+def _adjoint(x):
+    """The conjugate transpose of the last two axes (the transpose when real)."""
+    x = _ops.swapaxes(x, -1, -2)
+    if _np.iscomplexobj(x.data):
+        from .complex import conjugate
+
+        return conjugate(x)
+    return x
 
 
 @implements(_np.linalg.pinv)
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):
-    """Moore-Penrose pseudo-inverse V diag(1/S) U^T, singular values below
+    """Moore-Penrose pseudo-inverse V diag(1/S) U^H, singular values below
     rcond * max(S) (NumPy's default rcond) treated as 0."""
     a = _t(a)
     u, s, vh = svd(a, full_matrices=False)
@@ -231,8 +248,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=None):
                                               max(a.shape[-2:]) * _np.finfo(a.dtype).eps)
     keep = s.data > cutoff * _np.max(s.data, axis=-1, keepdims=True)
     inverse = _ops.where(keep, _ops.div(1.0, _ops.where(keep, s, 1.0)), 0.0)
-    return _ops.matmul(_ops.mul(_ops.swapaxes(vh, -1, -2), _ops.unsqueeze(inverse, -2)),
-                       _ops.swapaxes(u, -1, -2))
+    return _ops.matmul(_ops.mul(_adjoint(vh), _ops.unsqueeze(inverse, -2)), _adjoint(u))
 
 
 @implements(_np.linalg.multi_dot)

@@ -12,6 +12,11 @@ def _mT(xp, a):
     return xp.matrix_transpose(a)
 
 
+def _is_complex(a):
+    dtype = getattr(a, "dtype", None)
+    return getattr(dtype, "kind", "") == "c"
+
+
 def _check_square(op, a):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"{op}: expected a square matrix (or a stack of them), got shape {tuple(a.shape)}")
@@ -180,9 +185,10 @@ class EighPacked(Function):
 
     @staticmethod
     def backward(ctx, b, g):
-        # NOTE: gA = V (diag(g_w) + F * (V^T g_V)) V^T with F_ij = 1 / (w_j - w_i)
-        # off the diagonal (so distinct eigenvalues are needed for g_V), then
-        # symmetrized: the gradient is exact for symmetric changes of A.
+        # NOTE: gA = conj(V) (diag(g_w) + F * (V^T g_V)) V^T with F_ij = 1 / (w_j - w_i)
+        # off the diagonal (so distinct eigenvalues are needed for g_V), then made
+        # Hermitian (symmetric when real): exact for Hermitian changes of A.  For
+        # complex A this is the conjugate-of-Wirtinger convention of fastgrad.numpy.
         (packed,) = ctx.saved_arrays
         xp = b.xp
         raw = ctx.backend.xp
@@ -193,6 +199,9 @@ class EighPacked(Function):
         gaps = xp.expand_dims(w, axis=-2) - xp.expand_dims(w, axis=-1)   # w_j - w_i
         f = (1 - eye) / (gaps + eye)
         inner = xp.expand_dims(gw, axis=-2) * eye + f * b.matmul(_mT(xp, v), gv)
+        if _is_complex(v):
+            full = b.matmul(b.matmul(xp.conj(v), inner), _mT(xp, v))
+            return 0.5 * (full + xp.conj(_mT(xp, full)))
         full = b.matmul(b.matmul(v, inner), _mT(xp, v))
         return 0.5 * (full + _mT(xp, full))
 
@@ -207,4 +216,9 @@ def eigh(a, UPLO="L"):
     >>> w, v = fg.eigh(fg.tensor([[2.0, 1.0], [1.0, 2.0]]))   # w = [1, 3]
     """
     packed = EighPacked.apply(a, UPLO=UPLO)
-    return packed[..., 0, :], packed[..., 1:, :]
+    w = packed[..., 0, :]
+    if _is_complex(packed):   # the eigenvalues of a Hermitian matrix are real
+        from ..numpy.complex import real
+
+        w = real(w)
+    return w, packed[..., 1:, :]
