@@ -303,4 +303,46 @@ void fg_avg_pool2d_fwd_f64(const double *restrict x, double *restrict y, const f
 void fg_avg_pool2d_bwd_f32(const float *restrict gy, float *restrict gx, const fg_pool_windows *p);
 void fg_avg_pool2d_bwd_f64(const double *restrict gy, double *restrict gx, const fg_pool_windows *p);
 
+/* ---- normalization (norm.c) ----
+ * batch_norm: x and y are (outer, channels, inner); weight, bias (NULL for
+ * none), mean and var have `channels` entries.  training: mean and the
+ * biased var of each channel over its outer * inner values are written;
+ * otherwise they are read (running statistics).  y = (x - mean) /
+ * sqrt(var + eps) * weight + bias.  The backward writes gx (NULL: skipped),
+ * gweight and gbias (NULL: skipped); with training the batch statistics'
+ * dependence on x is included.
+ * group_norm: x and y are (rows, channels_per_group * inner) and row r is
+ * normalized over its values; element k of row r has the weight and bias of
+ * channel (r % groups) * channels_per_group + k / inner.  mean and rstd
+ * (= 1 / sqrt(var + eps)) have `rows` entries, written by the forward and read
+ * by the backward. */
+typedef struct {
+    int64_t rows, groups, channels_per_group, inner;
+} fg_group_norm_shape;
+
+void fg_batch_norm_fwd_f32(const float *restrict x, const float *weight, const float *bias, float *mean,
+                           float *var, float *restrict y, int64_t outer, int64_t channels, int64_t inner,
+                           double eps, int training);
+void fg_batch_norm_fwd_f64(const double *restrict x, const double *weight, const double *bias, double *mean,
+                           double *var, double *restrict y, int64_t outer, int64_t channels, int64_t inner,
+                           double eps, int training);
+void fg_batch_norm_bwd_f32(const float *restrict x, const float *restrict gy, const float *mean, const float *var,
+                           const float *weight, float *restrict gx, float *gweight, float *gbias, int64_t outer,
+                           int64_t channels, int64_t inner, double eps, int training);
+void fg_batch_norm_bwd_f64(const double *restrict x, const double *restrict gy, const double *mean,
+                           const double *var, const double *weight, double *restrict gx, double *gweight,
+                           double *gbias, int64_t outer, int64_t channels, int64_t inner, double eps,
+                           int training);
+void fg_group_norm_fwd_f32(const float *restrict x, const float *weight, const float *bias, float *restrict y,
+                           float *mean, float *rstd, const fg_group_norm_shape *g, double eps);
+void fg_group_norm_fwd_f64(const double *restrict x, const double *weight, const double *bias,
+                           double *restrict y, double *mean, double *rstd, const fg_group_norm_shape *g,
+                           double eps);
+void fg_group_norm_bwd_f32(const float *restrict x, const float *restrict gy, const float *mean,
+                           const float *rstd, const float *weight, float *restrict gx, float *gweight,
+                           float *gbias, const fg_group_norm_shape *g);
+void fg_group_norm_bwd_f64(const double *restrict x, const double *restrict gy, const double *mean,
+                           const double *rstd, const double *weight, double *restrict gx, double *gweight,
+                           double *gbias, const fg_group_norm_shape *g);
+
 #endif

@@ -238,6 +238,21 @@ STEP_SPECS.update({
     "avg_pool2d_bwd": [lambda: ([signed(2, 3, 3, 2)], dict(_WINDOWS, **_DIVISORS, height=5, width=4))],
 })
 
+# Normalization twins: statistics and parameters as keywords.
+STEP_SPECS.update({
+    "batch_norm_fwd": [lambda: ([signed(4, 3, 5)], dict(weight=signed(3), bias=signed(3), eps=1e-5)),
+                       lambda: ([signed(4, 3, 5)], dict(mean=signed(3), var=positive(3), training=False))],
+    "batch_norm_bwd": [lambda: ([signed(4, 3, 5), signed(4, 3, 5)], dict(mean=signed(3), var=positive(3),
+                                                                      weight=signed(3), weight_grad=True,
+                                                                      bias_grad=True)),
+                       lambda: ([signed(4, 3, 5), signed(4, 3, 5)], dict(mean=signed(3), var=positive(3),
+                                                                      training=False))],
+    "group_norm_fwd": [lambda: ([signed(4, 6, 5)], dict(weight=signed(6), bias=signed(6), groups=3))],
+    "group_norm_bwd": [lambda: ([signed(4, 6, 5), signed(4, 6, 5)], dict(mean=signed(4, 3), rstd=positive(4, 3),
+                                                                      weight=signed(6), groups=3, weight_grad=True,
+                                                                      bias_grad=True))],
+})
+
 
 def _elementwise_arguments(twin):
     """Arrays for a twin whose positional arguments are all same-shape arrays, or None."""

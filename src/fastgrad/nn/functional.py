@@ -6,7 +6,7 @@
 
 Names, signatures and defaults are PyTorch's.  Activations, softmax, the
 losses and the linear layer run on fused C kernels for NumPy arrays;
-dropout, layer_norm and embedding are composed from differentiable ops.
+dropout and embedding are composed from differentiable ops.
 `inplace=True` is accepted for compatibility and returns a new tensor.
 Legacy `size_average` / `reduce` arguments map to `reduction` as in PyTorch.
 """
@@ -221,25 +221,6 @@ def dropout_mask(data, p):
         keep.astype(data.dtype) * (1.0 / (1.0 - p))
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """(x - mean) / sqrt(var + eps) over the trailing `normalized_shape` axes
-    (biased variance), then * weight + bias."""
-    input = _tensor(input)
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape):]) != shape:
-        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the trailing axes of an input "
-                         f"of shape {tuple(input.shape)}")
-    axes = tuple(range(input.ndim - len(shape), input.ndim))
-    centered = input - input.mean(axis=axes, keepdims=True)
-    var = (centered * centered).mean(axis=axes, keepdims=True)
-    out = centered / ops.sqrt(var + eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
-
-
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
@@ -313,3 +294,9 @@ from ..ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, av
 
 __all__ += ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
             "adaptive_max_pool2d"]
+
+
+# ---- normalization (fastgrad.ops.norm: fused C kernels) ----
+from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: E402
+
+__all__ += ["batch_norm", "group_norm", "instance_norm"]

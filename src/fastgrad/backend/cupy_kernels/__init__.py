@@ -7,10 +7,10 @@ functions with the names and arguments of the reference twins (without the
 namespace argument), which CupyBackend binds as its kernel methods.
 """
 from . import activations, linear, losses, optim
-from . import conv, pool
+from . import conv, norm, pool
 
 FAMILIES = (activations, losses, linear, optim)
-FAMILIES += (conv, pool)
+FAMILIES += (conv, pool, norm)
 
 KERNELS = {name: kernel for module in FAMILIES for name, kernel in module.KERNELS.items()}
 

@@ -14,10 +14,10 @@ be numpy, cupy, an array-API namespace or fastgrad.numpy.  One module per
 kernel family, mirroring csrc/.
 """
 from . import activations, linear, losses, optim
-from . import conv, pool
+from . import conv, norm, pool
 
 FAMILIES = (activations, losses, linear, optim)
-FAMILIES += (conv, pool)
+FAMILIES += (conv, pool, norm)
 
 TWINS = {name: fn for module in FAMILIES for name, fn in vars(module).items()
          if name.endswith(("_fwd", "_bwd", "_step")) and callable(fn)}

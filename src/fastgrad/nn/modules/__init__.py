@@ -20,3 +20,8 @@ from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d,
 
 __all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d", "Conv1d", "Conv2d", "MaxPool1d",
             "MaxPool2d"]
+
+# Normalization layers with fused C kernels.
+from .norm import BatchNorm2d, GroupNorm, InstanceNorm2d
+
+__all__ += ["BatchNorm2d", "GroupNorm", "InstanceNorm2d"]

@@ -1,0 +1,216 @@
+# Normalization layers (csrc/norm.c).  batch_norm takes x as (outer, channels,
+# inner); group_norm as (batch, channels, inner) with channels split into
+# `groups`.  The per-channel parameters and statistics are keywords.
+
+cdef extern from "fastgrad.h":
+    ctypedef struct fg_group_norm_shape:
+        int64_t rows, groups, channels_per_group, inner
+    void fg_batch_norm_fwd_f32(const float *x, const float *weight, const float *bias, float *mean, float *var,
+                               float *y, int64_t outer, int64_t channels, int64_t inner, double eps,
+                               int training) nogil
+    void fg_batch_norm_fwd_f64(const double *x, const double *weight, const double *bias, double *mean,
+                               double *var, double *y, int64_t outer, int64_t channels, int64_t inner, double eps,
+                               int training) nogil
+    void fg_batch_norm_bwd_f32(const float *x, const float *gy, const float *mean, const float *var,
+                               const float *weight, float *gx, float *gweight, float *gbias, int64_t outer,
+                               int64_t channels, int64_t inner, double eps, int training) nogil
+    void fg_batch_norm_bwd_f64(const double *x, const double *gy, const double *mean, const double *var,
+                               const double *weight, double *gx, double *gweight, double *gbias, int64_t outer,
+                               int64_t channels, int64_t inner, double eps, int training) nogil
+    void fg_group_norm_fwd_f32(const float *x, const float *weight, const float *bias, float *y, float *mean,
+                               float *rstd, const fg_group_norm_shape *g, double eps) nogil
+    void fg_group_norm_fwd_f64(const double *x, const double *weight, const double *bias, double *y,
+                               double *mean, double *rstd, const fg_group_norm_shape *g, double eps) nogil
+    void fg_group_norm_bwd_f32(const float *x, const float *gy, const float *mean, const float *rstd,
+                               const float *weight, float *gx, float *gweight, float *gbias,
+                               const fg_group_norm_shape *g) nogil
+    void fg_group_norm_bwd_f64(const double *x, const double *gy, const double *mean, const double *rstd,
+                               const double *weight, double *gx, double *gweight, double *gbias,
+                               const fg_group_norm_shape *g) nogil
+
+
+cdef object norm_input(str op, object x):
+    x = float_input(op, "x", x)
+    if x.ndim != 3:
+        raise ValueError(f"{op}: argument 'x' must be 3-d (batch, channels, inner), got shape {x.shape}")
+    return x
+
+
+cdef object per_channel(str op, str arg, object a, object like, Py_ssize_t n):
+    """None, or a C-contiguous (n,) array of like's dtype (converted)."""
+    if a is None:
+        return None
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
+    if a.shape != (n,):
+        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected ({n},)")
+    if a.dtype.kind != "f":
+        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}; expected a float array")
+    return np.ascontiguousarray(a, dtype=like.dtype)
+
+
+cdef double checked_eps(str op, object eps) except -1:
+    cdef double e = float(eps)
+    if not e >= 0:
+        raise ValueError(f"{op}: argument 'eps' must be >= 0, got {eps}")
+    return e
+
+
+def batch_norm_fwd(x, *, weight=None, bias=None, mean=None, var=None, eps=1e-5, training=True):
+    """(y, mean, var): each channel of x (outer, C, inner) normalized, y = (x - mean) / sqrt(var + eps)
+    * weight + bias.  training: mean and the biased var are the channel's own (returned fresh);
+    otherwise the given mean and var (running statistics) are used and returned."""
+    op = "batch_norm"
+    x = norm_input(op, x)
+    outer, channels, inner = x.shape
+    cdef double e = checked_eps(op, eps)
+    cdef int train = 1 if training else 0
+    weight = per_channel(op, "weight", weight, x, channels)
+    bias = per_channel(op, "bias", bias, x, channels)
+    if train:
+        mean, var = np.empty(channels, dtype=x.dtype), np.empty(channels, dtype=x.dtype)
+        if outer * inner == 0:
+            raise ValueError(f"{op}: no values to compute the batch statistics from (x has shape {x.shape})")
+    else:
+        if mean is None or var is None:
+            raise ValueError(f"{op}: 'mean' and 'var' are required with training=False")
+        mean = per_channel(op, "mean", mean, x, channels)
+        var = per_channel(op, "var", var, x, channels)
+    y = np.empty(x.shape, dtype=x.dtype)
+    cdef int64_t o = outer, c = channels, i = inner
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pw = data_or_null(weight)
+    cdef void *pb = data_or_null(bias)
+    cdef void *pm = cnp.PyArray_DATA(mean)
+    cdef void *pv = cnp.PyArray_DATA(var)
+    cdef void *py = cnp.PyArray_DATA(y)
+    if is_f32(x):
+        with nogil:
+            fg_batch_norm_fwd_f32(<const float *>px, <const float *>pw, <const float *>pb, <float *>pm,
+                                  <float *>pv, <float *>py, o, c, i, e, train)
+    else:
+        with nogil:
+            fg_batch_norm_fwd_f64(<const double *>px, <const double *>pw, <const double *>pb, <double *>pm,
+                                  <double *>pv, <double *>py, o, c, i, e, train)
+    return y, mean, var
+
+
+def batch_norm_bwd(x, gy, *, mean, var, weight=None, eps=1e-5, training=True, input_grad=True, weight_grad=False,
+                   bias_grad=False):
+    """(gx, gweight, gbias), each None unless asked for, of batch_norm_fwd at the same x, mean, var."""
+    op = "batch_norm_backward"
+    x = norm_input(op, x)
+    gy = same_input(op, "grad", gy, x)
+    outer, channels, inner = x.shape
+    cdef double e = checked_eps(op, eps)
+    cdef int train = 1 if training else 0
+    mean = per_channel(op, "mean", mean, x, channels)
+    var = per_channel(op, "var", var, x, channels)
+    if mean is None or var is None:
+        raise ValueError(f"{op}: 'mean' and 'var' are required")
+    weight = per_channel(op, "weight", weight, x, channels)
+    gx = np.empty(x.shape, dtype=x.dtype) if input_grad else None
+    gw = np.empty(channels, dtype=x.dtype) if weight_grad else None
+    gb = np.empty(channels, dtype=x.dtype) if bias_grad else None
+    cdef int64_t o = outer, c = channels, i = inner
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pg = cnp.PyArray_DATA(gy)
+    cdef void *pm = cnp.PyArray_DATA(mean)
+    cdef void *pv = cnp.PyArray_DATA(var)
+    cdef void *pw = data_or_null(weight)
+    cdef void *pgx = data_or_null(gx)
+    cdef void *pgw = data_or_null(gw)
+    cdef void *pgb = data_or_null(gb)
+    if is_f32(x):
+        with nogil:
+            fg_batch_norm_bwd_f32(<const float *>px, <const float *>pg, <const float *>pm, <const float *>pv,
+                                  <const float *>pw, <float *>pgx, <float *>pgw, <float *>pgb, o, c, i, e, train)
+    else:
+        with nogil:
+            fg_batch_norm_bwd_f64(<const double *>px, <const double *>pg, <const double *>pm, <const double *>pv,
+                                  <const double *>pw, <double *>pgx, <double *>pgw, <double *>pgb, o, c, i, e,
+                                  train)
+    return gx, gw, gb
+
+
+cdef int fill_group_shape(str op, fg_group_norm_shape *g, tuple shape, object groups) except -1:
+    import operator
+
+    batch, channels, inner = shape
+    try:
+        groups = operator.index(groups)
+    except TypeError:
+        raise TypeError(f"{op}: argument 'groups' must be an int, got {groups!r}") from None
+    if groups < 1 or channels % groups:
+        raise ValueError(f"{op}: argument 'groups' ({groups}) must be positive and divide the channels "
+                         f"({channels})")
+    g.rows, g.groups, g.channels_per_group, g.inner = batch * groups, groups, channels // groups, inner
+    return 0
+
+
+def group_norm_fwd(x, *, weight=None, bias=None, groups=1, eps=1e-5):
+    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample,
+    then * weight[c] + bias[c]; mean and rstd = 1 / sqrt(var + eps) are (N, groups)."""
+    op = "group_norm"
+    x = norm_input(op, x)
+    cdef fg_group_norm_shape g
+    fill_group_shape(op, &g, x.shape, groups)
+    cdef double e = checked_eps(op, eps)
+    weight = per_channel(op, "weight", weight, x, x.shape[1])
+    bias = per_channel(op, "bias", bias, x, x.shape[1])
+    y = np.empty(x.shape, dtype=x.dtype)
+    mean = np.empty((x.shape[0], g.groups), dtype=x.dtype)
+    rstd = np.empty((x.shape[0], g.groups), dtype=x.dtype)
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pw = data_or_null(weight)
+    cdef void *pb = data_or_null(bias)
+    cdef void *py = cnp.PyArray_DATA(y)
+    cdef void *pm = cnp.PyArray_DATA(mean)
+    cdef void *pr = cnp.PyArray_DATA(rstd)
+    if is_f32(x):
+        with nogil:
+            fg_group_norm_fwd_f32(<const float *>px, <const float *>pw, <const float *>pb, <float *>py,
+                                  <float *>pm, <float *>pr, &g, e)
+    else:
+        with nogil:
+            fg_group_norm_fwd_f64(<const double *>px, <const double *>pw, <const double *>pb, <double *>py,
+                                  <double *>pm, <double *>pr, &g, e)
+    return y, mean, rstd
+
+
+def group_norm_bwd(x, gy, *, mean, rstd, weight=None, groups=1, input_grad=True, weight_grad=False,
+                   bias_grad=False):
+    """(gx, gweight, gbias), each None unless asked for, of group_norm_fwd at the same x, mean, rstd."""
+    op = "group_norm_backward"
+    x = norm_input(op, x)
+    gy = same_input(op, "grad", gy, x)
+    cdef fg_group_norm_shape g
+    fill_group_shape(op, &g, x.shape, groups)
+    stats_shape = (x.shape[0], g.groups)
+    for arg, a in (("mean", mean), ("rstd", rstd)):
+        if not isinstance(a, np.ndarray) or a.shape != stats_shape:
+            raise ValueError(f"{op}: argument '{arg}' must be an array of shape {stats_shape} "
+                             f"(from group_norm_fwd)")
+    mean = np.ascontiguousarray(mean, dtype=x.dtype)
+    rstd = np.ascontiguousarray(rstd, dtype=x.dtype)
+    weight = per_channel(op, "weight", weight, x, x.shape[1])
+    gx = np.empty(x.shape, dtype=x.dtype) if input_grad else None
+    gw = np.empty(x.shape[1], dtype=x.dtype) if weight_grad else None
+    gb = np.empty(x.shape[1], dtype=x.dtype) if bias_grad else None
+    cdef void *px = cnp.PyArray_DATA(x)
+    cdef void *pg = cnp.PyArray_DATA(gy)
+    cdef void *pm = cnp.PyArray_DATA(mean)
+    cdef void *pr = cnp.PyArray_DATA(rstd)
+    cdef void *pw = data_or_null(weight)
+    cdef void *pgx = data_or_null(gx)
+    cdef void *pgw = data_or_null(gw)
+    cdef void *pgb = data_or_null(gb)
+    if is_f32(x):
+        with nogil:
+            fg_group_norm_bwd_f32(<const float *>px, <const float *>pg, <const float *>pm, <const float *>pr,
+                                  <const float *>pw, <float *>pgx, <float *>pgw, <float *>pgb, &g)
+    else:
+        with nogil:
+            fg_group_norm_bwd_f64(<const double *>px, <const double *>pg, <const double *>pm, <const double *>pr,
+                                  <const double *>pw, <double *>pgx, <double *>pgw, <double *>pgb, &g)
+    return gx, gw, gb

@@ -1,0 +1,151 @@
+"""BatchNorm1d, BatchNorm2d, GroupNorm and InstanceNorm2d with PyTorch's arguments, parameters and buffers
+(forward: fastgrad.ops.norm, fused C kernels)."""
+import numpy as np
+
+from ...autograd.tensor import Tensor
+from ...dtypes import get_default_dtype
+from ...ops import norm as N
+from ..parameter import Parameter
+from .module import Module
+
+
+class _NormBase(Module):
+    """Affine parameters (weight 1, bias 0) and the running statistics buffers."""
+
+    def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def _check_input(self, input):
+        if input.ndim != 4 or input.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}: expected input of shape (N, {self.num_features}, H, W), "
+                             f"got {tuple(input.shape)}")
+
+    def _momentum(self):
+        """The running statistics' update factor this step (a cumulative average for momentum None)."""
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data[...] += 1
+            if self.momentum is None:
+                return 1.0 / float(self.num_batches_tracked.data)
+        return 0.0 if self.momentum is None else self.momentum
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class _BatchNorm(_NormBase):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
+                 dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, input):
+        self._check_input(input)
+        momentum = self._momentum()
+        use_batch = self.training or not self.track_running_stats
+        track = self.training and self.track_running_stats
+        return N.batch_norm(input, self.running_mean if track or not use_batch else None,
+                            self.running_var if track or not use_batch else None, self.weight, self.bias,
+                            training=use_batch, momentum=momentum, eps=self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    """Normalize each channel of (N, C) or (N, C, L) input over the batch (and length), as
+    torch.nn.BatchNorm1d; see BatchNorm2d.
+
+    >>> BatchNorm1d(16)(fastgrad.randn(8, 16)).shape
+    (8, 16)
+    """
+
+    def _check_input(self, input):
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d: expected input of shape (N, {self.num_features}) or "
+                             f"(N, {self.num_features}, L), got {tuple(input.shape)}")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Normalize each channel of (N, C, H, W) input over N, H and W, as torch.nn.BatchNorm2d.
+
+    Training: the batch mean and biased variance normalize; running_mean and
+    running_var (unbiased) move by `momentum` (a cumulative average when None).
+    Evaluation: the running statistics normalize (the batch's, when
+    track_running_stats=False).  y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+    >>> BatchNorm2d(16)(fastgrad.randn(8, 16, 5, 5)).shape
+    (8, 16, 5, 5)
+    """
+
+
+class InstanceNorm2d(_NormBase):
+    """Normalize each channel of each sample of (N, C, H, W) or (C, H, W) input over H and W, as
+    torch.nn.InstanceNorm2d (affine=False and no running statistics by default).
+
+    >>> InstanceNorm2d(3)(fastgrad.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
+                 dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+
+    def forward(self, input):
+        unbatched = input.ndim == 3
+        if unbatched:
+            input = input.unsqueeze(0)
+        self._check_input(input)
+        use_input_stats = self.training or not self.track_running_stats
+        momentum = self.momentum if self.momentum is not None else 0.0  # PyTorch's: no batch counter here
+        out = N.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                              use_input_stats=use_input_stats, momentum=momentum, eps=self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class GroupNorm(Module):
+    """Normalize each sample's num_groups groups of channels of (N, C, ...) input, as
+    torch.nn.GroupNorm; weight (1) and bias (0) per channel when affine.
+
+    >>> GroupNorm(2, 6)(fastgrad.randn(4, 6, 3, 3)).shape
+    (4, 6, 3, 3)
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_groups < 1 or num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dtype))
+            self.bias = Parameter(np.zeros(num_channels, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):
+        return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
