@@ -42,12 +42,21 @@ _VERSION = 1
 # ---- the structure around the arrays --------------------------------------------
 
 
+def _on_host(a):
+    """A NumPy array of `a`'s values: CuPy arrays are copied from their GPU."""
+    if type(a).__module__.split(".", 1)[0] == "cupy":
+        return a.get()
+    return np.asarray(a)
+
+
 def _encode(obj, arrays, path):
     """A JSON-able description of obj; arrays are collected into `arrays` by name."""
     if isinstance(obj, Tensor):
-        return {"t": "tensor", "ref": _put(arrays, path, np.asarray(obj.data))}
+        return {"t": "tensor", "ref": _put(arrays, path, _on_host(obj.data))}
     if isinstance(obj, np.ndarray):
         return {"t": "array", "ref": _put(arrays, path, obj)}
+    if type(obj).__module__.split(".", 1)[0] == "cupy" and hasattr(obj, "shape"):
+        return {"t": "array", "ref": _put(arrays, path, _on_host(obj))}
     if isinstance(obj, np.generic):
         return {"t": "npscalar", "ref": _put(arrays, path, np.asarray(obj))}
     if obj is None or isinstance(obj, (bool, str)):
@@ -224,7 +233,11 @@ def save(obj, f, format=None):
 def load(f, map_location=None, weights_only=True, max_bytes=None):
     """Read what `save` wrote (either format, told apart by the file's first bytes).
 
-    Tensors come back as Tensors (not requiring grad), arrays as arrays.  The
+    Tensors come back as Tensors (not requiring grad), arrays as arrays, on the
+    CPU; map_location ("cpu", "cuda", "cuda:N" or a fastgrad device) puts every
+    tensor and array there instead (tensors saved from a GPU load on the CPU
+    unless asked).  Loading never unpickles, so weights_only=False loads the
+    same things as the default (it is accepted for code written for PyTorch).  The
     file is treated as untrusted: anything truncated, corrupted or malformed
     raises CheckpointError naming the problem, and nothing in it is executed.
 
@@ -237,6 +250,9 @@ def load(f, map_location=None, weights_only=True, max_bytes=None):
     >>> state = fastgrad.load("model.safetensors")
     >>> big = fastgrad.load("compressed.npz", max_bytes=8 * 2**30)
     """
+    device = _check_map_location(map_location)
+    if not isinstance(weights_only, bool):
+        raise TypeError(f"load: argument 'weights_only' must be a bool, got {type(weights_only).__name__}")
     where = os.fspath(f) if isinstance(f, (str, os.PathLike)) else getattr(f, "name", "<file>")
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as inp:
@@ -245,9 +261,39 @@ def load(f, map_location=None, weights_only=True, max_bytes=None):
         data = f.read()
     budget = Budget(where, len(data), max_bytes)
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
-        return _load_npz(data, budget)
+        return _to_device(_load_npz(data, budget), device)
     if len(data) >= 9 and data[8:9] == b"{":
-        return _load_safetensors(data, budget)
+        return _to_device(_load_safetensors(data, budget), device)
     if not data:
         raise CheckpointError(f"load: {where} is empty")
     raise CheckpointError(f"load: {where} is neither an .npz nor a safetensors checkpoint")
+
+
+def _check_map_location(map_location):
+    """The device name map_location asks for ("cpu" for None), checked before reading."""
+    import re
+
+    if map_location is None:
+        return "cpu"
+    name = str(map_location)
+    if not isinstance(map_location, str) and type(map_location).__name__.lower() != "device":
+        raise TypeError(f"load: argument 'map_location' must be 'cpu', 'cuda', 'cuda:N' or a device, "
+                        f"got {type(map_location).__name__}")
+    if not re.fullmatch(r"cpu|cuda(:\d+)?", name):
+        raise ValueError(f"load: argument 'map_location' must be 'cpu', 'cuda' or 'cuda:N', got {name!r}")
+    return name
+
+
+def _to_device(obj, device):
+    """obj with every tensor and array moved to `device` (loaded data is on the CPU)."""
+    if device == "cpu":
+        return obj
+    if isinstance(obj, Tensor):
+        return Tensor(Tensor(obj.data).to(device).data)
+    if isinstance(obj, np.ndarray):
+        return Tensor(obj).to(device).data
+    if isinstance(obj, dict):
+        return {k: _to_device(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_device(v, device) for v in obj)
+    return obj

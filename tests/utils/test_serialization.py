@@ -142,3 +142,45 @@ def test_safetensors_interoperates_with_pytorch(tmp_path):
     st.save_file(theirs.state_dict(), str(tmp_path / "back.safetensors"))
     model.load_state_dict(fg.load(tmp_path / "back.safetensors"))
     np.testing.assert_array_equal(model[0].weight.data, theirs[0].weight.detach().numpy())
+
+
+def test_map_location_cpu_and_none_load_on_the_cpu(tmp_path):
+    path = tmp_path / "w.npz"
+    fg.save({"w": fg.tensor(np.arange(3.0)), "a": np.ones(2)}, path)
+    for where in (None, "cpu"):
+        state = fg.load(path, map_location=where)
+        assert isinstance(state["w"].data, np.ndarray) and isinstance(state["a"], np.ndarray)
+        np.testing.assert_array_equal(state["w"].data, np.arange(3.0))
+
+
+@pytest.mark.parametrize("where, error, message", [
+    ("gpu", ValueError, "map_location' must be 'cpu', 'cuda' or 'cuda:N', got 'gpu'"),
+    (3, TypeError, "map_location' must be 'cpu', 'cuda', 'cuda:N' or a device, got int"),
+    (lambda storage, loc: storage, TypeError, "map_location"),
+])
+def test_map_location_that_cannot_be_honoured_is_refused_by_name(tmp_path, where, error, message):
+    path = tmp_path / "w.npz"
+    fg.save({"w": fg.tensor(np.arange(3.0))}, path)
+    with pytest.raises(error, match=message):
+        fg.load(path, map_location=where)
+
+
+def test_map_location_cuda_without_a_gpu_names_what_is_missing(tmp_path):
+    try:
+        import cupy
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            pytest.skip("a GPU is present: tests/gpu covers loading onto it")
+    except Exception:
+        pass
+    path = tmp_path / "w.npz"
+    fg.save({"w": fg.tensor(np.arange(3.0))}, path)
+    with pytest.raises(RuntimeError, match="cuda"):
+        fg.load(path, map_location="cuda")
+
+
+def test_weights_only_must_be_a_bool(tmp_path):
+    path = tmp_path / "w.npz"
+    fg.save({"w": fg.tensor(np.arange(3.0))}, path)
+    assert fg.load(path, weights_only=False)["w"].shape == (3,)   # nothing is ever unpickled either way
+    with pytest.raises(TypeError, match="weights_only"):
+        fg.load(path, weights_only="yes")
