@@ -224,9 +224,6 @@ double fg_max_abs_f32(const float *const *xs, const int64_t *lengths, int64_t nt
 double fg_max_abs_f64(const double *const *xs, const int64_t *lengths, int64_t ntensors);
 void fg_scale_f32(float *const *xs, const int64_t *lengths, int64_t ntensors, double factor);
 void fg_scale_f64(double *const *xs, const int64_t *lengths, int64_t ntensors, double factor);
-/* Adam's instruction set: 2 AVX-512F, 1 AVX2, 0 baseline.  level >= 0 sets it
- * (capped at what the CPU has; for tests and comparisons); returns the level in use. */
-int fg_optim_isa(int level);
 
 /* ---- GEMM through a runtime-loaded BLAS (gemm.c) ---- */
 /* Load MKL's runtime library from `path` (once); on failure write why into

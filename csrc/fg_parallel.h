@@ -31,8 +31,8 @@
  * threads one at a time (dynamic scheduling): a thread that the operating
  * system suspends holds up only its current chunk, not a fixed share of the
  * work.  Chunk boundaries depend on the sizes only, not on the thread count,
- * so sums taken chunk by chunk (FG_PARALLEL_SUM) are the same for any number
- * of threads. */
+ * so reductions taken chunk by chunk (FG_PARALLEL_REDUCE, FG_PARALLEL_SUM) are
+ * the same for any number of threads. */
 #define FG_CHUNK_WORK (1 << 16)
 #define FG_MAX_CHUNKS 1024
 
@@ -45,7 +45,7 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         return align;
     int64_t per_item = work / n > 0 ? work / n : 1;
     int64_t c = FG_CHUNK_WORK / per_item > 0 ? FG_CHUNK_WORK / per_item : 1;
-    int64_t fewest = (n + max_chunks - 1) / max_chunks;
+    int64_t fewest = n / max_chunks + (n % max_chunks != 0);   /* ceil, without n + max_chunks overflowing */
     c = c < fewest ? fewest : c;
     return (c + align - 1) / align * align;
 }
@@ -71,10 +71,10 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         }                                                                      \
     }
 
-/* The same, adding up in chunk order the double that EXPR gives for each
- * chunk, into fg_sum_ (declared by the macro). */
-#define FG_PARALLEL_SUM(n, work, align, EXPR)                                  \
-    double fg_sum_ = 0;                                                        \
+/* The same, combining in chunk order the double that EXPR gives for each
+ * chunk into ACC (a double the caller declares and sets to the start value):
+ * ACC = COMBINE(ACC, part), COMBINE a function or macro of two doubles. */
+#define FG_PARALLEL_REDUCE(n, work, align, EXPR, COMBINE, ACC)                 \
     {                                                                          \
         int64_t fg_n_ = (n), fg_work_ = (work);                                \
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), FG_MAX_CHUNKS); \
@@ -89,7 +89,14 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
             fg_parts_[fg_k_] = (EXPR);                                         \
         }                                                                      \
         for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++)                    \
-            fg_sum_ += fg_parts_[fg_k_];                                       \
+            ACC = COMBINE(ACC, fg_parts_[fg_k_]);                              \
     }
+
+/* The sum, in chunk order, of the double that EXPR gives for each chunk, into
+ * fg_sum_ (declared by the macro). */
+#define FG_PARALLEL_PLUS(acc, part) ((acc) + (part))
+#define FG_PARALLEL_SUM(n, work, align, EXPR)                                  \
+    double fg_sum_ = 0;                                                        \
+    FG_PARALLEL_REDUCE(n, work, align, EXPR, FG_PARALLEL_PLUS, fg_sum_)
 
 #endif

@@ -40,22 +40,10 @@ def test_sgd_step(rng, dtype, momentum, init, nesterov):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
-BEST_ISA = _C.optim_isa()
-
-
-@pytest.fixture(params=sorted({0, 1, BEST_ISA} & set(range(BEST_ISA + 1))), ids=lambda v: f"isa{v}")
-def isa(request):
-    """Each instruction-set version of the Adam pass this CPU can run."""
-    _C.optim_isa(request.param)
-    yield request.param
-    _C.optim_isa(BEST_ISA)
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("amsgrad", [False, True])
 @pytest.mark.parametrize("decoupled", [False, True])
-def test_adam_step(rng, dtype, amsgrad, decoupled, isa):
-    assert _C.optim_isa() == isa
+def test_adam_step(rng, dtype, amsgrad, decoupled):
     params, grads, m = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
     v, vmax = _arrays(rng, dtype, positive=True), _arrays(rng, dtype, positive=True)
     step, lr, beta1, beta2 = 7, 0.01, 0.9, 0.999
@@ -95,31 +83,74 @@ def test_adagrad_step(rng, dtype):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_results_do_not_depend_on_the_thread_count(rng, threads):
+def _with_threads(n, fn):
+    """fn() with fastgrad's kernels on n threads."""
     import fastgrad as fg
 
-    params, grads = _arrays(rng, np.float32), _arrays(rng, np.float32)
-    m, v = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
-    kw = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, step_size=1.0,
-              bias_correction2_sqrt=0.1)
     before = fg.get_num_threads()
     try:
-        fg.set_num_threads(1)
-        one = _copy(params)
-        _C.adam_step(one, grads, _copy(m), _copy(v), None, **kw)
-        fg.set_num_threads(threads)
-        many = _copy(params)
-        _C.adam_step(many, grads, _copy(m), _copy(v), None, **kw)
+        fg.set_num_threads(n)
+        return fn()
     finally:
         fg.set_num_threads(before)
-    for a, b in zip(one, many):
-        np.testing.assert_array_equal(a, b)
 
 
-def test_optim_isa_checks_its_argument():
-    with pytest.raises(ValueError, match="level"):
-        _C.optim_isa(3)
+# Lists long enough for many chunks, with chunks crossing tensor boundaries.
+THREAD_SHAPES = [(70001,), (3,), (0,), (200003,), (65536,), (5, 7)]
+
+
+def _step_kernels(rng, dtype):
+    """(name, call) for every step kernel and option set, each making fresh copies of one problem."""
+    p, g = ([rng.standard_normal(s).astype(dtype) for s in THREAD_SHAPES] for _ in range(2))
+    pos = [np.abs(rng.standard_normal(s)).astype(dtype) for s in THREAD_SHAPES]
+    adam = dict(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1, step_size=0.3,
+                bias_correction2_sqrt=0.1)
+
+    def run(kernel, n_state, optional, **kw):
+        def call():
+            arrays = [_copy(p)] + [_copy(pos) for _ in range(n_state)]
+            kernel(arrays[0], g, *arrays[1:], *optional(arrays), **kw)
+            return arrays
+        return call
+
+    yield "sgd", run(_C.sgd_step, 1, lambda a: [], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)
+    yield "adam", run(_C.adam_step, 2, lambda a: [None], **adam)
+    yield "adam amsgrad", run(_C.adam_step, 3, lambda a: [], decoupled=True, **adam)
+    yield "rmsprop", run(_C.rmsprop_step, 3, lambda a: [], lr=0.01, alpha=0.9, eps=1e-8, momentum=0.9)
+    yield "adagrad", run(_C.adagrad_step, 1, lambda a: [], clr=0.1, eps=1e-10, weight_decay=0.1)
+    yield "scale_", run(lambda xs, g, factor: _C.scale_(xs, factor), 0, lambda a: [], factor=0.37)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_reduction_is_bit_identical_for_1_to_4_threads(rng, dtype):
+    xs = [rng.standard_normal(s).astype(dtype) for s in THREAD_SHAPES]
+    for reduction in (_C.sum_squares, _C.max_abs):
+        results = [_with_threads(n, lambda: reduction(xs)) for n in (1, 2, 3, 4)]
+        assert len({r.hex() for r in results}) == 1, (reduction.__name__, results)
+    # A sum whose rounding depends on the order of its parts: any change in the order shows.
+    wide = [(rng.standard_normal(200003) * 10.0 ** rng.integers(-8, 8, 200003)).astype(dtype)]
+    results = [_with_threads(n, lambda: _C.sum_squares(wide)) for n in (1, 2, 3, 4)]
+    assert len({r.hex() for r in results}) == 1, results
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_step_is_bit_identical_for_1_to_4_threads(rng, dtype):
+    for name, call in _step_kernels(rng, dtype):
+        one = _with_threads(1, call)
+        for n in (2, 3, 4):
+            for a, b in zip(one, _with_threads(n, call)):
+                for x, y in zip(a, b):
+                    np.testing.assert_array_equal(x, y, err_msg=f"{name}, {n} threads")
+
+
+def test_thread_count_through_threadpoolctl(rng):
+    """threadpoolctl sees fastgrad's OpenMP pool; limiting it gives the same bits."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    xs = [rng.standard_normal(s).astype(np.float32) for s in THREAD_SHAPES]
+    expected = _C.sum_squares(xs)
+    for n in (1, 2, 3, 4):
+        with threadpoolctl.threadpool_limits(n, user_api="openmp"):
+            assert _C.sum_squares(xs).hex() == expected.hex()
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

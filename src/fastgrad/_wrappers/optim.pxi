@@ -47,7 +47,6 @@ cdef extern from "fastgrad.h":
     double fg_max_abs_f64(const double **xs, const int64_t *lengths, int64_t ntensors) nogil
     void fg_scale_f32(float **xs, const int64_t *lengths, int64_t ntensors, double factor) nogil
     void fg_scale_f64(double **xs, const int64_t *lengths, int64_t ntensors, double factor) nogil
-    int fg_optim_isa(int level) nogil
 
 
 cdef class ArrayList:
@@ -289,13 +288,3 @@ def scale_(arrays, double factor):
     else:
         with nogil:
             fg_scale_f64(<double **>X.ptrs, X.lengths, X.n, factor)
-
-
-def optim_isa(level=None):
-    """The instruction set of the Adam pass: 2 AVX-512F, 1 AVX2, 0 baseline x86/other.
-
-    optim_isa(n) lowers it to n (never above what the CPU has), e.g. to
-    compare or test the versions; returns the level in use."""
-    if level is not None and not 0 <= int(level) <= 2:
-        raise ValueError(f"optim_isa: level must be 0, 1 or 2, got {level}")
-    return fg_optim_isa(-1 if level is None else int(level))
