@@ -72,7 +72,7 @@ def absolute(x):
 @implements(onp.angle)
 def angle(z, deg=False):
     """The argument arctan2(imag, real) (in degrees with deg=True)."""
-    from ..ops.math_extra import arctan2
+    from ..ops.elementwise import arctan2
 
     if _is_complex(z):
         out = arctan2(_imag(z), _real(z))

@@ -1,6 +1,6 @@
 """fastgrad.numpy.linalg: np.linalg's functions, differentiable on Tensors.
 
-inv, det, slogdet, solve and cholesky are primitives (fastgrad/ops/linalg_extra.py);
+inv, det, slogdet, solve and cholesky are primitives (fastgrad/ops/square_matrix.py);
 norm, multi_dot, matrix_power and the array-API helpers are composed from
 other ops.  Anything else is NumPy's own function (it raises, naming itself,
 when called on a Tensor that requires grad).

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import ops
-from ..ops import math_extra as mx
+from ..ops import elementwise as mx
 from ..ops.manipulation import copy
 from .registry import UFUNCS, plain
 

@@ -1,9 +1,12 @@
 """Differentiable operations.  Each primitive (a Function subclass) lives next
 to its public function in the file of its family:
 
-arithmetic.py   + - * / ** neg abs
-elementwise.py  exp log log1p sqrt sin cos tanh clip maximum minimum where
-activations.py  sigmoid relu tanh gelu silu leaky_relu softplus (fused kernels)
+elementwise.py  the calculus table: + - * / ** neg abs exp exp2 expm1 log log1p log2 log10
+                sqrt cbrt square reciprocal sin cos tan arcsin ... arctanh arctan2 hypot
+                logaddexp logaddexp2 maximum minimum fmax fmin
+activations.py  sigmoid relu tanh gelu silu (rows of the same table) leaky_relu softplus
+                (fused kernels)
+selection.py    clip where
 losses.py       softmax log_softmax cross_entropy nll_loss mse/l1/huber/smooth_l1 and
                 binary cross entropy losses (fused kernels)
 linear.py       linear: GEMM plus a fused bias + activation epilogue
@@ -15,24 +18,25 @@ indexing.py     x[idx], x[idx] = v
 comparison.py   == != < <= > >= and logic (no gradient)
 inplace.py      += -= *= /=
 methods.py      binds all of the above to Tensor
-math_extra.py   exp2 expm1 log2 log10 cbrt square reciprocal tan arcsin ... arctan2 hypot logaddexp fmax
 cumulative.py   cumsum cumprod
 manipulation.py flip roll pad_constant copy
 contraction.py  einsum tensordot
-linalg_extra.py inv det slogdet solve cholesky eigh
+square_matrix.py inv det slogdet solve cholesky eigh
 """
 from . import methods as _methods
 from .activations import gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh
-from .arithmetic import abs, add, div, mul, neg, pow, sub
 from .broadcast import unbroadcast
 from .comparison import eq, ge, gt, le, logical_and, logical_not, logical_or, logical_xor, lt, ne
-from .elementwise import clamp, clip, cos, exp, log, log1p, maximum, minimum, sin, sqrt, where
+from .elementwise import (abs, add, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, cos, cosh, div,
+                          exp, exp2, expm1, fmax, fmin, hypot, log, log1p, log2, log10, logaddexp, logaddexp2, maximum,
+                          minimum, mul, neg, pow, reciprocal, sin, sinh, sqrt, square, sub, tan)
 from .indexing import getitem
 from .linalg import matmul
 from .linear import linear
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
                      log_softmax, mse_loss, nll_loss, smooth_l1_loss, softmax)
 from .reductions import max, mean, min, prod, std, sum, var
+from .selection import clamp, clip, where
 from .shape import (astype, broadcast_to, concatenate, expand_dims, flatten, permute, reshape, split,
                     squeeze, stack, swapaxes, transpose, unsqueeze)
 
@@ -42,8 +46,5 @@ cat = concatenate
 
 from .contraction import einsum, tensordot  # noqa: E402
 from .cumulative import cumprod, cumsum  # noqa: E402
-from .linalg_extra import cholesky, det, eigh, inv, logabsdet, slogdet, solve  # noqa: E402
+from .square_matrix import cholesky, det, eigh, inv, logabsdet, slogdet, solve  # noqa: E402
 from .manipulation import copy, flip, pad_constant, roll  # noqa: E402
-from .math_extra import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cbrt, cosh, exp2,  # noqa: E402
-                         expm1, fmax, fmin, hypot, log2, log10, logaddexp, logaddexp2, reciprocal, sinh,
-                         square, tan)

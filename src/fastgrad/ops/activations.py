@@ -3,66 +3,47 @@
 Each saves only what its backward needs: the output where the derivative is
 a function of it (sigmoid, relu, tanh, leaky relu with a non-negative
 slope), so the input can be freed; the input otherwise (gelu, silu,
-softplus).
+softplus).  The parameter-free ones are rows of the calculus table
+(ops/elementwise.py); leaky_relu and softplus take parameters and are
+Function classes of their own.
 """
 from ..autograd.function import Function
+from .elementwise import INPUT, OUTPUT, unary
 
+# ---- name, doc, forward, saves, vector-Jacobian product: the backend's kernels ----
 
-class _FromOutput(Function):
-    """y = kernel(x); the backward takes (y, g)."""
+Sigmoid, sigmoid = unary("sigmoid", """1 / (1 + exp(-x)), computed stably; d/dx = y (1 - y).
 
-    kernel = None
+    >>> import fastgrad as fg
+    >>> fg.sigmoid(fg.tensor([0.0])).tolist()
+    [0.5]
+    """, lambda b, x: b.sigmoid_fwd(x), OUTPUT, lambda b, g, y: b.sigmoid_bwd(y, g))
 
-    @classmethod
-    def forward(cls, ctx, b, x):
-        y = getattr(b, cls.kernel + "_fwd")(x)
-        ctx.save_for_backward(y)
-        return y
+Relu, relu = unary("relu", """max(x, 0); relu'(0) = 0.
 
-    @classmethod
-    def backward(cls, ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return getattr(b, cls.kernel + "_bwd")(y, g)
+    >>> import fastgrad as fg
+    >>> fg.relu(fg.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """, lambda b, x: b.relu_fwd(x), OUTPUT, lambda b, g, y: b.relu_bwd(y, g))
 
+Tanh, tanh = unary("tanh", """Hyperbolic tangent; d/dx = 1 - tanh(x)**2, from the output.
 
-class _FromInput(Function):
-    """y = kernel(x); the backward takes (x, g)."""
+    >>> import fastgrad as fg
+    >>> fg.tanh(fg.tensor([0.0])).tolist()
+    [0.0]
+    """, lambda b, x: b.tanh_fwd(x), OUTPUT, lambda b, g, y: b.tanh_bwd(y, g))
 
-    kernel = None
+Silu, silu = unary("silu", """x * sigmoid(x) (also called swish).
 
-    @classmethod
-    def forward(cls, ctx, b, x):
-        ctx.save_for_backward(x)
-        return getattr(b, cls.kernel + "_fwd")(x)
+    >>> import fastgrad as fg
+    >>> fg.silu(fg.tensor([0.0])).tolist()
+    [0.0]
+    """, lambda b, x: b.silu_fwd(x), INPUT, lambda b, g, x: b.silu_bwd(x, g))
 
-    @classmethod
-    def backward(cls, ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return getattr(b, cls.kernel + "_bwd")(x, g)
-
-
-class Sigmoid(_FromOutput):
-    kernel = "sigmoid"
-
-
-class Relu(_FromOutput):
-    kernel = "relu"
-
-
-class Tanh(_FromOutput):
-    kernel = "tanh"
-
-
-class Gelu(_FromInput):
-    kernel = "gelu"
-
-
-class GeluTanh(_FromInput):
-    kernel = "gelu_tanh"
-
-
-class Silu(_FromInput):
-    kernel = "silu"
+Gelu, _ = unary("gelu", "x Phi(x), Phi the standard normal CDF.", lambda b, x: b.gelu_fwd(x), INPUT,
+                lambda b, g, x: b.gelu_bwd(x, g))
+GeluTanh, _ = unary("gelu_tanh", "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).", lambda b, x: b.gelu_tanh_fwd(x),
+                    INPUT, lambda b, g, x: b.gelu_tanh_bwd(x, g))
 
 
 class LeakyRelu(Function):
@@ -96,36 +77,6 @@ class Softplus(Function):
         return b.softplus_bwd(x, g, beta=beta, threshold=threshold)
 
 
-def sigmoid(x):
-    """1 / (1 + exp(-x)), computed stably; d/dx = y (1 - y).
-
-    >>> import fastgrad as fg
-    >>> fg.sigmoid(fg.tensor([0.0])).tolist()
-    [0.5]
-    """
-    return Sigmoid.apply(x)
-
-
-def relu(x):
-    """max(x, 0); relu'(0) = 0.
-
-    >>> import fastgrad as fg
-    >>> fg.relu(fg.tensor([-1.0, 2.0])).tolist()
-    [0.0, 2.0]
-    """
-    return Relu.apply(x)
-
-
-def tanh(x):
-    """Hyperbolic tangent; d/dx = 1 - tanh(x)**2, from the output.
-
-    >>> import fastgrad as fg
-    >>> fg.tanh(fg.tensor([0.0])).tolist()
-    [0.0]
-    """
-    return Tanh.apply(x)
-
-
 def gelu(x, approximate="none"):
     """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses
     0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as PyTorch.
@@ -139,16 +90,6 @@ def gelu(x, approximate="none"):
     if approximate == "tanh":
         return GeluTanh.apply(x)
     raise ValueError(f"gelu: argument 'approximate' must be 'none' or 'tanh', got {approximate!r}")
-
-
-def silu(x):
-    """x * sigmoid(x) (also called swish).
-
-    >>> import fastgrad as fg
-    >>> fg.silu(fg.tensor([0.0])).tolist()
-    [0.0]
-    """
-    return Silu.apply(x)
 
 
 def leaky_relu(x, negative_slope=0.01):

@@ -1,224 +1,268 @@
-"""Elementwise math: exp log log1p sqrt sin cos tanh clip maximum minimum where."""
+"""Elementwise primitives, declared in one calculus table.
+
+Each row gives an op's forward, what its backward keeps and its
+vector-Jacobian products (the gradient of each input from the output's
+gradient g):
+
+    Exp, exp = unary("exp", "e**x.", lambda b, x: b.xp.exp(x),
+                     OUTPUT, lambda b, g, y: g * y)
+
+`saves` says which arrays the backward receives after (b, g): INPUT (x),
+OUTPUT (y), INPUTS (x, y), INPUTS_OUTPUT (x, y, z) or NOTHING; a rule that
+saves nothing may be PASS (the gradient passes unchanged).  Keeping the
+output instead of the input lets the input be freed.  Rules use operators,
+`b.xp` functions and `b`'s kernels only, so with create_graph=True they run on
+Tensors and can be differentiated again.  Binary rules return the gradient of
+the broadcast shape: the engine sums it back to each input's shape.
+"""
+import math
+
 from ..autograd.function import Function
 
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
 
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.xp.exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return g * y
+NOTHING, INPUT, OUTPUT, INPUTS, INPUTS_OUTPUT = "", "x", "y", "xy", "xyz"
+PASS = "g"  # a vector-Jacobian product that is g itself (d/dx = 1)
 
 
-class Log(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        ctx.save_for_backward(x)
-        return b.xp.log(x)
+def unary(name, doc, forward, saves, vjp):
+    """The Function class and public function of y = forward(b, x), with
+    dx = vjp(b, g, *saved)."""
+    if saves == INPUT:
+        def run(ctx, b, x):
+            ctx.save_for_backward(x)
+            return forward(b, x)
 
-    @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return g / x
+        def backward(ctx, b, g):
+            (x,) = ctx.saved_arrays
+            return vjp(b, g, x)
+    elif saves == OUTPUT:
+        def run(ctx, b, x):
+            y = forward(b, x)
+            ctx.save_for_backward(y)
+            return y
 
+        def backward(ctx, b, g):
+            (y,) = ctx.saved_arrays
+            return vjp(b, g, y)
+    elif saves == NOTHING:
+        def run(ctx, b, x):
+            return forward(b, x)
 
-class Log1p(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        ctx.save_for_backward(x)
-        return b.xp.log1p(x)
+        def backward(ctx, b, g):
+            return vjp(b, g)
+    else:
+        raise ValueError(f"unary {name}: saves must be NOTHING, INPUT or OUTPUT, got {saves!r}")
+    cls = _function(name, doc, run, backward)
+    apply = cls.apply
 
-    @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return g / (1 + x)
+    def op(x):
+        return apply(x)
 
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.xp.sqrt(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return g / (2 * y)
-
-
-class Sin(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        ctx.save_for_backward(x)
-        return b.xp.sin(x)
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return g * b.xp.cos(x)
+    return cls, _public(op, name, doc)
 
 
-class Cos(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        ctx.save_for_backward(x)
-        return b.xp.cos(x)
+def binary(name, doc, forward, saves, vjp_x, vjp_y):
+    """The Function class and public function of z = forward(b, x, y), with
+    dx = vjp_x(b, g, *saved) and dy = vjp_y(b, g, *saved).  ctx.parents[i] is
+    None where input i needs no gradient (ctx.needs_input_grad, without
+    building a list)."""
+    if saves == INPUTS:
+        def run(ctx, b, x, y):
+            ctx.save_for_backward(x, y)
+            return forward(b, x, y)
 
-    @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return -g * b.xp.sin(x)
+        def backward(ctx, b, g):
+            x, y = ctx.saved_arrays
+            px, py = ctx.parents
+            return (None if px is None else vjp_x(b, g, x, y)), (None if py is None else vjp_y(b, g, x, y))
+    elif saves == INPUTS_OUTPUT:
+        def run(ctx, b, x, y):
+            z = forward(b, x, y)
+            ctx.save_for_backward(x, y, z)
+            return z
 
+        def backward(ctx, b, g):
+            x, y, z = ctx.saved_arrays
+            px, py = ctx.parents
+            return (None if px is None else vjp_x(b, g, x, y, z)), (None if py is None else vjp_y(b, g, x, y, z))
+    elif saves == NOTHING:
+        def run(ctx, b, x, y):
+            return forward(b, x, y)
 
-class Tanh(Function):
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.xp.tanh(x)
-        ctx.save_for_backward(y)
-        return y
+        def backward(ctx, b, g):
+            px, py = ctx.parents
+            return (None if px is None else g if vjp_x is PASS else vjp_x(b, g),
+                    None if py is None else g if vjp_y is PASS else vjp_y(b, g))
+    else:
+        raise ValueError(f"binary {name}: saves must be NOTHING, INPUTS or INPUTS_OUTPUT, got {saves!r}")
+    cls = _function(name, doc, run, backward)
+    apply = cls.apply
 
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return g * (1 - y * y)
+    def op(x, y):
+        return apply(x, y)
 
-
-class Clip(Function):
-    @staticmethod
-    def forward(ctx, b, x, lo=None, hi=None):
-        xp = b.xp
-        if lo is None and hi is None:
-            raise ValueError("clip: at least one of 'min' and 'max' must be given")
-        # NOTE: the gradient passes where lo <= x <= hi (ends included), as in PyTorch.
-        inside = None
-        if lo is not None:
-            inside = x >= lo
-        if hi is not None:
-            inside = (x <= hi) if inside is None else inside & (x <= hi)
-        ctx.save_for_backward(inside)
-        return xp.clip(x, lo, hi)
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (inside,) = ctx.saved_arrays
-        return b.xp.where(inside, g, 0 * g)
+    return cls, _public(op, name, doc)
 
 
-class Maximum(Function):
-    @staticmethod
-    def forward(ctx, b, x, y):
-        ctx.save_for_backward(x, y)
-        return b.xp.maximum(x, y)
-
-    @staticmethod
-    def backward(ctx, b, g):
-        # NOTE: at ties the gradient is split evenly between x and y, as in PyTorch.
-        x, y = ctx.saved_arrays
-        return _split_by_winner(b.xp, g, x > y, x == y, ctx.needs_input_grad)
+def _function(name, doc, forward, backward):
+    class_name = "".join(part.capitalize() for part in name.split("_"))
+    return type(class_name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                          "__doc__": doc, "__module__": __name__})
 
 
-class Minimum(Function):
-    @staticmethod
-    def forward(ctx, b, x, y):
-        ctx.save_for_backward(x, y)
-        return b.xp.minimum(x, y)
-
-    @staticmethod
-    def backward(ctx, b, g):
-        x, y = ctx.saved_arrays
-        return _split_by_winner(b.xp, g, x < y, x == y, ctx.needs_input_grad)
+def _public(op, name, doc):
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
 
 
-def _split_by_winner(xp, g, x_wins, tie, needs):
-    # Gradients of the broadcast shape; the engine sums them back to each input's.
-    zero = 0 * g
-    half = g / 2
-    gx = gy = None
-    if needs[0]:
-        gx = xp.where(x_wins, g, xp.where(tie, half, zero))
-    if needs[1]:
-        gy = xp.where(~(x_wins | tie), g, xp.where(tie, half, zero))
-    return gx, gy
+def _taken(b, g, wins, tie):
+    """g where this operand was the one taken, g / 2 at ties (as PyTorch), 0 elsewhere."""
+    return b.xp.where(wins, g, b.xp.where(tie, g / 2, 0 * g))
 
 
-class Where(Function):
-    @staticmethod
-    def forward(ctx, b, condition, x, y):
-        ctx.save_for_backward(condition)
-        return b.xp.where(condition, x, y)
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (condition,) = ctx.saved_arrays
-        _, nx, ny = ctx.needs_input_grad
-        xp = b.xp
-        zero = 0 * g
-        return (None,
-                xp.where(condition, g, zero) if nx else None,
-                xp.where(condition, zero, g) if ny else None)
+def _pow_x(b, g, x, y, z):
+    if isinstance(y, (int, float)):
+        # NOTE: d/dx x**0 = 0 everywhere, even at x = 0 (where x**-1 is inf).
+        return g * y * x ** (y - 1) if y != 0 else g * 0
+    xp = b.xp
+    return xp.where(y == 0, 0.0, g * y * x ** xp.where(y == 0, 1.0, y - 1))
 
 
-def exp(x):
-    """e**x."""
-    return Exp.apply(x)
+def _pow_y(b, g, x, y, z):
+    # NOTE: d/dy x**y = x**y log x; taken as 0 where x == 0 (PyTorch's convention).
+    return g * z * b.xp.log(b.xp.where(x == 0, 1.0, x))
 
 
-def log(x):
-    """Natural logarithm."""
-    return Log.apply(x)
+def _fmax_x_wins(b, x, y):
+    return (x > y) | (b.xp.isnan(y) & ~b.xp.isnan(x))
 
 
-def log1p(x):
-    """log(1 + x), accurate for small x."""
-    return Log1p.apply(x)
+def _fmin_x_wins(b, x, y):
+    return (x < y) | (b.xp.isnan(y) & ~b.xp.isnan(x))
 
 
-def sqrt(x):
-    """Square root; d/dx = 1 / (2 sqrt x)."""
-    return Sqrt.apply(x)
+# Forwards use array-API names (asin, atan2, ...), which NumPy 2 also has, and
+# compose what the array API lacks, so every op also runs on other array types.
+
+def _exp2(b, x):
+    f = getattr(b.xp, "exp2", None)
+    return f(x) if f is not None else b.xp.exp(x * LN2)
 
 
-def sin(x):
-    return Sin.apply(x)
+def _cbrt(b, x):
+    f = getattr(b.xp, "cbrt", None)
+    return f(x) if f is not None else b.xp.sign(x) * b.xp.abs(x) ** (1.0 / 3.0)
 
 
-def cos(x):
-    return Cos.apply(x)
+def _logaddexp2(b, x, y):
+    f = getattr(b.xp, "logaddexp2", None)
+    return f(x, y) if f is not None else b.xp.logaddexp(x * LN2, y * LN2) / LN2
 
 
-def tanh(x):
-    """Hyperbolic tangent; d/dx = 1 - tanh(x)**2."""
-    return Tanh.apply(x)
+def _fmax(b, x, y):
+    xp = b.xp
+    f = getattr(xp, "fmax", None)
+    return f(x, y) if f is not None else xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.maximum(x, y)))
 
 
-def clip(x, min=None, max=None):
-    """Limit x to [min, max]; the gradient passes where min <= x <= max."""
-    return Clip.apply(x, _plain(min), _plain(max))
+def _fmin(b, x, y):
+    xp = b.xp
+    f = getattr(xp, "fmin", None)
+    return f(x, y) if f is not None else xp.where(xp.isnan(y), x, xp.where(xp.isnan(x), y, xp.minimum(x, y)))
 
 
-clamp = clip
+# ---- the table: name, doc, forward, saves, vector-Jacobian product(s) ----
 
+Add, add = binary("add", "x + y with broadcasting.", lambda b, x, y: x + y, NOTHING, PASS, PASS)
+Sub, sub = binary("sub", "x - y with broadcasting.", lambda b, x, y: x - y, NOTHING, PASS, lambda b, g: -g)
+Mul, mul = binary("mul", "x * y with broadcasting.", lambda b, x, y: x * y, INPUTS,
+                  lambda b, g, x, y: g * y, lambda b, g, x, y: g * x)
+Div, div = binary("div", "x / y with broadcasting.", lambda b, x, y: x / y, INPUTS,
+                  lambda b, g, x, y: g / y, lambda b, g, x, y: -(g / y) * x / y)
+Pow, pow = binary("pow", "x ** y; d/dx = y x**(y-1), d/dy = x**y log x.", lambda b, x, y: x ** y, INPUTS_OUTPUT,
+                  _pow_x, _pow_y)
+Neg, neg = unary("neg", "-x.", lambda b, x: -x, NOTHING, lambda b, g: -g)
+# NOTE: abs'(0) = 0 (sign(0) = 0), as in PyTorch.
+Abs, abs = unary("abs", "|x|, with abs'(0) = 0.", lambda b, x: b.xp.abs(x), INPUT,
+                 lambda b, g, x: g * b.xp.sign(x))
 
-def maximum(x, y):
-    """Elementwise max; ties split the gradient evenly."""
-    return Maximum.apply(x, y)
+Exp, exp = unary("exp", "e**x; d/dx = e**x.", lambda b, x: b.xp.exp(x), OUTPUT, lambda b, g, y: g * y)
+Exp2, exp2 = unary("exp2", "2**x; d/dx = 2**x ln 2.\n\n    >>> fg.exp2(fg.tensor([0.0, 3.0]))   # [1, 8]\n    ",
+                   _exp2, OUTPUT, lambda b, g, y: g * (y * LN2))
+Expm1, expm1 = unary("expm1", "exp(x) - 1, accurate for small x; d/dx = exp(x).", lambda b, x: b.xp.expm1(x),
+                     OUTPUT, lambda b, g, y: g * (y + 1))
+Log, log = unary("log", "Natural logarithm; d/dx = 1 / x.", lambda b, x: b.xp.log(x), INPUT, lambda b, g, x: g / x)
+Log1p, log1p = unary("log1p", "log(1 + x), accurate for small x.", lambda b, x: b.xp.log1p(x), INPUT,
+                     lambda b, g, x: g / (1 + x))
+Log2, log2 = unary("log2", "Base-2 logarithm; d/dx = 1 / (x ln 2).", lambda b, x: b.xp.log2(x), INPUT,
+                   lambda b, g, x: g * (1 / (x * LN2)))
+Log10, log10 = unary("log10", "Base-10 logarithm; d/dx = 1 / (x ln 10).", lambda b, x: b.xp.log10(x), INPUT,
+                     lambda b, g, x: g * (1 / (x * LN10)))
+Sqrt, sqrt = unary("sqrt", "Square root; d/dx = 1 / (2 sqrt x).", lambda b, x: b.xp.sqrt(x), OUTPUT,
+                   lambda b, g, y: g / (2 * y))
+# NOTE: cbrt'(0) is infinite, as the calculus says.
+Cbrt, cbrt = unary("cbrt", "Real cube root; d/dx = 1 / (3 cbrt(x)**2).", _cbrt, OUTPUT,
+                   lambda b, g, y: g * (1 / (3 * y * y)))
+Square, square = unary("square", "x * x; d/dx = 2x.", lambda b, x: x * x, INPUT, lambda b, g, x: g * (2 * x))
+Reciprocal, reciprocal = unary("reciprocal", "1 / x; d/dx = -1 / x**2.", lambda b, x: 1 / x, OUTPUT,
+                               lambda b, g, y: g * -(y * y))
 
+Sin, sin = unary("sin", "Sine; d/dx = cos x.", lambda b, x: b.xp.sin(x), INPUT, lambda b, g, x: g * b.xp.cos(x))
+Cos, cos = unary("cos", "Cosine; d/dx = -sin x.", lambda b, x: b.xp.cos(x), INPUT,
+                 lambda b, g, x: -g * b.xp.sin(x))
+Tan, tan = unary("tan", "Tangent; d/dx = 1 + tan(x)**2.", lambda b, x: b.xp.tan(x), OUTPUT,
+                 lambda b, g, y: g * (1 + y * y))
+Arcsin, arcsin = unary("arcsin", "Inverse sine on [-1, 1]; d/dx = 1 / sqrt(1 - x**2).", lambda b, x: b.xp.asin(x),
+                       INPUT, lambda b, g, x: g * (1 / b.xp.sqrt(1 - x * x)))
+Arccos, arccos = unary("arccos", "Inverse cosine on [-1, 1]; d/dx = -1 / sqrt(1 - x**2).",
+                       lambda b, x: b.xp.acos(x), INPUT, lambda b, g, x: g * (-1 / b.xp.sqrt(1 - x * x)))
+Arctan, arctan = unary("arctan", "Inverse tangent; d/dx = 1 / (1 + x**2).", lambda b, x: b.xp.atan(x), INPUT,
+                       lambda b, g, x: g * (1 / (1 + x * x)))
+Sinh, sinh = unary("sinh", "Hyperbolic sine; d/dx = cosh x.", lambda b, x: b.xp.sinh(x), INPUT,
+                   lambda b, g, x: g * b.xp.cosh(x))
+Cosh, cosh = unary("cosh", "Hyperbolic cosine; d/dx = sinh x.", lambda b, x: b.xp.cosh(x), INPUT,
+                   lambda b, g, x: g * b.xp.sinh(x))
+Arcsinh, arcsinh = unary("arcsinh", "Inverse hyperbolic sine; d/dx = 1 / sqrt(x**2 + 1).",
+                         lambda b, x: b.xp.asinh(x), INPUT, lambda b, g, x: g * (1 / b.xp.sqrt(x * x + 1)))
+Arccosh, arccosh = unary("arccosh", "Inverse hyperbolic cosine (x >= 1); d/dx = 1 / sqrt(x**2 - 1).",
+                         lambda b, x: b.xp.acosh(x), INPUT, lambda b, g, x: g * (1 / b.xp.sqrt(x * x - 1)))
+Arctanh, arctanh = unary("arctanh", "Inverse hyperbolic tangent (|x| < 1); d/dx = 1 / (1 - x**2).",
+                         lambda b, x: b.xp.atanh(x), INPUT, lambda b, g, x: g * (1 / (1 - x * x)))
 
-def minimum(x, y):
-    """Elementwise min; ties split the gradient evenly."""
-    return Minimum.apply(x, y)
+Arctan2, arctan2 = binary("arctan2", "Angle of the point (x, y) = (second, first argument), with broadcasting;\n"
+                          "    d/dy = x / (x**2 + y**2), d/dx = -y / (x**2 + y**2).",
+                          lambda b, y, x: b.xp.atan2(y, x), INPUTS,
+                          lambda b, g, y, x: g * (x / (x * x + y * y)),
+                          lambda b, g, y, x: g * (-y / (x * x + y * y)))
+Hypot, hypot = binary("hypot", "sqrt(x**2 + y**2) without overflow; d/dx = x / hypot(x, y).",
+                      lambda b, x, y: b.xp.hypot(x, y), INPUTS_OUTPUT,
+                      lambda b, g, x, y, z: g * (x / z), lambda b, g, x, y, z: g * (y / z))
+Logaddexp, logaddexp = binary("logaddexp", "log(exp(x) + exp(y)), computed stably; d/dx = exp(x - logaddexp(x, y)).",
+                              lambda b, x, y: b.xp.logaddexp(x, y), INPUTS_OUTPUT,
+                              lambda b, g, x, y, z: g * b.xp.exp(x - z), lambda b, g, x, y, z: g * b.xp.exp(y - z))
+Logaddexp2, logaddexp2 = binary("logaddexp2", "log2(2**x + 2**y); d/dx = 2**(x - logaddexp2(x, y)).",
+                                _logaddexp2, INPUTS_OUTPUT,
+                                lambda b, g, x, y, z: g * b.xp.exp((x - z) * LN2),
+                                lambda b, g, x, y, z: g * b.xp.exp((y - z) * LN2))
 
+# The gradient goes to the operand taken; ties split it evenly.
+Maximum, maximum = binary("maximum", "Elementwise max; ties split the gradient evenly.",
+                          lambda b, x, y: b.xp.maximum(x, y), INPUTS,
+                          lambda b, g, x, y: _taken(b, g, x > y, x == y),
+                          lambda b, g, x, y: _taken(b, g, ~((x > y) | (x == y)), x == y))
+Minimum, minimum = binary("minimum", "Elementwise min; ties split the gradient evenly.",
+                          lambda b, x, y: b.xp.minimum(x, y), INPUTS,
+                          lambda b, g, x, y: _taken(b, g, x < y, x == y),
+                          lambda b, g, x, y: _taken(b, g, ~((x < y) | (x == y)), x == y))
+Fmax, fmax = binary("fmax", "Elementwise max that ignores NaN; ties split the gradient evenly.", _fmax, INPUTS,
+                    lambda b, g, x, y: _taken(b, g, _fmax_x_wins(b, x, y), x == y),
+                    lambda b, g, x, y: _taken(b, g, ~(_fmax_x_wins(b, x, y) | (x == y)), x == y))
+Fmin, fmin = binary("fmin", "Elementwise min that ignores NaN; ties split the gradient evenly.", _fmin, INPUTS,
+                    lambda b, g, x, y: _taken(b, g, _fmin_x_wins(b, x, y), x == y),
+                    lambda b, g, x, y: _taken(b, g, ~(_fmin_x_wins(b, x, y) | (x == y)), x == y))
 
-def where(condition, x, y):
-    """x where condition is true, else y (condition gets no gradient)."""
-    return Where.apply(_plain(condition), x, y)
-
-
-def _plain(a):
-    return getattr(a, "data", a) if a is not None and hasattr(a, "_node") else a
+asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
+asinh, acosh, atanh = arcsinh, arccosh, arctanh

@@ -9,7 +9,7 @@ backward that saved this tensor raises instead of using changed values.
 """
 from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor
-from .arithmetic import Add, Div, Mul, Sub
+from .elementwise import Add, Div, Mul, Sub
 from .indexing import IndexPut, plain_index
 from .shape import Astype
 

@@ -7,8 +7,8 @@ takes a chunk size); fastgrad.numpy keeps NumPy's meanings.
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from . import activations, arithmetic, comparison, elementwise, indexing, inplace, linalg, losses, reductions, shape
-from .arithmetic import Add, Div, Mul, Neg, Pow, Sub
+from . import activations, comparison, elementwise, indexing, inplace, linalg, losses, reductions, selection, shape
+from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
 
@@ -138,7 +138,7 @@ METHODS = {
     "__truediv__": _binary(Div), "__rtruediv__": _swap(Div),
     "__pow__": _binary(Pow), "__rpow__": _swap(Pow),
     "__matmul__": _binary(Matmul), "__rmatmul__": _swap(Matmul),
-    "__neg__": _unary(Neg), "__pos__": lambda self: self, "__abs__": arithmetic.abs,
+    "__neg__": _unary(Neg), "__pos__": lambda self: self, "__abs__": elementwise.abs,
     # comparisons and logic (no gradient)
     "__eq__": comparison.eq, "__ne__": comparison.ne, "__lt__": comparison.lt,
     "__le__": comparison.le, "__gt__": comparison.gt, "__ge__": comparison.ge,
@@ -149,12 +149,12 @@ METHODS = {
     "__itruediv__": inplace.itruediv, "__setitem__": inplace.setitem,
     "__getitem__": indexing.getitem,
     # elementwise
-    "abs": arithmetic.abs, "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p,
+    "abs": elementwise.abs, "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p,
     "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tanh": activations.tanh,
     "sigmoid": activations.sigmoid, "relu": activations.relu,
     "softmax": lambda self, dim=-1: losses.softmax(self, dim),
     "log_softmax": lambda self, dim=-1: losses.log_softmax(self, dim),
-    "clip": elementwise.clip, "clamp": elementwise.clip,
+    "clip": selection.clip, "clamp": selection.clip,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     # reductions
     "sum": _sum, "mean": _mean, "prod": _prod, "var": _var, "std": _std,

@@ -1,11 +1,12 @@
 """Linear algebra on square matrices (and stacks of them): inv, det, slogdet,
 solve and cholesky, with backward rules written in the same functions so
 that higher derivatives work."""
+import numpy as np
+
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor, new_tensor
 from ..backend import backend_for
 from .broadcast import unbroadcast
-from .math_extra import as_array
 
 
 def _mT(xp, a):
@@ -43,7 +44,7 @@ class Det(Function):
     @staticmethod
     def forward(ctx, b, a):
         _check_square("det", a)
-        d = as_array(b.xp.linalg.det(a))
+        d = b.xp.linalg.det(a)  # a NumPy scalar for one matrix: apply turns it into a 0-d array
         ctx.save_for_backward(a, d)
         return d
 
@@ -148,7 +149,8 @@ def slogdet(a):
     >>> sign, logdet = fg.slogdet(fg.tensor([[2.0, 0.0], [0.0, -3.0]]))   # -1, log 6
     """
     data = a.data if isinstance(a, Tensor) else a
-    sign = as_array(backend_for(data).xp.linalg.slogdet(data)[0])
+    sign = backend_for(data).xp.linalg.slogdet(data)[0]
+    sign = np.asarray(sign) if isinstance(sign, np.generic) else sign
     return new_tensor(sign, False, None), LogAbsDet.apply(a)
 
 
