@@ -65,8 +65,9 @@ cdef object run_unary(str op, object x, object out, unary_f32 k32, unary_f64 k64
 cdef object run_binary(str op, str arg_a, str arg_b, object a, object b, object out,
                        binary_f32 k32, binary_f64 k64):
     # IN a, b (same shape and dtype); OUT c (fresh, or `out`, which may be b)
-    a = float_input(op, arg_a, a)
-    b = same_input(op, arg_b, b, a)
+    a = float_array(op, arg_a, a)
+    b = kernel_ready(same_array(op, arg_b, b, a))
+    a = kernel_ready(a)
     c = result_for(op, out, a)
     check_no_partial_overlap(op, c, a)
     check_no_partial_overlap(op, c, b)
@@ -172,8 +173,9 @@ def leaky_relu_bwd(s, gy, out=None, *, negative_slope=0.01):
     """gx = gy where s > 0, else negative_slope * gy; s is the output y when
     negative_slope >= 0 (same sign as x), else the input x."""
     cdef double slope = finite_param("leaky_relu_backward", "negative_slope", negative_slope)
-    s = float_input("leaky_relu_backward", "s", s)
-    gy = same_input("leaky_relu_backward", "grad", gy, s)
+    s = float_array("leaky_relu_backward", "s", s)
+    gy = kernel_ready(same_array("leaky_relu_backward", "grad", gy, s))
+    s = kernel_ready(s)
     gx = result_for("leaky_relu_backward", out, s)
     check_no_partial_overlap("leaky_relu_backward", gx, s)
     check_no_partial_overlap("leaky_relu_backward", gx, gy)
@@ -217,8 +219,9 @@ def softplus_bwd(x, gy, out=None, *, beta=1.0, threshold=20.0):
     cdef double th = float(threshold)
     if b == 0:
         raise ValueError("softplus_backward: argument 'beta' must not be 0")
-    x = float_input("softplus_backward", "x", x)
-    gy = same_input("softplus_backward", "grad", gy, x)
+    x = float_array("softplus_backward", "x", x)
+    gy = kernel_ready(same_array("softplus_backward", "grad", gy, x))
+    x = kernel_ready(x)
     gx = result_for("softplus_backward", out, x)
     check_no_partial_overlap("softplus_backward", gx, x)
     check_no_partial_overlap("softplus_backward", gx, gy)

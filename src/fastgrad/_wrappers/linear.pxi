@@ -29,8 +29,8 @@ cdef int activation_code(str op, object activation) except -1:
     return code
 
 
-cdef object matrix_input(str op, str arg, object a):
-    a = float_input(op, arg, a)
+cdef object matrix_array(str op, str arg, object a):
+    a = float_array(op, arg, a)
     if a.ndim != 2:
         raise ValueError(f"{op}: argument '{arg}' must be 2-d (rows, features), got shape {a.shape}")
     return a
@@ -45,13 +45,15 @@ def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
     gelus, y is z."""
     op = "linear"
     cdef int act = activation_code(op, activation)
-    z = matrix_input(op, "z", z)
+    z = matrix_array(op, "z", z)
     if bias is not None:
-        bias = float_input(op, "bias", bias)
+        bias = float_array(op, "bias", bias)
         if bias.dtype != z.dtype:
             raise TypeError(f"{op}: argument 'bias' has dtype {bias.dtype}, expected {z.dtype}")
         if bias.shape != (z.shape[1],):
             raise ValueError(f"{op}: argument 'bias' has shape {bias.shape}, expected ({z.shape[1]},)")
+        bias = kernel_ready(bias)
+    z = kernel_ready(z)
     if not inplace:
         z = z.copy()
     elif not z.flags.writeable:
@@ -78,8 +80,9 @@ def bias_act_bwd(s, gy, *, bias_grad=False, activation="none"):
     For activation 'none', gz is gy itself."""
     op = "linear_backward"
     cdef int act = activation_code(op, activation)
-    s = matrix_input(op, "saved", s)
-    gy = same_input(op, "grad", gy, s)
+    s = matrix_array(op, "saved", s)
+    gy = kernel_ready(same_array(op, "grad", gy, s))
+    s = kernel_ready(s)
     rows, cols = s.shape
     gz = gy if act == FG_ACT_NONE else new_output(s.shape, s.dtype)
     gbias = np.empty(cols, dtype=s.dtype) if bias_grad else None

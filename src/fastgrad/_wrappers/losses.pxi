@@ -112,8 +112,9 @@ cdef object run_rows(str op, object x, object out, rows_f32 k32, rows_f64 k64):
 
 
 cdef object run_rows2(str op, object y, object gy, object out, rows2_f32 k32, rows2_f64 k64):
-    y = float_input(op, "y", y)
-    gy = same_input(op, "grad", gy, y)
+    y = float_array(op, "y", y)
+    gy = kernel_ready(same_array(op, "grad", gy, y))
+    y = kernel_ready(y)
     gx = result_for(op, out, y)
     check_no_partial_overlap(op, gx, y)
     check_no_partial_overlap(op, gx, gy)
@@ -156,7 +157,9 @@ def log_softmax_bwd(y, gy, out=None):
 # ---- cross entropy ---------------------------------------------------------------------
 
 cdef object logits_input(str op, object logits):
-    logits = float_input(op, "input", logits)
+    """Check the (rows, classes) logits; the caller makes them kernel_ready after
+    checking the other arguments."""
+    logits = float_array(op, "input", logits)
     if logits.ndim != 2:
         raise ValueError(f"{op}: argument 'input' must be 2-d (rows, classes), got shape {logits.shape}")
     return logits
@@ -168,7 +171,7 @@ cdef object row_vector(str op, str arg, object a, object like):
         raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
     if a.shape != (like.shape[0],):
         raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected ({like.shape[0]},)")
-    return np.ascontiguousarray(a, dtype=like.dtype)
+    return kernel_ready_as(a, like.dtype)
 
 
 cdef object class_weight(str op, object weight, object logits):
@@ -179,7 +182,7 @@ cdef object class_weight(str op, object weight, object logits):
     if weight.shape != (logits.shape[1],):
         raise ValueError(f"{op}: argument 'weight' has shape {weight.shape}, expected ({logits.shape[1]},) "
                          "(one weight per class)")
-    return np.ascontiguousarray(weight, dtype=logits.dtype)
+    return kernel_ready_as(weight, logits.dtype)
 
 
 cdef double smoothing(str op, object label_smoothing) except -1:
@@ -197,15 +200,16 @@ cdef object class_indices(str op, object target, object logits, int64_t ignore_i
         raise TypeError(f"{op}: argument 'target' has dtype {target.dtype}; class indices must be integers")
     if target.shape != (logits.shape[0],):
         raise ValueError(f"{op}: argument 'target' has shape {target.shape}, expected ({logits.shape[0]},)")
-    target = np.ascontiguousarray(target, dtype=_I64)
     cdef int64_t classes = logits.shape[1]
     if target.size:
+        # Checked in the target's own dtype: converting first would wrap a uint64
+        # index above 2**63 to a negative number, possibly ignore_index itself.
         bad = (target != ignore_index) & ((target < 0) | (target >= classes))
         if bad.any():
             i = int(np.argmax(bad))
             raise IndexError(f"{op}: target {int(target[i])} at position {i} is out of bounds for "
                              f"{classes} classes (expected 0 to {classes - 1}, or ignore_index={ignore_index})")
-    return target
+    return kernel_ready_as(target, _I64)
 
 
 def cross_entropy_fwd(logits, *, target, weight=None, ignore_index=-100, label_smoothing=0.0):
@@ -221,6 +225,7 @@ def cross_entropy_fwd(logits, *, target, weight=None, ignore_index=-100, label_s
     target = class_indices(op, target, logits, ignore)
     weight = class_weight(op, weight, logits)
     cdef double eps = smoothing(op, label_smoothing)
+    logits = kernel_ready(logits)
     rows, cols = logits.shape
     loss = np.empty(rows, dtype=logits.dtype)
     cdef int64_t r = rows, c = cols
@@ -248,8 +253,12 @@ def cross_entropy_bwd(logits, *, grad, target, weight=None, ignore_index=-100, l
     weight = class_weight(op, weight, logits)
     grad = row_vector(op, "grad", grad, logits)
     cdef double eps = smoothing(op, label_smoothing)
+    logits = kernel_ready(logits)
     gx = result_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
+    check_no_overlap(op, gx, grad, "grad")
+    if weight is not None:
+        check_no_overlap(op, gx, weight, "weight")
     rows, cols = logits.shape
     cdef int64_t r = rows, c = cols
     cdef void *px = cnp.PyArray_DATA(logits)
@@ -279,9 +288,11 @@ def soft_cross_entropy_fwd(logits, target, *, weight=None, label_smoothing=0.0):
     the (rows,) loss sum_c w_c q'_c (lse - x_c)."""
     op = "cross_entropy"
     logits = logits_input(op, logits)
-    target = same_input(op, "target", target, logits)
+    target = same_array(op, "target", target, logits)
     weight = ones_weight(class_weight(op, weight, logits), logits)
     cdef double eps = smoothing(op, label_smoothing)
+    logits = kernel_ready(logits)
+    target = kernel_ready(target)
     rows, cols = logits.shape
     loss = np.empty(rows, dtype=logits.dtype)
     cdef int64_t r = rows, c = cols
@@ -305,13 +316,19 @@ def soft_cross_entropy_bwd(logits, target, *, grad, weight=None, label_smoothing
     gx = grad_r * (p_c sum_k w_k q'_k - w_c q'_c)."""
     op = "cross_entropy_backward"
     logits = logits_input(op, logits)
-    target = same_input(op, "target", target, logits)
+    target = same_array(op, "target", target, logits)
     weight = ones_weight(class_weight(op, weight, logits), logits)
     grad = row_vector(op, "grad", grad, logits)
     cdef double eps = smoothing(op, label_smoothing)
+    logits = kernel_ready(logits)
+    target = kernel_ready(target)
     gx = result_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
-    check_no_partial_overlap(op, gx, target)
+    # The kernel reads a whole row of the target after writing the row's
+    # output, so even an exactly aliased target would be overwritten.
+    check_no_overlap(op, gx, target, "target")
+    check_no_overlap(op, gx, grad, "grad")
+    check_no_overlap(op, gx, weight, "weight")
     rows, cols = logits.shape
     cdef int64_t r = rows, c = cols
     cdef void *px = cnp.PyArray_DATA(logits)
@@ -344,13 +361,18 @@ cdef object loss_result(object loss, double total, object x):
 
 
 cdef object optional_grad(str op, object gy, object like):
-    return None if gy is None else same_input(op, "grad", gy, like)
+    return None if gy is None else same_array(op, "grad", gy, like)
+
+
+cdef object ready_or_none(object a):
+    return None if a is None else kernel_ready(a)
 
 
 cdef object run_loss(str op, object x, object t, object reduction, loss_f32 k32, loss_f64 k64):
     # IN x, t (same shape); OUT the elementwise loss, or its sum as a 0-d array
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
+    x = float_array(op, "input", x)
+    t = kernel_ready(same_array(op, "target", t, x))
+    x = kernel_ready(x)
     loss = reduced_output(op, reduction, x)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -369,12 +391,15 @@ cdef object run_loss(str op, object x, object t, object reduction, loss_f32 k32,
 cdef object run_loss_grad(str op, object x, object t, object gy, object scale, object out,
                           loss_grad_f32 k32, loss_grad_f64 k64):
     # IN x, t, gy (same shape, gy optional); OUT gx = scale * gy * dloss/dx
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
-    gy = optional_grad(op, gy, x)
+    x = float_array(op, "input", x)
+    t = same_array(op, "target", t, x)
+    gy = ready_or_none(optional_grad(op, gy, x))
+    x, t = kernel_ready(x), kernel_ready(t)
     gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
+    if gy is not None:
+        check_no_partial_overlap(op, gx, gy)
     cdef double s = float(scale)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -421,8 +446,9 @@ def huber_loss_fwd(x, t, *, delta=1.0, reduction="none"):
     """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = x - t."""
     op = "huber_loss"
     cdef double dl = positive_param(op, "delta", delta)
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
+    x = float_array(op, "input", x)
+    t = kernel_ready(same_array(op, "target", t, x))
+    x = kernel_ready(x)
     loss = reduced_output(op, reduction, x)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -442,12 +468,15 @@ def huber_loss_bwd(x, t, gy=None, *, delta=1.0, scale=1.0, out=None):
     """gx = scale * gy * clip(x - t, -delta, delta)."""
     op = "huber_loss_backward"
     cdef double dl = positive_param(op, "delta", delta)
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
-    gy = optional_grad(op, gy, x)
+    x = float_array(op, "input", x)
+    t = same_array(op, "target", t, x)
+    gy = ready_or_none(optional_grad(op, gy, x))
+    x, t = kernel_ready(x), kernel_ready(t)
     gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
+    if gy is not None:
+        check_no_partial_overlap(op, gx, gy)
     cdef double s = float(scale)
     cdef int64_t n = x.size
     cdef void *px = cnp.PyArray_DATA(x)
@@ -487,7 +516,7 @@ cdef object pos_weight_rows(str op, object pos_weight, object x, int64_t *rows, 
     while k < x.ndim - 1 and shape[k] == 1:
         k += 1
     trailing = x.shape[k:]
-    block = np.ascontiguousarray(np.broadcast_to(pw.reshape(shape[k:]), trailing), dtype=x.dtype).reshape(-1)
+    block = kernel_ready_as(np.broadcast_to(pw.reshape(shape[k:]), trailing), x.dtype).reshape(-1)
     cols[0] = block.size
     rows[0] = n // block.size if block.size else 0
     return block
@@ -498,11 +527,12 @@ def binary_cross_entropy_with_logits_fwd(x, t, *, pos_weight=None, reduction="no
 
     pos_weight (pw, default 1) broadcasts against x."""
     op = "binary_cross_entropy_with_logits"
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
+    x = float_array(op, "input", x)
+    t = same_array(op, "target", t, x)
     loss = reduced_output(op, reduction, x)
     cdef int64_t rows, cols
     pw = pos_weight_rows(op, pos_weight, x, &rows, &cols)
+    x, t = kernel_ready(x), kernel_ready(t)
     cdef void *px = cnp.PyArray_DATA(x)
     cdef void *pt = cnp.PyArray_DATA(t)
     cdef void *pp = data_or_null(pw)
@@ -522,14 +552,17 @@ def binary_cross_entropy_with_logits_fwd(x, t, *, pos_weight=None, reduction="no
 def binary_cross_entropy_with_logits_bwd(x, t, gy=None, *, pos_weight=None, scale=1.0, out=None):
     """gx = scale * gy * ((1 + (pw - 1) t) sigmoid(x) - pw t)."""
     op = "binary_cross_entropy_with_logits_backward"
-    x = float_input(op, "input", x)
-    t = same_input(op, "target", t, x)
+    x = float_array(op, "input", x)
+    t = same_array(op, "target", t, x)
     gy = optional_grad(op, gy, x)
+    cdef int64_t rows, cols
+    pw = pos_weight_rows(op, pos_weight, x, &rows, &cols)
+    x, t, gy = kernel_ready(x), kernel_ready(t), ready_or_none(gy)
     gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
-    cdef int64_t rows, cols
-    pw = pos_weight_rows(op, pos_weight, x, &rows, &cols)
+    if gy is not None:
+        check_no_partial_overlap(op, gx, gy)
     cdef double s = float(scale)
     cdef void *px = cnp.PyArray_DATA(x)
     cdef void *pt = cnp.PyArray_DATA(t)
@@ -553,8 +586,9 @@ def binary_cross_entropy_fwd(p, t, *, reduction="none"):
 
     Raises ValueError when an input or target lies outside [0, 1]."""
     op = "binary_cross_entropy"
-    p = float_input(op, "input", p)
-    t = same_input(op, "target", t, p)
+    p = float_array(op, "input", p)
+    t = kernel_ready(same_array(op, "target", t, p))
+    p = kernel_ready(p)
     loss = reduced_output(op, reduction, p)
     cdef int64_t n = p.size, invalid = 0
     cdef void *pp = cnp.PyArray_DATA(p)

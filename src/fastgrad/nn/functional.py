@@ -300,3 +300,12 @@ __all__ += ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_p
 from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa: E402
 
 __all__ += ["batch_norm", "group_norm", "instance_norm"]
+
+
+# ---- argument checks -------------------------------------------------------------------------
+# Every public function refuses None (where a tensor is required) and object arrays by name.
+from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402
+
+for _name in __all__:
+    globals()[_name] = _checks_tensor_arguments(globals()[_name])
+del _name

@@ -98,6 +98,23 @@ def log_softmax(x, axis=-1):
 
 # ---- cross entropy ---------------------------------------------------------------------------
 
+def _is_half(dtype):
+    return str(dtype) in ("float16", "bfloat16")
+
+
+def _sum_dtype(xp, dtype):
+    """The dtype a loss of `dtype` is summed in: float32 for 16-bit floats, whose
+    range ends at 65504 (a sum or a count of rows overflows long before the mean)."""
+    return xp.float32 if _is_half(dtype) else dtype
+
+
+def _cast(xp, a, dtype):
+    """A reduced loss back in the loss's dtype."""
+    if a.dtype == dtype:
+        return a
+    return a.astype(dtype) if hasattr(a, "astype") else xp.astype(a, dtype)
+
+
 def _mean_of(xp, total, count):
     """total / count, NaN for a count of 0 (as PyTorch), without a warning.  A count
     that is a device array stays on the device (0 / 0 is NaN there without a check)."""
@@ -121,22 +138,23 @@ class CrossEntropy(Function):
         ctx.reduction = reduction
         if reduction == "none":
             return loss
-        total = xp.sum(loss)
+        acc = _sum_dtype(xp, logits.dtype)
+        total = xp.sum(loss, dtype=acc)
         if reduction == "sum":
             ctx.scale = 1.0
-            return total
+            return _cast(xp, total, logits.dtype)
         valid = target != ignore_index
         if weight is None:
-            count = xp.sum(xp.astype(valid, logits.dtype))
+            count = xp.sum(xp.astype(valid, acc))
         else:
             picked = xp.take(weight, xp.where(valid, target, xp.zeros_like(target)))
-            count = xp.sum(xp.where(valid, picked, xp.zeros_like(picked)))
+            count = xp.sum(xp.where(valid, picked, xp.zeros_like(picked)), dtype=acc)
         if isinstance(logits, np.ndarray):
             count = float(count)
             ctx.scale = 1.0 / count if count else float("nan")
         else:  # a device array: the count stays there (no wait for the device)
             ctx.scale = 1.0 / count
-        return _mean_of(xp, total, count)
+        return _cast(xp, _mean_of(xp, total, count), logits.dtype)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -161,9 +179,9 @@ class SoftCrossEntropy(Function):
         ctx.params = (weight, label_smoothing, reduction)
         if reduction == "none":
             return loss
-        total = xp.sum(loss)
+        total = xp.sum(loss, dtype=_sum_dtype(xp, logits.dtype))
         ctx.scale = 1.0 if reduction == "sum" else (1.0 / logits.shape[0] if logits.shape[0] else float("nan"))
-        return total if reduction == "sum" else _mean_of(xp, total, logits.shape[0])
+        return _cast(xp, total if reduction == "sum" else _mean_of(xp, total, logits.shape[0]), logits.dtype)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -208,6 +226,8 @@ def _as_rows(x, target, probabilities):
         if _shape(target) != shape:
             raise ValueError(f"cross_entropy: probability target has shape {_shape(target)}, expected the "
                              f"input's shape {shape}")
+        if target.dtype != x.dtype:  # converted only once its shape is known to fit
+            target = astype(target, x.dtype)
         return _as_class_rows(x, classes), _as_class_rows(target, classes), out_shape
     if _shape(target) != out_shape:
         raise ValueError(f"cross_entropy: target has shape {_shape(target)}, expected {out_shape} for an input "
@@ -249,8 +269,6 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if weight is not None:
         weight = _array_of_dtype(weight, input.dtype)
     probabilities = not _is_index_target(target)
-    if probabilities and target.dtype != input.dtype:
-        target = astype(target, input.dtype)
     x2, t2, out_shape = _as_rows(input, target, probabilities)
     if probabilities:
         loss = SoftCrossEntropy.apply(x2, t2, weight=weight, label_smoothing=float(label_smoothing),
@@ -295,10 +313,11 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     loss = -(picked * w_rows)
     if reduction == "none":
         return reshape(loss, out_shape)
+    total = _wide_sum(loss)
     if reduction == "sum":
-        return loss.sum()
-    total = float(w_rows.sum())
-    return loss.sum() / total if total else loss.sum() * float("nan")
+        return _narrow(total, loss.dtype)
+    count = float(w_rows.sum(dtype=np.float64))
+    return _narrow(total / count if count else total * float("nan"), loss.dtype)
 
 
 def _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape):
@@ -342,9 +361,9 @@ class _Pointwise(Function):
         n = x.size
         if reduction == "none":
             return fwd(x, t, reduction="none", **params)
-        total = fwd(x, t, reduction="sum", **params)
+        total = fwd(x, t, reduction="sum", **params)  # float32 or wider, also for 16-bit inputs
         ctx.scale = 1.0 if reduction == "sum" else (1.0 / n if n else float("nan"))
-        return total if reduction == "sum" else _mean_of(b.xp, total, n)
+        return _cast(b.xp, total if reduction == "sum" else _mean_of(b.xp, total, n), x.dtype)
 
     @classmethod
     def backward(cls, ctx, b, g):
@@ -422,8 +441,8 @@ def _pair(op, input, target, broadcast):
         input = Tensor(input)
     if not isinstance(target, Tensor):
         target = Tensor(np.asarray(target) if not hasattr(target, "shape") else target)
-    if target.dtype != input.dtype:
-        target = astype(target, input.dtype)
+    # Shapes are checked before anything is converted or copied.
+    shape = input.shape
     if input.shape != target.shape:
         if not broadcast:
             raise ValueError(f"{op}: target shape {tuple(target.shape)} differs from input shape "
@@ -436,13 +455,26 @@ def _pair(op, input, target, broadcast):
         warnings.warn(f"{op}: using a target size {tuple(target.shape)} that is different to the input size "
                       f"{tuple(input.shape)}; this will likely lead to incorrect results due to broadcasting",
                       UserWarning, stacklevel=3)
+    if target.dtype != input.dtype:
+        target = astype(target, input.dtype)
+    if target.shape != shape or input.shape != shape:
         input = input if input.shape == shape else broadcast_to(input, shape)
         target = target if target.shape == shape else broadcast_to(target, shape)
     return input, target
 
 
-def _weighted(loss, weight, reduction):
-    """Rescale an elementwise loss by `weight` (broadcast, in the loss's dtype), then reduce."""
+def _wide_sum(loss):
+    """The sum of a loss Tensor, accumulated (and returned) in float32 for 16-bit floats."""
+    return (astype(loss, np.float32) if _is_half(loss.dtype) else loss).sum()
+
+
+def _narrow(total, dtype):
+    return total if total.dtype == dtype else astype(total, dtype)
+
+
+def _weighted(loss, weight, reduction, wide=False):
+    """Rescale an elementwise loss by `weight` (broadcast, in the loss's dtype), then
+    reduce, summing in float32 for 16-bit floats (wide=True keeps the float32 sum)."""
     if not isinstance(weight, Tensor):
         weight = Tensor(weight)
     if weight.dtype != loss.dtype:
@@ -450,9 +482,10 @@ def _weighted(loss, weight, reduction):
     loss = loss * weight
     if reduction == "none":
         return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.mean() if loss.size else loss.sum() * float("nan")
+    total = _wide_sum(loss)
+    if reduction == "mean":
+        total = total * (1.0 / loss.size) if loss.size else total * float("nan")
+    return total if wide else _narrow(total, loss.dtype)
 
 
 def _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum, **params):
@@ -464,8 +497,9 @@ def _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum, **params):
     loss = fn.apply(x, t, reduction="none", **params)
     if not (by_weight_sum and reduction == "mean"):
         return _weighted(loss, weight, reduction)
-    total = _weighted(loss, weight, "sum")
-    return total / _weighted(Tensor(np.ones(x.shape, dtype=x.dtype)), weight, "sum")
+    total = _weighted(loss, weight, "sum", wide=True)
+    weight_sum = _weighted(Tensor(np.ones(x.shape, dtype=x.dtype)), weight, "sum", wide=True)
+    return _narrow(total / weight_sum, loss.dtype)
 
 
 def mse_loss(input, target, reduction="mean", weight=None):

@@ -158,6 +158,10 @@ def _reduce(xp, loss, reduction):
     if reduction == "none":
         return loss
     if reduction == "sum":
+        # NOTE: 16-bit floats are summed in float32 (and the sum stays float32: the
+        # caller divides for a mean, then casts), as their range ends at 65504.
+        if str(loss.dtype) in ("float16", "bfloat16"):
+            return xp.sum(loss, dtype=xp.float32)
         return xp.sum(loss)
     raise ValueError(f"argument 'reduction' must be 'none' or 'sum' here, got {reduction!r}")
 
