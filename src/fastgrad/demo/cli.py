@@ -20,6 +20,8 @@ def add_arguments(parser):
     data.add_argument("--data-dir", default=None, help="folder holding the MNIST IDX files (raw or .gz)")
     data.add_argument("--limit", type=int, default=None, help="use at most this many training rows")
     model = parser.add_argument_group("model and training")
+    model.add_argument("--model", choices=("mlp", "cnn"), default="mlp",
+                       help="mlp: Linear-act-Linear (default); cnn: two conv + max-pool stages, then the MLP")
     model.add_argument("--hidden", type=int, default=64, help="hidden units (default 64)")
     model.add_argument("--activation", choices=ACTIVATIONS, default="relu")
     model.add_argument("--optimizers", default="sgd,momentum,adam",
@@ -189,13 +191,16 @@ def train_and_report(args, split, optimizers, rates, plots):
 
     if args.threads:
         fg.set_num_threads(args.threads)
-    shape = f"{split.num_features}-{args.hidden}-{split.num_classes}"
+    from .model import describe_model
+
+    layers = describe_model(args.model, split.num_features, args.hidden, split.num_classes, args.activation)
     on_device = "" if args.device == "cpu" else f", on {args.device}"
     print(f"fastgrad demo: {split.name}, {len(split.x_train)} train / {len(split.x_test)} test images, "
-          f"MLP {shape} ({args.activation}), batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}"
+          f"{layers}, batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}"
           f"{on_device}")
     common = dict(batch_size=args.batch_size, hidden=args.hidden, activation=args.activation,
-                  seed=args.seed, eval_every=args.eval_every, progress=args.progress, device=args.device)
+                  seed=args.seed, eval_every=args.eval_every, progress=args.progress, device=args.device,
+                  model=args.model)
     runs = [train_run(split, name, rates[name], epochs=args.epochs, **common) for name in optimizers]
     sweep, labels = [], []
     if args.lr_sweep_steps:

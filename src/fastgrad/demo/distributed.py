@@ -101,14 +101,14 @@ def train_distributed(split, optimizer, lr, args, rank, world):
     from fastgrad.nn.parallel import DistributedDataParallel
     from fastgrad.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-    from .model import build_mlp
+    from .model import build_model
     from .optimizers import make_optimizer
     from .progress import progress_bar
     from .results import RunResult
     from .train import accuracy
 
-    model = DistributedDataParallel(build_mlp(split.num_features, args.hidden, split.num_classes,
-                                              args.activation, args.seed))
+    model = DistributedDataParallel(build_model(args.model, split.num_features, args.hidden, split.num_classes,
+                                                args.activation, args.seed))
     opt = make_optimizer(optimizer, model.parameters(), lr)
     dataset = TensorDataset(fg.tensor(split.x_train), fg.tensor(split.y_train))
     sampler = DistributedSampler(dataset, shuffle=True, seed=args.seed, drop_last=True)

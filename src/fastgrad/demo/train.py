@@ -8,7 +8,7 @@ import fastgrad as fg
 from fastgrad.nn import functional as F
 from fastgrad.utils.data import DataLoader, TensorDataset
 
-from .model import build_mlp
+from .model import build_model
 from .optimizers import make_optimizer
 from .progress import progress_bar
 from .results import RunResult
@@ -26,22 +26,28 @@ def host(array):
 
 
 def accuracy(model, x, y, device="cpu"):
-    """Fraction of rows of x whose largest logit is the label y."""
-    with fg.no_grad():
-        logits = model(fg.tensor(x, device=device))
+    """Fraction of rows of x whose largest logit is the label y (the model in eval mode meanwhile,
+    so that batch normalization uses its running statistics)."""
+    training = model.training
+    model.eval()
+    try:
+        with fg.no_grad():
+            logits = model(fg.tensor(x, device=device))
+    finally:
+        model.train(training)
     return float(np.mean(np.argmax(host(logits.data), axis=1) == y))
 
 
 def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, activation="relu",
-              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu"):
-    """Train a fresh MLP (same initial weights for a given seed) and return its RunResult.
+              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu", model="mlp"):
+    """Train a fresh `model` ("mlp" or "cnn"; same initial weights for a given seed) and return its RunResult.
 
     Each step: next mini-batch, logits = model(x), loss = cross_entropy(logits, y),
     zero_grad, backward, step (train_time_s adds up these steps alone). The
     test set is scored before training, every `eval_every` steps and after the
     last step. A non-finite loss stops the run (diverged=True).
     """
-    model = build_mlp(split.num_features, hidden, split.num_classes, activation, seed).to(device)
+    model = build_model(model, split.num_features, hidden, split.num_classes, activation, seed).to(device)
     opt = make_optimizer(optimizer, model.parameters(), lr)
     loader = make_loader(split.x_train, split.y_train, batch_size, seed, device)
     total = epochs * len(loader)
