@@ -11,11 +11,13 @@ import numpy as np
 
 from ..backend import NUMPY, backend_for
 from .grad_mode import STATE
+from . import anomaly as _anomaly
 
 cdef object _ndarray = np.ndarray
 cdef object _generic = np.generic
 cdef frozenset _NUMBERS = frozenset({float, int, bool, type(None)})
 cdef object _tensor_type = None
+cdef bint _anomaly_active = False  # some thread has anomaly detection on (anomaly.py)
 
 _FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed); pass retain_graph=True to the first backward")
@@ -31,6 +33,12 @@ cdef class TensorBase:
     cdef public list _version     # [count], shared with views of the same storage
     cdef public object _hooks
     cdef object __weakref__
+
+
+def set_anomaly_active(bint active):
+    """Called by anomaly.py: whether any thread has anomaly detection on."""
+    global _anomaly_active
+    _anomaly_active = active
 
 
 def set_tensor_type(cls):
@@ -148,6 +156,8 @@ def apply_function(cls, *args, **kwargs):
     ctx.dtype = out.dtype
     ctx.shape = out.shape
     result = new_tensor(out, True, ctx)
+    if _anomaly_active and _anomaly.STATE.enabled:
+        ctx.forward_trace = _anomaly.forward_trace()
     if cls.view_of is not None:
         _share_version(result, args[cls.view_of])
     if ctx.saved_arrays:
@@ -337,6 +347,8 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 input_grads = node.fn.backward(node, node.backend, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
+            if _anomaly_active and _anomaly.STATE.enabled:
+                _anomaly.check_gradients(node, input_grads)
             for parent, gi in zip(node.parents, input_grads):
                 if parent is None or gi is None:
                     continue
