@@ -92,3 +92,16 @@ def test_hooks_do_not_keep_their_tensor_alive():
     del x
     gc.collect()
     assert ref() is None
+
+
+def test_engine_goes_back_to_the_plain_path_when_hooks_are_removed():
+    import gc
+
+    from fastgrad.autograd.tensor import POST_ACCUMULATE_GRAD_HOOKS
+
+    gc.collect()      # tensors of earlier tests, with their hooks, are gone
+    x = fg.tensor([1.0], requires_grad=True)
+    handle = x.register_post_accumulate_grad_hook(lambda t: None)
+    assert POST_ACCUMULATE_GRAD_HOOKS
+    handle.remove()
+    assert not POST_ACCUMULATE_GRAD_HOOKS

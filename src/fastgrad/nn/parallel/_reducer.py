@@ -83,6 +83,10 @@ class Reducer:
 
         self.handles = [p.register_post_accumulate_grad_hook(on_grad_ready) for p in params]
 
+    def __del__(self):
+        for handle in getattr(self, "handles", ()):
+            handle.remove()
+
     # ---- one iteration ------------------------------------------------------
 
     def prepare(self, outputs):
