@@ -94,6 +94,17 @@ def test_the_readme_training_script_runs_on_two_ranks(tmp_path):
     assert set(fg.load(str(tmp_path / "model.npz"))) == {"0.weight", "0.bias", "2.weight", "2.bias"}
 
 
+def test_demo_trains_the_cnn_data_parallel(tmp_path):
+    from fastgrad.demo.model import describe_model
+
+    result = run_on_two_ranks(sys.executable, "-m", "fastgrad", "demo", "--distributed", "--model", "cnn",
+                              "--epochs", "1", "--optimizers", "adam", "--progress", "none", "--out", str(tmp_path),
+                              cwd=str(tmp_path))
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert describe_model("cnn", 64, 64, 10, "relu") in result.stdout, result.stdout
+    assert result.stdout.count("final test acc") == 1, result.stdout
+
+
 def test_demo_argument_errors_end_every_rank_with_one_message(tmp_path):
     result = run_on_two_ranks(sys.executable, "-m", "fastgrad", "demo", "--distributed", "--batch-size", "33",
                               "--out", str(tmp_path), cwd=str(tmp_path))

@@ -1,6 +1,7 @@
 """`mpiexec -n N fastgrad demo --distributed`: the demo trained data-parallel over N MPI ranks.
 
-Every rank holds the same MLP (DistributedDataParallel copies rank 0's weights),
+Every rank holds the same model, --model mlp or cnn (DistributedDataParallel
+copies rank 0's weights and, before each forward, its buffers),
 trains on its DistributedSampler share of each global batch of --batch-size
 rows, and backward averages the gradients.  Rank 0 alone scores the test set,
 prints the table, and writes the JSON report and a checkpoint of the trained
@@ -66,9 +67,11 @@ def train_and_report(args, split, optimizers, rates, rank, world):
     if args.threads:
         fg.set_num_threads(args.threads)
     if rank == 0:
-        shape = f"{split.num_features}-{args.hidden}-{split.num_classes}"
+        from .model import describe_model
+
+        layers = describe_model(args.model, split.num_features, args.hidden, split.num_classes, args.activation)
         print(f"fastgrad demo: {split.name}, {len(split.x_train)} train / {len(split.x_test)} test images, "
-              f"MLP {shape} ({args.activation}), batch {args.batch_size} = {world} ranks x "
+              f"{layers}, batch {args.batch_size} = {world} ranks x "
               f"{args.batch_size // world}, {args.epochs} epochs, seed {args.seed}, data-parallel over MPI")
     runs = []
     for name in optimizers:
