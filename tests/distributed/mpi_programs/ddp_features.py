@@ -72,6 +72,10 @@ assert_same_on_every_rank([p.grad for p in model.parameters()], "unused-paramete
 model.zero_grad()
 model(x, use_b=False).backward()                    # head_b used by no rank: its .grad stays None
 assert model.module.head_b.weight.grad is None and model.module.head_a.weight.grad is not None
+model(x, use_b=False)                               # a forward that no backward follows is fine
+model.zero_grad()
+model(x, use_b=rank == 0).backward()
+np.testing.assert_allclose(model.module.head_b.weight.grad, expected, rtol=1e-12)
 
 strict = DistributedDataParallel(TwoHeads())        # without find_unused_parameters
 strict(x, use_b=False).backward()

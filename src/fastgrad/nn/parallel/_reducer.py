@@ -72,6 +72,7 @@ class Reducer:
         self.bucket_of = {i: b for b in self.buckets for i in b.indices}
         self.index = {id(p): i for i, p in enumerate(params)}
         self.armed = False
+        self.started = False      # a gradient of this iteration has arrived
         self.ready = [False] * len(params)
         self.launched = 0
         myself = weakref.ref(self)   # hooks must not keep the reducer (and the model) alive
@@ -92,12 +93,15 @@ class Reducer:
     def prepare(self, outputs):
         """Expect one backward that reduces every gradient (called at each synchronized forward)."""
         self.check_finished()
-        self.armed = True
-        self.ready = [False] * len(self.params)
-        self.launched = 0
         for b in self.buckets:
+            if b.request is not None:     # left from a forward that had no backward
+                b.request.Wait()
             b.pending = len(b.indices)
             b.request = None
+        self.armed = True
+        self.started = False
+        self.ready = [False] * len(self.params)
+        self.launched = 0
         if self.find_unused_parameters:
             reached = _leaves_reached(outputs)
             for i, p in enumerate(self.params):
@@ -110,7 +114,7 @@ class Reducer:
         self.armed = False
 
     def check_finished(self):
-        if self.armed and any(self.ready) and not all(self.ready):
+        if self.armed and self.started and not all(self.ready):
             missing = [self.names[i] for i, done in enumerate(self.ready) if not done]
             self.armed = False
             raise RuntimeError(
@@ -126,6 +130,7 @@ class Reducer:
         if self.ready[i]:
             raise RuntimeError(f"DistributedDataParallel: parameter {self.names[i]} received a gradient twice "
                                "in one iteration (backward run twice without a forward in between)")
+        self.started = True
         self._mark_ready(i, p)
         for b in self.buckets[:self.launched]:   # MPI progresses the transfers in flight when asked
             if b.request is not None:
