@@ -58,3 +58,12 @@ def test_make_diagonal_puts_the_last_axis_on_the_diagonal():
         onp.testing.assert_array_equal(a[i], onp.diag(d[i]))
     with pytest.raises(TypeError, match="make_diagonal"):
         np.make_diagonal(fastgrad.tensor(d, requires_grad=True), offset=1)
+
+
+def test_full_with_a_differentiated_fill_value():
+    g = fastgrad.grad(lambda v: np.sum(np.full((2, 3), v) * onp.arange(6.0).reshape(2, 3)))(1.5)
+    assert g == pytest.approx(15.0)
+    g = fastgrad.grad(lambda v: np.sum(np.full_like(onp.ones(4), v[0]) ** 2))(onp.array([2.0, 0.0]))
+    onp.testing.assert_allclose(g, [16.0, 0.0])
+    onp.testing.assert_array_equal(np.full(3, 2.0), onp.full(3, 2.0))
+    assert np.full_like(onp.ones(2, dtype=onp.int64), 3).dtype == onp.int64

@@ -33,7 +33,7 @@ from . import (joins, linalg, nondiff, products, protocols, rearrange, reduction
                statistics, ufuncs)  # (registration)
 from . import complex  # noqa: E402,F401  (after ufuncs: complex-aware conjugate and absolute)
 from . import fft, more_functions  # noqa: E402,F401
-from .more_functions import make_diagonal  # noqa: E402,F401
+from .more_functions import full, full_like, make_diagonal  # noqa: E402,F401
 from .index_tricks import c_, r_  # noqa: F401
 from .registry import FUNCTIONS as _FUNCTIONS
 from .registry import needs_grad as _needs_grad

@@ -1,6 +1,7 @@
 """More of NumPy, differentiable on Tensors: nan_to_num sinc mod/remainder
 linspace gradient partition rollaxis select dsplit, and HIPS autograd's
-make_diagonal (the inverse of diagonal)."""
+make_diagonal (the inverse of diagonal), and full / full_like whose fill value
+may be a Tensor."""
 import builtins as _builtins
 
 import numpy as np
@@ -120,3 +121,24 @@ def make_diagonal(D, offset=0, axis1=0, axis2=1):
         raise TypeError("make_diagonal: only offset=0 with axis1, axis2 the last two axes is supported")
     n = D.shape[-1]
     return ops.mul(ops.reshape(D, tuple(D.shape) + (1,)), np.eye(n, dtype=D.dtype))
+
+
+def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
+    """An array of `shape` filled with fill_value (a Tensor value carries its gradient:
+    the sum over the filled array).  NumPy's own np.full cannot be reached through
+    the array protocols, so only this namespace's version keeps the gradient."""
+    if not isinstance(fill_value, Tensor):
+        return np.full(shape, fill_value, dtype=dtype, order=order)
+    value = fill_value
+    if dtype is not None:
+        value = ops.astype(value, dtype)
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return ops.add(ops.broadcast_to(value, shape), np.zeros(shape, dtype=value.dtype))
+
+
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    """full(a.shape, fill_value); only fill_value is differentiated."""
+    if not isinstance(fill_value, Tensor):
+        return np.full_like(plain(a), fill_value, dtype=dtype, order=order, shape=shape)
+    return full(np.shape(plain(a)) if shape is None else shape, fill_value,
+                dtype if dtype is not None else None if isinstance(fill_value, Tensor) else plain(a).dtype)
