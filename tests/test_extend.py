@@ -77,3 +77,24 @@ def test_notrace_primitive_runs_on_plain_data():
 
     fastgrad.grad(lambda x: record(x) and np.sum(x))(onp.ones(2))
     assert seen == [onp.ndarray]
+
+
+def test_rule_tables_and_core_names():
+    from fastgrad.core import make_jvp, make_vjp, primitive_vjps
+
+    assert 0 in primitive_vjps[logsumexp]
+    x = onp.array([0.5, 1.0])
+    pullback, value = make_vjp(logsumexp, x)
+    onp.testing.assert_allclose(pullback(1.0), onp.exp(x - value))
+    onp.testing.assert_allclose(make_jvp(np.sin, x)(onp.ones(2))[1], onp.cos(x))
+    saved = primitive_vjps.pop(logsumexp)
+    try:
+        with pytest.raises(NotImplementedError, match="logsumexp"):
+            fastgrad.grad(logsumexp)(x)
+    finally:
+        primitive_vjps[logsumexp] = saved
+
+
+def test_grad_of_a_boolean_raises():
+    with pytest.raises(TypeError, match="boolean"):
+        fastgrad.grad(lambda x: np.allclose(x, x * 3.0 / 3.0))(onp.ones(3))

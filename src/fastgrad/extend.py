@@ -65,6 +65,11 @@ class _Primitive(Function):
         return tuple(_as_gradient(grads[i]) for i in ctx.positions)
 
 
+# The rule tables, per primitive: {argnum: maker}.
+primitive_vjps = {}
+primitive_jvps = {}
+
+
 def _as_gradient(g):
     """A vjp may return a Python or NumPy number: the engine wants arrays (or Tensors)."""
     return g if g is None or isinstance(g, (Tensor, np.ndarray)) else np.asarray(g)
@@ -76,9 +81,16 @@ class _PrimitiveFunction:
     def __init__(self, fun):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.vjp_makers = {}   # argnum -> maker(ans, *args, **kwargs) -> (g -> grad)
         self.vjp_all = None    # maker(argnums, ans, args, kwargs) -> (g -> tuple of grads)
-        self.jvp_makers = {}
+
+    @property
+    def vjp_makers(self):
+        """argnum -> maker(ans, *args, **kwargs) -> (g -> gradient), kept in primitive_vjps."""
+        return primitive_vjps.setdefault(self, {})
+
+    @property
+    def jvp_makers(self):
+        return primitive_jvps.setdefault(self, {})
 
     def __call__(self, *args, **kwargs):
         if STATE.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args):

@@ -156,9 +156,12 @@ class _Call:
 
 
 def _scalar_output(name, out):
-    if np.iscomplexobj(out.data if isinstance(out, Tensor) else out):
+    kind = out.data.dtype.kind if isinstance(out, Tensor) else np.asarray(out).dtype.kind
+    if kind == "c":
         raise TypeError(f"{name}: the function must return a real scalar, got a complex one; use "
                         "holomorphic_grad for the complex derivative, or take np.real / np.abs first")
+    if kind == "b":
+        raise TypeError(f"{name}: the function returned a boolean, which has no derivative")
     size = out.data.size if isinstance(out, Tensor) else np.size(out)
     if size != 1:
         raise TypeError(f"{name}: the function must return a scalar, got shape {np.shape(_plain(out))}; "
