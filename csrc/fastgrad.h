@@ -196,6 +196,30 @@ typedef struct {
     int maximize;
 } fg_adagrad_args;
 
+typedef struct {
+    double lr, beta1, beta2, eps, weight_decay;
+    double bias_correction2;      /* 1 - beta2^t */
+    double grad_coef, avg_coef;   /* -lr (1 - mu_t) / (1 - prod mu), -lr mu_{t+1} / (1 - prod mu mu_{t+1}) */
+    int maximize;
+    int decoupled;                /* p *= 1 - lr wd, instead of g += wd p */
+} fg_nadam_args;
+
+typedef struct {
+    double lr, beta1, beta2, eps, weight_decay;
+    double bias_correction1;      /* 1 - beta1^t */
+    double bias_correction2_sqrt; /* sqrt(1 - beta2^t) */
+    double rect;                  /* the variance rectification term (rectified steps) */
+    int rectified;                /* rho_t > 5: the adaptive step; else plain momentum */
+    int maximize;
+    int decoupled;
+} fg_radam_args;
+
+typedef struct {
+    double beta1, beta2, eps, weight_decay;
+    double clr;                   /* lr / (1 - beta1^t) */
+    int maximize;
+} fg_adamax_args;
+
 void fg_sgd_step_f32(float *const *params, const float *const *grads, float *const *bufs,
                      const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a);
 void fg_sgd_step_f64(double *const *params, const double *const *grads, double *const *bufs,
@@ -216,6 +240,24 @@ void fg_adagrad_step_f32(float *const *params, const float *const *grads, float 
                          const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a);
 void fg_adagrad_step_f64(double *const *params, const double *const *grads, double *const *sums,
                          const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a);
+void fg_nadam_step_f32(float *const *params, const float *const *grads, float *const *exp_avgs,
+                       float *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
+                       const fg_nadam_args *a);
+void fg_nadam_step_f64(double *const *params, const double *const *grads, double *const *exp_avgs,
+                       double *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
+                       const fg_nadam_args *a);
+void fg_radam_step_f32(float *const *params, const float *const *grads, float *const *exp_avgs,
+                       float *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
+                       const fg_radam_args *a);
+void fg_radam_step_f64(double *const *params, const double *const *grads, double *const *exp_avgs,
+                       double *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
+                       const fg_radam_args *a);
+void fg_adamax_step_f32(float *const *params, const float *const *grads, float *const *exp_avgs,
+                        float *const *exp_infs, const int64_t *lengths, int64_t ntensors,
+                        const fg_adamax_args *a);
+void fg_adamax_step_f64(double *const *params, const double *const *grads, double *const *exp_avgs,
+                        double *const *exp_infs, const int64_t *lengths, int64_t ntensors,
+                        const fg_adamax_args *a);
 /* Gradient norms over a list of tensors (sum of squares in double; max |x|
  * is NaN when any element is NaN) and in-place scaling x *= factor. */
 double fg_sum_squares_f32(const float *const *xs, const int64_t *lengths, int64_t ntensors);

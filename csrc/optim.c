@@ -111,6 +111,30 @@ static double max_ranges(const int64_t *lengths, int64_t ntensors, reduce_fn fn,
     return acc;
 }
 
+/* Adam and its variants: in a pass over elements [lo, hi) of tensor t with
+ * context c (params, grads, exp_avgs, exp_avg_sqs) and scalars a, the pointers
+ * and common scalars; then for element i, the weight decay (pi: p shrunk by
+ * 1 - lr wd when decoupled) with gi = g (+ wd p), and the two moments mi, vi,
+ * written back. */
+#define MOMENTS_SETUP(T)                                                               \
+    T *restrict p = c->params[t] + lo;                                                 \
+    const T *restrict g = c->grads[t] + lo;                                            \
+    T *restrict m = c->exp_avgs[t] + lo;                                               \
+    T *restrict v = c->exp_avg_sqs[t] + lo;                                            \
+    const int64_t n = hi - lo;                                                         \
+    const T sign = a->maximize ? (T)-1 : (T)1;                                         \
+    const T l2 = a->decoupled ? (T)0 : (T)a->weight_decay;                             \
+    const T decay = a->decoupled ? (T)(1.0 - a->lr * a->weight_decay) : (T)1;          \
+    const T w1 = (T)(1.0 - a->beta1), beta2 = (T)a->beta2, w2 = (T)(1.0 - a->beta2);
+
+#define MOMENTS_STEP(T)                                                                \
+    T pi = p[i] * decay;                                                               \
+    T gi = sign * g[i] + l2 * pi;                                                      \
+    T mi = m[i] + w1 * (gi - m[i]);                                                    \
+    T vi = beta2 * v[i] + w2 * gi * gi;                                                \
+    m[i] = mi;                                                                         \
+    v[i] = vi;
+
 /* ------------------------------------------------------------------------
  * SGD:  g <- -g (maximize);  g <- g + wd p;
  *       momentum: buf <- g on its first step (init_buffer), else
@@ -182,38 +206,22 @@ SGD_KERNELS(double, f64)
     {                                                                                  \
         const adam_ctx_##S *c = vctx;                                                  \
         const fg_adam_args *a = c->a;                                                  \
-        T *restrict p = c->params[t] + lo;                                             \
-        const T *restrict g = c->grads[t] + lo;                                        \
-        T *restrict m = c->exp_avgs[t] + lo;                                           \
-        T *restrict v = c->exp_avg_sqs[t] + lo;                                        \
-        const int64_t n = hi - lo;                                                     \
-        const T sign = a->maximize ? (T)-1 : (T)1;                                     \
-        const T l2 = a->decoupled ? (T)0 : (T)a->weight_decay;                         \
-        const T decay = a->decoupled ? (T)(1.0 - a->lr * a->weight_decay) : (T)1;      \
-        const T w1 = (T)(1.0 - a->beta1), beta2 = (T)a->beta2, w2 = (T)(1.0 - a->beta2); \
+        MOMENTS_SETUP(T)                                                               \
         const T step_size = (T)a->step_size, ibc2 = (T)(1.0 / a->bias_correction2_sqrt); \
         const T eps = (T)a->eps;                                                       \
         if (c->max_exp_avg_sqs == NULL) {                                              \
             for (int64_t i = 0; i < n; i++) {                                          \
-                T gi = sign * g[i] + l2 * p[i];                                        \
-                T mi = m[i] + w1 * (gi - m[i]);                                        \
-                T vi = beta2 * v[i] + w2 * gi * gi;                                    \
-                m[i] = mi;                                                             \
-                v[i] = vi;                                                             \
-                p[i] = p[i] * decay - step_size * (mi / (FG_SQRT_##S(vi) * ibc2 + eps)); \
+                MOMENTS_STEP(T)                                                        \
+                p[i] = pi - step_size * (mi / (FG_SQRT_##S(vi) * ibc2 + eps));         \
             }                                                                          \
             return;                                                                    \
         }                                                                              \
         T *restrict vmax = c->max_exp_avg_sqs[t] + lo;                                 \
         for (int64_t i = 0; i < n; i++) {                                              \
-            T gi = sign * g[i] + l2 * p[i];                                            \
-            T mi = m[i] + w1 * (gi - m[i]);                                            \
-            T vi = beta2 * v[i] + w2 * gi * gi;                                        \
+            MOMENTS_STEP(T)                                                            \
             T mx = vmax[i] > vi ? vmax[i] : vi;                                        \
-            m[i] = mi;                                                                 \
-            v[i] = vi;                                                                 \
             vmax[i] = mx;                                                              \
-            p[i] = p[i] * decay - step_size * (mi / (FG_SQRT_##S(mx) * ibc2 + eps));   \
+            p[i] = pi - step_size * (mi / (FG_SQRT_##S(mx) * ibc2 + eps));             \
         }                                                                              \
     }                                                                                  \
                                                                                        \
@@ -327,6 +335,133 @@ RMSPROP_KERNELS(double, f64)
 
 ADAGRAD_KERNELS(float, f32)
 ADAGRAD_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
+ * NAdam:  g <- -g (maximize);  p <- p (1 - lr wd) (decoupled) or g <- g + wd p;
+ *       m <- m + (1 - beta1) (g - m);  v <- beta2 v + (1 - beta2) g^2
+ *       d <- sqrt(v / (1 - beta2^t)) + eps
+ *       p <- p + grad_coef g / d;  p <- p + avg_coef m / d
+ * with the momentum-schedule coefficients grad_coef = -lr (1 - mu_t) / (1 - prod mu)
+ * and avg_coef = -lr mu_{t+1} / (1 - prod mu mu_{t+1}) computed once in double.
+ */
+#define NADAM_KERNELS(T, S)                                                            \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
+        T *const *exp_avg_sqs; const fg_nadam_args *a;                                 \
+    } nadam_ctx_##S;                                                                   \
+                                                                                       \
+    FG_SIMD_CLONES static void nadam_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const nadam_ctx_##S *c = vctx;                                                 \
+        const fg_nadam_args *a = c->a;                                                 \
+        MOMENTS_SETUP(T)                                                               \
+        const T bc2 = (T)a->bias_correction2, eps = (T)a->eps;                         \
+        const T grad_coef = (T)a->grad_coef, avg_coef = (T)a->avg_coef;                \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            MOMENTS_STEP(T)                                                            \
+            T d = FG_SQRT_##S(vi / bc2) + eps;                                         \
+            pi = pi + grad_coef * (gi / d);                                            \
+            p[i] = pi + avg_coef * (mi / d);                                           \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_nadam_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
+                           T *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors, \
+                           const fg_nadam_args *a)                                     \
+    {                                                                                  \
+        nadam_ctx_##S c = {params, grads, exp_avgs, exp_avg_sqs, a};                   \
+        for_each_range(lengths, ntensors, nadam_range_##S, &c);                        \
+    }
+
+NADAM_KERNELS(float, f32)
+NADAM_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
+ * RAdam:  g <- -g (maximize);  p <- p (1 - lr wd) (decoupled) or g <- g + wd p;
+ *       m <- m + (1 - beta1) (g - m);  v <- beta2 v + (1 - beta2) g^2
+ *       rectified (rho_t > 5): p <- p - (m / bc1) lr (sqrt(bc2) / (sqrt(v) + eps)) rect
+ *       else:                  p <- p - (m / bc1) lr
+ * with bc1 = 1 - beta1^t, bc2 = 1 - beta2^t and the variance rectification
+ * term rect computed once in double.
+ */
+#define RADAM_KERNELS(T, S)                                                            \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
+        T *const *exp_avg_sqs; const fg_radam_args *a;                                 \
+    } radam_ctx_##S;                                                                   \
+                                                                                       \
+    FG_SIMD_CLONES static void radam_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const radam_ctx_##S *c = vctx;                                                 \
+        const fg_radam_args *a = c->a;                                                 \
+        MOMENTS_SETUP(T)                                                               \
+        const T bc1 = (T)a->bias_correction1, bc2_sqrt = (T)a->bias_correction2_sqrt;  \
+        const T lr = (T)a->lr, rect = (T)a->rect, eps = (T)a->eps;                     \
+        const int rectified = a->rectified;                                            \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            MOMENTS_STEP(T)                                                            \
+            T u = (mi / bc1) * lr;                                                     \
+            if (rectified)                                                             \
+                u = (u * (bc2_sqrt / (FG_SQRT_##S(vi) + eps))) * rect;                 \
+            p[i] = pi - u;                                                             \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_radam_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
+                           T *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors, \
+                           const fg_radam_args *a)                                     \
+    {                                                                                  \
+        radam_ctx_##S c = {params, grads, exp_avgs, exp_avg_sqs, a};                   \
+        for_each_range(lengths, ntensors, radam_range_##S, &c);                        \
+    }
+
+RADAM_KERNELS(float, f32)
+RADAM_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
+ * Adamax:  g <- -g (maximize);  g <- g + wd p;
+ *       m <- m + (1 - beta1) (g - m);  u <- max(beta2 u, |g| + eps)  (NaN propagates)
+ *       p <- p - clr m / u,  with clr = lr / (1 - beta1^t)
+ */
+#define ADAMAX_KERNELS(T, S)                                                           \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
+        T *const *exp_infs; const fg_adamax_args *a;                                   \
+    } adamax_ctx_##S;                                                                  \
+                                                                                       \
+    FG_SIMD_CLONES static void adamax_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const adamax_ctx_##S *c = vctx;                                                \
+        const fg_adamax_args *a = c->a;                                                \
+        T *restrict p = c->params[t] + lo;                                             \
+        const T *restrict g = c->grads[t] + lo;                                        \
+        T *restrict m = c->exp_avgs[t] + lo;                                           \
+        T *restrict u = c->exp_infs[t] + lo;                                           \
+        const int64_t n = hi - lo;                                                     \
+        const T sign = a->maximize ? (T)-1 : (T)1;                                     \
+        const T wd = (T)a->weight_decay, w1 = (T)(1.0 - a->beta1), beta2 = (T)a->beta2; \
+        const T eps = (T)a->eps, clr = (T)a->clr;                                      \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            T gi = sign * g[i] + wd * p[i];                                            \
+            T mi = m[i] + w1 * (gi - m[i]);                                            \
+            T decayed = u[i] * beta2, fresh = FG_FABS_##S(gi) + eps;                   \
+            T ui = (decayed > fresh || decayed != decayed) ? decayed : fresh;          \
+            m[i] = mi;                                                                 \
+            u[i] = ui;                                                                 \
+            p[i] = p[i] - clr * (mi / ui);                                             \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_adamax_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
+                            T *const *exp_infs, const int64_t *lengths, int64_t ntensors, \
+                            const fg_adamax_args *a)                                   \
+    {                                                                                  \
+        adamax_ctx_##S c = {params, grads, exp_avgs, exp_infs, a};                     \
+        for_each_range(lengths, ntensors, adamax_range_##S, &c);                       \
+    }
+
+ADAMAX_KERNELS(float, f32)
+ADAMAX_KERNELS(double, f64)
 
 /* ------------------------------------------------------------------------
  * Norms of gradients (for clipping) and in-place scaling.

@@ -195,6 +195,16 @@ STEP_SPECS = {
     "adam_step": [_adam(False, False), _adam(False, True), _adam(True, False)],
     "rmsprop_step": [_rmsprop(False, False), _rmsprop(True, False), _rmsprop(False, True), _rmsprop(True, True)],
     "adagrad_step": [_adagrad],
+    "nadam_step": [(lambda decoupled: lambda: (
+        [signed(6), signed(6), signed(6) * 0.1, positive(6) * 0.1],
+        dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, bias_correction2=0.03,
+             grad_coef=-4e-3, avg_coef=-3e-2, decoupled=decoupled)))(d) for d in (False, True)],
+    "radam_step": [(lambda rectified: lambda: (
+        [signed(6), signed(6), signed(6) * 0.1, positive(6) * 0.1],
+        dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, bias_correction1=0.27,
+             bias_correction2_sqrt=0.17, rect=0.4, rectified=rectified, decoupled=True)))(r) for r in (False, True)],
+    "adamax_step": [lambda: ([signed(6), signed(6), signed(6) * 0.1, positive(6) * 0.1],
+                             dict(beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, clr=0.02, maximize=True))],
     "cross_entropy_fwd": [
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5))),
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5, ignore=-100), weight=positive(5),

@@ -161,6 +161,9 @@ STEP_CASES = [
     ("rmsprop_step", [True, True, True, True, True], dict(lr=1e-2, alpha=0.9, eps=1e-8, momentum=0.9,
                                                           weight_decay=0.01)),
     ("adagrad_step", [True, True, True], dict(lr=0.1, eps=1e-10, lr_decay=0.01, weight_decay=0.01)),
+    ("nadam_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=True)),
+    ("radam_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
+    ("adamax_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, maximize=True)),
 ]
 
 

@@ -219,6 +219,14 @@ STEP_CASES = [
     ("rmsprop_step", 5, dict(lr=1e-2, alpha=0.9, eps=1e-8, momentum=0.9, centered=True, maximize=True)),
     ("adagrad_step", 3, dict(lr=0.1, eps=1e-10, lr_decay=0.01, weight_decay=0.01)),
     ("adagrad_step", 3, dict(lr=0.1, eps=1e-10, maximize=True)),
+    ("nadam_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
+    ("nadam_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=True,
+                           maximize=True)),
+    ("radam_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
+    ("radam_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=True,
+                           maximize=True)),
+    ("adamax_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
+    ("adamax_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.0, maximize=True)),
 ] + [case[:3] for case in _adam_cases() if not case[3]] + [
     ("adam_step", 5, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=d))
     for d in (False, True)]

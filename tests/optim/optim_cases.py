@@ -37,10 +37,28 @@ def _adagrad():
     yield {"lr": 0.1, "eps": 1e-6, "maximize": True}
 
 
+def _nadam():
+    yield from _combos({"lr": 0.01}, weight_decay=[0.0, 0.1], decoupled_weight_decay=[False, True],
+                       maximize=[False, True])
+    yield {"lr": 0.02, "betas": (0.8, 0.95), "eps": 1e-6, "momentum_decay": 0.01}
+
+
+def _radam():
+    yield from _combos({"lr": 0.01}, weight_decay=[0.0, 0.1], decoupled_weight_decay=[False, True],
+                       maximize=[False, True])
+    yield {"lr": 0.02, "betas": (0.8, 0.9), "eps": 1e-6}        # rho_t > 5 from step 3 on
+
+
+def _adamax():
+    yield from _combos({"lr": 0.01}, weight_decay=[0.0, 0.1], maximize=[False, True])
+    yield {"lr": 0.02, "betas": (0.8, 0.95), "eps": 1e-6}
+
+
 def cases():
     """(id, fastgrad class, PyTorch class name, kwargs) for every option combination."""
     table = [(optim.SGD, "SGD", _sgd), (optim.Adam, "Adam", _adam), (optim.AdamW, "AdamW", _adam),
-             (optim.RMSprop, "RMSprop", _rmsprop), (optim.Adagrad, "Adagrad", _adagrad)]
+             (optim.RMSprop, "RMSprop", _rmsprop), (optim.Adagrad, "Adagrad", _adagrad),
+             (optim.NAdam, "NAdam", _nadam), (optim.RAdam, "RAdam", _radam), (optim.Adamax, "Adamax", _adamax)]
     out = []
     for cls, torch_name, gen in table:
         for kw in gen():

@@ -9,6 +9,7 @@ from fastgrad import optim
 from optim_cases import cases
 
 CASES = cases()
+ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.NAdam, optim.RAdam, optim.Adamax]
 
 
 def _params(rng, dtype=np.float32):
@@ -38,6 +39,10 @@ def _set_grads(rng, params):
     (optim.RMSprop, dict(eps=0.0), "epsilon"),
     (optim.Adagrad, dict(lr_decay=-0.1), "lr_decay"),
     (optim.Adagrad, dict(initial_accumulator_value=-1.0), "initial_accumulator_value"),
+    (optim.NAdam, dict(momentum_decay=-1.0), "momentum_decay"),
+    (optim.NAdam, dict(betas=(0.9, 1.0)), "beta parameter at index 1"),
+    (optim.RAdam, dict(eps=0.0), "epsilon"),
+    (optim.Adamax, dict(lr=-1.0), "learning rate"),
 ])
 def test_invalid_hyperparameters_raise_value_error(rng, cls, kw, words):
     with pytest.raises(ValueError, match=words):
@@ -135,6 +140,9 @@ def test_closure_is_evaluated_with_grad_enabled(rng):
     (optim.RMSprop, dict(), ["square_avg"]),
     (optim.RMSprop, dict(momentum=0.5, centered=True), ["square_avg", "momentum_buffer", "grad_avg"]),
     (optim.Adagrad, dict(), ["sum"]),
+    (optim.NAdam, dict(), ["exp_avg", "exp_avg_sq"]),
+    (optim.RAdam, dict(), ["exp_avg", "exp_avg_sq"]),
+    (optim.Adamax, dict(), ["exp_avg", "exp_inf"]),
 ])
 def test_state_holds_exactly_the_buffers_the_algorithm_needs(rng, cls, kw, buffers):
     ps = _params(rng)
@@ -240,7 +248,7 @@ def test_fallback_paths_match_fused(rng):
     np.testing.assert_allclose(half, fused, rtol=1e-2, atol=1e-2)
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+@pytest.mark.parametrize("cls", ALL)
 @pytest.mark.parametrize("grad,words", [
     (np.ones((4, 3), np.float32), "parameter 1 of group 1 has shape (4, 3), but the parameter has shape (3, 4)"),
     (np.ones((3, 4), np.float64), "parameter 1 of group 1 has dtype float64, but the parameter has dtype float32"),
@@ -291,7 +299,7 @@ def test_steps_keep_no_memory(rng, cls, kw):
     assert after - before < 512
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+@pytest.mark.parametrize("cls", ALL)
 def test_foreach_and_fused_choose_an_implementation_with_the_same_results(cls):
     """foreach=False: one kernel call per parameter; fused=False: the unfused reference twins."""
     def run(**implementation):
@@ -309,7 +317,7 @@ def test_foreach_and_fused_choose_an_implementation_with_the_same_results(cls):
             np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
+@pytest.mark.parametrize("cls", ALL)
 def test_foreach_and_fused_are_checked(rng, cls):
     with pytest.raises(ValueError, match=f"{cls.__name__}: foreach and fused cannot both be True"):
         cls(_params(rng), lr=0.1, foreach=True, fused=True)

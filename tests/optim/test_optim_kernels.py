@@ -83,6 +83,42 @@ def test_adagrad_step(rng, dtype):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
+NEW_STEPS = {
+    "nadam_step": dict(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1, bias_correction2=0.05,
+                       grad_coef=-0.004, avg_coef=-0.03),
+    "radam_step": dict(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1, bias_correction1=0.4,
+                       bias_correction2_sqrt=0.2, rect=0.3, rectified=True),
+    "adamax_step": dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1, clr=0.02),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(NEW_STEPS))
+@pytest.mark.parametrize("options", [dict(maximize=False), dict(maximize=True, decoupled=True),
+                                     dict(rectified=False)], ids=["plain", "maximize-decoupled", "unrectified"])
+def test_adam_variant_steps(rng, dtype, name, options):
+    kw = dict(NEW_STEPS[name], maximize=options.get("maximize", False))
+    if "decoupled" in options and name != "adamax_step":     # Adamax has no decoupled form
+        kw["decoupled"] = options["decoupled"]
+    if "rectified" in options and name == "radam_step":
+        kw["rectified"] = options["rectified"]
+    params, grads, m = _arrays(rng, dtype), _arrays(rng, dtype), _arrays(rng, dtype)
+    second = _arrays(rng, dtype, positive=True)
+    p1, m1, s1 = _copy(params), _copy(m), _copy(second)
+    getattr(_C, name)(p1, grads, m1, s1, **kw)
+    getattr(ref, name)(np, params, grads, m, second, **kw)
+    for a, b in zip(p1 + m1 + s1, params + m + second):
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
+def test_adamax_keeps_nan_in_the_infinity_norm():
+    p, g, m = np.ones(40000), np.ones(40000), np.zeros(40000)
+    u = np.ones(40000)
+    u[123] = np.nan
+    _C.adamax_step([p], [g], [m], [u], **NEW_STEPS["adamax_step"])
+    assert np.isnan(u[123]) and np.isnan(p[123]) and np.all(np.isfinite(np.delete(p, 123)))
+
+
 def _with_threads(n, fn):
     """fn() with fastgrad's kernels on n threads."""
     import fastgrad as fg
@@ -118,6 +154,8 @@ def _step_kernels(rng, dtype):
     yield "adam amsgrad", run(_C.adam_step, 3, lambda a: [], decoupled=True, **adam)
     yield "rmsprop", run(_C.rmsprop_step, 3, lambda a: [], lr=0.01, alpha=0.9, eps=1e-8, momentum=0.9)
     yield "adagrad", run(_C.adagrad_step, 1, lambda a: [], clr=0.1, eps=1e-10, weight_decay=0.1)
+    for name, kw in NEW_STEPS.items():
+        yield name, run(getattr(_C, name), 2, lambda a: [], **kw)
     yield "scale_", run(lambda xs, g, factor: _C.scale_(xs, factor), 0, lambda a: [], factor=0.37)
 
 

@@ -20,6 +20,15 @@ cdef extern from "fastgrad.h":
     ctypedef struct fg_adagrad_args:
         double clr, eps, weight_decay
         int maximize
+    ctypedef struct fg_nadam_args:
+        double lr, beta1, beta2, eps, weight_decay, bias_correction2, grad_coef, avg_coef
+        int maximize, decoupled
+    ctypedef struct fg_radam_args:
+        double lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2_sqrt, rect
+        int rectified, maximize, decoupled
+    ctypedef struct fg_adamax_args:
+        double beta1, beta2, eps, weight_decay, clr
+        int maximize
 
     void fg_sgd_step_f32(float **params, const float **grads, float **bufs,
                          const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a) nogil
@@ -41,6 +50,18 @@ cdef extern from "fastgrad.h":
                              const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a) nogil
     void fg_adagrad_step_f64(double **params, const double **grads, double **sums,
                              const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a) nogil
+    void fg_nadam_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_avg_sqs,
+                           const int64_t *lengths, int64_t ntensors, const fg_nadam_args *a) nogil
+    void fg_nadam_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_avg_sqs,
+                           const int64_t *lengths, int64_t ntensors, const fg_nadam_args *a) nogil
+    void fg_radam_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_avg_sqs,
+                           const int64_t *lengths, int64_t ntensors, const fg_radam_args *a) nogil
+    void fg_radam_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_avg_sqs,
+                           const int64_t *lengths, int64_t ntensors, const fg_radam_args *a) nogil
+    void fg_adamax_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_infs,
+                            const int64_t *lengths, int64_t ntensors, const fg_adamax_args *a) nogil
+    void fg_adamax_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_infs,
+                            const int64_t *lengths, int64_t ntensors, const fg_adamax_args *a) nogil
     double fg_sum_squares_f32(const float **xs, const int64_t *lengths, int64_t ntensors) nogil
     double fg_sum_squares_f64(const double **xs, const int64_t *lengths, int64_t ntensors) nogil
     double fg_max_abs_f32(const float **xs, const int64_t *lengths, int64_t ntensors) nogil
@@ -242,6 +263,107 @@ def adagrad_step(params, grads, state_sums, *, double clr, double eps, double we
     else:
         with nogil:
             fg_adagrad_step_f64(<double **>P.ptrs, <const double **>G.ptrs, <double **>S.ptrs, P.lengths, P.n, &a)
+
+
+cdef class TwoStateLists:
+    """params, grads and two state lists of one optimizer step, checked (dtype, sizes, writeability)."""
+    cdef int typenum
+    cdef ArrayList P, G, A, B
+
+    def __cinit__(self, str op, params, grads, first, second, str first_name, str second_name):
+        self.typenum = list_typenum(op, "params", params)
+        self.P = array_list(op, "params", params, self.typenum, None, True)
+        self.G = array_list(op, "grads", grads, self.typenum, self.P, False)
+        self.A = array_list(op, first_name, first, self.typenum, self.P, True)
+        self.B = array_list(op, second_name, second, self.typenum, self.P, True)
+
+
+def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
+               double weight_decay, double bias_correction2, double grad_coef, double avg_coef,
+               bint maximize=False, bint decoupled=False):
+    """NAdam on lists of arrays, in place.  bias_correction2 = 1 - beta2**t; grad_coef and
+    avg_coef are the momentum-schedule coefficients of the gradient and of the average."""
+    if len(params) == 0:
+        return
+    cdef TwoStateLists L = TwoStateLists("nadam_step", params, grads, exp_avgs, exp_avg_sqs,
+                                         "exp_avgs", "exp_avg_sqs")
+    if not bias_correction2 > 0:
+        raise ValueError(f"nadam_step: 'bias_correction2' must be > 0, got {bias_correction2}")
+    cdef fg_nadam_args a
+    a.lr = lr
+    a.beta1 = beta1
+    a.beta2 = beta2
+    a.eps = eps
+    a.weight_decay = weight_decay
+    a.bias_correction2 = bias_correction2
+    a.grad_coef = grad_coef
+    a.avg_coef = avg_coef
+    a.maximize = maximize
+    a.decoupled = decoupled
+    if L.typenum == cnp.NPY_FLOAT32:
+        with nogil:
+            fg_nadam_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
+                              L.P.lengths, L.P.n, &a)
+    else:
+        with nogil:
+            fg_nadam_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
+                              <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
+
+
+def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
+               double weight_decay, double bias_correction1, double bias_correction2_sqrt, double rect,
+               bint rectified, bint maximize=False, bint decoupled=False):
+    """RAdam on lists of arrays, in place.  bias_correction1 = 1 - beta1**t, bias_correction2_sqrt =
+    sqrt(1 - beta2**t); rectified steps (rho_t > 5) scale by the adaptive rate and `rect`."""
+    if len(params) == 0:
+        return
+    cdef TwoStateLists L = TwoStateLists("radam_step", params, grads, exp_avgs, exp_avg_sqs,
+                                         "exp_avgs", "exp_avg_sqs")
+    if not bias_correction1 > 0:
+        raise ValueError(f"radam_step: 'bias_correction1' must be > 0, got {bias_correction1}")
+    cdef fg_radam_args a
+    a.lr = lr
+    a.beta1 = beta1
+    a.beta2 = beta2
+    a.eps = eps
+    a.weight_decay = weight_decay
+    a.bias_correction1 = bias_correction1
+    a.bias_correction2_sqrt = bias_correction2_sqrt
+    a.rect = rect
+    a.rectified = rectified
+    a.maximize = maximize
+    a.decoupled = decoupled
+    if L.typenum == cnp.NPY_FLOAT32:
+        with nogil:
+            fg_radam_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
+                              L.P.lengths, L.P.n, &a)
+    else:
+        with nogil:
+            fg_radam_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
+                              <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
+
+
+def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2, double eps,
+                double weight_decay, double clr, bint maximize=False):
+    """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
+    if len(params) == 0:
+        return
+    cdef TwoStateLists L = TwoStateLists("adamax_step", params, grads, exp_avgs, exp_infs, "exp_avgs", "exp_infs")
+    cdef fg_adamax_args a
+    a.beta1 = beta1
+    a.beta2 = beta2
+    a.eps = eps
+    a.weight_decay = weight_decay
+    a.clr = clr
+    a.maximize = maximize
+    if L.typenum == cnp.NPY_FLOAT32:
+        with nogil:
+            fg_adamax_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
+                               L.P.lengths, L.P.n, &a)
+    else:
+        with nogil:
+            fg_adamax_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
+                               <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
 
 
 def sum_squares(arrays):

@@ -37,3 +37,11 @@ def foreach_and_fused(opt, foreach, fused):
             raise TypeError(f"{opt}: {name} must be None, True or False, got {value!r}")
     if foreach and fused:
         raise ValueError(f"{opt}: foreach and fused cannot both be True (choose one implementation)")
+
+
+def adam_family(opt, group):
+    """The checks shared by Adam and its variants: lr, eps, betas and weight_decay."""
+    non_negative(opt, "learning rate", group["lr"])
+    positive(opt, "epsilon value", group["eps"])
+    betas_pair(opt, group["betas"])
+    non_negative(opt, "weight_decay value", group["weight_decay"])

@@ -31,11 +31,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group):
-        name = type(self).__name__
-        _checks.non_negative(name, "learning rate", group["lr"])
-        _checks.positive(name, "epsilon value", group["eps"])
-        _checks.betas_pair(name, group["betas"])
-        _checks.non_negative(name, "weight_decay value", group["weight_decay"])
+        _checks.adam_family(type(self).__name__, group)
 
     def _new_state(self, p, group):
         return {"step": 0, "exp_avg": zeros_like(p.data), "exp_avg_sq": zeros_like(p.data)}

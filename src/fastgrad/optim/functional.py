@@ -16,6 +16,8 @@ up to rounding.
 """
 import math
 
+import numpy as np
+
 from ._lists import run
 
 
@@ -59,4 +61,51 @@ def adagrad(params, grads, state_sums, *, step, lr, lr_decay=0.0, eps=1e-10, wei
     """Adagrad at step `step` (1-based): the learning rate lr / (1 + (step - 1) lr_decay)."""
     run("adagrad_step", [params, grads, state_sums],
         dict(clr=lr / (1.0 + (step - 1) * lr_decay), eps=eps, weight_decay=weight_decay, maximize=maximize),
+        foreach, fused)
+
+
+def nadam(params, grads, exp_avgs, exp_avg_sqs, *, step, mu_product, lr, beta1, beta2, eps, weight_decay=0.0,
+          momentum_decay=4e-3, decoupled_weight_decay=False, maximize=False, foreach=None, fused=None):
+    """NAdam at step `step` (1-based); `mu_product` is the product of the momentum
+    schedule mu_1 ... mu_{step-1} (1.0 before the first step).  Returns the product
+    through mu_step, for the next call.
+
+    mu_t = beta1 (1 - 0.96^(t momentum_decay) / 2).  The product is kept in
+    float32, as PyTorch keeps it, so that both take the same steps."""
+    mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+    mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+    mu_product = float(np.float32(mu_product) * np.float32(mu))
+    run("nadam_step", [params, grads, exp_avgs, exp_avg_sqs],
+        dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+             bias_correction2=1.0 - beta2 ** step, grad_coef=-lr * (1.0 - mu) / (1.0 - mu_product),
+             avg_coef=-lr * mu_next / (1.0 - mu_product * mu_next), maximize=maximize,
+             decoupled=decoupled_weight_decay),
+        foreach, fused)
+    return mu_product
+
+
+def radam(params, grads, exp_avgs, exp_avg_sqs, *, step, lr, beta1, beta2, eps, weight_decay=0.0,
+          decoupled_weight_decay=False, maximize=False, foreach=None, fused=None):
+    """RAdam at step `step` (1-based): Adam's moments, with the adaptive step only once the
+    variance of its rate is tractable (rho_t > 5), scaled by the rectification term."""
+    bias_correction2 = 1.0 - beta2 ** step
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    rho_t = rho_inf - 2.0 * step * beta2 ** step / bias_correction2
+    rectified = rho_t > 5.0
+    rect = (((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            if rectified else 1.0)
+    run("radam_step", [params, grads, exp_avgs, exp_avg_sqs],
+        dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+             bias_correction1=1.0 - beta1 ** step, bias_correction2_sqrt=bias_correction2 ** 0.5, rect=rect,
+             rectified=rectified, maximize=maximize, decoupled=decoupled_weight_decay),
+        foreach, fused)
+
+
+def adamax(params, grads, exp_avgs, exp_infs, *, step, lr, beta1, beta2, eps, weight_decay=0.0, maximize=False,
+           foreach=None, fused=None):
+    """Adamax at step `step` (1-based): the infinity norm u = max(beta2 u, |g| + eps)
+    in place of Adam's second moment, and the step lr / (1 - beta1^t)."""
+    run("adamax_step", [params, grads, exp_avgs, exp_infs],
+        dict(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, clr=lr / (1.0 - beta1 ** step),
+             maximize=maximize),
         foreach, fused)

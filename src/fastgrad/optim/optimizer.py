@@ -253,24 +253,26 @@ def state_buffers(arrays, states, key, make):
     return out
 
 
-def by_step(states, *lists):
+def by_step(states, *lists, also=None):
     """Count one step in each state; [(step, lists)] with the parameters grouped by step number.
 
     Parameters added to a group later, or skipped on some steps, are at other
-    step numbers than the rest: each step number gets its own call."""
+    step numbers than the rest: each step number gets its own call.  With
+    `also` (a state key), parameters are grouped by (step, state[also]) and
+    that pair is returned in place of the step."""
     for s in states:
         s["step"] += 1
-    first = states[0]["step"]
+    key = (lambda s: s["step"]) if also is None else (lambda s: (s["step"], s[also]))
+    first = key(states[0])
     for s in states:
-        if s["step"] != first:
+        if key(s) != first:
             break
     else:
         return [(first, lists)]
     groups = {}
     for i, s in enumerate(states):
-        groups.setdefault(s["step"], []).append(i)
-    return [(step, tuple(None if l is None else [l[i] for i in idx] for l in lists))
-            for step, idx in groups.items()]
+        groups.setdefault(key(s), []).append(i)
+    return [(k, tuple(None if l is None else [l[i] for i in idx] for l in lists)) for k, idx in groups.items()]
 
 
 def _restore_value(opt, key, value, p):

@@ -30,34 +30,32 @@ SGD_MOMENTUM = Elementwise(
     p = p - lr * step;
     """)
 
-# ---- Adam / AdamW -------------------------------------------------------------
+# ---- Adam / AdamW and its variants ---------------------------------------------
+# The weight decay (p shrunk by `decay`, or g + l2 p) and the two moments, as in C.
+_MOMENTS = """
+    T pi = p * decay;
+    T gi = sign * g + l2 * pi;
+    T mi = m + w1 * (gi - m);
+    T vi = beta2 * v + w2 * gi * gi;
+    m = mi;
+    v = vi;
+    """
+
 # ibc2 = 1 / sqrt(1 - beta2^t), computed in double by the caller as in C
 _ADAM_PARAMS = "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T step_size, T ibc2, T eps"
 
 ADAM = Elementwise(
     "fastgrad_adam_step", _ADAM_PARAMS, "T p, T m, T v",
-    """
-    T gi = sign * g + l2 * p;
-    T mi = m + w1 * (gi - m);
-    T vi = beta2 * v + w2 * gi * gi;
-    m = mi;
-    v = vi;
-    T root = sqrt(vi);
-    p = p * decay - step_size * (mi / (root * ibc2 + eps));
+    _MOMENTS + """
+    p = pi - step_size * (mi / (sqrt(vi) * ibc2 + eps));
     """)
 
 ADAM_AMSGRAD = Elementwise(
     "fastgrad_adam_amsgrad_step", _ADAM_PARAMS, "T p, T m, T v, T vmax",
-    """
-    T gi = sign * g + l2 * p;
-    T mi = m + w1 * (gi - m);
-    T vi = beta2 * v + w2 * gi * gi;
-    m = mi;
-    v = vi;
+    _MOMENTS + """
     T mx = vmax > vi ? vmax : vi;
     vmax = mx;
-    T root = sqrt(mx);
-    p = p * decay - step_size * (mi / (root * ibc2 + eps));
+    p = pi - step_size * (mi / (sqrt(mx) * ibc2 + eps));
     """)
 
 # ---- RMSprop: square average s, optional centered average a and momentum buffer b
@@ -104,6 +102,39 @@ ADAGRAD = Elementwise(
     p = p - clr * (gi / (sqrt(si) + eps));
     """)
 
+# ---- NAdam, RAdam, Adamax ---------------------------------------------------------
+NADAM = Elementwise(
+    "fastgrad_nadam_step", "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T bc2, T eps, T grad_coef, T avg_coef",
+    "T p, T m, T v",
+    _MOMENTS + """
+    T d = sqrt(vi / bc2) + eps;
+    pi = pi + grad_coef * (gi / d);
+    p = pi + avg_coef * (mi / d);
+    """)
+
+RADAM = Elementwise(
+    "fastgrad_radam_step",
+    "T g, T sign, T l2, T decay, T w1, T beta2, T w2, T bc1, T bc2_sqrt, T lr, T rect, int32 rectified, T eps",
+    "T p, T m, T v",
+    _MOMENTS + """
+    T u = (mi / bc1) * lr;
+    if (rectified) u = (u * (bc2_sqrt / (sqrt(vi) + eps))) * rect;
+    p = pi - u;
+    """)
+
+ADAMAX = Elementwise(
+    "fastgrad_adamax_step", "T g, T sign, T wd, T w1, T beta2, T eps, T clr", "T p, T m, T u",
+    """
+    T gi = sign * g + wd * p;
+    T mi = m + w1 * (gi - m);
+    T decayed = u * beta2;
+    T fresh = fabs(gi) + eps;
+    T ui = (decayed > fresh || decayed != decayed) ? decayed : fresh;
+    m = mi;
+    u = ui;
+    p = p - clr * (mi / ui);
+    """)
+
 # ---- gradient norms and scaling -------------------------------------------------
 # Sum of squares accumulated in double; max |x| propagates NaN.
 SUM_SQUARES = Reduction("fastgrad_sum_squares_fwd", "T x", "float64 y",
@@ -137,8 +168,7 @@ def sgd_step(params, grads, momentum_buffers, *, lr, momentum=0.0, dampening=0.0
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay,
               step_size, bias_correction2_sqrt, maximize=False, decoupled=False):
     """Adam (decoupled=False) or AdamW (decoupled=True) on lists of parameters, in place."""
-    l2 = 0.0 if decoupled else weight_decay
-    decay = 1.0 - lr * weight_decay if decoupled else 1.0
+    l2, decay = _decays(lr, weight_decay, decoupled)
     scalars = (_sign(maximize), l2, decay, 1.0 - beta1, beta2, 1.0 - beta2, step_size,
                1.0 / bias_correction2_sqrt, eps)
     for param, grad, m, v, vmax in zip(params, grads, exp_avgs, exp_avg_sqs,
@@ -170,6 +200,35 @@ def adagrad_step(params, grads, state_sums, *, clr, eps, weight_decay=0.0, maxim
     """Adagrad on lists of parameters, in place; clr = lr / (1 + (t - 1) lr_decay)."""
     for param, grad, s in zip(params, grads, state_sums):
         ADAGRAD(grad, _sign(maximize), clr, weight_decay, eps, param, s)
+
+
+def _decays(lr, weight_decay, decoupled):
+    """(l2, decay): the weight decay as a gradient term, or as a shrinking of the parameter."""
+    return (0.0, 1.0 - lr * weight_decay) if decoupled else (weight_decay, 1.0)
+
+
+def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay, bias_correction2,
+               grad_coef, avg_coef, maximize=False, decoupled=False):
+    """NAdam on lists of parameters, in place."""
+    scalars = (_sign(maximize), *_decays(lr, weight_decay, decoupled), 1.0 - beta1, beta2, 1.0 - beta2,
+               bias_correction2, eps, grad_coef, avg_coef)
+    for param, grad, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        NADAM(grad, *scalars, param, m, v)
+
+
+def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay, bias_correction1,
+               bias_correction2_sqrt, rect, rectified, maximize=False, decoupled=False):
+    """RAdam on lists of parameters, in place."""
+    scalars = (_sign(maximize), *_decays(lr, weight_decay, decoupled), 1.0 - beta1, beta2, 1.0 - beta2,
+               bias_correction1, bias_correction2_sqrt, lr, rect, int(bool(rectified)), eps)
+    for param, grad, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        RADAM(grad, *scalars, param, m, v)
+
+
+def adamax_step(params, grads, exp_avgs, exp_infs, *, beta1, beta2, eps, weight_decay, clr, maximize=False):
+    """Adamax on lists of parameters, in place."""
+    for param, grad, m, u in zip(params, grads, exp_avgs, exp_infs):
+        ADAMAX(grad, _sign(maximize), weight_decay, 1.0 - beta1, beta2, eps, clr, param, m, u)
 
 
 def sum_squares(arrays):

@@ -16,6 +16,21 @@ def _column(arrays, n):
     return [None] * n if arrays is None else arrays
 
 
+def _moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, maximize, decoupled):
+    """The weight decay and Adam's two moments, written back: (p, g, m, v), with p the
+    parameter shrunk by 1 - lr wd (decoupled) or g = grad + wd p, and
+    m = m + (1 - beta1)(g - m), v = beta2 v + (1 - beta2) g^2."""
+    p = param * (1.0 - lr * weight_decay) if decoupled else param
+    g = _signed(grad, maximize)
+    if not decoupled:
+        g = g + weight_decay * p
+    m = exp_avg + (1.0 - beta1) * (g - exp_avg)
+    v = beta2 * exp_avg_sq + (1.0 - beta2) * g * g
+    exp_avg[...] = m
+    exp_avg_sq[...] = v
+    return p, g, m, v
+
+
 def sgd_step(xp, params, grads, momentum_buffers, *, lr, momentum=0.0, dampening=0.0,
              weight_decay=0.0, nesterov=False, maximize=False, init_buffer=False):
     """p -= lr * d, where g = grad + wd * p and, with momentum,
@@ -43,16 +58,7 @@ def adam_step(xp, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, lr, 
     inv_bias_correction2_sqrt = 1.0 / bias_correction2_sqrt
     for param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq in zip(
             params, grads, exp_avgs, exp_avg_sqs, _column(max_exp_avg_sqs, len(params))):
-        p = param
-        g = _signed(grad, maximize)
-        if decoupled:
-            p = p * (1.0 - lr * weight_decay)
-        else:
-            g = g + weight_decay * p
-        m = exp_avg + (1.0 - beta1) * (g - exp_avg)
-        v = beta2 * exp_avg_sq + (1.0 - beta2) * g * g
-        exp_avg[...] = m
-        exp_avg_sq[...] = v
+        p, _, m, v = _moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, maximize, decoupled)
         if max_exp_avg_sq is not None:
             v = xp.maximum(max_exp_avg_sq, v)
             max_exp_avg_sq[...] = v
@@ -91,3 +97,37 @@ def adagrad_step(xp, params, grads, state_sums, *, clr, eps, weight_decay=0.0, m
         s = state_sum + g * g
         state_sum[...] = s
         param[...] = param - clr * (g / (xp.sqrt(s) + eps))
+
+
+def nadam_step(xp, params, grads, exp_avgs, exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay,
+               bias_correction2, grad_coef, avg_coef, maximize=False, decoupled=False):
+    """NAdam: p = p (1 - lr wd) (decoupled) or g = g + wd p;  m, v as Adam's;
+    d = sqrt(v / bias_correction2) + eps;  p = p + grad_coef g / d;  p = p + avg_coef m / d."""
+    for param, grad, exp_avg, exp_avg_sq in zip(params, grads, exp_avgs, exp_avg_sqs):
+        p, g, m, v = _moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, maximize, decoupled)
+        d = xp.sqrt(v / bias_correction2) + eps
+        p = p + grad_coef * (g / d)
+        param[...] = p + avg_coef * (m / d)
+
+
+def radam_step(xp, params, grads, exp_avgs, exp_avg_sqs, *, lr, beta1, beta2, eps, weight_decay,
+               bias_correction1, bias_correction2_sqrt, rect, rectified, maximize=False, decoupled=False):
+    """RAdam: m, v as Adam's;  u = (m / bias_correction1) lr, times
+    (bias_correction2_sqrt / (sqrt(v) + eps)) rect on rectified steps;  p = p - u."""
+    for param, grad, exp_avg, exp_avg_sq in zip(params, grads, exp_avgs, exp_avg_sqs):
+        p, _, m, v = _moments(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, weight_decay, maximize, decoupled)
+        u = (m / bias_correction1) * lr
+        if rectified:
+            u = (u * (bias_correction2_sqrt / (xp.sqrt(v) + eps))) * rect
+        param[...] = p - u
+
+
+def adamax_step(xp, params, grads, exp_avgs, exp_infs, *, beta1, beta2, eps, weight_decay, clr, maximize=False):
+    """Adamax: m = m + (1 - beta1)(g - m);  u = max(beta2 u, |g| + eps);  p = p - clr m / u."""
+    for param, grad, exp_avg, exp_inf in zip(params, grads, exp_avgs, exp_infs):
+        g = _signed(grad, maximize) + weight_decay * param
+        m = exp_avg + (1.0 - beta1) * (g - exp_avg)
+        u = xp.maximum(exp_inf * beta2, xp.abs(g) + eps)
+        exp_avg[...] = m
+        exp_inf[...] = u
+        param[...] = param - clr * (m / u)
