@@ -43,31 +43,34 @@
             }                                                                  \
         }                                                                      \
     }                                                                          \
-    /* planes [lo, hi) of gx, each (n, c), summed from col */                  \
-    static void col2im_planes_##S(const T *restrict col, T *restrict gx, const fg_conv_geometry *g, \
-                                  int64_t lo, int64_t hi)                      \
+    /* samples [lo, hi) of gx, summed from their rows of col read in order (the writes stay \
+       within one sample's C * H * W values, which the cache holds) */                     \
+    static void col2im_samples_##S(const T *restrict col, T *restrict gx, const fg_conv_geometry *g, \
+                                   int64_t lo, int64_t hi)                     \
     {                                                                          \
         const int64_t C = g->channels, H = g->height, W = g->width;            \
-        const int64_t KH = g->kernel_h, KW = g->kernel_w;                      \
-        const int64_t OH = g->out_h, OW = g->out_w, K = C * KH * KW;           \
-        for (int64_t p = lo; p < hi; p++) {                                    \
-            const int64_t n = p / C, c = p % C;                                \
-            T *plane = gx + p * H * W;                                         \
-            memset(plane, 0, (size_t)(H * W) * sizeof(T));                     \
-            for (int64_t oh = 0; oh < OH; oh++) {                              \
-                const int64_t h0 = oh * g->stride_h - g->pad_h;                \
-                for (int64_t ow = 0; ow < OW; ow++) {                          \
-                    const int64_t w0 = ow * g->stride_w - g->pad_w;            \
-                    const T *src = col + ((n * OH + oh) * OW + ow) * K + c * KH * KW; \
+        const int64_t KH = g->kernel_h, KW = g->kernel_w, OW = g->out_w;       \
+        const int64_t OHW = g->out_h * OW, K = C * KH * KW;                    \
+        const int64_t sh = g->stride_h, sw = g->stride_w, ph = g->pad_h, pw = g->pad_w; \
+        const int64_t dh = g->dilation_h, dw = g->dilation_w;                  \
+        for (int64_t n = lo; n < hi; n++) {                                    \
+            T *sample = gx + n * C * H * W;                                    \
+            memset(sample, 0, (size_t)(C * H * W) * sizeof(T));                \
+            for (int64_t r = 0; r < OHW; r++) {                                \
+                const int64_t h0 = (r / OW) * sh - ph, w0 = (r % OW) * sw - pw; \
+                const T *src = col + (n * OHW + r) * K;                        \
+                for (int64_t c = 0; c < C; c++) {                              \
+                    T *plane = sample + c * H * W;                             \
                     for (int64_t i = 0; i < KH; i++) {                         \
-                        const int64_t h = h0 + i * g->dilation_h;              \
+                        const int64_t h = h0 + i * dh;                         \
                         if (h < 0 || h >= H)                                   \
                             continue;                                          \
                         T *dst = plane + h * W;                                \
+                        const T *s = src + (c * KH + i) * KW;                  \
                         for (int64_t j = 0; j < KW; j++) {                     \
-                            const int64_t w = w0 + j * g->dilation_w;          \
+                            const int64_t w = w0 + j * dw;                     \
                             if (w >= 0 && w < W)                               \
-                                dst[w] += src[i * KW + j];                     \
+                                dst[w] += s[j];                                \
                         }                                                      \
                     }                                                          \
                 }                                                              \
@@ -82,10 +85,9 @@
     }                                                                          \
     void fg_im2col_bwd_##S(const T *restrict col, T *restrict gx, const fg_conv_geometry *g) \
     {                                                                          \
-        const int64_t planes = g->batch * g->channels;                         \
         const int64_t work = g->batch * g->out_h * g->out_w * g->channels * g->kernel_h * g->kernel_w \
-                             + planes * g->height * g->width;                  \
-        FG_PARALLEL_SHARES(planes, work, 1, col2im_planes_##S(col, gx, g, lo, hi)) \
+                             + g->batch * g->channels * g->height * g->width;  \
+        FG_PARALLEL_SHARES(g->batch, work, 1, col2im_samples_##S(col, gx, g, lo, hi)) \
     }
 
 FG_IM2COL(float, f32)

@@ -13,15 +13,35 @@
 #include "fastgrad.h"
 #include "fg_parallel.h"
 
-/* Run STMT for every position (h, w) of window (i, j) that lies inside the plane. */
-#define FG_FOR_EACH_IN_WINDOW(p, i, j, STMT)                                   \
-    for (int64_t r = 0; r < (p)->h_count[i]; r++) {                            \
-        const int64_t h = (p)->h_start[i] + r * (p)->dilation_h;               \
-        if (h < 0 || h >= (p)->height)                                         \
-            continue;                                                          \
-        for (int64_t c = 0; c < (p)->w_count[j]; c++) {                        \
-            const int64_t w = (p)->w_start[j] + c * (p)->dilation_w;           \
-            if (w >= 0 && w < (p)->width) {                                    \
+/* Run STMT for every position (h, w) of window (i, j) that lies inside the plane.  The
+ * window tables are read through the locals hs, hc, ws, wc, dh, dw, H, W (see WINDOW_LOCALS),
+ * which the compiler keeps in registers. */
+#define WINDOW_LOCALS(p)                                                       \
+    const int64_t *restrict hs = (p)->h_start, *restrict hc = (p)->h_count;    \
+    const int64_t *restrict ws = (p)->w_start, *restrict wc = (p)->w_count;    \
+    const int64_t dh = (p)->dilation_h, dw = (p)->dilation_w;                  \
+    const int64_t H = (p)->height, W = (p)->width, OH = (p)->out_h, OW = (p)->out_w; \
+    (void)OH;                                                                  \
+    (void)OW;
+
+/* The steps k of start + k * step (k < count) that land in [0, size): [*lo, *hi). */
+static inline void inside(int64_t start, int64_t count, int64_t step, int64_t size, int64_t *lo, int64_t *hi)
+{
+    int64_t first = start < 0 ? (-start + step - 1) / step : 0;
+    int64_t last = size - 1 - start < 0 ? 0 : (size - 1 - start) / step + 1;
+    *lo = first;
+    *hi = last < count ? last : count;
+}
+
+#define FG_FOR_EACH_IN_WINDOW(i, j, STMT)                                      \
+    {                                                                          \
+        int64_t r0, r1, c0, c1;                                                \
+        inside(hs[i], hc[i], dh, H, &r0, &r1);                                 \
+        inside(ws[j], wc[j], dw, W, &c0, &c1);                                 \
+        for (int64_t r = r0; r < r1; r++) {                                    \
+            const int64_t h = hs[i] + r * dh;                                  \
+            for (int64_t c = c0; c < c1; c++) {                                \
+                const int64_t w = ws[j] + c * dw;                              \
                 STMT;                                                          \
             }                                                                  \
         }                                                                      \
@@ -31,20 +51,20 @@
     static void max_planes_##S(const T *restrict x, T *restrict y, int32_t *restrict index, \
                                const fg_pool_windows *p, int64_t lo, int64_t hi) \
     {                                                                          \
-        const int64_t H = p->height, W = p->width, OH = p->out_h, OW = p->out_w; \
+        WINDOW_LOCALS(p)                                                       \
         for (int64_t q = lo; q < hi; q++) {                                    \
             const T *plane = x + q * H * W;                                    \
             for (int64_t i = 0; i < OH; i++) {                                 \
                 for (int64_t j = 0; j < OW; j++) {                             \
                     T best = (T)-INFINITY;                                     \
                     int32_t at = -1;                                           \
-                    FG_FOR_EACH_IN_WINDOW(p, i, j, {                           \
+                    FG_FOR_EACH_IN_WINDOW(i, j, {                           \
                         const T v = plane[h * W + w];                          \
-                        /* the first maximum; the first NaN wins over numbers */ \
-                        if (at < 0 || v > best || (isnan(v) && !isnan(best))) { \
-                            best = v;                                          \
-                            at = (int32_t)(h * W + w);                         \
-                        }                                                      \
+                        /* the first maximum; the first NaN stays (branch-free: \
+                           the comparisons of random data are unpredictable) */ \
+                        const int take = (at < 0) | (!(v <= best) & !isnan(best)); \
+                        best = take ? v : best;                                \
+                        at = take ? (int32_t)(h * W + w) : at;                 \
                     })                                                         \
                     y[(q * OH + i) * OW + j] = best;                           \
                     index[(q * OH + i) * OW + j] = at;                         \
@@ -69,13 +89,13 @@
     static void avg_planes_##S(const T *restrict x, T *restrict y, const fg_pool_windows *p, \
                                int64_t lo, int64_t hi)                         \
     {                                                                          \
-        const int64_t H = p->height, W = p->width, OH = p->out_h, OW = p->out_w; \
+        WINDOW_LOCALS(p)                                                       \
         for (int64_t q = lo; q < hi; q++) {                                    \
             const T *plane = x + q * H * W;                                    \
             for (int64_t i = 0; i < OH; i++) {                                 \
                 for (int64_t j = 0; j < OW; j++) {                             \
                     double sum = 0;                                            \
-                    FG_FOR_EACH_IN_WINDOW(p, i, j, sum += plane[h * W + w]);  \
+                    FG_FOR_EACH_IN_WINDOW(i, j, sum += plane[h * W + w]);  \
                     y[(q * OH + i) * OW + j] = (T)(sum / (p->h_divisor[i] * p->w_divisor[j])); \
                 }                                                              \
             }                                                                  \
@@ -84,14 +104,14 @@
     static void avg_grad_planes_##S(const T *restrict gy, T *restrict gx, const fg_pool_windows *p, \
                                     int64_t lo, int64_t hi)                    \
     {                                                                          \
-        const int64_t H = p->height, W = p->width, OH = p->out_h, OW = p->out_w; \
+        WINDOW_LOCALS(p)                                                       \
         for (int64_t q = lo; q < hi; q++) {                                    \
             T *plane = gx + q * H * W;                                         \
             memset(plane, 0, (size_t)(H * W) * sizeof(T));                     \
             for (int64_t i = 0; i < OH; i++) {                                 \
                 for (int64_t j = 0; j < OW; j++) {                             \
                     const T g = (T)(gy[(q * OH + i) * OW + j] / (p->h_divisor[i] * p->w_divisor[j])); \
-                    FG_FOR_EACH_IN_WINDOW(p, i, j, plane[h * W + w] += g);    \
+                    FG_FOR_EACH_IN_WINDOW(i, j, plane[h * W + w] += g);    \
                 }                                                              \
             }                                                                  \
         }                                                                      \

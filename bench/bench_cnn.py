@@ -1,0 +1,101 @@
+"""C1: one training step (forward, cross-entropy, backward, Adam) of a LeNet-style CNN.
+
+conv 1->16 k5, relu, max pool 2, conv 16->32 k5, relu, max pool 2, linear 512->10;
+batch 64 of 28x28 float32 images.  One group compares, on identical data and
+weights with the same thread count: fastgrad (nn.Conv2d / MaxPool2d / Linear,
+F.cross_entropy, optim.Adam), PyTorch (the same model; its convolutions run in
+oneDNN), and the floor: the bare GEMMs of fastgrad's step (per convolution
+col @ W^T, gz^T @ col and, for the second, gz @ W; per linear layer its three)
+through fastgrad's GEMM entry point into preallocated outputs.
+
+Target: <= 1.3x PyTorch's step time.
+
+Run:  pytest bench/bench_cnn.py --benchmark-only --benchmark-group-by=group \
+          --benchmark-columns=median,iqr,rounds
+"""
+import numpy as np
+import pytest
+
+import fastgrad as fg
+from fastgrad import nn, optim
+from fastgrad.backend.gemm import gemm
+from fastgrad.nn import functional as F
+from peers import torch_or_skip
+
+GROUP = "C1 training step: LeNet (conv5 16, pool, conv5 32, pool, linear 512-10), batch 64, 28x28, Adam, float32"
+BATCH = 64
+
+
+def lenet(lib):
+    return lib.Sequential(lib.Conv2d(1, 16, 5), lib.ReLU(), lib.MaxPool2d(2), lib.Conv2d(16, 32, 5), lib.ReLU(),
+                          lib.MaxPool2d(2), lib.Flatten(), lib.Linear(512, 10))
+
+
+def problem():
+    """Images, labels and the initial weights (PyTorch's initialization of a seeded model)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
+    y = rng.integers(0, 10, BATCH)
+    fg.manual_seed(0)
+    weights = {k: v.data.copy() for k, v in lenet(nn).state_dict().items()}
+    return x, y, weights
+
+
+def make_step(cross_entropy, model, opt, x, y):
+    """One training step of either library: forward, loss, zero_grad, backward, Adam."""
+    def step():
+        loss = cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def test_fastgrad_step(benchmark):
+    benchmark.group, benchmark.name = GROUP, "fastgrad"
+    x, y, weights = problem()
+    model = lenet(nn)
+    model.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
+    step = make_step(F.cross_entropy, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x), y)
+    step()
+    benchmark(step)
+
+
+def test_torch_step(benchmark):
+    torch = torch_or_skip()
+    benchmark.group, benchmark.name = GROUP, "torch"
+    x, y, weights = problem()
+    model = lenet(torch.nn)
+    model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+    step = make_step(torch.nn.functional.cross_entropy, model, torch.optim.Adam(model.parameters(), lr=1e-3),
+                     torch.tensor(x), torch.tensor(y))
+    step()
+    benchmark(step)
+
+
+def test_gemm_floor(benchmark):
+    """The GEMMs of fastgrad's step alone: what im2col + GEMM cannot go below."""
+    benchmark.group, benchmark.name = GROUP, "floor: the step's GEMMs"
+    rng = np.random.default_rng(0)
+    f32 = np.float32
+    # (rows, K, out) of each convolution as a GEMM: rows = batch * output pixels, K = C * kh * kw
+    convs = [(BATCH * 24 * 24, 25, 16, False), (BATCH * 8 * 8, 400, 32, True)]
+    work = []
+    for rows, k, out, input_grad in convs:
+        col, w, gz = (rng.standard_normal(s).astype(f32) for s in ((rows, k), (out, k), (rows, out)))
+        work.append((col, w, gz, np.empty((rows, out), f32), np.empty((out, k), f32),
+                     np.empty((rows, k), f32) if input_grad else None))
+    x, w, gz = (rng.standard_normal(s).astype(f32) for s in ((BATCH, 512), (10, 512), (BATCH, 10)))
+    lin = (x, w, gz, np.empty((BATCH, 10), f32), np.empty((10, 512), f32), np.empty((BATCH, 512), f32))
+
+    def gemms():
+        for a, w, g, z, gw, ga in work + [lin]:
+            gemm(a, w, out=z, trans_b=True)
+            gemm(g, a, out=gw, trans_a=True)
+            if ga is not None:
+                gemm(g, w, out=ga)
+
+    gemms()
+    benchmark(gemms)
