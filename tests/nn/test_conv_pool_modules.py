@@ -11,7 +11,8 @@ from fastgrad import nn
 
 @pytest.mark.parametrize("make, fan_in", [(lambda: nn.Conv2d(6, 8, 3), 6 * 9),
                                           (lambda: nn.Conv2d(6, 9, (2, 5), groups=3), 2 * 10),
-                                          (lambda: nn.Conv1d(4, 12, 7), 4 * 7)])
+                                          (lambda: nn.Conv1d(4, 12, 7), 4 * 7),
+                                          (lambda: nn.ConvTranspose2d(4, 6, 3, groups=2), 3 * 9)])
 def test_initialisation_is_pytorchs(make, fan_in):
     fg.manual_seed(0)
     conv = make()
@@ -31,6 +32,7 @@ def test_initialisation_is_pytorchs(make, fan_in):
     ("Conv2d", (2, 4, 4), dict(padding="same"), (1, 2, 7, 7)),
     ("Conv1d", (3, 5, 3), dict(stride=2, padding=2), (2, 3, 15)),
     ("Conv1d", (4, 4, 5), dict(groups=4, padding="same"), (2, 4, 9)),
+    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 4)),
 ])
 def test_conv_module_matches_torch_with_the_same_weights(name, args, kwargs, x_shape, rng):
     torch = pytest.importorskip("torch")

@@ -14,6 +14,8 @@ BUILTIN_SIGNATURES = {"linear": ["input", "weight", "bias"], "gelu": ["input", "
                       "softplus": ["input", "beta", "threshold"]}
 BUILTIN_SIGNATURES.update({name: ["input", "weight", "bias", "stride", "padding", "dilation", "groups"]
                            for name in ("conv1d", "conv2d")})
+BUILTIN_SIGNATURES["conv_transpose2d"] = ["input", "weight", "bias", "stride", "padding", "output_padding", "groups",
+                                          "dilation"]
 BUILTIN_SIGNATURES["avg_pool1d"] = ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
 BUILTIN_SIGNATURES["avg_pool2d"] = BUILTIN_SIGNATURES["avg_pool1d"] + ["divisor_override"]
 # ... and of those it dispatches on return_indices (signature (*args, **kwargs))

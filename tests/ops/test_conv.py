@@ -133,3 +133,61 @@ def test_second_derivatives_match_torch(kwargs, w_shape, rng):
     ((tgx * tgx).sum() + (tgw ** 3).sum()).backward()
     for mine, theirs in ((X, tx), (W, tw), (B, tb)):
         np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+CONV_TRANSPOSE2D = [
+    ((2, 4, 5, 6), (4, 3, 3, 3), dict()),
+    ((2, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, padding=1, output_padding=1)),
+    ((1, 4, 4, 5), (4, 2, 2, 3), dict(stride=(2, 3), padding=(1, 0), dilation=(2, 1), groups=2)),
+    ((4, 3, 3), (4, 2, 3, 3), dict(stride=2)),  # unbatched
+]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV_TRANSPOSE2D, ids=str)
+def test_conv_transpose2d_matches_torch(x_shape, w_shape, kwargs, bias):
+    torch = pytest.importorskip("torch")
+    out_channels = w_shape[1] * kwargs.get("groups", 1)
+    rng = np.random.default_rng(3)
+    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(out_channels)
+    b = b if bias else None
+    mine = [None if a is None else fg.tensor(a, requires_grad=True) for a in (x, w, b)]
+    theirs = [None if a is None else torch.tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = F.conv_transpose2d(*mine, **kwargs)
+    expected = torch.nn.functional.conv_transpose2d(*theirs, **kwargs)
+    seed = rng.standard_normal(out.shape)
+    (out * fg.tensor(seed)).sum().backward()
+    (expected * torch.tensor(seed)).sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    for m, t in zip(mine, theirs):
+        if m is not None:
+            np.testing.assert_allclose(m.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_conv_transpose2d_passes_gradcheck_and_second_derivatives(rng):
+    torch = pytest.importorskip("torch")
+    x, w = rng.standard_normal((2, 4, 3, 4)), rng.standard_normal((4, 2, 3, 2))
+    X, W = fg.tensor(x, requires_grad=True), fg.tensor(w, requires_grad=True)
+    assert fg.gradcheck(lambda x, w: F.conv_transpose2d(x, w, stride=2, groups=2), (X, W))
+    gx, gw = fg.autograd.grad((F.conv_transpose2d(X, W, padding=1) ** 2).sum(), [X, W], create_graph=True)
+    ((gx * gx).sum() + (gw ** 3).sum()).backward()
+    tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
+    tgx, tgw = torch.autograd.grad((torch.nn.functional.conv_transpose2d(tx, tw, padding=1) ** 2).sum(), [tx, tw],
+                                   create_graph=True)
+    ((tgx * tgx).sum() + (tgw ** 3).sum()).backward()
+    np.testing.assert_allclose(X.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(W.grad.data, tw.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda: F.conv_transpose2d(fg.ones((1, 3, 4, 4)), fg.ones((2, 3, 3, 3))), "expects 2"),
+    (lambda: F.conv_transpose2d(fg.ones((1, 2, 4, 4)), fg.ones((2, 3, 3))), "weight must be 4-d"),
+    (lambda: F.conv_transpose2d(fg.ones((1, 2, 4, 4)), fg.ones((2, 3, 3, 3)), stride=2, output_padding=2),
+     "output_padding"),
+    (lambda: F.conv_transpose2d(fg.ones((1, 2, 1, 1)), fg.ones((2, 3, 1, 1)), padding=1), "output would be empty"),
+    (lambda: F.conv_transpose2d(fg.ones((1, 2, 4, 4)), fg.ones((2, 3, 3, 3)), fg.ones(2)), "bias has shape"),
+])
+def test_conv_transpose2d_bad_arguments(call, fragment):
+    with pytest.raises(ValueError, match="^conv_transpose2d: ") as info:
+        call()
+    assert fragment in str(info.value)

@@ -288,12 +288,12 @@ def _embedding_on_device(idx, weight, padding_idx, max_norm):
 
 
 # ---- convolution and pooling (fastgrad.ops.conv, fastgrad.ops.pool) ----
-from ..ops.conv import conv1d, conv2d  # noqa: E402
+from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
 from ..ops.pool import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
                         max_pool1d, max_pool2d)
 
-__all__ += ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool2d",
-            "adaptive_max_pool2d"]
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+            "adaptive_avg_pool2d", "adaptive_max_pool2d"]
 
 
 # ---- normalization (fastgrad.ops.norm: fused C kernels) ----

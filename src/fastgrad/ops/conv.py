@@ -191,3 +191,104 @@ def _conv(op, dims, input, weight, bias, stride, padding, dilation, groups):
     if dims == 1:
         out = squeeze(out, 2)
     return squeeze(out, 0) if unbatched else out
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of Conv2d in x: each input pixel's channels times W spread by col2im.
+
+    Forward: col = x_rows @ W (per group; x_rows is (N * H * W, C_in)), then col2im
+    (im2col_bwd) adds the patches into the (N, C_out, OH, OW) output.  Backward:
+    gcol = im2col(gy); gx = gcol @ W^T, gW = x_rows^T @ gcol (per group)."""
+
+    @staticmethod
+    def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
+                dilation=(1, 1), groups=1):
+        xp = b.xp
+        n, c, h, w = x.shape
+        _, per_group, kh, kw = weight.shape
+        oh, ow = (_transposed_size(s, st, p, d, k, op) for s, st, p, d, k, op in
+                  zip((h, w), stride, padding, dilation, (kh, kw), output_padding))
+        geometry = dict(kernel_size=(kh, kw), stride=stride, padding=padding, dilation=dilation, out_size=(h, w))
+        rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
+        col = _products(b, rows, xp.reshape(weight, (c, per_group * kh * kw)), groups, transpose_w=False)
+        out = b.im2col_bwd(col, input_shape=(n, per_group * groups, oh, ow), **geometry)
+        if bias is not None:
+            out = out + xp.reshape(bias, (1, -1, 1, 1))
+        ctx.geometry, ctx.groups = geometry, groups
+        ctx.save_for_backward(x, weight)
+        return out
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, weight = ctx.saved_arrays
+        xp = b.xp
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, c, h, w = x.shape
+        wmat = xp.reshape(weight, (c, -1))
+        gcol = b.im2col_fwd(g, **ctx.geometry)
+        gx = gw = gb = None
+        if need_x:
+            gx = xp.permute_dims(xp.reshape(_products(b, gcol, wmat, ctx.groups, transpose_w=True), (n, h, w, c)),
+                                 (0, 3, 1, 2))
+        if need_w:
+            rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
+            gw = xp.reshape(_weight_grad(b, gcol, rows, ctx.groups), weight.shape)
+        if need_b:
+            gb = xp.sum(g, axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+def _transposed_size(size, stride, padding, dilation, kernel, output_padding):
+    return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-d transposed convolution as PyTorch's F.conv_transpose2d: input (N, C_in, H, W) or
+    (C_in, H, W), weight (C_in, C_out / groups, KH, KW), bias (C_out,) or None.  It is the
+    gradient of conv2d with respect to its input; the output is
+    OH = (H - 1) sh - 2 ph + dh (KH - 1) + output_padding_h + 1 (and OW alike):
+
+        out[n, o, i*sh - ph + p*dh, j*sw - pw + q*dw] += input[n, c, i, j] * weight[c, o', p, q]
+
+    for the channels c of o's group (o' = o mod C_out / groups).
+
+    >>> import fastgrad as fg
+    >>> fg.nn.functional.conv_transpose2d(fg.ones((1, 1, 2, 2)), fg.ones((1, 1, 2, 2))).tolist()
+    [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+    """
+    op = "conv_transpose2d"
+    if not hasattr(input, "ndim") or not hasattr(weight, "ndim"):
+        raise TypeError(f"{op}: input and weight must be tensors or arrays")
+    if weight.ndim != 4:
+        raise ValueError(f"{op}: weight must be 4-d (in_channels, out_channels / groups, kH, kW), got shape "
+                         f"{tuple(weight.shape)}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 4-d (batch, channels, H, W) or 3-d unbatched, got shape "
+                         f"{tuple(input.shape)}")
+    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: argument 'groups' must be a positive int, got {groups!r}")
+    stride = int_tuple(op, "stride", stride, 2, 1)
+    padding = int_tuple(op, "padding", padding, 2, 0)
+    output_padding = int_tuple(op, "output_padding", output_padding, 2, 0)
+    dilation = int_tuple(op, "dilation", dilation, 2, 1)
+    if any(p >= s and p >= d for p, s, d in zip(output_padding, stride, dilation)):
+        raise ValueError(f"{op}: output_padding {output_padding} must be smaller than either stride {stride} or "
+                         f"dilation {dilation}")
+    unbatched = input.ndim == 3
+    channels = input.shape[0 if unbatched else 1]
+    if weight.shape[0] != channels or channels % groups:
+        raise ValueError(f"{op}: input has {channels} channels (shape {tuple(input.shape)}) but weight of shape "
+                         f"{tuple(weight.shape)} with groups={groups} expects {weight.shape[0]}, divisible by "
+                         f"groups")
+    out_channels = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{op}: bias has shape {tuple(bias.shape)}, expected ({out_channels},)")
+    sizes = [_transposed_size(s, st, p, d, k, o) for s, st, p, d, k, o in
+             zip(input.shape[-2:], stride, padding, dilation, weight.shape[2:], output_padding)]
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"{op}: the output would be empty (size {tuple(sizes)}): padding {padding} is too large")
+    input, weight, bias = _one_dtype(input, weight, bias)
+    x = unsqueeze(input, 0) if unbatched else input
+    out = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding, output_padding=output_padding,
+                                dilation=dilation, groups=int(groups))
+    return squeeze(out, 0) if unbatched else out

@@ -1,10 +1,10 @@
-"""Conv1d and Conv2d with PyTorch's arguments, initialisation and state_dict keys."""
+"""Conv1d, Conv2d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
 import math
 
 import numpy as np
 
 from ...dtypes import get_default_dtype
-from ...ops.conv import conv1d, conv2d
+from ...ops.conv import conv1d, conv2d, conv_transpose2d
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -40,18 +40,24 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dtype))
+        self.weight = Parameter(np.empty(self._weight_shape(), dtype=dtype))
         if bias:
             self.bias = Parameter(np.empty((out_channels,), dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
+    def _weight_shape(self):
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+
+    def _fan_in(self):
+        return (self.in_channels // self.groups) * math.prod(self.kernel_size)
+
     def reset_parameters(self):
         # PyTorch's: kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as the bias.
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = (self.in_channels // self.groups) * math.prod(self.kernel_size)
+            fan_in = self._fan_in()
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
@@ -66,6 +72,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
@@ -101,3 +109,34 @@ class Conv2d(_ConvNd):
     """
 
     _function = staticmethod(conv2d)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-d transposed convolution over (N, C_in, H, W) or (C_in, H, W) input (the gradient of
+    Conv2d with respect to its input), as torch.nn.ConvTranspose2d.
+
+    weight (in_channels, out_channels / groups, kH, kW), bias (out_channels,), both
+    ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with PyTorch's fan_in = out_channels / groups * kH * kW.
+
+    >>> up = ConvTranspose2d(8, 4, kernel_size=2, stride=2)
+    >>> up(fastgrad.randn(1, 8, 5, 5)).shape
+    (1, 4, 10, 10)
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got {padding!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        self.output_padding = _tuple(output_padding, 2)
+
+    def _weight_shape(self):
+        return (self.in_channels, self.out_channels // self.groups) + self.kernel_size
+
+    def _fan_in(self):
+        return (self.out_channels // self.groups) * math.prod(self.kernel_size)
+
+    def forward(self, input):
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                self.groups, self.dilation)
