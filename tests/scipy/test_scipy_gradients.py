@@ -3,6 +3,7 @@ import numpy as onp
 import pytest
 
 pytest.importorskip("scipy")
+import scipy.integrate  # noqa: E402
 import scipy.signal  # noqa: E402
 import scipy.special  # noqa: E402
 import scipy.stats  # noqa: E402
@@ -96,3 +97,19 @@ def test_convolve_matches_scipy_and_differentiates(mode):
 def test_gradient_of_logsumexp_is_softmax():
     x = rng.randn(4)
     onp.testing.assert_allclose(grad(special.logsumexp)(x), onp.exp(x) / onp.sum(onp.exp(x)))
+
+
+def test_odeint_gradients_by_the_adjoint_method():
+    from fastgrad.scipy.integrate import odeint
+    from fastgrad.test_util import check_grads as check
+
+    def func(y, t, a, b):
+        return -np.sqrt(t) - y + a - np.mean((y + b) ** 2)
+
+    t = onp.linspace(0.1, 0.2, 4)
+    y0, a, b = rng.randn(3), rng.randn(3), rng.randn(3)
+    onp.testing.assert_allclose(odeint(func, y0, t, (a, b)), scipy.integrate.odeint(func, y0, t, (a, b)))
+    solve = lambda y0, args: odeint(func, y0, t, args, rtol=1e-10, atol=1e-10)
+    check(solve, (0, 1), modes=["rev"], order=1)(y0, (a, b))
+    with pytest.raises(NotImplementedError, match="time points"):
+        grad(lambda t: np.sum(odeint(func, y0, t, (a, b))))(t)
