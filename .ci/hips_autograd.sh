@@ -12,7 +12,7 @@
 set -euo pipefail
 
 version="${AUTOGRAD_VERSION:-1.9.1}"
-threshold="${HIPS_PASS_THRESHOLD:-73}"
+threshold="${HIPS_PASS_THRESHOLD:-96}"
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=(test_numpy test_systematic test_binary_ops test_scalar_ops test_linalg test_scipy test_fft
