@@ -43,13 +43,15 @@ static inline void fg_pow2_split_f32(int32_t k, float *s1, float *s2)
 
 /* Shared reduction: x = k ln2 + r, |r| <= ln2/2.  Clamping to [-104, 89]
  * keeps k in range; below -104 exp rounds to 0 and above 89 to inf anyway.
- * NaN passes through the clamps and poisons r. */
+ * NaN passes through the clamps and poisons r; k is computed from 0 instead,
+ * since converting NaN to an integer is undefined behaviour. */
 static inline float fg_reduce_f32(float x, int32_t *k)
 {
     x = x < -104.0f ? -104.0f : x;
     x = x > 89.0f ? 89.0f : x;
+    float finite = x == x ? x : 0.0f;
     /* round to nearest through the 1.5 * 2**23 trick (no call to rintf) */
-    float kf = (x * FG_LOG2E_F + 12582912.0f) - 12582912.0f;
+    float kf = (finite * FG_LOG2E_F + 12582912.0f) - 12582912.0f;
     *k = (int32_t)kf;
     return (x - kf * FG_LN2_HI_F) - kf * FG_LN2_LO_F;
 }
