@@ -165,6 +165,8 @@ def _good_args(name):
         return [fg.ones((1, 1, 4, 4)), fg.ones((2, 1, 3, 3))]
     if name == "conv1d":
         return [fg.ones((1, 1, 5)), fg.ones((2, 1, 3))]
+    if name == "conv_transpose2d":
+        return [fg.ones((1, 1, 4, 4)), fg.ones((1, 2, 3, 3))]
     if name.endswith("pool2d"):
         return [fg.ones((1, 1, 4, 4)), 2]
     if name.endswith("pool1d"):
