@@ -163,8 +163,8 @@ class Optimizer:
 
     def _grad_mismatch(self, group, p, data, g):
         i = next(k for k, q in enumerate(group["params"]) if q is p)
-        where = f"parameter {i}" + (f" of group {self.param_groups.index(group)}" if len(self.param_groups) > 1
-                                    else "")
+        g_index = next(k for k, other in enumerate(self.param_groups) if other is group)
+        where = f"parameter {i}" + (f" of group {g_index}" if len(self.param_groups) > 1 else "")
         what = "shape" if g.shape != data.shape else "dtype"
         got, want = (tuple(g.shape), tuple(data.shape)) if what == "shape" else (g.dtype, data.dtype)
         return (f"{type(self).__name__}.step: the gradient of {where} has {what} {got}, "
