@@ -10,14 +10,15 @@ T6: 100 tensors of 10k float32.  Target: <= 0.6x PyTorch's fused Adam.
 Small tensors: 200 tensors of 100 float32, where the per-parameter Python
 work of a step shows (no target; fastgrad beside PyTorch).
 
+The workloads are defined in fastgrad/demo/workloads.py (shared with `fastgrad bench`).
+
 Run:  pytest bench/bench_optim.py --benchmark-only --benchmark-group-by=group \
           --benchmark-columns=median,iqr,rounds
 """
-import numpy as np
+
 import pytest
 
-import fastgrad as fg
-from fastgrad import _C, optim
+from fastgrad.demo import workloads
 from peers import torch_or_skip
 
 T5 = "T5 Adam step, 1 x 10M float32"
@@ -26,23 +27,11 @@ SMALL = "Adam step, 200 x 100 float32"
 CASES = {T5: [10_000_000], T6: [10_000] * 100, SMALL: [100] * 200}
 
 
-def _arrays(sizes, seed=0):
-    rng = np.random.default_rng(seed)
-    return ([rng.standard_normal(n, dtype=np.float32) for n in sizes],
-            [rng.standard_normal(n, dtype=np.float32) for n in sizes])
-
-
 @pytest.mark.parametrize("group", list(CASES))
 def test_fastgrad_adam(benchmark, group):
     benchmark.group = group
     benchmark.name = "fastgrad Adam (fused C, one call)"
-    data, grads = _arrays(CASES[group])
-    params = [fg.tensor(d, requires_grad=True) for d in data]
-    for p, g in zip(params, grads):
-        p.grad = g
-    opt = optim.Adam(params, lr=1e-3)
-    opt.step()   # state allocated outside the timing, as for the peers
-    benchmark(opt.step)
+    benchmark(workloads.adam_fastgrad(CASES[group]))
 
 
 @pytest.mark.parametrize("group", list(CASES))
@@ -51,14 +40,7 @@ def test_torch_adam(benchmark, group, mode):
     torch = torch_or_skip()
     benchmark.group = group
     benchmark.name = f"torch Adam ({mode})"
-    data, grads = _arrays(CASES[group])
-    params = [torch.tensor(d, requires_grad=True) for d in data]
-    for p, g in zip(params, grads):
-        p.grad = torch.tensor(g)
-    kwargs = {"fused": dict(fused=True), "foreach": dict(foreach=True), "single-tensor": dict(foreach=False)}[mode]
-    opt = torch.optim.Adam(params, lr=1e-3, **kwargs)
-    opt.step()
-    benchmark(opt.step)
+    benchmark(workloads.adam_torch(torch, CASES[group], mode))
 
 
 @pytest.mark.parametrize("group", list(CASES))
@@ -66,24 +48,11 @@ def test_bandwidth_floor(benchmark, group):
     """28 bytes per parameter moved by an in-place pass: the time no Adam step can beat."""
     benchmark.group = group
     benchmark.name = "floor: 28 B/param in-place pass"
-    total = sum(CASES[group])
-    buf = [np.ones(int(3.5 * total), dtype=np.float32)]
-    benchmark(_C.scale_, buf, 1.0)
+    benchmark(workloads.adam_floor(CASES[group]))
 
 
 @pytest.mark.parametrize("group", [T5])
 def test_numpy_textbook_adam(benchmark, group):
     benchmark.group = group
     benchmark.name = "NumPy textbook Adam"
-    (p,), (g,) = _arrays(CASES[group])
-    m, v = np.zeros_like(p), np.zeros_like(p)
-    state = {"t": 0}
-
-    def step():
-        state["t"] += 1
-        t = state["t"]
-        m[:] = 0.9 * m + 0.1 * g
-        v[:] = 0.999 * v + 0.001 * g * g
-        p[:] = p - 1e-3 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
-
-    benchmark(step)
+    benchmark(workloads.adam_numpy(CASES[group]))

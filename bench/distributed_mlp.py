@@ -2,7 +2,7 @@
 
 Run:  mpiexec -n 2 python bench/distributed_mlp.py [--sizes T3,T4] [--rounds 5]
 
-One global step is an Adam step of an MLP on a batch of B rows (bench/mlp_problem.py):
+One global step is an Adam step of an MLP on a batch of B rows (fastgrad/demo/workloads.py: mlp_problem):
 one process does it on all B rows; two ranks do it on B/2 rows each, with the
 gradients averaged (fastgrad DistributedDataParallel over MPI; PyTorch
 DistributedDataParallel over gloo, from a local TCP rendezvous). Every library
@@ -23,7 +23,6 @@ import json
 import os
 import socket
 import statistics
-import sys
 import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -33,11 +32,9 @@ import numpy as np  # noqa: E402
 import fastgrad as fg  # noqa: E402
 import fastgrad.distributed as dist  # noqa: E402
 from fastgrad import optim  # noqa: E402
+from fastgrad.demo.workloads import fastgrad_mlp, mlp_problem, torch_mlp  # noqa: E402
 from fastgrad.nn import functional as F  # noqa: E402
 from fastgrad.nn.parallel import DistributedDataParallel  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mlp_problem  # noqa: E402
 
 MLPS = {"T2": ((64, 32, 10), 32), "T3": ((784, 512, 256, 10), 128), "T4": ((784, 1024, 1024, 10), 1024)}
 STEPS_PER_ROUND = {"T2": 50, "T3": 10, "T4": 2}
@@ -114,13 +111,13 @@ def free_port():
 
 def build_cases(sizes, batch, rank, world, bucket_cap_mb, torch):
     """{case name: (step function, whether every rank runs it)}."""
-    x, y, weights = mlp_problem.problem(sizes, batch)
+    x, y, weights = mlp_problem(sizes, batch)
     half = slice(rank * batch // world, (rank + 1) * batch // world)
     cases = {}
 
-    single = mlp_problem.fastgrad_model(weights)
+    single = fastgrad_mlp(weights)
     cases["fastgrad 1 rank"] = (fastgrad_step(single, x, y), False)
-    ddp = DistributedDataParallel(mlp_problem.fastgrad_model(weights), bucket_cap_mb=bucket_cap_mb)
+    ddp = DistributedDataParallel(fastgrad_mlp(weights), bucket_cap_mb=bucket_cap_mb)
     cases["fastgrad DDP 2 ranks"] = (fastgrad_step(ddp, x[half], y[half]), True)
     local = fastgrad_step(ddp, x[half], y[half])
 
@@ -131,8 +128,8 @@ def build_cases(sizes, batch, rank, world, bucket_cap_mb, torch):
     cases["fastgrad 2 ranks, no all-reduce"] = (without_communication, True)
     cases["all-reduce of the gradients alone"] = (all_reduce_buckets(ddp), True)
     if torch is not None:
-        cases["torch 1 rank"] = (torch_step(torch, torch_model(torch, weights), x, y), False)
-        model = torch.nn.parallel.DistributedDataParallel(torch_model(torch, weights))
+        cases["torch 1 rank"] = (torch_step(torch, torch_mlp(torch, weights), x, y), False)
+        model = torch.nn.parallel.DistributedDataParallel(torch_mlp(torch, weights))
         cases["torch DDP gloo 2 ranks"] = (torch_step(torch, model, x[half], y[half]), True)
     return cases
 
@@ -161,19 +158,6 @@ def all_reduce_buckets(ddp):
         MPI.Request.Waitall([comm.Iallreduce(MPI.IN_PLACE, b.flat, op=MPI.SUM) for b in reducer.buckets])
 
     return communicate
-
-
-def torch_model(torch, weights):
-    layers = []
-    for i, (w, b) in enumerate(weights):
-        lin = torch.nn.Linear(w.shape[1], w.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.tensor(w))
-            lin.bias.copy_(torch.tensor(b))
-        layers.append(lin)
-        if i < len(weights) - 1:
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
 
 
 def torch_step(torch, model, x, y):

@@ -45,8 +45,6 @@ def measure(case, budget):
     row = {"case": case.name, "numpy_label": case.numpy_label, "floor_label": case.floor_label}
     for peer in ("fastgrad", "numpy", "torch", "floor"):
         row[peer] = medians.get(peer)
-    if row["floor"] is not None:
-        row["floor"] *= case.floor_scale
     for peer in ("numpy", "torch", "floor"):
         row[f"fastgrad/{peer}"] = row["fastgrad"] / row[peer] if row[peer] else None
     return row
@@ -138,13 +136,7 @@ def measure_and_report(args):
     budget = args.budget or (0.02 if args.quick else 0.25)
     rows = []
     wanted = [key.strip() for key in args.only.split(",")] if args.only else None
-    if args.device == "cpu":
-        cases = all_cases(quick=args.quick)
-    else:
-        from .bench_cases_gpu import all_cases as gpu_cases
-
-        cases = gpu_cases(args.device, quick=args.quick)
-    for key, build in cases:
+    for key, build in all_cases(args.device, quick=args.quick):
         if wanted and key not in wanted:
             continue
         case = build()
