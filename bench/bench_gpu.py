@@ -58,9 +58,7 @@ def group_name(gid):
 def test_fastgrad_cupy_step(benchmark, cp, gid):
     benchmark.group = group_name(gid)
     benchmark.name = "fastgrad on CuPy"
-    step = workloads.mlp_fastgrad(*MLPS[gid], device="cuda")
-    step()
-    benchmark(step)
+    benchmark(workloads.mlp_fastgrad(*MLPS[gid], device="cuda"))
 
 
 @pytest.mark.parametrize("gid", list(MLPS))
@@ -69,18 +67,14 @@ def test_torch_cuda_step(benchmark, gid, adam):
     torch = torch_cuda_or_skip()
     benchmark.group = group_name(gid)
     benchmark.name = f"torch CUDA (Adam {adam})"
-    step = workloads.mlp_torch(torch, *MLPS[gid], adam=adam, device="cuda")
-    step()
-    benchmark(step)
+    benchmark(workloads.mlp_torch(torch, *MLPS[gid], adam=adam, device="cuda"))
 
 
 @pytest.mark.parametrize("gid", list(MLPS))
 def test_gemm_floor_on_gpu(benchmark, cp, gid):
     benchmark.group = group_name(gid)
     benchmark.name = "floor: the step's GEMMs alone (cupy.matmul, cuBLAS)"
-    gemms = workloads.mlp_gemm_floor(*MLPS[gid], device="cuda")
-    gemms()
-    benchmark(gemms)
+    benchmark(workloads.mlp_gemm_floor(*MLPS[gid], device="cuda"))
 
 
 def test_fastgrad_cupy_adam(benchmark, cp):
@@ -102,6 +96,4 @@ def test_bandwidth_floor(benchmark, cp):
     # a device copy of 3.5 float32 per parameter moves.
     benchmark.group = ADAM_GROUP
     benchmark.name = "floor: device copy of the same bytes"
-    copy = workloads.adam_floor(ADAM_SIZES, device="cuda")
-    copy()
-    benchmark(copy)
+    benchmark(workloads.adam_floor(ADAM_SIZES, device="cuda"))

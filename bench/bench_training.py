@@ -38,9 +38,7 @@ def group_name(tid):
 def test_fastgrad_step(benchmark, tid):
     benchmark.group = group_name(tid)
     benchmark.name = "fastgrad"
-    step = workloads.mlp_fastgrad(*MLPS[tid])
-    step()
-    benchmark(step)
+    benchmark(workloads.mlp_fastgrad(*MLPS[tid]))
 
 
 @pytest.mark.parametrize("tid", list(MLPS))
@@ -49,9 +47,7 @@ def test_torch_step(benchmark, tid, adam):
     torch = torch_or_skip()
     benchmark.group = group_name(tid)
     benchmark.name = f"torch (Adam {adam})"
-    step = workloads.mlp_torch(torch, *MLPS[tid], adam=adam)
-    step()
-    benchmark(step)
+    benchmark(workloads.mlp_torch(torch, *MLPS[tid], adam=adam))
 
 
 @pytest.mark.parametrize("tid", list(MLPS))

@@ -36,14 +36,16 @@ def _torch_sync(torch, device):
     return _nothing if device == "cpu" else torch.cuda.synchronize
 
 
-def _timed(fn, sync):
-    if sync is _nothing:
-        return fn
-
-    def run():
+def _timed(fn, sync, warm=False):
+    """fn, followed by sync on a GPU; with warm=True called once first, so that
+    allocations of a first call (optimizer state, GEMM plans) fall outside the timing."""
+    def synced():
         fn()
         sync()
 
+    run = fn if sync is _nothing else synced
+    if warm:
+        run()
     return run
 
 
@@ -185,8 +187,7 @@ def adam_fastgrad(sizes, device="cpu"):
     for p, g in zip(params, grads):
         p.grad = xp.asarray(g)
     opt = optim.Adam(params, lr=1e-3)
-    opt.step()   # state allocated outside the timing, as for the peers
-    return _timed(opt.step, sync)
+    return _timed(opt.step, sync, warm=True)
 
 
 def adam_torch(torch, sizes, mode="fused", device="cpu"):
@@ -197,8 +198,7 @@ def adam_torch(torch, sizes, mode="fused", device="cpu"):
         p.grad = torch.from_numpy(g).to(device)
     kwargs = {"fused": dict(fused=True), "foreach": dict(foreach=True), "single-tensor": dict(foreach=False)}[mode]
     opt = torch.optim.Adam(params, lr=1e-3, **kwargs)
-    opt.step()
-    return _timed(opt.step, _torch_sync(torch, device))
+    return _timed(opt.step, _torch_sync(torch, device), warm=True)
 
 
 def adam_numpy(sizes):
@@ -231,12 +231,7 @@ def adam_floor(sizes, device="cpu"):
         return lambda: _C.scale_(buf, 1.0)
     src = xp.ones(n, dtype=xp.float32)
     dst = xp.empty_like(src)
-
-    def run():
-        xp.copyto(dst, src)
-        sync()
-
-    return run
+    return _timed(lambda: xp.copyto(dst, src), sync, warm=True)
 
 
 # ---- one MLP training step: Linear/ReLU layers, cross-entropy, Adam, float32 ----
@@ -305,7 +300,7 @@ def mlp_fastgrad(sizes, batch, device="cpu"):
         loss.backward()
         opt.step()
 
-    return _timed(run, sync)
+    return _timed(run, sync, warm=True)
 
 
 def mlp_torch(torch, sizes, batch, adam="default", device="cpu"):
@@ -321,7 +316,7 @@ def mlp_torch(torch, sizes, batch, adam="default", device="cpu"):
         loss.backward()
         opt.step()
 
-    return _timed(run, _torch_sync(torch, device))
+    return _timed(run, _torch_sync(torch, device), warm=True)
 
 
 def mlp_numpy(sizes, batch):
@@ -353,7 +348,7 @@ def mlp_gemm_floor(sizes, batch, device="cpu"):
                 product(gy, w, out=gx)
             product(gy, x, out=gw, trans_a=True)
 
-    return _timed(run, sync)
+    return _timed(run, sync, warm=True)
 
 
 def _cupy_gemm(cp):
