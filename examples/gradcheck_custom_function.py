@@ -17,30 +17,29 @@ import fastgrad as fg
 from fastgrad.utils.gradcheck import GradcheckError
 
 
-class Softplus(fg.Function):
+class Softplus(fg.autograd.Function):
     @staticmethod
-    def forward(ctx, b, x, beta=1.0):
-        xp = b.xp
+    def forward(ctx, x, beta=1.0):
         bx = beta * x
         ctx.save_for_backward(x)
         ctx.beta = beta
-        return (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
+        return (fg.maximum(bx, 0) + fg.log1p(fg.exp(-bx.abs()))) / beta
 
     @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return g / (1 + b.xp.exp(-ctx.beta * x))    # g * sigmoid(beta x)
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + fg.exp(-ctx.beta * x)), None    # g * sigmoid(beta x); no gradient for beta
 
 
 class SoftplusForgetsG(Softplus):
     @staticmethod
-    def backward(ctx, b, g):
-        (x,) = ctx.saved_arrays
-        return 1 / (1 + b.xp.exp(-ctx.beta * x))    # wrong: the chain rule needs g *
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 1 / (1 + fg.exp(-ctx.beta * x)), None    # wrong: the chain rule needs g *
 
 
 def softplus(x, beta=1.0):
-    return Softplus.apply(x, beta=beta)
+    return Softplus.apply(x, beta)
 
 
 def main():

@@ -4,8 +4,13 @@
     x = fg.tensor([1.0, 2.0], requires_grad=True)
     y = (x.sigmoid() * x).sum()
     y.backward()
-    x.grad          # a NumPy array
+    x.grad          # a Tensor over the gradient array (np.asarray(x.grad) shares it)
+
+PyTorch's everyday names are here too (fastgrad.float32, fastgrad.device("cpu"),
+fastgrad.cat(xs, dim=1), ...), so PyTorch code runs with `import fastgrad as torch`.
 """
+import operator
+
 __version__ = "0.1.0"
 
 try:
@@ -25,7 +30,7 @@ from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, 
 from .ops import *  # noqa: E402,F401,F403
 from .ops import cat, concatenate, stack, split  # noqa: E402,F401
 from .utils.gradcheck import gradcheck  # noqa: E402
-from . import device  # noqa: E402,F401  (Tensor.to / .cuda() / .cpu())
+from . import devices  # noqa: E402,F401  (where arrays live; fastgrad.device below)
 from . import numpy  # noqa: E402  (NumPy calls on Tensors become differentiable)
 from .functional import (elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad,  # noqa: E402
                          vjp)
@@ -38,7 +43,7 @@ from .utils import lr_finder as _lr_finder  # noqa: E402,F401
 
 def set_num_threads(n):
     """Threads used by fastgrad's C kernels (OpenMP) above their size threshold."""
-    _C.set_num_threads(int(n))
+    _C.set_num_threads(operator.index(n))
 
 
 def get_num_threads():
@@ -63,3 +68,17 @@ def __getattr__(name):
 
         return getattr(builtins, name)
     raise AttributeError(f"module 'fastgrad' has no attribute {name!r}")
+
+
+# ---- PyTorch's module-level names ---------------------------------------------------------
+# (after everything else: `float`, `int` and `bool` below shadow the builtins in this module)
+from . import cuda  # noqa: E402,F401  (fastgrad.cuda.is_available())
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (fastgrad.autograd.functional)
+from .autograd import inference_mode, is_inference_mode_enabled  # noqa: E402,F401
+from .creation import (as_tensor, empty, empty_like, rand_like, randint_like, randn_like,  # noqa: E402,F401
+                       randperm)
+from .devices import Device as device  # noqa: E402,F401
+from .tensor_functions import *  # noqa: E402,F401,F403  (dim=/keepdim= functions: sum, max, cat, ...)
+from .dtypes import TORCH_NAMES as _TORCH_DTYPES  # noqa: E402
+
+globals().update(_TORCH_DTYPES)  # fastgrad.float, .double, .long, .int, .bool, .uint8, ...

@@ -4,16 +4,18 @@ import numpy as np
 from .autograd.tensor import Tensor, new_tensor
 from .dtypes import get_default_dtype
 
-_rng = [np.random.default_rng()]
+_rng_state = [np.random.default_rng()]
 
 
 def manual_seed(seed):
-    """Seed the generator behind rand, randn and nn initialisers."""
-    _rng[0] = np.random.default_rng(seed)
+    """Seed the generator behind rand, randn, shuffling and nn initialisers; returns it
+    (a numpy.random.Generator)."""
+    _rng_state[0] = np.random.default_rng(int(seed))
+    return _rng_state[0]
 
 
 def default_generator():
-    return _rng[0]
+    return _rng_state[0]
 
 
 def as_array(data, dtype, op):
@@ -46,7 +48,7 @@ def _is_cupy(data):
     return type(data).__module__.split(".", 1)[0] == "cupy"
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None):
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor from data (a number, nested lists, or an array).
 
     `device` ("cpu", "cuda" or "cuda:N") puts the data there: "cuda" makes a
@@ -56,8 +58,12 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
     >>> tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
+    if isinstance(data, Tensor):
+        data = data.data.copy() if hasattr(data.data, "copy") else data.data
+    elif isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
+        data = [d.data if isinstance(d, Tensor) else d for d in data]
     if device is not None:
-        from .device import move_array
+        from .devices import move_array
 
         data, dtype = move_array(as_array(data, dtype, "tensor"), device), None
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
@@ -70,43 +76,114 @@ def from_numpy(array):
     return new_tensor(array, False, None)
 
 
-def _shape(size):
-    if len(size) == 1 and not isinstance(size[0], int):
-        return tuple(size[0])
-    return tuple(size)
+def as_tensor(data, dtype=None, device=None):
+    """A tensor sharing memory with `data` when it is already an array (or Tensor) of
+    that dtype and device; otherwise a new one."""
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None and getattr(data, "dtype", None) == np.dtype(dtype):
+        dtype = None
+    return tensor(data, dtype=dtype, device=device)
 
 
-def _leaf(array, requires_grad):
+def _shape(size, op="factory"):
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"{op}: sizes must be non-negative integers, got {tuple(size)}")
+    return tuple(int(n) for n in size)
+
+
+def _dtype(dtype):
+    return np.dtype(get_default_dtype() if dtype is None else dtype)
+
+
+def _leaf(array, requires_grad, device=None):
+    if device is not None:
+        from .devices import move_array
+
+        array = move_array(array, device)
     return Tensor(array, requires_grad=requires_grad)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(_shape(size), dtype=dtype or get_default_dtype()), requires_grad)
+def factory(fill, size, dtype, device, requires_grad, op):
+    """A new leaf of shape `size` filled by "zeros", "ones" or "empty" (shared by the
+    module functions and Tensor.new_zeros / new_ones / new_empty)."""
+    make = {"zeros": np.zeros, "ones": np.ones, "empty": np.empty}[fill]
+    return _leaf(make(_shape(size, op), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False):
-    return _leaf(np.ones(_shape(size), dtype=dtype or get_default_dtype()), requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    _no_out(out, "zeros")
+    return factory("zeros", size, dtype, device, requires_grad, "zeros")
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
-    size = (size,) if isinstance(size, int) else tuple(size)
-    return _leaf(np.full(size, fill_value, dtype=dtype or get_default_dtype()), requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+    _no_out(out, "ones")
+    return factory("ones", size, dtype, device, requires_grad, "ones")
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(t.shape, dtype=dtype or t.dtype), requires_grad)
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+    """A tensor of shape `size` with unspecified values (NumPy's empty)."""
+    _no_out(out, "empty")
+    return factory("empty", size, dtype, device, requires_grad, "empty")
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    return _leaf(np.ones(t.shape, dtype=dtype or t.dtype), requires_grad)
+def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None):
+    _no_out(out, "full")
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    if dtype is None and isinstance(fill_value, (bool, int, np.integer)):
+        dtype = np.bool_ if isinstance(fill_value, bool) else np.int64   # as PyTorch infers
+    return _leaf(np.full(_shape(size, "full"), fill_value, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
-    return _leaf(np.full(t.shape, fill_value, dtype=dtype or t.dtype), requires_grad)
+def _like(t, dtype, device):
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return tuple(data.shape), (data.dtype if dtype is None else dtype), \
+        (device if device is not None else (t.device if isinstance(t, Tensor) and t.device != "cpu" else None))
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return _leaf(np.ones(shape, dtype=dtype), requires_grad, device)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return _leaf(np.empty(shape, dtype=dtype), requires_grad, device)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device)
+
+
+def rand_like(t, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(t, dtype=None, device=None, requires_grad=False):
+    shape, dtype, device = _like(t, dtype, device)
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def randint_like(t, low, high=None, dtype=None, device=None):
+    shape, dtype, device = _like(t, dtype, device)
+    return randint(low, high, shape, dtype=dtype, device=device)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None):
     """Evenly spaced values in [start, end); integer arguments give int64."""
+    _no_out(out, "arange")
     if end is None:
         start, end = 0, start
     arr = np.arange(start, end, step)
@@ -114,30 +191,58 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
         arr = arr.astype(dtype)
     elif arr.dtype.kind == "f":
         arr = arr.astype(get_default_dtype())
-    return _leaf(arr, requires_grad)
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(np.int64)
+    return _leaf(arr, requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
-    return _leaf(np.linspace(start, end, steps, dtype=dtype or get_default_dtype()), requires_grad)
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None):
+    _no_out(out, "linspace")
+    return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
-    return _leaf(np.eye(n, m, dtype=dtype or get_default_dtype()), requires_grad)
+def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None):
+    _no_out(out, "eye")
+    return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def rand(*size, dtype=None, requires_grad=False):
+def _rng(generator):
+    return _rng_state[0] if generator is None else generator
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, out=None):
     """Uniform samples in [0, 1)."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _leaf(_rng[0].random(_shape(size)).astype(dtype), requires_grad)
+    _no_out(out, "rand")
+    return _leaf(_rng(generator).random(_shape(size, "rand")).astype(_dtype(dtype)), requires_grad, device)
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, out=None):
     """Standard normal samples."""
-    dtype = np.dtype(dtype or get_default_dtype())
-    return _leaf(_rng[0].standard_normal(_shape(size)).astype(dtype), requires_grad)
+    _no_out(out, "randn")
+    return _leaf(_rng(generator).standard_normal(_shape(size, "randn")).astype(_dtype(dtype)), requires_grad,
+                 device)
 
 
-def randint(low, high=None, size=(), dtype=np.int64):
+def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=False, generator=None, out=None):
+    """Integers drawn uniformly from [low, high) (int64 unless `dtype` says otherwise)."""
+    _no_out(out, "randint")
     if high is None:
         low, high = 0, low
-    return _leaf(_rng[0].integers(low, high, size=size, dtype=dtype), False)
+    if requires_grad:
+        raise RuntimeError("randint: only floating point tensors can require gradients")
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    values = _rng(generator).integers(low, high, size=size, dtype=np.int64)
+    return _leaf(values if dtype is None else values.astype(dtype), False, device)
+
+
+def randperm(n, dtype=None, device=None, requires_grad=False, generator=None):
+    """A random permutation of 0 .. n-1 (int64)."""
+    if requires_grad:
+        raise RuntimeError("randperm: only floating point tensors can require gradients")
+    values = _rng(generator).permutation(int(n))
+    return _leaf(values.astype(np.int64 if dtype is None else dtype), False, device)
+
+
+def _no_out(out, op):
+    if out is not None:
+        raise TypeError(f"{op}: out= is not supported; use the returned tensor")

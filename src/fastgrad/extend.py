@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from .autograd.function import Function
+from .autograd.primitive import Primitive as Function
 from .autograd.grad_mode import STATE
 from .autograd.tensor import Tensor
 

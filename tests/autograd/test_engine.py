@@ -15,11 +15,28 @@ def test_leaves_accumulate_until_cleared():
     np.testing.assert_array_equal(x.grad, [2.0, 4.0])
 
 
-def test_grad_has_tensor_dtype_and_shape_and_is_plain_array():
+def test_grad_is_a_tensor_over_a_plain_array_of_the_tensors_dtype_and_shape():
     x = fg.tensor(np.ones((2, 3), np.float32), requires_grad=True)
     y = fg.tensor(np.ones(3, np.float64))
     (x * y).sum().backward()
-    assert type(x.grad) is np.ndarray and x.grad.dtype == np.float32 and x.grad.shape == (2, 3)
+    assert isinstance(x.grad, fg.Tensor) and not x.grad.requires_grad and x.grad.grad_fn is None
+    assert type(x.grad.data) is np.ndarray and x.grad.dtype == np.float32 and x.grad.shape == (2, 3)
+    assert np.asarray(x.grad) is x.grad.data  # no copy
+
+
+def test_grad_can_be_assigned_arrays_tensors_or_none_of_the_right_shape():
+    x = fg.tensor([1.0, 2.0], requires_grad=True)
+    g = np.array([3.0, 4.0], np.float32)
+    x.grad = g
+    assert isinstance(x.grad, fg.Tensor) and x.grad.data is g
+    x.grad = fg.tensor([1.0, 1.0])
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+    with pytest.raises(RuntimeError, match="grad: assigned grad has shape"):
+        x.grad = np.zeros(3)
+    with pytest.raises(TypeError, match="grad: assigned grad must be"):
+        x.grad = [1.0, 2.0]
+    x.grad = None
+    assert x.grad is None
 
 
 def test_shared_gradient_arrays_are_not_aliased():
@@ -30,7 +47,7 @@ def test_shared_gradient_arrays_are_not_aliased():
     np.testing.assert_array_equal(y.grad, [1.0, 1.0])  # ... leaves the other alone
     z = fg.tensor(np.zeros((2, 3)), requires_grad=True)
     z.sum().backward()
-    assert z.grad.flags.writeable and z.grad.base is None
+    assert z.grad.data.flags.writeable and z.grad.data.base is None
 
 
 def test_user_gradient_array_is_copied():

@@ -300,9 +300,9 @@ def test_tensor_factory_with_device_cuda(cp):
 def test_move_tensor_in_place_to_the_gpu(cp):
     p = fg.tensor([1.0, 2.0], requires_grad=True)
     p.grad = np.ones(2, dtype=np.float32)
-    fg.device.move_tensor_(p, "cuda")
+    fg.devices.move_tensor_(p, "cuda")
     assert isinstance(p.data, cp.ndarray) and isinstance(p.grad, cp.ndarray)
-    fg.device.move_tensor_(p, "cpu")
+    fg.devices.move_tensor_(p, "cpu")
     assert type(p.data) is np.ndarray and type(p.grad) is np.ndarray
 
 

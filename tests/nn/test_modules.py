@@ -126,7 +126,7 @@ def test_to_dtype():
 
 
 def test_to_cuda_without_a_gpu_says_what_is_missing():
-    from fastgrad.device import cuda_is_available
+    from fastgrad.devices import cuda_is_available
 
     if cuda_is_available():
         pytest.skip("a GPU is present: tests/gpu covers moving modules")

@@ -1,9 +1,12 @@
-"""The graph: Tensor, Function/Context nodes, the backward engine and grad modes."""
+"""The graph: Tensor, graph nodes, the backward engine, grad modes and custom Functions."""
 from .engine import backward, grad
-from .function import Context, Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import Function, FunctionCtx
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                        set_grad_enabled)
+from .primitive import Context, Primitive
 from .tensor import Tensor
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
 
-__all__ = ["Context", "Function", "Tensor", "backward", "enable_grad", "grad", "is_grad_enabled",
-           "no_grad", "set_grad_enabled"]
+__all__ = ["Context", "Function", "FunctionCtx", "Primitive", "Tensor", "backward", "enable_grad", "grad",
+           "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
+           "set_grad_enabled"]

@@ -3,7 +3,7 @@
 
 Every op and every backward step passes through here, so this is where the
 per-op cost of the library is paid.  The Python-facing pieces stay in Python:
-tensor.py (Tensor's methods), function.py (Function), engine.py (backward,
+tensor.py (Tensor's methods), primitive.py (Primitive), engine.py (backward,
 grad).  The logic is the same as it would be in Python; Cython's typed field
 access removes most of the interpreter overhead.
 """
@@ -27,12 +27,36 @@ cdef class TensorBase:
     """The fields of a Tensor.  Tensor (tensor.py) adds the methods."""
 
     cdef public object data
-    cdef public object grad
+    cdef public object _grad      # None or a Tensor over the gradient array
     cdef public bint _requires_grad
     cdef public object _node      # the Context that made it, None for a leaf
     cdef public list _version     # [count], shared with views of the same storage
     cdef public object _hooks
     cdef object __weakref__
+
+    property grad:
+        """The accumulated gradient: None, or a Tensor of this tensor's shape.
+
+        `np.asarray(x.grad)` is the gradient array itself (no copy).  Assigning
+        an array wraps it in a Tensor; assigning one of another shape raises."""
+
+        def __get__(self):
+            return self._grad
+
+        def __set__(self, value):
+            if value is None:
+                self._grad = None
+                return
+            if not isinstance(value, TensorBase):
+                if not hasattr(value, "shape") or not hasattr(value, "dtype"):
+                    raise TypeError(f"grad: assigned grad must be a Tensor, an array or None, "
+                                    f"got {type(value).__name__}")
+                value = new_tensor(value, False, None)
+            shape = (<TensorBase>value).data.shape
+            if tuple(shape) != tuple(self.data.shape):
+                raise RuntimeError(f"grad: assigned grad has shape {tuple(shape)}, but the tensor has "
+                                   f"shape {tuple(self.data.shape)}")
+            self._grad = value
 
 
 def set_anomaly_active(bint active):
@@ -51,7 +75,7 @@ cpdef new_tensor(data, bint requires_grad, node):
     """Wrap an array without checks (the fast path used by every op)."""
     cdef TensorBase t = TensorBase.__new__(_tensor_type)
     t.data = data
-    t.grad = None
+    t._grad = None
     t._requires_grad = requires_grad
     t._node = node
     t._version = [0]
@@ -60,11 +84,11 @@ cpdef new_tensor(data, bint requires_grad, node):
 
 
 cdef class Context:
-    """A node of the graph: one call of a Function, and what its backward needs.
+    """A node of the graph: one call of a Primitive, and what its backward needs.
 
     Forward rules may set any attribute on it (ctx.axis = ...)."""
 
-    cdef public object fn          # the Function subclass
+    cdef public object fn          # the Primitive subclass
     cdef public object backend     # the backend chosen for the forward
     cdef public list parents       # per forward argument: Context, leaf Tensor or None
     cdef public object saved_arrays
@@ -100,7 +124,7 @@ class ScratchContext:
 
 
 def apply_function(cls, *args, **kwargs):
-    """Function.apply: unwrap Tensors, choose the backend once, run forward,
+    """Primitive.apply: unwrap Tensors, choose the backend once, run forward,
     and keep a Context as the output's node when a graph is recorded."""
     cdef list datas = []
     cdef list parents = []

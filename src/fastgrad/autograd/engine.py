@@ -5,7 +5,8 @@
 2. Run nodes whose count has dropped to zero (Kahn's algorithm): a node's
    gradient is complete once every consumer has contributed.  Gradients of
    intermediates are dropped as soon as their node has run.
-3. Leaves collect their total gradient, run their hooks, then add it to `.grad`.
+3. Leaves collect their total gradient, run their hooks, then add it to `.grad`
+   (a Tensor over the gradient array).
 
 With create_graph=True the gradients are Tensors and every backward rule runs
 on Tensors through the differentiable backend, so the result can itself be
@@ -26,7 +27,8 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
         grad_tensors = [None] * len(tensors)
     only = None if inputs is None else _as_tensor_list(inputs)
     # Arrays the caller passed in, or already stored on another leaf, are copied
-    # before being stored: every .grad is an array that nothing else references.
+    # before being stored: every .grad is a Tensor over an array that nothing else
+    # references.
     taken = {id(g.data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
     leaf_done = None
     if only is None and POST_ACCUMULATE_GRAD_HOOKS:
@@ -156,12 +158,12 @@ def _accumulate_into_leaf(leaf, g, taken):
     g = _apply_leaf_hooks(leaf, g)
     if isinstance(g, Tensor):
         g = g.data
-    if leaf.grad is None:
+    if leaf._grad is None:
         g = _as_owned_array(g, taken)
         taken.add(id(g))
-        leaf.grad = g
+        leaf._grad = new_tensor(g, False, None)
     else:
-        leaf.grad = leaf.grad + g
+        leaf._grad = new_tensor(leaf._grad.data + g, False, None)
     after = POST_ACCUMULATE_GRAD_HOOKS.get(leaf)
     if after:
         for hook in list(after):

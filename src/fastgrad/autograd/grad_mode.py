@@ -95,3 +95,27 @@ class enable_grad(_FixedMode):
     """Operations inside record a graph, even within no_grad."""
 
     mode = True
+
+
+class inference_mode(_FixedMode):
+    """Operations inside record no graph, as in no_grad (PyTorch's name for inference code).
+
+    `inference_mode(False)` records as usual.  Works as `with inference_mode():`,
+    `@inference_mode()` and `@inference_mode`."""
+
+    mode = False
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):
+            return _with_mode(mode, False)
+        self = object.__new__(cls)
+        self.mode = not bool(mode)
+        return self
+
+    def __init__(self, mode=True):
+        pass
+
+
+def is_inference_mode_enabled():
+    """True inside inference_mode() (and no_grad(): neither records a graph)."""
+    return not STATE.enabled

@@ -1,7 +1,8 @@
 """Tensor: an array, whether it requires grad, its gradient, and the node that made it.
 
-Arithmetic operators and array methods (x + y, x.sum(), x[idx], ...) are the
-differentiable ops of fastgrad/ops, attached to Tensor in fastgrad/ops/methods.py.
+Arithmetic operators and array methods (x + y, x.sum(), x[idx], x.to(...), ...)
+are the differentiable ops of fastgrad/ops, attached to Tensor in one place,
+fastgrad/ops/methods.py.
 """
 import weakref
 
@@ -26,7 +27,7 @@ class Tensor(TensorBase):
     7.0
     """
 
-    # Fields (data, grad, _requires_grad, _node, _version, _hooks) live in
+    # Fields (data, _grad behind the grad property, _requires_grad, _node, _version, _hooks) live in
     # TensorBase, compiled in _graph.pyx; this class adds only methods.
     __slots__ = ()
 
@@ -39,7 +40,7 @@ class Tensor(TensorBase):
         from ..creation import as_array
 
         self.data = as_array(data, dtype, "Tensor")
-        self.grad = None
+        self._grad = None
         self._requires_grad = False
         self._node = None
         self._version = [0]
@@ -147,7 +148,7 @@ class Tensor(TensorBase):
             t = ref()
             if t is not None:
                 data = grad.data if isinstance(grad, Tensor) else grad
-                t.grad = data if t.grad is None else t.grad + data
+                t.grad = data if t.grad is None else t.grad.data + data
 
         self.register_hook(store)
 
@@ -166,23 +167,13 @@ class Tensor(TensorBase):
         return self.data.ndim
 
     @property
-    def size(self):
-        return self.data.size
-
-    @property
     def device(self):
         """Where the data lives: 'cpu' for NumPy data, 'cuda:N' for CuPy data.
 
         A str (so `x.device == "cpu"` works) with `.type` and `.index`."""
-        from ..device import device_of
+        from ..devices import device_of
 
         return device_of(self.data)
-
-    def numel(self):
-        return self.data.size
-
-    def dim(self):
-        return self.data.ndim
 
     def item(self):
         """The value of a one-element tensor as a Python number."""

@@ -7,7 +7,7 @@ def to_host(array):
     get = getattr(array, "get", None)
     if get is not None and hasattr(array, "__cuda_array_interface__"):
         return np.ascontiguousarray(get())
-    from ..device import move_array
+    from ..devices import move_array
 
     return np.array(move_array(array, "cpu"), order="C", copy=True)
 

@@ -31,7 +31,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         copied = Parameter(self.data.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            copied.grad = self.grad.copy()
+            copied.grad = self.grad.data.copy()
         memo[id(self)] = copied
         return copied
 

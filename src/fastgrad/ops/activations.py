@@ -7,7 +7,7 @@ softplus).  The parameter-free ones are rows of the calculus table
 (ops/elementwise.py); leaky_relu and softplus take parameters and are
 Function classes of their own.
 """
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .elementwise import INPUT, OUTPUT, unary
 
 # ---- name, doc, forward, saves, vector-Jacobian product: the backend's kernels ----

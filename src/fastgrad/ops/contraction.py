@@ -1,7 +1,7 @@
 """Tensor contractions: einsum (a primitive) and tensordot (matmul after reshapes)."""
 import string
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .linalg import matmul
 from .shape import permute, reshape
 

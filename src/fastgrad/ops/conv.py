@@ -10,7 +10,7 @@ matrix is saved for the weight gradient.  conv1d is conv2d on a height-1 image.
 """
 import numbers
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from .linear import _one_dtype
 from .shape import squeeze, unsqueeze

@@ -1,5 +1,5 @@
 """Running sums and products along an axis: cumsum and cumprod."""
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 
 
 def _cumsum(xp, a, axis):

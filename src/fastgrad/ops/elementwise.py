@@ -17,7 +17,7 @@ the broadcast shape: the engine sums it back to each input's shape.
 """
 import math
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)

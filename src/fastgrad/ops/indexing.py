@@ -1,7 +1,7 @@
 """Indexing: x[idx] (basic and advanced) and the out-of-place put behind x[idx] = v."""
 import numpy as np
 
-from ..autograd.function import Function, _ScratchContext
+from ..autograd.primitive import Primitive as Function, _ScratchContext
 from ..autograd.tensor import Tensor
 from ..backend import same_device
 from .broadcast import shape_of, unbroadcast

@@ -8,7 +8,7 @@ array is written in place and the version counter goes up, so a pending
 backward that saved this tensor raises instead of using changed values.
 """
 from ..autograd.grad_mode import STATE
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, new_tensor
 from .elementwise import Add, Div, Mul, Sub
 from .indexing import IndexPut, plain_index
 from .shape import Astype
@@ -71,3 +71,144 @@ def setitem(self, idx, value):
     else:
         self.data[idx] = value.data if isinstance(value, Tensor) else value
         self._version[0] += 1
+
+
+# ---- PyTorch's in-place methods (x.add_(y), x.zero_(), ...) --------------------------------------
+#
+# Each computes its result out of place and then follows the rules above: when a
+# graph is recorded the tensor is re-pointed at the result (the old array stays
+# intact for backward); otherwise the result is written into the array and the
+# version counter goes up.
+
+def _in_place(name, compute):
+    def method(self, *args, **kwargs):
+        others = [a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
+        if STATE.enabled and (self._requires_grad or any(o._requires_grad for o in others)):
+            _check_leaf(self, name)
+            result = compute(self, *args, **kwargs)
+            if result.shape != self.shape:
+                raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
+                                   f"shape {tuple(self.shape)}")
+            _rebind(self, result)
+            return self
+        STATE.enabled, prev = False, STATE.enabled
+        try:
+            result = compute(self, *args, **kwargs)
+        finally:
+            STATE.enabled = prev
+        if result.shape != self.shape:
+            raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
+                               f"shape {tuple(self.shape)}")
+        self.data[...] = result.data
+        self._version[0] += 1
+        return self
+
+    method.__name__ = name
+    return method
+
+
+def _overwrite(self, values):
+    """`values` in self's place; self keeps its graph with a zero gradient (as PyTorch's fill_)."""
+    import numpy as np
+
+    from .selection import where
+
+    if not isinstance(values, Tensor):
+        values = new_tensor(values, False, None)
+    if not (STATE.enabled and self._requires_grad):
+        return values if values.shape == self.shape else _expand(values, self)
+    return where(np.ones(self.shape, dtype=bool), values, self)
+
+
+def _expand(values, self):
+    from .shape import broadcast_to
+
+    return broadcast_to(values, self.shape)
+
+
+def _full(self, value):
+    xp = _xp(self)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
+        return _overwrite(self, _expand(value, self))
+    return _overwrite(self, xp.full(self.shape, value, dtype=self.dtype))
+
+
+def _copy_from(self, src, non_blocking=False):
+    from .shape import astype
+
+    if not isinstance(src, Tensor):
+        src = new_tensor(_xp(self).asarray(src), False, None)
+    if src.dtype != self.dtype:
+        src = astype(src, self.dtype)
+    return _overwrite(self, _expand(src, self))
+
+
+def _random(draw):
+    def compute(self, a=None, b=None, *, generator=None, **kwargs):
+        from ..creation import default_generator
+
+        rng = generator if generator is not None else default_generator()
+        values = draw(rng, self.shape, a, b, **kwargs).astype(self.dtype)
+        if type(self.data) is not type(values):
+            from ..devices import device_of, move_array
+
+            values = move_array(values, str(device_of(self.data)))
+        return _overwrite(self, values)
+
+    return compute
+
+
+def _uniform(rng, shape, a, b, **kwargs):
+    low = kwargs.pop("from", 0.0) if a is None else a
+    high = kwargs.pop("to", 1.0) if b is None else b
+    return rng.uniform(low, high, size=shape)
+
+
+def _normal(rng, shape, a, b, **kwargs):
+    mean = kwargs.pop("mean", 0.0) if a is None else a
+    std = kwargs.pop("std", 1.0) if b is None else b
+    return rng.normal(mean, std, size=shape)
+
+
+def _xp(t):
+    from ..backend import namespace_of
+
+    return namespace_of(t.data)
+
+
+def _methods():
+    from . import activations, elementwise, gathering, selection
+
+    def alpha_times(other, alpha):
+        return other if alpha == 1 else other * alpha
+
+    table = {
+        "zero_": lambda self: _full(self, 0),
+        "fill_": _full,
+        "copy_": _copy_from,
+        "uniform_": _random(_uniform),
+        "normal_": _random(_normal),
+        "add_": lambda self, other, alpha=1: Add.apply(self, alpha_times(other, alpha)),
+        "sub_": lambda self, other, alpha=1: Sub.apply(self, alpha_times(other, alpha)),
+        "mul_": lambda self, other: Mul.apply(self, other),
+        "div_": lambda self, other: Div.apply(self, other),
+        "pow_": lambda self, exponent: elementwise.pow(self, exponent),
+        "neg_": elementwise.neg,
+        "abs_": elementwise.abs,
+        "exp_": elementwise.exp,
+        "log_": elementwise.log,
+        "sqrt_": elementwise.sqrt,
+        "clamp_": lambda self, min=None, max=None: selection.clip(self, min, max),
+        "sigmoid_": activations.sigmoid,
+        "tanh_": activations.tanh,
+        "relu_": activations.relu,
+        "masked_fill_": gathering.masked_fill,
+        "scatter_": gathering.scatter,
+    }
+    table["clip_"] = table["clamp_"]
+    return {name: _in_place(name, compute) for name, compute in table.items()}
+
+
+METHODS = _methods()

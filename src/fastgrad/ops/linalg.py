@@ -3,7 +3,7 @@
 Forward and backward products go through `b.matmul`: for NumPy arrays that is
 backend/gemm.py (MKL or NumPy's BLAS); for Tensors under create_graph it is the
 differentiable namespace's matmul."""
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .broadcast import unbroadcast
 
 

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
 from .shape import astype

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend import backend_for, same_device
 from ..backend.reference.losses import clamped_logs

@@ -3,7 +3,7 @@
 Gathers (take, repeat, sort, diagonal) are indexing and go through x[idx];
 tile and scalar repeat are broadcasts; see fastgrad/numpy/shapes.py.
 """
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..backend import same_device
 
 

@@ -1,13 +1,22 @@
-"""Tensor's operators and array methods, each bound to the op that implements it.
+"""Tensor's operators and methods, each bound to the op that implements it: the one
+place where Tensor's methods are attached (NumPy's protocols come from
+fastgrad/numpy/protocols.py).
 
 Methods follow PyTorch where PyTorch and NumPy differ (x.transpose(0, 1) swaps
-two axes, x.var() is unbiased, x.max(dim=1) returns values and indices, x.split
-takes a chunk size); fastgrad.numpy keeps NumPy's meanings.
+two axes, x.var() is unbiased, x.max(1) and x.max(dim=1) return values and
+indices, x.split takes a chunk size, x.repeat tiles); NumPy's keywords (axis=,
+keepdims=) keep NumPy's meanings, and fastgrad.numpy keeps NumPy's functions.
+In-place methods (x.add_(y), x.zero_(), ...) follow the rules of +=
+(fastgrad/ops/inplace.py).
 """
+from collections import namedtuple
+
 import numpy as np
 
-from ..autograd.tensor import Tensor
-from . import activations, comparison, elementwise, indexing, inplace, linalg, losses, reductions, selection, shape
+from .. import devices
+from ..autograd.tensor import Tensor, new_tensor
+from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg, losses,
+               manipulation, norms, reductions, selection, shape, tiling)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -62,7 +71,7 @@ def _transpose(self, *axes):
     if not axes:
         return shape.transpose(self)
     axes = _shape_args(axes)
-    if len(axes) == 2 and self.ndim != 2:
+    if len(axes) == 2:
         return shape.swapaxes(self, axes[0], axes[1])
     return shape.transpose(self, axes)
 
@@ -78,26 +87,37 @@ def _expand(self, *sizes):
     return shape.broadcast_to(self, target)
 
 
-def _sum(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    return reductions.sum(self, axis=_axis(axis, dim), keepdims=keepdims or keepdim)
+def _reduce_args(axis, keepdims, dim, keepdim):
+    return _axis(axis, dim), bool(keepdims or keepdim)
 
 
-def _mean(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    return reductions.mean(self, axis=_axis(axis, dim), keepdims=keepdims or keepdim)
+def _sum(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    axis, keep = _reduce_args(axis, keepdims, dim, keepdim)
+    return reductions.sum(self if dtype is None else shape.astype(self, dtype), axis=axis, keepdims=keep)
 
 
-def _prod(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
-    return reductions.prod(self, axis=_axis(axis, dim), keepdims=keepdims or keepdim)
+def _mean(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    axis, keep = _reduce_args(axis, keepdims, dim, keepdim)
+    return reductions.mean(self if dtype is None else shape.astype(self, dtype), axis=axis, keepdims=keep)
 
 
-def _extreme(reduce, arg):
-    def method(self, axis=None, keepdims=False, *, dim=None, keepdim=False):
+def _prod(self, dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=False):
+    axis, keep = _reduce_args(axis, keepdims, dim, keepdim)
+    return reductions.prod(self if dtype is None else shape.astype(self, dtype), axis=axis, keepdims=keep)
+
+
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def _extreme(reduce, arg, pairwise):
+    def method(self, dim=None, keepdim=False, *, axis=None, keepdims=False):
+        if isinstance(dim, Tensor):
+            return pairwise(self, dim)  # torch.max(a, b): elementwise
         values = reduce(self, axis=_axis(axis, dim), keepdims=keepdims or keepdim)
         if dim is None:
             return values
-        # PyTorch: x.max(dim=...) gives (values, indices).
-        indices = getattr(np, arg)(self.data, axis=dim, keepdims=keepdims or keepdim)
-        return values, Tensor(indices)
+        # PyTorch: x.max(dim) gives (values, indices); NumPy's axis= gives the values.
+        return ValuesIndices(values, arg(self, dim, keepdim or keepdims))
 
     return method
 
@@ -112,12 +132,18 @@ def _correction(ddof, correction, unbiased):
     return 1
 
 
-def _var(self, axis=None, ddof=None, keepdims=False, *, dim=None, correction=None, unbiased=None, keepdim=False):
+def _var(self, dim=None, unbiased=None, keepdim=False, *, axis=None, ddof=None, correction=None, keepdims=False):
+    if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):  # x.var(0, 1): NumPy order
+        axis, ddof, unbiased = dim, unbiased, None
+        dim = None
     return reductions.var(self, axis=_axis(axis, dim), ddof=_correction(ddof, correction, unbiased),
                           keepdims=keepdims or keepdim)
 
 
-def _std(self, axis=None, ddof=None, keepdims=False, *, dim=None, correction=None, unbiased=None, keepdim=False):
+def _std(self, dim=None, unbiased=None, keepdim=False, *, axis=None, ddof=None, correction=None, keepdims=False):
+    if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
+        axis, ddof, unbiased = dim, unbiased, None
+        dim = None
     return reductions.std(self, axis=_axis(axis, dim), ddof=_correction(ddof, correction, unbiased),
                           keepdims=keepdims or keepdim)
 
@@ -126,8 +152,147 @@ def _split(self, split_size_or_sections, dim=0):
     return shape.split(self, split_size_or_sections, axis=dim)
 
 
-def _to(self, dtype):
-    return shape.astype(self, dtype)
+def _dims(dims):
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        return tuple(dims[0])
+    return tuple(dims)
+
+
+def _pow(self, exponent):
+    # PyTorch: float ** integer tensor stays float (NumPy would promote to float64).
+    if isinstance(exponent, Tensor) and getattr(exponent.dtype, "kind", "f") in "iub" \
+            and getattr(self.dtype, "kind", None) == "f":
+        exponent = exponent.data.astype(self.dtype)
+    return Pow.apply(self, exponent)
+
+
+def _t(self):
+    if self.ndim > 2:
+        raise RuntimeError(f"t: expects a tensor of at most 2 dimensions, got {self.ndim}; use transpose(0, 1)")
+    return shape.transpose(self) if self.ndim == 2 else self
+
+
+def _matrix_product(op, ndim):
+    def method(self, other):
+        for name, t in (("self", self), ("mat2", other)):
+            if getattr(t, "ndim", None) != ndim:
+                raise RuntimeError(f"{op}: {name} must be a {ndim}-D tensor, got {getattr(t, 'ndim', None)}-D")
+        return linalg.matmul(self, other)
+
+    return method
+
+
+def _contiguous(self, memory_format=None):
+    data = self.data
+    flags = getattr(data, "flags", None)
+    return self if flags is None or flags.c_contiguous else manipulation.copy(self)
+
+
+def _logical(reduce):
+    def method(self, dim=None, keepdim=False):
+        out = reduce(self.data.astype(bool), axis=dim, keepdims=keepdim)
+        return new_tensor(np.asarray(out) if isinstance(out, (np.generic, bool)) else out, False, None)
+
+    return method
+
+
+def _cast(dtype):
+    def method(self, memory_format=None):
+        return self if self.dtype == dtype else shape.astype(self, dtype)
+
+    return method
+
+
+def _new(fill):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        from ..creation import factory
+
+        return factory(fill, size, dtype or self.dtype, device or self.device, requires_grad, "new_" + fill)
+
+    return method
+
+
+def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    from ..creation import tensor
+
+    data = data.detach() if isinstance(data, Tensor) else data
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    from ..creation import full
+
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
+
+
+class _SizeOrCount(int):
+    """x.size: the element count (NumPy's attribute) that is also PyTorch's x.size() / x.size(dim)."""
+
+    def __call__(self, dim=None):
+        return _torch_size(self.shape) if dim is None else self.shape[dim]
+
+
+def _size(self):
+    out = _SizeOrCount(self.data.size)
+    out.shape = tuple(self.data.shape)
+    return out
+
+
+def _numel(self):
+    return self.data.size
+
+
+def _type_as(self, other):
+    return self.to(other.dtype)
+
+
+def _clamp(self, min=None, max=None):
+    return selection.clip(self, min, max)
+
+
+def _add(self, other, alpha=1):
+    return Add.apply(self, other if alpha == 1 else other * alpha)
+
+
+def _sub(self, other, alpha=1):
+    return Sub.apply(self, other if alpha == 1 else other * alpha)
+
+
+def _masked_fill(self, mask, value):
+    return gathering.masked_fill(self, mask, value)
+
+
+def _where(self, condition, other):
+    return selection.where(condition, self, other)
+
+
+def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    return norms.norm(self if dtype is None else shape.astype(self, dtype), p, dim, keepdim)
+
+
+def _flip(self, *dims):
+    return manipulation.flip(self, _dims(dims))
+
+
+def _repeat(self, *sizes):
+    return tiling.repeat(self, *sizes)
+
+
+def _sort(self, dim=-1, descending=False, stable=False):
+    return ValuesIndices(*gathering.sort(self, dim, descending, stable))
+
+
+def _topk(self, k, dim=-1, largest=True, sorted=True):
+    return ValuesIndices(*gathering.topk(self, k, dim, largest, sorted))
+
+
+def _view_as(self, other):
+    return shape.reshape(self, tuple(other.shape))
+
+
+def _expand_as(self, other):
+    return shape.broadcast_to(self, tuple(other.shape))
 
 
 METHODS = {
@@ -136,7 +301,7 @@ METHODS = {
     "__sub__": _binary(Sub), "__rsub__": _swap(Sub),
     "__mul__": _binary(Mul), "__rmul__": _binary(Mul),
     "__truediv__": _binary(Div), "__rtruediv__": _swap(Div),
-    "__pow__": _binary(Pow), "__rpow__": _swap(Pow),
+    "__pow__": _pow, "__rpow__": _swap(Pow),
     "__matmul__": _binary(Matmul), "__rmatmul__": _swap(Matmul),
     "__neg__": _unary(Neg), "__pos__": lambda self: self, "__abs__": elementwise.abs,
     # comparisons and logic (no gradient)
@@ -154,21 +319,45 @@ METHODS = {
     "sigmoid": activations.sigmoid, "relu": activations.relu,
     "softmax": lambda self, dim=-1: losses.softmax(self, dim),
     "log_softmax": lambda self, dim=-1: losses.log_softmax(self, dim),
-    "clip": selection.clip, "clamp": selection.clip,
+    "clip": selection.clip, "clamp": _clamp, "clamp_min": lambda self, min: _clamp(self, min=min),
+    "clamp_max": lambda self, max: _clamp(self, max=max),
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
+    "pow": _pow, "neg": elementwise.neg, "negative": elementwise.neg, "add": _add, "sub": _sub,
+    "mul": elementwise.mul, "div": elementwise.div, "square": lambda self: Mul.apply(self, self),
+    "rsqrt": lambda self: 1.0 / elementwise.sqrt(self), "reciprocal": lambda self: 1.0 / self,
+    "where": _where, "masked_fill": _masked_fill,
+    # selection and ordering (PyTorch's meanings)
+    "gather": gathering.gather, "scatter": gathering.scatter, "index_select": gathering.index_select,
+    "sort": _sort, "topk": _topk, "argmax": gathering.argmax, "argmin": gathering.argmin,
+    "any": _logical(np.any), "all": _logical(np.all),
     # reductions
     "sum": _sum, "mean": _mean, "prod": _prod, "var": _var, "std": _std,
-    "max": _extreme(reductions.max, "argmax"), "min": _extreme(reductions.min, "argmin"),
+    "max": _extreme(reductions.max, gathering.argmax, elementwise.maximum),
+    "min": _extreme(reductions.min, gathering.argmin, elementwise.minimum),
+    "amax": lambda self, dim=None, keepdim=False: reductions.max(self, axis=dim, keepdims=keepdim),
+    "amin": lambda self, dim=None, keepdim=False: reductions.min(self, axis=dim, keepdims=keepdim),
+    "norm": _norm, "cumsum": lambda self, dim: cumulative.cumsum(self, dim),
+    "cumprod": lambda self, dim: cumulative.cumprod(self, dim),
     # shape
     "reshape": _reshape, "view": _reshape, "flatten": shape.flatten,
     "transpose": _transpose, "permute": _permute, "swapaxes": shape.swapaxes,
     "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "expand": _expand,
-    "broadcast_to": shape.broadcast_to, "split": _split,
-    "matmul": linalg.matmul,
-    # dtype
-    "astype": shape.astype, "to": _to,
-    "float": lambda self: shape.astype(self, np.float32),
-    "double": lambda self: shape.astype(self, np.float64),
+    "broadcast_to": shape.broadcast_to, "split": _split, "chunk": tiling.chunk, "repeat": _repeat,
+    "flip": _flip, "t": _t, "view_as": _view_as, "reshape_as": _view_as, "expand_as": _expand_as,
+    "contiguous": _contiguous, "clone": lambda self, memory_format=None: manipulation.copy(self),
+    "copy": lambda self: manipulation.copy(self),
+    "matmul": linalg.matmul, "mm": _matrix_product("mm", 2), "bmm": _matrix_product("bmm", 3),
+    # sizes
+    "numel": _numel, "nelement": _numel, "dim": lambda self: self.data.ndim,
+    "ndimension": lambda self: self.data.ndim, "element_size": lambda self: self.data.itemsize,
+    # dtype and device
+    "astype": shape.astype, "to": devices.to, "cuda": devices.cuda, "cpu": devices.cpu, "type_as": _type_as,
+    "float": _cast(np.dtype(np.float32)), "double": _cast(np.dtype(np.float64)), "half": _cast(np.dtype(np.float16)),
+    "long": _cast(np.dtype(np.int64)), "int": _cast(np.dtype(np.int32)), "bool": _cast(np.dtype(np.bool_)),
+    "new_zeros": _new("zeros"), "new_ones": _new("ones"), "new_empty": _new("empty"), "new_tensor": _new_tensor,
+    "new_full": _new_full,
+    # in place, with the rules of += (inplace.py)
+    **inplace.METHODS,
 }
 
 
@@ -176,7 +365,17 @@ def _T(self):
     return shape.transpose(self)
 
 
+def _torch_size(dims):
+    from ..tensor_functions import Size
+
+    return Size(dims)
+
+
 def attach():
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(_T)
+    Tensor.size = property(_size)
+    Tensor.nbytes = property(lambda self: self.data.nbytes)
+    Tensor.itemsize = property(lambda self: self.data.itemsize)
+    Tensor.mT = property(lambda self: shape.swapaxes(self, -1, -2))

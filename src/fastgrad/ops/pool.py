@@ -9,7 +9,7 @@ index of each maximum and nothing else; average pooling saves nothing.
 """
 import numbers
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .conv import int_tuple
 from .shape import squeeze, unsqueeze
 

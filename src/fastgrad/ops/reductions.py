@@ -1,5 +1,5 @@
 """sum prod max min over axes (primitives); mean var std are composed from them."""
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .broadcast import expand_reduced, normalize_axis
 
 

@@ -1,5 +1,5 @@
 """clip and where: the gradient passes through a mask of the elements chosen."""
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 
 
 class Clip(Function):

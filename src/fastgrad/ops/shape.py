@@ -1,5 +1,5 @@
 """Shape and type changes: reshape, permute, broadcast_to, concatenate, astype."""
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from .broadcast import unbroadcast
 
 

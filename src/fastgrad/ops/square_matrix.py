@@ -3,7 +3,7 @@ solve and cholesky, with backward rules written in the same functions so
 that higher derivatives work."""
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor, new_tensor
 from ..backend import backend_for
 from .broadcast import unbroadcast

@@ -237,7 +237,7 @@ def _follow_device(data, state):
     kind = type(data)
     for key, value in state.items():
         if type(value) is not kind and hasattr(value, "shape"):
-            from ..device import device_of, move_array
+            from ..devices import device_of, move_array
 
             state[key] = move_array(value, str(device_of(data)))
 

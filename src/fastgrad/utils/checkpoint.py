@@ -8,7 +8,7 @@ the backward runs it again with the graph on and differentiates that, so the
 gradients are the same as without checkpointing.
 """
 from ..autograd.engine import grad as autograd_grad
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..autograd.tensor import Tensor, new_tensor
 from ..creation import default_generator

@@ -228,7 +228,7 @@ class Module:
 
         >>> model.to(np.float64)
         """
-        from ...device import is_device, move_tensor_
+        from ...devices import is_device, move_tensor_
 
         for a in args:
             if is_device(a):
@@ -252,7 +252,7 @@ class Module:
             if dtype is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = t.grad.astype(dtype)
+                    t.grad = t.grad.data.astype(dtype)
                 t._version[0] += 1
         return self
 

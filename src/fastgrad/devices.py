@@ -1,4 +1,4 @@
-"""Devices: where a tensor's array lives, and moving it ("cpu" = NumPy, "cuda[:N]" = CuPy).
+"""Devices (the `fastgrad.device(...)` objects): where a tensor's array lives, and moving it ("cpu" = NumPy, "cuda[:N]" = CuPy).
 
     x = fastgrad.tensor([1.0, 2.0], device="cuda")   # a CuPy array on GPU 0
     y = (x * 2).sum()                               # computed on the GPU
@@ -11,7 +11,7 @@ gradient goes back to the device the tensor came from.
 """
 import numpy as np
 
-from .autograd.function import Function
+from .autograd.primitive import Primitive
 from .autograd.tensor import Tensor
 
 __all__ = ["Device", "cuda_is_available", "device_of", "is_device", "move_array", "move_tensor_", "parse_device",
@@ -30,7 +30,11 @@ class Device(str):
 
     __slots__ = ()
 
-    def __new__(cls, name):
+    def __new__(cls, name, index=None):
+        if index is not None:  # device("cuda", 1), as in PyTorch
+            if not isinstance(name, str) or ":" in name:
+                raise ValueError(f"device: with an index the type must be 'cpu' or 'cuda', got {name!r}")
+            name = f"{name}:{index}" if name.strip().lower() != "cpu" or index != 0 else name
         kind, index = parse_device(name)
         return super().__new__(cls, kind if index is None or kind != "cuda" else f"cuda:{index}")
 
@@ -44,7 +48,8 @@ class Device(str):
         return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
 
     def __repr__(self):
-        return f"device('{self}')"
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
 
 
 def parse_device(device):
@@ -189,11 +194,11 @@ def move_tensor_(tensor, device):
         tensor.data = data
         tensor._version[0] += 1
     if tensor.grad is not None:
-        tensor.grad = move_array(tensor.grad, device)
+        tensor.grad = move_array(tensor.grad.data, device)
     return tensor
 
 
-class ToDevice(Function):
+class ToDevice(Primitive):
     """A copy on another device; the gradient is copied back to the source device."""
 
     @staticmethod
@@ -214,7 +219,7 @@ class ToDevice(Function):
         return (b.xp.asarray(g) if ctx.foreign else g), None
 
 
-def _to(self, *args, **kwargs):
+def to(self, *args, **kwargs):
     """Tensor.to(device), .to(dtype), .to(device, dtype), .to(other_tensor), as in PyTorch.
 
     Returns self when nothing changes (unless copy=True); otherwise a new
@@ -270,21 +275,11 @@ def _is_numpy_dtype_like(dtype):
     return True
 
 
-def _cuda(self, device=None):
+def cuda(self, device=None):
     """This tensor on a GPU (CuPy): the current one, or GPU `device`."""
     return self.to("cuda" if device is None else Device(device if not isinstance(device, int) else f"cuda:{device}"))
 
 
-def _cpu(self):
+def cpu(self):
     """This tensor in host memory (NumPy)."""
     return self.to("cpu")
-
-
-def attach():
-    """Bind to/cuda/cpu to Tensor (the `device` property lives in tensor.py)."""
-    Tensor.to = _to
-    Tensor.cuda = _cuda
-    Tensor.cpu = _cpu
-
-
-attach()

@@ -1,0 +1,149 @@
+"""Picking elements along a dimension, with PyTorch's names and meanings:
+gather scatter index_select masked_fill sort topk argmax argmin.
+
+Each is composed from indexing (x[idx], the put behind x[idx] = v) and where,
+so the gradients are theirs: gathered elements send their gradient back to
+where they came from (repeated indices add up), scattered ones to the source.
+"""
+import numpy as np
+
+from ..autograd.tensor import Tensor, new_tensor
+from .broadcast import normalize_axis
+from .selection import where
+from .indexing import IndexPut, getitem
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _dim(x, dim, op):
+    (axis,) = normalize_axis(dim, max(x.ndim, 1), op)
+    return axis
+
+
+def _along(index, dim, op):
+    """The advanced index that takes element index[i, j, ...] along `dim` (take_along_axis)."""
+    index = np.asarray(_data(index))
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
+    parts = []
+    for axis, n in enumerate(index.shape):
+        if axis == dim:
+            parts.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[axis] = n
+            parts.append(np.arange(n).reshape(shape))
+    return tuple(parts)
+
+
+def _check_index(x, index, dim, op):
+    index = _data(index)
+    if index.ndim != x.ndim:
+        raise RuntimeError(f"{op}: index has {index.ndim} dimensions, the tensor {x.ndim}")
+    for axis, (n, m) in enumerate(zip(index.shape, x.shape)):
+        if axis != dim and n > m:
+            raise RuntimeError(f"{op}: index has size {n} in dimension {axis}, larger than the tensor's {m}")
+
+
+def gather(x, dim, index):
+    """out[i][j] = x[index[i][j]][j] for dim=0 (x[i][index[i][j]] for dim=1), as torch.gather.
+
+    >>> fg.gather(fg.tensor([[1., 2.], [3., 4.]]), 1, fg.tensor([[1], [0]]))   # [[2.], [3.]]
+    """
+    dim = _dim(x, dim, "gather")
+    _check_index(x, index, dim, "gather")
+    return getitem(x, _along(index, dim, "gather"))
+
+
+def scatter(x, dim, index, src=None, *, value=None):
+    """A copy of x with src[i][j] written at x[index[i][j]][j] (dim=0), as torch.scatter.
+
+    `src` may be a Tensor (its leading part of index's shape is used) or a number.
+    """
+    dim = _dim(x, dim, "scatter")
+    _check_index(x, index, dim, "scatter")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: give src (a Tensor) or value (a number)")
+    idx = _along(index, dim, "scatter")
+    shape = np.shape(_data(index))
+    if isinstance(src, Tensor) and src.ndim:
+        if src.ndim != len(shape) or any(s < n for s, n in zip(src.shape, shape)):
+            raise RuntimeError(f"scatter: src of shape {tuple(src.shape)} is smaller than index {shape}")
+        if tuple(src.shape) != shape:
+            src = getitem(src, tuple(slice(0, n) for n in shape))
+    return IndexPut.apply(x, src, idx)
+
+
+def index_select(x, dim, index):
+    """The slices x[..., index[k], ...] along `dim`, as torch.index_select."""
+    dim = _dim(x, dim, "index_select")
+    index = np.asarray(_data(index))
+    if index.ndim != 1 or index.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be a 1-d integer tensor, got shape {index.shape} and "
+                        f"dtype {index.dtype}")
+    return getitem(x, (slice(None),) * dim + (index,))
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where mask is true (the gradient passes where it is false)."""
+    mask = _data(mask)
+    if getattr(mask, "dtype", None) is None or mask.dtype.kind != "b":
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got {getattr(mask, 'dtype', type(mask))}")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, got shape {tuple(value.shape)}")
+    if not isinstance(value, Tensor):
+        value = np.asarray(value, dtype=x.dtype)
+    return where(mask, value, x)
+
+
+def _order(data, dim, descending):
+    if descending:
+        keys = ~data if data.dtype.kind == "b" else -data if data.dtype.kind != "u" else data.max() - data
+        return np.argsort(keys, axis=dim, kind="stable")
+    return np.argsort(data, axis=dim, kind="stable")
+
+
+def sort(x, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along `dim`; values carry the gradient."""
+    dim = _dim(x, dim, "sort")
+    if x.ndim == 0:
+        return x, new_tensor(np.zeros((), np.int64), False, None)
+    indices = _order(np.asarray(x.data), dim, descending)
+    return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
+
+
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the k largest (or smallest) elements along `dim`."""
+    dim = _dim(x, dim, "topk")
+    n = x.shape[dim] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"topk: k ({k}) is out of range for a dimension of size {n}")
+    if x.ndim == 0:
+        return x, new_tensor(np.zeros((), np.int64), False, None)
+    order = _order(np.asarray(x.data), dim, largest)
+    indices = np.take(order, np.arange(k), axis=dim)
+    return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
+
+
+def _arg(reduce, x, dim, keepdim):
+    data = np.asarray(x.data)
+    if dim is None:
+        out = reduce(data.reshape(-1))
+        out = np.asarray(out).reshape((1,) * data.ndim if keepdim else ())
+    else:
+        out = reduce(data, axis=_dim(x, dim, reduce.__name__), keepdims=keepdim)
+    return new_tensor(np.asarray(out, dtype=np.int64), False, None)
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when dim is None)."""
+    return _arg(np.argmax, x, dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when dim is None)."""
+    return _arg(np.argmin, x, dim, keepdim)

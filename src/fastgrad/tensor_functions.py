@@ -1,0 +1,200 @@
+"""PyTorch's module-level functions: `fastgrad.sum(x, dim=1, keepdim=True)`, `fastgrad.cat(xs, dim=1)`, ...
+
+Each takes PyTorch's `dim=` / `keepdim=` (NumPy's `axis=` / `keepdims=` are
+accepted as aliases, as PyTorch does) and is the Tensor method of the same
+name called on its first argument, so the function and the method cannot
+disagree.  `fastgrad.numpy` keeps NumPy's functions and meanings.
+
+    import fastgrad as torch
+    torch.max(x, 1)            # (values, indices), as PyTorch
+    torch.cat([a, b], dim=1)
+"""
+import builtins
+
+import numpy as np
+
+from .autograd.tensor import Tensor
+from .creation import tensor as _new_tensor
+from .ops import losses as _losses, shape as _shape
+
+__all__ = [
+    "Size", "abs", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "bmm", "cat", "chunk", "clamp",
+    "clip", "clone", "concat", "concatenate", "cos", "cumprod", "cumsum", "dot", "equal", "exp", "flatten", "flip",
+    "gather", "index_select", "is_floating_point", "is_tensor", "isclose", "log", "log_softmax", "masked_fill",
+    "max", "mean", "min", "mm", "neg", "norm", "numel", "permute", "pow", "prod", "relu", "reshape", "scatter",
+    "sigmoid", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sum", "t", "tanh",
+    "tile", "topk", "transpose", "unsqueeze", "var",
+]
+
+
+class Size(tuple):
+    """A tensor's shape as PyTorch gives it from x.size(): a tuple with numel()."""
+
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"fastgrad.Size({list(self)})"
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else _new_tensor(x)
+
+
+def _method(name, doc):
+    def function(input, *args, **kwargs):
+        return getattr(_as_tensor(input), name)(*args, **kwargs)
+
+    function.__name__ = name
+    function.__doc__ = doc
+    return function
+
+
+sum = _method("sum", "Sum over `dim` (all elements when None); keepdim keeps reduced axes.")
+mean = _method("mean", "Mean over `dim` (all elements when None).")
+prod = _method("prod", "Product over `dim` (all elements when None).")
+var = _method("var", "Variance over `dim`, unbiased by default (correction=1).")
+std = _method("std", "Standard deviation over `dim`, unbiased by default (correction=1).")
+max = _method("max", "max(x): the largest element; max(x, dim): (values, indices); max(x, y): elementwise.")
+min = _method("min", "min(x): the smallest element; min(x, dim): (values, indices); min(x, y): elementwise.")
+amax = _method("amax", "The largest elements over `dim` (values only).")
+amin = _method("amin", "The smallest elements over `dim` (values only).")
+argmax = _method("argmax", "Index of the largest element over `dim` (of the flattened tensor when None).")
+argmin = _method("argmin", "Index of the smallest element over `dim` (of the flattened tensor when None).")
+any = _method("any", "True where any element over `dim` is non-zero.")
+all = _method("all", "True where all elements over `dim` are non-zero.")
+norm = _method("norm", "The p-norm over `dim` (2-norm of all elements by default).")
+cumsum = _method("cumsum", "Cumulative sum along `dim`.")
+cumprod = _method("cumprod", "Cumulative product along `dim`.")
+flip = _method("flip", "Reverse the order of elements along `dims`.")
+gather = _method("gather", "gather(x, dim, index): out[i][j] = x[index[i][j]][j] for dim=0.")
+scatter = _method("scatter", "scatter(x, dim, index, src): a copy of x with src written at index along dim.")
+index_select = _method("index_select", "index_select(x, dim, index): the slices at `index` along `dim`.")
+masked_fill = _method("masked_fill", "masked_fill(x, mask, value): value where mask is true.")
+sort = _method("sort", "(values, indices) sorted along `dim`.")
+topk = _method("topk", "(values, indices) of the k largest (or smallest) elements along `dim`.")
+clamp = _method("clamp", "Limit to [min, max]; the gradient passes inside.")
+clip = clamp
+abs = _method("abs", "Absolute value.")
+neg = _method("neg", "Negation.")
+pow = _method("pow", "pow(x, exponent): x ** exponent.")
+sqrt = _method("sqrt", "Square root.")
+square = _method("square", "x * x.")
+exp = _method("exp", "Exponential.")
+log = _method("log", "Natural logarithm.")
+sin = _method("sin", "Sine.")
+cos = _method("cos", "Cosine.")
+tanh = _method("tanh", "Hyperbolic tangent.")
+sigmoid = _method("sigmoid", "Logistic sigmoid.")
+relu = _method("relu", "max(x, 0).")
+clone = _method("clone", "A copy that stays in the graph.")
+t = _method("t", "The transpose of a tensor of at most 2 dimensions.")
+mm = _method("mm", "Matrix product of two 2-D tensors.")
+bmm = _method("bmm", "Batched matrix product of two 3-D tensors.")
+permute = _method("permute", "The dimensions in the order `dims`.")
+reshape = _method("reshape", "The same elements in a new shape.")
+flatten = _method("flatten", "flatten(x, start_dim=0, end_dim=-1): merge the dimensions start_dim..end_dim.")
+unsqueeze = _method("unsqueeze", "A new axis of length 1 at `dim`.")
+chunk = _method("chunk", "chunk(x, chunks, dim=0): split into `chunks` nearly equal pieces.")
+tile = _method("repeat", "tile(x, dims): x repeated dims[i] times along each dimension.")
+
+
+def transpose(input, dim0, dim1):
+    """input with dimensions dim0 and dim1 swapped."""
+    return _shape.swapaxes(_as_tensor(input), dim0, dim1)
+
+
+def squeeze(input, dim=None, *, axis=None):
+    """input without axes of length 1 (only `dim` when given)."""
+    return _shape.squeeze(_as_tensor(input), dim if axis is None else axis)
+
+
+def split(tensor, split_size_or_sections, dim=0, *, axis=None):
+    """Pieces of size `split_size_or_sections` (an int) or of the given sizes, along `dim`."""
+    return _shape.split(_as_tensor(tensor), split_size_or_sections, axis=dim if axis is None else axis)
+
+
+def cat(tensors, dim=0, *, axis=None, out=None):
+    """Join tensors along an existing dimension `dim`."""
+    if out is not None:
+        raise TypeError("cat: out= is not supported; use the returned tensor")
+    return _shape.concatenate([_as_tensor(t) for t in tensors], axis=dim if axis is None else axis)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, axis=None, out=None):
+    """Join tensors of one shape along a new dimension `dim`."""
+    if out is not None:
+        raise TypeError("stack: out= is not supported; use the returned tensor")
+    return _shape.stack([_as_tensor(t) for t in tensors], axis=dim if axis is None else axis)
+
+
+def softmax(input, dim=None, dtype=None, *, axis=None):
+    """exp(x) / sum(exp(x)) along `dim`."""
+    x = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
+    return _losses.softmax(x, _softmax_dim(dim, axis, x, "softmax"))
+
+
+def log_softmax(input, dim=None, dtype=None, *, axis=None):
+    """x - logsumexp(x) along `dim` (computed stably)."""
+    x = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
+    return _losses.log_softmax(x, _softmax_dim(dim, axis, x, "log_softmax"))
+
+
+def _softmax_dim(dim, axis, x, op):
+    dim = dim if axis is None else axis
+    if dim is None:
+        if x.ndim > 1:
+            raise TypeError(f"{op}: give dim= (which dimension to normalize) for a tensor of {x.ndim} dimensions")
+        return -1
+    return dim
+
+
+def dot(input, other):
+    """Inner product of two 1-D tensors."""
+    a, b = _as_tensor(input), _as_tensor(other)
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"dot: expects 1-D tensors, got {a.ndim}-D and {b.ndim}-D")
+    return a @ b
+
+
+def numel(input):
+    """The number of elements."""
+    return _as_tensor(input).data.size
+
+
+def is_tensor(obj):
+    """True for fastgrad Tensors (and Parameters)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    """True when the tensor's dtype is a floating one."""
+    return input.dtype.kind == "f"
+
+
+def _arrays(a, b):
+    return np.asarray(a.data if isinstance(a, Tensor) else a), np.asarray(b.data if isinstance(b, Tensor) else b)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input - other| <= atol + rtol * |other| (a bool tensor, no gradient)."""
+    a, b = _arrays(input, other)
+    return Tensor(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when every element satisfies isclose."""
+    a, b = _arrays(input, other)
+    return builtins.bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """True when both have the same shape and elements."""
+    a, b = _arrays(input, other)
+    return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
