@@ -104,7 +104,7 @@ def test_out_of_range_targets_raise_on_the_host_and_give_nan_on_a_device(device)
     values = host(loss.data)
     assert np.isnan(values[2]) and np.all(np.isfinite(values[[0, 1, 3]]))
     loss.sum().backward()
-    grad = host(x.grad)
+    grad = host(x.grad.data)
     assert np.all(np.isnan(grad[2])) and np.all(np.isfinite(grad[[0, 1, 3]]))
 
 
@@ -114,4 +114,4 @@ def test_clip_grad_norm_on_a_device_returns_a_device_scalar(device):
     norm = nn.utils.clip_grad_norm_([w], max_norm=1.0)
     assert norm.data.device == device and norm.shape == ()
     assert abs(host(norm.data) - 10.0) < 1e-12
-    np.testing.assert_allclose(host(w.grad), np.array([6.0, 8.0]) / (10.0 + 1e-6))
+    np.testing.assert_allclose(host(w.grad.data), np.array([6.0, 8.0]) / (10.0 + 1e-6))
