@@ -16,7 +16,7 @@ import numpy as np
 from .. import devices
 from ..autograd.tensor import Tensor, new_tensor
 from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg, losses,
-               manipulation, norms, reductions, selection, shape, tiling)
+               manipulation, reductions, selection, shape, tiling, vector_norm)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -268,7 +268,7 @@ def _where(self, condition, other):
 
 
 def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-    return norms.norm(self if dtype is None else shape.astype(self, dtype), p, dim, keepdim)
+    return vector_norm.norm(self if dtype is None else shape.astype(self, dtype), p, dim, keepdim)
 
 
 def _flip(self, *dims):

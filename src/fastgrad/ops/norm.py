@@ -9,7 +9,7 @@ What the backward keeps: x and the per-channel (or per-row) statistics.
 import math
 import numbers
 
-from ..autograd.function import Function
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from .shape import reshape
 
