@@ -83,7 +83,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None and getattr(data, "dtype", None) == np.dtype(dtype):
+    if dtype is not None and hasattr(data, "dtype") and data.dtype == np.dtype(dtype):
         dtype = None
     return tensor(data, dtype=dtype, device=device)
 
