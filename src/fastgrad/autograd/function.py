@@ -48,7 +48,7 @@ class FunctionCtx:
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward: argument {i} is a {type(t).__name__}; only Tensors "
                                 "(or None) can be saved (keep other values as ctx attributes)")
-        self._saved = tuple((t, None if t is None else t._version, None if t is None else t._version[0])
+        self._saved = tuple((_as_saved(t), None if t is None else t._version, None if t is None else t._version[0])
                             for t in tensors)
 
     @property
@@ -72,6 +72,17 @@ class FunctionCtx:
     def set_materialize_grads(self, value):
         """False: outputs that received no gradient pass None to backward instead of zeros."""
         self.materialize_grads = bool(value)
+
+
+def _as_saved(t):
+    # A non-leaf is kept as it is now: an in-place op recorded later re-points the
+    # tensor at a new array (ops/inplace.py), while this keeps the array backward
+    # needs.  A leaf stays the same object, so gradients reach it (create_graph).
+    if t is None or t._node is None:
+        return t
+    saved = new_tensor(t.data, t._requires_grad, t._node)
+    saved._version = t._version
+    return saved
 
 
 class Function:

@@ -18,6 +18,9 @@ indexing.py     x[idx], x[idx] = v
 comparison.py   == != < <= > >= and logic (no gradient)
 inplace.py      += -= *= /=
 methods.py      binds all of the above to Tensor
+gathering.py    gather scatter index_select masked_fill sort topk argmax argmin (PyTorch's meanings)
+tiling.py       repeat (PyTorch's, NumPy's tile) chunk
+vector_norm.py  norm (p-norms over dims; the 2-norm's gradient is 0 at 0)
 cumulative.py   cumsum cumprod
 manipulation.py flip roll pad_constant copy
 contraction.py  einsum tensordot
