@@ -25,3 +25,8 @@ __all__ += ["AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool1d", "AvgPool2d", 
 from .norm import BatchNorm2d, GroupNorm, InstanceNorm2d
 
 __all__ += ["BatchNorm2d", "GroupNorm", "InstanceNorm2d"]
+
+# Recurrent layers and cells.
+from .rnn import GRU, GRUCell, LSTM, LSTMCell, RNN, RNNBase, RNNCell, RNNCellBase
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]

@@ -1,0 +1,341 @@
+"""Recurrent layers RNN, LSTM and GRU and their single-step cells, with PyTorch's arguments,
+gate order, initialisation, state_dict keys and return values.
+
+Each layer and direction projects the inputs of all time steps with one GEMM
+(`F.linear` over the whole sequence); the recurrent product and the gate
+nonlinearities of a time step are then composed from fastgrad's differentiable ops.
+"""
+import math
+
+import numpy as np
+
+from ... import ops
+from ...autograd.tensor import Tensor
+from ...dtypes import get_default_dtype
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+# ---- one time step: `gi` is the input projection W_ih x + b_ih, already computed ---------------
+
+def _rnn_step(gi, h, w_hh, b_hh, nonlinearity):
+    pre = gi + F.linear(h, w_hh, b_hh)
+    return ops.tanh(pre) if nonlinearity == "tanh" else ops.relu(pre)
+
+
+def _lstm_step(gi, h, c, w_hh, b_hh):
+    i, f, g, o = ops.split(gi + F.linear(h, w_hh, b_hh), h.shape[-1], axis=-1)
+    c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(g)
+    return ops.sigmoid(o) * ops.tanh(c), c
+
+
+def _gru_step(gi, h, w_hh, b_hh):
+    hidden = h.shape[-1]
+    x_r, x_z, x_n = ops.split(gi, hidden, axis=-1)
+    h_r, h_z, h_n = ops.split(F.linear(h, w_hh, b_hh), hidden, axis=-1)
+    r = ops.sigmoid(x_r + h_r)
+    z = ops.sigmoid(x_z + h_z)
+    n = ops.tanh(x_n + r * h_n)
+    return n + z * (h - n)
+
+
+def _zeros(shape, like):
+    return Tensor(np.zeros(shape, dtype=like.dtype))
+
+
+def _uniform_parameters(module):
+    """PyTorch's initialisation of recurrent weights and biases: U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    bound = 1 / math.sqrt(module.hidden_size)
+    for p in module.parameters():
+        init.uniform_(p, -bound, bound)
+
+
+def _check_state(name, what, state, expected):
+    if not isinstance(state, Tensor):
+        state = Tensor(state)
+    if tuple(state.shape) != tuple(expected):
+        raise ValueError(f"{name}: expected {what} of shape {tuple(expected)}, got {tuple(state.shape)}")
+    return state
+
+
+def _check_input(name, input, input_size, dims):
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if input.ndim not in dims:
+        raise ValueError(f"{name}: input must have {' or '.join(map(str, dims))} dimensions, "
+                         f"got shape {tuple(input.shape)}")
+    if input.shape[-1] != input_size:
+        raise ValueError(f"{name}: input.size(-1) must be equal to input_size. Expected {input_size}, "
+                         f"got {input.shape[-1]}")
+    return input
+
+
+class RNNBase(Module):
+    """The multi-layer, optionally bidirectional recurrence shared by RNN, LSTM and GRU."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError(f"{name}: hidden_size must be a positive integer, got {hidden_size!r}")
+        if not isinstance(num_layers, int) or num_layers <= 0:
+            raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
+        if not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
+        if proj_size != 0:
+            raise NotImplementedError(f"{name}: proj_size is not supported; only proj_size=0 is")
+        self.mode = mode
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bidirectional, proj_size
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        gate_size = _GATES[mode] * hidden_size
+        directions = 2 if bidirectional else 1
+        self._flat_weights_names = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                shapes = [("weight_ih", (gate_size, layer_input)), ("weight_hh", (gate_size, hidden_size))]
+                if bias:
+                    shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                for prefix, shape in shapes:
+                    self.register_parameter(prefix + suffix, Parameter(np.empty(shape, dtype=dtype)))
+                    self._flat_weights_names.append(prefix + suffix)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _uniform_parameters(self)
+
+    def _weights(self, layer, direction):
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        bias = (getattr(self, "bias_ih" + suffix), getattr(self, "bias_hh" + suffix)) if self.bias else (None, None)
+        return getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix), bias[0], bias[1]
+
+    def _run_direction(self, projected, state, w_hh, b_hh, reverse):
+        """Steps through the (seq, batch, gates) projection; returns the outputs and final state."""
+        steps = range(projected.shape[0] - 1, -1, -1) if reverse else range(projected.shape[0])
+        outputs = [None] * projected.shape[0]
+        for t in steps:
+            gi = projected[t]
+            if self.mode == "LSTM":
+                state = _lstm_step(gi, state[0], state[1], w_hh, b_hh)
+                outputs[t] = state[0]
+            elif self.mode == "GRU":
+                state = outputs[t] = _gru_step(gi, state, w_hh, b_hh)
+            else:
+                nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
+                state = outputs[t] = _rnn_step(gi, state, w_hh, b_hh, nonlinearity)
+        return ops.stack(outputs, axis=0), state
+
+    def forward(self, input, hx=None):
+        name = type(self).__name__
+        input = _check_input(name, input, self.input_size, (2, 3))
+        batched = input.ndim == 3
+        if not batched:
+            input = ops.unsqueeze(input, 1)
+        elif self.batch_first:
+            input = ops.swapaxes(input, 0, 1)
+        directions = 2 if self.bidirectional else 1
+        state_shape = (self.num_layers * directions, input.shape[1], self.hidden_size)
+        states = self._initial_states(name, hx, state_shape, batched, input)
+
+        layer_input, finals = input, []
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+            outputs = []
+            for direction in range(directions):
+                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+                index = layer * directions + direction
+                state = tuple(s[index] for s in states) if self.mode == "LSTM" else states[0][index]
+                projected = F.linear(layer_input, w_ih, b_ih)  # every time step in one GEMM
+                output, final = self._run_direction(projected, state, w_hh, b_hh, reverse=direction == 1)
+                outputs.append(output)
+                finals.append(final)
+            layer_input = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=2)
+
+        output = layer_input
+        if self.mode == "LSTM":
+            h_n = ops.stack([f[0] for f in finals], axis=0)
+            c_n = ops.stack([f[1] for f in finals], axis=0)
+            final_states = (h_n, c_n)
+        else:
+            final_states = (ops.stack(finals, axis=0),)
+        if not batched:
+            output = ops.squeeze(output, 1)
+            final_states = tuple(ops.squeeze(s, 1) for s in final_states)
+        elif self.batch_first:
+            output = ops.swapaxes(output, 0, 1)
+        return output, final_states if self.mode == "LSTM" else final_states[0]
+
+    def _initial_states(self, name, hx, shape, batched, input):
+        count = 2 if self.mode == "LSTM" else 1
+        if hx is None:
+            return tuple(_zeros(shape, input) for _ in range(count))
+        if self.mode == "LSTM":
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise ValueError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+            given = tuple(hx)
+        else:
+            given = (hx,)
+        expected = shape if batched else (shape[0], shape[2])
+        checked = []
+        for what, state in zip(("h_0", "c_0"), given):
+            state = _check_state(name, what, state, expected)
+            checked.append(state if batched else ops.unsqueeze(state, 1))
+        return tuple(checked)
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = nonlinearity(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh), nonlinearity 'tanh' or 'relu'.
+
+    Returns (output, h_n): output (seq, batch, D * hidden) (batch first if batch_first),
+    h_n (D * num_layers, batch, hidden).
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, num_layers,
+                         bias, batch_first, dropout, bidirectional, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def extra_repr(self):
+        text = super().extra_repr()
+        return text if self.nonlinearity == "tanh" else text + ", nonlinearity='relu'"
+
+
+class LSTM(RNNBase):
+    """Long short-term memory, PyTorch's gate order (input, forget, cell, output):
+
+        c_t = sigmoid(f) * c_(t-1) + sigmoid(i) * tanh(g),   h_t = sigmoid(o) * tanh(c_t)
+
+    Returns (output, (h_n, c_n)).  proj_size other than 0 is not supported.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device=device, dtype=dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit, PyTorch's gate order (reset, update, new):
+
+        n = tanh(x_n + r * (W_hn h + b_hn)),   h_t = (1 - z) * n + z * h_(t-1)
+
+    Returns (output, h_n).
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+
+# ---- cells: one time step, input (batch, input_size) or (input_size,) -------------------------
+
+class RNNCellBase(Module):
+    _gates = 1
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(hidden_size, int) or hidden_size <= 0:
+            raise ValueError(f"{name}: hidden_size must be a positive integer, got {hidden_size!r}")
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+        gate_size = self._gates * hidden_size
+        self.weight_ih = Parameter(np.empty((gate_size, input_size), dtype=dtype))
+        self.weight_hh = Parameter(np.empty((gate_size, hidden_size), dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(np.empty((gate_size,), dtype=dtype))
+            self.bias_hh = Parameter(np.empty((gate_size,), dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _uniform_parameters(self)
+
+    def _prepare(self, input, states):
+        """Checks the input and states; returns them with a batch axis, and whether one was added."""
+        name = type(self).__name__
+        input = _check_input(name, input, self.input_size, (1, 2))
+        batched = input.ndim == 2
+        if not batched:
+            input = ops.unsqueeze(input, 0)
+        shape = (input.shape[0], self.hidden_size)
+        prepared = []
+        for what, state in states:
+            if state is None:
+                prepared.append(_zeros(shape, input))
+            else:
+                state = _check_state(name, what, state, shape if batched else shape[1:])
+                prepared.append(state if batched else ops.unsqueeze(state, 0))
+        return input, prepared, batched
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        return text if self.bias else text + ", bias=False"
+
+
+class RNNCell(RNNCellBase):
+    """One step of the Elman RNN: h' = nonlinearity(W_ih x + b_ih + W_hh h + b_hh)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
+        super().__init__(input_size, hidden_size, bias, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        input, (h,), batched = self._prepare(input, [("hx", hx)])
+        h = _rnn_step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
+                      self.nonlinearity)
+        return h if batched else ops.squeeze(h, 0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step; returns (h', c')."""
+    _gates = 4
+
+    def forward(self, input, hx=None):
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise ValueError(f"LSTMCell: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+        h0, c0 = (None, None) if hx is None else hx
+        input, (h, c), batched = self._prepare(input, [("h_0", h0), ("c_0", c0)])
+        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
+        return (h, c) if batched else (ops.squeeze(h, 0), ops.squeeze(c, 0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step; returns h'."""
+    _gates = 3
+
+    def forward(self, input, hx=None):
+        input, (h,), batched = self._prepare(input, [("hx", hx)])
+        h = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        return h if batched else ops.squeeze(h, 0)
