@@ -147,37 +147,26 @@ def test_shape_mismatch_is_reported_before_a_broadcast_argument_is_copied(call):
 
 # ---- None and object arrays ------------------------------------------------------------------
 
-def _good_args(name):
+def _good_args():
     x = fg.ones((2, 3)) * 0.5
-    if name == "linear":
-        return [x, fg.ones((4, 3))]
-    if name in ("cross_entropy", "nll_loss"):
-        return [x, np.array([0, 1])]
-    if name.endswith("loss") or "entropy" in name:
-        return [x, fg.ones((2, 3)) * 0.5]
-    if name == "layer_norm":
-        return [x, (3,)]
-    if name == "embedding":
-        return [np.array([0, 1]), fg.ones((4, 3))]
-    if name in ("softmax", "log_softmax"):
-        return [x, 1]
-    if name == "conv2d":
-        return [fg.ones((1, 1, 4, 4)), fg.ones((2, 1, 3, 3))]
-    if name == "conv1d":
-        return [fg.ones((1, 1, 5)), fg.ones((2, 1, 3))]
-    if name == "conv_transpose2d":
-        return [fg.ones((1, 1, 4, 4)), fg.ones((1, 2, 3, 3))]
-    if name.endswith("pool2d"):
-        return [fg.ones((1, 1, 4, 4)), 2]
-    if name.endswith("pool1d"):
-        return [fg.ones((1, 1, 4)), 2]
-    if name == "batch_norm":
-        return [x, np.zeros(3, np.float32), np.ones(3, np.float32)]
-    if name == "group_norm":
-        return [fg.ones((2, 4)), 2]
-    if name == "instance_norm":
-        return [fg.ones((1, 2, 4))]
-    return [x]
+    image = fg.ones((1, 1, 4, 4))
+    args = {"linear": [x, fg.ones((4, 3))], "cross_entropy": [x, np.array([0, 1])],
+            "nll_loss": [x, np.array([0, 1])], "layer_norm": [x, (3,)],
+            "embedding": [np.array([0, 1]), fg.ones((4, 3))], "softmax": [x, 1], "log_softmax": [x, 1],
+            "conv2d": [image, fg.ones((2, 1, 3, 3))], "conv1d": [fg.ones((1, 1, 5)), fg.ones((2, 1, 3))],
+            "max_pool2d": [image, 2], "avg_pool2d": [image, 2], "max_pool1d": [fg.ones((1, 1, 4)), 2],
+            "avg_pool1d": [fg.ones((1, 1, 4)), 2], "batch_norm": [x, np.zeros(3, np.float32),
+                                                                 np.ones(3, np.float32)],
+            "group_norm": [fg.ones((2, 4)), 2], "instance_norm": [fg.ones((1, 2, 4))]}
+    for name in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "dropout"):
+        args[name] = [x]
+    for name in ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
+                 "binary_cross_entropy_with_logits"):
+        args[name] = [x, fg.ones((2, 3)) * 0.5]
+    return args
+
+
+GOOD_ARGS = _good_args()
 
 
 BAD = {"None": None,
@@ -187,9 +176,9 @@ BAD = {"None": None,
 
 
 @pytest.mark.parametrize("bad", sorted(BAD))
-@pytest.mark.parametrize("name", F.__all__)
+@pytest.mark.parametrize("name", sorted(GOOD_ARGS))
 def test_none_or_objects_for_a_tensor_argument_raise_type_error_naming_it(name, bad):
-    args = _good_args(name)
+    args = GOOD_ARGS[name]
     fn = getattr(F, name)
     fn(*args)   # the good call works
     params = list(inspect.signature(fn).parameters)
@@ -200,6 +189,17 @@ def test_none_or_objects_for_a_tensor_argument_raise_type_error_naming_it(name, 
         broken[i] = BAD[bad]
         with pytest.raises(TypeError, match=f"^{name}: argument '{params[i]}'"):
             fn(*broken)
+
+
+@pytest.mark.parametrize("name", F.__all__)
+def test_every_functional_refuses_none_for_its_first_required_tensor_argument(name):
+    fn = getattr(F, name)
+    params = inspect.signature(fn).parameters
+    required = [n for n, p in params.items() if p.default is inspect.Parameter.empty]
+    tensor_args = [n for n in required if n in TENSOR_ARGUMENTS]
+    assert tensor_args, f"{name} takes no tensor argument by a known name"
+    with pytest.raises(TypeError, match=f"^{name}: argument '{tensor_args[0]}' is None"):
+        fn(*[None] * len(required))
 
 
 def test_optional_tensor_arguments_may_be_none_but_not_objects():
