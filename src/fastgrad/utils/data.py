@@ -9,6 +9,7 @@ x, `DataLoader((x, y))` yields (xb, yb) pairs.  Datasets of arrays are
 batched by one fancy-indexing gather per array, not row by row.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -16,7 +17,8 @@ from ..autograd.tensor import Tensor
 from ..backend import namespace_of
 from ..creation import default_generator
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "random_split", "Subset"]
+__all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
+           "SubsetRandomSampler", "TensorDataset", "default_collate", "random_split"]
 
 
 class Dataset:
@@ -147,7 +149,11 @@ class DataLoader:
     arrays (batches of each).  shuffle draws a new order every epoch from
     `generator` (a numpy Generator or a seed) or `seed`; without either it
     uses fastgrad's default generator (`fastgrad.manual_seed`).  drop_last
-    drops the last incomplete batch.
+    drops the last incomplete batch.  sampler (any iterable of indices with
+    a length), batch_sampler (an iterable of index lists), collate_fn and
+    batch_size=None (single samples) work as in PyTorch.  Loading happens in
+    the calling process: num_workers > 0 and the worker options (timeout,
+    worker_init_fn, prefetch_factor, persistent_workers) raise NotImplementedError.
 
     >>> for xb, yb in DataLoader((x, y), batch_size=32, shuffle=True, seed=0):
     ...     loss = F.mse_loss(model(xb), yb)
@@ -164,32 +170,45 @@ class DataLoader:
             dataset = TensorDataset(*dataset)
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
+        _refuse_workers(num_workers, timeout, worker_init_fn, prefetch_factor, persistent_workers)
+        if pin_memory:
+            warnings.warn("DataLoader: pin_memory=True has no effect: batches are host arrays (NumPy) and are "
+                          "moved to a device by .to(device)", stacklevel=2)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                                 "sampler and drop_last")
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError("DataLoader: batch_size=None (no batching) is mutually exclusive with drop_last")
         self.dataset = dataset
-        self.batch_size = batch_size
         self.shuffle = shuffle
-        self.sampler = sampler
-        self.drop_last = drop_last
         self.collate_fn = collate_fn
         self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
         self.generator = _generator(generator, seed) if shuffle else None
-
-    def _order(self):
-        n = len(self.dataset)
-        if self.sampler is not None:
-            return np.fromiter((int(i) for i in self.sampler), dtype=np.int64)
-        if self.shuffle:
-            return self.generator.permutation(n)
-        return np.arange(n)
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
 
     def __iter__(self):
-        order = self._order()
-        bs = self.batch_size or 1
-        stop = len(order) - (len(order) % bs if self.drop_last else 0)
+        if self.batch_sampler is None:  # batch_size=None: one sample at a time, not batched
+            for i in self.sampler:
+                sample = self.dataset[int(i)]
+                yield sample if self.collate_fn is None else self.collate_fn(sample)
+            return
         fetch_many = getattr(self.dataset, "__getitems__", None)
-        for start in range(0, stop, bs):
-            idx = order[start:start + bs]
+        for indices in self.batch_sampler:
+            idx = np.asarray(list(indices), dtype=np.int64)
             if self.collate_fn is None and fetch_many is not None:
                 batch = fetch_many(idx)
             else:
@@ -198,9 +217,120 @@ class DataLoader:
             yield batch[0] if self._single else batch
 
     def __len__(self):
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
-        bs = self.batch_size or 1
-        return n // bs if self.drop_last else math.ceil(n / bs)
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+
+
+def _refuse_workers(num_workers, timeout, worker_init_fn, prefetch_factor, persistent_workers):
+    """Worker processes are not implemented: every option that needs them is refused by name."""
+    if not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}")
+    refused = [(num_workers > 0, f"num_workers={num_workers}"), (timeout != 0, f"timeout={timeout!r}"),
+               (worker_init_fn is not None, "worker_init_fn"), (prefetch_factor is not None, "prefetch_factor"),
+               (bool(persistent_workers), "persistent_workers=True")]
+    named = [name for flag, name in refused if flag]
+    if named:
+        raise NotImplementedError(f"DataLoader: {', '.join(named)}: fastgrad's DataLoader loads in the calling "
+                                  "process (num_workers=0) and has no worker processes; leave these at their "
+                                  "defaults")
+
+
+# ---- samplers: iterables of indices with a length, as PyTorch's ----------------------------------
+
+class Sampler:
+    """Base of samplers: `iter(sampler)` gives dataset indices, `len(sampler)` how many."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    """0, 1, ..., len(data_source) - 1."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """A new random order each epoch (or num_samples draws with replacement).
+
+    `generator`: a numpy Generator or a seed; fastgrad's default generator
+    (`fastgrad.manual_seed`) when None."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+        if num_samples is not None and (not isinstance(num_samples, int) or num_samples <= 0):
+            raise ValueError(f"RandomSampler: num_samples must be a positive integer, got {num_samples!r}")
+        if num_samples is not None and not replacement:
+            raise ValueError("RandomSampler: num_samples needs replacement=True (without it every index is "
+                             "drawn once)")
+        self.data_source = data_source
+        self.replacement = replacement
+        self._num_samples = num_samples
+        self.generator = generator
+
+    @property
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self):
+        rng = _generator(self.generator, None)
+        n = len(self.data_source)
+        if self.replacement:
+            return iter(rng.integers(0, n, size=self.num_samples).tolist())
+        return iter(rng.permutation(n).tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices, in a new random order each epoch."""
+
+    def __init__(self, indices, generator=None):
+        self.indices = list(indices)
+        self.generator = generator
+
+    def __iter__(self):
+        rng = _generator(self.generator, None)
+        return iter([self.indices[i] for i in rng.permutation(len(self.indices))])
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Lists of batch_size indices drawn from `sampler` (the last one shorter unless drop_last)."""
+
+    def __init__(self, sampler, batch_size, drop_last):
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"BatchSampler: batch_size must be a positive integer, got {batch_size!r}")
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"BatchSampler: drop_last must be a bool, got {drop_last!r}")
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+
+    def __iter__(self):
+        batch = []
+        for i in self.sampler:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
 
 from .distributed_sampler import DistributedSampler  # noqa: E402,F401  (data-parallel shards)
