@@ -1,4 +1,6 @@
 """Making tensors: tensor(), from_numpy() and the factories (zeros, randn, ...)."""
+from typing import Any, Optional, Sequence, Union
+
 import numpy as np
 
 from .autograd.tensor import Tensor, new_tensor
@@ -7,7 +9,7 @@ from .dtypes import get_default_dtype
 _rng_state = [np.random.default_rng()]
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Seed the generator behind rand, randn, shuffling and nn initialisers; returns it
     (a numpy.random.Generator)."""
     _rng_state[0] = np.random.default_rng(int(seed))
@@ -48,7 +50,8 @@ def _is_cupy(data):
     return type(data).__module__.split(".", 1)[0] == "cupy"
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new leaf tensor from data (a number, nested lists, or an array).
 
     `device` ("cpu", "cuda" or "cuda:N") puts the data there: "cuda" makes a
@@ -69,14 +72,14 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def from_numpy(array):
+def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array (dtype kept)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
     return new_tensor(array, False, None)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with `data` when it is already an array (or Tensor) of
     that dtype and device; otherwise a new one."""
     if isinstance(data, Tensor) and dtype is None and device is None:
@@ -116,23 +119,27 @@ def factory(fill, size, dtype, device, requires_grad, op):
     return _leaf(make(_shape(size, op), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "zeros")
     return factory("zeros", size, dtype, device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "ones")
     return factory("ones", size, dtype, device, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+def empty(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     """A tensor of shape `size` with unspecified values (NumPy's empty)."""
     _no_out(out, "empty")
     return factory("empty", size, dtype, device, requires_grad, "empty")
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False, out=None):
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "full")
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
     if dtype is None and isinstance(fill_value, (bool, int, np.integer)):
@@ -146,42 +153,45 @@ def _like(t, dtype, device):
         (device if device is not None else (t.device if isinstance(t, Tensor) and t.device != "cpu" else None))
 
 
-def zeros_like(t, dtype=None, device=None, requires_grad=False):
+def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return _leaf(np.zeros(shape, dtype=dtype), requires_grad, device)
 
 
-def ones_like(t, dtype=None, device=None, requires_grad=False):
+def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return _leaf(np.ones(shape, dtype=dtype), requires_grad, device)
 
 
-def empty_like(t, dtype=None, device=None, requires_grad=False):
+def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return _leaf(np.empty(shape, dtype=dtype), requires_grad, device)
 
 
-def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad, device)
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
+def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randn_like(t, dtype=None, device=None, requires_grad=False):
+def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def randint_like(t, low, high=None, dtype=None, device=None):
+def randint_like(t: Tensor, low: int, high: Optional[int] = None, dtype: Any = None,
+                 device: Any = None) -> Tensor:
     shape, dtype, device = _like(t, dtype, device)
     return randint(low, high, shape, dtype=dtype, device=device)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False, out=None):
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     """Evenly spaced values in [start, end); integer arguments give int64."""
     _no_out(out, "arange")
     if end is None:
@@ -196,12 +206,14 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _leaf(arr, requires_grad, device)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False, out=None):
+def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "linspace")
     return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False, out=None):
+def eye(n: int, m: Optional[int] = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "eye")
     return _leaf(np.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
@@ -210,13 +222,15 @@ def _rng(generator):
     return _rng_state[0] if generator is None else generator
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, out=None):
+def rand(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = None,
+         requires_grad: bool = False, generator: Any = None, out: Optional[Tensor] = None) -> Tensor:
     """Uniform samples in [0, 1)."""
     _no_out(out, "rand")
     return _leaf(_rng(generator).random(_shape(size, "rand")).astype(_dtype(dtype)), requires_grad, device)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, out=None):
+def randn(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = None,
+          requires_grad: bool = False, generator: Any = None, out: Optional[Tensor] = None) -> Tensor:
     """Standard normal samples."""
     _no_out(out, "randn")
     return _leaf(_rng(generator).standard_normal(_shape(size, "randn")).astype(_dtype(dtype)), requires_grad,
@@ -235,7 +249,8 @@ def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=Fals
     return _leaf(values if dtype is None else values.astype(dtype), False, device)
 
 
-def randperm(n, dtype=None, device=None, requires_grad=False, generator=None):
+def randperm(n: int, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+             generator: Any = None) -> Tensor:
     """A random permutation of 0 .. n-1 (int64)."""
     if requires_grad:
         raise RuntimeError("randperm: only floating point tensors can require gradients")

@@ -18,6 +18,7 @@ through it.  Each transform differentiates with respect to its own copy of
 its inputs, so closures over an outer variable are not confused with it.
 """
 import warnings
+from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -29,6 +30,8 @@ from .ops.manipulation import copy as _copy
 __all__ = ["elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
 _DEPTH = [0]  # how many transforms are running the function being differentiated
+
+ArgNums = Union[int, Sequence[int]]
 
 
 # ---- pytrees --------------------------------------------------------------
@@ -180,7 +183,8 @@ def _argnums(argnums, argnum):
     return argnums if argnum is None else argnum
 
 
-def grad(fun, argnums=0, *, argnum=None):
+def grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
+         argnum: Optional[ArgNums] = None) -> Callable[..., Any]:
     """The gradient of a scalar function, as a function: grad(f)(x) = df/dx.
 
     `argnums` (or HIPS autograd's `argnum`) picks the argument, or a tuple of
@@ -198,7 +202,8 @@ def grad(fun, argnums=0, *, argnum=None):
     return grad_fun
 
 
-def value_and_grad(fun, argnums=0, *, argnum=None):
+def value_and_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
+                   argnum: Optional[ArgNums] = None) -> Callable[..., Tuple[Any, Any]]:
     """Like grad, but returns (f(x), df/dx) from one evaluation.
 
     >>> value_and_grad(lambda x: np.sum(x * x))(np.ones(2))   # (2.0, [2, 2])
@@ -249,7 +254,8 @@ def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
     return out.data[()], (np.zeros_like(x) if g is None else g.data)
 
 
-def elementwise_grad(fun, argnums=0, *, argnum=None):
+def elementwise_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
+                     argnum: Optional[ArgNums] = None) -> Callable[..., Any]:
     """The sum over outputs of their gradients: for an elementwise f, its derivative
     at each element.  elementwise_grad(f)(x) = J(x)^T 1.
 
@@ -271,7 +277,7 @@ def _dtype_of(out):
     return data.dtype if data.dtype.kind in "fc" else np.float64
 
 
-def vjp(fun, *primals):
+def vjp(fun: Callable[..., Any], *primals: Any) -> Tuple[Any, Callable[[Any], Any]]:
     """(f(*primals), vjp_fn), where vjp_fn(v) = v^T J for each primal (a tuple).
 
     The output may be an array or a pytree; v has its structure.
@@ -310,7 +316,7 @@ def _plain_tree(tree, nested):
     return rebuild([_plain(x) for x in leaves])
 
 
-def jvp(fun, primals, tangents):
+def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """Forward mode: (f(*primals), J @ tangents), for tuples of primals and tangents.
 
     Computed as the derivative of a vector-Jacobian product with respect to
@@ -354,7 +360,8 @@ def _plain_like(g, out):
     return g[()] if getattr(g, "ndim", 1) == 0 and not isinstance(out, np.ndarray) else g
 
 
-def jacobian(fun, argnums=0, *, argnum=None):
+def jacobian(fun: Callable[..., Any], argnums: ArgNums = 0, *,
+             argnum: Optional[ArgNums] = None) -> Callable[..., Any]:
     """The Jacobian as a function: shape f(x).shape + x.shape (reverse mode, one
     backward pass per output element).  For pytree inputs or outputs the result
     nests them: result[output leaf][input leaf].
@@ -395,7 +402,8 @@ def _stack_rows(rows, shape, nested, variable):
     return np.stack(rows).reshape(shape)
 
 
-def hessian(fun, argnums=0, *, argnum=None):
+def hessian(fun: Callable[..., Any], argnums: ArgNums = 0, *,
+            argnum: Optional[ArgNums] = None) -> Callable[..., Any]:
     """The matrix of second derivatives of a scalar function, shape x.shape + x.shape.
 
     >>> hessian(lambda w: w @ A @ w)(w)    # A + A.T
@@ -404,7 +412,7 @@ def hessian(fun, argnums=0, *, argnum=None):
     return jacobian(grad(fun, argnums), argnums)
 
 
-def hvp(fun, primals, tangents):
+def hvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]) -> Tuple[Any, Any]:
     """(f(*primals), H @ tangents): a Hessian-vector product without forming H.
 
     >>> value, hv = hvp(f, (x,), (v,))

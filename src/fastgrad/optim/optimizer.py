@@ -6,12 +6,17 @@ writes three things: `_check_hyperparameters(group)`, `_new_state(p, group)`
 (the state of a parameter before its first step) and `_update_group(group)`,
 which gathers the group's lists with `_gather` and calls its functional form.
 """
+from typing import Any, Dict, Iterable, Union
+
 import numpy as np
 
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
 from ._arrays import grad_array
+
+# What an optimizer takes: Tensors, or dicts holding "params" and group hyperparameters.
+Params = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
 
 
 class _Required:
@@ -31,7 +36,7 @@ class Optimizer:
     >>> opt = SGD([{"params": model.weight}, {"params": model.bias, "lr": 1e-2}], lr=1e-3)
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Params, defaults: Dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state = {}
         self._homes = {}     # parameter -> the array type its state arrays were made for

@@ -1,7 +1,9 @@
 """Stochastic gradient descent, with momentum (two conventions) and Nesterov."""
+from typing import Optional
+
 from . import _checks, functional
 from ._arrays import zeros_like
-from .optimizer import Optimizer
+from .optimizer import Optimizer, Params
 
 MOMENTUM_FORMS = ("sum", "ema")
 
@@ -28,8 +30,9 @@ class SGD(Optimizer):
     >>> opt.zero_grad(); loss.backward(); opt.step()
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, *,
-                 maximize=False, momentum_form="sum", foreach=None, fused=None):
+    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 momentum_form: str = "sum", foreach: Optional[bool] = None, fused: Optional[bool] = None) -> None:
         _checks.foreach_and_fused("SGD", foreach, fused)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize, momentum_form=momentum_form, foreach=foreach,

@@ -1,5 +1,6 @@
 """Linear (y = x W^T + b, PyTorch's initialisation), Identity and Flatten."""
 import math
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,8 @@ class Linear(Module):
     (32, 1)
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
