@@ -256,3 +256,19 @@ def test_functional_refuses_strict_and_asks_for_v():
         AF.jacobian(lambda a: a, x, strict=True)
     with pytest.raises(RuntimeError, match="vjp: v can be omitted only when"):
         AF.vjp(lambda a: a * 2, x)
+
+
+def test_a_one_tuple_output_stays_a_tuple_with_its_gradient():
+    class Pair(fg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return (x * 2,)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = fg.tensor([1.0, 3.0], requires_grad=True)
+    (y,) = Pair.apply(x)
+    (y * 5).sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), [10.0, 10.0])

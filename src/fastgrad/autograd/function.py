@@ -116,7 +116,7 @@ class Function:
         if not any(differentiable):
             return outputs
         node_type = _node_type(cls)
-        state = _State(cls, ctx, outs, differentiable)
+        state = _State(cls, ctx, outs, differentiable, single)
         if single:
             result = node_type.apply(*args, state=state)
             _share_saved_versions(ctx, outputs, result)
@@ -138,7 +138,8 @@ class Function:
 class _State:
     """What one call of a custom Function shares between its graph nodes."""
 
-    def __init__(self, fn, ctx, outputs, differentiable):
+    def __init__(self, fn, ctx, outputs, differentiable, single):
+        self.single = single  # forward returned one Tensor (not a tuple, even of one)
         self.fn = fn
         self.ctx = ctx
         self.outputs = outputs
@@ -170,7 +171,7 @@ class _CustomCall(Primitive):
     def forward(pctx, b, *arrays, state):
         pctx.state = state
         outs = state.outputs
-        if len(outs) == 1:
+        if state.single:
             return outs[0].data
         return b.xp.zeros((0,), dtype=_first_float_dtype(outs, state.differentiable))
 
@@ -178,7 +179,7 @@ class _CustomCall(Primitive):
     def backward(pctx, b, g):
         state = pctx.state
         differentiable_graph = isinstance(g, Tensor)
-        if len(state.outputs) == 1:
+        if state.single:
             grads = (_as_tensor(g),)
         else:
             grads = tuple(_output_grad(state, i, o) for i, o in enumerate(state.outputs))

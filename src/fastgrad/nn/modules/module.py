@@ -5,6 +5,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ..parameter import Parameter
+from .module_hooks import add_hook, call_with_hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -32,12 +33,33 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks"):
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ---- hooks (module_hooks.py) ----------------------------------------------
+
+    def register_forward_pre_hook(self, hook):
+        """hook(module, args) before forward; it may return new args. Returns a handle with remove()."""
+        return add_hook(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """hook(module, args, output) after forward; it may return a new output. Returns a handle."""
+        return add_hook(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook):
+        """hook(module, grad_input, grad_output) when the gradients of the module's Tensor inputs
+        are computed; it may return new grad_input. Returns a handle with remove()."""
+        return add_hook(self._backward_hooks, hook)
 
     # ---- registration ---------------------------------------------------------
 
