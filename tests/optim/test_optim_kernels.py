@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import fastgrad as fg
 from fastgrad import _C
 from fastgrad.backend.reference import optim as ref
 
@@ -248,3 +249,32 @@ def test_read_only_parameter_raises_before_writing():
     with pytest.raises(ValueError, match="read-only"):
         _adam([p, frozen], [g, g])
     np.testing.assert_array_equal(p, before)
+
+
+def _misaligned(values):
+    """A float32 array whose data starts one byte past an aligned address."""
+    buf = np.zeros(values.size * 4 + 1, np.uint8)
+    a = np.frombuffer(buf.data, dtype=np.float32, count=values.size, offset=1).reshape(values.shape)
+    a[...] = values
+    assert not a.flags.aligned
+    return a
+
+
+def test_the_c_step_refuses_misaligned_arrays_by_name():
+    p, g = _misaligned(np.ones(5, np.float32)), np.ones(5, np.float32)
+    with pytest.raises(ValueError, match=r"sgd_step: 'params\[0\]' is not aligned"):
+        _C.sgd_step([p], [g], [None], lr=0.1)
+    np.testing.assert_array_equal(p, np.ones(5, np.float32))
+
+
+def test_optimizers_step_misaligned_parameters_through_the_twin():
+    values = np.linspace(-1, 1, 7).astype(np.float32)
+    aligned = fg.tensor(values.copy(), requires_grad=True)
+    misaligned = fg.tensor(_misaligned(values), requires_grad=True)
+    results = []
+    for p in (aligned, misaligned):
+        opt = fg.optim.Adam([p], lr=0.1)
+        p.grad = np.full(7, 0.5, np.float32)
+        opt.step()
+        results.append(np.array(p.data))
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)

@@ -109,6 +109,9 @@ cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList
                             f"{'float32' if typenum == cnp.NPY_FLOAT32 else 'float64'}")
         if not cnp.PyArray_IS_C_CONTIGUOUS(a):
             raise ValueError(f"{op}: '{arg}[{i}]' must be C-contiguous (it is updated or read in place)")
+        if not cnp.PyArray_ISALIGNED(a):
+            raise ValueError(f"{op}: '{arg}[{i}]' is not aligned to its dtype ({a.dtype.itemsize}-byte "
+                             "elements at a misaligned address); the step reads it in place")
         if writeable and not cnp.PyArray_ISWRITEABLE(a):
             raise ValueError(f"{op}: '{arg}[{i}]' is read-only, but the step writes it in place")
         out.ptrs[i] = cnp.PyArray_DATA(a)

@@ -3,7 +3,7 @@
 Every step kernel (`sgd_step`, `adam_step`, ...) takes lists -- one entry per
 parameter -- in the same form in C (fastgrad._C), in CuPy
 (backend/cupy_kernels/optim.py) and in the reference twins
-(backend/reference/optim.py).  NumPy float32/float64 C-contiguous arrays go
+(backend/reference/optim.py).  NumPy float32/float64 C-contiguous aligned arrays go
 to the C kernel in one call per dtype; everything else (other dtypes, views,
 CuPy or array-API arrays) to its backend's kernel, one call per (array type,
 dtype).  The C wrapper checks every array before it writes any, so a list
@@ -73,7 +73,7 @@ def _fused(column):
     if dtype not in FUSED_DTYPES:
         return False
     for a in column:
-        if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.c_contiguous:
+        if type(a) is not np.ndarray or a.dtype != dtype or not (a.flags.c_contiguous and a.flags.aligned):
             return False
     return True
 
