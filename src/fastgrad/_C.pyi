@@ -1,0 +1,271 @@
+"""Type stub of the compiled module fastgrad._C, written by tools/make_stubs.py; do not edit."""
+from typing import Any
+
+class ArrayList:
+    def __getattr__(self, name: str) -> Any: ...
+
+class PoolWindows:
+    def __getattr__(self, name: str) -> Any: ...
+
+class TwoStateLists:
+    def __getattr__(self, name: str) -> Any: ...
+
+def adagrad_step(params: Any, grads: Any, state_sums: Any, *, clr: Any, eps: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:
+    """Adagrad on lists of arrays, in place; clr = lr / (1 + (t - 1) * lr_decay)."""
+    ...
+
+def adam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, max_exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, step_size: Any, bias_correction2_sqrt: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
+    """Adam (decoupled=False) or AdamW (decoupled=True) on lists of arrays, in place."""
+    ...
+
+def adamax_step(params: Any, grads: Any, exp_avgs: Any, exp_infs: Any, *, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, clr: Any, maximize: Any = ...) -> Any:
+    """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
+    ...
+
+def avg_pool2d_bwd(gy: Any, *, height: Any, width: Any, h_start: Any, h_count: Any, w_start: Any, w_count: Any, h_divisor: Any, w_divisor: Any, dilation: Any = ...) -> Any:
+    """gx (..., height, width): each gy[..., i, j] / (h_divisor[i] * w_divisor[j]) spread over its window."""
+    ...
+
+def avg_pool2d_fwd(x: Any, *, h_start: Any, h_count: Any, w_start: Any, w_count: Any, h_divisor: Any, w_divisor: Any, dilation: Any = ...) -> Any:
+    """y[..., i, j] = (sum of x over window (i, j)) / (h_divisor[i] * w_divisor[j])."""
+    ...
+
+def batch_norm_bwd(x: Any, gy: Any, *, mean: Any, var: Any, weight: Any = ..., eps: Any = ..., training: Any = ..., input_grad: Any = ..., weight_grad: Any = ..., bias_grad: Any = ...) -> Any:
+    """(gx, gweight, gbias), each None unless asked for, of batch_norm_fwd at the same x, mean, var."""
+    ...
+
+def batch_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., mean: Any = ..., var: Any = ..., eps: Any = ..., training: Any = ...) -> Any:
+    """(y, mean, var): each channel of x (outer, C, inner) normalized, y = (x - mean) / sqrt(var + eps)"""
+    ...
+
+def bias_act_bwd(s: Any, gy: Any, *, bias_grad: Any = ..., activation: Any = ...) -> Any:
+    """gz = gy * act'(s) and, with bias_grad=True, gbias = gz summed over rows,"""
+    ...
+
+def bias_act_fwd(z: Any, *, bias: Any = ..., activation: Any = ..., inplace: Any = ...) -> Any:
+    """y = act(z + bias) over the rows of z (rows, out); returns (y, saved)."""
+    ...
+
+def binary_cross_entropy_bwd(p: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
+    """gx = scale * gy * (p - t) / max(p (1 - p), 1e-12)."""
+    ...
+
+def binary_cross_entropy_fwd(p: Any, t: Any, *, reduction: Any = ...) -> Any:
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100, elementwise or summed."""
+    ...
+
+def binary_cross_entropy_with_logits_bwd(x: Any, t: Any, gy: Any = ..., *, pos_weight: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
+    """gx = scale * gy * ((1 + (pw - 1) t) sigmoid(x) - pw t)."""
+    ...
+
+def binary_cross_entropy_with_logits_fwd(x: Any, t: Any, *, pos_weight: Any = ..., reduction: Any = ...) -> Any:
+    """(1 - t) x + (1 + (pw - 1) t) softplus(-x) elementwise, or its sum."""
+    ...
+
+def blas_gemm(a: Any, b: Any, out: Any = ..., alpha: Any = ..., beta: Any = ...) -> Any:
+    """out = alpha * (a @ b) + beta * out with the loaded BLAS, np.matmul's shape rules."""
+    ...
+
+def blas_info() -> Any:
+    """None when no BLAS is loaded, else a dict: version, threading layer, threads, integer width."""
+    ...
+
+def blas_load(path: Any, use_32bit_integers: Any = ...) -> Any:
+    """Load MKL's runtime library at `path` (once); raise OSError saying why it failed."""
+    ...
+
+def buffer_pool(enabled: Any = ..., max_free_bytes: Any = ...) -> Any:
+    """Whether large kernel outputs are reused from the pool; pass a bool to switch"""
+    ...
+
+def buffer_pool_info() -> Any:
+    """{'arrays': tracked arrays, 'bytes': their bytes, 'free_bytes': bytes ready for reuse}."""
+    ...
+
+def compile_flags() -> Any:
+    """The C compiler flags the extension was built with."""
+    ...
+
+def cross_entropy_bwd(logits: Any, *, grad: Any, target: Any, weight: Any = ..., ignore_index: Any = ..., label_smoothing: Any = ..., out: Any = ...) -> Any:
+    """Gradient of cross_entropy_fwd's per-row loss, given its per-row gradient `grad`:"""
+    ...
+
+def cross_entropy_fwd(logits: Any, *, target: Any, weight: Any = ..., ignore_index: Any = ..., label_smoothing: Any = ...) -> Any:
+    """Per-row loss of softmax cross entropy with class indices."""
+    ...
+
+def gelu_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy * (Phi(x) + x * phi(x)), from the forward's input x."""
+    ...
+
+def gelu_fwd(x: Any, out: Any = ...) -> Any:
+    """y = x * Phi(x), Phi the standard normal CDF (erf form)."""
+    ...
+
+def gelu_tanh_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
+    """Gradient of gelu_tanh_fwd, from the forward's input x."""
+    ...
+
+def gelu_tanh_fwd(x: Any, out: Any = ...) -> Any:
+    """y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    ...
+
+def get_num_threads() -> Any:
+    """Threads the kernels use above their size threshold."""
+    ...
+
+def group_norm_bwd(x: Any, gy: Any, *, mean: Any, rstd: Any, weight: Any = ..., groups: Any = ..., input_grad: Any = ..., weight_grad: Any = ..., bias_grad: Any = ...) -> Any:
+    """(gx, gweight, gbias), each None unless asked for, of group_norm_fwd at the same x, mean, rstd."""
+    ...
+
+def group_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., groups: Any = ..., eps: Any = ...) -> Any:
+    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample,"""
+    ...
+
+def huber_loss_bwd(x: Any, t: Any, gy: Any = ..., *, delta: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
+    """gx = scale * gy * clip(x - t, -delta, delta)."""
+    ...
+
+def huber_loss_fwd(x: Any, t: Any, *, delta: Any = ..., reduction: Any = ...) -> Any:
+    """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = x - t."""
+    ...
+
+def im2col_bwd(col: Any, *, input_shape: Any, kernel_size: Any, stride: Any = ..., padding: Any = ..., dilation: Any = ..., out_size: Any) -> Any:
+    """col2im, the adjoint of im2col_fwd: gx of input_shape (N, C, H, W) where each position"""
+    ...
+
+def im2col_fwd(x: Any, *, kernel_size: Any, stride: Any = ..., padding: Any = ..., dilation: Any = ..., out_size: Any) -> Any:
+    """The patch matrix col (batch * out_h * out_w, channels * kh * kw) of x (N, C, H, W):"""
+    ...
+
+def l1_loss_bwd(x: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
+    """gx = scale * gy * sign(x - t), sign(0) = 0."""
+    ...
+
+def l1_loss_fwd(x: Any, t: Any, *, reduction: Any = ...) -> Any:
+    """|x - t| elementwise, or its sum (reduction='sum') as a 0-d array."""
+    ...
+
+def leaky_relu_bwd(s: Any, gy: Any, out: Any = ..., *, negative_slope: Any = ...) -> Any:
+    """gx = gy where s > 0, else negative_slope * gy; s is the output y when"""
+    ...
+
+def leaky_relu_fwd(x: Any, out: Any = ..., *, negative_slope: Any = ...) -> Any:
+    """y = x where x > 0, else negative_slope * x."""
+    ...
+
+def log_softmax_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy - exp(y) * sum(gy) along the last axis, from the output y."""
+    ...
+
+def log_softmax_fwd(x: Any, out: Any = ...) -> Any:
+    """y = x - logsumexp(x) along the last axis (the maximum subtracted first)."""
+    ...
+
+def max_abs(arrays: Any) -> Any:
+    """max over all arrays of |x| (NaN if any element is NaN), in one pass."""
+    ...
+
+def max_pool2d_bwd(gy: Any, *, index: Any, height: Any, width: Any) -> Any:
+    """gx (..., height, width): gy added at each output's saved plane index."""
+    ...
+
+def max_pool2d_fwd(x: Any, *, h_start: Any, h_count: Any, w_start: Any, w_count: Any, dilation: Any = ...) -> Any:
+    """(y, index): y[..., i, j] is the maximum of x over window (i, j) (NaN if any is NaN), index the"""
+    ...
+
+def mse_loss_bwd(x: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
+    """gx = scale * gy * 2 (x - t) (gy = 1 when not given)."""
+    ...
+
+def mse_loss_fwd(x: Any, t: Any, *, reduction: Any = ...) -> Any:
+    """(x - t)^2 elementwise, or its sum (reduction='sum') as a 0-d array."""
+    ...
+
+def nadam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, bias_correction2: Any, grad_coef: Any, avg_coef: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
+    """NAdam on lists of arrays, in place.  bias_correction2 = 1 - beta2**t; grad_coef and"""
+    ...
+
+def openmp_enabled() -> Any:
+    """True when the kernels were compiled with OpenMP."""
+    ...
+
+def radam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, bias_correction1: Any, bias_correction2_sqrt: Any, rect: Any, rectified: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
+    """RAdam on lists of arrays, in place.  bias_correction1 = 1 - beta1**t, bias_correction2_sqrt ="""
+    ...
+
+def relu_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy where y > 0, else 0 (relu'(0) = 0)."""
+    ...
+
+def relu_fwd(x: Any, out: Any = ...) -> Any:
+    """y = max(x, 0); NaN stays NaN."""
+    ...
+
+def rmsprop_step(params: Any, grads: Any, square_avgs: Any, grad_avgs: Any, momentum_buffers: Any, *, lr: Any, alpha: Any, eps: Any, weight_decay: Any = ..., momentum: Any = ..., maximize: Any = ...) -> Any:
+    """RMSprop on lists of arrays, in place.  grad_avgs is None unless centered;"""
+    ...
+
+def scale_(arrays: Any, factor: Any) -> Any:
+    """x *= factor for every array, in place, in one call."""
+    ...
+
+def set_num_threads(n: Any) -> Any:
+    """Set the kernels' thread count (n >= 1)."""
+    ...
+
+def sgd_step(params: Any, grads: Any, momentum_buffers: Any, *, lr: Any, momentum: Any = ..., dampening: Any = ..., weight_decay: Any = ..., nesterov: Any = ..., maximize: Any = ..., init_buffer: Any = ...) -> Any:
+    """SGD on lists of arrays, in place.  momentum_buffers is None when momentum == 0."""
+    ...
+
+def sigmoid_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy * y * (1 - y), from the forward's output y."""
+    ...
+
+def sigmoid_fwd(x: Any, out: Any = ...) -> Any:
+    """y = 1 / (1 + exp(-x)), stable for large |x|."""
+    ...
+
+def silu_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x."""
+    ...
+
+def silu_fwd(x: Any, out: Any = ...) -> Any:
+    """y = x * sigmoid(x)."""
+    ...
+
+def soft_cross_entropy_bwd(logits: Any, target: Any, *, grad: Any, weight: Any = ..., label_smoothing: Any = ..., out: Any = ...) -> Any:
+    """Gradient in the logits of soft_cross_entropy_fwd's per-row loss:"""
+    ...
+
+def soft_cross_entropy_fwd(logits: Any, target: Any, *, weight: Any = ..., label_smoothing: Any = ...) -> Any:
+    """Per-row loss of cross entropy with class probabilities."""
+    ...
+
+def softmax_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = y * (gy - sum(gy * y)) along the last axis, from the output y."""
+    ...
+
+def softmax_fwd(x: Any, out: Any = ...) -> Any:
+    """y = exp(x - max) / sum(exp(x - max)) along the last axis."""
+    ...
+
+def softplus_bwd(x: Any, gy: Any, out: Any = ..., *, beta: Any = ..., threshold: Any = ...) -> Any:
+    """gx = gy * sigmoid(beta x), and gy where beta x > threshold; from the input x."""
+    ...
+
+def softplus_fwd(x: Any, out: Any = ..., *, beta: Any = ..., threshold: Any = ...) -> Any:
+    """y = log(1 + exp(beta x)) / beta, and y = x where beta x > threshold."""
+    ...
+
+def sum_squares(arrays: Any) -> Any:
+    """sum over all arrays of sum(x**2), accumulated in double, in one pass."""
+    ...
+
+def tanh_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
+    """gx = gy * (1 - y^2), from the forward's output y."""
+    ...
+
+def tanh_fwd(x: Any, out: Any = ...) -> Any:
+    """y = tanh(x)."""
+    ...

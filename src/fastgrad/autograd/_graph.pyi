@@ -1,0 +1,31 @@
+"""Type stub of the compiled module fastgrad.autograd._graph, written by tools/make_stubs.py; do not edit."""
+from typing import Any
+
+class Context:
+    def __getattr__(self, name: str) -> Any: ...
+
+class ScratchContext:
+    def __getattr__(self, name: str) -> Any: ...
+
+class TensorBase:
+    def __getattr__(self, name: str) -> Any: ...
+
+def apply_function(cls: Any, *args: Any, **kwargs: Any) -> Any:
+    """Primitive.apply: unwrap Tensors, choose the backend once, run forward,"""
+    ...
+
+def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:
+    """Wrap an array without checks (the fast path used by every op)."""
+    ...
+
+def run_nodes(start: Any, grads: Any, leaf_grads: Any, retain_graph: Any, create_graph: Any, capture_nodes: Any, diff_backend: Any, leaf_done: Any = ...) -> Any:
+    """Run the backward of every node reachable from `start`, in reverse topological order."""
+    ...
+
+def set_anomaly_active(active: Any) -> Any:
+    """Called by anomaly.py: whether any thread has anomaly detection on."""
+    ...
+
+def set_tensor_type(cls: Any) -> Any:
+    """Tell the core which class new tensors are (fastgrad.Tensor)."""
+    ...
