@@ -31,6 +31,7 @@ from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
 from ._checkpoint.npz import read_npz, write_npz
 from ._checkpoint.safetensors import read_safetensors, write_safetensors
 from .autograd.tensor import Tensor
+from .devices import _is_cupy, move_array
 
 __all__ = ["CheckpointError", "DEFAULT_EXTRA_BYTES", "save", "load"]
 
@@ -42,21 +43,14 @@ _VERSION = 1
 # ---- the structure around the arrays --------------------------------------------
 
 
-def _on_host(a):
-    """A NumPy array of `a`'s values: CuPy arrays are copied from their GPU."""
-    if type(a).__module__.split(".", 1)[0] == "cupy":
-        return a.get()
-    return np.asarray(a)
-
-
 def _encode(obj, arrays, path):
     """A JSON-able description of obj; arrays are collected into `arrays` by name."""
     if isinstance(obj, Tensor):
-        return {"t": "tensor", "ref": _put(arrays, path, _on_host(obj.data))}
+        return {"t": "tensor", "ref": _put(arrays, path, move_array(obj.data, "cpu"))}
     if isinstance(obj, np.ndarray):
         return {"t": "array", "ref": _put(arrays, path, obj)}
-    if type(obj).__module__.split(".", 1)[0] == "cupy" and hasattr(obj, "shape"):
-        return {"t": "array", "ref": _put(arrays, path, _on_host(obj))}
+    if _is_cupy(obj):
+        return {"t": "array", "ref": _put(arrays, path, move_array(obj, "cpu"))}
     if isinstance(obj, np.generic):
         return {"t": "npscalar", "ref": _put(arrays, path, np.asarray(obj))}
     if obj is None or isinstance(obj, (bool, str)):
@@ -289,9 +283,9 @@ def _to_device(obj, device):
     if device == "cpu":
         return obj
     if isinstance(obj, Tensor):
-        return Tensor(Tensor(obj.data).to(device).data)
+        return Tensor(move_array(obj.data, device))
     if isinstance(obj, np.ndarray):
-        return Tensor(obj).to(device).data
+        return move_array(obj, device)
     if isinstance(obj, dict):
         return {k: _to_device(v, device) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -19,6 +19,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import namespace_of, same_device
 from ..creation import default_generator
+from ..devices import _is_cupy
 from ..ops import activations as _act
 from ..ops.linear import linear as _fused_linear
 from ..ops import losses as _losses
@@ -212,7 +213,7 @@ def dropout_mask(data, p):
         keep = seed_source.random(data.shape) >= p
         return keep.astype(data.dtype) * data.dtype.type(1.0 / (1.0 - p))
     xp = namespace_of(data)
-    if xp.__name__.split(".", 1)[0] == "cupy":
+    if _is_cupy(data):
         rng = xp.random.default_rng(int(seed_source.integers(2**63)))
         keep = rng.random(data.shape, dtype=xp.float32) >= p
     else:
@@ -226,7 +227,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
     padding_idx gets no gradient; max_norm renormalizes the picked rows in place."""
     idx = input.data if isinstance(input, Tensor) else input
-    if not hasattr(idx, "__array_namespace__") and not _is_cupy_array(idx):
+    if not hasattr(idx, "__array_namespace__") and not _is_cupy(idx):
         idx = np.asarray(idx)
     if not _is_integer(idx):
         raise TypeError(f"embedding: argument 'input' must hold integers (indices), got dtype {idx.dtype}")
@@ -252,10 +253,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return out
 
 
-def _is_cupy_array(a):
-    return type(a).__module__.split(".", 1)[0] == "cupy"
-
-
 def _is_integer(idx):
     dtype = idx.dtype
     if isinstance(dtype, np.dtype):
@@ -274,7 +271,7 @@ def _embedding_on_device(idx, weight, padding_idx, max_norm):
         padding_idx += rows
     bad = (idx < 0) | (idx >= rows)
     safe = xp.where(bad, xp.zeros_like(idx), idx)
-    if _is_cupy_array(idx):
+    if _is_cupy(idx):
         out = weight[safe]
     else:  # the array API has no gather of rows by an n-d index, nor a scatter-add: a one-hot product
         flat = xp.reshape(safe, (-1, 1))
