@@ -41,22 +41,37 @@ def _f64(g):
     return _astype(g, _xp(g).float64)
 
 
+def _part(g, norm_type):
+    """One gradient's share of the total norm, a 0-d array in g's namespace (in double):
+    max |g| for the inf-norm, else the sum of |g|^p."""
+    xp = _xp(g)
+    if norm_type == math.inf:
+        return xp.max(xp.abs(_f64(g)))
+    return xp.sum(xp.abs(_f64(g)) ** norm_type)
+
+
+def _nonfinite_error(norm_type):
+    return RuntimeError(f"clip_grad_norm_: the total norm of order {float(norm_type)} for gradients from "
+                        "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
+                        "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
+
+
 def total_norm(grads, norm_type=2.0):
     """The norm of all gradients taken together, as a Python float (sum of squares in double)."""
     norm_type = float(norm_type)
     fused, other = _split(grads)
     if norm_type == math.inf:
         parts = [_C.max_abs(gs) for gs in fused.values()]
-        parts += [float(_xp(g).max(_xp(g).abs(g))) for g in other if g.size]
+        parts += [float(_part(g, norm_type)) for g in other if g.size]
         if any(math.isnan(v) for v in parts):
             return math.nan
         return max(parts, default=0.0)
     if norm_type == 2.0:
         acc = sum(_C.sum_squares(gs) for gs in fused.values())
-        acc += sum(float(_xp(g).sum(_f64(g) ** 2)) for g in other)
+        acc += sum(float(_part(g, norm_type)) for g in other)
         return math.sqrt(acc)
     everything = [g for gs in fused.values() for g in gs] + other
-    acc = sum(float(_xp(g).sum(_xp(g).abs(_f64(g)) ** norm_type)) for g in everything)
+    acc = sum(float(_part(g, norm_type)) for g in everything)
     return acc ** (1.0 / norm_type)
 
 
@@ -82,9 +97,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     with no_grad():
         norm = total_norm(grads, norm_type)
         if error_if_nonfinite and not math.isfinite(norm):
-            raise RuntimeError(f"clip_grad_norm_: the total norm of order {float(norm_type)} for gradients from "
-                               "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
-                               "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
+            raise _nonfinite_error(norm_type)
         coef = float(max_norm) / (norm + 1e-6)
         if coef < 1.0 or math.isnan(coef):
             fused, other = _split(grads)
@@ -103,14 +116,12 @@ def _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite):
     xp = _xp(grads[0])
     norm_type = float(norm_type)
     if norm_type == math.inf:
-        parts = [xp.max(xp.abs(_f64(g))) for g in grads if g.size]
+        parts = [_part(g, norm_type) for g in grads if g.size]
         norm = xp.max(xp.stack(parts)) if parts else xp.zeros((), dtype=xp.float64, **same_device(grads[0]))
     else:
-        norm = sum(xp.sum(xp.abs(_f64(g)) ** norm_type) for g in grads) ** (1.0 / norm_type)
+        norm = sum(_part(g, norm_type) for g in grads) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(float(norm)):
-        raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} for gradients from "
-                           "`parameters` is non-finite, so it cannot be clipped. To disable this error and "
-                           "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
+        raise _nonfinite_error(norm_type)
     coef = xp.minimum(float(max_norm) / (norm + 1e-6), xp.ones_like(norm))
     for g in grads:
         g[...] = g * _astype(coef, g.dtype)
