@@ -384,4 +384,29 @@ void fg_group_norm_bwd_f64(const double *restrict x, const double *restrict gy, 
                            const double *rstd, const double *weight, double *restrict gx, double *gweight,
                            double *gbias, const fg_group_norm_shape *g);
 
+/* ---- attention (attention.c) ----
+ * Scores are C-contiguous (outer, heads, rows, cols): outer * heads matrices
+ * of rows x cols.  attention_softmax_fwd writes p = softmax(scores + mask)
+ * along each row; mask (NULL for none) is read at element
+ * o * mask_outer + h * mask_heads + r * mask_row + c * mask_col (strides in
+ * elements, 0 along broadcast axes), and with `causal` the columns c > r
+ * are left out.  A row with no column left (all -inf) becomes zeros.
+ * attention_softmax_bwd writes gs = p (d - sum(p d)) along each row with
+ * d = gp * keep * keep_scale, keep the elements dropout kept (one byte each;
+ * NULL: d = gp), so the probabilities are kept once, not also dropped. */
+typedef struct {
+    int64_t outer, heads, rows, cols;
+    int64_t mask_outer, mask_heads, mask_row, mask_col;
+    int causal;
+} fg_attention_shape;
+
+void fg_attention_softmax_fwd_f32(const float *restrict scores, const float *mask, float *restrict p,
+                                  const fg_attention_shape *a);
+void fg_attention_softmax_fwd_f64(const double *restrict scores, const double *mask, double *restrict p,
+                                  const fg_attention_shape *a);
+void fg_attention_softmax_bwd_f32(const float *restrict p, const float *restrict gp, const uint8_t *keep,
+                                  float *restrict gs, const fg_attention_shape *a, double keep_scale);
+void fg_attention_softmax_bwd_f64(const double *restrict p, const double *restrict gp, const uint8_t *keep,
+                                  double *restrict gs, const fg_attention_shape *a, double keep_scale);
+
 #endif

@@ -22,6 +22,14 @@ def adamax_step(params: Any, grads: Any, exp_avgs: Any, exp_infs: Any, *, beta1:
     """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
     ...
 
+def attention_softmax_bwd(p: Any, gp: Any, *, keep: Any = ..., keep_scale: Any = ...) -> Any:
+    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the gradient of the scores"""
+    ...
+
+def attention_softmax_fwd(scores: Any, *, mask: Any = ..., causal: Any = ...) -> Any:
+    """p = softmax(scores + mask) along the last axis, with the columns c > r of row r left out when causal;"""
+    ...
+
 def avg_pool2d_bwd(gy: Any, *, height: Any, width: Any, h_start: Any, h_count: Any, w_start: Any, w_count: Any, h_divisor: Any, w_divisor: Any, dilation: Any = ...) -> Any:
     """gx (..., height, width): each gy[..., i, j] / (h_divisor[i] * w_divisor[j]) spread over its window."""
     ...

@@ -264,6 +264,14 @@ STEP_SPECS.update({
 })
 
 
+# Attention softmax twins: the mask, causal rows and dropout's keep mask as keywords.
+STEP_SPECS.update({
+    "attention_softmax_fwd": [lambda: ([signed(2, 3, 4, 5)], dict(mask=signed(3, 1, 5))),
+                              lambda: ([signed(2, 4, 6)], dict(mask=signed(4, 6), causal=True))],
+    "attention_softmax_bwd": [lambda: ([_probabilities(2, 4, 5), signed(2, 4, 5)],
+                                       dict(keep=RNG.random((2, 4, 5)) > 0.3, keep_scale=1.25))],
+})
+
 def _elementwise_arguments(twin):
     """Arrays for a twin whose positional arguments are all same-shape arrays, or None."""
     params = list(inspect.signature(twin).parameters.values())[1:]

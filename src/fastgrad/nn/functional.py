@@ -299,6 +299,12 @@ from ..ops.norm import batch_norm, group_norm, instance_norm, layer_norm  # noqa
 __all__ += ["batch_norm", "group_norm", "instance_norm"]
 
 
+# ---- attention (fastgrad.ops.attention: fused softmax kernel) ----
+from ..ops.attention import scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

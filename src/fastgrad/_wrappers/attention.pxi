@@ -1,0 +1,122 @@
+# The softmax of scaled dot-product attention (csrc/attention.c).  Scores are
+# (..., rows, cols) with any leading axes; the mask is a float array of the
+# scores' dtype that broadcasts to them, read through its strides (never
+# copied unless more than two leading axes have to be folded into two).
+
+from libc.stdint cimport uint8_t
+
+cdef extern from "fastgrad.h":
+    ctypedef struct fg_attention_shape:
+        int64_t outer, heads, rows, cols
+        int64_t mask_outer, mask_heads, mask_row, mask_col
+        int causal
+    void fg_attention_softmax_fwd_f32(const float *scores, const float *mask, float *p,
+                                      const fg_attention_shape *a) nogil
+    void fg_attention_softmax_fwd_f64(const double *scores, const double *mask, double *p,
+                                      const fg_attention_shape *a) nogil
+    void fg_attention_softmax_bwd_f32(const float *p, const float *gp, const uint8_t *keep, float *gs,
+                                      const fg_attention_shape *a, double keep_scale) nogil
+    void fg_attention_softmax_bwd_f64(const double *p, const double *gp, const uint8_t *keep, double *gs,
+                                      const fg_attention_shape *a, double keep_scale) nogil
+
+
+cdef tuple four_axes(tuple shape):
+    """(outer, heads, rows, cols) of a (..., rows, cols) shape: leading axes folded into two."""
+    cdef Py_ssize_t n = len(shape)
+    lead = (1, 1) + shape[:n - 2]
+    cdef Py_ssize_t m = len(lead)
+    outer = 1
+    for size in lead[:m - 1]:
+        outer *= size
+    return (outer, lead[m - 1], shape[n - 2], shape[n - 1])
+
+
+cdef object attention_scores(str op, object scores):
+    scores = float_input(op, "scores", scores)
+    if scores.ndim < 2:
+        raise ValueError(f"{op}: argument 'scores' must have at least 2 axes (rows, cols), got shape "
+                         f"{scores.shape}")
+    return scores
+
+
+cdef object attention_mask(str op, object mask, object scores, fg_attention_shape *a):
+    """The mask as a 4-d broadcast view of the scores' dtype; its element strides go into a."""
+    a.mask_outer = a.mask_heads = a.mask_row = a.mask_col = 0
+    if mask is None:
+        return None
+    if not isinstance(mask, np.ndarray):
+        raise TypeError(f"{op}: argument 'mask' must be a numpy.ndarray or None, got {type(mask).__name__}")
+    if mask.dtype.kind != "f":
+        raise TypeError(f"{op}: argument 'mask' has dtype {mask.dtype}; expected a float mask (added to the "
+                        "scores)")
+    try:
+        view = np.broadcast_to(mask.astype(scores.dtype, copy=False), scores.shape)
+    except ValueError:
+        raise ValueError(f"{op}: argument 'mask' of shape {mask.shape} does not broadcast to the scores' shape "
+                         f"{scores.shape}") from None
+    view = view.reshape(four_axes(scores.shape))
+    itemsize = view.dtype.itemsize
+    if not view.flags.aligned or any(s % itemsize for s in view.strides):
+        view = np.ascontiguousarray(view)
+    a.mask_outer, a.mask_heads, a.mask_row, a.mask_col = [s // itemsize for s in view.strides]
+    return view
+
+
+cdef void fill_attention_shape(fg_attention_shape *a, tuple shape, bint causal):
+    a.outer, a.heads, a.rows, a.cols = four_axes(shape)
+    a.causal = 1 if causal else 0
+
+
+def attention_softmax_fwd(scores, *, mask=None, causal=False):
+    """p = softmax(scores + mask) along the last axis, with the columns c > r of row r left out when causal;
+    a row with nothing left (all -inf) is zeros.  mask: None or a float array broadcasting to scores."""
+    op = "attention_softmax"
+    scores = attention_scores(op, scores)
+    cdef fg_attention_shape a
+    fill_attention_shape(&a, scores.shape, causal)
+    view = attention_mask(op, mask, scores, &a)
+    p = np.empty(scores.shape, dtype=scores.dtype)
+    cdef void *ps = cnp.PyArray_DATA(scores)
+    cdef void *pm = NULL if view is None else cnp.PyArray_DATA(view)
+    cdef void *pp = cnp.PyArray_DATA(p)
+    if is_f32(scores):
+        with nogil:
+            fg_attention_softmax_fwd_f32(<const float *>ps, <const float *>pm, <float *>pp, &a)
+    else:
+        with nogil:
+            fg_attention_softmax_fwd_f64(<const double *>ps, <const double *>pm, <double *>pp, &a)
+    return p
+
+
+def attention_softmax_bwd(p, gp, *, keep=None, keep_scale=1.0):
+    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the gradient of the scores
+    from the probabilities p and the gradient gp of the (dropped-out when keep is given) probabilities.
+    keep: None or a bool array of p's shape (dropout's kept elements)."""
+    op = "attention_softmax_backward"
+    p = attention_scores(op, p)
+    gp = same_input(op, "grad", gp, p)
+    if not isinstance(keep_scale, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{op}: argument 'keep_scale' must be a number, got {type(keep_scale).__name__}")
+    cdef double ks = float(keep_scale)
+    if keep is not None:
+        if not isinstance(keep, np.ndarray) or keep.dtype != np.bool_:
+            raise TypeError(f"{op}: argument 'keep' must be a bool numpy.ndarray or None, got "
+                            f"{getattr(keep, 'dtype', type(keep).__name__)}")
+        if keep.shape != p.shape:
+            raise ValueError(f"{op}: argument 'keep' has shape {keep.shape}, expected {p.shape}")
+        keep = np.ascontiguousarray(keep)
+    cdef fg_attention_shape a
+    fill_attention_shape(&a, p.shape, False)
+    a.mask_outer = a.mask_heads = a.mask_row = a.mask_col = 0
+    gs = np.empty(p.shape, dtype=p.dtype)
+    cdef void *pp = cnp.PyArray_DATA(p)
+    cdef void *pg = cnp.PyArray_DATA(gp)
+    cdef const uint8_t *pk = NULL if keep is None else <const uint8_t *>cnp.PyArray_DATA(keep)
+    cdef void *po = cnp.PyArray_DATA(gs)
+    if is_f32(p):
+        with nogil:
+            fg_attention_softmax_bwd_f32(<const float *>pp, <const float *>pg, pk, <float *>po, &a, ks)
+    else:
+        with nogil:
+            fg_attention_softmax_bwd_f64(<const double *>pp, <const double *>pg, pk, <double *>po, &a, ks)
+    return gs
