@@ -14,8 +14,20 @@ def apply_function(cls: Any, *args: Any, **kwargs: Any) -> Any:
     """Primitive.apply: unwrap Tensors, choose the backend once, run forward,"""
     ...
 
+def binary_operator(cls: Any) -> Any:
+    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled."""
+    ...
+
 def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:
     """Wrap an array without checks (the fast path used by every op)."""
+    ...
+
+def reflected_operator(cls: Any) -> Any:
+    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled."""
+    ...
+
+def register_compiled_rule(cls: Any, name: Any) -> Any:
+    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg"), or"""
     ...
 
 def run_nodes(start: Any, grads: Any, leaf_grads: Any, retain_graph: Any, create_graph: Any, capture_nodes: Any, diff_backend: Any, leaf_done: Any = ...) -> Any:
@@ -28,4 +40,8 @@ def set_anomaly_active(active: Any) -> Any:
 
 def set_tensor_type(cls: Any) -> Any:
     """Tell the core which class new tensors are (fastgrad.Tensor)."""
+    ...
+
+def unary_operator(cls: Any) -> Any:
+    """A Tensor method `self -> cls.apply(self)`, compiled (operators run per op)."""
     ...

@@ -96,6 +96,7 @@ cdef class Context:
     cdef public object dtype
     cdef public object shape
     cdef public object hooks
+    cdef int rule                  # RULE_NONE, or the compiled rule run instead of fn's
     cdef dict __dict__
 
     def save_for_backward(self, *arrays):
@@ -115,17 +116,125 @@ cdef class Context:
         return f"<{self.name}>"
 
 
-class ScratchContext:
+cdef class ScratchContext:
     """Stands in for Context when no graph is recorded (or a forward is reused
     inside another op's backward): attributes can be set, nothing is saved."""
+
+    cdef dict __dict__
 
     def save_for_backward(self, *arrays):
         pass
 
 
+# ---- compiled rules ----------------------------------------------------------
+# The arithmetic primitives (x + y, x - y, x * y, x / y, -x) are the most frequent
+# ops of small-tensor code.  On NumPy arrays the engine runs them with the same
+# operations as their rows in ops/elementwise.py, written here so that an op costs
+# no Python frame for its forward or its backward.  A class runs its compiled rule
+# only while its forward is the one it was registered with; create_graph and other
+# backends use the Python rules.
+
+cdef enum:
+    RULE_NONE = 0
+    RULE_ADD = 1
+    RULE_SUB = 2
+    RULE_MUL = 3
+    RULE_DIV = 4
+    RULE_NEG = 5
+
+cdef dict _RULE_CODES = {"add": RULE_ADD, "sub": RULE_SUB, "mul": RULE_MUL, "div": RULE_DIV, "neg": RULE_NEG}
+cdef dict _compiled_rules = {}  # Primitive class -> (rule, the forward it was registered with)
+
+
+def register_compiled_rule(cls, name):
+    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg"), or
+    with its own Python rules again when name is None."""
+    if name is None:
+        _compiled_rules.pop(cls, None)
+        return
+    if name not in _RULE_CODES:
+        raise ValueError(f"register_compiled_rule: name must be one of {sorted(_RULE_CODES)}, got {name!r}")
+    _compiled_rules[cls] = (_RULE_CODES[name], cls.forward)
+
+
+cdef inline int _rule_of(cls):
+    entry = _compiled_rules.get(cls)
+    if entry is None or cls.forward is not (<tuple>entry)[1]:
+        return RULE_NONE
+    return (<tuple>entry)[0]
+
+
+cdef object _compiled_forward(int rule, list datas):
+    x = datas[0]
+    if rule == RULE_NEG:
+        return -x
+    y = datas[1]
+    if rule == RULE_ADD:
+        return x + y
+    if rule == RULE_SUB:
+        return x - y
+    if rule == RULE_MUL:
+        return x * y
+    return x / y
+
+
+cdef object _compiled_backward(Context node, g):
+    cdef int rule = node.rule
+    if rule == RULE_NEG:
+        return -g
+    parents = node.parents
+    need_x = parents[0] is not None
+    need_y = parents[1] is not None
+    if rule == RULE_ADD:
+        return (g if need_x else None, g if need_y else None)
+    if rule == RULE_SUB:
+        return (g if need_x else None, -g if need_y else None)
+    x, y = node.saved_arrays
+    if rule == RULE_MUL:
+        return (g * y if need_x else None, g * x if need_y else None)
+    return (g / y if need_x else None, -(g / y) * x / y if need_y else None)
+
+
 def apply_function(cls, *args, **kwargs):
     """Primitive.apply: unwrap Tensors, choose the backend once, run forward,
     and keep a Context as the output's node when a graph is recorded."""
+    return _apply(cls, args, kwargs)
+
+
+def unary_operator(cls):
+    """A Tensor method `self -> cls.apply(self)`, compiled (operators run per op)."""
+    def operator(self):
+        return _apply(cls, (self,), None)
+    return operator
+
+
+def binary_operator(cls):
+    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled."""
+    def operator(self, other):
+        return _apply(cls, (self, other), None)
+    return operator
+
+
+def reflected_operator(cls):
+    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled."""
+    def operator(self, other):
+        return _apply(cls, (other, self), None)
+    return operator
+
+
+cdef inline object _call_forward(fwd, ctx, backend, list datas, dict kwargs):
+    # Fixed-arity calls for the common cases: no argument tuple to build.
+    cdef Py_ssize_t n = len(datas)
+    if kwargs:
+        return fwd(ctx, backend, *datas, **kwargs)
+    if n == 1:
+        return fwd(ctx, backend, datas[0])
+    if n == 2:
+        return fwd(ctx, backend, datas[0], datas[1])
+    return fwd(ctx, backend, *datas)
+
+
+cdef object _apply(cls, tuple args, dict kwargs):
     cdef list datas = []
     cdef list parents = []
     cdef bint record = False
@@ -147,10 +256,14 @@ def apply_function(cls, *args, **kwargs):
         if plain and type(d) is not _ndarray and type(d) not in _NUMBERS:
             plain = False
     backend = NUMPY if plain else backend_for(*datas)
+    cdef int rule = _rule_of(cls) if plain and not kwargs else RULE_NONE
 
     if not (record and STATE.enabled):
         try:
-            out = cls.forward(ScratchContext(), backend, *datas, **kwargs)
+            if rule:
+                out = _compiled_forward(rule, datas)
+            else:
+                out = _call_forward(cls.forward, ScratchContext.__new__(ScratchContext), backend, datas, kwargs)
         except (ValueError, TypeError, IndexError) as e:
             raise _named(e, cls) from e
         if type(out) is not _ndarray and isinstance(out, _generic):
@@ -165,8 +278,14 @@ def apply_function(cls, *args, **kwargs):
     ctx.backend = backend
     ctx.parents = parents
     ctx.saved_arrays = ()
+    ctx.rule = rule
     try:
-        out = cls.forward(ctx, backend, *datas, **kwargs)
+        if rule:
+            if rule == RULE_MUL or rule == RULE_DIV:
+                ctx.saved_arrays = (datas[0], datas[1])
+            out = _compiled_forward(rule, datas)
+        else:
+            out = _call_forward(cls.forward, ctx, backend, datas, kwargs)
     except (ValueError, TypeError, IndexError) as e:
         raise _named(e, cls) from e
     if type(out) is not _ndarray and isinstance(out, _generic):
@@ -346,15 +465,21 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
     {captured input tensor: gradient} for the nodes in `capture_nodes` (used by
     autograd.grad)."""
     cdef dict deps = count_dependencies(start, leaf_done is not None)
+    # The ready nodes, a stack kept at its largest size (slots above `top` are None),
+    # so a chain of nodes does not resize the list at every step.
     cdef list ready = [n for n in start if deps.get(n, 0) == 0]
+    cdef Py_ssize_t top = len(ready)
     cdef dict captured = {}
     cdef Context node
-    cdef Py_ssize_t left
+    cdef Py_ssize_t left, i, count
+    cdef list parents
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
-        while ready:
-            node = <Context>ready.pop()
+        while top:
+            top -= 1
+            node = <Context>ready[top]
+            ready[top] = None
             g = grads.pop(node)
             if node.hooks:
                 for hook in node.hooks:
@@ -367,28 +492,38 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 check_versions(node)
             if create_graph:
                 input_grads = run_differentiable(node, g, diff_backend)
+            elif node.rule:
+                input_grads = _compiled_backward(node, g)
             else:
                 input_grads = node.fn.backward(node, node.backend, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if _anomaly_active and _anomaly.STATE.enabled:
                 _anomaly.check_gradients(node, input_grads)
-            for parent, gi in zip(node.parents, input_grads):
+            parents = node.parents
+            count = min(len(parents), len(<tuple>input_grads))
+            for i in range(count):
+                parent = parents[i]
+                gi = (<tuple>input_grads)[i]
                 if parent is None or gi is None:
                     continue
                 gi = conform(node, parent, gi, diff_backend if create_graph else node.backend)
                 if type(parent) is Context:
                     prev = grads.get(parent)
                     grads[parent] = gi if prev is None else prev + gi
-                    left = deps[parent] - 1
+                    left = <Py_ssize_t>deps[parent] - 1
                     deps[parent] = left
                     if left == 0:
-                        ready.append(parent)
+                        if top < len(ready):
+                            ready[top] = parent
+                        else:
+                            ready.append(parent)
+                        top += 1
                 else:
                     prev = leaf_grads.get(parent)
                     leaf_grads[parent] = gi if prev is None else prev + gi
                     if leaf_done is not None:
-                        left = deps[parent] - 1
+                        left = <Py_ssize_t>deps[parent] - 1
                         deps[parent] = left
                         if left == 0:
                             leaf_done(parent, leaf_grads.pop(parent))

@@ -17,6 +17,7 @@ the broadcast shape: the engine sums it back to each input's shape.
 """
 import math
 
+from ..autograd._graph import register_compiled_rule
 from ..autograd.primitive import Primitive as Function
 
 LN2 = math.log(2.0)
@@ -266,3 +267,9 @@ Fmin, fmin = binary("fmin", "Elementwise min that ignores NaN; ties split the gr
 
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
+
+
+# The engine runs these rows with compiled copies of the same operations on
+# NumPy arrays (no Python frame per op; autograd/_graph.pyx).
+for _cls, _rule in ((Add, "add"), (Sub, "sub"), (Mul, "mul"), (Div, "div"), (Neg, "neg")):
+    register_compiled_rule(_cls, _rule)

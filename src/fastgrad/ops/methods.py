@@ -14,6 +14,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import devices
+from ..autograd._graph import binary_operator, reflected_operator, unary_operator
 from ..autograd.tensor import Tensor, new_tensor
 from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg, losses,
                manipulation, reductions, selection, shape, tiling, vector_norm)
@@ -21,31 +22,10 @@ from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
 
-def _binary(fn_class):
-    apply = fn_class.apply
-
-    def operator(self, other):
-        return apply(self, other)
-
-    return operator
-
-
-def _swap(fn_class):
-    apply = fn_class.apply
-
-    def reflected(self, other):
-        return apply(other, self)
-
-    return reflected
-
-
-def _unary(fn_class):
-    apply = fn_class.apply
-
-    def operator(self):
-        return apply(self)
-
-    return operator
+# Operators are compiled closures (autograd/_graph.pyx): they run once per op.
+_binary = binary_operator   # self <op> other
+_swap = reflected_operator  # other <op> self
+_unary = unary_operator     # <op> self
 
 
 def _shape_args(args):
