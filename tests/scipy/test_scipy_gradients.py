@@ -99,6 +99,27 @@ def test_gradient_of_logsumexp_is_softmax():
     onp.testing.assert_allclose(grad(special.logsumexp)(x), onp.exp(x) / onp.sum(onp.exp(x)))
 
 
+def test_logsumexp_of_an_all_minus_inf_slice_has_a_zero_gradient_not_nan():
+    # A forward-algorithm step where state 1 cannot be reached: column 1 of the
+    # log transition matrix is all -inf.  The -inf limit of the gradient is the
+    # gradient with -inf replaced by a very negative number (its exp is 0).
+    log_a = onp.log(onp.array([[0.5, 0.0, 0.2], [0.5, 0.0, 0.8], [0.0, 0.0, 0.0]]))
+    very_negative = onp.where(onp.isneginf(log_a), -1e4, log_a)
+
+    def loglike(x, log_a):
+        return special.logsumexp(special.logsumexp(x[:, None] + log_a, axis=0) + x)
+
+    x = rng.randn(3)
+    with onp.errstate(divide="ignore"):
+        assert loglike(x, log_a) == pytest.approx(loglike(x, very_negative))
+        g = grad(loglike)(x, log_a)
+        h = grad(lambda x: np.sum(grad(loglike)(x, log_a) * x))(x)
+    onp.testing.assert_allclose(g, grad(loglike)(x, very_negative), rtol=1e-12, atol=1e-12)
+    onp.testing.assert_allclose(h, grad(lambda x: np.sum(grad(loglike)(x, very_negative) * x))(x),
+                                rtol=1e-12, atol=1e-12)
+    assert special.logsumexp(np.array([-onp.inf, -onp.inf])) == -onp.inf
+
+
 def test_odeint_gradients_by_the_adjoint_method():
     from fastgrad.scipy.integrate import odeint
     from fastgrad.test_util import check_grads as check
