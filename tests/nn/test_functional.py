@@ -22,6 +22,7 @@ BUILTIN_SIGNATURES["avg_pool2d"] = BUILTIN_SIGNATURES["avg_pool1d"] + ["divisor_
 BUILTIN_SIGNATURES.update({name: ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
                                   "return_indices"] for name in ("max_pool1d", "max_pool2d")})
 BUILTIN_SIGNATURES["adaptive_max_pool2d"] = ["input", "output_size", "return_indices"]
+BUILTIN_SIGNATURES["one_hot"] = ["tensor", "num_classes"]
 BUILTIN_SIGNATURES["scaled_dot_product_attention"] = ["query", "key", "value", "attn_mask", "dropout_p",
                                                       "is_causal", "scale", "enable_gqa"]
 

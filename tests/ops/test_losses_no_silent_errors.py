@@ -158,7 +158,8 @@ def _good_args():
             "avg_pool1d": [fg.ones((1, 1, 4)), 2], "batch_norm": [x, np.zeros(3, np.float32),
                                                                  np.ones(3, np.float32)],
             "group_norm": [fg.ones((2, 4)), 2], "instance_norm": [fg.ones((1, 2, 4))],
-            "scaled_dot_product_attention": [x, x, x]}
+            "scaled_dot_product_attention": [x, x, x], "pad": [x, (1, 1)], "interpolate": [fg.ones((1, 1, 3)), 2],
+            "one_hot": [np.array([0, 2])], "kl_div": [x, x]}
     for name in ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "dropout"):
         args[name] = [x]
     for name in ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",

@@ -13,7 +13,8 @@ import numpy as np
 from ..autograd.tensor import Tensor
 
 # Parameter names of nn.functional that take tensors.
-TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", "key", "value", "attn_mask")
+TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", "key", "value", "attn_mask",
+                    "tensor")
 
 
 def _problem(value, required):

@@ -305,6 +305,22 @@ from ..ops.attention import scaled_dot_product_attention  # noqa: E402
 __all__ += ["scaled_dot_product_attention"]
 
 
+# ---- helpers: padding, resampling, one-hot, KL divergence ----
+from ..ops.divergence import kl_div as _kl_div  # noqa: E402
+from ..ops.encoding import one_hot  # noqa: E402
+from ..ops.padding import pad  # noqa: E402
+from ..ops.resampling import interpolate  # noqa: E402
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """target * (log(target) - input) with input as log-probabilities (fastgrad.ops.divergence.kl_div);
+    reduction 'none', 'sum', 'batchmean' or 'mean'."""
+    return _kl_div(input, target, _reduction(size_average, reduce, reduction, "kl_div"), log_target)
+
+
+__all__ += ["pad", "interpolate", "one_hot", "kl_div"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
-from ..backend import namespace_of
+from ..backend import namespace_of, same_device
 from ..creation import default_generator
 from ..devices import _is_cupy
 from .shape import astype
@@ -105,15 +105,11 @@ def _additive_mask(op, attn_mask, query, scores_shape):
     xp = namespace_of(data)
     kind = getattr(data.dtype, "kind", None)
     if data.dtype == getattr(xp, "bool", np.bool_) or kind == "b":
-        zero = xp.zeros(tuple(data.shape), dtype=_data(query).dtype, **_device(data))
+        zero = xp.zeros(tuple(data.shape), dtype=_data(query).dtype, **same_device(data))
         return xp.where(data, zero, -xp.inf)
     if kind is not None and kind != "f":
         raise TypeError(f"{op}: argument 'attn_mask' has dtype {data.dtype}; expected bool or floating")
     return attn_mask if data.dtype == query.dtype else astype(attn_mask, query.dtype)
-
-
-def _device(a):
-    return {"device": a.device} if hasattr(a, "device") and not isinstance(a, np.ndarray) else {}
 
 
 def dropout_keep(like, shape, p):

@@ -36,3 +36,10 @@ from .attention import MultiheadAttention
 from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ += ["MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"]
+
+# Helper layers: unflattening, resampling, KL divergence.
+from .linear import Unflatten
+from .loss import KLDivLoss
+from .upsampling import Upsample
+
+__all__ += ["KLDivLoss", "Unflatten", "Upsample"]

@@ -74,3 +74,36 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits dimension `dim` into `unflattened_size` (one entry may be -1), the inverse of Flatten.
+
+    >>> Unflatten(1, (2, 3))(fastgrad.ones(4, 6)).shape
+    (4, 2, 3)
+    """
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        sizes = tuple(unflattened_size) if isinstance(unflattened_size, (tuple, list)) else None
+        if not isinstance(dim, int) or sizes is None or not all(isinstance(s, int) for s in sizes) \
+                or sum(s == -1 for s in sizes) > 1 or any(s < -1 for s in sizes):
+            raise TypeError(f"Unflatten: dim must be an int and unflattened_size a tuple of ints (at most one -1), "
+                            f"got {dim!r} and {unflattened_size!r}")
+        self.dim = dim
+        self.unflattened_size = sizes
+
+    def forward(self, input):
+        dim = self.dim + input.ndim if self.dim < 0 else self.dim
+        if not 0 <= dim < input.ndim:
+            raise ValueError(f"Unflatten: dim {self.dim} is out of range for an input of shape {tuple(input.shape)}")
+        size = input.shape[dim]
+        known = math.prod(s for s in self.unflattened_size if s != -1)
+        sizes = tuple(size // known if s == -1 and known else s for s in self.unflattened_size)
+        if math.prod(sizes) != size:
+            raise ValueError(f"Unflatten: unflattened_size {self.unflattened_size} does not multiply to the size "
+                             f"{size} of dim {self.dim} (input shape {tuple(input.shape)})")
+        return ops.reshape(input, tuple(input.shape[:dim]) + sizes + tuple(input.shape[dim + 1:]))
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

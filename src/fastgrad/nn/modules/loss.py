@@ -117,3 +117,23 @@ class NLLLoss(_WeightedLoss):
     def forward(self, input, target):
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                               reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """target * (log(target) - input), input being log-probabilities (F.kl_div); reduction
+    'mean', 'sum', 'none' or 'batchmean' (the true divergence per sample); log_target when the
+    target is log-probabilities too.
+
+    >>> criterion = KLDivLoss(reduction="batchmean")
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        if reduction == "batchmean":
+            super().__init__()
+            self.reduction = reduction
+        else:
+            super().__init__(F._reduction(size_average, reduce, reduction, "KLDivLoss"))
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
