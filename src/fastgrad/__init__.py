@@ -82,3 +82,6 @@ from .tensor_functions import *  # noqa: E402,F401,F403  (dim=/keepdim= function
 from .dtypes import TORCH_NAMES as _TORCH_DTYPES  # noqa: E402
 
 globals().update(_TORCH_DTYPES)  # fastgrad.float, .double, .long, .int, .bool, .uint8, ...
+
+# Capture and replay (fastgrad.jit): the function; its errors are fastgrad.jit.CaptureError / HostReadError.
+from .jit import jit  # noqa: E402

@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from .autograd import capture
 from .autograd.engine import grad as _engine_grad
 from .autograd.grad_mode import STATE
 from .autograd.tensor import Tensor, new_tensor
@@ -72,10 +73,14 @@ def _variable(x, nested):
         if nested and x._requires_grad:
             return _copy(x)  # a new node: d/d(copy) leaves outer variables apart
         x = x.data
-    arr = x if type(x) is np.ndarray else np.asarray(x)
+    arr = x if type(x) is np.ndarray else capture.run(np.asarray, x)
     if arr.dtype.kind not in "fc":
-        arr = arr.astype(np.float64)
+        arr = capture.run(_as_float64, arr)
     return new_tensor(arr, True, None)
+
+
+def _as_float64(arr):
+    return arr.astype(np.float64)
 
 
 def _output(x, like):
@@ -84,15 +89,19 @@ def _output(x, like):
     if isinstance(x, Tensor):
         x = x.data
     if isinstance(like, (float, int)) and not isinstance(like, bool):
-        return np.float64(x)
+        return capture.run(np.float64, x)
     return x
 
 
 def _plain(y):
     if isinstance(y, Tensor):
         y = y.data
-        return y[()] if getattr(y, "ndim", 1) == 0 else y
+        return capture.run(_item_of_0d, y) if getattr(y, "ndim", 1) == 0 else y
     return y
+
+
+def _item_of_0d(y):
+    return y[()]
 
 
 def _gradients(outputs, variables, grad_outputs, nested, retain=False):

@@ -38,6 +38,10 @@ def set_anomaly_active(active: Any) -> Any:
     """Called by anomaly.py: whether any thread has anomaly detection on."""
     ...
 
+def set_recorder(recorder: Any) -> Any:
+    """Called by autograd/capture.py: the recorder shown every op, or None."""
+    ...
+
 def set_tensor_type(cls: Any) -> Any:
     """Tell the core which class new tensors are (fastgrad.Tensor)."""
     ...

@@ -19,6 +19,8 @@ cdef frozenset _NUMBERS = frozenset({float, int, bool, type(None)})
 cdef object _tensor_type = None
 cdef bint _anomaly_active = False  # some thread has anomaly detection on (anomaly.py)
 
+cdef object _recorder = None  # set while fastgrad.jit records (autograd/capture.py)
+
 _FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed); pass retain_graph=True to the first backward")
 
@@ -44,6 +46,8 @@ cdef class TensorBase:
             return self._grad
 
         def __set__(self, value):
+            if _recorder is not None:
+                _recorder.grad_assigned(self, value)
             if value is None:
                 self._grad = None
                 return
@@ -234,7 +238,22 @@ cdef inline object _call_forward(fwd, ctx, backend, list datas, dict kwargs):
     return fwd(ctx, backend, *datas)
 
 
+def set_recorder(recorder):
+    """Called by autograd/capture.py: the recorder shown every op, or None."""
+    global _recorder
+    _recorder = recorder
+
+
 cdef object _apply(cls, tuple args, dict kwargs):
+    result = _apply_op(cls, args, kwargs)
+    if _recorder is not None and _recorder.op(cls, args, kwargs, result):
+        # A recorded node runs its class's backward (which the recording follows), not a compiled rule.
+        if type((<TensorBase>result)._node) is Context:
+            (<Context>(<TensorBase>result)._node).rule = RULE_NONE
+    return result
+
+
+cdef object _apply_op(cls, tuple args, dict kwargs):
     cdef list datas = []
     cdef list parents = []
     cdef bint record = False

@@ -15,6 +15,7 @@ differentiated.
 import numpy as np
 
 from ..backend import namespace_of, same_device
+from . import capture
 from ._graph import run_nodes
 from .tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor, new_tensor
 
@@ -39,6 +40,9 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only, leaf_done)
     for leaf, g in leaf_grads.items():
         _accumulate_into_leaf(leaf, g, taken)
+    recorder = capture.recording()
+    if recorder is not None:
+        recorder.leaves_accumulated(leaf_grads, grad_tensors)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
@@ -71,7 +75,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif isinstance(g, Tensor):
             results.append(g)
         else:
-            results.append(new_tensor(_as_owned_array(g, set()), False, None))
+            results.append(new_tensor(capture.run(_as_owned_array, g, set()), False, None))
     return tuple(results)
 
 
@@ -88,12 +92,17 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
     grads = {}
     leaf_grads = {}
     start = []
+    recorder = capture.recording()
+    if recorder is not None:
+        recorder.backward_started(create_graph, leaf_done is not None)
     for i, (t, g) in enumerate(zip(roots, root_grads)):
         if not isinstance(t, Tensor):
             raise TypeError(f"backward: element {i} is a {type(t).__name__}, not a Tensor")
         if not t._requires_grad:
             raise RuntimeError(f"backward: element {i} of tensors does not require grad and does not have a grad_fn")
         g = _root_gradient(t, g, create_graph)
+        if recorder is not None:
+            recorder.root_gradient(t, g)
         node = t._node
         if node is None:
             leaf_grads[t] = g if t not in leaf_grads else leaf_grads[t] + g
@@ -112,6 +121,8 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
     diff_backend = _differentiable_backend() if create_graph else None
     captured = run_nodes(start, grads, leaf_grads, retain_graph, create_graph, capture_nodes, diff_backend,
                          leaf_done)
+    if recorder is not None:
+        recorder.backward_finished(leaf_grads)
 
     if only is None:
         return leaf_grads

@@ -9,6 +9,7 @@ import weakref
 import numpy as np
 
 from ._graph import TensorBase, new_tensor, set_tensor_type
+from .capture import replayed_call
 from .grad_mode import STATE
 
 
@@ -89,6 +90,7 @@ class Tensor(TensorBase):
         t._version = self._version
         return t
 
+    @replayed_call
     def zero_grad(self):
         """Drop the accumulated gradient (sets .grad to None)."""
         self.grad = None

@@ -1,6 +1,7 @@
 """Comparisons and logic: they return boolean tensors that carry no gradient."""
 import operator
 
+from ..autograd import capture
 from ..autograd.tensor import Tensor, new_tensor
 
 
@@ -10,11 +11,19 @@ def _plain(a):
 
 def _compare(fn):
     def compare(x, y):
-        return new_tensor(_asarray(fn(_plain(x), _plain(y))), False, None)
+        return new_tensor(capture.run(_compared, fn, _plain(x), _plain(y)), False, None)
 
     compare.__name__ = fn.__name__
     compare.__doc__ = f"Elementwise {fn.__name__}; a boolean tensor without gradient."
     return compare
+
+
+def _compared(fn, x, y):
+    return _asarray(fn(x, y))
+
+
+def _inverted(x):
+    return _asarray(~x)
 
 
 def _asarray(a):
@@ -35,4 +44,4 @@ logical_xor = _compare(operator.xor)
 
 
 def logical_not(x):
-    return new_tensor(_asarray(~_plain(x)), False, None)
+    return new_tensor(capture.run(_inverted, _plain(x)), False, None)

@@ -7,6 +7,7 @@ taken before such an update keep showing the old values.)  Otherwise the
 array is written in place and the version counter goes up, so a pending
 backward that saved this tensor raises instead of using changed values.
 """
+from ..autograd import capture
 from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor, new_tensor
 from .elementwise import Add, Div, Mul, Sub
@@ -38,6 +39,9 @@ def _rebind(self, result):
 def _make_inplace(fn):
     name = _IN_PLACE[fn]  # the ndarray method of the same name does the no-graph case
 
+    def write(data, other):
+        getattr(data, name)(other)
+
     def method(self, other):
         if _records(self, other):
             _check_leaf(self, name)
@@ -47,8 +51,7 @@ def _make_inplace(fn):
                                  f"tensor's shape {tuple(self.shape)}")
             _rebind(self, result)
         else:
-            data = self.data
-            getattr(data, name)(other.data if isinstance(other, Tensor) else other)
+            capture.run(write, self.data, other.data if isinstance(other, Tensor) else other)
             self._version[0] += 1
         return self
 

@@ -1,4 +1,5 @@
 """L-BFGS: quasi-Newton steps from a short history of gradient differences."""
+from ..autograd.capture import replayed_call
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
 from . import _checks
@@ -73,6 +74,7 @@ class LBFGS(Optimizer):
 
     # ---- the step -----------------------------------------------------------------
 
+    @replayed_call
     def step(self, closure=None):
         """Run up to max_iter L-BFGS iterations; returns the closure's first loss."""
         if closure is None:

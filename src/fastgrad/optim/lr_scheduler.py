@@ -18,6 +18,7 @@ import types
 from bisect import bisect_right
 from collections import Counter
 
+from ..autograd.capture import replayed_call
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "PolynomialLR", "ExponentialLR",
@@ -59,6 +60,7 @@ class LRScheduler:
         """The rates set by the last step, one per parameter group."""
         return self._last_lr
 
+    @replayed_call
     def step(self, epoch=None):
         """Advance one step (or jump to `epoch`, using the closed form where there is one)."""
         self._step_count += 1
@@ -259,6 +261,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
                 for base in self.base_lrs]
 
+    @replayed_call
     def step(self, epoch=None):
         if epoch is None and self.last_epoch < 0:
             epoch = 0
@@ -339,6 +342,7 @@ class SequentialLR(LRScheduler):
         self._schedulers[0]._initial_step()
         self._last_lr = self._schedulers[0].get_last_lr()
 
+    @replayed_call
     def step(self):
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
@@ -508,6 +512,7 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self):
         return self.cooldown_counter > 0
 
+    @replayed_call
     def step(self, metrics, epoch=None):
         current = float(metrics)
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch

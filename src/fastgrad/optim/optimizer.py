@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, Union
 
 import numpy as np
 
+from ..autograd.capture import replayed_call
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
@@ -100,6 +101,7 @@ class Optimizer:
 
     # ---- gradients ------------------------------------------------------------
 
+    @replayed_call
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros in place."""
         for group in self.param_groups:
@@ -113,6 +115,7 @@ class Optimizer:
 
     # ---- the step -------------------------------------------------------------
 
+    @replayed_call
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
 

@@ -3,6 +3,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ...autograd.capture import replayed_call
 from ...autograd.tensor import Tensor
 from ..parameter import Parameter
 from .module_hooks import add_hook, call_with_hooks
@@ -229,6 +230,7 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
+    @replayed_call
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters (to None, or to zeros in place)."""
         for p in self.parameters():

@@ -4,6 +4,7 @@ import math
 import numpy as np
 
 from ... import _C
+from ...autograd.capture import replayed_call
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from ...backend import namespace_of, same_device
@@ -75,6 +76,7 @@ def total_norm(grads, norm_type=2.0):
     return acc ** (1.0 / norm_type)
 
 
+@replayed_call
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale all gradients in place so that their global norm is at most max_norm; return the norm.
 
@@ -128,6 +130,7 @@ def _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite):
     return Tensor(_astype(norm, grads[0].dtype))
 
 
+@replayed_call
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element to [-clip_value, clip_value], in place.
 

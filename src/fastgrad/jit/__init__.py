@@ -1,0 +1,65 @@
+"""Capture and replay: `fastgrad.jit(fn)` runs the work of `fn` without the per-op Python bookkeeping.
+
+The first call of `fn` for a signature (the shapes, dtypes and requires_grad of
+its tensor and array arguments, the values of its number and string arguments
+and of those named in `static_argnums`, the grad mode and default dtype) runs it
+eagerly and records every op's forward, every backward step, the engine's
+gradient accumulation, and the calls that change state outside the graph
+(optimizer.step(), zero_grad(), scheduler steps, gradient clipping).  Later
+calls with that signature replay the recording on the new inputs: the same
+array-level forwards and backwards (the same C kernels and GEMMs, in the same
+order, so results equal eager results bit for bit) without Tensor objects,
+graph nodes, backend dispatch or the graph walk.
+
+Semantics (as for any tracing compiler):
+
+- The recording follows the Python control flow taken on its first call.
+  Reading a tensor's value on the host while recording (`float(t)`,
+  `t.item()`, `bool(t)`, `if t > 0`, `np.asarray(t)`) raises HostReadError:
+  pass such a value as an argument named in `static_argnums`, or run eagerly.
+- Parameters, optimizer state and other tensors from outside the function are
+  read at every replay (updated in place, they are shared); calls kept as calls
+  read their arguments when they run, so a learning rate changed by a
+  scheduler between calls is used.  Other Python values read by the function
+  (closure variables, module attributes such as `training`) are constants of
+  the recording: pass them as arguments to make them part of the signature.
+- Draws from fastgrad's generator inside the function (dropout, randn) raise
+  CaptureError: they would repeat.  So does backward with create_graph=True.
+- A replay returns new arrays (never shared with the recording or a previous
+  replay) and Tensors without a graph.
+- CuPy and other non-NumPy arrays run eagerly (a RuntimeWarning says so once).
+
+Example::
+
+    step = fastgrad.jit(train_step)      # or @fastgrad.jit
+    for x, y in loader:
+        loss = step(x, y)                # first call records, later calls replay
+
+    grad_f = fastgrad.jit(fastgrad.grad(f))
+"""
+from .errors import CaptureError, HostReadError
+from .function import DEFAULT_CACHE_SIZE, JitFunction
+
+
+def jit(fn=None, *, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE):
+    """Record `fn` once per call signature and replay the recording after (see fastgrad.jit's doc).
+
+    `static_argnums`: positions of arguments that are part of the signature by
+    value (hashable; one recording per value).  `cache_size`: how many
+    recordings are kept, least recently used dropped first (default 16).
+
+    >>> fast_grad = fastgrad.jit(fastgrad.grad(lambda w: fastgrad.numpy.sum(w ** 2)))
+    >>> fast_grad(np.ones(3))
+    array([2., 2., 2.])
+    """
+    if fn is None:
+        return lambda f: JitFunction(f, static_argnums, cache_size)
+    return JitFunction(fn, static_argnums, cache_size)
+
+
+__all__ = ["CaptureError", "DEFAULT_CACHE_SIZE", "HostReadError", "JitFunction", "jit"]
+
+# `fastgrad.jit` is the function; its errors are reachable from it too (fastgrad.jit.HostReadError).
+jit.CaptureError = CaptureError
+jit.HostReadError = HostReadError
+jit.JitFunction = JitFunction

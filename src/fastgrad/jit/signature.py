@@ -1,0 +1,74 @@
+"""The signature of a call: what must be equal for a recording to be replayed.
+
+Per argument (positional, then keyword by name; tuples, lists and dicts are
+walked): a Tensor gives its shape, strides, dtype and requires_grad (its device is the
+CPU: see `NotNumpy`); a NumPy array its shape, strides and dtype, a NumPy scalar its dtype; a Python
+number, string or None its type and value; an argument named in static_argnums
+itself (it must be hashable).  Which inputs are the same object is part of it
+too, and so are the grad mode and the default dtype.  The tensors and arrays
+are the call's dynamic inputs, in order.
+"""
+import numpy as np
+
+from ..autograd.grad_mode import STATE
+from ..autograd._graph import TensorBase
+from ..dtypes import get_default_dtype
+
+_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+class NotNumpy(Exception):
+    """An input holds an array that is not a NumPy array (CuPy, array-API): the call runs eagerly."""
+
+
+def signature(args, kwargs, static_argnums, name):
+    """(key, dynamic inputs) of a call."""
+    leaves = []
+    parts = []
+    for i, a in enumerate(args):
+        if i in static_argnums:
+            try:
+                hash(a)
+            except TypeError:
+                raise TypeError(f"jit({name}): argument {i} is named in static_argnums but a "
+                                f"{type(a).__name__} is not hashable") from None
+            parts.append(("static", a))
+        else:
+            parts.append(_describe(a, leaves, f"argument {i}", name))
+    for k in sorted(kwargs):
+        parts.append((k, _describe(kwargs[k], leaves, f"keyword argument {k!r}", name)))
+    first_seen = {}
+    aliasing = tuple(first_seen.setdefault(id(_array_of(x)), i) for i, x in enumerate(leaves))
+    return (tuple(parts), aliasing, STATE.enabled, get_default_dtype()), leaves
+
+
+def _array_of(x):
+    return x.data if isinstance(x, TensorBase) else x
+
+
+def _describe(a, leaves, where, name):
+    if isinstance(a, TensorBase):
+        data = a.data
+        if type(data) is not np.ndarray:
+            raise NotNumpy(where)
+        leaves.append(a)
+        return ("tensor", data.shape, data.strides, data.dtype, a._requires_grad)
+    kind = type(a)
+    if kind is np.ndarray:
+        leaves.append(a)
+        return ("array", a.shape, a.strides, a.dtype)
+    if isinstance(a, np.generic):
+        leaves.append(a)
+        return ("numpy scalar", a.dtype)
+    if kind in _SCALARS:
+        return (kind, a)
+    if kind is tuple or kind is list:
+        return (kind, tuple(_describe(x, leaves, f"{where}[{i}]", name) for i, x in enumerate(a)))
+    if kind is dict:
+        return (dict, tuple((k, _describe(a[k], leaves, f"{where}[{k!r}]", name)) for k in a))
+    if hasattr(a, "__array_namespace__") or kind.__name__ == "ndarray":
+        raise NotNumpy(where)
+    raise TypeError(
+        f"jit({name}): {where} is a {kind.__name__}; a jitted function takes tensors, NumPy arrays, "
+        f"numbers, strings and tuples, lists or dicts of them.  Name the argument in static_argnums "
+        f"(it must be hashable; one recording per value) or reach it through a closure")

@@ -1,0 +1,244 @@
+"""A recording and its replay: a list of steps over numbered slots.
+
+A slot holds what one step made during a replay: an op's output array, the
+saved state of an op for its backward, a gradient, a Python object.  A step
+reads its inputs through getters (a slot, the current array of a tensor that
+lives outside the function such as a parameter, or a constant) and writes its
+result into its slot.  The steps call exactly what the eager call called (each
+op's array-level forward and backward, the same unbroadcast and casts, the
+engine's leaf accumulation, optimizer steps), in the same order, so a replay
+gives the eager results bit for bit; what it leaves out is the Python
+bookkeeping around them: Tensor objects, graph nodes, backend choice, the
+graph walk.
+"""
+import operator
+
+import numpy as np
+
+from ..autograd._graph import Context, ScratchContext, TensorBase, new_tensor
+from ..autograd.engine import _accumulate_into_leaf
+from ..ops.broadcast import unbroadcast
+
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+def replay_context(cls, backend, parents):
+    """A graph node for one op's forward and backward during a replay (never linked into a graph:
+    `parents` only marks which inputs need a gradient)."""
+    ctx = Context.__new__(Context)
+    ctx.fn = cls
+    ctx.backend = backend
+    ctx.parents = parents
+    ctx.saved_arrays = ()
+    return ctx
+
+
+# ---- getters: how a step finds one of its arguments --------------------------------------------
+
+def getter(spec):
+    """A function of the slot list for a source spec made by the recorder."""
+    kind = spec[0]
+    if kind == "slot":
+        return operator.itemgetter(spec[1])
+    if kind == "const":
+        value = spec[1]
+        return lambda s: value
+    if kind == "fresh":  # a constant array the caller or a later step may write into: a new copy
+        value = spec[1]
+        return lambda s: value.copy()
+    if kind == "tensor":  # a tensor from outside the function: its array now
+        tensor = spec[1]
+        return lambda s: tensor.data
+    if kind == "view":
+        _, slot, shape, dtype, offset, strides = spec
+        return lambda s: np.ndarray(shape, dtype, buffer=s[slot], offset=offset, strides=strides)
+    if kind == "seq":
+        make, parts = spec[1], [getter(p) for p in spec[2]]
+        return lambda s: make(g(s) for g in parts)
+    raise ValueError(f"jit: unknown source kind {kind!r}")
+
+
+# ---- steps ---------------------------------------------------------------------------------------
+
+def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents):
+    """One op's forward, as Primitive.apply runs it, minus the Tensor and graph bookkeeping."""
+    forward = cls.forward
+    args = [getter(a) for a in arg_specs]
+    kws = [(k, getter(v)) for k, v in kw_specs.items()]
+
+    def step(s):
+        ctx = ScratchContext() if ctx_slot is None else replay_context(cls, backend, parents)
+        values = [g(s) for g in args]
+        if kws:
+            y = forward(ctx, backend, *values, **{k: g(s) for k, g in kws})
+        else:
+            y = forward(ctx, backend, *values)
+        if type(y) is not _ndarray and isinstance(y, _generic):
+            raw = y
+            y = np.asarray(y)
+            if ctx_slot is not None and ctx.saved_arrays:
+                ctx.saved_arrays = tuple(y if a is raw else a for a in ctx.saved_arrays)
+        s[out] = y
+        if ctx_slot is not None:
+            ctx.dtype = y.dtype
+            ctx.shape = y.shape
+            s[ctx_slot] = ctx
+
+    return step
+
+
+def backward_step(cls, backend, ctx_slot, grad_slot, targets):
+    """One node's backward as the engine runs it: the rule, then each input's gradient summed back
+    over broadcast axes, cast to the input's dtype and added to what that input has so far."""
+    backward = cls.backward
+
+    def step(s):
+        grads = backward(s[ctx_slot], backend, s[grad_slot])
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for target, gi in zip(targets, grads):
+            if target is None or gi is None:
+                continue
+            slot, shape, dtype, reduce, cast = target
+            if reduce:
+                gi = unbroadcast(backend.xp, gi, shape)
+            if cast:
+                gi = gi.astype(dtype)
+            prev = s[slot]
+            s[slot] = gi if prev is None else prev + gi
+
+    return step
+
+
+def accumulate_step(spec, slot):
+    """A root gradient of a backward pass, added to its node's (or leaf's) gradient slot."""
+    get = getter(spec)
+
+    def step(s):
+        value = get(s)
+        prev = s[slot]
+        s[slot] = value if prev is None else prev + value
+
+    return step
+
+
+def leaves_step(entries, given_specs):
+    """The engine's last part of backward(): each leaf's total added to its `.grad`."""
+    given = [getter(g) for g in given_specs]
+
+    def step(s):
+        taken = set()
+        for g in given:
+            value = g(s)
+            taken.add(id(value.data if isinstance(value, TensorBase) else value))
+        for leaf_spec, grad_slot, out in entries:
+            if leaf_spec[0] == "slot":
+                leaf = s[leaf_spec[1]]
+            else:
+                # A leaf made inside the function and dropped after the recording: a new one, as
+                # the eager call would make; otherwise (a parameter) the leaf itself.
+                leaf = leaf_spec[1]()
+                if leaf is None:
+                    leaf = new_tensor(None, True, None)
+            _accumulate_into_leaf(leaf, s[grad_slot], taken)
+            s[out] = leaf._grad.data
+
+    return step
+
+
+def call_step(fn, args, kwargs, out):
+    """A call kept as a call (optimizer.step(), zero_grad(), a scheduler step, clipping)."""
+
+    def step(s):
+        result = fn(*args, **kwargs)
+        if out is not None:
+            s[out] = result.data if isinstance(result, TensorBase) else result
+
+    return step
+
+
+def grad_assignment_step(target_spec, value_spec):
+    """`tensor.grad = value`, done again."""
+    target, value = getter(target_spec), getter(value_spec)
+
+    def step(s):
+        target(s).grad = value(s)
+
+    return step
+
+
+def array_step(fn, arg_specs, out):
+    """An array computed outside an op (autograd.capture.run), computed again."""
+    args = [getter(a) for a in arg_specs]
+
+    def step(s):
+        result = fn(*[g(s) for g in args])
+        if out is not None:
+            s[out] = result
+
+    return step
+
+
+# ---- the whole recording -------------------------------------------------------------------------
+
+class Tape:
+    """The steps of one recorded call, replayed on new inputs of the same signature."""
+
+    def __init__(self, nslots, input_slots, steps, outputs, guards):
+        self.nslots = nslots
+        self.input_slots = input_slots  # per dynamic input: (array slot, object slot or None)
+        self.steps = steps
+        self.outputs = outputs          # slot list -> the function's result
+        self.guards = guards            # (tensor, array type, shape, dtype) of outside tensors read
+        self.verified = False           # True once a second recording on other inputs agreed (verify.py)
+        self.checked_on = None          # the inputs a second recording agreed on, when they were the same
+        self.first_inputs = None        # copies of the inputs of this recording, until verified
+        self.fingerprints = []
+
+    def still_valid(self):
+        """False when a tensor from outside the function (a parameter) changed type, shape or dtype
+        since the recording: then the function is recorded again."""
+        for tensor, kind, shape, dtype in self.guards:
+            data = tensor.data
+            if type(data) is not kind or data.shape != shape or data.dtype != dtype:
+                return False
+        return True
+
+    def replay(self, leaves):
+        s = [None] * self.nslots
+        for value, (array_slot, object_slot) in zip(leaves, self.input_slots):
+            if object_slot is None:
+                s[array_slot] = value
+            else:
+                s[array_slot] = value.data
+                s[object_slot] = value
+        for step in self.steps:
+            step(s)
+        return self.outputs(s)
+
+    def __len__(self):
+        return len(self.steps)
+
+
+def output_builder(rebuild, specs):
+    """slot list -> the function's result: `rebuild` (the structure) over the output leaves."""
+    makers = []
+    for spec in specs:
+        kind = spec[0]
+        if kind == "new_tensor":
+            slot = spec[1]
+            makers.append(lambda s, slot=slot: new_tensor(s[slot], False, None))
+        elif kind == "object":
+            slot = spec[1]
+            makers.append(operator.itemgetter(slot))
+        elif kind == "same":
+            value = spec[1]
+            makers.append(lambda s, value=value: value)
+        else:
+            makers.append(getter(spec))
+
+    def outputs(s):
+        return rebuild([m(s) for m in makers])
+
+    return outputs
