@@ -250,3 +250,37 @@ def test_hessian_vector_products_match_finite_differences(fn):
     eps = 1e-6
     numeric = (grad_at(x0 + eps * v) - grad_at(x0 - eps * v)) / (2 * eps)
     np.testing.assert_allclose(hv, numeric, rtol=1e-5, atol=1e-7)
+
+
+class _BackwardMustNotRun(fg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        raise AssertionError("autograd.grad ran a node that does not lead to the requested inputs")
+
+
+def test_autograd_grad_runs_only_the_nodes_that_lead_to_the_inputs():
+    a = fg.tensor([1.0, 2.0], requires_grad=True)
+    b = fg.tensor([3.0, 4.0], requires_grad=True)
+    hidden = _BackwardMustNotRun.apply(a)       # a non-leaf input: its own backward is not needed
+    out = (hidden * hidden + _BackwardMustNotRun.apply(b)).sum()   # a branch to another leaf
+    (g_hidden,) = fg.autograd.grad(out, [hidden], retain_graph=True)
+    np.testing.assert_array_equal(g_hidden.data, [2.0, 4.0])
+    with pytest.raises(AssertionError, match="does not lead"):
+        fg.autograd.grad(out, [a])              # a lies past the node, so it must run
+
+
+def test_autograd_grad_through_shared_subgraphs_reaches_every_input():
+    # A node reached first through a short path and again through a long one is
+    # decided only after all of its parents (a diamond over a non-leaf input).
+    x = fg.tensor(2.0, requires_grad=True)
+    y = x * 3.0
+    z = y * y
+    w = z + y * z
+    (g,) = fg.autograd.grad(w, [y], create_graph=True)     # 2y + 3y^2 = 120
+    assert float(g.data) == pytest.approx(120.0)
+    (gg,) = fg.autograd.grad(g, [x])                        # (2 + 6y) * 3 = 114
+    assert float(gg.data) == pytest.approx(114.0)

@@ -64,3 +64,14 @@ def test_fixed_point_gradient_by_the_implicit_function_theorem():
     assert newton_sqrt(2.0) == pytest.approx(onp.sqrt(2.0))
     assert grad(newton_sqrt)(2.0) == pytest.approx(0.5 / onp.sqrt(2.0), rel=1e-8)
     check_grads(newton_sqrt, modes=["rev"], order=1)(3.0)
+
+
+def test_fixed_point_second_derivative():
+    # The backward differentiates f at the fixed point itself; grad of grad must
+    # not re-enter the fixed point's own node.
+    def sqrt_by_iteration(a):
+        return fixed_point(lambda a: lambda x: x - 0.05 * (x ** 2 - a), a, 10.0, lambda x, y: abs(x - y), 1e-12)
+
+    assert grad(sqrt_by_iteration)(2.0) == pytest.approx(0.5 * 2.0 ** -0.5, rel=1e-8)
+    assert grad(grad(sqrt_by_iteration))(2.0) == pytest.approx(-0.25 * 2.0 ** -1.5, rel=1e-8)
+    check_grads(sqrt_by_iteration, modes=["rev"], order=2)(3.0)

@@ -30,7 +30,7 @@ def register_compiled_rule(cls: Any, name: Any) -> Any:
     """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg"), or"""
     ...
 
-def run_nodes(start: Any, grads: Any, leaf_grads: Any, retain_graph: Any, create_graph: Any, capture_nodes: Any, diff_backend: Any, leaf_done: Any = ...) -> Any:
+def run_nodes(start: Any, grads: Any, leaf_grads: Any, retain_graph: Any, create_graph: Any, capture_nodes: Any, diff_backend: Any, leaf_done: Any = ..., leaf_inputs: Any = ...) -> Any:
     """Run the backward of every node reachable from `start`, in reverse topological order."""
     ...
 

@@ -474,16 +474,46 @@ cdef bint _broadcasts_to(tuple shape, tuple target):
     return True
 
 
+cdef set nodes_leading_to(list start, dict capture_nodes, set leaf_inputs):
+    """The nodes reachable from `start` from which an input (a node in
+    `capture_nodes` or a leaf in `leaf_inputs`) is reachable through at least
+    one edge: the only ones whose backward autograd.grad needs to run."""
+    cdef set needed = set()
+    cdef set expanded = set()
+    cdef list stack = [(n, False) for n in start]
+    cdef Context node
+    while stack:
+        entry = stack.pop()
+        node = <Context>entry[0]
+        if entry[1]:  # every parent has been decided (the graph has no cycles)
+            for p in node.parents:
+                if (p in needed or p in capture_nodes) if type(p) is Context else (p is not None and p in leaf_inputs):
+                    needed.add(node)
+                    break
+            continue
+        if node in expanded:
+            continue
+        expanded.add(node)
+        stack.append((node, True))
+        for p in node.parents:
+            if type(p) is Context and p not in expanded:
+                stack.append((p, False))
+    return needed
+
+
 def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint create_graph,
-              dict capture_nodes, diff_backend, leaf_done=None):
+              dict capture_nodes, diff_backend, leaf_done=None, leaf_inputs=None):
     """Run the backward of every node reachable from `start`, in reverse topological order.
 
     `grads` holds the gradients of the start nodes; leaves' totals are added to
     `leaf_grads`.  With `leaf_done`, a leaf's total is instead popped and passed
     to `leaf_done(leaf, gradient)` as soon as its last edge has run.  Returns
     {captured input tensor: gradient} for the nodes in `capture_nodes` (used by
-    autograd.grad)."""
+    autograd.grad).  With `leaf_inputs` (a set of leaves), only the nodes that
+    lead to a captured node or to one of those leaves run: a captured input's
+    own backward, and what lies beyond the inputs, are not run."""
     cdef dict deps = count_dependencies(start, leaf_done is not None)
+    cdef set needed = None if leaf_inputs is None else nodes_leading_to(start, capture_nodes, leaf_inputs)
     # The ready nodes, a stack kept at its largest size (slots above `top` are None),
     # so a chain of nodes does not resize the list at every step.
     cdef list ready = [n for n in start if deps.get(n, 0) == 0]
@@ -507,6 +537,8 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                         g = replaced
             if capture_nodes and node in capture_nodes:
                 captured[capture_nodes[node]] = g
+            if needed is not None and node not in needed:
+                continue  # the nodes past it are not needed either, so they never become ready
             if node.saved_meta:
                 check_versions(node)
             if create_graph:

@@ -114,13 +114,18 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
             start.append(node)
 
     capture_nodes = {}
+    leaf_inputs = None
     if only is not None:
+        # Only what leads to the inputs runs (not the inputs' own backward, nor what lies past them).
+        leaf_inputs = set()
         for t in only:
             if t._node is not None:
                 capture_nodes[t._node] = t
+            else:
+                leaf_inputs.add(t)
     diff_backend = _differentiable_backend() if create_graph else None
     captured = run_nodes(start, grads, leaf_grads, retain_graph, create_graph, capture_nodes, diff_backend,
-                         leaf_done)
+                         leaf_done, leaf_inputs)
     if recorder is not None:
         recorder.backward_finished(leaf_grads)
 
