@@ -47,6 +47,9 @@ def add_arguments(parser):
                        help="data-parallel over MPI ranks: mpiexec -n 2 fastgrad demo --distributed")
     output.add_argument("--progress", choices=("auto", "tqdm", "plain", "none"), default="auto",
                         help="progress bars: tqdm when installed (auto), plain text, or none")
+    model.add_argument("--jit", action="store_true",
+                       help="run each training step through fastgrad.jit (recorded once, replayed after; "
+                            "the same numbers as without)")
 
 
 def default_rates_text():
@@ -108,6 +111,8 @@ def check_arguments(args):
         raise ValueError(f"--target is a test accuracy between 0 and 1 (0.95 means 95%), got {args.target:g}")
     if args.data_dir is not None and args.data != "mnist":
         raise ValueError("--data-dir is read only with --data mnist (the digits are bundled)")
+    if args.jit and args.distributed:
+        raise ValueError("--jit does not combine with --distributed (its gradient hooks are not recorded)")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ValueError(f"--out {args.out!r} is a file; give a folder (it is created if missing)")
 
@@ -200,7 +205,7 @@ def train_and_report(args, split, optimizers, rates, plots):
           f"{on_device}")
     common = dict(batch_size=args.batch_size, hidden=args.hidden, activation=args.activation,
                   seed=args.seed, eval_every=args.eval_every, progress=args.progress, device=args.device,
-                  model=args.model)
+                  model=args.model, jit=args.jit)
     runs = [train_run(split, name, rates[name], epochs=args.epochs, **common) for name in optimizers]
     sweep, labels = [], []
     if args.lr_sweep_steps:

@@ -38,18 +38,35 @@ def accuracy(model, x, y, device="cpu"):
     return float(np.mean(np.argmax(host(logits.data), axis=1) == y))
 
 
+def training_step(model, opt, jit=False):
+    """step(xb, yb) -> (loss, logits): forward, cross-entropy, zero_grad, backward, optimizer step;
+    recorded once per batch shape and replayed after with jit=True (fastgrad.jit: the same numbers)."""
+    def step(xb, yb):
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss, logits
+
+    return fg.jit(step) if jit else step
+
+
 def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, activation="relu",
-              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu", model="mlp"):
+              seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu", model="mlp",
+              jit=False):
     """Train a fresh `model` ("mlp" or "cnn"; same initial weights for a given seed) and return its RunResult.
 
     Each step: next mini-batch, logits = model(x), loss = cross_entropy(logits, y),
-    zero_grad, backward, step (train_time_s adds up these steps alone). The
+    zero_grad, backward, step (train_time_s adds up these steps alone; jit=True runs the step
+    through fastgrad.jit). The
     test set is scored before training, every `eval_every` steps and after the
     last step. A non-finite loss stops the run (diverged=True).
     """
     model = build_model(model, split.num_features, hidden, split.num_classes, activation, seed).to(device)
     opt = make_optimizer(optimizer, model.parameters(), lr)
     loader = make_loader(split.x_train, split.y_train, batch_size, seed, device)
+    step = training_step(model, opt, jit)
     total = epochs * len(loader)
     if max_steps is not None:
         total = min(total, max_steps)
@@ -63,11 +80,7 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
             seen = correct = 0
             t0 = time.perf_counter()
             for xb, yb in loader:
-                logits = model(xb)
-                loss = F.cross_entropy(logits, yb)
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
+                loss, logits = step(xb, yb)
                 value = loss.item()
                 result.train_time_s += time.perf_counter() - t0     # batch fetch included
                 result.steps += 1
