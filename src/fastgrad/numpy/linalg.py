@@ -199,33 +199,24 @@ class _SVDResult(tuple):
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """Singular value decomposition A = U diag(S) Vh, NumPy's values (signs included).
 
-    On Tensors it is composed from the symmetric eigendecomposition of A^T A
-    (of A A^T when wide), so its gradient, to any order, is the one of those
-    ops: exact for distinct nonzero singular values (real or complex A).  The
-    reduced factors (full_matrices=False) unless A is square.
+    The gradient is the analytic one: through S alone it holds everywhere; through
+    U and Vh it needs distinct nonzero singular values, and for complex A a loss
+    that does not depend on the singular vectors' phases.  With full_matrices
+    the factors of a non-square A are not unique, so only the reduced ones
+    (full_matrices=False) are differentiable.
     """
+    from ..ops.decompositions import svd_packed, unpack_svd
+    from .complex import real
+
     a = _t(a)
     m, n = a.shape[-2], a.shape[-1]
     if compute_uv and full_matrices and m != n:
         raise TypeError("svd: with full_matrices=True the extra singular vectors of a non-square matrix are not "
                         "unique, so have no gradient; use full_matrices=False")
-    tall = m >= n
-    b = a if tall else _adjoint(a)                     # b is tall: b^H b is the small Gram matrix
-    w, v = _ops.eigh(_ops.matmul(_adjoint(b), b))
-    w, v = _ops.flip(w, -1), _ops.flip(v, -1)       # descending, as NumPy
-    s = _ops.sqrt(_ops.maximum(w, 0.0))
-    if not compute_uv:
-        return s
-    u_ref, _, vh_ref = _np.linalg.svd(a.data, full_matrices=False)
-    reference = _np.conj(_np.swapaxes(vh_ref, -1, -2)) if tall else u_ref
-    overlap = _np.sum(_np.conj(v.data) * reference, axis=-2, keepdims=True)
-    magnitude = _np.abs(overlap)
-    phases = _np.where(magnitude == 0, 1.0, overlap / _np.where(magnitude == 0, 1.0, magnitude))
-    v = _ops.mul(v, phases if _np.iscomplexobj(v.data) else phases.real)   # the signs (phases) LAPACK chose
-    u = _ops.div(_ops.matmul(b, v), _ops.unsqueeze(s, -2))
-    if not tall:
-        u, v = v, u
-    return _SVDResult(u, s, _adjoint(v))
+    u, s, vh = unpack_svd(_ops, svd_packed(a), m, n)
+    if _np.iscomplexobj(s.data):
+        s = real(s)
+    return _SVDResult(u, s, vh) if compute_uv else s
 
 
 def _adjoint(x):
