@@ -21,6 +21,7 @@ from ..ops.broadcast import unbroadcast
 
 _ndarray = np.ndarray
 _generic = np.generic
+_scratch = ScratchContext
 
 
 def replay_context(cls, backend, parents):
@@ -64,16 +65,15 @@ def getter(spec):
 def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents):
     """One op's forward, as Primitive.apply runs it, minus the Tensor and graph bookkeeping."""
     forward = cls.forward
-    args = [getter(a) for a in arg_specs]
+    read = _reader(arg_specs)
     kws = [(k, getter(v)) for k, v in kw_specs.items()]
 
     def step(s):
-        ctx = ScratchContext() if ctx_slot is None else replay_context(cls, backend, parents)
-        values = [g(s) for g in args]
+        ctx = _scratch() if ctx_slot is None else replay_context(cls, backend, parents)
         if kws:
-            y = forward(ctx, backend, *values, **{k: g(s) for k, g in kws})
+            y = forward(ctx, backend, *read(s), **{k: g(s) for k, g in kws})
         else:
-            y = forward(ctx, backend, *values)
+            y = forward(ctx, backend, *read(s))
         if type(y) is not _ndarray and isinstance(y, _generic):
             raw = y
             y = np.asarray(y)
@@ -86,6 +86,20 @@ def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents):
             s[ctx_slot] = ctx
 
     return step
+
+
+def _reader(specs):
+    """slot list -> the tuple of a step's positional arguments (one C call when all are slots)."""
+    if specs and all(spec[0] == "slot" for spec in specs):
+        if len(specs) == 1:
+            slot = specs[0][1]
+            return lambda s: (s[slot],)
+        return operator.itemgetter(*[spec[1] for spec in specs])
+    if len(specs) == 2 and {specs[0][0], specs[1][0]} == {"slot", "const"}:  # x * 1.01, 2 - x
+        (kind, a), (_, b) = specs
+        return (lambda s: (s[a], b)) if kind == "slot" else (lambda s: (a, s[b]))
+    getters = [getter(spec) for spec in specs]
+    return lambda s: [g(s) for g in getters]
 
 
 def backward_step(cls, backend, ctx_slot, grad_slot, targets):
