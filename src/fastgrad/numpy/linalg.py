@@ -91,6 +91,31 @@ def _symmetric_from_triangle(a, UPLO):
     return _ops.add(_ops.where(diagonal_only, real(a), strict), conjugate(_ops.swapaxes(strict, -1, -2)))
 
 
+@implements(_np.linalg.eig)
+def eig(a):
+    """Eigenvalues and unit-norm eigenvectors of a general square matrix, as NumPy
+    (complex unless every eigenvalue is real).
+
+    The gradient needs distinct eigenvalues, and through the eigenvectors a loss
+    that does not depend on their phases (each is defined up to one); for a
+    real matrix it is real.
+    """
+    from ..ops.decompositions import eig_packed
+
+    packed = eig_packed(_t(a))
+    return _EigResult(packed[..., 0, :], packed[..., 1:, :])
+
+
+@implements(_np.linalg.eigvals)
+def eigvals(a):
+    """Eigenvalues of a general square matrix (see eig)."""
+    return eig(a)[0]
+
+
+class _EigResult(_EighResult):
+    """(eigenvalues, eigenvectors), readable by position or by name as NumPy's result."""
+
+
 @implements(_np.linalg.eigvalsh)
 def eigvalsh(a, UPLO="L"):
     """Eigenvalues (ascending) of a symmetric matrix; their gradient is V diag(g) V^T."""

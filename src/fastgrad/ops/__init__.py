@@ -25,7 +25,7 @@ cumulative.py   cumsum cumprod
 manipulation.py flip roll pad_constant copy
 contraction.py  einsum tensordot
 square_matrix.py inv det slogdet solve cholesky eigh
-decompositions.py svd (reduced, packed factors) for fastgrad.numpy.linalg
+decompositions.py svd eig (packed factors) for fastgrad.numpy.linalg
 """
 from . import methods as _methods
 from .activations import gelu, leaky_relu, relu, sigmoid, silu, softplus, tanh

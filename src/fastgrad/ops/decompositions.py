@@ -108,3 +108,57 @@ class SvdPacked(Function):
 def svd_packed(a):
     """The reduced SVD of `a` packed as SvdPacked describes; unpack with unpack_svd."""
     return SvdPacked.apply(a)
+
+
+# ---- eigendecomposition of a general matrix -------------------------------------
+
+class EigPacked(Function):
+    """np.linalg.eig packed in one output of shape (..., n + 1, n): row 0 holds the
+    eigenvalues w, rows 1.. the unit-norm eigenvectors V (as columns).  Real when
+    NumPy's result is (every eigenvalue real), complex otherwise."""
+
+    @staticmethod
+    def forward(ctx, b, a):
+        _check_square("eig", a)
+        xp = b.xp
+        w, v = xp.linalg.eig(a)
+        packed = xp.concatenate([xp.expand_dims(w, axis=-2), v], axis=-2)
+        ctx.save_for_backward(packed)
+        ctx.real_input = not _is_complex(a)
+        return packed
+
+    @staticmethod
+    def backward(ctx, b, g):
+        # NOTE: A V = V diag(w); with dV = V C, C_ij = (V^-1 dA V)_ij / (w_j - w_i) off the
+        # diagonal (distinct eigenvalues needed) and Re diag(V^H dV) = 0 (unit norm; the
+        # phases are free, so the loss must not depend on them).  Then, with G = V^H gV,
+        #   gA = V^-H Q V^H,  Q = (G - V^H V diag(Re diag G)) / conj(w_j - w_i) off the
+        #   diagonal, diag(Q) = gw.
+        # A real A with complex eigenvalues gets the real part.
+        (packed,) = ctx.saved_arrays
+        xp = b.xp
+        is_complex = _is_complex(packed)
+        w, v = packed[..., 0, :], packed[..., 1:, :]
+        gw, gv = g[..., 0, :], g[..., 1:, :]
+        if is_complex:
+            gw, gv = xp.conj(gw), xp.conj(gv)
+        n = w.shape[-1]
+        eye = ctx.backend.xp.eye(n, dtype=packed.dtype)
+        vh = _adjoint(xp, v)
+        vhgv = xp.matmul(vh, gv)
+        gap = _row(xp, w) - _col(xp, w) + eye          # w_j - w_i, 1 on the diagonal
+        if is_complex:
+            gap = xp.conj(gap)
+        normalization = xp.matmul(vh, v) * _row(xp, xp.real(xp.diagonal(vhgv, axis1=-2, axis2=-1)))
+        q = (1 - eye) * (vhgv - normalization) / gap + eye * _row(xp, gw)
+        grad = xp.linalg.solve(vh, xp.matmul(q, vh))
+        if is_complex:
+            grad = xp.conj(grad)
+            if ctx.real_input:
+                grad = xp.real(grad)
+        return grad
+
+
+def eig_packed(a):
+    """np.linalg.eig of `a` packed as EigPacked describes."""
+    return EigPacked.apply(a)
