@@ -51,9 +51,17 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
 }
 
 /* Run STMT (which reads lo and hi) over the chunks [lo, hi) of [0, n), threaded
- * when work > FG_OMP_THRESHOLD. */
+ * when work > FG_OMP_THRESHOLD.  Below the threshold no OpenMP region is entered
+ * at all: an `if (0)` region still costs the runtime's team set-up (about half a
+ * microsecond), more than a small kernel's arithmetic.  Both branches run the
+ * same chunks, so results do not depend on which one runs. */
 #define FG_PARALLEL_SHARES(n, work, align, STMT)                               \
     FG_PARALLEL_SHARES_ABOVE(n, work, FG_OMP_THRESHOLD, align, STMT)
+
+/* One chunk of FG_PARALLEL_SHARES_ABOVE / FG_PARALLEL_REDUCE: [lo, hi) of chunk k. */
+#define FG_CHUNK_BOUNDS(k)                                                     \
+    int64_t lo = (k) * fg_chunk_;                                              \
+    int64_t hi = fg_n_ - lo < fg_chunk_ ? fg_n_ : lo + fg_chunk_;
 
 /* The same with another threshold. */
 #define FG_PARALLEL_SHARES_ABOVE(n, work, threshold, align, STMT)              \
@@ -61,13 +69,17 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         int64_t fg_n_ = (n), fg_work_ = (work);                                \
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), INT64_MAX); \
         int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
-        int fg_threaded_ = fg_work_ > (threshold) && fg_count_ > 1;            \
-        (void)fg_threaded_;                                                    \
-        _Pragma("omp parallel for schedule(dynamic, 1) if (fg_threaded_)")     \
-        for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {                  \
-            int64_t lo = fg_k_ * fg_chunk_;                                    \
-            int64_t hi = fg_n_ - lo < fg_chunk_ ? fg_n_ : lo + fg_chunk_;      \
-            STMT;                                                              \
+        if (fg_work_ > (threshold) && fg_count_ > 1) {                         \
+            _Pragma("omp parallel for schedule(dynamic, 1)")                   \
+            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
+                FG_CHUNK_BOUNDS(fg_k_)                                         \
+                STMT;                                                          \
+            }                                                                  \
+        } else {                                                               \
+            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
+                FG_CHUNK_BOUNDS(fg_k_)                                         \
+                STMT;                                                          \
+            }                                                                  \
         }                                                                      \
     }
 
@@ -79,14 +91,18 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         int64_t fg_n_ = (n), fg_work_ = (work);                                \
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), FG_MAX_CHUNKS); \
         int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
-        int fg_threaded_ = fg_work_ > FG_OMP_THRESHOLD && fg_count_ > 1;       \
         double fg_parts_[FG_MAX_CHUNKS];                                       \
-        (void)fg_threaded_;                                                    \
-        _Pragma("omp parallel for schedule(dynamic, 1) if (fg_threaded_)")     \
-        for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {                  \
-            int64_t lo = fg_k_ * fg_chunk_;                                    \
-            int64_t hi = fg_n_ - lo < fg_chunk_ ? fg_n_ : lo + fg_chunk_;      \
-            fg_parts_[fg_k_] = (EXPR);                                         \
+        if (fg_work_ > FG_OMP_THRESHOLD && fg_count_ > 1) {                    \
+            _Pragma("omp parallel for schedule(dynamic, 1)")                   \
+            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
+                FG_CHUNK_BOUNDS(fg_k_)                                         \
+                fg_parts_[fg_k_] = (EXPR);                                     \
+            }                                                                  \
+        } else {                                                               \
+            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
+                FG_CHUNK_BOUNDS(fg_k_)                                         \
+                fg_parts_[fg_k_] = (EXPR);                                     \
+            }                                                                  \
         }                                                                      \
         for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++)                    \
             ACC = COMBINE(ACC, fg_parts_[fg_k_]);                              \

@@ -24,6 +24,7 @@ cdef Py_ssize_t POOL_MAX_PER_KEY = 8            # arrays of one shape and dtype 
 cdef bint _pool_enabled = _os.environ.get("FASTGRAD_BUFFER_POOL", "1") not in ("0", "false", "no")
 cdef object _pool = _OrderedDict()               # (shape, dtype) -> [arrays], least recently used first
 cdef object _pool_lock = _threading.RLock()      # re-entrant: a finalizer run by the GC may allocate
+cdef object _np_empty = np.empty                 # looked up once: small outputs are made per call
 
 
 cdef inline bint _is_free(object a, tuple shape, object dtype):
@@ -34,12 +35,13 @@ cdef inline bint _is_free(object a, tuple shape, object dtype):
 
 cdef object new_output(tuple shape, object dtype):
     """An uninitialized C-contiguous array: np.empty(shape, dtype), or a free pooled one."""
-    dtype = np.dtype(dtype)
+    if dtype is not _F32 and dtype is not _F64:  # the kernels' dtypes need no conversion
+        dtype = np.dtype(dtype)
     cdef Py_ssize_t nbytes = dtype.itemsize
     for n in shape:
         nbytes *= n
     if not _pool_enabled or nbytes < POOL_MIN_BYTES:
-        return np.empty(shape, dtype=dtype)
+        return _np_empty(shape, dtype)
     with _pool_lock:
         return _pooled_output(shape, dtype)
 

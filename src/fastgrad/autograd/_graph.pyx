@@ -9,6 +9,10 @@ access removes most of the interpreter overhead.
 """
 import numpy as np
 
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+
 from ..backend import NUMPY, backend_for
 from .grad_mode import STATE
 from . import anomaly as _anomaly
@@ -72,12 +76,28 @@ def set_anomaly_active(bint active):
 def set_tensor_type(cls):
     """Tell the core which class new tensors are (fastgrad.Tensor)."""
     global _tensor_type
+    if not (isinstance(cls, type) and issubclass(cls, TensorBase)):
+        raise TypeError(f"set_tensor_type: cls must be a subclass of TensorBase, got {cls!r}")
     _tensor_type = cls
+
+
+cdef extern from *:
+    """
+    /* type.__new__(type) through the type's slot: no method lookup, no argument checks. */
+    static PyObject *fg_new_instance(PyObject *type)
+    {
+        static PyObject *no_args = NULL;
+        if (no_args == NULL && (no_args = PyTuple_New(0)) == NULL)
+            return NULL;
+        return ((PyTypeObject *)type)->tp_new((PyTypeObject *)type, no_args, NULL);
+    }
+    """
+    object fg_new_instance(object type)
 
 
 cpdef new_tensor(data, bint requires_grad, node):
     """Wrap an array without checks (the fast path used by every op)."""
-    cdef TensorBase t = TensorBase.__new__(_tensor_type)
+    cdef TensorBase t = <TensorBase>fg_new_instance(_tensor_type)
     t.data = data
     t._grad = None
     t._requires_grad = requires_grad
@@ -168,7 +188,7 @@ cdef inline int _rule_of(cls):
     return (<tuple>entry)[0]
 
 
-cdef object _compiled_forward(int rule, list datas):
+cdef object _compiled_forward(int rule, tuple datas):
     x = datas[0]
     if rule == RULE_NEG:
         return -x
@@ -226,7 +246,7 @@ def reflected_operator(cls):
     return operator
 
 
-cdef inline object _call_forward(fwd, ctx, backend, list datas, dict kwargs):
+cdef inline object _call_forward(fwd, ctx, backend, tuple datas, dict kwargs):
     # Fixed-arity calls for the common cases: no argument tuple to build.
     cdef Py_ssize_t n = len(datas)
     if kwargs:
@@ -254,24 +274,29 @@ cdef object _apply(cls, tuple args, dict kwargs):
 
 
 cdef object _apply_op(cls, tuple args, dict kwargs):
-    cdef list datas = []
-    cdef list parents = []
+    cdef Py_ssize_t n = len(args), i
+    cdef tuple datas = PyTuple_New(n)
+    cdef list parents = PyList_New(n)
     cdef bint record = False
     cdef bint plain = True  # every argument a NumPy array or a Python number
     cdef TensorBase t
-    for a in args:
+    for i in range(n):
+        a = args[i]
         if isinstance(a, TensorBase):
             t = <TensorBase>a
             d = t.data
             if t._requires_grad:
                 record = True
-                parents.append(a if t._node is None else t._node)
+                parent = a if t._node is None else t._node
             else:
-                parents.append(None)
+                parent = None
         else:
             d = a
-            parents.append(None)
-        datas.append(d)
+            parent = None
+        Py_INCREF(d)
+        PyTuple_SET_ITEM(datas, i, d)
+        Py_INCREF(parent)
+        PyList_SET_ITEM(parents, i, parent)
         if plain and type(d) is not _ndarray and type(d) not in _NUMBERS:
             plain = False
     backend = NUMPY if plain else backend_for(*datas)
@@ -358,7 +383,7 @@ cdef bint _is_floating(out, backend):
     return backend.xp.isdtype(out.dtype, ("real floating", "complex floating"))
 
 
-cdef list _describe_saved(Context ctx, TensorBase out, tuple args, list datas):
+cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):
     # For each saved array: where it sits in the graph (the leaf Tensor or the
     # Context that made it; None for constants) and its version counter then.
     # The engine checks the versions before backward and, with create_graph,
@@ -377,8 +402,11 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, list datas):
                 meta.append((t if t._node is None else t._node, t._version, t._version[0]))
                 break
         else:
-            meta.append((None, None, 0))
+            meta.append(_CONSTANT_ENTRY)
     return meta
+
+
+cdef tuple _CONSTANT_ENTRY = (None, None, 0)  # a saved value that is no tensor's array
 
 
 # ---- backward ---------------------------------------------------------------
@@ -387,7 +415,7 @@ cdef dict count_dependencies(list start, bint count_leaves):
     """For each node reachable from `start`: how many recorded edges point at it
     (and, with count_leaves, at each leaf tensor)."""
     cdef dict deps = {}
-    cdef set seen = set(start)
+    cdef set starts = set(start) if len(start) > 1 else None
     cdef list stack = list(start)
     cdef Context node
     while stack:
@@ -396,10 +424,14 @@ cdef dict count_dependencies(list start, bint count_leaves):
             raise RuntimeError(_FREED.format(op=node.name))
         for p in node.parents:
             if type(p) is Context:
-                deps[p] = deps.get(p, 0) + 1
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
+                count = deps.get(p)
+                if count is None:
+                    deps[p] = 1
+                    # A node is walked when first reached (start nodes are walked already).
+                    if starts is None or p not in starts:
+                        stack.append(p)
+                else:
+                    deps[p] = <Py_ssize_t>count + 1
             elif count_leaves and p is not None:
                 deps[p] = deps.get(p, 0) + 1
     return deps
@@ -514,9 +546,21 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
     own backward, and what lies beyond the inputs, are not run."""
     cdef dict deps = count_dependencies(start, leaf_done is not None)
     cdef set needed = None if leaf_inputs is None else nodes_leading_to(start, capture_nodes, leaf_inputs)
-    # The ready nodes, a stack kept at its largest size (slots above `top` are None),
-    # so a chain of nodes does not resize the list at every step.
-    cdef list ready = [n for n in start if deps.get(n, 0) == 0]
+    # deps[node] > 0: edges still to run into a node that has no gradient yet;
+    # < 0: minus that count, for a node whose partial sum waits in `grads`.  A node
+    # with one consumer (most of them) goes to the ready stack with its gradient,
+    # without passing through `grads`.
+    for n in start:
+        if n in deps:
+            deps[n] = -<Py_ssize_t>deps[n]  # a start node also reached from another
+    # The ready nodes and their gradients: two stacks kept at their largest size
+    # (slots above `top` are None), so a chain does not resize them at every step.
+    cdef list ready = []
+    cdef list ready_grads = []
+    for n in start:
+        if n not in deps:
+            ready.append(n)
+            ready_grads.append(grads.pop(n))
     cdef Py_ssize_t top = len(ready)
     cdef dict captured = {}
     cdef Context node
@@ -528,8 +572,9 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
         while top:
             top -= 1
             node = <Context>ready[top]
+            g = ready_grads[top]
             ready[top] = None
-            g = grads.pop(node)
+            ready_grads[top] = None
             if node.hooks:
                 for hook in node.hooks:
                     replaced = hook(g)
@@ -547,6 +592,7 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 input_grads = _compiled_backward(node, g)
             else:
                 input_grads = node.fn.backward(node, node.backend, g)
+            g = None
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if _anomaly_active and _anomaly.STATE.enabled:
@@ -560,16 +606,28 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                     continue
                 gi = conform(node, parent, gi, diff_backend if create_graph else node.backend)
                 if type(parent) is Context:
-                    prev = grads.get(parent)
-                    grads[parent] = gi if prev is None else prev + gi
-                    left = <Py_ssize_t>deps[parent] - 1
-                    deps[parent] = left
-                    if left == 0:
-                        if top < len(ready):
-                            ready[top] = parent
-                        else:
-                            ready.append(parent)
-                        top += 1
+                    left = <Py_ssize_t>deps[parent]
+                    if left == 1:
+                        total = gi  # its only edge, or the last one into a fresh node
+                    elif left > 1:
+                        grads[parent] = gi
+                        deps[parent] = 1 - left
+                        continue
+                    elif left == -1:
+                        total = grads.pop(parent) + gi
+                    else:
+                        grads[parent] = grads[parent] + gi
+                        deps[parent] = left + 1
+                        continue
+                    deps[parent] = 0
+                    if top < len(ready):
+                        ready[top] = parent
+                        ready_grads[top] = total
+                    else:
+                        ready.append(parent)
+                        ready_grads.append(total)
+                    top += 1
+                    total = None
                 else:
                     prev = leaf_grads.get(parent)
                     leaf_grads[parent] = gi if prev is None else prev + gi

@@ -139,12 +139,15 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
 
 def _root_gradient(t, g, create_graph):
     if g is None:
-        if t.data.size != 1:
+        data = t.data
+        if data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
                 f"shape {t.shape}, so pass `gradient` of that shape")
-        xp = namespace_of(t.data)
-        g = xp.ones(t.data.shape, dtype=t.data.dtype, **same_device(t.data))
+        if type(data) is np.ndarray:
+            g = np.ones(data.shape, dtype=data.dtype)
+        else:
+            g = namespace_of(data).ones(data.shape, dtype=data.dtype, **same_device(data))
     else:
         data = g.data if isinstance(g, Tensor) else g
         if not hasattr(data, "shape"):

@@ -1,4 +1,5 @@
 """Undo NumPy broadcasting in a gradient: the one helper every binary backward uses."""
+import numpy as np
 
 
 def shape_of(a):
@@ -38,6 +39,17 @@ def normalize_axis(axis, ndim, op="op"):
 
 def expand_reduced(xp, grad, shape, axes, keepdims):
     """Broadcast the gradient of a reduction over `axes` back to the input `shape`."""
+    if type(grad) is np.ndarray and grad.size == 1:
+        return _repeat_one(grad, tuple(shape))
     if not keepdims and axes:
         grad = xp.reshape(grad, tuple(1 if i in axes else n for i, n in enumerate(shape)))
     return xp.broadcast_to(grad, shape)
+
+
+def _repeat_one(grad, shape):
+    """The read-only view of a one-element NumPy array at every position of `shape`:
+    what np.broadcast_to gives (a total reduction's gradient), built directly (its
+    Python-level checks cost more than a small backward's arithmetic)."""
+    view = np.ndarray(shape, grad.dtype, grad, 0, (0,) * len(shape))
+    view.flags.writeable = False
+    return view
