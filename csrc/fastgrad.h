@@ -409,4 +409,40 @@ void fg_attention_softmax_bwd_f32(const float *restrict p, const float *restrict
 void fg_attention_softmax_bwd_f64(const double *restrict p, const double *restrict gp, const uint8_t *keep,
                                   double *restrict gs, const fg_attention_shape *a, double keep_scale);
 
+/* ---- recurrent gates (recurrent.c) ----
+ * One time step of LSTM and GRU over `rows` batch rows of `hidden` units,
+ * the gate blocks of a row in PyTorch's order, all arrays C-contiguous.
+ * lstm_cell_fwd: gates (rows, 4 hidden: i, f, g, o pre-activations) and
+ * c_prev (rows, hidden) -> hc (rows, 2 hidden: h, then c) and act (rows,
+ * 4 hidden: sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)), with
+ * c = f c_prev + i g and h = o tanh(c).
+ * lstm_cell_bwd: act, c_prev, hc and ghc (the gradient of hc) -> ggates
+ * (rows, 4 hidden) and gc_prev (rows, hidden).
+ * gru_cell_fwd: gi = W_ih x + b_ih and gh = W_hh h_prev + b_hh (rows,
+ * 3 hidden: r, z, n) and h_prev -> h (rows, hidden) and act (rows, 3 hidden:
+ * r, z, n after their nonlinearities), with n = tanh(gi_n + r gh_n) and
+ * h = (1 - z) n + z h_prev.
+ * gru_cell_bwd: act, gh, h_prev and gy -> ggi, ggh (rows, 3 hidden) and
+ * gh_prev (rows, hidden). */
+void fg_lstm_cell_fwd_f32(const float *restrict gates, const float *restrict c_prev, float *restrict hc,
+                          float *restrict act, int64_t rows, int64_t hidden);
+void fg_lstm_cell_fwd_f64(const double *restrict gates, const double *restrict c_prev, double *restrict hc,
+                          double *restrict act, int64_t rows, int64_t hidden);
+void fg_lstm_cell_bwd_f32(const float *restrict act, const float *restrict c_prev, const float *restrict hc,
+                          const float *restrict ghc, float *restrict ggates, float *restrict gc_prev, int64_t rows,
+                          int64_t hidden);
+void fg_lstm_cell_bwd_f64(const double *restrict act, const double *restrict c_prev, const double *restrict hc,
+                          const double *restrict ghc, double *restrict ggates, double *restrict gc_prev,
+                          int64_t rows, int64_t hidden);
+void fg_gru_cell_fwd_f32(const float *restrict gi, const float *restrict gh, const float *restrict h_prev,
+                         float *restrict h, float *restrict act, int64_t rows, int64_t hidden);
+void fg_gru_cell_fwd_f64(const double *restrict gi, const double *restrict gh, const double *restrict h_prev,
+                         double *restrict h, double *restrict act, int64_t rows, int64_t hidden);
+void fg_gru_cell_bwd_f32(const float *restrict act, const float *restrict gh, const float *restrict h_prev,
+                         const float *restrict gy, float *restrict ggi, float *restrict ggh, float *restrict gh_prev,
+                         int64_t rows, int64_t hidden);
+void fg_gru_cell_bwd_f64(const double *restrict act, const double *restrict gh, const double *restrict h_prev,
+                         const double *restrict gy, double *restrict ggi, double *restrict ggh,
+                         double *restrict gh_prev, int64_t rows, int64_t hidden);
+
 #endif

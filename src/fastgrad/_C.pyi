@@ -130,6 +130,14 @@ def group_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., groups: Any = 
     """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample,"""
     ...
 
+def gru_cell_bwd(act: Any, gh: Any, *, h_prev: Any, grad: Any) -> Any:
+    """(ggi, ggh, gh_prev) of gru_cell_fwd from its act, gh, h_prev and grad, the gradient of h."""
+    ...
+
+def gru_cell_fwd(gi: Any, gh: Any, *, h_prev: Any) -> Any:
+    """(h, act): gi = W_ih x + b_ih and gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) and h_prev ->"""
+    ...
+
 def huber_loss_bwd(x: Any, t: Any, gy: Any = ..., *, delta: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
     """gx = scale * gy * clip(x - t, -delta, delta)."""
     ...
@@ -168,6 +176,14 @@ def log_softmax_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
 
 def log_softmax_fwd(x: Any, out: Any = ...) -> Any:
     """y = x - logsumexp(x) along the last axis (the maximum subtracted first)."""
+    ...
+
+def lstm_cell_bwd(act: Any, *, c_prev: Any, hc: Any, grad: Any) -> Any:
+    """(ggates, gc_prev) of lstm_cell_fwd from its act and hc, c_prev and grad, the gradient of hc."""
+    ...
+
+def lstm_cell_fwd(gates: Any, *, c_prev: Any) -> Any:
+    """(hc, act): gates (rows, 4 hidden: i, f, g, o) and c_prev (rows, hidden) -> hc = [h, c] (rows, 2 hidden)"""
     ...
 
 def max_abs(arrays: Any) -> Any:

@@ -272,6 +272,14 @@ STEP_SPECS.update({
                                        dict(keep=RNG.random((2, 4, 5)) > 0.3, keep_scale=1.25))],
 })
 
+# Recurrent gate twins: states and gradients of other widths as keywords.
+STEP_SPECS.update({
+    "lstm_cell_fwd": [lambda: ([signed(3, 8)], dict(c_prev=signed(3, 2)))],
+    "lstm_cell_bwd": [lambda: ([_probabilities(3, 8)], dict(c_prev=signed(3, 2), hc=signed(3, 4), grad=signed(3, 4)))],
+    "gru_cell_fwd": [lambda: ([signed(3, 6), signed(3, 6)], dict(h_prev=signed(3, 2)))],
+    "gru_cell_bwd": [lambda: ([_probabilities(3, 6), signed(3, 6)], dict(h_prev=signed(3, 2), grad=signed(3, 2)))],
+})
+
 def _elementwise_arguments(twin):
     """Arrays for a twin whose positional arguments are all same-shape arrays, or None."""
     params = list(inspect.signature(twin).parameters.values())[1:]

@@ -9,10 +9,12 @@ namespace argument), which CupyBackend binds as its kernel methods.
 from . import activations, linear, losses, optim
 from . import conv, norm, pool
 from . import attention
+from . import recurrent
 
 FAMILIES = (activations, losses, linear, optim)
 FAMILIES += (conv, pool, norm)
 FAMILIES += (attention,)
+FAMILIES += (recurrent,)
 
 KERNELS = {name: kernel for module in FAMILIES for name, kernel in module.KERNELS.items()}
 

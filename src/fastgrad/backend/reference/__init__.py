@@ -16,10 +16,12 @@ kernel family, mirroring csrc/.
 from . import activations, linear, losses, optim
 from . import conv, norm, pool
 from . import attention
+from . import recurrent
 
 FAMILIES = (activations, losses, linear, optim)
 FAMILIES += (conv, pool, norm)
 FAMILIES += (attention,)
+FAMILIES += (recurrent,)
 
 TWINS = {name: fn for module in FAMILIES for name, fn in vars(module).items()
          if name.endswith(("_fwd", "_bwd", "_step")) and callable(fn)}

@@ -2,8 +2,8 @@
 gate order, initialisation, state_dict keys and return values.
 
 Each layer and direction projects the inputs of all time steps with one GEMM
-(`F.linear` over the whole sequence); the recurrent product and the gate
-nonlinearities of a time step are then composed from fastgrad's differentiable ops.
+(`F.linear` over the whole sequence); each time step is then the recurrent product
+(a GEMM) and, for LSTM and GRU, one fused pass over the gates (fastgrad.ops.recurrent).
 """
 import math
 
@@ -12,6 +12,7 @@ import numpy as np
 from ... import ops
 from ...autograd.tensor import Tensor
 from ...dtypes import get_default_dtype
+from ...ops.recurrent import gru_cell, lstm_cell
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -28,19 +29,11 @@ def _rnn_step(gi, h, w_hh, b_hh, nonlinearity):
 
 
 def _lstm_step(gi, h, c, w_hh, b_hh):
-    i, f, g, o = ops.split(gi + F.linear(h, w_hh, b_hh), h.shape[-1], axis=-1)
-    c = ops.sigmoid(f) * c + ops.sigmoid(i) * ops.tanh(g)
-    return ops.sigmoid(o) * ops.tanh(c), c
+    return lstm_cell(gi + F.linear(h, w_hh, b_hh), c)
 
 
 def _gru_step(gi, h, w_hh, b_hh):
-    hidden = h.shape[-1]
-    x_r, x_z, x_n = ops.split(gi, hidden, axis=-1)
-    h_r, h_z, h_n = ops.split(F.linear(h, w_hh, b_hh), hidden, axis=-1)
-    r = ops.sigmoid(x_r + h_r)
-    z = ops.sigmoid(x_z + h_z)
-    n = ops.tanh(x_n + r * h_n)
-    return n + z * (h - n)
+    return gru_cell(gi, F.linear(h, w_hh, b_hh), h)
 
 
 def _zeros(shape, like):
