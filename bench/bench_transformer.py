@@ -1,13 +1,13 @@
 """T1: scaled dot-product attention forward + backward; T2: a training step of a small
 transformer encoder layer.
 
-T1: batch 8, heads 4, sequence 256, head dim 64, float32, causal off: fastgrad's
+A1: batch 8, heads 4, sequence 256, head dim 64, float32, causal off: fastgrad's
 F.scaled_dot_product_attention (GEMMs + the fused softmax kernel) and PyTorch's, forward
 and backward of sum(out * seed); the floor is the four GEMMs of the step's backward and the
 two of its forward (q k^T, p v, g v^T, p^T g, gs k, gs^T q) through fastgrad's GEMM entry
 point into preallocated outputs.  Target: <= 1.2x PyTorch.
 
-T2: nn.TransformerEncoderLayer(d_model 128, nhead 4, dim_feedforward 512, dropout 0,
+A2: nn.TransformerEncoderLayer(d_model 128, nhead 4, dim_feedforward 512, dropout 0,
 batch_first), batch 16, sequence 64, float32; forward, MSE to a fixed target, zero_grad,
 backward, Adam; the same weights (PyTorch's initialisation of a seeded fastgrad layer) in
 both libraries.  PyTorch's training step takes its composite (non fast-path) route.
@@ -25,8 +25,8 @@ from fastgrad.nn import functional as F
 from peers import torch_or_skip
 from training_step import make_training_step
 
-ATTENTION_GROUP = "T1 scaled_dot_product_attention forward+backward: batch 8, heads 4, seq 256, dim 64, float32"
-LAYER_GROUP = "T2 training step: TransformerEncoderLayer(128, 4, 512), batch 16, seq 64, Adam, float32"
+ATTENTION_GROUP = "A1 scaled_dot_product_attention forward+backward: batch 8, heads 4, seq 256, dim 64, float32"
+LAYER_GROUP = "A2 training step: TransformerEncoderLayer(128, 4, 512), batch 16, seq 64, Adam, float32"
 B, H, L, D = 8, 4, 256, 64
 
 
