@@ -1,4 +1,4 @@
-"""T1: scaled dot-product attention forward + backward; T2: a training step of a small
+"""A1: scaled dot-product attention forward + backward; A2: a training step of a small
 transformer encoder layer.
 
 A1: batch 8, heads 4, sequence 256, head dim 64, float32, causal off: fastgrad's
