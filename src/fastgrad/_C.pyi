@@ -7,7 +7,7 @@ class ArrayList:
 class PoolWindows:
     def __getattr__(self, name: str) -> Any: ...
 
-class TwoStateLists:
+class StepLists:
     def __getattr__(self, name: str) -> Any: ...
 
 def adagrad_step(params: Any, grads: Any, state_sums: Any, *, clr: Any, eps: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:

@@ -1,4 +1,20 @@
 # Validation shared by every wrapper.  Errors name the op and the argument.
+#
+# Every wrapper validates its arguments, then releases the GIL around one call
+# by_dtype(f32, fg_<kernel>, args...): a C macro that calls fg_<kernel>_f32 when
+# f32 is true, else fg_<kernel>_f64, with the same arguments.  Arrays are passed
+# as void * (data_of) and scalar parameters as double; the prototypes in
+# fastgrad.h convert them as any direct call would, and the C compiler checks
+# every argument against them.  Each family declares its kernel names for
+# Cython as members of an anonymous enum: to the macro they are only names.
+
+cdef extern from *:
+    """
+    #define FG_BY_DTYPE(f32, kernel, ...) ((f32) ? kernel##_f32(__VA_ARGS__) : kernel##_f64(__VA_ARGS__))
+    """
+    void by_dtype "FG_BY_DTYPE"(bint f32, int kernel, ...) nogil
+    double by_dtype_double "FG_BY_DTYPE"(bint f32, int kernel, ...) nogil
+    int by_dtype_int "FG_BY_DTYPE"(bint f32, int kernel, ...) nogil
 
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
@@ -102,3 +118,11 @@ cdef check_no_partial_overlap(str op, object out, object a):
 
 cdef inline bint is_f32(object a):
     return a.dtype == _F32
+
+
+ctypedef void *address   # of an array's data, as by_dtype passes it
+
+
+cdef inline address data_of(object a):
+    """The data pointer of an ndarray, NULL for None (an optional argument not given)."""
+    return NULL if a is None else cnp.PyArray_DATA(a)

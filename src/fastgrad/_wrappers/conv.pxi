@@ -7,10 +7,7 @@ cdef extern from "fastgrad.h":
         int64_t batch, channels, height, width
         int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w
         int64_t out_h, out_w
-    void fg_im2col_fwd_f32(const float *x, float *col, const fg_conv_geometry *g) nogil
-    void fg_im2col_fwd_f64(const double *x, double *col, const fg_conv_geometry *g) nogil
-    void fg_im2col_bwd_f32(const float *col, float *gx, const fg_conv_geometry *g) nogil
-    void fg_im2col_bwd_f64(const double *col, double *gx, const fg_conv_geometry *g) nogil
+    enum: fg_im2col_fwd, fg_im2col_bwd
 
 
 cdef tuple int_pair(str op, str arg, object value, int64_t minimum):
@@ -58,14 +55,10 @@ def im2col_fwd(x, *, kernel_size, stride=1, padding=0, dilation=1, out_size):
     col = np.empty((g.batch * g.out_h * g.out_w, g.channels * g.kernel_h * g.kernel_w), dtype=x.dtype)
     if col.size == 0:
         return col
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pc = cnp.PyArray_DATA(col)
-    if is_f32(x):
-        with nogil:
-            fg_im2col_fwd_f32(<const float *>px, <float *>pc, &g)
-    else:
-        with nogil:
-            fg_im2col_fwd_f64(<const double *>px, <double *>pc, &g)
+    cdef address px = data_of(x), pc = data_of(col)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_im2col_fwd, px, pc, &g)
     return col
 
 
@@ -86,12 +79,8 @@ def im2col_bwd(col, *, input_shape, kernel_size, stride=1, padding=0, dilation=1
     gx = np.empty(shape, dtype=col.dtype)
     if gx.size == 0:
         return gx
-    cdef void *pc = cnp.PyArray_DATA(col)
-    cdef void *pg = cnp.PyArray_DATA(gx)
-    if is_f32(col):
-        with nogil:
-            fg_im2col_bwd_f32(<const float *>pc, <float *>pg, &g)
-    else:
-        with nogil:
-            fg_im2col_bwd_f64(<const double *>pc, <double *>pg, &g)
+    cdef address pc = data_of(col), pg = data_of(gx)
+    cdef bint f32 = is_f32(col)
+    with nogil:
+        by_dtype(f32, fg_im2col_bwd, pc, pg, &g)
     return gx

@@ -12,18 +12,7 @@ cdef extern from "fastgrad.h":
     int fg_blas_threading_layer() nogil
     int fg_blas_max_threads() nogil
     void fg_blas_version(char *buf, int64_t len) nogil
-    int fg_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                    const float *a, int64_t lda, const float *b, int64_t ldb,
-                    float beta, float *c, int64_t ldc) nogil
-    int fg_gemm_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
-                    const double *a, int64_t lda, const double *b, int64_t ldb,
-                    double beta, double *c, int64_t ldc) nogil
-    int fg_gemm_batch_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                          const float **a, int64_t lda, const float **b, int64_t ldb,
-                          float beta, float **c, int64_t ldc, int64_t batch) nogil
-    int fg_gemm_batch_f64(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, double alpha,
-                          const double **a, int64_t lda, const double **b, int64_t ldb,
-                          double beta, double **c, int64_t ldc, int64_t batch) nogil
+    enum: fg_gemm, fg_gemm_batch
 
 _THREADING_LAYERS = {0: "intel", 1: "sequential", 2: "pgi", 3: "gnu", 4: "tbb"}
 
@@ -152,36 +141,20 @@ cdef int _run(object a, object b, object c, double alpha, double beta,
     cdef int64_t k = cnp.PyArray_DIMS(a)[cnp.PyArray_NDIM(a) - 1]
     cdef int status
     cdef bint f32 = is_f32(c)
-    cdef void *pa
-    cdef void *pb
-    cdef void *pc
+    cdef address pa, pb, pc
     if count == 1:
-        pa = cnp.PyArray_DATA(a)
-        pb = cnp.PyArray_DATA(b)
-        pc = cnp.PyArray_DATA(c)
+        pa, pb, pc = data_of(a), data_of(b), data_of(c)
         with nogil:
-            if f32:
-                status = fg_gemm_f32(ta, tb, m, n, k, <float>alpha, <const float *>pa, lda,
-                                     <const float *>pb, ldb, <float>beta, <float *>pc, ldc)
-            else:
-                status = fg_gemm_f64(ta, tb, m, n, k, alpha, <const double *>pa, lda,
-                                     <const double *>pb, ldb, beta, <double *>pc, ldc)
+            status = by_dtype_int(f32, fg_gemm, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc)
         return status
     if len(batch_shape) > 32:
         raise ValueError(f"gemm: at most 32 batch axes, got {len(batch_shape)}")
     ptr_a = _matrix_pointers(a, batch_shape, count)
     ptr_b = _matrix_pointers(b, batch_shape, count)
     ptr_c = _matrix_pointers(c, batch_shape, count)
-    pa = cnp.PyArray_DATA(ptr_a)
-    pb = cnp.PyArray_DATA(ptr_b)
-    pc = cnp.PyArray_DATA(ptr_c)
+    pa, pb, pc = data_of(ptr_a), data_of(ptr_b), data_of(ptr_c)
     with nogil:
-        if f32:
-            status = fg_gemm_batch_f32(ta, tb, m, n, k, <float>alpha, <const float **>pa, lda,
-                                       <const float **>pb, ldb, <float>beta, <float **>pc, ldc, count)
-        else:
-            status = fg_gemm_batch_f64(ta, tb, m, n, k, alpha, <const double **>pa, lda,
-                                       <const double **>pb, ldb, beta, <double **>pc, ldc, count)
+        status = by_dtype_int(f32, fg_gemm_batch, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, count)
     return status
 
 

@@ -10,12 +10,7 @@ cdef extern from "fastgrad.h":
         FG_ACT_TANH
         FG_ACT_GELU
         FG_ACT_GELU_TANH
-    void fg_bias_act_fwd_f32(const float *bias, float *z, float *y, int64_t rows, int64_t cols, int act) nogil
-    void fg_bias_act_fwd_f64(const double *bias, double *z, double *y, int64_t rows, int64_t cols, int act) nogil
-    void fg_bias_act_bwd_f32(const float *s, const float *gy, float *gz, float *gbias, int64_t rows, int64_t cols,
-                             int act) nogil
-    void fg_bias_act_bwd_f64(const double *s, const double *gy, double *gz, double *gbias, int64_t rows,
-                             int64_t cols, int act) nogil
+    enum: fg_bias_act_fwd, fg_bias_act_bwd
 
 _ACTIVATION_CODES = {"none": FG_ACT_NONE, "relu": FG_ACT_RELU, "sigmoid": FG_ACT_SIGMOID, "tanh": FG_ACT_TANH,
                      "gelu": FG_ACT_GELU, "gelu_tanh": FG_ACT_GELU_TANH}
@@ -60,17 +55,11 @@ def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
         raise ValueError(f"{op}: argument 'z' must be writeable for inplace=True")
     keeps_z = act == FG_ACT_GELU or act == FG_ACT_GELU_TANH
     y = new_output(z.shape, z.dtype) if keeps_z else z
-    rows, cols = z.shape
-    cdef int64_t r = rows, c = cols
-    cdef void *pb = data_or_null(bias)
-    cdef void *pz = cnp.PyArray_DATA(z)
-    cdef void *py = cnp.PyArray_DATA(y)
-    if is_f32(z):
-        with nogil:
-            fg_bias_act_fwd_f32(<const float *>pb, <float *>pz, <float *>py, r, c, act)
-    else:
-        with nogil:
-            fg_bias_act_fwd_f64(<const double *>pb, <double *>pz, <double *>py, r, c, act)
+    cdef int64_t r = z.shape[0], c = z.shape[1]
+    cdef address pb = data_of(bias), pz = data_of(z), py = data_of(y)
+    cdef bint f32 = is_f32(z)
+    with nogil:
+        by_dtype(f32, fg_bias_act_fwd, pb, pz, py, r, c, act)
     return y, (z if keeps_z else y)
 
 
@@ -89,14 +78,9 @@ def bias_act_bwd(s, gy, *, bias_grad=False, activation="none"):
     if act == FG_ACT_NONE and gbias is None:
         return gz, None
     cdef int64_t r = rows, c = cols
-    cdef void *ps = cnp.PyArray_DATA(s)
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef void *pz = NULL if act == FG_ACT_NONE else cnp.PyArray_DATA(gz)
-    cdef void *pb = data_or_null(gbias)
-    if is_f32(s):
-        with nogil:
-            fg_bias_act_bwd_f32(<const float *>ps, <const float *>pg, <float *>pz, <float *>pb, r, c, act)
-    else:
-        with nogil:
-            fg_bias_act_bwd_f64(<const double *>ps, <const double *>pg, <double *>pz, <double *>pb, r, c, act)
+    cdef address ps = data_of(s), pg = data_of(gy), pz = NULL if act == FG_ACT_NONE else data_of(gz)
+    cdef address pb = data_of(gbias)
+    cdef bint f32 = is_f32(s)
+    with nogil:
+        by_dtype(f32, fg_bias_act_bwd, ps, pg, pz, pb, r, c, act)
     return gz, gbias

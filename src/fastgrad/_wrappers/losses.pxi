@@ -4,154 +4,80 @@
 # weights, per-row gradients, scalar parameters.
 
 cdef extern from "fastgrad.h":
-    void fg_softmax_fwd_f32(const float *x, float *y, int64_t rows, int64_t cols) nogil
-    void fg_softmax_fwd_f64(const double *x, double *y, int64_t rows, int64_t cols) nogil
-    void fg_softmax_bwd_f32(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols) nogil
-    void fg_softmax_bwd_f64(const double *y, const double *gy, double *gx, int64_t rows, int64_t cols) nogil
-    void fg_log_softmax_fwd_f32(const float *x, float *y, int64_t rows, int64_t cols) nogil
-    void fg_log_softmax_fwd_f64(const double *x, double *y, int64_t rows, int64_t cols) nogil
-    void fg_log_softmax_bwd_f32(const float *y, const float *gy, float *gx, int64_t rows, int64_t cols) nogil
-    void fg_log_softmax_bwd_f64(const double *y, const double *gy, double *gx, int64_t rows, int64_t cols) nogil
-    void fg_cross_entropy_fwd_f32(const float *x, const int64_t *target, const float *weight, float *loss,
-                                  int64_t rows, int64_t cols, int64_t ignore_index, float label_smoothing) nogil
-    void fg_cross_entropy_fwd_f64(const double *x, const int64_t *target, const double *weight, double *loss,
-                                  int64_t rows, int64_t cols, int64_t ignore_index, double label_smoothing) nogil
-    void fg_cross_entropy_bwd_f32(const float *x, const int64_t *target, const float *weight, const float *grad,
-                                  float *gx, int64_t rows, int64_t cols, int64_t ignore_index,
-                                  float label_smoothing) nogil
-    void fg_cross_entropy_bwd_f64(const double *x, const int64_t *target, const double *weight,
-                                  const double *grad, double *gx, int64_t rows, int64_t cols,
-                                  int64_t ignore_index, double label_smoothing) nogil
-    void fg_soft_cross_entropy_fwd_f32(const float *x, const float *q, const float *weight, float *loss,
-                                       int64_t rows, int64_t cols, float label_smoothing) nogil
-    void fg_soft_cross_entropy_fwd_f64(const double *x, const double *q, const double *weight, double *loss,
-                                       int64_t rows, int64_t cols, double label_smoothing) nogil
-    void fg_soft_cross_entropy_bwd_f32(const float *x, const float *q, const float *weight, const float *grad,
-                                       float *gx, int64_t rows, int64_t cols, float label_smoothing) nogil
-    void fg_soft_cross_entropy_bwd_f64(const double *x, const double *q, const double *weight,
-                                       const double *grad, double *gx, int64_t rows, int64_t cols,
-                                       double label_smoothing) nogil
-    double fg_mse_loss_fwd_f32(const float *x, const float *t, float *loss, int64_t n) nogil
-    double fg_mse_loss_fwd_f64(const double *x, const double *t, double *loss, int64_t n) nogil
-    void fg_mse_loss_bwd_f32(const float *x, const float *t, const float *gy, float *gx, int64_t n, float scale) nogil
-    void fg_mse_loss_bwd_f64(const double *x, const double *t, const double *gy, double *gx, int64_t n,
-                             double scale) nogil
-    double fg_l1_loss_fwd_f32(const float *x, const float *t, float *loss, int64_t n) nogil
-    double fg_l1_loss_fwd_f64(const double *x, const double *t, double *loss, int64_t n) nogil
-    void fg_l1_loss_bwd_f32(const float *x, const float *t, const float *gy, float *gx, int64_t n, float scale) nogil
-    void fg_l1_loss_bwd_f64(const double *x, const double *t, const double *gy, double *gx, int64_t n,
-                            double scale) nogil
-    double fg_huber_loss_fwd_f32(const float *x, const float *t, float *loss, int64_t n, float delta) nogil
-    double fg_huber_loss_fwd_f64(const double *x, const double *t, double *loss, int64_t n, double delta) nogil
-    void fg_huber_loss_bwd_f32(const float *x, const float *t, const float *gy, float *gx, int64_t n, float scale,
-                               float delta) nogil
-    void fg_huber_loss_bwd_f64(const double *x, const double *t, const double *gy, double *gx, int64_t n,
-                               double scale, double delta) nogil
-    double fg_binary_cross_entropy_with_logits_fwd_f32(const float *x, const float *t, const float *pos_weight,
-                                                       float *loss, int64_t rows, int64_t cols) nogil
-    double fg_binary_cross_entropy_with_logits_fwd_f64(const double *x, const double *t, const double *pos_weight,
-                                                       double *loss, int64_t rows, int64_t cols) nogil
-    void fg_binary_cross_entropy_with_logits_bwd_f32(const float *x, const float *t, const float *pos_weight,
-                                                     const float *gy, float *gx, int64_t rows, int64_t cols,
-                                                     float scale) nogil
-    void fg_binary_cross_entropy_with_logits_bwd_f64(const double *x, const double *t, const double *pos_weight,
-                                                     const double *gy, double *gx, int64_t rows, int64_t cols,
-                                                     double scale) nogil
-    double fg_binary_cross_entropy_fwd_f32(const float *p, const float *t, float *loss, int64_t n,
-                                           int64_t *invalid) nogil
-    double fg_binary_cross_entropy_fwd_f64(const double *p, const double *t, double *loss, int64_t n,
-                                           int64_t *invalid) nogil
-    void fg_binary_cross_entropy_bwd_f32(const float *p, const float *t, const float *gy, float *gx, int64_t n,
-                                         float scale) nogil
-    void fg_binary_cross_entropy_bwd_f64(const double *p, const double *t, const double *gy, double *gx,
-                                         int64_t n, double scale) nogil
-
-ctypedef void (*rows_f32)(const float *, float *, int64_t, int64_t) noexcept nogil
-ctypedef void (*rows_f64)(const double *, double *, int64_t, int64_t) noexcept nogil
-ctypedef void (*rows2_f32)(const float *, const float *, float *, int64_t, int64_t) noexcept nogil
-ctypedef void (*rows2_f64)(const double *, const double *, double *, int64_t, int64_t) noexcept nogil
-ctypedef double (*loss_f32)(const float *, const float *, float *, int64_t) noexcept nogil
-ctypedef double (*loss_f64)(const double *, const double *, double *, int64_t) noexcept nogil
-ctypedef void (*loss_grad_f32)(const float *, const float *, const float *, float *, int64_t, float) noexcept nogil
-ctypedef void (*loss_grad_f64)(const double *, const double *, const double *, double *, int64_t,
-                               double) noexcept nogil
+    enum: fg_softmax_fwd, fg_softmax_bwd, fg_log_softmax_fwd, fg_log_softmax_bwd
+    enum: fg_cross_entropy_fwd, fg_cross_entropy_bwd, fg_soft_cross_entropy_fwd, fg_soft_cross_entropy_bwd
+    enum: fg_mse_loss_fwd, fg_mse_loss_bwd, fg_l1_loss_fwd, fg_l1_loss_bwd, fg_huber_loss_fwd, fg_huber_loss_bwd
+    enum: fg_binary_cross_entropy_with_logits_fwd, fg_binary_cross_entropy_with_logits_bwd
+    enum: fg_binary_cross_entropy_fwd, fg_binary_cross_entropy_bwd
 
 cdef object _I64 = np.dtype(np.int64)
 _REDUCTIONS = ("none", "sum")
 
 
-cdef inline void *data_or_null(object a):
-    return NULL if a is None else cnp.PyArray_DATA(a)
+cdef struct Rows:
+    # x seen as `rows` rows of its last axis, `cols` long (a 0-d array is one row of one)
+    bint f32
+    int64_t rows, cols
+    address x, g, out
 
 
-cdef (int64_t, int64_t) rows_cols(object x):
-    """(rows, cols) of x seen as rows of its last axis (a 0-d array is one row of one)."""
-    if x.ndim == 0:
-        return 1, 1
-    cdef int64_t cols = x.shape[x.ndim - 1]
-    return (x.size // cols if cols else 0), cols
-
-
-cdef object run_rows(str op, object x, object out, rows_f32 k32, rows_f64 k64):
-    x = float_input(op, "x", x)
+cdef object rows_operands(str op, object x, object gy, object out, Rows *r):
+    """Check x (and the gradient gy when given) and out; fill r; return the output.
+    x and gy must already be float_input / same_input results (kept alive by the caller)."""
     y = result_for(op, out, x)
     check_no_partial_overlap(op, y, x)
-    rows, cols = rows_cols(x)
-    cdef int64_t r = rows, c = cols
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *py = cnp.PyArray_DATA(y)
-    if x.size == 0:
-        return y
-    if is_f32(x):
-        with nogil:
-            k32(<const float *>px, <float *>py, r, c)
-    else:
-        with nogil:
-            k64(<const double *>px, <double *>py, r, c)
+    if gy is not None:
+        check_no_partial_overlap(op, y, gy)
+    r.f32, r.x, r.g, r.out = is_f32(x), data_of(x), data_of(gy), data_of(y)
+    r.cols = 1 if x.ndim == 0 else x.shape[x.ndim - 1]
+    r.rows = (x.size // r.cols if r.cols else 0) if x.ndim else 1
     return y
-
-
-cdef object run_rows2(str op, object y, object gy, object out, rows2_f32 k32, rows2_f64 k64):
-    y = float_array(op, "y", y)
-    gy = kernel_ready(same_array(op, "grad", gy, y))
-    y = kernel_ready(y)
-    gx = result_for(op, out, y)
-    check_no_partial_overlap(op, gx, y)
-    check_no_partial_overlap(op, gx, gy)
-    rows, cols = rows_cols(y)
-    cdef int64_t r = rows, c = cols
-    cdef void *py = cnp.PyArray_DATA(y)
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if y.size == 0:
-        return gx
-    if is_f32(y):
-        with nogil:
-            k32(<const float *>py, <const float *>pg, <float *>po, r, c)
-    else:
-        with nogil:
-            k64(<const double *>py, <const double *>pg, <double *>po, r, c)
-    return gx
 
 
 def softmax_fwd(x, out=None):
     """y = exp(x - max) / sum(exp(x - max)) along the last axis."""
-    return run_rows("softmax", x, out, fg_softmax_fwd_f32, fg_softmax_fwd_f64)
+    cdef Rows r
+    x = float_input("softmax", "x", x)
+    y = rows_operands("softmax", x, None, out, &r)
+    if x.size:
+        with nogil:
+            by_dtype(r.f32, fg_softmax_fwd, r.x, r.out, r.rows, r.cols)
+    return y
 
 
 def softmax_bwd(y, gy, out=None):
     """gx = y * (gy - sum(gy * y)) along the last axis, from the output y."""
-    return run_rows2("softmax_backward", y, gy, out, fg_softmax_bwd_f32, fg_softmax_bwd_f64)
+    cdef Rows r
+    gy = same_input("softmax_backward", "grad", gy, float_array("softmax_backward", "y", y))
+    y = kernel_ready(y)
+    gx = rows_operands("softmax_backward", y, gy, out, &r)
+    if y.size:
+        with nogil:
+            by_dtype(r.f32, fg_softmax_bwd, r.x, r.g, r.out, r.rows, r.cols)
+    return gx
 
 
 def log_softmax_fwd(x, out=None):
     """y = x - logsumexp(x) along the last axis (the maximum subtracted first)."""
-    return run_rows("log_softmax", x, out, fg_log_softmax_fwd_f32, fg_log_softmax_fwd_f64)
+    cdef Rows r
+    x = float_input("log_softmax", "x", x)
+    y = rows_operands("log_softmax", x, None, out, &r)
+    if x.size:
+        with nogil:
+            by_dtype(r.f32, fg_log_softmax_fwd, r.x, r.out, r.rows, r.cols)
+    return y
 
 
 def log_softmax_bwd(y, gy, out=None):
     """gx = gy - exp(y) * sum(gy) along the last axis, from the output y."""
-    return run_rows2("log_softmax_backward", y, gy, out, fg_log_softmax_bwd_f32, fg_log_softmax_bwd_f64)
+    cdef Rows r
+    gy = same_input("log_softmax_backward", "grad", gy, float_array("log_softmax_backward", "y", y))
+    y = kernel_ready(y)
+    gx = rows_operands("log_softmax_backward", y, gy, out, &r)
+    if y.size:
+        with nogil:
+            by_dtype(r.f32, fg_log_softmax_bwd, r.x, r.g, r.out, r.rows, r.cols)
+    return gx
 
 
 # ---- cross entropy ---------------------------------------------------------------------
@@ -226,20 +152,12 @@ def cross_entropy_fwd(logits, *, target, weight=None, ignore_index=-100, label_s
     weight = class_weight(op, weight, logits)
     cdef double eps = smoothing(op, label_smoothing)
     logits = kernel_ready(logits)
-    rows, cols = logits.shape
-    loss = np.empty(rows, dtype=logits.dtype)
-    cdef int64_t r = rows, c = cols
-    cdef void *px = cnp.PyArray_DATA(logits)
-    cdef int64_t *pt = <int64_t *>cnp.PyArray_DATA(target)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pl = cnp.PyArray_DATA(loss)
-    if is_f32(logits):
-        with nogil:
-            fg_cross_entropy_fwd_f32(<const float *>px, pt, <const float *>pw, <float *>pl, r, c, ignore,
-                                     <float>eps)
-    else:
-        with nogil:
-            fg_cross_entropy_fwd_f64(<const double *>px, pt, <const double *>pw, <double *>pl, r, c, ignore, eps)
+    loss = np.empty(logits.shape[0], dtype=logits.dtype)
+    cdef int64_t r = logits.shape[0], c = logits.shape[1]
+    cdef address px = data_of(logits), pt = data_of(target), pw = data_of(weight), pl = data_of(loss)
+    cdef bint f32 = is_f32(logits)
+    with nogil:
+        by_dtype(f32, fg_cross_entropy_fwd, px, pt, pw, pl, r, c, ignore, eps)
     return loss
 
 
@@ -259,25 +177,19 @@ def cross_entropy_bwd(logits, *, grad, target, weight=None, ignore_index=-100, l
     check_no_overlap(op, gx, grad, "grad")
     if weight is not None:
         check_no_overlap(op, gx, weight, "weight")
-    rows, cols = logits.shape
-    cdef int64_t r = rows, c = cols
-    cdef void *px = cnp.PyArray_DATA(logits)
-    cdef int64_t *pt = <int64_t *>cnp.PyArray_DATA(target)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pg = cnp.PyArray_DATA(grad)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(logits):
-        with nogil:
-            fg_cross_entropy_bwd_f32(<const float *>px, pt, <const float *>pw, <const float *>pg, <float *>po,
-                                     r, c, ignore, <float>eps)
-    else:
-        with nogil:
-            fg_cross_entropy_bwd_f64(<const double *>px, pt, <const double *>pw, <const double *>pg,
-                                     <double *>po, r, c, ignore, eps)
+    cdef int64_t r = logits.shape[0], c = logits.shape[1]
+    cdef address px = data_of(logits), pt = data_of(target), pw = data_of(weight), pg = data_of(grad)
+    cdef address po = data_of(gx)
+    cdef bint f32 = is_f32(logits)
+    with nogil:
+        by_dtype(f32, fg_cross_entropy_bwd, px, pt, pw, pg, po, r, c, ignore, eps)
     return gx
 
 
-cdef object ones_weight(object weight, object logits):
+cdef object soft_target_weight(str op, object target, object weight, object logits):
+    """Check the soft target (like the logits) and return the class weights (ones when not given)."""
+    same_array(op, "target", target, logits)
+    weight = class_weight(op, weight, logits)
     return np.ones(logits.shape[1], dtype=logits.dtype) if weight is None else weight
 
 
@@ -288,26 +200,15 @@ def soft_cross_entropy_fwd(logits, target, *, weight=None, label_smoothing=0.0):
     the (rows,) loss sum_c w_c q'_c (lse - x_c)."""
     op = "cross_entropy"
     logits = logits_input(op, logits)
-    target = same_array(op, "target", target, logits)
-    weight = ones_weight(class_weight(op, weight, logits), logits)
+    weight = soft_target_weight(op, target, weight, logits)
     cdef double eps = smoothing(op, label_smoothing)
-    logits = kernel_ready(logits)
-    target = kernel_ready(target)
-    rows, cols = logits.shape
-    loss = np.empty(rows, dtype=logits.dtype)
-    cdef int64_t r = rows, c = cols
-    cdef void *px = cnp.PyArray_DATA(logits)
-    cdef void *pq = cnp.PyArray_DATA(target)
-    cdef void *pw = cnp.PyArray_DATA(weight)
-    cdef void *pl = cnp.PyArray_DATA(loss)
-    if is_f32(logits):
-        with nogil:
-            fg_soft_cross_entropy_fwd_f32(<const float *>px, <const float *>pq, <const float *>pw, <float *>pl,
-                                          r, c, <float>eps)
-    else:
-        with nogil:
-            fg_soft_cross_entropy_fwd_f64(<const double *>px, <const double *>pq, <const double *>pw,
-                                          <double *>pl, r, c, eps)
+    logits, target = kernel_ready(logits), kernel_ready(target)
+    loss = np.empty(logits.shape[0], dtype=logits.dtype)
+    cdef int64_t r = logits.shape[0], c = logits.shape[1]
+    cdef address px = data_of(logits), pq = data_of(target), pw = data_of(weight), pl = data_of(loss)
+    cdef bint f32 = is_f32(logits)
+    with nogil:
+        by_dtype(f32, fg_soft_cross_entropy_fwd, px, pq, pw, pl, r, c, eps)
     return loss
 
 
@@ -316,12 +217,10 @@ def soft_cross_entropy_bwd(logits, target, *, grad, weight=None, label_smoothing
     gx = grad_r * (p_c sum_k w_k q'_k - w_c q'_c)."""
     op = "cross_entropy_backward"
     logits = logits_input(op, logits)
-    target = same_array(op, "target", target, logits)
-    weight = ones_weight(class_weight(op, weight, logits), logits)
+    weight = soft_target_weight(op, target, weight, logits)
     grad = row_vector(op, "grad", grad, logits)
     cdef double eps = smoothing(op, label_smoothing)
-    logits = kernel_ready(logits)
-    target = kernel_ready(target)
+    logits, target = kernel_ready(logits), kernel_ready(target)
     gx = result_for(op, out, logits)
     check_no_partial_overlap(op, gx, logits)
     # The kernel reads a whole row of the target after writing the row's
@@ -329,31 +228,38 @@ def soft_cross_entropy_bwd(logits, target, *, grad, weight=None, label_smoothing
     check_no_overlap(op, gx, target, "target")
     check_no_overlap(op, gx, grad, "grad")
     check_no_overlap(op, gx, weight, "weight")
-    rows, cols = logits.shape
-    cdef int64_t r = rows, c = cols
-    cdef void *px = cnp.PyArray_DATA(logits)
-    cdef void *pq = cnp.PyArray_DATA(target)
-    cdef void *pw = cnp.PyArray_DATA(weight)
-    cdef void *pg = cnp.PyArray_DATA(grad)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(logits):
-        with nogil:
-            fg_soft_cross_entropy_bwd_f32(<const float *>px, <const float *>pq, <const float *>pw,
-                                          <const float *>pg, <float *>po, r, c, <float>eps)
-    else:
-        with nogil:
-            fg_soft_cross_entropy_bwd_f64(<const double *>px, <const double *>pq, <const double *>pw,
-                                          <const double *>pg, <double *>po, r, c, eps)
+    cdef int64_t r = logits.shape[0], c = logits.shape[1]
+    cdef address px = data_of(logits), pq = data_of(target), pw = data_of(weight), pg = data_of(grad)
+    cdef address po = data_of(gx)
+    cdef bint f32 = is_f32(logits)
+    with nogil:
+        by_dtype(f32, fg_soft_cross_entropy_bwd, px, pq, pw, pg, po, r, c, eps)
     return gx
 
 
 # ---- pointwise losses ------------------------------------------------------------------
+# Forward kernels return the sum of the loss and write the elementwise loss
+# when given an array (reduction='none'); backward kernels write
+# gx = scale * gy * dloss/dx (gy = 1 when not given).
 
-cdef object reduced_output(str op, object reduction, object x):
-    """The loss array for reduction='none', or None for 'sum' (the kernel only sums)."""
+cdef struct Pointwise:
+    bint f32
+    int64_t n
+    address x, t, g, out
+
+
+cdef check_reduction(str op, object reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: argument 'reduction' must be 'none' or 'sum' here, got {reduction!r}")
-    return new_output(x.shape, x.dtype) if reduction == "none" else None
+
+
+cdef object loss_operands(str op, object x, object t, object reduction, Pointwise *p):
+    """Check the forward's reduction; fill p from the kernel-ready x and t; return the
+    elementwise loss array for reduction='none', or None for 'sum' (the kernel only sums)."""
+    check_reduction(op, reduction)
+    loss = new_output(x.shape, x.dtype) if reduction == "none" else None
+    p.f32, p.n, p.x, p.t, p.g, p.out = is_f32(x), x.size, data_of(x), data_of(t), NULL, data_of(loss)
+    return loss
 
 
 cdef object loss_result(object loss, double total, object x):
@@ -368,71 +274,68 @@ cdef object ready_or_none(object a):
     return None if a is None else kernel_ready(a)
 
 
-cdef object run_loss(str op, object x, object t, object reduction, loss_f32 k32, loss_f64 k64):
-    # IN x, t (same shape); OUT the elementwise loss, or its sum as a 0-d array
-    x = float_array(op, "input", x)
-    t = kernel_ready(same_array(op, "target", t, x))
-    x = kernel_ready(x)
-    loss = reduced_output(op, reduction, x)
-    cdef int64_t n = x.size
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pl = data_or_null(loss)
-    cdef double total
-    if is_f32(x):
-        with nogil:
-            total = k32(<const float *>px, <const float *>pt, <float *>pl, n)
-    else:
-        with nogil:
-            total = k64(<const double *>px, <const double *>pt, <double *>pl, n)
-    return loss_result(loss, total, x)
-
-
-cdef object run_loss_grad(str op, object x, object t, object gy, object scale, object out,
-                          loss_grad_f32 k32, loss_grad_f64 k64):
-    # IN x, t, gy (same shape, gy optional); OUT gx = scale * gy * dloss/dx
-    x = float_array(op, "input", x)
-    t = same_array(op, "target", t, x)
-    gy = ready_or_none(optional_grad(op, gy, x))
-    x, t = kernel_ready(x), kernel_ready(t)
+cdef object grad_operands(str op, object x, object t, object gy, object out, Pointwise *p):
+    """Check the backward's output against the kernel-ready x, t and gy (which may be
+    None); fill p; return the output."""
     gx = result_for(op, out, x)
     check_no_partial_overlap(op, gx, x)
     check_no_partial_overlap(op, gx, t)
     if gy is not None:
         check_no_partial_overlap(op, gx, gy)
-    cdef double s = float(scale)
-    cdef int64_t n = x.size
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pg = data_or_null(gy)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(x):
-        with nogil:
-            k32(<const float *>px, <const float *>pt, <const float *>pg, <float *>po, n, <float>s)
-    else:
-        with nogil:
-            k64(<const double *>px, <const double *>pt, <const double *>pg, <double *>po, n, s)
+    p.f32, p.n, p.x, p.t, p.g, p.out = is_f32(x), x.size, data_of(x), data_of(t), data_of(gy), data_of(gx)
     return gx
 
 
 def mse_loss_fwd(x, t, *, reduction="none"):
     """(x - t)^2 elementwise, or its sum (reduction='sum') as a 0-d array."""
-    return run_loss("mse_loss", x, t, reduction, fg_mse_loss_fwd_f32, fg_mse_loss_fwd_f64)
+    cdef Pointwise p
+    cdef double total
+    t = same_input("mse_loss", "target", t, float_array("mse_loss", "input", x))
+    x = kernel_ready(x)
+    loss = loss_operands("mse_loss", x, t, reduction, &p)
+    with nogil:
+        total = by_dtype_double(p.f32, fg_mse_loss_fwd, p.x, p.t, p.out, p.n)
+    return loss_result(loss, total, x)
 
 
 def mse_loss_bwd(x, t, gy=None, *, scale=1.0, out=None):
     """gx = scale * gy * 2 (x - t) (gy = 1 when not given)."""
-    return run_loss_grad("mse_loss_backward", x, t, gy, scale, out, fg_mse_loss_bwd_f32, fg_mse_loss_bwd_f64)
+    cdef Pointwise p
+    op = "mse_loss_backward"
+    t = same_array(op, "target", t, float_array(op, "input", x))
+    gy = ready_or_none(optional_grad(op, gy, x))
+    x, t = kernel_ready(x), kernel_ready(t)
+    gx = grad_operands(op, x, t, gy, out, &p)
+    cdef double s = float(scale)
+    with nogil:
+        by_dtype(p.f32, fg_mse_loss_bwd, p.x, p.t, p.g, p.out, p.n, s)
+    return gx
 
 
 def l1_loss_fwd(x, t, *, reduction="none"):
     """|x - t| elementwise, or its sum (reduction='sum') as a 0-d array."""
-    return run_loss("l1_loss", x, t, reduction, fg_l1_loss_fwd_f32, fg_l1_loss_fwd_f64)
+    cdef Pointwise p
+    cdef double total
+    t = same_input("l1_loss", "target", t, float_array("l1_loss", "input", x))
+    x = kernel_ready(x)
+    loss = loss_operands("l1_loss", x, t, reduction, &p)
+    with nogil:
+        total = by_dtype_double(p.f32, fg_l1_loss_fwd, p.x, p.t, p.out, p.n)
+    return loss_result(loss, total, x)
 
 
 def l1_loss_bwd(x, t, gy=None, *, scale=1.0, out=None):
     """gx = scale * gy * sign(x - t), sign(0) = 0."""
-    return run_loss_grad("l1_loss_backward", x, t, gy, scale, out, fg_l1_loss_bwd_f32, fg_l1_loss_bwd_f64)
+    cdef Pointwise p
+    op = "l1_loss_backward"
+    t = same_array(op, "target", t, float_array(op, "input", x))
+    gy = ready_or_none(optional_grad(op, gy, x))
+    x, t = kernel_ready(x), kernel_ready(t)
+    gx = grad_operands(op, x, t, gy, out, &p)
+    cdef double s = float(scale)
+    with nogil:
+        by_dtype(p.f32, fg_l1_loss_bwd, p.x, p.t, p.g, p.out, p.n, s)
+    return gx
 
 
 cdef double positive_param(str op, str arg, object value) except -1:
@@ -444,53 +347,28 @@ cdef double positive_param(str op, str arg, object value) except -1:
 
 def huber_loss_fwd(x, t, *, delta=1.0, reduction="none"):
     """d^2 / 2 where |d| < delta, else delta (|d| - delta / 2), d = x - t."""
-    op = "huber_loss"
-    cdef double dl = positive_param(op, "delta", delta)
-    x = float_array(op, "input", x)
-    t = kernel_ready(same_array(op, "target", t, x))
+    cdef Pointwise p
+    cdef double total, dl = positive_param("huber_loss", "delta", delta)
+    t = same_input("huber_loss", "target", t, float_array("huber_loss", "input", x))
     x = kernel_ready(x)
-    loss = reduced_output(op, reduction, x)
-    cdef int64_t n = x.size
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pl = data_or_null(loss)
-    cdef double total
-    if is_f32(x):
-        with nogil:
-            total = fg_huber_loss_fwd_f32(<const float *>px, <const float *>pt, <float *>pl, n, <float>dl)
-    else:
-        with nogil:
-            total = fg_huber_loss_fwd_f64(<const double *>px, <const double *>pt, <double *>pl, n, dl)
+    loss = loss_operands("huber_loss", x, t, reduction, &p)
+    with nogil:
+        total = by_dtype_double(p.f32, fg_huber_loss_fwd, p.x, p.t, p.out, p.n, dl)
     return loss_result(loss, total, x)
 
 
 def huber_loss_bwd(x, t, gy=None, *, delta=1.0, scale=1.0, out=None):
     """gx = scale * gy * clip(x - t, -delta, delta)."""
+    cdef Pointwise p
     op = "huber_loss_backward"
     cdef double dl = positive_param(op, "delta", delta)
-    x = float_array(op, "input", x)
-    t = same_array(op, "target", t, x)
+    t = same_array(op, "target", t, float_array(op, "input", x))
     gy = ready_or_none(optional_grad(op, gy, x))
     x, t = kernel_ready(x), kernel_ready(t)
-    gx = result_for(op, out, x)
-    check_no_partial_overlap(op, gx, x)
-    check_no_partial_overlap(op, gx, t)
-    if gy is not None:
-        check_no_partial_overlap(op, gx, gy)
+    gx = grad_operands(op, x, t, gy, out, &p)
     cdef double s = float(scale)
-    cdef int64_t n = x.size
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pg = data_or_null(gy)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(x):
-        with nogil:
-            fg_huber_loss_bwd_f32(<const float *>px, <const float *>pt, <const float *>pg, <float *>po, n,
-                                  <float>s, <float>dl)
-    else:
-        with nogil:
-            fg_huber_loss_bwd_f64(<const double *>px, <const double *>pt, <const double *>pg, <double *>po, n,
-                                  s, dl)
+    with nogil:
+        by_dtype(p.f32, fg_huber_loss_bwd, p.x, p.t, p.g, p.out, p.n, s, dl)
     return gx
 
 
@@ -526,58 +404,36 @@ def binary_cross_entropy_with_logits_fwd(x, t, *, pos_weight=None, reduction="no
     """(1 - t) x + (1 + (pw - 1) t) softplus(-x) elementwise, or its sum.
 
     pos_weight (pw, default 1) broadcasts against x."""
+    cdef Pointwise p
+    cdef double total
+    cdef int64_t rows, cols
     op = "binary_cross_entropy_with_logits"
     x = float_array(op, "input", x)
     t = same_array(op, "target", t, x)
-    loss = reduced_output(op, reduction, x)
-    cdef int64_t rows, cols
+    check_reduction(op, reduction)
     pw = pos_weight_rows(op, pos_weight, x, &rows, &cols)
     x, t = kernel_ready(x), kernel_ready(t)
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pp = data_or_null(pw)
-    cdef void *pl = data_or_null(loss)
-    cdef double total
-    if is_f32(x):
-        with nogil:
-            total = fg_binary_cross_entropy_with_logits_fwd_f32(<const float *>px, <const float *>pt,
-                                                                <const float *>pp, <float *>pl, rows, cols)
-    else:
-        with nogil:
-            total = fg_binary_cross_entropy_with_logits_fwd_f64(<const double *>px, <const double *>pt,
-                                                                <const double *>pp, <double *>pl, rows, cols)
+    loss = loss_operands(op, x, t, reduction, &p)
+    cdef address pp = data_of(pw)
+    with nogil:
+        total = by_dtype_double(p.f32, fg_binary_cross_entropy_with_logits_fwd, p.x, p.t, pp, p.out, rows, cols)
     return loss_result(loss, total, x)
 
 
 def binary_cross_entropy_with_logits_bwd(x, t, gy=None, *, pos_weight=None, scale=1.0, out=None):
     """gx = scale * gy * ((1 + (pw - 1) t) sigmoid(x) - pw t)."""
-    op = "binary_cross_entropy_with_logits_backward"
-    x = float_array(op, "input", x)
-    t = same_array(op, "target", t, x)
-    gy = optional_grad(op, gy, x)
+    cdef Pointwise p
     cdef int64_t rows, cols
+    op = "binary_cross_entropy_with_logits_backward"
+    t = same_array(op, "target", t, float_array(op, "input", x))
+    gy = optional_grad(op, gy, x)
     pw = pos_weight_rows(op, pos_weight, x, &rows, &cols)
     x, t, gy = kernel_ready(x), kernel_ready(t), ready_or_none(gy)
-    gx = result_for(op, out, x)
-    check_no_partial_overlap(op, gx, x)
-    check_no_partial_overlap(op, gx, t)
-    if gy is not None:
-        check_no_partial_overlap(op, gx, gy)
+    gx = grad_operands(op, x, t, gy, out, &p)
     cdef double s = float(scale)
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pp = data_or_null(pw)
-    cdef void *pg = data_or_null(gy)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(x):
-        with nogil:
-            fg_binary_cross_entropy_with_logits_bwd_f32(<const float *>px, <const float *>pt, <const float *>pp,
-                                                        <const float *>pg, <float *>po, rows, cols, <float>s)
-    else:
-        with nogil:
-            fg_binary_cross_entropy_with_logits_bwd_f64(<const double *>px, <const double *>pt,
-                                                        <const double *>pp, <const double *>pg, <double *>po,
-                                                        rows, cols, s)
+    cdef address pp = data_of(pw)
+    with nogil:
+        by_dtype(p.f32, fg_binary_cross_entropy_with_logits_bwd, p.x, p.t, pp, p.g, p.out, rows, cols, s)
     return gx
 
 
@@ -585,23 +441,15 @@ def binary_cross_entropy_fwd(p, t, *, reduction="none"):
     """-(t log p + (1 - t) log(1 - p)), each log clamped at -100, elementwise or summed.
 
     Raises ValueError when an input or target lies outside [0, 1]."""
-    op = "binary_cross_entropy"
-    p = float_array(op, "input", p)
-    t = kernel_ready(same_array(op, "target", t, p))
-    p = kernel_ready(p)
-    loss = reduced_output(op, reduction, p)
-    cdef int64_t n = p.size, invalid = 0
-    cdef void *pp = cnp.PyArray_DATA(p)
-    cdef void *pt = cnp.PyArray_DATA(t)
-    cdef void *pl = data_or_null(loss)
+    cdef Pointwise o
     cdef double total
-    if is_f32(p):
-        with nogil:
-            total = fg_binary_cross_entropy_fwd_f32(<const float *>pp, <const float *>pt, <float *>pl, n, &invalid)
-    else:
-        with nogil:
-            total = fg_binary_cross_entropy_fwd_f64(<const double *>pp, <const double *>pt, <double *>pl, n,
-                                                    &invalid)
+    cdef int64_t invalid = 0
+    op = "binary_cross_entropy"
+    t = same_input(op, "target", t, float_array(op, "input", p))
+    p = kernel_ready(p)
+    loss = loss_operands(op, p, t, reduction, &o)
+    with nogil:
+        total = by_dtype_double(o.f32, fg_binary_cross_entropy_fwd, o.x, o.t, o.out, o.n, &invalid)
     if invalid:
         raise ValueError(f"{op}: all elements of input and target should be between 0 and 1 "
                          f"({invalid} are not)")
@@ -610,5 +458,13 @@ def binary_cross_entropy_fwd(p, t, *, reduction="none"):
 
 def binary_cross_entropy_bwd(p, t, gy=None, *, scale=1.0, out=None):
     """gx = scale * gy * (p - t) / max(p (1 - p), 1e-12)."""
-    return run_loss_grad("binary_cross_entropy_backward", p, t, gy, scale, out, fg_binary_cross_entropy_bwd_f32,
-                         fg_binary_cross_entropy_bwd_f64)
+    cdef Pointwise o
+    op = "binary_cross_entropy_backward"
+    t = same_array(op, "target", t, float_array(op, "input", p))
+    gy = ready_or_none(optional_grad(op, gy, p))
+    p, t = kernel_ready(p), kernel_ready(t)
+    gx = grad_operands(op, p, t, gy, out, &o)
+    cdef double s = float(scale)
+    with nogil:
+        by_dtype(o.f32, fg_binary_cross_entropy_bwd, o.x, o.t, o.g, o.out, o.n, s)
+    return gx

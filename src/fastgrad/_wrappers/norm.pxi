@@ -5,28 +5,7 @@
 cdef extern from "fastgrad.h":
     ctypedef struct fg_group_norm_shape:
         int64_t rows, groups, channels_per_group, inner
-    void fg_batch_norm_fwd_f32(const float *x, const float *weight, const float *bias, float *mean, float *var,
-                               float *y, int64_t outer, int64_t channels, int64_t inner, double eps,
-                               int training) nogil
-    void fg_batch_norm_fwd_f64(const double *x, const double *weight, const double *bias, double *mean,
-                               double *var, double *y, int64_t outer, int64_t channels, int64_t inner, double eps,
-                               int training) nogil
-    void fg_batch_norm_bwd_f32(const float *x, const float *gy, const float *mean, const float *var,
-                               const float *weight, float *gx, float *gweight, float *gbias, int64_t outer,
-                               int64_t channels, int64_t inner, double eps, int training) nogil
-    void fg_batch_norm_bwd_f64(const double *x, const double *gy, const double *mean, const double *var,
-                               const double *weight, double *gx, double *gweight, double *gbias, int64_t outer,
-                               int64_t channels, int64_t inner, double eps, int training) nogil
-    void fg_group_norm_fwd_f32(const float *x, const float *weight, const float *bias, float *y, float *mean,
-                               float *rstd, const fg_group_norm_shape *g, double eps) nogil
-    void fg_group_norm_fwd_f64(const double *x, const double *weight, const double *bias, double *y,
-                               double *mean, double *rstd, const fg_group_norm_shape *g, double eps) nogil
-    void fg_group_norm_bwd_f32(const float *x, const float *gy, const float *mean, const float *rstd,
-                               const float *weight, float *gx, float *gweight, float *gbias,
-                               const fg_group_norm_shape *g) nogil
-    void fg_group_norm_bwd_f64(const double *x, const double *gy, const double *mean, const double *rstd,
-                               const double *weight, double *gx, double *gweight, double *gbias,
-                               const fg_group_norm_shape *g) nogil
+    enum: fg_batch_norm_fwd, fg_batch_norm_bwd, fg_group_norm_fwd, fg_group_norm_bwd
 
 
 cdef object norm_input(str op, object x):
@@ -78,20 +57,11 @@ def batch_norm_fwd(x, *, weight=None, bias=None, mean=None, var=None, eps=1e-5, 
         var = per_channel(op, "var", var, x, channels)
     y = np.empty(x.shape, dtype=x.dtype)
     cdef int64_t o = outer, c = channels, i = inner
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pb = data_or_null(bias)
-    cdef void *pm = cnp.PyArray_DATA(mean)
-    cdef void *pv = cnp.PyArray_DATA(var)
-    cdef void *py = cnp.PyArray_DATA(y)
-    if is_f32(x):
-        with nogil:
-            fg_batch_norm_fwd_f32(<const float *>px, <const float *>pw, <const float *>pb, <float *>pm,
-                                  <float *>pv, <float *>py, o, c, i, e, train)
-    else:
-        with nogil:
-            fg_batch_norm_fwd_f64(<const double *>px, <const double *>pw, <const double *>pb, <double *>pm,
-                                  <double *>pv, <double *>py, o, c, i, e, train)
+    cdef address px = data_of(x), pw = data_of(weight), pb = data_of(bias), pm = data_of(mean)
+    cdef address pv = data_of(var), py = data_of(y)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_batch_norm_fwd, px, pw, pb, pm, pv, py, o, c, i, e, train)
     return y, mean, var
 
 
@@ -113,23 +83,11 @@ def batch_norm_bwd(x, gy, *, mean, var, weight=None, eps=1e-5, training=True, in
     gw = np.empty(channels, dtype=x.dtype) if weight_grad else None
     gb = np.empty(channels, dtype=x.dtype) if bias_grad else None
     cdef int64_t o = outer, c = channels, i = inner
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef void *pm = cnp.PyArray_DATA(mean)
-    cdef void *pv = cnp.PyArray_DATA(var)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pgx = data_or_null(gx)
-    cdef void *pgw = data_or_null(gw)
-    cdef void *pgb = data_or_null(gb)
-    if is_f32(x):
-        with nogil:
-            fg_batch_norm_bwd_f32(<const float *>px, <const float *>pg, <const float *>pm, <const float *>pv,
-                                  <const float *>pw, <float *>pgx, <float *>pgw, <float *>pgb, o, c, i, e, train)
-    else:
-        with nogil:
-            fg_batch_norm_bwd_f64(<const double *>px, <const double *>pg, <const double *>pm, <const double *>pv,
-                                  <const double *>pw, <double *>pgx, <double *>pgw, <double *>pgb, o, c, i, e,
-                                  train)
+    cdef address px = data_of(x), pg = data_of(gy), pm = data_of(mean), pv = data_of(var)
+    cdef address pw = data_of(weight), pgx = data_of(gx), pgw = data_of(gw), pgb = data_of(gb)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_batch_norm_bwd, px, pg, pm, pv, pw, pgx, pgw, pgb, o, c, i, e, train)
     return gx, gw, gb
 
 
@@ -161,20 +119,11 @@ def group_norm_fwd(x, *, weight=None, bias=None, groups=1, eps=1e-5):
     y = np.empty(x.shape, dtype=x.dtype)
     mean = np.empty((x.shape[0], g.groups), dtype=x.dtype)
     rstd = np.empty((x.shape[0], g.groups), dtype=x.dtype)
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pb = data_or_null(bias)
-    cdef void *py = cnp.PyArray_DATA(y)
-    cdef void *pm = cnp.PyArray_DATA(mean)
-    cdef void *pr = cnp.PyArray_DATA(rstd)
-    if is_f32(x):
-        with nogil:
-            fg_group_norm_fwd_f32(<const float *>px, <const float *>pw, <const float *>pb, <float *>py,
-                                  <float *>pm, <float *>pr, &g, e)
-    else:
-        with nogil:
-            fg_group_norm_fwd_f64(<const double *>px, <const double *>pw, <const double *>pb, <double *>py,
-                                  <double *>pm, <double *>pr, &g, e)
+    cdef address px = data_of(x), pw = data_of(weight), pb = data_of(bias), py = data_of(y)
+    cdef address pm = data_of(mean), pr = data_of(rstd)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_group_norm_fwd, px, pw, pb, py, pm, pr, &g, e)
     return y, mean, rstd
 
 
@@ -197,20 +146,9 @@ def group_norm_bwd(x, gy, *, mean, rstd, weight=None, groups=1, input_grad=True,
     gx = np.empty(x.shape, dtype=x.dtype) if input_grad else None
     gw = np.empty(x.shape[1], dtype=x.dtype) if weight_grad else None
     gb = np.empty(x.shape[1], dtype=x.dtype) if bias_grad else None
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef void *pm = cnp.PyArray_DATA(mean)
-    cdef void *pr = cnp.PyArray_DATA(rstd)
-    cdef void *pw = data_or_null(weight)
-    cdef void *pgx = data_or_null(gx)
-    cdef void *pgw = data_or_null(gw)
-    cdef void *pgb = data_or_null(gb)
-    if is_f32(x):
-        with nogil:
-            fg_group_norm_bwd_f32(<const float *>px, <const float *>pg, <const float *>pm, <const float *>pr,
-                                  <const float *>pw, <float *>pgx, <float *>pgw, <float *>pgb, &g)
-    else:
-        with nogil:
-            fg_group_norm_bwd_f64(<const double *>px, <const double *>pg, <const double *>pm, <const double *>pr,
-                                  <const double *>pw, <double *>pgx, <double *>pgw, <double *>pgb, &g)
+    cdef address px = data_of(x), pg = data_of(gy), pm = data_of(mean), pr = data_of(rstd)
+    cdef address pw = data_of(weight), pgx = data_of(gx), pgw = data_of(gw), pgb = data_of(gb)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_group_norm_bwd, px, pg, pm, pr, pw, pgx, pgw, pgb, &g)
     return gx, gw, gb

@@ -30,44 +30,8 @@ cdef extern from "fastgrad.h":
         double beta1, beta2, eps, weight_decay, clr
         int maximize
 
-    void fg_sgd_step_f32(float **params, const float **grads, float **bufs,
-                         const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a) nogil
-    void fg_sgd_step_f64(double **params, const double **grads, double **bufs,
-                         const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a) nogil
-    void fg_adam_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_avg_sqs,
-                          float **max_exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
-                          const fg_adam_args *a) nogil
-    void fg_adam_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_avg_sqs,
-                          double **max_exp_avg_sqs, const int64_t *lengths, int64_t ntensors,
-                          const fg_adam_args *a) nogil
-    void fg_rmsprop_step_f32(float **params, const float **grads, float **square_avgs, float **grad_avgs,
-                             float **bufs, const int64_t *lengths, int64_t ntensors,
-                             const fg_rmsprop_args *a) nogil
-    void fg_rmsprop_step_f64(double **params, const double **grads, double **square_avgs, double **grad_avgs,
-                             double **bufs, const int64_t *lengths, int64_t ntensors,
-                             const fg_rmsprop_args *a) nogil
-    void fg_adagrad_step_f32(float **params, const float **grads, float **sums,
-                             const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a) nogil
-    void fg_adagrad_step_f64(double **params, const double **grads, double **sums,
-                             const int64_t *lengths, int64_t ntensors, const fg_adagrad_args *a) nogil
-    void fg_nadam_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_avg_sqs,
-                           const int64_t *lengths, int64_t ntensors, const fg_nadam_args *a) nogil
-    void fg_nadam_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_avg_sqs,
-                           const int64_t *lengths, int64_t ntensors, const fg_nadam_args *a) nogil
-    void fg_radam_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_avg_sqs,
-                           const int64_t *lengths, int64_t ntensors, const fg_radam_args *a) nogil
-    void fg_radam_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_avg_sqs,
-                           const int64_t *lengths, int64_t ntensors, const fg_radam_args *a) nogil
-    void fg_adamax_step_f32(float **params, const float **grads, float **exp_avgs, float **exp_infs,
-                            const int64_t *lengths, int64_t ntensors, const fg_adamax_args *a) nogil
-    void fg_adamax_step_f64(double **params, const double **grads, double **exp_avgs, double **exp_infs,
-                            const int64_t *lengths, int64_t ntensors, const fg_adamax_args *a) nogil
-    double fg_sum_squares_f32(const float **xs, const int64_t *lengths, int64_t ntensors) nogil
-    double fg_sum_squares_f64(const double **xs, const int64_t *lengths, int64_t ntensors) nogil
-    double fg_max_abs_f32(const float **xs, const int64_t *lengths, int64_t ntensors) nogil
-    double fg_max_abs_f64(const double **xs, const int64_t *lengths, int64_t ntensors) nogil
-    void fg_scale_f32(float **xs, const int64_t *lengths, int64_t ntensors, double factor) nogil
-    void fg_scale_f64(double **xs, const int64_t *lengths, int64_t ntensors, double factor) nogil
+    enum: fg_sgd_step, fg_adam_step, fg_rmsprop_step, fg_adagrad_step, fg_nadam_step, fg_radam_step
+    enum: fg_adamax_step, fg_sum_squares, fg_max_abs, fg_scale
 
 
 cdef class ArrayList:
@@ -75,6 +39,7 @@ cdef class ArrayList:
     cdef void **ptrs
     cdef int64_t *lengths
     cdef Py_ssize_t n
+    cdef bint f32
     cdef list arrays
 
     def __dealloc__(self):
@@ -95,6 +60,7 @@ cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList
     cdef ArrayList out = ArrayList.__new__(ArrayList)
     out.arrays = items
     out.n = n
+    out.f32 = typenum == cnp.NPY_FLOAT32
     out.ptrs = <void **>malloc((n if n > 0 else 1) * sizeof(void *))
     out.lengths = <int64_t *>malloc((n if n > 0 else 1) * sizeof(int64_t))
     if out.ptrs == NULL or out.lengths == NULL:
@@ -133,8 +99,34 @@ cdef int list_typenum(str op, str arg, object arrays) except -1:
     return typenum
 
 
-cdef void **optional_ptrs(ArrayList lst):
-    return NULL if lst is None else lst.ptrs
+cdef class StepLists:
+    """The checked lists of one optimizer step: params (written), grads (read) and up to three
+    state lists (written; a state list may be None when the step does not use it)."""
+    cdef ArrayList P, G, A, B, C
+    cdef bint f32
+    cdef address params, grads, first, second, third   # the pointer lists, as by_dtype passes them
+    cdef int64_t *lengths
+    cdef Py_ssize_t n
+
+
+cdef StepLists step_lists(str op, params, grads, str first_name=None, first=None, str second_name=None,
+                          second=None, str third_name=None, third=None):
+    cdef int typenum = list_typenum(op, "params", params)
+    cdef StepLists L = StepLists.__new__(StepLists)
+    L.f32 = typenum == cnp.NPY_FLOAT32
+    L.P = array_list(op, "params", params, typenum, None, True)
+    L.G = array_list(op, "grads", grads, typenum, L.P, False)
+    L.params, L.grads, L.lengths, L.n = L.P.ptrs, L.G.ptrs, L.P.lengths, L.P.n
+    if first is not None:
+        L.A = array_list(op, first_name, first, typenum, L.P, True)
+        L.first = L.A.ptrs
+    if second is not None:
+        L.B = array_list(op, second_name, second, typenum, L.P, True)
+        L.second = L.B.ptrs
+    if third is not None:
+        L.C = array_list(op, third_name, third, typenum, L.P, True)
+        L.third = L.C.ptrs
+    return L
 
 
 def sgd_step(params, grads, momentum_buffers, *, double lr, double momentum=0.0, double dampening=0.0,
@@ -147,27 +139,11 @@ def sgd_step(params, grads, momentum_buffers, *, double lr, double momentum=0.0,
     """
     if len(params) == 0:
         return
-    cdef int typenum = list_typenum("sgd_step", "params", params)
-    cdef ArrayList P = array_list("sgd_step", "params", params, typenum, None, True)
-    cdef ArrayList G = array_list("sgd_step", "grads", grads, typenum, P, False)
-    cdef ArrayList B = None
-    if momentum_buffers is not None:
-        B = array_list("sgd_step", "momentum_buffers", momentum_buffers, typenum, P, True)
-    cdef fg_sgd_args a
-    a.lr = lr
-    a.momentum = momentum
-    a.dampening = dampening
-    a.weight_decay = weight_decay
-    a.nesterov = nesterov
-    a.maximize = maximize
-    a.init_buffer = init_buffer
-    cdef void **pb = optional_ptrs(B)
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_sgd_step_f32(<float **>P.ptrs, <const float **>G.ptrs, <float **>pb, P.lengths, P.n, &a)
-    else:
-        with nogil:
-            fg_sgd_step_f64(<double **>P.ptrs, <const double **>G.ptrs, <double **>pb, P.lengths, P.n, &a)
+    cdef StepLists L = step_lists("sgd_step", params, grads, "momentum_buffers", momentum_buffers)
+    cdef fg_sgd_args a = fg_sgd_args(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                     nesterov=nesterov, maximize=maximize, init_buffer=init_buffer)
+    with nogil:
+        by_dtype(L.f32, fg_sgd_step, L.params, L.grads, L.first, L.lengths, L.n, &a)
 
 
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, double lr, double beta1,
@@ -180,35 +156,15 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, double l
     """
     if len(params) == 0:
         return
-    cdef int typenum = list_typenum("adam_step", "params", params)
-    cdef ArrayList P = array_list("adam_step", "params", params, typenum, None, True)
-    cdef ArrayList G = array_list("adam_step", "grads", grads, typenum, P, False)
-    cdef ArrayList M = array_list("adam_step", "exp_avgs", exp_avgs, typenum, P, True)
-    cdef ArrayList V = array_list("adam_step", "exp_avg_sqs", exp_avg_sqs, typenum, P, True)
-    cdef ArrayList VM = None
-    if max_exp_avg_sqs is not None:
-        VM = array_list("adam_step", "max_exp_avg_sqs", max_exp_avg_sqs, typenum, P, True)
+    cdef StepLists L = step_lists("adam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs,
+                                 "max_exp_avg_sqs", max_exp_avg_sqs)
     if not bias_correction2_sqrt > 0:
         raise ValueError(f"adam_step: 'bias_correction2_sqrt' must be > 0, got {bias_correction2_sqrt}")
-    cdef fg_adam_args a
-    a.lr = lr
-    a.beta1 = beta1
-    a.beta2 = beta2
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.step_size = step_size
-    a.bias_correction2_sqrt = bias_correction2_sqrt
-    a.maximize = maximize
-    a.decoupled = decoupled
-    cdef void **pvm = optional_ptrs(VM)
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_adam_step_f32(<float **>P.ptrs, <const float **>G.ptrs, <float **>M.ptrs, <float **>V.ptrs,
-                             <float **>pvm, P.lengths, P.n, &a)
-    else:
-        with nogil:
-            fg_adam_step_f64(<double **>P.ptrs, <const double **>G.ptrs, <double **>M.ptrs, <double **>V.ptrs,
-                             <double **>pvm, P.lengths, P.n, &a)
+    cdef fg_adam_args a = fg_adam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                                       step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt,
+                                       maximize=maximize, decoupled=decoupled)
+    with nogil:
+        by_dtype(L.f32, fg_adam_step, L.params, L.grads, L.first, L.second, L.third, L.lengths, L.n, &a)
 
 
 def rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, *, double lr, double alpha,
@@ -217,33 +173,12 @@ def rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, *, dou
     momentum_buffers is None unless momentum > 0."""
     if len(params) == 0:
         return
-    cdef int typenum = list_typenum("rmsprop_step", "params", params)
-    cdef ArrayList P = array_list("rmsprop_step", "params", params, typenum, None, True)
-    cdef ArrayList G = array_list("rmsprop_step", "grads", grads, typenum, P, False)
-    cdef ArrayList S = array_list("rmsprop_step", "square_avgs", square_avgs, typenum, P, True)
-    cdef ArrayList A = None
-    cdef ArrayList B = None
-    if grad_avgs is not None:
-        A = array_list("rmsprop_step", "grad_avgs", grad_avgs, typenum, P, True)
-    if momentum_buffers is not None:
-        B = array_list("rmsprop_step", "momentum_buffers", momentum_buffers, typenum, P, True)
-    cdef fg_rmsprop_args a
-    a.lr = lr
-    a.alpha = alpha
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.momentum = momentum
-    a.maximize = maximize
-    cdef void **pa = optional_ptrs(A)
-    cdef void **pb = optional_ptrs(B)
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_rmsprop_step_f32(<float **>P.ptrs, <const float **>G.ptrs, <float **>S.ptrs, <float **>pa,
-                                <float **>pb, P.lengths, P.n, &a)
-    else:
-        with nogil:
-            fg_rmsprop_step_f64(<double **>P.ptrs, <const double **>G.ptrs, <double **>S.ptrs, <double **>pa,
-                                <double **>pb, P.lengths, P.n, &a)
+    cdef StepLists L = step_lists("rmsprop_step", params, grads, "square_avgs", square_avgs, "grad_avgs", grad_avgs,
+                                 "momentum_buffers", momentum_buffers)
+    cdef fg_rmsprop_args a = fg_rmsprop_args(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                             momentum=momentum, maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_rmsprop_step, L.params, L.grads, L.first, L.second, L.third, L.lengths, L.n, &a)
 
 
 def adagrad_step(params, grads, state_sums, *, double clr, double eps, double weight_decay=0.0,
@@ -251,34 +186,10 @@ def adagrad_step(params, grads, state_sums, *, double clr, double eps, double we
     """Adagrad on lists of arrays, in place; clr = lr / (1 + (t - 1) * lr_decay)."""
     if len(params) == 0:
         return
-    cdef int typenum = list_typenum("adagrad_step", "params", params)
-    cdef ArrayList P = array_list("adagrad_step", "params", params, typenum, None, True)
-    cdef ArrayList G = array_list("adagrad_step", "grads", grads, typenum, P, False)
-    cdef ArrayList S = array_list("adagrad_step", "state_sums", state_sums, typenum, P, True)
-    cdef fg_adagrad_args a
-    a.clr = clr
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.maximize = maximize
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_adagrad_step_f32(<float **>P.ptrs, <const float **>G.ptrs, <float **>S.ptrs, P.lengths, P.n, &a)
-    else:
-        with nogil:
-            fg_adagrad_step_f64(<double **>P.ptrs, <const double **>G.ptrs, <double **>S.ptrs, P.lengths, P.n, &a)
-
-
-cdef class TwoStateLists:
-    """params, grads and two state lists of one optimizer step, checked (dtype, sizes, writeability)."""
-    cdef int typenum
-    cdef ArrayList P, G, A, B
-
-    def __cinit__(self, str op, params, grads, first, second, str first_name, str second_name):
-        self.typenum = list_typenum(op, "params", params)
-        self.P = array_list(op, "params", params, self.typenum, None, True)
-        self.G = array_list(op, "grads", grads, self.typenum, self.P, False)
-        self.A = array_list(op, first_name, first, self.typenum, self.P, True)
-        self.B = array_list(op, second_name, second, self.typenum, self.P, True)
+    cdef StepLists L = step_lists("adagrad_step", params, grads, "state_sums", state_sums)
+    cdef fg_adagrad_args a = fg_adagrad_args(clr=clr, eps=eps, weight_decay=weight_decay, maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_adagrad_step, L.params, L.grads, L.first, L.lengths, L.n, &a)
 
 
 def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
@@ -288,29 +199,14 @@ def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
     avg_coef are the momentum-schedule coefficients of the gradient and of the average."""
     if len(params) == 0:
         return
-    cdef TwoStateLists L = TwoStateLists("nadam_step", params, grads, exp_avgs, exp_avg_sqs,
-                                         "exp_avgs", "exp_avg_sqs")
+    cdef StepLists L = step_lists("nadam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
     if not bias_correction2 > 0:
         raise ValueError(f"nadam_step: 'bias_correction2' must be > 0, got {bias_correction2}")
-    cdef fg_nadam_args a
-    a.lr = lr
-    a.beta1 = beta1
-    a.beta2 = beta2
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.bias_correction2 = bias_correction2
-    a.grad_coef = grad_coef
-    a.avg_coef = avg_coef
-    a.maximize = maximize
-    a.decoupled = decoupled
-    if L.typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_nadam_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
-                              L.P.lengths, L.P.n, &a)
-    else:
-        with nogil:
-            fg_nadam_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
-                              <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
+    cdef fg_nadam_args a = fg_nadam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                                         bias_correction2=bias_correction2, grad_coef=grad_coef,
+                                         avg_coef=avg_coef, maximize=maximize, decoupled=decoupled)
+    with nogil:
+        by_dtype(L.f32, fg_nadam_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
 
 
 def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
@@ -320,30 +216,15 @@ def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
     sqrt(1 - beta2**t); rectified steps (rho_t > 5) scale by the adaptive rate and `rect`."""
     if len(params) == 0:
         return
-    cdef TwoStateLists L = TwoStateLists("radam_step", params, grads, exp_avgs, exp_avg_sqs,
-                                         "exp_avgs", "exp_avg_sqs")
+    cdef StepLists L = step_lists("radam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
     if not bias_correction1 > 0:
         raise ValueError(f"radam_step: 'bias_correction1' must be > 0, got {bias_correction1}")
-    cdef fg_radam_args a
-    a.lr = lr
-    a.beta1 = beta1
-    a.beta2 = beta2
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.bias_correction1 = bias_correction1
-    a.bias_correction2_sqrt = bias_correction2_sqrt
-    a.rect = rect
-    a.rectified = rectified
-    a.maximize = maximize
-    a.decoupled = decoupled
-    if L.typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_radam_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
-                              L.P.lengths, L.P.n, &a)
-    else:
-        with nogil:
-            fg_radam_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
-                              <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
+    cdef fg_radam_args a = fg_radam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                                         bias_correction1=bias_correction1,
+                                         bias_correction2_sqrt=bias_correction2_sqrt, rect=rect,
+                                         rectified=rectified, maximize=maximize, decoupled=decoupled)
+    with nogil:
+        by_dtype(L.f32, fg_radam_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
 
 
 def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2, double eps,
@@ -351,37 +232,26 @@ def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2
     """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
     if len(params) == 0:
         return
-    cdef TwoStateLists L = TwoStateLists("adamax_step", params, grads, exp_avgs, exp_infs, "exp_avgs", "exp_infs")
-    cdef fg_adamax_args a
-    a.beta1 = beta1
-    a.beta2 = beta2
-    a.eps = eps
-    a.weight_decay = weight_decay
-    a.clr = clr
-    a.maximize = maximize
-    if L.typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_adamax_step_f32(<float **>L.P.ptrs, <const float **>L.G.ptrs, <float **>L.A.ptrs, <float **>L.B.ptrs,
-                               L.P.lengths, L.P.n, &a)
-    else:
-        with nogil:
-            fg_adamax_step_f64(<double **>L.P.ptrs, <const double **>L.G.ptrs, <double **>L.A.ptrs,
-                               <double **>L.B.ptrs, L.P.lengths, L.P.n, &a)
+    cdef StepLists L = step_lists("adamax_step", params, grads, "exp_avgs", exp_avgs, "exp_infs", exp_infs)
+    cdef fg_adamax_args a = fg_adamax_args(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, clr=clr,
+                                           maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_adamax_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
+
+
+cdef ArrayList single_list(str op, object arrays, bint writeable):
+    """The checked list of a reduction or scaling over `arrays` (at least one)."""
+    return array_list(op, "arrays", arrays, list_typenum(op, "arrays", arrays), None, writeable)
 
 
 def sum_squares(arrays):
     """sum over all arrays of sum(x**2), accumulated in double, in one pass."""
     if len(arrays) == 0:
         return 0.0
-    cdef int typenum = list_typenum("sum_squares", "arrays", arrays)
-    cdef ArrayList X = array_list("sum_squares", "arrays", arrays, typenum, None, False)
+    cdef ArrayList X = single_list("sum_squares", arrays, False)
     cdef double r
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            r = fg_sum_squares_f32(<const float **>X.ptrs, X.lengths, X.n)
-    else:
-        with nogil:
-            r = fg_sum_squares_f64(<const double **>X.ptrs, X.lengths, X.n)
+    with nogil:
+        r = by_dtype_double(X.f32, fg_sum_squares, <address>X.ptrs, X.lengths, X.n)
     return r
 
 
@@ -389,15 +259,10 @@ def max_abs(arrays):
     """max over all arrays of |x| (NaN if any element is NaN), in one pass."""
     if len(arrays) == 0:
         return 0.0
-    cdef int typenum = list_typenum("max_abs", "arrays", arrays)
-    cdef ArrayList X = array_list("max_abs", "arrays", arrays, typenum, None, False)
+    cdef ArrayList X = single_list("max_abs", arrays, False)
     cdef double r
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            r = fg_max_abs_f32(<const float **>X.ptrs, X.lengths, X.n)
-    else:
-        with nogil:
-            r = fg_max_abs_f64(<const double **>X.ptrs, X.lengths, X.n)
+    with nogil:
+        r = by_dtype_double(X.f32, fg_max_abs, <address>X.ptrs, X.lengths, X.n)
     return r
 
 
@@ -405,11 +270,6 @@ def scale_(arrays, double factor):
     """x *= factor for every array, in place, in one call."""
     if len(arrays) == 0:
         return
-    cdef int typenum = list_typenum("scale_", "arrays", arrays)
-    cdef ArrayList X = array_list("scale_", "arrays", arrays, typenum, None, True)
-    if typenum == cnp.NPY_FLOAT32:
-        with nogil:
-            fg_scale_f32(<float **>X.ptrs, X.lengths, X.n, factor)
-    else:
-        with nogil:
-            fg_scale_f64(<double **>X.ptrs, X.lengths, X.n, factor)
+    cdef ArrayList X = single_list("scale_", arrays, True)
+    with nogil:
+        by_dtype(X.f32, fg_scale, <address>X.ptrs, X.lengths, X.n, factor)

@@ -3,7 +3,6 @@
 # integer tuples (or arrays) h_start, h_count (one entry per output row),
 # w_start, w_count (per output column), a dilation pair and, for the average,
 # the divisor factors h_divisor, w_divisor (one per output row / column).
-from libc.stdint cimport int32_t
 
 cdef extern from "fastgrad.h":
     ctypedef struct fg_pool_windows:
@@ -14,14 +13,7 @@ cdef extern from "fastgrad.h":
         const int64_t *w_count
         const double *h_divisor
         const double *w_divisor
-    void fg_max_pool2d_fwd_f32(const float *x, float *y, int32_t *index, const fg_pool_windows *p) nogil
-    void fg_max_pool2d_fwd_f64(const double *x, double *y, int32_t *index, const fg_pool_windows *p) nogil
-    void fg_max_pool2d_bwd_f32(const float *gy, const int32_t *index, float *gx, const fg_pool_windows *p) nogil
-    void fg_max_pool2d_bwd_f64(const double *gy, const int32_t *index, double *gx, const fg_pool_windows *p) nogil
-    void fg_avg_pool2d_fwd_f32(const float *x, float *y, const fg_pool_windows *p) nogil
-    void fg_avg_pool2d_fwd_f64(const double *x, double *y, const fg_pool_windows *p) nogil
-    void fg_avg_pool2d_bwd_f32(const float *gy, float *gx, const fg_pool_windows *p) nogil
-    void fg_avg_pool2d_bwd_f64(const double *gy, double *gx, const fg_pool_windows *p) nogil
+    enum: fg_max_pool2d_fwd, fg_max_pool2d_bwd, fg_avg_pool2d_fwd, fg_avg_pool2d_bwd
 
 cdef object _I32 = np.dtype(np.int32)
 
@@ -110,15 +102,10 @@ def max_pool2d_fwd(x, *, h_start, h_count, w_start, w_count, dilation=1):
     index = np.empty(shape, dtype=_I32)
     if y.size == 0:
         return y, index
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *py = cnp.PyArray_DATA(y)
-    cdef int32_t *pi = <int32_t *>cnp.PyArray_DATA(index)
-    if is_f32(x):
-        with nogil:
-            fg_max_pool2d_fwd_f32(<const float *>px, <float *>py, pi, &p.w)
-    else:
-        with nogil:
-            fg_max_pool2d_fwd_f64(<const double *>px, <double *>py, pi, &p.w)
+    cdef address px = data_of(x), py = data_of(y), pi = data_of(index)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_max_pool2d_fwd, px, py, pi, &p.w)
     return y, index
 
 
@@ -140,15 +127,10 @@ def max_pool2d_bwd(gy, *, index, height, width):
     gx = np.empty(leading(gy.shape) + (int(height), int(width)), dtype=gy.dtype)
     if gx.size == 0:
         return gx
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef const int32_t *pi = <const int32_t *>cnp.PyArray_DATA(index)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(gy):
-        with nogil:
-            fg_max_pool2d_bwd_f32(<const float *>pg, pi, <float *>po, &p.w)
-    else:
-        with nogil:
-            fg_max_pool2d_bwd_f64(<const double *>pg, pi, <double *>po, &p.w)
+    cdef address pg = data_of(gy), pi = data_of(index), po = data_of(gx)
+    cdef bint f32 = is_f32(gy)
+    with nogil:
+        by_dtype(f32, fg_max_pool2d_bwd, pg, pi, po, &p.w)
     return gx
 
 
@@ -161,14 +143,10 @@ def avg_pool2d_fwd(x, *, h_start, h_count, w_start, w_count, h_divisor, w_diviso
     y = np.empty(leading(x.shape) + p.out_shape, dtype=x.dtype)
     if y.size == 0:
         return y
-    cdef void *px = cnp.PyArray_DATA(x)
-    cdef void *py = cnp.PyArray_DATA(y)
-    if is_f32(x):
-        with nogil:
-            fg_avg_pool2d_fwd_f32(<const float *>px, <float *>py, &p.w)
-    else:
-        with nogil:
-            fg_avg_pool2d_fwd_f64(<const double *>px, <double *>py, &p.w)
+    cdef address px = data_of(x), py = data_of(y)
+    cdef bint f32 = is_f32(x)
+    with nogil:
+        by_dtype(f32, fg_avg_pool2d_fwd, px, py, &p.w)
     return y
 
 
@@ -188,12 +166,8 @@ def avg_pool2d_bwd(gy, *, height, width, h_start, h_count, w_start, w_count, h_d
     gx = np.empty(shape, dtype=gy.dtype)
     if gx.size == 0:
         return gx
-    cdef void *pg = cnp.PyArray_DATA(gy)
-    cdef void *po = cnp.PyArray_DATA(gx)
-    if is_f32(gy):
-        with nogil:
-            fg_avg_pool2d_bwd_f32(<const float *>pg, <float *>po, &p.w)
-    else:
-        with nogil:
-            fg_avg_pool2d_bwd_f64(<const double *>pg, <double *>po, &p.w)
+    cdef address pg = data_of(gy), po = data_of(gx)
+    cdef bint f32 = is_f32(gy)
+    with nogil:
+        by_dtype(f32, fg_avg_pool2d_bwd, pg, po, &p.w)
     return gx
