@@ -80,6 +80,8 @@ FUNCTION_CASES = {
     "numpy.fft.irfftn": lambda x: np.fft.irfftn(x * 1j, norm="forward"),
     "numpy.linalg.svd": lambda x: np.linalg.svd(x, full_matrices=False)[0] * np.linalg.svd(x, full_matrices=False).S,
     "numpy.linalg.pinv": lambda x: np.linalg.pinv(x),
+    "numpy.linalg.eig": lambda x: np.abs(np.linalg.eig(x[:, :3])[1]) * np.abs(np.linalg.eig(x[:, :3])[0]),
+    "numpy.linalg.eigvals": lambda x: np.abs(np.linalg.eigvals(x[:, 1:])),
     "numpy.fft.fftshift": lambda x: np.fft.fftshift(x), "numpy.fft.ifftshift": lambda x: np.fft.ifftshift(x, axes=1),
 }
 
