@@ -98,3 +98,43 @@ def test_rule_tables_and_core_names():
 def test_grad_of_a_boolean_raises():
     with pytest.raises(TypeError, match="boolean"):
         fastgrad.grad(lambda x: np.allclose(x, x * 3.0 / 3.0))(onp.ones(3))
+
+
+def test_deprecated_registration_methods_still_work_and_warn():
+    @primitive
+    def scaled_product(x, y):
+        return 2.0 * x * y
+
+    with pytest.warns(DeprecationWarning, match="defgrad is deprecated"):
+        scaled_product.defgrad(lambda ans, x, y: lambda g: 2.0 * g * y)
+    with pytest.warns(DeprecationWarning, match="defvjp is deprecated"):
+        scaled_product.defvjp(lambda g, ans, vs, gvs, x, y: 2.0 * g * x + vs.zeros(), argnum=1)
+    x, y = onp.random.RandomState(0).randn(2, 3, 3)
+    check_grads(scaled_product, argnum=(0, 1), modes=["rev"])(x, y)
+
+    @primitive
+    def constant_in_x(x, y):
+        return y * 1.0
+
+    defvjp(constant_in_x, None, lambda ans, x, y: lambda g: g)
+    with pytest.warns(DeprecationWarning, match="defvjp_is_zero is deprecated"):
+        constant_in_x.defvjp_is_zero([0])
+    g = fastgrad.grad(lambda x: np.sum(constant_in_x(x, y) * 3.0) + np.sum(x))(x)
+    onp.testing.assert_array_equal(g, onp.ones_like(x))
+
+
+def test_quick_grad_check_runs_check_grads():
+    from fastgrad.util import quick_grad_check
+
+    with pytest.warns(DeprecationWarning, match="check_grads"):
+        quick_grad_check(lambda x, y: np.sum(x ** 2 * y), onp.array([1.0, 2.0]), (3.0,))
+    with pytest.warns(DeprecationWarning), pytest.raises(AssertionError, match="VJP"):
+        quick_grad_check(_wrong_square, onp.array([1.0, 2.0]))
+
+
+@primitive
+def _wrong_square(x):
+    return x ** 2
+
+
+defvjp(_wrong_square, lambda ans, x: lambda g: g * 3 * x)

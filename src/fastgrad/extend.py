@@ -21,6 +21,7 @@ Forward-mode rules (defjvp) are recorded for `jvp`/`make_jvp`; jvp itself
 differentiates through the vjps.
 """
 import functools
+import warnings
 
 import numpy as np
 
@@ -105,6 +106,28 @@ class _PrimitiveFunction:
     def __get__(self, obj, objtype=None):  # so a primitive can be a method
         return self if obj is None else functools.partial(self, obj)
 
+    # HIPS autograd's older registration methods, still found in code written for it.
+    def defgrad(self, maker, argnum=0):
+        """Deprecated: defvjp(prim, maker, argnums=[argnum]) (the same maker(ans, *args) -> (g -> gradient))."""
+        _deprecated("defgrad", "fastgrad.extend.defvjp(prim, maker, argnums=[argnum])")
+        self.vjp_makers[argnum] = maker
+
+    def defvjp(self, vjp, argnum=0):
+        """Deprecated: vjp(g, ans, vs, gvs, *args) -> gradient, where vs and gvs
+        describe the argument and g (shape, dtype, size, zeros())."""
+        _deprecated("defvjp", "fastgrad.extend.defvjp(prim, lambda ans, *args: lambda g: ...)")
+
+        def maker(ans, *args, **kwargs):
+            return lambda g: vjp(g, ans, _Space(args[argnum]), _Space(g), *args, **kwargs)
+
+        self.vjp_makers[argnum] = maker
+
+    def defvjp_is_zero(self, argnums=(0,)):
+        """Deprecated: the arguments at `argnums` get a zero gradient."""
+        _deprecated("defvjp_is_zero", "a vjp maker returning zeros, registered with fastgrad.extend.defvjp")
+        for i in argnums:
+            self.vjp_makers[i] = _zero_vjp(i)
+
     def vjps(self, argnums, ans, args, kwargs, g):
         grads = [None] * len(args)
         if self.vjp_all is not None:
@@ -117,6 +140,32 @@ class _PrimitiveFunction:
                 raise NotImplementedError(f"primitive {self.__name__}: no vjp defined for argument {i}")
             grads[i] = maker(ans, *args, **kwargs)(g)
         return tuple(grads)
+
+
+def _deprecated(method, instead):
+    warnings.warn(f"primitive.{method} is deprecated: use {instead}", DeprecationWarning, stacklevel=3)
+
+
+def _zero_vjp(argnum):
+    def maker(ans, *args, **kwargs):
+        x = _plain(args[argnum])
+        return lambda g: np.zeros(np.shape(x), dtype=np.result_type(x, float))
+
+    return maker
+
+
+class _Space:
+    """What the deprecated defvjp rules were given about a value: its shape, dtype and size."""
+
+    def __init__(self, x):
+        x = _plain(x)
+        self.shape, self.dtype, self.size = np.shape(x), np.result_type(x), np.size(x)
+
+    def zeros(self):
+        return np.zeros(self.shape, self.dtype)
+
+    def ones(self):
+        return np.ones(self.shape, self.dtype)
 
 
 def primitive(fun):

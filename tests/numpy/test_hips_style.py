@@ -2,6 +2,7 @@
 import numpy
 import pytest
 
+import fastgrad
 import fastgrad.numpy as np
 from fastgrad import elementwise_grad as egrad
 from fastgrad import grad
@@ -59,3 +60,22 @@ def test_same_numbers_as_hips_autograd():
     numpy.testing.assert_allclose(egrad(egrad(egrad(tanh)))(x), third(x), rtol=1e-10, atol=1e-13)
     numpy.testing.assert_allclose(np.asarray(grad(grad(tanh))(0.3)), autograd.grad(autograd.grad(tanh_hips))(0.3),
                                   rtol=1e-12)
+
+
+def test_where_takes_keywords_and_keeps_python_values_python():
+    assert np.where(True, 1, 2) == 1 and type(np.where(True, 1, 2)) is int
+    assert type(np.where(False, 1, 2.0)) is float
+    assert np.where([True, False], [1, 2], [3, 4]) == [1, 4]
+    out = np.where(numpy.array([True, False]), 1.0, 2.0)           # an array in: an array out
+    assert isinstance(out, numpy.ndarray) and out.dtype == numpy.float64
+    assert np.where(False, numpy.array([1.0], numpy.float32), numpy.array([2.0], numpy.float32)).dtype == numpy.float32
+    x, y = numpy.array([1.0, 2.0, 3.0]), numpy.array([4.0, 5.0, 6.0])
+    numpy.testing.assert_array_equal(np.where(condition=[True, False, True], x=x, y=y), [1.0, 5.0, 3.0])
+    numpy.testing.assert_array_equal(np.where([True, False, True], x, y=y), [1.0, 5.0, 3.0])
+    numpy.testing.assert_array_equal(np.where([True, False, True])[0], [0, 2])
+    g = fastgrad.grad(lambda x: np.sum(np.where(condition=x > 1.5, x=x * x, y=-x)))(x)
+    numpy.testing.assert_array_equal(g, [-1.0, 4.0, 6.0])
+    with pytest.raises(ValueError, match="both or neither"):
+        np.where([True], x=[1.0])
+    with pytest.raises(TypeError, match="unexpected or repeated"):
+        np.where([True], [1.0], x=[2.0])

@@ -94,6 +94,39 @@ def _build(namespace, np_namespace):
 
 _build(globals(), _np)
 _build(vars(linalg), _np.linalg)
+_where_of_arrays = where  # noqa: F821  (made by _build)
+
+
+def where(*args, **kwargs):
+    """np.where(condition, x, y): x where condition holds, else y, differentiable in
+    x and y; with condition alone, the indices where it holds.
+
+    As HIPS autograd's where, it also takes condition, x and y by keyword, and
+    when no argument holds an array (Python numbers, bools and lists only) the
+    result is a Python value: where(True, 1, 2) is 1, where([True, False], [1, 2], [3, 4])
+    is [1, 4].
+    """
+    names = ("condition", "x", "y")
+    if len(args) > len(names):
+        raise TypeError(f"where() takes at most 3 arguments ({len(args)} given)")
+    given = dict(zip(names, args))
+    for name, value in kwargs.items():
+        if name not in names or name in given:
+            raise TypeError(f"where() got an unexpected or repeated argument {name!r}")
+        given[name] = value
+    if "condition" not in given:
+        raise TypeError("where() missing required argument 'condition'")
+    values = [given[name] for name in names if name in given]
+    result = _where_of_arrays(*values)
+    if len(values) == 3 and not any(_holds_array(v) for v in values) and isinstance(result, _np.ndarray):
+        return result.tolist()
+    return result
+
+
+def _holds_array(value):
+    if isinstance(value, (_np.ndarray, _np.generic, _Tensor)):
+        return True
+    return isinstance(value, (list, tuple)) and any(_holds_array(v) for v in value)
 
 
 def array(object, dtype=None, *, copy=True, **kwargs):
