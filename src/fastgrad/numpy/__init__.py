@@ -22,6 +22,7 @@ np.array([t, u]), np.asarray(t), np.sum([t, u]) (a list argument) and
 ndarray[i] = t; there the graph cannot follow.  Use fastgrad.numpy.array /
 asarray / stack, which keep it.
 """
+import builtins as _builtins  # this module's `any`, `sum`, ... are NumPy's
 import functools as _functools
 
 import numpy as _np
@@ -118,7 +119,7 @@ def where(*args, **kwargs):
         raise TypeError("where() missing required argument 'condition'")
     values = [given[name] for name in names if name in given]
     result = _where_of_arrays(*values)
-    if len(values) == 3 and not any(_holds_array(v) for v in values) and isinstance(result, _np.ndarray):
+    if len(values) == 3 and not _builtins.any(_holds_array(v) for v in values) and isinstance(result, _np.ndarray):
         return result.tolist()
     return result
 
@@ -126,7 +127,7 @@ def where(*args, **kwargs):
 def _holds_array(value):
     if isinstance(value, (_np.ndarray, _np.generic, _Tensor)):
         return True
-    return isinstance(value, (list, tuple)) and any(_holds_array(v) for v in value)
+    return isinstance(value, (list, tuple)) and _builtins.any(_holds_array(v) for v in value)
 
 
 def array(object, dtype=None, *, copy=True, **kwargs):
