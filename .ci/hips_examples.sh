@@ -17,12 +17,11 @@ examples=("$@")
 if [ ${#examples[@]} -eq 0 ]; then
   # Not listed: convnet, generative_adversarial_net, neural_net, variational_autoencoder
   # (they download MNIST); dot_graph, print_trace and rkhs (they use HIPS's tracer and
-  # Box/VSpace internals); fixed_points (its grad(grad(...)) fails: the backward re-enters
-  # the fixed_point node through its own output).
+  # Box/VSpace internals).
   examples=(logistic_regression neural_net_regression gaussian_process gmm black_box_svi
             bayesian_neural_net bayesian_optimization ica ode_net rnn lstm hmm_em define_gradient
             rosenbrock tanh sinusoid negative_binomial_maxlike mixture_variational_inference
-            natural_gradient_black_box_svi deep_gaussian_process gplvm)
+            natural_gradient_black_box_svi deep_gaussian_process gplvm fixed_points)
 fi
 
 work="$(mktemp -d)"
