@@ -58,6 +58,19 @@ def test_converting_a_differentiated_tensor_raises_naming_the_way_out(convert):
         fastgrad.grad(f)(onp.ones(3))
 
 
+def test_integer_casts_of_a_differentiated_tensor_are_allowed():
+    # An integer result is piecewise constant in x: its gradient is 0, nothing is lost.
+    def f(w):
+        rows = onp.int64(w[:, -1])
+        assert rows.dtype == onp.int64 and not isinstance(rows, fastgrad.Tensor)
+        return np.sum(w[rows, :-1] ** 2) + np.sum(onp.asarray(w > 10.0, dtype=bool))
+
+    w = onp.array([[1.0, 2.0, 1.0], [3.0, 4.0, 0.0]])
+    onp.testing.assert_array_equal(fastgrad.grad(f)(w), [[2.0, 4.0, 0.0], [6.0, 8.0, 0.0]])
+    with pytest.raises(TypeError, match="fastgrad.numpy"):
+        fastgrad.grad(lambda w: np.sum(onp.asarray(w, dtype=onp.float32)))(w)
+
+
 def _raised_with_the_way_out(f, x):
     """f(x) under grad raises; NumPy may wrap our TypeError (raise ... from) in a ValueError."""
     with pytest.raises((TypeError, ValueError)) as info:

@@ -166,8 +166,11 @@ _LOST = ("a Tensor that is being differentiated cannot become a plain {what}: it
 
 def array(self, dtype=None, copy=None):
     """np.asarray(t): the data, unless t is being differentiated, where a plain
-    array would silently lose the gradient."""
-    if self._requires_grad and STATE.enabled and (self._node is not None or transform_depth[0]):
+    array would silently lose the gradient.  An integer or boolean result
+    (np.int64(t), np.asarray(t, dtype=int)) is allowed: it is piecewise
+    constant in t, so its gradient is 0 and nothing is lost."""
+    to_integers = dtype is not None and np.dtype(dtype).kind in "biu"
+    if self._requires_grad and STATE.enabled and (self._node is not None or transform_depth[0]) and not to_integers:
         raise TypeError(_LOST.format(what="NumPy array (np.asarray, np.array([t, u]), ndarray[i] = t, "
                                           "numpy's own np.r_)"))
     data = np.asarray(self.data)
