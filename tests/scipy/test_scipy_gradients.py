@@ -134,3 +134,27 @@ def test_odeint_gradients_by_the_adjoint_method():
     check(solve, (0, 1), modes=["rev"], order=1)(y0, (a, b))
     with pytest.raises(NotImplementedError, match="time points"):
         grad(lambda t: np.sum(odeint(func, y0, t, (a, b))))(t)
+
+
+@pytest.mark.parametrize("l_and_u, b_shape", [((1, 1), (5,)), ((2, 1), (5, 2)), ((0, 2), (5,))])
+def test_solve_banded_matches_scipy_and_differentiates(l_and_u, b_shape):
+    import scipy.linalg
+    import fastgrad
+    import fastgrad.scipy.linalg as linalg
+
+    lower, upper = l_and_u
+    ab = rng.randn(lower + upper + 1, 5)
+    ab[upper] += 4.0          # a dominant diagonal: well conditioned
+    b = rng.randn(*b_shape)
+    expected = scipy.linalg.solve_banded(l_and_u, ab, b)
+    onp.testing.assert_allclose(linalg.solve_banded(l_and_u, ab, b), expected)
+    ours = linalg.solve_banded(l_and_u, fastgrad.tensor(ab, requires_grad=True), b)
+    onp.testing.assert_allclose(ours.detach().data, expected, rtol=1e-12)
+    check_grads(lambda ab, b: linalg.solve_banded(l_and_u, ab, b), argnum=(0, 1))(ab, b)
+    # Entries of ab outside the matrix (the corners of the storage) get no gradient.
+    g = grad(lambda ab: np.sum(linalg.solve_banded(l_and_u, ab, b)))(ab)
+    for row in range(lower + upper + 1):
+        outside = [j for j in range(5) if not 0 <= row - upper + j < 5]
+        assert onp.all(g[row, outside] == 0)
+    with pytest.raises(ValueError, match="needs"):
+        linalg.solve_banded((1, 0), fastgrad.tensor(ab, requires_grad=True), b)

@@ -1,8 +1,11 @@
-"""scipy.linalg with gradients: sqrtm, solve_triangular, cho_solve-free
-helpers composed from fastgrad.numpy; anything else is SciPy's own function."""
+"""scipy.linalg with gradients: sqrtm, solve_sylvester, solve_triangular and
+solve_banded (the last two composed from fastgrad.numpy); anything else is
+SciPy's own function."""
+import numpy as onp
 import scipy.linalg as _sla
 
 from .. import numpy as np
+from ..autograd.tensor import Tensor
 from ..extend import defvjp, primitive
 
 sqrtm = primitive(lambda A, disp=True, blocksize=64: _sla.sqrtm(A))
@@ -49,6 +52,26 @@ def solve_triangular(a, b, trans=0, lower=False, **kwargs):
     if trans in (1, "T"):
         a_used = np.transpose(a_used)
     return np.linalg.solve(a_used, b)
+
+
+def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True):
+    """x with A x = b, A given by its diagonals in `ab` (SciPy's banded storage:
+    A[i, j] = ab[u + i - j, j] with (l, u) = l_and_u).  SciPy's own on plain
+    arrays; on Tensors the band is expanded into the dense matrix and solved with
+    np.linalg.solve, whose gradient (in ab and b, to any order) applies; that
+    costs O(n^3) where SciPy's banded solve is O(n (l + u)^2)."""
+    if not any(isinstance(x, Tensor) for x in (ab, b)):
+        return _sla.solve_banded(l_and_u, ab, b, overwrite_ab=overwrite_ab, overwrite_b=overwrite_b,
+                                 check_finite=check_finite)
+    lower, upper = l_and_u
+    rows, n = onp.shape(ab.data if isinstance(ab, Tensor) else ab)
+    if rows != lower + upper + 1:
+        raise ValueError(f"solve_banded: ab has {rows} rows; (l, u) = {tuple(l_and_u)} needs {lower + upper + 1}")
+    i, j = onp.indices((n, n))
+    band_row = upper + i - j
+    inside = (band_row >= 0) & (band_row < rows)
+    dense = np.where(inside, np.asarray(ab)[onp.clip(band_row, 0, rows - 1), j], 0.0)
+    return np.linalg.solve(dense, b)
 
 
 def __getattr__(name):
