@@ -10,7 +10,7 @@ its NumPy namespace:
 - autograd.grad with `import autograd.numpy as np`;
 - MyGrad: plain `numpy` on a mygrad.tensor, then .backward().
 
-Target: fastgrad <= 0.5x HIPS autograd's time.
+Target: fastgrad (either column) <= 0.3x HIPS autograd's time.
 
 Run:  pytest bench/bench_grad_overhead.py --benchmark-only --benchmark-group-by=group \\
           --benchmark-columns=median,iqr,rounds

@@ -1,7 +1,7 @@
 """T1: per-op overhead on tiny tensors, forward + backward.
 
 200 ops (`x = x * 1.01 + 0.1`, 100 times) on shape (16,), then backward
-(fastgrad/demo/workloads.py).  Target: fastgrad <= 0.5x PyTorch's time.
+(fastgrad/demo/workloads.py).  Target: fastgrad <= 0.3x PyTorch's time.
 NumPy runs the forward only: the floor.
 """
 from fastgrad.demo import workloads

@@ -7,7 +7,7 @@ GEMMs of the step (three per layer: y = x W^T, gx = gy W, gW = gy^T x)
 through fastgrad's GEMM entry point (the BLAS fastgrad uses) into
 preallocated outputs.
 
-Targets: T2 (64-32-10, batch 32) <= 0.5x PyTorch; T3 (784-512-256-10,
+Targets: T2 (64-32-10, batch 32) <= 0.4x PyTorch with fused Adam; T3 (784-512-256-10,
 batch 128) <= 1.0x PyTorch with MKL GEMMs and <= 1.15x its GEMMs; T4
 (784-1024-1024-10, batch 1024) <= 1.02x PyTorch with MKL, <= 1.05x its GEMMs.
 

@@ -39,7 +39,7 @@ def test_table_names_the_peers_and_the_floor():
     lines = proc.stdout.splitlines()
     assert lines[0].split()[:5] == ["case", "fastgrad", "NumPy", "PyTorch", "floor"]
     assert lines[2].startswith("per-op overhead") and lines[3].startswith("relu fwd+bwd")
-    assert "floor: activations: a copy and an add over the arrays fwd+bwd touch" in proc.stdout
+    assert "floor: activations: one pass moving the same 20 B/element" in proc.stdout
 
 
 def test_unknown_case_is_one_clear_line():
