@@ -8,7 +8,8 @@ its NumPy namespace:
 - fastgrad.grad with `import fastgrad.numpy as np` (HIPS-autograd style);
 - fastgrad.grad with plain `numpy` (Tensor's NumPy protocols);
 - autograd.grad with `import autograd.numpy as np`;
-- MyGrad: plain `numpy` on a mygrad.tensor, then .backward().
+- MyGrad: plain `numpy` on a mygrad.tensor, then .backward();
+- jax.grad, eager (no jit), with `jax.numpy`, in float64.
 
 Target: fastgrad (either column) <= 0.3x HIPS autograd's time.
 
@@ -67,3 +68,13 @@ def test_mygrad(benchmark):
         return t.grad
 
     np.testing.assert_allclose(benchmark(df, X), EXPECTED, rtol=1e-12)
+
+
+def test_jax_grad_eager(benchmark):
+    jax = pytest.importorskip("jax", reason="JAX not installed: its column is skipped")
+    jax.config.update("jax_enable_x64", True)   # the same float64 work as the others
+    import jax.numpy as jnp
+
+    benchmark.group = GROUP
+    df = jax.grad(small_function(jnp))
+    np.testing.assert_allclose(np.asarray(benchmark(df, X)), EXPECTED, rtol=1e-12)
