@@ -46,9 +46,28 @@ def test_demo_jit_flag_gives_the_numbers_of_the_eager_run(tmp_path):
     assert without_timings(first["runs"]) == without_timings(second["runs"])
 
 
-def test_jit_with_distributed_is_refused_naming_both_flags(tmp_path):
+@pytest.mark.parametrize("flags, message", [
+    (["--distributed"], "--jit does not combine with --distributed"),
+    (["--model", "cnn"], "--jit runs --model mlp only"),
+])
+def test_jit_with_what_it_cannot_record_is_refused_naming_the_flags(tmp_path, flags, message):
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    args = parser.parse_args(["--jit", "--distributed", "--out", str(tmp_path / "out")])
-    with pytest.raises(ValueError, match="--jit does not combine with --distributed"):
+    args = parser.parse_args(["--jit", *flags, "--out", str(tmp_path / "out")])
+    with pytest.raises(ValueError, match=message):
         check_arguments(args)
+
+
+def test_batch_norm_in_training_is_refused_by_the_second_recording(rng):
+    """Its running statistics are updated outside the recorded ops: the check between two
+    recordings refuses the function instead of replaying without the update."""
+    import numpy as np
+
+    import fastgrad as fg
+
+    bn = fg.nn.BatchNorm1d(4)
+    step = fg.jit(lambda x: bn(x).sum())
+    with fg.no_grad():
+        step(fg.tensor(rng.standard_normal((8, 4))))
+        with pytest.raises(fg.jit.CaptureError, match="BatchNorm forward, its keyword argument 'stats'"):
+            step(fg.tensor(rng.standard_normal((8, 4))))

@@ -113,6 +113,9 @@ def check_arguments(args):
         raise ValueError("--data-dir is read only with --data mnist (the digits are bundled)")
     if args.jit and args.distributed:
         raise ValueError("--jit does not combine with --distributed (its gradient hooks are not recorded)")
+    if args.jit and args.model != "mlp":
+        raise ValueError("--jit runs --model mlp only (batch normalization updates its running statistics "
+                         "outside the recorded ops)")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ValueError(f"--out {args.out!r} is a file; give a folder (it is created if missing)")
 

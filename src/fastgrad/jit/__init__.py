@@ -5,8 +5,10 @@ its tensor and array arguments, the values of its number and string arguments
 and of those named in `static_argnums`, the grad mode and default dtype) runs it
 eagerly and records every op's forward, every backward step, the engine's
 gradient accumulation, and the calls that change state outside the graph
-(optimizer.step(), zero_grad(), scheduler steps, gradient clipping).  Later
-calls with that signature replay the recording on the new inputs: the same
+(optimizer.step(), zero_grad(), scheduler steps, gradient clipping).  The
+next call with new inputs records again and checks that both recordings did
+the same work (verify.py); later calls with that signature replay the
+recording on the new inputs: the same
 array-level forwards and backwards (the same C kernels and GEMMs, in the same
 order, so results equal eager results bit for bit) without Tensor objects,
 graph nodes, backend dispatch or the graph walk.
@@ -24,7 +26,9 @@ Semantics (as for any tracing compiler):
   (closure variables, module attributes such as `training`) are constants of
   the recording: pass them as arguments to make them part of the signature.
 - Draws from fastgrad's generator inside the function (dropout, randn) raise
-  CaptureError: they would repeat.  So does backward with create_graph=True.
+  CaptureError: they would repeat.  So do backward with create_graph=True,
+  tensor hooks, and a value computed outside fastgrad's ops from the inputs
+  (NumPy on a tensor's .data), which the second recording finds changed.
 - A replay returns new arrays (never shared with the recording or a previous
   replay) and Tensors without a graph.
 - CuPy and other non-NumPy arrays run eagerly (a RuntimeWarning says so once).

@@ -68,7 +68,10 @@ class JitFunction:
                 again.checked_on = first_inputs
             else:
                 again.verified = True
-        again.first_inputs = first_inputs if not again.verified else None
+        if again.verified:
+            again.fingerprints = None  # only a recording still to be checked needs them
+        else:
+            again.first_inputs = first_inputs
         self._cache[key] = again
         self._cache.move_to_end(key)
         while len(self._cache) > self.cache_size:

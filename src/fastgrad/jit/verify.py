@@ -24,6 +24,7 @@ def check_same_work(first, second, name):
     for i, (x, y) in enumerate(zip(a, b)):
         if not same(x, y):
             what = x[0] if x[0] == y[0] else f"{x[0]} the first time, {y[0]} the second"
+            what += _which_argument(x, y)
             raise CaptureError(
                 f"jit: {name!r} did different work on two calls with the same signature, at step {i} "
                 f"({what}).  A value computed outside fastgrad's ops from the inputs (with NumPy on a "
@@ -35,6 +36,19 @@ def check_same_work(first, second, name):
             f"jit: {name!r} ran {len(a)} steps on one call and {len(b)} on another with the same signature "
             "(Python control flow that depends on state outside the arguments); pass that state as an "
             f"argument named in static_argnums, {EAGER_HINT}")
+
+
+def _which_argument(x, y):
+    """', its keyword argument 'stats'' when the steps are one op's forward and an argument differs."""
+    if x[0] != y[0] or not x[0].endswith(" forward"):
+        return ""
+    for i, (a, b) in enumerate(zip(x[2], y[2])):
+        if not same(a, b):
+            return f", its argument {i}"
+    for key in x[3]:
+        if key in y[3] and not same(x[3][key], y[3][key]):
+            return f", its keyword argument {key!r}"
+    return ""
 
 
 def same(x, y):
