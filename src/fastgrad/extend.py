@@ -46,7 +46,7 @@ class _Primitive(Function):
         args = list(template)
         for i, a in zip(positions, arrays):
             args[i] = a
-        ans = wrapper.fun(*args, **kwargs)
+        ans = _run_plain(wrapper.fun, args, kwargs)
         if not isinstance(ans, (np.ndarray, np.generic, float, int, complex)):
             raise TypeError(f"primitive {wrapper.__name__}: returned a {type(ans).__name__}; a differentiable "
                             "primitive returns one array or number")
@@ -64,6 +64,20 @@ class _Primitive(Function):
         needed = [ctx.positions[k] for k, need in enumerate(ctx.needs_input_grad) if need]
         grads = ctx.wrapper.vjps(needed, ans, args, ctx.kwargs, g)
         return tuple(_as_gradient(grads[i]) for i in ctx.positions)
+
+
+def _run_plain(fun, args, kwargs):
+    """fun on plain arrays, as at top level: no graph is recorded, and a transform
+    used inside it (make_vjp in an ODE's dynamics, ...) is not nested in the ones
+    differentiating the primitive, so it returns plain arrays."""
+    from . import functional
+
+    depth, enabled = functional._DEPTH[0], STATE.enabled
+    functional._DEPTH[0], STATE.enabled = 0, False
+    try:
+        return fun(*args, **kwargs)
+    finally:
+        functional._DEPTH[0], STATE.enabled = depth, enabled
 
 
 # The rule tables, per primitive: {argnum: maker}.
@@ -100,8 +114,8 @@ class _PrimitiveFunction:
             return _Primitive.apply(*[args[i] for i in positions], wrapper=self, template=template,
                                     positions=positions, kwargs=kwargs)
         if any(isinstance(a, Tensor) for a in args):
-            return Tensor(self.fun(*[_plain(a) for a in args], **kwargs))
-        return self.fun(*args, **kwargs)
+            return Tensor(_run_plain(self.fun, [_plain(a) for a in args], kwargs))
+        return _run_plain(self.fun, args, kwargs)
 
     def __get__(self, obj, objtype=None):  # so a primitive can be a method
         return self if obj is None else functools.partial(self, obj)

@@ -130,10 +130,30 @@ def test_odeint_gradients_by_the_adjoint_method():
     t = onp.linspace(0.1, 0.2, 4)
     y0, a, b = rng.randn(3), rng.randn(3), rng.randn(3)
     onp.testing.assert_allclose(odeint(func, y0, t, (a, b)), scipy.integrate.odeint(func, y0, t, (a, b)))
-    solve = lambda y0, args: odeint(func, y0, t, args, rtol=1e-10, atol=1e-10)
-    check(solve, (0, 1), modes=["rev"], order=1)(y0, (a, b))
-    with pytest.raises(NotImplementedError, match="time points"):
-        grad(lambda t: np.sum(odeint(func, y0, t, (a, b))))(t)
+    solve = lambda y0, t, args: odeint(func, y0, t, args, rtol=1e-10, atol=1e-10)
+    check(solve, (0, 1, 2))(y0, t, (a, b))      # both modes, second order, also in the time points
+    # Moving the last time point moves the end state along f: d y(t_3) / d t_3 = f(y(t_3), t_3).
+    end = onp.array([0.0, 0.0, 0.0, 1.0])
+    dt = grad(lambda t: np.sum(odeint(func, y0, t, (a, b), rtol=1e-10, atol=1e-10)[-1]))(t)
+    y_end = scipy.integrate.odeint(func, y0, t, (a, b), rtol=1e-10, atol=1e-10)[-1]
+    onp.testing.assert_allclose(dt, end * onp.sum(func(y_end, t[-1], a, b)) + [dt[0], 0, 0, 0], rtol=1e-7)
+    assert dt[0] == pytest.approx(-onp.sum(grad(lambda y0: np.sum(solve(y0, t, (a, b))[-1]))(y0)
+                                          * func(y0, t[0], a, b)), rel=1e-6)
+
+
+def test_odeint_inside_a_transform_uses_plain_dynamics():
+    # The dynamics may use fastgrad transforms themselves; inside the primitive they
+    # run on plain arrays even when odeint is called within grad.
+    from fastgrad import elementwise_grad
+    from fastgrad.scipy.integrate import odeint
+
+    def dynamics(y, t, k):
+        return -elementwise_grad(lambda y: k * y ** 2 / 2)(y)     # dy/dt = -k y
+
+    y0 = onp.array([1.0, 2.0])
+    ts = onp.array([0.0, 0.5])
+    value = grad(lambda k: np.sum(odeint(dynamics, y0, ts, (k,), rtol=1e-10, atol=1e-10)[-1]))(0.7)
+    assert value == pytest.approx(-0.5 * 3.0 * onp.exp(-0.35), rel=1e-6)
 
 
 @pytest.mark.parametrize("l_and_u, b_shape", [((1, 1), (5,)), ((2, 1), (5, 2)), ((0, 2), (5,))])

@@ -1,74 +1,78 @@
 """scipy.integrate with gradients: odeint, differentiable with respect to the
-initial state y0 and the extra arguments `args` (any pytree of arrays), by the
-adjoint method: the state, its adjoint a and the accumulated parameter
-gradient are integrated back in time with
+initial state y0, the time points t and the extra arguments `args` (any pytree
+of arrays), by the adjoint method.  Between two time points the state y, its
+adjoint a, and the accumulated gradients of t and of the arguments are
+integrated back in time together:
 
-    dy/dt = f(y, t),  da/dt = -a^T df/dy,  d(theta_bar)/dt = -a^T df/dtheta,
+    dy/dt = f(y, t),  da/dt = -a^T df/dy,  d(t_bar)/dt = -a^T df/dt,
+    d(theta_bar)/dt = -a^T df/dtheta,
 
-each vector-Jacobian product of f taken with fastgrad.  Gradients with
-respect to the time points, and second derivatives, are not implemented:
-asking for them raises.  Everything else is SciPy's own.
+each vector-Jacobian product of f taken with fastgrad.  The backward pass is
+itself an odeint of fastgrad functions, so it is differentiated in turn
+(second derivatives work).  y0 is a 1-d array, as for SciPy.  Everything else
+is SciPy's own.
 """
 import numpy as onp
 import scipy.integrate as _si
 
-from ..autograd.tensor import Tensor
-from ..extend import defvjp_argnum, primitive
-from ..functional import vjp
+from .. import numpy as np
+from ..differential_operators import make_vjp
+from ..extend import defvjp_argnums, primitive
 from ..misc.flatten import flatten
 
 __all__ = ["odeint"]
 
 
 def odeint(func, y0, t, args=(), **options):
-    """scipy.integrate.odeint(func, y0, t, args); differentiable in y0 and args."""
-    if isinstance(t, Tensor) and t.requires_grad:
-        raise NotImplementedError("odeint: the gradient with respect to the time points t is not implemented")
+    """scipy.integrate.odeint(func, y0, t, args); differentiable in y0, t and args."""
     flat_args, unflatten = flatten(args)
-    return _odeint(y0, flat_args, func=func, t=onp.asarray(getattr(t, "data", t)), unflatten=unflatten,
-                   options=options)
-
-
-def _plain(x):
-    return x.data if isinstance(x, Tensor) else x
+    return _odeint(y0, t, flat_args, func=func, unflatten=unflatten, options=options)
 
 
 @primitive
-def _odeint(y0, flat_args, func, t, unflatten, options):
-    args = unflatten(onp.asarray(flat_args))
-    return _si.odeint(func, onp.asarray(y0), t, tuple(args), **options)
+def _odeint(y0, t, flat_args, func, unflatten, options):
+    args = tuple(unflatten(onp.asarray(flat_args)))
+    return _si.odeint(func, onp.asarray(y0), onp.asarray(t), args, **options)
 
 
-def _odeint_vjp(argnum, ans, args, kwargs):
-    y0, flat_args = args
-    func, t, unflatten, options = kwargs["func"], kwargs["t"], kwargs["unflatten"], kwargs["options"]
-    if any(isinstance(x, Tensor) for x in (ans, y0, flat_args)):
-        raise NotImplementedError("odeint: second derivatives are not implemented")
-    y0 = onp.asarray(y0, dtype=float)
-    theta = onp.asarray(flat_args, dtype=float)
-    n, p = y0.size, theta.size
+def _odeint_vjps(argnums, yt, args, kwargs):
+    y0, t, flat_args = args
+    func, unflatten, options = kwargs["func"], kwargs["unflatten"], kwargs["options"]
+    count, size = yt.shape
 
-    def augmented(state, minus_t):
-        y, a = state[:n].reshape(y0.shape), state[n:2 * n].reshape(y0.shape)
-        fy, pullback = vjp(lambda y, th: func(y, -minus_t, *unflatten(th)), y, theta)
-        a_y, a_theta = pullback(a)
-        return onp.concatenate([-onp.ravel(fy), onp.ravel(a_y), onp.ravel(a_theta)])
+    def flat_func(y, time, flat_args):
+        return func(y, time, *unflatten(flat_args))
+
+    def augmented(state, time, flat_args):
+        # state = (y, a, t_bar, theta_bar); integrated from t_i back to t_{i-1}.
+        y, a = state[:size], state[size:2 * size]
+        pullback, dy_dt = make_vjp(flat_func, argnum=(0, 1, 2))(y, time, flat_args)
+        a_y, a_t, a_args = pullback(-a)
+        return np.concatenate([dy_dt, a_y, np.reshape(a_t, (1,)), a_args])
 
     def gradient(g):
-        g = onp.asarray(_plain(g), dtype=float)
-        a = g[-1].ravel()
-        theta_bar = onp.zeros(p)
-        for i in range(len(t) - 1, 0, -1):
-            start = onp.concatenate([ans[i].ravel(), a, theta_bar])
-            state = _si.odeint(augmented, start, onp.array([-t[i], -t[i - 1]]), **options)[-1]
-            a = state[n:2 * n] + g[i - 1].ravel()
-            theta_bar = state[2 * n:]
-        return a.reshape(y0.shape) if argnum == 0 else theta_bar
+        a = g[-1]
+        t_bar_start = 0.0
+        time_grads = []
+        args_bar = np.zeros(np.size(flat_args))
+        for i in range(count - 1, 0, -1):
+            # Moving t_i moves y(t_i) along f.
+            here = np.dot(flat_func(yt[i], t[i], flat_args), g[i])
+            time_grads.append(here)
+            t_bar_start = t_bar_start - here
+            start = np.concatenate([yt[i], a, np.reshape(t_bar_start, (1,)), args_bar])
+            state = odeint(augmented, start, np.stack([t[i], t[i - 1]]), (flat_args,), **options)[1]
+            a = state[size:2 * size] + g[i - 1]
+            t_bar_start = state[2 * size]
+            args_bar = state[2 * size + 1:]
+        time_grads.append(t_bar_start)
+        grads = (a, np.stack(time_grads[::-1]), args_bar)
+        return tuple(grads[i] for i in argnums)
 
     return gradient
 
 
-defvjp_argnum(_odeint, _odeint_vjp)
+defvjp_argnums(_odeint, _odeint_vjps)
 
 
 def __getattr__(name):
