@@ -1,17 +1,19 @@
-"""The compiled rules of x + y, x - y, x * y, x / y and -x give the same bits as the
+"""The compiled rules of x + y, x - y, x * y, x / y, -x and x ** y give the same bits as the
 Python rules of ops/elementwise.py, for every argument kind they accept."""
 import numpy as np
 import pytest
 
 import fastgrad as fg
 from fastgrad.autograd._graph import register_compiled_rule
-from fastgrad.ops.elementwise import Add, Div, Mul, Neg, Sub
+from fastgrad.ops.elementwise import Add, Div, Mul, Neg, Pow, Sub
 
-RULES = {"add": Add, "sub": Sub, "mul": Mul, "div": Div, "neg": Neg}
+RULES = {"add": Add, "sub": Sub, "mul": Mul, "div": Div, "neg": Neg, "pow": Pow}
 OPS = {
     "add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y,
     "div": lambda x, y: x / y, "neg": lambda x, y: -x, "rsub": lambda x, y: 2.5 - x,
-    "rdiv": lambda x, y: 3.0 / x, "rmul": lambda x, y: 1.5 * x, "both": lambda x, y: (x * y - y) / (-x + y),
+    "pow": lambda x, y: x ** y, "square": lambda x, y: x ** 2, "pow0": lambda x, y: x ** 0,
+    "pow1.5": lambda x, y: x ** 1.5, "rpow": lambda x, y: 2.0 ** x, "rdiv": lambda x, y: 3.0 / x,
+    "rmul": lambda x, y: 1.5 * x, "both": lambda x, y: (x * y - y) / (-x + y),
 }
 
 
@@ -92,4 +94,4 @@ def test_compiled_rules_keep_the_ops_name_in_errors_and_the_in_place_check():
 
 def test_register_compiled_rule_rejects_unknown_names():
     with pytest.raises(ValueError, match="register_compiled_rule: name must be one of"):
-        register_compiled_rule(Mul, "pow")
+        register_compiled_rule(Mul, "matmul")

@@ -27,7 +27,7 @@ def reflected_operator(cls: Any) -> Any:
     ...
 
 def register_compiled_rule(cls: Any, name: Any) -> Any:
-    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg"), or"""
+    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg", "pow"), or"""
     ...
 
 def run_nodes(start: Any, grads: Any, leaf_grads: Any, retain_graph: Any, create_graph: Any, capture_nodes: Any, diff_backend: Any, leaf_done: Any = ..., leaf_inputs: Any = ...) -> Any:

@@ -151,7 +151,7 @@ cdef class ScratchContext:
 
 
 # ---- compiled rules ----------------------------------------------------------
-# The arithmetic primitives (x + y, x - y, x * y, x / y, -x) are the most frequent
+# The arithmetic primitives (x + y, x - y, x * y, x / y, -x, x ** y) are the most frequent
 # ops of small-tensor code.  On NumPy arrays the engine runs them with the same
 # operations as their rows in ops/elementwise.py, written here so that an op costs
 # no Python frame for its forward or its backward.  A class runs its compiled rule
@@ -165,13 +165,15 @@ cdef enum:
     RULE_MUL = 3
     RULE_DIV = 4
     RULE_NEG = 5
+    RULE_POW = 6
 
-cdef dict _RULE_CODES = {"add": RULE_ADD, "sub": RULE_SUB, "mul": RULE_MUL, "div": RULE_DIV, "neg": RULE_NEG}
+cdef dict _RULE_CODES = {"add": RULE_ADD, "sub": RULE_SUB, "mul": RULE_MUL, "div": RULE_DIV, "neg": RULE_NEG,
+                         "pow": RULE_POW}
 cdef dict _compiled_rules = {}  # Primitive class -> (rule, the forward it was registered with)
 
 
 def register_compiled_rule(cls, name):
-    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg"), or
+    """Run `cls` with the compiled rule `name` ("add", "sub", "mul", "div", "neg", "pow"), or
     with its own Python rules again when name is None."""
     if name is None:
         _compiled_rules.pop(cls, None)
@@ -199,6 +201,8 @@ cdef object _compiled_forward(int rule, tuple datas):
         return x - y
     if rule == RULE_MUL:
         return x * y
+    if rule == RULE_POW:
+        return x ** y
     return x / y
 
 
@@ -213,6 +217,11 @@ cdef object _compiled_backward(Context node, g):
         return (g if need_x else None, g if need_y else None)
     if rule == RULE_SUB:
         return (g if need_x else None, -g if need_y else None)
+    if rule == RULE_POW:
+        x, y, z = node.saved_arrays
+        if need_y or (type(y) is not float and type(y) is not int):
+            return node.fn.backward(node, node.backend, g)  # array exponents: the Python rule
+        return (g * y * x ** (y - 1) if y != 0 else g * 0) if need_x else None, None
     x, y = node.saved_arrays
     if rule == RULE_MUL:
         return (g * y if need_x else None, g * x if need_y else None)
@@ -328,6 +337,8 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
             if rule == RULE_MUL or rule == RULE_DIV:
                 ctx.saved_arrays = (datas[0], datas[1])
             out = _compiled_forward(rule, datas)
+            if rule == RULE_POW:
+                ctx.saved_arrays = (datas[0], datas[1], out)
         else:
             out = _call_forward(cls.forward, ctx, backend, datas, kwargs)
     except (ValueError, TypeError, IndexError) as e:

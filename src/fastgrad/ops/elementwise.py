@@ -271,5 +271,5 @@ asinh, acosh, atanh = arcsinh, arccosh, arctanh
 
 # The engine runs these rows with compiled copies of the same operations on
 # NumPy arrays (no Python frame per op; autograd/_graph.pyx).
-for _cls, _rule in ((Add, "add"), (Sub, "sub"), (Mul, "mul"), (Div, "div"), (Neg, "neg")):
+for _cls, _rule in ((Add, "add"), (Sub, "sub"), (Mul, "mul"), (Div, "div"), (Neg, "neg"), (Pow, "pow")):
     register_compiled_rule(_cls, _rule)
