@@ -37,7 +37,7 @@ def problem():
     x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, BATCH)
     fg.manual_seed(0)
-    weights = {k: v.data.copy() for k, v in lenet(nn).state_dict().items()}
+    weights = {k: v.numpy().copy() for k, v in lenet(nn).state_dict().items()}
     return x, y, weights
 
 

@@ -32,7 +32,7 @@ def problem():
     x = rng.standard_normal((SEQ, BATCH, INPUT)).astype(np.float32)
     target = rng.standard_normal((SEQ, BATCH, HIDDEN)).astype(np.float32)
     fg.manual_seed(0)
-    weights = {k: v.data.copy() for k, v in nn.LSTM(INPUT, HIDDEN).state_dict().items()}
+    weights = {k: v.numpy().copy() for k, v in nn.LSTM(INPUT, HIDDEN).state_dict().items()}
     return x, target, weights
 
 

@@ -93,7 +93,7 @@ def layer_problem():
     x = rng.standard_normal((16, 64, 128)).astype(np.float32)
     target = rng.standard_normal((16, 64, 128)).astype(np.float32)
     fg.manual_seed(0)
-    weights = {k: v.data.copy() for k, v in encoder_layer(nn).state_dict().items()}
+    weights = {k: v.numpy().copy() for k, v in encoder_layer(nn).state_dict().items()}
     return x, target, weights
 
 

@@ -23,7 +23,7 @@ __all__ = ["dict", "isinstance", "list", "tuple", "type"]
 
 def isinstance(obj, classinfo):
     """Python's isinstance, where a Tensor also counts as an instance of its data's type."""
-    if _builtins.isinstance(obj, _Tensor) and _builtins.isinstance(obj.data, classinfo):
+    if _builtins.isinstance(obj, _Tensor) and _builtins.isinstance(obj._data, classinfo):
         return True
     return _builtins.isinstance(obj, classinfo)
 
@@ -31,5 +31,5 @@ def isinstance(obj, classinfo):
 def type(obj):
     """Python's type, where a Tensor gives the type of the array it holds."""
     if _builtins.isinstance(obj, _Tensor):
-        return _builtins.type(obj.data)
+        return _builtins.type(obj._data)
     return _builtins.type(obj)

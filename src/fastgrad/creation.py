@@ -26,7 +26,7 @@ def as_array(data, dtype, op):
     Arrays (numpy, CuPy, array-API) keep their dtype; Python numbers and lists
     of floats become the default dtype (float32 unless changed)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, np.ndarray) or _is_cupy(data) or (hasattr(data, "__array_namespace__")
                                                          and not isinstance(data, np.generic)):
         return data if dtype is None else data.astype(dtype)
@@ -52,24 +52,51 @@ def _is_cupy(data):
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
-    """A new leaf tensor from data (a number, nested lists, or an array).
+    """A new leaf tensor from data (a number, nested lists, an array or a Tensor), always a copy.
 
     `device` ("cpu", "cuda" or "cuda:N") puts the data there: "cuda" makes a
     CuPy array (CuPy is imported only then).  Without it, an array keeps its
-    own type and device.
+    own type and device.  `as_tensor` and `from_numpy` share an array's memory
+    instead.
 
     >>> tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
+    array, source = _array_on(data, dtype, device, "tensor")
+    if source is not None and _may_share(array, source):
+        array = _copy(array)
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def _array_on(data, dtype, device, op):
+    """(the array for a new tensor, the array it came from or None): `dtype` and
+    `device` applied, the source's memory shared where nothing had to change."""
     if isinstance(data, Tensor):
-        data = data.data.copy() if hasattr(data.data, "copy") else data.data
+        data = data._data
     elif isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
-        data = [d.data if isinstance(d, Tensor) else d for d in data]
+        data = [d._data if isinstance(d, Tensor) else d for d in data]
+    source = data if hasattr(data, "shape") and hasattr(data, "dtype") and not isinstance(data, np.generic) \
+        else None
+    if dtype is not None and source is not None and data.dtype == np.dtype(dtype):
+        dtype = None
+    array = as_array(data, dtype, op)
     if device is not None:
         from .devices import move_array
 
-        data, dtype = move_array(as_array(data, dtype, "tensor"), device), None
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+        array = move_array(array, device)
+    return array, source
+
+
+def _may_share(array, source):
+    if array is source:
+        return True
+    return isinstance(array, np.ndarray) and isinstance(source, np.ndarray) and np.may_share_memory(array, source)
+
+
+def _copy(array):
+    if hasattr(array, "copy"):
+        return array.copy()
+    return array.__array_namespace__().asarray(array, copy=True)
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -81,14 +108,11 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with `data` when it is already an array (or Tensor) of
-    that dtype and device; otherwise a new one."""
+    that dtype and device; otherwise a new one.  A Tensor needing no change is
+    returned as it is."""
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None and hasattr(data, "dtype") and data.dtype == np.dtype(dtype):
-        dtype = None
-    return tensor(data, dtype=dtype, device=device)
+    return Tensor(_array_on(data, dtype, device, "as_tensor")[0])
 
 
 def _shape(size, op="factory"):
@@ -148,7 +172,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
 
 
 def _like(t, dtype, device):
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = t._data if isinstance(t, Tensor) else np.asarray(t)
     return tuple(data.shape), (data.dtype if dtype is None else dtype), \
         (device if device is not None else (t.device if isinstance(t, Tensor) and t.device != "cpu" else None))
 

@@ -189,12 +189,12 @@ def move_tensor_(tensor, device):
     module) see the moved data.  What nn.Module.to does for each parameter."""
     if tensor._node is not None:
         raise RuntimeError("move_tensor_: only leaf tensors can be moved in place; use .to(device)")
-    data = move_array(tensor.data, device)
-    if data is not tensor.data:
-        tensor.data = data
+    data = move_array(tensor._data, device)
+    if data is not tensor._data:
+        tensor._data = data
         tensor._version[0] += 1
     if tensor.grad is not None:
-        tensor.grad = move_array(tensor.grad.data, device)
+        tensor.grad = move_array(tensor.grad._data, device)
     return tensor
 
 
@@ -246,7 +246,7 @@ def to(self, *args, **kwargs):
         else:
             dtype = a
     result = self
-    if device is not None and _moves(self.data, self.device, Device(device)):
+    if device is not None and _moves(self._data, self.device, Device(device)):
         result = ToDevice.apply(result, device)
     if dtype is not None:
         from .ops.shape import astype

@@ -71,7 +71,7 @@ def deriv(fun, argnum=0):
     """
     def derivative(*args, **kwargs):
         unary, x = _unary(fun, argnum, args, kwargs)
-        ones = np.ones_like(x.data if isinstance(x, Tensor) else x)
+        ones = np.ones_like(x._data if isinstance(x, Tensor) else x)
         return jvp(unary, (x,), (ones if np.ndim(ones) else ones[()],))[1]
 
     return derivative
@@ -84,10 +84,10 @@ def holomorphic_grad(fun, argnum=0):
     """
     def complex_derivative(*args, **kwargs):
         unary, x = _unary(fun, argnum, args, kwargs)
-        if not np.iscomplexobj(x.data if isinstance(x, Tensor) else x):
+        if not np.iscomplexobj(x._data if isinstance(x, Tensor) else x):
             raise TypeError("holomorphic_grad: the input must be complex (use grad for real inputs)")
         ans, pullback = vjp(unary, x)
-        data = ans.data if isinstance(ans, Tensor) else ans
+        data = ans._data if isinstance(ans, Tensor) else ans
         return pullback(np.ones_like(data) if np.ndim(data) else np.ones_like(data)[()])[0]
 
     return complex_derivative
@@ -111,7 +111,7 @@ def grad_and_aux(fun, argnum=0):
 
 def _plain_tree(tree):
     leaves, rebuild = _flatten(tree)
-    return rebuild([x.detach().data if isinstance(x, Tensor) else x for x in leaves])
+    return rebuild([x.detach()._data if isinstance(x, Tensor) else x for x in leaves])
 
 
 def grad_named(fun, argname):
@@ -157,7 +157,7 @@ vector_jacobian_product = tensor_jacobian_product
 def _contract(a, b):
     from . import numpy as fnp
 
-    return fnp.tensordot(a, b, np.ndim(a.data if isinstance(a, Tensor) else a))
+    return fnp.tensordot(a, b, np.ndim(a._data if isinstance(a, Tensor) else a))
 
 
 def make_ggnvp(f, g=None, f_argnum=0):

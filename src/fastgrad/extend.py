@@ -34,7 +34,7 @@ __all__ = ["defjvp", "defjvp_argnum", "defvjp", "defvjp_argnum", "defvjp_argnums
 
 
 def _plain(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 class _Primitive(Function):

@@ -72,7 +72,7 @@ def _variable(x, nested):
     if isinstance(x, Tensor):
         if nested and x._requires_grad:
             return _copy(x)  # a new node: d/d(copy) leaves outer variables apart
-        x = x.data
+        x = x._data
     arr = x if type(x) is np.ndarray else capture.run(np.asarray, x)
     if arr.dtype.kind not in "fc":
         arr = capture.run(_as_float64, arr)
@@ -87,7 +87,7 @@ def _output(x, like):
     """A gradient as the caller expects it: a Tensor when nested, else an array
     (a NumPy float for a Python-number input)."""
     if isinstance(x, Tensor):
-        x = x.data
+        x = x._data
     if isinstance(like, (float, int)) and not isinstance(like, bool):
         return capture.run(np.float64, x)
     return x
@@ -95,7 +95,7 @@ def _output(x, like):
 
 def _plain(y):
     if isinstance(y, Tensor):
-        y = y.data
+        y = y._data
         return capture.run(_item_of_0d, y) if getattr(y, "ndim", 1) == 0 else y
     return y
 
@@ -117,8 +117,8 @@ def _gradients(outputs, variables, grad_outputs, nested, retain=False):
     result = []
     for v, g in zip(variables, found):
         if g is None:
-            g = new_tensor(np.zeros(v.data.shape, dtype=v.data.dtype), False, None)
-        result.append(g if nested else g.data)
+            g = new_tensor(np.zeros(v._data.shape, dtype=v._data.dtype), False, None)
+        result.append(g if nested else g._data)
     return result
 
 
@@ -168,17 +168,17 @@ class _Call:
 
 
 def _scalar_output(name, out):
-    kind = out.data.dtype.kind if isinstance(out, Tensor) else np.asarray(out).dtype.kind
+    kind = out._data.dtype.kind if isinstance(out, Tensor) else np.asarray(out).dtype.kind
     if kind == "c":
         raise TypeError(f"{name}: the function must return a real scalar, got a complex one; use "
                         "holomorphic_grad for the complex derivative, or take np.real / np.abs first")
     if kind == "b":
         raise TypeError(f"{name}: the function returned a boolean, which has no derivative")
-    size = out.data.size if isinstance(out, Tensor) else np.size(out)
+    size = out._data.size if isinstance(out, Tensor) else np.size(out)
     if size != 1:
         raise TypeError(f"{name}: the function must return a scalar, got shape {np.shape(_plain(out))}; "
                         "use jacobian, vjp or elementwise_grad for other outputs")
-    if isinstance(out, Tensor) and out.data.ndim:
+    if isinstance(out, Tensor) and out._data.ndim:
         from .ops.shape import reshape
 
         return reshape(out, ())
@@ -260,7 +260,7 @@ def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
         _warn_independent()
         return _plain(out), np.zeros_like(x)
     (g,) = _engine_grad(out, (variable,), allow_unused=True)
-    return out.data[()], (np.zeros_like(x) if g is None else g.data)
+    return out._data[()], (np.zeros_like(x) if g is None else g._data)
 
 
 def elementwise_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
@@ -282,7 +282,7 @@ def elementwise_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
 
 
 def _dtype_of(out):
-    data = out.data if isinstance(out, Tensor) else np.asarray(out)
+    data = out._data if isinstance(out, Tensor) else np.asarray(out)
     return data.dtype if data.dtype.kind in "fc" else np.float64
 
 
@@ -309,7 +309,7 @@ def vjp(fun: Callable[..., Any], *primals: Any) -> Tuple[Any, Callable[[Any], An
 
 
 def _cotangent(c, out):
-    data = out.data if isinstance(out, Tensor) else np.asarray(out)
+    data = out._data if isinstance(out, Tensor) else np.asarray(out)
     if isinstance(c, Tensor):
         return c
     c = np.asarray(c, dtype=data.dtype)
@@ -347,18 +347,18 @@ def jvp(fun: Callable[..., Any], primals: Sequence[Any], tangents: Sequence[Any]
     # J t = conj(vjp_P(t)) (conj is the identity on real values).
     pullback = _gradients(out_leaves, call.variables, [_conj(d) for d in dummies], True)
     # A tangent that is itself being differentiated (jvp inside grad) stays a Tensor.
-    tangent_arrays = [t if isinstance(t, Tensor) else np.asarray(t, dtype=v.data.dtype)
+    tangent_arrays = [t if isinstance(t, Tensor) else np.asarray(t, dtype=v._data.dtype)
                       for t, v in zip(tangent_leaves, call.variables)]
     for t, v in zip(tangent_arrays, call.variables):
-        if tuple(t.shape) != tuple(v.data.shape):
-            raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {v.data.shape}")
+        if tuple(t.shape) != tuple(v._data.shape):
+            raise ValueError(f"jvp: tangent of shape {t.shape} for a primal of shape {v._data.shape}")
     pushed = [_conj(p) for p in _gradients(pullback, dummies, tangent_arrays, call.nested)]
     out_tangents = [p if call.nested else _plain_like(p, o) for p, o in zip(pushed, out_leaves)]
     return _plain_tree(call.out, call.nested), rebuild_out(out_tangents)
 
 
 def _conj(x):
-    if np.iscomplexobj(x.data if isinstance(x, Tensor) else x):
+    if np.iscomplexobj(x._data if isinstance(x, Tensor) else x):
         from .numpy.complex import conjugate
 
         return conjugate(x)
@@ -393,7 +393,7 @@ def jacobian(fun: Callable[..., Any], argnums: ArgNums = 0, *,
                 onehot[k] = 1
                 rows.append(_gradients([out], call.variables, [onehot.reshape(out_shape)], call.nested,
                                        retain=True))
-            blocks = [_stack_rows([row[i] for row in rows], out_shape + tuple(v.data.shape), call.nested, v)
+            blocks = [_stack_rows([row[i] for row in rows], out_shape + tuple(v._data.shape), call.nested, v)
                       for i, v in enumerate(call.variables)]
             per_output.append(call.structured(blocks))
         return rebuild_out(per_output)
@@ -403,7 +403,7 @@ def jacobian(fun: Callable[..., Any], argnums: ArgNums = 0, *,
 
 def _stack_rows(rows, shape, nested, variable):
     if not rows:
-        return np.zeros(shape, dtype=variable.data.dtype)
+        return np.zeros(shape, dtype=variable._data.dtype)
     if nested:
         from .ops.shape import reshape, stack
 

@@ -46,7 +46,7 @@ _VERSION = 1
 def _encode(obj, arrays, path):
     """A JSON-able description of obj; arrays are collected into `arrays` by name."""
     if isinstance(obj, Tensor):
-        return {"t": "tensor", "ref": _put(arrays, path, move_array(obj.data, "cpu"))}
+        return {"t": "tensor", "ref": _put(arrays, path, move_array(obj._data, "cpu"))}
     if isinstance(obj, np.ndarray):
         return {"t": "array", "ref": _put(arrays, path, obj)}
     if _is_cupy(obj):
@@ -283,7 +283,7 @@ def _to_device(obj, device):
     if device == "cpu":
         return obj
     if isinstance(obj, Tensor):
-        return Tensor(move_array(obj.data, device))
+        return Tensor(move_array(obj._data, device))
     if isinstance(obj, np.ndarray):
         return move_array(obj, device)
     if isinstance(obj, dict):

@@ -165,7 +165,7 @@ def dot(input, other):
 
 def numel(input):
     """The number of elements."""
-    return _as_tensor(input).data.size
+    return _as_tensor(input)._data.size
 
 
 def is_tensor(obj):
@@ -179,7 +179,7 @@ def is_floating_point(input):
 
 
 def _arrays(a, b):
-    return np.asarray(a.data if isinstance(a, Tensor) else a), np.asarray(b.data if isinstance(b, Tensor) else b)
+    return np.asarray(a._data if isinstance(a, Tensor) else a), np.asarray(b._data if isinstance(b, Tensor) else b)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

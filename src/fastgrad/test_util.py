@@ -38,7 +38,7 @@ def scalar_close(a, b):
 
 def _leaves(tree):
     leaves, rebuild = _flatten(tree)
-    return [np.asarray(x.data if isinstance(x, Tensor) else x) for x in leaves], rebuild
+    return [np.asarray(x._data if isinstance(x, Tensor) else x) for x in leaves], rebuild
 
 
 def _is_complex(leaf):

@@ -20,15 +20,15 @@ def test_grad_is_a_tensor_over_a_plain_array_of_the_tensors_dtype_and_shape():
     y = fg.tensor(np.ones(3, np.float64))
     (x * y).sum().backward()
     assert isinstance(x.grad, fg.Tensor) and not x.grad.requires_grad and x.grad.grad_fn is None
-    assert type(x.grad.data) is np.ndarray and x.grad.dtype == np.float32 and x.grad.shape == (2, 3)
-    assert np.asarray(x.grad) is x.grad.data  # no copy
+    assert type(x.grad._data) is np.ndarray and x.grad.dtype == np.float32 and x.grad.shape == (2, 3)
+    assert np.asarray(x.grad) is x.grad._data  # no copy
 
 
 def test_grad_can_be_assigned_arrays_tensors_or_none_of_the_right_shape():
     x = fg.tensor([1.0, 2.0], requires_grad=True)
     g = np.array([3.0, 4.0], np.float32)
     x.grad = g
-    assert isinstance(x.grad, fg.Tensor) and x.grad.data is g
+    assert isinstance(x.grad, fg.Tensor) and x.grad._data is g
     x.grad = fg.tensor([1.0, 1.0])
     np.testing.assert_array_equal(x.grad, [1.0, 1.0])
     with pytest.raises(RuntimeError, match="grad: assigned grad has shape"):
@@ -47,7 +47,7 @@ def test_shared_gradient_arrays_are_not_aliased():
     np.testing.assert_array_equal(y.grad, [1.0, 1.0])  # ... leaves the other alone
     z = fg.tensor(np.zeros((2, 3)), requires_grad=True)
     z.sum().backward()
-    assert z.grad.data.flags.writeable and z.grad.data.base is None
+    assert z.grad._data.flags.writeable and z.grad._data.base is None
 
 
 def test_user_gradient_array_is_copied():
@@ -152,7 +152,7 @@ def test_inplace_on_leaf_requiring_grad_raises():
         x[0] = 5.0
     with fg.no_grad():
         x -= 1
-    np.testing.assert_array_equal(x.data, [0.0, 1.0])
+    np.testing.assert_array_equal(x._data, [0.0, 1.0])
 
 
 def test_modifying_saved_tensor_is_detected():
@@ -210,7 +210,7 @@ def test_autograd_grad_leaves_dot_grad_alone_and_reports_unused():
     x = fg.tensor(2.0, requires_grad=True)
     u = fg.tensor(1.0, requires_grad=True)
     (g,) = fg.autograd.grad(x * x, x)
-    assert float(g.data) == 4.0 and x.grad is None
+    assert float(g._data) == 4.0 and x.grad is None
     with pytest.raises(RuntimeError, match="not used"):
         fg.autograd.grad(x * x, [x, u])
     gx, gu = fg.autograd.grad(x * x, [x, u], allow_unused=True)
@@ -224,10 +224,10 @@ def test_higher_order_derivatives():
     (d2,) = fg.autograd.grad(d1, x, create_graph=True)
     (d3,) = fg.autograd.grad(d2, x)
     v = 1.5
-    assert float(d1.data) == pytest.approx(np.cos(v) * v ** 3 + 3 * v ** 2 * np.sin(v))
-    assert float(d2.data) == pytest.approx(-np.sin(v) * v ** 3 + 6 * v ** 2 * np.cos(v) + 6 * v * np.sin(v))
+    assert float(d1._data) == pytest.approx(np.cos(v) * v ** 3 + 3 * v ** 2 * np.sin(v))
+    assert float(d2._data) == pytest.approx(-np.sin(v) * v ** 3 + 6 * v ** 2 * np.cos(v) + 6 * v * np.sin(v))
     expected3 = (-np.cos(v) * v ** 3 - 9 * v ** 2 * np.sin(v) + 18 * v * np.cos(v) + 6 * np.sin(v))
-    assert float(d3.data) == pytest.approx(expected3)
+    assert float(d3._data) == pytest.approx(expected3)
 
 
 @pytest.mark.parametrize("fn", [
@@ -241,12 +241,12 @@ def test_hessian_vector_products_match_finite_differences(fn):
 
     def grad_at(p):
         x = fg.tensor(p, requires_grad=True)
-        return fg.autograd.grad(fn(x), x)[0].data
+        return fg.autograd.grad(fn(x), x)[0]._data
 
     x = fg.tensor(x0, requires_grad=True)
     (g,) = fg.autograd.grad(fn(x), x, create_graph=True)
     (hv,) = fg.autograd.grad((g * v).sum(), x, allow_unused=True)
-    hv = np.zeros(2) if hv is None else hv.data
+    hv = np.zeros(2) if hv is None else hv._data
     eps = 1e-6
     numeric = (grad_at(x0 + eps * v) - grad_at(x0 - eps * v)) / (2 * eps)
     np.testing.assert_allclose(hv, numeric, rtol=1e-5, atol=1e-7)

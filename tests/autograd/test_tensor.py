@@ -47,14 +47,14 @@ def test_arange_and_from_numpy():
     a = np.arange(3.0)
     t = fg.from_numpy(a)
     a[0] = 10
-    assert t.data[0] == 10  # shares memory
+    assert t._data[0] == 10  # shares memory
 
 
 def test_manual_seed_is_reproducible():
     fg.manual_seed(3)
-    a = fg.randn(4).data.copy()
+    a = fg.randn(4)._data.copy()
     fg.manual_seed(3)
-    np.testing.assert_array_equal(a, fg.randn(4).data)
+    np.testing.assert_array_equal(a, fg.randn(4)._data)
 
 
 def test_attributes_and_conversions():
@@ -64,8 +64,8 @@ def test_attributes_and_conversions():
     assert np.asarray(t).dtype == np.float32
     assert fg.tensor(3.0).item() == 3.0 and float(fg.tensor([2.0])) == 2.0
     assert [r.shape for r in t] == [(2,), (2,)]
-    assert t.detach().requires_grad is False and t.detach().data is t.data
-    assert t.numpy() is t.data
+    assert t.detach().requires_grad is False and t.detach()._data is t._data
+    assert t.numpy() is t._data
     assert t.device == "cpu"
 
 

@@ -74,10 +74,10 @@ def test_training_step_on_a_device_reads_nothing_back(device, loss_kind, make_op
 
     reference = make_model()
     for p in reference.parameters():
-        p.data = np.asarray(p.data, dtype=np.float64)
+        p._data = np.asarray(p._data, dtype=np.float64)
     moved = make_model()
     for p, q in zip(moved.parameters(), reference.parameters()):
-        p.data = on(device, q.data)
+        p._data = on(device, q._data)
     ref_opt, dev_opt = make_optimizer(reference.parameters()), make_optimizer(moved.parameters())
 
     for i in range(3):
@@ -86,12 +86,12 @@ def test_training_step_on_a_device_reads_nothing_back(device, loss_kind, make_op
         fg.manual_seed(11)
         dev_loss, dev_norm = step(moved, fg.tensor(on(device, tokens_np)), fg.tensor(on(device, labels_np)),
                                   dev_opt, loss_kind)
-        assert dev_loss.data.device == device and dev_norm.data.device == device
-        np.testing.assert_allclose(host(dev_loss.data), host(ref_loss.data), rtol=1e-10, err_msg=f"step {i}")
-        np.testing.assert_allclose(host(dev_norm.data), host(ref_norm.data), rtol=1e-10)
+        assert dev_loss._data.device == device and dev_norm._data.device == device
+        np.testing.assert_allclose(host(dev_loss._data), host(ref_loss._data), rtol=1e-10, err_msg=f"step {i}")
+        np.testing.assert_allclose(host(dev_norm._data), host(ref_norm._data), rtol=1e-10)
     for p, q in zip(moved.parameters(), reference.parameters()):
-        assert p.data.device == device
-        np.testing.assert_allclose(host(p.data), q.data, rtol=1e-9, atol=1e-12)
+        assert p._data.device == device
+        np.testing.assert_allclose(host(p._data), q._data, rtol=1e-9, atol=1e-12)
 
 
 def test_out_of_range_targets_raise_on_the_host_and_give_nan_on_a_device(device):
@@ -101,10 +101,10 @@ def test_out_of_range_targets_raise_on_the_host_and_give_nan_on_a_device(device)
         F.cross_entropy(fg.tensor(logits), fg.tensor(labels))
     x = fg.tensor(on(device, logits), requires_grad=True)
     loss = F.cross_entropy(x, fg.tensor(on(device, labels)), reduction="none")
-    values = host(loss.data)
+    values = host(loss._data)
     assert np.isnan(values[2]) and np.all(np.isfinite(values[[0, 1, 3]]))
     loss.sum().backward()
-    grad = host(x.grad.data)
+    grad = host(x.grad._data)
     assert np.all(np.isnan(grad[2])) and np.all(np.isfinite(grad[[0, 1, 3]]))
 
 
@@ -112,6 +112,6 @@ def test_clip_grad_norm_on_a_device_returns_a_device_scalar(device):
     w = fg.tensor(on(device, np.array([3.0, 4.0])), requires_grad=True)
     (w * w).sum().backward()              # grad (6, 8): norm 10
     norm = nn.utils.clip_grad_norm_([w], max_norm=1.0)
-    assert norm.data.device == device and norm.shape == ()
-    assert abs(host(norm.data) - 10.0) < 1e-12
-    np.testing.assert_allclose(host(w.grad.data), np.array([6.0, 8.0]) / (10.0 + 1e-6))
+    assert norm._data.device == device and norm.shape == ()
+    assert abs(host(norm._data) - 10.0) < 1e-12
+    np.testing.assert_allclose(host(w.grad._data), np.array([6.0, 8.0]) / (10.0 + 1e-6))

@@ -26,9 +26,9 @@ def test_matches_pytorch(dtype, norm_type, max_norm):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     ours = _params(rng, dtype)
-    theirs = [torch.tensor(p.data.copy(), requires_grad=True) for p in ours]
+    theirs = [torch.tensor(p._data.copy(), requires_grad=True) for p in ours]
     for p, t in zip(ours, theirs):
-        t.grad = torch.tensor(p.grad.data.copy())
+        t.grad = torch.tensor(p.grad._data.copy())
     norm = nn.utils.clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     tnorm = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
     rtol = 1e-5 if dtype == np.float32 else 1e-12
@@ -40,12 +40,12 @@ def test_matches_pytorch(dtype, norm_type, max_norm):
 def test_norm_is_global_and_grads_scaled_in_place():
     rng = np.random.default_rng(1)
     ps = _params(rng, np.float64, scale=3.0)
-    arrays = [p.grad.data for p in ps]
+    arrays = [p.grad._data for p in ps]
     expected = math.sqrt(sum(float(np.sum(g ** 2)) for g in arrays))
     before = [g.copy() for g in arrays]
     norm = nn.utils.clip_grad_norm_(iter(ps), max_norm=1.0)
     assert float(norm) == pytest.approx(expected, rel=1e-12)
-    assert all(p.grad.data is g for p, g in zip(ps, arrays))
+    assert all(p.grad._data is g for p, g in zip(ps, arrays))
     for g, b in zip(arrays, before):
         np.testing.assert_allclose(g, b / (expected + 1e-6), rtol=1e-12)
     assert math.sqrt(sum(float(np.sum(g ** 2)) for g in arrays)) == pytest.approx(1.0, rel=1e-5)
@@ -88,14 +88,14 @@ def test_clip_grad_value():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     ours = _params(rng, np.float32, scale=2.0)
-    theirs = [torch.tensor(p.data.copy()) for p in ours]
+    theirs = [torch.tensor(p._data.copy()) for p in ours]
     for p, t in zip(ours, theirs):
-        t.grad = torch.tensor(p.grad.data.copy())
-    arrays = [p.grad.data for p in ours]
+        t.grad = torch.tensor(p.grad._data.copy())
+    arrays = [p.grad._data for p in ours]
     nn.utils.clip_grad_value_(ours, 0.7)
     torch.nn.utils.clip_grad_value_(theirs, 0.7)
     for p, t, g in zip(ours, theirs, arrays):
-        assert p.grad.data is g
+        assert p.grad._data is g
         np.testing.assert_array_equal(p.grad, t.grad.numpy())
 
 

@@ -74,12 +74,12 @@ def test_state_dict_round_trip_and_strict():
                         "block.norm.running_mean", "block.norm.running_var", "block.norm.num_batches_tracked",
                         "head.1.weight", "head.1.bias", "shared.weight", "shared.bias"]
     assert not sd["block.fc.weight"].requires_grad
-    weight_array = b.block.fc.weight.data
+    weight_array = b.block.fc.weight._data
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
-    assert b.block.fc.weight.data is weight_array          # copied in place
+    assert b.block.fc.weight._data is weight_array          # copied in place
     for k, v in b.state_dict().items():
-        np.testing.assert_array_equal(v.data, sd[k].data)
+        np.testing.assert_array_equal(v._data, sd[k]._data)
     partial = OrderedDict((k, v) for k, v in sd.items() if not k.startswith(("head", "shared")))
     partial["extra"] = fg.zeros(1)
     with pytest.raises(RuntimeError, match="Missing key.*head.1.weight"):
@@ -100,9 +100,9 @@ def test_state_dict_matches_pytorch_names_and_loads_into_pytorch():
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.LayerNorm(8),
                                  torch.nn.Linear(8, 2))
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v._data) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(fg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours(fg.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)
 
 
@@ -179,10 +179,10 @@ def test_gradient_accumulation_adds_until_zero_grad():
     rng = np.random.default_rng(0)
     model = nn.Linear(3, 1, dtype=np.float64)
     xs = [fg.tensor(rng.standard_normal((4, 3))) for _ in range(3)]
-    expected = np.zeros_like(model.weight.data)
+    expected = np.zeros_like(model.weight._data)
     for x in xs:
         model(x).sum().backward()
-        expected += x.data.sum(axis=0)
+        expected += x._data.sum(axis=0)
     np.testing.assert_allclose(model.weight.grad, expected, rtol=1e-12)
     np.testing.assert_allclose(model.bias.grad, [12.0])
     # Accumulating over micro-batches equals one backward over the whole batch.
@@ -191,7 +191,7 @@ def test_gradient_accumulation_adds_until_zero_grad():
     model.zero_grad()
     for x in xs:
         ((model(x) ** 2).sum() / 12).backward()
-    ((big(fg.tensor(np.concatenate([x.data for x in xs]))) ** 2).sum() / 12).backward()
+    ((big(fg.tensor(np.concatenate([x._data for x in xs]))) ** 2).sum() / 12).backward()
     np.testing.assert_allclose(model.weight.grad, big.weight.grad, rtol=1e-12)
     model.zero_grad()
     assert model.weight.grad is None
@@ -207,6 +207,6 @@ def test_deepcopy_gives_an_independent_module():
     assert twin.shared is twin.head[1]                     # sharing is kept
     for (_, a), (_, b) in zip(net.named_parameters(), twin.named_parameters()):
         assert isinstance(b, nn.Parameter) and b.requires_grad
-        assert a.data is not b.data and np.array_equal(a.data, b.data) and np.array_equal(a.grad, b.grad)
-    twin.block.fc.weight.data[...] = 0
-    assert np.any(net.block.fc.weight.data)
+        assert a._data is not b._data and np.array_equal(a._data, b._data) and np.array_equal(a.grad, b.grad)
+    twin.block.fc.weight._data[...] = 0
+    assert np.any(net.block.fc.weight._data)

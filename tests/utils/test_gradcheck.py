@@ -34,8 +34,8 @@ def test_names_the_worst_mismatch():
 
 def test_non_contiguous_input_is_perturbed():
     base = np.arange(12.0).reshape(3, 4) / 10
-    x = fg.tensor(base.T, requires_grad=True)  # a transposed, non-contiguous view
-    assert not x.data.flags.c_contiguous
+    x = fg.from_numpy(base.T).requires_grad_()  # a transposed, non-contiguous view
+    assert not x._data.flags.c_contiguous
     assert fg.gradcheck(lambda t: t.sin() * t, (x,))
     with pytest.raises(GradcheckError):
         fg.gradcheck(WrongSquare.apply, (fg.tensor(base.T + 1.0, requires_grad=True),))

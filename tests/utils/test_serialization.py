@@ -38,7 +38,7 @@ def test_round_trip_model_and_optimizer(tmp_path, name):
     for k, v in model.state_dict().items():
         assert isinstance(ckpt["model"][k], fg.Tensor)
         assert ckpt["model"][k].dtype == v.dtype
-        np.testing.assert_array_equal(ckpt["model"][k].data, v.data)
+        np.testing.assert_array_equal(ckpt["model"][k]._data, v._data)
     assert sorted(ckpt["optim"]["state"]) == sorted(opt.state_dict()["state"])
     assert ckpt["optim"]["param_groups"][0]["betas"] == (0.9, 0.999)
 
@@ -52,7 +52,7 @@ def test_round_trip_model_and_optimizer(tmp_path, name):
             (m(x) ** 2).mean().backward()
             o.step()
     for a, b in zip(model.parameters(), model2.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_file_objects_and_dtypes():
@@ -136,12 +136,12 @@ def test_safetensors_interoperates_with_pytorch(tmp_path):
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
     theirs.load_state_dict(st.load_file(str(path)))
     x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
-    np.testing.assert_allclose(model(fg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
+    np.testing.assert_allclose(model(fg.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)
     torch.nn.init.normal_(theirs[0].weight)
     st.save_file(theirs.state_dict(), str(tmp_path / "back.safetensors"))
     model.load_state_dict(fg.load(tmp_path / "back.safetensors"))
-    np.testing.assert_array_equal(model[0].weight.data, theirs[0].weight.detach().numpy())
+    np.testing.assert_array_equal(model[0].weight._data, theirs[0].weight.detach().numpy())
 
 
 def test_map_location_cpu_and_none_load_on_the_cpu(tmp_path):
@@ -149,8 +149,8 @@ def test_map_location_cpu_and_none_load_on_the_cpu(tmp_path):
     fg.save({"w": fg.tensor(np.arange(3.0)), "a": np.ones(2)}, path)
     for where in (None, "cpu"):
         state = fg.load(path, map_location=where)
-        assert isinstance(state["w"].data, np.ndarray) and isinstance(state["a"], np.ndarray)
-        np.testing.assert_array_equal(state["w"].data, np.arange(3.0))
+        assert isinstance(state["w"]._data, np.ndarray) and isinstance(state["a"], np.ndarray)
+        np.testing.assert_array_equal(state["w"]._data, np.arange(3.0))
 
 
 @pytest.mark.parametrize("where, error, message", [

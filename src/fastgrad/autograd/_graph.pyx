@@ -32,7 +32,7 @@ _FREED = ("{op}: trying to backward through the graph a second time (or directly
 cdef class TensorBase:
     """The fields of a Tensor.  Tensor (tensor.py) adds the methods."""
 
-    cdef public object data
+    cdef public object _data     # the array (numpy, CuPy or array-API); `data` is the Tensor view
     cdef public object _grad      # None or a Tensor over the gradient array
     cdef public bint _requires_grad
     cdef public object _node      # the Context that made it, None for a leaf
@@ -60,10 +60,10 @@ cdef class TensorBase:
                     raise TypeError(f"grad: assigned grad must be a Tensor, an array or None, "
                                     f"got {type(value).__name__}")
                 value = new_tensor(value, False, None)
-            shape = (<TensorBase>value).data.shape
-            if tuple(shape) != tuple(self.data.shape):
+            shape = (<TensorBase>value)._data.shape
+            if tuple(shape) != tuple(self._data.shape):
                 raise RuntimeError(f"grad: assigned grad has shape {tuple(shape)}, but the tensor has "
-                                   f"shape {tuple(self.data.shape)}")
+                                   f"shape {tuple(self._data.shape)}")
             self._grad = value
 
 
@@ -98,7 +98,7 @@ cdef extern from *:
 cpdef new_tensor(data, bint requires_grad, node):
     """Wrap an array without checks (the fast path used by every op)."""
     cdef TensorBase t = <TensorBase>fg_new_instance(_tensor_type)
-    t.data = data
+    t._data = data
     t._grad = None
     t._requires_grad = requires_grad
     t._node = node
@@ -293,7 +293,7 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         a = args[i]
         if isinstance(a, TensorBase):
             t = <TensorBase>a
-            d = t.data
+            d = t._data
             if t._requires_grad:
                 record = True
                 parent = a if t._node is None else t._node
@@ -402,7 +402,7 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):
     cdef list meta = []
     cdef TensorBase t
     cdef Py_ssize_t i
-    out_data = out.data
+    out_data = out._data
     for s in ctx.saved_arrays:
         if s is out_data:
             meta.append((ctx, out._version, out._version[0]))
@@ -487,7 +487,7 @@ cdef object conform(Context node, parent, gi, backend):
         shape = (<Context>parent).shape
         dtype = (<Context>parent).dtype
     else:
-        data = (<TensorBase>parent).data
+        data = (<TensorBase>parent)._data
         shape = data.shape
         dtype = data.dtype
     gshape = gi.shape

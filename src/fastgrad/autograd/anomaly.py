@@ -119,7 +119,7 @@ def check_gradients(node, gradients):
     for i, g in enumerate(gradients):
         if g is None:
             continue
-        data = g.data if hasattr(g, "_node") else g   # a Tensor with create_graph=True
+        data = g._data if hasattr(g, "_node") else g   # a Tensor with create_graph=True
         xp = namespace_of(data)
         if bool(xp.all(xp.isfinite(data))):
             continue

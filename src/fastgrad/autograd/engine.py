@@ -30,7 +30,7 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     # Arrays the caller passed in, or already stored on another leaf, are copied
     # before being stored: every .grad is a Tensor over an array that nothing else
     # references.
-    taken = {id(g.data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
+    taken = {id(g._data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
     leaf_done = None
     if only is None and POST_ACCUMULATE_GRAD_HOOKS:
         # Someone waits for single leaves (e.g. data-parallel gradient buckets):
@@ -139,7 +139,7 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
 
 def _root_gradient(t, g, create_graph):
     if g is None:
-        data = t.data
+        data = t._data
         if data.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
@@ -149,14 +149,14 @@ def _root_gradient(t, g, create_graph):
         else:
             g = namespace_of(data).ones(data.shape, dtype=data.dtype, **same_device(data))
     else:
-        data = g.data if isinstance(g, Tensor) else g
+        data = g._data if isinstance(g, Tensor) else g
         if not hasattr(data, "shape"):
-            data = np.asarray(data, dtype=t.data.dtype)
+            data = np.asarray(data, dtype=t._data.dtype)
         if tuple(data.shape) != tuple(t.shape):
             raise RuntimeError(
                 f"backward: gradient has shape {tuple(data.shape)}, but the tensor has shape {tuple(t.shape)}")
-        if data.dtype != t.data.dtype:
-            data = data.astype(t.data.dtype)
+        if data.dtype != t._data.dtype:
+            data = data.astype(t._data.dtype)
         if create_graph and isinstance(g, Tensor):
             return g
         g = data
@@ -176,13 +176,13 @@ def _root_gradient(t, g, create_graph):
 def _accumulate_into_leaf(leaf, g, taken):
     g = _apply_leaf_hooks(leaf, g)
     if isinstance(g, Tensor):
-        g = g.data
+        g = g._data
     if leaf._grad is None:
         g = _as_owned_array(g, taken)
         taken.add(id(g))
         leaf._grad = new_tensor(g, False, None)
     else:
-        leaf._grad = new_tensor(leaf._grad.data + g, False, None)
+        leaf._grad = new_tensor(leaf._grad._data + g, False, None)
     after = POST_ACCUMULATE_GRAD_HOOKS.get(leaf)
     if after:
         for hook in list(after):

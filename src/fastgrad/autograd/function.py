@@ -80,7 +80,7 @@ def _as_saved(t):
     # needs.  A leaf stays the same object, so gradients reach it (create_graph).
     if t is None or t._node is None:
         return t
-    saved = new_tensor(t.data, t._requires_grad, t._node)
+    saved = new_tensor(t._data, t._requires_grad, t._node)
     saved._version = t._version
     return saved
 
@@ -112,7 +112,7 @@ class Function:
         if not any(needs):
             return outputs
         differentiable = [o is not None and not any(o is n for n in ctx._non_differentiable)
-                          and o.data.dtype.kind in "fc" for o in outs]
+                          and o._data.dtype.kind in "fc" for o in outs]
         if not any(differentiable):
             return outputs
         node_type = _node_type(cls)
@@ -127,7 +127,7 @@ class Function:
         results = []
         for i, o in enumerate(outs):
             if o is None or not differentiable[i]:
-                results.append(o if o is None else new_tensor(o.data, False, None))
+                results.append(o if o is None else new_tensor(o._data, False, None))
             else:
                 r = _SelectOutput.apply(call, i, state=state)
                 _share_saved_versions(ctx, o, r)
@@ -172,7 +172,7 @@ class _CustomCall(Primitive):
         pctx.state = state
         outs = state.outputs
         if state.single:
-            return outs[0].data
+            return outs[0]._data
         return b.xp.zeros((0,), dtype=_first_float_dtype(outs, state.differentiable))
 
     @staticmethod
@@ -200,14 +200,14 @@ class _CustomCall(Primitive):
             if not isinstance(r, Tensor):
                 raise TypeError(f"{state.fn.__name__}.backward: gradient {i} is a {type(r).__name__}, expected a "
                                 "Tensor or None")
-            out.append(r if differentiable_graph else r.data)
+            out.append(r if differentiable_graph else r._data)
         return tuple(out)
 
 
 def _first_float_dtype(outs, differentiable):
     for o, d in zip(outs, differentiable):
         if d:
-            return o.data.dtype
+            return o._data.dtype
     raise AssertionError("no differentiable output")
 
 
@@ -221,7 +221,7 @@ def _output_grad(state, i, o):
         return _as_tensor(g)
     if o is None or not state.differentiable[i] or not state.ctx.materialize_grads:
         return None
-    return new_tensor(o.data * 0, False, None)
+    return new_tensor(o._data * 0, False, None)
 
 
 class _SelectOutput(Primitive):
@@ -232,7 +232,7 @@ class _SelectOutput(Primitive):
         pctx.i = i
         pctx.state = state
         pctx.empty = call_array
-        return state.outputs[i].data
+        return state.outputs[i]._data
 
     @staticmethod
     def backward(pctx, b, g):

@@ -33,12 +33,12 @@ def _as_tuple(x, what, op):
 def _prepare(inputs, create_graph, op):
     out = []
     for i, t in enumerate(inputs):
-        if t.data.dtype.kind not in "fc":
-            raise TypeError(f"{op}: input {i} has dtype {t.data.dtype}; only floating inputs can be differentiated")
+        if t._data.dtype.kind not in "fc":
+            raise TypeError(f"{op}: input {i} has dtype {t._data.dtype}; only floating inputs can be differentiated")
         if create_graph and t.requires_grad:
             out.append(reshape(t, t.shape))  # stays connected to t's graph
         else:
-            out.append(new_tensor(t.data, True, None))
+            out.append(new_tensor(t._data, True, None))
     return tuple(out)
 
 
@@ -57,7 +57,7 @@ def _grads(outputs, inputs, grad_outputs, create_graph, retain_graph):
     else:
         grads = _grad(wanted, list(inputs), grad_outputs=cots, retain_graph=retain_graph,
                       create_graph=create_graph, allow_unused=True)
-    return tuple(new_tensor(t.data * 0, False, None) if g is None else g for g, t in zip(grads, inputs))
+    return tuple(new_tensor(t._data * 0, False, None) if g is None else g for g, t in zip(grads, inputs))
 
 
 def _finish(items, is_tuple, create_graph):
@@ -68,10 +68,10 @@ def _finish(items, is_tuple, create_graph):
 def _vectors(v, like, op, name="v"):
     if v is None:
         for o in like:
-            if o.data.size != 1:
+            if o._data.size != 1:
                 raise RuntimeError(f"{op}: {name} can be omitted only when the function's output is a single "
                                    f"element; the output has shape {tuple(o.shape)}")
-        return tuple(new_tensor(o.data * 0 + 1, False, None) for o in like)
+        return tuple(new_tensor(o._data * 0 + 1, False, None) for o in like)
     vs, _ = _as_tuple(v, name, op)
     if len(vs) != len(like):
         raise RuntimeError(f"{op}: {name} has {len(vs)} tensors, expected {len(like)}")
@@ -107,7 +107,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     outs, out_tuple = _call(func, ins, "jvp")
     vs = _vectors(v, ins, "jvp")
     # u: a dummy cotangent; J^T u is linear in u, and d(J^T u . v)/du = J v.
-    dummies = tuple(new_tensor(o.data * 0, True, None) for o in outs)
+    dummies = tuple(new_tensor(o._data * 0, True, None) for o in outs)
     with enable_grad():
         pullback = _grads(outs, ins, dummies, create_graph=True, retain_graph=True)
     pushed = _grads(pullback, dummies, vs, create_graph, retain_graph=create_graph)
@@ -129,10 +129,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
     outs, out_tuple = _call(func, ins, "jacobian")
     per_output = []
     for o in outs:
-        n = o.data.size
+        n = o._data.size
         rows = []
         for k in range(n):
-            onehot = (o.data * 0).reshape(-1)
+            onehot = (o._data * 0).reshape(-1)
             onehot[k] = 1
             rows.append(_grads((o,), ins, (new_tensor(onehot.reshape(o.shape), False, None),),
                                create_graph, retain_graph=True))
@@ -144,7 +144,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
                 block = reshape(stack([row[i] for row in rows]), shape)
             else:
-                block = new_tensor(t.data.reshape(-1)[:0].reshape(shape), False, None)
+                block = new_tensor(t._data.reshape(-1)[:0].reshape(shape), False, None)
             blocks.append(block)
         per_output.append(_finish(blocks, in_tuple, create_graph))
     return tuple(per_output) if out_tuple else per_output[0]
@@ -161,7 +161,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
 
     def gradient(*xs):
         outs, _ = _call(func, xs, "hessian")
-        if len(outs) != 1 or outs[0].data.size != 1:
+        if len(outs) != 1 or outs[0]._data.size != 1:
             raise RuntimeError("hessian: the function must return a single Tensor with one element")
         grads = _grads(outs, xs, _vectors(None, outs, "hessian"), create_graph=True, retain_graph=True)
         return grads if in_tuple else grads[0]
@@ -184,7 +184,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, op):
     ins, in_tuple = _as_tuple(inputs, "input", op)
     ins = _prepare(ins, create_graph, op)
     outs, _ = _call(func, ins, op)
-    if len(outs) != 1 or outs[0].data.size != 1:
+    if len(outs) != 1 or outs[0]._data.size != 1:
         raise RuntimeError(f"{op}: the function must return a single Tensor with one element")
     vs = _vectors(v, ins, op)
     with enable_grad():
@@ -196,7 +196,7 @@ def _hessian_product(func, inputs, v, create_graph, strict, op):
     if total.requires_grad:
         products = _grads((total,), ins, (None,), create_graph, retain_graph=create_graph)
     else:
-        products = tuple(new_tensor(t.data * 0, False, None) for t in ins)
+        products = tuple(new_tensor(t._data * 0, False, None) for t in ins)
     return _finish(outs, False, create_graph), _finish(products, in_tuple, create_graph)
 
 

@@ -28,8 +28,8 @@ class Tensor(TensorBase):
     7.0
     """
 
-    # Fields (data, _grad behind the grad property, _requires_grad, _node, _version, _hooks) live in
-    # TensorBase, compiled in _graph.pyx; this class adds only methods.
+    # Fields (_data: the array, _grad behind the grad property, _requires_grad, _node, _version,
+    # _hooks) live in TensorBase, compiled in _graph.pyx; this class adds only methods.
     __slots__ = ()
 
     # Binary operators with a numpy array on the left come to Tensor's reflected
@@ -40,7 +40,7 @@ class Tensor(TensorBase):
     def __init__(self, data, requires_grad=False, dtype=None):
         from ..creation import as_array
 
-        self.data = as_array(data, dtype, "Tensor")
+        self._data = as_array(data, dtype, "Tensor")
         self._grad = None
         self._requires_grad = False
         self._node = None
@@ -63,10 +63,10 @@ class Tensor(TensorBase):
                 raise RuntimeError(
                     "requires_grad: cannot be turned off on a non-leaf tensor; use .detach()")
             return
-        if value and not _is_floating_dtype(self.data.dtype):
+        if value and not _is_floating_dtype(self._data.dtype):
             raise RuntimeError(
                 f"requires_grad: only floating point tensors can require gradients, "
-                f"got dtype {self.data.dtype}")
+                f"got dtype {self._data.dtype}")
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
@@ -84,9 +84,35 @@ class Tensor(TensorBase):
         """The graph node that made this tensor, or None for a leaf."""
         return self._node
 
+    @property
+    def data(self):
+        """This tensor's values as a Tensor cut from the graph, sharing the array (PyTorch's `.data`).
+
+        Writes through it (`p.data.mul_(0.5)`, `w.data -= lr * w.grad.data`) change this
+        tensor and record nothing.  Unlike PyTorch, it shares this tensor's version counter, so
+        changing values that a pending backward saved raises there instead of giving a wrong
+        gradient.  `np.asarray(t.data)` (or `t.numpy()`) is the array itself, without a copy.
+        Assigning a Tensor or an array replaces the array this tensor holds.
+
+        >>> w = fastgrad.ones(3, requires_grad=True)
+        >>> w.data.mul_(2)
+        tensor([2., 2., 2.])
+        """
+        t = new_tensor(self._data, False, None)
+        t._version = self._version
+        return t
+
+    @data.setter
+    def data(self, value):
+        if isinstance(value, TensorBase):
+            value = value._data
+        elif not (hasattr(value, "shape") and hasattr(value, "dtype")):
+            raise TypeError(f"data: assigned value must be a Tensor or an array, got {type(value).__name__}")
+        self._data = value
+
     def detach(self):
         """A tensor sharing this data, cut from the graph."""
-        t = new_tensor(self.data, False, None)
+        t = new_tensor(self._data, False, None)
         t._version = self._version
         return t
 
@@ -149,8 +175,8 @@ class Tensor(TensorBase):
         def store(grad):
             t = ref()
             if t is not None:
-                data = grad.data if isinstance(grad, Tensor) else grad
-                t.grad = data if t.grad is None else t.grad.data + data
+                data = grad._data if isinstance(grad, Tensor) else grad
+                t.grad = data if t.grad is None else t.grad._data + data
 
         self.register_hook(store)
 
@@ -158,15 +184,15 @@ class Tensor(TensorBase):
 
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def device(self):
@@ -175,25 +201,25 @@ class Tensor(TensorBase):
         A str (so `x.device == "cpu"` works) with `.type` and `.index`."""
         from ..devices import device_of
 
-        return device_of(self.data)
+        return device_of(self._data)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
-        return self.data.reshape(()).item() if hasattr(self.data, "item") else float(self.data)
+        return self._data.reshape(()).item() if hasattr(self._data, "item") else float(self._data)
 
     def numpy(self):
         """The underlying NumPy array (shared, not copied)."""
-        if not isinstance(self.data, np.ndarray):
-            raise TypeError(f"numpy: tensor holds a {type(self.data).__module__} array; use .cpu() first")
-        return self.data
+        if not isinstance(self._data, np.ndarray):
+            raise TypeError(f"numpy: tensor holds a {type(self._data).__module__} array; use .cpu() first")
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        data = np.asarray(self.data)
+        data = np.asarray(self._data)
         if dtype is not None and data.dtype != dtype:
             return data.astype(dtype)
         if copy:
@@ -201,19 +227,19 @@ class Tensor(TensorBase):
         return data
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -222,14 +248,14 @@ class Tensor(TensorBase):
         return int(self.item())
 
     def __index__(self):
-        if self.data.ndim != 0 or self.data.dtype.kind not in "iub":
+        if self._data.ndim != 0 or self._data.dtype.kind not in "iub":
             raise TypeError("only integer 0-d tensors can be used as an index")
-        return int(self.data)
+        return int(self._data)
 
     __hash__ = object.__hash__
 
     def __repr__(self):
-        host = _to_host(self.data)
+        host = _to_host(self._data)
         body = np.array2string(host, separator=", ", prefix="tensor(")
         extras = []
         if host.dtype != _default_dtype():

@@ -113,7 +113,7 @@ def train_distributed(split, optimizer, lr, args, rank, world):
     model = DistributedDataParallel(build_model(args.model, split.num_features, args.hidden, split.num_classes,
                                                 args.activation, args.seed))
     opt = make_optimizer(optimizer, model.parameters(), lr)
-    dataset = TensorDataset(fg.tensor(split.x_train), fg.tensor(split.y_train))
+    dataset = TensorDataset(fg.as_tensor(split.x_train), fg.as_tensor(split.y_train))
     sampler = DistributedSampler(dataset, shuffle=True, seed=args.seed, drop_last=True)
     loader = DataLoader(dataset, batch_size=args.batch_size // world, sampler=sampler)
     result = RunResult(optimizer=optimizer, lr=lr)

@@ -16,7 +16,7 @@ from .results import RunResult
 
 def make_loader(x, y, batch_size, seed, device="cpu"):
     """Shuffled mini-batches whose order depends only on `seed`, from data on `device`."""
-    dataset = TensorDataset(fg.tensor(x, device=device), fg.tensor(y, device=device))
+    dataset = TensorDataset(fg.as_tensor(x, device=device), fg.as_tensor(y, device=device))
     return DataLoader(dataset, batch_size=batch_size, shuffle=True, seed=seed)
 
 
@@ -32,10 +32,10 @@ def accuracy(model, x, y, device="cpu"):
     model.eval()
     try:
         with fg.no_grad():
-            logits = model(fg.tensor(x, device=device))
+            logits = model(fg.as_tensor(x, device=device))
     finally:
         model.train(training)
-    return float(np.mean(np.argmax(host(logits.data), axis=1) == y))
+    return float(np.mean(np.argmax(host(logits._data), axis=1) == y))
 
 
 def training_step(model, opt, jit=False):
@@ -85,9 +85,9 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
                 result.train_time_s += time.perf_counter() - t0     # batch fetch included
                 result.steps += 1
                 result.losses.append(value)
-                labels = host(yb.data)
+                labels = host(yb._data)
                 seen += len(labels)
-                correct += int(np.sum(np.argmax(host(logits.data), axis=1) == labels))
+                correct += int(np.sum(np.argmax(host(logits._data), axis=1) == labels))
                 result.diverged = not math.isfinite(value)
                 if result.diverged or result.steps % eval_every == 0 or result.steps == total:
                     result.eval_steps.append(result.steps)

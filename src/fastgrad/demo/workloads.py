@@ -242,8 +242,8 @@ def fastgrad_mlp(weights):
     layers = []
     for i, (w, b) in enumerate(weights):
         lin = nn.Linear(w.shape[1], w.shape[0])
-        lin.weight.data[...] = w
-        lin.bias.data[...] = b
+        lin.weight._data[...] = w
+        lin.bias._data[...] = b
         layers.append(lin)
         if i < len(weights) - 1:
             layers.append(nn.ReLU())

@@ -136,7 +136,7 @@ class _Operand:
 
     def __init__(self, name, x, writable):
         self.tensor = x if isinstance(x, Tensor) else None
-        self.original = x.data if self.tensor is not None else x
+        self.original = x._data if self.tensor is not None else x
         self.host, self.error = _host_array(name, self.original, writable)
 
     def signature(self):

@@ -108,10 +108,10 @@ class Recorder:
     def add_input(self, value):
         """(array slot, object slot) of one dynamic input leaf."""
         if isinstance(value, TensorBase):
-            array_slot = self.new_slot(value.data)
+            array_slot = self.new_slot(value._data)
             object_slot = self.new_slot()
             self.input_objects[id(value)] = object_slot
-            self.input_arrays.append((value, value.data))
+            self.input_arrays.append((value, value._data))
             self.keep.append(value)
             return array_slot, object_slot
         return self.new_slot(value), None
@@ -119,7 +119,7 @@ class Recorder:
     def source(self, a):
         """How a replay finds argument `a` of a step (see tape.getter)."""
         if isinstance(a, TensorBase):
-            data = a.data
+            data = a._data
             slot = self.slot_of.get(id(data))
             if slot is not None:
                 return ("slot", slot)
@@ -183,8 +183,8 @@ class Recorder:
             ctx.fn = _recording_class(cls)
             self.swapped.append((ctx, cls))
         else:
-            backend = backend_for(*[a.data if isinstance(a, TensorBase) else a for a in args])
-        out = self.new_slot(result.data)
+            backend = backend_for(*[a._data if isinstance(a, TensorBase) else a for a in args])
+        out = self.new_slot(result._data)
         self._add(tape.forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents),
                   (cls.__name__ + " forward", cls, arg_specs, kw_specs, out, ctx_slot, parents))
         return True
@@ -239,7 +239,7 @@ class Recorder:
                     self._outside_graph(parent.fn)
                 slot, shape, dtype = p.node_slot(parent), parent.shape, parent.dtype
             else:
-                slot, shape, dtype = p.leaf_slot(parent), parent.data.shape, parent.data.dtype
+                slot, shape, dtype = p.leaf_slot(parent), parent._data.shape, parent._data.dtype
             reduce = tuple(gi.shape) != tuple(shape)
             cast = gi.dtype != dtype
             targets.append((slot, shape, dtype, reduce, cast))
@@ -270,14 +270,14 @@ class Recorder:
             object_slot = self.input_objects.get(id(leaf))
             if object_slot is not None:
                 leaf_spec = ("slot", object_slot)
-            elif id(leaf.data) in self.slot_of and id(leaf) not in self.outside:
+            elif id(leaf._data) in self.slot_of and id(leaf) not in self.outside:
                 raise CaptureError(
                     f"jit: {self.name!r} makes a tensor that requires grad inside the function and fills its "
                     ".grad with backward(); a replay could not give it a fresh .grad.  Pass the tensor as an "
                     f"argument, use fastgrad.grad / value_and_grad, {EAGER_HINT}")
             else:
                 leaf_spec = ("object", weakref.ref(leaf))
-            out = self.new_slot(leaf._grad.data)
+            out = self.new_slot(leaf._grad._data)
             entries.append((leaf_spec, p.leaf_slots[id(leaf)], out))
         given_specs = [self.source(g) for g in given if g is not None]
         self._add(tape.leaves_step(entries, given_specs),
@@ -299,7 +299,7 @@ class Recorder:
         kwargs = {k: _materialized(v) for k, v in kwargs.items()}
         for a in list(args) + list(kwargs.values()):
             for t in _tensors_in(a):
-                if id(t.data) in self.slot_of and id(t) not in self.input_objects:
+                if id(t._data) in self.slot_of and id(t) not in self.input_objects:
                     raise CaptureError(
                         f"jit: {fn.__qualname__} is given a tensor computed inside {self.name!r}; a replay "
                         f"would give it the tensor of the recording.  Call it outside the function, {EAGER_HINT}")
@@ -310,7 +310,7 @@ class Recorder:
             self.paused = False
         out = None
         if isinstance(result, TensorBase):
-            out = self.new_slot(result.data)
+            out = self.new_slot(result._data)
         elif isinstance(result, (np.ndarray, np.generic)):
             out = self.new_slot(result)
         self._add(tape.call_step(fn, args, kwargs, out), (fn.__qualname__ + " call", fn, args, kwargs, out))
@@ -320,7 +320,7 @@ class Recorder:
         specs = [self.source(a) for a in args]
         out = None
         if result is not None:
-            out = self.new_slot(result.data if isinstance(result, TensorBase) else result)
+            out = self.new_slot(result._data if isinstance(result, TensorBase) else result)
         self._add(tape.array_step(fn, specs, out), (getattr(fn, "__qualname__", repr(fn)) + " outside an op", fn, specs, out))
 
     # ---- the end -------------------------------------------------------------------------------
@@ -334,13 +334,13 @@ class Recorder:
     def finish(self, result, input_slots):
         """The Tape of the recorded call that returned `result`."""
         for t, first in list(self.outside.values()) + self.input_arrays:
-            if t.data is not first:
+            if t._data is not first:
                 raise CaptureError(
                     f"jit: {self.name!r} points a tensor it did not make at a new array (an in-place op "
                     f"while recording a graph, or `.data = ...`); a replay would not repeat that, {EAGER_HINT}")
         leaves, rebuild = _flatten(result)
         specs = [self._output_spec(x) for x in leaves]
-        guards = [(t, type(t.data), t.data.shape, t.data.dtype) for t, _ in self.outside.values()]
+        guards = [(t, type(t._data), t._data.shape, t._data.dtype) for t, _ in self.outside.values()]
         recorded = tape.Tape(self.nslots, input_slots, self.steps, tape.output_builder(rebuild, specs), guards)
         recorded.fingerprints = self.fingerprints + [("the function's result", specs)]
         return recorded
@@ -349,7 +349,7 @@ class Recorder:
         if isinstance(x, TensorBase):
             if id(x) in self.input_objects:
                 return ("object", self.input_objects[id(x)])
-            slot = self.slot_of.get(id(x.data))
+            slot = self.slot_of.get(id(x._data))
             if slot is None:
                 return ("same", x)  # a tensor from outside the function (a parameter): itself
             if x._requires_grad and x._node is not None and id(x._node) not in self.backward_ran:

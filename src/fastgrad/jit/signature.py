@@ -43,12 +43,12 @@ def signature(args, kwargs, static_argnums, name):
 
 
 def _array_of(x):
-    return x.data if isinstance(x, TensorBase) else x
+    return x._data if isinstance(x, TensorBase) else x
 
 
 def _describe(a, leaves, where, name):
     if isinstance(a, TensorBase):
-        data = a.data
+        data = a._data
         if type(data) is not np.ndarray:
             raise NotNumpy(where)
         leaves.append(a)

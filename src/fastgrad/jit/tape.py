@@ -50,7 +50,7 @@ def getter(spec):
         return lambda s: value.copy()
     if kind == "tensor":  # a tensor from outside the function: its array now
         tensor = spec[1]
-        return lambda s: tensor.data
+        return lambda s: tensor._data
     if kind == "view":
         _, slot, shape, dtype, offset, strides = spec
         return lambda s: np.ndarray(shape, dtype, buffer=s[slot], offset=offset, strides=strides)
@@ -145,7 +145,7 @@ def leaves_step(entries, given_specs):
         taken = set()
         for g in given:
             value = g(s)
-            taken.add(id(value.data if isinstance(value, TensorBase) else value))
+            taken.add(id(value._data if isinstance(value, TensorBase) else value))
         for leaf_spec, grad_slot, out in entries:
             if leaf_spec[0] == "slot":
                 leaf = s[leaf_spec[1]]
@@ -156,7 +156,7 @@ def leaves_step(entries, given_specs):
                 if leaf is None:
                     leaf = new_tensor(None, True, None)
             _accumulate_into_leaf(leaf, s[grad_slot], taken)
-            s[out] = leaf._grad.data
+            s[out] = leaf._grad._data
 
     return step
 
@@ -167,7 +167,7 @@ def call_step(fn, args, kwargs, out):
     def step(s):
         result = fn(*args, **kwargs)
         if out is not None:
-            s[out] = result.data if isinstance(result, TensorBase) else result
+            s[out] = result._data if isinstance(result, TensorBase) else result
 
     return step
 
@@ -214,7 +214,7 @@ class Tape:
         """False when a tensor from outside the function (a parameter) changed type, shape or dtype
         since the recording: then the function is recorded again."""
         for tensor, kind, shape, dtype in self.guards:
-            data = tensor.data
+            data = tensor._data
             if type(data) is not kind or data.shape != shape or data.dtype != dtype:
                 return False
         return True
@@ -225,7 +225,7 @@ class Tape:
             if object_slot is None:
                 s[array_slot] = value
             else:
-                s[array_slot] = value.data
+                s[array_slot] = value._data
                 s[object_slot] = value
         for step in self.steps:
             step(s)

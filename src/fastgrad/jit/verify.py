@@ -65,7 +65,7 @@ def same(x, y):
     if kind is dict:
         return x.keys() == y.keys() and all(same(x[k], y[k]) for k in x)
     if isinstance(x, TensorBase):  # tensors made inside the function (fastgrad.tensor(0.5)): by value
-        return same(x.data, y.data)
+        return same(x._data, y._data)
     if kind is float:
         return x == y or (x != x and y != y)
     if isinstance(x, _VALUES):
@@ -82,8 +82,8 @@ def _equal_arrays(x, y):
 
 def copy_inputs(leaves):
     """The values of a call's dynamic inputs, kept to tell whether a later call has the same ones."""
-    return [np.array(x.data if isinstance(x, TensorBase) else x, copy=True) for x in leaves]
+    return [np.array(x._data if isinstance(x, TensorBase) else x, copy=True) for x in leaves]
 
 
 def same_inputs(copies, leaves):
-    return all(_equal_arrays(c, x.data if isinstance(x, TensorBase) else x) for c, x in zip(copies, leaves))
+    return all(_equal_arrays(c, x._data if isinstance(x, TensorBase) else x) for c, x in zip(copies, leaves))

@@ -21,7 +21,7 @@ def _problem(value, required):
     """What is wrong with a tensor argument, or None."""
     if value is None:
         return "is None" if required else None
-    data = value.data if isinstance(value, Tensor) else value
+    data = value._data if isinstance(value, Tensor) else value
     dtype = getattr(data, "dtype", None)
     if dtype is None and isinstance(value, (list, tuple)):
         try:

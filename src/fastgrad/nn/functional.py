@@ -198,7 +198,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1.0:
         return input * 0.0
-    scale = dropout_mask(input.data, p)
+    scale = dropout_mask(input._data, p)
     return input * scale
 
 
@@ -226,7 +226,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
               sparse=False):
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
     padding_idx gets no gradient; max_norm renormalizes the picked rows in place."""
-    idx = input.data if isinstance(input, Tensor) else input
+    idx = input._data if isinstance(input, Tensor) else input
     if not hasattr(idx, "__array_namespace__") and not _is_cupy(idx):
         idx = np.asarray(idx)
     if not _is_integer(idx):
@@ -241,7 +241,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         padding_idx += rows
     if max_norm is not None:
         with no_grad():
-            w = weight.data
+            w = weight._data
             picked = np.unique(idx)
             norms = np.linalg.norm(w[picked], ord=norm_type, axis=1)
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)

@@ -1,6 +1,6 @@
 """Parameter initialisation, in place (PyTorch's `torch.nn.init`).
 
-Every function fills `tensor.data` in place without recording a graph and
+Every function fills the tensor's array in place without recording a graph and
 returns the tensor.  Random draws come from fastgrad's default generator
 (`fastgrad.manual_seed`) unless a `numpy.random.Generator` is passed.
 
@@ -50,7 +50,7 @@ def _fans(tensor, op):
 
 
 def _fill(tensor, values):
-    data = tensor.data
+    data = tensor._data
     data[...] = np.asarray(values, dtype=data.dtype) if isinstance(data, np.ndarray) else values
     tensor._version[0] += 1
     return tensor

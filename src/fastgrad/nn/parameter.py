@@ -18,7 +18,7 @@ class Parameter(Tensor):
         if data is None:
             data = np.empty((0,), dtype=_default_dtype())
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         super().__init__(data)
         if requires_grad:
             self.requires_grad = True
@@ -29,9 +29,9 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        copied = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        copied = Parameter(self._data.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            copied.grad = self.grad.data.copy()
+            copied.grad = self.grad._data.copy()
         memo[id(self)] = copied
         return copied
 

@@ -82,7 +82,7 @@ def _symmetric_from_triangle(a, UPLO):
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     part, strict = (tril(a), tril(a, -1)) if UPLO == "L" else (triu(a), triu(a, 1))
-    if not _np.iscomplexobj(a.data):
+    if not _np.iscomplexobj(a._data):
         return _ops.add(part, _ops.swapaxes(strict, -1, -2))
     # Hermitian: the mirrored triangle is conjugated, and the diagonal's imaginary part is not read.
     from .complex import conjugate, real
@@ -160,7 +160,7 @@ def _sqrt_sum_squares(x, axis, keepdims):
 
 
 def _squared_magnitude(x):
-    if _np.iscomplexobj(x.data if hasattr(x, "_node") else x):
+    if _np.iscomplexobj(x._data if hasattr(x, "_node") else x):
         from .complex import imag, real
 
         return _ops.add(_ops.mul(real(x), real(x)), _ops.mul(imag(x), imag(x)))
@@ -175,7 +175,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == -_np.inf:
         return _ops.min(_abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        data = x.data if hasattr(x, "_node") else x
+        data = x._data if hasattr(x, "_node") else x
         return _np.sum(data != 0, axis=axis, keepdims=keepdims).astype(x.dtype)
     if ord == 1:
         return _ops.sum(_abs(x), axis=axis, keepdims=keepdims)
@@ -239,7 +239,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         raise TypeError("svd: with full_matrices=True the extra singular vectors of a non-square matrix are not "
                         "unique, so have no gradient; use full_matrices=False")
     u, s, vh = unpack_svd(_ops, svd_packed(a), m, n)
-    if _np.iscomplexobj(s.data):
+    if _np.iscomplexobj(s._data):
         s = real(s)
     return _SVDResult(u, s, vh) if compute_uv else s
 
@@ -247,7 +247,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def _adjoint(x):
     """The conjugate transpose of the last two axes (the transpose when real)."""
     x = _ops.swapaxes(x, -1, -2)
-    if _np.iscomplexobj(x.data):
+    if _np.iscomplexobj(x._data):
         from .complex import conjugate
 
         return conjugate(x)
@@ -262,7 +262,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     u, s, vh = svd(a, full_matrices=False)
     cutoff = rcond if rcond is not None else (rtol if rtol is not None else
                                               max(a.shape[-2:]) * _np.finfo(a.dtype).eps)
-    keep = s.data > cutoff * _np.max(s.data, axis=-1, keepdims=True)
+    keep = s._data > cutoff * _np.max(s._data, axis=-1, keepdims=True)
     inverse = _ops.where(keep, _ops.div(1.0, _ops.where(keep, s, 1.0)), 0.0)
     return _ops.matmul(_ops.mul(_adjoint(vh), _ops.unsqueeze(inverse, -2)), _adjoint(u))
 

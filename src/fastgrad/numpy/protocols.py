@@ -50,8 +50,8 @@ def _foreign_namespace(args):
     """The array namespace of Tensor data that is not NumPy's (array-API arrays), or None."""
     for a in args:
         if isinstance(a, Tensor):
-            if type(a.data) is not np.ndarray:
-                get = getattr(a.data, "__array_namespace__", None)
+            if type(a._data) is not np.ndarray:
+                get = getattr(a._data, "__array_namespace__", None)
                 if get is not None:
                     return get()
         elif type(a) in (list, tuple):
@@ -173,7 +173,7 @@ def array(self, dtype=None, copy=None):
     if self._requires_grad and STATE.enabled and (self._node is not None or transform_depth[0]) and not to_integers:
         raise TypeError(_LOST.format(what="NumPy array (np.asarray, np.array([t, u]), ndarray[i] = t, "
                                           "numpy's own np.r_)"))
-    data = np.asarray(self.data)
+    data = np.asarray(self._data)
     if dtype is not None and data.dtype != dtype:
         return data.astype(dtype)
     return data.copy() if copy else data

@@ -114,7 +114,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NOV
     # NOTE: sqrt has an infinite slope at 0, so sqrt(var) gives 0 * inf = NaN gradients
     # for constant inputs.  There std is 0 along every direction that keeps it constant
     # (and |t| std(v) along the others): its gradient is taken as 0, as abs's at 0.
-    positive = variance.data > 0
+    positive = variance._data > 0
     if positive.all():
         return ops.sqrt(variance)
     return ops.where(positive, ops.sqrt(ops.where(positive, variance, 1.0)), 0.0)

@@ -36,13 +36,13 @@ def numpy_name(fn):
 
 def plain(a):
     """The array inside a Tensor; anything else unchanged."""
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def plain_tree(a):
     """Replace Tensors by their arrays inside (nested) lists, tuples and dicts."""
     if isinstance(a, Tensor):
-        return a.data
+        return a._data
     if type(a) in (list, tuple):
         return type(a)(plain_tree(x) for x in a)
     if type(a) is dict:

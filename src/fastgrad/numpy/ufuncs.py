@@ -68,7 +68,7 @@ NON_DIFFERENTIABLE_UFUNCS = {
 
 def _logaddexp_reduce(x, axis=0, keepdims=False):
     # The max is subtracted as a constant: the gradient is exact either way.
-    m = ops.max(x, axis=axis, keepdims=True).data
+    m = ops.max(x, axis=axis, keepdims=True)._data
     s = ops.log(ops.sum(ops.exp(ops.sub(x, m)), axis=axis, keepdims=keepdims))
     return ops.add(s, m if keepdims else np.squeeze(m, axis=axis))
 

@@ -60,7 +60,7 @@ class ScaledDotProductAttention(Function):
 
 
 def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _check_qkv(op, query, key, value):

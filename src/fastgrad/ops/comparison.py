@@ -6,7 +6,7 @@ from ..autograd.tensor import Tensor, new_tensor
 
 
 def _plain(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _compare(fn):

@@ -38,7 +38,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
         # NOTE: target * log(target) is taken as 0 at target = 0 (as xlogy); log(1) stands in there, so
         # neither the value nor the target's gradient picks up 0 * log(0): the target's gradient there is
         # that of -target * input alone (PyTorch's is NaN)
-        zero = t.data == 0
+        zero = t._data == 0
         loss = t * _e.log(where(zero, 1.0, t)) - t * x
     if reduction == "none":
         return loss

@@ -16,7 +16,7 @@ def one_hot(tensor, num_classes=-1):
     [[1, 0, 0], [0, 0, 1]]
     """
     op = "one_hot"
-    idx = tensor.data if isinstance(tensor, Tensor) else tensor
+    idx = tensor._data if isinstance(tensor, Tensor) else tensor
     if not hasattr(idx, "dtype"):
         idx = np.asarray(idx)
     xp = namespace_of(idx)

@@ -14,7 +14,7 @@ from .indexing import IndexPut, getitem
 
 
 def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _dim(x, dim, op):
@@ -112,7 +112,7 @@ def sort(x, dim=-1, descending=False, stable=False):
     dim = _dim(x, dim, "sort")
     if x.ndim == 0:
         return x, new_tensor(np.zeros((), np.int64), False, None)
-    indices = _order(np.asarray(x.data), dim, descending)
+    indices = _order(np.asarray(x._data), dim, descending)
     return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
 
 
@@ -124,13 +124,13 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError(f"topk: k ({k}) is out of range for a dimension of size {n}")
     if x.ndim == 0:
         return x, new_tensor(np.zeros((), np.int64), False, None)
-    order = _order(np.asarray(x.data), dim, largest)
+    order = _order(np.asarray(x._data), dim, largest)
     indices = np.take(order, np.arange(k), axis=dim)
     return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
 
 
 def _arg(reduce, x, dim, keepdim):
-    data = np.asarray(x.data)
+    data = np.asarray(x._data)
     if dim is None:
         out = reduce(data.reshape(-1))
         out = np.asarray(out).reshape((1,) * data.ndim if keepdim else ())

@@ -10,9 +10,9 @@ from .broadcast import shape_of, unbroadcast
 def plain_index(idx):
     """Replace Tensors inside an index by their arrays."""
     if isinstance(idx, Tensor):
-        return idx.data
+        return idx._data
     if type(idx) is tuple:
-        return tuple(i.data if isinstance(i, Tensor) else i for i in idx)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in idx)
     return idx
 
 

@@ -30,7 +30,7 @@ def _check_leaf(self, op):
 def _rebind(self, result):
     if result.dtype != self.dtype:
         result = Astype.apply(result, self.dtype)
-    self.data = result.data
+    self._data = result._data
     self._node = result._node
     self._requires_grad = result._requires_grad
     self._version = [self._version[0] + 1]
@@ -51,7 +51,7 @@ def _make_inplace(fn):
                                  f"tensor's shape {tuple(self.shape)}")
             _rebind(self, result)
         else:
-            capture.run(write, self.data, other.data if isinstance(other, Tensor) else other)
+            capture.run(write, self._data, other._data if isinstance(other, Tensor) else other)
             self._version[0] += 1
         return self
 
@@ -72,7 +72,7 @@ def setitem(self, idx, value):
         _check_leaf(self, "__setitem__")
         _rebind(self, IndexPut.apply(self, value, idx))
     else:
-        self.data[idx] = value.data if isinstance(value, Tensor) else value
+        self._data[idx] = value._data if isinstance(value, Tensor) else value
         self._version[0] += 1
 
 
@@ -102,7 +102,7 @@ def _in_place(name, compute):
         if result.shape != self.shape:
             raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
                                f"shape {tuple(self.shape)}")
-        self.data[...] = result.data
+        self._data[...] = result._data
         self._version[0] += 1
         return self
 
@@ -154,10 +154,10 @@ def _random(draw):
 
         rng = generator if generator is not None else default_generator()
         values = draw(rng, self.shape, a, b, **kwargs).astype(self.dtype)
-        if type(self.data) is not type(values):
+        if type(self._data) is not type(values):
             from ..devices import device_of, move_array
 
-            values = move_array(values, str(device_of(self.data)))
+            values = move_array(values, str(device_of(self._data)))
         return _overwrite(self, values)
 
     return compute
@@ -178,7 +178,7 @@ def _normal(rng, shape, a, b, **kwargs):
 def _xp(t):
     from ..backend import namespace_of
 
-    return namespace_of(t.data)
+    return namespace_of(t._data)
 
 
 def _methods():

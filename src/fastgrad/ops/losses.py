@@ -26,7 +26,7 @@ def _check_reduction(op, reduction):
 
 
 def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _shape(a):
@@ -296,7 +296,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         target = np.asarray(target)
     x2, t2, out_shape = _as_rows(input, target, probabilities=False)
     classes = x2.shape[1]
-    if not isinstance(t2, np.ndarray) and hasattr(t2, "dtype") and not isinstance(x2.data, np.ndarray):
+    if not isinstance(t2, np.ndarray) and hasattr(t2, "dtype") and not isinstance(x2._data, np.ndarray):
         return _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape)
     t2 = np.asarray(t2)
     if t2.dtype.kind not in "iu":
@@ -326,7 +326,7 @@ def _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape):
     range come out NaN instead of raising (checking would wait for the device)."""
     xp = backend_for(t2).xp
     classes = x2.shape[1]
-    dtype = x2.data.dtype
+    dtype = x2._data.dtype
     valid = t2 != ignore_index
     bad = valid & ((t2 < 0) | (t2 >= classes))
     column = xp.reshape(t2, (-1, 1))

@@ -97,6 +97,6 @@ class Copy(Function):
 def copy(x):
     """A copy of x that stays in the graph (d/dx = identity).
 
-    >>> y = fg.copy(x)     # y.data is not x.data
+    >>> y = fg.copy(x)     # y shares no memory with x
     """
     return Copy.apply(x)

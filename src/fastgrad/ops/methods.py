@@ -142,7 +142,7 @@ def _pow(self, exponent):
     # PyTorch: float ** integer tensor stays float (NumPy would promote to float64).
     if isinstance(exponent, Tensor) and getattr(exponent.dtype, "kind", "f") in "iub" \
             and getattr(self.dtype, "kind", None) == "f":
-        exponent = exponent.data.astype(self.dtype)
+        exponent = exponent._data.astype(self.dtype)
     return Pow.apply(self, exponent)
 
 
@@ -163,14 +163,14 @@ def _matrix_product(op, ndim):
 
 
 def _contiguous(self, memory_format=None):
-    data = self.data
+    data = self._data
     flags = getattr(data, "flags", None)
     return self if flags is None or flags.c_contiguous else manipulation.copy(self)
 
 
 def _logical(reduce):
     def method(self, dim=None, keepdim=False):
-        out = reduce(self.data.astype(bool), axis=dim, keepdims=keepdim)
+        out = reduce(self._data.astype(bool), axis=dim, keepdims=keepdim)
         return new_tensor(np.asarray(out) if isinstance(out, (np.generic, bool)) else out, False, None)
 
     return method
@@ -214,13 +214,13 @@ class _SizeOrCount(int):
 
 
 def _size(self):
-    out = _SizeOrCount(self.data.size)
-    out.shape = tuple(self.data.shape)
+    out = _SizeOrCount(self._data.size)
+    out.shape = tuple(self._data.shape)
     return out
 
 
 def _numel(self):
-    return self.data.size
+    return self._data.size
 
 
 def _type_as(self, other):
@@ -328,8 +328,8 @@ METHODS = {
     "copy": lambda self: manipulation.copy(self),
     "matmul": linalg.matmul, "mm": _matrix_product("mm", 2), "bmm": _matrix_product("bmm", 3),
     # sizes
-    "numel": _numel, "nelement": _numel, "dim": lambda self: self.data.ndim,
-    "ndimension": lambda self: self.data.ndim, "element_size": lambda self: self.data.itemsize,
+    "numel": _numel, "nelement": _numel, "dim": lambda self: self._data.ndim,
+    "ndimension": lambda self: self._data.ndim, "element_size": lambda self: self._data.itemsize,
     # dtype and device
     "astype": shape.astype, "to": devices.to, "cuda": devices.cuda, "cpu": devices.cpu, "type_as": _type_as,
     "float": _cast(np.dtype(np.float32)), "double": _cast(np.dtype(np.float64)), "half": _cast(np.dtype(np.float16)),
@@ -356,6 +356,6 @@ def attach():
         setattr(Tensor, name, fn)
     Tensor.T = property(_T)
     Tensor.size = property(_size)
-    Tensor.nbytes = property(lambda self: self.data.nbytes)
-    Tensor.itemsize = property(lambda self: self.data.itemsize)
+    Tensor.nbytes = property(lambda self: self._data.nbytes)
+    Tensor.itemsize = property(lambda self: self._data.itemsize)
     Tensor.mT = property(lambda self: shape.swapaxes(self, -1, -2))

@@ -88,7 +88,7 @@ def _check_channels(op, name, a, channels):
 
 
 def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _check_eps(op, eps):

@@ -54,4 +54,4 @@ def where(condition, x, y):
 
 
 def _plain(a):
-    return getattr(a, "data", a) if a is not None and hasattr(a, "_node") else a
+    return getattr(a, "_data", a) if a is not None and hasattr(a, "_node") else a

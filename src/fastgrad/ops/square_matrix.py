@@ -148,7 +148,7 @@ def slogdet(a):
 
     >>> sign, logdet = fg.slogdet(fg.tensor([[2.0, 0.0], [0.0, -3.0]]))   # -1, log 6
     """
-    data = a.data if isinstance(a, Tensor) else a
+    data = a._data if isinstance(a, Tensor) else a
     sign = backend_for(data).xp.linalg.slogdet(data)[0]
     sign = np.asarray(sign) if isinstance(sign, np.generic) else sign
     return new_tensor(sign, False, None), LogAbsDet.apply(a)

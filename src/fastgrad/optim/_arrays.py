@@ -6,8 +6,8 @@ from ..backend import backend_for
 
 
 def grad_array(g):
-    """The array of a gradient: `g` itself, or `g.data` when the gradient is a Tensor."""
-    return g if type(g) is np.ndarray else g.data if isinstance(g, Tensor) else g
+    """The array of a gradient: `g` itself, or `g._data` when the gradient is a Tensor."""
+    return g if type(g) is np.ndarray else g._data if isinstance(g, Tensor) else g
 
 
 def zeros_like(a):

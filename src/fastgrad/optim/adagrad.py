@@ -34,7 +34,7 @@ class Adagrad(Optimizer):
         _checks.positive("Adagrad", "epsilon value", group["eps"])
 
     def _new_state(self, p, group):
-        return {"step": 0, "sum": full_like(p.data, group["initial_accumulator_value"])}
+        return {"step": 0, "sum": full_like(p._data, group["initial_accumulator_value"])}
 
     def _update_group(self, group):
         arrays, grads, states = self._gather(group)

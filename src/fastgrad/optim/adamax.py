@@ -30,7 +30,7 @@ class Adamax(Optimizer):
         _checks.adam_family("Adamax", group)
 
     def _new_state(self, p, group):
-        return {"step": 0, "exp_avg": zeros_like(p.data), "exp_inf": zeros_like(p.data)}
+        return {"step": 0, "exp_avg": zeros_like(p._data), "exp_inf": zeros_like(p._data)}
 
     def _update_group(self, group):
         arrays, grads, states = self._gather(group)

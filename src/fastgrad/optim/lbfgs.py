@@ -51,19 +51,19 @@ class LBFGS(Optimizer):
     # ---- the parameters as one flat vector ----------------------------------------
 
     def _flat_grad(self):
-        xp = namespace_of(self._params[0].data)
+        xp = namespace_of(self._params[0]._data)
         parts = []
         for p in self._params:
             g = p.grad
-            parts.append(xp.zeros(p.data.size, dtype=p.data.dtype) if g is None else xp.reshape(grad_array(g), (-1,)))
+            parts.append(xp.zeros(p._data.size, dtype=p._data.dtype) if g is None else xp.reshape(grad_array(g), (-1,)))
         return xp.concat(parts) if hasattr(xp, "concat") else xp.concatenate(parts)
 
     def _move(self, t, d):
         """x <- x + t d, in place."""
         offset = 0
         for p in self._params:
-            n = p.data.size
-            p.data[...] = p.data + t * d[offset:offset + n].reshape(p.data.shape)
+            n = p._data.size
+            p._data[...] = p._data + t * d[offset:offset + n].reshape(p._data.shape)
             p._version[0] += 1
             offset += n
 
@@ -119,7 +119,7 @@ class LBFGS(Optimizer):
                 break
 
             if group["line_search_fn"] == "strong_wolfe":
-                x = [p.data.copy() for p in self._params]
+                x = [p._data.copy() for p in self._params]
                 loss, g, t, used = strong_wolfe(lambda step: self._probe(closure, x, step, d), t, d, loss, g, gd,
                                                 max_ls=max_eval - evaluations)
                 self._move(t, d)
@@ -146,7 +146,7 @@ class LBFGS(Optimizer):
         self._move(t, d)
         loss, g = self._evaluate(closure)
         for p, saved in zip(self._params, x):
-            p.data[...] = saved
+            p._data[...] = saved
         return loss, g
 
 

@@ -34,7 +34,7 @@ class NAdam(Optimizer):
         _checks.non_negative("NAdam", "momentum_decay value", group["momentum_decay"])
 
     def _new_state(self, p, group):
-        return {"step": 0, "mu_product": 1.0, "exp_avg": zeros_like(p.data), "exp_avg_sq": zeros_like(p.data)}
+        return {"step": 0, "mu_product": 1.0, "exp_avg": zeros_like(p._data), "exp_avg_sq": zeros_like(p._data)}
 
     def _update_group(self, group):
         arrays, grads, states = self._gather(group)

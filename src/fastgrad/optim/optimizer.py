@@ -153,7 +153,7 @@ class Optimizer:
                 continue
             if type(g) is not np.ndarray:
                 g = grad_array(g)
-            data = p.data
+            data = p._data
             if g.shape != data.shape or (g.dtype is not data.dtype and g.dtype != data.dtype):
                 raise ValueError(self._grad_mismatch(group, p, data, g))
             s = state.get(p)
@@ -236,7 +236,7 @@ class Optimizer:
         for g in new_groups:
             self._check_hyperparameters(g)
         self.state = new_state
-        self._homes = {p: type(p.data) for p in new_state}
+        self._homes = {p: type(p._data) for p in new_state}
         self.param_groups = new_groups
 
 
@@ -286,7 +286,7 @@ def by_step(states, *lists, also=None):
 def _restore_value(opt, key, value, p):
     """A copy of a saved state entry: arrays take the parameter's dtype and array type."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if key == "step":
         return int(value.item() if hasattr(value, "item") else value)
     if not hasattr(value, "shape"):
@@ -294,10 +294,10 @@ def _restore_value(opt, key, value, p):
     if tuple(value.shape) != tuple(p.shape):
         raise ValueError(f"{opt}.load_state_dict: state '{key}' has shape {tuple(value.shape)}, "
                          f"its parameter has shape {tuple(p.shape)}")
-    xp = namespace_of(p.data)
+    xp = namespace_of(p._data)
     if xp is np:
         if not isinstance(value, np.ndarray) and hasattr(value, "get"):
             value = value.get()            # a CuPy array saved from the GPU
-        return np.array(value, dtype=p.data.dtype, order="C", copy=True)
+        return np.array(value, dtype=p._data.dtype, order="C", copy=True)
     source = value if namespace_of(value) is xp else np.asarray(value)
-    return xp.asarray(source, dtype=p.data.dtype, copy=True)
+    return xp.asarray(source, dtype=p._data.dtype, copy=True)

@@ -33,7 +33,7 @@ class RAdam(Optimizer):
         _checks.adam_family("RAdam", group)
 
     def _new_state(self, p, group):
-        return {"step": 0, "exp_avg": zeros_like(p.data), "exp_avg_sq": zeros_like(p.data)}
+        return {"step": 0, "exp_avg": zeros_like(p._data), "exp_avg_sq": zeros_like(p._data)}
 
     def _update_group(self, group):
         arrays, grads, states = self._gather(group)

@@ -35,7 +35,7 @@ class RMSprop(Optimizer):
         _checks.non_negative("RMSprop", "alpha value", group["alpha"])
 
     def _new_state(self, p, group):
-        return {"step": 0, "square_avg": zeros_like(p.data)}
+        return {"step": 0, "square_avg": zeros_like(p._data)}
 
     def _update_group(self, group):
         arrays, grads, states = self._gather(group)

@@ -6,7 +6,7 @@ from ..autograd.tensor import Tensor
 
 
 def _plain(x):
-    return x.data if isinstance(x, Tensor) else _onp.asarray(x)
+    return x._data if isinstance(x, Tensor) else _onp.asarray(x)
 
 
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):

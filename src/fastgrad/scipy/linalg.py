@@ -64,7 +64,7 @@ def solve_banded(l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_fi
         return _sla.solve_banded(l_and_u, ab, b, overwrite_ab=overwrite_ab, overwrite_b=overwrite_b,
                                  check_finite=check_finite)
     lower, upper = l_and_u
-    rows, n = onp.shape(ab.data if isinstance(ab, Tensor) else ab)
+    rows, n = onp.shape(ab._data if isinstance(ab, Tensor) else ab)
     if rows != lower + upper + 1:
         raise ValueError(f"solve_banded: ab has {rows} rows; (l, u) = {tuple(l_and_u)} needs {lower + upper + 1}")
     i, j = onp.indices((n, n))

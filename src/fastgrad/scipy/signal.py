@@ -18,7 +18,7 @@ __all__ = ["convolve"]
 
 
 def _shape(x):
-    return _onp.shape(getattr(x, "data", x))
+    return _onp.shape(getattr(x, "_data", x))
 
 
 def convolve(A, B, axes=None, dot_axes=((), ()), mode="full"):

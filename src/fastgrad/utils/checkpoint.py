@@ -85,7 +85,7 @@ class _Checkpoint(Primitive):
         result = []
         for need in needs:
             gi = next(grads) if need else None
-            result.append(None if gi is None else gi.data)
+            result.append(None if gi is None else gi._data)
         return tuple(result)
 
 
@@ -118,7 +118,7 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
         return run([args[i] for i in positions])
     tensor_args = [args[i] for i in positions]
     rng_state = default_generator().bit_generator.state if preserve_rng_state else None
-    inputs = [new_tensor(t.data, t._requires_grad, None) for t in tensor_args]
+    inputs = [new_tensor(t._data, t._requires_grad, None) for t in tensor_args]
     params = _module_parameters(function)
     plain_function = params is None
     if plain_function:
@@ -132,9 +132,9 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
     if not isinstance(out, Tensor):
         raise TypeError(f"checkpoint: the function must return a single Tensor, got {type(out).__name__}")
     if not params and not any(t._requires_grad for t in tensor_args):
-        return new_tensor(out.data, False, None)
+        return new_tensor(out._data, False, None)
     return _Checkpoint.apply(*tensor_args, *params, run=run, n_inputs=len(tensor_args), params=params,
-                             out_data=out.data, rng_state=rng_state, retain=plain_function)
+                             out_data=out._data, rng_state=rng_state, retain=plain_function)
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):

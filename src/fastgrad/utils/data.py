@@ -33,7 +33,7 @@ class Dataset:
 
 def _as_array(a, op):
     if isinstance(a, Tensor):
-        return a.data
+        return a._data
     if isinstance(a, np.ndarray) or namespace_of(a) is not np:   # NumPy, CuPy or array-API arrays
         return a
     arr = np.asarray(a)
@@ -119,7 +119,7 @@ def default_collate(batch):
     """Stack a list of samples into a batch: arrays/Tensors/numbers -> one Tensor; tuples and dicts per field."""
     first = batch[0]
     if isinstance(first, Tensor):
-        return Tensor(np.stack([b.data for b in batch]))
+        return Tensor(np.stack([b._data for b in batch]))
     if isinstance(first, (np.ndarray, np.generic, int, float, bool)):
         return Tensor(np.stack([np.asarray(b) for b in batch]))
     if isinstance(first, dict):

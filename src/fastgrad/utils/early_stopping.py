@@ -8,7 +8,7 @@ __all__ = ["EarlyStopping"]
 
 
 def _snapshot(model):
-    return {k: np.array(v.data if hasattr(v, "data") else v, copy=True) for k, v in model.state_dict().items()}
+    return {k: np.array(v._data if hasattr(v, "_data") else v, copy=True) for k, v in model.state_dict().items()}
 
 
 class EarlyStopping:

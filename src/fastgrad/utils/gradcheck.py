@@ -41,7 +41,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
     def projected(*args):
         y = fn(*args)
-        return float(np.sum(np.asarray(y.data, dtype=np.float64) * v))
+        return float(np.sum(np.asarray(y._data, dtype=np.float64) * v))
 
     loss = (out * v).sum() if out.ndim else out * float(v)
     analytic = autograd_grad([loss], [inputs[i] for i in checked], allow_unused=True)
@@ -49,8 +49,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     worst = None
     for pos, i in enumerate(checked):
         x = inputs[i]
-        got = np.zeros(x.shape) if analytic[pos] is None else np.asarray(analytic[pos].data, dtype=np.float64)
-        data = x.data  # perturbed in place, element by element, whatever its memory layout
+        got = np.zeros(x.shape) if analytic[pos] is None else np.asarray(analytic[pos]._data, dtype=np.float64)
+        data = x._data  # perturbed in place, element by element, whatever its memory layout
         for index in np.ndindex(*x.shape):
             orig = data[index]
             data[index] = orig + eps
@@ -76,8 +76,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 def _as_float64(x):
     if isinstance(x, Tensor):
         if x.dtype.kind == "f" and x.dtype != np.float64:
-            return Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad)
+            return Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad)
         if x.requires_grad and not x.is_leaf:
-            return Tensor(np.array(x.data), requires_grad=True)
+            return Tensor(np.array(x._data), requires_grad=True)
         return x
     return x

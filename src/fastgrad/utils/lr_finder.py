@@ -68,7 +68,7 @@ def lr_range_test(model, optimizer, closure, start_lr=1e-7, end_lr=10.0, num_ite
         raise ValueError(f"lr_range_test: need 0 < start_lr < end_lr, got {start_lr} and {end_lr}")
     if num_iter < 2:
         raise ValueError(f"lr_range_test: num_iter must be >= 2, got {num_iter}")
-    model_state = {k: np.array(v.data, copy=True) for k, v in model.state_dict().items()}
+    model_state = {k: np.array(v._data, copy=True) for k, v in model.state_dict().items()}
     optim_state = copy.deepcopy(optimizer.state_dict())
     result = LRFinderResult()
     avg, best = 0.0, math.inf

@@ -53,7 +53,7 @@ for dtype in (np.float32, np.float64, np.int64):
                 work = dist.all_reduce(t, op=op, async_op=async_op)
                 if async_op:
                     work.wait()
-                np.testing.assert_array_equal(t.data, np.asarray(want, dtype=dtype))
+                np.testing.assert_array_equal(t._data, np.asarray(want, dtype=dtype))
                 assert t._version[0] == version + 1
 
 base = local_values((4, 6), np.float64)
@@ -72,7 +72,7 @@ for src in others:
             if async_op:
                 w.wait()
         np.testing.assert_array_equal(a, values_of_every_rank((2, 3), np.float32)[src])
-        np.testing.assert_array_equal(t.data, values_of_every_rank((3,), np.float64)[src])
+        np.testing.assert_array_equal(t._data, values_of_every_rank((3,), np.float64)[src])
 
 # all_gather into arrays and Tensors
 for async_op in (False, True):
@@ -82,7 +82,7 @@ for async_op in (False, True):
     if async_op:
         work.wait()
     for got, want in zip(outputs, values_of_every_rank((2, 2), np.float64)):
-        np.testing.assert_array_equal(np.asarray(got.data if isinstance(got, fg.Tensor) else got), want)
+        np.testing.assert_array_equal(np.asarray(got._data if isinstance(got, fg.Tensor) else got), want)
 
 # reduce_scatter: rank r gets op over ranks of input_list[r]
 for op in (ReduceOp.SUM, ReduceOp.AVG, ReduceOp.MAX):
@@ -95,7 +95,7 @@ for op in (ReduceOp.SUM, ReduceOp.AVG, ReduceOp.MAX):
         parts = [v + 10 * rank for v in values_of_every_rank((3,), np.float64)]
         want = {ReduceOp.SUM: np.sum(parts, axis=0), ReduceOp.AVG: np.sum(parts, axis=0) / world,
                 ReduceOp.MAX: np.max(parts, axis=0)}[op]
-        np.testing.assert_array_equal(out.data, want)
+        np.testing.assert_array_equal(out._data, want)
 
 assert dist.barrier() is None
 dist.barrier(async_op=True).wait()

@@ -20,8 +20,8 @@ np.testing.assert_array_equal(np.asarray(xp.asarray(a, device=xp.Device("CPU_DEV
 t = fg.Tensor(xp.asarray(np.full(3, float(rank), dtype=np.float32), device=device))
 version = t._version[0]
 dist.all_reduce(t, op=ReduceOp.MAX, async_op=True).wait()
-assert t.data.device == device and t._version[0] == version + 1
-np.testing.assert_array_equal(np.asarray(xp.asarray(t.data, device=xp.Device("CPU_DEVICE"))), [1.0, 1.0, 1.0])
+assert t._data.device == device and t._version[0] == version + 1
+np.testing.assert_array_equal(np.asarray(xp.asarray(t._data, device=xp.Device("CPU_DEVICE"))), [1.0, 1.0, 1.0])
 
 b = xp.asarray(np.full(2, 10.0 * (rank + 1)), device=device)
 dist.broadcast(b, src=1)

@@ -50,8 +50,8 @@ for name, make in OPTIMIZERS.items():
         train(model, make(model.parameters()), data, shard=True)
 
         for (key, p), q in zip(replica.named_parameters(), reference.parameters()):
-            np.testing.assert_allclose(p.data, q.data, rtol=1e-9, atol=1e-12, err_msg=f"{name} {key}")
-        assert_same_on_every_rank([p.data for p in replica.parameters()], f"{name} parameters")
+            np.testing.assert_allclose(p._data, q._data, rtol=1e-9, atol=1e-12, err_msg=f"{name} {key}")
+        assert_same_on_every_rank([p._data for p in replica.parameters()], f"{name} parameters")
         assert_same_on_every_rank([p.grad for p in replica.parameters()], f"{name} gradients")
 
 # several buckets: the first ones start their all-reduce while backward still runs

@@ -99,10 +99,10 @@ class WithBuffer(nn.Module):
 
 
 buffered = DistributedDataParallel(WithBuffer())
-assert buffered.module.scale.data.tolist() == [1.0, 1.0]
-buffered.module.scale.data[...] = 10.0 * (rank + 1)
+assert buffered.module.scale._data.tolist() == [1.0, 1.0]
+buffered.module.scale._data[...] = 10.0 * (rank + 1)
 buffered(fg.tensor(np.ones((1, 2), np.float32)))
-assert buffered.module.scale.data.tolist() == [10.0, 10.0]
+assert buffered.module.scale._data.tolist() == [10.0, 10.0]
 
 
 # ---- checkpoints: rank 0 writes, every rank reads the same weights
@@ -112,10 +112,10 @@ if rank == 0:
 dist.barrier()
 fresh = TwoHeads()
 for p in fresh.parameters():
-    p.data[...] = 0
+    p._data[...] = 0
 fresh.load_state_dict(fg.load(path))
 for p, q in zip(fresh.parameters(), model.module.parameters()):
-    np.testing.assert_array_equal(p.data, q.data)
+    np.testing.assert_array_equal(p._data, q._data)
 
 
 # ---- DistributedSampler from the process group: disjoint equal shares covering the data
@@ -124,7 +124,7 @@ for n, drop_last, share in ((10, False, 5), (11, False, 6), (11, True, 5)):
     sampler = DistributedSampler(dataset, shuffle=True, seed=3, drop_last=drop_last)
     sampler.set_epoch(1)
     assert (sampler.num_replicas, sampler.rank, len(sampler)) == (world, rank, share)
-    rows = np.concatenate([batch[0].data for batch in DataLoader(dataset, batch_size=4, sampler=sampler)])
+    rows = np.concatenate([batch[0]._data for batch in DataLoader(dataset, batch_size=4, sampler=sampler)])
     everyone = [np.empty(share, rows.dtype) for _ in range(world)]
     dist.all_gather(everyone, rows)
     union = np.concatenate(everyone)

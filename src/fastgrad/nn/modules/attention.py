@@ -15,7 +15,7 @@ from .module import Module
 
 
 def _data(a):
-    return a.data if isinstance(a, Tensor) else a
+    return a._data if isinstance(a, Tensor) else a
 
 
 def _additive(op, name, mask, dtype):

@@ -273,10 +273,10 @@ class Module:
         for t in list(self.parameters()) + list(self.buffers()):
             if device is not None:
                 move_tensor_(t, device)
-            if dtype is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if dtype is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = t.grad.data.astype(dtype)
+                    t.grad = t.grad._data.astype(dtype)
                 t._version[0] += 1
         return self
 
@@ -329,7 +329,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            value = value.data if isinstance(value, Tensor) else value
+            value = value._data if isinstance(value, Tensor) else value
             shape = tuple(getattr(value, "shape", np.shape(value)))
             if shape != tuple(target.shape):
                 errors.append(f"size mismatch for {key}: copying a param with shape {shape} from checkpoint, "
@@ -339,8 +339,8 @@ class Module:
         for key, target in own.items():
             if key in state_dict:
                 value = state_dict[key]
-                value = value.data if isinstance(value, Tensor) else value
-                target.data[...] = np.asarray(value) if isinstance(target.data, np.ndarray) else value
+                value = value._data if isinstance(value, Tensor) else value
+                target._data[...] = np.asarray(value) if isinstance(target._data, np.ndarray) else value
                 target._version[0] += 1
         return IncompatibleKeys(missing, unexpected)
 

@@ -34,9 +34,9 @@ class _NormBase(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def _check_input(self, input):
         if input.ndim != 4 or input.shape[1] != self.num_features:
@@ -46,9 +46,9 @@ class _NormBase(Module):
     def _momentum(self):
         """The running statistics' update factor this step (a cumulative average for momentum None)."""
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked._data[...] += 1
             if self.momentum is None:
-                return 1.0 / float(self.num_batches_tracked.data)
+                return 1.0 / float(self.num_batches_tracked._data)
         return 0.0 if self.momentum is None else self.momentum
 
     def extra_repr(self):

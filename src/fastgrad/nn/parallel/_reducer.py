@@ -20,7 +20,7 @@ from ...distributed._mpi import mpi
 def grad_array(p):
     """The array of p.grad, whether .grad holds an array or a Tensor wrapping one (None if no grad)."""
     g = p.grad
-    return g.data if isinstance(g, Tensor) else g
+    return g._data if isinstance(g, Tensor) else g
 
 
 class _Bucket:
@@ -31,10 +31,10 @@ class _Bucket:
         self.slots = {}
         offset = 0
         for i in indices:
-            size = params[i].data.size
+            size = params[i]._data.size
             self.slots[i] = (offset, offset + size)
             offset += size
-        self.flat = np.zeros(offset, dtype=params[indices[0]].data.dtype)
+        self.flat = np.zeros(offset, dtype=params[indices[0]]._data.dtype)
         self.pending = len(indices)
         self.request = None
 
@@ -48,7 +48,7 @@ def build_buckets(params, cap_bytes):
     open_buckets = {}
     buckets = []
     for i in reversed(range(len(params))):
-        data = params[i].data
+        data = params[i]._data
         current = open_buckets.setdefault(data.dtype, [[], 0])
         if current[0] and current[1] + data.nbytes > cap_bytes:
             buckets.append(current[0])
@@ -140,9 +140,9 @@ class Reducer:
         bucket = self.bucket_of[i]
         g = grad_array(p)
         if g is None:
-            bucket.view(i, p.data.shape)[...] = 0
+            bucket.view(i, p._data.shape)[...] = 0
         else:
-            bucket.view(i, p.data.shape)[...] = g
+            bucket.view(i, p._data.shape)[...] = g
         self.ready[i] = True
         bucket.pending -= 1
         if bucket.pending == 0:
@@ -172,7 +172,7 @@ class Reducer:
                     continue
                 p = self.params[i]
                 g = grad_array(p)
-                average = b.view(i, p.data.shape)
+                average = b.view(i, p._data.shape)
                 if g is None:
                     p.grad = average.copy()
                 else:

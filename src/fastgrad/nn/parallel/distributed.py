@@ -46,8 +46,8 @@ class DistributedDataParallel(Module):
         self.require_backward_grad_sync = True
         named = [(name, p) for name, p in module.named_parameters() if p.requires_grad]
         for name, p in named:
-            if not isinstance(p.data, np.ndarray):
-                raise TypeError(f"DistributedDataParallel: parameter {name} holds a {type(p.data).__module__} "
+            if not isinstance(p._data, np.ndarray):
+                raise TypeError(f"DistributedDataParallel: parameter {name} holds a {type(p._data).__module__} "
                                 "array; gradients are averaged for NumPy parameters only (move the model to "
                                 "the CPU with module.to('cpu'))")
         comm = communicator("DistributedDataParallel")

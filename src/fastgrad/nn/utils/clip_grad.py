@@ -15,7 +15,7 @@ _FUSED = (np.dtype(np.float32), np.dtype(np.float64))
 def _grads(parameters):
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad.data for p in parameters if p.grad is not None]
+    return [p.grad._data for p in parameters if p.grad is not None]
 
 
 def _split(grads):

@@ -13,7 +13,7 @@ def _log_det_and_inverse(cov, allow_singular):
     if not allow_singular:
         return np.linalg.slogdet(cov)[1], np.linalg.inv(cov)
     w, v = np.linalg.eigh(cov)
-    data = getattr(w, "data", w)
+    data = getattr(w, "_data", w)
     keep = _onp.abs(data) > 1e-10 * _onp.max(_onp.abs(data))
     safe = np.where(keep, w, 1.0)
     log_det = np.sum(np.where(keep, np.log(safe), 0.0))
@@ -25,7 +25,7 @@ def logpdf(x, mean, cov, allow_singular=False):
     log_det, inverse = _log_det_and_inverse(cov, allow_singular)
     rank = _onp.shape(cov)[-1]
     if allow_singular:
-        w = _onp.linalg.eigvalsh(_onp.asarray(getattr(cov, "data", cov)))
+        w = _onp.linalg.eigvalsh(_onp.asarray(getattr(cov, "_data", cov)))
         rank = int(_onp.sum(_onp.abs(w) > 1e-10 * _onp.max(_onp.abs(w))))
     centered = x - mean
     quad = np.einsum("...i,ij,...j->...", centered, inverse, centered)
