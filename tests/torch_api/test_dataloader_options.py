@@ -1,5 +1,5 @@
 """DataLoader's PyTorch options: sampler, batch_sampler, drop_last, collate_fn, batch_size=None and
-generator work as in PyTorch; worker-process options are refused by name, never ignored."""
+generator work as in PyTorch, and worker processes give the same batches."""
 import numpy as np
 import pytest
 
@@ -90,16 +90,12 @@ def test_samplers():
         RandomSampler(range(3), num_samples=2)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"num_workers": 2}, "num_workers=2"),
-    ({"timeout": 5}, "timeout=5"),
-    ({"worker_init_fn": print}, "worker_init_fn"),
-    ({"prefetch_factor": 2}, "prefetch_factor"),
-    ({"persistent_workers": True}, "persistent_workers=True"),
-])
-def test_worker_options_are_refused_by_name(kwargs, words):
-    with pytest.raises(NotImplementedError, match=f"DataLoader: {words}"):
-        DataLoader(TensorDataset(np.zeros(4)), **kwargs)
+def test_worker_options_match_pytorch():
+    # Worker processes are tested in tests/utils/test_data_workers.py; here the same batches as PyTorch's.
+    x = np.arange(24, dtype=np.float32).reshape(12, 2)
+    ours = [b.numpy().tolist() for b in DataLoader(x, batch_size=5, num_workers=2, prefetch_factor=1)]
+    theirs = [b.tolist() for b in tdata.DataLoader(torch.tensor(x), batch_size=5, num_workers=0)]
+    assert ours == theirs
 
 
 @pytest.mark.parametrize("kwargs", [

@@ -8,6 +8,8 @@ Plain NumPy arrays are accepted directly: `DataLoader(x)` yields batches of
 x, `DataLoader((x, y))` yields (xb, yb) pairs.  Datasets of arrays are
 batched by one fancy-indexing gather per array, not row by row.
 """
+import copy
+import functools
 import math
 import warnings
 
@@ -18,7 +20,7 @@ from ..backend import namespace_of
 from ..creation import default_generator
 
 __all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler", "SequentialSampler", "Subset",
-           "SubsetRandomSampler", "TensorDataset", "default_collate", "random_split"]
+           "SubsetRandomSampler", "TensorDataset", "default_collate", "get_worker_info", "random_split"]
 
 
 class Dataset:
@@ -151,9 +153,18 @@ class DataLoader:
     uses fastgrad's default generator (`fastgrad.manual_seed`).  drop_last
     drops the last incomplete batch.  sampler (any iterable of indices with
     a length), batch_sampler (an iterable of index lists), collate_fn and
-    batch_size=None (single samples) work as in PyTorch.  Loading happens in
-    the calling process: num_workers > 0 and the worker options (timeout,
-    worker_init_fn, prefetch_factor, persistent_workers) raise NotImplementedError.
+    batch_size=None (single samples) work as in PyTorch.
+
+    num_workers > 0 loads batches in that many worker processes
+    (fastgrad/utils/data_workers.py), `prefetch_factor` (default 2) batches
+    ahead per worker, in the same order as num_workers=0.  Each worker runs
+    `worker_init_fn(worker_id)` first, with NumPy's, Python's and fastgrad's
+    generators seeded from the loader's generator (`get_worker_info().seed`);
+    `persistent_workers=True` keeps the workers from one epoch to the next;
+    `timeout` (seconds) bounds the wait for one batch; `multiprocessing_context`
+    ("fork", "spawn", "forkserver" or a context) chooses how workers start
+    (the platform's default; spawn and forkserver need a picklable dataset and
+    collate_fn).  A worker's exception is raised here with its traceback.
 
     >>> for xb, yb in DataLoader((x, y), batch_size=32, shuffle=True, seed=0):
     ...     loss = F.mse_loss(model(xb), yb)
@@ -161,7 +172,8 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 generator=None, *, seed=None, prefetch_factor=None, persistent_workers=False):
+                 multiprocessing_context=None, generator=None, *, seed=None, prefetch_factor=None,
+                 persistent_workers=False):
         self._single = False
         if isinstance(dataset, (np.ndarray, Tensor)):
             dataset = TensorDataset(dataset)
@@ -170,7 +182,7 @@ class DataLoader:
             dataset = TensorDataset(*dataset)
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size!r}")
-        _refuse_workers(num_workers, timeout, worker_init_fn, prefetch_factor, persistent_workers)
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         if pin_memory:
             warnings.warn("DataLoader: pin_memory=True has no effect: batches are host arrays (NumPy) and are "
                           "moved to a device by .to(device)", stacklevel=2)
@@ -190,6 +202,10 @@ class DataLoader:
         self.pin_memory = pin_memory
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self._pool = None
         self.generator = _generator(generator, seed) if shuffle else None
         if sampler is None:
             sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
@@ -201,37 +217,86 @@ class DataLoader:
         self.drop_last = drop_last
 
     def __iter__(self):
-        if self.batch_sampler is None:  # batch_size=None: one sample at a time, not batched
-            for i in self.sampler:
-                sample = self.dataset[int(i)]
-                yield sample if self.collate_fn is None else self.collate_fn(sample)
-            return
-        fetch_many = getattr(self.dataset, "__getitems__", None)
-        for indices in self.batch_sampler:
-            idx = np.asarray(list(indices), dtype=np.int64)
-            if self.collate_fn is None and fetch_many is not None:
-                batch = fetch_many(idx)
-            else:
-                samples = [self.dataset[int(i)] for i in idx]
-                batch = (self.collate_fn or default_collate)(samples)
-            yield batch[0] if self._single else batch
+        batched = self.batch_sampler is not None   # batch_size=None: one sample at a time, not batched
+        tasks = self.batch_sampler if batched else self.sampler
+        fetch = functools.partial(_fetch, collate_fn=self.collate_fn, batched=batched, single=self._single)
+        if self.num_workers == 0:
+            return (fetch(self.dataset, indices) for indices in tasks)
+        return self._from_workers(fetch, tasks)
+
+    def _from_workers(self, fetch, tasks):
+        pool = self._pool
+        if pool is None or pool.closed:
+            from .data_workers import WorkerPool
+
+            pool = WorkerPool(self.dataset, fetch, self.num_workers, seed=self._worker_seed(), worker_init_fn=self.worker_init_fn,
+                              prefetch_factor=self.prefetch_factor, timeout=self.timeout,
+                              context=self.multiprocessing_context)
+            if self.persistent_workers:
+                self._pool = pool
+        try:
+            yield from pool.run(tasks)
+        finally:
+            if not self.persistent_workers:
+                pool.close()
+
+    def _worker_seed(self):
+        """The workers' base seed, new each epoch.  A shuffling loader's own generator is only
+        peeked at (a copy draws), so the order of the batches is that of num_workers=0; the
+        shuffle advances it for the next epoch.  Otherwise fastgrad's default generator draws."""
+        if self.generator is None:
+            return int(default_generator().integers(2 ** 62))
+        peek = copy.deepcopy(self.generator).integers(2 ** 62)
+        return int(np.random.SeedSequence([int(peek), 0x5EED]).generate_state(1, np.uint64)[0] >> 2)
 
     def __len__(self):
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
+    def __del__(self):
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.close()
 
-def _refuse_workers(num_workers, timeout, worker_init_fn, prefetch_factor, persistent_workers):
-    """Worker processes are not implemented: every option that needs them is refused by name."""
-    if not isinstance(num_workers, int) or num_workers < 0:
+
+def _fetch(dataset, indices, *, collate_fn, batched, single):
+    """One batch (or, unbatched, one sample) of `dataset`, as the DataLoader yields it."""
+    if not batched:
+        sample = dataset[int(indices)]
+        return sample if collate_fn is None else collate_fn(sample)
+    fetch_many = getattr(dataset, "__getitems__", None)
+    idx = np.asarray(list(indices), dtype=np.int64)
+    if collate_fn is None and fetch_many is not None:
+        batch = fetch_many(idx)
+    else:
+        batch = (collate_fn or default_collate)([dataset[int(i)] for i in idx])
+    return batch[0] if single else batch
+
+
+def get_worker_info():
+    """Inside a DataLoader worker process: its (id, num_workers, seed, dataset); None elsewhere."""
+    from .data_workers import get_worker_info as info
+
+    return info()
+
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers):
+    """Check the worker options as PyTorch does; returns the prefetch factor to use."""
+    if not isinstance(num_workers, int) or isinstance(num_workers, bool) or num_workers < 0:
         raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}")
-    refused = [(num_workers > 0, f"num_workers={num_workers}"), (timeout != 0, f"timeout={timeout!r}"),
-               (worker_init_fn is not None, "worker_init_fn"), (prefetch_factor is not None, "prefetch_factor"),
-               (bool(persistent_workers), "persistent_workers=True")]
-    named = [name for flag, name in refused if flag]
-    if named:
-        raise NotImplementedError(f"DataLoader: {', '.join(named)}: fastgrad's DataLoader loads in the calling "
-                                  "process (num_workers=0) and has no worker processes; leave these at their "
-                                  "defaults")
+    if not isinstance(timeout, (int, float)) or timeout < 0:
+        raise ValueError(f"DataLoader: timeout must be a non-negative number, got {timeout!r}")
+    if num_workers == 0:
+        if prefetch_factor is not None:
+            raise ValueError("DataLoader: prefetch_factor option could only be specified in multiprocessing; "
+                             "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None")
+        if persistent_workers:
+            raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
+        return None
+    if prefetch_factor is None:
+        return 2
+    if not isinstance(prefetch_factor, int) or isinstance(prefetch_factor, bool) or prefetch_factor < 1:
+        raise ValueError(f"DataLoader: prefetch_factor must be a positive integer, got {prefetch_factor!r}")
+    return prefetch_factor
 
 
 # ---- samplers: iterables of indices with a length, as PyTorch's ----------------------------------
