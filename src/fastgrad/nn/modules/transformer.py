@@ -69,7 +69,9 @@ class TransformerEncoderLayer(Module):
 
 class TransformerEncoder(Module):
     """`num_layers` copies of encoder_layer (deep copies: they start from the same weights, as
-    in PyTorch) applied in turn, then `norm` when given.
+    in PyTorch) applied in turn, then `norm` when given.  enable_nested_tensor and mask_check
+    are accepted for compatibility: they steer PyTorch's inference fast path and change no
+    result.  is_causal is the hint that `mask` is the causal mask (it needs the mask).
 
     >>> layer = TransformerEncoderLayer(d_model=16, nhead=4, dim_feedforward=32)
     >>> TransformerEncoder(layer, num_layers=2)(fastgrad.randn(7, 2, 16)).shape
