@@ -445,4 +445,27 @@ void fg_gru_cell_bwd_f64(const double *restrict act, const double *restrict gh, 
                          const double *restrict gy, double *restrict ggi, double *restrict ggh,
                          double *restrict gh_prev, int64_t rows, int64_t hidden);
 
+/* ---- mixed precision: bfloat16 conversions (bf16.c) and oneDNN's bf16 GEMM (onednn.c) ----
+ * bfloat16 values are stored as their 16 bits (uint16_t).  float32 -> bfloat16
+ * rounds to nearest, ties to even; NaN stays NaN. */
+void fg_bf16_from_f32(const float *restrict x, uint16_t *restrict y, int64_t n);
+/* x rounded to bfloat16 and widened back: the values a bfloat16 GEMM reads. */
+void fg_bf16_round_f32(const float *restrict x, float *restrict y, int64_t n);
+#define FG_ONEDNN_OK 0
+#define FG_ONEDNN_NOT_LOADED 1
+#define FG_ONEDNN_FAILED 2
+/* Load libdnnl from `path` (once); on failure write why into `message`. */
+int fg_onednn_load(const char *path, char *message, int64_t message_len);
+int fg_onednn_loaded(void);
+void fg_onednn_version(int *major, int *minor, int *patch);
+int fg_onednn_cpu_isa(void);   /* oneDNN's dnnl_cpu_isa_t in effect; -1 when not loaded */
+/* C = op(A) op(B), A and B bfloat16, C float32 (m x n, row-major, leading
+ * dimension ldc), float32 accumulation.  op(A) is m x k: element (i, p) at
+ * a[i * lda + p], or at a[i + p * lda] when trans_a.  Likewise op(B), k x n.
+ * Writes the oneDNN implementation's name into `impl`, or why it failed into
+ * `message`.  Returns an FG_ONEDNN_* code. */
+int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                    const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
+                    float *c, int64_t ldc, char *impl, int64_t impl_len, char *message, int64_t message_len);
+
 #endif

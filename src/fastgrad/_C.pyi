@@ -46,6 +46,14 @@ def batch_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., mean: Any = ..
     """(y, mean, var): each channel of x (outer, C, inner) normalized, y = (x - mean) / sqrt(var + eps)"""
     ...
 
+def bf16_bits(x: Any) -> Any:
+    """float32 array -> uint16 array of the same shape: the bfloat16 bits of each"""
+    ...
+
+def bf16_round(x: Any) -> Any:
+    """float32 array -> float32 array of the same shape: each value rounded to"""
+    ...
+
 def bias_act_bwd(s: Any, gy: Any, *, bias_grad: Any = ..., activation: Any = ...) -> Any:
     """gz = gy * act'(s) and, with bias_grad=True, gbias = gz summed over rows,"""
     ...
@@ -116,6 +124,10 @@ def gelu_tanh_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
 
 def gelu_tanh_fwd(x: Any, out: Any = ...) -> Any:
     """y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    ...
+
+def gemm_bf16(a: Any, b: Any, out: Any = ...) -> Any:
+    """out = a @ b for 2-d bfloat16 matrices (uint16 bits), float32 accumulation and"""
     ...
 
 def get_num_threads() -> Any:
@@ -208,6 +220,14 @@ def mse_loss_fwd(x: Any, t: Any, *, reduction: Any = ...) -> Any:
 
 def nadam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, bias_correction2: Any, grad_coef: Any, avg_coef: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
     """NAdam on lists of arrays, in place.  bias_correction2 = 1 - beta2**t; grad_coef and"""
+    ...
+
+def onednn_info() -> Any:
+    """None when oneDNN is not loaded, else a dict: version and the CPU ISA code it uses."""
+    ...
+
+def onednn_load(path: Any) -> Any:
+    """Load oneDNN's library at `path` (once); raise OSError saying why it failed."""
     ...
 
 def openmp_enabled() -> Any:

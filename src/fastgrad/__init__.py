@@ -67,6 +67,10 @@ def __getattr__(name):
         from . import builtins
 
         return getattr(builtins, name)
+    if name == "bfloat16":  # ml_dtypes' bfloat16, looked up only when asked for (mixed precision)
+        from .amp.dtypes import bfloat16_dtype
+
+        return bfloat16_dtype()
     raise AttributeError(f"module 'fastgrad' has no attribute {name!r}")
 
 
@@ -85,3 +89,7 @@ globals().update(_TORCH_DTYPES)  # fastgrad.float, .double, .long, .int, .bool, 
 
 # Capture and replay (fastgrad.jit): the function; its errors are fastgrad.jit.CaptureError / HostReadError.
 from .jit import jit  # noqa: E402
+
+# ---- mixed precision ----------------------------------------------------------------------
+from . import amp  # noqa: E402,F401
+from .amp import autocast  # noqa: E402,F401

@@ -18,6 +18,7 @@ def collect():
         "numpy": np.__version__,
         "blas": _numpy_blas(),
         "gemm_blas": _gemm_blas(),
+        "bf16_gemm": _bf16_gemm(),
         "cupy": _cupy_status(),
         "mpi": _mpi_status(),
     }
@@ -38,6 +39,13 @@ def _gemm_blas():
     from .backend.blas import blas_description
 
     return blas_description(numpy_blas=_numpy_blas())
+
+
+def _bf16_gemm():
+    """How autocast's bfloat16 GEMMs run: oneDNN (with its version) or emulated, and why."""
+    from .backend.onednn import bf16_gemm_description
+
+    return bf16_gemm_description()
 
 
 def _cupy_status():

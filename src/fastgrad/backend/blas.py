@@ -24,10 +24,10 @@ fastgrad never loads MKL.
 import glob
 import os
 import sys
-import warnings
 
 from .. import _C
 from . import gemm as _gemm
+from .optional_library import choice_from_environment, load_or_fall_back
 
 CHOICES = ("auto", "mkl", "numpy")
 ENV_VAR = "FASTGRAD_BLAS"
@@ -91,21 +91,11 @@ def set_blas(name="auto"):
         raise ValueError(f"set_blas: argument 'name' must be one of {CHOICES}, got {name!r}")
     if name == "numpy":
         return _activate("numpy", "chosen")
-    path = find_mkl_library()
-    if path is None:
-        reason = "the mkl package is not installed (pip install mkl, or fastgrad[mkl])"
-        if name == "mkl":
-            _activate("numpy", reason)
-            raise RuntimeError(f"set_blas('mkl'): {reason}")
-        return _activate("numpy", reason)
-    try:
-        _C.blas_load(path)
-    except OSError as e:
-        if name == "mkl":
-            _activate("numpy", str(e))
-            raise RuntimeError(f"set_blas('mkl'): {e}") from e
-        return _activate("numpy", str(e))
-    return _activate("mkl", path)
+    active = load_or_fall_back("set_blas('mkl')", name == "mkl", find_mkl_library(),
+                               "the mkl package is not installed (pip install mkl, or fastgrad[mkl])",
+                               _C.blas_load, lambda path: _activate("mkl", path),
+                               lambda reason: _activate("numpy", reason))
+    return active or _state["active"]
 
 
 def get_blas():
@@ -129,16 +119,8 @@ def resolve():
     """Apply FASTGRAD_BLAS (default "auto") unless set_blas already chose."""
     if _state["active"] is not None:
         return _state["active"]
-    requested = os.environ.get(ENV_VAR, "auto").strip().lower() or "auto"
-    if requested not in CHOICES:
-        warnings.warn(f"{ENV_VAR}={requested!r} is not one of {CHOICES}; using 'auto'",
-                      RuntimeWarning, stacklevel=3)
-        requested = "auto"
-    try:
-        return set_blas(requested)
-    except RuntimeError as e:
-        warnings.warn(f"{ENV_VAR}={requested}: {e}; using numpy's matmul", RuntimeWarning, stacklevel=3)
-        return _state["active"]
+    choice_from_environment(ENV_VAR, CHOICES, set_blas, "using numpy's matmul")
+    return _state["active"]
 
 
 def _activate(active, note):

@@ -35,6 +35,9 @@ def add_arguments(parser):
     model.add_argument("--target", type=float, default=0.95, help="test accuracy to count steps to (0.95)")
     model.add_argument("--seed", type=int, default=0, help="seed of the split, weights and batch order")
     model.add_argument("--threads", type=int, default=None, help="threads for fastgrad's kernels (>= 1)")
+    model.add_argument("--amp", choices=("bf16", "fp16"), default=None,
+                       help="mixed precision: matrix products in bfloat16 or float16 with float32 "
+                            "accumulation and float32 weights (fastgrad.autocast; fp16 adds a GradScaler)")
     model.add_argument("--device", default="cpu",
                        help="cpu (default), cuda or cuda:N: where the model and data live (cuda needs CuPy)")
     output = parser.add_argument_group("output")
@@ -116,6 +119,9 @@ def check_arguments(args):
     if args.jit and args.model != "mlp":
         raise ValueError("--jit runs --model mlp only (batch normalization updates its running statistics "
                          "outside the recorded ops)")
+    if args.jit and args.amp == "fp16":
+        raise ValueError("--jit does not combine with --amp fp16 (the loss scaler decides on the host "
+                         "whether to step)")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise ValueError(f"--out {args.out!r} is a file; give a folder (it is created if missing)")
 
@@ -156,6 +162,9 @@ def notice_missing_extras(args):
 
 def run(args):
     """Run the demo; returns the process exit code."""
+    if args.distributed and getattr(args, "amp", None):
+        print("fastgrad demo: error: --amp is not supported with --distributed", file=sys.stderr)
+        return 2
     if args.distributed:
         from .distributed import run as run_distributed
 
@@ -166,6 +175,8 @@ def run(args):
         rates = parse_learning_rates(args.lr, optimizers)
         if args.progress == "tqdm":
             require("tqdm", "--progress tqdm")
+        if args.amp and args.device != "cpu":
+            raise ValueError(f"--amp runs the products of NumPy arrays: use it with --device cpu, not {args.device}")
         check_device(args.device)
         from . import data
 
@@ -203,12 +214,14 @@ def train_and_report(args, split, optimizers, rates, plots):
 
     layers = describe_model(args.model, split.num_features, args.hidden, split.num_classes, args.activation)
     on_device = "" if args.device == "cpu" else f", on {args.device}"
+    on_device += f", amp {args.amp} ({fg.amp.get_bf16_gemm()} bf16 GEMM)" if args.amp == "bf16" else (
+        f", amp {args.amp}" if args.amp else "")
     print(f"fastgrad demo: {split.name}, {len(split.x_train)} train / {len(split.x_test)} test images, "
           f"{layers}, batch {args.batch_size}, {args.epochs} epochs, seed {args.seed}"
           f"{on_device}")
     common = dict(batch_size=args.batch_size, hidden=args.hidden, activation=args.activation,
                   seed=args.seed, eval_every=args.eval_every, progress=args.progress, device=args.device,
-                  model=args.model, jit=args.jit)
+                  model=args.model, jit=args.jit, amp=args.amp)
     runs = [train_run(split, name, rates[name], epochs=args.epochs, **common) for name in optimizers]
     sweep, labels = [], []
     if args.lr_sweep_steps:

@@ -25,28 +25,39 @@ def host(array):
     return array.get() if hasattr(array, "get") else np.asarray(array)
 
 
-def accuracy(model, x, y, device="cpu"):
+def accuracy(model, x, y, device="cpu", amp=None):
     """Fraction of rows of x whose largest logit is the label y (the model in eval mode meanwhile,
-    so that batch normalization uses its running statistics)."""
+    so that batch normalization uses its running statistics; under autocast with `amp`)."""
     training = model.training
     model.eval()
     try:
-        with fg.no_grad():
+        with fg.no_grad(), mixed_precision(amp):
             logits = model(fg.as_tensor(x, device=device))
     finally:
         model.train(training)
     return float(np.mean(np.argmax(host(logits._data), axis=1) == y))
 
 
-def training_step(model, opt, jit=False):
+def mixed_precision(amp):
+    """autocast in `amp` ("bf16" or "fp16"), or off when amp is None."""
+    return fg.autocast(dtype=amp or "bfloat16", enabled=amp is not None)
+
+
+def training_step(model, opt, jit=False, amp=None):
     """step(xb, yb) -> (loss, logits): forward, cross-entropy, zero_grad, backward, optimizer step;
-    recorded once per batch shape and replayed after with jit=True (fastgrad.jit: the same numbers)."""
+    recorded once per batch shape and replayed after with jit=True (fastgrad.jit: the same numbers).
+    With amp ("bf16" or "fp16") the forward and the loss run under fastgrad.autocast (fp16 with a
+    GradScaler): float32 weights and gradients, 16-bit matrix products."""
+    scaler = fg.amp.GradScaler(enabled=amp == "fp16")
+
     def step(xb, yb):
-        logits = model(xb)
-        loss = F.cross_entropy(logits, yb)
+        with mixed_precision(amp):
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
         opt.zero_grad()
-        loss.backward()
-        opt.step()
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
         return loss, logits
 
     return fg.jit(step) if jit else step
@@ -54,7 +65,7 @@ def training_step(model, opt, jit=False):
 
 def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, activation="relu",
               seed=0, eval_every=10, max_steps=None, progress="auto", desc=None, device="cpu", model="mlp",
-              jit=False):
+              jit=False, amp=None):
     """Train a fresh `model` ("mlp" or "cnn"; same initial weights for a given seed) and return its RunResult.
 
     Each step: next mini-batch, logits = model(x), loss = cross_entropy(logits, y),
@@ -66,13 +77,13 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
     model = build_model(model, split.num_features, hidden, split.num_classes, activation, seed).to(device)
     opt = make_optimizer(optimizer, model.parameters(), lr)
     loader = make_loader(split.x_train, split.y_train, batch_size, seed, device)
-    step = training_step(model, opt, jit)
+    step = training_step(model, opt, jit, amp)
     total = epochs * len(loader)
     if max_steps is not None:
         total = min(total, max_steps)
     result = RunResult(optimizer=optimizer, lr=lr)
     result.eval_steps.append(0)
-    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device))
+    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device, amp))
     start = time.perf_counter()
     # a diverging rate overflows on purpose (learning-rate sweep): no warnings for that
     with progress_bar(total, desc or optimizer, kind=progress) as bar, np.errstate(over="ignore", invalid="ignore"):
@@ -91,7 +102,7 @@ def train_run(split, optimizer, lr, *, epochs=20, batch_size=32, hidden=64, acti
                 result.diverged = not math.isfinite(value)
                 if result.diverged or result.steps % eval_every == 0 or result.steps == total:
                     result.eval_steps.append(result.steps)
-                    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device))
+                    result.test_accuracy.append(accuracy(model, split.x_test, split.y_test, device, amp))
                 bar.set_metrics(loss=value, acc=correct / seen, test=result.test_accuracy[-1])
                 bar.update(1)
                 if result.diverged or result.steps >= total:

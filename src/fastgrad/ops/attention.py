@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend import namespace_of, same_device
+from ..backend.mixed_precision import autocast_backend
 from ..creation import default_generator
 from ..devices import _is_cupy
 from .shape import astype
@@ -28,6 +29,7 @@ def _dropped(xp, p, keep, keep_scale):
 class ScaledDotProductAttention(Function):
     @staticmethod
     def forward(ctx, b, q, k, v, mask=None, causal=False, scale=1.0, keep=None, keep_scale=1.0):
+        b = autocast_backend(ctx, b)
         xp = b.xp
         p = b.attention_softmax_fwd(b.matmul(q * scale, xp.matrix_transpose(k)), mask=mask, causal=causal)
         ctx.causal, ctx.scale, ctx.keep, ctx.keep_scale = causal, scale, keep, keep_scale

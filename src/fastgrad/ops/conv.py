@@ -12,6 +12,7 @@ import numbers
 
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
+from ..backend.mixed_precision import autocast_backend
 from .linear import _one_dtype
 from .shape import squeeze, unsqueeze
 
@@ -32,6 +33,7 @@ def _products(b, a, w, groups, transpose_w):
 class Conv2d(Function):
     @staticmethod
     def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+        b = autocast_backend(ctx, b)
         xp = b.xp
         n, c, h, w = x.shape
         o, cg, kh, kw = weight.shape
@@ -203,6 +205,7 @@ class ConvTranspose2d(Function):
     @staticmethod
     def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
                 dilation=(1, 1), groups=1):
+        b = autocast_backend(ctx, b)
         xp = b.xp
         n, c, h, w = x.shape
         _, per_group, kh, kw = weight.shape

@@ -4,12 +4,14 @@ Forward and backward products go through `b.matmul`: for NumPy arrays that is
 backend/gemm.py (MKL or NumPy's BLAS); for Tensors under create_graph it is the
 differentiable namespace's matmul."""
 from ..autograd.primitive import Primitive as Function
+from ..backend.mixed_precision import autocast_backend
 from .broadcast import unbroadcast
 
 
 class Matmul(Function):
     @staticmethod
     def forward(ctx, b, x, y):
+        b = autocast_backend(ctx, b)
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError("matmul: operands must be at least 1-d, got a 0-d tensor")
         kx = x.shape[-1]

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
+from ..backend.mixed_precision import autocast_backend
 from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
 from .shape import astype
 
@@ -22,6 +23,7 @@ _ALIASES = {None: "none", "identity": "none", "linear": "none"}
 class Linear(Function):
     @staticmethod
     def forward(ctx, b, x, weight, bias=None, activation="none"):
+        b = autocast_backend(ctx, b)
         xp = b.xp
         if weight.ndim != 2:
             raise ValueError(f"linear: weight must be 2-d (out_features, in_features), got shape "

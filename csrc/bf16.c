@@ -1,0 +1,46 @@
+/* bfloat16 conversions for the mixed-precision GEMMs.
+ *
+ * A bfloat16 is the upper half of a float32: the same sign and 8-bit
+ * exponent, 7 fraction bits.  float32 -> bfloat16 rounds to nearest, ties to
+ * even (as ml_dtypes and oneDNN do); NaN stays NaN (quiet), infinities stay
+ * infinite, and a finite value past the largest bfloat16 rounds to infinity.
+ */
+#include <string.h>
+#include "fastgrad.h"
+#include "fg_parallel.h"
+
+static inline uint16_t bf16_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    /* NOTE: adding 0x7fff plus the lowest kept bit rounds half to even; a carry
+     * out of the fraction correctly bumps the exponent (up to infinity).  A NaN
+     * keeps its sign and becomes quiet instead.  (A select, so loops vectorize.) */
+    uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    uint32_t quiet_nan = (u >> 16) | 0x0040u;
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
+}
+
+FG_SIMD_CLONES static void to_bf16(const float *restrict x, uint16_t *restrict y, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        y[i] = bf16_bits(x[i]);
+}
+
+FG_SIMD_CLONES static void round_bf16(const float *restrict x, float *restrict y, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t u = (uint32_t)bf16_bits(x[i]) << 16;
+        memcpy(&y[i], &u, sizeof u);
+    }
+}
+
+void fg_bf16_from_f32(const float *restrict x, uint16_t *restrict y, int64_t n)
+{
+    FG_PARALLEL_SHARES(n, n, 32, to_bf16(x + lo, y + lo, hi - lo))
+}
+
+void fg_bf16_round_f32(const float *restrict x, float *restrict y, int64_t n)
+{
+    FG_PARALLEL_SHARES(n, n, 16, round_bf16(x + lo, y + lo, hi - lo))
+}

@@ -1,0 +1,85 @@
+"""autocast: matrix products in 16 bits with float32 accumulation, inside a `with` block."""
+import functools
+
+from ..backend import mixed_precision
+from .dtypes import BFLOAT16, compute_dtype_name
+
+
+class autocast:
+    """Run matmul, linear and convolutions in 16-bit precision, as torch.autocast("cpu", ...).
+
+    Inside the block, the products of those ops round their float32 operands
+    to `dtype` and accumulate in float32; their backward GEMMs do the same,
+    wherever backward() is called.  Everything else runs in float32:
+    elementwise ops, reductions, softmax and the losses; parameters, saved
+    activations and gradients stay float32, so the optimizer updates float32
+    master weights.  float64 operands are left alone, as are non-NumPy arrays.
+
+    With oneDNN installed and a CPU with AVX512-BF16 or AMX, bfloat16
+    products run on oneDNN's bfloat16 GEMM (about twice float32's speed);
+    otherwise they are emulated (operands rounded to bfloat16, a float32
+    GEMM): the same values at float32 speed.  float16 is always emulated.
+
+    Unlike PyTorch, the ops' outputs are float32 arrays (the 16-bit GEMM's
+    float32 result, not rounded to 16 bits): fastgrad's fused kernels are
+    float32 kernels.  Values agree with PyTorch's within 16-bit rounding.
+
+        y = alpha(x) @ w   computed as   f32( sum_k round16(x[i, k]) * round16(w[k, j]) )
+
+    device_type: "cpu" (the only one).  dtype: bfloat16 (default) or float16,
+    by name ("bfloat16", "float16") or as numpy.float16 / fastgrad.bfloat16.
+    enabled=False turns autocast off inside the block (also when nested).
+    cache_enabled is accepted for PyTorch compatibility: fastgrad never caches
+    16-bit copies of weights, which is what PyTorch does with cache_enabled=False
+    and gives the same values.
+
+    Example::
+
+        model = fastgrad.nn.Linear(784, 10)
+        with fastgrad.autocast("cpu", dtype="bfloat16"):
+            loss = fastgrad.nn.functional.cross_entropy(model(x), y)   # bf16 GEMM, float32 loss
+        loss.backward()                     # bf16 GEMMs; model.weight.grad is float32
+
+    Also a decorator: ``@fastgrad.autocast()`` runs a function under autocast.
+    """
+
+    def __init__(self, device_type="cpu", dtype=None, enabled=True, cache_enabled=None):
+        if device_type != "cpu":
+            raise ValueError(f"autocast: argument 'device_type' must be 'cpu', got {device_type!r}; "
+                             "fastgrad's autocast runs the products of NumPy arrays")
+        if not isinstance(enabled, bool):
+            raise TypeError(f"autocast: argument 'enabled' must be a bool, got {type(enabled).__name__}")
+        if cache_enabled is not None and not isinstance(cache_enabled, bool):
+            raise TypeError(f"autocast: argument 'cache_enabled' must be a bool or None, "
+                            f"got {type(cache_enabled).__name__}")
+        self.device_type = device_type
+        self.fast_dtype = BFLOAT16 if dtype is None else compute_dtype_name("autocast", dtype)
+        self.enabled = enabled
+        self._saved = []
+
+    def __enter__(self):
+        self._saved.append(mixed_precision.STATE.dtype)
+        mixed_precision.STATE.dtype = self.fast_dtype if self.enabled else None
+        return self
+
+    def __exit__(self, *exc_info):
+        mixed_precision.STATE.dtype = self._saved.pop()
+        return False
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def run_under_autocast(*args, **kwargs):
+            with self:
+                return function(*args, **kwargs)
+
+        return run_under_autocast
+
+
+def is_autocast_enabled(device_type="cpu"):
+    """Whether autocast is on in this thread."""
+    return mixed_precision.STATE.dtype is not None
+
+
+def get_autocast_dtype(device_type="cpu"):
+    """The 16-bit dtype autocast computes in now ("bfloat16" or "float16"), or None when it is off."""
+    return mixed_precision.STATE.dtype

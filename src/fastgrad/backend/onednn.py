@@ -1,0 +1,126 @@
+"""oneDNN's bfloat16 matmul: where it is found, whether this CPU runs it fast, loading it.
+
+oneDNN comes from PyPI as `onednn-cpu-gomp` (its GNU OpenMP build, which runs
+on the same thread pool as fastgrad's kernels; `pip install fastgrad[onednn]`)
+or `onednn`.  Its shared library libdnnl is loaded at run time, like MKL (see
+blas.py), and only its C API's matmul is used.  The bfloat16 GEMM goes to
+oneDNN when the CPU has bfloat16 dot-product instructions (AVX512-BF16 or
+AMX-BF16); elsewhere it is emulated (backend/gemm16.py), which gives the same
+values at float32 speed.
+
+The choice comes from `fastgrad.amp.set_bf16_gemm(...)`, else the
+FASTGRAD_BF16_GEMM environment variable, else "auto"; it is made on first use,
+so importing fastgrad never loads oneDNN.
+"""
+import fnmatch
+import glob
+import os
+import sys
+
+from .. import _C
+from .optional_library import choice_from_environment, load_or_fall_back
+
+CHOICES = ("auto", "onednn", "emulate")
+ENV_VAR = "FASTGRAD_BF16_GEMM"
+DISTRIBUTIONS = ("onednn-cpu-gomp", "onednn")
+_NAMES = ("libdnnl.so*", "libdnnl.*dylib")
+BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+_state = {"active": None, "note": ""}
+
+
+def find_onednn_library():
+    """Path of libdnnl from an installed oneDNN distribution or this environment's lib folder, or None."""
+    for path in _listed_by_distributions() + _in_environment_folder():
+        if os.path.isfile(path):
+            return os.path.normpath(path)
+    return None
+
+
+def _listed_by_distributions():
+    from importlib import metadata
+
+    found = []
+    for name in DISTRIBUTIONS:
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        found.extend(str(dist.locate_file(f)) for f in dist.files or []
+                     if any(fnmatch.fnmatch(f.name, pattern) for pattern in _NAMES))
+    return sorted(found, key=len)  # libdnnl.so before libdnnl.so.3.2: the same file
+
+
+def _in_environment_folder():
+    found = []
+    for pattern in _NAMES:
+        found.extend(glob.glob(os.path.join(sys.prefix, "lib", pattern)))
+    return sorted(found, key=len)
+
+
+def cpu_bf16_flags(cpuinfo="/proc/cpuinfo"):
+    """The CPU's bfloat16 dot-product features (from /proc/cpuinfo; empty elsewhere)."""
+    try:
+        with open(cpuinfo) as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return tuple(flag for flag in BF16_CPU_FLAGS if flag in flags)
+    except OSError:
+        pass
+    return ()
+
+
+def set_bf16_gemm(name="auto"):
+    """Choose how bfloat16 GEMMs run: "auto", "onednn" or "emulate".
+
+    "onednn": oneDNN's matmul (raises RuntimeError when oneDNN is missing or
+    cannot be loaded); "emulate": both operands rounded to bfloat16, then a
+    float32 GEMM (the same values, float32 speed); "auto": oneDNN when it is
+    installed and the CPU has AVX512-BF16 or AMX, else emulation.  Returns the
+    choice in effect.
+
+    Example::
+
+        fastgrad.amp.set_bf16_gemm("emulate")   # every bf16 GEMM emulated
+    """
+    if name not in CHOICES:
+        raise ValueError(f"set_bf16_gemm: argument 'name' must be one of {CHOICES}, got {name!r}")
+    if name == "emulate":
+        return _activate("emulate", "chosen")
+    flags = cpu_bf16_flags()
+    if name == "auto" and not flags:
+        return _activate("emulate", "the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)")
+    active = load_or_fall_back("set_bf16_gemm('onednn')", name == "onednn", find_onednn_library(),
+                               "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
+                               _C.onednn_load, lambda path: _activate("onednn", path),
+                               lambda reason: _activate("emulate", reason))
+    return active or _state["active"]
+
+
+def get_bf16_gemm():
+    """How bfloat16 GEMMs run now: "onednn" or "emulate"."""
+    return resolve()
+
+
+def resolve():
+    """Apply FASTGRAD_BF16_GEMM (default "auto") unless set_bf16_gemm already chose."""
+    if _state["active"] is not None:
+        return _state["active"]
+    choice_from_environment(ENV_VAR, CHOICES, set_bf16_gemm, "emulating bf16 GEMMs")
+    return _state["active"]
+
+
+def bf16_gemm_description():
+    """One line naming how bfloat16 GEMMs run (for `fastgrad info`)."""
+    active = resolve()
+    if active == "onednn":
+        info = _C.onednn_info()
+        return f"onednn {info['version']} ({_state['note']}; CPU: {', '.join(cpu_bf16_flags())})"
+    return f"emulated: operands rounded to bfloat16, float32 GEMM ({_state['note']})"
+
+
+def _activate(active, note):
+    _state["active"] = active
+    _state["note"] = note
+    return active

@@ -1,0 +1,40 @@
+"""The shared way of choosing an optional native library found at run time (MKL, oneDNN).
+
+A library is asked for by name ("mkl", "onednn": RuntimeError when it cannot be
+used) or by "auto" (then its absence quietly selects the fallback), and the
+choice comes from a setter, else an environment variable, else "auto".
+"""
+import os
+import warnings
+
+
+def load_or_fall_back(op, forced, path, missing_reason, load, use, fall_back):
+    """use(path) once load(path) succeeded; otherwise fall_back(reason), and raise
+    RuntimeError naming `op` when the library was asked for by name (`forced`)."""
+    if path is None:
+        fall_back(missing_reason)
+        if forced:
+            raise RuntimeError(f"{op}: {missing_reason}")
+        return None
+    try:
+        load(path)
+    except OSError as e:
+        fall_back(str(e))
+        if forced:
+            raise RuntimeError(f"{op}: {e}") from e
+        return None
+    return use(path)
+
+
+def choice_from_environment(env_var, choices, choose, fallback_text):
+    """choose(the value of env_var, default "auto"), warning and using "auto" for a bad value,
+    and warning (returning None) when the named library cannot be used."""
+    requested = os.environ.get(env_var, "auto").strip().lower() or "auto"
+    if requested not in choices:
+        warnings.warn(f"{env_var}={requested!r} is not one of {choices}; using 'auto'", RuntimeWarning, stacklevel=4)
+        requested = "auto"
+    try:
+        return choose(requested)
+    except RuntimeError as e:
+        warnings.warn(f"{env_var}={requested}: {e}; {fallback_text}", RuntimeWarning, stacklevel=4)
+        return None
