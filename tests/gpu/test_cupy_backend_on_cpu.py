@@ -66,7 +66,7 @@ def train(opt_name, steps=3):
         loss.backward()
         opt.step()
         seen.append(loss.item())
-    return seen, [p.data.copy() for p in model.parameters()]
+    return seen, [p._data.copy() for p in model.parameters()]
 
 
 @pytest.mark.parametrize("opt_name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax"])

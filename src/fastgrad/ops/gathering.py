@@ -4,10 +4,13 @@ gather scatter index_select masked_fill sort topk argmax argmin.
 Each is composed from indexing (x[idx], the put behind x[idx] = v) and where,
 so the gradients are theirs: gathered elements send their gradient back to
 where they came from (repeated indices add up), scattered ones to the source.
+The orderings and indices are computed where the data lives: with CuPy on a
+GPU, with NumPy otherwise (other array-API arrays are read on the host).
 """
 import numpy as np
 
 from ..autograd.tensor import Tensor, new_tensor
+from ..devices import _is_cupy
 from .broadcast import normalize_axis
 from .selection import where
 from .indexing import IndexPut, getitem
@@ -17,6 +20,22 @@ def _data(a):
     return a._data if isinstance(a, Tensor) else a
 
 
+def _namespace(data):
+    """CuPy for CuPy arrays, NumPy for everything else."""
+    if _is_cupy(data):
+        import cupy
+
+        return cupy
+    return np
+
+
+def _values(data):
+    """(namespace, array) with the array where the namespace computes: CuPy arrays stay on
+    their GPU, any other array is read as NumPy."""
+    xp = _namespace(data)
+    return xp, (data if xp is not np else np.asarray(data))
+
+
 def _dim(x, dim, op):
     (axis,) = normalize_axis(dim, max(x.ndim, 1), op)
     return axis
@@ -24,7 +43,7 @@ def _dim(x, dim, op):
 
 def _along(index, dim, op):
     """The advanced index that takes element index[i, j, ...] along `dim` (take_along_axis)."""
-    index = np.asarray(_data(index))
+    xp, index = _values(_data(index))
     if index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
     parts = []
@@ -34,7 +53,7 @@ def _along(index, dim, op):
         else:
             shape = [1] * index.ndim
             shape[axis] = n
-            parts.append(np.arange(n).reshape(shape))
+            parts.append(xp.arange(n).reshape(shape))
     return tuple(parts)
 
 
@@ -81,7 +100,7 @@ def scatter(x, dim, index, src=None, *, value=None):
 def index_select(x, dim, index):
     """The slices x[..., index[k], ...] along `dim`, as torch.index_select."""
     dim = _dim(x, dim, "index_select")
-    index = np.asarray(_data(index))
+    _, index = _values(_data(index))
     if index.ndim != 1 or index.dtype.kind not in "iu":
         raise TypeError(f"index_select: index must be a 1-d integer tensor, got shape {index.shape} and "
                         f"dtype {index.dtype}")
@@ -100,20 +119,27 @@ def masked_fill(x, mask, value):
     return where(mask, value, x)
 
 
-def _order(data, dim, descending):
+def _order(xp, data, dim, descending):
+    """Indices that sort `data` along `dim`, stably (ties keep their order, also descending)."""
     if descending:
-        keys = ~data if data.dtype.kind == "b" else -data if data.dtype.kind != "u" else data.max() - data
-        return np.argsort(keys, axis=dim, kind="stable")
-    return np.argsort(data, axis=dim, kind="stable")
+        data = ~data if data.dtype.kind == "b" else -data if data.dtype.kind != "u" else data.max() - data
+    if xp is np:
+        return np.argsort(data, axis=dim, kind="stable")
+    return xp.argsort(data, axis=dim)   # CuPy's sort is always stable
+
+
+def _indices(xp, indices):
+    return new_tensor(indices.astype(xp.int64), False, None)
 
 
 def sort(x, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along `dim`; values carry the gradient."""
     dim = _dim(x, dim, "sort")
+    xp, data = _values(x._data)
     if x.ndim == 0:
-        return x, new_tensor(np.zeros((), np.int64), False, None)
-    indices = _order(np.asarray(x._data), dim, descending)
-    return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
+        return x, _indices(xp, xp.zeros((), xp.int64))
+    indices = _order(xp, data, dim, descending)
+    return gather(x, dim, indices), _indices(xp, indices)
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
@@ -122,28 +148,28 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     n = x.shape[dim] if x.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) is out of range for a dimension of size {n}")
+    xp, data = _values(x._data)
     if x.ndim == 0:
-        return x, new_tensor(np.zeros((), np.int64), False, None)
-    order = _order(np.asarray(x._data), dim, largest)
-    indices = np.take(order, np.arange(k), axis=dim)
-    return gather(x, dim, indices), new_tensor(indices.astype(np.int64), False, None)
+        return x, _indices(xp, xp.zeros((), xp.int64))
+    indices = xp.take(_order(xp, data, dim, largest), xp.arange(k), axis=dim)
+    return gather(x, dim, indices), _indices(xp, indices)
 
 
-def _arg(reduce, x, dim, keepdim):
-    data = np.asarray(x._data)
+def _arg(name, x, dim, keepdim):
+    xp, data = _values(x._data)
+    reduce = getattr(xp, name)
     if dim is None:
-        out = reduce(data.reshape(-1))
-        out = np.asarray(out).reshape((1,) * data.ndim if keepdim else ())
+        out = xp.asarray(reduce(data.reshape(-1))).reshape((1,) * data.ndim if keepdim else ())
     else:
-        out = reduce(data, axis=_dim(x, dim, reduce.__name__), keepdims=keepdim)
-    return new_tensor(np.asarray(out, dtype=np.int64), False, None)
+        out = reduce(data, axis=_dim(x, dim, name), keepdims=keepdim)
+    return _indices(xp, xp.asarray(out))
 
 
 def argmax(x, dim=None, keepdim=False):
     """Index of the largest element (of the flattened tensor when dim is None)."""
-    return _arg(np.argmax, x, dim, keepdim)
+    return _arg("argmax", x, dim, keepdim)
 
 
 def argmin(x, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor when dim is None)."""
-    return _arg(np.argmin, x, dim, keepdim)
+    return _arg("argmin", x, dim, keepdim)
