@@ -24,6 +24,9 @@ __all__ = [
     "max", "mean", "min", "mm", "neg", "norm", "numel", "permute", "pow", "prod", "relu", "reshape", "scatter",
     "sigmoid", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "sum", "t", "tanh",
     "tile", "topk", "transpose", "unsqueeze", "var",
+    # everyday functions added with their methods
+    "argsort", "ceil", "eq", "finfo", "floor", "ge", "gt", "iinfo", "isfinite", "isinf", "isnan", "le", "lt", "ne",
+    "nonzero", "round", "sign", "tril", "triu", "trunc",
 ]
 
 
@@ -198,3 +201,27 @@ def equal(input, other):
     """True when both have the same shape and elements."""
     a, b = _arrays(input, other)
     return a.shape == b.shape and builtins.bool(np.array_equal(a, b))
+
+
+# ---- everyday functions: each the method of the same name ---------------------------------------
+
+argsort = _method("argsort", "Indices that sort `dim` (descending=True for largest first).")
+nonzero = _method("nonzero", "Indices of the non-zero elements, (n, ndim) int64 (as_tuple=True: one per dim).")
+eq = _method("eq", "Elementwise ==, a bool tensor.")
+ne = _method("ne", "Elementwise !=, a bool tensor.")
+lt = _method("lt", "Elementwise <, a bool tensor.")
+le = _method("le", "Elementwise <=, a bool tensor.")
+gt = _method("gt", "Elementwise >, a bool tensor.")
+ge = _method("ge", "Elementwise >=, a bool tensor.")
+floor = _method("floor", "Round down (no gradient).")
+ceil = _method("ceil", "Round up (no gradient).")
+round = _method("round", "Round half to even, as PyTorch (no gradient).")
+trunc = _method("trunc", "Round toward zero (no gradient).")
+sign = _method("sign", "-1, 0 or 1 (no gradient).")
+isnan = _method("isnan", "True where NaN.")
+isinf = _method("isinf", "True where +-inf.")
+isfinite = _method("isfinite", "True where neither NaN nor +-inf.")
+tril = _method("tril", "tril(x, diagonal=0): the lower triangle, zeros above `diagonal`.")
+triu = _method("triu", "triu(x, diagonal=0): the upper triangle, zeros below `diagonal`.")
+finfo = np.finfo   # finfo(fastgrad.float32).eps, .max, .tiny, .resolution, .bits as PyTorch's
+iinfo = np.iinfo

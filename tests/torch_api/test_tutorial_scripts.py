@@ -5,9 +5,16 @@ where PyTorch is installed, once with PyTorch itself; both must converge to
 the same quality (the random draws differ, so the checks are on the fit, not
 on equal numbers).  The scripts cover: a polynomial fit with tensors and
 hand-written gradients, the same with autograd, with nn, with optim, with a
-custom autograd Function, a module whose graph changes every step, and a
-classifier trained from a DataLoader and evaluated under inference_mode.
+custom autograd Function, a module whose graph changes every step, a
+classifier trained from a DataLoader and evaluated under inference_mode, a small
+CNN and an LSTM trained on random data, and a script of everyday idioms
+(`.data` updates, `@torch.no_grad()`, `zero_grad(set_to_none=True)`,
+save/load of state_dicts, `nn.init`, `random_split`, worker processes, the
+common schedulers, and the Tensor methods and functions scripts reach for),
+whose every result must equal PyTorch's.
 """
+import importlib.util
+import re
 import textwrap
 
 import numpy as np
@@ -281,11 +288,17 @@ def run_script(name, library):
     namespace = {}
     source = textwrap.dedent(SCRIPTS[name])
     if library == "fastgrad":
-        source = source.replace("import torch\n", "import fastgrad as torch\n")
-        source = source.replace("from torch import nn\n", "from fastgrad import nn\n")
-        source = source.replace("from torch.utils.data import", "from fastgrad.utils.data import")
+        source = to_fastgrad(source)
     exec(compile(source, f"<{name} with {library}>", "exec"), namespace)
     return namespace
+
+
+def to_fastgrad(source):
+    """The script with only its imports changed: `torch` becomes `fastgrad` in every import line."""
+    source = re.sub(r"^import torch$", "import fastgrad as torch", source, flags=re.M)
+    source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
+    return re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ", source,
+                  flags=re.M)
 
 
 # name: (final loss below, final loss / first loss below)
@@ -332,3 +345,258 @@ def test_classifier_script_matches_pytorch_quality():
     ours = run_script("classifier", "fastgrad")
     theirs = run_script("classifier", "torch")
     assert theirs["accuracy"] > 0.9 and ours["accuracy"] > theirs["accuracy"] - 0.05
+
+
+SCRIPTS["cnn"] = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.optim as optim
+
+torch.manual_seed(6)
+# Ten classes of 1x12x12 images: class k has a bright 3x3 patch at cell k of a 4x4 grid, plus noise.
+n = 320
+labels = torch.randint(0, 10, (n,))
+images = 0.3 * torch.randn(n, 1, 12, 12)
+for i, k in enumerate(labels.tolist()):
+    r, c = 3 * (k // 4), 3 * (k % 4)
+    images[i, 0, r:r + 3, c:c + 3] += 1.0
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(16 * 3 * 3, 32)
+        self.fc2 = nn.Linear(32, 10)
+        self.dropout = nn.Dropout(0.1)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = self.dropout(F.relu(self.fc1(x)))
+        return self.fc2(x)
+
+
+net = Net()
+criterion = nn.CrossEntropyLoss()
+optimizer = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+losses = []
+for epoch in range(5):
+    net.train()
+    perm = torch.randperm(n)
+    for start in range(0, n, 32):
+        idx = perm[start:start + 32]
+        inputs, targets = images[idx], labels[idx]
+        optimizer.zero_grad()
+        outputs = net(inputs)
+        loss = criterion(outputs, targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+net.eval()
+correct = 0
+total = 0
+with torch.no_grad():
+    outputs = net(images)
+    _, predicted = torch.max(outputs.data, 1)
+    total += labels.size(0)
+    correct += (predicted == labels).sum().item()
+accuracy = correct / total
+"""
+
+SCRIPTS["lstm"] = """
+import torch
+import torch.nn as nn
+
+torch.manual_seed(7)
+# Sequence classification: is the sum of the sequence positive?
+n, steps, features = 384, 10, 3
+x = torch.randn(n, steps, features)
+y = (x.sum(dim=(1, 2)) > 0).long()
+
+
+class SequenceClassifier(nn.Module):
+    def __init__(self, hidden=24):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, 2)
+
+    def forward(self, inputs):
+        out, (h, c) = self.lstm(inputs)
+        return self.head(out[:, -1, :])
+
+
+model = SequenceClassifier()
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+loss_fn = nn.CrossEntropyLoss()
+losses = []
+for epoch in range(15):
+    for start in range(0, n, 64):
+        xb, yb = x[start:start + 64], y[start:start + 64]
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        losses.append(loss.item())
+with torch.no_grad():
+    accuracy = (model(x).argmax(1) == y).float().mean().item()
+"""
+
+SCRIPTS["training_idioms"] = """
+import os
+import tempfile
+
+import torch
+import torch.nn as nn
+from torch.optim.lr_scheduler import CosineAnnealingLR, ReduceLROnPlateau, StepLR
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+torch.manual_seed(8)
+x = torch.randn(400, 4)
+true_w = torch.tensor([[1.5], [-2.0], [0.5], [3.0]])
+y = x @ true_w + 0.1 * torch.randn(400, 1)
+train_set, val_set = random_split(TensorDataset(x, y), [320, 80])
+train_loader = DataLoader(train_set, batch_size=32, shuffle=True, num_workers=2)
+val_loader = DataLoader(val_set, batch_size=80)
+
+model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+for m in model.modules():
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        nn.init.zeros_(m.bias)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+step_lr = StepLR(optimizer, step_size=10, gamma=0.5)
+plateau = ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=2)
+loss_fn = nn.MSELoss()
+
+
+@torch.no_grad()
+def evaluate(net):
+    net.eval()
+    total = 0.0
+    for xb, yb in val_loader:
+        total += loss_fn(net(xb), yb).item() * xb.shape[0]
+    net.train()
+    return total / len(val_set)
+
+
+losses = []
+for epoch in range(25):
+    model.train()
+    for xb, yb in train_loader:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+    step_lr.step()
+    val = evaluate(model)
+    plateau.step(val)
+    losses.append(val)
+grads_kept = all(p.grad is not None for p in model.parameters())
+optimizer.zero_grad(set_to_none=True)
+grads_dropped = all(p.grad is None for p in model.parameters())
+
+path = os.path.join(tempfile.mkdtemp(), "model.pt")
+torch.save(model.state_dict(), path)
+clone = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 1))
+clone.load_state_dict(torch.load(path))
+same_predictions = torch.allclose(clone(x), model(x))
+
+# plain gradient descent through .data, as older tutorials write it
+w = torch.zeros(4, 1, requires_grad=True)
+for step in range(200):
+    loss = ((x @ w - y) ** 2).mean()
+    loss.backward()
+    w.data -= 0.1 * w.grad.data
+    w.grad.data.zero_()
+manual_w = w.detach().numpy().ravel().tolist()
+layer = nn.Linear(2, 2)
+layer.weight.data.copy_(torch.ones(2, 2))
+layer.bias.data.zero_()
+layer.weight.data.mul_(3)
+written_through_data = layer.weight.sum().item() == 12.0 and layer.bias.abs().sum().item() == 0.0
+
+cosine = CosineAnnealingLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0), T_max=10)
+cosine_lrs = []
+for _ in range(10):
+    cosine.optimizer.step()
+    cosine.step()
+    cosine_lrs.append(cosine.get_last_lr()[0])
+"""
+
+SCRIPTS["everyday_methods"] = """
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+x = torch.tensor([[0.5, -1.5, 2.0], [3.0, 0.0, -0.25]]).to(device)
+results = {
+    "is_floating_point": (x.is_floating_point(), x.long().is_floating_point()),
+    "is_contiguous": (x.is_contiguous(), x.t().is_contiguous(), x.t().contiguous().is_contiguous()),
+    "is_cuda": x.is_cuda,
+    "stride": (x.stride(), x.t().stride(), x.stride(1)),
+    "eps": torch.finfo(torch.float32).eps,
+    "int_max": torch.iinfo(torch.int32).max,
+    "compare": [m(0.5).tolist() for m in (x.eq, x.ne, x.lt, x.le, x.gt, x.ge)],
+    "compare_functions": [f(x, 0.5).tolist() for f in (torch.eq, torch.ne, torch.lt, torch.le, torch.gt, torch.ge)],
+    "argsort": (x.argsort().tolist(), x.argsort(dim=0, descending=True).tolist(), torch.argsort(x[0]).tolist()),
+    "isnan": (torch.isnan(x / 0 * 0).tolist(), torch.isinf(x / 0).tolist(), torch.isfinite(x / 0).tolist()),
+    "rounding": [f(x * 1.3).tolist() for f in (torch.floor, torch.ceil, torch.round, torch.trunc, torch.sign)],
+    "rounding_methods": [(x * 1.3).floor().tolist(), (x * 1.3).ceil().tolist(), x.round().tolist(),
+                         x.sign().tolist()],
+    "casts": [str(t.dtype).replace("torch.", "") for t in (x.byte(), x.short(), x.char(), x.type(torch.float64))],
+    "type_name": x.type().split(".")[-1],
+    "nonzero": (torch.tensor([0, 1, 0, 2]).nonzero().tolist(), [t.tolist() for t in x.nonzero(as_tuple=True)]),
+    "triangles": (torch.tril(torch.ones(3, 3)).tolist(), torch.ones(3, 3).triu(diagonal=1).tolist()),
+    "one_hot": F.one_hot(torch.tensor([0, 2, 1]), num_classes=4).tolist(),
+    "one_hot_inferred": F.one_hot(torch.tensor([[1], [3]])).tolist(),
+    "from_numpy_float": str(torch.from_numpy(np.arange(3)).float().dtype).replace("torch.", ""),
+}
+"""
+
+EVERYDAY_RESULTS = ("grads_kept", "grads_dropped", "same_predictions", "written_through_data")
+
+
+@pytest.mark.parametrize("name, accuracy", [("cnn", 0.9), ("lstm", 0.85)])
+def test_cnn_and_lstm_scripts_train_unchanged_as_well_as_pytorch(name, accuracy):
+    out = run_script(name, "fastgrad")
+    assert np.all(np.isfinite(out["losses"]))
+    assert np.mean(out["losses"][-5:]) < 0.3 * np.mean(out["losses"][:5])
+    assert out["accuracy"] > accuracy
+    if importlib.util.find_spec("torch") is not None:
+        assert out["accuracy"] > run_script(name, "torch")["accuracy"] - 0.05
+
+
+def test_training_idioms_script_runs_unchanged():
+    out = run_script("training_idioms", "fastgrad")
+    assert all(out[k] is True for k in EVERYDAY_RESULTS), {k: out[k] for k in EVERYDAY_RESULTS}
+    assert out["losses"][-1] < 0.05 and out["losses"][-1] < 0.05 * out["losses"][0]
+    np.testing.assert_allclose(out["manual_w"], [1.5, -2.0, 0.5, 3.0], atol=0.05)
+    lr = out["optimizer"].param_groups[0]["lr"]
+    assert lr <= 0.05 * 0.5 ** 2   # StepLR halved it at epochs 10 and 20 (and the plateau rule may have too)
+    np.testing.assert_allclose(out["cosine_lrs"], [0.5 * (1 + np.cos(np.pi * t / 10)) for t in range(1, 11)],
+                               atol=1e-9)
+
+
+def test_training_idioms_match_pytorch():
+    pytest.importorskip("torch")
+    ours, theirs = run_script("training_idioms", "fastgrad"), run_script("training_idioms", "torch")
+    assert {k: ours[k] for k in EVERYDAY_RESULTS} == {k: theirs[k] for k in EVERYDAY_RESULTS}
+    np.testing.assert_allclose(ours["manual_w"], theirs["manual_w"], atol=0.02)   # the same fit
+    np.testing.assert_allclose(ours["cosine_lrs"], theirs["cosine_lrs"], atol=1e-9)
+    assert ours["losses"][-1] < 3 * theirs["losses"][-1] + 0.01
+
+
+def test_everyday_methods_give_pytorchs_results():
+    pytest.importorskip("torch")
+    ours = run_script("everyday_methods", "fastgrad")["results"]
+    theirs = run_script("everyday_methods", "torch")["results"]
+    assert set(ours) == set(theirs)
+    for key in theirs:
+        assert ours[key] == theirs[key], key

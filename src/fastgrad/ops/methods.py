@@ -341,6 +341,89 @@ METHODS = {
 }
 
 
+# ---- everyday PyTorch methods: dtype and layout queries, comparisons, rounding ----------------------
+
+def _is_floating_point(self):
+    return getattr(self.dtype, "kind", None) == "f"
+
+
+def _is_complex(self):
+    return getattr(self.dtype, "kind", None) == "c"
+
+
+def _is_contiguous(self, memory_format=None):
+    flags = getattr(self._data, "flags", None)
+    return True if flags is None else bool(flags.c_contiguous)
+
+
+def _stride(self, dim=None):
+    """Strides in elements, as PyTorch counts them (NumPy counts bytes)."""
+    strides = tuple(s // self._data.itemsize for s in self._data.strides)
+    return strides if dim is None else strides[dim]
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+               "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def _type(self, dtype=None, non_blocking=False):
+    """x.type(): the type's name ("fastgrad.FloatTensor"); x.type(dtype): x cast to dtype."""
+    if dtype is None:
+        return "fastgrad." + _TYPE_NAMES.get(str(self.dtype), f"Tensor[{self.dtype}]")
+    return self.to(dtype)
+
+
+def _argsort(self, dim=-1, descending=False, stable=False):
+    return gathering.sort(self, dim, descending, stable)[1]
+
+
+def _nonzero(self, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dimension."""
+    xp, data = gathering._values(self._data)
+    parts = xp.nonzero(data.reshape(-1) if data.ndim == 0 else data)
+    if self.ndim == 0:   # PyTorch: (1, 0) for a non-zero scalar, (0, 0) for zero
+        parts = (parts[0][:, None][:, :0],) if not as_tuple else parts
+        if not as_tuple:
+            return new_tensor(parts[0].astype(np.int64), False, None)
+    if as_tuple:
+        return tuple(new_tensor(p.astype(np.int64), False, None) for p in parts)
+    return new_tensor(xp.stack(parts, axis=-1).astype(np.int64).reshape(-1, self.ndim), False, None)
+
+
+def _no_grad_elementwise(name):
+    # Rounding and classification: no gradient (fastgrad.numpy's non-differentiable functions).
+    def method(self):
+        from .. import numpy as fnp
+
+        return getattr(fnp, name)(self)
+
+    method.__name__ = name
+    return method
+
+
+def _triangle(name):
+    def method(self, diagonal=0):
+        from .. import numpy as fnp
+
+        return getattr(fnp, name)(self, k=diagonal)
+
+    method.__name__ = name
+    return method
+
+
+EVERYDAY = {
+    "is_floating_point": _is_floating_point, "is_complex": _is_complex, "is_contiguous": _is_contiguous,
+    "stride": _stride, "type": _type, "argsort": _argsort, "nonzero": _nonzero,
+    "eq": comparison.eq, "ne": comparison.ne, "lt": comparison.lt, "le": comparison.le, "gt": comparison.gt,
+    "ge": comparison.ge, "greater": comparison.gt, "less": comparison.lt,
+    "byte": _cast(np.dtype(np.uint8)), "char": _cast(np.dtype(np.int8)), "short": _cast(np.dtype(np.int16)),
+    "tril": _triangle("tril"), "triu": _triangle("triu"),
+    **{name: _no_grad_elementwise(name) for name in ("floor", "ceil", "round", "trunc", "sign", "isnan", "isinf",
+                                                      "isfinite")},
+}
+
+
 def _T(self):
     return shape.transpose(self)
 
@@ -352,10 +435,11 @@ def _torch_size(dims):
 
 
 def attach():
-    for name, fn in METHODS.items():
+    for name, fn in {**METHODS, **EVERYDAY}.items():
         setattr(Tensor, name, fn)
     Tensor.T = property(_T)
     Tensor.size = property(_size)
     Tensor.nbytes = property(lambda self: self._data.nbytes)
     Tensor.itemsize = property(lambda self: self._data.itemsize)
     Tensor.mT = property(lambda self: shape.swapaxes(self, -1, -2))
+    Tensor.is_cuda = property(lambda self: self.device.type == "cuda")
