@@ -1,16 +1,17 @@
-"""The CuPy backend's attention and recurrent-gate functions end to end on the CPU.
+"""The CuPy backend's attention and recurrent-gate functions end to end on the CPU, and the
+recurrent CuPy kernels against the C kernels on a GPU when there is one.
 
-These families have no hand-written CuPy kernel: on CuPy arrays their twins run in the
-cupy namespace.  Here NumPy stands in for cupy and a CupyBackend takes the NumPy backend's
-place, so attention, MultiheadAttention, LSTM and GRU forward and backward go through the
-functions the GPU path calls (their names, argument names and keywords), and must agree
-with the C kernels' results.  The GPU itself is not exercised here.
+The attention softmax has no hand-written CuPy kernel (its twin runs in the cupy
+namespace); the recurrent gates have ElementwiseKernels.  On the CPU NumPy stands in for
+cupy, the kernel emulator runs the kernel sources and a CupyBackend takes the NumPy
+backend's place, so attention, MultiheadAttention, LSTM and GRU forward and backward go
+through the functions the GPU path calls, and must agree with the C kernels' results.
 """
 import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad import nn
+from fastgrad import _C, nn
 from fastgrad.backend.cupy_kernels import attention, recurrent
 from fastgrad.nn import functional as F
 # the CuPy backend in the NumPy backend's place, its own kernels run by the CPU emulator
@@ -57,3 +58,22 @@ def test_attention_and_recurrent_layers_through_the_cupy_functions_match_the_c_k
         np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
     assert {"attention_softmax_fwd", "attention_softmax_bwd", "lstm_cell_fwd", "lstm_cell_bwd", "gru_cell_fwd",
             "gru_cell_bwd"} <= set(called)
+
+
+def test_recurrent_cupy_kernels_match_the_c_kernels_on_a_gpu(cp):
+    rng = np.random.default_rng(3)
+    for dtype, tol in ((np.float32, 1e-5), (np.float64, 1e-12)):
+        gates, c_prev, grad = (rng.standard_normal(s).astype(dtype) for s in ((5, 12), (5, 3), (5, 6)))
+        hc, act = _C.lstm_cell_fwd(gates, c_prev=c_prev)
+        d_hc, d_act = recurrent.lstm_cell_fwd(cp.asarray(gates), cp.asarray(c_prev))
+        expected = list(_C.lstm_cell_bwd(act, c_prev=c_prev, hc=hc, grad=grad))
+        got = list(recurrent.lstm_cell_bwd(d_act, cp.asarray(c_prev), d_hc, cp.asarray(grad)))
+        for g, e in zip([d_hc, d_act] + got, [hc, act] + expected):
+            np.testing.assert_allclose(cp.asnumpy(g), e, rtol=tol, atol=tol)
+        gi, gh, h_prev, gy = (rng.standard_normal(s).astype(dtype) for s in ((5, 9), (5, 9), (5, 3), (5, 3)))
+        h, act = _C.gru_cell_fwd(gi, gh, h_prev=h_prev)
+        d_h, d_act = recurrent.gru_cell_fwd(cp.asarray(gi), cp.asarray(gh), cp.asarray(h_prev))
+        expected = list(_C.gru_cell_bwd(act, gh, h_prev=h_prev, grad=gy))
+        got = list(recurrent.gru_cell_bwd(d_act, cp.asarray(gh), cp.asarray(h_prev), cp.asarray(gy)))
+        for g, e in zip([d_h, d_act] + got, [h, act] + expected):
+            np.testing.assert_allclose(cp.asnumpy(g), e, rtol=tol, atol=tol)
