@@ -110,6 +110,10 @@ def cross_entropy_fwd(logits: Any, *, target: Any, weight: Any = ..., ignore_ind
     """Per-row loss of softmax cross entropy with class indices."""
     ...
 
+def first_unlike(arrays: Any, like: Any) -> Any:
+    """The index of the first of `arrays` that is not a NumPy array of the dtype and shape of"""
+    ...
+
 def gelu_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
     """gx = gy * (Phi(x) + x * phi(x)), from the forward's input x."""
     ...

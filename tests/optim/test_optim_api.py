@@ -268,6 +268,47 @@ def test_a_gradient_unlike_its_parameter_raises_before_its_group_steps(cls, grad
     np.testing.assert_array_equal(w._data, np.ones((3, 4), np.float32))
 
 
+@pytest.mark.parametrize("cls", ALL)
+def test_a_gradient_unlike_its_parameter_on_a_later_step_raises_the_same_error(cls):
+    """Steps over the same parameters reuse the lists gathered before; a gradient of
+    another shape or dtype on a later step is refused by name all the same, before
+    the group steps or counts the step."""
+    w = fg.tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    opt = cls([w], lr=0.1)
+    for _ in range(2):
+        w.grad = np.ones((3, 4), np.float32)
+        opt.step()
+    data, step = w.data.copy(), opt.state[w].get("step")
+    for grad, words in ((np.ones((4, 3), np.float32), "shape (4, 3)"), (np.ones((3, 4)), "dtype float64")):
+        w._grad = fg.Tensor(grad)  # past `.grad = `, which refuses another shape itself
+        with pytest.raises(ValueError) as info:
+            opt.step()
+        assert f"{cls.__name__}.step: the gradient of parameter 0 has {words}" in str(info.value)
+        np.testing.assert_array_equal(w.data, data)
+        assert opt.state[w].get("step") == step
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_later_steps_follow_which_parameters_have_a_gradient(cls):
+    """The gathered lists are reused only while every parameter has a gradient: a
+    parameter whose gradient is gone is left alone, and steps again once it is back."""
+    a = fg.tensor(np.ones(3, np.float32), requires_grad=True)
+    b = fg.tensor(np.ones(2, np.float32), requires_grad=True)
+    opt = cls([a, b], lr=0.1)
+    for _ in range(2):
+        a.grad, b.grad = np.ones(3, np.float32), np.ones(2, np.float32)
+        opt.step()
+    b_data = b.data.copy()
+    b.grad = None
+    a_data = a.data.copy()
+    opt.step()
+    np.testing.assert_array_equal(b.data, b_data)
+    assert not np.array_equal(a.data, a_data)
+    b.grad = np.ones(2, np.float32)
+    opt.step()
+    assert not np.array_equal(b.data, b_data)
+
+
 def test_array_api_parameters_use_the_reference_twin():
     xp = pytest.importorskip("array_api_strict")
     w = fg.tensor(xp.asarray([1.0, -2.0], dtype=xp.float64), requires_grad=True)

@@ -229,6 +229,7 @@ def _adam(params, grads, m=None, v=None):
     (lambda p, g: ([p.astype(np.int64)], [g]), TypeError, "float32 or float64"),
     (lambda p, g: ([p], [g.astype(np.float32)]), TypeError, "'grads[0]' has dtype float32"),
     (lambda p, g: ([p], [g[:5]]), ValueError, "'grads[0]' has 5 elements"),
+    (lambda p, g: ([p.reshape(2, 5)], [g.reshape(5, 2)]), ValueError, "'grads[0]' has shape (5, 2), expected (2, 5)"),
     (lambda p, g: ([p, p.copy()], [g]), ValueError, "'grads' has 1 arrays, expected 2"),
     (lambda p, g: ([np.ones((6, 4))[:, 1]], [g[:6]]), ValueError, "C-contiguous"),
     (lambda p, g: ([p], [list(g)]), TypeError, "must be a numpy.ndarray"),
@@ -239,6 +240,18 @@ def test_bad_inputs_raise_named_errors(make_bad, exc, words):
     with pytest.raises(exc, match="adam_step") as info:
         _adam(params, grads)
     assert words in str(info.value)
+
+
+def test_first_unlike_finds_the_first_array_of_another_dtype_or_shape():
+    like = [np.ones(3, np.float32), np.ones((2, 2))]
+    assert _C.first_unlike(like, like) == -1
+    assert _C.first_unlike([], []) == -1
+    assert _C.first_unlike([like[0], np.ones(4)], like) == 1
+    assert _C.first_unlike([like[0].astype(np.float64), like[1]], like) == 0
+    assert _C.first_unlike([like[0], like[1].astype(">f8")], like) == 1
+    assert _C.first_unlike([list(like[0]), like[1]], like) == 0
+    with pytest.raises(ValueError, match="first_unlike"):
+        _C.first_unlike(like[:1], like)
 
 
 def test_read_only_parameter_raises_before_writing():

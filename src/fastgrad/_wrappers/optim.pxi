@@ -6,6 +6,7 @@
 # updated in place; nothing is copied.
 
 from libc.stdlib cimport malloc, free
+from libc.string cimport memcmp
 
 cdef extern from "fastgrad.h":
     ctypedef struct fg_sgd_args:
@@ -47,10 +48,16 @@ cdef class ArrayList:
         free(self.lengths)
 
 
+cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int nd = cnp.PyArray_NDIM(a)
+    return nd == cnp.PyArray_NDIM(b) and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
+                                                 nd * sizeof(cnp.npy_intp)) == 0
+
+
 cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList like, bint writeable):
     """Check `arrays` (a list of C-contiguous arrays of one float dtype) and collect their pointers.
 
-    `like` (when given) fixes the count and every length; `typenum` the dtype."""
+    `like` (when given) fixes the count and every shape; `typenum` the dtype."""
     cdef list items = arrays if type(arrays) is list else list(arrays)
     cdef Py_ssize_t n = len(items)
     cdef Py_ssize_t i
@@ -85,6 +92,9 @@ cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList
         if like is not None and out.lengths[i] != like.lengths[i]:
             raise ValueError(f"{op}: '{arg}[{i}]' has {out.lengths[i]} elements, expected "
                              f"{like.lengths[i]} (the size of its parameter)")
+        if like is not None and not same_shape(a, <cnp.ndarray>like.arrays[i]):
+            raise ValueError(f"{op}: '{arg}[{i}]' has shape {obj.shape}, expected {like.arrays[i].shape} "
+                             "(the shape of its parameter)")
     return out
 
 
@@ -237,6 +247,24 @@ def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2
                                            maximize=maximize)
     with nogil:
         by_dtype(L.f32, fg_adamax_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
+
+
+def first_unlike(arrays, like):
+    """The index of the first of `arrays` that is not a NumPy array of the dtype and shape of
+    the array at its place in `like` (a list of NumPy arrays of the same length), or -1 when
+    none is: the optimizers' check of the gradients against their parameters."""
+    cdef Py_ssize_t i, n = len(arrays)
+    if len(like) != n:
+        raise ValueError(f"first_unlike: {n} arrays against {len(like)}")
+    for i in range(n):
+        a, b = arrays[i], like[i]
+        if type(a) is not np.ndarray or type(b) is not np.ndarray:
+            return i
+        if cnp.PyArray_DESCR(<cnp.ndarray>a) is not cnp.PyArray_DESCR(<cnp.ndarray>b) and a.dtype != b.dtype:
+            return i
+        if not same_shape(<cnp.ndarray>a, <cnp.ndarray>b):
+            return i
+    return -1
 
 
 cdef ArrayList single_list(str op, object arrays, bint writeable):

@@ -6,6 +6,16 @@ def non_negative(opt, name, value):
         raise ValueError(f"{opt}: invalid {name}: {value} (must be >= 0)")
 
 
+# How a hyperparameter is named in its error message (else "<key> value").
+LABELS = {"lr": "learning rate", "eps": "epsilon value", "initial_accumulator_value": "initial_accumulator_value"}
+
+
+def non_negative_keys(opt, group, *keys):
+    """non_negative for each of the group's `keys`, in order."""
+    for key in keys:
+        non_negative(opt, LABELS.get(key, f"{key} value"), group[key])
+
+
 def positive(opt, name, value):
     if not value > 0.0:
         raise ValueError(f"{opt}: invalid {name}: {value} (must be > 0)")

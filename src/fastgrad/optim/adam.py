@@ -3,7 +3,7 @@ from typing import Optional, Tuple
 
 from . import _checks, functional
 from ._arrays import zeros_like
-from .optimizer import Optimizer, Params, by_step, state_buffers
+from .optimizer import Optimizer, Params, by_step, implementation, new_state, state_buffers, state_lists
 
 
 class Adam(Optimizer):
@@ -27,31 +27,24 @@ class Adam(Optimizer):
     def __init__(self, params: Params, lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
                  foreach: Optional[bool] = None, fused: Optional[bool] = None) -> None:
-        _checks.foreach_and_fused(type(self).__name__, foreach, fused)
-        defaults = dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
-                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize, foreach=foreach, fused=fused)
-        self._check_hyperparameters(dict(defaults))
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas) if isinstance(betas, list) else betas, eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
+                                      foreach=foreach, fused=fused))
 
     def _check_hyperparameters(self, group):
         _checks.adam_family(type(self).__name__, group)
 
     def _new_state(self, p, group):
-        return {"step": 0, "exp_avg": zeros_like(p._data), "exp_avg_sq": zeros_like(p._data)}
+        return new_state(p, "exp_avg", "exp_avg_sq")
 
-    def _update_group(self, group):
-        arrays, grads, states = self._gather(group)
-        if not arrays:
-            return
+    def _update_group(self, group, arrays, grads, states):
         beta1, beta2 = group["betas"]
-        exp_avgs = [s["exp_avg"] for s in states]
-        exp_avg_sqs = [s["exp_avg_sq"] for s in states]
+        exp_avgs, exp_avg_sqs = state_lists(states, "exp_avg", "exp_avg_sq")
         maxima = state_buffers(arrays, states, "max_exp_avg_sq", zeros_like) if group["amsgrad"] else None
         for step, (a, g, m, v, vmax) in by_step(states, arrays, grads, exp_avgs, exp_avg_sqs, maxima):
             functional.adam(a, g, m, v, vmax, step=step, lr=group["lr"], beta1=beta1, beta2=beta2,
                             eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"],
-                            decoupled_weight_decay=self._decoupled, foreach=group.get("foreach"),
-                            fused=group.get("fused"))
+                            decoupled_weight_decay=self._decoupled, **implementation(group))
 
 
 class AdamW(Adam):

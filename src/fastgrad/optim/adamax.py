@@ -1,7 +1,6 @@
 """Adamax: Adam with the infinity norm of past gradients in place of the second moment."""
 from . import _checks, functional
-from ._arrays import zeros_like
-from .optimizer import Optimizer, by_step
+from .optimizer import Optimizer, by_step, implementation, new_state, state_lists
 
 
 class Adamax(Optimizer):
@@ -20,25 +19,18 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, foreach=None, *,
                  maximize=False, fused=None):
-        _checks.foreach_and_fused("Adamax", foreach, fused)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
-                        foreach=foreach, fused=fused)
-        self._check_hyperparameters(dict(defaults))
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      foreach=foreach, fused=fused))
 
     def _check_hyperparameters(self, group):
         _checks.adam_family("Adamax", group)
 
     def _new_state(self, p, group):
-        return {"step": 0, "exp_avg": zeros_like(p._data), "exp_inf": zeros_like(p._data)}
+        return new_state(p, "exp_avg", "exp_inf")
 
-    def _update_group(self, group):
-        arrays, grads, states = self._gather(group)
-        if not arrays:
-            return
+    def _update_group(self, group, arrays, grads, states):
         beta1, beta2 = group["betas"]
-        for step, (a, g, m, u) in by_step(states, arrays, grads, [s["exp_avg"] for s in states],
-                                          [s["exp_inf"] for s in states]):
+        for step, (a, g, m, u) in by_step(states, arrays, grads, *state_lists(states, "exp_avg", "exp_inf")):
             functional.adamax(a, g, m, u, step=step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                               weight_decay=group["weight_decay"], maximize=group["maximize"],
-                              foreach=group.get("foreach"), fused=group.get("fused"))
+                              **implementation(group))

@@ -1,7 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule."""
 from . import _checks, functional
-from ._arrays import zeros_like
-from .optimizer import Optimizer, by_step
+from .optimizer import Optimizer, by_step, implementation, new_state, state_lists
 
 
 class NAdam(Optimizer):
@@ -22,32 +21,26 @@ class NAdam(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, fused=None):
-        _checks.foreach_and_fused("NAdam", foreach, fused)
-        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
-                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
-                        fused=fused)
-        self._check_hyperparameters(dict(defaults))
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize, foreach=foreach, fused=fused))
 
     def _check_hyperparameters(self, group):
         _checks.adam_family("NAdam", group)
         _checks.non_negative("NAdam", "momentum_decay value", group["momentum_decay"])
 
     def _new_state(self, p, group):
-        return {"step": 0, "mu_product": 1.0, "exp_avg": zeros_like(p._data), "exp_avg_sq": zeros_like(p._data)}
+        return new_state(p, "exp_avg", "exp_avg_sq", mu_product=1.0)
 
-    def _update_group(self, group):
-        arrays, grads, states = self._gather(group)
-        if not arrays:
-            return
+    def _update_group(self, group, arrays, grads, states):
         beta1, beta2 = group["betas"]
-        buckets = by_step(states, arrays, grads, states, [s["exp_avg"] for s in states],
-                          [s["exp_avg_sq"] for s in states], also="mu_product")
+        buckets = by_step(states, arrays, grads, states, *state_lists(states, "exp_avg", "exp_avg_sq"),
+                          also="mu_product")
         for (step, mu_product), (a, g, st, m, v) in buckets:
             product = functional.nadam(
                 a, g, m, v, step=step, mu_product=mu_product, lr=group["lr"], beta1=beta1, beta2=beta2,
                 eps=group["eps"], weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
                 decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"],
-                foreach=group.get("foreach"), fused=group.get("fused"))
+                **implementation(group))
             for s in st:
                 s["mu_product"] = product

@@ -3,8 +3,9 @@
 The classes hold state and parameter groups only; the arithmetic is in
 functional.py, one function per algorithm over lists of arrays.  A subclass
 writes three things: `_check_hyperparameters(group)`, `_new_state(p, group)`
-(the state of a parameter before its first step) and `_update_group(group)`,
-which gathers the group's lists with `_gather` and calls its functional form.
+(the state of a parameter before its first step) and `_update_group(group,
+arrays, grads, states)`, which gets the lists `_gather` made of the group's
+parameters that have a gradient and calls its functional form.
 """
 from typing import Any, Dict, Iterable, Union
 
@@ -14,7 +15,9 @@ from ..autograd.capture import replayed_call
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
-from ._arrays import grad_array
+from .. import _C
+from . import _checks
+from ._arrays import grad_array, zeros_like
 
 # What an optimizer takes: Tensors, or dicts holding "params" and group hyperparameters.
 Params = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
@@ -38,9 +41,14 @@ class Optimizer:
     """
 
     def __init__(self, params: Params, defaults: Dict[str, Any]) -> None:
+        """`defaults`: the hyperparameters of every group; checked (foreach and fused,
+        then `_check_hyperparameters`) before the parameters are."""
+        _checks.foreach_and_fused(type(self).__name__, defaults.get("foreach"), defaults.get("fused"))
+        self._check_hyperparameters(dict(defaults))
         self.defaults = dict(defaults)
         self.state = {}
         self._homes = {}     # parameter -> the array type its state arrays were made for
+        self._gathered = {}  # id(group) -> _Gathered, the lists of its last step
         self.param_groups = []
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of Tensors or dicts, "
@@ -127,11 +135,14 @@ class Optimizer:
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
-                self._update_group(group)
+                arrays, grads, states = self._gather(group)
+                if arrays:
+                    self._update_group(group, arrays, grads, states)
         return loss
 
-    def _update_group(self, group):
-        """One step of the group's parameters that have a gradient (subclasses)."""
+    def _update_group(self, group, arrays, grads, states):
+        """One step of the group's parameters that have a gradient, given their arrays,
+        gradients and states (lists from _gather; subclasses)."""
         raise NotImplementedError
 
     def _new_state(self, p, group):
@@ -143,11 +154,20 @@ class Optimizer:
 
         Each gradient is checked against its parameter (same shape and dtype),
         a parameter's state is made on its first step, and the parameters'
-        version counters move on (the step changes them in place)."""
+        version counters move on (the step changes them in place).  When every
+        parameter of the group had a gradient and every array is a NumPy array,
+        the lists are kept for the next step, which reuses them while the group's
+        parameters, their arrays and their states are the same objects."""
+        kept = self._gathered.get(id(group))
+        if kept is not None and kept.group is group and kept.state is self.state:
+            grads = kept.grads_if_unchanged(group["params"])
+            if grads is not None:
+                return kept.arrays, grads, kept.states
         arrays, grads, states = [], [], []
         state = self.state
         homes = self._homes
-        for p in group["params"]:
+        params = group["params"]
+        for p in params:
             g = p.grad
             if g is None:
                 continue
@@ -167,6 +187,10 @@ class Optimizer:
             grads.append(g)
             states.append(s)
             p._version[0] += 1
+        if len(arrays) == len(params) and all(type(a) is np.ndarray for a in arrays):
+            self._gathered[id(group)] = _Gathered(group, state, list(params), arrays, states)
+        else:
+            self._gathered.pop(id(group), None)
         return arrays, grads, states
 
     def _grad_mismatch(self, group, p, data, g):
@@ -237,7 +261,39 @@ class Optimizer:
             self._check_hyperparameters(g)
         self.state = new_state
         self._homes = {p: type(p._data) for p in new_state}
+        self._gathered = {}
         self.param_groups = new_groups
+
+
+class _Gathered:
+    """The lists one step of a group gathered, when every parameter had a gradient
+    and every parameter's array is a NumPy array."""
+
+    __slots__ = ("group", "state", "params", "arrays", "states")
+
+    def __init__(self, group, state, params, arrays, states):
+        self.group, self.state, self.params, self.arrays, self.states = group, state, params, arrays, states
+
+    def grads_if_unchanged(self, params):
+        """The gradients of a next step over the same parameters, arrays and states, checked
+        like _gather's and with the version counters moved on; None when anything changed
+        (a parameter added, removed or without a gradient, an array or a state replaced,
+        a gradient unlike its parameter), for _gather to sort out.  The gradients'
+        dtypes and shapes are compared in one C loop (_C.first_unlike)."""
+        if len(params) != len(self.params):
+            return None
+        grads = []
+        state = self.state
+        for p, kept, data, s in zip(params, self.params, self.arrays, self.states):
+            g = p.grad
+            if p is not kept or g is None or p._data is not data or state.get(p) is not s:
+                return None
+            grads.append(g._data if type(g) is Tensor else g)   # other kinds: first_unlike refuses them
+        if _C.first_unlike(grads, self.arrays) >= 0:
+            return None
+        for p in params:
+            p._version[0] += 1
+        return grads
 
 
 def _follow_device(data, state):
@@ -248,6 +304,25 @@ def _follow_device(data, state):
             from ..devices import device_of, move_array
 
             state[key] = move_array(value, str(device_of(data)))
+
+
+def new_state(p, *keys, **values):
+    """A parameter's state before its first step: step 0, then `values`, then a zero
+    array like the parameter for each of `keys`."""
+    state = {"step": 0, **values}
+    for key in keys:
+        state[key] = zeros_like(p._data)
+    return state
+
+
+def state_lists(states, *keys):
+    """For each key, [state[key] for each parameter]."""
+    return [[s[key] for s in states] for key in keys]
+
+
+def implementation(group):
+    """The group's implementation switches, as keywords of the functional forms."""
+    return {"foreach": group.get("foreach"), "fused": group.get("fused")}
 
 
 def state_buffers(arrays, states, key, make):
@@ -268,18 +343,20 @@ def by_step(states, *lists, also=None):
     step numbers than the rest: each step number gets its own call.  With
     `also` (a state key), parameters are grouped by (step, state[also]) and
     that pair is returned in place of the step."""
+    same = True
+    first = states[0]["step"] + 1
     for s in states:
-        s["step"] += 1
-    key = (lambda s: s["step"]) if also is None else (lambda s: (s["step"], s[also]))
-    first = key(states[0])
-    for s in states:
-        if key(s) != first:
-            break
-    else:
+        step = s["step"] = s["step"] + 1
+        if step != first:
+            same = False
+    if also is None and same:
         return [(first, lists)]
+    key = (lambda s: s["step"]) if also is None else (lambda s: (s["step"], s[also]))
     groups = {}
     for i, s in enumerate(states):
         groups.setdefault(key(s), []).append(i)
+    if len(groups) == 1:
+        return [(key(states[0]), lists)]
     return [(k, tuple(None if l is None else [l[i] for i in idx] for l in lists)) for k, idx in groups.items()]
 
 

@@ -1,7 +1,7 @@
 """RMSprop: a running average of squared gradients scales each step."""
 from . import _checks, functional
 from ._arrays import zeros_like
-from .optimizer import Optimizer, state_buffers
+from .optimizer import Optimizer, implementation, new_state, state_buffers
 
 
 class RMSprop(Optimizer):
@@ -21,26 +21,18 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
                  *, maximize=False, foreach=None, fused=None):
-        _checks.foreach_and_fused("RMSprop", foreach, fused)
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                        centered=centered, maximize=maximize, foreach=foreach, fused=fused)
-        self._check_hyperparameters(dict(defaults))
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                                      centered=centered, maximize=maximize, foreach=foreach, fused=fused))
 
     def _check_hyperparameters(self, group):
         _checks.non_negative("RMSprop", "learning rate", group["lr"])
         _checks.positive("RMSprop", "epsilon value", group["eps"])
-        _checks.non_negative("RMSprop", "momentum value", group["momentum"])
-        _checks.non_negative("RMSprop", "weight_decay value", group["weight_decay"])
-        _checks.non_negative("RMSprop", "alpha value", group["alpha"])
+        _checks.non_negative_keys("RMSprop", group, "momentum", "weight_decay", "alpha")
 
     def _new_state(self, p, group):
-        return {"step": 0, "square_avg": zeros_like(p._data)}
+        return new_state(p, "square_avg")
 
-    def _update_group(self, group):
-        arrays, grads, states = self._gather(group)
-        if not arrays:
-            return
+    def _update_group(self, group, arrays, grads, states):
         for s in states:
             s["step"] += 1
         functional.rmsprop(
@@ -48,5 +40,4 @@ class RMSprop(Optimizer):
             state_buffers(arrays, states, "grad_avg", zeros_like) if group["centered"] else None,
             state_buffers(arrays, states, "momentum_buffer", zeros_like) if group["momentum"] > 0 else None,
             lr=group["lr"], alpha=group["alpha"], eps=group["eps"], weight_decay=group["weight_decay"],
-            momentum=group["momentum"], maximize=group["maximize"], foreach=group.get("foreach"),
-            fused=group.get("fused"))
+            momentum=group["momentum"], maximize=group["maximize"], **implementation(group))

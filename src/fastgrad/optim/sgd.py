@@ -3,7 +3,7 @@ from typing import Optional
 
 from . import _checks, functional
 from ._arrays import zeros_like
-from .optimizer import Optimizer, Params
+from .optimizer import Optimizer, Params, implementation
 
 MOMENTUM_FORMS = ("sum", "ema")
 
@@ -33,17 +33,12 @@ class SGD(Optimizer):
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
                  momentum_form: str = "sum", foreach: Optional[bool] = None, fused: Optional[bool] = None) -> None:
-        _checks.foreach_and_fused("SGD", foreach, fused)
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize, momentum_form=momentum_form, foreach=foreach,
-                        fused=fused)
-        self._check_hyperparameters(dict(defaults))
-        super().__init__(params, defaults)
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                                      nesterov=nesterov, maximize=maximize, momentum_form=momentum_form,
+                                      foreach=foreach, fused=fused))
 
     def _check_hyperparameters(self, group):
-        _checks.non_negative("SGD", "learning rate", group["lr"])
-        _checks.non_negative("SGD", "momentum value", group["momentum"])
-        _checks.non_negative("SGD", "weight_decay value", group["weight_decay"])
+        _checks.non_negative_keys("SGD", group, "lr", "momentum", "weight_decay")
         if group["momentum_form"] not in MOMENTUM_FORMS:
             raise ValueError(f"SGD: invalid momentum_form {group['momentum_form']!r} "
                              f"(expected one of {MOMENTUM_FORMS})")
@@ -56,15 +51,12 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
 
-    def _update_group(self, group):
-        arrays, grads, states = self._gather(group)
-        if not arrays:
-            return
+    def _update_group(self, group, arrays, grads, states):
         ema = group["momentum_form"] == "ema"
         options = dict(lr=group["lr"], momentum=group["momentum"],
                        dampening=group["momentum"] if ema else group["dampening"],
                        weight_decay=group["weight_decay"], nesterov=group["nesterov"], maximize=group["maximize"],
-                       foreach=group.get("foreach"), fused=group.get("fused"))
+                       **implementation(group))
         if group["momentum"] == 0:
             functional.sgd(arrays, grads, None, **options)
             return
