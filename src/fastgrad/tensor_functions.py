@@ -15,7 +15,7 @@ import numpy as np
 
 from .autograd.tensor import Tensor
 from .creation import tensor as _new_tensor
-from .ops import losses as _losses, shape as _shape
+from .ops import shape as _shape, softmax_family as _softmax_family
 
 __all__ = [
     "Size", "abs", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "bmm", "cat", "chunk", "clamp",
@@ -140,13 +140,13 @@ def stack(tensors, dim=0, *, axis=None, out=None):
 def softmax(input, dim=None, dtype=None, *, axis=None):
     """exp(x) / sum(exp(x)) along `dim`."""
     x = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
-    return _losses.softmax(x, _softmax_dim(dim, axis, x, "softmax"))
+    return _softmax_family.softmax(x, _softmax_dim(dim, axis, x, "softmax"))
 
 
 def log_softmax(input, dim=None, dtype=None, *, axis=None):
     """x - logsumexp(x) along `dim` (computed stably)."""
     x = _as_tensor(input) if dtype is None else _as_tensor(input).to(dtype)
-    return _losses.log_softmax(x, _softmax_dim(dim, axis, x, "log_softmax"))
+    return _softmax_family.log_softmax(x, _softmax_dim(dim, axis, x, "log_softmax"))
 
 
 def _softmax_dim(dim, axis, x, op):

@@ -23,6 +23,7 @@ from ..devices import _is_cupy
 from ..ops import activations as _act
 from ..ops.linear import linear as _fused_linear
 from ..ops import losses as _losses
+from ..ops import softmax_family as _softmax
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "silu", "softplus", "softmax", "log_softmax",
@@ -96,10 +97,16 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _act.softplus(input, beta, threshold)
 
 
-def _softmax_dim(ndim, op):
-    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X "
-                  "as an argument.", UserWarning, stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
+def _along_dim(fn, op, input, dim, dtype):
+    """fn(input, dim) after the dtype cast; without a dim, PyTorch's implicit choice (warned)."""
+    input = _tensor(input)
+    if dtype is not None:
+        input = ops.astype(input, dtype)
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call to include dim=X "
+                      "as an argument.", UserWarning, stacklevel=3)
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return fn(input, dim)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -109,22 +116,12 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     >>> F.softmax(fg.tensor([[0.0, 0.0]]), dim=1).tolist()
     [[0.5, 0.5]]
     """
-    input = _tensor(input)
-    if dtype is not None:
-        input = ops.astype(input, dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "softmax")
-    return _losses.softmax(input, dim)
+    return _along_dim(_softmax.softmax, "softmax", input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """input - logsumexp(input) along `dim`, stable."""
-    input = _tensor(input)
-    if dtype is not None:
-        input = ops.astype(input, dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim, "log_softmax")
-    return _losses.log_softmax(input, dim)
+    return _along_dim(_softmax.log_softmax, "log_softmax", input, dim, dtype)
 
 
 # ---- losses -------------------------------------------------------------------------------------

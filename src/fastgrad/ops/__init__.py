@@ -7,8 +7,9 @@ elementwise.py  the calculus table: + - * / ** neg abs exp exp2 expm1 log log1p 
 activations.py  sigmoid relu tanh gelu silu (rows of the same table) leaky_relu softplus
                 (fused kernels)
 selection.py    clip where
-losses.py       softmax log_softmax cross_entropy nll_loss mse/l1/huber/smooth_l1 and
-                binary cross entropy losses (fused kernels)
+softmax_family.py  softmax log_softmax (fused last-axis kernels)
+losses.py       cross_entropy nll_loss mse/l1/huber/smooth_l1 and binary cross entropy
+                losses (fused kernels)
 linear.py       linear: GEMM plus a fused bias + activation epilogue
 reductions.py   sum prod max min, and mean var std composed from them
 linalg.py       matmul
@@ -38,9 +39,10 @@ from .indexing import getitem
 from .linalg import matmul
 from .linear import linear
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, huber_loss, l1_loss,
-                     log_softmax, mse_loss, nll_loss, smooth_l1_loss, softmax)
+                     mse_loss, nll_loss, smooth_l1_loss)
 from .reductions import max, mean, min, prod, std, sum, var
 from .selection import clamp, clip, where
+from .softmax_family import log_softmax, softmax
 from .shape import (astype, broadcast_to, concatenate, expand_dims, flatten, permute, reshape, split,
                     squeeze, stack, swapaxes, transpose, unsqueeze)
 

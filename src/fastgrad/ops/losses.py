@@ -1,8 +1,7 @@
-"""Softmax, log-softmax and losses on fused, numerically stable kernels.
+"""Losses on fused, numerically stable kernels (softmax itself is in softmax_family.py).
 
-The primitives work on the layout their kernels take (the last axis for the
-softmax family, (rows, classes) for cross entropy, one shape for pointwise
-losses); the public functions move axes, reshape and broadcast with
+The primitives work on the layout their kernels take ((rows, classes) for
+cross entropy, one shape for pointwise losses); the public functions move axes, reshape and broadcast with
 differentiable ops around them, so the primitives save only their own inputs
 and outputs.  Names and defaults follow PyTorch.
 """
@@ -14,8 +13,7 @@ from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend import backend_for, same_device
 from ..backend.reference.losses import clamped_logs
-from .broadcast import normalize_axis
-from .shape import astype, broadcast_to, permute, reshape, swapaxes
+from .shape import astype, broadcast_to, permute, reshape
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -31,69 +29,6 @@ def _data(a):
 
 def _shape(a):
     return tuple(getattr(a, "shape", ()))
-
-
-# ---- softmax and log_softmax ---------------------------------------------------------------
-
-class Softmax(Function):
-    """Softmax over the last axis; saves its output."""
-
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.softmax_fwd(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return b.softmax_bwd(y, g)
-
-
-class LogSoftmax(Function):
-    """log-softmax over the last axis; saves its output."""
-
-    @staticmethod
-    def forward(ctx, b, x):
-        y = b.log_softmax_fwd(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, b, g):
-        (y,) = ctx.saved_arrays
-        return b.log_softmax_bwd(y, g)
-
-
-def _along_axis(fn, x, axis, op):
-    """Apply a last-axis primitive along `axis`, swapping it to the end and back."""
-    ndim = len(_shape(x))
-    if ndim == 0:
-        return reshape(fn.apply(reshape(x, (1,))), ())
-    (axis,) = normalize_axis(axis, ndim, op)
-    if axis == ndim - 1:
-        return fn.apply(x)
-    return swapaxes(fn.apply(swapaxes(x, axis, -1)), axis, -1)
-
-
-def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis`, with the maximum subtracted first.
-
-    >>> import fastgrad as fg
-    >>> fg.softmax(fg.tensor([0.0, 0.0]), axis=0).tolist()
-    [0.5, 0.5]
-    """
-    return _along_axis(Softmax, x, axis, "softmax")
-
-
-def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along `axis`, stable for large |x|.
-
-    >>> import fastgrad as fg
-    >>> round(fg.log_softmax(fg.tensor([0.0, 0.0]), axis=0)[0].item(), 4)
-    -0.6931
-    """
-    return _along_axis(LogSoftmax, x, axis, "log_softmax")
 
 
 # ---- cross entropy ---------------------------------------------------------------------------
@@ -244,6 +179,16 @@ def _is_index_target(target):
     return "int" in str(dtype)
 
 
+def _class_loss_inputs(op, input, target, reduction):
+    """(input as a Tensor, target as an array when given as Python data), after the reduction check."""
+    _check_reduction(op, reduction)
+    if not isinstance(input, Tensor):
+        input = Tensor(input)
+    if isinstance(target, (list, tuple, int, np.generic)):
+        target = np.asarray(target)
+    return input, target
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Softmax cross entropy, fused and stable (log-sum-exp with the maximum subtracted).
 
@@ -260,11 +205,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     >>> round(loss.item(), 4)
     0.6931
     """
-    _check_reduction("cross_entropy", reduction)
-    if not isinstance(input, Tensor):
-        input = Tensor(input)
-    if isinstance(target, (list, tuple, int, np.generic)):
-        target = np.asarray(target)
+    input, target = _class_loss_inputs("cross_entropy", input, target, reduction)
     weight = _data(weight)
     if weight is not None:
         weight = _array_of_dtype(weight, input.dtype)
@@ -289,11 +230,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     >>> fg.nll_loss(fg.tensor([[-1.0, -2.0]]), np.array([1])).item()
     2.0
     """
-    _check_reduction("nll_loss", reduction)
-    if not isinstance(input, Tensor):
-        input = Tensor(input)
-    if isinstance(target, (list, tuple, int, np.generic)):
-        target = np.asarray(target)
+    input, target = _class_loss_inputs("nll_loss", input, target, reduction)
     x2, t2, out_shape = _as_rows(input, target, probabilities=False)
     classes = x2.shape[1]
     if not isinstance(t2, np.ndarray) and hasattr(t2, "dtype") and not isinstance(x2._data, np.ndarray):
@@ -502,6 +439,16 @@ def _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum, **params):
     return _narrow(total / weight_sum, loss.dtype)
 
 
+def _pointwise(op, fn, input, target, reduction, weight, by_weight_sum, **params):
+    """A pointwise loss primitive over input and target broadcast together, reduced, with
+    optional per-element weights (see _sample_weighted)."""
+    _check_reduction(op, reduction)
+    x, t = _pair(op, input, target, broadcast=True)
+    if weight is not None:
+        return _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum=by_weight_sum, **params)
+    return fn.apply(x, t, reduction=reduction, **params)
+
+
 def mse_loss(input, target, reduction="mean", weight=None):
     """Mean squared error: (input - target)^2, reduced; with `weight` (the input's
     size) each term is rescaled and 'mean' divides by sum(weight), as PyTorch.
@@ -510,11 +457,7 @@ def mse_loss(input, target, reduction="mean", weight=None):
     >>> fg.mse_loss(fg.tensor([1.0, 3.0]), fg.tensor([0.0, 0.0])).item()
     5.0
     """
-    _check_reduction("mse_loss", reduction)
-    x, t = _pair("mse_loss", input, target, broadcast=True)
-    if weight is not None:
-        return _sample_weighted("mse_loss", MSELoss, x, t, weight, reduction, by_weight_sum=True)
-    return MSELoss.apply(x, t, reduction=reduction)
+    return _pointwise("mse_loss", MSELoss, input, target, reduction, weight, by_weight_sum=True)
 
 
 def l1_loss(input, target, reduction="mean", weight=None):
@@ -525,11 +468,7 @@ def l1_loss(input, target, reduction="mean", weight=None):
     >>> fg.l1_loss(fg.tensor([1.0, -3.0]), fg.tensor([0.0, 0.0])).item()
     2.0
     """
-    _check_reduction("l1_loss", reduction)
-    x, t = _pair("l1_loss", input, target, broadcast=True)
-    if weight is not None:
-        return _sample_weighted("l1_loss", L1Loss, x, t, weight, reduction, by_weight_sum=True)
-    return L1Loss.apply(x, t, reduction=reduction)
+    return _pointwise("l1_loss", L1Loss, input, target, reduction, weight, by_weight_sum=True)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -541,12 +480,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     >>> fg.huber_loss(fg.tensor([0.5, 3.0]), fg.tensor([0.0, 0.0])).item()
     1.3125
     """
-    _check_reduction("huber_loss", reduction)
-    x, t = _pair("huber_loss", input, target, broadcast=True)
-    if weight is not None:
-        return _sample_weighted("huber_loss", HuberLoss, x, t, weight, reduction, by_weight_sum=False,
-                                delta=float(delta))
-    return HuberLoss.apply(x, t, reduction=reduction, delta=float(delta))
+    return _pointwise("huber_loss", HuberLoss, input, target, reduction, weight, by_weight_sum=False,
+                      delta=float(delta))
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):

@@ -16,8 +16,8 @@ import numpy as np
 from .. import devices
 from ..autograd._graph import binary_operator, reflected_operator, unary_operator
 from ..autograd.tensor import Tensor, new_tensor
-from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg, losses,
-               manipulation, reductions, selection, shape, tiling, vector_norm)
+from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg,
+               manipulation, reductions, selection, shape, softmax_family, tiling, vector_norm)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -297,8 +297,8 @@ METHODS = {
     "abs": elementwise.abs, "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p,
     "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tanh": activations.tanh,
     "sigmoid": activations.sigmoid, "relu": activations.relu,
-    "softmax": lambda self, dim=-1: losses.softmax(self, dim),
-    "log_softmax": lambda self, dim=-1: losses.log_softmax(self, dim),
+    "softmax": lambda self, dim=-1: softmax_family.softmax(self, dim),
+    "log_softmax": lambda self, dim=-1: softmax_family.log_softmax(self, dim),
     "clip": selection.clip, "clamp": _clamp, "clamp_min": lambda self, min: _clamp(self, min=min),
     "clamp_max": lambda self, max: _clamp(self, max=max),
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,

@@ -19,59 +19,69 @@ def _three_axes(x):
     return (x.shape[0], x.shape[1], math.prod(x.shape[2:]))
 
 
+def _saved(ctx, b, x, weight, y, statistics, stats):
+    """The end of a forward: the statistics handed to `stats` when asked for and saved
+    with x and weight for the backward; y in x's shape."""
+    if stats is not None:
+        stats.extend(statistics)
+    ctx.save_for_backward(x, weight, *statistics)
+    return b.xp.reshape(y, x.shape)
+
+
+def _wanted(ctx):
+    """Which of (x, weight, bias) need a gradient, as the backward kernels' keywords."""
+    need_x, need_w, need_b = ctx.needs_input_grad[:3]
+    return dict(input_grad=bool(need_x), weight_grad=bool(need_w), bias_grad=bool(need_b))
+
+
+def _backward_inputs(ctx, b, g):
+    """(x, x as (N, C, rest), g likewise, weight, the saved statistics) for a backward."""
+    x, weight, *statistics = ctx.saved_arrays
+    x3 = b.xp.reshape(x, _three_axes(x))
+    return x, x3, b.xp.reshape(g, x3.shape), weight, statistics
+
+
+def _in_shape(b, x, grads):
+    gx, gw, gb = grads
+    return (None if gx is None else b.xp.reshape(gx, x.shape)), gw, gb
+
+
 class BatchNorm(Function):
     @staticmethod
     def forward(ctx, b, x, weight=None, bias=None, mean=None, var=None, training=True, eps=1e-5, stats=None):
-        xp = b.xp
-        y, mean, var = b.batch_norm_fwd(xp.reshape(x, _three_axes(x)), weight=weight, bias=bias, mean=mean, var=var,
-                                        eps=eps, training=training)
-        if stats is not None:
-            stats.extend((mean, var))
+        y, mean, var = b.batch_norm_fwd(b.xp.reshape(x, _three_axes(x)), weight=weight, bias=bias, mean=mean,
+                                        var=var, eps=eps, training=training)
         ctx.training, ctx.eps = training, eps
-        ctx.save_for_backward(x, weight, mean, var)
-        return xp.reshape(y, x.shape)
+        return _saved(ctx, b, x, weight, y, (mean, var), stats)
 
     @staticmethod
     def backward(ctx, b, g):
-        x, weight, mean, var = ctx.saved_arrays
-        xp = b.xp
-        x3 = xp.reshape(x, _three_axes(x))
+        x, x3, g3, weight, (mean, var) = _backward_inputs(ctx, b, g)
         if ctx.training and isinstance(x, Tensor):
             # NOTE: with create_graph the batch statistics are recomputed from x, so
             # that second derivatives see how they depend on it.
             _, mean, var = b.batch_norm_fwd(x3, eps=ctx.eps, training=True)
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx, gw, gb = b.batch_norm_bwd(x3, xp.reshape(g, x3.shape), mean=mean, var=var, weight=weight, eps=ctx.eps,
-                                      training=ctx.training, input_grad=bool(need_x), weight_grad=bool(need_w),
-                                      bias_grad=bool(need_b))
-        return (None if gx is None else xp.reshape(gx, x.shape)), gw, gb
+        grads = b.batch_norm_bwd(x3, g3, mean=mean, var=var, weight=weight, eps=ctx.eps, training=ctx.training,
+                                 **_wanted(ctx))
+        return _in_shape(b, x, grads)
 
 
 class GroupNorm(Function):
     @staticmethod
     def forward(ctx, b, x, weight=None, bias=None, groups=1, eps=1e-5, stats=None):
-        xp = b.xp
-        y, mean, rstd = b.group_norm_fwd(xp.reshape(x, _three_axes(x)), weight=weight, bias=bias, groups=groups,
+        y, mean, rstd = b.group_norm_fwd(b.xp.reshape(x, _three_axes(x)), weight=weight, bias=bias, groups=groups,
                                          eps=eps)
-        if stats is not None:
-            stats.extend((mean, rstd))
         ctx.groups, ctx.eps = groups, eps
-        ctx.save_for_backward(x, weight, mean, rstd)
-        return xp.reshape(y, x.shape)
+        return _saved(ctx, b, x, weight, y, (mean, rstd), stats)
 
     @staticmethod
     def backward(ctx, b, g):
-        x, weight, mean, rstd = ctx.saved_arrays
-        xp = b.xp
-        x3 = xp.reshape(x, _three_axes(x))
+        x, x3, g3, weight, (mean, rstd) = _backward_inputs(ctx, b, g)
         if isinstance(x, Tensor):
             # NOTE: with create_graph the statistics are recomputed from x (see BatchNorm).
             _, mean, rstd = b.group_norm_fwd(x3, groups=ctx.groups, eps=ctx.eps)
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        gx, gw, gb = b.group_norm_bwd(x3, xp.reshape(g, x3.shape), mean=mean, rstd=rstd, weight=weight,
-                                      groups=ctx.groups, input_grad=bool(need_x), weight_grad=bool(need_w),
-                                      bias_grad=bool(need_b))
-        return (None if gx is None else xp.reshape(gx, x.shape)), gw, gb
+        return _in_shape(b, x, b.group_norm_bwd(x3, g3, mean=mean, rstd=rstd, weight=weight, groups=ctx.groups,
+                                                 **_wanted(ctx)))
 
 
 def _check_input(op, input, min_ndim):
@@ -96,6 +106,18 @@ def _check_eps(op, eps):
         raise ValueError(f"{op}: argument 'eps' must be a number >= 0, got {eps!r}")
 
 
+def _check_per_channel(op, input, min_ndim, eps, weight, bias, running_mean, running_var, running_needed, when):
+    """The checks batch_norm and instance_norm share: input, eps, the per-channel arrays, and
+    the running statistics when they normalize (running_needed)."""
+    _check_input(op, input, min_ndim)
+    _check_eps(op, eps)
+    for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _check_channels(op, name, a, input.shape[1])
+    if running_needed and (running_mean is None or running_var is None):
+        raise ValueError(f"{op}: running_mean and running_var are required when {when}")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalize each channel of input (N, C, ...) over the batch and the trailing axes, as
     PyTorch's F.batch_norm:
@@ -112,15 +134,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     [[-1.0, -1.0], [1.0, 1.0]]
     """
     op = "batch_norm"
-    _check_input(op, input, 2)
-    _check_eps(op, eps)
-    channels = input.shape[1]
-    for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        _check_channels(op, name, a, channels)
+    _check_per_channel(op, input, 2, eps, weight, bias, running_mean, running_var, not training, "training=False")
     if not training:
-        if running_mean is None or running_var is None:
-            raise ValueError(f"{op}: running_mean and running_var are required when training=False")
         return BatchNorm.apply(input, weight, bias, mean=_data(running_mean), var=_data(running_var), training=False,
                                eps=eps)
     count = input.shape[0] * math.prod(input.shape[2:])
@@ -179,15 +194,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     [[[-1.0, 1.0]]]
     """
     op = "instance_norm"
-    _check_input(op, input, 3)
-    _check_eps(op, eps)
+    _check_per_channel(op, input, 3, eps, weight, bias, running_mean, running_var, not use_input_stats,
+                       "use_input_stats=False")
     channels = input.shape[1]
-    for name, a in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        _check_channels(op, name, a, channels)
     if not use_input_stats:
-        if running_mean is None or running_var is None:
-            raise ValueError(f"{op}: running_mean and running_var are required when use_input_stats=False")
         return batch_norm(input, running_mean, running_var, weight, bias, training=False, eps=eps)
     stats = []
     out = GroupNorm.apply(input, weight, bias, groups=channels, eps=eps, stats=stats)

@@ -3,17 +3,22 @@ from ..autograd.primitive import Primitive as Function
 from .broadcast import unbroadcast
 
 
+def _to_shape(ctx, change, x, shape, refusal):
+    """change(x, shape), keeping x's shape for the backward; a ValueError says refusal()."""
+    ctx.in_shape = x.shape
+    try:
+        return change(x, shape)
+    except ValueError:
+        raise ValueError(refusal()) from None
+
+
 class Reshape(Function):
     view_of = 0
 
     @staticmethod
     def forward(ctx, b, x, shape):
-        ctx.in_shape = x.shape
-        try:
-            return b.xp.reshape(x, shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(x.shape)} "
-                             f"({x.size} elements) into shape {tuple(shape)}") from None
+        return _to_shape(ctx, b.xp.reshape, x, shape, lambda: f"reshape: cannot reshape a tensor of shape "
+                         f"{tuple(x.shape)} ({x.size} elements) into shape {tuple(shape)}")
 
     @staticmethod
     def backward(ctx, b, g):
@@ -42,12 +47,8 @@ class BroadcastTo(Function):
 
     @staticmethod
     def forward(ctx, b, x, shape):
-        ctx.in_shape = x.shape
-        try:
-            return b.xp.broadcast_to(x, shape)
-        except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to "
-                             f"{tuple(shape)}") from None
+        return _to_shape(ctx, b.xp.broadcast_to, x, shape,
+                         lambda: f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to {tuple(shape)}")
 
     @staticmethod
     def backward(ctx, b, g):

@@ -7,6 +7,7 @@ from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor, new_tensor
 from ..backend import backend_for
 from .broadcast import unbroadcast
+from .elementwise import INPUT, OUTPUT, unary
 
 
 def _mT(xp, a):
@@ -18,33 +19,35 @@ def _is_complex(a):
     return getattr(dtype, "kind", "") == "c"
 
 
-def _check_square(op, a):
+def _square(op, a):
+    """a, checked to be a square matrix or a stack of them."""
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise ValueError(f"{op}: expected a square matrix (or a stack of them), got shape {tuple(a.shape)}")
+    return a
 
 
-class Inv(Function):
-    @staticmethod
-    def forward(ctx, b, a):
-        _check_square("inv", a)
-        y = b.xp.linalg.inv(a)
-        ctx.save_for_backward(y)
-        return y
+def _symmetric_part(xp, a):
+    return 0.5 * (a + _mT(xp, a))
 
-    @staticmethod
-    def backward(ctx, b, g):
-        # d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T g A^-T.
-        (y,) = ctx.saved_arrays
-        xp = b.xp
-        yT = _mT(xp, y)
-        return -b.matmul(b.matmul(yT, g), yT)
+
+def _scaled_inverse_transpose(xp, scale, a):
+    """scale[..., None, None] * A^-T, the gradient of det or log|det| times scale / det."""
+    return xp.expand_dims(xp.expand_dims(scale, axis=-1), axis=-1) * _mT(xp, xp.linalg.inv(a))
+
+
+# d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T g A^-T.
+Inv, _ = unary("inv", "Matrix inverse; saves its output.", lambda b, a: b.xp.linalg.inv(_square("inv", a)), OUTPUT,
+               lambda b, g, y: -b.matmul(b.matmul(_mT(b.xp, y), g), _mT(b.xp, y)))
+# d log|det A| = tr(A^-1 dA).
+LogAbsDet, _ = unary("log_abs_det", "log |det A|; saves its input.",
+                     lambda b, a: b.xp.linalg.slogdet(_square("slogdet", a))[1], INPUT,
+                     lambda b, g, a: _scaled_inverse_transpose(b.xp, g, a))
 
 
 class Det(Function):
     @staticmethod
     def forward(ctx, b, a):
-        _check_square("det", a)
-        d = b.xp.linalg.det(a)  # a NumPy scalar for one matrix: apply turns it into a 0-d array
+        d = b.xp.linalg.det(_square("det", a))  # a NumPy scalar for one matrix: apply turns it into a 0-d array
         ctx.save_for_backward(a, d)
         return d
 
@@ -52,33 +55,13 @@ class Det(Function):
     def backward(ctx, b, g):
         # NOTE: d det(A) = det(A) tr(A^-1 dA); uses A^-1, so A must be invertible.
         a, d = ctx.saved_arrays
-        xp = b.xp
-        scale = xp.expand_dims(xp.expand_dims(g * d, axis=-1), axis=-1)
-        return scale * _mT(xp, xp.linalg.inv(a))
-
-
-class LogAbsDet(Function):
-    @staticmethod
-    def forward(ctx, b, a):
-        _check_square("slogdet", a)
-        _, logabsdet = b.xp.linalg.slogdet(a)
-        ctx.save_for_backward(a)
-        return logabsdet
-
-    @staticmethod
-    def backward(ctx, b, g):
-        # d log|det A| = tr(A^-1 dA).
-        (a,) = ctx.saved_arrays
-        xp = b.xp
-        scale = xp.expand_dims(xp.expand_dims(g, axis=-1), axis=-1)
-        return scale * _mT(xp, xp.linalg.inv(a))
+        return _scaled_inverse_transpose(b.xp, g * d, a)
 
 
 class Solve(Function):
     @staticmethod
     def forward(ctx, b, a, rhs):
-        _check_square("solve", a)
-        x = b.xp.linalg.solve(a, rhs)
+        x = b.xp.linalg.solve(_square("solve", a), rhs)
         ctx.save_for_backward(a, x)
         ctx.shapes = (a.shape, rhs.shape)
         return x
@@ -103,8 +86,7 @@ class Solve(Function):
 class Cholesky(Function):
     @staticmethod
     def forward(ctx, b, a):
-        _check_square("cholesky", a)
-        lower = b.xp.linalg.cholesky(a)
+        lower = b.xp.linalg.cholesky(_square("cholesky", a))
         ctx.save_for_backward(lower)
         return lower
 
@@ -121,8 +103,7 @@ class Cholesky(Function):
         p = b.matmul(_mT(xp, lower), g) * phi
         upper = _mT(xp, lower)
         left = xp.linalg.solve(upper, p)                       # L^-T P
-        full = _mT(xp, xp.linalg.solve(upper, _mT(xp, left)))  # L^-T P L^-1
-        return 0.5 * (full + _mT(xp, full))
+        return _symmetric_part(xp, _mT(xp, xp.linalg.solve(upper, _mT(xp, left))))  # sym(L^-T P L^-1)
 
 
 def inv(a):
@@ -176,7 +157,7 @@ class EighPacked(Function):
 
     @staticmethod
     def forward(ctx, b, a, UPLO="L"):
-        _check_square("eigh", a)
+        _square("eigh", a)
         xp = b.xp
         # The triangle LAPACK reads decides the eigenvectors' signs, so it is passed on.
         w, v = xp.linalg.eigh(a) if UPLO == "L" else xp.linalg.eigh(a, UPLO=UPLO)
@@ -204,8 +185,7 @@ class EighPacked(Function):
         if _is_complex(v):
             full = b.matmul(b.matmul(xp.conj(v), inner), _mT(xp, v))
             return 0.5 * (full + xp.conj(_mT(xp, full)))
-        full = b.matmul(b.matmul(v, inner), _mT(xp, v))
-        return 0.5 * (full + _mT(xp, full))
+        return _symmetric_part(xp, b.matmul(b.matmul(v, inner), _mT(xp, v)))
 
 
 def eigh(a, UPLO="L"):

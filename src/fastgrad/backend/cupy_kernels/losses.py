@@ -193,40 +193,39 @@ def _row_max(x):
     return _cupy().max(x, axis=-1, keepdims=True)
 
 
-def softmax_fwd(x):
-    """Softmax over the last axis."""
+def _rows_fwd(x, kernel):
+    """kernel(x, row max, row sum of exp(x - max)) over the last axis (the softmax family)."""
     x1 = _as_rows(x)
     if x1.shape[-1] == 0:
         return x.copy()
     m = _row_max(x1)
-    s = ROW_SUM_EXP(x1, m, axis=-1, keepdims=True)
-    return SOFTMAX_FWD(x1, m, s).reshape(x.shape)
+    return kernel(x1, m, ROW_SUM_EXP(x1, m, axis=-1, keepdims=True)).reshape(x.shape)
 
 
-def softmax_bwd(y, gy):
+def _rows_bwd(y, gy, row_reduction, kernel):
+    """kernel(y, gy, row_reduction(...)) over the last axis, row_reduction taking (y, gy) or gy."""
     y1, g1 = _as_rows(y), _as_rows(gy)
     if y1.shape[-1] == 0:
         return gy.copy()
-    dot = ROW_DOT(y1, g1, axis=-1, keepdims=True)
-    return SOFTMAX_BWD(y1, g1, dot).reshape(y.shape)
+    return kernel(y1, g1, row_reduction(y1, g1)).reshape(y.shape)
+
+
+def softmax_fwd(x):
+    """Softmax over the last axis."""
+    return _rows_fwd(x, SOFTMAX_FWD)
+
+
+def softmax_bwd(y, gy):
+    return _rows_bwd(y, gy, lambda y1, g1: ROW_DOT(y1, g1, axis=-1, keepdims=True), SOFTMAX_BWD)
 
 
 def log_softmax_fwd(x):
     """log softmax over the last axis."""
-    x1 = _as_rows(x)
-    if x1.shape[-1] == 0:
-        return x.copy()
-    m = _row_max(x1)
-    s = ROW_SUM_EXP(x1, m, axis=-1, keepdims=True)
-    return LOG_SOFTMAX_FWD(x1, m, s).reshape(x.shape)
+    return _rows_fwd(x, LOG_SOFTMAX_FWD)
 
 
 def log_softmax_bwd(y, gy):
-    y1, g1 = _as_rows(y), _as_rows(gy)
-    if y1.shape[-1] == 0:
-        return gy.copy()
-    sg = ROW_SUM(g1, axis=-1, keepdims=True)
-    return LOG_SOFTMAX_BWD(y1, g1, sg).reshape(y.shape)
+    return _rows_bwd(y, gy, lambda y1, g1: ROW_SUM(g1, axis=-1, keepdims=True), LOG_SOFTMAX_BWD)
 
 
 def _smoothing(label_smoothing, dtype):
