@@ -17,6 +17,25 @@
 #include "fg_parallel.h"
 
 #define FG_NORM(T, S)                                                          \
+    /* adds the sums of g and of g (x - m) s over n values to sum_g and sum_gx, in order */ \
+    static inline void add_grad_sums_##S(const T *restrict xr, const T *restrict gr, double m, double s, \
+                                         int64_t n, double *sum_g, double *sum_gx) \
+    {                                                                          \
+        double a = *sum_g, b = *sum_gx;                                        \
+        for (int64_t i = 0; i < n; i++) {                                      \
+            a += gr[i];                                                        \
+            b += gr[i] * ((xr[i] - m) * s);                                    \
+        }                                                                      \
+        *sum_g = a;                                                            \
+        *sum_gx = b;                                                           \
+    }                                                                          \
+    static inline void store_param_grads_##S(T *gweight, T *gbias, int64_t c, double sum_g, double sum_gx) \
+    {                                                                          \
+        if (gweight)                                                           \
+            gweight[c] = (T)sum_gx;                                            \
+        if (gbias)                                                             \
+            gbias[c] = (T)sum_g;                                               \
+    }                                                                          \
     /* channels [lo, hi): statistics (training), then y */                     \
     static void batch_norm_channels_##S(const T *restrict x, const T *weight, const T *bias, T *mean, \
                                         T *var, T *restrict y, int64_t outer, int64_t C, int64_t inner, \
@@ -59,17 +78,10 @@
         for (int64_t c = lo; c < hi; c++) {                                    \
             const double m = mean[c], rstd = 1.0 / sqrt((double)var[c] + eps); \
             double sum_g = 0, sum_gx = 0;                                      \
-            for (int64_t o = 0; o < outer; o++) {                              \
-                const T *xr = x + (o * C + c) * inner, *gr = gy + (o * C + c) * inner; \
-                for (int64_t i = 0; i < inner; i++) {                          \
-                    sum_g += gr[i];                                            \
-                    sum_gx += gr[i] * ((xr[i] - m) * rstd);                    \
-                }                                                              \
-            }                                                                  \
-            if (gweight)                                                       \
-                gweight[c] = (T)sum_gx;                                        \
-            if (gbias)                                                         \
-                gbias[c] = (T)sum_g;                                           \
+            for (int64_t o = 0; o < outer; o++)                                \
+                add_grad_sums_##S(x + (o * C + c) * inner, gy + (o * C + c) * inner, m, rstd, inner, \
+                                  &sum_g, &sum_gx);                            \
+            store_param_grads_##S(gweight, gbias, c, sum_g, sum_gx);           \
             if (!gx)                                                           \
                 continue;                                                      \
             const double k = (weight ? (double)weight[c] : 1.0) * rstd;        \
@@ -146,18 +158,9 @@
             const int64_t group = c / g->channels_per_group;                   \
             const int64_t k0 = (c % g->channels_per_group) * g->inner;         \
             double sum_g = 0, sum_gx = 0;                                      \
-            for (int64_t r = group; r < g->rows; r += g->groups) {             \
-                const T *xr = x + r * n + k0, *gr = gy + r * n + k0;           \
-                const double m = mean[r], s = rstd[r];                         \
-                for (int64_t i = 0; i < g->inner; i++) {                       \
-                    sum_g += gr[i];                                            \
-                    sum_gx += gr[i] * ((xr[i] - m) * s);                       \
-                }                                                              \
-            }                                                                  \
-            if (gweight)                                                       \
-                gweight[c] = (T)sum_gx;                                        \
-            if (gbias)                                                         \
-                gbias[c] = (T)sum_g;                                           \
+            for (int64_t r = group; r < g->rows; r += g->groups)               \
+                add_grad_sums_##S(x + r * n + k0, gy + r * n + k0, mean[r], rstd[r], g->inner, &sum_g, &sum_gx); \
+            store_param_grads_##S(gweight, gbias, c, sum_g, sum_gx);           \
         }                                                                      \
     }                                                                          \
     void fg_batch_norm_fwd_##S(const T *restrict x, const T *weight, const T *bias, T *mean, T *var, \
