@@ -9,6 +9,8 @@ without it, or without a GPU, asking for "cuda" raises a RuntimeError that
 says which of the two is missing.  Moving a tensor is differentiable: the
 gradient goes back to the device the tensor came from.
 """
+import re
+
 import numpy as np
 
 from .autograd.primitive import Primitive
@@ -50,6 +52,12 @@ class Device(str):
     def __repr__(self):
         return f"device(type='{self.type}')" if self.index is None else \
             f"device(type='{self.type}', index={self.index})"
+
+
+def is_device_name(name):
+    """Whether `name` is a device written exactly 'cpu', 'cuda' or 'cuda:N' (the spellings
+    save/load's map_location and the command line take)."""
+    return isinstance(name, str) and re.fullmatch(r"cpu|cuda(:\d+)?", name) is not None
 
 
 def parse_device(device):

@@ -31,7 +31,7 @@ from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
 from ._checkpoint.npz import read_npz, write_npz
 from ._checkpoint.safetensors import read_safetensors, write_safetensors
 from .autograd.tensor import Tensor
-from .devices import _is_cupy, move_array
+from .devices import _is_cupy, is_device_name, move_array
 
 __all__ = ["CheckpointError", "DEFAULT_EXTRA_BYTES", "save", "load"]
 
@@ -265,15 +265,13 @@ def load(f, map_location=None, weights_only=True, max_bytes=None):
 
 def _check_map_location(map_location):
     """The device name map_location asks for ("cpu" for None), checked before reading."""
-    import re
-
     if map_location is None:
         return "cpu"
     name = str(map_location)
     if not isinstance(map_location, str) and type(map_location).__name__.lower() != "device":
         raise TypeError(f"load: argument 'map_location' must be 'cpu', 'cuda', 'cuda:N' or a device, "
                         f"got {type(map_location).__name__}")
-    if not re.fullmatch(r"cpu|cuda(:\d+)?", name):
+    if not is_device_name(name):
         raise ValueError(f"load: argument 'map_location' must be 'cpu', 'cuda' or 'cuda:N', got {name!r}")
     return name
 

@@ -128,11 +128,10 @@ def check_arguments(args):
 
 def check_device(device):
     """Raise ValueError in one line when `device` is malformed or not usable here (no CuPy, no GPU)."""
-    import re
-
     import fastgrad as fg
+    from fastgrad.devices import is_device_name
 
-    if not re.fullmatch(r"cpu|cuda(:\d+)?", device):
+    if not is_device_name(device):
         raise ValueError(f"--device {device}: expected cpu, cuda or cuda:N")
     try:
         fg.zeros(1).to(device)
