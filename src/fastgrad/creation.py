@@ -4,6 +4,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from .autograd.tensor import Tensor, new_tensor
+from .devices import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
 from .dtypes import get_default_dtype
 
 _rng_state = [np.random.default_rng()]
@@ -43,11 +44,6 @@ def as_array(data, dtype, op):
     if arr.dtype.kind == "f":
         return arr.astype(get_default_dtype())
     return arr
-
-
-def _is_cupy(data):
-    # CuPy arrays have no __array_namespace__; they are recognised by their type.
-    return type(data).__module__.split(".", 1)[0] == "cupy"
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,

@@ -1,8 +1,13 @@
 """Fixtures for the backend tests: `blas_name` runs a test under each GEMM BLAS."""
+import os
+import sys
+
 import pytest
 
 import fastgrad as fg
 from fastgrad.backend import blas
+
+sys.path.insert(0, os.path.dirname(__file__))  # for `twin_checks`
 
 BLAS_NAMES = ("numpy", "mkl")
 

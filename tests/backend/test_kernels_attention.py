@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fastgrad import _C
-from fastgrad.backend import reference
+from twin_checks import close_within, twin
 
 TOL = {np.float32: (1e-5, 1e-6), np.float64: (1e-12, 1e-14)}
 # (scores shape, mask shape or None); the last is above the threading threshold
@@ -16,13 +16,7 @@ CASES = [((2, 3, 5, 7), None), ((2, 3, 5, 7), (3, 1, 7)), ((5, 7), (5, 7)), ((4,
 
 
 def close(actual, expected, dtype):
-    rtol, atol = TOL[dtype]
-    np.testing.assert_allclose(np.asarray(actual, np.float64), np.asarray(expected, np.float64), rtol=rtol,
-                               atol=atol)
-
-
-def twin(name, *args, **kw):
-    return reference.TWINS[name](np, *args, **kw)
+    close_within(TOL, actual, expected, dtype)
 
 
 def up(a):

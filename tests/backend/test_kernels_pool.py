@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from fastgrad import _C
-from fastgrad.backend import reference
+from twin_checks import close_within, twin
 
 TOL = {np.float32: (2e-6, 2e-6), np.float64: (1e-13, 1e-14)}
 
@@ -34,13 +34,7 @@ def divisors(windows, mode):
 
 
 def close(actual, expected, dtype):
-    rtol, atol = TOL[dtype]
-    np.testing.assert_allclose(np.asarray(actual, np.float64), np.asarray(expected, np.float64), rtol=rtol,
-                               atol=atol)
-
-
-def twin(name, *args, **kw):
-    return reference.TWINS[name](np, *args, **kw)
+    close_within(TOL, actual, expected, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])

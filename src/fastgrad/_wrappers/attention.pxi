@@ -3,21 +3,12 @@
 # scores' dtype that broadcasts to them, read through its strides (never
 # copied unless more than two leading axes have to be folded into two).
 
-from libc.stdint cimport uint8_t
-
 cdef extern from "fastgrad.h":
     ctypedef struct fg_attention_shape:
         int64_t outer, heads, rows, cols
         int64_t mask_outer, mask_heads, mask_row, mask_col
         int causal
-    void fg_attention_softmax_fwd_f32(const float *scores, const float *mask, float *p,
-                                      const fg_attention_shape *a) nogil
-    void fg_attention_softmax_fwd_f64(const double *scores, const double *mask, double *p,
-                                      const fg_attention_shape *a) nogil
-    void fg_attention_softmax_bwd_f32(const float *p, const float *gp, const uint8_t *keep, float *gs,
-                                      const fg_attention_shape *a, double keep_scale) nogil
-    void fg_attention_softmax_bwd_f64(const double *p, const double *gp, const uint8_t *keep, double *gs,
-                                      const fg_attention_shape *a, double keep_scale) nogil
+    enum: fg_attention_softmax_fwd, fg_attention_softmax_bwd
 
 
 cdef tuple four_axes(tuple shape):
@@ -76,15 +67,10 @@ def attention_softmax_fwd(scores, *, mask=None, causal=False):
     fill_attention_shape(&a, scores.shape, causal)
     view = attention_mask(op, mask, scores, &a)
     p = np.empty(scores.shape, dtype=scores.dtype)
-    cdef void *ps = cnp.PyArray_DATA(scores)
-    cdef void *pm = NULL if view is None else cnp.PyArray_DATA(view)
-    cdef void *pp = cnp.PyArray_DATA(p)
-    if is_f32(scores):
-        with nogil:
-            fg_attention_softmax_fwd_f32(<const float *>ps, <const float *>pm, <float *>pp, &a)
-    else:
-        with nogil:
-            fg_attention_softmax_fwd_f64(<const double *>ps, <const double *>pm, <double *>pp, &a)
+    cdef address ps = data_of(scores), pm = data_of(view), pp = data_of(p)
+    cdef bint f32 = is_f32(scores)
+    with nogil:
+        by_dtype(f32, fg_attention_softmax_fwd, ps, pm, pp, &a)
     return p
 
 
@@ -109,14 +95,8 @@ def attention_softmax_bwd(p, gp, *, keep=None, keep_scale=1.0):
     fill_attention_shape(&a, p.shape, False)
     a.mask_outer = a.mask_heads = a.mask_row = a.mask_col = 0
     gs = np.empty(p.shape, dtype=p.dtype)
-    cdef void *pp = cnp.PyArray_DATA(p)
-    cdef void *pg = cnp.PyArray_DATA(gp)
-    cdef const uint8_t *pk = NULL if keep is None else <const uint8_t *>cnp.PyArray_DATA(keep)
-    cdef void *po = cnp.PyArray_DATA(gs)
-    if is_f32(p):
-        with nogil:
-            fg_attention_softmax_bwd_f32(<const float *>pp, <const float *>pg, pk, <float *>po, &a, ks)
-    else:
-        with nogil:
-            fg_attention_softmax_bwd_f64(<const double *>pp, <const double *>pg, pk, <double *>po, &a, ks)
+    cdef address pp = data_of(p), pg = data_of(gp), pk = data_of(keep), po = data_of(gs)
+    cdef bint f32 = is_f32(p)
+    with nogil:
+        by_dtype(f32, fg_attention_softmax_bwd, pp, pg, pk, po, &a, ks)
     return gs

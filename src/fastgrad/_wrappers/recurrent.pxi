@@ -2,22 +2,7 @@
 # the gate arrays positionally, the states and gradients of other widths as keywords.
 
 cdef extern from "fastgrad.h":
-    void fg_lstm_cell_fwd_f32(const float *gates, const float *c_prev, float *hc, float *act, int64_t rows,
-                              int64_t hidden) nogil
-    void fg_lstm_cell_fwd_f64(const double *gates, const double *c_prev, double *hc, double *act, int64_t rows,
-                              int64_t hidden) nogil
-    void fg_lstm_cell_bwd_f32(const float *act, const float *c_prev, const float *hc, const float *ghc,
-                              float *ggates, float *gc_prev, int64_t rows, int64_t hidden) nogil
-    void fg_lstm_cell_bwd_f64(const double *act, const double *c_prev, const double *hc, const double *ghc,
-                              double *ggates, double *gc_prev, int64_t rows, int64_t hidden) nogil
-    void fg_gru_cell_fwd_f32(const float *gi, const float *gh, const float *h_prev, float *h, float *act,
-                             int64_t rows, int64_t hidden) nogil
-    void fg_gru_cell_fwd_f64(const double *gi, const double *gh, const double *h_prev, double *h, double *act,
-                             int64_t rows, int64_t hidden) nogil
-    void fg_gru_cell_bwd_f32(const float *act, const float *gh, const float *h_prev, const float *gy, float *ggi,
-                             float *ggh, float *gh_prev, int64_t rows, int64_t hidden) nogil
-    void fg_gru_cell_bwd_f64(const double *act, const double *gh, const double *h_prev, const double *gy,
-                             double *ggi, double *ggh, double *gh_prev, int64_t rows, int64_t hidden) nogil
+    enum: fg_lstm_cell_fwd, fg_lstm_cell_bwd, fg_gru_cell_fwd, fg_gru_cell_bwd
 
 
 cdef object gate_input(str op, str arg, object a, int gates):
@@ -47,16 +32,10 @@ def lstm_cell_fwd(gates, *, c_prev):
     c_prev = state_input(op, "c_prev", c_prev, gates, hidden)
     hc = np.empty((rows, 2 * hidden), dtype=gates.dtype)
     act = np.empty(gates.shape, dtype=gates.dtype)
-    cdef void *pa = cnp.PyArray_DATA(gates)
-    cdef void *pc = cnp.PyArray_DATA(c_prev)
-    cdef void *ph = cnp.PyArray_DATA(hc)
-    cdef void *ps = cnp.PyArray_DATA(act)
-    if is_f32(gates):
-        with nogil:
-            fg_lstm_cell_fwd_f32(<const float *>pa, <const float *>pc, <float *>ph, <float *>ps, rows, hidden)
-    else:
-        with nogil:
-            fg_lstm_cell_fwd_f64(<const double *>pa, <const double *>pc, <double *>ph, <double *>ps, rows, hidden)
+    cdef address pa = data_of(gates), pc = data_of(c_prev), ph = data_of(hc), ps = data_of(act)
+    cdef bint f32 = is_f32(gates)
+    with nogil:
+        by_dtype(f32, fg_lstm_cell_fwd, pa, pc, ph, ps, rows, hidden)
     return hc, act
 
 
@@ -70,20 +49,11 @@ def lstm_cell_bwd(act, *, c_prev, hc, grad):
     grad = state_input(op, "grad", grad, act, 2 * hidden)
     ggates = np.empty(act.shape, dtype=act.dtype)
     gc_prev = np.empty((rows, hidden), dtype=act.dtype)
-    cdef void *ps = cnp.PyArray_DATA(act)
-    cdef void *pc = cnp.PyArray_DATA(c_prev)
-    cdef void *ph = cnp.PyArray_DATA(hc)
-    cdef void *pg = cnp.PyArray_DATA(grad)
-    cdef void *pga = cnp.PyArray_DATA(ggates)
-    cdef void *pgc = cnp.PyArray_DATA(gc_prev)
-    if is_f32(act):
-        with nogil:
-            fg_lstm_cell_bwd_f32(<const float *>ps, <const float *>pc, <const float *>ph, <const float *>pg,
-                                 <float *>pga, <float *>pgc, rows, hidden)
-    else:
-        with nogil:
-            fg_lstm_cell_bwd_f64(<const double *>ps, <const double *>pc, <const double *>ph, <const double *>pg,
-                                 <double *>pga, <double *>pgc, rows, hidden)
+    cdef address ps = data_of(act), pc = data_of(c_prev), ph = data_of(hc), pg = data_of(grad)
+    cdef address pga = data_of(ggates), pgc = data_of(gc_prev)
+    cdef bint f32 = is_f32(act)
+    with nogil:
+        by_dtype(f32, fg_lstm_cell_bwd, ps, pc, ph, pg, pga, pgc, rows, hidden)
     return ggates, gc_prev
 
 
@@ -97,19 +67,11 @@ def gru_cell_fwd(gi, gh, *, h_prev):
     h_prev = state_input(op, "h_prev", h_prev, gi, hidden)
     h = np.empty((rows, hidden), dtype=gi.dtype)
     act = np.empty(gi.shape, dtype=gi.dtype)
-    cdef void *px = cnp.PyArray_DATA(gi)
-    cdef void *py = cnp.PyArray_DATA(gh)
-    cdef void *pp = cnp.PyArray_DATA(h_prev)
-    cdef void *ph = cnp.PyArray_DATA(h)
-    cdef void *ps = cnp.PyArray_DATA(act)
-    if is_f32(gi):
-        with nogil:
-            fg_gru_cell_fwd_f32(<const float *>px, <const float *>py, <const float *>pp, <float *>ph, <float *>ps,
-                                rows, hidden)
-    else:
-        with nogil:
-            fg_gru_cell_fwd_f64(<const double *>px, <const double *>py, <const double *>pp, <double *>ph,
-                                <double *>ps, rows, hidden)
+    cdef address px = data_of(gi), py = data_of(gh), pp = data_of(h_prev), ph = data_of(h)
+    cdef address ps = data_of(act)
+    cdef bint f32 = is_f32(gi)
+    with nogil:
+        by_dtype(f32, fg_gru_cell_fwd, px, py, pp, ph, ps, rows, hidden)
     return h, act
 
 
@@ -124,19 +86,9 @@ def gru_cell_bwd(act, gh, *, h_prev, grad):
     ggi = np.empty(act.shape, dtype=act.dtype)
     ggh = np.empty(act.shape, dtype=act.dtype)
     gh_prev = np.empty((rows, hidden), dtype=act.dtype)
-    cdef void *ps = cnp.PyArray_DATA(act)
-    cdef void *py = cnp.PyArray_DATA(gh)
-    cdef void *pp = cnp.PyArray_DATA(h_prev)
-    cdef void *pg = cnp.PyArray_DATA(grad)
-    cdef void *pgi = cnp.PyArray_DATA(ggi)
-    cdef void *pgh = cnp.PyArray_DATA(ggh)
-    cdef void *pgp = cnp.PyArray_DATA(gh_prev)
-    if is_f32(act):
-        with nogil:
-            fg_gru_cell_bwd_f32(<const float *>ps, <const float *>py, <const float *>pp, <const float *>pg,
-                                <float *>pgi, <float *>pgh, <float *>pgp, rows, hidden)
-    else:
-        with nogil:
-            fg_gru_cell_bwd_f64(<const double *>ps, <const double *>py, <const double *>pp, <const double *>pg,
-                                <double *>pgi, <double *>pgh, <double *>pgp, rows, hidden)
+    cdef address ps = data_of(act), py = data_of(gh), pp = data_of(h_prev), pg = data_of(grad)
+    cdef address pgi = data_of(ggi), pgh = data_of(ggh), pgp = data_of(gh_prev)
+    cdef bint f32 = is_f32(act)
+    with nogil:
+        by_dtype(f32, fg_gru_cell_bwd, ps, py, pp, pg, pgi, pgh, pgp, rows, hidden)
     return ggi, ggh, gh_prev

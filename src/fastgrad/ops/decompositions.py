@@ -11,7 +11,7 @@ and out.
 """
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
-from .square_matrix import _check_square, _is_complex
+from .square_matrix import _is_complex, _square
 
 
 def _adjoint(xp, x):
@@ -119,7 +119,7 @@ class EigPacked(Function):
 
     @staticmethod
     def forward(ctx, b, a):
-        _check_square("eig", a)
+        _square("eig", a)
         xp = b.xp
         w, v = xp.linalg.eig(a)
         packed = xp.concatenate([xp.expand_dims(w, axis=-2), v], axis=-2)

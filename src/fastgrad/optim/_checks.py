@@ -49,6 +49,11 @@ def foreach_and_fused(opt, foreach, fused):
         raise ValueError(f"{opt}: foreach and fused cannot both be True (choose one implementation)")
 
 
+def adam_family_checks(optimizer, group):
+    """The _check_hyperparameters of Adam and its variants: adam_family under the class's name."""
+    adam_family(type(optimizer).__name__, group)
+
+
 def adam_family(opt, group):
     """The checks shared by Adam and its variants: lr, eps, betas and weight_decay."""
     non_negative(opt, "learning rate", group["lr"])

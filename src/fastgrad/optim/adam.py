@@ -3,7 +3,7 @@ from typing import Optional, Tuple
 
 from . import _checks, functional
 from ._arrays import zeros_like
-from .optimizer import Optimizer, Params, by_step, implementation, new_state, state_buffers, state_lists
+from .optimizer import Optimizer, Params, adam_options, by_step, new_state, state_buffers, state_lists
 
 
 class Adam(Optimizer):
@@ -31,20 +31,17 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                                       foreach=foreach, fused=fused))
 
-    def _check_hyperparameters(self, group):
-        _checks.adam_family(type(self).__name__, group)
+    _check_hyperparameters = _checks.adam_family_checks
 
     def _new_state(self, p, group):
         return new_state(p, "exp_avg", "exp_avg_sq")
 
     def _update_group(self, group, arrays, grads, states):
-        beta1, beta2 = group["betas"]
         exp_avgs, exp_avg_sqs = state_lists(states, "exp_avg", "exp_avg_sq")
         maxima = state_buffers(arrays, states, "max_exp_avg_sq", zeros_like) if group["amsgrad"] else None
         for step, (a, g, m, v, vmax) in by_step(states, arrays, grads, exp_avgs, exp_avg_sqs, maxima):
-            functional.adam(a, g, m, v, vmax, step=step, lr=group["lr"], beta1=beta1, beta2=beta2,
-                            eps=group["eps"], weight_decay=group["weight_decay"], maximize=group["maximize"],
-                            decoupled_weight_decay=self._decoupled, **implementation(group))
+            functional.adam(a, g, m, v, vmax, step=step, decoupled_weight_decay=self._decoupled,
+                            **adam_options(group))
 
 
 class AdamW(Adam):

@@ -1,6 +1,6 @@
 """Adamax: Adam with the infinity norm of past gradients in place of the second moment."""
 from . import _checks, functional
-from .optimizer import Optimizer, by_step, implementation, new_state, state_lists
+from .optimizer import Optimizer, adam_options, by_step, new_state, state_lists
 
 
 class Adamax(Optimizer):
@@ -22,15 +22,11 @@ class Adamax(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
                                       foreach=foreach, fused=fused))
 
-    def _check_hyperparameters(self, group):
-        _checks.adam_family("Adamax", group)
+    _check_hyperparameters = _checks.adam_family_checks
 
     def _new_state(self, p, group):
         return new_state(p, "exp_avg", "exp_inf")
 
     def _update_group(self, group, arrays, grads, states):
-        beta1, beta2 = group["betas"]
         for step, (a, g, m, u) in by_step(states, arrays, grads, *state_lists(states, "exp_avg", "exp_inf")):
-            functional.adamax(a, g, m, u, step=step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                              weight_decay=group["weight_decay"], maximize=group["maximize"],
-                              **implementation(group))
+            functional.adamax(a, g, m, u, step=step, **adam_options(group))

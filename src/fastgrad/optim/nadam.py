@@ -1,6 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule."""
 from . import _checks, functional
-from .optimizer import Optimizer, by_step, implementation, new_state, state_lists
+from .optimizer import Optimizer, adam_options, by_step, new_state, state_lists
 
 
 class NAdam(Optimizer):
@@ -33,14 +33,11 @@ class NAdam(Optimizer):
         return new_state(p, "exp_avg", "exp_avg_sq", mu_product=1.0)
 
     def _update_group(self, group, arrays, grads, states):
-        beta1, beta2 = group["betas"]
         buckets = by_step(states, arrays, grads, states, *state_lists(states, "exp_avg", "exp_avg_sq"),
                           also="mu_product")
         for (step, mu_product), (a, g, st, m, v) in buckets:
-            product = functional.nadam(
-                a, g, m, v, step=step, mu_product=mu_product, lr=group["lr"], beta1=beta1, beta2=beta2,
-                eps=group["eps"], weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
-                decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"],
-                **implementation(group))
+            product = functional.nadam(a, g, m, v, step=step, mu_product=mu_product,
+                                       momentum_decay=group["momentum_decay"],
+                                       decoupled_weight_decay=group["decoupled_weight_decay"], **adam_options(group))
             for s in st:
                 s["mu_product"] = product

@@ -325,6 +325,13 @@ def implementation(group):
     return {"foreach": group.get("foreach"), "fused": group.get("fused")}
 
 
+def adam_options(group):
+    """The keywords the Adam family's functional forms share, from a group."""
+    beta1, beta2 = group["betas"]
+    return dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
+                maximize=group["maximize"], **implementation(group))
+
+
 def state_buffers(arrays, states, key, make):
     """[state[key] for each parameter], made by make(array) where a state lacks it."""
     out = []

@@ -1,6 +1,6 @@
 """RAdam: Adam whose adaptive step is rectified for the variance of its early estimates."""
 from . import _checks, functional
-from .optimizer import Optimizer, by_step, implementation, new_state, state_lists
+from .optimizer import Optimizer, adam_options, by_step, new_state, state_lists
 
 
 class RAdam(Optimizer):
@@ -25,16 +25,12 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,
                                       fused=fused))
 
-    def _check_hyperparameters(self, group):
-        _checks.adam_family("RAdam", group)
+    _check_hyperparameters = _checks.adam_family_checks
 
     def _new_state(self, p, group):
         return new_state(p, "exp_avg", "exp_avg_sq")
 
     def _update_group(self, group, arrays, grads, states):
-        beta1, beta2 = group["betas"]
         for step, (a, g, m, v) in by_step(states, arrays, grads, *state_lists(states, "exp_avg", "exp_avg_sq")):
-            functional.radam(a, g, m, v, step=step, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                             weight_decay=group["weight_decay"],
-                             decoupled_weight_decay=group["decoupled_weight_decay"], maximize=group["maximize"],
-                             **implementation(group))
+            functional.radam(a, g, m, v, step=step, decoupled_weight_decay=group["decoupled_weight_decay"],
+                             **adam_options(group))
