@@ -84,3 +84,35 @@ def test_tensor_inputs_and_outputs(rng):
             out = forward(x)
             assert isinstance(out, fg.Tensor) and not out.requires_grad
             assert np.array_equal(out.data, fg.tanh(x @ w).sum(dim=1).data)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_arithmetic_chain_with_backward_equals_eager(rng, dtype):
+    """+ - * / and negation (the engine's compiled rules) inside a recorded backward."""
+    def chain(x0, y):
+        x = x0
+        for _ in range(20):
+            x = -(x * 1.01 + 0.1) / (y - 3.0) + 2 * x
+        x.sum().backward()
+        g = x0.grad
+        x0.grad = None
+        return g
+
+    jitted = fg.jit(chain)
+    y = fg.tensor(rng.standard_normal(16).astype(dtype))
+    for _ in range(5):
+        x0 = fg.tensor(rng.standard_normal(16).astype(dtype), requires_grad=True)
+        x1 = fg.tensor(x0.data.copy(), requires_grad=True)
+        assert np.array_equal(jitted(x0, y).data, chain(x1, y).data)
+
+
+def test_powers_with_number_and_array_exponents_equal_eager(rng):
+    def f(x, e):
+        return fnp.sum(x ** 2 + x ** 3.0 + fnp.abs(x) ** e + fnp.sum(x) ** 2)
+
+    eager = fg.grad(f, argnums=(0, 1))
+    jitted = fg.jit(eager)
+    for _ in range(5):
+        x, e = rng.standard_normal(6), rng.uniform(1.0, 2.0, 6)
+        for got, expected in zip(jitted(x, e), eager(x, e)):
+            assert np.array_equal(got, expected)

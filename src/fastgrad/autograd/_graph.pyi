@@ -18,6 +18,18 @@ def binary_operator(cls: Any) -> Any:
     """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled."""
     ...
 
+def compiled_backward(node: Any, g: Any) -> Any:
+    """The compiled rule's backward of a node given to compiled_forward."""
+    ...
+
+def compiled_forward(rule: Any, datas: Any, cls: Any = ..., backend: Any = ..., parents: Any = ...) -> Any:
+    """A compiled rule's forward: its output (0-d results as arrays), or, given the inputs'"""
+    ...
+
+def compiled_rule_of(cls: Any) -> Any:
+    """The compiled rule `cls` runs with on NumPy arrays and numbers (0: its Python rules)."""
+    ...
+
 def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:
     """Wrap an array without checks (the fast path used by every op)."""
     ...

@@ -228,6 +228,47 @@ cdef object _compiled_backward(Context node, g):
     return (g / y if need_x else None, -(g / y) * x / y if need_y else None)
 
 
+cdef inline _save_for_compiled_backward(Context ctx, int rule, tuple datas, out):
+    if rule == RULE_MUL or rule == RULE_DIV:
+        ctx.saved_arrays = (datas[0], datas[1])
+    elif rule == RULE_POW:
+        ctx.saved_arrays = (datas[0], datas[1], out)
+
+
+# fastgrad.jit replays an op with the rule its eager call used (jit/tape.py).
+
+def compiled_rule_of(cls):
+    """The compiled rule `cls` runs with on NumPy arrays and numbers (0: its Python rules)."""
+    return _rule_of(cls)
+
+
+def compiled_forward(int rule, tuple datas, cls=None, backend=None, list parents=None):
+    """A compiled rule's forward: its output (0-d results as arrays), or, given the inputs'
+    `parents` (None where no gradient is needed), (output, the node compiled_backward takes)."""
+    out = _compiled_forward(rule, datas)
+    if parents is None:
+        return np.asarray(out) if type(out) is not _ndarray and isinstance(out, _generic) else out
+    cdef Context node = Context.__new__(Context)
+    node.fn = cls
+    node.backend = backend
+    node.rule = rule
+    node.parents = parents
+    node.saved_arrays = ()
+    _save_for_compiled_backward(node, rule, datas, out)
+    if type(out) is not _ndarray and isinstance(out, _generic):
+        raw = out
+        out = np.asarray(out)
+        node.saved_arrays = tuple(out if a is raw else a for a in node.saved_arrays)
+    node.dtype = out.dtype
+    node.shape = out.shape
+    return out, node
+
+
+def compiled_backward(Context node, g):
+    """The compiled rule's backward of a node given to compiled_forward."""
+    return _compiled_backward(node, g)
+
+
 def apply_function(cls, *args, **kwargs):
     """Primitive.apply: unwrap Tensors, choose the backend once, run forward,
     and keep a Context as the output's node when a graph is recorded."""
@@ -334,11 +375,8 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
     ctx.rule = rule
     try:
         if rule:
-            if rule == RULE_MUL or rule == RULE_DIV:
-                ctx.saved_arrays = (datas[0], datas[1])
             out = _compiled_forward(rule, datas)
-            if rule == RULE_POW:
-                ctx.saved_arrays = (datas[0], datas[1], out)
+            _save_for_compiled_backward(ctx, rule, datas, out)
         else:
             out = _call_forward(cls.forward, ctx, backend, datas, kwargs)
     except (ValueError, TypeError, IndexError) as e:

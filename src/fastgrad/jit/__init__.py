@@ -28,7 +28,7 @@ Semantics (as for any tracing compiler):
 - Draws from fastgrad's generator inside the function (dropout, randn) raise
   CaptureError: they would repeat.  So do backward with create_graph=True,
   tensor hooks, and a value computed outside fastgrad's ops from the inputs
-  (NumPy on a tensor's .data), which the second recording finds changed.
+  (NumPy on a tensor's array), which the second recording finds changed.
 - A replay returns new arrays (never shared with the recording or a previous
   replay) and Tensors without a graph.
 - CuPy and other non-NumPy arrays run eagerly (a RuntimeWarning says so once).

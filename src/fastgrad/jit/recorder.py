@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 
 from ..autograd import capture
-from ..autograd._graph import Context, TensorBase
+from ..autograd._graph import Context, TensorBase, compiled_rule_of
 from ..backend import backend_for
 from ..functional import _flatten
 from . import tape
@@ -84,6 +84,7 @@ class Recorder:
         self.slot_of = {}          # id(array or object) -> slot
         self.keep = []             # what slot_of names, kept alive so that ids stay unique
         self.ctx_slots = {}        # id(Context) -> slot of its replay context
+        self.ctx_rules = {}        # id(Context) -> the compiled rule its replay runs (0: none)
         self.swapped = []          # (Context, class) whose class was swapped for the recording one
         self.outside = {}          # id(tensor) -> (tensor, its array when first read)
         self.input_objects = {}    # id(input Tensor) -> object slot
@@ -174,7 +175,11 @@ class Recorder:
         kw_specs = {k: self.source(v) for k, v in (kwargs or {}).items()}
         ctx = result._node if result._requires_grad else None
         ctx_slot = parents = None
+        rule = 0 if kwargs else compiled_rule_of(cls)
+        if rule and not all(type(d) is np.ndarray or type(d) in _NUMBERS for d in _datas(args)):
+            rule = 0  # the engine runs compiled rules on NumPy arrays and numbers only
         if ctx is not None:
+            self.ctx_rules[id(ctx)] = rule
             backend = ctx.backend
             ctx_slot = self.new_slot()
             self.ctx_slots[id(ctx)] = ctx_slot
@@ -183,10 +188,10 @@ class Recorder:
             ctx.fn = _recording_class(cls)
             self.swapped.append((ctx, cls))
         else:
-            backend = backend_for(*[a._data if isinstance(a, TensorBase) else a for a in args])
+            backend = backend_for(*_datas(args))
         out = self.new_slot(result._data)
-        self._add(tape.forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents),
-                  (cls.__name__ + " forward", cls, arg_specs, kw_specs, out, ctx_slot, parents))
+        self._add(tape.forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents, rule),
+                  (cls.__name__ + " forward", cls, arg_specs, kw_specs, out, ctx_slot, parents, rule))
         return True
 
     # ---- backward ----------------------------------------------------------------------------
@@ -243,8 +248,9 @@ class Recorder:
             reduce = tuple(gi.shape) != tuple(shape)
             cast = gi.dtype != dtype
             targets.append((slot, shape, dtype, reduce, cast))
-        self._add(tape.backward_step(cls, backend, ctx_slot, grad_slot, targets),
-                  (cls.__name__ + " backward", cls, ctx_slot, grad_slot, targets))
+        rule = self.ctx_rules[id(ctx)]
+        self._add(tape.backward_step(cls, backend, ctx_slot, grad_slot, targets, rule),
+                  (cls.__name__ + " backward", cls, ctx_slot, grad_slot, targets, rule))
 
     def _outside_graph(self, cls):
         raise CaptureError(
@@ -364,6 +370,13 @@ class Recorder:
         if isinstance(x, np.ndarray):
             return ("fresh", x.copy())  # the caller owns the array returned now
         return ("const", x)
+
+
+_NUMBERS = (float, int, bool, type(None))
+
+
+def _datas(args):
+    return [a._data if isinstance(a, TensorBase) else a for a in args]
 
 
 def _referent(leaf_spec):

@@ -15,7 +15,8 @@ import operator
 
 import numpy as np
 
-from ..autograd._graph import Context, ScratchContext, TensorBase, new_tensor
+from ..autograd._graph import (Context, ScratchContext, TensorBase, compiled_backward, compiled_forward,
+                               new_tensor)
 from ..autograd.engine import _accumulate_into_leaf
 from ..ops.broadcast import unbroadcast
 
@@ -62,11 +63,14 @@ def getter(spec):
 
 # ---- steps ---------------------------------------------------------------------------------------
 
-def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents):
-    """One op's forward, as Primitive.apply runs it, minus the Tensor and graph bookkeeping."""
+def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents, rule=0):
+    """One op's forward, as Primitive.apply runs it, minus the Tensor and graph bookkeeping
+    (`rule`: the engine's compiled rule the eager call ran, 0 for the class's own forward)."""
     forward = cls.forward
     read = _reader(arg_specs)
     kws = [(k, getter(v)) for k, v in kw_specs.items()]
+    if rule:
+        return _compiled_forward_step(cls, backend, read, out, ctx_slot, parents, rule)
 
     def step(s):
         ctx = _scratch() if ctx_slot is None else replay_context(cls, backend, parents)
@@ -88,6 +92,17 @@ def forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents):
     return step
 
 
+def _compiled_forward_step(cls, backend, read, out, ctx_slot, parents, rule):
+    if ctx_slot is None:
+        def step(s):
+            s[out] = compiled_forward(rule, read(s))
+    else:
+        def step(s):
+            s[out], s[ctx_slot] = compiled_forward(rule, read(s), cls, backend, parents)
+
+    return step
+
+
 def _reader(specs):
     """slot list -> the tuple of a step's positional arguments (one C call when all are slots)."""
     if specs and all(spec[0] == "slot" for spec in specs):
@@ -99,16 +114,19 @@ def _reader(specs):
         (kind, a), (_, b) = specs
         return (lambda s: (s[a], b)) if kind == "slot" else (lambda s: (a, s[b]))
     getters = [getter(spec) for spec in specs]
-    return lambda s: [g(s) for g in getters]
+    return lambda s: tuple([g(s) for g in getters])
 
 
-def backward_step(cls, backend, ctx_slot, grad_slot, targets):
+def backward_step(cls, backend, ctx_slot, grad_slot, targets, rule=0):
     """One node's backward as the engine runs it: the rule, then each input's gradient summed back
     over broadcast axes, cast to the input's dtype and added to what that input has so far."""
     backward = cls.backward
 
     def step(s):
-        grads = backward(s[ctx_slot], backend, s[grad_slot])
+        if rule:
+            grads = compiled_backward(s[ctx_slot], s[grad_slot])
+        else:
+            grads = backward(s[ctx_slot], backend, s[grad_slot])
         if type(grads) is not tuple:
             grads = (grads,)
         for target, gi in zip(targets, grads):

@@ -3,7 +3,7 @@
 Each step of a recording is identified by what it runs and by every value it
 reads that is not made by an earlier step (a constant of the recording).  A
 value computed outside the recorded ops from the inputs (from a tensor's
-`.data` with NumPy, say) is such a constant, and would be frozen by a replay;
+its array with NumPy, say) is such a constant, and would be frozen by a replay;
 it shows up as a constant that differs between two calls of the same
 signature with different inputs, and the function is refused.  So is Python
 control flow that took another way on the second call.  Until two recordings
@@ -28,7 +28,7 @@ def check_same_work(first, second, name):
             raise CaptureError(
                 f"jit: {name!r} did different work on two calls with the same signature, at step {i} "
                 f"({what}).  A value computed outside fastgrad's ops from the inputs (with NumPy on a "
-                "tensor's .data, say), or Python state read by the function that changed between the "
+                "tensor's array, say), or Python state read by the function that changed between the "
                 "calls, would be frozen by a replay.  Compute it with fastgrad ops, pass it as an argument "
                 f"(named in static_argnums for a Python value), {EAGER_HINT}")
     if len(a) != len(b):
