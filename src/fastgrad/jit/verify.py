@@ -3,7 +3,7 @@
 Each step of a recording is identified by what it runs and by every value it
 reads that is not made by an earlier step (a constant of the recording).  A
 value computed outside the recorded ops from the inputs (from a tensor's
-its array with NumPy, say) is such a constant, and would be frozen by a replay;
+array with NumPy, say) is such a constant, and would be frozen by a replay;
 it shows up as a constant that differs between two calls of the same
 signature with different inputs, and the function is refused.  So is Python
 control flow that took another way on the second call.  Until two recordings
