@@ -1,18 +1,19 @@
 import numpy as np
 import pytest
 
-from fastgrad.backend import onednn
+from fastgrad.backend import gemm16, onednn
 
 
 @pytest.fixture(params=["onednn", "emulate"])
-def bf16_gemm(request):
-    """Each test once with oneDNN's bf16 GEMM (skipped where it cannot be used) and once emulated;
-    the choice in effect before is put back afterwards."""
+def bf16_gemm(request, monkeypatch):
+    """Each test once with oneDNN's bf16 GEMM (skipped where it cannot be used; for products of
+    every size, however small) and once emulated; the choice in effect before is put back afterwards."""
     saved = dict(onednn._state)
     try:
         if request.param == "onednn":
             if not onednn.cpu_bf16_flags():
                 pytest.skip("the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)")
+            monkeypatch.setattr(gemm16, "ONEDNN_MIN_WORK", 1)
             try:
                 onednn.set_bf16_gemm("onednn")
             except RuntimeError as e:

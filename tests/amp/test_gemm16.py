@@ -9,6 +9,7 @@ import pytest
 
 from fastgrad.backend import gemm16 as gemm16_module
 from fastgrad.backend import onednn
+from fastgrad.backend.gemm import gemm
 from fastgrad.backend.gemm16 import gemm16
 
 from .conftest import round16
@@ -77,9 +78,9 @@ def test_overflow_and_nan_propagate(bf16_gemm):
 def test_other_dtypes_are_not_rounded(rng):
     a = rng.standard_normal((5, 4))
     b = rng.standard_normal((4, 3))
-    np.testing.assert_array_equal(gemm16(a, b, "bfloat16"), a @ b)  # float64 untouched
-    got = gemm16(a.astype(np.float32), b, "bfloat16")              # mixed: promoted, not rounded
-    np.testing.assert_allclose(got, a.astype(np.float32) @ b, rtol=1e-12)
+    np.testing.assert_array_equal(gemm16(a, b, "bfloat16"), gemm(a, b))  # float64 untouched
+    got = gemm16(a.astype(np.float32), b, "bfloat16")                    # mixed: promoted, not rounded
+    np.testing.assert_array_equal(got, gemm(a.astype(np.float32), b))
 
 
 def test_bad_arguments_are_named(rng):
@@ -157,3 +158,20 @@ def test_fastgrad_info_names_the_bf16_gemm():
 
     line = collect()["bf16_gemm"]
     assert line.startswith(onednn.get_bf16_gemm().replace("emulate", "emulated"))
+
+
+def test_small_products_are_emulated_even_with_onednn(rng, monkeypatch):
+    if not onednn.cpu_bf16_flags() or onednn.find_onednn_library() is None:
+        pytest.skip("needs oneDNN (fastgrad[onednn]) and a CPU with avx512_bf16 or amx_bf16")
+    saved = dict(onednn._state)
+    onednn.set_bf16_gemm("onednn")
+    monkeypatch.setattr(gemm16_module, "last_onednn_implementation", ["none yet"])
+    try:
+        a, b = rng.standard_normal((32, 64)).astype(np.float32), rng.standard_normal((64, 64)).astype(np.float32)
+        check(gemm16(a, b, "bfloat16"), a, b, "bfloat16")
+        assert gemm16_module.last_onednn_implementation == ["none yet"]
+        a = rng.standard_normal((64, 64)).astype(np.float32)
+        gemm16(a, b, "bfloat16")
+        assert gemm16_module.last_onednn_implementation != ["none yet"]
+    finally:
+        onednn._state.update(saved)

@@ -196,3 +196,21 @@ def test_scale_of_a_list_and_bad_arguments():
     opt = fg.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(RuntimeError, match="closure"):
         scaler.step(opt, closure=lambda: 0.0)
+
+
+def test_an_enabled_scaler_refuses_to_be_recorded_by_jit():
+    model, x, y = setup()
+    opt = fg.optim.SGD(model.parameters(), lr=0.1)
+    scaler = GradScaler()
+
+    @fg.jit
+    def step(xb, yb):
+        loss = F.mse_loss(model(xb), yb)
+        opt.zero_grad()
+        scaler.scale(loss).backward()
+        scaler.step(opt)
+        scaler.update()
+        return loss
+
+    with pytest.raises(RuntimeError, match="fastgrad.jit"):
+        step(x, y)

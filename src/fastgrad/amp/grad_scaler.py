@@ -21,6 +21,7 @@ The usual loop::
 import math
 
 from .. import _C
+from ..autograd import capture
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import namespace_of
@@ -56,6 +57,9 @@ class GradScaler:
         """outputs * scale: a Tensor, or every Tensor in a (nested) list or tuple."""
         if not self._enabled:
             return outputs
+        if capture.recording() is not None:
+            raise RuntimeError("GradScaler.scale: an enabled GradScaler cannot be recorded by fastgrad.jit "
+                               "(its scale changes between steps, and a replay would keep the recorded one)")
         if isinstance(outputs, Tensor):
             return outputs * self._scale
         if isinstance(outputs, (list, tuple)):

@@ -7,8 +7,8 @@ computes: the product of two 16-bit values is exact in float32, so rounding
 the operands and running a float32 GEMM gives the same numbers, up to the
 order of the additions.
 
-bfloat16 2-d products go to oneDNN's matmul when it is in use (onednn.py);
-every other case is emulated that way.  float16 is always emulated (no CPU
+bfloat16 2-d products of at least ONEDNN_MIN_WORK multiply-adds go to oneDNN's
+matmul when it is in use (onednn.py); every other case is emulated that way.  float16 is always emulated (no CPU
 here has a fast float16 GEMM).  Operands that are not float32 NumPy arrays go
 to gemm() unchanged: autocast leaves float64 alone.
 """
@@ -21,6 +21,10 @@ from .gemm import gemm
 _F32 = np.dtype(np.float32)
 BFLOAT16 = "bfloat16"
 FLOAT16 = "float16"
+
+# Products of fewer multiply-adds are emulated even where oneDNN is in use: a oneDNN call (its
+# threads, the bf16 copies) costs more than it saves there, and the values are the same.
+ONEDNN_MIN_WORK = 64 * 64 * 64
 
 # The name of oneDNN's implementation that ran the last bf16 GEMM (for tests and `fastgrad info`).
 last_onednn_implementation = [""]
@@ -37,7 +41,8 @@ def gemm16(a, b, dtype):
     if not (type(a) is np.ndarray and type(b) is np.ndarray and a.dtype == _F32 and b.dtype == _F32):
         return gemm(a, b)
     if dtype == BFLOAT16:
-        if a.ndim == 2 and b.ndim == 2 and onednn.resolve() == "onednn":
+        if (a.ndim == 2 and b.ndim == 2 and a.shape[0] * a.shape[1] * b.shape[-1] >= ONEDNN_MIN_WORK
+                and onednn.resolve() == "onednn"):
             return _onednn_bf16(a, b)
         a, b = _keeping_layout(_C.bf16_round, a), _keeping_layout(_C.bf16_round, b)
     elif dtype == FLOAT16:
