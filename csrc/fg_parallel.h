@@ -50,6 +50,48 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
     return (c + align - 1) / align * align;
 }
 
+/* Contention.  A parallel region ends at a barrier: the calling thread waits
+ * there for every thread of the team, even one that the operating system has
+ * not yet run and that will find no chunk left to take.  When other processes
+ * keep every core busy, that wait lasts scheduler time slices (measured: a
+ * 1M-element sigmoid forward+backward went from 0.6 ms to about 100 ms with
+ * two spinning processes on two cores), and threads spinning at the barrier
+ * take the cores from the very thread they wait for.  So each threaded loop
+ * times the calling thread's own share and its wait at the barrier
+ * (fg_team_note); a wait over FG_TEAM_LATE_NS that is also longer than the
+ * caller's own share means the team came late, and the loops run on the
+ * calling thread alone for a while (fg_team_ready is false), 100 ms at first,
+ * doubling while the team keeps coming late, up to 1.6 s; one prompt team ends
+ * it.  Chunks are the same either way, so results do not change.  GEMMs
+ * follow the same signal (gemm.c). */
+#define FG_TEAM_LATE_NS 2000000
+int64_t fg_team_clock_ns(void);
+int fg_team_ready(void);
+void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns);
+
+#ifdef _OPENMP
+#define FG_TEAM_THREAD_NUM() omp_get_thread_num()
+#else
+#define FG_TEAM_THREAD_NUM() 0
+#endif
+
+/* The chunks 0 .. count-1 (fg_k_), taken one at a time by the team's threads,
+ * timed as fg_team_note describes. */
+#define FG_TEAM_LOOP(count, BODY)                                              \
+    {                                                                          \
+        int64_t fg_start_ = fg_team_clock_ns(), fg_own_done_ = fg_start_;      \
+        _Pragma("omp parallel")                                                \
+        {                                                                      \
+            _Pragma("omp for schedule(dynamic, 1) nowait")                     \
+            for (int64_t fg_k_ = 0; fg_k_ < (count); fg_k_++) {                \
+                BODY                                                           \
+            }                                                                  \
+            if (FG_TEAM_THREAD_NUM() == 0)                                     \
+                fg_own_done_ = fg_team_clock_ns();                             \
+        }                                                                      \
+        fg_team_note(fg_start_, fg_own_done_, fg_team_clock_ns());             \
+    }
+
 /* Run STMT (which reads lo and hi) over the chunks [lo, hi) of [0, n), threaded
  * when work > FG_OMP_THRESHOLD.  Below the threshold no OpenMP region is entered
  * at all: an `if (0)` region still costs the runtime's team set-up (about half a
@@ -69,12 +111,8 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         int64_t fg_n_ = (n), fg_work_ = (work);                                \
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), INT64_MAX); \
         int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
-        if (fg_work_ > (threshold) && fg_count_ > 1) {                         \
-            _Pragma("omp parallel for schedule(dynamic, 1)")                   \
-            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
-                FG_CHUNK_BOUNDS(fg_k_)                                         \
-                STMT;                                                          \
-            }                                                                  \
+        if (fg_work_ > (threshold) && fg_count_ > 1 && fg_team_ready()) {      \
+            FG_TEAM_LOOP(fg_count_, FG_CHUNK_BOUNDS(fg_k_) STMT;)              \
         } else {                                                               \
             for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
                 FG_CHUNK_BOUNDS(fg_k_)                                         \
@@ -92,12 +130,8 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), FG_MAX_CHUNKS); \
         int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
         double fg_parts_[FG_MAX_CHUNKS];                                       \
-        if (fg_work_ > FG_OMP_THRESHOLD && fg_count_ > 1) {                    \
-            _Pragma("omp parallel for schedule(dynamic, 1)")                   \
-            for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
-                FG_CHUNK_BOUNDS(fg_k_)                                         \
-                fg_parts_[fg_k_] = (EXPR);                                     \
-            }                                                                  \
+        if (fg_work_ > FG_OMP_THRESHOLD && fg_count_ > 1 && fg_team_ready()) { \
+            FG_TEAM_LOOP(fg_count_, FG_CHUNK_BOUNDS(fg_k_) fg_parts_[fg_k_] = (EXPR);) \
         } else {                                                               \
             for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
                 FG_CHUNK_BOUNDS(fg_k_)                                         \

@@ -13,6 +13,8 @@
  * Products smaller than FG_GEMM_SERIAL_WORK multiply-adds run on the calling
  * thread alone: waking a team costs more than it saves there (MKL would
  * otherwise split a 32x32x32 product over two threads and take 4x longer).
+ * While the kernels' teams come late (other processes busy on every core,
+ * fg_parallel.h), every product runs on the calling thread alone as well.
  * Without OpenMP, MKL runs sequentially, as the kernels do.
  *
  * All matrices are row-major; a transposed operand is a column-major view,
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "fastgrad.h"
+#include "fg_parallel.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -196,7 +199,7 @@ static int choose_threads(double work)
         blas.set_num_threads(n);
         threads_in_effect = n;
     }
-    if (n > 1 && work < FG_GEMM_SERIAL_WORK && blas.set_num_threads_local) {
+    if (n > 1 && (work < FG_GEMM_SERIAL_WORK || !fg_team_ready()) && blas.set_num_threads_local) {
         return blas.set_num_threads_local(1);
     }
     return -1;

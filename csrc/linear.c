@@ -161,7 +161,7 @@ static int64_t tile_width(int64_t rows, int64_t cols)
             int64_t ntiles = (cols + tile - 1) / tile;                         \
             int64_t work = rows * cols;                                        \
             (void)work;                                                        \
-            _Pragma("omp parallel for schedule(dynamic, 1) if (work > FG_EPILOGUE_OMP_THRESHOLD)") \
+            _Pragma("omp parallel for schedule(dynamic, 1) if (work > FG_EPILOGUE_OMP_THRESHOLD && fg_team_ready())") \
             for (int64_t k = 0; k < ntiles; k++) {                             \
                 int64_t c0 = k * tile;                                         \
                 int64_t w = cols - c0 < tile ? cols - c0 : tile;               \
