@@ -511,12 +511,13 @@ FG_BCE_WITH_LOGITS(double, f64)
         den = den < (T)1e-12f ? (T)1e-12f : den;                               \
         return (v - tt) / den;                                                 \
     }                                                                          \
-    double fg_binary_cross_entropy_fwd_##S(const T *restrict p, const T *restrict t, T *restrict loss, \
-                                           int64_t n, int64_t *invalid)         \
+    /* One chunk's loss sum; its count of inputs outside [0, 1] is added to   \
+     * *invalid (an integer sum: the same in any order). */                   \
+    static double bce_share_##S(const T *restrict p, const T *restrict t, T *restrict loss, \
+                                int64_t n, int64_t *invalid)                   \
     {                                                                          \
         double sum = 0;                                                        \
         int64_t bad = 0;                                                       \
-        _Pragma("omp parallel for schedule(static) reduction(+:sum, bad) if (n > FG_OMP_THRESHOLD)") \
         for (int64_t i = 0; i < n; i++) {                                      \
             T v = p[i], tt = t[i];                                             \
             bad += (v < 0) | (v > 1) | (tt < 0) | (tt > 1);                    \
@@ -528,21 +529,37 @@ FG_BCE_WITH_LOGITS(double, f64)
                 loss[i] = l;                                                   \
             sum += l;                                                          \
         }                                                                      \
-        *invalid = bad;                                                        \
+        _Pragma("omp atomic")                                                  \
+        *invalid += bad;                                                       \
         return sum;                                                            \
+    }                                                                          \
+    static void bce_grad_share_##S(const T *restrict p, const T *restrict t, const T *restrict gy, \
+                                   T *restrict gx, int64_t n, T scale)         \
+    {                                                                          \
+        if (gy) {                                                              \
+            _Pragma("omp simd")                                                \
+            for (int64_t i = 0; i < n; i++)                                    \
+                gx[i] = scale * gy[i] * bce_grad_##S(p[i], t[i]);              \
+        } else {                                                               \
+            _Pragma("omp simd")                                                \
+            for (int64_t i = 0; i < n; i++)                                    \
+                gx[i] = scale * bce_grad_##S(p[i], t[i]);                      \
+        }                                                                      \
+    }                                                                          \
+    /* The sum is taken chunk by chunk (FG_PARALLEL_SUM), so it is the same    \
+     * for any thread count. */                                               \
+    double fg_binary_cross_entropy_fwd_##S(const T *restrict p, const T *restrict t, T *restrict loss, \
+                                           int64_t n, int64_t *invalid)         \
+    {                                                                          \
+        *invalid = 0;                                                          \
+        FG_PARALLEL_SUM(n, n, 16, bce_share_##S(p + lo, t + lo, loss ? loss + lo : NULL, hi - lo, invalid)) \
+        return fg_sum_;                                                        \
     }                                                                          \
     void fg_binary_cross_entropy_bwd_##S(const T *restrict p, const T *restrict t, const T *restrict gy, \
                                          T *restrict gx, int64_t n, T scale)   \
     {                                                                          \
-        if (gy) {                                                              \
-            _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
-            for (int64_t i = 0; i < n; i++)                                    \
-                gx[i] = scale * gy[i] * bce_grad_##S(p[i], t[i]);              \
-        } else {                                                               \
-            _Pragma("omp parallel for simd schedule(static) if (n > FG_OMP_THRESHOLD)") \
-            for (int64_t i = 0; i < n; i++)                                    \
-                gx[i] = scale * bce_grad_##S(p[i], t[i]);                      \
-        }                                                                      \
+        FG_PARALLEL_SHARES(n, n, 16,                                           \
+            bce_grad_share_##S(p + lo, t + lo, gy ? gy + lo : NULL, gx + lo, hi - lo, scale)) \
     }
 
 FG_BCE(float, f32, logf, log1pf)

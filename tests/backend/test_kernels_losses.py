@@ -268,9 +268,12 @@ def test_float16_losses_fall_back_to_the_twin(rng):
                                                                                       reduction="sum"))
 
 
-@pytest.mark.parametrize("name", ["mse_loss", "binary_cross_entropy_with_logits", "huber_loss"])
+@pytest.mark.parametrize("name", ["mse_loss", "binary_cross_entropy_with_logits", "huber_loss",
+                                  "binary_cross_entropy"])
 def test_sums_do_not_depend_on_the_thread_count(name, rng):
     x = np.asarray(rng.standard_normal(1_000_003), dtype=np.float32)
+    if name == "binary_cross_entropy":
+        x = np.asarray(rng.uniform(0, 1, x.shape), dtype=np.float32)
     t = np.asarray(rng.uniform(0, 1, x.shape), dtype=np.float32)
     before = _C.get_num_threads()
     try:
@@ -281,3 +284,17 @@ def test_sums_do_not_depend_on_the_thread_count(name, rng):
     finally:
         _C.set_num_threads(before)
     assert one == many
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_binary_cross_entropy_finds_one_bad_entry_among_many(threads, rng):
+    p = np.asarray(rng.uniform(0, 1, 1_000_003), dtype=np.float32)
+    t = np.asarray(rng.uniform(0, 1, p.shape), dtype=np.float32)
+    p[777_777] = 1.5
+    before = _C.get_num_threads()
+    try:
+        _C.set_num_threads(threads)
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            _C.binary_cross_entropy_fwd(p, t)
+    finally:
+        _C.set_num_threads(before)
