@@ -18,6 +18,7 @@ from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
 from .shape import astype
 
 _ALIASES = {None: "none", "identity": "none", "linear": "none"}
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Linear(Function):
@@ -39,9 +40,9 @@ class Linear(Function):
         lead = tuple(x.shape[:-1])
         rows = math.prod(lead)
         ctx.rows = rows
-        z = b.matmul(xp.reshape(x, (rows, in_features)), xp.matrix_transpose(weight))
+        z = b.matmul(_reshape(xp, x, (rows, in_features)), _transpose(xp, weight))
         y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
-        y = xp.reshape(y, lead + (out_features,))
+        y = _reshape(xp, y, lead + (out_features,))
         ctx.activation = activation
         if activation in KEEPS_PREACTIVATION:
             ctx.save_for_backward(x, weight, bias, pre)
@@ -57,21 +58,32 @@ class Linear(Function):
         out_features, in_features = weight.shape
         activation = ctx.activation
         rows = ctx.rows
-        x2 = xp.reshape(x, (rows, in_features))
+        x2 = _reshape(xp, x, (rows, in_features))
         if activation in KEEPS_PREACTIVATION and any(isinstance(a, Tensor) for a in (x, weight, bias)):
             # NOTE: on Tensors (create_graph) the pre-activation is recomputed from
             # x, W and b, so that second derivatives see how it depends on them.
-            saved = b.matmul(x2, xp.matrix_transpose(weight))
+            saved = b.matmul(x2, _transpose(xp, weight))
             if bias is not None:
                 saved = saved + bias
-        gz, gb = b.bias_act_bwd(xp.reshape(saved, (rows, out_features)), xp.reshape(g, (rows, out_features)),
+        gz, gb = b.bias_act_bwd(_reshape(xp, saved, (rows, out_features)), _reshape(xp, g, (rows, out_features)),
                                 bias_grad=bool(need_b), activation=activation)
         gx = gw = None
         if need_x:
-            gx = xp.reshape(b.matmul(gz, weight), x.shape)
+            gx = _reshape(xp, b.matmul(gz, weight), x.shape)
         if need_w:
-            gw = b.matmul(xp.matrix_transpose(gz), x2)
+            gw = b.matmul(_transpose(xp, gz), x2)
         return gx, gw, gb
+
+
+def _reshape(xp, a, shape):
+    """xp.reshape(a, shape); a NumPy array's own method skips NumPy's Python-level
+    dispatch, which costs a small layer's step more than the reshape."""
+    return a.reshape(shape) if type(a) is np.ndarray else xp.reshape(a, shape)
+
+
+def _transpose(xp, a):
+    """The transpose of a 2-d array (xp.matrix_transpose; `.T` for a NumPy array)."""
+    return a.T if type(a) is np.ndarray else xp.matrix_transpose(a)
 
 
 def linear(x, weight, bias=None, activation=None):
@@ -97,6 +109,8 @@ def linear(x, weight, bias=None, activation=None):
 def _one_dtype(x, weight, bias):
     """Promote the operands to one floating dtype (NumPy's rules), differentiably."""
     dtypes = [getattr(a, "dtype", None) for a in (x, weight, bias) if a is not None]
+    if dtypes[0] in _FLOATS and all(d is dtypes[0] for d in dtypes):
+        return x, weight, bias  # the usual case: one float dtype already
     if any(d is None for d in dtypes):
         raise TypeError("linear: x, weight and bias must be tensors or arrays")
     try:
