@@ -21,6 +21,7 @@ from fastgrad import nn, optim
 from fastgrad.backend.gemm import gemm
 from fastgrad.nn import functional as F
 from peers import torch_or_skip
+from training_step import make_training_step
 
 GROUP = "C1 training step: LeNet (conv5 16, pool, conv5 32, pool, linear 512-10), batch 64, 28x28, Adam, float32"
 BATCH = 64
@@ -41,24 +42,12 @@ def problem():
     return x, y, weights
 
 
-def make_step(cross_entropy, model, opt, x, y):
-    """One training step of either library: forward, loss, zero_grad, backward, Adam."""
-    def step():
-        loss = cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
-
-
 def test_fastgrad_step(benchmark):
     benchmark.group, benchmark.name = GROUP, "fastgrad"
     x, y, weights = problem()
     model = lenet(nn)
     model.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    step = make_step(F.cross_entropy, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x), y)
+    step = make_training_step(F.cross_entropy, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x), y)
     step()
     benchmark(step)
 
@@ -69,8 +58,8 @@ def test_torch_step(benchmark):
     x, y, weights = problem()
     model = lenet(torch.nn)
     model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    step = make_step(torch.nn.functional.cross_entropy, model, torch.optim.Adam(model.parameters(), lr=1e-3),
-                     torch.tensor(x), torch.tensor(y))
+    step = make_training_step(torch.nn.functional.cross_entropy, model,
+                              torch.optim.Adam(model.parameters(), lr=1e-3), torch.tensor(x), torch.tensor(y))
     step()
     benchmark(step)
 
