@@ -213,11 +213,11 @@ lt = _method("lt", "Elementwise <, a bool tensor.")
 le = _method("le", "Elementwise <=, a bool tensor.")
 gt = _method("gt", "Elementwise >, a bool tensor.")
 ge = _method("ge", "Elementwise >=, a bool tensor.")
-floor = _method("floor", "Round down (no gradient).")
-ceil = _method("ceil", "Round up (no gradient).")
-round = _method("round", "Round half to even, as PyTorch (no gradient).")
-trunc = _method("trunc", "Round toward zero (no gradient).")
-sign = _method("sign", "-1, 0 or 1 (no gradient).")
+floor = _method("floor", "Round down (zero gradient, as PyTorch).")
+ceil = _method("ceil", "Round up (zero gradient, as PyTorch).")
+round = _method("round", "Round half to even, as PyTorch (zero gradient, as PyTorch).")
+trunc = _method("trunc", "Round toward zero (zero gradient, as PyTorch).")
+sign = _method("sign", "-1, 0 or 1 (zero gradient, as PyTorch).")
 isnan = _method("isnan", "True where NaN.")
 isinf = _method("isinf", "True where +-inf.")
 isfinite = _method("isfinite", "True where neither NaN nor +-inf.")
@@ -225,3 +225,188 @@ tril = _method("tril", "tril(x, diagonal=0): the lower triangle, zeros above `di
 triu = _method("triu", "triu(x, diagonal=0): the upper triangle, zeros below `diagonal`.")
 finfo = np.finfo   # finfo(fastgrad.float32).eps, .max, .tiny, .resolution, .bits as PyTorch's
 iinfo = np.iinfo
+
+
+# ---- PyTorch's names for fastgrad.numpy's functions (dim= where NumPy says axis=) ----------------
+
+def _fnp():
+    from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
+
+    return fnp
+
+
+def _plain(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def outer(input, vec2):
+    """The outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j]."""
+    return _fnp().outer(_as_tensor(input), _as_tensor(vec2))
+
+
+ger = outer
+
+
+def kron(input, other):
+    """The Kronecker product."""
+    return _fnp().kron(_as_tensor(input), _as_tensor(other))
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors; indexing "ij" (PyTorch's default) or "xy"."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    vectors = [_as_tensor(t).reshape(-1) for t in tensors]
+    sizes = [v.shape[0] for v in vectors]
+    axes = list(range(len(vectors)))
+    if indexing == "xy" and len(vectors) > 1:   # the first two axes swap roles
+        axes[0], axes[1] = 1, 0
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for v, axis in zip(vectors, axes):
+        along = [1] * len(vectors)
+        along[axis] = v.shape[0]
+        grids.append(_shape.broadcast_to(v.reshape(tuple(along)), tuple(sizes)))
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, as rows (itertools.product's order)."""
+    if len(tensors) == 1:
+        return _as_tensor(tensors[0])
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along `dim` (prepend/append joined first)."""
+    kwargs = {k: _as_tensor(v) for k, v in (("prepend", prepend), ("append", append)) if v is not None}
+    return _fnp().diff(_as_tensor(input), n=n, axis=dim, **kwargs)
+
+
+def diag(input, diagonal=0):
+    """A 1-D tensor's diagonal matrix, or a 2-D tensor's diagonal (offset by `diagonal`)."""
+    x = _as_tensor(input)
+    if x.ndim not in (1, 2):
+        raise RuntimeError(f"diag: expects a 1-D or 2-D tensor, got {x.ndim}-D")
+    return _fnp().diag(x, k=diagonal)
+
+
+def trace(input):
+    """The sum of a 2-D tensor's diagonal."""
+    x = _as_tensor(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expects a 2-D tensor, got {x.ndim}-D")
+    return _fnp().trace(x)
+
+
+def atan2(input, other):
+    """The angle of (other, input) in radians: arctan(input / other) in the right quadrant."""
+    return _fnp().arctan2(_as_tensor(input), other)
+
+
+arctan2 = atan2
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """NaN, +inf and -inf replaced (by 0 and the dtype's largest and smallest finite values by default)."""
+    return _fnp().nan_to_num(_as_tensor(input), nan=nan, posinf=posinf, neginf=neginf)
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input)."""
+    x = _as_tensor(input)
+    return x + weight * (end - x)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2)."""
+    return _scaled_sum(input, _as_tensor(mat1).mm(mat2), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    return _scaled_sum(input, _as_tensor(batch1).bmm(batch2), beta, alpha)
+
+
+def _scaled_sum(input, product, beta, alpha):
+    product = product if alpha == 1 else alpha * product
+    if beta == 0:   # PyTorch: input is ignored (NaN in it does not propagate)
+        return product
+    return (input if beta == 1 else beta * _as_tensor(input)) + product
+
+
+def take_along_dim(input, indices, dim=None):
+    """input's values at `indices` matched element by element along `dim` (of the flattened input when None)."""
+    return _fnp().take_along_axis(_as_tensor(input), _plain(indices), axis=dim)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element repeated `repeats` times along `dim` (flattened when None).
+
+    repeat_interleave(counts) with one int tensor gives each index i counts[i] times."""
+    if repeats is None:
+        counts = np.asarray(_plain(input))
+        if counts.ndim != 1 or counts.dtype.kind not in "iu":
+            raise TypeError("repeat_interleave: with one argument, expects a 1-D integer tensor of counts")
+        return Tensor(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+    return _fnp().repeat(_as_tensor(input), _plain(repeats), axis=dim)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (sorted), with the inverse indices and counts when asked (no gradient)."""
+    data = np.asarray(_plain(input))
+    found = np.unique(data, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
+    if not (return_inverse or return_counts):
+        return Tensor(found)
+    values, *rest = found
+    if return_inverse:   # PyTorch: the inverse has the input's shape (NumPy 2 agrees only when dim is None)
+        rest[0] = rest[0].reshape(data.shape if dim is None else (data.shape[dim],))
+    return (Tensor(values), *(Tensor(a.astype(np.int64)) for a in rest))
+
+
+def bincount(input, weights=None, minlength=0):
+    """Counts of each non-negative integer in a 1-D tensor (weighted sums with `weights`); no gradient."""
+    data = np.asarray(_plain(input))
+    if data.ndim != 1 or data.dtype.kind not in "iub":
+        raise RuntimeError(f"bincount: expects a 1-D integer tensor, got {data.ndim}-D {data.dtype}")
+    w = None if weights is None else np.asarray(_plain(weights))
+    counts = np.bincount(data, weights=w, minlength=minlength)
+    return Tensor(counts if w is not None else counts.astype(np.int64))
+
+
+def cdist(x1, x2, p=2.0):
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    a, b = _as_tensor(x1), _as_tensor(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"cdist: expects (..., P, M) and (..., R, M) with one M, got {tuple(a.shape)} "
+                           f"and {tuple(b.shape)}")
+    return (a.unsqueeze(-2) - b.unsqueeze(-3)).norm(p=p, dim=-1)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn from the rows of `input` (non-negative weights, 1-D or 2-D), int64, no gradient."""
+    from .creation import default_generator
+
+    weights = np.asarray(_plain(input), dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: expects a 1-D or 2-D tensor of weights, got {weights.ndim}-D")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("multinomial: weights must be finite and non-negative")
+    if np.any(rows.sum(axis=1) <= 0):
+        raise RuntimeError("multinomial: every row of weights needs a positive sum")
+    if not replacement and num_samples > np.count_nonzero(rows, axis=1).min():
+        raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without replacement from a row "
+                           f"with fewer non-zero weights")
+    rng = generator if generator is not None else default_generator()
+    drawn = np.stack([rng.choice(row.size, size=num_samples, replace=replacement, p=row / row.sum())
+                      for row in rows]).astype(np.int64)
+    return Tensor(drawn.reshape(weights.shape[:-1] + (num_samples,)))
+
+
+__all__ += ["addmm", "arctan2", "atan2", "baddbmm", "bincount", "cartesian_prod", "cdist", "diag", "diff", "ger",
+            "kron", "lerp", "meshgrid", "multinomial", "nan_to_num", "outer", "repeat_interleave",
+            "take_along_dim", "trace", "unique"]

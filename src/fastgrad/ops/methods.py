@@ -17,7 +17,7 @@ from .. import devices
 from ..autograd._graph import binary_operator, reflected_operator, unary_operator
 from ..autograd.tensor import Tensor, new_tensor
 from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg,
-               manipulation, reductions, selection, shape, softmax_family, tiling, vector_norm)
+               manipulation, reductions, rounding, selection, shape, softmax_family, tiling, vector_norm)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -419,9 +419,13 @@ EVERYDAY = {
     "ge": comparison.ge, "greater": comparison.gt, "less": comparison.lt,
     "byte": _cast(np.dtype(np.uint8)), "char": _cast(np.dtype(np.int8)), "short": _cast(np.dtype(np.int16)),
     "tril": _triangle("tril"), "triu": _triangle("triu"),
-    **{name: _no_grad_elementwise(name) for name in ("floor", "ceil", "round", "trunc", "sign", "isnan", "isinf",
-                                                      "isfinite")},
+    **{name: _no_grad_elementwise(name) for name in ("isnan", "isinf", "isfinite")},
+    **rounding.METHODS,
 }
+
+
+def _not_matrix(name, x):
+    raise RuntimeError(f"{name}: defined for 2-D tensors, got {x.ndim}-D (use mH for batches)")
 
 
 def _T(self):
@@ -434,9 +438,45 @@ def _torch_size(dims):
     return Size(dims)
 
 
+def _unfold(self, dimension, size, step):
+    """Windows of `size` elements every `step` along `dimension`, as a new last dimension."""
+    if self.ndim == 0:
+        raise RuntimeError("unfold: needs a tensor of at least one dimension, got a 0-d tensor")
+    dim = dimension % self.ndim
+    length = self.shape[dim]
+    if size < 0 or size > length or step <= 0:
+        raise RuntimeError(f"unfold: size {size} and step {step} do not fit dimension {dimension} of length {length}")
+    windows = np.arange(0, length - size + 1, step)[:, None] + np.arange(size)   # (count, size) indices
+    picked = indexing.getitem(self, (slice(None),) * dim + (windows,))           # window axes at dim, dim + 1
+    order = [*range(dim + 1), *range(dim + 2, self.ndim + 1), dim + 1]
+    return shape.permute(picked, order)
+
+
+def _conj(self):
+    if self.dtype.kind != "c":   # PyTorch: a real tensor is its own conjugate
+        return self
+    from .. import numpy as fnp
+
+    return fnp.conjugate(self)
+
+
+# PyTorch's functions that are also Tensor methods (fastgrad/tensor_functions.py holds them).
+_FUNCTION_METHODS = ("addmm", "arctan2", "atan2", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp",
+                     "multinomial", "nan_to_num", "outer", "repeat_interleave", "take_along_dim", "trace", "unique")
+
+
 def attach():
+    from .. import tensor_functions
+
     for name, fn in {**METHODS, **EVERYDAY}.items():
         setattr(Tensor, name, fn)
+    for name in _FUNCTION_METHODS:
+        setattr(Tensor, name, getattr(tensor_functions, name))
+    Tensor.unfold = _unfold
+    Tensor.conj = _conj
+    Tensor.roll = manipulation.roll
+    Tensor.H = property(lambda self: _conj(shape.transpose(self)) if self.ndim == 2 else _not_matrix("H", self))
+    Tensor.mH = property(lambda self: _conj(shape.swapaxes(self, -1, -2)))
     Tensor.T = property(_T)
     Tensor.size = property(_size)
     Tensor.nbytes = property(lambda self: self._data.nbytes)
