@@ -4,7 +4,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from .autograd.tensor import Tensor, new_tensor
-from .devices import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
+from .backend import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
 from .dtypes import get_default_dtype
 
 _rng_state = [np.random.default_rng()]

@@ -14,6 +14,7 @@ import re
 import numpy as np
 
 from .autograd.primitive import Primitive
+from .backend import _is_cupy, array_device_name
 from .autograd.tensor import Tensor
 
 __all__ = ["Device", "cuda_is_available", "device_of", "is_device", "move_array", "move_tensor_", "parse_device",
@@ -133,20 +134,10 @@ def cuda_is_available():
 
 
 def device_of(array):
-    """The Device an array lives on: 'cpu' for NumPy, 'cuda:N' for CuPy."""
-    if isinstance(array, (np.ndarray, np.generic)):
-        return Device("cpu")
-    dev = getattr(array, "device", None)
-    if dev is None or isinstance(dev, str):
-        return Device(dev or "cpu")
-    index = getattr(dev, "id", None)
-    if isinstance(index, int) and _is_cupy(array):
-        return Device(f"cuda:{index}")
-    return Device("cpu")  # other array-API arrays (array_api_strict, ...) live in host memory
-
-
-def _is_cupy(array):
-    return type(array).__module__.split(".", 1)[0] == "cupy"
+    """The Device an array lives on: 'cpu' for NumPy, 'cuda:N' for CuPy; arrays of other
+    array-API libraries live in host memory, so 'cpu' too."""
+    name = array_device_name(array)
+    return Device(name if is_device_name(name) else "cpu")
 
 
 def move_array(array, device):

@@ -31,7 +31,8 @@ from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
 from ._checkpoint.npz import read_npz, write_npz
 from ._checkpoint.safetensors import read_safetensors, write_safetensors
 from .autograd.tensor import Tensor
-from .devices import _is_cupy, is_device_name, move_array
+from .backend import _is_cupy
+from .devices import is_device_name, move_array
 
 __all__ = ["CheckpointError", "DEFAULT_EXTRA_BYTES", "save", "load"]
 

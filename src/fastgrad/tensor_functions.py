@@ -178,7 +178,7 @@ def is_tensor(obj):
 
 def is_floating_point(input):
     """True when the tensor's dtype is a floating one."""
-    return input.dtype.kind == "f"
+    return input.is_floating_point()
 
 
 def _arrays(a, b):

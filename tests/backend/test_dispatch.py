@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad.backend import NUMPY, Backend, backend_for, device_of
+from fastgrad.backend import NUMPY, Backend, array_device_name, backend_for
 from fastgrad.backend import cupy_backend as cupy_backend_module
 from fastgrad.backend import cupy_kernels
 from fastgrad.backend import reference
@@ -85,22 +85,22 @@ def test_namespace_of_arrays():
     assert namespace_of(3.0) is np and namespace_of(None) is np
 
 
-def test_device_of_arrays():
-    assert device_of(np.ones(2)) == "cpu"
-    assert device_of(np.float32(1)) == "cpu"
-    assert "CPU_DEVICE" in device_of(strict([1.0]))
+def test_array_device_name_of_arrays():
+    assert array_device_name(np.ones(2)) == "cpu"
+    assert array_device_name(np.float32(1)) == "cpu"
+    assert "CPU_DEVICE" in array_device_name(strict([1.0]))
 
 
 # ---- the CuPy side, without CuPy ---------------------------------------------------
 
 def test_cupy_types_are_recognised_by_module_and_name():
-    from fastgrad.backend import _is_cupy_type
+    from fastgrad.backend import _is_cupy
 
-    assert not _is_cupy_type(np.ndarray)
-    assert not _is_cupy_type(type(strict([1.0])))
+    assert not _is_cupy(np.ones(2))
+    assert not _is_cupy(strict([1.0]))
     # The check reads only the type's module and name (CuPy itself need not be importable).
-    assert _is_cupy_type(type("ndarray", (), {"__module__": "cupy._core.core"}))
-    assert not _is_cupy_type(type("ndarray", (), {"__module__": "notcupy"}))
+    assert _is_cupy(type("ndarray", (), {"__module__": "cupy._core.core"})())
+    assert not _is_cupy(type("ndarray", (), {"__module__": "notcupy"})())
 
 
 def test_cupy_backend_module_imports_without_cupy():

@@ -30,6 +30,10 @@ def compiled_rule_of(cls: Any) -> Any:
     """The compiled rule `cls` runs with on NumPy arrays and numbers (0: its Python rules)."""
     ...
 
+def is_floating_dtype(dtype: Any, xp: Any) -> Any:
+    """True for real and complex floating dtypes (the ones gradients flow through);"""
+    ...
+
 def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:
     """Wrap an array without checks (the fast path used by every op)."""
     ...

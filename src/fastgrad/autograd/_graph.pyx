@@ -426,10 +426,16 @@ cdef bint _is_floating(out, backend):
     dtype = out.dtype
     if dtype is _F32 or dtype is _F64:
         return True
+    return is_floating_dtype(dtype, backend.xp)
+
+
+cpdef bint is_floating_dtype(dtype, xp):
+    """True for real and complex floating dtypes (the ones gradients flow through);
+    `xp` answers for dtypes of other array-API libraries, which have no `kind`."""
     kind = getattr(dtype, "kind", None)
     if kind is not None:
         return kind == "f" or kind == "c"
-    return backend.xp.isdtype(out.dtype, ("real floating", "complex floating"))
+    return xp.isdtype(dtype, ("real floating", "complex floating"))
 
 
 cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):

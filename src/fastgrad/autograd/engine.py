@@ -15,6 +15,7 @@ differentiated.
 import numpy as np
 
 from ..backend import namespace_of, same_device
+from ..backend.base import Backend
 from . import capture
 from ._graph import run_nodes
 from .tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor, new_tensor
@@ -212,17 +213,19 @@ def _as_owned_array(g, seen):
     return g
 
 
+_DIFFERENTIABLE = []  # the backend that create_graph runs backward rules on
 
 
-_DIFF = []
+def set_differentiable_namespace(xp):
+    """Tell the engine which namespace runs backward rules when create_graph=True
+    (fastgrad.numpy registers itself when it is imported)."""
+    backend = Backend(xp)
+    backend.name = "differentiable"
+    _DIFFERENTIABLE[:] = [backend]
 
 
 def _differentiable_backend():
-    if not _DIFF:
-        from ..backend.base import Backend
-        from .. import numpy as fnp
-
-        backend = Backend(fnp)
-        backend.name = "differentiable"
-        _DIFF.append(backend)
-    return _DIFF[0]
+    if not _DIFFERENTIABLE:
+        raise RuntimeError("backward(create_graph=True): no differentiable namespace is registered; "
+                           "import fastgrad (which registers fastgrad.numpy)")
+    return _DIFFERENTIABLE[0]

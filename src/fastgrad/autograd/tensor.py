@@ -8,7 +8,8 @@ import weakref
 
 import numpy as np
 
-from ._graph import TensorBase, new_tensor, set_tensor_type
+from ..backend import namespace_of
+from ._graph import TensorBase, is_floating_dtype, new_tensor, set_tensor_type
 from .capture import replayed_call
 from .grad_mode import STATE
 
@@ -63,7 +64,7 @@ class Tensor(TensorBase):
                 raise RuntimeError(
                     "requires_grad: cannot be turned off on a non-leaf tensor; use .detach()")
             return
-        if value and not _is_floating_dtype(self._data.dtype):
+        if value and not is_floating_dtype(self._data.dtype, namespace_of(self._data)):
             raise RuntimeError(
                 f"requires_grad: only floating point tensors can require gradients, "
                 f"got dtype {self._data.dtype}")
@@ -287,13 +288,6 @@ def _default_dtype():
     from ..dtypes import get_default_dtype
 
     return get_default_dtype()
-
-
-def _is_floating_dtype(dtype):
-    kind = getattr(dtype, "kind", None)
-    if kind is not None:
-        return kind in "fc"
-    return "float" in str(dtype) or "complex" in str(dtype)
 
 
 class _HooksByTensor:

@@ -66,18 +66,28 @@ def namespace_of(a):
     return backend_for(a).xp
 
 
-def device_of(a):
-    """'cpu' for NumPy arrays, 'cuda:N' for CuPy arrays, str(device) for other arrays."""
-    if isinstance(a, np.ndarray):
+def array_device_name(a):
+    """The device an array reports, in its own library's words: 'cpu' for NumPy arrays,
+    'cuda:N' for CuPy arrays, str(a.device) for other array-API arrays (e.g. array_api_strict's
+    'CPU_DEVICE'). Error messages that name an array's device use it; fastgrad.devices.device_of
+    maps it onto fastgrad's own device names.
+    """
+    if isinstance(a, (np.ndarray, np.generic)):
         return "cpu"
     dev = getattr(a, "device", None)
     if dev is None:
         return "cpu"
     if isinstance(dev, str):
         return dev
-    if _is_cupy_type(type(a)):
+    if _is_cupy(a):
         return f"cuda:{dev.id}"
     return str(dev)
+
+
+def _is_cupy(a):
+    """True for a CuPy array, known by its type (CuPy arrays have no __array_namespace__)."""
+    t = type(a)
+    return t.__module__.split(".", 1)[0] == "cupy" and t.__name__ == "ndarray"
 
 
 def _backend_of_type(t, a):
@@ -86,7 +96,7 @@ def _backend_of_type(t, a):
         backend = NUMPY
     elif issubclass(t, (np.generic, type)) or isinstance(a, _NOT_ARRAYS):
         backend = None
-    elif _is_cupy_type(t):
+    elif _is_cupy(a):
         from .cupy_backend import cupy_backend
 
         backend = cupy_backend()
@@ -100,10 +110,6 @@ def _backend_of_type(t, a):
     return backend
 
 
-def _is_cupy_type(t):
-    return t.__module__.split(".", 1)[0] == "cupy" and t.__name__ == "ndarray"
-
-
 def _namespace_backend(xp, t):
     backend = _by_namespace.get(xp)
     if backend is None:
@@ -115,7 +121,7 @@ def _namespace_backend(xp, t):
 
 def _describe(backend, a):
     kind = {"numpy": "a NumPy array", "cupy": "a CuPy array"}.get(backend.name, f"a {backend.name} array")
-    return f"{kind} (device {device_of(a)})"
+    return f"{kind} (device {array_device_name(a)})"
 
 
 def _mixed_message(b1, a1, b2, a2):
@@ -123,4 +129,4 @@ def _mixed_message(b1, a1, b2, a2):
             "move the tensors to one device first (tensor.to(device), .cuda() or .cpu())")
 
 
-__all__ = ["Backend", "KERNELS", "NUMPY", "backend_for", "device_of", "namespace_of"]
+__all__ = ["Backend", "KERNELS", "NUMPY", "array_device_name", "backend_for", "namespace_of"]

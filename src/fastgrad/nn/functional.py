@@ -19,7 +19,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from ..backend import namespace_of, same_device
 from ..creation import default_generator
-from ..devices import _is_cupy
+from ..backend import _is_cupy
 from ..ops import activations as _act
 from ..ops.linear import linear as _fused_linear
 from ..ops import losses as _losses

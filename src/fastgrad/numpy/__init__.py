@@ -24,9 +24,11 @@ asarray / stack, which keep it.
 """
 import builtins as _builtins  # this module's `any`, `sum`, ... are NumPy's
 import functools as _functools
+import sys as _sys
 
 import numpy as _np
 
+from ..autograd import engine as _engine
 from ..autograd.grad_mode import STATE as _STATE
 from ..autograd.tensor import Tensor as _Tensor
 from ..ops.manipulation import copy as _copy
@@ -164,3 +166,6 @@ def __getattr__(name):
         raise AttributeError(f"module 'fastgrad.numpy' has no attribute {name!r}") from None
     globals()[name] = value
     return value
+
+
+_engine.set_differentiable_namespace(_sys.modules[__name__])  # backward rules with create_graph run here

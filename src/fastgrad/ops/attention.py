@@ -17,7 +17,7 @@ from ..autograd.tensor import Tensor
 from ..backend import namespace_of, same_device
 from ..backend.mixed_precision import autocast_backend
 from ..creation import default_generator
-from ..devices import _is_cupy
+from ..backend import _is_cupy
 from .shape import astype
 
 

@@ -10,7 +10,7 @@ GPU, with NumPy otherwise (other array-API arrays are read on the host).
 import numpy as np
 
 from ..autograd.tensor import Tensor, new_tensor
-from ..devices import _is_cupy
+from ..backend import _is_cupy
 from .broadcast import normalize_axis
 from .selection import where
 from .indexing import IndexPut, getitem
