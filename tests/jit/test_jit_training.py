@@ -5,7 +5,7 @@ import pytest
 import fastgrad as fg
 from fastgrad.nn import functional as F
 
-from jit_models import batches, demo_model_and_adam, training_step
+from jit_models import batches, demo_model_and_adam, demo_steps_jitted_and_eager, training_step
 
 
 def _same_state(model_a, opt_a, model_b, opt_b):
@@ -18,15 +18,8 @@ def _same_state(model_a, opt_a, model_b, opt_b):
 
 
 def test_100_adam_steps_of_the_demo_mlp_equal_eager_bitwise(rng):
-    eager_model, eager_opt = demo_model_and_adam()
-    jit_model, jit_opt = demo_model_and_adam()
-    eager = training_step(eager_model, eager_opt)
-    jitted = fg.jit(training_step(jit_model, jit_opt))
-    for i, (x, y) in enumerate(batches(rng, 100)):
-        loss, logits = eager(x, y)
-        jloss, jlogits = jitted(x, y)
-        assert np.array_equal(jloss.data, loss.data), i
-        assert np.array_equal(jlogits.data, logits.data), i
+    """Replayed step by step (the lowered plan: test_jit_lowered.py)."""
+    (eager_model, eager_opt), (jit_model, jit_opt), jitted = demo_steps_jitted_and_eager(rng, 100, lower=False)
     _same_state(eager_model, eager_opt, jit_model, jit_opt)
     assert jitted.recordings == 2 and jitted.cache_len() == 1
 

@@ -45,20 +45,23 @@ from .errors import CaptureError, HostReadError
 from .function import DEFAULT_CACHE_SIZE, JitFunction
 
 
-def jit(fn=None, *, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE):
+def jit(fn=None, *, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE, lower=True):
     """Record `fn` once per call signature and replay the recording after (see fastgrad.jit's doc).
 
     `static_argnums`: positions of arguments that are part of the signature by
     value (hashable; one recording per value).  `cache_size`: how many
     recordings are kept, least recently used dropped first (default 16).
+    `lower`: replay a verified recording through its lowered plan, one
+    generated function of direct array calls into preallocated buffers
+    (default; False replays it step by step).
 
     >>> fast_grad = fastgrad.jit(fastgrad.grad(lambda w: fastgrad.numpy.sum(w ** 2)))
     >>> fast_grad(np.ones(3))
     array([2., 2., 2.])
     """
     if fn is None:
-        return lambda f: JitFunction(f, static_argnums, cache_size)
-    return JitFunction(fn, static_argnums, cache_size)
+        return lambda f: JitFunction(f, static_argnums, cache_size, lower)
+    return JitFunction(fn, static_argnums, cache_size, lower)
 
 
 __all__ = ["CaptureError", "DEFAULT_CACHE_SIZE", "HostReadError", "JitFunction", "jit"]

@@ -5,7 +5,7 @@ import warnings
 from collections import OrderedDict
 
 from ..autograd import anomaly, capture
-from . import guards
+from . import guards, lowering
 from .errors import CaptureError
 from .recorder import Recorder
 from .signature import NotNumpy, signature
@@ -21,9 +21,10 @@ class JitFunction:
     """A function whose calls are recorded once per signature and then replayed.
 
     See `fastgrad.jit` for the semantics.  `recordings` counts the recordings
-    made so far; `cache_len()` is the number of recordings kept."""
+    made so far; `cache_len()` is the number of recordings kept; `plans()` their
+    lowered plans (with lower=True, the default: see lowering.py)."""
 
-    def __init__(self, fn, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE):
+    def __init__(self, fn, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE, lower=True):
         if not callable(fn):
             raise TypeError(f"jit: expected a function, got a {type(fn).__name__}")
         if isinstance(static_argnums, int):
@@ -38,6 +39,7 @@ class JitFunction:
         self.fn = fn
         self.static_argnums = frozenset(static_argnums)
         self.cache_size = cache_size
+        self.lower = bool(lower)
         self.recordings = 0
         self._cache = OrderedDict()
         self._warned_eager = False
@@ -68,6 +70,9 @@ class JitFunction:
                 again.checked_on = first_inputs
             else:
                 again.verified = True
+        if again.verified and self.lower:
+            again.plan = self._lowered(again, name)
+        again.models = None
         if again.verified:
             again.fingerprints = None  # only a recording still to be checked needs them
         else:
@@ -97,6 +102,19 @@ class JitFunction:
                 recorder.close()
         self.recordings += 1
         return result, recorded
+
+    @staticmethod
+    def _lowered(recorded, name):
+        try:
+            return lowering.lower(recorded, name)
+        except Exception as e:  # the recording still replays, step by step
+            warnings.warn(f"jit({name}): the recording could not be lowered to a plan of array calls "
+                          f"({type(e).__name__}: {e}); it is replayed step by step", RuntimeWarning, stacklevel=4)
+            return None
+
+    def plans(self):
+        """The lowered plans of the recordings kept (lowering.Plan: .source, .lowered, .kept, .calls)."""
+        return [t.plan for t in self._cache.values() if t.plan is not None]
 
     def _warn_eager(self, name, where):
         if not self._warned_eager:

@@ -17,8 +17,9 @@ import numpy as np
 from ..autograd import capture
 from ..autograd._graph import Context, TensorBase, compiled_rule_of
 from ..backend import backend_for
+from ..backend import mixed_precision as autocast
 from ..functional import _flatten
-from . import tape
+from . import lowering, tape
 from .errors import EAGER_HINT, CaptureError
 
 
@@ -92,6 +93,7 @@ class Recorder:
         self.backward_ran = set()  # ids of Contexts whose backward ran
         self.current_pass = None
         self.finished_pass = None
+        self.models = {}           # slot -> what it held in this recording, for lowering (lowering.py)
 
     # ---- slots and sources ---------------------------------------------------------------------
 
@@ -105,6 +107,7 @@ class Recorder:
     def name_slot(self, obj, slot):
         self.slot_of[id(obj)] = slot
         self.keep.append(obj)
+        self.models[slot] = lowering.model_of(obj)
 
     def add_input(self, value):
         """(array slot, object slot) of one dynamic input leaf."""
@@ -183,6 +186,7 @@ class Recorder:
             backend = ctx.backend
             ctx_slot = self.new_slot()
             self.ctx_slots[id(ctx)] = ctx_slot
+            self.models[ctx_slot] = lowering.ContextModel(ctx, backend if autocast.STATE.dtype is None else "autocast")
             self.keep.append(ctx)
             parents = [None if p is None else True for p in ctx.parents]
             ctx.fn = _recording_class(cls)
@@ -190,6 +194,8 @@ class Recorder:
         else:
             backend = backend_for(*_datas(args))
         out = self.new_slot(result._data)
+        # An op run under autocast has no lowering: its backend is marked as such.
+        self.models[out] = lowering.model_of(result._data, backend if autocast.STATE.dtype is None else "autocast")
         self._add(tape.forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents, rule),
                   (cls.__name__ + " forward", cls, arg_specs, kw_specs, out, ctx_slot, parents, rule))
         return True
@@ -349,6 +355,7 @@ class Recorder:
         guards = [(t, type(t._data), t._data.shape, t._data.dtype) for t, _ in self.outside.values()]
         recorded = tape.Tape(self.nslots, input_slots, self.steps, tape.output_builder(rebuild, specs), guards)
         recorded.fingerprints = self.fingerprints + [("the function's result", specs)]
+        recorded.models = self.models
         return recorded
 
     def _output_spec(self, x):

@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd._graph import (Context, ScratchContext, TensorBase, compiled_backward, compiled_forward,
                                new_tensor)
 from ..autograd.engine import _accumulate_into_leaf
+from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
 
 _ndarray = np.ndarray
@@ -227,6 +228,8 @@ class Tape:
         self.checked_on = None          # the inputs a second recording agreed on, when they were the same
         self.first_inputs = None        # copies of the inputs of this recording, until verified
         self.fingerprints = []
+        self.models = None              # what each slot held while recording, until lowered (lowering.py)
+        self.plan = None                # the lowered plan (lowering.Plan) once verified, or None
 
     def still_valid(self):
         """False when a tensor from outside the function (a parameter) changed type, shape or dtype
@@ -245,8 +248,18 @@ class Tape:
             else:
                 s[array_slot] = value._data
                 s[object_slot] = value
-        for step in self.steps:
-            step(s)
+        plan = self.plan
+        # The plan's buffers serve one replay at a time (another thread, or a call made again from
+        # inside a kept step, replays step by step); autocast switched on since: step by step too.
+        if plan is not None and AUTOCAST.dtype is None and plan.lock.acquire(False):
+            try:
+                plan.run(s)
+                plan.calls += 1
+            finally:
+                plan.lock.release()
+        else:
+            for step in self.steps:
+                step(s)
         return self.outputs(s)
 
     def __len__(self):

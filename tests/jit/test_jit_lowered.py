@@ -1,0 +1,151 @@
+"""The lowered tier: a verified recording replayed through its plan of array calls (jit/lowering.py).
+
+Each test checks that the plan is the one replayed (its call count, which steps
+it lowered) and that its results equal eager results bit for bit."""
+import numpy as np
+import pytest
+
+import fastgrad as fg
+import fastgrad.numpy as fnp
+
+from jit_models import demo_steps_jitted_and_eager, regression_data, regression_loss
+
+
+def _only_plan(jitted):
+    plans = jitted.plans()
+    assert len(plans) == 1
+    return plans[0]
+
+
+def test_100_demo_steps_run_the_lowered_plan_and_equal_eager_bitwise(rng):
+    (eager_model, eager_opt), (jit_model, jit_opt), jitted = demo_steps_jitted_and_eager(rng, 100)
+    plan = _only_plan(jitted)
+    assert plan.calls == 98  # two recordings, then every call ran the plan
+    for op in ("Linear forward", "Relu forward", "CrossEntropy forward", "CrossEntropy backward",
+               "Linear backward", "Relu backward"):
+        assert op in plan.lowered
+    assert plan.kept == ["Optimizer.zero_grad call", "gradient accumulation into .grad", "Optimizer.step call"]
+    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
+        assert np.array_equal(p.data, q.data) and np.array_equal(p.grad.data, q.grad.data)
+        assert np.array_equal(eager_opt.state[p]["exp_avg_sq"], jit_opt.state[q]["exp_avg_sq"])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_regression_grad_is_lowered_but_for_the_result_copy(rng, dtype):
+    eager = fg.grad(regression_loss)
+    jitted = fg.jit(eager)
+    for step in range(8):
+        w, x, y = regression_data(rng, 32, 3, dtype)
+        assert np.array_equal(jitted(w, x, y), eager(w, x, y)), step
+    plan = _only_plan(jitted)
+    assert plan.calls == 6
+    assert plan.kept == ["_as_owned_array outside an op"]
+    assert {"Matmul forward", "Tanh forward", "Sum forward", "Pow backward", "Matmul backward"} <= set(plan.lowered)
+    assert plan.buffers and "out=" in plan.source
+
+
+def test_lowered_and_step_by_step_replays_agree(rng):
+    lowered = fg.jit(fg.value_and_grad(regression_loss, argnums=(0, 1)))
+    stepwise = fg.jit(fg.value_and_grad(regression_loss, argnums=(0, 1)), lower=False)
+    for _ in range(5):
+        w, x, y = regression_data(rng, 16, 4)
+        value, (gw, gx) = lowered(w, x, y)
+        svalue, (sgw, sgx) = stepwise(w, x, y)
+        assert value == svalue and np.array_equal(gw, sgw) and np.array_equal(gx, sgx)
+    assert stepwise.plans() == [] and _only_plan(lowered).calls == 3
+
+
+def test_a_returned_array_is_not_overwritten_by_the_next_call(rng):
+    """Results (and everything kept steps see) are new arrays at every call, never plan buffers."""
+    def f(w, x):
+        h = fg.tanh(x @ w)
+        return h, (h * h).sum()
+
+    jitted = fg.jit(f)
+    inputs = [tuple(fg.tensor(a) for a in regression_data(rng, 8, 3)[:2]) for _ in range(5)]
+    results = [jitted(w, x) for w, x in inputs]
+    assert _only_plan(jitted).calls == 3
+    for (w, x), (h, total) in zip(inputs, results):
+        eh, etotal = f(w, x)
+        assert np.array_equal(h.data, eh.data) and np.array_equal(total.data, etotal.data)
+    arrays = [h._data for h, _ in results]
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:])
+
+
+def test_inputs_are_read_at_every_call_also_when_changed_in_place(rng):
+    grad = fg.jit(fg.grad(regression_loss))
+    w, x, y = regression_data(rng, 16, 3)
+    for _ in range(3):
+        grad(w + rng.standard_normal(w.shape), x, y)
+    for _ in range(3):
+        x[...] = rng.standard_normal(x.shape)  # the same array, new values
+        w[...] = rng.standard_normal(w.shape)
+        assert np.array_equal(grad(w, x, y), fg.grad(regression_loss)(w, x, y))
+    assert _only_plan(grad).calls >= 3
+
+
+def test_buffers_are_reused_once_their_last_reader_ran(rng):
+    """Without a graph every forward output dies at its reader: one buffer per shape serves the chain."""
+    def f(x):
+        a = fg.tanh(x * 2.0)
+        b = fg.tanh(a * 3.0) + 1.0
+        c = fg.tanh(b - 0.5) * b
+        return (c / 7.0).sum()
+
+    jitted = fg.jit(f)
+    for _ in range(4):
+        x = fg.tensor(rng.standard_normal((5, 6)))
+        assert np.array_equal(jitted(x).data, f(x).data)
+    plan = _only_plan(jitted)
+    steps = len(plan.lowered)
+    assert steps == 10 and plan.kept == []
+    assert len([b for b in plan.buffers if b.shape == (5, 6)]) < steps - 1
+
+
+def test_ops_without_a_lowering_stay_on_the_tape(rng):
+    def loss(w, x):
+        return fnp.sum(fnp.exp(x @ w) * 0.5)
+
+    eager = fg.grad(loss)
+    jitted = fg.jit(eager)
+    for _ in range(4):
+        w, x, _ = regression_data(rng, 8, 3)
+        assert np.array_equal(jitted(w, x), eager(w, x))
+    plan = _only_plan(jitted)
+    assert "Exp forward" in plan.kept and "Exp backward" in plan.kept
+    assert "Matmul forward" in plan.lowered and "Mul backward" in plan.lowered
+
+
+def test_broadcasting_and_mixed_dtypes_follow_the_engine(rng):
+    """Gradients summed over broadcast axes and cast to the input's dtype, as the engine does."""
+    def loss(w, b, x, scale):
+        return fnp.sum(fnp.tanh(x @ w + b) * scale)
+
+    eager = fg.grad(loss, argnums=(0, 1))
+    jitted = fg.jit(eager)
+    for _ in range(4):
+        w = rng.standard_normal((3, 2))
+        b = rng.standard_normal(2).astype(np.float32)
+        x = rng.standard_normal((6, 3))
+        scale = rng.standard_normal((6, 1)).astype(np.float32)
+        got, expected = jitted(w, b, x, scale), eager(w, b, x, scale)
+        for g, e in zip(got, expected):
+            assert g.dtype == e.dtype and np.array_equal(g, e)
+    assert _only_plan(jitted).calls == 2
+
+
+def test_a_replay_from_inside_a_running_plan_goes_step_by_step(rng):
+    """The plan's buffers serve one replay at a time: a nested call (here from a kept step) replays
+    the recording step by step, with the same results."""
+    grad = fg.jit(fg.grad(regression_loss))
+    w, x, y = regression_data(rng, 8, 3)
+    for i in range(3):
+        grad(w + i, x, y)
+    plan = _only_plan(grad)
+    assert plan.lock.acquire(False)
+    try:
+        calls = plan.calls
+        assert np.array_equal(grad(w, x, y), fg.grad(regression_loss)(w, x, y))
+        assert plan.calls == calls
+    finally:
+        plan.lock.release()
