@@ -1,7 +1,10 @@
 import os
+import sys
 
 import numpy as np
 import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))  # for `torch_parity`
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -17,6 +17,18 @@ def _same_state(model_a, opt_a, model_b, opt_b):
         assert np.array_equal(sa["exp_avg"], sb["exp_avg"]) and np.array_equal(sa["exp_avg_sq"], sb["exp_avg_sq"])
 
 
+def _eager_and_jitted(make):
+    """Two fresh (model, step) pairs from `make`; the second step runs under fg.jit."""
+    eager_model, eager = make()
+    jit_model, jitted = make()
+    return eager_model, eager, jit_model, fg.jit(jitted)
+
+
+def _same_parameters(model_a, model_b):
+    for p, q in zip(model_a.parameters(), model_b.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
 def test_100_adam_steps_of_the_demo_mlp_equal_eager_bitwise(rng):
     """Replayed step by step (the lowered plan: test_jit_lowered.py)."""
     (eager_model, eager_opt), (jit_model, jit_opt), jitted = demo_steps_jitted_and_eager(rng, 100, lower=False)
@@ -79,16 +91,13 @@ def test_scheduler_clipping_and_sgd_inside_the_step(rng):
 
         return model, step
 
-    eager_model, eager = make()
-    jit_model, jitted = make()
-    jitted = fg.jit(jitted)
+    eager_model, eager, jit_model, jitted = _eager_and_jitted(make)
     for x, y in batches(rng, 8):
         loss, norm = eager(x, y)
         jloss, jnorm = jitted(x, y)
         assert np.array_equal(jloss.data, loss.data)
         assert np.array_equal(np.asarray(jnorm), np.asarray(norm))
-    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
-        assert np.array_equal(p.data, q.data)
+    _same_parameters(eager_model, jit_model)
 
 
 def test_gradients_accumulate_across_calls_without_zero_grad(rng):
@@ -101,9 +110,7 @@ def test_gradients_accumulate_across_calls_without_zero_grad(rng):
 
         return model, step
 
-    eager_model, eager = make()
-    jit_model, jitted = make()
-    jitted = fg.jit(jitted)
+    eager_model, eager, jit_model, jitted = _eager_and_jitted(make)
     for x, y in batches(rng, 5):
         eager(x, y)
         jitted(x, y)
@@ -126,13 +133,10 @@ def test_manual_sgd_update_without_a_graph_is_replayed(rng):
 
         return model, step
 
-    eager_model, eager = make()
-    jit_model, jitted = make()
-    jitted = fg.jit(jitted)
+    eager_model, eager, jit_model, jitted = _eager_and_jitted(make)
     for x, y in batches(rng, 6):
         assert np.array_equal(jitted(x, y).data, eager(x, y).data)
-    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
-        assert np.array_equal(p.data, q.data)
+    _same_parameters(eager_model, jit_model)
 
 
 @pytest.mark.parametrize("opt_name", ["AdamW", "RMSprop", "Adagrad"])
@@ -142,13 +146,10 @@ def test_other_optimizers_replay_equal(rng, opt_name):
         opt = getattr(fg.optim, opt_name)(model.parameters(), lr=1e-2)
         return model, training_step(model, opt)
 
-    eager_model, eager = make()
-    jit_model, jitted = make()
-    jitted = fg.jit(jitted)
+    eager_model, eager, jit_model, jitted = _eager_and_jitted(make)
     for x, y in batches(rng, 6):
         assert np.array_equal(jitted(x, y)[0].data, eager(x, y)[0].data)
-    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
-        assert np.array_equal(p.data, q.data)
+    _same_parameters(eager_model, jit_model)
 
 
 def test_grad_set_to_none_by_assignment_inside_is_replayed(rng):
@@ -165,9 +166,7 @@ def test_grad_set_to_none_by_assignment_inside_is_replayed(rng):
 
         return model, step
 
-    eager_model, eager = make()
-    jit_model, jitted = make()
-    jitted = fg.jit(jitted)
+    eager_model, eager, jit_model, jitted = _eager_and_jitted(make)
     for x, y in batches(rng, 6):
         assert np.array_equal(jitted(x, y).data, eager(x, y).data)
     for p, q in zip(eager_model.parameters(), jit_model.parameters()):

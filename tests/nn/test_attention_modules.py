@@ -8,38 +8,13 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import nn
+from torch_parity import check_outputs_and_gradients, copy_weights
 
 TOL = dict(rtol=1e-9, atol=1e-11)
 
 
-def _to_mine(mine, peer):
-    assert list(mine.state_dict()) == list(peer.state_dict())
-    mine.load_state_dict({k: fg.tensor(v.detach().numpy()) for k, v in peer.state_dict().items()})
-
-
 def _to_peer(torch, mine, peer):
     peer.load_state_dict({k: torch.tensor(np.array(v.data)) for k, v in mine.state_dict().items()})
-
-
-def _check_gradients(torch, mine, peer, got, expected, inputs_m, inputs_t, rng):
-    loss_m, loss_t = 0, 0
-    for g, e in zip(got, expected):
-        if e is None:
-            assert g is None
-            continue
-        assert g.shape == tuple(e.shape)
-        np.testing.assert_allclose(g.data, e.detach().numpy(), **TOL)
-        seed = rng.standard_normal(g.shape)
-        loss_m = loss_m + (g * fg.tensor(seed)).sum()
-        loss_t = loss_t + (e * torch.tensor(seed)).sum()
-    loss_m.backward()
-    loss_t.backward()
-    for a, b in zip(inputs_m, inputs_t):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **TOL)
-    params = dict(mine.named_parameters())
-    assert list(params) == [k for k, _ in peer.named_parameters()]
-    for k, p in peer.named_parameters():
-        np.testing.assert_allclose(params[k].grad.data, p.grad.numpy(), err_msg=k, **TOL)
 
 
 def _masks(rng, case, n, heads, length, source):
@@ -69,7 +44,7 @@ def test_multihead_attention_matches_pytorch(config, masks, need_weights, averag
     embed, heads, n, length, source = 8, 2, 3, 4, 5
     peer = torch.nn.MultiheadAttention(embed, heads, **config).double()
     mine = nn.MultiheadAttention(embed, heads, dtype=np.float64, **config)
-    _to_mine(mine, peer)
+    copy_weights(mine, peer)
     kdim, vdim = config.get("kdim", embed), config.get("vdim", embed)
     bf = config.get("batch_first", False)
     shape = (lambda length, features: (n, length, features) if bf else (length, n, features))
@@ -82,20 +57,20 @@ def test_multihead_attention_matches_pytorch(config, masks, need_weights, averag
     got = mine(*inputs_m, key_padding_mask=kpm, attn_mask=am, **kwargs)
     expected = peer(*inputs_t, key_padding_mask=None if kpm is None else torch.tensor(kpm),
                     attn_mask=None if am is None else torch.tensor(am), **kwargs)
-    _check_gradients(torch, mine, peer, got, expected, inputs_m, inputs_t, rng)
+    check_outputs_and_gradients(torch, mine, peer, got, expected, inputs_m, inputs_t, rng, TOL)
 
 
 def test_self_attention_unbatched_and_causal_hint_match_pytorch(rng):
     torch = pytest.importorskip("torch")
     peer = torch.nn.MultiheadAttention(6, 3).double()
     mine = nn.MultiheadAttention(6, 3, dtype=np.float64)
-    _to_mine(mine, peer)
+    copy_weights(mine, peer)
     causal = np.triu(np.ones((4, 4), bool), 1)
     for x in (rng.standard_normal((4, 6)), rng.standard_normal((4, 2, 6))):
         xm, xt = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         got = mine(xm, xm, xm, attn_mask=causal, is_causal=True, need_weights=False)
         expected = peer(xt, xt, xt, attn_mask=torch.tensor(causal), is_causal=True, need_weights=False)
-        _check_gradients(torch, mine, peer, got, expected, [xm], [xt], rng)
+        check_outputs_and_gradients(torch, mine, peer, got, expected, [xm], [xt], rng, TOL)
         mine.zero_grad()
         peer.zero_grad()
 
@@ -104,7 +79,7 @@ def test_float_attn_mask_gets_its_gradient(rng):
     torch = pytest.importorskip("torch")
     peer = torch.nn.MultiheadAttention(4, 2, batch_first=True).double()
     mine = nn.MultiheadAttention(4, 2, batch_first=True, dtype=np.float64)
-    _to_mine(mine, peer)
+    copy_weights(mine, peer)
     x, bias = rng.standard_normal((2, 3, 4)), rng.standard_normal((3, 3))
     bm, bt = fg.tensor(bias, requires_grad=True), torch.tensor(bias, requires_grad=True)
     for need_weights in (False, True):
@@ -145,7 +120,7 @@ def test_transformer_encoder_layer_matches_pytorch(config, rng):
         torch_kwargs["activation"] = torch.tanh
     peer = torch.nn.TransformerEncoderLayer(*args, **torch_kwargs).double()
     mine = nn.TransformerEncoderLayer(*args, dtype=np.float64, **kwargs)
-    _to_mine(mine, peer)
+    copy_weights(mine, peer)
     x = rng.standard_normal((3, 5, 8))
     kpm = np.zeros((5, 3) if not config.get("batch_first") else (3, 5))
     kpm[1, -1] = -np.inf
@@ -153,7 +128,7 @@ def test_transformer_encoder_layer_matches_pytorch(config, rng):
     mask = rng.standard_normal((3, 3) if not config.get("batch_first") else (5, 5))
     got = mine(xm, src_mask=mask, src_key_padding_mask=kpm)
     expected = peer(xt, src_mask=torch.tensor(mask), src_key_padding_mask=torch.tensor(kpm))
-    _check_gradients(torch, mine, peer, [got], [expected], [xm], [xt], rng)
+    check_outputs_and_gradients(torch, mine, peer, [got], [expected], [xm], [xt], rng, TOL)
 
 
 def test_transformer_encoder_matches_pytorch_with_a_final_norm(rng):
@@ -164,13 +139,13 @@ def test_transformer_encoder_matches_pytorch_with_a_final_norm(rng):
     mine = nn.TransformerEncoder(layer_m, 2, norm=nn.LayerNorm(8, dtype=np.float64))
     np.testing.assert_array_equal(mine.layers[0].linear1.weight.data, mine.layers[1].linear1.weight.data)
     assert mine.layers[0].linear1.weight is not mine.layers[1].linear1.weight
-    _to_mine(mine, peer)
+    copy_weights(mine, peer)
     x = rng.standard_normal((2, 6, 8))
     causal = np.triu(np.full((6, 6), -np.inf), 1)
     xm, xt = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     got = mine(xm, mask=causal, is_causal=True)
     expected = peer(xt, mask=torch.tensor(causal), is_causal=True)
-    _check_gradients(torch, mine, peer, [got], [expected], [xm], [xt], rng)
+    check_outputs_and_gradients(torch, mine, peer, [got], [expected], [xm], [xt], rng, TOL)
 
 
 def test_dropout_is_active_in_training_only(rng):

@@ -7,6 +7,7 @@ import pytest
 import fastgrad as fg
 import fastgrad.nn.functional as F
 from fastgrad import nn
+from torch_parity import check_against_torch
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -15,16 +16,7 @@ def _parity(fn_mine, fn_torch, arrays, rng, tol=TOL):
     """Runs both on the same float64 arrays; compares outputs and the input gradients of one
     random weighting of the output."""
     torch = pytest.importorskip("torch")
-    mine = [fg.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    got, expected = fn_mine(*mine), fn_torch(*theirs)
-    assert got.shape == tuple(expected.shape)
-    np.testing.assert_allclose(got.data, expected.detach().numpy(), **tol)
-    seed = rng.standard_normal(got.shape)
-    (got * fg.tensor(seed)).sum().backward()
-    (expected * torch.tensor(seed)).sum().backward()
-    for m, t in zip(mine, theirs):
-        np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **tol)
+    check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol)
     return torch
 
 

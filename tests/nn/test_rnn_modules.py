@@ -7,13 +7,9 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import nn
+from torch_parity import check_outputs_and_gradients, copy_weights
 
 TOL = dict(rtol=1e-10, atol=1e-12)
-
-
-def _copy_weights(mine, peer):
-    assert list(mine.state_dict()) == list(peer.state_dict())
-    mine.load_state_dict({k: fg.tensor(v.detach().numpy()) for k, v in peer.state_dict().items()})
 
 
 def _flatten(result):
@@ -37,22 +33,7 @@ def _compare(mine, peer, x, states, rng):
     unpack = _as_list if isinstance(mine, nn.RNNCellBase) else _flatten
     got, expected = unpack(got), unpack(expected)
     assert len(got) == len(expected)
-    loss_m, loss_t = 0, 0
-    for g, e in zip(got, expected):
-        assert g.shape == tuple(e.shape)
-        np.testing.assert_allclose(g.data, e.detach().numpy(), **TOL)
-        seed = rng.standard_normal(g.shape)
-        loss_m = loss_m + (g * fg.tensor(seed)).sum()
-        loss_t = loss_t + (e * torch.tensor(seed)).sum()
-    loss_m.backward()
-    loss_t.backward()
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), **TOL)
-    for a, b in zip(sm, st):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **TOL)
-    params = dict(mine.named_parameters())
-    assert list(params) == [k for k, _ in peer.named_parameters()]
-    for k, q in peer.named_parameters():
-        np.testing.assert_allclose(params[k].grad.data, q.grad.numpy(), err_msg=k, **TOL)
+    check_outputs_and_gradients(torch, mine, peer, got, expected, [xm, *sm], [xt, *st], rng, TOL)
 
 
 def _as_list(result):
@@ -75,7 +56,7 @@ def _layer_case(name, kwargs, initial_state, rng):
     cls = name.split("_")[0]
     peer = getattr(torch.nn, cls)(5, 4, **kwargs, **extra).double()
     mine = getattr(nn, cls)(5, 4, **kwargs, **extra, dtype=np.float64)
-    _copy_weights(mine, peer)
+    copy_weights(mine, peer)
     seq, batch = 6, 3
     x = rng.standard_normal((batch, seq, 5) if kwargs.get("batch_first") else (seq, batch, 5))
     layers = kwargs["num_layers"] * (2 if kwargs.get("bidirectional") else 1)
@@ -108,7 +89,7 @@ def test_unbatched_input_matches_torch(cls, rng):
     torch = pytest.importorskip("torch")
     peer = getattr(torch.nn, cls)(3, 2, num_layers=2, bidirectional=True).double()
     mine = getattr(nn, cls)(3, 2, num_layers=2, bidirectional=True, dtype=np.float64)
-    _copy_weights(mine, peer)
+    copy_weights(mine, peer)
     states = [rng.standard_normal((4, 2)) for _ in range(2 if cls == "LSTM" else 1)]
     _compare(mine, peer, rng.standard_normal((5, 3)), states, rng)
 
@@ -122,7 +103,7 @@ def test_cell_matches_torch(cls, kwargs, initial_state, batched, rng):
     torch = pytest.importorskip("torch")
     peer = getattr(torch.nn, cls)(5, 4, **kwargs).double()
     mine = getattr(nn, cls)(5, 4, **kwargs, dtype=np.float64)
-    _copy_weights(mine, peer)
+    copy_weights(mine, peer)
     lead = (3,) if batched else ()
     count = 2 if cls == "LSTMCell" else 1
     states = [rng.standard_normal(lead + (4,)) for _ in range(count)] if initial_state else []

@@ -4,6 +4,7 @@ import pytest
 
 import fastgrad as fg
 import fastgrad.numpy as fnp
+from torch_parity import check_against_torch
 
 torch = pytest.importorskip("torch")
 
@@ -65,13 +66,5 @@ def _inputs(kind, domain, rng):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_torch(name, rng):
     ours, theirs, kind, domain = CASES[name]
-    arrays = _inputs(kind, domain, rng)
-    xs = [fg.tensor(a, requires_grad=True) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, ref = ours(*xs), theirs(*ts)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
-    v = rng.standard_normal(out.shape)
-    (out * v).sum().backward()
-    (ref * torch.tensor(v)).sum().backward()
-    for x, t in zip(xs, ts):
-        np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-9, atol=1e-12)
+    check_against_torch(torch, ours, theirs, _inputs(kind, domain, rng), rng, dict(rtol=1e-10, atol=1e-12),
+                        dict(rtol=1e-9, atol=1e-12))

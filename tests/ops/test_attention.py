@@ -7,6 +7,7 @@ import pytest
 import fastgrad as fg
 import fastgrad.nn.functional as F
 from fastgrad.creation import default_generator
+from torch_parity import check_against_torch
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -92,21 +93,14 @@ def _torch_case(torch, case, rng):
 def test_values_and_gradients_match_pytorch(case, rng):
     torch = pytest.importorskip("torch")
     arrays, mask, kwargs = _torch_case(torch, case, rng)
-    mine = leaves(*arrays)
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     mask_m = mask_t = None
     if mask is not None:
         float_mask = mask.dtype != np.bool_
         mask_m = fg.tensor(mask, requires_grad=float_mask) if float_mask else mask
         mask_t = torch.tensor(mask, requires_grad=float_mask)
-    got = F.scaled_dot_product_attention(*mine, attn_mask=mask_m, **kwargs)
-    expected = torch.nn.functional.scaled_dot_product_attention(*theirs, attn_mask=mask_t, **kwargs)
-    np.testing.assert_allclose(got.data, expected.detach().numpy(), **TOL)
-    seed = rng.standard_normal(got.shape)
-    (got * fg.tensor(seed)).sum().backward()
-    (expected * torch.tensor(seed)).sum().backward()
-    for m, t in zip(mine, theirs):
-        np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **TOL)
+    check_against_torch(torch, lambda *qkv: F.scaled_dot_product_attention(*qkv, attn_mask=mask_m, **kwargs),
+                        lambda *qkv: torch.nn.functional.scaled_dot_product_attention(*qkv, attn_mask=mask_t, **kwargs),
+                        arrays, rng, TOL)
     if mask is not None and mask.dtype != np.bool_:
         np.testing.assert_allclose(mask_m.grad.data, mask_t.grad.numpy(), **TOL)
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
+from torch_parity import check_against_torch
 
 torch = pytest.importorskip("torch")
 
@@ -38,12 +39,5 @@ def test_values_and_gradients_match_torch(name):
     fg_fn, torch_fn, shapes, domain = CASES[name]
     rng = np.random.default_rng(7)
     arrays = [rng.standard_normal(s) if domain is None else rng.uniform(*domain, s) for s in shapes]
-    ours = [fg.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out, ref = fg_fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-12, atol=1e-12)
-    weights = rng.standard_normal(out.shape)
-    (out * weights).sum().backward()
-    (ref * torch.tensor(weights)).sum().backward()
-    for t, r in zip(ours, theirs):
-        np.testing.assert_allclose(t.grad, r.grad.numpy(), rtol=1e-10, atol=1e-12)
+    check_against_torch(torch, fg_fn, torch_fn, arrays, rng, dict(rtol=1e-12, atol=1e-12),
+                        dict(rtol=1e-10, atol=1e-12))

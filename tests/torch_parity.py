@@ -1,0 +1,50 @@
+"""Checks shared by the tests that compare fastgrad with PyTorch on the same float64 inputs."""
+import numpy as np
+
+import fastgrad as fg
+
+
+def copy_weights(mine, peer):
+    """Loads the PyTorch module's state_dict into mine (the keys must match, in order)."""
+    assert list(mine.state_dict()) == list(peer.state_dict())
+    mine.load_state_dict({k: fg.tensor(v.detach().numpy()) for k, v in peer.state_dict().items()})
+
+
+def check_outputs_and_gradients(torch, mine, peer, got, expected, inputs_m, inputs_t, rng, tol):
+    """Compares each output (None where PyTorch returns None), back-propagates the same random
+    weighting of all outputs through both modules, then compares the gradients of the inputs
+    and of every parameter, by name."""
+    loss_m, loss_t = 0, 0
+    for g, e in zip(got, expected):
+        if e is None:
+            assert g is None
+            continue
+        assert g.shape == tuple(e.shape)
+        np.testing.assert_allclose(g.data, e.detach().numpy(), **tol)
+        seed = rng.standard_normal(g.shape)
+        loss_m = loss_m + (g * fg.tensor(seed)).sum()
+        loss_t = loss_t + (e * torch.tensor(seed)).sum()
+    loss_m.backward()
+    loss_t.backward()
+    for a, b in zip(inputs_m, inputs_t):
+        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), **tol)
+    params = dict(mine.named_parameters())
+    assert list(params) == [k for k, _ in peer.named_parameters()]
+    for k, p in peer.named_parameters():
+        np.testing.assert_allclose(params[k].grad.data, p.grad.numpy(), err_msg=k, **tol)
+
+
+def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=None):
+    """Runs both functions on leaves made from the same arrays and compares the outputs, then
+    back-propagates one random weighting of the output through both and compares the input
+    gradients (to `grad_tol` when given, else `tol`)."""
+    mine = [fg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    got, expected = fn_mine(*mine), fn_torch(*theirs)
+    assert got.shape == tuple(expected.shape)
+    np.testing.assert_allclose(got.data, expected.detach().numpy(), **tol)
+    seed = rng.standard_normal(got.shape)
+    (got * fg.tensor(seed)).sum().backward()
+    (expected * torch.tensor(seed)).sum().backward()
+    for m, t in zip(mine, theirs):
+        np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **(grad_tol or tol))
