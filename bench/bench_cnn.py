@@ -17,51 +17,36 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad import nn, optim
 from fastgrad.backend.gemm import gemm
-from fastgrad.nn import functional as F
 from peers import torch_or_skip
-from training_step import make_training_step
+from training_step import adam_step, seeded_weights
 
 GROUP = "C1 training step: LeNet (conv5 16, pool, conv5 32, pool, linear 512-10), batch 64, 28x28, Adam, float32"
 BATCH = 64
 
 
-def lenet(lib):
-    return lib.Sequential(lib.Conv2d(1, 16, 5), lib.ReLU(), lib.MaxPool2d(2), lib.Conv2d(16, 32, 5), lib.ReLU(),
-                          lib.MaxPool2d(2), lib.Flatten(), lib.Linear(512, 10))
+def lenet(nn):
+    return nn.Sequential(nn.Conv2d(1, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 5), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(512, 10))
 
 
 def problem():
-    """Images, labels and the initial weights (PyTorch's initialization of a seeded model)."""
+    """The initial weights (PyTorch's initialization of a seeded model), the loss, images and labels."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, BATCH)
-    fg.manual_seed(0)
-    weights = {k: v.numpy().copy() for k, v in lenet(nn).state_dict().items()}
-    return x, y, weights
+    return seeded_weights(lenet), "cross_entropy", x, y
 
 
 def test_fastgrad_step(benchmark):
     benchmark.group, benchmark.name = GROUP, "fastgrad"
-    x, y, weights = problem()
-    model = lenet(nn)
-    model.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    step = make_training_step(F.cross_entropy, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x), y)
-    step()
-    benchmark(step)
+    benchmark(adam_step(fg, lenet, *problem()))
 
 
 def test_torch_step(benchmark):
     torch = torch_or_skip()
     benchmark.group, benchmark.name = GROUP, "torch"
-    x, y, weights = problem()
-    model = lenet(torch.nn)
-    model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    step = make_training_step(torch.nn.functional.cross_entropy, model,
-                              torch.optim.Adam(model.parameters(), lr=1e-3), torch.tensor(x), torch.tensor(y))
-    step()
-    benchmark(step)
+    benchmark(adam_step(torch, lenet, *problem()))
 
 
 def test_gemm_floor(benchmark):

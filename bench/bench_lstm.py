@@ -17,46 +17,38 @@ Run:  pytest bench/bench_lstm.py --benchmark-only --benchmark-group-by=group \
 import numpy as np
 
 import fastgrad as fg
-from fastgrad import nn, optim
 from fastgrad.backend.gemm import gemm
-from fastgrad.nn import functional as F
 from peers import torch_or_skip
-from training_step import make_training_step
+from training_step import adam_step, first_loss, seeded_weights
 
 GROUP = "R1 training step: LSTM(64, 128), seq 32, batch 32, MSE, Adam, float32"
 SEQ, BATCH, INPUT, HIDDEN = 32, 32, 64, 128
+
+
+def lstm(nn):
+    return nn.LSTM(INPUT, HIDDEN)
+
+
+def output(result):
+    return result[0]  # the outputs of every time step, without the final states
 
 
 def problem():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((SEQ, BATCH, INPUT)).astype(np.float32)
     target = rng.standard_normal((SEQ, BATCH, HIDDEN)).astype(np.float32)
-    fg.manual_seed(0)
-    weights = {k: v.numpy().copy() for k, v in nn.LSTM(INPUT, HIDDEN).state_dict().items()}
-    return x, target, weights
+    return seeded_weights(lstm), "mse_loss", x, target
 
 
 def test_fastgrad_step(benchmark):
     benchmark.group, benchmark.name = GROUP, "fastgrad"
-    x, target, weights = problem()
-    model = nn.LSTM(INPUT, HIDDEN)
-    model.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    step = make_training_step(F.mse_loss, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x),
-                              fg.tensor(target), output=lambda out: out[0])
-    step()
-    benchmark(step)
+    benchmark(adam_step(fg, lstm, *problem(), output))
 
 
 def test_torch_step(benchmark):
     torch = torch_or_skip()
     benchmark.group, benchmark.name = GROUP, "torch"
-    x, target, weights = problem()
-    model = torch.nn.LSTM(INPUT, HIDDEN)
-    model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    step = make_training_step(torch.nn.functional.mse_loss, model, torch.optim.Adam(model.parameters(), lr=1e-3),
-                              torch.tensor(x), torch.tensor(target), output=lambda out: out[0])
-    step()
-    benchmark(step)
+    benchmark(adam_step(torch, lstm, *problem(), output))
 
 
 def test_gemm_floor(benchmark):
@@ -90,10 +82,5 @@ def test_gemm_floor(benchmark):
 def test_the_two_steps_agree():
     """Same weights, same data: the first losses agree (what is timed is the same work)."""
     torch = torch_or_skip()
-    x, target, weights = problem()
-    mine, theirs = nn.LSTM(INPUT, HIDDEN), torch.nn.LSTM(INPUT, HIDDEN)
-    mine.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    got = F.mse_loss(mine(fg.tensor(x))[0], fg.tensor(target)).item()
-    expected = torch.nn.functional.mse_loss(theirs(torch.tensor(x))[0], torch.tensor(target)).item()
-    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    got = first_loss(fg, lstm, *problem(), output)
+    np.testing.assert_allclose(got, first_loss(torch, lstm, *problem(), output), rtol=1e-5)

@@ -19,11 +19,10 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad import nn, optim
 from fastgrad.backend.gemm import gemm
 from fastgrad.nn import functional as F
 from peers import torch_or_skip
-from training_step import make_training_step
+from training_step import adam_step, first_loss, seeded_weights
 
 ATTENTION_GROUP = "A1 scaled_dot_product_attention forward+backward: batch 8, heads 4, seq 256, dim 64, float32"
 LAYER_GROUP = "A2 training step: TransformerEncoderLayer(128, 4, 512), batch 16, seq 64, Adam, float32"
@@ -88,49 +87,30 @@ def test_attention_gemm_floor(benchmark):
     benchmark(gemms)
 
 
+def encoder_layer(nn):
+    return nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True)
+
+
 def layer_problem():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((16, 64, 128)).astype(np.float32)
     target = rng.standard_normal((16, 64, 128)).astype(np.float32)
-    fg.manual_seed(0)
-    weights = {k: v.numpy().copy() for k, v in encoder_layer(nn).state_dict().items()}
-    return x, target, weights
-
-
-def encoder_layer(lib):
-    return lib.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, batch_first=True)
+    return seeded_weights(encoder_layer), "mse_loss", x, target
 
 
 def test_fastgrad_encoder_layer_step(benchmark):
     benchmark.group, benchmark.name = LAYER_GROUP, "fastgrad"
-    x, target, weights = layer_problem()
-    model = encoder_layer(nn)
-    model.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    step = make_training_step(F.mse_loss, model, optim.Adam(model.parameters(), lr=1e-3), fg.tensor(x),
-                              fg.tensor(target))
-    step()
-    benchmark(step)
+    benchmark(adam_step(fg, encoder_layer, *layer_problem()))
 
 
 def test_torch_encoder_layer_step(benchmark):
     torch = torch_or_skip()
     benchmark.group, benchmark.name = LAYER_GROUP, "torch"
-    x, target, weights = layer_problem()
-    model = encoder_layer(torch.nn)
-    model.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    step = make_training_step(torch.nn.functional.mse_loss, model, torch.optim.Adam(model.parameters(), lr=1e-3),
-                              torch.tensor(x), torch.tensor(target))
-    step()
-    benchmark(step)
+    benchmark(adam_step(torch, encoder_layer, *layer_problem()))
 
 
 def test_the_two_steps_agree():
     """Same weights, same data: the first losses agree (what is timed is the same work)."""
     torch = torch_or_skip()
-    x, target, weights = layer_problem()
-    mine, theirs = encoder_layer(nn), encoder_layer(torch.nn)
-    mine.load_state_dict({k: fg.tensor(v) for k, v in weights.items()})
-    theirs.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-    got = F.mse_loss(mine(fg.tensor(x)), fg.tensor(target)).item()
-    expected = torch.nn.functional.mse_loss(theirs(torch.tensor(x)), torch.tensor(target)).item()
-    assert got == pytest.approx(expected, rel=1e-5)
+    expected = first_loss(torch, encoder_layer, *layer_problem())
+    assert first_loss(fg, encoder_layer, *layer_problem()) == pytest.approx(expected, rel=1e-5)

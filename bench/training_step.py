@@ -1,4 +1,9 @@
-"""One training step of either library, shared by the model benchmarks."""
+"""One training step of either library, shared by the model benchmarks.
+
+`lib` is the fastgrad or the torch module: both spell lib.nn, lib.nn.functional,
+lib.optim.Adam and lib.tensor alike, so one definition serves both peers.
+"""
+import fastgrad as fg
 
 
 def make_training_step(loss_fn, model, opt, x, target, output=lambda out: out):
@@ -11,3 +16,33 @@ def make_training_step(loss_fn, model, opt, x, target, output=lambda out: out):
         return loss
 
     return step
+
+
+def seeded_weights(build):
+    """The initial weights of build(fastgrad.nn) after fastgrad.manual_seed(0), as NumPy arrays:
+    both peers start from them."""
+    fg.manual_seed(0)
+    return {k: v.numpy().copy() for k, v in build(fg.nn).state_dict().items()}
+
+
+def model_with_weights(lib, build, weights):
+    model = build(lib.nn)
+    model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
+    return model
+
+
+def adam_step(lib, build, weights, loss, x, target, output=lambda out: out):
+    """A training step (Adam, lr 1e-3) of build(lib.nn) loaded with `weights` on x and target,
+    run once, so that the optimizer state exists before timing; `loss` names the function
+    in lib.nn.functional."""
+    model = model_with_weights(lib, build, weights)
+    step = make_training_step(getattr(lib.nn.functional, loss), model, lib.optim.Adam(model.parameters(), lr=1e-3),
+                              lib.tensor(x), lib.tensor(target), output)
+    step()
+    return step
+
+
+def first_loss(lib, build, weights, loss, x, target, output=lambda out: out):
+    """The loss of build(lib.nn) loaded with `weights` on x and target, as a float."""
+    model = model_with_weights(lib, build, weights)
+    return getattr(lib.nn.functional, loss)(output(model(lib.tensor(x))), lib.tensor(target)).item()
