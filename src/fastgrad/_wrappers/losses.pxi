@@ -118,6 +118,15 @@ cdef double smoothing(str op, object label_smoothing) except -1:
     return e
 
 
+cdef Py_ssize_t first_bad_index(const int64_t *target, Py_ssize_t n, int64_t classes, int64_t ignore_index) nogil:
+    """The position of the first entry that is neither a class nor ignore_index, or -1."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if (target[i] < 0 or target[i] >= classes) and target[i] != ignore_index:
+            return i
+    return -1
+
+
 cdef object class_indices(str op, object target, object logits, int64_t ignore_index):
     """target as C-contiguous int64 of shape (rows,), every entry a class or ignore_index."""
     if not isinstance(target, np.ndarray):
@@ -127,6 +136,14 @@ cdef object class_indices(str op, object target, object logits, int64_t ignore_i
     if target.shape != (logits.shape[0],):
         raise ValueError(f"{op}: argument 'target' has shape {target.shape}, expected ({logits.shape[0]},)")
     cdef int64_t classes = logits.shape[1]
+    cdef Py_ssize_t bad_at
+    if target.dtype == _I64:  # the usual case: checked in one C loop
+        target = kernel_ready_as(target, _I64)
+        bad_at = first_bad_index(<const int64_t *>cnp.PyArray_DATA(target), target.size, classes, ignore_index)
+        if bad_at >= 0:
+            raise IndexError(f"{op}: target {int(target[bad_at])} at position {bad_at} is out of bounds for "
+                             f"{classes} classes (expected 0 to {classes - 1}, or ignore_index={ignore_index})")
+        return target
     if target.size:
         # Checked in the target's own dtype: converting first would wrap a uint64
         # index above 2**63 to a negative number, possibly ignore_index itself.

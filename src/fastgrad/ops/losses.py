@@ -31,10 +31,26 @@ def _shape(a):
     return tuple(getattr(a, "shape", ()))
 
 
+def _spread(xp, value, rows):
+    """The 0-d gradient of a reduced loss as one value per row: a filled NumPy array
+    (no Python-level NumPy calls), a broadcast view for other arrays."""
+    if type(value) is np.ndarray or isinstance(value, np.generic):
+        spread = np.empty(rows, dtype=value.dtype)
+        spread.fill(value)
+        return spread
+    return xp.broadcast_to(xp.reshape(value, (1,)), (rows,))
+
+
 # ---- cross entropy ---------------------------------------------------------------------------
 
+_HALF = {}  # dtype -> whether it is a 16-bit float (str(dtype) costs more than a loss's sum)
+
+
 def _is_half(dtype):
-    return str(dtype) in ("float16", "bfloat16")
+    half = _HALF.get(dtype)
+    if half is None:
+        half = _HALF[dtype] = str(dtype) in ("float16", "bfloat16")
+    return half
 
 
 def _sum_dtype(xp, dtype):
@@ -74,13 +90,14 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss
         acc = _sum_dtype(xp, logits.dtype)
-        total = xp.sum(loss, dtype=acc)
+        numpy = type(loss) is np.ndarray
+        total = loss.sum(dtype=acc) if numpy else xp.sum(loss, dtype=acc)
         if reduction == "sum":
             ctx.scale = 1.0
             return _cast(xp, total, logits.dtype)
         valid = target != ignore_index
         if weight is None:
-            count = xp.sum(xp.astype(valid, acc))
+            count = np.count_nonzero(valid) if numpy else xp.sum(xp.astype(valid, acc))
         else:
             picked = xp.take(weight, xp.where(valid, target, xp.zeros_like(target)))
             count = xp.sum(xp.where(valid, picked, xp.zeros_like(picked)), dtype=acc)
@@ -99,7 +116,7 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             grad = g
         else:
-            grad = xp.broadcast_to(xp.reshape(g * ctx.scale, (1,)), (rows,))
+            grad = _spread(xp, g * ctx.scale, rows)
         return b.cross_entropy_bwd(logits, grad=grad, **ctx.kwargs)
 
 
@@ -124,7 +141,7 @@ class SoftCrossEntropy(Function):
         weight, label_smoothing, reduction = ctx.params
         xp = b.xp
         rows = logits.shape[0]
-        grad = g if reduction == "none" else xp.broadcast_to(xp.reshape(g * ctx.scale, (1,)), (rows,))
+        grad = g if reduction == "none" else _spread(xp, g * ctx.scale, rows)
         need_logits, need_target = ctx.needs_input_grad[:2]
         g_logits = g_target = None
         if need_logits:
@@ -168,7 +185,8 @@ def _as_rows(x, target, probabilities):
         raise ValueError(f"cross_entropy: target has shape {_shape(target)}, expected {out_shape} for an input "
                          f"of shape {shape}")
     t = _data(target)
-    return _as_class_rows(x, classes), backend_for(t).xp.reshape(t, (-1,)), out_shape
+    rows = t.reshape(-1) if type(t) is np.ndarray else backend_for(t).xp.reshape(t, (-1,))
+    return _as_class_rows(x, classes), rows, out_shape
 
 
 def _is_index_target(target):
