@@ -47,11 +47,73 @@ static inline void inside(int64_t start, int64_t count, int64_t step, int64_t si
         }                                                                      \
     }
 
+/* The column step when the windows are evenly spaced, all of one size and
+ * undilated, and all lie inside the plane (kernel 2 stride 2, for one): then
+ * max pooling runs one output row at a time without bounds checks.  0 otherwise. */
+static int64_t even_inside_step(const fg_pool_windows *p)
+{
+    if (p->dilation_h != 1 || p->dilation_w != 1 || p->out_w < 1)
+        return 0;
+    for (int64_t i = 0; i < p->out_h; i++)
+        if (p->h_count[i] < 1 || p->h_start[i] < 0 || p->h_start[i] > p->height - p->h_count[i])
+            return 0;
+    const int64_t step = p->out_w > 1 ? p->w_start[1] - p->w_start[0] : 1;
+    const int64_t last = p->w_start[0] + (p->out_w - 1) * step;
+    if (step < 1 || p->w_count[0] < 1 || p->w_start[0] < 0 || last > p->width - p->w_count[0])
+        return 0;
+    for (int64_t j = 0; j < p->out_w; j++)
+        if (p->w_start[j] != p->w_start[0] + j * step || p->w_count[j] != p->w_count[0])
+            return 0;
+    return step;
+}
+
 #define FG_POOL(T, S)                                                          \
+    /* One offset of the windows of one output row: v_j = line[j * step] against the row's  \
+       maxima so far (best, at).  A larger value or a NaN replaces a non-NaN, as in          \
+       max_planes; the windows are independent, so the loop vectorizes. */                 \
+    FG_SIMD_CLONES static void max_row_offset_##S(const T *restrict line, int64_t step, int32_t first, \
+                                                  T *restrict best, int32_t *restrict at, int64_t n) \
+    {                                                                          \
+        for (int64_t j = 0; j < n; j++) {                                      \
+            const T v = line[j * step];                                        \
+            const int take = !(v <= best[j]) & (best[j] == best[j]);           \
+            best[j] = take ? v : best[j];                                      \
+            at[j] = take ? first + (int32_t)(j * step) : at[j];                \
+        }                                                                      \
+    }                                                                          \
+    /* max_planes for even_inside_step(p) == step: offset (0, 0) starts the search */ \
+    static void max_planes_even_##S(const T *restrict x, T *restrict y, int32_t *restrict index, \
+                                    const fg_pool_windows *p, int64_t step, int64_t lo, int64_t hi) \
+    {                                                                          \
+        WINDOW_LOCALS(p)                                                       \
+        (void)dh;                                                              \
+        (void)dw;                                                              \
+        for (int64_t q = lo; q < hi; q++) {                                    \
+            const T *plane = x + q * H * W;                                    \
+            for (int64_t i = 0; i < OH; i++) {                                 \
+                T *best = y + (q * OH + i) * OW;                               \
+                int32_t *at = index + (q * OH + i) * OW;                       \
+                const int64_t first = hs[i] * W + ws[0];                       \
+                for (int64_t j = 0; j < OW; j++) {                             \
+                    best[j] = plane[first + j * step];                         \
+                    at[j] = (int32_t)(first + j * step);                       \
+                }                                                              \
+                for (int64_t r = 0; r < hc[i]; r++)                            \
+                    for (int64_t c = 0; c < wc[0]; c++)                        \
+                        max_row_offset_##S(plane + first + r * W + c, step,    \
+                                           (int32_t)(first + r * W + c), best, at, OW); \
+            }                                                                  \
+        }                                                                      \
+    }                                                                          \
     static void max_planes_##S(const T *restrict x, T *restrict y, int32_t *restrict index, \
                                const fg_pool_windows *p, int64_t lo, int64_t hi) \
     {                                                                          \
         WINDOW_LOCALS(p)                                                       \
+        const int64_t step = even_inside_step(p);                              \
+        if (step > 0) {                                                        \
+            max_planes_even_##S(x, y, index, p, step, lo, hi);                 \
+            return;                                                            \
+        }                                                                      \
         for (int64_t q = lo; q < hi; q++) {                                    \
             const T *plane = x + q * H * W;                                    \
             for (int64_t i = 0; i < OH; i++) {                                 \

@@ -24,6 +24,11 @@ CASES = [
     ((2, 3, 4, 4), dict(h_start=(), h_count=(), w_start=(0, 2), w_count=(2, 2))),  # no output rows
     ((8, 16, 40, 40), dict(h_start=tuple(range(0, 40, 2)), h_count=(2,) * 20, w_start=tuple(range(0, 40, 2)),
                            w_count=(2,) * 20)),  # above the threading threshold
+    # evenly spaced windows inside the plane (the row-at-a-time path): overlapping, with gaps,
+    # and with the last window past the edge (the general path)
+    ((2, 3, 9, 10), dict(h_start=tuple(range(7)), h_count=(3,) * 7, w_start=tuple(range(8)), w_count=(3,) * 8)),
+    ((2, 2, 7, 11), dict(h_start=(0, 3), h_count=(2, 2), w_start=(1, 4, 7), w_count=(2, 2, 2))),
+    ((2, 2, 6, 7), dict(h_start=(0, 2, 4), h_count=(2, 2, 2), w_start=(0, 2, 4, 6), w_count=(2, 2, 2, 2))),
 ]
 
 
@@ -79,6 +84,17 @@ def test_max_pool_propagates_nan_and_keeps_the_first_nan(rng):
     assert np.isnan(y[0, 0, 0, 0]) and index[0, 0, 0, 0] == 1
     assert y[0, 0, 0, 1] == np.max(x[0, 0, :, 2:])
     ref_y, ref_index = twin("max_pool2d_fwd", x, **windows)
+    np.testing.assert_array_equal(index, ref_index)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("shape, windows", [CASES[0], CASES[1], CASES[-3]], ids=["even", "padded", "overlapping"])
+def test_max_pool_with_scattered_nans_matches_twin(shape, windows, dtype, rng):
+    x = np.asarray(rng.standard_normal(shape), dtype=dtype)
+    x.flat[::7] = np.nan  # NaNs at the start, middle and end of windows
+    y, index = _C.max_pool2d_fwd(x, **windows)
+    ref_y, ref_index = twin("max_pool2d_fwd", x.astype(np.float64), **windows)
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(ref_y))
     np.testing.assert_array_equal(index, ref_index)
 
 
