@@ -21,10 +21,7 @@ from fastgrad.backend import onednn
 from fastgrad.demo import amp_workloads, workloads
 from peers import torch_or_skip
 
-MLPS = {
-    "medium": ((784, 512, 256, 10), 128),
-    "large": ((784, 1024, 1024, 10), 1024),
-}
+MLPS = {"medium": workloads.MLPS["T3"], "large": workloads.MLPS["T4"]}
 
 
 def step_group(size):

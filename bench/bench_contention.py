@@ -19,7 +19,7 @@ from peers import torch_or_skip
 
 BUSY = os.cpu_count() or 1
 N = 1_000_000
-MLPS = {"T2": ((64, 32, 10), 32), "T3": ((784, 512, 256, 10), 128)}
+MLPS = {tid: workloads.MLPS[tid] for tid in ("T2", "T3")}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -24,7 +24,7 @@ import pytest
 from fastgrad.demo import workloads
 from peers import torch_or_skip
 
-MLPS = {"GPU T3": ((784, 512, 256, 10), 128), "GPU T4": ((784, 1024, 1024, 10), 1024)}
+MLPS = {f"GPU {tid}": workloads.MLPS[tid] for tid in ("T3", "T4")}
 ADAM_GROUP = "GPU Adam step, 1 x 100M float32"
 ADAM_SIZES = [100_000_000]
 

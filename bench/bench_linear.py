@@ -20,12 +20,10 @@ import pytest
 
 import fastgrad as fg
 from fastgrad.backend.gemm import gemm
+from fastgrad.demo import workloads
 from peers import torch_or_skip
 
-MLPS = {
-    "medium": ((784, 512, 256, 10), 128),
-    "large": ((784, 1024, 1024, 10), 1024),
-}
+MLPS = {"medium": workloads.MLPS["T3"], "large": workloads.MLPS["T4"]}
 
 
 def setup(name):

@@ -23,11 +23,7 @@ import pytest
 from fastgrad.demo import workloads
 from peers import torch_or_skip
 
-MLPS = {
-    "T2": ((64, 32, 10), 32),
-    "T3": ((784, 512, 256, 10), 128),
-    "T4": ((784, 1024, 1024, 10), 1024),
-}
+MLPS = workloads.MLPS
 
 
 def group_name(tid):

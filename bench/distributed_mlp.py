@@ -32,11 +32,10 @@ import numpy as np  # noqa: E402
 import fastgrad as fg  # noqa: E402
 import fastgrad.distributed as dist  # noqa: E402
 from fastgrad import optim  # noqa: E402
-from fastgrad.demo.workloads import fastgrad_mlp, mlp_problem, torch_mlp  # noqa: E402
+from fastgrad.demo.workloads import MLPS, fastgrad_mlp, mlp_problem, torch_mlp  # noqa: E402
 from fastgrad.nn import functional as F  # noqa: E402
 from fastgrad.nn.parallel import DistributedDataParallel  # noqa: E402
 
-MLPS = {"T2": ((64, 32, 10), 32), "T3": ((784, 512, 256, 10), 128), "T4": ((784, 1024, 1024, 10), 1024)}
 STEPS_PER_ROUND = {"T2": 50, "T3": 10, "T4": 2}
 
 

@@ -77,22 +77,22 @@ def all_cases(device="cpu", quick=False):
     """(key, builder) pairs in table order; quick uses tiny sizes (for tests)."""
     if device != "cpu":
         big = 1_000_000 if quick else 100_000_000
-        medium, large = ([32, 16, 8, 4], [64, 32, 32, 4]) if quick else ([784, 512, 256, 10], [784, 1024, 1024, 10])
+        medium, large = (([32, 16, 8, 4], 8), ([64, 32, 32, 4], 16)) if quick else (w.MLPS["T3"], w.MLPS["T4"])
         return [
             ("sigmoid", lambda: activation_case("sigmoid", big, device)),
             ("relu", lambda: activation_case("relu", big, device)),
             ("adam", lambda: adam_case([big], device)),
-            ("mlp-medium", lambda: mlp_case(medium, 8 if quick else 128, device)),
-            ("mlp-large", lambda: mlp_case(large, 16 if quick else 1024, device)),
+            ("mlp-medium", lambda: mlp_case(*medium, device)),
+            ("mlp-large", lambda: mlp_case(*large, device)),
         ]
     act, adam_one, adam_many = (4096, [4096], [256] * 4) if quick else (1_000_000, [1_000_000], [10_000] * 100)
-    medium, batch = ([32, 16, 8, 4], 8) if quick else ([784, 512, 256, 10], 128)
+    medium, batch = ([32, 16, 8, 4], 8) if quick else w.MLPS["T3"]
     return [
         ("overhead", lambda: overhead_case(steps=10 if quick else 100)),
         ("sigmoid", lambda: activation_case("sigmoid", act, device)),
         ("relu", lambda: activation_case("relu", act, device)),
         ("adam", lambda: adam_case(adam_one, device)),
         ("adam-many", lambda: adam_case(adam_many, device)),
-        ("mlp-small", lambda: mlp_case([64, 32, 10], 32, device, with_floor=False)),
+        ("mlp-small", lambda: mlp_case(*w.MLPS["T2"], device, with_floor=False)),
         ("mlp-medium", lambda: mlp_case(medium, batch, device)),
     ]

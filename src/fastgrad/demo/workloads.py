@@ -218,6 +218,9 @@ def adam_floor(sizes, device="cpu"):
 
 # ---- one MLP training step: Linear/ReLU layers, cross-entropy, Adam, float32 ----
 
+# The MLP workloads of the benchmarks, (layer sizes, batch): T2 small, T3 medium, T4 large.
+MLPS = {"T2": ((64, 32, 10), 32), "T3": ((784, 512, 256, 10), 128), "T4": ((784, 1024, 1024, 10), 1024)}
+
 def mlp_name(sizes, batch):
     return f"MLP {'-'.join(map(str, sizes))}, batch {batch}, Adam, float32"
 
