@@ -29,9 +29,14 @@ class autocast:
     device_type: "cpu" (the only one).  dtype: bfloat16 (default) or float16,
     by name ("bfloat16", "float16") or as numpy.float16 / fastgrad.bfloat16.
     enabled=False turns autocast off inside the block (also when nested).
-    cache_enabled is accepted for PyTorch compatibility: fastgrad never caches
-    16-bit copies of weights, which is what PyTorch does with cache_enabled=False
-    and gives the same values.
+    Each operand is rounded to 16 bits once per op: the linear layer's
+    backward reuses the copies of x and W its forward made.  With
+    cache_enabled (the default, as in PyTorch) the 16-bit copy of a parameter
+    is also shared by every op of the block that reads it; it is made anew
+    after an in-place change of the parameter (its version counter moved) and
+    dropped when the outermost block exits, so an optimizer step between
+    blocks is always seen.  cache_enabled=False makes a copy per op; the values
+    are the same either way.
 
     Example::
 
@@ -55,15 +60,16 @@ class autocast:
         self.device_type = device_type
         self.fast_dtype = BFLOAT16 if dtype is None else compute_dtype_name("autocast", dtype)
         self.enabled = enabled
+        self.cache_enabled = True if cache_enabled is None else cache_enabled
         self._saved = []
 
     def __enter__(self):
-        self._saved.append(mixed_precision.STATE.dtype)
-        mixed_precision.STATE.dtype = self.fast_dtype if self.enabled else None
+        dtype = self.fast_dtype if self.enabled else None
+        self._saved.append(mixed_precision.enter_autocast(dtype, self.cache_enabled))
         return self
 
     def __exit__(self, *exc_info):
-        mixed_precision.STATE.dtype = self._saved.pop()
+        mixed_precision.exit_autocast(self._saved.pop())
         return False
 
     def __call__(self, function):

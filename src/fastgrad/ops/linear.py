@@ -6,6 +6,10 @@ activation in place.  Backward: one fused pass for the activation gradient and
 the bias-gradient column sum, then the two GEMMs for the input and weight
 gradients.  What is saved: the output (none, relu, sigmoid, tanh) or the
 pre-activation (the gelus), besides x and W for the GEMMs.
+
+Under autocast, x and W are rounded to 16 bits once, in the forward, and the
+backward's GEMMs reuse those copies (saved besides x and W), rounding only the
+output gradient, once for both of its GEMMs.
 """
 import math
 
@@ -13,7 +17,8 @@ import numpy as np
 
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
-from ..backend.mixed_precision import autocast_backend
+from ..backend.gemm16 import gemm_rounded, rounded_operand, uses_onednn
+from ..backend.mixed_precision import MixedPrecisionBackend, autocast_backend, rounded_weight
 from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
 from .shape import astype
 
@@ -40,19 +45,22 @@ class Linear(Function):
         lead = tuple(x.shape[:-1])
         rows = math.prod(lead)
         ctx.rows = rows
-        z = b.matmul(_reshape(xp, x, (rows, in_features)), _transpose(xp, weight))
+        x2 = _reshape(xp, x, (rows, in_features))
+        rounded = _rounded_operands(ctx, b, x2, weight)
+        if rounded:
+            z = gemm_rounded(rounded[0], rounded[1].T)
+        else:
+            z = b.matmul(x2, _transpose(xp, weight))
         y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
         y = _reshape(xp, y, lead + (out_features,))
         ctx.activation = activation
-        if activation in KEEPS_PREACTIVATION:
-            ctx.save_for_backward(x, weight, bias, pre)
-        else:
-            ctx.save_for_backward(x, weight, bias, y)
+        saved = pre if activation in KEEPS_PREACTIVATION else y
+        ctx.save_for_backward(x, weight, bias, saved, *rounded)
         return y
 
     @staticmethod
     def backward(ctx, b, g):
-        x, weight, bias, saved = ctx.saved_arrays
+        x, weight, bias, saved, *rounded = ctx.saved_arrays
         xp = b.xp
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         out_features, in_features = weight.shape
@@ -68,11 +76,32 @@ class Linear(Function):
         gz, gb = b.bias_act_bwd(_reshape(xp, saved, (rows, out_features)), _reshape(xp, g, (rows, out_features)),
                                 bias_grad=bool(need_b), activation=activation)
         gx = gw = None
+        if rounded and type(gz) is np.ndarray and gz.dtype == _FLOATS[0]:
+            # the 16-bit copies of x and W from the forward; gz rounded once for both GEMMs
+            x16, w16 = rounded
+            gz16 = rounded_operand(gz, b.compute_dtype, bits=x16.dtype != gz.dtype)
+            if need_x:
+                gx = _reshape(xp, gemm_rounded(gz16, w16), x.shape)
+            if need_w:
+                gw = gemm_rounded(gz16.T, x16)
+            return gx, gw, gb
         if need_x:
             gx = _reshape(xp, b.matmul(gz, weight), x.shape)
         if need_w:
             gw = b.matmul(_transpose(xp, gz), x2)
         return gx, gw, gb
+
+
+def _rounded_operands(ctx, b, x2, weight):
+    """Under autocast, (x2, weight) rounded to the 16-bit compute dtype as its GEMM reads
+    them (weight from the block's cache, see mixed_precision.rounded_weight); otherwise
+    (float64, other arrays, autocast off) ()."""
+    if type(b) is not MixedPrecisionBackend or not (type(x2) is np.ndarray and type(weight) is np.ndarray
+                                                      and x2.dtype == weight.dtype == _FLOATS[0]):
+        return ()
+    dtype = b.compute_dtype
+    bits = uses_onednn(x2.shape[0] * x2.shape[1] * weight.shape[0], dtype)
+    return rounded_operand(x2, dtype, bits), rounded_weight(ctx, 1, weight, dtype, bits)
 
 
 def _reshape(xp, a, shape):
