@@ -16,9 +16,8 @@ Run:  pytest bench/bench_cnn.py --benchmark-only --benchmark-group-by=group \
 import numpy as np
 import pytest
 
-import fastgrad as fg
 from fastgrad.backend.gemm import gemm
-from peers import torch_or_skip
+from peers import library
 from training_step import adam_step, seeded_weights
 
 GROUP = "C1 training step: LeNet (conv5 16, pool, conv5 32, pool, linear 512-10), batch 64, 28x28, Adam, float32"
@@ -38,15 +37,11 @@ def problem():
     return seeded_weights(lenet), "cross_entropy", x, y
 
 
-def test_fastgrad_step(benchmark):
-    benchmark.group, benchmark.name = GROUP, "fastgrad"
-    benchmark(adam_step(fg, lenet, *problem()))
-
-
-def test_torch_step(benchmark):
-    torch = torch_or_skip()
-    benchmark.group, benchmark.name = GROUP, "torch"
-    benchmark(adam_step(torch, lenet, *problem()))
+@pytest.mark.parametrize("peer", ["fastgrad", "torch"])
+def test_step(benchmark, peer):
+    lib = library(peer)
+    benchmark.group, benchmark.name = GROUP, peer
+    benchmark(adam_step(lib, lenet, *problem()))
 
 
 def test_gemm_floor(benchmark):

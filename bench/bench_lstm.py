@@ -15,10 +15,11 @@ Run:  pytest bench/bench_lstm.py --benchmark-only --benchmark-group-by=group \
           --benchmark-columns=median,iqr,rounds
 """
 import numpy as np
+import pytest
 
 import fastgrad as fg
 from fastgrad.backend.gemm import gemm
-from peers import torch_or_skip
+from peers import library, torch_or_skip
 from training_step import adam_step, first_loss, seeded_weights
 
 GROUP = "R1 training step: LSTM(64, 128), seq 32, batch 32, MSE, Adam, float32"
@@ -40,15 +41,11 @@ def problem():
     return seeded_weights(lstm), "mse_loss", x, target
 
 
-def test_fastgrad_step(benchmark):
-    benchmark.group, benchmark.name = GROUP, "fastgrad"
-    benchmark(adam_step(fg, lstm, *problem(), output))
-
-
-def test_torch_step(benchmark):
-    torch = torch_or_skip()
-    benchmark.group, benchmark.name = GROUP, "torch"
-    benchmark(adam_step(torch, lstm, *problem(), output))
+@pytest.mark.parametrize("peer", ["fastgrad", "torch"])
+def test_step(benchmark, peer):
+    lib = library(peer)
+    benchmark.group, benchmark.name = GROUP, peer
+    benchmark(adam_step(lib, lstm, *problem(), output))
 
 
 def test_gemm_floor(benchmark):

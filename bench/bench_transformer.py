@@ -21,7 +21,7 @@ import pytest
 import fastgrad as fg
 from fastgrad.backend.gemm import gemm
 from fastgrad.nn import functional as F
-from peers import torch_or_skip
+from peers import library, torch_or_skip
 from training_step import adam_step, first_loss, seeded_weights
 
 ATTENTION_GROUP = "A1 scaled_dot_product_attention forward+backward: batch 8, heads 4, seq 256, dim 64, float32"
@@ -98,15 +98,11 @@ def layer_problem():
     return seeded_weights(encoder_layer), "mse_loss", x, target
 
 
-def test_fastgrad_encoder_layer_step(benchmark):
-    benchmark.group, benchmark.name = LAYER_GROUP, "fastgrad"
-    benchmark(adam_step(fg, encoder_layer, *layer_problem()))
-
-
-def test_torch_encoder_layer_step(benchmark):
-    torch = torch_or_skip()
-    benchmark.group, benchmark.name = LAYER_GROUP, "torch"
-    benchmark(adam_step(torch, encoder_layer, *layer_problem()))
+@pytest.mark.parametrize("peer", ["fastgrad", "torch"])
+def test_encoder_layer_step(benchmark, peer):
+    lib = library(peer)
+    benchmark.group, benchmark.name = LAYER_GROUP, peer
+    benchmark(adam_step(lib, encoder_layer, *layer_problem()))
 
 
 def test_the_two_steps_agree():

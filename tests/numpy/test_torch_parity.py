@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import fastgrad as fg
 import fastgrad.numpy as fnp
 from torch_parity import check_against_torch
 
