@@ -28,8 +28,7 @@ from ..ops.linear import Linear as LinearOp
 from ..ops.losses import CrossEntropy as CrossEntropyOp
 from ..ops.reductions import Sum as SumOp
 from ..ops.broadcast import expand_reduced, normalize_axis
-
-FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+from .models import ArrayModel
 
 # The graph core's compiled rules (autograd/_graph.pyx): rule code -> (operator, ufunc).
 _ADD, _SUB, _MUL, _DIV, _NEG, _POW = 1, 2, 3, 4, 5, 6
@@ -135,12 +134,15 @@ class Activation:
 
 
 def _gemm_call(src, a, b, buf=None):
-    """gemm(a, b) as NumpyBackend.matmul calls it; into `buf` only on NumPy's own matmul (an
-    external BLAS is called on the arrays eager mode gives it)."""
-    gemm = src.bind(gemm_module.gemm, "gemm")
-    if buf and gemm_module._blas_gemm is None:
-        return f"{gemm}({a}, {b}, {buf})"
-    return f"{gemm}({a}, {b})"
+    """gemm(a, b) as NumpyBackend.matmul calls it, for 2-d operands.  On NumPy's own matmul
+    (no external BLAS chosen) that is np.matmul(a, b, out=None), called here directly, into `buf`
+    when given; the plan is then replayed only while no other BLAS is chosen (Plan.usable).
+    An external BLAS is called through gemm on the arrays eager mode gives it."""
+    if gemm_module._blas_gemm is None:
+        src.requires_numpy_matmul = True
+        matmul = src.bind(np.matmul, "matmul")
+        return f"{matmul}({a}, {b}, out={buf})" if buf else f"{matmul}({a}, {b})"
+    return f"{src.bind(gemm_module.gemm, 'gemm')}({a}, {b})"
 
 
 class Linear:
@@ -249,15 +251,26 @@ class Sum:
         x, axes, keepdims = self._axes(op)
         reduce = src.bind(np.add.reduce, "reduce")
         axes_name = src.bind(axes, "axes")
-        if buf:
-            src.line(f"s[{op.out}] = {reduce}({x.expr}, axis={axes_name}, keepdims={keepdims!r}, out={buf})")
+        if buf:  # np.add.reduce(array, axis, dtype, out, keepdims)
+            src.line(f"s[{op.out}] = {reduce}({x.expr}, {axes_name}, None, {buf}, {keepdims!r})")
         else:
-            src.line(f"s[{op.out}] = _np.asarray({reduce}({x.expr}, axis={axes_name}, keepdims={keepdims!r}))")
+            src.line(f"s[{op.out}] = _np.asarray({reduce}({x.expr}, {axes_name}, None, None, {keepdims!r}))")
 
     def backward(self, src, op, g):
         x, axes, keepdims = self._axes(op)
+        shape = src.bind(x.model.shape, "shape")
+        grad = op.grad
+        if isinstance(grad, ArrayModel) and math.prod(grad.shape) == 1:
+            # expand_reduced's read-only view of a one-element gradient at every position (of the
+            # array NumPy makes of it, for a NumPy scalar), made directly
+            view = src.local("g")
+            strides = src.bind((0,) * len(x.model.shape), "strides")
+            base = g if grad.ndarray else f"_np.asarray({g})"
+            src.line(f"{view} = _np.ndarray({shape}, {src.bind(grad.dtype, 'dtype')}, {base}, 0, {strides})")
+            src.line(f"{view}.flags.writeable = False")
+            return [view]
         expand = src.bind(expand_reduced, "expand")
-        return [f"{expand}(_np, {g}, {src.bind(x.model.shape, 'shape')}, {src.bind(axes, 'axes')}, {keepdims!r})"]
+        return [f"{expand}(_np, {g}, {shape}, {src.bind(axes, 'axes')}, {keepdims!r})"]
 
 
 class CrossEntropy:
@@ -292,14 +305,16 @@ class CrossEntropy:
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
         total, scale = src.local("total"), src.local("scale")
         op.scale_name = scale
-        src.line(f"{total} = _np.sum({kernel}({logits.expr}, target={target.expr}, weight=None, "
-                 f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)}), dtype={src.bind(dtype, 'dtype')})")
+        # np.sum(a, dtype=d) of an ndarray is np.add.reduce(a, None, d): called directly
+        add = src.bind(np.add.reduce, "reduce")
+        src.line(f"{total} = {add}({kernel}({logits.expr}, target={target.expr}, weight=None, "
+                 f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)}), None, {src.bind(dtype, 'dtype')})")
         if bound["reduction"].spec[1] == "sum":
             src.line(f"{scale} = 1.0")
             value = total
         else:
             count = src.local("count")
-            src.line(f"{count} = float(_np.sum(_np.astype({target.expr} != {ignore!r}, {src.bind(dtype, 'dtype')})))")
+            src.line(f"{count} = float({add}(({target.expr} != {ignore!r}).astype({src.bind(dtype, 'dtype')}), None))")
             src.line(f"{scale} = 1.0 / {count} if {count} else {src.bind(float('nan'))}")
             value = f"({total} / {count} if {count} else {total} * {src.bind(float('nan'))})"
         src.line(f"s[{op.out}] = _np.asarray({value})")
@@ -309,7 +324,8 @@ class CrossEntropy:
         logits, target = bound["logits"], bound["target"]
         rows = logits.model.shape[0]
         kernel = src.bind(_C.cross_entropy_bwd, "kernel")
-        grad = f"_np.broadcast_to(_np.reshape({g} * {op.scale_name}, (1,)), ({rows},))"
+        # the rows' gradient g * scale at every row: the values np.broadcast_to gives, as one array
+        grad = f"_np.full(({rows},), {g} * {op.scale_name})"
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
         return [f"{kernel}({logits.expr}, grad={grad}, target={target.expr}, weight=None, "
                 f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)})"]

@@ -28,43 +28,12 @@ import threading
 
 import numpy as np
 
+from ..backend import gemm as gemm_module
+from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
 from . import lowerers
+from .models import ArrayModel, model_of
 
-
-
-class ArrayModel:
-    """What a slot held while recording, when it was an array: its type, shape and dtype
-    (and, for an op's output, the backend its forward ran with)."""
-
-    __slots__ = ("kind", "shape", "dtype", "backend")
-
-    def __init__(self, kind, shape, dtype, backend):
-        self.kind, self.shape, self.dtype, self.backend = kind, shape, dtype, backend
-
-    @property
-    def ndarray(self):
-        return self.kind is np.ndarray
-
-    def float_array(self):
-        """A float32 or float64 ndarray: what the C kernels take."""
-        return self.kind is np.ndarray and self.dtype in lowerers.FLOATS
-
-
-class ContextModel:
-    """What an op's graph node held after its forward: its attributes, which inputs need a
-    gradient, the backend it ran with (its saved arrays are not kept)."""
-
-    def __init__(self, ctx, backend):
-        self.attrs = dict(getattr(ctx, "__dict__", {}))
-        self.needs = [p is not None for p in ctx.parents]
-        self.backend = backend
-
-
-def model_of(obj, backend=None):
-    if isinstance(obj, (np.ndarray, np.generic)):
-        return ArrayModel(type(obj), obj.shape, obj.dtype, backend)
-    return obj
 
 
 class Arg:
@@ -115,10 +84,15 @@ class Plan:
     `source` is the generated code; `lowered` and `kept` name the steps written out as array
     calls and the steps kept as calls of the tape's step; `buffers` the arrays preallocated."""
 
-    def __init__(self, run, source, lowered, kept, buffers):
+    def __init__(self, run, source, lowered, kept, buffers, numpy_matmul):
         self.run, self.source, self.lowered, self.kept, self.buffers = run, source, lowered, kept, buffers
+        self.numpy_matmul = numpy_matmul  # calls np.matmul where gemm would (no external BLAS chosen)
         self.calls = 0               # replays that ran this plan
         self.lock = threading.Lock()  # its buffers serve one replay at a time
+
+    def usable(self):
+        """False while autocast is on, or once another BLAS than NumPy's was chosen for gemm."""
+        return AUTOCAST.dtype is None and (not self.numpy_matmul or gemm_module._blas_gemm is None)
 
     def __repr__(self):
         return (f"<lowered plan: {len(self.lowered)} steps lowered, {len(self.kept)} kept, "
@@ -131,6 +105,7 @@ class _Source:
     def __init__(self):
         self.lines = []
         self.names = {"_np": np, "_unbroadcast": unbroadcast}
+        self.requires_numpy_matmul = False
         self._by_id = {}
         self._count = 0
 
@@ -336,7 +311,7 @@ def lower(tape, name):
     source = f"def run(s):\n{body}\n"
     namespace = dict(src.names)
     exec(compile(source, f"<fastgrad.jit plan of {name}>", "exec"), namespace)
-    return Plan(namespace["run"], source, lowered_names, kept_names, buffers)
+    return Plan(namespace["run"], source, lowered_names, kept_names, buffers, src.requires_numpy_matmul)
 
 
 def _emit_args(src, op):

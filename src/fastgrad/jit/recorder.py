@@ -19,7 +19,8 @@ from ..autograd._graph import Context, TensorBase, compiled_rule_of
 from ..backend import backend_for
 from ..backend import mixed_precision as autocast
 from ..functional import _flatten
-from . import lowering, tape
+from . import tape
+from .models import ContextModel, model_of
 from .errors import EAGER_HINT, CaptureError
 
 
@@ -93,7 +94,7 @@ class Recorder:
         self.backward_ran = set()  # ids of Contexts whose backward ran
         self.current_pass = None
         self.finished_pass = None
-        self.models = {}           # slot -> what it held in this recording, for lowering (lowering.py)
+        self.models = {}           # slot -> what it held in this recording, for lowering (models.py)
 
     # ---- slots and sources ---------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ class Recorder:
     def name_slot(self, obj, slot):
         self.slot_of[id(obj)] = slot
         self.keep.append(obj)
-        self.models[slot] = lowering.model_of(obj)
+        self.models[slot] = model_of(obj)
 
     def add_input(self, value):
         """(array slot, object slot) of one dynamic input leaf."""
@@ -186,7 +187,7 @@ class Recorder:
             backend = ctx.backend
             ctx_slot = self.new_slot()
             self.ctx_slots[id(ctx)] = ctx_slot
-            self.models[ctx_slot] = lowering.ContextModel(ctx, backend if autocast.STATE.dtype is None else "autocast")
+            self.models[ctx_slot] = ContextModel(ctx, backend if autocast.STATE.dtype is None else "autocast")
             self.keep.append(ctx)
             parents = [None if p is None else True for p in ctx.parents]
             ctx.fn = _recording_class(cls)
@@ -195,7 +196,7 @@ class Recorder:
             backend = backend_for(*_datas(args))
         out = self.new_slot(result._data)
         # An op run under autocast has no lowering: its backend is marked as such.
-        self.models[out] = lowering.model_of(result._data, backend if autocast.STATE.dtype is None else "autocast")
+        self.models[out] = model_of(result._data, backend if autocast.STATE.dtype is None else "autocast")
         self._add(tape.forward_step(cls, backend, arg_specs, kw_specs, out, ctx_slot, parents, rule),
                   (cls.__name__ + " forward", cls, arg_specs, kw_specs, out, ctx_slot, parents, rule))
         return True

@@ -18,7 +18,6 @@ import numpy as np
 from ..autograd._graph import (Context, ScratchContext, TensorBase, compiled_backward, compiled_forward,
                                new_tensor)
 from ..autograd.engine import _accumulate_into_leaf
-from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
 
 _ndarray = np.ndarray
@@ -250,8 +249,8 @@ class Tape:
                 s[object_slot] = value
         plan = self.plan
         # The plan's buffers serve one replay at a time (another thread, or a call made again from
-        # inside a kept step, replays step by step); autocast switched on since: step by step too.
-        if plan is not None and AUTOCAST.dtype is None and plan.lock.acquire(False):
+        # inside a kept step, replays step by step); so does a plan that is not usable now.
+        if plan is not None and plan.usable() and plan.lock.acquire(False):
             try:
                 plan.run(s)
                 plan.calls += 1
