@@ -11,6 +11,12 @@ timed call is a replay; workloads in fastgrad/demo/jit_workloads.py):
 - "jit: T1 per-op overhead": T1's 200 ops on (16,) with backward, jitted
   beside eager fastgrad and PyTorch.
 
+"fastgrad jit" replays the lowered plan (fastgrad/jit/lowering.py), "fastgrad
+jit step by step" the recording's steps (jit(..., lower=False)).  After the
+groups, the ratios the targets are stated in are printed (medians): the MLP
+step against PyTorch eager (target <= 0.15x), the regression gradient against
+jax.jit (target <= 2x), T1 jitted against eager.
+
 Run:  pytest bench/bench_jit.py --benchmark-only --benchmark-group-by=group \\
           --benchmark-columns=median,iqr,rounds
 """
@@ -26,62 +32,88 @@ T1_STEPS = 100
 T1_GROUP = "jit: T1 per-op overhead, 200 ops on (16,), fwd+bwd"
 
 
+JIT_MODES = {"jit": dict(jit=True), "jit step by step": dict(jit=True, lower=False), "eager": dict(jit=False)}
+# (group, numerator, denominator, what the issue asks) of each ratio printed after the groups
+RATIOS = [(MLP_GROUP, "fastgrad jit", "torch eager", "target <= 0.15x"),
+          (MLP_GROUP, "fastgrad jit step by step", "torch eager", ""),
+          (MLP_GROUP, "fastgrad eager", "torch eager", "")]
+
+
 def regression_group(n, d):
     return f"jit: regression grad, x {n}x{d}, float64"
 
 
-@pytest.mark.parametrize("jit", [True, False], ids=["jit", "eager"])
-def test_mlp_step_fastgrad(benchmark, jit):
-    benchmark.group = MLP_GROUP
-    benchmark.name = "fastgrad jit" if jit else "fastgrad eager"
-    benchmark(jit_workloads.mlp_step_fastgrad(*MLP, jit=jit))
+for _n, _d in REGRESSIONS:
+    RATIOS += [(regression_group(_n, _d), "fastgrad jit", "jax.jit", "target <= 2x"),
+               (regression_group(_n, _d), "fastgrad jit step by step", "jax.jit", "")]
+RATIOS += [(T1_GROUP, "fastgrad jit", "fastgrad eager", "T1 under jit beside eager"),
+           (T1_GROUP, "fastgrad jit", "torch eager", "")]
+
+_MEDIANS = {}  # (group, name) -> median seconds of the benchmarks that ran
+
+
+def timed(benchmark, group, name, fn):
+    benchmark.group = group
+    benchmark.name = name
+    benchmark(fn)
+    stats = getattr(benchmark, "stats", None)
+    if stats is not None:
+        _MEDIANS[(group, name)] = stats.stats.median
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_ratios(request):
+    """After the groups: each ratio of medians whose two benchmarks ran (none in smoke mode)."""
+    yield
+    lines = []
+    for group, top, bottom, note in RATIOS:
+        if (group, top) in _MEDIANS and (group, bottom) in _MEDIANS:
+            ratio = _MEDIANS[(group, top)] / _MEDIANS[(group, bottom)]
+            lines.append(f"  {group}: {top} / {bottom} = {ratio:.2f}x" + (f"  ({note})" if note else ""))
+    if lines:  # printed at the end of the run (bench/conftest.py)
+        request.config.bench_summary_lines = ["jit ratios (medians of this run):"] + lines
+
+
+@pytest.mark.parametrize("mode", list(JIT_MODES))
+def test_mlp_step_fastgrad(benchmark, mode):
+    timed(benchmark, MLP_GROUP, f"fastgrad {mode}", jit_workloads.mlp_step_fastgrad(*MLP, **JIT_MODES[mode]))
 
 
 def test_mlp_step_torch(benchmark):
     torch = torch_or_skip()
-    benchmark.group = MLP_GROUP
-    benchmark.name = "torch eager"
-    benchmark(workloads.mlp_torch(torch, *MLP))
+    timed(benchmark, MLP_GROUP, "torch eager", workloads.mlp_torch(torch, *MLP))
 
 
 @pytest.mark.parametrize("n, d", REGRESSIONS)
-@pytest.mark.parametrize("jit", [True, False], ids=["jit", "eager"])
-def test_regression_grad_fastgrad(benchmark, n, d, jit):
-    benchmark.group = regression_group(n, d)
-    benchmark.name = "fastgrad jit" if jit else "fastgrad eager"
-    benchmark(jit_workloads.regression_grad_fastgrad(n, d, jit))
+@pytest.mark.parametrize("mode", list(JIT_MODES))
+def test_regression_grad_fastgrad(benchmark, n, d, mode):
+    timed(benchmark, regression_group(n, d), f"fastgrad {mode}",
+          jit_workloads.regression_grad_fastgrad(n, d, **JIT_MODES[mode]))
 
 
 @pytest.mark.parametrize("n, d", REGRESSIONS)
 @pytest.mark.parametrize("jit", [True, False], ids=["jit", "eager"])
 def test_regression_grad_jax(benchmark, n, d, jit):
     jax = pytest.importorskip("jax", reason="JAX not installed: its columns are skipped")
-    benchmark.group = regression_group(n, d)
-    benchmark.name = "jax.jit" if jit else "jax eager"
-    benchmark(jit_workloads.regression_grad_jax(jax, n, d, jit))
+    timed(benchmark, regression_group(n, d), "jax.jit" if jit else "jax eager",
+          jit_workloads.regression_grad_jax(jax, n, d, jit))
 
 
 @pytest.mark.parametrize("n, d", REGRESSIONS)
 def test_regression_grad_torch_func(benchmark, n, d):
     torch = torch_or_skip()
-    benchmark.group = regression_group(n, d)
-    benchmark.name = "torch.func.grad"
-    benchmark(jit_workloads.regression_grad_torch(torch, n, d))
+    timed(benchmark, regression_group(n, d), "torch.func.grad", jit_workloads.regression_grad_torch(torch, n, d))
 
 
-def test_overhead_fastgrad_jit(benchmark):
-    benchmark.group = T1_GROUP
-    benchmark.name = "fastgrad jit"
-    benchmark(jit_workloads.overhead_fastgrad_jit(T1_STEPS))
+@pytest.mark.parametrize("lower", [True, False], ids=["lowered", "step by step"])
+def test_overhead_fastgrad_jit(benchmark, lower):
+    timed(benchmark, T1_GROUP, "fastgrad jit" if lower else "fastgrad jit step by step",
+          jit_workloads.overhead_fastgrad_jit(T1_STEPS, lower))
 
 
 def test_overhead_fastgrad_eager(benchmark):
-    benchmark.group = T1_GROUP
-    benchmark.name = "fastgrad eager"
-    benchmark(workloads.overhead_fastgrad(T1_STEPS))
+    timed(benchmark, T1_GROUP, "fastgrad eager", workloads.overhead_fastgrad(T1_STEPS))
 
 
 def test_overhead_torch(benchmark):
-    benchmark.group = T1_GROUP
-    benchmark.name = "torch eager"
-    benchmark(workloads.overhead_torch(torch_or_skip(), T1_STEPS))
+    timed(benchmark, T1_GROUP, "torch eager", workloads.overhead_torch(torch_or_skip(), T1_STEPS))

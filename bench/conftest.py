@@ -34,3 +34,13 @@ def same_threads_everywhere():
     yield
     if limiter is not None:
         limiter.restore_original_limits()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, config):
+    """Lines a bench module left in `config.bench_summary_lines` (bench_jit.py's ratios), printed last."""
+    lines = getattr(config, "bench_summary_lines", None)
+    if lines:
+        terminalreporter.write_line("")
+        for line in lines:
+            terminalreporter.write_line(line)

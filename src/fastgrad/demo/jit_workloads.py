@@ -15,7 +15,7 @@ from . import workloads
 
 # ---- the MLP training step (T2's model): forward, cross-entropy, zero_grad, backward, Adam ----
 
-def mlp_step_fastgrad(sizes, batch, jit):
+def mlp_step_fastgrad(sizes, batch, jit, lower=True):
     from fastgrad.nn import functional as F
 
     x, y, weights = workloads.mlp_problem(sizes, batch)
@@ -32,7 +32,7 @@ def mlp_step_fastgrad(sizes, batch, jit):
     xt = fg.tensor(x)
     if not jit:
         return lambda: step(xt, y)
-    step = fg.jit(step)
+    step = fg.jit(step, lower=lower)
     step(fg.tensor(x[::-1].copy()), y[::-1].copy())  # the first recording, on other data
     step(xt, y)                                      # the second, which checks the first
     return lambda: step(xt, y)
@@ -53,13 +53,13 @@ def regression_loss(np_):
     return loss
 
 
-def regression_grad_fastgrad(n, d, jit):
+def regression_grad_fastgrad(n, d, jit, lower=True):
     import fastgrad.numpy as fnp
 
     w, x, y = regression_problem(n, d)
     grad = fg.grad(regression_loss(fnp))
     if jit:
-        grad = fg.jit(grad)
+        grad = fg.jit(grad, lower=lower)
         grad(w + 1.0, x, y)
         grad(w, x, y)
     return lambda: grad(w, x, y)
@@ -85,10 +85,10 @@ def regression_grad_torch(torch, n, d):
 
 # ---- T1 per-op overhead (2 * steps ops on shape (16,), then backward), recorded once ----------
 
-def overhead_fastgrad_jit(steps):
+def overhead_fastgrad_jit(steps, lower=True):
     x0 = fg.tensor(np.ones(16, np.float32), requires_grad=True)
 
-    @fg.jit
+    @fg.jit(lower=lower)
     def run(x0):
         x = x0
         for _ in range(steps):
