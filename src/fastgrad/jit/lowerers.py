@@ -305,7 +305,7 @@ class CrossEntropy:
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
         total, scale = src.local("total"), src.local("scale")
         op.scale_name = scale
-        # np.sum(a, dtype=d) of an ndarray is np.add.reduce(a, None, d): called directly
+        # loss.sum(dtype=d) is np.add.reduce(loss, None, d)
         add = src.bind(np.add.reduce, "reduce")
         src.line(f"{total} = {add}({kernel}({logits.expr}, target={target.expr}, weight=None, "
                  f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)}), None, {src.bind(dtype, 'dtype')})")
@@ -314,7 +314,7 @@ class CrossEntropy:
             value = total
         else:
             count = src.local("count")
-            src.line(f"{count} = float({add}(({target.expr} != {ignore!r}).astype({src.bind(dtype, 'dtype')}), None))")
+            src.line(f"{count} = float({src.bind(np.count_nonzero, 'count')}({target.expr} != {ignore!r}))")
             src.line(f"{scale} = 1.0 / {count} if {count} else {src.bind(float('nan'))}")
             value = f"({total} / {count} if {count} else {total} * {src.bind(float('nan'))})"
         src.line(f"s[{op.out}] = _np.asarray({value})")
@@ -324,7 +324,7 @@ class CrossEntropy:
         logits, target = bound["logits"], bound["target"]
         rows = logits.model.shape[0]
         kernel = src.bind(_C.cross_entropy_bwd, "kernel")
-        # the rows' gradient g * scale at every row: the values np.broadcast_to gives, as one array
+        # the reduced loss's gradient g * scale at every row, as ops/losses.py's _spread fills it
         grad = f"_np.full(({rows},), {g} * {op.scale_name})"
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
         return [f"{kernel}({logits.expr}, grad={grad}, target={target.expr}, weight=None, "
