@@ -2,9 +2,12 @@
 
 nn.LSTM(input 64, hidden 128), sequence 32, batch 32, float32, the loss the mean square
 of the output against a fixed target; the same weights (PyTorch's initialisation of a
-seeded fastgrad layer) in both libraries and the same thread count.  fastgrad projects all
-time steps' inputs with one GEMM, then per step a GEMM and one fused gate pass
-(csrc/recurrent.c) forward and backward; PyTorch runs its own fused LSTM kernel.  The
+seeded fastgrad layer) in both libraries and the same thread count.  fastgrad runs the layer
+as one primitive: the input projection of all time steps as one GEMM, then, with MKL as its
+BLAS, the time loop in C (csrc/recurrent.c: per step the recurrent GEMM and one fused gate
+pass, forward and in reverse for the backward), and the weight gradients as one GEMM each over
+all steps; without MKL the same loop runs in Python over the fused step kernels.  PyTorch runs
+oneDNN's LSTM (mkldnn_rnn_layer).  The
 floor is the step's GEMMs alone: the input projection and its two gradients, and per time
 step the recurrent product and its two gradients, through fastgrad's GEMM entry point into
 preallocated outputs.

@@ -445,6 +445,28 @@ void fg_gru_cell_bwd_f64(const double *restrict act, const double *restrict gh, 
                          const double *restrict gy, double *restrict ggi, double *restrict ggh,
                          double *restrict gh_prev, int64_t rows, int64_t hidden);
 
+/* ---- an LSTM layer over a whole sequence (recurrent.c) ----
+ * gates (steps, rows, 4 hidden): the input projection x_t W_ih^T of every
+ * step; bias (4 hidden, b_ih + b_hh) or NULL; w_hh (4 hidden, hidden).
+ * hc (2, steps + 1, rows, hidden): the hidden and the cell states, [.][0]
+ * given, the others written; act (steps, rows, 4 hidden) as lstm_cell_fwd's.
+ * lstm_seq_bwd: grad, the gradient of hc -> ggates (steps, rows, 4 hidden)
+ * and grad0 (2, rows, hidden), the gradients of h_0 and c_0.  scratch:
+ * (rows, 4 hidden) forward, 3 (rows, hidden) backward.  Return FG_BLAS_OK or
+ * the GEMM layer's status (FG_BLAS_NOT_LOADED without a loaded BLAS). */
+int fg_lstm_seq_fwd_f32(const float *restrict gates, const float *restrict bias, const float *restrict w_hh,
+                        float *restrict hc, float *restrict act, float *restrict scratch, int64_t steps,
+                        int64_t rows, int64_t hidden);
+int fg_lstm_seq_fwd_f64(const double *restrict gates, const double *restrict bias, const double *restrict w_hh,
+                        double *restrict hc, double *restrict act, double *restrict scratch, int64_t steps,
+                        int64_t rows, int64_t hidden);
+int fg_lstm_seq_bwd_f32(const float *restrict act, const float *restrict w_hh, const float *restrict hc,
+                        const float *restrict grad, float *restrict ggates, float *restrict grad0,
+                        float *restrict scratch, int64_t steps, int64_t rows, int64_t hidden);
+int fg_lstm_seq_bwd_f64(const double *restrict act, const double *restrict w_hh, const double *restrict hc,
+                        const double *restrict grad, double *restrict ggates, double *restrict grad0,
+                        double *restrict scratch, int64_t steps, int64_t rows, int64_t hidden);
+
 /* ---- mixed precision: bfloat16 conversions (bf16.c) and oneDNN's bf16 GEMM (onednn.c) ----
  * bfloat16 values are stored as their 16 bits (uint16_t).  float32 -> bfloat16
  * rounds to nearest, ties to even; NaN stays NaN. */

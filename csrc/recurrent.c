@@ -1,28 +1,41 @@
-/* The gate nonlinearities and state update of one LSTM or GRU time step.
+/* The gate nonlinearities and state update of an LSTM or GRU time step, and
+ * an LSTM layer over a whole sequence.
  *
- * The products (the input projection of all steps, the recurrent product of
- * this step) are GEMMs done by the caller; what is left of a step is
- * elementwise over the gate blocks of each batch row, and is one pass here,
+ * One step: the products (the input projection of all steps, the recurrent
+ * product of this step) are GEMMs done by the caller; what is left of a step
+ * is elementwise over the gate blocks of each batch row, and is one pass here,
  * forward and backward, instead of a dozen elementwise ops.  The forward
  * keeps the activated gates for the backward, which computes every gate's
  * gradient and the previous state's in the same pass.  Threaded over rows.
+ *
+ * A sequence (lstm_seq_*): the caller projects the inputs of all steps with
+ * one GEMM; the loop over time runs here, each step the recurrent product
+ * h_(t-1) W_hh^T through the GEMM layer (gemm.c) and then the gate pass.  The
+ * backward walks the steps in reverse, each step the gate gradients and then
+ * their product with W_hh, the gradient of the previous hidden state; the
+ * weight gradients are left to the caller as one GEMM each over all steps.
+ * The states live in one array hc (2, steps + 1, rows, hidden): hc[0] the
+ * hidden states h_0 .. h_T, hc[1] the cell states c_0 .. c_T.
  */
 /* See fg_math.h: lets GCC vectorize loops with selects and use FMA. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("no-trapping-math", "fp-contract=fast")
 #endif
 #include <stddef.h>
+#include <string.h>
 #include "fastgrad.h"
 #include "fg_math.h"
 #include "fg_parallel.h"
 
 #define FG_RECURRENT(T, S)                                                     \
-    FG_SIMD_CLONES static void lstm_rows_##S(const T *restrict gates, const T *restrict c_prev, T *restrict hc, \
-                                             T *restrict act, int64_t lo, int64_t hi, int64_t hidden) \
+    /* h and c: rows `stride` apart (2 hidden in a step's [h, c], hidden in a sequence's hc) */ \
+    FG_SIMD_CLONES static void lstm_rows_##S(const T *restrict gates, const T *restrict c_prev, T *restrict h_out, \
+                                             T *restrict c_out, int64_t stride, T *restrict act, int64_t lo, \
+                                             int64_t hi, int64_t hidden)       \
     {                                                                          \
         for (int64_t r = lo; r < hi; r++) {                                    \
             const T *a = gates + r * 4 * hidden, *cp = c_prev + r * hidden;    \
-            T *h = hc + r * 2 * hidden, *c = h + hidden, *s = act + r * 4 * hidden; \
+            T *h = h_out + r * stride, *c = c_out + r * stride, *s = act + r * 4 * hidden; \
             for (int64_t j = 0; j < hidden; j++) {                             \
                 T i = fg_sigmoid_##S(a[j]), f = fg_sigmoid_##S(a[hidden + j]);    \
                 T g = fg_tanh_##S(a[2 * hidden + j]), o = fg_sigmoid_##S(a[3 * hidden + j]); \
@@ -39,14 +52,15 @@
     /* gc = gc_in + gh o (1 - tanh(c)^2); the pre-activations' gradients through \
      * sigmoid' = s (1 - s) and tanh' = 1 - t^2 of the kept activations */     \
     FG_SIMD_CLONES static void lstm_grad_rows_##S(const T *restrict act, const T *restrict c_prev, \
-                                                  const T *restrict hc, const T *restrict ghc, \
+                                                  const T *restrict c_now, const T *restrict gh_now, \
+                                                  const T *restrict gc_now, int64_t stride, \
                                                   T *restrict ggates, T *restrict gc_prev, int64_t lo, \
                                                   int64_t hi, int64_t hidden)  \
     {                                                                          \
         for (int64_t r = lo; r < hi; r++) {                                    \
             const T *s = act + r * 4 * hidden, *cp = c_prev + r * hidden;      \
-            const T *c = hc + r * 2 * hidden + hidden;                         \
-            const T *gh = ghc + r * 2 * hidden, *gcin = gh + hidden;           \
+            const T *c = c_now + r * stride;                                   \
+            const T *gh = gh_now + r * stride, *gcin = gc_now + r * stride;    \
             T *ga = ggates + r * 4 * hidden, *gcp = gc_prev + r * hidden;      \
             for (int64_t j = 0; j < hidden; j++) {                             \
                 T i = s[j], f = s[hidden + j], g = s[2 * hidden + j], o = s[3 * hidden + j]; \
@@ -106,14 +120,15 @@
                               T *restrict act, int64_t rows, int64_t hidden)   \
     {                                                                          \
         FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                         \
-                           lstm_rows_##S(gates, c_prev, hc, act, lo, hi, hidden)) \
+                           lstm_rows_##S(gates, c_prev, hc, hc + hidden, 2 * hidden, act, lo, hi, hidden)) \
     }                                                                          \
     void fg_lstm_cell_bwd_##S(const T *restrict act, const T *restrict c_prev, const T *restrict hc, \
                               const T *restrict ghc, T *restrict ggates, T *restrict gc_prev, int64_t rows, \
                               int64_t hidden)                                  \
     {                                                                          \
         FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                         \
-                           lstm_grad_rows_##S(act, c_prev, hc, ghc, ggates, gc_prev, lo, hi, hidden)) \
+                           lstm_grad_rows_##S(act, c_prev, hc + hidden, ghc, ghc + hidden, 2 * hidden, ggates, \
+                                              gc_prev, lo, hi, hidden)) \
     }                                                                          \
     void fg_gru_cell_fwd_##S(const T *restrict gi, const T *restrict gh, const T *restrict h_prev, \
                              T *restrict h, T *restrict act, int64_t rows, int64_t hidden) \
@@ -131,3 +146,75 @@
 
 FG_RECURRENT(float, f32)
 FG_RECURRENT(double, f64)
+
+/* One LSTM layer over `steps` time steps (see the top of this file).
+ * Forward: hc[0][0] and hc[1][0] hold h_0 and c_0; step t adds bias and
+ * h_t W_hh^T to gates[t] in scratch (rows, 4 hidden), runs the gate pass and
+ * writes h_(t+1), c_(t+1) and act[t].
+ * Backward: grad (2, steps + 1, rows, hidden) is the gradient of hc; writes
+ * ggates (steps, rows, 4 hidden), the gradients of the pre-activations, and
+ * grad0 (2, rows, hidden), those of h_0 and c_0; scratch holds 3 (rows, hidden).
+ * Both return FG_BLAS_OK, or the GEMM layer's status when it cannot run. */
+#define FG_LSTM_SEQUENCE(T, S)                                                 \
+    int fg_lstm_seq_fwd_##S(const T *restrict gates, const T *restrict bias, const T *restrict w_hh, \
+                            T *restrict hc, T *restrict act, T *restrict scratch, int64_t steps, \
+                            int64_t rows, int64_t hidden)                      \
+    {                                                                          \
+        int64_t n = rows * hidden, width = 4 * hidden;                         \
+        T *h = hc, *c = hc + (steps + 1) * n;                                  \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        for (int64_t t = 0; t < steps; t++) {                                  \
+            const T *x = gates + t * rows * width;                             \
+            if (bias) {                                                        \
+                for (int64_t r = 0; r < rows; r++)                             \
+                    for (int64_t j = 0; j < width; j++)                        \
+                        scratch[r * width + j] = x[r * width + j] + bias[j];   \
+            } else {                                                           \
+                memcpy(scratch, x, (size_t)(rows * width) * sizeof(T));        \
+            }                                                                  \
+            int status = fg_gemm_##S(0, 1, rows, width, hidden, (T)1, h + t * n, hidden, w_hh, hidden, \
+                                     (T)1, scratch, width);                    \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+            T *h_next = h + (t + 1) * n, *c_next = c + (t + 1) * n, *a = act + t * rows * width; \
+            const T *c_now = c + t * n;                                        \
+            FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                     \
+                               lstm_rows_##S(scratch, c_now, h_next, c_next, hidden, a, lo, hi, hidden)) \
+        }                                                                      \
+        return FG_BLAS_OK;                                                     \
+    }                                                                          \
+    int fg_lstm_seq_bwd_##S(const T *restrict act, const T *restrict w_hh, const T *restrict hc, \
+                            const T *restrict grad, T *restrict ggates, T *restrict grad0, \
+                            T *restrict scratch, int64_t steps, int64_t rows, int64_t hidden) \
+    {                                                                          \
+        int64_t n = rows * hidden, width = 4 * hidden;                         \
+        const T *c = hc + (steps + 1) * n, *grad_h = grad, *grad_c = grad + (steps + 1) * n; \
+        T *gh = scratch, *gc = scratch + n, *gc_other = scratch + 2 * n;       \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        /* gh, gc: the whole gradients of h_(t+1), c_(t+1) while step t runs */ \
+        memcpy(gh, grad_h + steps * n, (size_t)n * sizeof(T));                 \
+        memcpy(gc, grad_c + steps * n, (size_t)n * sizeof(T));                 \
+        for (int64_t t = steps - 1; t >= 0; t--) {                             \
+            T *g = ggates + t * rows * width, *swap;                           \
+            const T *a = act + t * rows * width, *c_now = c + t * n, *c_next = c + (t + 1) * n; \
+            FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                     \
+                               lstm_grad_rows_##S(a, c_now, c_next, gh, gc, hidden, g, gc_other, lo, hi, \
+                                                  hidden))                     \
+            swap = gc, gc = gc_other, gc_other = swap;                         \
+            for (int64_t k = 0; k < n; k++)                                    \
+                gc[k] += grad_c[t * n + k];                                    \
+            memcpy(gh, grad_h + t * n, (size_t)n * sizeof(T));                 \
+            int status = fg_gemm_##S(0, 0, rows, hidden, width, (T)1, g, width, w_hh, hidden, (T)1, gh, \
+                                     hidden);                                  \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+        }                                                                      \
+        memcpy(grad0, gh, (size_t)n * sizeof(T));                              \
+        memcpy(grad0 + n, gc, (size_t)n * sizeof(T));                          \
+        return FG_BLAS_OK;                                                     \
+    }
+
+FG_LSTM_SEQUENCE(float, f32)
+FG_LSTM_SEQUENCE(double, f64)

@@ -278,6 +278,10 @@ STEP_SPECS.update({
     "lstm_cell_bwd": [lambda: ([_probabilities(3, 8)], dict(c_prev=signed(3, 2), hc=signed(3, 4), grad=signed(3, 4)))],
     "gru_cell_fwd": [lambda: ([signed(3, 6), signed(3, 6)], dict(h_prev=signed(3, 2)))],
     "gru_cell_bwd": [lambda: ([_probabilities(3, 6), signed(3, 6)], dict(h_prev=signed(3, 2), grad=signed(3, 2)))],
+    "lstm_seq_fwd": [lambda: ([signed(3, 2, 8)], dict(w_hh=signed(8, 2), h0=signed(2, 2), c0=signed(2, 2),
+                                                      bias=signed(8)))],
+    "lstm_seq_bwd": [lambda: ([_probabilities(3, 2, 8)], dict(w_hh=signed(8, 2), hc=signed(2, 4, 2, 2),
+                                                              grad=signed(2, 4, 2, 2)))],
 })
 
 def _elementwise_arguments(twin):

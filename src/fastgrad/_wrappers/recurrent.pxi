@@ -1,8 +1,10 @@
-# The gates of one LSTM or GRU time step (csrc/recurrent.c).  Arrays are (rows, k * hidden):
-# the gate arrays positionally, the states and gradients of other widths as keywords.
+# The gates of one LSTM or GRU time step, and an LSTM layer over a sequence (csrc/recurrent.c).
+# Step arrays are (rows, k * hidden): the gate arrays positionally, the states and gradients
+# of other widths as keywords.
 
 cdef extern from "fastgrad.h":
     enum: fg_lstm_cell_fwd, fg_lstm_cell_bwd, fg_gru_cell_fwd, fg_gru_cell_bwd
+    enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd
 
 
 cdef object gate_input(str op, str arg, object a, int gates):
@@ -13,14 +15,19 @@ cdef object gate_input(str op, str arg, object a, int gates):
     return a
 
 
-cdef object state_input(str op, str arg, object a, object like, Py_ssize_t width):
-    """a as a C-contiguous (rows, width) array of like's dtype, or raise."""
+cdef object shaped_input(str op, str arg, object a, object like, tuple shape):
+    """a as a C-contiguous array of like's dtype and the given shape, or raise."""
     a = float_array(op, arg, a)
     if a.dtype != like.dtype:
         raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {like.dtype}")
-    if a.shape != (like.shape[0], width):
-        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {(like.shape[0], width)}")
+    if a.shape != shape:
+        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {shape}")
     return kernel_ready(a)
+
+
+cdef object state_input(str op, str arg, object a, object like, Py_ssize_t width):
+    """a as a C-contiguous (rows, width) array of like's dtype, or raise."""
+    return shaped_input(op, arg, a, like, (like.shape[0], width))
 
 
 def lstm_cell_fwd(gates, *, c_prev):
@@ -92,3 +99,67 @@ def gru_cell_bwd(act, gh, *, h_prev, grad):
     with nogil:
         by_dtype(f32, fg_gru_cell_bwd, ps, py, pp, pg, pgi, pgh, pgp, rows, hidden)
     return ggi, ggh, gh_prev
+
+
+cdef check_gemm_status(str op, int status):
+    if status == FG_BLAS_NOT_LOADED:
+        raise RuntimeError(f"{op}: the sequence kernel runs its products through MKL, which is not "
+                           "loaded (pip install mkl; fastgrad.set_blas('mkl'))")
+    if status != FG_BLAS_OK:
+        raise ValueError(f"{op}: the sizes do not fit the BLAS library's integers")
+
+
+def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
+    """(hc, act) of an LSTM layer over a sequence: gates (steps, rows, 4 hidden) the input projection
+    x_t W_ih^T of every step, w_hh (4 hidden, hidden), h0 and c0 (rows, hidden), bias (4 hidden,
+    b_ih + b_hh) or None.  hc (2, steps + 1, rows, hidden) holds h_0 .. h_T and c_0 .. c_T; act
+    (steps, rows, 4 hidden) the activated gates of every step.  Needs MKL's GEMM (fastgrad.set_blas)."""
+    op = "lstm_sequence"
+    gates = float_array(op, "gates", gates)
+    if gates.ndim != 3 or gates.shape[2] % 4:
+        raise ValueError(f"{op}: argument 'gates' must be 3-d (steps, rows, 4 * hidden), got shape {gates.shape}")
+    cdef int64_t steps = gates.shape[0], rows = gates.shape[1], hidden = gates.shape[2] // 4
+    w_hh = shaped_input(op, "w_hh", w_hh, gates, (4 * hidden, hidden))
+    h0 = shaped_input(op, "h0", h0, gates, (rows, hidden))
+    c0 = shaped_input(op, "c0", c0, gates, (rows, hidden))
+    if bias is not None:
+        bias = shaped_input(op, "bias", bias, gates, (4 * hidden,))
+    gates = kernel_ready(gates)
+    hc = np.empty((2, steps + 1, rows, hidden), dtype=gates.dtype)
+    hc[0, 0] = h0
+    hc[1, 0] = c0
+    act = np.empty(gates.shape, dtype=gates.dtype)
+    scratch = np.empty((rows, 4 * hidden), dtype=gates.dtype)
+    cdef address px = data_of(gates), pb = data_of(bias), pw = data_of(w_hh), ph = data_of(hc)
+    cdef address ps = data_of(act), pt = data_of(scratch)
+    cdef bint f32 = is_f32(gates)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_lstm_seq_fwd, px, pb, pw, ph, ps, pt, steps, rows, hidden)
+    check_gemm_status(op, status)
+    return hc, act
+
+
+def lstm_seq_bwd(act, *, w_hh, hc, grad):
+    """(ggates, grad0) of lstm_seq_fwd from its act and hc, w_hh and grad, the gradient of hc:
+    ggates (steps, rows, 4 hidden) of the pre-activations, grad0 (2, rows, hidden) of h0 and c0."""
+    op = "lstm_sequence_backward"
+    act = float_array(op, "act", act)
+    if act.ndim != 3 or act.shape[2] % 4:
+        raise ValueError(f"{op}: argument 'act' must be 3-d (steps, rows, 4 * hidden), got shape {act.shape}")
+    cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 4
+    w_hh = shaped_input(op, "w_hh", w_hh, act, (4 * hidden, hidden))
+    hc = shaped_input(op, "hc", hc, act, (2, steps + 1, rows, hidden))
+    grad = shaped_input(op, "grad", grad, act, (2, steps + 1, rows, hidden))
+    act = kernel_ready(act)
+    ggates = np.empty(act.shape, dtype=act.dtype)
+    grad0 = np.empty((2, rows, hidden), dtype=act.dtype)
+    scratch = np.empty((3, rows, hidden), dtype=act.dtype)
+    cdef address ps = data_of(act), pw = data_of(w_hh), ph = data_of(hc), pg = data_of(grad)
+    cdef address pgg = data_of(ggates), pg0 = data_of(grad0), pt = data_of(scratch)
+    cdef bint f32 = is_f32(act)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_lstm_seq_bwd, ps, pw, ph, pg, pgg, pg0, pt, steps, rows, hidden)
+    check_gemm_status(op, status)
+    return ggates, grad0

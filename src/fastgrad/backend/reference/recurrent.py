@@ -51,3 +51,55 @@ def gru_cell_bwd(xp, act, gh, h_prev, grad):
     dr = dn * h_n * r * (1 - r)
     dz = grad * (h_prev - n) * z * (1 - z)
     return xp.concat([dr, dz, dn], axis=1), xp.concat([dr, dz, dn * r], axis=1), grad * z
+
+
+# ---- an LSTM layer over a whole sequence ------------------------------------------------------------
+# lstm_seq_fwd(gates, w_hh, h0, c0, bias) -> (hc, act): gates (steps, rows, 4 hidden) the input
+# projection of every step; step t's pre-activations are gates[t] + bias + h_t w_hh^T.
+# hc (2, steps + 1, rows, hidden) stacks h_0 .. h_T and c_0 .. c_T; act (steps, rows, 4 hidden).
+# lstm_seq_bwd(act, w_hh, hc, grad) -> (ggates, grad0): grad the gradient of hc; ggates
+# (steps, rows, 4 hidden) that of the pre-activations, grad0 (2, rows, hidden) that of h_0, c_0.
+
+def lstm_seq_fwd(xp, gates, w_hh, h0, c0, bias=None):
+    def cell(pre, c_prev):
+        return lstm_cell_fwd(xp, pre, c_prev)
+    return lstm_steps_forward(xp, xp.matmul, cell, gates, xp.matrix_transpose(w_hh), h0, c0, bias)
+
+
+def lstm_seq_bwd(xp, act, w_hh, hc, grad):
+    def cell(step_act, c_prev, step_hc, step_grad):
+        return lstm_cell_bwd(xp, step_act, c_prev, step_hc, step_grad)
+    return lstm_steps_backward(xp, xp.matmul, cell, act, w_hh, hc, grad)
+
+
+def lstm_steps_forward(xp, matmul, cell, gates, w_hh_t, h0, c0, bias=None):
+    """lstm_seq_fwd as a loop over steps, each the product matmul(h, w_hh_t) and cell(pre, c_prev),
+    which returns lstm_cell_fwd's (hc, act): the twin's loop, and the library's on other arrays."""
+    hidden = h0.shape[1]
+    hs, cs, acts = [h0], [c0], []
+    for t in range(gates.shape[0]):
+        pre = gates[t, ...] + matmul(hs[-1], w_hh_t)
+        if bias is not None:
+            pre = pre + bias
+        hc, act = cell(pre, cs[-1])
+        hs.append(hc[:, :hidden])
+        cs.append(hc[:, hidden:])
+        acts.append(act)
+    act = xp.stack(acts) if acts else xp.zeros(gates.shape, dtype=gates.dtype)
+    return xp.stack([xp.stack(hs), xp.stack(cs)]), act
+
+
+def lstm_steps_backward(xp, matmul, cell, act, w_hh, hc, grad):
+    """lstm_seq_bwd as a loop over steps in reverse, each cell(act, c_prev, hc, grad) (lstm_cell_bwd's
+    arguments and results) and the product matmul(ggates, w_hh)."""
+    steps = act.shape[0]
+    concat = getattr(xp, "concat", None) or xp.concatenate  # CuPy before 13 has only the latter
+    gh, gc, ggates = grad[0, steps, ...], grad[1, steps, ...], [None] * steps
+    for t in range(steps - 1, -1, -1):
+        step_hc = concat([hc[0, t + 1, ...], hc[1, t + 1, ...]], axis=1)
+        step_grad = concat([gh, gc], axis=1)
+        ggates[t], gc_prev = cell(act[t, ...], hc[1, t, ...], step_hc, step_grad)
+        gh = grad[0, t, ...] + matmul(ggates[t], w_hh)
+        gc = grad[1, t, ...] + gc_prev
+    ggates = xp.stack(ggates) if steps else xp.zeros(act.shape, dtype=act.dtype)
+    return ggates, xp.stack([gh, gc])
