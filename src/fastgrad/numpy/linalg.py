@@ -5,6 +5,8 @@ norm, multi_dot, matrix_power and the array-API helpers are composed from
 other ops.  Anything else is NumPy's own function (it raises, naming itself,
 when called on a Tensor that requires grad).
 """
+from collections import namedtuple as _namedtuple
+
 import numpy as _np
 
 from .. import ops as _ops
@@ -13,6 +15,12 @@ from .reductions import as_tensor_input as _t
 from .registry import implements
 
 LinAlgError = _np.linalg.LinAlgError
+
+# Results readable by position or by name, as NumPy's are.
+_SlogdetResult = _namedtuple("SlogdetResult", ["sign", "logabsdet"])
+_EighResult = _namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+_EigResult = _namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
+_SVDResult = _namedtuple("SVDResult", ["U", "S", "Vh"])
 
 
 @implements(_np.linalg.inv)
@@ -31,36 +39,6 @@ def det(a):
 def slogdet(a):
     """(sign, log|det A|); the gradient of the log is A^-T."""
     return _SlogdetResult(*_ops.slogdet(_t(a)))
-
-
-class _SlogdetResult(tuple):
-    """(sign, logabsdet), readable by position or by name as NumPy's result."""
-
-    def __new__(cls, sign, logabsdet):
-        return super().__new__(cls, (sign, logabsdet))
-
-    @property
-    def sign(self):
-        return self[0]
-
-    @property
-    def logabsdet(self):
-        return self[1]
-
-
-class _EighResult(tuple):
-    """(eigenvalues, eigenvectors), readable by position or by name as NumPy's result."""
-
-    def __new__(cls, eigenvalues, eigenvectors):
-        return super().__new__(cls, (eigenvalues, eigenvectors))
-
-    @property
-    def eigenvalues(self):
-        return self[0]
-
-    @property
-    def eigenvectors(self):
-        return self[1]
 
 
 @implements(_np.linalg.eigh)
@@ -110,10 +88,6 @@ def eig(a):
 def eigvals(a):
     """Eigenvalues of a general square matrix (see eig)."""
     return eig(a)[0]
-
-
-class _EigResult(_EighResult):
-    """(eigenvalues, eigenvectors), readable by position or by name as NumPy's result."""
 
 
 @implements(_np.linalg.eigvalsh)
@@ -207,17 +181,6 @@ def _matrix_norm(x, ord, axis, keepdims):
                 out = _ops.unsqueeze(out, axis)
         return out
     raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
-
-
-class _SVDResult(tuple):
-    """(U, S, Vh), readable by position or by name as NumPy's result."""
-
-    def __new__(cls, U, S, Vh):
-        return super().__new__(cls, (U, S, Vh))
-
-    U = property(lambda self: self[0])
-    S = property(lambda self: self[1])
-    Vh = property(lambda self: self[2])
 
 
 @implements(_np.linalg.svd)

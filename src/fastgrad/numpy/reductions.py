@@ -83,8 +83,13 @@ def min(a, axis=None, out=None, keepdims=False, initial=NOVALUE, where=NOVALUE):
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NOVALUE, mean=NOVALUE,
         correction=NOVALUE):
     """Variance, NumPy's convention: sum((a - mean)**2) / (n - ddof), ddof=0 by default."""
-    no_out("var", out)
-    unsupported("var", where=where, mean=mean)
+    return _checked_variance("var", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
+
+
+def _checked_variance(name, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
+    """np.var's and np.std's arguments checked (by `name`), then the variance."""
+    no_out(name, out)
+    unsupported(name, where=where, mean=mean)
     if correction is not NOVALUE:
         ddof = correction
     return _variance(_cast(as_tensor_input(a), dtype), axis, ddof, keepdims)
@@ -106,11 +111,7 @@ def _variance(x, axis, ddof, keepdims):
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=NOVALUE, mean=NOVALUE,
         correction=NOVALUE):
     """Standard deviation sqrt(var), ddof=0 by default as in NumPy."""
-    no_out("std", out)
-    unsupported("std", where=where, mean=mean)
-    if correction is not NOVALUE:
-        ddof = correction
-    variance = _variance(_cast(as_tensor_input(a), dtype), axis, ddof, keepdims)
+    variance = _checked_variance("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
     # NOTE: sqrt has an infinite slope at 0, so sqrt(var) gives 0 * inf = NaN gradients
     # for constant inputs.  There std is 0 along every direction that keeps it constant
     # (and |t| std(v) along the others): its gradient is taken as 0, as abs's at 0.
