@@ -88,29 +88,26 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softmax(Module):
-    """exp(x) / sum(exp(x)) along `dim`."""
+class _AlongDim(Module):
+    """A layer that normalises along one dimension, `dim`."""
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """exp(x) / sum(exp(x)) along `dim`."""
 
     def forward(self, input):
         return F.softmax(input, dim=self.dim)
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """x - logsumexp(x) along `dim`."""
-
-    def __init__(self, dim=None):
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input):
         return F.log_softmax(input, dim=self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"

@@ -2,10 +2,9 @@
 import numpy as np
 
 from ...dtypes import get_default_dtype
-from ..parameter import Parameter
 from .. import functional as F
 from .module import Module
-from .norm import BatchNorm1d  # noqa: F401  (with the other batch norms)
+from .norm import BatchNorm1d, register_affine  # noqa: F401  (BatchNorm1d: with the other batch norms)
 
 
 class LayerNorm(Module):
@@ -21,15 +20,7 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, shape, dtype, elementwise_affine, bias)
 
     def forward(self, input):
         if tuple(input.shape[input.ndim - len(self.normalized_shape):]) != self.normalized_shape:
