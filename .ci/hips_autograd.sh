@@ -10,6 +10,7 @@
 #   .ci/hips_autograd.sh                       # the files below, threshold below
 #   HIPS_PASS_THRESHOLD=0 .ci/hips_autograd.sh test_numpy test_linalg
 set -euo pipefail
+source "$(dirname "$0")/hips_sdist.sh"
 
 version="${AUTOGRAD_VERSION:-1.9.1}"
 threshold="${HIPS_PASS_THRESHOLD:-98.5}"   # measured 99.3% (581 / 585); a margin for the tests' random inputs
@@ -22,8 +23,7 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-pip download --quiet "autograd==$version" --no-binary :all: --no-deps --dest "$work" 2>/dev/null
-tar -xzf "$work/autograd-$version.tar.gz" -C "$work"
+hips_sdist "$work" "$version"
 src="$work/autograd-$version/tests"
 printf '[pytest]\naddopts = -p no:cacheprovider\n' > "$src/pytest.ini"
 
@@ -33,14 +33,7 @@ printf '[pytest]\naddopts = -p no:cacheprovider\n' > "$src/pytest.ini"
 # The same tests pointed at fastgrad.
 ported="$work/ported"
 cp -r "$src" "$ported"
-python - "$ported" <<'PY'
-import pathlib, re, sys
-for path in pathlib.Path(sys.argv[1]).glob("*.py"):
-    text = path.read_text()
-    # `import autograd...`, `from autograd... import`, and `autograd.x.y` references.
-    text = re.sub(r"\bautograd(?=[.\s])", "fastgrad", text)
-    path.write_text(text)
-PY
+port_to_fastgrad "$ported"
 (cd "$ported" && python -m pytest -rN --continue-on-collection-errors --junitxml="$work/results.xml" "${files[@]/%/.py}" > "$work/pytest.log" 2>&1) || true
 
 python - "$work/collected.txt" "$work/results.xml" "$threshold" "${files[@]}" <<'PY'

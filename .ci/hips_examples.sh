@@ -10,6 +10,7 @@
 #   .ci/hips_examples.sh                     # every example below
 #   .ci/hips_examples.sh logistic_regression rosenbrock
 set -euo pipefail
+source "$(dirname "$0")/hips_sdist.sh"
 
 version="${AUTOGRAD_VERSION:-1.9.1}"
 limit="${HIPS_EXAMPLE_TIMEOUT:-300}"
@@ -26,14 +27,9 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-pip download --quiet "autograd==$version" --no-binary :all: --no-deps --dest "$work" 2>/dev/null
-tar -xzf "$work/autograd-$version.tar.gz" -C "$work"
+hips_sdist "$work" "$version"
 ported="$work/autograd-$version/examples"
-python - "$ported" <<'PY'
-import pathlib, re, sys
-for path in pathlib.Path(sys.argv[1]).rglob("*.py"):
-    path.write_text(re.sub(r"\bautograd(?=[.\s])", "fastgrad", path.read_text()))
-PY
+port_to_fastgrad "$ported"
 
 completed=0; limited=0; failed=()
 for name in "${examples[@]}"; do
