@@ -33,14 +33,15 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     # references.
     taken = {id(g._data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
     leaf_done = None
-    if only is None and POST_ACCUMULATE_GRAD_HOOKS:
+    hooks_after = bool(POST_ACCUMULATE_GRAD_HOOKS)
+    if only is None and hooks_after:
         # Someone waits for single leaves (e.g. data-parallel gradient buckets):
         # store each leaf's gradient as soon as it is complete, not at the end.
         def leaf_done(leaf, g):
-            _accumulate_into_leaf(leaf, g, taken)
+            _accumulate_into_leaf(leaf, g, taken, True)
     leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only, leaf_done)
     for leaf, g in leaf_grads.items():
-        _accumulate_into_leaf(leaf, g, taken)
+        _accumulate_into_leaf(leaf, g, taken, hooks_after)
     recorder = capture.recording()
     if recorder is not None:
         recorder.leaves_accumulated(leaf_grads, grad_tensors)
@@ -146,7 +147,8 @@ def _root_gradient(t, g, create_graph):
                 f"backward: grad can be implicitly created only for scalar outputs; this tensor has "
                 f"shape {t.shape}, so pass `gradient` of that shape")
         if type(data) is np.ndarray:
-            g = np.ones(data.shape, dtype=data.dtype)
+            g = np.empty(data.shape, dtype=data.dtype)  # np.ones, without its Python-level wrapper
+            g.fill(1)
         else:
             g = namespace_of(data).ones(data.shape, dtype=data.dtype, **same_device(data))
     else:
@@ -174,8 +176,10 @@ def _root_gradient(t, g, create_graph):
 
 
 
-def _accumulate_into_leaf(leaf, g, taken):
-    g = _apply_leaf_hooks(leaf, g)
+def _accumulate_into_leaf(leaf, g, taken, hooks_after=True):
+    """hooks_after: whether any tensor has post-accumulate hooks (looked up only then)."""
+    if leaf._hooks:
+        g = _apply_leaf_hooks(leaf, g)
     if isinstance(g, Tensor):
         g = g._data
     if leaf._grad is None:
@@ -184,10 +188,11 @@ def _accumulate_into_leaf(leaf, g, taken):
         leaf._grad = new_tensor(g, False, None)
     else:
         leaf._grad = new_tensor(leaf._grad._data + g, False, None)
-    after = POST_ACCUMULATE_GRAD_HOOKS.get(leaf)
-    if after:
-        for hook in list(after):
-            hook(leaf)
+    if hooks_after:
+        after = POST_ACCUMULATE_GRAD_HOOKS.get(leaf)
+        if after:
+            for hook in list(after):
+                hook(leaf)
 
 
 def _apply_leaf_hooks(leaf, g):
@@ -204,7 +209,10 @@ def _as_owned_array(g, seen):
     if isinstance(g, np.generic):
         return np.array(g)
     if isinstance(g, np.ndarray):
-        if id(g) in seen or g.base is not None or not g.flags.writeable or not g.flags.c_contiguous:
+        if g.base is not None or id(g) in seen:
+            return np.array(g, order="C")
+        flags = g.flags
+        if not flags.writeable or not flags.c_contiguous:
             return np.array(g, order="C")
         return g
     if id(g) in seen or getattr(g, "base", None) is not None:

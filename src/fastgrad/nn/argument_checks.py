@@ -17,6 +17,10 @@ TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", 
                     "tensor")
 
 
+# dtypes of numbers, for the check that settles the usual case at once
+_NUMBERS = frozenset(np.dtype(t) for t in (np.float32, np.float64, np.float16, np.int64, np.int32, np.bool_))
+
+
 def _problem(value, required):
     """What is wrong with a tensor argument, or None."""
     if value is None:
@@ -45,6 +49,8 @@ def checks_tensor_arguments(fn):
         given = len(args)
         for i, name, required in slots:
             value = args[i] if i < given else kwargs.get(name)
+            if isinstance(value, Tensor) and type(value._data) is np.ndarray and value._data.dtype in _NUMBERS:
+                continue  # the usual case, settled without a call
             problem = _problem(value, required)
             if problem is not None:
                 raise TypeError(f"{op}: argument '{name}' {problem}; expected a Tensor or an array of numbers")

@@ -42,17 +42,22 @@ class Linear(Function):
                              f"of shape {tuple(weight.shape)} expects {in_features}")
         if bias is not None and tuple(bias.shape) != (out_features,):
             raise ValueError(f"linear: bias has shape {tuple(bias.shape)}, expected ({out_features},)")
-        lead = tuple(x.shape[:-1])
-        rows = math.prod(lead)
+        flat = x.ndim == 2  # (rows, in_features) already: nothing to reshape
+        if flat:
+            x2, rows = x, x.shape[0]
+        else:
+            lead = tuple(x.shape[:-1])
+            rows = math.prod(lead)
+            x2 = _reshape(xp, x, (rows, in_features))
         ctx.rows = rows
-        x2 = _reshape(xp, x, (rows, in_features))
         rounded = _rounded_operands(ctx, b, x2, weight)
         if rounded:
             z = gemm_rounded(rounded[0], rounded[1].T)
         else:
             z = b.matmul(x2, _transpose(xp, weight))
         y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
-        y = _reshape(xp, y, lead + (out_features,))
+        if not flat:
+            y = _reshape(xp, y, lead + (out_features,))
         ctx.activation = activation
         saved = pre if activation in KEEPS_PREACTIVATION else y
         ctx.save_for_backward(x, weight, bias, saved, *rounded)
@@ -66,27 +71,29 @@ class Linear(Function):
         out_features, in_features = weight.shape
         activation = ctx.activation
         rows = ctx.rows
-        x2 = _reshape(xp, x, (rows, in_features))
+        flat = x.ndim == 2  # then x, the saved output and g are (rows, features) already
+        x2 = x if flat else _reshape(xp, x, (rows, in_features))
         if activation in KEEPS_PREACTIVATION and any(isinstance(a, Tensor) for a in (x, weight, bias)):
             # NOTE: on Tensors (create_graph) the pre-activation is recomputed from
             # x, W and b, so that second derivatives see how it depends on them.
             saved = b.matmul(x2, _transpose(xp, weight))
             if bias is not None:
                 saved = saved + bias
-        gz, gb = b.bias_act_bwd(_reshape(xp, saved, (rows, out_features)), _reshape(xp, g, (rows, out_features)),
-                                bias_grad=bool(need_b), activation=activation)
+        if not flat:
+            saved, g = _reshape(xp, saved, (rows, out_features)), _reshape(xp, g, (rows, out_features))
+        gz, gb = b.bias_act_bwd(saved, g, bias_grad=bool(need_b), activation=activation)
         gx = gw = None
         if rounded and type(gz) is np.ndarray and gz.dtype == _FLOATS[0]:
             # the 16-bit copies of x and W from the forward; gz rounded once for both GEMMs
             x16, w16 = rounded
             gz16 = rounded_operand(gz, b.compute_dtype, bits=x16.dtype != gz.dtype)
             if need_x:
-                gx = _reshape(xp, gemm_rounded(gz16, w16), x.shape)
+                gx = gemm_rounded(gz16, w16) if flat else _reshape(xp, gemm_rounded(gz16, w16), x.shape)
             if need_w:
                 gw = gemm_rounded(gz16.T, x16)
             return gx, gw, gb
         if need_x:
-            gx = _reshape(xp, b.matmul(gz, weight), x.shape)
+            gx = b.matmul(gz, weight) if flat else _reshape(xp, b.matmul(gz, weight), x.shape)
         if need_w:
             gw = b.matmul(_transpose(xp, gz), x2)
         return gx, gw, gb
@@ -137,9 +144,11 @@ def linear(x, weight, bias=None, activation=None):
 
 def _one_dtype(x, weight, bias):
     """Promote the operands to one floating dtype (NumPy's rules), differentiably."""
-    dtypes = [getattr(a, "dtype", None) for a in (x, weight, bias) if a is not None]
-    if dtypes[0] in _FLOATS and all(d is dtypes[0] for d in dtypes):
+    dtype = getattr(x, "dtype", None)
+    if ((dtype is _FLOATS[0] or dtype is _FLOATS[1]) and getattr(weight, "dtype", None) is dtype
+            and (bias is None or getattr(bias, "dtype", None) is dtype)):
         return x, weight, bias  # the usual case: one float dtype already
+    dtypes = [getattr(a, "dtype", None) for a in (x, weight, bias) if a is not None]
     if any(d is None for d in dtypes):
         raise TypeError("linear: x, weight and bias must be tensors or arrays")
     try:
