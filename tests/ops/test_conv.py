@@ -47,18 +47,11 @@ def run(fn, torch_fn, x_shape, w_shape, kwargs, bias=True, seed=0):
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV2D, ids=str)
-def test_conv2d_matches_torch(x_shape, w_shape, kwargs, bias):
+@pytest.mark.parametrize("name, x_shape, w_shape, kwargs",
+                         [("conv2d", *case) for case in CONV2D] + [("conv1d", *case) for case in CONV1D], ids=str)
+def test_matches_torch(name, x_shape, w_shape, kwargs, bias):
     torch = pytest.importorskip("torch")
-    run(F.conv2d, torch.nn.functional.conv2d, x_shape, w_shape, kwargs, bias)
-
-
-@pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV1D, ids=str)
-def test_conv1d_matches_torch(x_shape, w_shape, kwargs, bias):
-    torch = pytest.importorskip("torch")
-    run(F.conv1d, torch.nn.functional.conv1d, x_shape, w_shape, kwargs, bias)
+    run(getattr(F, name), getattr(torch.nn.functional, name), x_shape, w_shape, kwargs, bias)
 
 
 @pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, dilation=(1, 2)), dict(groups=2)])

@@ -23,42 +23,23 @@ def _loss(lib, x, y, w, b):
     return ((lib.tanh(x @ w + b) - y) ** 2).mean() + 0.01 * (w * w).sum()
 
 
-def _run_fastgrad(dtype, kw):
+def _run(lib, dtype, kw):
+    """STEPS LBFGS steps with fastgrad or torch (`lib`): the losses, the parameters after each, the optimizer."""
     x, y, w0, b0 = _problem(dtype)
-    w, b = fg.tensor(w0.copy(), requires_grad=True), fg.tensor(b0.copy(), requires_grad=True)
-    opt = optim.LBFGS([w, b], **kw)
-    tx, ty = fg.tensor(x), fg.tensor(y)
+    w, b = lib.tensor(w0.copy(), requires_grad=True), lib.tensor(b0.copy(), requires_grad=True)
+    opt = lib.optim.LBFGS([w, b], **kw)
+    tx, ty = lib.tensor(x), lib.tensor(y)
 
     def closure():
         opt.zero_grad()
-        loss = _loss(fg, tx, ty, w, b)
+        loss = _loss(lib, tx, ty, w, b)
         loss.backward()
         return loss
 
     losses, params = [], []
     for _ in range(STEPS):
         losses.append(float(opt.step(closure)))
-        params.append(np.concatenate([w.data.ravel(), b.data.ravel()]))
-    return np.array(losses), np.array(params), opt
-
-
-def _run_torch(dtype, kw):
-    torch = pytest.importorskip("torch")
-    x, y, w0, b0 = _problem(dtype)
-    w, b = torch.tensor(w0.copy(), requires_grad=True), torch.tensor(b0.copy(), requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], **kw)
-    tx, ty = torch.tensor(x), torch.tensor(y)
-
-    def closure():
-        opt.zero_grad()
-        loss = _loss(torch, tx, ty, w, b)
-        loss.backward()
-        return loss
-
-    losses, params = [], []
-    for _ in range(STEPS):
-        losses.append(opt.step(closure).item())
-        params.append(np.concatenate([w.detach().numpy().ravel(), b.detach().numpy().ravel()]))
+        params.append(np.concatenate([np.asarray(w.detach()).ravel(), np.asarray(b.detach()).ravel()]))
     return np.array(losses), np.array(params), opt
 
 
@@ -72,8 +53,8 @@ OPTIONS = [
 
 @pytest.mark.parametrize("kw", OPTIONS, ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
 def test_matches_pytorch_step_for_step_float64(kw):
-    ours, our_params, opt = _run_fastgrad(np.float64, kw)
-    theirs, their_params, topt = _run_torch(np.float64, kw)
+    ours, our_params, opt = _run(fg, np.float64, kw)
+    theirs, their_params, topt = _run(pytest.importorskip("torch"), np.float64, kw)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(our_params, their_params, rtol=1e-7, atol=1e-9)
     state, tstate = next(iter(opt.state.values())), next(iter(topt.state.values()))
@@ -83,8 +64,8 @@ def test_matches_pytorch_step_for_step_float64(kw):
 
 @pytest.mark.parametrize("kw", OPTIONS[2:3], ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
 def test_matches_pytorch_in_float32(kw):
-    ours, our_params, _ = _run_fastgrad(np.float32, kw)
-    theirs, their_params, _ = _run_torch(np.float32, kw)
+    ours, our_params, _ = _run(fg, np.float32, kw)
+    theirs, their_params, _ = _run(pytest.importorskip("torch"), np.float32, kw)
     assert our_params.dtype == np.float32
     np.testing.assert_allclose(ours, theirs, rtol=2e-4, atol=1e-5)
     np.testing.assert_allclose(our_params, their_params, rtol=2e-3, atol=2e-4)
