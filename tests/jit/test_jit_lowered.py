@@ -8,7 +8,8 @@ import pytest
 import fastgrad as fg
 import fastgrad.numpy as fnp
 
-from jit_models import demo_steps_jitted_and_eager, regression_data, regression_loss
+from jit_models import (batches, demo_model_and_adam, demo_steps_jitted_and_eager, regression_data,
+                        regression_loss, training_step)
 
 
 def _only_plan(jitted):
@@ -24,7 +25,9 @@ def test_100_demo_steps_run_the_lowered_plan_and_equal_eager_bitwise(rng):
     for op in ("Linear forward", "Relu forward", "CrossEntropy forward", "CrossEntropy backward",
                "Linear backward", "Relu backward"):
         assert op in plan.lowered
-    assert plan.kept == ["Optimizer.zero_grad call", "gradient accumulation into .grad", "Optimizer.step call"]
+    assert "Optimizer.step call" in plan.lowered
+    assert plan.kept == ["Optimizer.zero_grad call", "gradient accumulation into .grad"]
+    assert plan.optimizer_steps[0].fast_calls == 98  # adam_step on the plan's lists at every replay
     for p, q in zip(eager_model.parameters(), jit_model.parameters()):
         assert np.array_equal(p.data, q.data) and np.array_equal(p.grad.data, q.grad.data)
         assert np.array_equal(eager_opt.state[p]["exp_avg_sq"], jit_opt.state[q]["exp_avg_sq"])
@@ -149,3 +152,42 @@ def test_a_replay_from_inside_a_running_plan_goes_step_by_step(rng):
         assert plan.calls == calls
     finally:
         plan.lock.release()
+
+
+def _optimizer_step_of(jitted):
+    (step,) = _only_plan(jitted).optimizer_steps
+    return step
+
+
+@pytest.mark.parametrize("make", [lambda ps: fg.optim.SGD(ps, lr=0.05, momentum=0.9),
+                                  lambda ps: fg.optim.AdamW(ps, lr=1e-2, weight_decay=0.1)],
+                         ids=["SGD momentum", "AdamW"])
+def test_optimizer_steps_on_the_plans_lists_equal_eager(rng, make):
+    eager_model, _ = demo_model_and_adam()
+    jit_model, _ = demo_model_and_adam()
+    eager_opt, jit_opt = make(eager_model.parameters()), make(jit_model.parameters())
+    eager = training_step(eager_model, eager_opt)
+    jitted = fg.jit(training_step(jit_model, jit_opt))
+    for i, (x, y) in enumerate(batches(rng, 12)):
+        assert np.array_equal(jitted(x, y)[0].data, eager(x, y)[0].data), i
+    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
+        assert np.array_equal(p.data, q.data)
+    assert _optimizer_step_of(jitted).fast_calls == 10
+
+
+def test_an_optimizer_whose_state_was_replaced_steps_through_optimizer_step(rng):
+    """load_state_dict gives the optimizer new state: the plan's lists are stale, so the replay
+    calls Optimizer.step itself, which gathers the new lists; results stay equal to eager."""
+    eager_model, eager_opt = demo_model_and_adam(lr=1e-2)
+    jit_model, jit_opt = demo_model_and_adam(lr=1e-2)
+    eager = training_step(eager_model, eager_opt)
+    jitted = fg.jit(training_step(jit_model, jit_opt))
+    for i, (x, y) in enumerate(batches(rng, 10)):
+        if i == 5:
+            eager_opt.load_state_dict(eager_opt.state_dict())
+            jit_opt.load_state_dict(jit_opt.state_dict())
+        assert np.array_equal(jitted(x, y)[0].data, eager(x, y)[0].data), i
+    assert _optimizer_step_of(jitted).fast_calls == 3  # calls 3, 4 and 5, before the reload
+    for p, q in zip(eager_model.parameters(), jit_model.parameters()):
+        assert np.array_equal(p.data, q.data)
+        assert eager_opt.state[p]["step"] == jit_opt.state[q]["step"] == 10

@@ -18,10 +18,10 @@ last reader has run goes back to a pool and serves a later output of the same
 shape and dtype.  Everything else (gradients, results, what kept steps see)
 is a new array at every call, as in eager mode.
 
-Ops a lowering exists for are in lowerers.py.  A step that cannot be lowered
-(another op, an optimizer step, the engine's accumulation into `.grad`, a
-view taken outside an op, ...) stays a call of its tape step on the same
-slot list.  Lowered calls are the calls the rules make, in the same order, so
+Ops a lowering exists for are in lowerers.py; optimizer.step() calls are made
+on lists kept by the plan (optimizer_steps.py).  A step that cannot be
+lowered (another op, the engine's accumulation into `.grad`, zero_grad, a
+call kept as a call, ...) stays a call of its tape step on the same slot list.  Lowered calls are the calls the rules make, in the same order, so
 results stay equal to eager results bit for bit (tests/jit/test_jit_lowered.py).
 """
 import threading
@@ -31,7 +31,7 @@ import numpy as np
 from ..backend import gemm as gemm_module
 from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
-from . import lowerers
+from . import lowerers, optimizer_steps
 from .models import ArrayModel, model_of
 
 
@@ -82,7 +82,8 @@ class Plan:
     """A lowered recording: `run(s)` does the work of every step on the slot list `s`.
 
     `source` is the generated code; `lowered` and `kept` name the steps written out as array
-    calls and the steps kept as calls of the tape's step; `buffers` the arrays preallocated."""
+    calls and the steps kept as calls of the tape's step; `buffers` the arrays preallocated;
+    `optimizer_steps` the optimizer.step() calls it makes on lists (optimizer_steps.py)."""
 
     def __init__(self, run, source, lowered, kept, buffers, numpy_matmul):
         self.run, self.source, self.lowered, self.kept, self.buffers = run, source, lowered, kept, buffers
@@ -267,6 +268,7 @@ def lower(tape, name):
     buffer_of = {}
     has_grad = set()
     lowered_names, kept_names = [], []
+    optimizer_step_objects = []
     for i, d in enumerate(descriptions):
         if i in ops:
             op, lowerer, _ = ops[i]
@@ -296,6 +298,10 @@ def lower(tape, name):
             src.line(f"s[{slot}] = s[{slot}] + {value}" if slot in has_grad else f"s[{slot}] = {value}")
             has_grad.add(slot)
             lowered_names.append(d[0])
+        elif d[0].endswith(" call") and (step := optimizer_steps.lowered(d[1], d[2], d[3])) is not None:
+            src.line(f"{src.bind(step, 'optimizer_step')}()  # {d[0]}, on the lists gathered when lowered")
+            optimizer_step_objects.append(step)
+            lowered_names.append(d[0])
         else:
             src.line(f"{src.bind(tape.steps[i], 'step')}(s)  # {d[0]}")
             if d[0].endswith(" backward"):
@@ -311,7 +317,9 @@ def lower(tape, name):
     source = f"def run(s):\n{body}\n"
     namespace = dict(src.names)
     exec(compile(source, f"<fastgrad.jit plan of {name}>", "exec"), namespace)
-    return Plan(namespace["run"], source, lowered_names, kept_names, buffers, src.requires_numpy_matmul)
+    plan = Plan(namespace["run"], source, lowered_names, kept_names, buffers, src.requires_numpy_matmul)
+    plan.optimizer_steps = optimizer_step_objects
+    return plan
 
 
 def _emit_args(src, op):
