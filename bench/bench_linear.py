@@ -44,22 +44,32 @@ def group(name):
     return f"linear+relu fwd+bwd: MLP {'-'.join(map(str, sizes))}, batch {batch}, float32"
 
 
-@pytest.mark.parametrize("mlp", list(MLPS))
-def test_fastgrad(benchmark, mlp):
-    benchmark.group = group(mlp)
-    x, params, g = setup(mlp)
-    ws = [(fg.tensor(w, requires_grad=True), fg.tensor(b, requires_grad=True)) for w, b in params]
-    xt = fg.tensor(x)
-
+def layers_step(layer, ws, x, g):
+    """step(): h = layer(h, w, b, last) through the layers, backward of g, gradients cleared."""
     def step():
-        h = xt
+        h = x
         for i, (w, b) in enumerate(ws):
-            h = fg.linear(h, w, b, activation="relu" if i < len(ws) - 1 else None)
+            h = layer(h, w, b, i == len(ws) - 1)
         h.backward(g)
         for w, b in ws:
             w.grad = b.grad = None
 
-    benchmark(step)
+    return step
+
+
+def leaves(lib, params):
+    return [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True)) for w, b in params]
+
+
+@pytest.mark.parametrize("mlp", list(MLPS))
+def test_fastgrad(benchmark, mlp):
+    benchmark.group = group(mlp)
+    x, params, g = setup(mlp)
+
+    def layer(h, w, b, last):
+        return fg.linear(h, w, b, activation=None if last else "relu")
+
+    benchmark(layers_step(layer, leaves(fg, params), fg.tensor(x), g))
 
 
 @pytest.mark.parametrize("mlp", list(MLPS))
@@ -67,20 +77,12 @@ def test_torch(benchmark, mlp):
     torch = torch_or_skip()
     benchmark.group = group(mlp)
     x, params, g = setup(mlp)
-    ws = [(torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)) for w, b in params]
-    xt, gt = torch.from_numpy(x), torch.from_numpy(g)
 
-    def step():
-        h = xt
-        for i, (w, b) in enumerate(ws):
-            h = torch.nn.functional.linear(h, w, b)
-            if i < len(ws) - 1:
-                h = torch.relu(h)
-        h.backward(gt)
-        for w, b in ws:
-            w.grad = b.grad = None
+    def layer(h, w, b, last):
+        h = torch.nn.functional.linear(h, w, b)
+        return h if last else torch.relu(h)
 
-    benchmark(step)
+    benchmark(layers_step(layer, leaves(torch, params), torch.from_numpy(x), torch.from_numpy(g)))
 
 
 @pytest.mark.parametrize("mlp", list(MLPS))
