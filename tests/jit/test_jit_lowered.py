@@ -191,3 +191,21 @@ def test_an_optimizer_whose_state_was_replaced_steps_through_optimizer_step(rng)
     for p, q in zip(eager_model.parameters(), jit_model.parameters()):
         assert np.array_equal(p.data, q.data)
         assert eager_opt.state[p]["step"] == jit_opt.state[q]["step"] == 10
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (2, 4, 3)], ids=["rows", "leading axes"])
+@pytest.mark.parametrize("activation", [None, "relu", "tanh", "sigmoid"])
+def test_linear_with_an_activation_equals_eager(rng, shape, activation):
+    def loss(x, w, b):
+        return fg.linear(x, w, b, activation=activation).sum()
+
+    eager = fg.grad(loss, argnums=(0, 1, 2))
+    jitted = fg.jit(eager)
+    for _ in range(4):
+        x = rng.standard_normal(shape).astype(np.float32)
+        w = rng.standard_normal((5, 3)).astype(np.float32)
+        b = rng.standard_normal(5).astype(np.float32)
+        for got, expected in zip(jitted(x, w, b), eager(x, w, b)):
+            assert got.shape == expected.shape and np.array_equal(got, expected)
+    plan = _only_plan(jitted)
+    assert "Linear forward" in plan.lowered and "Linear backward" in plan.lowered and plan.calls == 2

@@ -36,6 +36,17 @@ _OPERATORS = {_ADD: ("+", np.add), _SUB: ("-", np.subtract), _MUL: ("*", np.mult
               _DIV: ("/", np.true_divide), _POW: ("**", None)}
 
 
+class Lowerer:
+    """The interface (see the module's doc); `buffer_shape` is the shape of the array the forward
+    writes into when given a buffer (the output's own, unless the output is a view of it)."""
+
+    def buffered(self, op):
+        return True
+
+    def buffer_shape(self, op):
+        return op.out_model.shape
+
+
 def _numpy_backend(op):
     return type(op.backend) is NumpyBackend
 
@@ -54,7 +65,7 @@ def _float_array(model, dtype=None, shape=None):
             and (dtype is None or model.dtype == dtype) and (shape is None or model.shape == shape))
 
 
-class CompiledRule:
+class CompiledRule(Lowerer):
     """x + y, x - y, x * y, x / y, -x, x ** c: the ufunc (into a buffer) and the compiled
     backward's expressions."""
 
@@ -106,11 +117,8 @@ class CompiledRule:
         return [f"{g} * 0" if need[0] else None, None]
 
 
-class Activation:
+class Activation(Lowerer):
     """A fused activation: `<name>_fwd(x)` and `<name>_bwd(saved, g)`, saved the output or input."""
-
-    def buffered(self, op):
-        return True
 
     def __init__(self, name, saves_output):
         self.forward_kernel = getattr(_C, name + "_fwd")
@@ -145,12 +153,9 @@ def _gemm_call(src, a, b, buf=None):
     return f"{src.bind(gemm_module.gemm, 'gemm')}({a}, {b})"
 
 
-class Linear:
+class Linear(Lowerer):
     """gemm into the output, the fused bias + activation in place; backward: the fused
     activation gradient and bias sum, then the two gemms (ops/linear.py)."""
-
-    def buffered(self, op):
-        return True
 
     def accepts(self, op):
         bound = op.bind(("x", "weight", "bias", "activation"), {"bias": None, "activation": "none"})
@@ -170,17 +175,22 @@ class Linear:
     def _bound(self, op):
         return op.bind(("x", "weight", "bias", "activation"), {"bias": None, "activation": "none"})
 
+    def buffer_shape(self, op):
+        """The gemm's (rows, out_features) output, of which the op's output is a view."""
+        return (math.prod(op.out_model.shape[:-1]), op.out_model.shape[-1])
+
     def forward(self, src, op, buf):
         bound = self._bound(op)
         x, w, b = bound["x"], bound["weight"], bound["bias"]
         out_features, in_features = w.model.shape
+        flat = len(x.model.shape) == 2  # (rows, in_features) already: no reshapes, as the op does
         lead = tuple(x.model.shape[:-1])
-        rows = math.prod(lead)
-        z = _gemm_call(src, f"{x.expr}.reshape({src.bind((rows, in_features), 'shape')})", f"{w.expr}.T", buf)
+        x2 = x.expr if flat else f"{x.expr}.reshape({src.bind((math.prod(lead), in_features), 'shape')})"
+        z = _gemm_call(src, x2, f"{w.expr}.T", buf)
         kernel = src.bind(_C.bias_act_fwd, "kernel")
         act = repr(bound["activation"].spec[1])
-        src.line(f"s[{op.out}] = {kernel}({z}, bias={b.expr}, activation={act}, inplace=True)[0]"
-                 f".reshape({src.bind(lead + (out_features,), 'shape')})")
+        y = f"{kernel}({z}, bias={b.expr}, activation={act}, inplace=True)[0]"
+        src.line(f"s[{op.out}] = {y}" if flat else f"s[{op.out}] = {y}.reshape({src.bind(lead + (out_features,), 'shape')})")
 
     def backward(self, src, op, g):
         bound = self._bound(op)
@@ -188,28 +198,30 @@ class Linear:
         need_x, need_w, need_b = op.ctx.needs[:3]
         out_features, in_features = w.model.shape
         rows = op.ctx.attrs["rows"]
+        flat = len(x.model.shape) == 2
         gz, gb = src.local("gz"), src.local("gb")
         kernel = src.bind(_C.bias_act_bwd, "kernel")
-        out_2d = src.bind((rows, out_features), "shape")
         act = repr(bound["activation"].spec[1])
-        src.line(f"{gz}, {gb} = {kernel}(s[{op.out}].reshape({out_2d}), {g}.reshape({out_2d}), "
-                 f"bias_grad={bool(need_b)}, activation={act})")
+        if flat:
+            saved, grad = f"s[{op.out}]", g
+        else:
+            out_2d = src.bind((rows, out_features), "shape")
+            saved, grad = f"s[{op.out}].reshape({out_2d})", f"{g}.reshape({out_2d})"
+        src.line(f"{gz}, {gb} = {kernel}({saved}, {grad}, bias_grad={bool(need_b)}, activation={act})")
         gx = gw = None
         if need_x:
             gx = src.local("gx")
-            src.line(f"{gx} = {_gemm_call(src, gz, w.expr)}.reshape({src.bind(x.model.shape, 'shape')})")
+            product = _gemm_call(src, gz, w.expr)
+            src.line(f"{gx} = {product}" if flat else f"{gx} = {product}.reshape({src.bind(x.model.shape, 'shape')})")
         if need_w:
             gw = src.local("gw")
-            x2 = f"{x.expr}.reshape({src.bind((rows, in_features), 'shape')})"
+            x2 = x.expr if flat else f"{x.expr}.reshape({src.bind((rows, in_features), 'shape')})"
             src.line(f"{gw} = {_gemm_call(src, f'{gz}.T', x2)}")
         return [gx, gw, gb if need_b else None]
 
 
-class Matmul:
+class Matmul(Lowerer):
     """2-d x 2-d matmul: one gemm; backward g @ y.T and x.T @ g (ops/linalg.py)."""
-
-    def buffered(self, op):
-        return True
 
     def accepts(self, op):
         if (op.kwargs or len(op.args) != 2 or not _numpy_backend(op)
@@ -229,11 +241,8 @@ class Matmul:
         return [_gemm_call(src, g, f"{y}.T") if nx else None, _gemm_call(src, f"{x}.T", g) if ny else None]
 
 
-class Sum:
+class Sum(Lowerer):
     """np.add.reduce over the normalised axes; backward: the gradient broadcast back."""
-
-    def buffered(self, op):
-        return True
 
     def accepts(self, op):
         bound = op.bind(("x", "axis", "keepdims"), {"axis": None, "keepdims": False})
@@ -273,7 +282,7 @@ class Sum:
         return [f"{expand}(_np, {g}, {shape}, {src.bind(axes, 'axes')}, {keepdims!r})"]
 
 
-class CrossEntropy:
+class CrossEntropy(Lowerer):
     """The fused cross-entropy kernels with the 'mean' or 'sum' reduction and no class weights:
     the loss sum, the count of targets not ignored (read at every call: it depends on the
     targets), and the backward's scaled gradient (ops/losses.py)."""

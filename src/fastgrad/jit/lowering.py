@@ -275,12 +275,12 @@ def lower(tape, name):
             _emit_args(src, op)
             buf = None
             if op.out in buffered:
-                m = op.out_model
-                key = (m.shape, m.dtype.str)
+                shape, dtype = lowerer.buffer_shape(op), op.out_model.dtype
+                key = (shape, dtype.str)
                 free = pool.get(key)
                 array = free.pop() if free else None
                 if array is None:
-                    array = np.empty(m.shape, m.dtype)
+                    array = np.empty(shape, dtype)
                     buffers.append(array)
                 buffer_of[op.out] = array
                 buf = src.bind(array, "buf")
