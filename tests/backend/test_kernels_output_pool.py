@@ -8,7 +8,7 @@ import pytest
 import fastgrad as fg
 from fastgrad import _C
 
-BIG = 300_000  # float64: 2.4 MB, above the pool's 1 MiB floor
+BIG = 300_000  # float64: 2.4 MB, above the pool's 128 KiB floor
 
 
 @pytest.fixture(autouse=True)

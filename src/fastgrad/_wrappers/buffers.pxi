@@ -18,7 +18,8 @@ from collections import OrderedDict as _OrderedDict
 
 from cpython.ref cimport Py_REFCNT
 
-cdef Py_ssize_t POOL_MIN_BYTES = 1 << 20        # smaller arrays come from malloc's free lists anyway
+cdef Py_ssize_t POOL_MIN_BYTES = 1 << 17        # smaller arrays come from malloc's free lists; larger ones
+                                                # are mapped and page-faulted in afresh by glibc's malloc
 cdef Py_ssize_t POOL_MAX_FREE_BYTES = 1 << 30   # free arrays kept for reuse, at most
 cdef Py_ssize_t POOL_MAX_PER_KEY = 8            # arrays of one shape and dtype the pool tracks
 cdef bint _pool_enabled = _os.environ.get("FASTGRAD_BUFFER_POOL", "1") not in ("0", "false", "no")
