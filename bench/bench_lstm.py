@@ -7,10 +7,11 @@ as one primitive: the input projection of all time steps as one GEMM, then, with
 BLAS, the time loop in C (csrc/recurrent.c: per step the recurrent GEMM and one fused gate
 pass, forward and in reverse for the backward), and the weight gradients as one GEMM each over
 all steps; without MKL the same loop runs in Python over the fused step kernels.  PyTorch runs
-oneDNN's LSTM (mkldnn_rnn_layer).  The
-floor is the step's GEMMs alone: the input projection and its two gradients, and per time
-step the recurrent product and its two gradients, through fastgrad's GEMM entry point into
-preallocated outputs.
+oneDNN's LSTM (mkldnn_rnn_layer).  The floor is the GEMMs of fastgrad's step alone: the
+input projection, per time step the recurrent product forward and its input gradient
+backward, and the two weight gradients over all steps, through fastgrad's GEMM entry point
+into preallocated outputs.  After the group the ratios fastgrad / torch and fastgrad / floor
+of the medians are printed.
 
 Target: <= 1.3x PyTorch's step time.
 
@@ -44,39 +45,60 @@ def problem():
     return seeded_weights(lstm), "mse_loss", x, target
 
 
+_MEDIANS = {}  # benchmark name -> median seconds, for the ratios printed after the group
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_ratios(request):
+    """After the group: fastgrad's median over PyTorch's and over the floor (none in smoke mode)."""
+    yield
+    mine = _MEDIANS.get("fastgrad")
+    lines = [f"  R1: fastgrad / {peer} = {mine / _MEDIANS[peer]:.2f}x" + note
+             for peer, note in (("torch", "  (target <= 1.3x)"), (FLOOR, "")) if mine and peer in _MEDIANS]
+    if lines:  # printed at the end of the run (bench/conftest.py)
+        request.config.bench_summary_lines = ["R1 ratios (medians of this run):"] + lines
+
+
+def timed(benchmark, name, fn):
+    benchmark.group, benchmark.name = GROUP, name
+    benchmark(fn)
+    if getattr(benchmark, "stats", None) is not None:
+        _MEDIANS[name] = benchmark.stats.stats.median
+
+
 @pytest.mark.parametrize("peer", ["fastgrad", "torch"])
 def test_step(benchmark, peer):
-    lib = library(peer)
-    benchmark.group, benchmark.name = GROUP, peer
-    benchmark(adam_step(lib, lstm, *problem(), output))
+    timed(benchmark, peer, adam_step(library(peer), lstm, *problem(), output))
+
+
+FLOOR = "floor: the step's GEMMs"
 
 
 def test_gemm_floor(benchmark):
-    benchmark.group, benchmark.name = GROUP, "floor: the step's GEMMs"
+    """The GEMMs fastgrad's step runs (the input needs no gradient, in either library), through
+    fastgrad's GEMM entry point into preallocated outputs."""
     rng = np.random.default_rng(0)
     f32 = np.float32
     x = rng.standard_normal((SEQ * BATCH, INPUT)).astype(f32)
     w_ih = rng.standard_normal((4 * HIDDEN, INPUT)).astype(f32)
     w_hh = rng.standard_normal((4 * HIDDEN, HIDDEN)).astype(f32)
     g_all = rng.standard_normal((SEQ * BATCH, 4 * HIDDEN)).astype(f32)
-    h = rng.standard_normal((BATCH, HIDDEN)).astype(f32)
-    projected, gx = np.empty((SEQ * BATCH, 4 * HIDDEN), f32), np.empty((SEQ * BATCH, INPUT), f32)
+    h_all = rng.standard_normal((SEQ * BATCH, HIDDEN)).astype(f32)
+    projected = np.empty((SEQ * BATCH, 4 * HIDDEN), f32)
     gw_ih, gw_hh = np.empty_like(w_ih), np.empty_like(w_hh)
     recurrent, gh = np.empty((BATCH, 4 * HIDDEN), f32), np.empty((BATCH, HIDDEN), f32)
 
     def gemms():
         gemm(x, w_ih, out=projected, trans_b=True)
-        for _ in range(SEQ):
-            gemm(h, w_hh, out=recurrent, trans_b=True)
         for t in range(SEQ):
-            g = g_all[t * BATCH:(t + 1) * BATCH]
-            gemm(g, w_hh, out=gh)
-            gemm(g, h, out=gw_hh, trans_a=True, beta=1.0 if t else 0.0)
-        gemm(g_all, w_ih, out=gx)
+            gemm(h_all[t * BATCH:(t + 1) * BATCH], w_hh, out=recurrent, trans_b=True)
+        for t in range(SEQ):
+            gemm(g_all[t * BATCH:(t + 1) * BATCH], w_hh, out=gh)
+        gemm(g_all, h_all, out=gw_hh, trans_a=True)
         gemm(g_all, x, out=gw_ih, trans_a=True)
 
     gemms()
-    benchmark(gemms)
+    timed(benchmark, FLOOR, gemms)
 
 
 def test_the_two_steps_agree():

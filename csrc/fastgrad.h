@@ -467,6 +467,28 @@ int fg_lstm_seq_bwd_f64(const double *restrict act, const double *restrict w_hh,
                         const double *restrict grad, double *restrict ggates, double *restrict grad0,
                         double *restrict scratch, int64_t steps, int64_t rows, int64_t hidden);
 
+/* ---- a GRU layer over a whole sequence (recurrent.c) ----
+ * gi (steps, rows, 3 hidden): x_t W_ih^T + b_ih of every step; b_hh (3 hidden)
+ * or NULL; w_hh (3 hidden, hidden).  h (steps + 1, rows, hidden): h[0] given,
+ * the others written; gh (steps, rows, 3 hidden): h_t W_hh^T + b_hh, written;
+ * act as gru_cell_fwd's.  gru_seq_bwd: grad, the gradient of h -> ggi, ggh
+ * (steps, rows, 3 hidden) and grad0 (rows, hidden), the gradient of h_0;
+ * scratch 2 (rows, hidden).  Return FG_BLAS_OK or the GEMM layer's status. */
+int fg_gru_seq_fwd_f32(const float *restrict gi, const float *restrict b_hh, const float *restrict w_hh,
+                       float *restrict h, float *restrict gh, float *restrict act, int64_t steps, int64_t rows,
+                       int64_t hidden);
+int fg_gru_seq_fwd_f64(const double *restrict gi, const double *restrict b_hh, const double *restrict w_hh,
+                       double *restrict h, double *restrict gh, double *restrict act, int64_t steps, int64_t rows,
+                       int64_t hidden);
+int fg_gru_seq_bwd_f32(const float *restrict act, const float *restrict gh, const float *restrict w_hh,
+                       const float *restrict h, const float *restrict grad, float *restrict ggi,
+                       float *restrict ggh, float *restrict grad0, float *restrict scratch, int64_t steps,
+                       int64_t rows, int64_t hidden);
+int fg_gru_seq_bwd_f64(const double *restrict act, const double *restrict gh, const double *restrict w_hh,
+                       const double *restrict h, const double *restrict grad, double *restrict ggi,
+                       double *restrict ggh, double *restrict grad0, double *restrict scratch, int64_t steps,
+                       int64_t rows, int64_t hidden);
+
 /* ---- mixed precision: bfloat16 conversions (bf16.c) and oneDNN's bf16 GEMM (onednn.c) ----
  * bfloat16 values are stored as their 16 bits (uint16_t).  float32 -> bfloat16
  * rounds to nearest, ties to even; NaN stays NaN. */

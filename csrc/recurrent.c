@@ -15,7 +15,9 @@
  * their product with W_hh, the gradient of the previous hidden state; the
  * weight gradients are left to the caller as one GEMM each over all steps.
  * The states live in one array hc (2, steps + 1, rows, hidden): hc[0] the
- * hidden states h_0 .. h_T, hc[1] the cell states c_0 .. c_T.
+ * hidden states h_0 .. h_T, hc[1] the cell states c_0 .. c_T.  A GRU layer
+ * (gru_seq_*) runs the same way with h (steps + 1, rows, hidden) and keeps
+ * each step's recurrent projection gh for the backward.
  */
 /* See fg_math.h: lets GCC vectorize loops with selects and use FMA. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -39,13 +41,12 @@
             for (int64_t j = 0; j < hidden; j++) {                             \
                 T i = fg_sigmoid_##S(a[j]), f = fg_sigmoid_##S(a[hidden + j]);    \
                 T g = fg_tanh_##S(a[2 * hidden + j]), o = fg_sigmoid_##S(a[3 * hidden + j]); \
-                T cj = f * cp[j] + i * g;                                      \
-                c[j] = cj;                                                     \
-                h[j] = o * fg_tanh_##S(cj);                                    \
                 s[j] = i;                                                      \
                 s[hidden + j] = f;                                             \
                 s[2 * hidden + j] = g;                                         \
                 s[3 * hidden + j] = o;                                         \
+                c[j] = f * cp[j] + i * g;                                      \
+                h[j] = o * fg_tanh_##S(c[j]);                                  \
             }                                                                  \
         }                                                                      \
     }                                                                          \
@@ -85,10 +86,10 @@
                 T rg = fg_sigmoid_##S(x[j] + y[j]);                            \
                 T z = fg_sigmoid_##S(x[hidden + j] + y[hidden + j]);           \
                 T n = fg_tanh_##S(x[2 * hidden + j] + rg * y[2 * hidden + j]); \
-                out[j] = n + z * (hp[j] - n);                                  \
                 s[j] = rg;                                                     \
                 s[hidden + j] = z;                                             \
                 s[2 * hidden + j] = n;                                         \
+                out[j] = n + z * (hp[j] - n);                                  \
             }                                                                  \
         }                                                                      \
     }                                                                          \
@@ -218,3 +219,65 @@ FG_RECURRENT(double, f64)
 
 FG_LSTM_SEQUENCE(float, f32)
 FG_LSTM_SEQUENCE(double, f64)
+
+/* One GRU layer over `steps` time steps.
+ * Forward: gi (steps, rows, 3 hidden) the input projections x_t W_ih^T + b_ih;
+ * h[0] holds h_0; step t writes gh[t] = h_t W_hh^T + b_hh (b_hh may be NULL),
+ * then h_(t+1) and act[t] by the gate pass.
+ * Backward: grad (steps + 1, rows, hidden) is the gradient of h; writes ggi,
+ * ggh (steps, rows, 3 hidden), the gradients of gi and gh, and grad0 (rows,
+ * hidden), that of h_0; scratch holds 2 (rows, hidden). */
+#define FG_GRU_SEQUENCE(T, S)                                                  \
+    int fg_gru_seq_fwd_##S(const T *restrict gi, const T *restrict b_hh, const T *restrict w_hh, \
+                           T *restrict h, T *restrict gh, T *restrict act, int64_t steps, int64_t rows, \
+                           int64_t hidden)                                     \
+    {                                                                          \
+        int64_t n = rows * hidden, width = 3 * hidden;                         \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        for (int64_t t = 0; t < steps; t++) {                                  \
+            T *y = gh + t * rows * width;                                      \
+            for (int64_t r = 0; r < rows; r++)                                 \
+                for (int64_t j = 0; j < width; j++)                            \
+                    y[r * width + j] = b_hh ? b_hh[j] : (T)0;                  \
+            int status = fg_gemm_##S(0, 1, rows, width, hidden, (T)1, h + t * n, hidden, w_hh, hidden, \
+                                     (T)1, y, width);                          \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+            const T *x = gi + t * rows * width, *h_now = h + t * n;            \
+            T *h_next = h + (t + 1) * n, *a = act + t * rows * width;          \
+            FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                     \
+                               gru_rows_##S(x, y, h_now, h_next, a, lo, hi, hidden)) \
+        }                                                                      \
+        return FG_BLAS_OK;                                                     \
+    }                                                                          \
+    int fg_gru_seq_bwd_##S(const T *restrict act, const T *restrict gh, const T *restrict w_hh, \
+                           const T *restrict h, const T *restrict grad, T *restrict ggi, T *restrict ggh, \
+                           T *restrict grad0, T *restrict scratch, int64_t steps, int64_t rows, \
+                           int64_t hidden)                                     \
+    {                                                                          \
+        int64_t n = rows * hidden, width = 3 * hidden;                         \
+        T *gy = scratch, *g_prev = scratch + n, *swap;                         \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        /* gy: the whole gradient of h_(t+1) while step t runs */              \
+        memcpy(gy, grad + steps * n, (size_t)n * sizeof(T));                   \
+        for (int64_t t = steps - 1; t >= 0; t--) {                             \
+            const T *a = act + t * rows * width, *y = gh + t * rows * width, *h_now = h + t * n; \
+            T *gx = ggi + t * rows * width, *gyh = ggh + t * rows * width;     \
+            FG_PARALLEL_SHARES(rows, rows * 8 * hidden, 1,                     \
+                               gru_grad_rows_##S(a, y, h_now, gy, gx, gyh, g_prev, lo, hi, hidden)) \
+            for (int64_t k = 0; k < n; k++)                                    \
+                g_prev[k] += grad[t * n + k];                                  \
+            int status = fg_gemm_##S(0, 0, rows, hidden, width, (T)1, gyh, width, w_hh, hidden, (T)1, \
+                                     g_prev, hidden);                          \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+            swap = gy, gy = g_prev, g_prev = swap;                             \
+        }                                                                      \
+        memcpy(grad0, gy, (size_t)n * sizeof(T));                              \
+        return FG_BLAS_OK;                                                     \
+    }
+
+FG_GRU_SEQUENCE(float, f32)
+FG_GRU_SEQUENCE(double, f64)

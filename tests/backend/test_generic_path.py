@@ -282,6 +282,9 @@ STEP_SPECS.update({
                                                       bias=signed(8)))],
     "lstm_seq_bwd": [lambda: ([_probabilities(3, 2, 8)], dict(w_hh=signed(8, 2), hc=signed(2, 4, 2, 2),
                                                               grad=signed(2, 4, 2, 2)))],
+    "gru_seq_fwd": [lambda: ([signed(3, 2, 6)], dict(w_hh=signed(6, 2), h0=signed(2, 2), bias=signed(6)))],
+    "gru_seq_bwd": [lambda: ([_probabilities(3, 2, 6), signed(3, 2, 6)], dict(w_hh=signed(6, 2), h=signed(4, 2, 2),
+                                                                          grad=signed(4, 2, 2)))],
 })
 
 def _elementwise_arguments(twin):

@@ -1,10 +1,10 @@
-# The gates of one LSTM or GRU time step, and an LSTM layer over a sequence (csrc/recurrent.c).
+# The gates of one LSTM or GRU time step, and LSTM and GRU layers over a sequence (csrc/recurrent.c).
 # Step arrays are (rows, k * hidden): the gate arrays positionally, the states and gradients
 # of other widths as keywords.
 
 cdef extern from "fastgrad.h":
     enum: fg_lstm_cell_fwd, fg_lstm_cell_bwd, fg_gru_cell_fwd, fg_gru_cell_bwd
-    enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd
+    enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd, fg_gru_seq_fwd, fg_gru_seq_bwd
 
 
 cdef object gate_input(str op, str arg, object a, int gates):
@@ -109,15 +109,21 @@ cdef check_gemm_status(str op, int status):
         raise ValueError(f"{op}: the sizes do not fit the BLAS library's integers")
 
 
+cdef object sequence_input(str op, str arg, object a, int gates):
+    """a as a float (steps, rows, gates * hidden) array, not yet made contiguous, or raise."""
+    a = float_array(op, arg, a)
+    if a.ndim != 3 or a.shape[2] % gates:
+        raise ValueError(f"{op}: argument '{arg}' must be 3-d (steps, rows, {gates} * hidden), got shape {a.shape}")
+    return a
+
+
 def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
     """(hc, act) of an LSTM layer over a sequence: gates (steps, rows, 4 hidden) the input projection
     x_t W_ih^T of every step, w_hh (4 hidden, hidden), h0 and c0 (rows, hidden), bias (4 hidden,
     b_ih + b_hh) or None.  hc (2, steps + 1, rows, hidden) holds h_0 .. h_T and c_0 .. c_T; act
     (steps, rows, 4 hidden) the activated gates of every step.  Needs MKL's GEMM (fastgrad.set_blas)."""
     op = "lstm_sequence"
-    gates = float_array(op, "gates", gates)
-    if gates.ndim != 3 or gates.shape[2] % 4:
-        raise ValueError(f"{op}: argument 'gates' must be 3-d (steps, rows, 4 * hidden), got shape {gates.shape}")
+    gates = sequence_input(op, "gates", gates, 4)
     cdef int64_t steps = gates.shape[0], rows = gates.shape[1], hidden = gates.shape[2] // 4
     w_hh = shaped_input(op, "w_hh", w_hh, gates, (4 * hidden, hidden))
     h0 = shaped_input(op, "h0", h0, gates, (rows, hidden))
@@ -144,9 +150,7 @@ def lstm_seq_bwd(act, *, w_hh, hc, grad):
     """(ggates, grad0) of lstm_seq_fwd from its act and hc, w_hh and grad, the gradient of hc:
     ggates (steps, rows, 4 hidden) of the pre-activations, grad0 (2, rows, hidden) of h0 and c0."""
     op = "lstm_sequence_backward"
-    act = float_array(op, "act", act)
-    if act.ndim != 3 or act.shape[2] % 4:
-        raise ValueError(f"{op}: argument 'act' must be 3-d (steps, rows, 4 * hidden), got shape {act.shape}")
+    act = sequence_input(op, "act", act, 4)
     cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 4
     w_hh = shaped_input(op, "w_hh", w_hh, act, (4 * hidden, hidden))
     hc = shaped_input(op, "hc", hc, act, (2, steps + 1, rows, hidden))
@@ -163,3 +167,56 @@ def lstm_seq_bwd(act, *, w_hh, hc, grad):
         status = by_dtype_int(f32, fg_lstm_seq_bwd, ps, pw, ph, pg, pgg, pg0, pt, steps, rows, hidden)
     check_gemm_status(op, status)
     return ggates, grad0
+
+
+def gru_seq_fwd(gi, *, w_hh, h0, bias=None):
+    """(h, gh, act) of a GRU layer over a sequence: gi (steps, rows, 3 hidden) the input projection
+    x_t W_ih^T + b_ih of every step, w_hh (3 hidden, hidden), h0 (rows, hidden), bias b_hh (3 hidden)
+    or None.  h (steps + 1, rows, hidden) holds h_0 .. h_T; gh (steps, rows, 3 hidden) the recurrent
+    projections h_t W_hh^T + b_hh; act the activated gates.  Needs MKL's GEMM (fastgrad.set_blas)."""
+    op = "gru_sequence"
+    gi = sequence_input(op, "gi", gi, 3)
+    cdef int64_t steps = gi.shape[0], rows = gi.shape[1], hidden = gi.shape[2] // 3
+    w_hh = shaped_input(op, "w_hh", w_hh, gi, (3 * hidden, hidden))
+    h0 = shaped_input(op, "h0", h0, gi, (rows, hidden))
+    if bias is not None:
+        bias = shaped_input(op, "bias", bias, gi, (3 * hidden,))
+    gi = kernel_ready(gi)
+    h = np.empty((steps + 1, rows, hidden), dtype=gi.dtype)
+    h[0] = h0
+    gh = np.empty(gi.shape, dtype=gi.dtype)
+    act = np.empty(gi.shape, dtype=gi.dtype)
+    cdef address px = data_of(gi), pb = data_of(bias), pw = data_of(w_hh), ph = data_of(h)
+    cdef address py = data_of(gh), ps = data_of(act)
+    cdef bint f32 = is_f32(gi)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_gru_seq_fwd, px, pb, pw, ph, py, ps, steps, rows, hidden)
+    check_gemm_status(op, status)
+    return h, gh, act
+
+
+def gru_seq_bwd(act, gh, *, w_hh, h, grad):
+    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh and h, w_hh and grad, the gradient of h:
+    ggi and ggh (steps, rows, 3 hidden) of gi and gh, grad0 (rows, hidden) of h0."""
+    op = "gru_sequence_backward"
+    act = sequence_input(op, "act", act, 3)
+    gh = same_input(op, "gh", gh, act)
+    cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 3
+    w_hh = shaped_input(op, "w_hh", w_hh, act, (3 * hidden, hidden))
+    h = shaped_input(op, "h", h, act, (steps + 1, rows, hidden))
+    grad = shaped_input(op, "grad", grad, act, (steps + 1, rows, hidden))
+    act = kernel_ready(act)
+    ggi = np.empty(act.shape, dtype=act.dtype)
+    ggh = np.empty(act.shape, dtype=act.dtype)
+    grad0 = np.empty((rows, hidden), dtype=act.dtype)
+    scratch = np.empty((2, rows, hidden), dtype=act.dtype)
+    cdef address ps = data_of(act), py = data_of(gh), pw = data_of(w_hh), ph = data_of(h)
+    cdef address pg = data_of(grad), pgi = data_of(ggi), pgh = data_of(ggh), pg0 = data_of(grad0)
+    cdef address pt = data_of(scratch)
+    cdef bint f32 = is_f32(act)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_gru_seq_bwd, ps, py, pw, ph, pg, pgi, pgh, pg0, pt, steps, rows, hidden)
+    check_gemm_status(op, status)
+    return ggi, ggh, grad0

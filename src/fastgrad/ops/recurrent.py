@@ -1,5 +1,5 @@
 """The elementwise part of one LSTM or GRU time step as one primitive each, on fused kernels,
-and an LSTM layer over a whole sequence as one primitive (lstm_sequence).
+and an LSTM or GRU layer over a whole sequence as one primitive (lstm_sequence, gru_sequence).
 
 lstm_cell(gates, c) takes the pre-activations i, f, g, o (rows, 4 hidden) of a step and the
 previous cell state; gru_cell(gi, gh, h) the input and recurrent projections (rows, 3 hidden)
@@ -11,7 +11,8 @@ import numpy as np
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.blas import get_blas
-from ..backend.reference.recurrent import lstm_steps_backward, lstm_steps_forward
+from ..backend.reference.recurrent import (gru_steps_backward, gru_steps_forward, lstm_steps_backward,
+                                           lstm_steps_forward)
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -94,42 +95,87 @@ class LSTMSequence(Function):
 
     @staticmethod
     def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
-        steps, batch = x.shape[0], x.shape[1]
-        gates = _project(b, x, w_ih).reshape(steps, batch, w_ih.shape[0])
-        bias = _bias_sum(b_ih, b_hh)
         ctx.in_c = _in_c(b, (x, w_ih, w_hh, b_ih, b_hh, h0, c0))
-        if ctx.in_c:
-            hc, act = b.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias)
-        else:
-            hc, act = _steps_forward(b, gates, w_hh, h0, c0, bias)
+        hc, act = _lstm_forward(b, ctx.in_c, x, w_ih, w_hh, b_ih, b_hh, h0, c0)
         ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, act, hc)
         return hc
 
     @staticmethod
     def backward(ctx, b, g):
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, act, hc = ctx.saved_arrays
-        steps, batch, features = x.shape
-        inputs = (x, w_ih, w_hh, b_ih, b_hh, h0, c0)
-        if any(isinstance(a, Tensor) for a in inputs):
-            # NOTE: with create_graph the states are recomputed from the inputs, so that second
-            # derivatives see how they depend on them.
-            gates = _project(b, x, w_ih).reshape(steps, batch, w_ih.shape[0])
-            hc, act = _steps_forward(b, gates, w_hh, h0, c0, _bias_sum(b_ih, b_hh))
+        if _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+            hc, act = _lstm_forward(b, False, x, w_ih, w_hh, b_ih, b_hh, h0, c0)
         if ctx.in_c and not isinstance(g, Tensor):
             ggates, grad0 = b.lstm_seq_bwd(act, w_hh=w_hh, hc=hc, grad=g)
         else:
             ggates, grad0 = _steps_backward(b, act, w_hh, hc, g)
-        need = ctx.needs_input_grad
-        rows = steps * batch
-        g2 = ggates.reshape(rows, ggates.shape[2])
-        gx = b.matmul(g2, w_ih).reshape(x.shape) if need[0] else None
-        gw_ih = b.matmul(_t(b, g2), x.reshape(rows, features)) if need[1] else None
-        gw_hh = b.matmul(_t(b, g2), hc[0, :steps].reshape(rows, hc.shape[3])) if need[2] else None
-        gb = gb_hh = None
-        if b_ih is not None and (need[3] or need[4]):
-            gb = g2.sum(axis=0)
-            gb_hh = gb + 0  # its own array: the two biases' gradients must not alias
-        return gx, gw_ih, gw_hh, gb, gb_hh, grad0[0], grad0[1]
+        grads = _layer_grads(b, ctx.needs_input_grad, x, w_ih, hc[0, :x.shape[0]], ggates, ggates, b_ih is not None)
+        return grads + (grad0[0], grad0[1])
+
+
+class GRUSequence(Function):
+    """h (steps + 1, batch, hidden): h_0 .. h_T of one GRU layer and direction; runs as LSTMSequence
+    does (gru_seq_fwd/bwd in C on NumPy arrays with MKL, else a loop over the fused step kernels)."""
+
+    @staticmethod
+    def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0):
+        ctx.in_c = _in_c(b, (x, w_ih, w_hh, b_ih, b_hh, h0))
+        h, gh, act = _gru_forward(b, ctx.in_c, x, w_ih, w_hh, b_ih, b_hh, h0)
+        ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, act, gh, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, w_ih, w_hh, b_ih, b_hh, h0, act, gh, h = ctx.saved_arrays
+        if _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0):
+            h, gh, act = _gru_forward(b, False, x, w_ih, w_hh, b_ih, b_hh, h0)
+        if ctx.in_c and not isinstance(g, Tensor):
+            ggi, ggh, grad0 = b.gru_seq_bwd(act, gh, w_hh=w_hh, h=h, grad=g)
+        else:
+            ggi, ggh, grad0 = _gru_steps_backward(b, act, gh, w_hh, h, g)
+        return _layer_grads(b, ctx.needs_input_grad, x, w_ih, h[:x.shape[0]], ggi, ggh, b_ih is not None) + (grad0,)
+
+
+def _on_tensors(*inputs):
+    """Whether the backward runs under create_graph (on Tensors): the states are then recomputed
+    from the inputs, so that second derivatives see how they depend on them."""
+    return any(isinstance(a, Tensor) for a in inputs)
+
+
+def _lstm_forward(b, in_c, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+    gates = _project(b, x, w_ih)
+    bias = None if b_ih is None else b_ih + b_hh
+    if in_c:
+        return b.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias)
+    return _steps_forward(b, gates, w_hh, h0, c0, bias)
+
+
+def _gru_forward(b, in_c, x, w_ih, w_hh, b_ih, b_hh, h0):
+    gi = _project(b, x, w_ih)
+    if b_ih is not None:
+        gi = gi + b_ih
+    if in_c:
+        return b.gru_seq_fwd(gi, w_hh=w_hh, h0=h0, bias=b_hh)
+    return _gru_steps_forward(b, gi, w_hh, h0, b_hh)
+
+
+def _layer_grads(b, need, x, w_ih, h_prev, g_in, g_rec, bias):
+    """Gradients of x, w_ih, w_hh, b_ih and b_hh from those of the input projections g_in and the
+    recurrent ones g_rec (steps, batch, gates), each one GEMM or one column sum over all steps;
+    h_prev (steps, batch, hidden) holds the hidden state each step started from."""
+    rows, features = x.shape[0] * x.shape[1], x.shape[2]
+    one_gradient = g_rec is g_in
+    g_in = g_in.reshape(rows, g_in.shape[2])
+    g_rec = g_rec.reshape(rows, g_rec.shape[2])
+    gx = b.matmul(g_in, w_ih).reshape(x.shape) if need[0] else None
+    gw_ih = b.matmul(_t(b, g_in), x.reshape(rows, features)) if need[1] else None
+    gw_hh = b.matmul(_t(b, g_rec), h_prev.reshape(rows, h_prev.shape[2])) if need[2] else None
+    gb_ih = g_in.sum(axis=0) if bias and need[3] else None
+    gb_hh = None
+    if bias and need[4]:
+        # its own array even when it equals gb_ih (LSTM): two parameters' gradients must not alias
+        gb_hh = gb_ih + 0 if one_gradient and gb_ih is not None else g_rec.sum(axis=0)
+    return gx, gw_ih, gw_hh, gb_ih, gb_hh
 
 
 def _in_c(b, arrays):
@@ -151,12 +197,9 @@ def _t(b, a):
 
 
 def _project(b, x, w_ih):
-    """The input projection of every step, one GEMM: (steps * batch, 4 hidden)."""
-    return b.matmul(x.reshape(x.shape[0] * x.shape[1], x.shape[2]), _t(b, w_ih))
-
-
-def _bias_sum(b_ih, b_hh):
-    return None if b_ih is None else b_ih + b_hh
+    """The input projection of every step, one GEMM: (steps, batch, gates)."""
+    steps, batch, features = x.shape
+    return b.matmul(x.reshape(steps * batch, features), _t(b, w_ih)).reshape(steps, batch, w_ih.shape[0])
 
 
 def _steps_forward(b, gates, w_hh, h0, c0, bias):
@@ -173,6 +216,18 @@ def _steps_backward(b, act, w_hh, hc, grad):
     return lstm_steps_backward(b.xp, b.matmul, cell, act, w_hh, hc, grad)
 
 
+def _gru_steps_forward(b, gi, w_hh, h0, bias):
+    def cell(step_gi, step_gh, h_prev):
+        return b.gru_cell_fwd(step_gi, step_gh, h_prev=h_prev)
+    return gru_steps_forward(b.xp, b.matmul, cell, gi, _t(b, w_hh), h0, bias)
+
+
+def _gru_steps_backward(b, act, gh, w_hh, h, grad):
+    def cell(step_act, step_gh, h_prev, step_grad):
+        return b.gru_cell_bwd(step_act, step_gh, h_prev=h_prev, grad=step_grad)
+    return gru_steps_backward(b.xp, b.matmul, cell, act, gh, w_hh, h, grad)
+
+
 def lstm_sequence(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
     """One LSTM layer and direction over a sequence, as one primitive.
 
@@ -181,18 +236,33 @@ def lstm_sequence(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
     hidden): hc[0] the hidden states h_0 .. h_T (the layer's output is hc[0, 1:]), hc[1] the
     cell states c_0 .. c_T.
     """
+    _check_layer("lstm_sequence", 4, x, w_ih, w_hh, b_ih, b_hh, h0=h0, c0=c0)
+    return LSTMSequence.apply(x, w_ih, w_hh, b_ih, b_hh, h0, c0)
+
+
+def gru_sequence(x, w_ih, w_hh, b_ih, b_hh, h0):
+    """One GRU layer and direction over a sequence, as one primitive.
+
+    x (steps, batch, input), w_ih (3 hidden, input), w_hh (3 hidden, hidden), b_ih and b_hh
+    (3 hidden) or both None, h0 (batch, hidden).  Returns h (steps + 1, batch, hidden): h_0 .. h_T
+    (the layer's output is h[1:]).
+    """
+    _check_layer("gru_sequence", 3, x, w_ih, w_hh, b_ih, b_hh, h0=h0)
+    return GRUSequence.apply(x, w_ih, w_hh, b_ih, b_hh, h0)
+
+
+def _check_layer(op, gates, x, w_ih, w_hh, b_ih, b_hh, **states):
     if (b_ih is None) != (b_hh is None):
-        raise ValueError("lstm_sequence: b_ih and b_hh must both be given or both be None")
+        raise ValueError(f"{op}: b_ih and b_hh must both be given or both be None")
     if x.ndim != 3:
-        raise ValueError(f"lstm_sequence: argument 'x' must be 3-d (steps, batch, input), got shape {tuple(x.shape)}")
+        raise ValueError(f"{op}: argument 'x' must be 3-d (steps, batch, input), got shape {tuple(x.shape)}")
     hidden = w_hh.shape[-1]
-    expected = {"w_ih": (4 * hidden, x.shape[2]), "w_hh": (4 * hidden, hidden), "h0": (x.shape[1], hidden),
-                "c0": (x.shape[1], hidden)}
+    expected = {"w_ih": (gates * hidden, x.shape[2]), "w_hh": (gates * hidden, hidden)}
+    expected.update({name: (x.shape[1], hidden) for name in states})
+    given = dict(states, w_ih=w_ih, w_hh=w_hh)
     if b_ih is not None:
-        expected.update(b_ih=(4 * hidden,), b_hh=(4 * hidden,))
-    given = {"w_ih": w_ih, "w_hh": w_hh, "h0": h0, "c0": c0, "b_ih": b_ih, "b_hh": b_hh}
+        expected.update(b_ih=(gates * hidden,), b_hh=(gates * hidden,))
+        given.update(b_ih=b_ih, b_hh=b_hh)
     for name, shape in expected.items():
         if tuple(given[name].shape) != shape:
-            raise ValueError(f"lstm_sequence: argument '{name}' has shape {tuple(given[name].shape)}, "
-                             f"expected {shape}")
-    return LSTMSequence.apply(x, w_ih, w_hh, b_ih, b_hh, h0, c0)
+            raise ValueError(f"{op}: argument '{name}' has shape {tuple(given[name].shape)}, expected {shape}")

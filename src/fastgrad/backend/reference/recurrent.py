@@ -59,6 +59,9 @@ def gru_cell_bwd(xp, act, gh, h_prev, grad):
 # hc (2, steps + 1, rows, hidden) stacks h_0 .. h_T and c_0 .. c_T; act (steps, rows, 4 hidden).
 # lstm_seq_bwd(act, w_hh, hc, grad) -> (ggates, grad0): grad the gradient of hc; ggates
 # (steps, rows, 4 hidden) that of the pre-activations, grad0 (2, rows, hidden) that of h_0, c_0.
+# gru_seq_fwd(gi, w_hh, h0, bias) -> (h, gh, act): gi (steps, rows, 3 hidden) the input projection
+# x_t W_ih^T + b_ih of every step, gh[t] = h_t w_hh^T + bias, h (steps + 1, rows, hidden).
+# gru_seq_bwd(act, gh, w_hh, h, grad) -> (ggi, ggh, grad0): grad the gradient of h.
 
 def lstm_seq_fwd(xp, gates, w_hh, h0, c0, bias=None):
     def cell(pre, c_prev):
@@ -103,3 +106,46 @@ def lstm_steps_backward(xp, matmul, cell, act, w_hh, hc, grad):
         gc = grad[1, t, ...] + gc_prev
     ggates = xp.stack(ggates) if steps else xp.zeros(act.shape, dtype=act.dtype)
     return ggates, xp.stack([gh, gc])
+
+
+def gru_seq_fwd(xp, gi, w_hh, h0, bias=None):
+    def cell(step_gi, step_gh, h_prev):
+        return gru_cell_fwd(xp, step_gi, step_gh, h_prev)
+    return gru_steps_forward(xp, xp.matmul, cell, gi, xp.matrix_transpose(w_hh), h0, bias)
+
+
+def gru_seq_bwd(xp, act, gh, w_hh, h, grad):
+    def cell(step_act, step_gh, h_prev, step_grad):
+        return gru_cell_bwd(xp, step_act, step_gh, h_prev, step_grad)
+    return gru_steps_backward(xp, xp.matmul, cell, act, gh, w_hh, h, grad)
+
+
+def gru_steps_forward(xp, matmul, cell, gi, w_hh_t, h0, bias=None):
+    """gru_seq_fwd as a loop over steps, each the product matmul(h, w_hh_t) and cell(gi, gh, h_prev),
+    which returns gru_cell_fwd's (h, act)."""
+    hs, ghs, acts = [h0], [], []
+    for t in range(gi.shape[0]):
+        gh = matmul(hs[-1], w_hh_t)
+        if bias is not None:
+            gh = gh + bias
+        h, act = cell(gi[t, ...], gh, hs[-1])
+        hs.append(h)
+        ghs.append(gh)
+        acts.append(act)
+    if not acts:
+        empty = xp.zeros(gi.shape, dtype=gi.dtype)
+        return xp.stack(hs), empty, empty
+    return xp.stack(hs), xp.stack(ghs), xp.stack(acts)
+
+
+def gru_steps_backward(xp, matmul, cell, act, gh, w_hh, h, grad):
+    """gru_seq_bwd as a loop over steps in reverse, each cell(act, gh, h_prev, grad) (gru_cell_bwd's
+    arguments and results) and the product matmul(ggh, w_hh)."""
+    steps = act.shape[0]
+    gy, ggi, ggh = grad[steps, ...], [None] * steps, [None] * steps
+    for t in range(steps - 1, -1, -1):
+        ggi[t], ggh[t], g_prev = cell(act[t, ...], gh[t, ...], h[t, ...], gy)
+        gy = grad[t, ...] + g_prev + matmul(ggh[t], w_hh)
+    if not steps:
+        return xp.zeros(act.shape, dtype=act.dtype), xp.zeros(act.shape, dtype=act.dtype), gy
+    return xp.stack(ggi), xp.stack(ggh), gy
