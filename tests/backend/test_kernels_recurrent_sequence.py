@@ -323,3 +323,19 @@ def test_mismatched_shapes_are_refused_by_name(rng):
         gru_sequence(x, w_ih, w_hh[:4], b_ih, b_hh, h0)
     with pytest.raises(ValueError, match="^gru_sequence: argument 'b_hh' has shape"):
         gru_sequence(x, w_ih, w_hh, b_ih, b_hh[:3], h0)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_under_autocast_the_products_run_in_bfloat16(kind, rng):
+    """As F.linear does: the per-step path with the 16-bit products, float32 results close to
+    float32's and gradients for every input."""
+    arrays = [None if a is None else a.astype(np.float32) for a in _inputs(kind, rng, steps=5, hidden=8)]
+    exact = KINDS[kind][0](*_tensors(arrays)).data
+    ts = _tensors(arrays)
+    with fg.autocast("cpu", dtype="bfloat16"):
+        out = KINDS[kind][0](*ts)
+    out.sum().backward()
+    assert out.dtype == np.float32
+    assert not np.array_equal(out.data, exact)  # the products were rounded
+    np.testing.assert_allclose(out.data, exact, rtol=0.05, atol=0.05)
+    assert all(t.grad is not None and np.isfinite(t.grad.data).all() for t in ts if t is not None)

@@ -11,6 +11,8 @@ import numpy as np
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.blas import get_blas
+from ..backend.mixed_precision import autocast_backend
+from ..backend.numpy_backend import NumpyBackend
 from ..backend.reference.recurrent import (gru_steps_backward, gru_steps_forward, lstm_steps_backward,
                                            lstm_steps_forward)
 
@@ -95,6 +97,7 @@ class LSTMSequence(Function):
 
     @staticmethod
     def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+        b = autocast_backend(ctx, b)
         ctx.in_c = _in_c(b, (x, w_ih, w_hh, b_ih, b_hh, h0, c0))
         hc, act = _lstm_forward(b, ctx.in_c, x, w_ih, w_hh, b_ih, b_hh, h0, c0)
         ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, c0, act, hc)
@@ -119,6 +122,7 @@ class GRUSequence(Function):
 
     @staticmethod
     def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0):
+        b = autocast_backend(ctx, b)
         ctx.in_c = _in_c(b, (x, w_ih, w_hh, b_ih, b_hh, h0))
         h, gh, act = _gru_forward(b, ctx.in_c, x, w_ih, w_hh, b_ih, b_hh, h0)
         ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, act, gh, h)
@@ -179,8 +183,9 @@ def _layer_grads(b, need, x, w_ih, h_prev, g_in, g_rec, bias):
 
 
 def _in_c(b, arrays):
-    """Whether the C sequence kernel runs: NumPy arrays of one float dtype, MKL the BLAS."""
-    if b.name != "numpy":
+    """Whether the C sequence kernel runs: NumPy arrays of one float dtype, MKL the BLAS, no
+    autocast (whose backend runs every product, the recurrent ones too, in 16 bits)."""
+    if type(b) is not NumpyBackend:
         return False
     dtype = arrays[0].dtype
     if dtype not in _FLOATS:
