@@ -154,6 +154,14 @@ def gru_cell_fwd(gi: Any, gh: Any, *, h_prev: Any) -> Any:
     """(h, act): gi = W_ih x + b_ih and gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) and h_prev ->"""
     ...
 
+def gru_seq_bwd(act: Any, gh: Any, *, w_hh: Any, h: Any, grad: Any) -> Any:
+    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh and h, w_hh and grad, the gradient of h:"""
+    ...
+
+def gru_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, bias: Any = ...) -> Any:
+    """(h, gh, act) of a GRU layer over a sequence: gi (steps, rows, 3 hidden) the input projection"""
+    ...
+
 def huber_loss_bwd(x: Any, t: Any, gy: Any = ..., *, delta: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
     """gx = scale * gy * clip(x - t, -delta, delta)."""
     ...
@@ -200,6 +208,14 @@ def lstm_cell_bwd(act: Any, *, c_prev: Any, hc: Any, grad: Any) -> Any:
 
 def lstm_cell_fwd(gates: Any, *, c_prev: Any) -> Any:
     """(hc, act): gates (rows, 4 hidden: i, f, g, o) and c_prev (rows, hidden) -> hc = [h, c] (rows, 2 hidden)"""
+    ...
+
+def lstm_seq_bwd(act: Any, *, w_hh: Any, hc: Any, grad: Any) -> Any:
+    """(ggates, grad0) of lstm_seq_fwd from its act and hc, w_hh and grad, the gradient of hc:"""
+    ...
+
+def lstm_seq_fwd(gates: Any, *, w_hh: Any, h0: Any, c0: Any, bias: Any = ...) -> Any:
+    """(hc, act) of an LSTM layer over a sequence: gates (steps, rows, 4 hidden) the input projection"""
     ...
 
 def max_abs(arrays: Any) -> Any:
