@@ -77,3 +77,19 @@ def test_recurrent_cupy_kernels_match_the_c_kernels_on_a_gpu(cp):
         got = list(recurrent.gru_cell_bwd(d_act, cp.asarray(gh), cp.asarray(h_prev), cp.asarray(gy)))
         for g, e in zip([d_h, d_act] + got, [h, act] + expected):
             np.testing.assert_allclose(cp.asnumpy(g), e, rtol=tol, atol=tol)
+
+
+def test_lstm_sequence_through_the_cupy_functions_matches_the_c_kernels(twins_on_numpy):
+    rng = np.random.default_rng(3)
+    steps, rows, hidden = 4, 3, 5
+    gates = rng.standard_normal((steps, rows, 4 * hidden))
+    w_hh, bias = rng.standard_normal((4 * hidden, hidden)), rng.standard_normal(4 * hidden)
+    h0, c0 = rng.standard_normal((rows, hidden)), rng.standard_normal((rows, hidden))
+    hc, act = _C.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias)
+    got_hc, got_act = recurrent.lstm_seq_fwd(gates, w_hh, h0, c0, bias)
+    np.testing.assert_allclose(got_hc, hc, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_act, act, rtol=1e-12, atol=1e-12)
+    grad = rng.standard_normal(hc.shape)
+    for got, expected in zip(recurrent.lstm_seq_bwd(act, w_hh, hc, grad),
+                             _C.lstm_seq_bwd(act, w_hh=w_hh, hc=hc, grad=grad)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

@@ -7,6 +7,7 @@ results.  The functions take the arguments of the reference twins in
 fastgrad/backend/reference/recurrent.py.
 """
 from ._build import Elementwise, collect
+from ..reference import recurrent as _reference
 from .math import MATH
 
 LSTM_CELL_FWD = Elementwise(
@@ -102,3 +103,17 @@ def gru_cell_bwd(act, gh, h_prev, grad):
     gh_prev = xp.empty(h_prev.shape, dtype=act.dtype)
     GRU_CELL_BWD(*_blocks(act, 3), _blocks(gh, 3)[2], h_prev, grad, *_blocks(ggi, 3), *_blocks(ggh, 3), gh_prev)
     return ggi, ggh, gh_prev
+
+
+# ---- an LSTM layer over a whole sequence: the twin's time loop over the fused step kernels above ------
+
+def lstm_seq_fwd(gates, w_hh, h0, c0, bias=None):
+    """(hc, act) of an LSTM layer over every step; see reference.recurrent."""
+    xp = _cupy()
+    return _reference.lstm_steps_forward(xp, xp.matmul, lstm_cell_fwd, gates, w_hh.T, h0, c0, bias)
+
+
+def lstm_seq_bwd(act, w_hh, hc, grad):
+    """(ggates, grad0) of lstm_seq_fwd; see reference.recurrent."""
+    xp = _cupy()
+    return _reference.lstm_steps_backward(xp, xp.matmul, lstm_cell_bwd, act, w_hh, hc, grad)
