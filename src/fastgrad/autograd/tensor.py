@@ -128,10 +128,9 @@ class Tensor(TensorBase):
         A scalar tensor needs no `gradient`; any other needs one of its shape.
         The graph is freed afterwards unless `retain_graph=True`.
         """
-        from .engine import backward
-
-        backward([self], [gradient], retain_graph=retain_graph or create_graph,
-                 create_graph=create_graph, inputs=inputs)
+        run = _ENGINE_BACKWARD or _engine_backward()
+        run([self], [gradient], retain_graph=retain_graph or create_graph, create_graph=create_graph,
+            inputs=inputs)
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed.
@@ -282,6 +281,17 @@ def _to_host(data):
         return np.from_dlpack(data)
     except Exception:  # arrays without DLPack on the CPU
         return np.asarray(data)
+
+
+_ENGINE_BACKWARD = None  # engine.backward, imported on first use (the engine imports this module)
+
+
+def _engine_backward():
+    global _ENGINE_BACKWARD
+    from .engine import backward
+
+    _ENGINE_BACKWARD = backward
+    return backward
 
 
 def _default_dtype():
