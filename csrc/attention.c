@@ -17,8 +17,8 @@
 #include "fastgrad.h"
 #include "fg_math.h"
 #include "fg_parallel.h"
+#include "fg_softmax_rows.h"
 
-#define FG_ATTENTION_BLOCK 256
 
 /* The mask's first element for global row g (matrix g / rows, row g % rows). */
 static inline int64_t mask_row_offset(const fg_attention_shape *a, int64_t g)
@@ -58,27 +58,13 @@ static inline int64_t mask_row_offset(const fg_attention_shape *a, int64_t g)
                 open = r + 1 < cols ? r + 1 : cols;                            \
             }                                                                  \
             masked_row_##S(x, mask ? mask + mask_row_offset(a, g) : NULL, a->mask_col, y, open, cols); \
-            T m = -(T)INFINITY;                                                \
-            _Pragma("omp simd reduction(max:m)")                               \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                m = y[c] > m ? y[c] : m;                                       \
+            ROW_MAX(T, y, m)                                                   \
             if (m == -(T)INFINITY) { /* nothing to attend to: zeros, as PyTorch */ \
                 for (int64_t c = 0; c < cols; c++)                             \
                     y[c] = 0;                                                  \
                 continue;                                                      \
             }                                                                  \
-            double s = 0;                                                      \
-            for (int64_t c0 = 0; c0 < cols; c0 += FG_ATTENTION_BLOCK) {       \
-                int64_t c1 = cols - c0 < FG_ATTENTION_BLOCK ? cols : c0 + FG_ATTENTION_BLOCK; \
-                T b = 0;                                                       \
-                _Pragma("omp simd reduction(+:b)")                             \
-                for (int64_t c = c0; c < c1; c++) {                            \
-                    T e = fg_exp_##S(y[c] - m);                                \
-                    y[c] = e;                                                  \
-                    b += e;                                                    \
-                }                                                              \
-                s += b;                                                        \
-            }                                                                  \
+            double s = row_sum_exp_##S(y, m, y, cols);                         \
             T inv = (T)(1.0 / s);                                              \
             for (int64_t c = 0; c < cols; c++)                                 \
                 y[c] *= inv;                                                   \
@@ -98,13 +84,7 @@ static inline int64_t mask_row_offset(const fg_attention_shape *a, int64_t g)
                     out[c] = kr[c] ? gr[c] * keep_scale : (T)0;                  \
                 gr = out;                                                      \
             }                                                                  \
-            double dot = 0;                                                    \
-            _Pragma("omp simd reduction(+:dot)")                               \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                dot += (double)gr[c] * pr[c];                                  \
-            T d = (T)dot;                                                      \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                out[c] = pr[c] * (gr[c] - d);                                  \
+            softmax_grad_row_##S(pr, gr, out, cols);                           \
         }                                                                      \
     }                                                                          \
     void fg_attention_softmax_fwd_##S(const T *restrict scores, const T *mask, T *restrict p, \

@@ -42,26 +42,21 @@ enum { MKL_INTERFACE_LP64 = 0 };
 
 #define FG_GEMM_SERIAL_WORK (64.0 * 64.0 * 64.0)
 
-typedef void (*sgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, float, const float *, int64_t,
-                           const float *, int64_t, float, float *, int64_t);
-typedef void (*dgemm64_fn)(int, int, int, int64_t, int64_t, int64_t, double, const double *, int64_t,
-                           const double *, int64_t, double, double *, int64_t);
-typedef void (*sgemm32_fn)(int, int, int, int, int, int, float, const float *, int,
-                           const float *, int, float, float *, int);
-typedef void (*dgemm32_fn)(int, int, int, int, int, int, double, const double *, int,
-                           const double *, int, double, double *, int);
-typedef void (*sbatch64_fn)(int, const int *, const int *, const int64_t *, const int64_t *, const int64_t *,
-                            const float *, const float **, const int64_t *, const float **, const int64_t *,
-                            const float *, float **, const int64_t *, int64_t, const int64_t *);
-typedef void (*dbatch64_fn)(int, const int *, const int *, const int64_t *, const int64_t *, const int64_t *,
-                            const double *, const double **, const int64_t *, const double **, const int64_t *,
-                            const double *, double **, const int64_t *, int64_t, const int64_t *);
-typedef void (*sbatch32_fn)(int, const int *, const int *, const int *, const int *, const int *,
-                            const float *, const float **, const int *, const float **, const int *,
-                            const float *, float **, const int *, int, const int *);
-typedef void (*dbatch32_fn)(int, const int *, const int *, const int *, const int *, const int *,
-                            const double *, const double **, const int *, const double **, const int *,
-                            const double *, double **, const int *, int, const int *);
+/* MKL's cblas_?gemm and cblas_?gemm_batch for element type T and integer type I
+ * (int64_t for the ILP64 *_64 entry points, int otherwise). */
+#define GEMM_FN(name, T, I)                                                    \
+    typedef void (*name)(int, int, int, I, I, I, T, const T *, I, const T *, I, T, T *, I);
+#define GEMM_BATCH_FN(name, T, I)                                              \
+    typedef void (*name)(int, const int *, const int *, const I *, const I *, const I *, const T *, \
+                         const T **, const I *, const T **, const I *, const T *, T **, const I *, I, const I *);
+GEMM_FN(sgemm64_fn, float, int64_t)
+GEMM_FN(dgemm64_fn, double, int64_t)
+GEMM_FN(sgemm32_fn, float, int)
+GEMM_FN(dgemm32_fn, double, int)
+GEMM_BATCH_FN(sbatch64_fn, float, int64_t)
+GEMM_BATCH_FN(dbatch64_fn, double, int64_t)
+GEMM_BATCH_FN(sbatch32_fn, float, int)
+GEMM_BATCH_FN(dbatch32_fn, double, int)
 
 static struct {
     void *handle;

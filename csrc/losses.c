@@ -16,46 +16,9 @@
 #include "fastgrad.h"
 #include "fg_math.h"
 #include "fg_parallel.h"
+#include "fg_softmax_rows.h"
 
 #define FG_COMMA ,
-
-/* Row maximum.  A NaN may or may not win; either way the row's results are
- * NaN, through the NaN itself in the following passes. */
-#define ROW_MAX(T, xr, m)                                                      \
-    T m = -(T)INFINITY;                                                        \
-    _Pragma("omp simd reduction(max:m)")                                       \
-    for (int64_t c = 0; c < cols; c++)                                         \
-        m = xr[c] > m ? xr[c] : m;
-
-/* sum_c exp(x[c] - m) over a row, each term also written to out when it is
- * not NULL.  Terms are added in the row's type in blocks of FG_SUM_BLOCK
- * (vectorized), and the block sums in double. */
-#define FG_SUM_BLOCK 256
-#define FG_ROW_SUM_EXP(T, S)                                                   \
-    static inline double row_sum_exp_##S(const T *restrict x, T m, T *restrict out, int64_t cols) \
-    {                                                                          \
-        double s = 0;                                                          \
-        for (int64_t c0 = 0; c0 < cols; c0 += FG_SUM_BLOCK) {                  \
-            int64_t c1 = cols - c0 < FG_SUM_BLOCK ? cols : c0 + FG_SUM_BLOCK;  \
-            T b = 0;                                                           \
-            if (out) {                                                         \
-                _Pragma("omp simd reduction(+:b)")                             \
-                for (int64_t c = c0; c < c1; c++) {                            \
-                    T e = fg_exp_##S(x[c] - m);                                \
-                    out[c] = e;                                                \
-                    b += e;                                                    \
-                }                                                              \
-            } else {                                                           \
-                _Pragma("omp simd reduction(+:b)")                             \
-                for (int64_t c = c0; c < c1; c++)                              \
-                    b += fg_exp_##S(x[c] - m);                                 \
-            }                                                                  \
-            s += b;                                                            \
-        }                                                                      \
-        return s;                                                              \
-    }
-FG_ROW_SUM_EXP(float, f32)
-FG_ROW_SUM_EXP(double, f64)
 
 /* Define the public kernel `name` that runs the serial `rows_fn` on each
  * thread's share of rows; ARGS are the array arguments (offset by lo rows). */
@@ -81,17 +44,8 @@ FG_ROW_SUM_EXP(double, f64)
     FG_SIMD_CLONES static void softmax_grad_rows_##S(const T *restrict y, const T *restrict gy, T *restrict gx, \
                                                      int64_t rows, int64_t cols) \
     {                                                                          \
-        for (int64_t r = 0; r < rows; r++) {                                   \
-            const T *yr = y + r * cols, *gr = gy + r * cols;                   \
-            T *out = gx + r * cols;                                            \
-            double dot = 0;                                                    \
-            _Pragma("omp simd reduction(+:dot)")                               \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                dot += (double)gr[c] * yr[c];                                  \
-            T d = (T)dot;                                                      \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                out[c] = yr[c] * (gr[c] - d);                                  \
-        }                                                                      \
+        for (int64_t r = 0; r < rows; r++)                                     \
+            softmax_grad_row_##S(y + r * cols, gy + r * cols, gx + r * cols, cols); \
     }                                                                          \
     /* y = (x - m) - log sum exp(x - m): x - m is exact near the maximum */                                     \
     FG_SIMD_CLONES static void log_softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \

@@ -119,19 +119,11 @@ class Module:
 
     def register_parameter(self, name, param):
         """Register `param` (a Parameter or None) under `name`."""
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: '{name}' must be a Parameter or None, got {type(param).__name__}")
-        _check_name("register_parameter", name)
-        self._forget(name)
-        self._parameters[name] = param
+        self._register("register_parameter", self._parameters, name, param, Parameter)
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register a non-learnable Tensor (e.g. running statistics); saved in state_dict if persistent."""
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: '{name}' must be a Tensor or None, got {type(tensor).__name__}")
-        _check_name("register_buffer", name)
-        self._forget(name)
-        self._buffers[name] = tensor
+        self._register("register_buffer", self._buffers, name, tensor, Tensor)
         if persistent:
             self._non_persistent_buffers.discard(name)
         else:
@@ -139,11 +131,16 @@ class Module:
 
     def add_module(self, name, module):
         """Register a child module under `name`."""
-        if module is not None and not isinstance(module, Module):
-            raise TypeError(f"add_module: '{name}' must be a Module or None, got {type(module).__name__}")
-        _check_name("add_module", name)
+        self._register("add_module", self._modules, name, module, Module)
+
+    def _register(self, method, table, name, value, kind):
+        """table[name] = value (an instance of `kind`, or None) after checking both; `name` then
+        means only that entry (a parameter, buffer or module of that name is dropped)."""
+        if value is not None and not isinstance(value, kind):
+            raise TypeError(f"{method}: '{name}' must be a {kind.__name__} or None, got {type(value).__name__}")
+        _check_name(method, name)
         self._forget(name)
-        self._modules[name] = module
+        table[name] = value
 
     register_module = add_module
 
