@@ -4,6 +4,12 @@ from typing import Any
 class ArrayList:
     def __getattr__(self, name: str) -> Any: ...
 
+class LogitRows:
+    def __getattr__(self, name: str) -> Any: ...
+
+class Operands:
+    def __getattr__(self, name: str) -> Any: ...
+
 class PoolWindows:
     def __getattr__(self, name: str) -> Any: ...
 
@@ -11,23 +17,23 @@ class StepLists:
     def __getattr__(self, name: str) -> Any: ...
 
 def adagrad_step(params: Any, grads: Any, state_sums: Any, *, clr: Any, eps: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:
-    """Adagrad on lists of arrays, in place; clr = lr / (1 + (t - 1) * lr_decay)."""
+    """Adagrad in place; clr = lr / (1 + (t - 1) * lr_decay)."""
     ...
 
 def adam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, max_exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, step_size: Any, bias_correction2_sqrt: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
-    """Adam (decoupled=False) or AdamW (decoupled=True) on lists of arrays, in place."""
+    """Adam, or AdamW (decoupled), in place; step_size = lr / (1 - beta1**t), bias_correction2_sqrt ="""
     ...
 
 def adamax_step(params: Any, grads: Any, exp_avgs: Any, exp_infs: Any, *, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, clr: Any, maximize: Any = ...) -> Any:
-    """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
+    """Adamax in place; clr = lr / (1 - beta1**t)."""
     ...
 
 def attention_softmax_bwd(p: Any, gp: Any, *, keep: Any = ..., keep_scale: Any = ...) -> Any:
-    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the gradient of the scores"""
+    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the scores' gradient from the"""
     ...
 
 def attention_softmax_fwd(scores: Any, *, mask: Any = ..., causal: Any = ...) -> Any:
-    """p = softmax(scores + mask) along the last axis, with the columns c > r of row r left out when causal;"""
+    """p = softmax(scores + mask) along the last axis, columns c > r of row r left out when causal; a row"""
     ...
 
 def avg_pool2d_bwd(gy: Any, *, height: Any, width: Any, h_start: Any, h_count: Any, w_start: Any, w_count: Any, h_divisor: Any, w_divisor: Any, dilation: Any = ...) -> Any:
@@ -43,23 +49,23 @@ def batch_norm_bwd(x: Any, gy: Any, *, mean: Any, var: Any, weight: Any = ..., e
     ...
 
 def batch_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., mean: Any = ..., var: Any = ..., eps: Any = ..., training: Any = ...) -> Any:
-    """(y, mean, var): each channel of x (outer, C, inner) normalized, y = (x - mean) / sqrt(var + eps)"""
+    """(y, mean, var): y = (x - mean) / sqrt(var + eps) * weight + bias per channel of x (outer, C, inner);"""
     ...
 
 def bf16_bits(x: Any) -> Any:
-    """float32 array -> uint16 array of the same shape: the bfloat16 bits of each"""
+    """float32 array -> uint16 array of its bfloat16 bits, rounded to nearest (ties to even); NaN stays NaN."""
     ...
 
 def bf16_round(x: Any) -> Any:
-    """float32 array -> float32 array of the same shape: each value rounded to"""
+    """float32 array -> float32 array: each value rounded to the nearest bfloat16 (ties to even)."""
     ...
 
 def bias_act_bwd(s: Any, gy: Any, *, bias_grad: Any = ..., activation: Any = ...) -> Any:
-    """gz = gy * act'(s) and, with bias_grad=True, gbias = gz summed over rows,"""
+    """(gz, gbias or None): gz = gy * act'(s) (gy itself for 'none') and, with bias_grad, gz summed"""
     ...
 
 def bias_act_fwd(z: Any, *, bias: Any = ..., activation: Any = ..., inplace: Any = ...) -> Any:
-    """y = act(z + bias) over the rows of z (rows, out); returns (y, saved)."""
+    """(y, saved): y = act(z + bias) over the rows of z (rows, out); saved, what bias_act_bwd takes, is y"""
     ...
 
 def binary_cross_entropy_bwd(p: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
@@ -67,7 +73,7 @@ def binary_cross_entropy_bwd(p: Any, t: Any, gy: Any = ..., *, scale: Any = ...,
     ...
 
 def binary_cross_entropy_fwd(p: Any, t: Any, *, reduction: Any = ...) -> Any:
-    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100, elementwise or summed."""
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100, elementwise or summed;"""
     ...
 
 def binary_cross_entropy_with_logits_bwd(x: Any, t: Any, gy: Any = ..., *, pos_weight: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
@@ -75,11 +81,11 @@ def binary_cross_entropy_with_logits_bwd(x: Any, t: Any, gy: Any = ..., *, pos_w
     ...
 
 def binary_cross_entropy_with_logits_fwd(x: Any, t: Any, *, pos_weight: Any = ..., reduction: Any = ...) -> Any:
-    """(1 - t) x + (1 + (pw - 1) t) softplus(-x) elementwise, or its sum."""
+    """(1 - t) x + (1 + (pw - 1) t) softplus(-x) elementwise, or its sum; pos_weight pw (default 1)"""
     ...
 
 def blas_gemm(a: Any, b: Any, out: Any = ..., alpha: Any = ..., beta: Any = ...) -> Any:
-    """out = alpha * (a @ b) + beta * out with the loaded BLAS, np.matmul's shape rules."""
+    """out = alpha * (a @ b) + beta * out with the loaded BLAS and np.matmul's shape rules; NotImplemented"""
     ...
 
 def blas_info() -> Any:
@@ -103,15 +109,15 @@ def compile_flags() -> Any:
     ...
 
 def cross_entropy_bwd(logits: Any, *, grad: Any, target: Any, weight: Any = ..., ignore_index: Any = ..., label_smoothing: Any = ..., out: Any = ...) -> Any:
-    """Gradient of cross_entropy_fwd's per-row loss, given its per-row gradient `grad`:"""
+    """Gradient in the logits of cross_entropy_fwd's per-row loss, given its per-row gradient `grad`."""
     ...
 
 def cross_entropy_fwd(logits: Any, *, target: Any, weight: Any = ..., ignore_index: Any = ..., label_smoothing: Any = ...) -> Any:
-    """Per-row loss of softmax cross entropy with class indices."""
+    """Per-row loss of softmax cross entropy with class indices target (rows,): (1 - e) w_t (lse - x_t)"""
     ...
 
 def first_unlike(arrays: Any, like: Any) -> Any:
-    """The index of the first of `arrays` that is not a NumPy array of the dtype and shape of"""
+    """The index of the first of `arrays` that is not an ndarray of the dtype and shape of its"""
     ...
 
 def gelu_bwd(x: Any, gy: Any, out: Any = ...) -> Any:
@@ -131,7 +137,7 @@ def gelu_tanh_fwd(x: Any, out: Any = ...) -> Any:
     ...
 
 def gemm_bf16(a: Any, b: Any, out: Any = ...) -> Any:
-    """out = a @ b for 2-d bfloat16 matrices (uint16 bits), float32 accumulation and"""
+    """(out, oneDNN's implementation name): out = a @ b for 2-d bfloat16 (uint16 bits) a (m, k) and b (k, n),"""
     ...
 
 def get_num_threads() -> Any:
@@ -143,7 +149,7 @@ def group_norm_bwd(x: Any, gy: Any, *, mean: Any, rstd: Any, weight: Any = ..., 
     ...
 
 def group_norm_fwd(x: Any, *, weight: Any = ..., bias: Any = ..., groups: Any = ..., eps: Any = ...) -> Any:
-    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample,"""
+    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample, then"""
     ...
 
 def gru_cell_bwd(act: Any, gh: Any, *, h_prev: Any, grad: Any) -> Any:
@@ -151,15 +157,15 @@ def gru_cell_bwd(act: Any, gh: Any, *, h_prev: Any, grad: Any) -> Any:
     ...
 
 def gru_cell_fwd(gi: Any, gh: Any, *, h_prev: Any) -> Any:
-    """(h, act): gi = W_ih x + b_ih and gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) and h_prev ->"""
+    """(h, act): gi = W_ih x + b_ih, gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) -> h = (1 - z) n + z h_prev"""
     ...
 
 def gru_seq_bwd(act: Any, gh: Any, *, w_hh: Any, h: Any, grad: Any) -> Any:
-    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh and h, w_hh and grad, the gradient of h:"""
+    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh, h, w_hh and grad (of h): ggi and ggh"""
     ...
 
 def gru_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, bias: Any = ...) -> Any:
-    """(h, gh, act) of a GRU layer over a sequence: gi (steps, rows, 3 hidden) the input projection"""
+    """(h, gh, act) of a GRU layer over gi (steps, rows, 3 hidden) = x_t W_ih^T + b_ih, w_hh (3 hidden, hidden),"""
     ...
 
 def huber_loss_bwd(x: Any, t: Any, gy: Any = ..., *, delta: Any = ..., scale: Any = ..., out: Any = ...) -> Any:
@@ -171,11 +177,11 @@ def huber_loss_fwd(x: Any, t: Any, *, delta: Any = ..., reduction: Any = ...) ->
     ...
 
 def im2col_bwd(col: Any, *, input_shape: Any, kernel_size: Any, stride: Any = ..., padding: Any = ..., dilation: Any = ..., out_size: Any) -> Any:
-    """col2im, the adjoint of im2col_fwd: gx of input_shape (N, C, H, W) where each position"""
+    """col2im, the adjoint of im2col_fwd: gx of input_shape (N, C, H, W), each position the sum of the"""
     ...
 
 def im2col_fwd(x: Any, *, kernel_size: Any, stride: Any = ..., padding: Any = ..., dilation: Any = ..., out_size: Any) -> Any:
-    """The patch matrix col (batch * out_h * out_w, channels * kh * kw) of x (N, C, H, W):"""
+    """The patch matrix col (N * out_h * out_w, C * kh * kw) of x (N, C, H, W): col[(n, oh, ow), (c, i, j)] ="""
     ...
 
 def l1_loss_bwd(x: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
@@ -187,7 +193,7 @@ def l1_loss_fwd(x: Any, t: Any, *, reduction: Any = ...) -> Any:
     ...
 
 def leaky_relu_bwd(s: Any, gy: Any, out: Any = ..., *, negative_slope: Any = ...) -> Any:
-    """gx = gy where s > 0, else negative_slope * gy; s is the output y when"""
+    """gx = gy where s > 0, else negative_slope * gy; s is y when negative_slope >= 0, else x."""
     ...
 
 def leaky_relu_fwd(x: Any, out: Any = ..., *, negative_slope: Any = ...) -> Any:
@@ -207,15 +213,15 @@ def lstm_cell_bwd(act: Any, *, c_prev: Any, hc: Any, grad: Any) -> Any:
     ...
 
 def lstm_cell_fwd(gates: Any, *, c_prev: Any) -> Any:
-    """(hc, act): gates (rows, 4 hidden: i, f, g, o) and c_prev (rows, hidden) -> hc = [h, c] (rows, 2 hidden)"""
+    """(hc, act): gates (rows, 4 hidden: i, f, g, o), c_prev (rows, hidden) -> hc = [h, c] with c = s(f) c_prev"""
     ...
 
 def lstm_seq_bwd(act: Any, *, w_hh: Any, hc: Any, grad: Any) -> Any:
-    """(ggates, grad0) of lstm_seq_fwd from its act and hc, w_hh and grad, the gradient of hc:"""
+    """(ggates, grad0) of lstm_seq_fwd from its act, hc, w_hh and grad (of hc): ggates (steps, rows, 4 hidden)"""
     ...
 
 def lstm_seq_fwd(gates: Any, *, w_hh: Any, h0: Any, c0: Any, bias: Any = ...) -> Any:
-    """(hc, act) of an LSTM layer over a sequence: gates (steps, rows, 4 hidden) the input projection"""
+    """(hc, act) of an LSTM layer over gates (steps, rows, 4 hidden) = x_t W_ih^T, w_hh (4 hidden, hidden), h0, c0,"""
     ...
 
 def max_abs(arrays: Any) -> Any:
@@ -227,7 +233,7 @@ def max_pool2d_bwd(gy: Any, *, index: Any, height: Any, width: Any) -> Any:
     ...
 
 def max_pool2d_fwd(x: Any, *, h_start: Any, h_count: Any, w_start: Any, w_count: Any, dilation: Any = ...) -> Any:
-    """(y, index): y[..., i, j] is the maximum of x over window (i, j) (NaN if any is NaN), index the"""
+    """(y, index): y[..., i, j] the maximum of x over window (i, j) (NaN if any is NaN), index the int32"""
     ...
 
 def mse_loss_bwd(x: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
@@ -239,7 +245,7 @@ def mse_loss_fwd(x: Any, t: Any, *, reduction: Any = ...) -> Any:
     ...
 
 def nadam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, bias_correction2: Any, grad_coef: Any, avg_coef: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
-    """NAdam on lists of arrays, in place.  bias_correction2 = 1 - beta2**t; grad_coef and"""
+    """NAdam in place; bias_correction2 = 1 - beta2**t, grad_coef and avg_coef from the momentum schedule."""
     ...
 
 def onednn_info() -> Any:
@@ -255,7 +261,7 @@ def openmp_enabled() -> Any:
     ...
 
 def radam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: Any, beta1: Any, beta2: Any, eps: Any, weight_decay: Any, bias_correction1: Any, bias_correction2_sqrt: Any, rect: Any, rectified: Any, maximize: Any = ..., decoupled: Any = ...) -> Any:
-    """RAdam on lists of arrays, in place.  bias_correction1 = 1 - beta1**t, bias_correction2_sqrt ="""
+    """RAdam in place; bias_correction1 = 1 - beta1**t, bias_correction2_sqrt = sqrt(1 - beta2**t),"""
     ...
 
 def relu_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
@@ -267,7 +273,7 @@ def relu_fwd(x: Any, out: Any = ...) -> Any:
     ...
 
 def rmsprop_step(params: Any, grads: Any, square_avgs: Any, grad_avgs: Any, momentum_buffers: Any, *, lr: Any, alpha: Any, eps: Any, weight_decay: Any = ..., momentum: Any = ..., maximize: Any = ...) -> Any:
-    """RMSprop on lists of arrays, in place.  grad_avgs is None unless centered;"""
+    """RMSprop in place; grad_avgs is None unless centered, momentum_buffers None unless momentum > 0."""
     ...
 
 def scale_(arrays: Any, factor: Any) -> Any:
@@ -279,7 +285,7 @@ def set_num_threads(n: Any) -> Any:
     ...
 
 def sgd_step(params: Any, grads: Any, momentum_buffers: Any, *, lr: Any, momentum: Any = ..., dampening: Any = ..., weight_decay: Any = ..., nesterov: Any = ..., maximize: Any = ..., init_buffer: Any = ...) -> Any:
-    """SGD on lists of arrays, in place.  momentum_buffers is None when momentum == 0."""
+    """SGD with momentum (buffers None without), weight decay and Nesterov on lists of arrays, in place."""
     ...
 
 def sigmoid_bwd(y: Any, gy: Any, out: Any = ...) -> Any:
@@ -299,11 +305,11 @@ def silu_fwd(x: Any, out: Any = ...) -> Any:
     ...
 
 def soft_cross_entropy_bwd(logits: Any, target: Any, *, grad: Any, weight: Any = ..., label_smoothing: Any = ..., out: Any = ...) -> Any:
-    """Gradient in the logits of soft_cross_entropy_fwd's per-row loss:"""
+    """Gradient in the logits of soft_cross_entropy_fwd's per-row loss: grad_r (p_c sum_k w_k q'_k - w_c q'_c)."""
     ...
 
 def soft_cross_entropy_fwd(logits: Any, target: Any, *, weight: Any = ..., label_smoothing: Any = ...) -> Any:
-    """Per-row loss of cross entropy with class probabilities."""
+    """Per-row loss of cross entropy with class probabilities target (rows, C): sum_c w_c q'_c (lse - x_c),"""
     ...
 
 def softmax_bwd(y: Any, gy: Any, out: Any = ...) -> Any:

@@ -6,12 +6,14 @@ clear Python error, then releases the GIL and calls C.  No math lives here.
 One file per kernel family under _wrappers/, included below.
 """
 import numpy as np
+cimport cython
 cimport numpy as cnp
 from libc.stdint cimport int64_t
 
 cnp.import_array()
 
 include "_wrappers/common.pxi"
+include "_wrappers/buffers.pxi"
 include "_wrappers/runtime.pxi"
 include "_wrappers/activations.pxi"
 include "_wrappers/losses.pxi"

@@ -263,7 +263,7 @@ def test_float_products_reach_mkl(mkl, monkeypatch, rng):
 
 @pytest.mark.parametrize("a,b,message", [
     ([[1.0]], np.ones((1, 1)), "argument 'a' must be a numpy.ndarray"),
-    (np.ones((1, 1), np.int64), np.ones((1, 1), np.int64), "the BLAS path takes float32 or float64"),
+    (np.ones((1, 1), np.int64), np.ones((1, 1), np.int64), "the C kernel takes float32 or float64"),
     (np.ones((1, 1), np.float32), np.ones((1, 1)), "argument 'b' has dtype float64, expected float32"),
 ])
 def test_blas_wrapper_validates_its_arguments(mkl, a, b, message):

@@ -59,14 +59,14 @@ cdef void fill_attention_shape(fg_attention_shape *a, tuple shape, bint causal):
 
 
 def attention_softmax_fwd(scores, *, mask=None, causal=False):
-    """p = softmax(scores + mask) along the last axis, with the columns c > r of row r left out when causal;
-    a row with nothing left (all -inf) is zeros.  mask: None or a float array broadcasting to scores."""
+    """p = softmax(scores + mask) along the last axis, columns c > r of row r left out when causal; a row
+    with nothing left (all -inf) is zeros.  mask: None or a float array broadcasting to scores."""
     op = "attention_softmax"
     scores = attention_scores(op, scores)
     cdef fg_attention_shape a
     fill_attention_shape(&a, scores.shape, causal)
     view = attention_mask(op, mask, scores, &a)
-    p = np.empty(scores.shape, dtype=scores.dtype)
+    p = new_output(scores.shape, scores.dtype)
     cdef address ps = data_of(scores), pm = data_of(view), pp = data_of(p)
     cdef bint f32 = is_f32(scores)
     with nogil:
@@ -75,12 +75,11 @@ def attention_softmax_fwd(scores, *, mask=None, causal=False):
 
 
 def attention_softmax_bwd(p, gp, *, keep=None, keep_scale=1.0):
-    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the gradient of the scores
-    from the probabilities p and the gradient gp of the (dropped-out when keep is given) probabilities.
-    keep: None or a bool array of p's shape (dropout's kept elements)."""
+    """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the scores' gradient from the
+    probabilities p and the gradient gp of the kept ones (keep: None or dropout's bool array of p's shape)."""
     op = "attention_softmax_backward"
     p = attention_scores(op, p)
-    gp = same_input(op, "grad", gp, p)
+    gp = kernel_ready(matching(op, "grad", gp, p.dtype, p.shape))
     if not isinstance(keep_scale, (int, float, np.floating, np.integer)):
         raise TypeError(f"{op}: argument 'keep_scale' must be a number, got {type(keep_scale).__name__}")
     cdef double ks = float(keep_scale)
@@ -90,11 +89,11 @@ def attention_softmax_bwd(p, gp, *, keep=None, keep_scale=1.0):
                             f"{getattr(keep, 'dtype', type(keep).__name__)}")
         if keep.shape != p.shape:
             raise ValueError(f"{op}: argument 'keep' has shape {keep.shape}, expected {p.shape}")
-        keep = np.ascontiguousarray(keep)
+        keep = kernel_ready(keep)
     cdef fg_attention_shape a
     fill_attention_shape(&a, p.shape, False)
     a.mask_outer = a.mask_heads = a.mask_row = a.mask_col = 0
-    gs = np.empty(p.shape, dtype=p.dtype)
+    gs = new_output(p.shape, p.dtype)
     cdef address pp = data_of(p), pg = data_of(gp), pk = data_of(keep), po = data_of(gs)
     cdef bint f32 = is_f32(p)
     with nogil:

@@ -47,6 +47,14 @@ cdef object new_output(tuple shape, object dtype):
         return _pooled_output(shape, dtype)
 
 
+cdef object new_like(object a):
+    """new_output(a.shape, a.dtype) for a kernel-ready array `a`, without building a shape tuple
+    when the output is too small for the pool."""
+    if not _pool_enabled or cnp.PyArray_NBYTES(a) < POOL_MIN_BYTES:
+        return cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), 0)
+    return new_output(a.shape, a.dtype)
+
+
 cdef object _pooled_output(tuple shape, object dtype):
     key = (shape, dtype)
     arrays = _pool.get(key)
@@ -62,13 +70,6 @@ cdef object _pooled_output(tuple shape, object dtype):
         arrays.append(fresh)
         _trim_pool()
     return fresh
-
-
-cdef object result_for(str op, object out, object like):
-    """The output of a kernel: `out` checked, or a new (possibly pooled) array like `like`."""
-    if out is None:
-        return new_output(like.shape, like.dtype)
-    return output_for(op, out, like)
 
 
 cdef void _trim_pool():

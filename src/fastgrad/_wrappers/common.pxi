@@ -1,12 +1,16 @@
-# Validation shared by every wrapper.  Errors name the op and the argument.
+# What every wrapper uses: argument checks whose errors name the op and the
+# argument, output allocation, and the one way of calling a kernel.
 #
-# Every wrapper validates its arguments, then releases the GIL around one call
-# by_dtype(f32, fg_<kernel>, args...): a C macro that calls fg_<kernel>_f32 when
-# f32 is true, else fg_<kernel>_f64, with the same arguments.  Arrays are passed
-# as void * (data_of) and scalar parameters as double; the prototypes in
-# fastgrad.h convert them as any direct call would, and the C compiler checks
-# every argument against them.  Each family declares its kernel names for
-# Cython as members of an anonymous enum: to the macro they are only names.
+# A wrapper checks all its arguments, then releases the GIL around one call
+# by_dtype(f32, fg_<kernel>, args...): a C macro that calls fg_<kernel>_f32
+# when f32 is true, else fg_<kernel>_f64.  Arrays are passed as `address`
+# (data_of) and scalar parameters as double; the prototypes in fastgrad.h
+# convert them, and the C compiler checks every argument against them.  Each
+# family declares its kernel names for Cython as members of an anonymous enum:
+# to the macro they are only names.  A kernel with one dtype only is declared
+# with `address` parameters and called directly.
+
+from libc.string cimport memcmp
 
 cdef extern from *:
     """
@@ -16,74 +20,73 @@ cdef extern from *:
     double by_dtype_double "FG_BY_DTYPE"(bint f32, int kernel, ...) nogil
     int by_dtype_int "FG_BY_DTYPE"(bint f32, int kernel, ...) nogil
 
+ctypedef void *address   # of an array's data
+
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
+cdef object _I32 = np.dtype(np.int32)
+cdef object _I64 = np.dtype(np.int64)
 
 
 cdef object float_array(str op, str arg, object a):
-    """Check that `a` is a float32/float64 ndarray, or raise; no copy is made."""
+    """`a` if it is a float32/float64 ndarray, else raise; no copy."""
     if not isinstance(a, np.ndarray):
         raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
-    dt = a.dtype
+    dt = <object>cnp.PyArray_DESCR(a)
     if dt is not _F32 and dt is not _F64 and dt != _F32 and dt != _F64:
         raise TypeError(f"{op}: argument '{arg}' has dtype {dt}; the C kernel takes float32 or float64")
     return a
 
 
-cdef object same_array(str op, str arg, object a, object like):
-    """Check that `a` is an ndarray of like's dtype and shape, or raise; no copy is made.
+cdef object matching(str op, str arg, object a, object dtype, tuple shape):
+    """`a` if it is an ndarray of exactly `dtype` and `shape` (any shape for None), else raise; no copy.
 
-    Wrappers with several inputs check them all first and only then copy what
-    needs copying (kernel_ready), so a mismatch is reported before a large
-    (for instance broadcast) argument is copied."""
+    Wrappers check every argument first and only then copy what needs copying
+    (kernel_ready), so a mismatch is reported before a large argument is copied."""
     a = float_array(op, arg, a)
-    if a.dtype != like.dtype:
-        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {like.dtype}")
-    if a.shape != like.shape:
-        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {like.shape}")
+    if a.dtype != dtype:
+        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {dtype}")
+    if shape is not None and a.shape != shape:
+        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {shape}")
     return a
 
 
-cdef object kernel_ready(object a):
-    """`a` as the C kernels read it: C-contiguous and aligned to its dtype.
+cdef object converted(str op, str arg, object a, object dtype, tuple shape, str what=""):
+    """None, or `a` (an ndarray of `shape`, with `what` it holds) converted to `dtype`, kernel-ready."""
+    if a is None:
+        return None
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
+    if a.shape != shape:
+        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {shape}{what}")
+    if a.dtype.kind not in "fiub":
+        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}; expected a number array")
+    return kernel_ready(np.asarray(a, dtype=dtype))
 
-    A misaligned array (np.frombuffer(buf, offset=1), a field of a packed
-    record) is copied like a strided one: the kernels load whole elements
-    through typed pointers, which must be aligned."""
-    if cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a):
+
+cdef object kernel_ready(object a):
+    """`a` as the C kernels read it: C-contiguous and aligned to its dtype (else a copy); None stays None.
+
+    Misaligned arrays (np.frombuffer(buf, offset=1)) are copied like strided
+    ones: the kernels load whole elements through typed pointers."""
+    if a is None or (cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a)):
         return a
     return np.array(a, order="C", copy=True)
 
 
-cdef object kernel_ready_as(object a, object dtype):
-    """`a` converted to `dtype`, C-contiguous and aligned (np.ascontiguousarray keeps misalignment)."""
-    return kernel_ready(np.ascontiguousarray(a, dtype=dtype))
-
-
 cdef object float_input(str op, str arg, object a):
-    """Return `a` as a C-contiguous, aligned float32/float64 ndarray, or raise."""
+    """`a` as a kernel-ready float32/float64 ndarray, or raise."""
     return kernel_ready(float_array(op, arg, a))
 
 
-cdef object same_input(str op, str arg, object a, object like):
-    """A second input: same dtype and shape as `like`, made contiguous and aligned."""
-    return kernel_ready(same_array(op, arg, a, like))
+cdef object result_for(str op, object out, object dtype, tuple shape):
+    """A kernel's output: a new (possibly pooled) array, or the given `out` checked.
 
-
-cdef object output_for(str op, object out, object like):
-    """A fresh output shaped like `like`, or a checked user-given one.
-
-    A given `out` must be C-contiguous, writeable, of the same dtype and shape,
-    and either be exactly an input buffer (in-place) or not overlap it."""
+    `out` must be a C-contiguous, aligned, writeable array of that dtype and shape."""
     if out is None:
-        return np.empty(like.shape, dtype=like.dtype)
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"{op}: argument 'out' must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != like.dtype:
-        raise TypeError(f"{op}: argument 'out' has dtype {out.dtype}, expected {like.dtype}")
-    if out.shape != like.shape:
-        raise ValueError(f"{op}: argument 'out' has shape {out.shape}, expected {like.shape}")
-    if not cnp.PyArray_IS_C_CONTIGUOUS(out) or not out.flags.writeable:
+        return new_output(shape, dtype)
+    out = matching(op, "out", out, dtype, shape)
+    if not cnp.PyArray_IS_C_CONTIGUOUS(out) or not cnp.PyArray_ISWRITEABLE(out):
         raise ValueError(f"{op}: argument 'out' must be C-contiguous and writeable")
     if not cnp.PyArray_ISALIGNED(out):
         raise ValueError(f"{op}: argument 'out' is not aligned to its dtype ({out.dtype.itemsize}-byte "
@@ -91,36 +94,77 @@ cdef object output_for(str op, object out, object like):
     return out
 
 
-cdef check_no_overlap(str op, object out, object a, str arg):
-    """For kernels that read an input across a whole row while writing the output
-    (not elementwise): out may not share any memory with it, not even exactly."""
-    cdef char *po = <char *>cnp.PyArray_DATA(out)
-    cdef char *pa = <char *>cnp.PyArray_DATA(a)
+cdef int check_no_overlap(str op, object out, object a, str arg, bint exact_ok) except -1:
+    """`out` may not share memory with input `a`; with exact_ok, it may be `a`'s very buffer
+    (an elementwise kernel writing in place), never a shifted view of it.  Both are C-contiguous,
+    so they overlap exactly when their byte ranges intersect."""
+    if a is None or (exact_ok and out is a):
+        return 0
+    cdef char *po = <char *>data_of(out)
+    cdef char *pa = <char *>data_of(a)
+    if exact_ok and po == pa and cnp.PyArray_NBYTES(out) == cnp.PyArray_NBYTES(a):
+        return 0
     if po < pa + cnp.PyArray_NBYTES(a) and pa < po + cnp.PyArray_NBYTES(out):
+        if exact_ok:
+            raise ValueError(f"{op}: argument 'out' partially overlaps an input")
         raise ValueError(f"{op}: argument 'out' overlaps argument '{arg}', which this kernel reads "
                          "while writing the output")
+    return 0
 
 
-cdef check_no_partial_overlap(str op, object out, object a):
-    """Elementwise kernels may write in place (out is a) but not over a shifted view.
+@cython.freelist(8)
+@cython.no_gc  # holds arrays only: no reference cycle can pass through it
+cdef class Operands:
+    """Arrays of one dtype and shape as an elementwise or row-wise kernel reads them (kept alive here)."""
+    cdef bint f32
+    cdef int64_t n, rows, cols    # elements; rows of the last axis, `cols` long (0-d: one row of one)
+    cdef address a, b, c, out
+    cdef object y, kept_a, kept_b, kept_c
 
-    Both arrays are C-contiguous here, so they overlap exactly when their byte
-    ranges intersect: two pointer comparisons instead of np.shares_memory."""
-    if out is a:
-        return
-    cdef char *po = <char *>cnp.PyArray_DATA(out)
-    cdef char *pa = <char *>cnp.PyArray_DATA(a)
-    if po == pa and cnp.PyArray_NBYTES(out) == cnp.PyArray_NBYTES(a):
-        return
-    if po < pa + cnp.PyArray_NBYTES(a) and pa < po + cnp.PyArray_NBYTES(out):
-        raise ValueError(f"{op}: argument 'out' partially overlaps an input")
+
+cdef Operands operands(str op, object out, bint with_out, str name_a, object a,
+                       str name_b=None, object b=None, str name_c=None, object c=None):
+    """Check a (float32/float64) and b, c (None, or a's dtype and shape), then make them
+    kernel-ready; the output o.y is `out` checked, or new, or None without with_out.
+
+    The output may be an input's own buffer (in place), not a shifted view of one."""
+    a = float_array(op, name_a, a)
+    if b is not None and not same_layout(b, a):
+        matching(op, name_b, b, a.dtype, a.shape)
+    if c is not None and not same_layout(c, a):
+        matching(op, name_c, c, a.dtype, a.shape)
+    a, b, c = kernel_ready(a), kernel_ready(b), kernel_ready(c)
+    cdef Operands o = Operands.__new__(Operands)
+    if with_out:
+        o.y = new_like(a) if out is None else result_for(op, out, a.dtype, a.shape)
+        check_no_overlap(op, o.y, a, name_a, True)
+        check_no_overlap(op, o.y, b, name_b, True)
+        check_no_overlap(op, o.y, c, name_c, True)
+    o.kept_a, o.kept_b, o.kept_c = a, b, c
+    cdef int nd = cnp.PyArray_NDIM(a)
+    o.f32 = is_f32(a)
+    o.n = cnp.PyArray_SIZE(a)
+    o.cols = cnp.PyArray_DIMS(a)[nd - 1] if nd else 1
+    o.rows = (o.n // o.cols if o.cols else 0) if nd else 1
+    o.a, o.b, o.c, o.out = data_of(a), data_of(b), data_of(c), data_of(o.y)
+    return o
+
+
+cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int nd = cnp.PyArray_NDIM(a)
+    return nd == cnp.PyArray_NDIM(b) and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
+                                                 nd * sizeof(cnp.npy_intp)) == 0
+
+
+cdef inline bint same_layout(object a, object like):
+    """Whether `a` is an ndarray with the very dtype object and the shape of ndarray `like`
+    (a fast sufficient test; matching() gives the full one and the error)."""
+    return (type(a) is np.ndarray and cnp.PyArray_DESCR(<cnp.ndarray>a) is cnp.PyArray_DESCR(<cnp.ndarray>like)
+            and same_shape(<cnp.ndarray>a, <cnp.ndarray>like))
 
 
 cdef inline bint is_f32(object a):
-    return a.dtype == _F32
-
-
-ctypedef void *address   # of an array's data, as by_dtype passes it
+    return cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32
 
 
 cdef inline address data_of(object a):

@@ -45,14 +45,13 @@ cdef int fill_geometry(str op, fg_conv_geometry *g, tuple shape, object kernel_s
 
 
 def im2col_fwd(x, *, kernel_size, stride=1, padding=0, dilation=1, out_size):
-    """The patch matrix col (batch * out_h * out_w, channels * kh * kw) of x (N, C, H, W):
-    row (n, oh, ow), column (c, i, j) is x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw], 0 outside x.
-    padding is the top / left padding; out_size (out_h, out_w) fixes the bottom / right."""
+    """The patch matrix col (N * out_h * out_w, C * kh * kw) of x (N, C, H, W): col[(n, oh, ow), (c, i, j)] =
+    x[n, c, oh*sh - ph + i*dh, ow*sw - pw + j*dw], 0 outside x; out_size fixes the bottom / right padding."""
     op = "im2col"
     x = float_input(op, "x", x)
     cdef fg_conv_geometry g
     fill_geometry(op, &g, x.shape, kernel_size, stride, padding, dilation, out_size)
-    col = np.empty((g.batch * g.out_h * g.out_w, g.channels * g.kernel_h * g.kernel_w), dtype=x.dtype)
+    col = new_output((g.batch * g.out_h * g.out_w, g.channels * g.kernel_h * g.kernel_w), x.dtype)
     if col.size == 0:
         return col
     cdef address px = data_of(x), pc = data_of(col)
@@ -63,8 +62,8 @@ def im2col_fwd(x, *, kernel_size, stride=1, padding=0, dilation=1, out_size):
 
 
 def im2col_bwd(col, *, input_shape, kernel_size, stride=1, padding=0, dilation=1, out_size):
-    """col2im, the adjoint of im2col_fwd: gx of input_shape (N, C, H, W) where each position
-    holds the sum of the col entries im2col_fwd read from it."""
+    """col2im, the adjoint of im2col_fwd: gx of input_shape (N, C, H, W), each position the sum of the
+    col entries im2col_fwd read from it."""
     op = "col2im"
     col = float_input(op, "col", col)
     cdef fg_conv_geometry g
@@ -76,7 +75,7 @@ def im2col_bwd(col, *, input_shape, kernel_size, stride=1, padding=0, dilation=1
     if col.shape != expected:
         raise ValueError(f"{op}: argument 'col' has shape {col.shape}, expected {expected} for input "
                          f"{shape}, kernel {(g.kernel_h, g.kernel_w)} and output {(g.out_h, g.out_w)}")
-    gx = np.empty(shape, dtype=col.dtype)
+    gx = new_output(shape, col.dtype)
     if gx.size == 0:
         return gx
     cdef address pc = data_of(col), pg = data_of(gx)

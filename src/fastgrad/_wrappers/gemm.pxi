@@ -48,9 +48,9 @@ def blas_info():
     }
 
 
-cdef int _layout(object x, int64_t *ld) except -2:
-    """How BLAS reads the last two axes of x: 0 row-major, 1 column-major (a
-    transposed view), -1 neither (x must be copied).  Sets the leading dimension."""
+cdef int matrix_layout(object x, int64_t *ld) except -2:
+    """How BLAS reads the last two axes of x: 0 row-major, 1 column-major (a transposed view),
+    -1 neither or misaligned (x must be copied).  Sets the leading dimension."""
     cdef int nd = cnp.PyArray_NDIM(x)
     cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(x)
     cdef cnp.npy_intp *st = cnp.PyArray_STRIDES(x)
@@ -118,7 +118,7 @@ cdef int _run(object a, object b, object c, double alpha, double beta,
     """c = alpha a @ b + beta c over the batch; c has every axis, a and b broadcast.
     Returns an FG_BLAS_* status."""
     cdef int64_t lda = 0, ldb = 0, ldc = 0
-    cdef int layout_c = _layout(c, &ldc)
+    cdef int layout_c = matrix_layout(c, &ldc)
     if layout_c == 1:  # a column-major c is a row-major c.T = b.T @ a.T
         return _run(np.swapaxes(b, -1, -2), np.swapaxes(a, -1, -2), np.swapaxes(c, -1, -2),
                     alpha, beta, batch_shape, count)
@@ -128,14 +128,14 @@ cdef int _run(object a, object b, object c, double alpha, double beta,
         if into_tmp == FG_BLAS_OK:
             c[...] = tmp
         return into_tmp
-    cdef int ta = _layout(a, &lda)
+    cdef int ta = matrix_layout(a, &lda)
     if ta == -1:
         a = np.ascontiguousarray(a)
-        ta = _layout(a, &lda)
-    cdef int tb = _layout(b, &ldb)
+        ta = matrix_layout(a, &lda)
+    cdef int tb = matrix_layout(b, &ldb)
     if tb == -1:
         b = np.ascontiguousarray(b)
-        tb = _layout(b, &ldb)
+        tb = matrix_layout(b, &ldb)
     cdef int nd = cnp.PyArray_NDIM(c)
     cdef int64_t m = cnp.PyArray_DIMS(c)[nd - 2], n = cnp.PyArray_DIMS(c)[nd - 1]
     cdef int64_t k = cnp.PyArray_DIMS(a)[cnp.PyArray_NDIM(a) - 1]
@@ -159,26 +159,16 @@ cdef int _run(object a, object b, object c, double alpha, double beta,
 
 
 def blas_gemm(a, b, out=None, double alpha=1.0, double beta=0.0):
-    """out = alpha * (a @ b) + beta * out with the loaded BLAS, np.matmul's shape rules.
-
-    a and b: float32 or float64 arrays of one dtype, at least 1-d (1-d operands are
-    vectors; leading axes broadcast).  Transposed views are used without copies;
-    other strided inputs are copied.  Returns `out` (fresh when None), or
-    NotImplemented when the sizes do not fit the library's integers."""
+    """out = alpha * (a @ b) + beta * out with the loaded BLAS and np.matmul's shape rules; NotImplemented
+    when the sizes do not fit the library's integers.  Transposed views are read in place."""
+    op = "gemm"
     if not fg_blas_loaded():
-        raise RuntimeError("gemm: no BLAS library is loaded (see fastgrad.set_blas)")
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"gemm: argument 'a' must be a numpy.ndarray, got {type(a).__name__}")
-    if not isinstance(b, np.ndarray):
-        raise TypeError(f"gemm: argument 'b' must be a numpy.ndarray, got {type(b).__name__}")
-    dtype = a.dtype
-    if dtype != _F32 and dtype != _F64:
-        raise TypeError(f"gemm: argument 'a' has dtype {dtype}; the BLAS path takes float32 or float64")
-    if b.dtype != dtype:
-        raise TypeError(f"gemm: argument 'b' has dtype {b.dtype}, expected {dtype} like 'a'")
+        raise RuntimeError(f"{op}: no BLAS library is loaded (see fastgrad.set_blas)")
+    a = float_array(op, "a", a)
+    b = matching(op, "b", b, a.dtype, None)
     cdef int nda = cnp.PyArray_NDIM(a), ndb = cnp.PyArray_NDIM(b)
     if nda == 0 or ndb == 0:
-        raise ValueError(f"gemm: argument '{'a' if nda == 0 else 'b'}' is 0-d; "
+        raise ValueError(f"{op}: argument '{'a' if nda == 0 else 'b'}' is 0-d; "
                          "matrix products need at least 1-d operands")
     a2 = a if nda > 1 else a.reshape(1, -1)
     b2 = b if ndb > 1 else b.reshape(-1, 1)
@@ -186,28 +176,23 @@ def blas_gemm(a, b, out=None, double alpha=1.0, double beta=0.0):
     cdef int64_t m = cnp.PyArray_DIMS(a2)[nda2 - 2], k = cnp.PyArray_DIMS(a2)[nda2 - 1]
     cdef int64_t kb = cnp.PyArray_DIMS(b2)[ndb2 - 2], n = cnp.PyArray_DIMS(b2)[ndb2 - 1]
     if kb != k:
-        raise ValueError(f"gemm: shapes {a.shape} and {b.shape} do not align: "
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not align: "
                          f"'a' has {k} columns, 'b' has {kb} rows")
     cdef tuple batch_shape = ()
     if nda > 2 or ndb > 2:
         try:
             batch_shape = np.broadcast_shapes(a2.shape[:nda2 - 2], b2.shape[:ndb2 - 2])
         except ValueError:
-            raise ValueError(f"gemm: batch axes of shapes {a.shape} and {b.shape} do not broadcast") from None
+            raise ValueError(f"{op}: batch axes of shapes {a.shape} and {b.shape} do not broadcast") from None
     result_shape = batch_shape + ((m,) if nda > 1 else ()) + ((n,) if ndb > 1 else ())
     if out is None:
         if beta != 0:
-            raise ValueError("gemm: beta != 0 adds to 'out', so 'out' must be given")
-        out = np.empty(result_shape, dtype=dtype)
-    else:
-        if not isinstance(out, np.ndarray):
-            raise TypeError(f"gemm: argument 'out' must be a numpy.ndarray, got {type(out).__name__}")
-        if out.dtype != dtype:
-            raise TypeError(f"gemm: argument 'out' has dtype {out.dtype}, expected {dtype}")
-        if out.shape != result_shape:
-            raise ValueError(f"gemm: argument 'out' has shape {out.shape}, expected {result_shape}")
-        if not out.flags.writeable:
-            raise ValueError("gemm: argument 'out' is read-only")
+            raise ValueError(f"{op}: beta != 0 adds to 'out', so 'out' must be given")
+        out = new_output(result_shape, a.dtype)
+    else:  # any strides: written through a contiguous copy when BLAS cannot write it
+        out = matching(op, "out", out, a.dtype, result_shape)
+        if not cnp.PyArray_ISWRITEABLE(out):
+            raise ValueError(f"{op}: argument 'out' is read-only")
         if np.may_share_memory(out, a2):
             a2 = a2.copy()
         if np.may_share_memory(out, b2):

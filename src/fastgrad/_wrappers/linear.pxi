@@ -32,22 +32,13 @@ cdef object matrix_array(str op, str arg, object a):
 
 
 def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
-    """y = act(z + bias) over the rows of z (rows, out); returns (y, saved).
-
-    `saved` is what bias_act_bwd takes: y itself, or z + bias for the gelus
-    (whose derivative needs the pre-activation).  With inplace=True, z (the
-    GEMM's own output) is overwritten with z + bias and, except for the
-    gelus, y is z."""
+    """(y, saved): y = act(z + bias) over the rows of z (rows, out); saved, what bias_act_bwd takes, is y
+    or, for the gelus, z + bias.  inplace=True writes z + bias into z (and y is z except for the gelus)."""
     op = "linear"
     cdef int act = activation_code(op, activation)
     z = matrix_array(op, "z", z)
     if bias is not None:
-        bias = float_array(op, "bias", bias)
-        if bias.dtype != z.dtype:
-            raise TypeError(f"{op}: argument 'bias' has dtype {bias.dtype}, expected {z.dtype}")
-        if bias.shape != (z.shape[1],):
-            raise ValueError(f"{op}: argument 'bias' has shape {bias.shape}, expected ({z.shape[1]},)")
-        bias = kernel_ready(bias)
+        bias = kernel_ready(matching(op, "bias", bias, z.dtype, (z.shape[1],)))
     z = kernel_ready(z)
     if not inplace:
         z = z.copy()
@@ -64,20 +55,18 @@ def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
 
 
 def bias_act_bwd(s, gy, *, bias_grad=False, activation="none"):
-    """gz = gy * act'(s) and, with bias_grad=True, gbias = gz summed over rows,
-    in one pass; returns (gz, gbias or None).  s is bias_act_fwd's `saved`.
-    For activation 'none', gz is gy itself."""
+    """(gz, gbias or None): gz = gy * act'(s) (gy itself for 'none') and, with bias_grad, gz summed
+    over rows, in one pass; s is bias_act_fwd's `saved`."""
     op = "linear_backward"
     cdef int act = activation_code(op, activation)
     s = matrix_array(op, "saved", s)
-    gy = kernel_ready(same_array(op, "grad", gy, s))
+    gy = kernel_ready(matching(op, "grad", gy, s.dtype, s.shape))
     s = kernel_ready(s)
-    rows, cols = s.shape
     gz = gy if act == FG_ACT_NONE else new_output(s.shape, s.dtype)
-    gbias = np.empty(cols, dtype=s.dtype) if bias_grad else None
+    gbias = new_output((s.shape[1],), s.dtype) if bias_grad else None
     if act == FG_ACT_NONE and gbias is None:
         return gz, None
-    cdef int64_t r = rows, c = cols
+    cdef int64_t r = s.shape[0], c = s.shape[1]
     cdef address ps = data_of(s), pg = data_of(gy), pz = NULL if act == FG_ACT_NONE else data_of(gz)
     cdef address pb = data_of(gbias)
     cdef bint f32 = is_f32(s)

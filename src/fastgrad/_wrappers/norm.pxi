@@ -15,19 +15,6 @@ cdef object norm_input(str op, object x):
     return x
 
 
-cdef object per_channel(str op, str arg, object a, object like, Py_ssize_t n):
-    """None, or a C-contiguous (n,) array of like's dtype (converted)."""
-    if a is None:
-        return None
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
-    if a.shape != (n,):
-        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected ({n},)")
-    if a.dtype.kind != "f":
-        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}; expected a float array")
-    return np.ascontiguousarray(a, dtype=like.dtype)
-
-
 cdef double checked_eps(str op, object eps) except -1:
     cdef double e = float(eps)
     if not e >= 0:
@@ -36,26 +23,25 @@ cdef double checked_eps(str op, object eps) except -1:
 
 
 def batch_norm_fwd(x, *, weight=None, bias=None, mean=None, var=None, eps=1e-5, training=True):
-    """(y, mean, var): each channel of x (outer, C, inner) normalized, y = (x - mean) / sqrt(var + eps)
-    * weight + bias.  training: mean and the biased var are the channel's own (returned fresh);
-    otherwise the given mean and var (running statistics) are used and returned."""
+    """(y, mean, var): y = (x - mean) / sqrt(var + eps) * weight + bias per channel of x (outer, C, inner);
+    training: the channel's own mean and biased var (fresh), else the given running ones."""
     op = "batch_norm"
     x = norm_input(op, x)
     outer, channels, inner = x.shape
     cdef double e = checked_eps(op, eps)
     cdef int train = 1 if training else 0
-    weight = per_channel(op, "weight", weight, x, channels)
-    bias = per_channel(op, "bias", bias, x, channels)
+    weight = converted(op, "weight", weight, x.dtype, (channels,))
+    bias = converted(op, "bias", bias, x.dtype, (channels,))
     if train:
-        mean, var = np.empty(channels, dtype=x.dtype), np.empty(channels, dtype=x.dtype)
         if outer * inner == 0:
             raise ValueError(f"{op}: no values to compute the batch statistics from (x has shape {x.shape})")
+        mean, var = new_output((channels,), x.dtype), new_output((channels,), x.dtype)
+    elif mean is None or var is None:
+        raise ValueError(f"{op}: 'mean' and 'var' are required with training=False")
     else:
-        if mean is None or var is None:
-            raise ValueError(f"{op}: 'mean' and 'var' are required with training=False")
-        mean = per_channel(op, "mean", mean, x, channels)
-        var = per_channel(op, "var", var, x, channels)
-    y = np.empty(x.shape, dtype=x.dtype)
+        mean = converted(op, "mean", mean, x.dtype, (channels,))
+        var = converted(op, "var", var, x.dtype, (channels,))
+    y = new_output(x.shape, x.dtype)
     cdef int64_t o = outer, c = channels, i = inner
     cdef address px = data_of(x), pw = data_of(weight), pb = data_of(bias), pm = data_of(mean)
     cdef address pv = data_of(var), py = data_of(y)
@@ -70,18 +56,18 @@ def batch_norm_bwd(x, gy, *, mean, var, weight=None, eps=1e-5, training=True, in
     """(gx, gweight, gbias), each None unless asked for, of batch_norm_fwd at the same x, mean, var."""
     op = "batch_norm_backward"
     x = norm_input(op, x)
-    gy = same_input(op, "grad", gy, x)
+    gy = kernel_ready(matching(op, "grad", gy, x.dtype, x.shape))
     outer, channels, inner = x.shape
     cdef double e = checked_eps(op, eps)
     cdef int train = 1 if training else 0
-    mean = per_channel(op, "mean", mean, x, channels)
-    var = per_channel(op, "var", var, x, channels)
     if mean is None or var is None:
         raise ValueError(f"{op}: 'mean' and 'var' are required")
-    weight = per_channel(op, "weight", weight, x, channels)
-    gx = np.empty(x.shape, dtype=x.dtype) if input_grad else None
-    gw = np.empty(channels, dtype=x.dtype) if weight_grad else None
-    gb = np.empty(channels, dtype=x.dtype) if bias_grad else None
+    mean = converted(op, "mean", mean, x.dtype, (channels,))
+    var = converted(op, "var", var, x.dtype, (channels,))
+    weight = converted(op, "weight", weight, x.dtype, (channels,))
+    gx = new_output(x.shape, x.dtype) if input_grad else None
+    gw = new_output((channels,), x.dtype) if weight_grad else None
+    gb = new_output((channels,), x.dtype) if bias_grad else None
     cdef int64_t o = outer, c = channels, i = inner
     cdef address px = data_of(x), pg = data_of(gy), pm = data_of(mean), pv = data_of(var)
     cdef address pw = data_of(weight), pgx = data_of(gx), pgw = data_of(gw), pgb = data_of(gb)
@@ -107,18 +93,18 @@ cdef int fill_group_shape(str op, fg_group_norm_shape *g, tuple shape, object gr
 
 
 def group_norm_fwd(x, *, weight=None, bias=None, groups=1, eps=1e-5):
-    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample,
-    then * weight[c] + bias[c]; mean and rstd = 1 / sqrt(var + eps) are (N, groups)."""
+    """(y, mean, rstd): x (N, C, inner) normalized over each of `groups` channel groups per sample, then
+    * weight[c] + bias[c]; mean and rstd = 1 / sqrt(var + eps) are (N, groups)."""
     op = "group_norm"
     x = norm_input(op, x)
     cdef fg_group_norm_shape g
     fill_group_shape(op, &g, x.shape, groups)
     cdef double e = checked_eps(op, eps)
-    weight = per_channel(op, "weight", weight, x, x.shape[1])
-    bias = per_channel(op, "bias", bias, x, x.shape[1])
-    y = np.empty(x.shape, dtype=x.dtype)
-    mean = np.empty((x.shape[0], g.groups), dtype=x.dtype)
-    rstd = np.empty((x.shape[0], g.groups), dtype=x.dtype)
+    weight = converted(op, "weight", weight, x.dtype, (x.shape[1],))
+    bias = converted(op, "bias", bias, x.dtype, (x.shape[1],))
+    y = new_output(x.shape, x.dtype)
+    mean = new_output((x.shape[0], g.groups), x.dtype)
+    rstd = new_output((x.shape[0], g.groups), x.dtype)
     cdef address px = data_of(x), pw = data_of(weight), pb = data_of(bias), py = data_of(y)
     cdef address pm = data_of(mean), pr = data_of(rstd)
     cdef bint f32 = is_f32(x)
@@ -132,20 +118,18 @@ def group_norm_bwd(x, gy, *, mean, rstd, weight=None, groups=1, input_grad=True,
     """(gx, gweight, gbias), each None unless asked for, of group_norm_fwd at the same x, mean, rstd."""
     op = "group_norm_backward"
     x = norm_input(op, x)
-    gy = same_input(op, "grad", gy, x)
+    gy = kernel_ready(matching(op, "grad", gy, x.dtype, x.shape))
     cdef fg_group_norm_shape g
     fill_group_shape(op, &g, x.shape, groups)
-    stats_shape = (x.shape[0], g.groups)
-    for arg, a in (("mean", mean), ("rstd", rstd)):
-        if not isinstance(a, np.ndarray) or a.shape != stats_shape:
-            raise ValueError(f"{op}: argument '{arg}' must be an array of shape {stats_shape} "
-                             f"(from group_norm_fwd)")
-    mean = np.ascontiguousarray(mean, dtype=x.dtype)
-    rstd = np.ascontiguousarray(rstd, dtype=x.dtype)
-    weight = per_channel(op, "weight", weight, x, x.shape[1])
-    gx = np.empty(x.shape, dtype=x.dtype) if input_grad else None
-    gw = np.empty(x.shape[1], dtype=x.dtype) if weight_grad else None
-    gb = np.empty(x.shape[1], dtype=x.dtype) if bias_grad else None
+    stats = (x.shape[0], g.groups)
+    mean = converted(op, "mean", mean, x.dtype, stats, " (from group_norm_fwd)")
+    rstd = converted(op, "rstd", rstd, x.dtype, stats, " (from group_norm_fwd)")
+    if mean is None or rstd is None:
+        raise ValueError(f"{op}: 'mean' and 'rstd' are required")
+    weight = converted(op, "weight", weight, x.dtype, (x.shape[1],))
+    gx = new_output(x.shape, x.dtype) if input_grad else None
+    gw = new_output((x.shape[1],), x.dtype) if weight_grad else None
+    gb = new_output((x.shape[1],), x.dtype) if bias_grad else None
     cdef address px = data_of(x), pg = data_of(gy), pm = data_of(mean), pr = data_of(rstd)
     cdef address pw = data_of(weight), pgx = data_of(gx), pgw = data_of(gw), pgb = data_of(gb)
     cdef bint f32 = is_f32(x)

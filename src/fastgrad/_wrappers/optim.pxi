@@ -1,12 +1,9 @@
 # Optimizer steps and gradient norms over lists of arrays (csrc/optim.c).
-#
-# Each wrapper takes Python lists of NumPy arrays (one entry per parameter),
-# checks every array (dtype, C-contiguity, writeability, matching sizes), then
-# makes one C call for the whole list with the GIL released.  The arrays are
-# updated in place; nothing is copied.
+# Each wrapper checks every array of its lists (dtype, C-contiguity, alignment,
+# writeability, one shape per parameter), then makes one C call for the whole
+# list with the GIL released.  Arrays are updated in place; nothing is copied.
 
 from libc.stdlib cimport malloc, free
-from libc.string cimport memcmp
 
 cdef extern from "fastgrad.h":
     ctypedef struct fg_sgd_args:
@@ -48,36 +45,25 @@ cdef class ArrayList:
         free(self.lengths)
 
 
-cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
-    cdef int nd = cnp.PyArray_NDIM(a)
-    return nd == cnp.PyArray_NDIM(b) and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
-                                                 nd * sizeof(cnp.npy_intp)) == 0
-
-
 cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList like, bint writeable):
-    """Check `arrays` (a list of C-contiguous arrays of one float dtype) and collect their pointers.
-
-    `like` (when given) fixes the count and every shape; `typenum` the dtype."""
+    """Check `arrays` (C-contiguous arrays of dtype `typenum`; `like`, when given, fixes the count
+    and every shape) and collect their pointers."""
     cdef list items = arrays if type(arrays) is list else list(arrays)
-    cdef Py_ssize_t n = len(items)
-    cdef Py_ssize_t i
-    cdef cnp.ndarray a
+    cdef Py_ssize_t i, n = len(items)
     if like is not None and n != like.n:
         raise ValueError(f"{op}: '{arg}' has {n} arrays, expected {like.n} (one per parameter)")
     cdef ArrayList out = ArrayList.__new__(ArrayList)
-    out.arrays = items
-    out.n = n
-    out.f32 = typenum == cnp.NPY_FLOAT32
+    out.arrays, out.n, out.f32 = items, n, typenum == cnp.NPY_FLOAT32
     out.ptrs = <void **>malloc((n if n > 0 else 1) * sizeof(void *))
     out.lengths = <int64_t *>malloc((n if n > 0 else 1) * sizeof(int64_t))
     if out.ptrs == NULL or out.lengths == NULL:
         raise MemoryError(f"{op}: cannot allocate the pointer list for '{arg}'")
+    cdef cnp.ndarray a
     for i in range(n):
-        obj = items[i]
-        if type(obj) is not np.ndarray:
-            raise TypeError(f"{op}: '{arg}[{i}]' must be a numpy.ndarray, got {type(obj).__name__}")
-        a = <cnp.ndarray>obj
-        if cnp.PyArray_TYPE(a) != typenum:
+        if type(items[i]) is not np.ndarray:
+            raise TypeError(f"{op}: '{arg}[{i}]' must be a numpy.ndarray, got {type(items[i]).__name__}")
+        a = <cnp.ndarray>items[i]
+        if cnp.PyArray_TYPE(a) != typenum or cnp.PyArray_ISBYTESWAPPED(a):
             raise TypeError(f"{op}: '{arg}[{i}]' has dtype {a.dtype}, expected "
                             f"{'float32' if typenum == cnp.NPY_FLOAT32 else 'float64'}")
         if not cnp.PyArray_IS_C_CONTIGUOUS(a):
@@ -92,26 +78,26 @@ cdef ArrayList array_list(str op, str arg, object arrays, int typenum, ArrayList
         if like is not None and out.lengths[i] != like.lengths[i]:
             raise ValueError(f"{op}: '{arg}[{i}]' has {out.lengths[i]} elements, expected "
                              f"{like.lengths[i]} (the size of its parameter)")
-        if like is not None and not same_shape(a, <cnp.ndarray>like.arrays[i]):
-            raise ValueError(f"{op}: '{arg}[{i}]' has shape {obj.shape}, expected {like.arrays[i].shape} "
+        if like is not None and not same_shape(a, like.arrays[i]):
+            raise ValueError(f"{op}: '{arg}[{i}]' has shape {items[i].shape}, expected {like.arrays[i].shape} "
                              "(the shape of its parameter)")
     return out
 
 
 cdef int list_typenum(str op, str arg, object arrays) except -1:
-    """The dtype number of a list's first array: float32 or float64."""
+    """The dtype number of a list's first array (float32 or float64); float64 for an empty list."""
+    if len(arrays) == 0:
+        return cnp.NPY_FLOAT64
     first = arrays[0]
-    if type(first) is not np.ndarray:
-        raise TypeError(f"{op}: '{arg}[0]' must be a numpy.ndarray, got {type(first).__name__}")
-    cdef int typenum = cnp.PyArray_TYPE(<cnp.ndarray>first)
-    if typenum != cnp.NPY_FLOAT32 and typenum != cnp.NPY_FLOAT64:
-        raise TypeError(f"{op}: '{arg}[0]' has dtype {first.dtype}; the C kernel takes float32 or float64")
-    return typenum
+    if type(first) is not np.ndarray or (cnp.PyArray_TYPE(first) != cnp.NPY_FLOAT32
+                                         and cnp.PyArray_TYPE(first) != cnp.NPY_FLOAT64):
+        float_array(op, f"{arg}[0]", first)   # raises
+    return cnp.PyArray_TYPE(first)
 
 
 cdef class StepLists:
     """The checked lists of one optimizer step: params (written), grads (read) and up to three
-    state lists (written; a state list may be None when the step does not use it)."""
+    state lists (written; None when the step does not use one)."""
     cdef ArrayList P, G, A, B, C
     cdef bint f32
     cdef address params, grads, first, second, third   # the pointer lists, as by_dtype passes them
@@ -123,10 +109,9 @@ cdef StepLists step_lists(str op, params, grads, str first_name=None, first=None
                           second=None, str third_name=None, third=None):
     cdef int typenum = list_typenum(op, "params", params)
     cdef StepLists L = StepLists.__new__(StepLists)
-    L.f32 = typenum == cnp.NPY_FLOAT32
     L.P = array_list(op, "params", params, typenum, None, True)
     L.G = array_list(op, "grads", grads, typenum, L.P, False)
-    L.params, L.grads, L.lengths, L.n = L.P.ptrs, L.G.ptrs, L.P.lengths, L.P.n
+    L.f32, L.params, L.grads, L.lengths, L.n = L.P.f32, L.P.ptrs, L.G.ptrs, L.P.lengths, L.P.n
     if first is not None:
         L.A = array_list(op, first_name, first, typenum, L.P, True)
         L.first = L.A.ptrs
@@ -139,16 +124,15 @@ cdef StepLists step_lists(str op, params, grads, str first_name=None, first=None
     return L
 
 
+cdef int positive_scalar(str op, str arg, double value) except -1:
+    if not value > 0:
+        raise ValueError(f"{op}: '{arg}' must be > 0, got {value}")
+    return 0
+
+
 def sgd_step(params, grads, momentum_buffers, *, double lr, double momentum=0.0, double dampening=0.0,
              double weight_decay=0.0, bint nesterov=False, bint maximize=False, bint init_buffer=False):
-    """SGD on lists of arrays, in place.  momentum_buffers is None when momentum == 0.
-
-    g = (-grad if maximize else grad) + weight_decay * p
-    buf = g on its first step (init_buffer) else momentum * buf + (1 - dampening) * g
-    p -= lr * (g + momentum * buf if nesterov else buf)        (p -= lr * g without momentum)
-    """
-    if len(params) == 0:
-        return
+    """SGD with momentum (buffers None without), weight decay and Nesterov on lists of arrays, in place."""
     cdef StepLists L = step_lists("sgd_step", params, grads, "momentum_buffers", momentum_buffers)
     cdef fg_sgd_args a = fg_sgd_args(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                      nesterov=nesterov, maximize=maximize, init_buffer=init_buffer)
@@ -159,17 +143,11 @@ def sgd_step(params, grads, momentum_buffers, *, double lr, double momentum=0.0,
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, double lr, double beta1,
               double beta2, double eps, double weight_decay, double step_size,
               double bias_correction2_sqrt, bint maximize=False, bint decoupled=False):
-    """Adam (decoupled=False) or AdamW (decoupled=True) on lists of arrays, in place.
-
-    max_exp_avg_sqs is None unless amsgrad.  step_size = lr / (1 - beta1**t) and
-    bias_correction2_sqrt = sqrt(1 - beta2**t) come from the caller (in double).
-    """
-    if len(params) == 0:
-        return
+    """Adam, or AdamW (decoupled), in place; step_size = lr / (1 - beta1**t), bias_correction2_sqrt =
+    sqrt(1 - beta2**t); max_exp_avg_sqs is None unless amsgrad."""
     cdef StepLists L = step_lists("adam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs,
                                  "max_exp_avg_sqs", max_exp_avg_sqs)
-    if not bias_correction2_sqrt > 0:
-        raise ValueError(f"adam_step: 'bias_correction2_sqrt' must be > 0, got {bias_correction2_sqrt}")
+    positive_scalar("adam_step", "bias_correction2_sqrt", bias_correction2_sqrt)
     cdef fg_adam_args a = fg_adam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                        step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt,
                                        maximize=maximize, decoupled=decoupled)
@@ -179,10 +157,7 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, double l
 
 def rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, *, double lr, double alpha,
                  double eps, double weight_decay=0.0, double momentum=0.0, bint maximize=False):
-    """RMSprop on lists of arrays, in place.  grad_avgs is None unless centered;
-    momentum_buffers is None unless momentum > 0."""
-    if len(params) == 0:
-        return
+    """RMSprop in place; grad_avgs is None unless centered, momentum_buffers None unless momentum > 0."""
     cdef StepLists L = step_lists("rmsprop_step", params, grads, "square_avgs", square_avgs, "grad_avgs", grad_avgs,
                                  "momentum_buffers", momentum_buffers)
     cdef fg_rmsprop_args a = fg_rmsprop_args(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
@@ -193,9 +168,7 @@ def rmsprop_step(params, grads, square_avgs, grad_avgs, momentum_buffers, *, dou
 
 def adagrad_step(params, grads, state_sums, *, double clr, double eps, double weight_decay=0.0,
                  bint maximize=False):
-    """Adagrad on lists of arrays, in place; clr = lr / (1 + (t - 1) * lr_decay)."""
-    if len(params) == 0:
-        return
+    """Adagrad in place; clr = lr / (1 + (t - 1) * lr_decay)."""
     cdef StepLists L = step_lists("adagrad_step", params, grads, "state_sums", state_sums)
     cdef fg_adagrad_args a = fg_adagrad_args(clr=clr, eps=eps, weight_decay=weight_decay, maximize=maximize)
     with nogil:
@@ -205,13 +178,9 @@ def adagrad_step(params, grads, state_sums, *, double clr, double eps, double we
 def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
                double weight_decay, double bias_correction2, double grad_coef, double avg_coef,
                bint maximize=False, bint decoupled=False):
-    """NAdam on lists of arrays, in place.  bias_correction2 = 1 - beta2**t; grad_coef and
-    avg_coef are the momentum-schedule coefficients of the gradient and of the average."""
-    if len(params) == 0:
-        return
+    """NAdam in place; bias_correction2 = 1 - beta2**t, grad_coef and avg_coef from the momentum schedule."""
     cdef StepLists L = step_lists("nadam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
-    if not bias_correction2 > 0:
-        raise ValueError(f"nadam_step: 'bias_correction2' must be > 0, got {bias_correction2}")
+    positive_scalar("nadam_step", "bias_correction2", bias_correction2)
     cdef fg_nadam_args a = fg_nadam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                          bias_correction2=bias_correction2, grad_coef=grad_coef,
                                          avg_coef=avg_coef, maximize=maximize, decoupled=decoupled)
@@ -222,13 +191,10 @@ def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
 def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1, double beta2, double eps,
                double weight_decay, double bias_correction1, double bias_correction2_sqrt, double rect,
                bint rectified, bint maximize=False, bint decoupled=False):
-    """RAdam on lists of arrays, in place.  bias_correction1 = 1 - beta1**t, bias_correction2_sqrt =
-    sqrt(1 - beta2**t); rectified steps (rho_t > 5) scale by the adaptive rate and `rect`."""
-    if len(params) == 0:
-        return
+    """RAdam in place; bias_correction1 = 1 - beta1**t, bias_correction2_sqrt = sqrt(1 - beta2**t),
+    and rectified steps (rho_t > 5) scale by the adaptive rate and `rect`."""
     cdef StepLists L = step_lists("radam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
-    if not bias_correction1 > 0:
-        raise ValueError(f"radam_step: 'bias_correction1' must be > 0, got {bias_correction1}")
+    positive_scalar("radam_step", "bias_correction1", bias_correction1)
     cdef fg_radam_args a = fg_radam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                          bias_correction1=bias_correction1,
                                          bias_correction2_sqrt=bias_correction2_sqrt, rect=rect,
@@ -239,9 +205,7 @@ def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
 
 def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2, double eps,
                 double weight_decay, double clr, bint maximize=False):
-    """Adamax on lists of arrays, in place; clr = lr / (1 - beta1**t)."""
-    if len(params) == 0:
-        return
+    """Adamax in place; clr = lr / (1 - beta1**t)."""
     cdef StepLists L = step_lists("adamax_step", params, grads, "exp_avgs", exp_avgs, "exp_infs", exp_infs)
     cdef fg_adamax_args a = fg_adamax_args(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, clr=clr,
                                            maximize=maximize)
@@ -250,9 +214,8 @@ def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2
 
 
 def first_unlike(arrays, like):
-    """The index of the first of `arrays` that is not a NumPy array of the dtype and shape of
-    the array at its place in `like` (a list of NumPy arrays of the same length), or -1 when
-    none is: the optimizers' check of the gradients against their parameters."""
+    """The index of the first of `arrays` that is not an ndarray of the dtype and shape of its
+    place in `like` (a list of ndarrays of the same length), or -1."""
     cdef Py_ssize_t i, n = len(arrays)
     if len(like) != n:
         raise ValueError(f"first_unlike: {n} arrays against {len(like)}")
@@ -260,22 +223,18 @@ def first_unlike(arrays, like):
         a, b = arrays[i], like[i]
         if type(a) is not np.ndarray or type(b) is not np.ndarray:
             return i
-        if cnp.PyArray_DESCR(<cnp.ndarray>a) is not cnp.PyArray_DESCR(<cnp.ndarray>b) and a.dtype != b.dtype:
-            return i
-        if not same_shape(<cnp.ndarray>a, <cnp.ndarray>b):
+        if not same_layout(a, b) and (a.dtype != b.dtype or not same_shape(a, b)):
             return i
     return -1
 
 
 cdef ArrayList single_list(str op, object arrays, bint writeable):
-    """The checked list of a reduction or scaling over `arrays` (at least one)."""
+    """The checked list of a reduction or scaling over `arrays`."""
     return array_list(op, "arrays", arrays, list_typenum(op, "arrays", arrays), None, writeable)
 
 
 def sum_squares(arrays):
     """sum over all arrays of sum(x**2), accumulated in double, in one pass."""
-    if len(arrays) == 0:
-        return 0.0
     cdef ArrayList X = single_list("sum_squares", arrays, False)
     cdef double r
     with nogil:
@@ -285,8 +244,6 @@ def sum_squares(arrays):
 
 def max_abs(arrays):
     """max over all arrays of |x| (NaN if any element is NaN), in one pass."""
-    if len(arrays) == 0:
-        return 0.0
     cdef ArrayList X = single_list("max_abs", arrays, False)
     cdef double r
     with nogil:
@@ -296,8 +253,6 @@ def max_abs(arrays):
 
 def scale_(arrays, double factor):
     """x *= factor for every array, in place, in one call."""
-    if len(arrays) == 0:
-        return
     cdef ArrayList X = single_list("scale_", arrays, True)
     with nogil:
         by_dtype(X.f32, fg_scale, <address>X.ptrs, X.lengths, X.n, factor)

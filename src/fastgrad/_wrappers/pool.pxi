@@ -15,9 +15,6 @@ cdef extern from "fastgrad.h":
         const double *w_divisor
     enum: fg_max_pool2d_fwd, fg_max_pool2d_bwd, fg_avg_pool2d_fwd, fg_avg_pool2d_bwd
 
-cdef object _I32 = np.dtype(np.int32)
-
-
 cdef tuple leading(tuple shape):
     """All axes but the last two (no negative indices: wraparound is off here)."""
     return shape[:len(shape) - 2]
@@ -35,7 +32,7 @@ cdef object window_array(str op, str arg, object a, object dtype, bint nonnegati
         raise ValueError(f"{op}: argument '{arg}' must be 1-d, got shape {a.shape}")
     if a.dtype.kind not in ("iu" if dtype is _I64 else "iuf"):
         raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {dtype}")
-    a = np.ascontiguousarray(a, dtype=dtype)
+    a = kernel_ready(np.asarray(a, dtype=dtype))
     if nonnegative and a.size and a.min() < 0:
         raise ValueError(f"{op}: argument '{arg}' has a negative entry")
     return a
@@ -90,16 +87,16 @@ cdef class PoolWindows:
 
 
 def max_pool2d_fwd(x, *, h_start, h_count, w_start, w_count, dilation=1):
-    """(y, index): y[..., i, j] is the maximum of x over window (i, j) (NaN if any is NaN), index the
-    int32 plane index h * width + w of the first maximum (-1 for an empty window)."""
+    """(y, index): y[..., i, j] the maximum of x over window (i, j) (NaN if any is NaN), index the int32
+    plane index h * width + w of the first maximum (-1 for an empty window)."""
     op = "max_pool2d"
     x = float_input(op, "x", x)
     cdef PoolWindows p = PoolWindows(op, x.shape, h_start, h_count, w_start, w_count, dilation)
     if p.w.height * p.w.width >= 2 ** 31:
         raise ValueError(f"{op}: planes of {p.w.height} x {p.w.width} elements are too large for int32 indices")
     shape = leading(x.shape) + p.out_shape
-    y = np.empty(shape, dtype=x.dtype)
-    index = np.empty(shape, dtype=_I32)
+    y = new_output(shape, x.dtype)
+    index = new_output(shape, _I32)
     if y.size == 0:
         return y, index
     cdef address px = data_of(x), py = data_of(y), pi = data_of(index)
@@ -117,14 +114,14 @@ def max_pool2d_bwd(gy, *, index, height, width):
         raise TypeError(f"{op}: argument 'index' must be an int32 numpy.ndarray (from max_pool2d_fwd)")
     if index.shape != gy.shape or gy.ndim < 2:
         raise ValueError(f"{op}: argument 'index' has shape {index.shape}, expected the grad's {gy.shape}")
-    index = np.ascontiguousarray(index)
+    index = kernel_ready(index)
     if height < 0 or width < 0:
         raise ValueError(f"{op}: height and width must be >= 0, got {height}, {width}")
     out_h, out_w = last_two(gy.shape)
     zeros = np.zeros(out_h, dtype=_I64), np.zeros(out_w, dtype=_I64)
     cdef PoolWindows p = PoolWindows(op, leading(gy.shape) + (int(height), int(width)), zeros[0], zeros[0],
                                      zeros[1], zeros[1], 1)
-    gx = np.empty(leading(gy.shape) + (int(height), int(width)), dtype=gy.dtype)
+    gx = new_output(leading(gy.shape) + (int(height), int(width)), gy.dtype)
     if gx.size == 0:
         return gx
     cdef address pg = data_of(gy), pi = data_of(index), po = data_of(gx)
@@ -140,7 +137,7 @@ def avg_pool2d_fwd(x, *, h_start, h_count, w_start, w_count, h_divisor, w_diviso
     x = float_input(op, "x", x)
     cdef PoolWindows p = PoolWindows(op, x.shape, h_start, h_count, w_start, w_count, dilation,
                                      h_divisor, w_divisor)
-    y = np.empty(leading(x.shape) + p.out_shape, dtype=x.dtype)
+    y = new_output(leading(x.shape) + p.out_shape, x.dtype)
     if y.size == 0:
         return y
     cdef address px = data_of(x), py = data_of(y)
@@ -163,7 +160,7 @@ def avg_pool2d_bwd(gy, *, height, width, h_start, h_count, w_start, w_count, h_d
     if p.out_shape != last_two(gy.shape):
         raise ValueError(f"{op}: argument 'grad' has shape {gy.shape}, but the windows give outputs "
                          f"{p.out_shape}")
-    gx = np.empty(shape, dtype=gy.dtype)
+    gx = new_output(shape, gy.dtype)
     if gx.size == 0:
         return gx
     cdef address pg = data_of(gy), po = data_of(gx)

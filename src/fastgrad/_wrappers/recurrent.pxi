@@ -7,38 +7,35 @@ cdef extern from "fastgrad.h":
     enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd, fg_gru_seq_fwd, fg_gru_seq_bwd
 
 
-cdef object gate_input(str op, str arg, object a, int gates):
-    """a as a C-contiguous float (rows, gates * hidden) array, or raise."""
+cdef object gate_input(str op, str arg, object a, int gates, bint sequence=False):
+    """a as a kernel-ready float ([steps,] rows, gates * hidden) array, or raise."""
     a = float_input(op, arg, a)
-    if a.ndim != 2 or a.shape[1] % gates:
-        raise ValueError(f"{op}: argument '{arg}' must be 2-d (rows, {gates} * hidden), got shape {a.shape}")
+    if a.ndim != 2 + sequence or a.shape[a.ndim - 1] % gates:
+        axes = "(steps, rows, " if sequence else "(rows, "
+        raise ValueError(f"{op}: argument '{arg}' must be {2 + sequence}-d {axes}{gates} * hidden), got shape "
+                         f"{a.shape}")
     return a
 
 
-cdef object shaped_input(str op, str arg, object a, object like, tuple shape):
-    """a as a C-contiguous array of like's dtype and the given shape, or raise."""
-    a = float_array(op, arg, a)
-    if a.dtype != like.dtype:
-        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {like.dtype}")
-    if a.shape != shape:
-        raise ValueError(f"{op}: argument '{arg}' has shape {a.shape}, expected {shape}")
-    return kernel_ready(a)
+cdef object shape_checked(str op, str arg, object a, object like, tuple shape):
+    """a as a kernel-ready array of like's dtype and the given shape, or raise."""
+    return kernel_ready(matching(op, arg, a, like.dtype, shape))
 
 
 cdef object state_input(str op, str arg, object a, object like, Py_ssize_t width):
-    """a as a C-contiguous (rows, width) array of like's dtype, or raise."""
-    return shaped_input(op, arg, a, like, (like.shape[0], width))
+    """a as a kernel-ready (rows, width) array of like's dtype, or raise."""
+    return shape_checked(op, arg, a, like, (like.shape[0], width))
 
 
 def lstm_cell_fwd(gates, *, c_prev):
-    """(hc, act): gates (rows, 4 hidden: i, f, g, o) and c_prev (rows, hidden) -> hc = [h, c] (rows, 2 hidden)
-    with c = sigmoid(f) c_prev + sigmoid(i) tanh(g), h = sigmoid(o) tanh(c); act holds the activated gates."""
+    """(hc, act): gates (rows, 4 hidden: i, f, g, o), c_prev (rows, hidden) -> hc = [h, c] with c = s(f) c_prev
+    + s(i) tanh(g), h = s(o) tanh(c), s = sigmoid; act holds the activated gates."""
     op = "lstm_cell"
     gates = gate_input(op, "gates", gates, 4)
     cdef int64_t rows = gates.shape[0], hidden = gates.shape[1] // 4
     c_prev = state_input(op, "c_prev", c_prev, gates, hidden)
-    hc = np.empty((rows, 2 * hidden), dtype=gates.dtype)
-    act = np.empty(gates.shape, dtype=gates.dtype)
+    hc = new_output((rows, 2 * hidden), gates.dtype)
+    act = new_output(gates.shape, gates.dtype)
     cdef address pa = data_of(gates), pc = data_of(c_prev), ph = data_of(hc), ps = data_of(act)
     cdef bint f32 = is_f32(gates)
     with nogil:
@@ -54,8 +51,8 @@ def lstm_cell_bwd(act, *, c_prev, hc, grad):
     c_prev = state_input(op, "c_prev", c_prev, act, hidden)
     hc = state_input(op, "hc", hc, act, 2 * hidden)
     grad = state_input(op, "grad", grad, act, 2 * hidden)
-    ggates = np.empty(act.shape, dtype=act.dtype)
-    gc_prev = np.empty((rows, hidden), dtype=act.dtype)
+    ggates = new_output(act.shape, act.dtype)
+    gc_prev = new_output((rows, hidden), act.dtype)
     cdef address ps = data_of(act), pc = data_of(c_prev), ph = data_of(hc), pg = data_of(grad)
     cdef address pga = data_of(ggates), pgc = data_of(gc_prev)
     cdef bint f32 = is_f32(act)
@@ -65,17 +62,16 @@ def lstm_cell_bwd(act, *, c_prev, hc, grad):
 
 
 def gru_cell_fwd(gi, gh, *, h_prev):
-    """(h, act): gi = W_ih x + b_ih and gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) and h_prev ->
-    h = (1 - z) n + z h_prev with r, z = sigmoid(gi + gh), n = tanh(gi_n + r gh_n); act holds r, z, n."""
+    """(h, act): gi = W_ih x + b_ih, gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) -> h = (1 - z) n + z h_prev
+    with r, z = sigmoid(gi + gh), n = tanh(gi_n + r gh_n); act holds r, z, n."""
     op = "gru_cell"
     gi = gate_input(op, "gi", gi, 3)
-    gh = same_input(op, "gh", gh, gi)
+    gh = shape_checked(op, "gh", gh, gi, gi.shape)
     cdef int64_t rows = gi.shape[0], hidden = gi.shape[1] // 3
     h_prev = state_input(op, "h_prev", h_prev, gi, hidden)
-    h = np.empty((rows, hidden), dtype=gi.dtype)
-    act = np.empty(gi.shape, dtype=gi.dtype)
-    cdef address px = data_of(gi), py = data_of(gh), pp = data_of(h_prev), ph = data_of(h)
-    cdef address ps = data_of(act)
+    h = new_output((rows, hidden), gi.dtype)
+    act = new_output(gi.shape, gi.dtype)
+    cdef address px = data_of(gi), py = data_of(gh), pp = data_of(h_prev), ph = data_of(h), ps = data_of(act)
     cdef bint f32 = is_f32(gi)
     with nogil:
         by_dtype(f32, fg_gru_cell_fwd, px, py, pp, ph, ps, rows, hidden)
@@ -86,13 +82,13 @@ def gru_cell_bwd(act, gh, *, h_prev, grad):
     """(ggi, ggh, gh_prev) of gru_cell_fwd from its act, gh, h_prev and grad, the gradient of h."""
     op = "gru_cell_backward"
     act = gate_input(op, "act", act, 3)
-    gh = same_input(op, "gh", gh, act)
+    gh = shape_checked(op, "gh", gh, act, act.shape)
     cdef int64_t rows = act.shape[0], hidden = act.shape[1] // 3
     h_prev = state_input(op, "h_prev", h_prev, act, hidden)
     grad = state_input(op, "grad", grad, act, hidden)
-    ggi = np.empty(act.shape, dtype=act.dtype)
-    ggh = np.empty(act.shape, dtype=act.dtype)
-    gh_prev = np.empty((rows, hidden), dtype=act.dtype)
+    ggi = new_output(act.shape, act.dtype)
+    ggh = new_output(act.shape, act.dtype)
+    gh_prev = new_output((rows, hidden), act.dtype)
     cdef address ps = data_of(act), py = data_of(gh), pp = data_of(h_prev), pg = data_of(grad)
     cdef address pgi = data_of(ggi), pgh = data_of(ggh), pgp = data_of(gh_prev)
     cdef bint f32 = is_f32(act)
@@ -109,33 +105,22 @@ cdef check_gemm_status(str op, int status):
         raise ValueError(f"{op}: the sizes do not fit the BLAS library's integers")
 
 
-cdef object sequence_input(str op, str arg, object a, int gates):
-    """a as a float (steps, rows, gates * hidden) array, not yet made contiguous, or raise."""
-    a = float_array(op, arg, a)
-    if a.ndim != 3 or a.shape[2] % gates:
-        raise ValueError(f"{op}: argument '{arg}' must be 3-d (steps, rows, {gates} * hidden), got shape {a.shape}")
-    return a
-
-
 def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
-    """(hc, act) of an LSTM layer over a sequence: gates (steps, rows, 4 hidden) the input projection
-    x_t W_ih^T of every step, w_hh (4 hidden, hidden), h0 and c0 (rows, hidden), bias (4 hidden,
-    b_ih + b_hh) or None.  hc (2, steps + 1, rows, hidden) holds h_0 .. h_T and c_0 .. c_T; act
-    (steps, rows, 4 hidden) the activated gates of every step.  Needs MKL's GEMM (fastgrad.set_blas)."""
+    """(hc, act) of an LSTM layer over gates (steps, rows, 4 hidden) = x_t W_ih^T, w_hh (4 hidden, hidden), h0, c0,
+    bias (4 hidden) or None, with MKL's GEMM: hc (2, steps + 1, rows, hidden) holds h and c, act the gates."""
     op = "lstm_sequence"
-    gates = sequence_input(op, "gates", gates, 4)
+    gates = gate_input(op, "gates", gates, 4, True)
     cdef int64_t steps = gates.shape[0], rows = gates.shape[1], hidden = gates.shape[2] // 4
-    w_hh = shaped_input(op, "w_hh", w_hh, gates, (4 * hidden, hidden))
-    h0 = shaped_input(op, "h0", h0, gates, (rows, hidden))
-    c0 = shaped_input(op, "c0", c0, gates, (rows, hidden))
+    w_hh = shape_checked(op, "w_hh", w_hh, gates, (4 * hidden, hidden))
+    h0 = shape_checked(op, "h0", h0, gates, (rows, hidden))
+    c0 = shape_checked(op, "c0", c0, gates, (rows, hidden))
     if bias is not None:
-        bias = shaped_input(op, "bias", bias, gates, (4 * hidden,))
-    gates = kernel_ready(gates)
-    hc = np.empty((2, steps + 1, rows, hidden), dtype=gates.dtype)
+        bias = shape_checked(op, "bias", bias, gates, (4 * hidden,))
+    hc = new_output((2, steps + 1, rows, hidden), gates.dtype)
     hc[0, 0] = h0
     hc[1, 0] = c0
-    act = np.empty(gates.shape, dtype=gates.dtype)
-    scratch = np.empty((rows, 4 * hidden), dtype=gates.dtype)
+    act = new_output(gates.shape, gates.dtype)
+    scratch = new_output((rows, 4 * hidden), gates.dtype)
     cdef address px = data_of(gates), pb = data_of(bias), pw = data_of(w_hh), ph = data_of(hc)
     cdef address ps = data_of(act), pt = data_of(scratch)
     cdef bint f32 = is_f32(gates)
@@ -147,18 +132,17 @@ def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
 
 
 def lstm_seq_bwd(act, *, w_hh, hc, grad):
-    """(ggates, grad0) of lstm_seq_fwd from its act and hc, w_hh and grad, the gradient of hc:
-    ggates (steps, rows, 4 hidden) of the pre-activations, grad0 (2, rows, hidden) of h0 and c0."""
+    """(ggates, grad0) of lstm_seq_fwd from its act, hc, w_hh and grad (of hc): ggates (steps, rows, 4 hidden)
+    of the pre-activations, grad0 (2, rows, hidden) of h0 and c0."""
     op = "lstm_sequence_backward"
-    act = sequence_input(op, "act", act, 4)
+    act = gate_input(op, "act", act, 4, True)
     cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 4
-    w_hh = shaped_input(op, "w_hh", w_hh, act, (4 * hidden, hidden))
-    hc = shaped_input(op, "hc", hc, act, (2, steps + 1, rows, hidden))
-    grad = shaped_input(op, "grad", grad, act, (2, steps + 1, rows, hidden))
-    act = kernel_ready(act)
-    ggates = np.empty(act.shape, dtype=act.dtype)
-    grad0 = np.empty((2, rows, hidden), dtype=act.dtype)
-    scratch = np.empty((3, rows, hidden), dtype=act.dtype)
+    w_hh = shape_checked(op, "w_hh", w_hh, act, (4 * hidden, hidden))
+    hc = shape_checked(op, "hc", hc, act, (2, steps + 1, rows, hidden))
+    grad = shape_checked(op, "grad", grad, act, (2, steps + 1, rows, hidden))
+    ggates = new_output(act.shape, act.dtype)
+    grad0 = new_output((2, rows, hidden), act.dtype)
+    scratch = new_output((3, rows, hidden), act.dtype)
     cdef address ps = data_of(act), pw = data_of(w_hh), ph = data_of(hc), pg = data_of(grad)
     cdef address pgg = data_of(ggates), pg0 = data_of(grad0), pt = data_of(scratch)
     cdef bint f32 = is_f32(act)
@@ -170,22 +154,19 @@ def lstm_seq_bwd(act, *, w_hh, hc, grad):
 
 
 def gru_seq_fwd(gi, *, w_hh, h0, bias=None):
-    """(h, gh, act) of a GRU layer over a sequence: gi (steps, rows, 3 hidden) the input projection
-    x_t W_ih^T + b_ih of every step, w_hh (3 hidden, hidden), h0 (rows, hidden), bias b_hh (3 hidden)
-    or None.  h (steps + 1, rows, hidden) holds h_0 .. h_T; gh (steps, rows, 3 hidden) the recurrent
-    projections h_t W_hh^T + b_hh; act the activated gates.  Needs MKL's GEMM (fastgrad.set_blas)."""
+    """(h, gh, act) of a GRU layer over gi (steps, rows, 3 hidden) = x_t W_ih^T + b_ih, w_hh (3 hidden, hidden),
+    h0, bias b_hh or None, with MKL's GEMM: h (steps + 1, rows, hidden), gh = h_t W_hh^T + b_hh, act the gates."""
     op = "gru_sequence"
-    gi = sequence_input(op, "gi", gi, 3)
+    gi = gate_input(op, "gi", gi, 3, True)
     cdef int64_t steps = gi.shape[0], rows = gi.shape[1], hidden = gi.shape[2] // 3
-    w_hh = shaped_input(op, "w_hh", w_hh, gi, (3 * hidden, hidden))
-    h0 = shaped_input(op, "h0", h0, gi, (rows, hidden))
+    w_hh = shape_checked(op, "w_hh", w_hh, gi, (3 * hidden, hidden))
+    h0 = shape_checked(op, "h0", h0, gi, (rows, hidden))
     if bias is not None:
-        bias = shaped_input(op, "bias", bias, gi, (3 * hidden,))
-    gi = kernel_ready(gi)
-    h = np.empty((steps + 1, rows, hidden), dtype=gi.dtype)
+        bias = shape_checked(op, "bias", bias, gi, (3 * hidden,))
+    h = new_output((steps + 1, rows, hidden), gi.dtype)
     h[0] = h0
-    gh = np.empty(gi.shape, dtype=gi.dtype)
-    act = np.empty(gi.shape, dtype=gi.dtype)
+    gh = new_output(gi.shape, gi.dtype)
+    act = new_output(gi.shape, gi.dtype)
     cdef address px = data_of(gi), pb = data_of(bias), pw = data_of(w_hh), ph = data_of(h)
     cdef address py = data_of(gh), ps = data_of(act)
     cdef bint f32 = is_f32(gi)
@@ -197,20 +178,19 @@ def gru_seq_fwd(gi, *, w_hh, h0, bias=None):
 
 
 def gru_seq_bwd(act, gh, *, w_hh, h, grad):
-    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh and h, w_hh and grad, the gradient of h:
-    ggi and ggh (steps, rows, 3 hidden) of gi and gh, grad0 (rows, hidden) of h0."""
+    """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh, h, w_hh and grad (of h): ggi and ggh
+    (steps, rows, 3 hidden) of gi and gh, grad0 (rows, hidden) of h0."""
     op = "gru_sequence_backward"
-    act = sequence_input(op, "act", act, 3)
-    gh = same_input(op, "gh", gh, act)
+    act = gate_input(op, "act", act, 3, True)
+    gh = shape_checked(op, "gh", gh, act, act.shape)
     cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 3
-    w_hh = shaped_input(op, "w_hh", w_hh, act, (3 * hidden, hidden))
-    h = shaped_input(op, "h", h, act, (steps + 1, rows, hidden))
-    grad = shaped_input(op, "grad", grad, act, (steps + 1, rows, hidden))
-    act = kernel_ready(act)
-    ggi = np.empty(act.shape, dtype=act.dtype)
-    ggh = np.empty(act.shape, dtype=act.dtype)
-    grad0 = np.empty((rows, hidden), dtype=act.dtype)
-    scratch = np.empty((2, rows, hidden), dtype=act.dtype)
+    w_hh = shape_checked(op, "w_hh", w_hh, act, (3 * hidden, hidden))
+    h = shape_checked(op, "h", h, act, (steps + 1, rows, hidden))
+    grad = shape_checked(op, "grad", grad, act, (steps + 1, rows, hidden))
+    ggi = new_output(act.shape, act.dtype)
+    ggh = new_output(act.shape, act.dtype)
+    grad0 = new_output((rows, hidden), act.dtype)
+    scratch = new_output((2, rows, hidden), act.dtype)
     cdef address ps = data_of(act), py = data_of(gh), pw = data_of(w_hh), ph = data_of(h)
     cdef address pg = data_of(grad), pgi = data_of(ggi), pgh = data_of(ggh), pg0 = data_of(grad0)
     cdef address pt = data_of(scratch)
