@@ -135,6 +135,25 @@ static double max_ranges(const int64_t *lengths, int64_t ntensors, reduce_fn fn,
     m[i] = mi;                                                                         \
     v[i] = vi;
 
+/* NAdam and RAdam take the same lists: a pass's context, and the entry point
+ * fg_<name>_step_<S> that runs <name>_range_<S> over them with scalars `args`. */
+#define MOMENTS_CTX(T, S)                                                              \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
+        T *const *exp_avg_sqs; const void *a;                                          \
+    } moments_ctx_##S;
+MOMENTS_CTX(float, f32)
+MOMENTS_CTX(double, f64)
+
+#define MOMENTS_ENTRY(name, T, S, args)                                                \
+    void fg_##name##_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
+                              T *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors, \
+                              const args *a)                                           \
+    {                                                                                  \
+        moments_ctx_##S c = {params, grads, exp_avgs, exp_avg_sqs, a};                 \
+        for_each_range(lengths, ntensors, name##_range_##S, &c);                       \
+    }
+
 /* ------------------------------------------------------------------------
  * SGD:  g <- -g (maximize);  g <- g + wd p;
  *       momentum: buf <- g on its first step (init_buffer), else
@@ -345,14 +364,9 @@ ADAGRAD_KERNELS(double, f64)
  * and avg_coef = -lr mu_{t+1} / (1 - prod mu mu_{t+1}) computed once in double.
  */
 #define NADAM_KERNELS(T, S)                                                            \
-    typedef struct {                                                                   \
-        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
-        T *const *exp_avg_sqs; const fg_nadam_args *a;                                 \
-    } nadam_ctx_##S;                                                                   \
-                                                                                       \
     FG_SIMD_CLONES static void nadam_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
     {                                                                                  \
-        const nadam_ctx_##S *c = vctx;                                                 \
+        const moments_ctx_##S *c = vctx;                                               \
         const fg_nadam_args *a = c->a;                                                 \
         MOMENTS_SETUP(T)                                                               \
         const T bc2 = (T)a->bias_correction2, eps = (T)a->eps;                         \
@@ -365,13 +379,7 @@ ADAGRAD_KERNELS(double, f64)
         }                                                                              \
     }                                                                                  \
                                                                                        \
-    void fg_nadam_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
-                           T *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors, \
-                           const fg_nadam_args *a)                                     \
-    {                                                                                  \
-        nadam_ctx_##S c = {params, grads, exp_avgs, exp_avg_sqs, a};                   \
-        for_each_range(lengths, ntensors, nadam_range_##S, &c);                        \
-    }
+    MOMENTS_ENTRY(nadam, T, S, fg_nadam_args)
 
 NADAM_KERNELS(float, f32)
 NADAM_KERNELS(double, f64)
@@ -385,14 +393,9 @@ NADAM_KERNELS(double, f64)
  * term rect computed once in double.
  */
 #define RADAM_KERNELS(T, S)                                                            \
-    typedef struct {                                                                   \
-        T *const *params; const T *const *grads; T *const *exp_avgs;                   \
-        T *const *exp_avg_sqs; const fg_radam_args *a;                                 \
-    } radam_ctx_##S;                                                                   \
-                                                                                       \
     FG_SIMD_CLONES static void radam_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
     {                                                                                  \
-        const radam_ctx_##S *c = vctx;                                                 \
+        const moments_ctx_##S *c = vctx;                                               \
         const fg_radam_args *a = c->a;                                                 \
         MOMENTS_SETUP(T)                                                               \
         const T bc1 = (T)a->bias_correction1, bc2_sqrt = (T)a->bias_correction2_sqrt;  \
@@ -407,13 +410,7 @@ NADAM_KERNELS(double, f64)
         }                                                                              \
     }                                                                                  \
                                                                                        \
-    void fg_radam_step_##S(T *const *params, const T *const *grads, T *const *exp_avgs, \
-                           T *const *exp_avg_sqs, const int64_t *lengths, int64_t ntensors, \
-                           const fg_radam_args *a)                                     \
-    {                                                                                  \
-        radam_ctx_##S c = {params, grads, exp_avgs, exp_avg_sqs, a};                   \
-        for_each_range(lengths, ntensors, radam_range_##S, &c);                        \
-    }
+    MOMENTS_ENTRY(radam, T, S, fg_radam_args)
 
 RADAM_KERNELS(float, f32)
 RADAM_KERNELS(double, f64)
