@@ -93,11 +93,11 @@ def blas_info() -> Any:
     ...
 
 def blas_load(path: Any, use_32bit_integers: Any = ...) -> Any:
-    """Load MKL's runtime library at `path` (once); raise OSError saying why it failed."""
+    """Load MKL's runtime library at `path` (once), with its 64-bit-integer entry points unless"""
     ...
 
 def buffer_pool(enabled: Any = ..., max_free_bytes: Any = ...) -> Any:
-    """Whether large kernel outputs are reused from the pool; pass a bool to switch"""
+    """Whether large kernel outputs are reused from the pool: a bool switches it (off releases every pooled"""
     ...
 
 def buffer_pool_info() -> Any:

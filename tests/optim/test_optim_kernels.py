@@ -233,6 +233,8 @@ def _adam(params, grads, m=None, v=None):
     (lambda p, g: ([p, p.copy()], [g]), ValueError, "'grads' has 1 arrays, expected 2"),
     (lambda p, g: ([np.ones((6, 4))[:, 1]], [g[:6]]), ValueError, "C-contiguous"),
     (lambda p, g: ([p], [list(g)]), TypeError, "must be a numpy.ndarray"),
+    (lambda p, g: ([p], [g.astype(g.dtype.newbyteorder())]), TypeError, "'grads[0]' has dtype"),   # byte-swapped
+    (lambda p, g: ([p.astype(p.dtype.newbyteorder())], [g]), TypeError, "'params[0]' has dtype"),
 ])
 def test_bad_inputs_raise_named_errors(make_bad, exc, words):
     p, g = np.ones(10), np.ones(10)

@@ -95,9 +95,8 @@ cdef void _trim_pool():
 
 
 def buffer_pool(enabled=None, max_free_bytes=None):
-    """Whether large kernel outputs are reused from the pool; pass a bool to switch
-    (off releases every pooled array), and max_free_bytes to bound the memory of
-    free arrays kept for reuse (default 1 GiB)."""
+    """Whether large kernel outputs are reused from the pool: a bool switches it (off releases every pooled
+    array); max_free_bytes bounds the memory of free arrays kept for reuse (default 1 GiB)."""
     global _pool_enabled, POOL_MAX_FREE_BYTES
     if max_free_bytes is not None:
         if max_free_bytes < 0:

@@ -39,10 +39,8 @@ cdef object float_array(str op, str arg, object a):
 
 
 cdef object matching(str op, str arg, object a, object dtype, tuple shape):
-    """`a` if it is an ndarray of exactly `dtype` and `shape` (any shape for None), else raise; no copy.
-
-    Wrappers check every argument first and only then copy what needs copying
-    (kernel_ready), so a mismatch is reported before a large argument is copied."""
+    """`a` if it is an ndarray of exactly `dtype` and `shape` (any shape for None), else raise; no copy:
+    wrappers check every argument before copying any (kernel_ready), so a large copy never precedes an error."""
     a = float_array(op, arg, a)
     if a.dtype != dtype:
         raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}, expected {dtype}")
@@ -65,10 +63,8 @@ cdef object converted(str op, str arg, object a, object dtype, tuple shape, str 
 
 
 cdef object kernel_ready(object a):
-    """`a` as the C kernels read it: C-contiguous and aligned to its dtype (else a copy); None stays None.
-
-    Misaligned arrays (np.frombuffer(buf, offset=1)) are copied like strided
-    ones: the kernels load whole elements through typed pointers."""
+    """`a` as the C kernels read it, C-contiguous and aligned (the kernels load whole elements through typed
+    pointers), else a copy; None stays None."""
     if a is None or (cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a)):
         return a
     return np.array(a, order="C", copy=True)

@@ -18,10 +18,8 @@ _THREADING_LAYERS = {0: "intel", 1: "sequential", 2: "pgi", 3: "gnu", 4: "tbb"}
 
 
 def blas_load(str path, bint use_32bit_integers=False):
-    """Load MKL's runtime library at `path` (once); raise OSError saying why it failed.
-
-    MKL's 64-bit-integer entry points are used when it has them, unless
-    `use_32bit_integers` (older MKL has only the 32-bit ones)."""
+    """Load MKL's runtime library at `path` (once), with its 64-bit-integer entry points unless
+    use_32bit_integers (older MKL has only those); raise OSError saying why it failed."""
     cdef char message[1024]
     message[0] = 0
     encoded = path.encode()
