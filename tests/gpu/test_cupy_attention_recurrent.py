@@ -12,6 +12,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import _C, nn
+from fastgrad.backend.reference import recurrent as reference
 from fastgrad.backend.cupy_kernels import attention, recurrent
 from fastgrad.nn import functional as F
 # the CuPy backend in the NumPy backend's place, its own kernels run by the CPU emulator
@@ -79,17 +80,24 @@ def test_recurrent_cupy_kernels_match_the_c_kernels_on_a_gpu(cp):
             np.testing.assert_allclose(cp.asnumpy(g), e, rtol=tol, atol=tol)
 
 
-def test_lstm_sequence_through_the_cupy_functions_matches_the_c_kernels(twins_on_numpy):
+
+def test_sequence_functions_through_the_cupy_step_kernels_match_the_twins(twins_on_numpy):
+    # The twins are checked against the C sequence kernels in tests/backend/test_kernels_recurrent_sequence.py.
     rng = np.random.default_rng(3)
     steps, rows, hidden = 4, 3, 5
-    gates = rng.standard_normal((steps, rows, 4 * hidden))
-    w_hh, bias = rng.standard_normal((4 * hidden, hidden)), rng.standard_normal(4 * hidden)
     h0, c0 = rng.standard_normal((rows, hidden)), rng.standard_normal((rows, hidden))
-    hc, act = _C.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias)
-    got_hc, got_act = recurrent.lstm_seq_fwd(gates, w_hh, h0, c0, bias)
-    np.testing.assert_allclose(got_hc, hc, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(got_act, act, rtol=1e-12, atol=1e-12)
-    grad = rng.standard_normal(hc.shape)
-    for got, expected in zip(recurrent.lstm_seq_bwd(act, w_hh, hc, grad),
-                             _C.lstm_seq_bwd(act, w_hh=w_hh, hc=hc, grad=grad)):
-        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    gates, w4, b4 = (rng.standard_normal(s) for s in ((steps, rows, 4 * hidden), (4 * hidden, hidden), 4 * hidden))
+    gi, w3, b3 = (rng.standard_normal(s) for s in ((steps, rows, 3 * hidden), (3 * hidden, hidden), 3 * hidden))
+    lstm = recurrent.lstm_seq_fwd(gates, w4, h0, c0, b4), reference.lstm_seq_fwd(np, gates, w4, h0, c0, b4)
+    gru = recurrent.gru_seq_fwd(gi, w3, h0, b3), reference.gru_seq_fwd(np, gi, w3, h0, b3)
+    hc, act = lstm[1]
+    h, gh, gru_act = gru[1]
+    grad_hc, grad_h = rng.standard_normal(hc.shape), rng.standard_normal(h.shape)
+    pairs = [lstm, gru,
+             (recurrent.lstm_seq_bwd(act, w4, hc, grad_hc), reference.lstm_seq_bwd(np, act, w4, hc, grad_hc)),
+             (recurrent.gru_seq_bwd(gru_act, gh, w3, h, grad_h),
+              reference.gru_seq_bwd(np, gru_act, gh, w3, h, grad_h))]
+    for got, expected in pairs:
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e, rtol=1e-12, atol=1e-12)

@@ -105,7 +105,7 @@ def gru_cell_bwd(act, gh, h_prev, grad):
     return ggi, ggh, gh_prev
 
 
-# ---- an LSTM layer over a whole sequence: the twin's time loop over the fused step kernels above ------
+# ---- a layer over a whole sequence: the twin's time loop over the fused step kernels above ------------
 
 def lstm_seq_fwd(gates, w_hh, h0, c0, bias=None):
     """(hc, act) of an LSTM layer over every step; see reference.recurrent."""
@@ -117,3 +117,15 @@ def lstm_seq_bwd(act, w_hh, hc, grad):
     """(ggates, grad0) of lstm_seq_fwd; see reference.recurrent."""
     xp = _cupy()
     return _reference.lstm_steps_backward(xp, xp.matmul, lstm_cell_bwd, act, w_hh, hc, grad)
+
+
+def gru_seq_fwd(gi, w_hh, h0, bias=None):
+    """(h, gh, act) of a GRU layer over every step; see reference.recurrent."""
+    xp = _cupy()
+    return _reference.gru_steps_forward(xp, xp.matmul, gru_cell_fwd, gi, w_hh.T, h0, bias)
+
+
+def gru_seq_bwd(act, gh, w_hh, h, grad):
+    """(ggi, ggh, grad0) of gru_seq_fwd; see reference.recurrent."""
+    xp = _cupy()
+    return _reference.gru_steps_backward(xp, xp.matmul, gru_cell_bwd, act, gh, w_hh, h, grad)
