@@ -64,10 +64,7 @@ static inline int64_t mask_row_offset(const fg_attention_shape *a, int64_t g)
                     y[c] = 0;                                                  \
                 continue;                                                      \
             }                                                                  \
-            double s = row_sum_exp_##S(y, m, y, cols);                         \
-            T inv = (T)(1.0 / s);                                              \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                y[c] *= inv;                                                   \
+            exp_normalize_row_##S(y, m, y, cols);                              \
         }                                                                      \
     }                                                                          \
     /* gs = p (d - sum(p d)), d = gp * keep * keep_scale */                    \

@@ -19,6 +19,7 @@
 /* row_sum_exp: sum_c exp(x[c] - m) over a row, each term also written to out
  * when it is not NULL (out may be x itself).  Terms are added in the row's
  * type in blocks of FG_SUM_BLOCK (vectorized), and the block sums in double.
+ * exp_normalize_row: y = exp(x - m) / sum(exp(x - m)) (y may be x itself).
  * softmax_grad_row: out = y (g - sum(g y)) (out may be g itself). */
 #define FG_SUM_BLOCK 256
 #define FG_SOFTMAX_ROWS(T, S)                                                  \
@@ -43,6 +44,12 @@
             s += b;                                                            \
         }                                                                      \
         return s;                                                              \
+    }                                                                          \
+    static inline void exp_normalize_row_##S(const T *x, T m, T *y, int64_t cols) \
+    {                                                                          \
+        T inv = (T)(1.0 / row_sum_exp_##S(x, m, y, cols));                     \
+        for (int64_t c = 0; c < cols; c++)                                     \
+            y[c] *= inv;                                                       \
     }                                                                          \
     static inline void softmax_grad_row_##S(const T *restrict y, const T *g, T *out, int64_t cols) \
     {                                                                          \

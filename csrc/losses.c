@@ -34,10 +34,7 @@
             const T *xr = x + r * cols;                                        \
             T *yr = y + r * cols;                                              \
             ROW_MAX(T, xr, m)                                                  \
-            double s = row_sum_exp_##S(xr, m, yr, cols);                       \
-            T inv = (T)(1.0 / s);                                              \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                yr[c] *= inv;                                                  \
+            exp_normalize_row_##S(xr, m, yr, cols);                            \
         }                                                                      \
     }                                                                          \
     /* gx = y (gy - sum(gy y)) */                                              \

@@ -3,18 +3,23 @@ from .. import functional as F
 from .module import Module
 
 
-class ReLU(Module):
-    """max(x, 0)."""
+class _WithInplaceFlag(Module):
+    """A layer that takes PyTorch's `inplace` flag: kept and shown in the repr; the result is
+    the same either way."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
-        return F.relu(input)
-
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_WithInplaceFlag):
+    """max(x, 0)."""
+
+    def forward(self, input):
+        return F.relu(input)
 
 
 class LeakyReLU(Module):
@@ -62,12 +67,8 @@ class GELU(Module):
         return f"approximate='{self.approximate}'"
 
 
-class SiLU(Module):
+class SiLU(_WithInplaceFlag):
     """x * sigmoid(x)."""
-
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input):
         return F.silu(input)
