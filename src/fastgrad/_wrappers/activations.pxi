@@ -7,13 +7,6 @@ cdef extern from "fastgrad.h":
     enum: fg_leaky_relu_fwd, fg_leaky_relu_bwd, fg_softplus_fwd, fg_softplus_bwd
 
 
-cdef double not_nan(str op, str arg, object value) except? -1:
-    cdef double v = float(value)
-    if v != v:
-        raise ValueError(f"{op}: argument '{arg}' is NaN")
-    return v
-
-
 cdef double nonzero_beta(str op, object beta) except? -1:
     cdef double b = not_nan(op, "beta", beta)
     if b == 0:

@@ -146,6 +146,20 @@ cdef Operands operands(str op, object out, bint with_out, str name_a, object a,
     return o
 
 
+cdef double not_nan(str op, str arg, object value) except? -1:
+    cdef double v = float(value)
+    if v != v:
+        raise ValueError(f"{op}: argument '{arg}' is NaN")
+    return v
+
+
+cdef double positive(str op, str arg, object value) except -1:
+    cdef double v = float(value)
+    if not v > 0:
+        raise ValueError(f"{op}: argument '{arg}' must be positive, got {value}")
+    return v
+
+
 cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
     cdef int nd = cnp.PyArray_NDIM(a)
     return nd == cnp.PyArray_NDIM(b) and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),

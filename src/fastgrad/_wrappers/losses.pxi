@@ -183,13 +183,6 @@ cdef object loss_result(Operands o, double total):
     return o.y if o.y is not None else np.array(total, dtype=_F32 if o.f32 else _F64)
 
 
-cdef double positive(str op, str arg, object value) except -1:
-    cdef double v = float(value)
-    if not v > 0:
-        raise ValueError(f"{op}: argument '{arg}' must be positive, got {value}")
-    return v
-
-
 def mse_loss_fwd(x, t, *, reduction="none"):
     """(x - t)^2 elementwise, or its sum (reduction='sum') as a 0-d array."""
     cdef double total

@@ -124,12 +124,6 @@ cdef StepLists step_lists(str op, params, grads, str first_name=None, first=None
     return L
 
 
-cdef int positive_scalar(str op, str arg, double value) except -1:
-    if not value > 0:
-        raise ValueError(f"{op}: '{arg}' must be > 0, got {value}")
-    return 0
-
-
 def sgd_step(params, grads, momentum_buffers, *, double lr, double momentum=0.0, double dampening=0.0,
              double weight_decay=0.0, bint nesterov=False, bint maximize=False, bint init_buffer=False):
     """SGD with momentum (buffers None without), weight decay and Nesterov on lists of arrays, in place."""
@@ -147,7 +141,7 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, *, double l
     sqrt(1 - beta2**t); max_exp_avg_sqs is None unless amsgrad."""
     cdef StepLists L = step_lists("adam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs,
                                  "max_exp_avg_sqs", max_exp_avg_sqs)
-    positive_scalar("adam_step", "bias_correction2_sqrt", bias_correction2_sqrt)
+    positive("adam_step", "bias_correction2_sqrt", bias_correction2_sqrt)
     cdef fg_adam_args a = fg_adam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                        step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt,
                                        maximize=maximize, decoupled=decoupled)
@@ -180,7 +174,7 @@ def nadam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
                bint maximize=False, bint decoupled=False):
     """NAdam in place; bias_correction2 = 1 - beta2**t, grad_coef and avg_coef from the momentum schedule."""
     cdef StepLists L = step_lists("nadam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
-    positive_scalar("nadam_step", "bias_correction2", bias_correction2)
+    positive("nadam_step", "bias_correction2", bias_correction2)
     cdef fg_nadam_args a = fg_nadam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                          bias_correction2=bias_correction2, grad_coef=grad_coef,
                                          avg_coef=avg_coef, maximize=maximize, decoupled=decoupled)
@@ -194,7 +188,7 @@ def radam_step(params, grads, exp_avgs, exp_avg_sqs, *, double lr, double beta1,
     """RAdam in place; bias_correction1 = 1 - beta1**t, bias_correction2_sqrt = sqrt(1 - beta2**t),
     and rectified steps (rho_t > 5) scale by the adaptive rate and `rect`."""
     cdef StepLists L = step_lists("radam_step", params, grads, "exp_avgs", exp_avgs, "exp_avg_sqs", exp_avg_sqs)
-    positive_scalar("radam_step", "bias_correction1", bias_correction1)
+    positive("radam_step", "bias_correction1", bias_correction1)
     cdef fg_radam_args a = fg_radam_args(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
                                          bias_correction1=bias_correction1,
                                          bias_correction2_sqrt=bias_correction2_sqrt, rect=rect,
