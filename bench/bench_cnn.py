@@ -18,7 +18,7 @@ import pytest
 
 from fastgrad.backend.gemm import gemm
 from peers import library
-from training_step import adam_step, seeded_weights
+from training_step import adam_step, training_problem
 
 GROUP = "C1 training step: LeNet (conv5 16, pool, conv5 32, pool, linear 512-10), batch 64, 28x28, Adam, float32"
 BATCH = 64
@@ -31,10 +31,7 @@ def lenet(nn):
 
 def problem():
     """The initial weights (PyTorch's initialization of a seeded model), the loss, images and labels."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH, 1, 28, 28)).astype(np.float32)
-    y = rng.integers(0, 10, BATCH)
-    return seeded_weights(lenet), "cross_entropy", x, y
+    return training_problem(lenet, "cross_entropy", (BATCH, 1, 28, 28), lambda rng: rng.integers(0, 10, BATCH))
 
 
 @pytest.mark.parametrize("peer", ["fastgrad", "torch"])

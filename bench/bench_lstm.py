@@ -24,7 +24,7 @@ import pytest
 import fastgrad as fg
 from fastgrad.backend.gemm import gemm
 from peers import library, torch_or_skip
-from training_step import adam_step, first_loss, seeded_weights
+from training_step import adam_step, first_loss, normal_target, training_problem
 
 GROUP = "R1 training step: LSTM(64, 128), seq 32, batch 32, MSE, Adam, float32"
 SEQ, BATCH, INPUT, HIDDEN = 32, 32, 64, 128
@@ -39,10 +39,7 @@ def output(result):
 
 
 def problem():
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((SEQ, BATCH, INPUT)).astype(np.float32)
-    target = rng.standard_normal((SEQ, BATCH, HIDDEN)).astype(np.float32)
-    return seeded_weights(lstm), "mse_loss", x, target
+    return training_problem(lstm, "mse_loss", (SEQ, BATCH, INPUT), normal_target((SEQ, BATCH, HIDDEN)))
 
 
 _MEDIANS = {}  # benchmark name -> median seconds, for the ratios printed after the group

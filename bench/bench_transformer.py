@@ -22,7 +22,7 @@ import fastgrad as fg
 from fastgrad.backend.gemm import gemm
 from fastgrad.nn import functional as F
 from peers import library, torch_or_skip
-from training_step import adam_step, first_loss, seeded_weights
+from training_step import adam_step, first_loss, normal_target, training_problem
 
 ATTENTION_GROUP = "A1 scaled_dot_product_attention forward+backward: batch 8, heads 4, seq 256, dim 64, float32"
 LAYER_GROUP = "A2 training step: TransformerEncoderLayer(128, 4, 512), batch 16, seq 64, Adam, float32"
@@ -92,10 +92,7 @@ def encoder_layer(nn):
 
 
 def layer_problem():
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((16, 64, 128)).astype(np.float32)
-    target = rng.standard_normal((16, 64, 128)).astype(np.float32)
-    return seeded_weights(encoder_layer), "mse_loss", x, target
+    return training_problem(encoder_layer, "mse_loss", (16, 64, 128), normal_target((16, 64, 128)))
 
 
 @pytest.mark.parametrize("peer", ["fastgrad", "torch"])

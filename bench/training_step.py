@@ -3,6 +3,8 @@
 `lib` is the fastgrad or the torch module: both spell lib.nn, lib.nn.functional,
 lib.optim.Adam and lib.tensor alike, so one definition serves both peers.
 """
+import numpy as np
+
 import fastgrad as fg
 
 
@@ -23,6 +25,20 @@ def seeded_weights(build):
     both peers start from them."""
     fg.manual_seed(0)
     return {k: v.numpy().copy() for k, v in build(fg.nn).state_dict().items()}
+
+
+def training_problem(build, loss, x_shape, target):
+    """(weights, loss, x, target) for adam_step and first_loss: the seeded initial weights of
+    build, the name of the loss, x standard normal (float32, generator seed 0) and target(rng)
+    drawn after x from the same generator."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    return seeded_weights(build), loss, x, target(rng)
+
+
+def normal_target(shape):
+    """A target for training_problem: standard normal float32 values of `shape`."""
+    return lambda rng: rng.standard_normal(shape).astype(np.float32)
 
 
 def model_with_weights(lib, build, weights):
