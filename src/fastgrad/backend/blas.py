@@ -27,7 +27,7 @@ import sys
 
 from .. import _C
 from . import gemm as _gemm
-from .optional_library import choice_from_environment, load_or_fall_back
+from .optional_library import check_choice, choice_from_environment, load_or_fall_back
 
 CHOICES = ("auto", "mkl", "numpy")
 ENV_VAR = "FASTGRAD_BLAS"
@@ -87,15 +87,13 @@ def set_blas(name="auto"):
         fastgrad.set_blas("numpy")   # np.matmul for every matmul and linear layer
         fastgrad.get_blas()          # 'numpy'
     """
-    if name not in CHOICES:
-        raise ValueError(f"set_blas: argument 'name' must be one of {CHOICES}, got {name!r}")
+    check_choice("set_blas", name, CHOICES)
     if name == "numpy":
         return _activate("numpy", "chosen")
-    active = load_or_fall_back("set_blas('mkl')", name == "mkl", find_mkl_library(),
-                               "the mkl package is not installed (pip install mkl, or fastgrad[mkl])",
-                               _C.blas_load, lambda path: _activate("mkl", path),
-                               lambda reason: _activate("numpy", reason))
-    return active or _state["active"]
+    return load_or_fall_back("set_blas('mkl')", name == "mkl", find_mkl_library(),
+                             "the mkl package is not installed (pip install mkl, or fastgrad[mkl])",
+                             _C.blas_load, lambda path: _activate("mkl", path),
+                             lambda reason: _activate("numpy", reason))
 
 
 def get_blas():

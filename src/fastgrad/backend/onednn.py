@@ -18,7 +18,7 @@ import os
 import sys
 
 from .. import _C
-from .optional_library import choice_from_environment, load_or_fall_back
+from .optional_library import check_choice, choice_from_environment, load_or_fall_back
 
 CHOICES = ("auto", "onednn", "emulate")
 ENV_VAR = "FASTGRAD_BF16_GEMM"
@@ -84,18 +84,16 @@ def set_bf16_gemm(name="auto"):
 
         fastgrad.amp.set_bf16_gemm("emulate")   # every bf16 GEMM emulated
     """
-    if name not in CHOICES:
-        raise ValueError(f"set_bf16_gemm: argument 'name' must be one of {CHOICES}, got {name!r}")
+    check_choice("set_bf16_gemm", name, CHOICES)
     if name == "emulate":
         return _activate("emulate", "chosen")
     flags = cpu_bf16_flags()
     if name == "auto" and not flags:
         return _activate("emulate", "the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)")
-    active = load_or_fall_back("set_bf16_gemm('onednn')", name == "onednn", find_onednn_library(),
-                               "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
-                               _C.onednn_load, lambda path: _activate("onednn", path),
-                               lambda reason: _activate("emulate", reason))
-    return active or _state["active"]
+    return load_or_fall_back("set_bf16_gemm('onednn')", name == "onednn", find_onednn_library(),
+                             "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
+                             _C.onednn_load, lambda path: _activate("onednn", path),
+                             lambda reason: _activate("emulate", reason))
 
 
 def get_bf16_gemm():

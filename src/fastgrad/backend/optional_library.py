@@ -8,21 +8,27 @@ import os
 import warnings
 
 
+def check_choice(op, name, choices):
+    if name not in choices:
+        raise ValueError(f"{op}: argument 'name' must be one of {choices}, got {name!r}")
+
+
 def load_or_fall_back(op, forced, path, missing_reason, load, use, fall_back):
-    """use(path) once load(path) succeeded; otherwise fall_back(reason), and raise
-    RuntimeError naming `op` when the library was asked for by name (`forced`)."""
+    """use(path) once load(path) succeeded; otherwise fall_back(reason) (what either returns
+    is returned), raising RuntimeError naming `op` when the library was asked for by name
+    (`forced`)."""
     if path is None:
-        fall_back(missing_reason)
+        chosen = fall_back(missing_reason)
         if forced:
             raise RuntimeError(f"{op}: {missing_reason}")
-        return None
+        return chosen
     try:
         load(path)
     except OSError as e:
-        fall_back(str(e))
+        chosen = fall_back(str(e))
         if forced:
             raise RuntimeError(f"{op}: {e}") from e
-        return None
+        return chosen
     return use(path)
 
 
