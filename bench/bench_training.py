@@ -30,24 +30,18 @@ def group_name(tid):
     return f"{tid} training step: {workloads.mlp_name(*MLPS[tid])}"
 
 
-@pytest.mark.parametrize("tid", list(MLPS))
-def test_fastgrad_step(benchmark, tid):
-    benchmark.group = group_name(tid)
-    benchmark.name = "fastgrad"
-    benchmark(workloads.mlp_fastgrad(*MLPS[tid]))
+# benchmark name: the timed step of an MLP (sizes, batch)
+STEPS = {
+    "fastgrad": lambda mlp: workloads.mlp_fastgrad(*mlp),
+    "torch (Adam default)": lambda mlp: workloads.mlp_torch(torch_or_skip(), *mlp, adam="default"),
+    "torch (Adam fused)": lambda mlp: workloads.mlp_torch(torch_or_skip(), *mlp, adam="fused"),
+    "floor: the step's GEMMs alone (fastgrad gemm)": lambda mlp: workloads.mlp_gemm_floor(*mlp),
+}
 
 
 @pytest.mark.parametrize("tid", list(MLPS))
-@pytest.mark.parametrize("adam", ["default", "fused"])
-def test_torch_step(benchmark, tid, adam):
-    torch = torch_or_skip()
+@pytest.mark.parametrize("name", list(STEPS), ids=["fastgrad", "torch-adam-default", "torch-adam-fused", "gemm-floor"])
+def test_step(benchmark, tid, name):
     benchmark.group = group_name(tid)
-    benchmark.name = f"torch (Adam {adam})"
-    benchmark(workloads.mlp_torch(torch, *MLPS[tid], adam=adam))
-
-
-@pytest.mark.parametrize("tid", list(MLPS))
-def test_gemm_floor(benchmark, tid):
-    benchmark.group = group_name(tid)
-    benchmark.name = "floor: the step's GEMMs alone (fastgrad gemm)"
-    benchmark(workloads.mlp_gemm_floor(*MLPS[tid]))
+    benchmark.name = name
+    benchmark(STEPS[name](MLPS[tid]))
