@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
+from grad_modes import assert_decorators_record_nothing
 
 
 def test_leaves_accumulate_until_cleared():
@@ -130,15 +131,7 @@ def test_no_grad_and_decorators():
             assert (x * 2).requires_grad
     assert fg.is_grad_enabled()
 
-    @fg.no_grad()
-    def f(t):
-        return t * 2
-
-    @fg.no_grad
-    def g(t):
-        return t * 2
-
-    assert not f(x).requires_grad and not g(x).requires_grad
+    assert_decorators_record_nothing(fg.no_grad, x)
     with fg.set_grad_enabled(False):
         assert not (x * 2).requires_grad
     assert (x * 2).requires_grad

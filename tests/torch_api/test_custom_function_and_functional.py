@@ -5,6 +5,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad.autograd import functional as AF
+from grad_modes import assert_decorators_record_nothing
 
 torch = pytest.importorskip("torch")
 
@@ -177,15 +178,7 @@ def test_inference_mode_records_nothing():
     with fg.inference_mode(False):
         assert (x * 2).requires_grad
 
-    @fg.inference_mode()
-    def predict(t):
-        return t * 2
-
-    @fg.inference_mode
-    def predict_bare(t):
-        return t * 2
-
-    assert not predict(x).requires_grad and not predict_bare(x).requires_grad
+    assert_decorators_record_nothing(fg.inference_mode, x)
 
 
 # ---- autograd.functional ------------------------------------------------------------------
