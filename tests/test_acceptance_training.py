@@ -78,10 +78,20 @@ def test_11_warmup_then_cosine():
     np.testing.assert_allclose([f(2000), f(100000), f(51000)], [3e-4, 3e-5, 1.65e-4], rtol=1e-9)
 
 
+def _noisy_line(seed, n, slope, intercept, noise):
+    """n points: x uniform in [-1, 1] (one column), y = slope x + intercept + Gaussian noise of std `noise`."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (n, 1))
+    return x, slope * x + intercept + noise * rng.standard_normal((n, 1))
+
+
+def _assert_fits_line(model, slope, intercept):
+    assert abs(float(model.weight.data[0, 0]) - slope) < 0.05
+    assert abs(float(model.bias.data[0]) - intercept) < 0.05
+
+
 def test_12_linear_regression_full_batch():
-    rng = np.random.default_rng(0)
-    x = rng.uniform(-1, 1, (100, 1))
-    y = 3 * x + 7 + 0.1 * rng.standard_normal((100, 1))
+    x, y = _noisy_line(0, 100, 3, 7, 0.1)
     model = nn.Linear(1, 1, dtype=np.float64)
     opt = optim.SGD(model.parameters(), lr=0.1)
     xt, yt = fg.tensor(x), fg.tensor(y)
@@ -90,14 +100,11 @@ def test_12_linear_regression_full_batch():
         nn.functional.mse_loss(model(xt), yt).backward() if hasattr(nn, "functional") else \
             nn.MSELoss()(model(xt), yt).backward()
         opt.step()
-    assert abs(float(model.weight.data[0, 0]) - 3) < 0.05
-    assert abs(float(model.bias.data[0]) - 7) < 0.05
+    _assert_fits_line(model, 3, 7)
 
 
 def test_12_mini_batch_sgd_converges():
-    rng = np.random.default_rng(1)
-    x = rng.uniform(-1, 1, (512, 1))
-    y = 2 * x + 1 + 0.05 * rng.standard_normal((512, 1))
+    x, y = _noisy_line(1, 512, 2, 1, 0.05)
     model = nn.Linear(1, 1, dtype=np.float64)
     opt = optim.SGD(model.parameters(), lr=0.01)
     loader = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=0)
@@ -106,8 +113,7 @@ def test_12_mini_batch_sgd_converges():
             opt.zero_grad()
             nn.MSELoss()(model(xb), yb).backward()
             opt.step()
-    assert abs(float(model.weight.data[0, 0]) - 2) < 0.05
-    assert abs(float(model.bias.data[0]) - 1) < 0.05
+    _assert_fits_line(model, 2, 1)
 
 
 @pytest.mark.parametrize("make_opt,clip", [
