@@ -13,6 +13,17 @@ array-level forwards and backwards (the same C kernels and GEMMs, in the same
 order, so results equal eager results bit for bit) without Tensor objects,
 graph nodes, backend dispatch or the graph walk.
 
+A verified recording is replayed through its lowered plan (lowering.py): one
+generated function whose lines are the kernel, ufunc and GEMM calls of the
+lowered ops (lowerers.py: the arithmetic operators, the fused activations,
+linear, 2-d matmul, sum, cross entropy) with their constants folded, their
+intermediate outputs written into buffers allocated once and reused, and
+optimizer.step() run on the lists the plan keeps (optimizer_steps.py); other
+steps stay calls of the recording's steps.  `jit(fn, lower=False)` replays the
+recording step by step; `plans()` shows the plans (their generated source,
+which steps they lowered and kept).  A plan's buffers hold one set of the
+intermediate outputs of each kept signature between calls.
+
 Semantics (as for any tracing compiler):
 
 - The recording follows the Python control flow taken on its first call.
@@ -29,8 +40,8 @@ Semantics (as for any tracing compiler):
   CaptureError: they would repeat.  So do backward with create_graph=True,
   tensor hooks, and a value computed outside fastgrad's ops from the inputs
   (NumPy on a tensor's array), which the second recording finds changed.
-- A replay returns new arrays (never shared with the recording or a previous
-  replay) and Tensors without a graph.
+- A replay returns new arrays (never shared with the recording, a previous
+  replay or a plan's buffers) and Tensors without a graph.
 - CuPy and other non-NumPy arrays run eagerly (a RuntimeWarning says so once).
 
 Example::
