@@ -34,23 +34,29 @@ def signature(args, kwargs, static_argnums, name):
                                 f"{type(a).__name__} is not hashable") from None
             parts.append(("static", a))
         else:
-            parts.append(_describe(a, leaves, f"argument {i}", name))
+            parts.append(_describe(a, leaves, (i,), name))
     for k in sorted(kwargs):
-        parts.append((k, _describe(kwargs[k], leaves, f"keyword argument {k!r}", name)))
+        parts.append((k, _describe(kwargs[k], leaves, (k,), name)))
     first_seen = {}
-    aliasing = tuple(first_seen.setdefault(id(_array_of(x)), i) for i, x in enumerate(leaves))
+    aliasing = tuple([first_seen.setdefault(id(x._data if isinstance(x, TensorBase) else x), i)
+                      for i, x in enumerate(leaves)])
     return (tuple(parts), aliasing, STATE.enabled, get_default_dtype()), leaves
 
 
-def _array_of(x):
-    return x._data if isinstance(x, TensorBase) else x
+def _where(path):
+    """'argument 0[1]', "keyword argument 'x'['k']": where in the call `path` (argument, then
+    the indices and keys walked) points."""
+    head, rest = path[0], path[1:]
+    where = f"argument {head}" if isinstance(head, int) else f"keyword argument {head!r}"
+    return where + "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in rest)
 
 
-def _describe(a, leaves, where, name):
+def _describe(a, leaves, path, name):
+    """The part of the key for argument `a`, at `path` in the call (formatted only for messages)."""
     if isinstance(a, TensorBase):
         data = a._data
         if type(data) is not np.ndarray:
-            raise NotNumpy(where)
+            raise NotNumpy(_where(path))
         leaves.append(a)
         return ("tensor", data.shape, data.strides, data.dtype, a._requires_grad)
     kind = type(a)
@@ -63,12 +69,12 @@ def _describe(a, leaves, where, name):
     if kind in _SCALARS:
         return (kind, a)
     if kind is tuple or kind is list:
-        return (kind, tuple(_describe(x, leaves, f"{where}[{i}]", name) for i, x in enumerate(a)))
+        return (kind, tuple(_describe(x, leaves, path + (i,), name) for i, x in enumerate(a)))
     if kind is dict:
-        return (dict, tuple((k, _describe(a[k], leaves, f"{where}[{k!r}]", name)) for k in a))
+        return (dict, tuple((k, _describe(a[k], leaves, path + (k,), name)) for k in a))
     if hasattr(a, "__array_namespace__") or kind.__name__ == "ndarray":
-        raise NotNumpy(where)
+        raise NotNumpy(_where(path))
     raise TypeError(
-        f"jit({name}): {where} is a {kind.__name__}; a jitted function takes tensors, NumPy arrays, "
+        f"jit({name}): {_where(path)} is a {kind.__name__}; a jitted function takes tensors, NumPy arrays, "
         f"numbers, strings and tuples, lists or dicts of them.  Name the argument in static_argnums "
         f"(it must be hashable; one recording per value) or reach it through a closure")
