@@ -136,3 +136,48 @@ def test_decorator_form_with_options(rng):
     x = fg.tensor(rng.standard_normal(3))
     assert np.array_equal(f(x, 2).data, (x * 2).data)
     assert f.cache_size == 3 and f.__name__ == "f"
+
+
+def test_fast_key_path_skips_the_full_signature_and_still_records_anew(rng, monkeypatch):
+    from fastgrad.jit import function as function_module
+
+    full_signatures = []
+    full = function_module.signature
+
+    def counted(*a, **k):
+        full_signatures.append(1)
+        return full(*a, **k)
+
+    monkeypatch.setattr(function_module, "signature", counted)
+    w = fg.tensor(rng.standard_normal(4))
+
+    @fg.jit
+    def f(a, b):
+        return (a * w + b).sum()
+
+    def eager(a, b):
+        return (a * w + b).sum().data
+
+    a = fg.tensor(rng.standard_normal(4))
+    b = rng.standard_normal(4)
+    for _ in range(5):
+        assert np.array_equal(f(a, b).data, eager(a, b))
+    assert (f.recordings, len(full_signatures)) == (2, 1)  # the full signature only on the first call
+    with fg.no_grad():  # the grad mode is in the fast key
+        assert np.array_equal(f(a, b).data, eager(a, b))
+        assert (f.recordings, len(full_signatures)) == (3, 2)
+        a.requires_grad_(True)  # the same objects, another signature
+        assert np.array_equal(f(a, b).data, eager(a, b))
+        assert (f.recordings, len(full_signatures)) == (4, 3)
+    a.requires_grad_(False)
+    a32, b32 = fg.tensor(rng.standard_normal(4).astype(np.float32)), rng.standard_normal(4).astype(np.float32)
+    with np.errstate(all="ignore"):
+        assert np.array_equal(f(a32, b32).data, eager(a32, b32))
+    assert (f.recordings, len(full_signatures)) == (5, 4)
+    assert np.array_equal(f(a, b).data, eager(a, b))  # back to a known signature by its fast key
+    assert (f.recordings, len(full_signatures)) == (5, 4)
+    assert np.array_equal(f(a, a).data, eager(a, a))  # arguments sharing an array: the full signature
+    assert (f.recordings, len(full_signatures)) == (6, 5)
+    f.clear_cache()
+    assert np.array_equal(f(a, b).data, eager(a, b))
+    assert (f.recordings, len(full_signatures)) == (7, 6)

@@ -8,7 +8,7 @@ from ..autograd import anomaly, capture
 from . import guards, lowering
 from .errors import CaptureError
 from .recorder import Recorder
-from .signature import NotNumpy, signature
+from .signature import NotNumpy, fast_key, signature
 from .verify import check_same_work, copy_inputs, same_inputs
 
 DEFAULT_CACHE_SIZE = 16
@@ -42,6 +42,7 @@ class JitFunction:
         self.lower = bool(lower)
         self.recordings = 0
         self._cache = OrderedDict()
+        self._fast = {}  # fast key of a call -> its signature (signature.fast_key)
         self._warned_eager = False
 
     def __call__(self, *args, **kwargs):
@@ -49,12 +50,21 @@ class JitFunction:
             return self.fn(*args, **kwargs)  # inside another recording: part of that one
         if anomaly.STATE.enabled:
             return self.fn(*args, **kwargs)  # anomaly detection checks each op as it runs
-        name = getattr(self.fn, "__name__", type(self.fn).__name__)
-        try:
-            key, leaves = signature(args, kwargs, self.static_argnums, name)
-        except NotNumpy as e:
-            self._warn_eager(name, str(e))
-            return self.fn(*args, **kwargs)
+        # The hot path: a call of positional arrays and tensors only finds its signature by a fast key.
+        fast = fast_key(args) if not kwargs and not self.static_argnums else None
+        key = self._fast.get(fast) if fast is not None else None
+        if key is not None:
+            leaves = args
+        else:
+            try:
+                key, leaves = signature(args, kwargs, self.static_argnums, self._name())
+            except NotNumpy as e:
+                self._warn_eager(self._name(), str(e))
+                return self.fn(*args, **kwargs)
+            if fast is not None:
+                if len(self._fast) >= 4 * self.cache_size:
+                    self._fast.clear()
+                self._fast[fast] = key
         recorded = self._cache.get(key)
         if recorded is not None and recorded.still_valid() and (
                 recorded.verified or (recorded.checked_on is not None and same_inputs(recorded.checked_on, leaves))):
@@ -62,6 +72,7 @@ class JitFunction:
             return recorded.replay(leaves)
         # Record (again).  A recording is replayed once a second one agrees with it; until the two
         # have seen different inputs, only calls with those same inputs replay it.
+        name = self._name()
         first_inputs = copy_inputs(leaves)
         result, again = self._record(name, args, kwargs, leaves)
         if recorded is not None and recorded.still_valid():
@@ -82,6 +93,9 @@ class JitFunction:
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
         return result
+
+    def _name(self):
+        return getattr(self.fn, "__name__", type(self.fn).__name__)
 
     def _record(self, name, args, kwargs, leaves):
         with _RECORDING:
@@ -130,3 +144,4 @@ class JitFunction:
     def clear_cache(self):
         """Drop every recording: the next call records anew."""
         self._cache.clear()
+        self._fast.clear()

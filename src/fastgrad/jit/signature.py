@@ -78,3 +78,29 @@ def _describe(a, leaves, path, name):
         f"jit({name}): {_where(path)} is a {kind.__name__}; a jitted function takes tensors, NumPy arrays, "
         f"numbers, strings and tuples, lists or dicts of them.  Name the argument in static_argnums "
         f"(it must be hashable; one recording per value) or reach it through a closure")
+
+
+def fast_key(args):
+    """A cheaper key for the common call, or None: only positional tensors (on NumPy arrays) and
+    NumPy arrays, no two sharing an array.  It holds what `signature` would read from them (each
+    one's class, shape, strides, dtype, requires_grad) and the grad mode and default dtype, so
+    two calls with equal fast keys have equal signatures; the dynamic inputs are `args` itself.
+    A call it does not cover (no key) takes `signature`."""
+    parts = [STATE.enabled, get_default_dtype()]
+    seen = set()
+    for a in args:
+        kind = type(a)
+        if kind is np.ndarray:
+            seen.add(id(a))
+            parts.append((kind, a.shape, a.strides, a.dtype))
+        elif isinstance(a, TensorBase):
+            data = a._data
+            if type(data) is not np.ndarray:
+                return None
+            seen.add(id(data))
+            parts.append((kind, data.shape, data.strides, data.dtype, a._requires_grad))
+        else:
+            return None
+    if len(seen) != len(args):
+        return None  # two arguments share an array: the aliasing is part of the signature
+    return tuple(parts)
