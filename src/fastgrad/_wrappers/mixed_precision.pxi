@@ -77,6 +77,9 @@ cdef int bf16_matrix(str arg, object x, int64_t *ld) except -1:
         raise TypeError(f"gemm_bf16: argument '{arg}' has dtype {x.dtype}; it takes the bfloat16 bits as uint16")
     if cnp.PyArray_NDIM(x) != 2:
         raise ValueError(f"gemm_bf16: argument '{arg}' must be 2-d, got shape {x.shape}")
+    if cnp.PyArray_SIZE(x) == 0:  # nothing is read (an empty array's strides may be anything)
+        ld[0] = max(x.shape[1], 1)
+        return 0
     cdef int layout = matrix_layout(x, ld)
     if layout == -1:
         raise ValueError(f"gemm_bf16: argument '{arg}' must be aligned and C- or Fortran-contiguous "

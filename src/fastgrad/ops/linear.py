@@ -4,17 +4,21 @@ Forward: one GEMM (the backend's matmul: gemm() for NumPy arrays) into a
 fresh (rows, out) buffer, then one fused pass adding the bias and applying the
 activation in place.  Backward: one fused pass for the activation gradient and
 the bias-gradient column sum, then the two GEMMs for the input and weight
-gradients.  What is saved: the output (none, relu, sigmoid, tanh) or the
-pre-activation (the gelus), besides x and W for the GEMMs.
+gradients.  What is saved: the output (relu, sigmoid, tanh), the
+pre-activation (the gelus) or nothing (no activation), besides x and W for
+the GEMMs.
 
 Under autocast, x and W are rounded to 16 bits once, in the forward, and the
-backward's GEMMs reuse those copies (saved besides x and W), rounding only the
-output gradient, once for both of its GEMMs.
+backward's GEMMs reuse those copies, rounding only the output gradient, once
+for both of its GEMMs.  The float32 x is then not saved (the weight gradient
+reads the 16-bit copy), unless x is a leaf tensor, whose array lives on anyway;
+on Tensors (create_graph) the copy stands in for x, its gradient going to x.
 """
 import math
 
 import numpy as np
 
+from ..autograd._graph import Context, new_tensor
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.gemm16 import gemm_rounded, rounded_operand, uses_onednn
@@ -59,8 +63,9 @@ class Linear(Function):
         if not flat:
             y = _reshape(xp, y, lead + (out_features,))
         ctx.activation = activation
-        saved = pre if activation in KEEPS_PREACTIVATION else y
-        ctx.save_for_backward(x, weight, bias, saved, *rounded)
+        ctx.x_shape = x.shape
+        saved = pre if activation in KEEPS_PREACTIVATION else None if activation == "none" else y
+        ctx.save_for_backward(x if _keeps_x(ctx, rounded) else None, weight, bias, saved, *rounded)
         return y
 
     @staticmethod
@@ -71,16 +76,24 @@ class Linear(Function):
         out_features, in_features = weight.shape
         activation = ctx.activation
         rows = ctx.rows
-        flat = x.ndim == 2  # then x, the saved output and g are (rows, features) already
-        x2 = x if flat else _reshape(xp, x, (rows, in_features))
-        if activation in KEEPS_PREACTIVATION and any(isinstance(a, Tensor) for a in (x, weight, bias)):
+        x_shape = ctx.x_shape
+        flat = len(x_shape) == 2  # then x, the saved output and g are (rows, features) already
+        on_tensors = isinstance(g, Tensor) or any(isinstance(a, Tensor) for a in (x, weight, bias))
+        if x is None and (on_tensors or type(g) is not np.ndarray or g.dtype != _FLOATS[0]):
+            x2 = _standing_in_for_x(ctx, rounded[0], on_tensors)
+        else:
+            x2 = x if x is None or flat else _reshape(xp, x, (rows, in_features))
+        if activation in KEEPS_PREACTIVATION and on_tensors:
             # NOTE: on Tensors (create_graph) the pre-activation is recomputed from
             # x, W and b, so that second derivatives see how it depends on them.
             saved = b.matmul(x2, _transpose(xp, weight))
             if bias is not None:
                 saved = saved + bias
         if not flat:
-            saved, g = _reshape(xp, saved, (rows, out_features)), _reshape(xp, g, (rows, out_features))
+            g = _reshape(xp, g, (rows, out_features))
+            saved = None if saved is None else _reshape(xp, saved, (rows, out_features))
+        if saved is None:  # activation "none": its gradient is g, the output was not kept
+            saved = g
         gz, gb = b.bias_act_bwd(saved, g, bias_grad=bool(need_b), activation=activation)
         gx = gw = None
         if rounded and type(gz) is np.ndarray and gz.dtype == _FLOATS[0]:
@@ -88,12 +101,12 @@ class Linear(Function):
             x16, w16 = rounded
             gz16 = rounded_operand(gz, b.compute_dtype, bits=x16.dtype != gz.dtype)
             if need_x:
-                gx = gemm_rounded(gz16, w16) if flat else _reshape(xp, gemm_rounded(gz16, w16), x.shape)
+                gx = gemm_rounded(gz16, w16) if flat else _reshape(xp, gemm_rounded(gz16, w16), x_shape)
             if need_w:
                 gw = gemm_rounded(gz16.T, x16)
             return gx, gw, gb
         if need_x:
-            gx = b.matmul(gz, weight) if flat else _reshape(xp, b.matmul(gz, weight), x.shape)
+            gx = b.matmul(gz, weight) if flat else _reshape(xp, b.matmul(gz, weight), x_shape)
         if need_w:
             gw = b.matmul(_transpose(xp, gz), x2)
         return gx, gw, gb
@@ -109,6 +122,24 @@ def _rounded_operands(ctx, b, x2, weight):
     dtype = b.compute_dtype
     bits = uses_onednn(x2.shape[0] * x2.shape[1] * weight.shape[0], dtype)
     return rounded_operand(x2, dtype, bits), rounded_weight(ctx, 1, weight, dtype, bits)
+
+
+def _keeps_x(ctx, rounded):
+    """Whether the forward saves the float32 x: always without 16-bit copies; with them only
+    when x is a leaf tensor (its array lives on in the leaf, so keeping it costs nothing)."""
+    if not rounded:
+        return True
+    parents = getattr(ctx, "parents", None)  # None for an op run without a graph
+    return parents is not None and isinstance(parents[0], Tensor)
+
+
+def _standing_in_for_x(ctx, x16, on_tensors):
+    """The (rows, in_features) float32 values of the 16-bit copy of x, for a backward that
+    runs without the float32 x (on Tensors, or a gradient that is not float32): on Tensors it
+    is connected to x's node, so second derivatives reach x as through a cast."""
+    values = x16 if x16.dtype == _FLOATS[0] else (x16.astype(np.uint32) << 16).view(np.float32)
+    parent = ctx.parents[0]
+    return new_tensor(values, True, parent) if on_tensors and type(parent) is Context else values
 
 
 def _reshape(xp, a, shape):
