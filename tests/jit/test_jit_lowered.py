@@ -26,7 +26,8 @@ def test_100_demo_steps_run_the_lowered_plan_and_equal_eager_bitwise(rng):
                "Linear backward", "Relu backward"):
         assert op in plan.lowered
     assert "Optimizer.step call" in plan.lowered
-    assert plan.kept == ["Optimizer.zero_grad call", "gradient accumulation into .grad"]
+    assert plan.kept == []  # zero_grad and the accumulation into .grad are plan lines too (leaf_grads.py)
+    assert {"Optimizer.zero_grad call", "gradient accumulation into .grad"} <= set(plan.lowered)
     assert plan.optimizer_steps[0].fast_calls == 98  # adam_step on the plan's lists at every replay
     for p, q in zip(eager_model.parameters(), jit_model.parameters()):
         assert np.array_equal(p.data, q.data) and np.array_equal(p.grad.data, q.grad.data)

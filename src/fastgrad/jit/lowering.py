@@ -20,8 +20,10 @@ is a new array at every call, as in eager mode.
 
 Ops a lowering exists for are in lowerers.py; optimizer.step() calls are made
 on lists kept by the plan (optimizer_steps.py).  A step that cannot be
-lowered (another op, the engine's accumulation into `.grad`, zero_grad, a
-call kept as a call, ...) stays a call of its tape step on the same slot list.  Lowered calls are the calls the rules make, in the same order, so
+lowered (another op, a call kept as a call, ...) stays a call of its tape
+step on the same slot list; the accumulation into `.grad` and zero_grad() are
+written out by leaf_grads.py.  Lowered calls are the calls the rules make, in
+the same order, so
 results stay equal to eager results bit for bit (tests/jit/test_jit_lowered.py).
 """
 import threading
@@ -31,7 +33,7 @@ import numpy as np
 from ..backend import gemm as gemm_module
 from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
-from . import lowerers, optimizer_steps
+from . import leaf_grads, lowerers, optimizer_steps
 from .models import ArrayModel, model_of
 
 
@@ -297,6 +299,11 @@ def lower(tape, name):
             value = _arg_expr(src, spec)
             src.line(f"s[{slot}] = s[{slot}] + {value}" if slot in has_grad else f"s[{slot}] = {value}")
             has_grad.add(slot)
+            lowered_names.append(d[0])
+        elif d[0] == "gradient accumulation into .grad" and leaf_grads.emit_accumulation(src, d, tape.steps[i]):
+            lowered_names.append(d[0])
+        elif d[0].endswith(" call") and (zero := leaf_grads.lowered_zero_grad(d[1], d[2], d[3])) is not None:
+            src.line(f"{src.bind(zero, 'zero_grad')}()  # {d[0]}, set_to_none")
             lowered_names.append(d[0])
         elif d[0].endswith(" call") and (step := optimizer_steps.lowered(d[1], d[2], d[3])) is not None:
             src.line(f"{src.bind(step, 'optimizer_step')}()  # {d[0]}, on the lists gathered when lowered")
