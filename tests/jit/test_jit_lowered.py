@@ -35,15 +35,22 @@ def test_100_demo_steps_run_the_lowered_plan_and_equal_eager_bitwise(rng):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_regression_grad_is_lowered_but_for_the_result_copy(rng, dtype):
+def test_regression_grad_is_lowered_whole(rng, dtype):
     eager = fg.grad(regression_loss)
     jitted = fg.jit(eager)
+    results = []
     for step in range(8):
         w, x, y = regression_data(rng, 32, 3, dtype)
-        assert np.array_equal(jitted(w, x, y), eager(w, x, y)), step
+        expected = eager(w, x, y)
+        got = jitted(w, x, y)
+        assert np.array_equal(got, expected) and got.dtype == expected.dtype, step
+        assert got.flags.writeable and got.base is None  # the result copy (outside an op) is a plan line
+        results.append((got, got.copy()))
+    for got, copy in results:  # no later call wrote into an earlier result
+        assert np.array_equal(got, copy)
     plan = _only_plan(jitted)
     assert plan.calls == 6
-    assert plan.kept == ["_as_owned_array outside an op"]
+    assert plan.kept == [] and "_as_owned_array outside an op" in plan.lowered
     assert {"Matmul forward", "Tanh forward", "Sum forward", "Pow backward", "Matmul backward"} <= set(plan.lowered)
     assert plan.buffers and "out=" in plan.source
 

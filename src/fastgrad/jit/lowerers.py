@@ -112,6 +112,9 @@ class CompiledRule(Lowerer):
         if op.rule == _DIV:
             return [f"{g} / {y}" if need[0] else None, f"-({g} / {y}) * {x} / {y}" if need[1] else None]
         exponent = op.args[1].spec[1]
+        if exponent - 1 == 1 and type(exponent - 1) in (int, float) and _float_array(op.args[0].model):
+            # x ** 1 is NumPy's `positive` (a copy of x, bit for bit): x itself gives the same product
+            return [f"{g} * {y} * {x}" if need[0] else None, None]
         if exponent != 0:
             return [f"{g} * {y} * {x} ** {src.bind(exponent - 1)}" if need[0] else None, None]
         return [f"{g} * 0" if need[0] else None, None]

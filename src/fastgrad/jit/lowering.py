@@ -300,6 +300,8 @@ def lower(tape, name):
             src.line(f"s[{slot}] = s[{slot}] + {value}" if slot in has_grad else f"s[{slot}] = {value}")
             has_grad.add(slot)
             lowered_names.append(d[0])
+        elif d[0].endswith(" outside an op") and _emit_array_step(src, d):
+            lowered_names.append(d[0])
         elif d[0] == "gradient accumulation into .grad" and leaf_grads.emit_accumulation(src, d, tape.steps[i]):
             lowered_names.append(d[0])
         elif d[0].endswith(" call") and (zero := leaf_grads.lowered_zero_grad(d[1], d[2], d[3])) is not None:
@@ -327,6 +329,18 @@ def lower(tape, name):
     plan = Plan(namespace["run"], source, lowered_names, kept_names, buffers, src.requires_numpy_matmul)
     plan.optimizer_steps = optimizer_step_objects
     return plan
+
+
+def _emit_array_step(src, description):
+    """An array computed outside an op (tape.array_step) as one call; False when an argument is one
+    only the tape reads."""
+    _, fn, specs, out = description
+    args = [_arg_expr(src, spec) for spec in specs]
+    if any(a is None for a in args):
+        return False
+    call = f"{src.bind(fn, 'fn')}({', '.join(args)})"
+    src.line(f"s[{out}] = {call}" if out is not None else call)
+    return True
 
 
 def _emit_args(src, op):
