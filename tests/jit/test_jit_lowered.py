@@ -237,3 +237,22 @@ def test_every_arithmetic_rule_and_its_gradients_equal_eager(rng, dtype):
     plan = _only_plan(jitted)
     assert plan.calls == 2 and all(name.endswith(" outside an op") for name in plan.kept)  # no op kept
     assert {"Neg backward", "Div backward", "Sub backward", "Pow backward"} <= set(plan.lowered)
+
+
+def test_a_plan_builds_every_kind_of_result_as_eager(rng):
+    scale = fg.tensor(rng.standard_normal(3))
+
+    def f(w, x, offset):
+        w_t = fg.tensor(w) if not isinstance(w, fg.Tensor) else w
+        y = fnp.tanh(x @ w_t) + offset
+        return {"y": y, "input": w_t, "outside": scale, "pair": (y * 2, 7, "text", None)}
+
+    jitted = fg.jit(f)
+    for _ in range(5):
+        w, x, offset = fg.tensor(rng.standard_normal((3, 2))), rng.standard_normal((4, 3)), rng.standard_normal(2)
+        got, want = jitted(w, x, offset), f(w, x, offset)
+        assert set(got) == set(want)
+        assert np.array_equal(got["y"].data, want["y"].data) and type(got["y"]) is type(want["y"])
+        assert got["input"] is w and got["outside"] is scale
+        assert np.array_equal(got["pair"][0].data, want["pair"][0].data) and got["pair"][1:] == (7, "text", None)
+    assert _only_plan(jitted).calls == 3

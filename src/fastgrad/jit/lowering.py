@@ -2,7 +2,7 @@
 
 A replay of the recording (tape.py) runs each op's own forward and backward
 rules on a list of slots.  Once a recording is verified, `lower` rewrites it
-as a flat plan: the source of one function `run(s)` whose lines are the array
+as a flat plan: the source of one function `run(leaves)` whose lines are the array
 calls those rules make (the C kernel wrappers, NumPy ufuncs, gemm), with
 their constant arguments folded in (shapes, activations, which inputs need a
 gradient, the constants of the recording) and no rule, backend dispatch or
@@ -30,6 +30,7 @@ import threading
 
 import numpy as np
 
+from ..autograd._graph import new_tensor
 from ..backend import gemm as gemm_module
 from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
@@ -81,7 +82,8 @@ class Op:
 
 
 class Plan:
-    """A lowered recording: `run(s)` does the work of every step on the slot list `s`.
+    """A lowered recording: `run(leaves)` puts the call's dynamic inputs in a new slot list `s`, does
+    the work of every step on it and returns the function's result.
 
     `source` is the generated code; `lowered` and `kept` name the steps written out as array
     calls and the steps kept as calls of the tape's step; `buffers` the arrays preallocated;
@@ -322,13 +324,41 @@ def lower(tape, name):
             array = buffer_of[slot]
             pool.setdefault((array.shape, array.dtype.str), []).append(array)
 
-    body = "\n".join(src.lines) or "    pass"
-    source = f"def run(s):\n{body}\n"
+    body = "\n".join(_input_lines(tape) + src.lines + [_result_line(src, tape.outputs)])
+    source = f"def run(leaves):\n{body}\n"
     namespace = dict(src.names)
     exec(compile(source, f"<fastgrad.jit plan of {name}>", "exec"), namespace)
     plan = Plan(namespace["run"], source, lowered_names, kept_names, buffers, src.requires_numpy_matmul)
     plan.optimizer_steps = optimizer_step_objects
     return plan
+
+
+def _input_lines(tape):
+    """The slot list of a replay, with the dynamic inputs in their slots (as Tape.replay puts them)."""
+    lines = [f"    s = [None] * {tape.nslots}"]
+    for i, (array_slot, object_slot) in enumerate(tape.input_slots):
+        if object_slot is None:
+            lines.append(f"    s[{array_slot}] = leaves[{i}]")
+        else:
+            lines.append(f"    s[{object_slot}] = x = leaves[{i}]")
+            lines.append(f"    s[{array_slot}] = x._data")
+    return lines
+
+
+def _result_line(src, outputs):
+    """The return of the function's result, built as tape.output_builder builds it."""
+    parts = []
+    for spec in outputs.specs:
+        kind = spec[0]
+        if kind == "new_tensor":
+            parts.append(f"{src.bind(new_tensor, 'new_tensor')}(s[{spec[1]}], False, None)")
+        elif kind == "object":
+            parts.append(f"s[{spec[1]}]")
+        elif kind == "same":
+            parts.append(src.bind(spec[1], "same"))
+        else:
+            parts.append(_arg_expr(src, spec))
+    return f"    return {src.bind(outputs.rebuild, 'rebuild')}([{', '.join(parts)}])"
 
 
 def _emit_array_step(src, description):

@@ -240,6 +240,16 @@ class Tape:
         return True
 
     def replay(self, leaves):
+        plan = self.plan
+        # The plan's buffers serve one replay at a time (another thread, or a call made again from
+        # inside a kept step, replays step by step); so does a plan that is not usable now.
+        if plan is not None and plan.usable() and plan.lock.acquire(False):
+            try:
+                result = plan.run(leaves)
+                plan.calls += 1
+            finally:
+                plan.lock.release()
+            return result
         s = [None] * self.nslots
         for value, (array_slot, object_slot) in zip(leaves, self.input_slots):
             if object_slot is None:
@@ -247,18 +257,8 @@ class Tape:
             else:
                 s[array_slot] = value._data
                 s[object_slot] = value
-        plan = self.plan
-        # The plan's buffers serve one replay at a time (another thread, or a call made again from
-        # inside a kept step, replays step by step); so does a plan that is not usable now.
-        if plan is not None and plan.usable() and plan.lock.acquire(False):
-            try:
-                plan.run(s)
-                plan.calls += 1
-            finally:
-                plan.lock.release()
-        else:
-            for step in self.steps:
-                step(s)
+        for step in self.steps:
+            step(s)
         return self.outputs(s)
 
     def __len__(self):
@@ -285,4 +285,5 @@ def output_builder(rebuild, specs):
     def outputs(s):
         return rebuild([m(s) for m in makers])
 
+    outputs.rebuild, outputs.specs = rebuild, specs  # what a lowered plan builds its result from
     return outputs
