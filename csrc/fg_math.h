@@ -56,6 +56,16 @@ static inline float fg_reduce_f32(float x, int32_t *k)
     return (x - kf * FG_LN2_HI_F) - kf * FG_LN2_LO_F;
 }
 
+/* fg_reduce_f32 for x <= 0 (or NaN): only the lower clamp can apply. */
+static inline float fg_reduce_nonpos_f32(float x, int32_t *k)
+{
+    x = x < -104.0f ? -104.0f : x;
+    float finite = x == x ? x : 0.0f;
+    float kf = (finite * FG_LOG2E_F + 12582912.0f) - 12582912.0f;
+    *k = (int32_t)kf;
+    return (x - kf * FG_LN2_HI_F) - kf * FG_LN2_LO_F;
+}
+
 /* (e^r - 1 - r) / r^2 on |r| <= ln2/2: a degree-4 polynomial fitted for the
  * smallest relative error of e^r (3e-9 before float rounding). */
 static inline float fg_exp_tail_f32(float r)
@@ -72,6 +82,20 @@ static inline float fg_expf(float x)
     float s1, s2;
     fg_pow2_split_f32(k, &s1, &s2);
     return (p * s1) * s2;
+}
+
+/* exp(x) for x <= 0 (or NaN), as sigmoid takes it: the same value as fg_expf (same k, r and
+ * polynomial) with fewer operations.  No upper clamp is needed, and since -150 <= k <= 0,
+ * p 2**(k + 64) is a normal number computed exactly; the final multiply by 2**-64 rounds
+ * once, to a subnormal where exp does, as fg_pow2_split_f32's two factors would. */
+static inline float fg_exp_nonpos_f32(float x)
+{
+    int32_t k;
+    float r = fg_reduce_nonpos_f32(x, &k);
+    float p = 1.0f + (r + r * r * fg_exp_tail_f32(r));
+    union { int32_t i; float f; } scale;
+    scale.i = (k + 64 + 127) << 23;
+    return (p * scale.f) * 5.42101086242752217e-20f; /* 2**-64 */
 }
 
 /* exp(x) - 1 without cancellation near 0: 2**k (e**r - 1) + (2**k - 1). */
@@ -105,6 +129,7 @@ static inline double fg_exp_f64(double x) { return exp(x); }
 static inline double fg_expm1_f64(double x) { return expm1(x); }
 static inline float fg_exp_f32(float x) { return fg_expf(x); }
 static inline float fg_expm1_f32(float x) { return fg_expm1f(x); }
+static inline double fg_exp_nonpos_f64(double x) { return exp(x); }
 
 /* ---- activations of one element, and their derivatives ---- */
 
@@ -112,7 +137,7 @@ static inline float fg_expm1_f32(float x) { return fg_expm1f(x); }
 #define FG_DEFINE_SIGMOID(T, S)                                               \
     static inline T fg_sigmoid_##S(T v)                                       \
     {                                                                         \
-        T e = fg_exp_##S(-fg_abs_##S(v));                                     \
+        T e = fg_exp_nonpos_##S(-fg_abs_##S(v));                              \
         T r = (T)1 / ((T)1 + e);                                              \
         return r * (v >= 0 ? (T)1 : e);                                       \
     }
