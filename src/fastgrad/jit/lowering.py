@@ -34,7 +34,7 @@ from ..autograd._graph import new_tensor
 from ..backend import gemm as gemm_module
 from ..backend.mixed_precision import STATE as AUTOCAST
 from ..ops.broadcast import unbroadcast
-from . import leaf_grads, lowerers, optimizer_steps
+from . import folding, leaf_grads, lowerers, optimizer_steps
 from .models import ArrayModel, model_of
 
 
@@ -324,7 +324,8 @@ def lower(tape, name):
             array = buffer_of[slot]
             pool.setdefault((array.shape, array.dtype.str), []).append(array)
 
-    body = "\n".join(_input_lines(tape) + src.lines + [_result_line(src, tape.outputs)])
+    lines = folding.fold(src.lines, src.names, escaping, tape.nslots, src.bind)
+    body = "\n".join(_input_lines(tape) + lines + [_result_line(src, tape.outputs)])
     source = f"def run(leaves):\n{body}\n"
     namespace = dict(src.names)
     exec(compile(source, f"<fastgrad.jit plan of {name}>", "exec"), namespace)
