@@ -23,6 +23,8 @@
         for (int64_t r = lo; r < hi; r++) {                                    \
             const int64_t n = r / OHW, oh = (r % OHW) / g->out_w, ow = r % g->out_w; \
             const int64_t h0 = oh * g->stride_h - g->pad_h, w0 = ow * g->stride_w - g->pad_w; \
+            /* whether the kernel row lies inside x's width: then no column needs a check */ \
+            const int inside_w = w0 >= 0 && w0 + (KW - 1) * g->dilation_w < W; \
             T *out = col + r * K;                                              \
             for (int64_t c = 0; c < C; c++) {                                  \
                 const T *plane = x + (n * C + c) * H * W;                      \
@@ -35,6 +37,11 @@
                         continue;                                              \
                     }                                                          \
                     const T *src = plane + h * W;                              \
+                    if (inside_w) {                                            \
+                        for (int64_t j = 0; j < KW; j++)                       \
+                            dst[j] = src[w0 + j * g->dilation_w];              \
+                        continue;                                              \
+                    }                                                          \
                     for (int64_t j = 0; j < KW; j++) {                         \
                         const int64_t w = w0 + j * g->dilation_w;              \
                         dst[j] = (w >= 0 && w < W) ? src[w] : (T)0;            \
@@ -58,6 +65,7 @@
             memset(sample, 0, (size_t)(C * H * W) * sizeof(T));                \
             for (int64_t r = 0; r < OHW; r++) {                                \
                 const int64_t h0 = (r / OW) * sh - ph, w0 = (r % OW) * sw - pw; \
+                const int inside_w = w0 >= 0 && w0 + (KW - 1) * dw < W;        \
                 const T *src = col + (n * OHW + r) * K;                        \
                 for (int64_t c = 0; c < C; c++) {                              \
                     T *plane = sample + c * H * W;                             \
@@ -67,6 +75,11 @@
                             continue;                                          \
                         T *dst = plane + h * W;                                \
                         const T *s = src + (c * KH + i) * KW;                  \
+                        if (inside_w) {                                        \
+                            for (int64_t j = 0; j < KW; j++)                   \
+                                dst[w0 + j * dw] += s[j];                      \
+                            continue;                                          \
+                        }                                                      \
                         for (int64_t j = 0; j < KW; j++) {                     \
                             const int64_t w = w0 + j * dw;                     \
                             if (w >= 0 && w < W)                               \

@@ -184,3 +184,39 @@ def test_conv_transpose2d_bad_arguments(call, fragment):
     with pytest.raises(ValueError, match="^conv_transpose2d: ") as info:
         call()
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_weight_gradient_without_input_gradient_matches_torch(groups, rng):
+    # the first layer of a network: only the weight and bias gradients are asked for
+    torch = pytest.importorskip("torch")
+    x, w, b = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((6, 4 // groups, 3, 2)), rng.standard_normal(6)
+    seed_grad = rng.standard_normal((3, 6, 4, 7))
+    mine = [fg.tensor(w, requires_grad=True), fg.tensor(b, requires_grad=True)]
+    out = F.conv2d(fg.tensor(x), *mine, stride=(2, 1), groups=groups)
+    (out * fg.tensor(seed_grad)).sum().backward()
+    theirs = [torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    (torch.nn.functional.conv2d(torch.tensor(x), *theirs, stride=(2, 1), groups=groups)
+     * torch.tensor(seed_grad)).sum().backward()
+    for m, t in zip(mine, theirs):
+        np.testing.assert_allclose(m.grad.data, t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_a_strided_input_reads_as_its_values(rng):
+    base = rng.standard_normal((2, 3, 7, 12))
+    w, b = fg.tensor(rng.standard_normal((4, 3, 3, 3))), fg.tensor(rng.standard_normal(4))
+    out = F.conv2d(fg.tensor(base[:, :, :, ::2]), w, b).numpy()
+    np.testing.assert_array_equal(out, F.conv2d(fg.tensor(np.ascontiguousarray(base[:, :, :, ::2])), w, b).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_an_empty_batch_gives_an_empty_output_and_zero_weight_gradients(dtype):
+    x = fg.tensor(np.zeros((0, 2, 6, 6), dtype), requires_grad=True)
+    w = fg.tensor(np.ones((3, 2, 3, 3), dtype), requires_grad=True)
+    b = fg.tensor(np.ones(3, dtype), requires_grad=True)
+    out = F.conv2d(x, w, b, padding=1)
+    assert out.shape == (0, 3, 6, 6) and out.dtype == dtype
+    out.sum().backward()
+    assert x.grad.shape == (0, 2, 6, 6)
+    np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
+    np.testing.assert_array_equal(b.grad.data, np.zeros(3))
