@@ -6,7 +6,9 @@ weights with the same thread count: fastgrad (nn.Conv2d / MaxPool2d / Linear,
 F.cross_entropy, optim.Adam), PyTorch (the same model; its convolutions run in
 oneDNN), and the floor: the bare GEMMs of fastgrad's step (per convolution
 col @ W^T, gz^T @ col and, for the second, gz @ W; per linear layer its three)
-through fastgrad's GEMM entry point into preallocated outputs.
+through fastgrad's GEMM entry point into preallocated outputs.  fastgrad's
+float32 convolutions run in oneDNN when it is installed (fastgrad[onednn]), else
+as im2col + GEMM; FASTGRAD_CONV=im2col (or =onednn) chooses (backend/onednn_conv.py).
 
 Target: <= 1.3x PyTorch's step time.
 

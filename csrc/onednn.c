@@ -270,3 +270,10 @@ int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     return FG_ONEDNN_NOT_LOADED;
 }
 #endif
+
+/* ---- for the float32 convolutions (onednn_conv.c): the loaded library and its CPU engine ---- */
+void *fg_onednn_library(void **engine)
+{
+    *engine = dnnl.engine;
+    return dnnl.library;
+}

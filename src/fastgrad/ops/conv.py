@@ -7,12 +7,19 @@ layer's fused epilogue; the result is viewed as (N, O, OH, OW).  Backward:
 gz is the output gradient as (N * OH * OW, O); gW = gz^T @ col, gcol = gz @ W,
 and col2im (im2col_bwd) adds gcol back onto the input positions.  The patch
 matrix is saved for the weight gradient.  conv1d is conv2d on a height-1 image.
+
+float32 NumPy arrays go to oneDNN's convolution primitives instead when it is
+installed (see fastgrad.backend.onednn_conv): one call each for the forward,
+the input gradient and the weight and bias gradients; no patch matrix is made.
 """
 import numbers
 
+from .. import _C
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.mixed_precision import autocast_backend
+from ..backend.numpy_backend import NumpyBackend
+from ..backend.onednn_conv import runs_on_onednn
 from .linear import _one_dtype
 from .shape import squeeze, unsqueeze
 
@@ -42,11 +49,16 @@ class Conv2d(Function):
         ow = _out_size(w, left + right, kw, stride[1], dilation[1])
         geometry = dict(kernel_size=(kh, kw), stride=stride, padding=(top, left), dilation=dilation,
                         out_size=(oh, ow))
+        ctx.geometry, ctx.groups, ctx.input_shape = geometry, groups, (n, c, h, w)
+        ctx.onednn = n > 0 and type(b) is NumpyBackend and runs_on_onednn(x, weight, bias)
+        if ctx.onednn:
+            ctx.arguments = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+            ctx.save_for_backward(x, weight, bias, None)
+            return _C.onednn_conv_forward(x, weight, bias, **ctx.arguments)
         col = b.im2col_fwd(x, **geometry)
         z = _products(b, col, xp.reshape(weight, (o, cg * kh * kw)), groups, transpose_w=True)
         if bias is not None:
             z, _ = b.bias_act_fwd(z, bias=bias, activation="none", inplace=True)
-        ctx.geometry, ctx.groups, ctx.input_shape = geometry, groups, (n, c, h, w)
         ctx.save_for_backward(x, weight, bias, col)
         return xp.permute_dims(xp.reshape(z, (n, oh, ow, o)), (0, 3, 1, 2))
 
@@ -57,7 +69,10 @@ class Conv2d(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         o, cg, kh, kw = weight.shape
         n, _, oh, ow = g.shape
-        if isinstance(weight, Tensor) or isinstance(x, Tensor):
+        differentiable = isinstance(weight, Tensor) or isinstance(x, Tensor)
+        if ctx.onednn and not differentiable:
+            return _onednn_backward(ctx, x, weight, bias, g)
+        if differentiable or col is None:
             # NOTE: with create_graph the patches are gathered again from x, so that
             # second derivatives see how they depend on it.
             col = b.im2col_fwd(x, **ctx.geometry)
@@ -72,6 +87,18 @@ class Conv2d(Function):
         if need_b:
             gb = xp.sum(g, axis=(0, 2, 3))
         return gx, gw, gb
+
+
+def _onednn_backward(ctx, x, weight, bias, g):
+    """The gradients asked for, from oneDNN's backward-data and backward-weights convolutions."""
+    need_x, need_w, need_b = ctx.needs_input_grad[:3]
+    gx = gw = gb = None
+    if need_x:
+        gx = _C.onednn_conv_backward_data(g, weight, input_shape=ctx.input_shape, **ctx.arguments)
+    if need_w or need_b:
+        gw, gb = _C.onednn_conv_backward_weights(x, g, weight_shape=weight.shape, bias=bias is not None,
+                                                 **ctx.arguments)
+    return gx, gw if need_w else None, gb if need_b else None
 
 
 def _weight_grad(b, col, gz, groups):

@@ -1,0 +1,83 @@
+"""Where float32 convolutions of NumPy arrays run: oneDNN's convolution primitives, or im2col + GEMM.
+
+oneDNN (`pip install onednn-cpu-gomp`, or fastgrad[onednn]) is loaded at run
+time, as for the bfloat16 GEMM (onednn.py); its forward, backward-data and
+backward-weights convolutions run in its own blocked layouts, into which the
+arrays are reordered and back, and give the values of the im2col path up to
+float32 rounding.  float64 and other dtypes, autocast, empty batches and
+higher-order gradients (create_graph) always take the im2col path.
+
+The choice comes from `set_conv_algorithm(...)`, else the FASTGRAD_CONV
+environment variable, else "auto" (oneDNN when it is installed and loads);
+it is made on first use, so importing fastgrad never loads oneDNN.
+"""
+import numpy as np
+
+from .. import _C
+from .onednn import find_onednn_library
+from .optional_library import choice_from_environment, load_or_fall_back
+
+CHOICES = ("auto", "onednn", "im2col")
+ENV_VAR = "FASTGRAD_CONV"
+_F32 = np.dtype(np.float32)
+
+_state = {"active": None, "note": ""}
+
+
+def set_conv_algorithm(name="auto"):
+    """Choose how float32 convolutions of NumPy arrays run: "auto", "onednn" or "im2col".
+
+    "onednn": oneDNN's convolutions (RuntimeError when oneDNN is missing or cannot
+    be loaded); "im2col": the patch gather and GEMMs of fastgrad's own kernels;
+    "auto": oneDNN when installed, else im2col.  Returns the choice in effect.
+
+    Example::
+
+        from fastgrad.backend.onednn_conv import set_conv_algorithm
+        set_conv_algorithm("im2col")
+    """
+    if name not in CHOICES:
+        raise ValueError(f"set_conv_algorithm: argument 'name' must be one of {CHOICES}, got {name!r}")
+    if name == "im2col":
+        return _activate("im2col", "chosen")
+    active = load_or_fall_back("set_conv_algorithm('onednn')", name == "onednn", find_onednn_library(),
+                               "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
+                               _C.onednn_load, lambda path: _activate("onednn", path),
+                               lambda reason: _activate("im2col", reason))
+    return active or _state["active"]
+
+
+def get_conv_algorithm():
+    """How float32 convolutions run now: "onednn" or "im2col"."""
+    return resolve()
+
+
+def resolve():
+    """Apply FASTGRAD_CONV (default "auto") unless set_conv_algorithm already chose."""
+    if _state["active"] is not None:
+        return _state["active"]
+    choice_from_environment(ENV_VAR, CHOICES, set_conv_algorithm, "using im2col convolutions")
+    return _state["active"]
+
+
+def conv_description():
+    """One line naming how float32 convolutions run (for `fastgrad info`)."""
+    active = resolve()
+    if active == "onednn":
+        return f"onednn {_C.onednn_info()['version']} ({_state['note']})"
+    return f"im2col + GEMM ({_state['note']})"
+
+
+def runs_on_onednn(*arrays):
+    """Whether a convolution of these arrays (None for a missing bias) goes to oneDNN: all
+    float32 NumPy arrays, and oneDNN chosen."""
+    for a in arrays:
+        if a is not None and (type(a) is not np.ndarray or a.dtype != _F32):
+            return False
+    return resolve() == "onednn"
+
+
+def _activate(active, note):
+    _state["active"] = active
+    _state["note"] = note
+    return active
