@@ -44,3 +44,20 @@ void fg_bf16_round_f32(const float *restrict x, float *restrict y, int64_t n)
 {
     FG_PARALLEL_SHARES(n, n, 16, round_bf16(x + lo, y + lo, hi - lo))
 }
+
+/* The linear layer's bias + activation epilogue (linear.c's fg_bias_act_fwd_f32,
+ * float32 arithmetic) that also writes the bfloat16 bits of its output y, the
+ * operand of the next bfloat16 GEMM: each chunk of rows (FG_CHUNK_WORK
+ * elements, cache-sized) is converted right after the epilogue wrote it, while
+ * it is still in cache, instead of in a second pass over y from memory.
+ * Threaded above the same size as linear.c's epilogue, for the same reason. */
+#define FG_BF16_EPILOGUE_OMP_THRESHOLD (1 << 22)
+
+void fg_bias_act_bf16_f32(const float *bias, float *z, float *y, uint16_t *y16, int64_t rows, int64_t cols,
+                          int act)
+{
+    FG_PARALLEL_SHARES_ABOVE(rows, rows * cols, FG_BF16_EPILOGUE_OMP_THRESHOLD, 1, {
+        fg_bias_act_fwd_f32(bias, z + lo * cols, y + lo * cols, hi - lo, cols, act);
+        to_bf16(y + lo * cols, y16 + lo * cols, (hi - lo) * cols);
+    })
+}

@@ -495,6 +495,9 @@ int fg_gru_seq_bwd_f64(const double *restrict act, const double *restrict gh, co
 void fg_bf16_from_f32(const float *restrict x, uint16_t *restrict y, int64_t n);
 /* x rounded to bfloat16 and widened back: the values a bfloat16 GEMM reads. */
 void fg_bf16_round_f32(const float *restrict x, float *restrict y, int64_t n);
+/* fg_bias_act_fwd_f32 (y = act(z + bias), see linear.c) also writing y16, the bfloat16 bits of y. */
+void fg_bias_act_bf16_f32(const float *bias, float *z, float *y, uint16_t *y16, int64_t rows, int64_t cols,
+                          int act);
 #define FG_ONEDNN_OK 0
 #define FG_ONEDNN_NOT_LOADED 1
 #define FG_ONEDNN_FAILED 2

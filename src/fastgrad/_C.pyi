@@ -68,6 +68,10 @@ def bias_act_fwd(z: Any, *, bias: Any = ..., activation: Any = ..., inplace: Any
     """(y, saved): y = act(z + bias) over the rows of z (rows, out); saved, what bias_act_bwd takes, is y"""
     ...
 
+def bias_act_fwd_bf16(z: Any, *, bias: Any = ..., activation: Any = ..., inplace: Any = ...) -> Any:
+    """(y, saved, y_bits): bias_act_fwd of float32 z, and y's bfloat16 bits (uint16, y's shape), each"""
+    ...
+
 def binary_cross_entropy_bwd(p: Any, t: Any, gy: Any = ..., *, scale: Any = ..., out: Any = ...) -> Any:
     """gx = scale * gy * (p - t) / max(p (1 - p), 1e-12)."""
     ...

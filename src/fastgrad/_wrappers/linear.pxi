@@ -31,12 +31,9 @@ cdef object matrix_array(str op, str arg, object a):
     return a
 
 
-def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
-    """(y, saved): y = act(z + bias) over the rows of z (rows, out); saved, what bias_act_bwd takes, is y
-    or, for the gelus, z + bias.  inplace=True writes z + bias into z (and y is z except for the gelus)."""
-    op = "linear"
-    cdef int act = activation_code(op, activation)
-    z = matrix_array(op, "z", z)
+cdef tuple epilogue_buffers(str op, int act, object z, object bias, bint inplace):
+    """(z, bias, y) ready for a forward epilogue: z (2-d, checked) copied unless inplace, y z itself or,
+    for the gelus, a new array."""
     if bias is not None:
         bias = kernel_ready(matching(op, "bias", bias, z.dtype, (z.shape[1],)))
     z = kernel_ready(z)
@@ -45,13 +42,21 @@ def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
     elif not z.flags.writeable:
         raise ValueError(f"{op}: argument 'z' must be writeable for inplace=True")
     keeps_z = act == FG_ACT_GELU or act == FG_ACT_GELU_TANH
-    y = new_output(z.shape, z.dtype) if keeps_z else z
+    return z, bias, (new_output(z.shape, z.dtype) if keeps_z else z)
+
+
+def bias_act_fwd(z, *, bias=None, activation="none", inplace=False):
+    """(y, saved): y = act(z + bias) over the rows of z (rows, out); saved, what bias_act_bwd takes, is y
+    or, for the gelus, z + bias.  inplace=True writes z + bias into z (and y is z except for the gelus)."""
+    op = "linear"
+    cdef int act = activation_code(op, activation)
+    z, bias, y = epilogue_buffers(op, act, matrix_array(op, "z", z), bias, inplace)
     cdef int64_t r = z.shape[0], c = z.shape[1]
     cdef address pb = data_of(bias), pz = data_of(z), py = data_of(y)
     cdef bint f32 = is_f32(z)
     with nogil:
         by_dtype(f32, fg_bias_act_fwd, pb, pz, py, r, c, act)
-    return y, (z if keeps_z else y)
+    return y, z
 
 
 def bias_act_bwd(s, gy, *, bias_grad=False, activation="none"):

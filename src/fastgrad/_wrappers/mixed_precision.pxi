@@ -7,6 +7,8 @@ cdef extern from "fastgrad.h":
         FG_ONEDNN_OK
     void fg_bf16_from_f32(address x, address y, int64_t n) nogil
     void fg_bf16_round_f32(address x, address y, int64_t n) nogil
+    void fg_bias_act_bf16_f32(address bias, address z, address y, address y16, int64_t rows, int64_t cols,
+                              int act) nogil
     int fg_onednn_load(const char *path, char *message, int64_t message_len) nogil
     int fg_onednn_loaded() nogil
     void fg_onednn_version(int *major, int *minor, int *patch) nogil
@@ -45,6 +47,23 @@ def bf16_round(x):
     with nogil:
         fg_bf16_round_f32(px, py, n)
     return y
+
+
+def bias_act_fwd_bf16(z, *, bias=None, activation="none", inplace=False):
+    """(y, saved, y_bits): bias_act_fwd of float32 z, and y's bfloat16 bits (uint16, y's shape), each
+    block of rows converted while it is still in cache."""
+    op = "linear"
+    cdef int act = activation_code(op, activation)
+    z = matrix_array(op, "z", z)
+    if not is_f32(z):
+        raise TypeError(f"{op}: argument 'z' has dtype {z.dtype}; the bfloat16 epilogue takes float32")
+    z, bias, y = epilogue_buffers(op, act, z, bias, inplace)
+    bits = new_output(z.shape, _U16)
+    cdef int64_t r = z.shape[0], c = z.shape[1]
+    cdef address pb = data_of(bias), pz = data_of(z), py = data_of(y), pbits = data_of(bits)
+    with nogil:
+        fg_bias_act_bf16_f32(pb, pz, py, pbits, r, c, act)
+    return y, z, bits
 
 
 def onednn_load(str path):

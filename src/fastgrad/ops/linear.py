@@ -13,6 +13,10 @@ backward's GEMMs reuse those copies, rounding only the output gradient, once
 for both of its GEMMs.  The float32 x is then not saved (the weight gradient
 reads the 16-bit copy), unless x is a leaf tensor, whose array lives on anyway;
 on Tensors (create_graph) the copy stands in for x, its gradient going to x.
+With oneDNN's bfloat16 GEMM, a layer whose activation keeps its output (relu,
+sigmoid, tanh) writes the output's bfloat16 bits in its epilogue's pass
+(_C.bias_act_fwd_bf16), and a linear layer reading that output unchanged takes
+them as its rounded x instead of rounding it again.
 """
 import math
 
@@ -21,13 +25,16 @@ import numpy as np
 from ..autograd._graph import Context, new_tensor
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
-from ..backend.gemm16 import gemm_rounded, rounded_operand, uses_onednn
+from .. import _C
+from ..backend import onednn
+from ..backend.gemm16 import BFLOAT16, gemm_rounded, rounded_operand, uses_onednn
 from ..backend.mixed_precision import MixedPrecisionBackend, autocast_backend, rounded_weight
 from ..backend.reference.linear import ACTIVATIONS, KEEPS_PREACTIVATION
 from .shape import astype
 
 _ALIASES = {None: "none", "identity": "none", "linear": "none"}
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_SAVES_OUTPUT = ("relu", "sigmoid", "tanh")
 
 
 class Linear(Function):
@@ -54,12 +61,15 @@ class Linear(Function):
             rows = math.prod(lead)
             x2 = _reshape(xp, x, (rows, in_features))
         ctx.rows = rows
-        rounded = _rounded_operands(ctx, b, x2, weight)
+        rounded = _rounded_operands(ctx, b, x, x2, weight)
         if rounded:
             z = gemm_rounded(rounded[0], rounded[1].T)
         else:
             z = b.matmul(x2, _transpose(xp, weight))
-        y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
+        if rounded and _writes_output_bits(ctx, b, activation):
+            y, pre, ctx.output_bits = _C.bias_act_fwd_bf16(z, bias=bias, activation=activation, inplace=True)
+        else:
+            y, pre = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
         if not flat:
             y = _reshape(xp, y, lead + (out_features,))
         ctx.activation = activation
@@ -112,16 +122,40 @@ class Linear(Function):
         return gx, gw, gb
 
 
-def _rounded_operands(ctx, b, x2, weight):
+def _rounded_operands(ctx, b, x, x2, weight):
     """Under autocast, (x2, weight) rounded to the 16-bit compute dtype as its GEMM reads
-    them (weight from the block's cache, see mixed_precision.rounded_weight); otherwise
-    (float64, other arrays, autocast off) ()."""
+    them (x2 from the bits the layer that made x wrote, see _bits_written_for; weight from
+    the block's cache, see mixed_precision.rounded_weight); otherwise (float64, other
+    arrays, autocast off) ()."""
     if type(b) is not MixedPrecisionBackend or not (type(x2) is np.ndarray and type(weight) is np.ndarray
                                                       and x2.dtype == weight.dtype == _FLOATS[0]):
         return ()
     dtype = b.compute_dtype
     bits = uses_onednn(x2.shape[0] * x2.shape[1] * weight.shape[0], dtype)
-    return rounded_operand(x2, dtype, bits), rounded_weight(ctx, 1, weight, dtype, bits)
+    x16 = _bits_written_for(ctx, x) if bits else None
+    x16 = rounded_operand(x2, dtype, bits) if x16 is None else x16.reshape(x2.shape)
+    return x16, rounded_weight(ctx, 1, weight, dtype, bits)
+
+
+def _writes_output_bits(ctx, b, activation):
+    """Whether the epilogue also writes the output's bfloat16 bits for a next layer's oneDNN GEMM:
+    with a graph, bfloat16 on oneDNN, and an activation that saves the output (whose version
+    the next layer checks, see _bits_written_for)."""
+    return (type(ctx) is Context and activation in _SAVES_OUTPUT and b.compute_dtype == BFLOAT16
+            and onednn.resolve() == "onednn")
+
+
+def _bits_written_for(ctx, x):
+    """The bfloat16 bits a linear layer's epilogue wrote for its output x, if x is that output
+    and no in-place op changed it since (its version is the one the layer saved); else None."""
+    parent = ctx.parents[0] if type(ctx) is Context else None
+    if type(parent) is not Context or parent.fn is not Linear or not parent.saved_arrays:
+        return None
+    bits = getattr(parent, "output_bits", None)
+    if bits is None or parent.saved_arrays[3] is not x:
+        return None
+    source, counter, version = parent.saved_meta[3]
+    return bits if source is parent and counter[0] == version else None
 
 
 def _keeps_x(ctx, rounded):
