@@ -30,8 +30,8 @@ def compiled_rule_of(cls: Any) -> Any:
     """The compiled rule `cls` runs with on NumPy arrays and numbers (0: its Python rules)."""
     ...
 
-def is_floating_dtype(dtype: Any, xp: Any) -> Any:
-    """True for real and complex floating dtypes (the ones gradients flow through);"""
+def has_floating_dtype(data: Any) -> Any:
+    """True when the array's dtype is real or complex floating (the dtypes gradients flow"""
     ...
 
 def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:

@@ -387,7 +387,7 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         if ctx.saved_arrays:
             # A saved 0-d output is the array returned, so create_graph can connect it.
             ctx.saved_arrays = tuple(out if s is raw else s for s in ctx.saved_arrays)
-    if not _is_floating(out, backend):
+    if not has_floating_dtype(out):
         return new_tensor(out, False, None)
     ctx.dtype = out.dtype
     ctx.shape = out.shape
@@ -422,20 +422,16 @@ cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
 
 
-cdef bint _is_floating(out, backend):
-    dtype = out.dtype
+cpdef bint has_floating_dtype(data):
+    """True when the array's dtype is real or complex floating (the dtypes gradients flow
+    through); the array's own namespace answers for dtypes without NumPy's `kind`."""
+    dtype = data.dtype
     if dtype is _F32 or dtype is _F64:
         return True
-    return is_floating_dtype(dtype, backend.xp)
-
-
-cpdef bint is_floating_dtype(dtype, xp):
-    """True for real and complex floating dtypes (the ones gradients flow through);
-    `xp` answers for dtypes of other array-API libraries, which have no `kind`."""
     kind = getattr(dtype, "kind", None)
     if kind is not None:
         return kind == "f" or kind == "c"
-    return xp.isdtype(dtype, ("real floating", "complex floating"))
+    return backend_for(data).xp.isdtype(dtype, ("real floating", "complex floating"))
 
 
 cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):

@@ -8,8 +8,7 @@ import weakref
 
 import numpy as np
 
-from ..backend import namespace_of
-from ._graph import TensorBase, is_floating_dtype, new_tensor, set_tensor_type
+from ._graph import TensorBase, has_floating_dtype, new_tensor, set_tensor_type
 from .capture import replayed_call
 from .grad_mode import STATE
 
@@ -64,7 +63,7 @@ class Tensor(TensorBase):
                 raise RuntimeError(
                     "requires_grad: cannot be turned off on a non-leaf tensor; use .detach()")
             return
-        if value and not is_floating_dtype(self._data.dtype, namespace_of(self._data)):
+        if value and not has_floating_dtype(self._data):
             raise RuntimeError(
                 f"requires_grad: only floating point tensors can require gradients, "
                 f"got dtype {self._data.dtype}")
