@@ -27,7 +27,7 @@ import sys
 
 from .. import _C
 from . import gemm as _gemm
-from .optional_library import check_choice, choice_from_environment, load_or_fall_back
+from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
 
 CHOICES = ("auto", "mkl", "numpy")
 ENV_VAR = "FASTGRAD_BLAS"
@@ -115,10 +115,7 @@ def blas_description(numpy_blas="numpy's BLAS"):
 
 def resolve():
     """Apply FASTGRAD_BLAS (default "auto") unless set_blas already chose."""
-    if _state["active"] is not None:
-        return _state["active"]
-    choice_from_environment(ENV_VAR, CHOICES, set_blas, "using numpy's matmul")
-    return _state["active"]
+    return active_or_from_environment(_state, ENV_VAR, CHOICES, set_blas, "using numpy's matmul")
 
 
 def _activate(active, note):

@@ -18,7 +18,7 @@ import os
 import sys
 
 from .. import _C
-from .optional_library import check_choice, choice_from_environment, load_or_fall_back
+from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
 
 CHOICES = ("auto", "onednn", "emulate")
 ENV_VAR = "FASTGRAD_BF16_GEMM"
@@ -103,10 +103,7 @@ def get_bf16_gemm():
 
 def resolve():
     """Apply FASTGRAD_BF16_GEMM (default "auto") unless set_bf16_gemm already chose."""
-    if _state["active"] is not None:
-        return _state["active"]
-    choice_from_environment(ENV_VAR, CHOICES, set_bf16_gemm, "emulating bf16 GEMMs")
-    return _state["active"]
+    return active_or_from_environment(_state, ENV_VAR, CHOICES, set_bf16_gemm, "emulating bf16 GEMMs")
 
 
 def bf16_gemm_description():

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _C
 from .onednn import find_onednn_library
-from .optional_library import choice_from_environment, load_or_fall_back
+from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
 
 CHOICES = ("auto", "onednn", "im2col")
 ENV_VAR = "FASTGRAD_CONV"
@@ -36,15 +36,13 @@ def set_conv_algorithm(name="auto"):
         from fastgrad.backend.onednn_conv import set_conv_algorithm
         set_conv_algorithm("im2col")
     """
-    if name not in CHOICES:
-        raise ValueError(f"set_conv_algorithm: argument 'name' must be one of {CHOICES}, got {name!r}")
+    check_choice("set_conv_algorithm", name, CHOICES)
     if name == "im2col":
         return _activate("im2col", "chosen")
-    active = load_or_fall_back("set_conv_algorithm('onednn')", name == "onednn", find_onednn_library(),
-                               "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
-                               _C.onednn_load, lambda path: _activate("onednn", path),
-                               lambda reason: _activate("im2col", reason))
-    return active or _state["active"]
+    return load_or_fall_back("set_conv_algorithm('onednn')", name == "onednn", find_onednn_library(),
+                             "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
+                             _C.onednn_load, lambda path: _activate("onednn", path),
+                             lambda reason: _activate("im2col", reason))
 
 
 def get_conv_algorithm():
@@ -54,10 +52,7 @@ def get_conv_algorithm():
 
 def resolve():
     """Apply FASTGRAD_CONV (default "auto") unless set_conv_algorithm already chose."""
-    if _state["active"] is not None:
-        return _state["active"]
-    choice_from_environment(ENV_VAR, CHOICES, set_conv_algorithm, "using im2col convolutions")
-    return _state["active"]
+    return active_or_from_environment(_state, ENV_VAR, CHOICES, set_conv_algorithm, "using im2col convolutions")
 
 
 def conv_description():

@@ -32,15 +32,17 @@ def load_or_fall_back(op, forced, path, missing_reason, load, use, fall_back):
     return use(path)
 
 
-def choice_from_environment(env_var, choices, choose, fallback_text):
-    """choose(the value of env_var, default "auto"), warning and using "auto" for a bad value,
-    and warning (returning None) when the named library cannot be used."""
-    requested = os.environ.get(env_var, "auto").strip().lower() or "auto"
-    if requested not in choices:
-        warnings.warn(f"{env_var}={requested!r} is not one of {choices}; using 'auto'", RuntimeWarning, stacklevel=4)
-        requested = "auto"
-    try:
-        return choose(requested)
-    except RuntimeError as e:
-        warnings.warn(f"{env_var}={requested}: {e}; {fallback_text}", RuntimeWarning, stacklevel=4)
-        return None
+def active_or_from_environment(state, env_var, choices, choose, fallback_text):
+    """state["active"]; before any choice, choose(the value of env_var, default "auto") first,
+    warning and using "auto" for a bad value, and warning when the named library cannot be used."""
+    if state["active"] is None:
+        requested = os.environ.get(env_var, "auto").strip().lower() or "auto"
+        if requested not in choices:
+            warnings.warn(f"{env_var}={requested!r} is not one of {choices}; using 'auto'", RuntimeWarning,
+                          stacklevel=4)
+            requested = "auto"
+        try:
+            choose(requested)
+        except RuntimeError as e:
+            warnings.warn(f"{env_var}={requested}: {e}; {fallback_text}", RuntimeWarning, stacklevel=4)
+    return state["active"]
