@@ -27,7 +27,7 @@ import sys
 
 from .. import _C
 from . import gemm as _gemm
-from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
+from .optional_library import active_or_from_environment, choose_library
 
 CHOICES = ("auto", "mkl", "numpy")
 ENV_VAR = "FASTGRAD_BLAS"
@@ -87,13 +87,9 @@ def set_blas(name="auto"):
         fastgrad.set_blas("numpy")   # np.matmul for every matmul and linear layer
         fastgrad.get_blas()          # 'numpy'
     """
-    check_choice("set_blas", name, CHOICES)
-    if name == "numpy":
-        return _activate("numpy", "chosen")
-    return load_or_fall_back("set_blas('mkl')", name == "mkl", find_mkl_library(),
-                             "the mkl package is not installed (pip install mkl, or fastgrad[mkl])",
-                             _C.blas_load, lambda path: _activate("mkl", path),
-                             lambda reason: _activate("numpy", reason))
+    return choose_library("set_blas", name, CHOICES, "mkl", "numpy", find_mkl_library,
+                          "the mkl package is not installed (pip install mkl, or fastgrad[mkl])", _C.blas_load,
+                          _activate)
 
 
 def get_blas():

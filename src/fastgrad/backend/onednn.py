@@ -18,7 +18,7 @@ import os
 import sys
 
 from .. import _C
-from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
+from .optional_library import active_or_from_environment, choose_library
 
 CHOICES = ("auto", "onednn", "emulate")
 ENV_VAR = "FASTGRAD_BF16_GEMM"
@@ -27,6 +27,9 @@ _NAMES = ("libdnnl.so*", "libdnnl.*dylib")
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 _state = {"active": None, "note": ""}
+
+
+ONEDNN_MISSING = "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])"
 
 
 def find_onednn_library():
@@ -84,16 +87,10 @@ def set_bf16_gemm(name="auto"):
 
         fastgrad.amp.set_bf16_gemm("emulate")   # every bf16 GEMM emulated
     """
-    check_choice("set_bf16_gemm", name, CHOICES)
-    if name == "emulate":
-        return _activate("emulate", "chosen")
-    flags = cpu_bf16_flags()
-    if name == "auto" and not flags:
+    if name == "auto" and not cpu_bf16_flags():
         return _activate("emulate", "the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)")
-    return load_or_fall_back("set_bf16_gemm('onednn')", name == "onednn", find_onednn_library(),
-                             "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
-                             _C.onednn_load, lambda path: _activate("onednn", path),
-                             lambda reason: _activate("emulate", reason))
+    return choose_library("set_bf16_gemm", name, CHOICES, "onednn", "emulate", find_onednn_library,
+                          ONEDNN_MISSING, _C.onednn_load, _activate)
 
 
 def get_bf16_gemm():

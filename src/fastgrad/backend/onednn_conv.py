@@ -14,8 +14,8 @@ it is made on first use, so importing fastgrad never loads oneDNN.
 import numpy as np
 
 from .. import _C
-from .onednn import find_onednn_library
-from .optional_library import active_or_from_environment, check_choice, load_or_fall_back
+from .onednn import ONEDNN_MISSING, find_onednn_library
+from .optional_library import active_or_from_environment, choose_library
 
 CHOICES = ("auto", "onednn", "im2col")
 ENV_VAR = "FASTGRAD_CONV"
@@ -36,13 +36,8 @@ def set_conv_algorithm(name="auto"):
         from fastgrad.backend.onednn_conv import set_conv_algorithm
         set_conv_algorithm("im2col")
     """
-    check_choice("set_conv_algorithm", name, CHOICES)
-    if name == "im2col":
-        return _activate("im2col", "chosen")
-    return load_or_fall_back("set_conv_algorithm('onednn')", name == "onednn", find_onednn_library(),
-                             "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])",
-                             _C.onednn_load, lambda path: _activate("onednn", path),
-                             lambda reason: _activate("im2col", reason))
+    return choose_library("set_conv_algorithm", name, CHOICES, "onednn", "im2col", find_onednn_library,
+                          ONEDNN_MISSING, _C.onednn_load, _activate)
 
 
 def get_conv_algorithm():

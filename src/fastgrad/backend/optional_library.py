@@ -8,9 +8,17 @@ import os
 import warnings
 
 
-def check_choice(op, name, choices):
+def choose_library(op, name, choices, library, fallback, find, missing_reason, load, activate):
+    """What each setter does with `name`, one of `choices`: "auto" or `library` loads the library
+    (find() its path, load(path), then activate(library, path)); `fallback`, or "auto" when the
+    library cannot be used, gives activate(fallback, why).  Asked for by name, a library that
+    cannot be used raises RuntimeError naming `op`.  Returns the choice in effect."""
     if name not in choices:
         raise ValueError(f"{op}: argument 'name' must be one of {choices}, got {name!r}")
+    if name == fallback:
+        return activate(fallback, "chosen")
+    return load_or_fall_back(f"{op}('{library}')", name == library, find(), missing_reason, load,
+                             lambda path: activate(library, path), lambda reason: activate(fallback, reason))
 
 
 def load_or_fall_back(op, forced, path, missing_reason, load, use, fall_back):
