@@ -9,14 +9,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-mapfile -t extra < <(python - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    extras = tomllib.load(f)["project"]["optional-dependencies"]
-print("\n".join(extras["onednn"] + extras["bf16"]))
-PY
-)
-pip install --quiet "${extra[@]}"
+source .ci/install_extras.sh
+install_extras onednn bf16
 python -c "import fastgrad; print('bf16 GEMM:', fastgrad.backend.onednn.bf16_gemm_description())"
 
 pytest tests/amp -q -rs

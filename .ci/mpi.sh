@@ -9,14 +9,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-# The extra's packages as pyproject.toml lists them (no rebuild of fastgrad itself).
-mapfile -t extra < <(python - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["distributed"]))
-PY
-)
-pip install --quiet "${extra[@]}"
+source .ci/install_extras.sh
+install_extras distributed
 python -c "import mpi4py.MPI as MPI; print('MPI:', MPI.Get_library_version().splitlines()[0])"
 
 pytest tests/distributed -q -rs

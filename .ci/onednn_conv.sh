@@ -9,13 +9,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
 
-mapfile -t extra < <(python - <<'PY'
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["onednn"]))
-PY
-)
-pip install --quiet "${extra[@]}"
+source .ci/install_extras.sh
+install_extras onednn
 python -c "from fastgrad.backend.onednn_conv import conv_description; print('convolutions:', conv_description())"
 
 FASTGRAD_CONV=onednn pytest tests/backend/test_onednn_conv.py tests/ops/test_conv.py tests/nn/test_conv_pool_modules.py -q -rs
