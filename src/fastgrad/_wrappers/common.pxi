@@ -161,9 +161,9 @@ cdef double positive(str op, str arg, object value) except -1:
 
 
 cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
-    cdef int nd = cnp.PyArray_NDIM(a)
-    return nd == cnp.PyArray_NDIM(b) and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
-                                                 nd * sizeof(cnp.npy_intp)) == 0
+    cdef int nd = cnp.PyArray_NDIM(a)   # a 0-d array's dimensions pointer may be NULL: no memcmp then
+    return nd == cnp.PyArray_NDIM(b) and (nd == 0 or memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
+                                                             nd * sizeof(cnp.npy_intp)) == 0)
 
 
 cdef inline bint same_layout(object a, object like):
