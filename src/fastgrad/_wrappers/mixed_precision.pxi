@@ -20,16 +20,16 @@ cdef extern from "fastgrad.h":
 cdef object _U16 = np.dtype(np.uint16)
 
 
-cdef object float32_input(str op, object x):
-    x = float_input(op, "x", x)
+cdef object float32_input(str op, str arg, object x):
+    x = float_input(op, arg, x)
     if not is_f32(x):
-        raise TypeError(f"{op}: argument 'x' has dtype {x.dtype}; it takes float32")
+        raise TypeError(f"{op}: argument '{arg}' has dtype {x.dtype}; it takes float32")
     return x
 
 
 def bf16_bits(x):
     """float32 array -> uint16 array of its bfloat16 bits, rounded to nearest (ties to even); NaN stays NaN."""
-    x = float32_input("bf16_bits", x)
+    x = float32_input("bf16_bits", "x", x)
     y = new_output(x.shape, _U16)
     cdef address px = data_of(x), py = data_of(y)
     cdef int64_t n = x.size
@@ -40,7 +40,7 @@ def bf16_bits(x):
 
 def bf16_round(x):
     """float32 array -> float32 array: each value rounded to the nearest bfloat16 (ties to even)."""
-    x = float32_input("bf16_round", x)
+    x = float32_input("bf16_round", "x", x)
     y = new_output(x.shape, _F32)
     cdef address px = data_of(x), py = data_of(y)
     cdef int64_t n = x.size

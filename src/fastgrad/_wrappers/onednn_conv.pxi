@@ -1,4 +1,4 @@
-# float32 convolutions through oneDNN (csrc/onednn_conv.c), once onednn_load succeeded.
+# float32 convolutions through oneDNN (csrc/onednn_conv.c), once onednn_load succeeded; arrays pass as addresses.
 # x (N, C, H, W), weight (O, C / groups, KH, KW), y (N, O, OH, OW); padding is
 # (top, bottom, left, right), stride and dilation pairs.
 
@@ -9,22 +9,20 @@ cdef extern from "fastgrad.h":
         int64_t batch, channels, height, width, out_channels, groups, kernel_h, kernel_w
         int64_t stride_h, stride_w, pad_top, pad_bottom, pad_left, pad_right, dilation_h, dilation_w
         int64_t out_h, out_w, has_bias
-    int fg_onednn_conv_forward(const fg_onednn_conv_shape *s, const float *x, const float *w, const float *bias,
-                               float *y, char *message, int64_t message_len) nogil
-    int fg_onednn_conv_backward_data(const fg_onednn_conv_shape *s, const float *gy, const float *w, float *gx,
+    int fg_onednn_conv_forward(const fg_onednn_conv_shape *s, address x, address w, address bias, address y,
+                               char *message, int64_t message_len) nogil
+    int fg_onednn_conv_backward_data(const fg_onednn_conv_shape *s, address gy, address w, address gx,
                                      char *message, int64_t message_len) nogil
-    int fg_onednn_conv_backward_weights(const fg_onednn_conv_shape *s, const float *x, const float *gy,
-                                        float *gw, float *gbias, char *message, int64_t message_len) nogil
+    int fg_onednn_conv_backward_weights(const fg_onednn_conv_shape *s, address x, address gy, address gw,
+                                        address gbias, char *message, int64_t message_len) nogil
 
 
-cdef object _conv_f32(str op, str arg, object a, int ndim):
-    if not isinstance(a, np.ndarray):
-        raise TypeError(f"{op}: argument '{arg}' must be a numpy.ndarray, got {type(a).__name__}")
-    if a.dtype != _F32:
-        raise TypeError(f"{op}: argument '{arg}' has dtype {a.dtype}; oneDNN's convolution takes float32")
+cdef object conv_input(str op, str arg, object a, int ndim):
+    """a as a kernel-ready float32 array of ndim axes, or raise."""
+    a = float32_input(op, arg, a)
     if a.ndim != ndim:
         raise ValueError(f"{op}: argument '{arg}' must be {ndim}-d, got shape {a.shape}")
-    return kernel_ready(a)
+    return a
 
 
 cdef int _conv_shape(str op, fg_onednn_conv_shape *s, tuple x_shape, tuple w_shape, object stride, object padding,
@@ -63,19 +61,14 @@ cdef int _conv_check(str op, int status, char *message) except -1:
 def onednn_conv_forward(x, weight, bias=None, *, stride=1, padding=(0, 0, 0, 0), dilation=1, groups=1):
     """y (N, O, OH, OW) = conv2d(x, weight) + bias through oneDNN (float32)."""
     op = "conv2d (oneDNN)"
-    x = _conv_f32(op, "input", x, 4)
-    weight = _conv_f32(op, "weight", weight, 4)
+    x = conv_input(op, "input", x, 4)
+    weight = conv_input(op, "weight", weight, 4)
     if bias is not None:
-        bias = _conv_f32(op, "bias", bias, 1)
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"{op}: argument 'bias' has shape {bias.shape}, expected ({weight.shape[0]},)")
+        bias = kernel_ready(matching(op, "bias", bias, _F32, (weight.shape[0],)))
     cdef fg_onednn_conv_shape s
     _conv_shape(op, &s, x.shape, weight.shape, stride, padding, dilation, groups, bias is not None)
-    y = np.empty((s.batch, s.out_channels, s.out_h, s.out_w), dtype=np.float32)
-    cdef const float *px = <const float *>cnp.PyArray_DATA(x)
-    cdef const float *pw = <const float *>cnp.PyArray_DATA(weight)
-    cdef const float *pb = <const float *>cnp.PyArray_DATA(bias) if bias is not None else NULL
-    cdef float *py = <float *>cnp.PyArray_DATA(y)
+    y = new_output((s.batch, s.out_channels, s.out_h, s.out_w), _F32)
+    cdef address px = data_of(x), pw = data_of(weight), pb = data_of(bias), py = data_of(y)
     cdef char message[512]
     cdef int status
     message[0] = 0
@@ -89,17 +82,12 @@ def onednn_conv_backward_data(grad, weight, *, input_shape, stride=1, padding=(0
                               groups=1):
     """gx of input_shape: the input gradient of conv2d for the output gradient grad (float32)."""
     op = "conv2d_backward (oneDNN)"
-    grad = _conv_f32(op, "grad", grad, 4)
-    weight = _conv_f32(op, "weight", weight, 4)
+    weight = conv_input(op, "weight", weight, 4)
     cdef fg_onednn_conv_shape s
     _conv_shape(op, &s, tuple(int(v) for v in input_shape), weight.shape, stride, padding, dilation, groups, False)
-    if grad.shape != (s.batch, s.out_channels, s.out_h, s.out_w):
-        raise ValueError(f"{op}: argument 'grad' has shape {grad.shape}, expected "
-                         f"{(s.batch, s.out_channels, s.out_h, s.out_w)}")
-    gx = np.empty((s.batch, s.channels, s.height, s.width), dtype=np.float32)
-    cdef const float *pg = <const float *>cnp.PyArray_DATA(grad)
-    cdef const float *pw = <const float *>cnp.PyArray_DATA(weight)
-    cdef float *px = <float *>cnp.PyArray_DATA(gx)
+    grad = kernel_ready(matching(op, "grad", grad, _F32, (s.batch, s.out_channels, s.out_h, s.out_w)))
+    gx = new_output((s.batch, s.channels, s.height, s.width), _F32)
+    cdef address pg = data_of(grad), pw = data_of(weight), px = data_of(gx)
     cdef char message[512]
     cdef int status
     message[0] = 0
@@ -113,19 +101,13 @@ def onednn_conv_backward_weights(x, grad, *, weight_shape, bias=False, stride=1,
                                  dilation=1, groups=1):
     """(gw of weight_shape, gbias or None): the weight (and bias) gradients of conv2d (float32)."""
     op = "conv2d_backward (oneDNN)"
-    x = _conv_f32(op, "input", x, 4)
-    grad = _conv_f32(op, "grad", grad, 4)
+    x = conv_input(op, "input", x, 4)
     cdef fg_onednn_conv_shape s
     _conv_shape(op, &s, x.shape, tuple(int(v) for v in weight_shape), stride, padding, dilation, groups, bias)
-    if grad.shape != (s.batch, s.out_channels, s.out_h, s.out_w):
-        raise ValueError(f"{op}: argument 'grad' has shape {grad.shape}, expected "
-                         f"{(s.batch, s.out_channels, s.out_h, s.out_w)}")
-    gw = np.empty(tuple(int(v) for v in weight_shape), dtype=np.float32)
-    gb = np.empty(s.out_channels, dtype=np.float32) if bias else None
-    cdef const float *px = <const float *>cnp.PyArray_DATA(x)
-    cdef const float *pg = <const float *>cnp.PyArray_DATA(grad)
-    cdef float *pw = <float *>cnp.PyArray_DATA(gw)
-    cdef float *pb = <float *>cnp.PyArray_DATA(gb) if bias else NULL
+    grad = kernel_ready(matching(op, "grad", grad, _F32, (s.batch, s.out_channels, s.out_h, s.out_w)))
+    gw = new_output(tuple(int(v) for v in weight_shape), _F32)
+    gb = new_output((s.out_channels,), _F32) if bias else None
+    cdef address px = data_of(x), pg = data_of(grad), pw = data_of(gw), pb = data_of(gb)
     cdef char message[512]
     cdef int status
     message[0] = 0
