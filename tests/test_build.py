@@ -39,9 +39,13 @@ def test_info_lists_build(capsys):
 
     assert main(["info"]) == 0
     out = capsys.readouterr().out
-    for key in ("fastgrad", "openmp", "threads", "compile_flags", "numpy", "blas", "cupy"):
+    for key in ("fastgrad", "openmp", "threads", "compile_flags", "numpy", "blas", "bf16_gemm", "convolutions", "cupy"):
         assert key in out
     assert "-O3" in out
+    from fastgrad.backend.onednn_conv import get_conv_algorithm
+
+    conv_line = next(line for line in out.splitlines() if line.strip().startswith("convolutions:"))
+    assert conv_line.split(":", 1)[1].strip().startswith({"onednn": "onednn", "im2col": "im2col"}[get_conv_algorithm()])
 
 
 def test_kernels_run_on_float32():

@@ -19,6 +19,7 @@ def collect():
         "blas": _numpy_blas(),
         "gemm_blas": _gemm_blas(),
         "bf16_gemm": _bf16_gemm(),
+        "convolutions": _convolutions(),
         "cupy": _cupy_status(),
         "mpi": _mpi_status(),
     }
@@ -46,6 +47,13 @@ def _bf16_gemm():
     from .backend.onednn import bf16_gemm_description
 
     return bf16_gemm_description()
+
+
+def _convolutions():
+    """How float32 convolutions run: oneDNN (with its version) or im2col, and why."""
+    from .backend.onednn_conv import conv_description
+
+    return conv_description()
 
 
 def _cupy_status():
