@@ -125,7 +125,8 @@ def test_bincount_and_counting_repeat_interleave_match_pytorch():
                                                                                        minlength=8)),
                          (fg.tensor(values).bincount(fg.tensor(weights)),
                           torch.tensor(values).bincount(torch.tensor(weights))),
-                         (fg.repeat_interleave(fg.tensor([2, 0, 3])), torch.repeat_interleave(torch.tensor([2, 0, 3])))]:
+                         (fg.repeat_interleave(fg.tensor([2, 0, 3])),
+                          torch.repeat_interleave(torch.tensor([2, 0, 3])))]:
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
 
