@@ -104,3 +104,38 @@ def test_amp(benchmark, size, group, name, needs, workload):
     benchmark(workload(torch, *MLPS[size]))
     if benchmark.stats is not None and group is step_group:
         _medians[size, name] = benchmark.stats.stats.median
+
+
+# The linear epilogue under bf16 autocast with oneDNN: bias + relu writing float32 y, then y's bfloat16
+# bits for the next GEMM, in one pass over each cache-sized block (_C.bias_act_fwd_bf16) or in two
+# passes (the epilogue, then _C.bf16_bits over y from memory).
+EPILOGUE_SHAPE = (4096, 1024)
+
+
+def _epilogue(fused):
+    import numpy as np
+
+    from fastgrad import _C
+
+    rng = np.random.default_rng(0)
+    z0 = rng.standard_normal(EPILOGUE_SHAPE).astype(np.float32)
+    bias = rng.standard_normal(EPILOGUE_SHAPE[1]).astype(np.float32)
+    z = z0.copy()
+
+    def run():
+        np.copyto(z, z0)
+        if fused:
+            _C.bias_act_fwd_bf16(z, bias=bias, activation="relu", inplace=True)
+        else:
+            y, _ = _C.bias_act_fwd(z, bias=bias, activation="relu", inplace=True)
+            _C.bf16_bits(y)
+
+    return run
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["one pass", "two passes"])
+def test_bf16_epilogue(benchmark, fused):
+    benchmark.group = f"amp epilogue: bias + relu + bf16 bits of y, {EPILOGUE_SHAPE[0]}x{EPILOGUE_SHAPE[1]} float32"
+    benchmark.name = ("one pass: bias_act_fwd_bf16" if fused
+                      else "two passes: bias_act_fwd, then bf16_bits")
+    benchmark(_epilogue(fused))
