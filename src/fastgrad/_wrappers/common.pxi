@@ -153,11 +153,10 @@ cdef double not_nan(str op, str arg, object value) except? -1:
     return v
 
 
-cdef double positive(str op, str arg, object value) except -1:
-    cdef double v = float(value)
-    if not v > 0:
+cdef double positive(str op, str arg, double value) except -1:
+    if not value > 0:
         raise ValueError(f"{op}: argument '{arg}' must be positive, got {value}")
-    return v
+    return value
 
 
 cdef inline bint same_shape(cnp.ndarray a, cnp.ndarray b):
