@@ -181,8 +181,13 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
+def _plain(x):
+    """A Tensor's array; anything else as it is."""
+    return x._data if isinstance(x, Tensor) else x
+
+
 def _arrays(a, b):
-    return np.asarray(a._data if isinstance(a, Tensor) else a), np.asarray(b._data if isinstance(b, Tensor) else b)
+    return np.asarray(_plain(a)), np.asarray(_plain(b))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -233,10 +238,6 @@ def _fnp():
     from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
 
     return fnp
-
-
-def _plain(x):
-    return x._data if isinstance(x, Tensor) else x
 
 
 def outer(input, vec2):
