@@ -22,6 +22,37 @@ import pytest
 
 SCRIPTS = {}
 
+# The hand-written parameter update the two scalar-parameter scripts share.
+MANUAL_SGD_STEP = """    with torch.no_grad():
+        a -= learning_rate * a.grad
+        b -= learning_rate * b.grad
+        c -= learning_rate * c.grad
+        d -= learning_rate * d.grad
+        a.grad = None
+        b.grad = None
+        c.grad = None
+        d.grad = None
+coefficients = [a.item(), b.item(), c.item(), d.item()]
+"""
+
+# The polynomial model of x, x^2, x^3 that the nn and optim scripts fit.
+POLYNOMIAL_MODEL = """
+import math
+import torch
+
+torch.manual_seed({seed})
+x = torch.linspace(-math.pi, math.pi, 2000)
+y = torch.sin(x)
+p = torch.tensor([1, 2, 3])
+xx = x.unsqueeze(-1).pow(p)
+
+model = torch.nn.Sequential(
+    torch.nn.Linear(3, 1),
+    torch.nn.Flatten(0, 1)
+)
+loss_fn = torch.nn.MSELoss(reduction='sum')
+"""
+
 SCRIPTS["tensors_by_hand"] = """
 import math
 import torch
@@ -78,34 +109,9 @@ for t in range(2000):
     loss = (y_pred - y).pow(2).sum()
     losses.append(loss.item())
     loss.backward()
-    with torch.no_grad():
-        a -= learning_rate * a.grad
-        b -= learning_rate * b.grad
-        c -= learning_rate * c.grad
-        d -= learning_rate * d.grad
-        a.grad = None
-        b.grad = None
-        c.grad = None
-        d.grad = None
-coefficients = [a.item(), b.item(), c.item(), d.item()]
-"""
+""" + MANUAL_SGD_STEP
 
-SCRIPTS["nn"] = """
-import math
-import torch
-
-torch.manual_seed(2)
-x = torch.linspace(-math.pi, math.pi, 2000)
-y = torch.sin(x)
-p = torch.tensor([1, 2, 3])
-xx = x.unsqueeze(-1).pow(p)
-
-model = torch.nn.Sequential(
-    torch.nn.Linear(3, 1),
-    torch.nn.Flatten(0, 1)
-)
-loss_fn = torch.nn.MSELoss(reduction='sum')
-
+SCRIPTS["nn"] = POLYNOMIAL_MODEL.format(seed=2) + """
 learning_rate = 1e-6
 losses = []
 for t in range(2000):
@@ -123,22 +129,7 @@ coefficients = [linear_layer.bias.item(), linear_layer.weight[:, 0].item(), line
                 linear_layer.weight[:, 2].item()]
 """
 
-SCRIPTS["optim"] = """
-import math
-import torch
-
-torch.manual_seed(3)
-x = torch.linspace(-math.pi, math.pi, 2000)
-y = torch.sin(x)
-p = torch.tensor([1, 2, 3])
-xx = x.unsqueeze(-1).pow(p)
-
-model = torch.nn.Sequential(
-    torch.nn.Linear(3, 1),
-    torch.nn.Flatten(0, 1)
-)
-loss_fn = torch.nn.MSELoss(reduction='sum')
-learning_rate = 1e-3
+SCRIPTS["optim"] = POLYNOMIAL_MODEL.format(seed=3) + """learning_rate = 1e-3
 optimizer = torch.optim.RMSprop(model.parameters(), lr=learning_rate)
 losses = []
 for t in range(2000):
@@ -187,17 +178,7 @@ for t in range(2000):
     loss = (y_pred - y).pow(2).sum()
     losses.append(loss.item())
     loss.backward()
-    with torch.no_grad():
-        a -= learning_rate * a.grad
-        b -= learning_rate * b.grad
-        c -= learning_rate * c.grad
-        d -= learning_rate * d.grad
-        a.grad = None
-        b.grad = None
-        c.grad = None
-        d.grad = None
-coefficients = [a.item(), b.item(), c.item(), d.item()]
-"""
+""" + MANUAL_SGD_STEP
 
 SCRIPTS["dynamic_graph"] = """
 import random
