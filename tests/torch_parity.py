@@ -1,7 +1,14 @@
 """Checks shared by the tests that compare fastgrad with PyTorch on the same float64 inputs."""
 import numpy as np
+import pytest
 
 import fastgrad as fg
+
+try:
+    import torch
+except ImportError:  # the tests that compare with PyTorch skip; the others run
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
 
 
 def copy_weights(mine, peer):

@@ -5,11 +5,7 @@ import pytest
 import fastgrad as fg
 from fastgrad import nn
 
-try:
-    import torch
-except ImportError:  # the tests that compare with PyTorch skip; the others run
-    torch = None
-needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+from torch_parity import needs_torch, torch
 
 
 def _copy_params(ours, theirs):

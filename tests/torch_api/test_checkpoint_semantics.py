@@ -6,7 +6,7 @@ import pytest
 import fastgrad as fg
 from fastgrad.utils.checkpoint import checkpoint
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
 def _grads(lib, use_checkpoint, **kwargs):
@@ -29,6 +29,7 @@ def _grads(lib, use_checkpoint, **kwargs):
     return [np.asarray(W1.grad if lib is fg else W1.grad.numpy()), np.asarray(W2.grad if lib is fg else W2.grad.numpy())]
 
 
+@needs_torch
 @pytest.mark.parametrize("use_reentrant", [False, True, None])
 def test_closure_parameters_get_gradients_when_the_input_is_data(use_reentrant):
     plain = _grads(fg, False)

@@ -7,7 +7,7 @@ import fastgrad as fg
 from fastgrad.autograd import functional as AF
 from grad_modes import assert_decorators_record_nothing
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
 def _functions(T):
@@ -48,6 +48,7 @@ def _leaf(T, a):
     return T.tensor(a, requires_grad=True) if T is fg else torch.tensor(a, requires_grad=True)
 
 
+@needs_torch
 def test_single_output_function_matches_pytorch_and_gradcheck():
     a = np.array([0.5, -1.5, 2.0])
     results = []
@@ -65,6 +66,7 @@ def test_single_output_function_matches_pytorch_and_gradcheck():
     assert "CubeBackward" in repr(Cube.apply(_leaf(fg, a), 1.0))
 
 
+@needs_torch
 def test_several_outputs_and_non_differentiable_ones_match_pytorch():
     a, b = np.array([1.0, -2.0, 3.0, -0.5]), np.array([0.5, 1.5, -1.0, 2.0])
     results = []
@@ -214,6 +216,7 @@ def _close(ours, theirs):
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
+@needs_torch
 @pytest.mark.parametrize("what", ["jacobian_tuple", "jacobian_single", "hessian_tuple", "hessian_single",
                                   "vjp", "jvp", "hvp", "vhp"])
 def test_functional_matches_pytorch(what):

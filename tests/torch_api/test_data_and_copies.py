@@ -5,7 +5,7 @@ import pytest
 
 import fastgrad as fg
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
 def test_data_is_a_detached_tensor_over_the_same_array():
@@ -18,6 +18,7 @@ def test_data_is_a_detached_tensor_over_the_same_array():
         assert d.dtype == t.dtype and d.shape == t.shape
 
 
+@needs_torch
 def test_writes_through_data_change_the_tensor_and_record_nothing():
     ours = fg.nn.Linear(3, 2)
     theirs = torch.nn.Linear(3, 2)
@@ -35,6 +36,7 @@ def test_writes_through_data_change_the_tensor_and_record_nothing():
         assert o.requires_grad and o.is_leaf and o.grad is None
 
 
+@needs_torch
 def test_manual_sgd_through_data_matches_pytorch():
     rng = np.random.default_rng(0)
     x, y, w0 = rng.standard_normal((20, 3)), rng.standard_normal((20, 1)), rng.standard_normal((3, 1))
@@ -71,6 +73,7 @@ def test_changing_saved_values_through_data_raises_instead_of_a_wrong_gradient()
         y.backward()
 
 
+@needs_torch
 def test_tensor_always_copies_and_as_tensor_and_from_numpy_share():
     a = np.arange(6.0).reshape(2, 3)
     for lib in (fg, torch):

@@ -7,8 +7,8 @@ import fastgrad as fg
 from fastgrad.utils.data import (BatchSampler, DataLoader, RandomSampler, Sampler, SequentialSampler,
                                  SubsetRandomSampler, TensorDataset)
 
-torch = pytest.importorskip("torch")
-tdata = torch.utils.data
+from torch_parity import needs_torch, torch
+tdata = torch.utils.data if torch is not None else None
 
 
 class EveryThird(Sampler):
@@ -36,6 +36,7 @@ def _both(make):
     return _batches(ours, lambda t: np.asarray(t.data)), _batches(theirs, lambda t: t.numpy())
 
 
+@needs_torch
 @pytest.mark.parametrize("case", ["sampler", "user_sampler", "batch_sampler", "drop_last", "batch_sampler_drop",
                                   "collate_fn", "sequential"])
 def test_loader_options_give_pytorchs_batches(case):
@@ -54,6 +55,7 @@ def test_loader_options_give_pytorchs_batches(case):
     assert ours == theirs
 
 
+@needs_torch
 def test_lengths_match_pytorch():
     for kwargs in ({"batch_size": 3}, {"batch_size": 3, "drop_last": True}, {"batch_size": None},
                    {"batch_sampler": [[0, 1], [2]]}):
@@ -90,6 +92,7 @@ def test_samplers():
         RandomSampler(range(3), num_samples=2)
 
 
+@needs_torch
 def test_worker_options_match_pytorch():
     # Worker processes are tested in tests/utils/test_data_workers.py; here the same batches as PyTorch's.
     x = np.arange(24, dtype=np.float32).reshape(12, 2)
@@ -98,6 +101,7 @@ def test_worker_options_match_pytorch():
     assert ours == theirs
 
 
+@needs_torch
 @pytest.mark.parametrize("kwargs", [
     {"batch_sampler": [[0]], "batch_size": 2}, {"batch_sampler": [[0]], "shuffle": True},
     {"batch_sampler": [[0]], "sampler": [0]}, {"batch_sampler": [[0]], "drop_last": True},

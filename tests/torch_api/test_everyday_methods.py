@@ -6,9 +6,10 @@ import pytest
 import fastgrad as fg
 import fastgrad.nn.functional as F
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
+@needs_torch
 @pytest.mark.parametrize("values", [np.zeros((0, 3)), np.array(2.0), np.array(0.0), np.array([[0, 1], [2, 0]]),
                                     np.array([0.0, -3.0, 0.5]), np.zeros((2, 0, 2))])
 def test_nonzero_matches_pytorch(values):
@@ -18,6 +19,7 @@ def test_nonzero_matches_pytorch(values):
     assert [t.tolist() for t in ours.nonzero(as_tuple=True)] == [t.tolist() for t in theirs.nonzero(as_tuple=True)]
 
 
+@needs_torch
 def test_argsort_is_stable_and_matches_pytorch():
     values = np.array([[3, 1, 3, 1, 2], [0, 0, 0, 1, 1]], dtype=np.float32)
     for kwargs in ({}, {"descending": True}, {"dim": 0}, {"dim": 0, "descending": True}):
@@ -25,6 +27,7 @@ def test_argsort_is_stable_and_matches_pytorch():
             torch.tensor(values).argsort(stable=True, **kwargs).tolist(), kwargs
 
 
+@needs_torch
 def test_stride_and_contiguity_of_views_match_pytorch():
     ours, theirs = fg.arange(24.0).reshape(2, 3, 4), torch.arange(24.0).reshape(2, 3, 4)
     for view in (lambda t: t, lambda t: t.transpose(0, 2), lambda t: t[:, ::2, 1:], lambda t: t.permute(1, 2, 0)):
@@ -40,6 +43,7 @@ def test_type_names_and_casts():
     assert x.type(fg.float64).dtype == np.float64 and x.short().dtype == np.int16 and x.char().dtype == np.int8
 
 
+@needs_torch
 def test_one_hot_of_a_tensor_matches_pytorch():
     labels = np.array([[0, 3], [2, 2]])
     np.testing.assert_array_equal(F.one_hot(fg.tensor(labels)).numpy(),
@@ -47,6 +51,7 @@ def test_one_hot_of_a_tensor_matches_pytorch():
     assert F.one_hot(fg.tensor(labels), num_classes=6).shape == (2, 2, 6)
 
 
+@needs_torch
 def test_finfo_and_iinfo_take_fastgrad_dtypes():
     for ours, theirs in ((fg.float32, torch.float32), (fg.float64, torch.float64), (fg.half, torch.half)):
         assert fg.finfo(ours).eps == torch.finfo(theirs).eps and fg.finfo(ours).max == torch.finfo(theirs).max

@@ -4,7 +4,7 @@ import pytest
 
 import fastgrad as fg
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 # name: expression of (T, x, other) that updates x in place and returns it
 CASES = {
@@ -36,6 +36,7 @@ def _pair(lib, seed=0):
     return fg.tensor(a), fg.tensor(b)
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_without_graph_writes_the_array_and_bumps_the_version(name):
     x, o = _pair(fg)
@@ -47,6 +48,7 @@ def test_without_graph_writes_the_array_and_bumps_the_version(name):
     assert x.numpy() is array and x._version[0] == version + 1
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_inside_a_graph_gradients_match_pytorch(name):
     rng = np.random.default_rng(1)

@@ -5,7 +5,7 @@ import pytest
 
 import fastgrad as fg
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
 def _model(T):
@@ -22,6 +22,7 @@ def _np(t):
     return None if t is None else (t.detach().numpy().copy() if isinstance(t, torch.Tensor) else np.array(t.data))
 
 
+@needs_torch
 @pytest.mark.parametrize("input_needs_grad", [True, False])
 def test_hooks_see_what_pytorchs_see(input_needs_grad):
     records = []
@@ -68,6 +69,7 @@ def test_hooks_can_replace_args_output_and_grad_input_and_be_removed():
     np.testing.assert_allclose(model(x).data, x.data @ model.weight.data.T + model.bias.data, rtol=1e-6)
 
 
+@needs_torch
 def test_module_utilities_match_pytorch():
     ours, theirs = _model(fg), _model(torch)
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]

@@ -5,12 +5,13 @@ import pytest
 
 import fastgrad as fg
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 DTYPES = ["float", "float32", "float64", "double", "half", "float16", "long", "int64", "int32", "int",
           "bool", "uint8"]
 
 
+@needs_torch
 @pytest.mark.parametrize("name", DTYPES)
 def test_dtype_names_mean_what_they_mean_in_pytorch(name):
     ours = np.dtype(getattr(fg, name))
@@ -19,6 +20,7 @@ def test_dtype_names_mean_what_they_mean_in_pytorch(name):
     assert fg.zeros(2, dtype=getattr(fg, name)).dtype == theirs
 
 
+@needs_torch
 def test_device_objects():
     d = fg.device("cpu")
     assert d == "cpu" and d.type == "cpu" and d.index is None and repr(d) == repr(torch.device("cpu"))
@@ -54,6 +56,7 @@ DETERMINISTIC = {"zeros", "ones", "full", "arange", "linspace", "eye", "zeros_li
                  "tensor", "as_tensor"}
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_factories_take_dtype_device_and_requires_grad(name, dtype):
@@ -69,6 +72,7 @@ def test_factories_take_dtype_device_and_requires_grad(name, dtype):
         assert leaf.requires_grad and leaf.is_leaf
 
 
+@needs_torch
 def test_factory_dtype_inference_follows_pytorch():
     for ours, theirs in [(fg.arange(5), torch.arange(5)), (fg.full((2,), 3), torch.full((2,), 3)),
                          (fg.tensor([1, 2]), torch.tensor([1, 2])), (fg.tensor([1.0]), torch.tensor([1.0])),
@@ -105,6 +109,7 @@ def test_manual_seed_repeats_draws():
         np.testing.assert_array_equal(a, b)
 
 
+@needs_torch
 def test_is_tensor_allclose_equal():
     x = fg.tensor([1.0, 2.0])
     assert fg.is_tensor(x) and fg.is_tensor(fg.nn.Parameter(x)) and not fg.is_tensor(np.ones(2))
@@ -126,6 +131,7 @@ def test_numpy_namespace_keeps_axis():
 
 # ---- .grad as PyTorch code uses it ------------------------------------------------------------
 
+@needs_torch
 def test_grad_is_a_tensor_pytorch_code_can_use():
     w = fg.tensor([3.0, -4.0], requires_grad=True)
     tw = torch.tensor([3.0, -4.0], requires_grad=True)

@@ -8,7 +8,7 @@ import pytest
 import fastgrad as fg
 from fastgrad.test_util import check_grads
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 R = np.random.default_rng(0)
 A, B = R.standard_normal(4), R.standard_normal(3)
@@ -57,6 +57,7 @@ def _both(fn, arrays):
     return ours, theirs, ours_in, theirs_in
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(DIFFERENTIABLE))
 def test_values_and_gradients_match_pytorch(name):
     fn, arrays = DIFFERENTIABLE[name]
@@ -77,6 +78,7 @@ def test_gradients_match_finite_differences(name):
         check_grads(on_arrays, argnum=argnum, modes=["rev"], order=1)(*arrays)
 
 
+@needs_torch
 @pytest.mark.parametrize("name", ["floor", "ceil", "round", "trunc", "sign"])
 def test_rounding_keeps_requires_grad_with_a_zero_gradient(name):
     values = np.array([-1.5, -0.5, 0.0, 0.5, 1.5, 2.5, 2.7])
@@ -90,6 +92,7 @@ def test_rounding_keeps_requires_grad_with_a_zero_gradient(name):
     np.testing.assert_array_equal(getattr(fg, name)(x).numpy(), ty.detach().numpy())
 
 
+@needs_torch
 def test_round_with_decimals_matches_pytorch():
     values = np.array([1.2345, -2.5551, 0.0049])
     np.testing.assert_allclose(fg.tensor(values).round(decimals=2).numpy(),
@@ -98,6 +101,7 @@ def test_round_with_decimals_matches_pytorch():
         fg.tensor(values).floor(decimals=2)
 
 
+@needs_torch
 def test_nan_to_num_matches_pytorch():
     for dtype in (np.float32, np.float64):
         values = np.array([np.nan, np.inf, -np.inf, 1.0], dtype=dtype)
@@ -106,6 +110,7 @@ def test_nan_to_num_matches_pytorch():
                                           torch.nan_to_num(torch.tensor(values), **kwargs).numpy())
 
 
+@needs_torch
 @pytest.mark.parametrize("kwargs", [{}, {"return_inverse": True}, {"return_counts": True},
                                     {"return_inverse": True, "return_counts": True}, {"dim": 0}])
 def test_unique_matches_pytorch(kwargs):
@@ -117,6 +122,7 @@ def test_unique_matches_pytorch(kwargs):
         assert o.dtype == np.int64
 
 
+@needs_torch
 def test_bincount_and_counting_repeat_interleave_match_pytorch():
     values = np.array([0, 4, 1, 1, 4])
     weights = np.array([0.5, 1.0, 2.0, 0.25, -1.0])
@@ -166,6 +172,7 @@ def test_bad_input_names_the_function(call, message):
         call()
 
 
+@needs_torch
 def test_unfold_of_an_empty_window_range_and_float32():
     x = fg.zeros((2, 3), dtype=fg.float32)
     assert x.unfold(1, 3, 5).shape == (2, 1, 3) == tuple(torch.zeros(2, 3).unfold(1, 3, 5).shape)

@@ -9,7 +9,7 @@ import pytest
 
 import fastgrad as fg
 
-torch = pytest.importorskip("torch")
+from torch_parity import needs_torch, torch
 
 
 def _idx(T, rows):
@@ -108,6 +108,7 @@ def _run(lib, expr, arrays):
     return np.asarray(value), grads
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_value_and_gradient_match_pytorch(name):
     expr, shapes = CASES[name][:2]
@@ -141,6 +142,7 @@ NO_GRAD_CASES = {
 }
 
 
+@needs_torch
 @pytest.mark.parametrize("name", sorted(NO_GRAD_CASES))
 def test_values_without_gradient_match_pytorch(name):
     (a,) = _inputs([(3, 4)], seed=2)
@@ -150,6 +152,7 @@ def test_values_without_gradient_match_pytorch(name):
     assert np.asarray(ours.data).dtype == theirs.numpy().dtype
 
 
+@needs_torch
 def test_scatter_takes_the_leading_part_of_a_larger_source_and_numbers():
     a, s = _inputs([(3, 4), (2, 5)], seed=4)
     index = [[2, 0, 1, 1]]
@@ -161,6 +164,7 @@ def test_scatter_takes_the_leading_part_of_a_larger_source_and_numbers():
     np.testing.assert_array_equal(ours.data, theirs.numpy())
 
 
+@needs_torch
 def test_sizes_and_counts():
     x = fg.zeros(2, 3, 4)
     t = torch.zeros(2, 3, 4)
@@ -172,6 +176,7 @@ def test_sizes_and_counts():
     assert x.element_size() == 4 == t.element_size() and x.nbytes == t.nbytes
 
 
+@needs_torch
 def test_new_factories_follow_the_tensor():
     x = fg.ones(2, dtype=fg.float64)
     t = torch.ones(2, dtype=torch.float64)
@@ -203,6 +208,7 @@ def test_errors_name_the_method_and_argument():
         x.norm(p="nuc")
 
 
+@needs_torch
 def test_norm_gradient_at_zero_is_zero_as_in_pytorch():
     x = fg.zeros(3, requires_grad=True, dtype=fg.float64)
     x.norm().backward()
