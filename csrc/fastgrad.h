@@ -519,16 +519,16 @@ int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
  * x (batch, channels, height, width), weights (out_channels, channels / groups,
  * kernel_h, kernel_w), y (batch, out_channels, out_h, out_w), bias (out_channels),
  * all C-contiguous float32.  Forward: y = conv(x, w) + bias (bias NULL when
- * !has_bias).  Backward data: gx from gy and w.  Backward weights: gw and, when
- * has_bias, gbias (the sum of gy over batch and pixels) from x and gy.  Each
- * returns an FG_ONEDNN_* code, with the reason in `message` on failure. */
+ * !has_bias), then y = max(y, 0) in the same pass when relu.  Backward data: gx
+ * from gy and w.  Backward weights: gw and, when has_bias, gbias (the sum of gy
+ * over batch and pixels) from x and gy.  Each returns an FG_ONEDNN_* code, with
+ * the reason in `message` on failure. */
 typedef struct {
     int64_t batch, channels, height, width, out_channels, groups, kernel_h, kernel_w;
     int64_t stride_h, stride_w, pad_top, pad_bottom, pad_left, pad_right, dilation_h, dilation_w;
-    int64_t out_h, out_w, has_bias;
+    int64_t out_h, out_w, has_bias, relu;
 } fg_onednn_conv_shape;
 
-void *fg_onednn_library(void **engine);   /* the library opened by fg_onednn_load (NULL if none) */
 int fg_onednn_conv_forward(const fg_onednn_conv_shape *s, const float *x, const float *w, const float *bias,
                            float *y, char *message, int64_t message_len);
 int fg_onednn_conv_backward_data(const fg_onednn_conv_shape *s, const float *gy, const float *w, float *gx,

@@ -1,257 +1,255 @@
-/* bfloat16 GEMM through oneDNN's matmul, loaded at run time.
+/* oneDNN loaded at run time (fg_onednn.h), and the bfloat16 GEMM through its matmul.
  *
- * fg_onednn_load() opens libdnnl with dlopen and looks up the few entry
- * points of oneDNN's C API (v3) used here; fastgrad is not linked against
- * oneDNN and does not need its headers.  The declarations below follow
- * oneDNN's dnnl.h; the enum values used are stable across v3 releases.
+ * fg_onednn_load() opens libdnnl with dlopen and looks up the entry points of
+ * oneDNN's C API (v3) that fastgrad uses (fg_dnnl); fastgrad is not linked
+ * against oneDNN and does not need its headers.
  *
  * fg_gemm_bf16f32() computes C = op(A) op(B) with A and B in bfloat16 and C in
  * float32; oneDNN accumulates in float32 (on CPUs with AVX512-BF16 or AMX its
  * kernels use the bfloat16 dot-product instructions).  A primitive is made
- * once per shape and layout and kept in a small cache; calls are serialised
- * by a mutex (the primitive's memory objects are rebound per call).  The
- * oneDNN build for GNU OpenMP runs on the same libgomp thread pool as
- * fastgrad's kernels, so fastgrad.set_num_threads applies to it.
+ * once per shape and layout and kept in a small cache.  The oneDNN build for
+ * GNU OpenMP runs on the same libgomp thread pool as fastgrad's kernels, so
+ * fastgrad.set_num_threads applies to it.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 #include "fastgrad.h"
+#include "fg_onednn.h"
 
-#if defined(__unix__) || defined(__APPLE__)
+#ifdef FG_HAVE_DLOPEN
 #include <dlfcn.h>
 #include <pthread.h>
-#define FG_HAVE_DLOPEN 1
 #endif
 
-/* From oneDNN's dnnl_common_types.h / dnnl_types.h (v3). */
-enum { DNNL_SUCCESS = 0, DNNL_CPU_ENGINE = 1, DNNL_STREAM_IN_ORDER = 1 };
-enum { DNNL_BF16 = 2, DNNL_F32 = 3 };
-enum { DNNL_ARG_SRC = 1, DNNL_ARG_DST = 17, DNNL_ARG_WEIGHTS = 33 };
-enum { DNNL_QUERY_IMPL_INFO_STR = 8 };
-#define DNNL_MAX_NDIMS 12
+fg_dnnl_api fg_dnnl;
 
-typedef void *handle_t;
-typedef int64_t dnnl_dims[DNNL_MAX_NDIMS];
-typedef struct { int arg; handle_t memory; } exec_arg;
-typedef struct { int major, minor, patch; const char *hash; unsigned cpu_runtime, gpu_runtime; } version_info;
-
-static struct {
-    void *library;
-    handle_t engine, stream;
-    int (*engine_create)(handle_t *, int, size_t);
-    int (*stream_create)(handle_t *, handle_t, unsigned);
-    int (*stream_wait)(handle_t);
-    int (*md_create_with_strides)(handle_t *, int, const int64_t *, int, const int64_t *);
-    int (*md_destroy)(handle_t);
-    int (*matmul_pd_create)(handle_t *, handle_t, handle_t, handle_t, handle_t, handle_t, handle_t);
-    int (*pd_query)(handle_t, int, int, void *);
-    int (*pd_destroy)(handle_t);
-    int (*primitive_create)(handle_t *, handle_t);
-    int (*primitive_execute)(handle_t, handle_t, int, const exec_arg *);
-    int (*primitive_destroy)(handle_t);
-    int (*memory_create)(handle_t *, handle_t, handle_t, void *);
-    int (*memory_set_data_handle)(handle_t, void *);
-    int (*memory_destroy)(handle_t);
-    const version_info *(*version)(void);
-    int (*effective_cpu_isa)(void);
-} dnnl;
-
-int fg_onednn_loaded(void) { return dnnl.library != NULL; }
+int fg_onednn_loaded(void) { return fg_dnnl.library != NULL; }
 
 void fg_onednn_version(int *major, int *minor, int *patch)
 {
-    const version_info *v = dnnl.library ? dnnl.version() : NULL;
+    const dnnl_version_info *v = fg_dnnl.library ? fg_dnnl.version() : NULL;
     *major = v ? v->major : -1;
     *minor = v ? v->minor : -1;
     *patch = v ? v->patch : -1;
 }
 
-int fg_onednn_cpu_isa(void) { return dnnl.library ? dnnl.effective_cpu_isa() : -1; }
+int fg_onednn_cpu_isa(void) { return fg_dnnl.library ? fg_dnnl.effective_cpu_isa() : -1; }
+
+void fg_onednn_destroy_all(int (*destroy)(dnnl_handle), const dnnl_handle *handles, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (handles[i])
+            destroy(handles[i]);
+}
+
+void *fg_onednn_cache_entry(void *entries, int count, size_t size, size_t key_offset, const void *key,
+                            size_t key_size, int *next, void (*release)(void *entry), int *found)
+{
+    char *base = entries;
+    for (int i = 0; i < count; i++) {
+        char *e = base + (size_t)i * size;
+        if (*(int *)e && memcmp(e + key_offset, key, key_size) == 0) {
+            *found = 1;
+            return e;
+        }
+    }
+    char *e = base + (size_t)*next * size;
+    *next = (*next + 1) % count;
+    release(e);
+    memcpy(e + key_offset, key, key_size);
+    *found = 0;
+    return e;
+}
 
 #ifdef FG_HAVE_DLOPEN
-#define FG_CACHE_SIZE 32
-
-typedef struct {
-    int used, trans_a, trans_b;
-    int64_t m, n, k, lda, ldb, ldc;
-    handle_t primitive, mem_a, mem_b, mem_c;
-    char impl[64];
-} cached_matmul;
-
-static cached_matmul cache[FG_CACHE_SIZE];
-static int cache_next;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void *lookup(void *library, const char *name, int *missing)
+int fg_onednn_lock(char *message, int64_t message_len)
 {
-    void *p = dlsym(library, name);
-    if (!p)
-        *missing = 1;
-    return p;
+    if (!fg_dnnl.library) {
+        snprintf(message, (size_t)message_len, "oneDNN is not loaded");
+        return FG_ONEDNN_NOT_LOADED;
+    }
+    pthread_mutex_lock(&lock);
+    return FG_ONEDNN_OK;
+}
+
+int fg_onednn_unlock(int status, const char *what, char *message, int64_t message_len)
+{
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.stream_wait(fg_dnnl.stream);
+    pthread_mutex_unlock(&lock);
+    if (status != DNNL_SUCCESS) {
+        snprintf(message, (size_t)message_len, "oneDNN's %s failed (dnnl status %d)", what, status);
+        return FG_ONEDNN_FAILED;
+    }
+    return FG_ONEDNN_OK;
+}
+
+static const struct { size_t offset; const char *name; } entry_points[] = {
+#define ENTRY(field, name) {offsetof(fg_dnnl_api, field), name}
+    ENTRY(engine_create, "dnnl_engine_create"),
+    ENTRY(stream_create, "dnnl_stream_create"),
+    ENTRY(stream_wait, "dnnl_stream_wait"),
+    ENTRY(md_with_strides, "dnnl_memory_desc_create_with_strides"),
+    ENTRY(md_with_tag, "dnnl_memory_desc_create_with_tag"),
+    ENTRY(md_equal, "dnnl_memory_desc_equal"),
+    ENTRY(md_size, "dnnl_memory_desc_get_size"),
+    ENTRY(md_destroy, "dnnl_memory_desc_destroy"),
+    ENTRY(matmul_pd, "dnnl_matmul_primitive_desc_create"),
+    ENTRY(conv_forward_pd, "dnnl_convolution_forward_primitive_desc_create"),
+    ENTRY(conv_backward_data_pd, "dnnl_convolution_backward_data_primitive_desc_create"),
+    ENTRY(conv_backward_weights_pd, "dnnl_convolution_backward_weights_primitive_desc_create"),
+    ENTRY(reorder_pd, "dnnl_reorder_primitive_desc_create"),
+    ENTRY(pd_query, "dnnl_primitive_desc_query"),
+    ENTRY(pd_query_md, "dnnl_primitive_desc_query_md"),
+    ENTRY(pd_destroy, "dnnl_primitive_desc_destroy"),
+    ENTRY(attr_create, "dnnl_primitive_attr_create"),
+    ENTRY(attr_set_post_ops, "dnnl_primitive_attr_set_post_ops"),
+    ENTRY(attr_destroy, "dnnl_primitive_attr_destroy"),
+    ENTRY(post_ops_create, "dnnl_post_ops_create"),
+    ENTRY(post_ops_append_eltwise, "dnnl_post_ops_append_eltwise"),
+    ENTRY(post_ops_destroy, "dnnl_post_ops_destroy"),
+    ENTRY(primitive_create, "dnnl_primitive_create"),
+    ENTRY(primitive_execute, "dnnl_primitive_execute"),
+    ENTRY(primitive_destroy, "dnnl_primitive_destroy"),
+    ENTRY(memory_create, "dnnl_memory_create"),
+    ENTRY(memory_set_data_handle, "dnnl_memory_set_data_handle"),
+    ENTRY(memory_destroy, "dnnl_memory_destroy"),
+    ENTRY(version, "dnnl_version"),
+    ENTRY(effective_cpu_isa, "dnnl_get_effective_cpu_isa"),
+#undef ENTRY
+};
+
+static int load_failed(void *library)
+{
+    dlclose(library);
+    memset(&fg_dnnl, 0, sizeof fg_dnnl);
+    return FG_ONEDNN_NOT_LOADED;
 }
 
 int fg_onednn_load(const char *path, char *message, int64_t message_len)
 {
     void *library;
-    int missing = 0, status;
-    if (dnnl.library)
+    int status;
+    if (fg_dnnl.library)
         return FG_ONEDNN_OK;
     library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!library) {
         snprintf(message, (size_t)message_len, "%s", dlerror());
         return FG_ONEDNN_NOT_LOADED;
     }
-    *(void **)&dnnl.engine_create = lookup(library, "dnnl_engine_create", &missing);
-    *(void **)&dnnl.stream_create = lookup(library, "dnnl_stream_create", &missing);
-    *(void **)&dnnl.stream_wait = lookup(library, "dnnl_stream_wait", &missing);
-    *(void **)&dnnl.md_create_with_strides = lookup(library, "dnnl_memory_desc_create_with_strides", &missing);
-    *(void **)&dnnl.md_destroy = lookup(library, "dnnl_memory_desc_destroy", &missing);
-    *(void **)&dnnl.matmul_pd_create = lookup(library, "dnnl_matmul_primitive_desc_create", &missing);
-    *(void **)&dnnl.pd_query = lookup(library, "dnnl_primitive_desc_query", &missing);
-    *(void **)&dnnl.pd_destroy = lookup(library, "dnnl_primitive_desc_destroy", &missing);
-    *(void **)&dnnl.primitive_create = lookup(library, "dnnl_primitive_create", &missing);
-    *(void **)&dnnl.primitive_execute = lookup(library, "dnnl_primitive_execute", &missing);
-    *(void **)&dnnl.primitive_destroy = lookup(library, "dnnl_primitive_destroy", &missing);
-    *(void **)&dnnl.memory_create = lookup(library, "dnnl_memory_create", &missing);
-    *(void **)&dnnl.memory_set_data_handle = lookup(library, "dnnl_memory_set_data_handle", &missing);
-    *(void **)&dnnl.memory_destroy = lookup(library, "dnnl_memory_destroy", &missing);
-    *(void **)&dnnl.version = lookup(library, "dnnl_version", &missing);
-    *(void **)&dnnl.effective_cpu_isa = lookup(library, "dnnl_get_effective_cpu_isa", &missing);
-    if (missing) {
-        snprintf(message, (size_t)message_len, "%s lacks oneDNN v3's C API (dnnl_matmul_primitive_desc_create, "
-                 "dnnl_memory_desc_create_with_strides, ...)", path);
-        dlclose(library);
-        memset(&dnnl, 0, sizeof dnnl);
-        return FG_ONEDNN_NOT_LOADED;
+    for (size_t i = 0; i < sizeof entry_points / sizeof entry_points[0]; i++) {
+        void *p = dlsym(library, entry_points[i].name);
+        if (!p) {
+            snprintf(message, (size_t)message_len, "%s lacks %s, of oneDNN v3's C API", path, entry_points[i].name);
+            return load_failed(library);
+        }
+        memcpy((char *)&fg_dnnl + entry_points[i].offset, &p, sizeof p);
     }
-    status = dnnl.engine_create(&dnnl.engine, DNNL_CPU_ENGINE, 0);
+    status = fg_dnnl.engine_create(&fg_dnnl.engine, DNNL_CPU_ENGINE, 0);
     if (status == DNNL_SUCCESS)
-        status = dnnl.stream_create(&dnnl.stream, dnnl.engine, DNNL_STREAM_IN_ORDER);
+        status = fg_dnnl.stream_create(&fg_dnnl.stream, fg_dnnl.engine, DNNL_STREAM_IN_ORDER);
     if (status != DNNL_SUCCESS) {
         snprintf(message, (size_t)message_len, "%s: cannot make a CPU engine and stream (dnnl status %d)",
                  path, status);
-        dlclose(library);
-        memset(&dnnl, 0, sizeof dnnl);
-        return FG_ONEDNN_NOT_LOADED;
+        return load_failed(library);
     }
-    dnnl.library = library;
+    fg_dnnl.library = library;
     return FG_ONEDNN_OK;
 }
 
-static void release(cached_matmul *e)
+#define FG_CACHE_SIZE 32
+
+typedef struct {
+    int64_t trans_a, trans_b, m, n, k, lda, ldb, ldc;
+} matmul_key;
+
+typedef struct {
+    int used;
+    matmul_key key;
+    dnnl_handle primitive, mem_a, mem_b, mem_c;
+    char impl[64];
+} cached_matmul;
+
+static cached_matmul cache[FG_CACHE_SIZE];
+static int cache_next;
+
+static void release(void *entry)
 {
-    if (!e->used)
-        return;
-    dnnl.memory_destroy(e->mem_a);
-    dnnl.memory_destroy(e->mem_b);
-    dnnl.memory_destroy(e->mem_c);
-    dnnl.primitive_destroy(e->primitive);
+    cached_matmul *e = entry;
+    const dnnl_handle memories[3] = {e->mem_a, e->mem_b, e->mem_c};
+    fg_onednn_destroy_all(fg_dnnl.memory_destroy, memories, 3);
+    fg_onednn_destroy_all(fg_dnnl.primitive_destroy, &e->primitive, 1);
     memset(e, 0, sizeof *e);
 }
 
 /* A matrix rows x cols whose element (i, j) is at i * ld + j (trans = 0) or i + j * ld. */
-static int matrix_md(handle_t *md, int64_t rows, int64_t cols, int trans, int64_t ld, int type)
+static int matrix_md(dnnl_handle *md, int64_t rows, int64_t cols, int64_t trans, int64_t ld, int type)
 {
     dnnl_dims dims = {rows, cols}, strides = {trans ? 1 : ld, trans ? ld : 1};
-    return dnnl.md_create_with_strides(md, 2, dims, type, strides);
+    return fg_dnnl.md_with_strides(md, 2, dims, type, strides);
 }
 
 static int make_matmul(cached_matmul *e, char *message, int64_t message_len)
 {
-    handle_t md_a = NULL, md_b = NULL, md_c = NULL, pd = NULL;
+    const matmul_key *s = &e->key;
+    dnnl_handle md_a = NULL, md_b = NULL, md_c = NULL, pd = NULL;
     const char *impl = NULL;
-    int status = matrix_md(&md_a, e->m, e->k, e->trans_a, e->lda, DNNL_BF16);
+    int status = matrix_md(&md_a, s->m, s->k, s->trans_a, s->lda, DNNL_BF16);
     if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_b, e->k, e->n, e->trans_b, e->ldb, DNNL_BF16);
+        status = matrix_md(&md_b, s->k, s->n, s->trans_b, s->ldb, DNNL_BF16);
     if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_c, e->m, e->n, 0, e->ldc, DNNL_F32);
+        status = matrix_md(&md_c, s->m, s->n, 0, s->ldc, DNNL_F32);
     if (status == DNNL_SUCCESS)
-        status = dnnl.matmul_pd_create(&pd, dnnl.engine, md_a, md_b, NULL, md_c, NULL);
+        status = fg_dnnl.matmul_pd(&pd, fg_dnnl.engine, md_a, md_b, NULL, md_c, NULL);
     if (status == DNNL_SUCCESS)
-        status = dnnl.primitive_create(&e->primitive, pd);
+        status = fg_dnnl.primitive_create(&e->primitive, pd);
     if (status == DNNL_SUCCESS) {
-        if (dnnl.pd_query(pd, DNNL_QUERY_IMPL_INFO_STR, 0, &impl) == DNNL_SUCCESS && impl)
+        if (fg_dnnl.pd_query(pd, DNNL_QUERY_IMPL_INFO_STR, 0, &impl) == DNNL_SUCCESS && impl)
             snprintf(e->impl, sizeof e->impl, "%s", impl);
-        status = dnnl.memory_create(&e->mem_a, md_a, dnnl.engine, NULL);
+        status = fg_dnnl.memory_create(&e->mem_a, md_a, fg_dnnl.engine, NULL);
         if (status == DNNL_SUCCESS)
-            status = dnnl.memory_create(&e->mem_b, md_b, dnnl.engine, NULL);
+            status = fg_dnnl.memory_create(&e->mem_b, md_b, fg_dnnl.engine, NULL);
         if (status == DNNL_SUCCESS)
-            status = dnnl.memory_create(&e->mem_c, md_c, dnnl.engine, NULL);
+            status = fg_dnnl.memory_create(&e->mem_c, md_c, fg_dnnl.engine, NULL);
     }
-    if (pd)
-        dnnl.pd_destroy(pd);
-    if (md_a)
-        dnnl.md_destroy(md_a);
-    if (md_b)
-        dnnl.md_destroy(md_b);
-    if (md_c)
-        dnnl.md_destroy(md_c);
+    const dnnl_handle mds[3] = {md_a, md_b, md_c};
+    fg_onednn_destroy_all(fg_dnnl.pd_destroy, &pd, 1);
+    fg_onednn_destroy_all(fg_dnnl.md_destroy, mds, 3);
     if (status != DNNL_SUCCESS) {
         snprintf(message, (size_t)message_len, "oneDNN refused a bf16 matmul of %lld x %lld x %lld "
-                 "(dnnl status %d)", (long long)e->m, (long long)e->k, (long long)e->n, status);
-        if (e->mem_a) dnnl.memory_destroy(e->mem_a);
-        if (e->mem_b) dnnl.memory_destroy(e->mem_b);
-        if (e->primitive) dnnl.primitive_destroy(e->primitive);
-        memset(e, 0, sizeof *e);
+                 "(dnnl status %d)", (long long)s->m, (long long)s->k, (long long)s->n, status);
+        release(e);
         return FG_ONEDNN_FAILED;
     }
     e->used = 1;
     return FG_ONEDNN_OK;
 }
 
-static cached_matmul *find_or_make(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                                   int64_t lda, int64_t ldb, int64_t ldc, char *message, int64_t message_len)
-{
-    for (int i = 0; i < FG_CACHE_SIZE; i++) {
-        cached_matmul *e = &cache[i];
-        if (e->used && e->trans_a == trans_a && e->trans_b == trans_b && e->m == m && e->n == n && e->k == k
-            && e->lda == lda && e->ldb == ldb && e->ldc == ldc)
-            return e;
-    }
-    cached_matmul *e = &cache[cache_next];
-    cache_next = (cache_next + 1) % FG_CACHE_SIZE;
-    release(e);
-    e->trans_a = trans_a;
-    e->trans_b = trans_b;
-    e->m = m;
-    e->n = n;
-    e->k = k;
-    e->lda = lda;
-    e->ldb = ldb;
-    e->ldc = ldc;
-    return make_matmul(e, message, message_len) == FG_ONEDNN_OK ? e : NULL;
-}
-
 int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                     const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
                     float *c, int64_t ldc, char *impl, int64_t impl_len, char *message, int64_t message_len)
 {
-    int status;
-    cached_matmul *e;
-    if (!dnnl.library)
-        return FG_ONEDNN_NOT_LOADED;
-    pthread_mutex_lock(&lock);
-    e = find_or_make(trans_a != 0, trans_b != 0, m, n, k, lda, ldb, ldc, message, message_len);
-    if (!e) {
-        pthread_mutex_unlock(&lock);
+    const matmul_key key = {trans_a != 0, trans_b != 0, m, n, k, lda, ldb, ldc};
+    int found, status = fg_onednn_lock(message, message_len);
+    if (status != FG_ONEDNN_OK)
+        return status;
+    cached_matmul *e = fg_onednn_cache_entry(cache, FG_CACHE_SIZE, sizeof cache[0], offsetof(cached_matmul, key),
+                                             &key, sizeof key, &cache_next, release, &found);
+    if (!found && make_matmul(e, message, message_len) != FG_ONEDNN_OK) {
+        fg_onednn_unlock(DNNL_SUCCESS, "bf16 matmul", message, message_len);
         return FG_ONEDNN_FAILED;
     }
     if (impl && impl_len > 0)
         snprintf(impl, (size_t)impl_len, "%s", e->impl);
-    dnnl.memory_set_data_handle(e->mem_a, (void *)a);
-    dnnl.memory_set_data_handle(e->mem_b, (void *)b);
-    dnnl.memory_set_data_handle(e->mem_c, c);
-    exec_arg args[3] = {{DNNL_ARG_SRC, e->mem_a}, {DNNL_ARG_WEIGHTS, e->mem_b}, {DNNL_ARG_DST, e->mem_c}};
-    status = dnnl.primitive_execute(e->primitive, dnnl.stream, 3, args);
-    if (status == DNNL_SUCCESS)
-        status = dnnl.stream_wait(dnnl.stream);
-    pthread_mutex_unlock(&lock);
-    if (status != DNNL_SUCCESS) {
-        snprintf(message, (size_t)message_len, "oneDNN's bf16 matmul failed (dnnl status %d)", status);
-        return FG_ONEDNN_FAILED;
-    }
-    return FG_ONEDNN_OK;
+    fg_dnnl.memory_set_data_handle(e->mem_a, (void *)a);
+    fg_dnnl.memory_set_data_handle(e->mem_b, (void *)b);
+    fg_dnnl.memory_set_data_handle(e->mem_c, c);
+    dnnl_exec_arg args[3] = {{DNNL_ARG_SRC, e->mem_a}, {DNNL_ARG_WEIGHTS, e->mem_b}, {DNNL_ARG_DST, e->mem_c}};
+    status = fg_dnnl.primitive_execute(e->primitive, fg_dnnl.stream, 3, args);
+    return fg_onednn_unlock(status, "bf16 matmul", message, message_len);
 }
 #else
 int fg_onednn_load(const char *path, char *message, int64_t message_len)
@@ -261,19 +259,23 @@ int fg_onednn_load(const char *path, char *message, int64_t message_len)
     return FG_ONEDNN_NOT_LOADED;
 }
 
+int fg_onednn_lock(char *message, int64_t message_len)
+{
+    return fg_onednn_load("", message, message_len);
+}
+
+int fg_onednn_unlock(int status, const char *what, char *message, int64_t message_len)
+{
+    (void)status; (void)what; (void)message; (void)message_len;
+    return FG_ONEDNN_NOT_LOADED;
+}
+
 int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                     const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
                     float *c, int64_t ldc, char *impl, int64_t impl_len, char *message, int64_t message_len)
 {
     (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb;
-    (void)c; (void)ldc; (void)impl; (void)impl_len; (void)message; (void)message_len;
-    return FG_ONEDNN_NOT_LOADED;
+    (void)c; (void)ldc; (void)impl; (void)impl_len;
+    return fg_onednn_lock(message, message_len);
 }
 #endif
-
-/* ---- for the float32 convolutions (onednn_conv.c): the loaded library and its CPU engine ---- */
-void *fg_onednn_library(void **engine)
-{
-    *engine = dnnl.engine;
-    return dnnl.library;
-}

@@ -9,7 +9,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import _C
-from fastgrad.backend import onednn_conv
+from fastgrad.backend import onednn, onednn_conv
 from fastgrad.nn import functional as F
 
 # (input shape, weight shape, keyword arguments)
@@ -139,7 +139,7 @@ def test_the_choice_is_checked_and_a_missing_library_is_named(monkeypatch):
     try:
         with pytest.raises(ValueError, match="set_conv_algorithm: argument 'name'"):
             onednn_conv.set_conv_algorithm("fast")
-        monkeypatch.setattr(onednn_conv, "find_onednn_library", lambda: None)
+        monkeypatch.setattr(onednn, "find_onednn_library", lambda: None)
         with pytest.raises(RuntimeError, match="oneDNN is not installed"):
             onednn_conv.set_conv_algorithm("onednn")
         assert onednn_conv.get_conv_algorithm() == "im2col"

@@ -26,8 +26,6 @@ DISTRIBUTIONS = ("onednn-cpu-gomp", "onednn")
 _NAMES = ("libdnnl.so*", "libdnnl.*dylib")
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
-_state = {"active": None, "note": ""}
-
 
 ONEDNN_MISSING = "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])"
 
@@ -74,6 +72,51 @@ def cpu_bf16_flags(cpuinfo="/proc/cpuinfo"):
     return ()
 
 
+class OnednnChoice:
+    """Whether oneDNN or its fallback runs one kind of work: chosen by a setter (`choose`), else
+    an environment variable, else "auto", on first use (`resolve`), so that importing fastgrad
+    never loads oneDNN.  `refuse_auto()` gives why "auto" should not use oneDNN here, or None."""
+
+    def __init__(self, setter, choices, env_var, fallback, fallback_text, refuse_auto=lambda: None):
+        self.setter, self.choices, self.env_var = setter, choices, env_var
+        self.fallback, self.fallback_text, self.refuse_auto = fallback, fallback_text, refuse_auto
+        self.state = {"active": None, "note": ""}
+
+    def choose(self, name):
+        if name == "auto" and (reason := self.refuse_auto()):
+            return self._activate(self.fallback, reason)
+        return choose_library(self.setter, name, self.choices, "onednn", self.fallback, find_onednn_library,
+                              ONEDNN_MISSING, _C.onednn_load, self._activate)
+
+    def resolve(self):
+        active = self.state["active"]
+        if active is None:
+            active = active_or_from_environment(self.state, self.env_var, self.choices, self.choose,
+                                                self.fallback_text)
+        return active
+
+    def describe(self, onednn_detail, fallback_text):
+        """One line naming what runs (for `fastgrad info`)."""
+        if self.resolve() == "onednn":
+            return f"onednn {_C.onednn_info()['version']} ({self.state['note']}{onednn_detail()})"
+        return f"{fallback_text} ({self.state['note']})"
+
+    def _activate(self, active, note):
+        self.state["active"] = active
+        self.state["note"] = note
+        return active
+
+
+def _no_bf16_instructions():
+    if not cpu_bf16_flags():
+        return "the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)"
+    return None
+
+
+_choice = OnednnChoice("set_bf16_gemm", CHOICES, ENV_VAR, "emulate", "emulating bf16 GEMMs", _no_bf16_instructions)
+_state = _choice.state
+
+
 def set_bf16_gemm(name="auto"):
     """Choose how bfloat16 GEMMs run: "auto", "onednn" or "emulate".
 
@@ -87,32 +130,18 @@ def set_bf16_gemm(name="auto"):
 
         fastgrad.amp.set_bf16_gemm("emulate")   # every bf16 GEMM emulated
     """
-    if name == "auto" and not cpu_bf16_flags():
-        return _activate("emulate", "the CPU has no bfloat16 dot-product instructions (avx512_bf16 / amx_bf16)")
-    return choose_library("set_bf16_gemm", name, CHOICES, "onednn", "emulate", find_onednn_library,
-                          ONEDNN_MISSING, _C.onednn_load, _activate)
+    return _choice.choose(name)
 
 
 def get_bf16_gemm():
     """How bfloat16 GEMMs run now: "onednn" or "emulate"."""
-    return resolve()
+    return _choice.resolve()
 
 
-def resolve():
-    """Apply FASTGRAD_BF16_GEMM (default "auto") unless set_bf16_gemm already chose."""
-    return active_or_from_environment(_state, ENV_VAR, CHOICES, set_bf16_gemm, "emulating bf16 GEMMs")
+resolve = _choice.resolve  # FASTGRAD_BF16_GEMM (default "auto") applied unless set_bf16_gemm already chose
 
 
 def bf16_gemm_description():
     """One line naming how bfloat16 GEMMs run (for `fastgrad info`)."""
-    active = resolve()
-    if active == "onednn":
-        info = _C.onednn_info()
-        return f"onednn {info['version']} ({_state['note']}; CPU: {', '.join(cpu_bf16_flags())})"
-    return f"emulated: operands rounded to bfloat16, float32 GEMM ({_state['note']})"
-
-
-def _activate(active, note):
-    _state["active"] = active
-    _state["note"] = note
-    return active
+    return _choice.describe(lambda: f"; CPU: {', '.join(cpu_bf16_flags())}",
+                            "emulated: operands rounded to bfloat16, float32 GEMM")

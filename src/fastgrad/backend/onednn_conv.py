@@ -13,15 +13,14 @@ it is made on first use, so importing fastgrad never loads oneDNN.
 """
 import numpy as np
 
-from .. import _C
-from .onednn import ONEDNN_MISSING, find_onednn_library
-from .optional_library import active_or_from_environment, choose_library
+from .onednn import OnednnChoice
 
 CHOICES = ("auto", "onednn", "im2col")
 ENV_VAR = "FASTGRAD_CONV"
 _F32 = np.dtype(np.float32)
 
-_state = {"active": None, "note": ""}
+_choice = OnednnChoice("set_conv_algorithm", CHOICES, ENV_VAR, "im2col", "using im2col convolutions")
+_state = _choice.state
 
 
 def set_conv_algorithm(name="auto"):
@@ -36,26 +35,20 @@ def set_conv_algorithm(name="auto"):
         from fastgrad.backend.onednn_conv import set_conv_algorithm
         set_conv_algorithm("im2col")
     """
-    return choose_library("set_conv_algorithm", name, CHOICES, "onednn", "im2col", find_onednn_library,
-                          ONEDNN_MISSING, _C.onednn_load, _activate)
+    return _choice.choose(name)
 
 
 def get_conv_algorithm():
     """How float32 convolutions run now: "onednn" or "im2col"."""
-    return resolve()
+    return _choice.resolve()
 
 
-def resolve():
-    """Apply FASTGRAD_CONV (default "auto") unless set_conv_algorithm already chose."""
-    return active_or_from_environment(_state, ENV_VAR, CHOICES, set_conv_algorithm, "using im2col convolutions")
+resolve = _choice.resolve  # FASTGRAD_CONV (default "auto") applied unless set_conv_algorithm already chose
 
 
 def conv_description():
     """One line naming how float32 convolutions run (for `fastgrad info`)."""
-    active = resolve()
-    if active == "onednn":
-        return f"onednn {_C.onednn_info()['version']} ({_state['note']})"
-    return f"im2col + GEMM ({_state['note']})"
+    return _choice.describe(lambda: "", "im2col + GEMM")
 
 
 def runs_on_onednn(*arrays):
@@ -64,10 +57,4 @@ def runs_on_onednn(*arrays):
     for a in arrays:
         if a is not None and (type(a) is not np.ndarray or a.dtype != _F32):
             return False
-    return resolve() == "onednn"
-
-
-def _activate(active, note):
-    _state["active"] = active
-    _state["note"] = note
-    return active
+    return _choice.resolve() == "onednn"
