@@ -353,7 +353,7 @@ class Recorder:
                     f"while recording a graph, or `.data = ...`); a replay would not repeat that, {EAGER_HINT}")
         leaves, rebuild = _flatten(result)
         specs = [self._output_spec(x) for x in leaves]
-        guards = [(t, type(t._data), t._data.shape, t._data.dtype) for t, _ in self.outside.values()]
+        guards = [(t, type(t._data), t._data.shape, t._data.dtype, t._requires_grad) for t, _ in self.outside.values()]
         recorded = tape.Tape(self.nslots, input_slots, self.steps, tape.output_builder(rebuild, specs), guards)
         recorded.fingerprints = self.fingerprints + [("the function's result", specs)]
         recorded.models = self.models

@@ -222,7 +222,7 @@ class Tape:
         self.input_slots = input_slots  # per dynamic input: (array slot, object slot or None)
         self.steps = steps
         self.outputs = outputs          # slot list -> the function's result
-        self.guards = guards            # (tensor, array type, shape, dtype) of outside tensors read
+        self.guards = guards            # (tensor, array type, shape, dtype, requires_grad) of outside tensors read
         self.verified = False           # True once a second recording on other inputs agreed (verify.py)
         self.checked_on = None          # the inputs a second recording agreed on, when they were the same
         self.first_inputs = None        # copies of the inputs of this recording, until verified
@@ -231,11 +231,12 @@ class Tape:
         self.plan = None                # the lowered plan (lowering.Plan) once verified, or None
 
     def still_valid(self):
-        """False when a tensor from outside the function (a parameter) changed type, shape or dtype
-        since the recording: then the function is recorded again."""
-        for tensor, kind, shape, dtype in self.guards:
+        """False when a tensor from outside the function (a parameter) changed type, shape, dtype or
+        requires_grad since the recording: then the function is recorded again."""
+        for tensor, kind, shape, dtype, requires_grad in self.guards:
             data = tensor._data
-            if type(data) is not kind or data.shape != shape or data.dtype != dtype:
+            if (type(data) is not kind or data.shape != shape or (data.dtype is not dtype and data.dtype != dtype)
+                    or tensor._requires_grad != requires_grad):
                 return False
         return True
 
