@@ -29,30 +29,44 @@
 #define FG_GELU_KAPPA 0.044715
 
 /* 2**k for -252 <= k <= 254, as two normal factors whose product may be
- * subnormal or overflow to inf exactly as exp does. */
+ * subnormal or overflow to inf exactly as exp does.  (Unsigned arithmetic:
+ * for a NaN input k is an arbitrary integer, and the factors do not matter.) */
 static inline void fg_pow2_split_f32(int32_t k, float *s1, float *s2)
 {
     int32_t k1 = k >> 1;
     int32_t k2 = k - k1;
-    union { int32_t i; float f; } a, b;
-    a.i = (k1 + 127) << 23;
-    b.i = (k2 + 127) << 23;
+    union { uint32_t u; float f; } a, b;
+    a.u = ((uint32_t)k1 + 127u) << 23;
+    b.u = ((uint32_t)k2 + 127u) << 23;
     *s1 = a.f;
     *s2 = b.f;
 }
 
 /* Shared reduction: x = k ln2 + r, |r| <= ln2/2.  Clamping to [-104, 89]
  * keeps k in range; below -104 exp rounds to 0 and above 89 to inf anyway.
- * NaN passes through the clamps and poisons r; k is computed from 0 instead,
- * since converting NaN to an integer is undefined behaviour. */
+ * k is rounded to nearest through the 1.5 * 2**23 trick: t = x log2(e) +
+ * 1.5 * 2**23 holds k in its low mantissa bits, read as an integer (no call
+ * to rintf, and no float-to-int conversion, which is undefined for NaN).
+ * NaN passes through the clamps and poisons t, kf and r, so the result is
+ * NaN whatever integer k is read; there is no separate NaN path, which lets
+ * GCC vectorize one straight line (a select there made it compute the whole
+ * polynomial twice). */
+#define FG_ROUND_SHIFT_F 12582912.0f        /* 1.5 * 2**23 */
+#define FG_ROUND_SHIFT_BITS 0x4B400000u     /* its bits */
+
+static inline float fg_round_log2e_f32(float x, int32_t *k)
+{
+    union { float f; uint32_t u; } t;
+    t.f = x * FG_LOG2E_F + FG_ROUND_SHIFT_F;
+    *k = (int32_t)(t.u - FG_ROUND_SHIFT_BITS);
+    return t.f - FG_ROUND_SHIFT_F;
+}
+
 static inline float fg_reduce_f32(float x, int32_t *k)
 {
     x = x < -104.0f ? -104.0f : x;
     x = x > 89.0f ? 89.0f : x;
-    float finite = x == x ? x : 0.0f;
-    /* round to nearest through the 1.5 * 2**23 trick (no call to rintf) */
-    float kf = (finite * FG_LOG2E_F + 12582912.0f) - 12582912.0f;
-    *k = (int32_t)kf;
+    float kf = fg_round_log2e_f32(x, k);
     return (x - kf * FG_LN2_HI_F) - kf * FG_LN2_LO_F;
 }
 
@@ -60,9 +74,7 @@ static inline float fg_reduce_f32(float x, int32_t *k)
 static inline float fg_reduce_nonpos_f32(float x, int32_t *k)
 {
     x = x < -104.0f ? -104.0f : x;
-    float finite = x == x ? x : 0.0f;
-    float kf = (finite * FG_LOG2E_F + 12582912.0f) - 12582912.0f;
-    *k = (int32_t)kf;
+    float kf = fg_round_log2e_f32(x, k);
     return (x - kf * FG_LN2_HI_F) - kf * FG_LN2_LO_F;
 }
 
@@ -93,8 +105,8 @@ static inline float fg_exp_nonpos_f32(float x)
     int32_t k;
     float r = fg_reduce_nonpos_f32(x, &k);
     float p = 1.0f + (r + r * r * fg_exp_tail_f32(r));
-    union { int32_t i; float f; } scale;
-    scale.i = (k + 64 + 127) << 23;
+    union { uint32_t u; float f; } scale;
+    scale.u = ((uint32_t)k + 64u + 127u) << 23;
     return (p * scale.f) * 5.42101086242752217e-20f; /* 2**-64 */
 }
 
