@@ -7,7 +7,8 @@
 Names, signatures and defaults are PyTorch's.  Activations, softmax, the
 losses and the linear layer run on fused C kernels for NumPy arrays;
 dropout and embedding are composed from differentiable ops.
-`inplace=True` is accepted for compatibility and returns a new tensor.
+`inplace=True` writes the result into the input Tensor and returns it, with the
+rules of fastgrad's in-place methods (x.relu_(): fastgrad/ops/inplace.py).
 Legacy `size_average` / `reduce` arguments map to `reduction` as in PyTorch.
 """
 import warnings
@@ -21,6 +22,7 @@ from ..backend import namespace_of, same_device
 from ..creation import default_generator
 from ..backend import _is_cupy
 from ..ops import activations as _act
+from ..ops.inplace import in_place as _in_place
 from ..ops.linear import linear as _fused_linear
 from ..ops import losses as _losses
 from ..ops import softmax_family as _softmax
@@ -61,13 +63,22 @@ def linear(input, weight, bias=None):
     return _fused_linear(input, weight, bias)
 
 
+def _written_into(input, op, compute, *args):
+    """compute(input, *args) written into `input` (inplace=True)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: inplace=True needs a Tensor to write into, got {type(input).__name__}")
+    return _in_place(f"{op}(inplace=True)", compute)(input, *args)
+
+
 def relu(input, inplace=False):
     """max(input, 0); relu'(0) = 0."""
-    return _act.relu(input)
+    return _written_into(input, "relu", _act.relu) if inplace else _act.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """input where input > 0, else negative_slope * input."""
+    if inplace:
+        return _written_into(input, "leaky_relu", _act.leaky_relu, negative_slope)
     return _act.leaky_relu(input, negative_slope)
 
 
@@ -89,7 +100,7 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """input * sigmoid(input)."""
-    return _act.silu(input)
+    return _written_into(input, "silu", _act.silu) if inplace else _act.silu(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -190,13 +201,14 @@ def dropout(input, p=0.5, training=True, inplace=False):
     training; the identity otherwise.  Uses fastgrad's generator (fastgrad.manual_seed)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+    if inplace:
+        return _written_into(input, "dropout", _dropped, p) if training and p > 0.0 else input
     input = _tensor(input)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    scale = dropout_mask(input._data, p)
-    return input * scale
+    return _dropped(input, p) if training and p > 0.0 else input
+
+
+def _dropped(input, p):
+    return input * 0.0 if p == 1.0 else input * dropout_mask(input._data, p)
 
 
 def dropout_mask(data, p):

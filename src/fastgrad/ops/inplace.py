@@ -83,7 +83,7 @@ def setitem(self, idx, value):
 # intact for backward); otherwise the result is written into the array and the
 # version counter goes up.
 
-def _in_place(name, compute):
+def in_place(name, compute):
     def method(self, *args, **kwargs):
         others = [a for a in list(args) + list(kwargs.values()) if isinstance(a, Tensor)]
         if STATE.enabled and (self._requires_grad or any(o._requires_grad for o in others)):
@@ -139,6 +139,7 @@ def _full(self, value):
 
 
 def _copy_from(self, src, non_blocking=False):
+    # The copy is synchronous, which non_blocking=True allows (a hint, as in PyTorch).
     from .shape import astype
 
     if not isinstance(src, Tensor):
@@ -211,7 +212,7 @@ def _methods():
         "scatter_": gathering.scatter,
     }
     table["clip_"] = table["clamp_"]
-    return {name: _in_place(name, compute) for name, compute in table.items()}
+    return {name: in_place(name, compute) for name, compute in table.items()}
 
 
 METHODS = _methods()

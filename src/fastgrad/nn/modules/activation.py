@@ -4,8 +4,8 @@ from .module import Module
 
 
 class _WithInplaceFlag(Module):
-    """A layer that takes PyTorch's `inplace` flag: kept and shown in the repr; the result is
-    the same either way."""
+    """A layer that takes PyTorch's `inplace` flag: with inplace=True the result is written
+    into the input Tensor, which is returned (nn.functional's inplace=True)."""
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -19,7 +19,7 @@ class ReLU(_WithInplaceFlag):
     """max(x, 0)."""
 
     def forward(self, input):
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
 
 class LeakyReLU(Module):
@@ -31,7 +31,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -71,7 +71,7 @@ class SiLU(_WithInplaceFlag):
     """x * sigmoid(x)."""
 
     def forward(self, input):
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
 
 class Softplus(Module):
