@@ -1,4 +1,5 @@
 """Making tensors: tensor(), from_numpy() and the factories (zeros, randn, ...)."""
+import warnings
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -53,11 +54,15 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     `device` ("cpu", "cuda" or "cuda:N") puts the data there: "cuda" makes a
     CuPy array (CuPy is imported only then).  Without it, an array keeps its
     own type and device.  `as_tensor` and `from_numpy` share an array's memory
-    instead.
+    instead.  pin_memory=True warns that it has no effect (host data is
+    ordinary NumPy memory, as in DataLoader).
 
     >>> tensor([1.0, 2.0], requires_grad=True)
     tensor([1., 2.], requires_grad=True)
     """
+    if pin_memory:
+        warnings.warn("tensor: pin_memory=True has no effect: host tensors hold ordinary NumPy memory",
+                      stacklevel=2)
     array, source = _array_on(data, dtype, device, "tensor")
     if source is not None and _may_share(array, source):
         array = _copy(array)

@@ -231,8 +231,8 @@ def to(self, *args, **kwargs):
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    kwargs.pop("non_blocking", None)   # copies are synchronous, which non_blocking=True allows
+    refuse_memory_format("to", kwargs.pop("memory_format", None))
     if kwargs:
         raise TypeError(f"to: unexpected keyword argument(s) {', '.join(sorted(kwargs))}")
     for a in args:
@@ -256,6 +256,13 @@ def to(self, *args, **kwargs):
     if copy and result is self:
         result = ToDevice.apply(self, self.device, copy=True)
     return result
+
+
+def refuse_memory_format(op, memory_format):
+    """memory_format: fastgrad keeps PyTorch's default layout (row-major), so only None is taken."""
+    if memory_format is not None:
+        raise ValueError(f"{op}: argument 'memory_format' is not supported (tensors keep a row-major "
+                         f"layout), got {memory_format!r}")
 
 
 def _moves(data, current, target):

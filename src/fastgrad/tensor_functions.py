@@ -347,17 +347,25 @@ def take_along_dim(input, indices, dim=None):
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element repeated `repeats` times along `dim` (flattened when None).
 
-    repeat_interleave(counts) with one int tensor gives each index i counts[i] times."""
+    repeat_interleave(counts) with one int tensor gives each index i counts[i] times.
+    output_size, when given, must be the length of the result along `dim`."""
     if repeats is None:
         counts = np.asarray(_plain(input))
         if counts.ndim != 1 or counts.dtype.kind not in "iu":
             raise TypeError("repeat_interleave: with one argument, expects a 1-D integer tensor of counts")
-        return Tensor(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
-    return _fnp().repeat(_as_tensor(input), _plain(repeats), axis=dim)
+        result = Tensor(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+    else:
+        result = _fnp().repeat(_as_tensor(input), _plain(repeats), axis=dim)
+    length = result.shape[0 if dim is None or repeats is None else dim]
+    if output_size is not None and output_size != length:
+        raise RuntimeError(f"repeat_interleave: output_size is {output_size} but the result has {length} "
+                           f"elements along dim {0 if dim is None else dim}")
+    return result
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """The distinct values (sorted), with the inverse indices and counts when asked (no gradient)."""
+    """The distinct values, always sorted (which sorted=False allows), with the inverse indices
+    and counts when asked (no gradient)."""
     data = np.asarray(_plain(input))
     found = np.unique(data, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
     if not (return_inverse or return_counts):

@@ -82,10 +82,18 @@ class autocast:
 
 
 def is_autocast_enabled(device_type="cpu"):
-    """Whether autocast is on in this thread."""
-    return mixed_precision.STATE.dtype is not None
+    """Whether autocast is on in this thread for `device_type` ("cpu"; for "cuda" always
+    False: fastgrad's autocast runs the CPU's products only)."""
+    return _on_cpu("is_autocast_enabled", device_type) and mixed_precision.STATE.dtype is not None
 
 
 def get_autocast_dtype(device_type="cpu"):
-    """The 16-bit dtype autocast computes in now ("bfloat16" or "float16"), or None when it is off."""
-    return mixed_precision.STATE.dtype
+    """The 16-bit dtype autocast computes in now on `device_type` ("bfloat16" or "float16"),
+    or None when it is off (always None for "cuda")."""
+    return mixed_precision.STATE.dtype if _on_cpu("get_autocast_dtype", device_type) else None
+
+
+def _on_cpu(op, device_type):
+    if device_type not in ("cpu", "cuda"):
+        raise ValueError(f"{op}: argument 'device_type' must be 'cpu' or 'cuda', got {device_type!r}")
+    return device_type == "cpu"

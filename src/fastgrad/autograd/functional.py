@@ -117,7 +117,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
     """The Jacobian of func at inputs: for each output and input, output.shape + input.shape.
 
-    One backward pass per output element (reverse mode).
+    One backward pass per output element (reverse mode), with vectorize True or
+    False alike (it chooses how PyTorch batches those passes; the result is the same).
 
     >>> jacobian(lambda x: W @ x, x)    # W
     """
@@ -152,7 +153,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a scalar func at inputs: input.shape + input.shape (a tuple of
-    tuples [i][j] for several inputs).
+    tuples [i][j] for several inputs).  vectorize: as jacobian's.
 
     >>> hessian(lambda w: w @ A @ w, w)    # A + A.T
     """

@@ -234,7 +234,9 @@ def dropout_mask(data, p):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
-    padding_idx gets no gradient; max_norm renormalizes the picked rows in place."""
+    padding_idx gets no gradient; max_norm renormalizes the picked rows in place (norm_type: the
+    norm's order).  scale_grad_by_freq=True and sparse=True are refused (not supported)."""
+    _refuse_unsupported("embedding", scale_grad_by_freq, sparse)
     idx = input._data if isinstance(input, Tensor) else input
     if not hasattr(idx, "__array_namespace__") and not _is_cupy(idx):
         idx = np.asarray(idx)
@@ -255,11 +257,19 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             norms = np.linalg.norm(w[picked], ord=norm_type, axis=1)
             scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
             w[picked] *= scale[:, None]
+            weight._version[0] += 1   # written in place, as PyTorch's embedding_renorm_
     out = weight[idx]
     if padding_idx is not None:
         keep = (idx != padding_idx)[..., None]
         out = ops.where(keep, out, out.detach())
     return out
+
+
+def _refuse_unsupported(op, scale_grad_by_freq, sparse):
+    for name, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse)):
+        if value:
+            raise NotImplementedError(f"{op}: {name}=True is not supported (fastgrad's embedding gradient is "
+                                      "dense and unscaled); leave it False")
 
 
 def _is_integer(idx):

@@ -133,7 +133,8 @@ def _indices(xp, indices):
 
 
 def sort(x, dim=-1, descending=False, stable=False):
-    """(values, indices) sorted along `dim`; values carry the gradient."""
+    """(values, indices) sorted along `dim`; values carry the gradient.  The sort is always
+    stable (equal values keep their order), which stable=False allows."""
     dim = _dim(x, dim, "sort")
     xp, data = _values(x._data)
     if x.ndim == 0:
@@ -143,7 +144,8 @@ def sort(x, dim=-1, descending=False, stable=False):
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
-    """(values, indices) of the k largest (or smallest) elements along `dim`."""
+    """(values, indices) of the k largest (or smallest) elements along `dim`, always in sorted
+    order (which sorted=False allows)."""
     dim = _dim(x, dim, "topk")
     n = x.shape[dim] if x.ndim else 1
     if not 0 <= k <= n:

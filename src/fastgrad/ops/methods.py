@@ -163,6 +163,7 @@ def _matrix_product(op, ndim):
 
 
 def _contiguous(self, memory_format=None):
+    devices.refuse_memory_format("contiguous", memory_format)
     data = self._data
     flags = getattr(data, "flags", None)
     return self if flags is None or flags.c_contiguous else manipulation.copy(self)
@@ -178,6 +179,7 @@ def _logical(reduce):
 
 def _cast(dtype):
     def method(self, memory_format=None):
+        devices.refuse_memory_format(f"the cast to {dtype}", memory_format)
         return self if self.dtype == dtype else shape.astype(self, dtype)
 
     return method
@@ -352,6 +354,7 @@ def _is_complex(self):
 
 
 def _is_contiguous(self, memory_format=None):
+    devices.refuse_memory_format("is_contiguous", memory_format)
     flags = getattr(self._data, "flags", None)
     return True if flags is None else bool(flags.c_contiguous)
 
@@ -371,7 +374,7 @@ def _type(self, dtype=None, non_blocking=False):
     """x.type(): the type's name ("fastgrad.FloatTensor"); x.type(dtype): x cast to dtype."""
     if dtype is None:
         return "fastgrad." + _TYPE_NAMES.get(str(self.dtype), f"Tensor[{self.dtype}]")
-    return self.to(dtype)
+    return self.to(dtype, non_blocking=non_blocking)
 
 
 def _argsort(self, dim=-1, descending=False, stable=False):

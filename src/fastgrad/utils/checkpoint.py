@@ -138,7 +138,11 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
-    """Run a Sequential (or list of modules) in `segments` checkpointed chunks."""
+    """Run a Sequential (or list of modules) in `segments` checkpointed chunks; use_reentrant
+    and preserve_rng_state (a keyword) are checkpoint's."""
+    preserve_rng_state = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise TypeError(f"checkpoint_sequential: unexpected keyword arguments: {', '.join(sorted(kwargs))}")
     modules = list(functions)
     if segments < 1:
         raise ValueError(f"checkpoint_sequential: segments must be >= 1, got {segments}")
@@ -146,5 +150,6 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     from ..nn.modules.container import Sequential
 
     for start in range(0, len(modules), size):
-        input = checkpoint(Sequential(*modules[start:start + size]), input)
+        input = checkpoint(Sequential(*modules[start:start + size]), input, use_reentrant=use_reentrant,
+                           preserve_rng_state=preserve_rng_state)
     return input

@@ -94,6 +94,7 @@ class MultiheadAttention(Module):
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         self._reset_parameters()
+        self._place_on(device)
 
     def _reset_parameters(self):
         if self._qkv_same_embed_dim:

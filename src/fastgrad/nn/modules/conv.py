@@ -46,6 +46,7 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        self._place_on(device)
 
     def _weight_shape(self):
         return (self.out_channels, self.in_channels // self.groups) + self.kernel_size

@@ -8,10 +8,17 @@ from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    """The reduction, from `reduction` or PyTorch's deprecated size_average / reduce flags
+    (which, when given, decide it as in PyTorch)."""
+
+    _REDUCTIONS = ("mean", "sum", "none")
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        reduction = F._reduction(size_average, reduce, reduction, type(self).__name__)
+        if reduction not in self._REDUCTIONS:
+            choices = ", ".join(f"'{r}'" for r in self._REDUCTIONS)
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {choices}, got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self):
@@ -19,8 +26,8 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean"):
-        super().__init__(reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
         if weight is not None:
             self.register_buffer("weight", weight if hasattr(weight, "_version") else _as_tensor(weight))
         else:
@@ -51,7 +58,7 @@ class HuberLoss(_Loss):
     """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); d = input - target."""
 
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input, target):
@@ -62,7 +69,7 @@ class SmoothL1Loss(_Loss):
     """Huber loss divided by beta: 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta."""
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):
@@ -80,7 +87,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     """BCE of sigmoid(x), computed stably from the logits x; pos_weight scales the positive term."""
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
-        super().__init__(weight, reduction)
+        super().__init__(weight, size_average, reduce, reduction)
         if pos_weight is not None:
             self.register_buffer("pos_weight", pos_weight if hasattr(pos_weight, "_version")
                                  else _as_tensor(pos_weight))
@@ -98,7 +105,7 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                  label_smoothing=0.0):
-        super().__init__(weight, reduction)
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -111,7 +118,7 @@ class NLLLoss(_WeightedLoss):
     """-input[target] for log-probabilities input, with optional class weights and ignore_index."""
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-        super().__init__(weight, reduction)
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
@@ -127,12 +134,10 @@ class KLDivLoss(_Loss):
     >>> criterion = KLDivLoss(reduction="batchmean")
     """
 
+    _REDUCTIONS = ("mean", "sum", "none", "batchmean")
+
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
-        if reduction == "batchmean":
-            super().__init__()
-            self.reduction = reduction
-        else:
-            super().__init__(F._reduction(size_average, reduce, reduction, "KLDivLoss"))
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input, target):

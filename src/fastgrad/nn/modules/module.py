@@ -246,6 +246,7 @@ class Module:
         `to("cuda")`, `to("cpu")`, `to(np.float64)`, `to("cuda", np.float32)` or
         keywords.  Parameters stay the same objects, so an optimizer made
         before the move still updates them (its state moves at its next step).
+        Copies are synchronous, which non_blocking=True allows (it is a hint).
 
         >>> model.to(np.float64)
         """
@@ -276,6 +277,15 @@ class Module:
                     t.grad = t.grad._data.astype(dtype)
                 t._version[0] += 1
         return self
+
+    def _place_on(self, device):
+        """The factory argument device= of layers: their parameters and buffers, made on the
+        host, move to `device` (nothing moves for None)."""
+        if device is not None:
+            from ...devices import parse_device
+
+            parse_device(device)   # the name is checked even when there is nothing to move
+            self.to(device=device)
 
     def cuda(self, device=None):
         """Move to the GPU (CuPy): the same as to("cuda") or to("cuda:N")."""

@@ -19,7 +19,7 @@ def register_affine(module, shape, dtype, affine, bias=True):
 class _NormBase(Module):
     """Affine parameters (weight 1, bias 0) and the running statistics buffers."""
 
-    def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype):
+    def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype, device):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -33,6 +33,7 @@ class _NormBase(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        self._place_on(device)
 
     def reset_running_stats(self):
         if self.track_running_stats:
@@ -61,7 +62,7 @@ class _NormBase(Module):
 class _BatchNorm(_NormBase):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device)
 
     def forward(self, input):
         self._check_input(input)
@@ -110,7 +111,7 @@ class InstanceNorm2d(_NormBase):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
                  dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device)
 
     def forward(self, input):
         unbatched = input.ndim == 3
@@ -140,6 +141,7 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         register_affine(self, num_channels, dtype, affine)
+        self._place_on(device)
 
     def forward(self, input):
         return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -21,6 +21,7 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         register_affine(self, shape, dtype, elementwise_affine, bias)
+        self._place_on(device)
 
     def forward(self, input):
         if tuple(input.shape[input.ndim - len(self.normalized_shape):]) != self.normalized_shape:

@@ -18,11 +18,12 @@ def _grads(parameters):
     return [p.grad._data for p in parameters if p.grad is not None]
 
 
-def _split(grads):
-    """{dtype: [grads the C kernels take]} and the rest."""
+def _split(grads, foreach=None):
+    """{dtype: [grads the C kernels take as one list]} and the rest (every gradient with
+    foreach=False: one call per gradient)."""
     fused, other = {}, []
     for g in grads:
-        if type(g) is np.ndarray and g.dtype in _FUSED and g.flags.c_contiguous:
+        if foreach is not False and type(g) is np.ndarray and g.dtype in _FUSED and g.flags.c_contiguous:
             fused.setdefault(g.dtype, []).append(g)
         else:
             other.append(g)
@@ -57,10 +58,15 @@ def _nonfinite_error(norm_type):
                         "scale the gradients by the non-finite norm anyway, set error_if_nonfinite=False")
 
 
-def total_norm(grads, norm_type=2.0):
+def _check_foreach(op, foreach):
+    if foreach is not None and not isinstance(foreach, bool):
+        raise TypeError(f"{op}: foreach must be None, True or False, got {foreach!r}")
+
+
+def total_norm(grads, norm_type=2.0, foreach=None):
     """The norm of all gradients taken together, as a Python float (sum of squares in double)."""
     norm_type = float(norm_type)
-    fused, other = _split(grads)
+    fused, other = _split(grads, foreach)
     if norm_type == math.inf:
         parts = [_C.max_abs(gs) for gs in fused.values()]
         parts += [float(_part(g, norm_type)) for g in other if g.size]
@@ -84,25 +90,27 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         g <- g * min(1, max_norm / (total + 1e-6))
 
     The 2-norm and inf-norm are one fused C pass over every gradient (per
-    dtype); the scaling is a second.  Returns the total norm before clipping
-    as a 0-d Tensor.
+    dtype); the scaling is a second.  foreach=False takes one gradient per
+    call instead (the same norm up to rounding).  Returns the total norm
+    before clipping as a 0-d Tensor.
 
     >>> loss.backward()
     >>> nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)
     >>> optimizer.step()
     """
+    _check_foreach("clip_grad_norm_", foreach)
     grads = _grads(parameters)
     if not grads:
         return Tensor(np.array(0.0, dtype=np.float32))
     if not any(isinstance(g, np.ndarray) for g in grads):
         return _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite)
     with no_grad():
-        norm = total_norm(grads, norm_type)
+        norm = total_norm(grads, norm_type, foreach)
         if error_if_nonfinite and not math.isfinite(norm):
             raise _nonfinite_error(norm_type)
         coef = float(max_norm) / (norm + 1e-6)
         if coef < 1.0 or math.isnan(coef):
-            fused, other = _split(grads)
+            fused, other = _split(grads, foreach)
             for gs in fused.values():
                 _C.scale_(gs, coef)
             for g in other:
@@ -132,10 +140,12 @@ def _clip_on_device(grads, max_norm, norm_type, error_if_nonfinite):
 
 @replayed_call
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient element to [-clip_value, clip_value], in place.
+    """Clamp every gradient element to [-clip_value, clip_value], in place, one gradient per
+    call whatever `foreach` says (None, True or False: the result is the same).
 
     >>> nn.utils.clip_grad_value_(model.parameters(), clip_value=0.5)
     """
+    _check_foreach("clip_grad_value_", foreach)
     clip_value = float(clip_value)
     with no_grad():
         for g in _grads(parameters):
