@@ -14,8 +14,9 @@
 #include "fg_parallel.h"
 
 /* fwd(x) -> y and bwd(s, gy) -> gx for float and double; FWD and BWD are
- * expressions of v (x[i] or s[i]) and g (gy[i]), and of the parameters P. */
-#define FG_ELEMENTWISE(op, T, S, FWD, BWD, PARAMS, ARGS)                       \
+ * expressions of v (x[i] or s[i]) and g (gy[i]), and of the parameters PARAMS,
+ * which LOAD reads from the fg_act_params every activation takes. */
+#define FG_ELEMENTWISE(op, T, S, FWD, BWD, PARAMS, ARGS, LOAD)                 \
     FG_SIMD_CLONES static void op##_fwd_##S(const T *restrict x, T *restrict y, int64_t n PARAMS) \
     {                                                                          \
         for (int64_t i = 0; i < n; i++) {                                      \
@@ -31,19 +32,22 @@
             gx[i] = BWD(T, S);                                                 \
         }                                                                      \
     }                                                                          \
-    void fg_##op##_fwd_##S(const T *restrict x, T *restrict y, int64_t n PARAMS) \
+    void fg_##op##_fwd_##S(const T *restrict x, T *restrict y, int64_t n, const fg_act_params *p) \
     {                                                                          \
+        LOAD                                                                   \
         FG_PARALLEL_SHARES(n, n, 16, op##_fwd_##S(x + lo, y + lo, hi - lo ARGS))   \
     }                                                                          \
-    void fg_##op##_bwd_##S(const T *restrict s, const T *restrict gy, T *restrict gx, int64_t n PARAMS) \
+    void fg_##op##_bwd_##S(const T *restrict s, const T *restrict gy, T *restrict gx, int64_t n, \
+                           const fg_act_params *p)                            \
     {                                                                          \
+        LOAD                                                                   \
         FG_PARALLEL_SHARES(n, n, 16, op##_bwd_##S(s + lo, gy + lo, gx + lo, hi - lo ARGS)) \
     }
 
 #define FG_COMMA ,
 #define FG_ACTIVATION(op, FWD, BWD)                                            \
-    FG_ELEMENTWISE(op, float, f32, FWD, BWD, , )                               \
-    FG_ELEMENTWISE(op, double, f64, FWD, BWD, , )
+    FG_ELEMENTWISE(op, float, f32, FWD, BWD, , , (void)p;)                     \
+    FG_ELEMENTWISE(op, double, f64, FWD, BWD, , , (void)p;)
 
 /* sigmoid: saved y; y' = y (1 - y) */
 #define SIGMOID_FWD(T, S) fg_sigmoid_##S(v)
@@ -81,8 +85,10 @@ FG_ACTIVATION(silu, SILU_FWD, SILU_BWD)
  * derivative is the slope, as in PyTorch. */
 #define LEAKY_FWD(T, S) v * (v > (T)0 ? (T)1 : slope)
 #define LEAKY_BWD(T, S) g * (v > (T)0 ? (T)1 : slope)
-FG_ELEMENTWISE(leaky_relu, float, f32, LEAKY_FWD, LEAKY_BWD, FG_COMMA float slope, FG_COMMA slope)
-FG_ELEMENTWISE(leaky_relu, double, f64, LEAKY_FWD, LEAKY_BWD, FG_COMMA double slope, FG_COMMA slope)
+FG_ELEMENTWISE(leaky_relu, float, f32, LEAKY_FWD, LEAKY_BWD, FG_COMMA float slope, FG_COMMA slope,
+               float slope = (float)p->slope;)
+FG_ELEMENTWISE(leaky_relu, double, f64, LEAKY_FWD, LEAKY_BWD, FG_COMMA double slope, FG_COMMA slope,
+               double slope = p->slope;)
 
 /* softplus: y = log(1 + exp(beta x)) / beta, and x itself where beta x > threshold
  * (PyTorch's linear region).  The backward takes x: y alone cannot tell the
@@ -90,6 +96,6 @@ FG_ELEMENTWISE(leaky_relu, double, f64, LEAKY_FWD, LEAKY_BWD, FG_COMMA double sl
 #define SOFTPLUS_FWD(T, S) (v * beta > threshold ? v : fg_softplus_##S(v * beta) / beta)
 #define SOFTPLUS_BWD(T, S) (v * beta > threshold ? g : g * fg_sigmoid_##S(v * beta))
 FG_ELEMENTWISE(softplus, float, f32, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA float beta FG_COMMA float threshold,
-               FG_COMMA beta FG_COMMA threshold)
+               FG_COMMA beta FG_COMMA threshold, float beta = (float)p->beta; float threshold = (float)p->threshold;)
 FG_ELEMENTWISE(softplus, double, f64, SOFTPLUS_FWD, SOFTPLUS_BWD, FG_COMMA double beta FG_COMMA double threshold,
-               FG_COMMA beta FG_COMMA threshold)
+               FG_COMMA beta FG_COMMA threshold, double beta = p->beta; double threshold = p->threshold;)

@@ -20,45 +20,68 @@ void fg_set_num_threads(int n);
 
 /* ---- activations (activations.c) ----
  * fwd: x -> y.  bwd: (s, gy) -> gx, where s is what the forward saved: y for
- * sigmoid, relu, tanh and leaky_relu with slope >= 0; x otherwise. */
-void fg_sigmoid_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_sigmoid_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_sigmoid_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_sigmoid_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
-void fg_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_relu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_relu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
-void fg_tanh_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_tanh_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_tanh_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
-void fg_gelu_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_gelu_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_gelu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_gelu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
-void fg_gelu_tanh_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_gelu_tanh_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_gelu_tanh_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_gelu_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx,
-                          int64_t n);
-void fg_silu_fwd_f32(const float *restrict x, float *restrict y, int64_t n);
-void fg_silu_fwd_f64(const double *restrict x, double *restrict y, int64_t n);
-void fg_silu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n);
-void fg_silu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n);
-void fg_leaky_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, float slope);
-void fg_leaky_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, double slope);
+ * sigmoid, relu, tanh and leaky_relu with slope >= 0; x otherwise.  Every
+ * activation has these two signatures; its scalar parameters, if any, come in
+ * fg_act_params (the others ignore it). */
+typedef struct {
+    double slope;      /* leaky_relu: the slope for x <= 0 */
+    double beta;       /* softplus: log(1 + exp(beta x)) / beta, beta != 0 */
+    double threshold;  /* softplus: y = x where beta x > threshold */
+} fg_act_params;
+typedef void fg_act_forward_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+typedef void fg_act_forward_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+typedef void fg_act_backward_f32(const float *restrict s, const float *restrict gy, float *restrict gx,
+                                 int64_t n, const fg_act_params *p);
+typedef void fg_act_backward_f64(const double *restrict s, const double *restrict gy, double *restrict gx,
+                                 int64_t n, const fg_act_params *p);
+void fg_sigmoid_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_sigmoid_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_sigmoid_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                        const fg_act_params *p);
+void fg_sigmoid_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                        const fg_act_params *p);
+void fg_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_relu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_relu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_tanh_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_tanh_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_tanh_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_gelu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_gelu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_gelu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_gelu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_gelu_tanh_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_gelu_tanh_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_gelu_tanh_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                          const fg_act_params *p);
+void fg_gelu_tanh_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                          const fg_act_params *p);
+void fg_silu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_silu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_silu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_silu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                     const fg_act_params *p);
+void fg_leaky_relu_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_leaky_relu_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
 void fg_leaky_relu_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
-                           float slope);
+                           const fg_act_params *p);
 void fg_leaky_relu_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
-                           double slope);
-void fg_softplus_fwd_f32(const float *restrict x, float *restrict y, int64_t n, float beta, float threshold);
-void fg_softplus_fwd_f64(const double *restrict x, double *restrict y, int64_t n, double beta,
-                         double threshold);
-void fg_softplus_bwd_f32(const float *restrict x, const float *restrict gy, float *restrict gx, int64_t n,
-                         float beta, float threshold);
-void fg_softplus_bwd_f64(const double *restrict x, const double *restrict gy, double *restrict gx, int64_t n,
-                         double beta, double threshold);
+                           const fg_act_params *p);
+void fg_softplus_fwd_f32(const float *restrict x, float *restrict y, int64_t n, const fg_act_params *p);
+void fg_softplus_fwd_f64(const double *restrict x, double *restrict y, int64_t n, const fg_act_params *p);
+void fg_softplus_bwd_f32(const float *restrict s, const float *restrict gy, float *restrict gx, int64_t n,
+                         const fg_act_params *p);
+void fg_softplus_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
+                         const fg_act_params *p);
 
 /* ---- losses (losses.c) ----
  * Row kernels act along the last axis of a C-contiguous (rows, cols) array.

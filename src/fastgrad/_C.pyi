@@ -1,6 +1,9 @@
 """Type stub of the compiled module fastgrad._C, written by tools/make_stubs.py; do not edit."""
 from typing import Any
 
+class Activation:
+    def __getattr__(self, name: str) -> Any: ...
+
 class ArrayList:
     def __getattr__(self, name: str) -> Any: ...
 

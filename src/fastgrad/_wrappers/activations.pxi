@@ -1,146 +1,130 @@
 # Activation kernels (csrc/activations.c): x -> y forward, (saved, grad) -> gx
-# backward, over arrays of one shape and dtype.  Scalar parameters are keywords.
+# backward, over arrays of one shape and dtype.  Every activation has the same
+# two C signatures, its scalar parameters in an fg_act_params, so one class
+# runs them all and each activation is one entry of the table below.
 
 cdef extern from "fastgrad.h":
-    enum: fg_sigmoid_fwd, fg_sigmoid_bwd, fg_relu_fwd, fg_relu_bwd, fg_tanh_fwd, fg_tanh_bwd
-    enum: fg_gelu_fwd, fg_gelu_bwd, fg_gelu_tanh_fwd, fg_gelu_tanh_bwd, fg_silu_fwd, fg_silu_bwd
-    enum: fg_leaky_relu_fwd, fg_leaky_relu_bwd, fg_softplus_fwd, fg_softplus_bwd
+    ctypedef struct fg_act_params:
+        double slope, beta, threshold
+    enum: fg_sigmoid, fg_relu, fg_tanh, fg_gelu, fg_gelu_tanh, fg_silu, fg_leaky_relu, fg_softplus
+
+cdef extern from *:
+    """
+    typedef struct {
+        fg_act_forward_f32 *fwd_f32; fg_act_forward_f64 *fwd_f64;
+        fg_act_backward_f32 *bwd_f32; fg_act_backward_f64 *bwd_f64;
+    } fg_act_kernels;
+    #define FG_ACT_KERNELS(op) ((fg_act_kernels){op##_fwd_f32, op##_fwd_f64, op##_bwd_f32, op##_bwd_f64})
+    """
+    ctypedef struct act_kernels "fg_act_kernels":
+        void fwd_f32(address x, address y, int64_t n, const fg_act_params *p) nogil
+        void fwd_f64(address x, address y, int64_t n, const fg_act_params *p) nogil
+        void bwd_f32(address s, address gy, address gx, int64_t n, const fg_act_params *p) nogil
+        void bwd_f64(address s, address gy, address gx, int64_t n, const fg_act_params *p) nogil
+    act_kernels kernels_of "FG_ACT_KERNELS"(int op) nogil
 
 
-cdef double nonzero_beta(str op, object beta) except? -1:
-    cdef double b = not_nan(op, "beta", beta)
-    if b == 0:
-        raise ValueError(f"{op}: argument 'beta' must not be 0")
-    return b
+@cython.final
+cdef class Activation:
+    """One activation's pair of kernels and the names its errors give."""
+    cdef act_kernels k
+    cdef str op, op_backward, saved
+
+    cdef inline object forward(self, x, out, const fg_act_params *p):
+        cdef Operands o = operands(self.op, out, True, "x", x)
+        with nogil:
+            if o.f32:
+                self.k.fwd_f32(o.a, o.out, o.n, p)
+            else:
+                self.k.fwd_f64(o.a, o.out, o.n, p)
+        return o.y
+
+    cdef inline object backward(self, s, gy, out, const fg_act_params *p):
+        cdef Operands o = operands(self.op_backward, out, True, self.saved, s, "grad", gy)
+        with nogil:
+            if o.f32:
+                self.k.bwd_f32(o.a, o.b, o.out, o.n, p)
+            else:
+                self.k.bwd_f64(o.a, o.b, o.out, o.n, p)
+        return o.y
 
 
-def sigmoid_fwd(x, out=None):
-    """y = 1 / (1 + exp(-x)), stable for large |x|."""
-    cdef Operands o = operands("sigmoid", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_sigmoid_fwd, o.a, o.out, o.n)
-    return o.y
+cdef fg_act_params NO_PARAMS
 
 
-def sigmoid_bwd(y, gy, out=None):
-    """gx = gy * y * (1 - y), from the forward's output y."""
-    cdef Operands o = operands("sigmoid_backward", out, True, "y", y, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_sigmoid_bwd, o.a, o.b, o.out, o.n)
-    return o.y
+cdef Activation activation(str name, str op, act_kernels k, str saved, str fwd_doc, str bwd_doc):
+    """The activation `name` (errors say `op`); without docs, its wrappers are written out by hand,
+    else <name>_fwd(x, out=None) and <name>_bwd(<saved>, gy, out=None) are made here."""
+    cdef Activation a = Activation.__new__(Activation)
+    a.k, a.op, a.op_backward, a.saved = k, op, op + "_backward", saved
+    if fwd_doc is not None:
+        _publish_activation(a, name, fwd_doc, bwd_doc)
+    return a
 
 
-def relu_fwd(x, out=None):
-    """y = max(x, 0); NaN stays NaN."""
-    cdef Operands o = operands("relu", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_relu_fwd, o.a, o.out, o.n)
-    return o.y
+def _publish_activation(Activation a, str name, str fwd_doc, str bwd_doc):
+    """Make the module functions <name>_fwd and <name>_bwd of `a` (parameter names as the stubs show them)."""
+    def forward(x, out=None):
+        return a.forward(x, out, &NO_PARAMS)
+
+    def backward_y(y, gy, out=None):
+        return a.backward(y, gy, out, &NO_PARAMS)
+
+    def backward_x(x, gy, out=None):
+        return a.backward(x, gy, out, &NO_PARAMS)
+
+    publish(forward, name + "_fwd", fwd_doc)
+    publish(backward_y if a.saved == "y" else backward_x, name + "_bwd", bwd_doc)
 
 
-def relu_bwd(y, gy, out=None):
-    """gx = gy where y > 0, else 0 (relu'(0) = 0)."""
-    cdef Operands o = operands("relu_backward", out, True, "y", y, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_relu_bwd, o.a, o.b, o.out, o.n)
-    return o.y
-
-
-def tanh_fwd(x, out=None):
-    """y = tanh(x)."""
-    cdef Operands o = operands("tanh", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_tanh_fwd, o.a, o.out, o.n)
-    return o.y
-
-
-def tanh_bwd(y, gy, out=None):
-    """gx = gy * (1 - y^2), from the forward's output y."""
-    cdef Operands o = operands("tanh_backward", out, True, "y", y, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_tanh_bwd, o.a, o.b, o.out, o.n)
-    return o.y
-
-
-def gelu_fwd(x, out=None):
-    """y = x * Phi(x), Phi the standard normal CDF (erf form)."""
-    cdef Operands o = operands("gelu", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_gelu_fwd, o.a, o.out, o.n)
-    return o.y
-
-
-def gelu_bwd(x, gy, out=None):
-    """gx = gy * (Phi(x) + x * phi(x)), from the forward's input x."""
-    cdef Operands o = operands("gelu_backward", out, True, "x", x, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_gelu_bwd, o.a, o.b, o.out, o.n)
-    return o.y
-
-
-def gelu_tanh_fwd(x, out=None):
-    """y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
-    cdef Operands o = operands("gelu", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_gelu_tanh_fwd, o.a, o.out, o.n)
-    return o.y
-
-
-def gelu_tanh_bwd(x, gy, out=None):
-    """Gradient of gelu_tanh_fwd, from the forward's input x."""
-    cdef Operands o = operands("gelu_backward", out, True, "x", x, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_gelu_tanh_bwd, o.a, o.b, o.out, o.n)
-    return o.y
-
-
-def silu_fwd(x, out=None):
-    """y = x * sigmoid(x)."""
-    cdef Operands o = operands("silu", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_silu_fwd, o.a, o.out, o.n)
-    return o.y
-
-
-def silu_bwd(x, gy, out=None):
-    """gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x."""
-    cdef Operands o = operands("silu_backward", out, True, "x", x, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_silu_bwd, o.a, o.b, o.out, o.n)
-    return o.y
+# name, errors' op name, kernels, the saved argument (y: output, x: input), forward and backward docs
+activation("sigmoid", "sigmoid", kernels_of(fg_sigmoid), "y", "y = 1 / (1 + exp(-x)), stable for large |x|.",
+           "gx = gy * y * (1 - y), from the forward's output y.")
+activation("relu", "relu", kernels_of(fg_relu), "y", "y = max(x, 0); NaN stays NaN.",
+           "gx = gy where y > 0, else 0 (relu'(0) = 0).")
+activation("tanh", "tanh", kernels_of(fg_tanh), "y", "y = tanh(x).",
+           "gx = gy * (1 - y^2), from the forward's output y.")
+activation("gelu", "gelu", kernels_of(fg_gelu), "x", "y = x * Phi(x), Phi the standard normal CDF (erf form).",
+           "gx = gy * (Phi(x) + x * phi(x)), from the forward's input x.")
+activation("gelu_tanh", "gelu", kernels_of(fg_gelu_tanh), "x",
+           "y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).",
+           "Gradient of gelu_tanh_fwd, from the forward's input x.")
+activation("silu", "silu", kernels_of(fg_silu), "x", "y = x * sigmoid(x).",
+           "gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x.")
+cdef Activation LEAKY_RELU = activation("leaky_relu", "leaky_relu", kernels_of(fg_leaky_relu), "s", None, None)
+cdef Activation SOFTPLUS = activation("softplus", "softplus", kernels_of(fg_softplus), "x", None, None)
 
 
 def leaky_relu_fwd(x, out=None, *, negative_slope=0.01):
     """y = x where x > 0, else negative_slope * x."""
-    cdef double slope = not_nan("leaky_relu", "negative_slope", negative_slope)
-    cdef Operands o = operands("leaky_relu", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_leaky_relu_fwd, o.a, o.out, o.n, slope)
-    return o.y
+    cdef fg_act_params p = NO_PARAMS
+    p.slope = not_nan("leaky_relu", "negative_slope", negative_slope)
+    return LEAKY_RELU.forward(x, out, &p)
 
 
 def leaky_relu_bwd(s, gy, out=None, *, negative_slope=0.01):
     """gx = gy where s > 0, else negative_slope * gy; s is y when negative_slope >= 0, else x."""
-    cdef double slope = not_nan("leaky_relu_backward", "negative_slope", negative_slope)
-    cdef Operands o = operands("leaky_relu_backward", out, True, "s", s, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_leaky_relu_bwd, o.a, o.b, o.out, o.n, slope)
-    return o.y
+    cdef fg_act_params p = NO_PARAMS
+    p.slope = not_nan("leaky_relu_backward", "negative_slope", negative_slope)
+    return LEAKY_RELU.backward(s, gy, out, &p)
+
+
+cdef fg_act_params softplus_params(str op, object beta, object threshold) except *:
+    cdef fg_act_params p = NO_PARAMS
+    p.beta = not_nan(op, "beta", beta)
+    if p.beta == 0:
+        raise ValueError(f"{op}: argument 'beta' must not be 0")
+    p.threshold = float(threshold)
+    return p
 
 
 def softplus_fwd(x, out=None, *, beta=1.0, threshold=20.0):
     """y = log(1 + exp(beta x)) / beta, and y = x where beta x > threshold."""
-    cdef double b = nonzero_beta("softplus", beta), th = float(threshold)
-    cdef Operands o = operands("softplus", out, True, "x", x)
-    with nogil:
-        by_dtype(o.f32, fg_softplus_fwd, o.a, o.out, o.n, b, th)
-    return o.y
+    cdef fg_act_params p = softplus_params("softplus", beta, threshold)
+    return SOFTPLUS.forward(x, out, &p)
 
 
 def softplus_bwd(x, gy, out=None, *, beta=1.0, threshold=20.0):
     """gx = gy * sigmoid(beta x), and gy where beta x > threshold; from the input x."""
-    cdef double b = nonzero_beta("softplus_backward", beta), th = float(threshold)
-    cdef Operands o = operands("softplus_backward", out, True, "x", x, "grad", gy)
-    with nogil:
-        by_dtype(o.f32, fg_softplus_bwd, o.a, o.b, o.out, o.n, b, th)
-    return o.y
+    cdef fg_act_params p = softplus_params("softplus_backward", beta, threshold)
+    return SOFTPLUS.backward(x, gy, out, &p)
