@@ -255,16 +255,16 @@ def nadam_step(params: Any, grads: Any, exp_avgs: Any, exp_avg_sqs: Any, *, lr: 
     """NAdam in place; bias_correction2 = 1 - beta2**t, grad_coef and avg_coef from the momentum schedule."""
     ...
 
-def onednn_conv_backward_data(grad: Any, weight: Any, *, input_shape: Any, stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ...) -> Any:
+def onednn_conv_backward_data(grad: Any, weight: Any, *, input_shape: Any, bias: Any = ..., stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ..., relu: Any = ...) -> Any:
     """gx of input_shape: the input gradient of conv2d for the output gradient grad (float32)."""
     ...
 
-def onednn_conv_backward_weights(x: Any, grad: Any, *, weight_shape: Any, bias: Any = ..., stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ...) -> Any:
+def onednn_conv_backward_weights(x: Any, grad: Any, *, weight_shape: Any, bias: Any = ..., stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ..., relu: Any = ...) -> Any:
     """(gw of weight_shape, gbias or None): the weight (and bias) gradients of conv2d (float32)."""
     ...
 
-def onednn_conv_forward(x: Any, weight: Any, bias: Any = ..., *, stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ...) -> Any:
-    """y (N, O, OH, OW) = conv2d(x, weight) + bias through oneDNN (float32)."""
+def onednn_conv_forward(x: Any, weight: Any, bias: Any = ..., *, stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ..., relu: Any = ...) -> Any:
+    """y (N, O, OH, OW) = conv2d(x, weight) + bias through oneDNN (float32); then max(y, 0) when relu."""
     ...
 
 def onednn_info() -> Any:
