@@ -6,11 +6,13 @@ seeded fastgrad layer) in both libraries and the same thread count.  fastgrad ru
 as one primitive: the input projection of all time steps as one GEMM, then, with MKL as its
 BLAS, the time loop in C (csrc/recurrent.c: per step the recurrent GEMM and one fused gate
 pass, forward and in reverse for the backward), and the weight gradients as one GEMM each over
-all steps; without MKL the same loop runs in Python over the fused step kernels.  PyTorch runs
-oneDNN's LSTM (mkldnn_rnn_layer).  The floor is the GEMMs of fastgrad's step alone: the
-input projection, per time step the recurrent product forward and its input gradient
-backward, and the two weight gradients over all steps, through fastgrad's GEMM entry point
-into preallocated outputs.  After the group the ratios fastgrad / torch and fastgrad / floor
+all steps; with oneDNN installed (fastgrad[onednn]) every one of those products is oneDNN's
+float32 matmul (fastgrad.backend.onednn_gemm), and the loop runs in C without MKL too; with
+neither, the same loop runs in Python over the fused step kernels.  PyTorch runs oneDNN's
+LSTM (mkldnn_rnn_layer).  The floor is the GEMMs of fastgrad's step alone: the input
+projection, per time step the recurrent product forward and its input gradient backward,
+and the two weight gradients over all steps, through the GEMM fastgrad's step uses (oneDNN's
+matmul or fastgrad's GEMM entry point) into preallocated outputs.  After the group the ratios fastgrad / torch and fastgrad / floor
 of the medians are printed.
 
 Target: <= 1.3x PyTorch's step time.
@@ -22,7 +24,9 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
+from fastgrad import _C
 from fastgrad.backend.gemm import gemm
+from fastgrad.backend.onednn_gemm import get_recurrent_gemm
 from peers import library, torch_or_skip
 from training_step import adam_step, first_loss, normal_target, training_problem
 
@@ -73,7 +77,8 @@ FLOOR = "floor: the step's GEMMs"
 
 def test_gemm_floor(benchmark):
     """The GEMMs fastgrad's step runs (the input needs no gradient, in either library), through
-    fastgrad's GEMM entry point into preallocated outputs."""
+    the GEMM it uses (oneDNN's matmul when chosen, else fastgrad's GEMM entry point) into
+    preallocated outputs."""
     rng = np.random.default_rng(0)
     f32 = np.float32
     x = rng.standard_normal((SEQ * BATCH, INPUT)).astype(f32)
@@ -84,15 +89,20 @@ def test_gemm_floor(benchmark):
     projected = np.empty((SEQ * BATCH, 4 * HIDDEN), f32)
     gw_ih, gw_hh = np.empty_like(w_ih), np.empty_like(w_hh)
     recurrent, gh = np.empty((BATCH, 4 * HIDDEN), f32), np.empty((BATCH, HIDDEN), f32)
+    if get_recurrent_gemm() == "onednn":
+        def product(a, b, out, trans_a=False, trans_b=False):
+            _C.onednn_gemm(a.T if trans_a else a, b.T if trans_b else b, out)
+    else:
+        product = gemm
 
     def gemms():
-        gemm(x, w_ih, out=projected, trans_b=True)
+        product(x, w_ih, out=projected, trans_b=True)
         for t in range(SEQ):
-            gemm(h_all[t * BATCH:(t + 1) * BATCH], w_hh, out=recurrent, trans_b=True)
+            product(h_all[t * BATCH:(t + 1) * BATCH], w_hh, out=recurrent, trans_b=True)
         for t in range(SEQ):
-            gemm(g_all[t * BATCH:(t + 1) * BATCH], w_hh, out=gh)
-        gemm(g_all, h_all, out=gw_hh, trans_a=True)
-        gemm(g_all, x, out=gw_ih, trans_a=True)
+            product(g_all[t * BATCH:(t + 1) * BATCH], w_hh, out=gh)
+        product(g_all, h_all, out=gw_hh, trans_a=True)
+        product(g_all, x, out=gw_ih, trans_a=True)
 
     gemms()
     timed(benchmark, FLOOR, gemms)

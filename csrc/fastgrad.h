@@ -475,20 +475,26 @@ void fg_gru_cell_bwd_f64(const double *restrict act, const double *restrict gh, 
  * given, the others written; act (steps, rows, 4 hidden) as lstm_cell_fwd's.
  * lstm_seq_bwd: grad, the gradient of hc -> ggates (steps, rows, 4 hidden)
  * and grad0 (2, rows, hidden), the gradients of h_0 and c_0.  scratch:
- * (rows, 4 hidden) forward, 3 (rows, hidden) backward.  Return FG_BLAS_OK or
- * the GEMM layer's status (FG_BLAS_NOT_LOADED without a loaded BLAS). */
+ * (rows, 4 hidden) forward, 3 (rows, hidden) backward.  The products run
+ * through MKL's GEMM (products FG_PRODUCTS_BLAS) or oneDNN's float32 matmul
+ * (FG_PRODUCTS_ONEDNN, float32 only).  Return FG_BLAS_OK, the GEMM layer's
+ * status (FG_BLAS_NOT_LOADED without a loaded BLAS) or FG_PRODUCTS_FAILED
+ * (oneDNN not loaded or refusing, or float64 asked of it). */
+#define FG_PRODUCTS_BLAS 0
+#define FG_PRODUCTS_ONEDNN 1
+#define FG_PRODUCTS_FAILED 3
 int fg_lstm_seq_fwd_f32(const float *restrict gates, const float *restrict bias, const float *restrict w_hh,
                         float *restrict hc, float *restrict act, float *restrict scratch, int64_t steps,
-                        int64_t rows, int64_t hidden);
+                        int64_t rows, int64_t hidden, int products);
 int fg_lstm_seq_fwd_f64(const double *restrict gates, const double *restrict bias, const double *restrict w_hh,
                         double *restrict hc, double *restrict act, double *restrict scratch, int64_t steps,
-                        int64_t rows, int64_t hidden);
+                        int64_t rows, int64_t hidden, int products);
 int fg_lstm_seq_bwd_f32(const float *restrict act, const float *restrict w_hh, const float *restrict hc,
                         const float *restrict grad, float *restrict ggates, float *restrict grad0,
-                        float *restrict scratch, int64_t steps, int64_t rows, int64_t hidden);
+                        float *restrict scratch, int64_t steps, int64_t rows, int64_t hidden, int products);
 int fg_lstm_seq_bwd_f64(const double *restrict act, const double *restrict w_hh, const double *restrict hc,
                         const double *restrict grad, double *restrict ggates, double *restrict grad0,
-                        double *restrict scratch, int64_t steps, int64_t rows, int64_t hidden);
+                        double *restrict scratch, int64_t steps, int64_t rows, int64_t hidden, int products);
 
 /* ---- a GRU layer over a whole sequence (recurrent.c) ----
  * gi (steps, rows, 3 hidden): x_t W_ih^T + b_ih of every step; b_hh (3 hidden)
@@ -496,21 +502,21 @@ int fg_lstm_seq_bwd_f64(const double *restrict act, const double *restrict w_hh,
  * the others written; gh (steps, rows, 3 hidden): h_t W_hh^T + b_hh, written;
  * act as gru_cell_fwd's.  gru_seq_bwd: grad, the gradient of h -> ggi, ggh
  * (steps, rows, 3 hidden) and grad0 (rows, hidden), the gradient of h_0;
- * scratch 2 (rows, hidden).  Return FG_BLAS_OK or the GEMM layer's status. */
+ * scratch 2 (rows, hidden).  products and the status as for the LSTM's. */
 int fg_gru_seq_fwd_f32(const float *restrict gi, const float *restrict b_hh, const float *restrict w_hh,
                        float *restrict h, float *restrict gh, float *restrict act, int64_t steps, int64_t rows,
-                       int64_t hidden);
+                       int64_t hidden, int products);
 int fg_gru_seq_fwd_f64(const double *restrict gi, const double *restrict b_hh, const double *restrict w_hh,
                        double *restrict h, double *restrict gh, double *restrict act, int64_t steps, int64_t rows,
-                       int64_t hidden);
+                       int64_t hidden, int products);
 int fg_gru_seq_bwd_f32(const float *restrict act, const float *restrict gh, const float *restrict w_hh,
                        const float *restrict h, const float *restrict grad, float *restrict ggi,
                        float *restrict ggh, float *restrict grad0, float *restrict scratch, int64_t steps,
-                       int64_t rows, int64_t hidden);
+                       int64_t rows, int64_t hidden, int products);
 int fg_gru_seq_bwd_f64(const double *restrict act, const double *restrict gh, const double *restrict w_hh,
                        const double *restrict h, const double *restrict grad, double *restrict ggi,
                        double *restrict ggh, double *restrict grad0, double *restrict scratch, int64_t steps,
-                       int64_t rows, int64_t hidden);
+                       int64_t rows, int64_t hidden, int products);
 
 /* ---- mixed precision: bfloat16 conversions (bf16.c) and oneDNN's bf16 GEMM (onednn.c) ----
  * bfloat16 values are stored as their 16 bits (uint16_t).  float32 -> bfloat16
@@ -558,5 +564,14 @@ int fg_onednn_conv_backward_data(const fg_onednn_conv_shape *s, const float *gy,
                                  char *message, int64_t message_len);
 int fg_onednn_conv_backward_weights(const fg_onednn_conv_shape *s, const float *x, const float *gy, float *gw,
                                     float *gbias, char *message, int64_t message_len);
+
+/* ---- float32 GEMM through oneDNN's matmul (onednn_gemm.c), once fg_onednn_load succeeded ----
+ * C = op(A) op(B), or C += op(A) op(B) when accumulate; C m x n row-major with
+ * leading dimension ldc, op(A) m x k: element (i, p) at a[i * lda + p], or at
+ * a[i + p * lda] when trans_a; likewise op(B), k x n.  Returns an FG_ONEDNN_*
+ * code, with the reason in `message` on failure. */
+int fg_onednn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                       const float *b, int64_t ldb, int accumulate, float *c, int64_t ldc, char *message,
+                       int64_t message_len);
 
 #endif

@@ -148,6 +148,26 @@
 FG_RECURRENT(float, f32)
 FG_RECURRENT(double, f64)
 
+/* A product of a sequence, C += op(A) op(B), through the library `products`
+ * names: MKL's GEMM (gemm.c) or oneDNN's float32 matmul (onednn_gemm.c). */
+static int product_f32(int products, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                       int64_t lda, const float *b, int64_t ldb, float *c, int64_t ldc)
+{
+    char message[160];
+    if (products == FG_PRODUCTS_ONEDNN)
+        return fg_onednn_gemm_f32(trans_a, trans_b, m, n, k, a, lda, b, ldb, 1, c, ldc, message, sizeof message)
+                   == FG_ONEDNN_OK ? FG_BLAS_OK : FG_PRODUCTS_FAILED;
+    return fg_gemm_f32(trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 1.0f, c, ldc);
+}
+
+static int product_f64(int products, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const double *a,
+                       int64_t lda, const double *b, int64_t ldb, double *c, int64_t ldc)
+{
+    if (products == FG_PRODUCTS_ONEDNN)
+        return FG_PRODUCTS_FAILED;  /* oneDNN's matmul is float32 only */
+    return fg_gemm_f64(trans_a, trans_b, m, n, k, 1.0, a, lda, b, ldb, 1.0, c, ldc);
+}
+
 /* One LSTM layer over `steps` time steps (see the top of this file).
  * Forward: hc[0][0] and hc[1][0] hold h_0 and c_0; step t adds bias and
  * h_t W_hh^T to gates[t] in scratch (rows, 4 hidden), runs the gate pass and
@@ -155,11 +175,13 @@ FG_RECURRENT(double, f64)
  * Backward: grad (2, steps + 1, rows, hidden) is the gradient of hc; writes
  * ggates (steps, rows, 4 hidden), the gradients of the pre-activations, and
  * grad0 (2, rows, hidden), those of h_0 and c_0; scratch holds 3 (rows, hidden).
- * Both return FG_BLAS_OK, or the GEMM layer's status when it cannot run. */
+ * The products run through the library `products` names (FG_PRODUCTS_*).
+ * Both return FG_BLAS_OK, the GEMM layer's status when it cannot run, or
+ * FG_PRODUCTS_FAILED when oneDNN's cannot. */
 #define FG_LSTM_SEQUENCE(T, S)                                                 \
     int fg_lstm_seq_fwd_##S(const T *restrict gates, const T *restrict bias, const T *restrict w_hh, \
                             T *restrict hc, T *restrict act, T *restrict scratch, int64_t steps, \
-                            int64_t rows, int64_t hidden)                      \
+                            int64_t rows, int64_t hidden, int products)        \
     {                                                                          \
         int64_t n = rows * hidden, width = 4 * hidden;                         \
         T *h = hc, *c = hc + (steps + 1) * n;                                  \
@@ -174,8 +196,8 @@ FG_RECURRENT(double, f64)
             } else {                                                           \
                 memcpy(scratch, x, (size_t)(rows * width) * sizeof(T));        \
             }                                                                  \
-            int status = fg_gemm_##S(0, 1, rows, width, hidden, (T)1, h + t * n, hidden, w_hh, hidden, \
-                                     (T)1, scratch, width);                    \
+            int status = product_##S(products, 0, 1, rows, width, hidden, h + t * n, hidden, w_hh, hidden, \
+                                     scratch, width);                          \
             if (status != FG_BLAS_OK)                                          \
                 return status;                                                 \
             T *h_next = h + (t + 1) * n, *c_next = c + (t + 1) * n, *a = act + t * rows * width; \
@@ -187,7 +209,8 @@ FG_RECURRENT(double, f64)
     }                                                                          \
     int fg_lstm_seq_bwd_##S(const T *restrict act, const T *restrict w_hh, const T *restrict hc, \
                             const T *restrict grad, T *restrict ggates, T *restrict grad0, \
-                            T *restrict scratch, int64_t steps, int64_t rows, int64_t hidden) \
+                            T *restrict scratch, int64_t steps, int64_t rows, int64_t hidden, \
+                            int products)                                      \
     {                                                                          \
         int64_t n = rows * hidden, width = 4 * hidden;                         \
         const T *c = hc + (steps + 1) * n, *grad_h = grad, *grad_c = grad + (steps + 1) * n; \
@@ -207,7 +230,7 @@ FG_RECURRENT(double, f64)
             for (int64_t k = 0; k < n; k++)                                    \
                 gc[k] += grad_c[t * n + k];                                    \
             memcpy(gh, grad_h + t * n, (size_t)n * sizeof(T));                 \
-            int status = fg_gemm_##S(0, 0, rows, hidden, width, (T)1, g, width, w_hh, hidden, (T)1, gh, \
+            int status = product_##S(products, 0, 0, rows, hidden, width, g, width, w_hh, hidden, gh, \
                                      hidden);                                  \
             if (status != FG_BLAS_OK)                                          \
                 return status;                                                 \
@@ -230,7 +253,7 @@ FG_LSTM_SEQUENCE(double, f64)
 #define FG_GRU_SEQUENCE(T, S)                                                  \
     int fg_gru_seq_fwd_##S(const T *restrict gi, const T *restrict b_hh, const T *restrict w_hh, \
                            T *restrict h, T *restrict gh, T *restrict act, int64_t steps, int64_t rows, \
-                           int64_t hidden)                                     \
+                           int64_t hidden, int products)                       \
     {                                                                          \
         int64_t n = rows * hidden, width = 3 * hidden;                         \
         if (n == 0)                                                            \
@@ -240,8 +263,8 @@ FG_LSTM_SEQUENCE(double, f64)
             for (int64_t r = 0; r < rows; r++)                                 \
                 for (int64_t j = 0; j < width; j++)                            \
                     y[r * width + j] = b_hh ? b_hh[j] : (T)0;                  \
-            int status = fg_gemm_##S(0, 1, rows, width, hidden, (T)1, h + t * n, hidden, w_hh, hidden, \
-                                     (T)1, y, width);                          \
+            int status = product_##S(products, 0, 1, rows, width, hidden, h + t * n, hidden, w_hh, hidden, \
+                                     y, width);                                \
             if (status != FG_BLAS_OK)                                          \
                 return status;                                                 \
             const T *x = gi + t * rows * width, *h_now = h + t * n;            \
@@ -254,7 +277,7 @@ FG_LSTM_SEQUENCE(double, f64)
     int fg_gru_seq_bwd_##S(const T *restrict act, const T *restrict gh, const T *restrict w_hh, \
                            const T *restrict h, const T *restrict grad, T *restrict ggi, T *restrict ggh, \
                            T *restrict grad0, T *restrict scratch, int64_t steps, int64_t rows, \
-                           int64_t hidden)                                     \
+                           int64_t hidden, int products)                       \
     {                                                                          \
         int64_t n = rows * hidden, width = 3 * hidden;                         \
         T *gy = scratch, *g_prev = scratch + n, *swap;                         \
@@ -269,7 +292,7 @@ FG_LSTM_SEQUENCE(double, f64)
                                gru_grad_rows_##S(a, y, h_now, gy, gx, gyh, g_prev, lo, hi, hidden)) \
             for (int64_t k = 0; k < n; k++)                                    \
                 g_prev[k] += grad[t * n + k];                                  \
-            int status = fg_gemm_##S(0, 0, rows, hidden, width, (T)1, gyh, width, w_hh, hidden, (T)1, \
+            int status = product_##S(products, 0, 0, rows, hidden, width, gyh, width, w_hh, hidden, \
                                      g_prev, hidden);                          \
             if (status != FG_BLAS_OK)                                          \
                 return status;                                                 \

@@ -20,6 +20,7 @@ def collect():
         "gemm_blas": _gemm_blas(),
         "bf16_gemm": _bf16_gemm(),
         "convolutions": _convolutions(),
+        "recurrent": _recurrent(),
         "cupy": _cupy_status(),
         "mpi": _mpi_status(),
     }
@@ -54,6 +55,13 @@ def _convolutions():
     from .backend.onednn_conv import conv_description
 
     return conv_description()
+
+
+def _recurrent():
+    """Where the LSTM and GRU layers' float32 products run: oneDNN (with its version) or the GEMM layer."""
+    from .backend.onednn_gemm import recurrent_gemm_description
+
+    return recurrent_gemm_description()
 
 
 def _cupy_status():

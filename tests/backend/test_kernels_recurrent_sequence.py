@@ -12,7 +12,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import _C
-from fastgrad.backend import reference
+from fastgrad.backend import onednn_gemm, reference
 from fastgrad.ops.recurrent import gru_sequence, lstm_sequence
 
 # float32 runs many steps of rounding against a float64 twin
@@ -273,8 +273,17 @@ def _run(kind, arrays, seed):
     return [out.data] + [t.grad.data for t in ts if t is not None]
 
 
+@pytest.fixture
+def gemm_layer():
+    """The recurrent products on the GEMM layer (not oneDNN) for one test, then the choice before."""
+    saved = dict(onednn_gemm._state)
+    onednn_gemm.set_recurrent_gemm("blas")
+    yield
+    onednn_gemm._state.update(saved)
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_both_paths_agree(kind, mkl, rng):
+def test_both_paths_agree(kind, mkl, gemm_layer, rng):
     """The time loop in C (MKL) and the loop over the step kernels (NumPy's BLAS), float32."""
     arrays = [None if a is None else a.astype(np.float32)
               for a in _inputs(kind, rng, steps=7, batch=4, hidden=8)]

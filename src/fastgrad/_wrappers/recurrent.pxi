@@ -97,7 +97,23 @@ def gru_cell_bwd(act, gh, *, h_prev, grad):
     return ggi, ggh, gh_prev
 
 
+cdef extern from "fastgrad.h":
+    enum: FG_PRODUCTS_BLAS, FG_PRODUCTS_ONEDNN, FG_PRODUCTS_FAILED
+
+
+cdef int products_of(str op, bint onednn, object a) except -1:
+    """FG_PRODUCTS_ONEDNN when oneDNN runs the products (float32 only), else FG_PRODUCTS_BLAS."""
+    if not onednn:
+        return FG_PRODUCTS_BLAS
+    if not is_f32(a):
+        raise ValueError(f"{op}: onednn=True runs float32 products only, got {a.dtype}")
+    return FG_PRODUCTS_ONEDNN
+
+
 cdef check_gemm_status(str op, int status):
+    if status == FG_PRODUCTS_FAILED:
+        raise RuntimeError(f"{op}: oneDNN's matmul is not loaded or refused the product "
+                           "(see fastgrad.backend.onednn_gemm)")
     if status == FG_BLAS_NOT_LOADED:
         raise RuntimeError(f"{op}: the sequence kernel runs its products through MKL, which is not "
                            "loaded (pip install mkl; fastgrad.set_blas('mkl'))")
@@ -105,11 +121,12 @@ cdef check_gemm_status(str op, int status):
         raise ValueError(f"{op}: the sizes do not fit the BLAS library's integers")
 
 
-def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
+def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None, onednn=False):
     """(hc, act) of an LSTM layer over gates (steps, rows, 4 hidden) = x_t W_ih^T, w_hh (4 hidden, hidden), h0, c0,
-    bias (4 hidden) or None, with MKL's GEMM: hc (2, steps + 1, rows, hidden) holds h and c, act the gates."""
+    bias (4 hidden) or None, with MKL's GEMM (oneDNN's matmul if onednn, float32): hc (2, steps + 1, rows, hidden) holds h and c, act the gates."""
     op = "lstm_sequence"
     gates = gate_input(op, "gates", gates, 4, True)
+    cdef int products = products_of(op, onednn, gates)
     cdef int64_t steps = gates.shape[0], rows = gates.shape[1], hidden = gates.shape[2] // 4
     w_hh = shape_checked(op, "w_hh", w_hh, gates, (4 * hidden, hidden))
     h0 = shape_checked(op, "h0", h0, gates, (rows, hidden))
@@ -126,16 +143,17 @@ def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None):
     cdef bint f32 = is_f32(gates)
     cdef int status
     with nogil:
-        status = by_dtype_int(f32, fg_lstm_seq_fwd, px, pb, pw, ph, ps, pt, steps, rows, hidden)
+        status = by_dtype_int(f32, fg_lstm_seq_fwd, px, pb, pw, ph, ps, pt, steps, rows, hidden, products)
     check_gemm_status(op, status)
     return hc, act
 
 
-def lstm_seq_bwd(act, *, w_hh, hc, grad):
+def lstm_seq_bwd(act, *, w_hh, hc, grad, onednn=False):
     """(ggates, grad0) of lstm_seq_fwd from its act, hc, w_hh and grad (of hc): ggates (steps, rows, 4 hidden)
     of the pre-activations, grad0 (2, rows, hidden) of h0 and c0."""
     op = "lstm_sequence_backward"
     act = gate_input(op, "act", act, 4, True)
+    cdef int products = products_of(op, onednn, act)
     cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 4
     w_hh = shape_checked(op, "w_hh", w_hh, act, (4 * hidden, hidden))
     hc = shape_checked(op, "hc", hc, act, (2, steps + 1, rows, hidden))
@@ -148,16 +166,17 @@ def lstm_seq_bwd(act, *, w_hh, hc, grad):
     cdef bint f32 = is_f32(act)
     cdef int status
     with nogil:
-        status = by_dtype_int(f32, fg_lstm_seq_bwd, ps, pw, ph, pg, pgg, pg0, pt, steps, rows, hidden)
+        status = by_dtype_int(f32, fg_lstm_seq_bwd, ps, pw, ph, pg, pgg, pg0, pt, steps, rows, hidden, products)
     check_gemm_status(op, status)
     return ggates, grad0
 
 
-def gru_seq_fwd(gi, *, w_hh, h0, bias=None):
+def gru_seq_fwd(gi, *, w_hh, h0, bias=None, onednn=False):
     """(h, gh, act) of a GRU layer over gi (steps, rows, 3 hidden) = x_t W_ih^T + b_ih, w_hh (3 hidden, hidden),
-    h0, bias b_hh or None, with MKL's GEMM: h (steps + 1, rows, hidden), gh = h_t W_hh^T + b_hh, act the gates."""
+    h0, bias b_hh or None, with MKL's GEMM (or oneDNN's if onednn): h (steps + 1, rows, hidden), gh = h_t W_hh^T + b_hh, act the gates."""
     op = "gru_sequence"
     gi = gate_input(op, "gi", gi, 3, True)
+    cdef int products = products_of(op, onednn, gi)
     cdef int64_t steps = gi.shape[0], rows = gi.shape[1], hidden = gi.shape[2] // 3
     w_hh = shape_checked(op, "w_hh", w_hh, gi, (3 * hidden, hidden))
     h0 = shape_checked(op, "h0", h0, gi, (rows, hidden))
@@ -172,16 +191,17 @@ def gru_seq_fwd(gi, *, w_hh, h0, bias=None):
     cdef bint f32 = is_f32(gi)
     cdef int status
     with nogil:
-        status = by_dtype_int(f32, fg_gru_seq_fwd, px, pb, pw, ph, py, ps, steps, rows, hidden)
+        status = by_dtype_int(f32, fg_gru_seq_fwd, px, pb, pw, ph, py, ps, steps, rows, hidden, products)
     check_gemm_status(op, status)
     return h, gh, act
 
 
-def gru_seq_bwd(act, gh, *, w_hh, h, grad):
+def gru_seq_bwd(act, gh, *, w_hh, h, grad, onednn=False):
     """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh, h, w_hh and grad (of h): ggi and ggh
     (steps, rows, 3 hidden) of gi and gh, grad0 (rows, hidden) of h0."""
     op = "gru_sequence_backward"
     act = gate_input(op, "act", act, 3, True)
+    cdef int products = products_of(op, onednn, act)
     gh = shape_checked(op, "gh", gh, act, act.shape)
     cdef int64_t steps = act.shape[0], rows = act.shape[1], hidden = act.shape[2] // 3
     w_hh = shape_checked(op, "w_hh", w_hh, act, (3 * hidden, hidden))
@@ -197,6 +217,6 @@ def gru_seq_bwd(act, gh, *, w_hh, h, grad):
     cdef bint f32 = is_f32(act)
     cdef int status
     with nogil:
-        status = by_dtype_int(f32, fg_gru_seq_bwd, ps, py, pw, ph, pg, pgi, pgh, pg0, pt, steps, rows, hidden)
+        status = by_dtype_int(f32, fg_gru_seq_bwd, ps, py, pw, ph, pg, pgi, pgh, pg0, pt, steps, rows, hidden, products)
     check_gemm_status(op, status)
     return ggi, ggh, grad0

@@ -8,11 +8,13 @@ the activated gates (and for the GRU the recurrent projection, whose n block r m
 """
 import numpy as np
 
+from .. import _C
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend.blas import get_blas
 from ..backend.mixed_precision import autocast_backend
 from ..backend.numpy_backend import NumpyBackend
+from ..backend.onednn_gemm import runs_on_onednn
 from ..backend.reference.recurrent import (gru_steps_backward, gru_steps_forward, lstm_steps_backward,
                                            lstm_steps_forward)
 
@@ -87,11 +89,13 @@ def gru_cell(gi, gh, h_prev):
 class LSTMSequence(Function):
     """hc (2, steps + 1, batch, hidden): h_0 .. h_T and c_0 .. c_T of one LSTM layer and direction.
 
-    The inputs of all steps are projected with one GEMM.  Then, on NumPy float32/float64 arrays
-    while MKL is fastgrad's BLAS, the time loop runs in C (lstm_seq_fwd/bwd: per step the
-    recurrent GEMM and the fused gate pass); otherwise (CuPy arrays, NumPy's own BLAS, other
-    dtypes, and the backward under create_graph) it runs here, per step a product and the
-    fused step kernel.  Either way the backward ends with one GEMM each for the input and both
+    The inputs of all steps are projected with one GEMM.  Then, on NumPy float32 arrays while
+    oneDNN runs the recurrent products (backend/onednn_gemm.py), or float32/float64 arrays while
+    MKL is fastgrad's BLAS, the time loop runs in C (lstm_seq_fwd/bwd: per step the recurrent
+    product and the fused gate pass); otherwise (CuPy arrays, NumPy's own BLAS, other dtypes,
+    and the backward under create_graph) it runs here, per step a product and the fused step
+    kernel.  With oneDNN, every product of the layer, forward and backward, is its matmul.
+    Either way the backward ends with one GEMM each for the input and both
     weight gradients over all steps, and one column sum for the biases.
     """
 
@@ -106,19 +110,22 @@ class LSTMSequence(Function):
     @staticmethod
     def backward(ctx, b, g):
         x, w_ih, w_hh, b_ih, b_hh, h0, c0, act, hc = ctx.saved_arrays
-        if _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
-            hc, act = _lstm_forward(b, False, x, w_ih, w_hh, b_ih, b_hh, h0, c0)
-        if ctx.in_c and not isinstance(g, Tensor):
-            ggates, grad0 = b.lstm_seq_bwd(act, w_hh=w_hh, hc=hc, grad=g)
+        on_tensors = _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0, c0)
+        if on_tensors:
+            hc, act = _lstm_forward(b, None, x, w_ih, w_hh, b_ih, b_hh, h0, c0)
+        in_c = None if on_tensors or isinstance(g, Tensor) else ctx.in_c
+        if in_c:
+            ggates, grad0 = b.lstm_seq_bwd(act, w_hh=w_hh, hc=hc, grad=g, onednn=in_c == "onednn")
         else:
             ggates, grad0 = _steps_backward(b, act, w_hh, hc, g)
-        grads = _layer_grads(b, ctx.needs_input_grad, x, w_ih, hc[0, :x.shape[0]], ggates, ggates, b_ih is not None)
+        grads = _layer_grads(b, in_c, ctx.needs_input_grad, x, w_ih, hc[0, :x.shape[0]], ggates, ggates,
+                             b_ih is not None)
         return grads + (grad0[0], grad0[1])
 
 
 class GRUSequence(Function):
     """h (steps + 1, batch, hidden): h_0 .. h_T of one GRU layer and direction; runs as LSTMSequence
-    does (gru_seq_fwd/bwd in C on NumPy arrays with MKL, else a loop over the fused step kernels)."""
+    does (gru_seq_fwd/bwd in C on NumPy arrays with oneDNN or MKL, else a loop over the fused step kernels)."""
 
     @staticmethod
     def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0):
@@ -131,13 +138,16 @@ class GRUSequence(Function):
     @staticmethod
     def backward(ctx, b, g):
         x, w_ih, w_hh, b_ih, b_hh, h0, act, gh, h = ctx.saved_arrays
-        if _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0):
-            h, gh, act = _gru_forward(b, False, x, w_ih, w_hh, b_ih, b_hh, h0)
-        if ctx.in_c and not isinstance(g, Tensor):
-            ggi, ggh, grad0 = b.gru_seq_bwd(act, gh, w_hh=w_hh, h=h, grad=g)
+        on_tensors = _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0)
+        if on_tensors:
+            h, gh, act = _gru_forward(b, None, x, w_ih, w_hh, b_ih, b_hh, h0)
+        in_c = None if on_tensors or isinstance(g, Tensor) else ctx.in_c
+        if in_c:
+            ggi, ggh, grad0 = b.gru_seq_bwd(act, gh, w_hh=w_hh, h=h, grad=g, onednn=in_c == "onednn")
         else:
             ggi, ggh, grad0 = _gru_steps_backward(b, act, gh, w_hh, h, g)
-        return _layer_grads(b, ctx.needs_input_grad, x, w_ih, h[:x.shape[0]], ggi, ggh, b_ih is not None) + (grad0,)
+        return _layer_grads(b, in_c, ctx.needs_input_grad, x, w_ih, h[:x.shape[0]], ggi, ggh,
+                            b_ih is not None) + (grad0,)
 
 
 def _on_tensors(*inputs):
@@ -147,23 +157,23 @@ def _on_tensors(*inputs):
 
 
 def _lstm_forward(b, in_c, x, w_ih, w_hh, b_ih, b_hh, h0, c0):
-    gates = _project(b, x, w_ih)
+    gates = _project(b, in_c, x, w_ih)
     bias = None if b_ih is None else b_ih + b_hh
     if in_c:
-        return b.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias)
+        return b.lstm_seq_fwd(gates, w_hh=w_hh, h0=h0, c0=c0, bias=bias, onednn=in_c == "onednn")
     return _steps_forward(b, gates, w_hh, h0, c0, bias)
 
 
 def _gru_forward(b, in_c, x, w_ih, w_hh, b_ih, b_hh, h0):
-    gi = _project(b, x, w_ih)
+    gi = _project(b, in_c, x, w_ih)
     if b_ih is not None:
         gi = gi + b_ih
     if in_c:
-        return b.gru_seq_fwd(gi, w_hh=w_hh, h0=h0, bias=b_hh)
+        return b.gru_seq_fwd(gi, w_hh=w_hh, h0=h0, bias=b_hh, onednn=in_c == "onednn")
     return _gru_steps_forward(b, gi, w_hh, h0, b_hh)
 
 
-def _layer_grads(b, need, x, w_ih, h_prev, g_in, g_rec, bias):
+def _layer_grads(b, in_c, need, x, w_ih, h_prev, g_in, g_rec, bias):
     """Gradients of x, w_ih, w_hh, b_ih and b_hh from those of the input projections g_in and the
     recurrent ones g_rec (steps, batch, gates), each one GEMM or one column sum over all steps;
     h_prev (steps, batch, hidden) holds the hidden state each step started from."""
@@ -171,9 +181,10 @@ def _layer_grads(b, need, x, w_ih, h_prev, g_in, g_rec, bias):
     one_gradient = g_rec is g_in
     g_in = g_in.reshape(rows, g_in.shape[2])
     g_rec = g_rec.reshape(rows, g_rec.shape[2])
-    gx = b.matmul(g_in, w_ih).reshape(x.shape) if need[0] else None
-    gw_ih = b.matmul(_t(b, g_in), x.reshape(rows, features)) if need[1] else None
-    gw_hh = b.matmul(_t(b, g_rec), h_prev.reshape(rows, h_prev.shape[2])) if need[2] else None
+    matmul = _matmul(b, in_c)
+    gx = matmul(g_in, w_ih).reshape(x.shape) if need[0] else None
+    gw_ih = matmul(_t(b, g_in), x.reshape(rows, features)) if need[1] else None
+    gw_hh = matmul(_t(b, g_rec), h_prev.reshape(rows, h_prev.shape[2])) if need[2] else None
     gb_ih = g_in.sum(axis=0) if bias and need[3] else None
     gb_hh = None
     if bias and need[4]:
@@ -183,17 +194,26 @@ def _layer_grads(b, need, x, w_ih, h_prev, g_in, g_rec, bias):
 
 
 def _in_c(b, arrays):
-    """Whether the C sequence kernel runs: NumPy arrays of one float dtype, MKL the BLAS, no
-    autocast (whose backend runs every product, the recurrent ones too, in 16 bits)."""
+    """Where the C sequence kernel runs its products, or None when the loop runs here: NumPy
+    arrays of one float dtype and no autocast (whose backend runs every product, the recurrent
+    ones too, in 16 bits); "onednn" for float32 while oneDNN runs the recurrent products, else
+    "blas" while MKL is the BLAS."""
     if type(b) is not NumpyBackend:
-        return False
+        return None
     dtype = arrays[0].dtype
     if dtype not in _FLOATS:
-        return False
+        return None
     for a in arrays:
         if a is not None and (type(a) is not np.ndarray or a.dtype != dtype):
-            return False
-    return get_blas() == "mkl"
+            return None
+    if runs_on_onednn(arrays):
+        return "onednn"
+    return "blas" if get_blas() == "mkl" else None
+
+
+def _matmul(b, in_c):
+    """The product of a layer's large GEMMs: oneDNN's matmul when it runs the layer, else the backend's."""
+    return _C.onednn_gemm if in_c == "onednn" else b.matmul
 
 
 def _t(b, a):
@@ -201,10 +221,10 @@ def _t(b, a):
     return b.xp.matrix_transpose(a) if isinstance(a, Tensor) else a.T
 
 
-def _project(b, x, w_ih):
+def _project(b, in_c, x, w_ih):
     """The input projection of every step, one GEMM: (steps, batch, gates)."""
     steps, batch, features = x.shape
-    return b.matmul(x.reshape(steps * batch, features), _t(b, w_ih)).reshape(steps, batch, w_ih.shape[0])
+    return _matmul(b, in_c)(x.reshape(steps * batch, features), _t(b, w_ih)).reshape(steps, batch, w_ih.shape[0])
 
 
 def _steps_forward(b, gates, w_hh, h0, c0, bias):

@@ -62,14 +62,15 @@ def gru_cell_bwd(xp, act, gh, h_prev, grad):
 # gru_seq_fwd(gi, w_hh, h0, bias) -> (h, gh, act): gi (steps, rows, 3 hidden) the input projection
 # x_t W_ih^T + b_ih of every step, gh[t] = h_t w_hh^T + bias, h (steps + 1, rows, hidden).
 # gru_seq_bwd(act, gh, w_hh, h, grad) -> (ggi, ggh, grad0): grad the gradient of h.
+# onednn (the kernels' choice of library for the products, float32) does not change the values here.
 
-def lstm_seq_fwd(xp, gates, w_hh, h0, c0, bias=None):
+def lstm_seq_fwd(xp, gates, w_hh, h0, c0, bias=None, onednn=False):
     def cell(pre, c_prev):
         return lstm_cell_fwd(xp, pre, c_prev)
     return lstm_steps_forward(xp, xp.matmul, cell, gates, xp.matrix_transpose(w_hh), h0, c0, bias)
 
 
-def lstm_seq_bwd(xp, act, w_hh, hc, grad):
+def lstm_seq_bwd(xp, act, w_hh, hc, grad, onednn=False):
     def cell(step_act, c_prev, step_hc, step_grad):
         return lstm_cell_bwd(xp, step_act, c_prev, step_hc, step_grad)
     return lstm_steps_backward(xp, xp.matmul, cell, act, w_hh, hc, grad)
@@ -108,13 +109,13 @@ def lstm_steps_backward(xp, matmul, cell, act, w_hh, hc, grad):
     return ggates, xp.stack([gh, gc])
 
 
-def gru_seq_fwd(xp, gi, w_hh, h0, bias=None):
+def gru_seq_fwd(xp, gi, w_hh, h0, bias=None, onednn=False):
     def cell(step_gi, step_gh, h_prev):
         return gru_cell_fwd(xp, step_gi, step_gh, h_prev)
     return gru_steps_forward(xp, xp.matmul, cell, gi, xp.matrix_transpose(w_hh), h0, bias)
 
 
-def gru_seq_bwd(xp, act, gh, w_hh, h, grad):
+def gru_seq_bwd(xp, act, gh, w_hh, h, grad, onednn=False):
     def cell(step_act, step_gh, h_prev, step_grad):
         return gru_cell_bwd(xp, step_act, step_gh, h_prev, step_grad)
     return gru_steps_backward(xp, xp.matmul, cell, act, gh, w_hh, h, grad)
