@@ -1,6 +1,7 @@
 """float32 convolutions through oneDNN (csrc/onednn_conv.c) against the im2col path and PyTorch.
 
-Each case runs conv2d forward and backward once with oneDNN and once with im2col + GEMM
+Each case runs conv2d (with and without the fused relu), conv1d or conv_transpose2d forward and
+backward once with oneDNN and once with im2col + GEMM
 (fastgrad.backend.onednn_conv.set_conv_algorithm), on the same float32 data; both must agree
 with PyTorch in float64 to float32 accuracy.  Skipped where oneDNN is not installed.
 """
@@ -11,18 +12,12 @@ import fastgrad as fg
 from fastgrad import _C
 from fastgrad.backend import onednn, onednn_conv
 from fastgrad.nn import functional as F
+from fastgrad.ops.conv import convolution
 
-# (input shape, weight shape, keyword arguments)
-CASES = [
-    ((4, 1, 28, 28), (16, 1, 5, 5), dict()),  # LeNet's layers
-    ((4, 16, 12, 12), (32, 16, 5, 5), dict()),
-    ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding=1)),
-    ((1, 2, 9, 8), (6, 2, 2, 3), dict(stride=(2, 3), padding=(1, 2))),
-    ((2, 2, 10, 9), (3, 2, 3, 2), dict(dilation=(2, 3), padding=2)),
-    ((2, 4, 6, 6), (6, 2, 3, 3), dict(groups=2, padding="same")),
-    ((2, 4, 6, 7), (4, 1, 2, 4), dict(groups=4, padding="same", dilation=(1, 2))),  # depthwise, uneven padding
-    ((3, 5, 5), (2, 3, 3, 3), dict(stride=2)),  # unbatched
-]
+from conv_cases import CONV1D, CONV2D, CONV_TRANSPOSE2D
+
+# LeNet's two layers, then the float64 tests' geometries
+CASES = [((4, 1, 28, 28), (16, 1, 5, 5), dict()), ((4, 16, 12, 12), (32, 16, 5, 5), dict())] + CONV2D[1:-1]
 
 
 @pytest.fixture
@@ -37,30 +32,29 @@ def algorithm():
     onednn_conv._state.update(saved)
 
 
-def gradients(x, w, b, kwargs, seed_grad, requires_x=True):
+def gradients(x, w, b, kwargs, seed_grad, requires_x=True, fn=F.conv2d):
     tensors = [fg.tensor(x, requires_grad=requires_x), fg.tensor(w, requires_grad=True),
                fg.tensor(b, requires_grad=True) if b is not None else None]
-    out = F.conv2d(*tensors, **kwargs)
+    out = fn(*tensors, **kwargs)
     (out * fg.tensor(seed_grad)).sum().backward()
     return [out.numpy()] + [t.grad.numpy() if t is not None and t.grad is not None else None for t in tensors]
 
 
-@pytest.mark.filterwarnings("ignore:Using padding='same'")
-@pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("x_shape, w_shape, kwargs", CASES, ids=str)
-def test_onednn_matches_im2col_and_torch(x_shape, w_shape, kwargs, bias, algorithm, rng):
+def compare(fn, torch_fn, x_shape, w_shape, kwargs, bias, algorithm, rng, out_channels=None):
+    """fn on float32 data with oneDNN and with im2col + GEMM against torch_fn in float64: the output
+    and the input, weight and bias gradients."""
     torch = pytest.importorskip("torch")
     x, w = rng.standard_normal(x_shape).astype(np.float32), rng.standard_normal(w_shape).astype(np.float32)
-    b = rng.standard_normal(w_shape[0]).astype(np.float32) if bias else None
+    b = rng.standard_normal(out_channels or w_shape[0]).astype(np.float32) if bias else None
     peers = [torch.tensor(a, dtype=torch.float64, requires_grad=True) if a is not None else None for a in (x, w, b)]
-    expected = torch.nn.functional.conv2d(*peers, **kwargs)
+    expected = torch_fn(*peers, **kwargs)
     seed_grad = rng.standard_normal(tuple(expected.shape)).astype(np.float32)
     (expected * torch.tensor(seed_grad, dtype=torch.float64)).sum().backward()
     wanted = [expected.detach().numpy()] + [p.grad.numpy() if p is not None else None for p in peers]
     algorithm("onednn")
-    mine = gradients(x, w, b, kwargs, seed_grad)
+    mine = gradients(x, w, b, kwargs, seed_grad, fn=fn)
     algorithm("im2col")
-    reference = gradients(x, w, b, kwargs, seed_grad)
+    reference = gradients(x, w, b, kwargs, seed_grad, fn=fn)
     for name, m, r, e in zip(("output", "input", "weight", "bias"), mine, reference, wanted):
         if e is None:
             assert m is None and r is None
@@ -71,10 +65,42 @@ def test_onednn_matches_im2col_and_torch(x_shape, w_shape, kwargs, bias, algorit
         np.testing.assert_allclose(m, r, rtol=1e-4, atol=1e-5 * scale, err_msg=name)
 
 
-def test_the_kernels_are_the_ones_used(algorithm, rng, monkeypatch):
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("activation", [None, "relu"])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CASES, ids=str)
+def test_onednn_matches_im2col_and_torch(x_shape, w_shape, kwargs, bias, activation, algorithm, rng):
+    torch = pytest.importorskip("torch")
+    fn = lambda *args, **kw: convolution("conv2d", *args, activation=activation, **kw)  # noqa: E731
+    torch_fn = torch.nn.functional.conv2d
+    compare(fn, (lambda *a, **k: torch_fn(*a, **k).relu()) if activation else torch_fn, x_shape, w_shape, kwargs,
+            bias, algorithm, rng)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV1D, ids=str)
+def test_conv1d_on_onednn_matches_im2col_and_torch(x_shape, w_shape, kwargs, algorithm, rng):
+    torch = pytest.importorskip("torch")
+    compare(F.conv1d, torch.nn.functional.conv1d, x_shape, w_shape, kwargs, True, algorithm, rng)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV_TRANSPOSE2D, ids=str)
+def test_conv_transpose2d_on_onednn_matches_im2col_and_torch(x_shape, w_shape, kwargs, bias, algorithm, rng):
+    torch = pytest.importorskip("torch")
+    compare(F.conv_transpose2d, torch.nn.functional.conv_transpose2d, x_shape, w_shape, kwargs, bias, algorithm,
+            rng, out_channels=w_shape[1] * kwargs.get("groups", 1))
+
+
+def recorded_kernels(monkeypatch):
     calls = []
-    for name in ("onednn_conv_forward", "onednn_conv_backward_data", "onednn_conv_backward_weights"):
+    for name in ("onednn_conv_forward", "onednn_conv_backward_data", "onednn_conv_backward_weights", "relu_bwd"):
         monkeypatch.setattr(_C, name, lambda *a, _f=getattr(_C, name), _n=name, **k: calls.append(_n) or _f(*a, **k))
+    return calls
+
+
+def test_the_kernels_are_the_ones_used(algorithm, rng, monkeypatch):
+    calls = recorded_kernels(monkeypatch)
     x, w = rng.standard_normal((2, 3, 8, 8)).astype(np.float32), rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     gradients(x, w, None, {}, np.ones((2, 4, 6, 6), np.float32))
     assert calls == ["onednn_conv_forward", "onednn_conv_backward_data", "onednn_conv_backward_weights"]
@@ -87,6 +113,35 @@ def test_the_kernels_are_the_ones_used(algorithm, rng, monkeypatch):
     calls.clear()
     out = F.conv2d(fg.tensor(np.zeros((0, 3, 8, 8), np.float32)), fg.tensor(w))
     assert out.shape == (0, 4, 6, 6) and calls == []  # an empty batch too
+
+
+def test_conv1d_the_transposed_convolution_and_the_fused_relu_run_on_onednn(algorithm, rng, monkeypatch):
+    calls = recorded_kernels(monkeypatch)
+    x, w = rng.standard_normal((2, 3, 9)).astype(np.float32), rng.standard_normal((4, 3, 3)).astype(np.float32)
+    gradients(x, w, None, {}, np.ones((2, 4, 7), np.float32), fn=F.conv1d)
+    assert calls == ["onednn_conv_forward", "onednn_conv_backward_data", "onednn_conv_backward_weights"]
+    calls.clear()
+    x, w = rng.standard_normal((2, 4, 5, 5)).astype(np.float32), rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    gradients(x, w, None, dict(stride=2), np.ones((2, 3, 11, 11), np.float32), fn=F.conv_transpose2d)
+    # its forward is the backward-data pass of the convolution it is the adjoint of
+    assert calls == ["onednn_conv_backward_data", "onednn_conv_forward", "onednn_conv_backward_weights"]
+    calls.clear()
+    gradients(x, w, None, dict(dilation=2, output_padding=1), np.ones((2, 3, 10, 10), np.float32),
+              fn=F.conv_transpose2d)
+    assert calls == []  # output_padding >= stride: im2col + GEMM
+    calls.clear()
+    model = fg.nn.Sequential(fg.nn.Conv2d(4, 3, 3), fg.nn.ReLU())
+    model(fg.tensor(x, requires_grad=True)).sum().backward()
+    assert calls == ["onednn_conv_forward", "relu_bwd", "onednn_conv_backward_data", "onednn_conv_backward_weights"]
+
+
+def test_the_relu_post_op_is_max_of_the_plain_output(algorithm, rng):
+    x, w = rng.standard_normal((2, 3, 9, 8)).astype(np.float32), rng.standard_normal((5, 3, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    for kwargs in (dict(), dict(stride=2, padding=(1, 0, 2, 1), dilation=(1, 2))):
+        plain = _C.onednn_conv_forward(x, w, b, **kwargs)
+        np.testing.assert_array_equal(_C.onednn_conv_forward(x, w, b, relu=True, **kwargs), np.maximum(plain, 0))
+        assert (plain < 0).any()
 
 
 def test_a_strided_input_reads_as_its_values(algorithm, rng):
@@ -127,6 +182,12 @@ F32 = np.float32
                                           input_shape=(1, 1, 4, 4)), ValueError, "grad"),
     (lambda: _C.onednn_conv_backward_weights(np.ones((1, 1, 4, 4), F32), np.ones((1, 2, 3, 3), F32),
                                              weight_shape=(1, 1, 2, 2)), ValueError, "grad"),
+    (lambda: _C.onednn_conv_backward_data(np.ones((1, 1, 3, 3), F32), np.ones((1, 1, 2, 2), F32),
+                                          input_shape=(1, 1, 4)), ValueError, "input_shape"),
+    (lambda: _C.onednn_conv_backward_data(np.ones((1, 1, 3, 3), F32), np.ones((1, 1, 2, 2), F32),
+                                          input_shape=(1, 1, 4.0, 4)), ValueError, "input_shape"),
+    (lambda: _C.onednn_conv_backward_weights(np.ones((1, 1, 4, 4), F32), np.ones((1, 1, 3, 3), F32),
+                                             weight_shape=(1, 1, -2, 2)), ValueError, "weight_shape"),
 ])
 def test_bad_input_raises_a_clear_error(call, error, fragment):
     with pytest.raises(error, match=r"^conv2d(_backward)? \(oneDNN\): ") as info:

@@ -5,25 +5,9 @@ import pytest
 
 import fastgrad as fg
 from fastgrad.nn import functional as F
+from fastgrad.ops.conv import convolution
 
-# (input shape, weight shape, keyword arguments)
-CONV2D = [
-    ((2, 3, 7, 6), (4, 3, 3, 3), dict()),
-    ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding=1)),
-    ((1, 2, 9, 8), (6, 2, 2, 3), dict(stride=(2, 3), padding=(1, 2))),
-    ((2, 2, 10, 9), (3, 2, 3, 2), dict(dilation=(2, 3), padding=2)),
-    ((2, 4, 6, 6), (6, 2, 3, 3), dict(groups=2, padding="same")),
-    ((2, 4, 6, 7), (4, 1, 2, 4), dict(groups=4, padding="same", dilation=(1, 2))),  # depthwise, even kernel
-    ((1, 3, 5, 5), (2, 3, 5, 5), dict(padding="valid")),
-    ((3, 5, 5), (2, 3, 3, 3), dict(stride=2)),  # unbatched
-    ((2, 1, 28, 28), (16, 1, 5, 5), dict()),  # LeNet's first layer
-]
-CONV1D = [
-    ((2, 3, 11), (4, 3, 3), dict()),
-    ((2, 4, 10), (6, 2, 4), dict(groups=2, padding="same")),
-    ((1, 2, 12), (3, 2, 3), dict(stride=2, padding=1, dilation=2)),
-    ((3, 9), (2, 3, 2), dict()),  # unbatched
-]
+from conv_cases import CONV1D, CONV2D, CONV_TRANSPOSE2D
 
 
 def run(fn, torch_fn, x_shape, w_shape, kwargs, bias=True, seed=0):
@@ -128,14 +112,6 @@ def test_second_derivatives_match_torch(kwargs, w_shape, rng):
         np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
-CONV_TRANSPOSE2D = [
-    ((2, 4, 5, 6), (4, 3, 3, 3), dict()),
-    ((2, 4, 5, 6), (4, 3, 3, 2), dict(stride=2, padding=1, output_padding=1)),
-    ((1, 4, 4, 5), (4, 2, 2, 3), dict(stride=(2, 3), padding=(1, 0), dilation=(2, 1), groups=2)),
-    ((4, 3, 3), (4, 2, 3, 3), dict(stride=2)),  # unbatched
-]
-
-
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("x_shape, w_shape, kwargs", CONV_TRANSPOSE2D, ids=str)
 def test_conv_transpose2d_matches_torch(x_shape, w_shape, kwargs, bias):
@@ -220,3 +196,103 @@ def test_an_empty_batch_gives_an_empty_output_and_zero_weight_gradients(dtype):
     assert x.grad.shape == (0, 2, 6, 6)
     np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2, 3, 3)))
     np.testing.assert_array_equal(b.grad.data, np.zeros(3))
+
+
+def relu_after(torch_fn):
+    return lambda *args, **kwargs: torch_fn(*args, **kwargs).relu()
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("name, x_shape, w_shape, kwargs",
+                         [("conv2d", *case) for case in CONV2D[1:7]] + [("conv1d", *case) for case in CONV1D[:3]],
+                         ids=str)
+def test_fused_relu_matches_torch(name, x_shape, w_shape, kwargs, bias):
+    torch = pytest.importorskip("torch")
+    fused = lambda *args, **kw: convolution(name, *args, activation="relu", **kw)  # noqa: E731
+    run(fused, relu_after(getattr(torch.nn.functional, name)), x_shape, w_shape, kwargs, bias)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1, dilation=(1, 2), groups=2)])
+def test_fused_relu_passes_gradcheck_and_second_derivatives(kwargs, rng):
+    torch = pytest.importorskip("torch")
+    x, w, b = rng.standard_normal((2, 4, 5, 6)), rng.standard_normal((4, 4 // kwargs.get("groups", 1), 3, 2)), \
+        rng.standard_normal(4)
+    X, W, B = (fg.tensor(a, requires_grad=True) for a in (x, w, b))
+    assert fg.gradcheck(lambda x, w, b: convolution("conv2d", x, w, b, activation="relu", **kwargs), (X, W, B))
+    (gx,) = fg.autograd.grad((convolution("conv2d", X, W, B, activation="relu", **kwargs) ** 2).sum(), [X],
+                             create_graph=True)
+    (gx * gx).sum().backward()
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    (tgx,) = torch.autograd.grad((torch.nn.functional.conv2d(tx, tw, tb, **kwargs).relu() ** 2).sum(), [tx],
+                                 create_graph=True)
+    (tgx * tgx).sum().backward()
+    for mine, theirs in ((X, tx), (W, tw), (B, tb)):
+        np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def recorded_activations(monkeypatch):
+    """The activation argument of every convolution the conv modules run, in order."""
+    from fastgrad.nn.modules import conv as conv_modules
+    calls = []
+
+    def recording(*args, **kwargs):
+        calls.append(args[8] if len(args) > 8 else kwargs.get("activation"))
+        return convolution(*args, **kwargs)
+
+    monkeypatch.setattr(conv_modules, "convolution", recording)
+    return calls
+
+
+def lenet_like(nn, dims=2):
+    conv, pool = (nn.Conv2d, nn.MaxPool2d) if dims == 2 else (nn.Conv1d, nn.MaxPool1d)
+    return nn.Sequential(conv(2, 4, 3, padding=1), nn.ReLU(), pool(2), conv(4, 6, 3, stride=2, dilation=2),
+                         nn.ReLU(), nn.Flatten())
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_sequential_fuses_a_convolution_and_the_relu_after_it(dims, rng, monkeypatch):
+    torch = pytest.importorskip("torch")
+    calls = recorded_activations(monkeypatch)
+    x = rng.standard_normal((3, 2) + (12,) * dims)
+    fg.manual_seed(0)
+    model = lenet_like(fg.nn, dims).double()
+    peer = lenet_like(torch.nn, dims).double()
+    peer.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
+    X, tx = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = model(X), peer(tx)
+    assert calls == ["relu", "relu"]
+    seed = rng.standard_normal(out.shape)
+    (out * fg.tensor(seed)).sum().backward()
+    (expected * torch.tensor(seed)).sum().backward()
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(X.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    for (name, p), q in zip(model.named_parameters(), peer.parameters()):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_sequential_runs_the_pair_one_by_one_when_hooks_or_subclasses_must_see_it(rng, monkeypatch):
+    calls = recorded_activations(monkeypatch)
+    x = fg.tensor(rng.standard_normal((2, 2, 12, 12)))
+    model = lenet_like(fg.nn)
+    fused = model(x).numpy()
+    seen = []
+    handle = model[1].register_forward_hook(lambda module, args, output: seen.append(output.shape))
+    calls.clear()
+    np.testing.assert_allclose(model(x).numpy(), fused, rtol=1e-12)
+    assert calls == [None, "relu"] and seen == [(2, 4, 12, 12)]
+    handle.remove()
+
+    class Clamped(fg.nn.ReLU):
+        def forward(self, input):
+            return super().forward(input).clamp(max=0.5)
+
+    model.add_module("4", Clamped())
+    calls.clear()
+    assert float(model(x).max()) <= 0.5 and calls == ["relu", None]
+
+
+@pytest.mark.parametrize("activation", ["gelu", "sigmoid", 1, ["relu"]])
+def test_a_convolution_fuses_only_relu(activation):
+    with pytest.raises(ValueError, match="^conv2d: argument 'activation' must be None or 'relu'"):
+        convolution("conv2d", fg.ones((1, 1, 4, 4)), fg.ones((1, 1, 2, 2)), activation=activation)

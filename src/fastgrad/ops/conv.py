@@ -23,6 +23,8 @@ from ..backend.onednn_conv import runs_on_onednn
 from .linear import _one_dtype
 from .shape import squeeze, unsqueeze
 
+_ACTIVATIONS = {None: "none", "none": "none", "relu": "relu"}  # what a convolution may fuse into its output
+
 
 def _products(b, a, w, groups, transpose_w):
     """Per group g: a[:, cols of g] @ (w[rows of g].T if transpose_w else w[rows of g]), side by side."""
@@ -39,7 +41,8 @@ def _products(b, a, w, groups, transpose_w):
 
 class Conv2d(Function):
     @staticmethod
-    def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1):
+    def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0, 0, 0), dilation=(1, 1), groups=1,
+                activation="none"):
         b = autocast_backend(ctx, b)
         xp = b.xp
         n, c, h, w = x.shape
@@ -49,55 +52,59 @@ class Conv2d(Function):
         ow = _out_size(w, left + right, kw, stride[1], dilation[1])
         geometry = dict(kernel_size=(kh, kw), stride=stride, padding=(top, left), dilation=dilation,
                         out_size=(oh, ow))
-        ctx.geometry, ctx.groups, ctx.input_shape = geometry, groups, (n, c, h, w)
+        ctx.geometry, ctx.groups, ctx.input_shape, ctx.activation = geometry, groups, (n, c, h, w), activation
         ctx.onednn = n > 0 and type(b) is NumpyBackend and runs_on_onednn(x, weight, bias)
         if ctx.onednn:
-            ctx.arguments = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-            ctx.save_for_backward(x, weight, bias, None)
-            return _C.onednn_conv_forward(x, weight, bias, **ctx.arguments)
+            ctx.arguments = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
+                                 relu=activation == "relu")
+            y = _C.onednn_conv_forward(x, weight, bias, **ctx.arguments)
+            ctx.save_for_backward(x, weight, bias, y if activation == "relu" else None, None)
+            return y
         col = b.im2col_fwd(x, **geometry)
         z = _products(b, col, xp.reshape(weight, (o, cg * kh * kw)), groups, transpose_w=True)
-        if bias is not None:
-            z, _ = b.bias_act_fwd(z, bias=bias, activation="none", inplace=True)
-        ctx.save_for_backward(x, weight, bias, col)
-        return xp.permute_dims(xp.reshape(z, (n, oh, ow, o)), (0, 3, 1, 2))
+        if bias is not None or activation != "none":
+            z, _ = b.bias_act_fwd(z, bias=bias, activation=activation, inplace=True)
+        y = xp.permute_dims(xp.reshape(z, (n, oh, ow, o)), (0, 3, 1, 2))
+        ctx.save_for_backward(x, weight, bias, y if activation == "relu" else None, col)
+        return y
 
     @staticmethod
     def backward(ctx, b, g):
-        x, weight, bias, col = ctx.saved_arrays
+        x, weight, bias, y, col = ctx.saved_arrays
         xp = b.xp
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         o, cg, kh, kw = weight.shape
         n, _, oh, ow = g.shape
         differentiable = isinstance(weight, Tensor) or isinstance(x, Tensor)
         if ctx.onednn and not differentiable:
-            return _onednn_backward(ctx, x, weight, bias, g)
+            return _onednn_backward(ctx, x, weight, bias is not None, _C.relu_bwd(y, g) if y is not None else g)
         if differentiable or col is None:
             # NOTE: with create_graph the patches are gathered again from x, so that
             # second derivatives see how they depend on it.
             col = b.im2col_fwd(x, **ctx.geometry)
+        # gz: the output gradient as (N * OH * OW, O), through relu's mask when fused; gb its column sums
         gz = xp.reshape(xp.permute_dims(g, (0, 2, 3, 1)), (n * oh * ow, o))
+        saved = gz if y is None else xp.reshape(xp.permute_dims(y, (0, 2, 3, 1)), (n * oh * ow, o))
+        gz, gb = b.bias_act_bwd(saved, gz, bias_grad=bool(need_b), activation=ctx.activation)
         wmat = xp.reshape(weight, (o, cg * kh * kw))
-        gx = gw = gb = None
+        gx = gw = None
         if need_x:
             gcol = _products(b, gz, wmat, ctx.groups, transpose_w=False)
             gx = b.im2col_bwd(gcol, input_shape=ctx.input_shape, **ctx.geometry)
         if need_w:
             gw = xp.reshape(_weight_grad(b, col, gz, ctx.groups), weight.shape)
-        if need_b:
-            gb = xp.sum(g, axis=(0, 2, 3))
         return gx, gw, gb
 
 
-def _onednn_backward(ctx, x, weight, bias, g):
-    """The gradients asked for, from oneDNN's backward-data and backward-weights convolutions."""
+def _onednn_backward(ctx, x, weight, has_bias, gz):
+    """The gradients asked for, from oneDNN's backward-data and backward-weights convolutions of
+    the output gradient gz (through relu's mask already when it was fused)."""
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
     gx = gw = gb = None
     if need_x:
-        gx = _C.onednn_conv_backward_data(g, weight, input_shape=ctx.input_shape, **ctx.arguments)
+        gx = _C.onednn_conv_backward_data(gz, weight, input_shape=ctx.input_shape, bias=has_bias, **ctx.arguments)
     if need_w or need_b:
-        gw, gb = _C.onednn_conv_backward_weights(x, g, weight_shape=weight.shape, bias=bias is not None,
-                                                 **ctx.arguments)
+        gw, gb = _C.onednn_conv_backward_weights(x, gz, weight_shape=weight.shape, bias=has_bias, **ctx.arguments)
     return gx, gw if need_w else None, gb if need_b else None
 
 
@@ -159,7 +166,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     >>> fg.nn.functional.conv2d(x, w).tolist()
     [[[[4.0, 4.0], [4.0, 4.0]]]]
     """
-    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+    return convolution("conv2d", input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -172,12 +179,18 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     >>> fg.nn.functional.conv1d(fg.ones((1, 1, 4)), fg.ones((1, 1, 3)), padding='same').tolist()
     [[[2.0, 3.0, 3.0, 2.0]]]
     """
-    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+    return convolution("conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
-def _conv(op, dims, input, weight, bias, stride, padding, dilation, groups):
+def convolution(op, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, activation=None):
+    """conv1d or conv2d (`op`), then `activation` (None or 'relu') fused with the bias add into
+    the convolution's output pass, as `fastgrad.linear` does (nn.Sequential uses it for a
+    convolution followed by ReLU)."""
+    dims = {"conv1d": 1, "conv2d": 2}[op]
     if not hasattr(input, "ndim") or not hasattr(weight, "ndim"):
         raise TypeError(f"{op}: input and weight must be tensors or arrays")
+    if not (activation is None or isinstance(activation, str)) or activation not in _ACTIVATIONS:
+        raise ValueError(f"{op}: argument 'activation' must be None or 'relu', got {activation!r}")
     if weight.ndim != dims + 2:
         raise ValueError(f"{op}: weight must be {dims + 2}-d (out_channels, in_channels / groups, "
                          f"{'kernel' if dims == 1 else 'kH, kW'}), got shape {tuple(weight.shape)}")
@@ -216,7 +229,8 @@ def _conv(op, dims, input, weight, bias, stride, padding, dilation, groups):
     x = unsqueeze(input, 0) if unbatched else input
     if dims == 1:
         x, weight = unsqueeze(x, 2), unsqueeze(weight, 2)
-    out = Conv2d.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=int(groups))
+    out = Conv2d.apply(x, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=int(groups),
+                       activation=_ACTIVATIONS[activation])
     if dims == 1:
         out = squeeze(out, 2)
     return squeeze(out, 0) if unbatched else out
@@ -227,7 +241,12 @@ class ConvTranspose2d(Function):
 
     Forward: col = x_rows @ W (per group; x_rows is (N * H * W, C_in)), then col2im
     (im2col_bwd) adds the patches into the (N, C_out, OH, OW) output.  Backward:
-    gcol = im2col(gy); gx = gcol @ W^T, gW = x_rows^T @ gcol (per group)."""
+    gcol = im2col(gy); gx = gcol @ W^T, gW = x_rows^T @ gcol (per group).
+
+    float32 NumPy arrays go to oneDNN when it is installed, as the convolution whose
+    input gradient this is (output_padding below the stride): the forward is that
+    convolution's backward-data pass, the input gradient its forward pass and the weight
+    gradient its backward-weights pass with the roles of input and output swapped."""
 
     @staticmethod
     def forward(ctx, b, x, weight, bias=None, stride=(1, 1), padding=(0, 0), output_padding=(0, 0),
@@ -238,34 +257,50 @@ class ConvTranspose2d(Function):
         _, per_group, kh, kw = weight.shape
         oh, ow = (_transposed_size(s, st, p, d, k, op) for s, st, p, d, k, op in
                   zip((h, w), stride, padding, dilation, (kh, kw), output_padding))
-        geometry = dict(kernel_size=(kh, kw), stride=stride, padding=padding, dilation=dilation, out_size=(h, w))
-        rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
-        col = _products(b, rows, xp.reshape(weight, (c, per_group * kh * kw)), groups, transpose_w=False)
-        out = b.im2col_bwd(col, input_shape=(n, per_group * groups, oh, ow), **geometry)
+        ctx.geometry = dict(kernel_size=(kh, kw), stride=stride, padding=padding, dilation=dilation, out_size=(h, w))
+        ctx.groups = groups
+        ctx.onednn = (n > 0 and type(b) is NumpyBackend and all(p < s for p, s in zip(output_padding, stride))
+                      and runs_on_onednn(x, weight, bias))
+        ctx.save_for_backward(x, weight)
+        if ctx.onednn:
+            (ph, pw), output_shape = padding, (n, per_group * groups, oh, ow)
+            ctx.arguments = dict(stride=stride, padding=(ph, ph, pw, pw), dilation=dilation, groups=groups)
+            out = _C.onednn_conv_backward_data(x, weight, input_shape=output_shape, **ctx.arguments)
+        else:
+            rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
+            col = _products(b, rows, xp.reshape(weight, (c, per_group * kh * kw)), groups, transpose_w=False)
+            out = b.im2col_bwd(col, input_shape=(n, per_group * groups, oh, ow), **ctx.geometry)
         if bias is not None:
             out = out + xp.reshape(bias, (1, -1, 1, 1))
-        ctx.geometry, ctx.groups = geometry, groups
-        ctx.save_for_backward(x, weight)
         return out
 
     @staticmethod
     def backward(ctx, b, g):
         x, weight = ctx.saved_arrays
-        xp = b.xp
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        n, c, h, w = x.shape
-        wmat = xp.reshape(weight, (c, -1))
-        gcol = b.im2col_fwd(g, **ctx.geometry)
-        gx = gw = gb = None
-        if need_x:
-            gx = xp.permute_dims(xp.reshape(_products(b, gcol, wmat, ctx.groups, transpose_w=True), (n, h, w, c)),
-                                 (0, 3, 1, 2))
-        if need_w:
-            rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
-            gw = xp.reshape(_weight_grad(b, gcol, rows, ctx.groups), weight.shape)
-        if need_b:
-            gb = xp.sum(g, axis=(0, 2, 3))
-        return gx, gw, gb
+        gb = b.xp.sum(g, axis=(0, 2, 3)) if need_b else None
+        if ctx.onednn and not isinstance(weight, Tensor) and not isinstance(x, Tensor):
+            gx = _C.onednn_conv_forward(g, weight, **ctx.arguments) if need_x else None
+            gw = (_C.onednn_conv_backward_weights(g, x, weight_shape=weight.shape, **ctx.arguments)[0]
+                  if need_w else None)
+            return gx, gw, gb
+        return _transposed_im2col_backward(ctx, b, x, weight, g) + (gb,)
+
+
+def _transposed_im2col_backward(ctx, b, x, weight, g):
+    """(gx, gw) of ConvTranspose2d (None where not asked for) from the patches of g."""
+    xp = b.xp
+    need_x, need_w = ctx.needs_input_grad[:2]
+    n, c, h, w = x.shape
+    gcol = b.im2col_fwd(g, **ctx.geometry)
+    gx = gw = None
+    if need_x:
+        gx = _products(b, gcol, xp.reshape(weight, (c, -1)), ctx.groups, transpose_w=True)
+        gx = xp.permute_dims(xp.reshape(gx, (n, h, w, c)), (0, 3, 1, 2))
+    if need_w:
+        rows = xp.reshape(xp.permute_dims(x, (0, 2, 3, 1)), (n * h * w, c))
+        gw = xp.reshape(_weight_grad(b, gcol, rows, ctx.groups), weight.shape)
+    return gx, gw
 
 
 def _transposed_size(size, stride, padding, dilation, kernel, output_padding):

@@ -3,6 +3,11 @@ from collections import OrderedDict
 
 from .module import Module
 
+# type of a module -> fuse(module, next_module, x): the output of next_module(module(x)) computed
+# as one operation, or None when the two must run one after the other (filled by the modules'
+# files: Conv1d / Conv2d followed by ReLU, see conv.py)
+FUSED_PAIRS = {}
+
 
 class _ModuleSequence(Module):
     """What Sequential and ModuleList share: their modules in order, len() and append."""
@@ -19,7 +24,8 @@ class _ModuleSequence(Module):
 
 
 class Sequential(_ModuleSequence):
-    """Calls its modules in order, each on the previous one's output.
+    """Calls its modules in order, each on the previous one's output.  A pair that one fused
+    operation computes (a Conv2d and the ReLU after it) runs as that operation.
 
     >>> model = Sequential(Linear(10, 32), ReLU(), Linear(32, 1))
     """
@@ -34,8 +40,17 @@ class Sequential(_ModuleSequence):
                 self.add_module(str(i), module)
 
     def forward(self, x):
-        for module in self._modules.values():
-            x = module(x)
+        modules = tuple(self._modules.values())
+        i, n = 0, len(modules)
+        while i < n:
+            fuse = FUSED_PAIRS.get(type(modules[i])) if i + 1 < n else None
+            y = None if fuse is None else fuse(modules[i], modules[i + 1], x)
+            if y is None:
+                x = modules[i](x)
+                i += 1
+            else:
+                x = y
+                i += 2
         return x
 
     def __getitem__(self, idx):
