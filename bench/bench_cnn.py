@@ -9,6 +9,8 @@ col @ W^T, gz^T @ col and, for the second, gz @ W; per linear layer its three)
 through fastgrad's GEMM entry point into preallocated outputs.  fastgrad's
 float32 convolutions run in oneDNN when it is installed (fastgrad[onednn]), else
 as im2col + GEMM; FASTGRAD_CONV=im2col (or =onednn) chooses (backend/onednn_conv.py).
+Each ReLU after a convolution runs in that convolution's output pass (nn.Sequential's
+fused pairs): oneDNN's relu post-op, or the bias epilogue after the GEMM.
 
 Target: <= 1.3x PyTorch's step time.
 

@@ -247,7 +247,7 @@ def recorded_activations(monkeypatch):
 def lenet_like(nn, dims=2):
     conv, pool = (nn.Conv2d, nn.MaxPool2d) if dims == 2 else (nn.Conv1d, nn.MaxPool1d)
     return nn.Sequential(conv(2, 4, 3, padding=1), nn.ReLU(), pool(2), conv(4, 6, 3, stride=2, dilation=2),
-                         nn.ReLU(), nn.Flatten())
+                         nn.ReLU(inplace=True), nn.Flatten())
 
 
 @pytest.mark.parametrize("dims", [1, 2])
