@@ -307,7 +307,10 @@ class CrossEntropy(Lowerer):
             return False
         if not all(bound[k].const for k in ("ignore_index", "label_smoothing", "reduction")):
             return False
-        return op.ctx is None or (getattr(op.grad, "ndarray", False) and op.grad.shape == ())
+        # the loss's gradient: a 0-d array (backward() of the loss), or a NumPy float (of a scaled loss)
+        grad = op.grad
+        return op.ctx is None or (isinstance(grad, ArrayModel) and grad.shape == ()
+                                  and (grad.ndarray or issubclass(grad.kind, np.floating)))
 
     def forward(self, src, op, buf):
         bound = op.bind(self.NAMES, self.DEFAULTS)
@@ -336,10 +339,14 @@ class CrossEntropy(Lowerer):
         logits, target = bound["logits"], bound["target"]
         rows = logits.model.shape[0]
         kernel = src.bind(_C.cross_entropy_bwd, "kernel")
-        # the reduced loss's gradient g * scale at every row, as ops/losses.py's _spread fills it
-        grad = f"_np.full(({rows},), {g} * {op.scale_name})"
+        # The reduced loss's gradient g * scale at every row, as ops/losses.py's _spread fills it, in an
+        # array only the plan holds (the kernel reads it); its dtype is that of g * scale, found now.
+        like_g = np.ones((), op.grad.dtype) if op.grad.ndarray else op.grad.kind(1)
+        spread_dtype = (like_g * 0.5).dtype
+        spread = src.bind(np.empty((rows,), spread_dtype), "spread")
+        src.line(f"{spread}.fill({g} * {op.scale_name})")
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
-        return [f"{kernel}({logits.expr}, grad={grad}, target={target.expr}, weight=None, "
+        return [f"{kernel}({logits.expr}, grad={spread}, target={target.expr}, weight=None, "
                 f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)})"]
 
 

@@ -276,7 +276,7 @@ def lower(tape, name):
     for i, d in enumerate(descriptions):
         if i in ops:
             op, lowerer, _ = ops[i]
-            _emit_args(src, op)
+            _emit_args(src, op, models)
             buf = None
             if op.out in buffered:
                 shape, dtype = lowerer.buffer_shape(op), op.out_model.dtype
@@ -374,9 +374,21 @@ def _emit_array_step(src, description):
     return True
 
 
-def _emit_args(src, op):
+def _emit_args(src, op, models):
+    """Each argument's expression.  A lowered op only reads its arguments, so a view that is its whole
+    base (`target.reshape(-1)` of a 1-d target) is read as the base itself."""
     for a in op.args + list(op.kwargs.values()):
-        a.expr = _arg_expr(src, a.spec)
+        spec = a.spec
+        if spec[0] == "view" and _whole_base(spec, models.get(spec[1])):
+            a.expr = f"s[{spec[1]}]"
+        else:
+            a.expr = _arg_expr(src, spec)
+
+
+def _whole_base(view_spec, base):
+    _, _, shape, dtype, offset, strides = view_spec
+    return (isinstance(base, ArrayModel) and base.ndarray and base.shape == shape and base.dtype == dtype
+            and offset == 0 and strides == _c_strides(shape, dtype))
 
 
 def _emit_targets(src, targets, grads, has_grad):
