@@ -128,3 +128,48 @@ def test_zero_grad_to_zeros_stays_a_kept_call(rng):
         assert np.array_equal(jitted(x, y).data, eager(x, y).data)
         _assert_same_grads(list(eager_model.parameters()), list(jit_model.parameters()))
     assert "Optimizer.zero_grad call" in _only_plan(jitted).kept
+
+
+def _grads_of_eager_and_jitted(f, make_leaves, rng, calls=4):
+    jitted = fg.jit(f)
+    for _ in range(calls):
+        seed = int(rng.integers(1 << 30))
+        eager_leaves, jit_leaves = make_leaves(np.random.default_rng(seed)), make_leaves(np.random.default_rng(seed))
+        assert np.array_equal(jitted(*jit_leaves).data, f(*eager_leaves).data)
+        _assert_same_grads([t for t in eager_leaves if t.requires_grad], [t for t in jit_leaves if t.requires_grad])
+    return jitted, jit_leaves
+
+
+def test_one_gradient_passed_to_two_leaves_is_copied_for_the_second(rng):
+    """x @ (w1 + w2): the matmul's new gradient array goes through + to both leaves; the engine gives it
+    to w1 and a copy to w2, and so does the plan."""
+    def f(w1, w2, x):
+        loss = (x @ (w1 + w2)).sum()
+        loss.backward()
+        return loss
+
+    def make(r):
+        return (fg.tensor(r.standard_normal((3, 2)), requires_grad=True),
+                fg.tensor(r.standard_normal((3, 2)), requires_grad=True), fg.tensor(r.standard_normal((4, 3))))
+
+    jitted, (w1, w2, _) = _grads_of_eager_and_jitted(f, make, rng)
+    assert np.asarray(w1.grad) is not np.asarray(w2.grad)
+    assert jitted.plans()[0].calls == 2
+
+
+def test_a_reshaped_linear_gradient_is_copied_into_an_owned_array(rng):
+    """linear on (2, 4, 3): the input's gradient is a reshaped view of the gemm's result; the engine copies
+    it into an array of its own, and so does the plan."""
+    def f(x, w, b):
+        loss = fg.nn.functional.linear(x, w, b).sum()
+        loss.backward()
+        return loss
+
+    def make(r):
+        return (fg.tensor(r.standard_normal((2, 4, 3)), requires_grad=True),
+                fg.tensor(r.standard_normal((5, 3)), requires_grad=True),
+                fg.tensor(r.standard_normal(5), requires_grad=True))
+
+    jitted, _ = _grads_of_eager_and_jitted(f, make, rng)
+    (plan,) = jitted.plans()
+    assert plan.calls == 2 and "Linear forward" in plan.lowered

@@ -22,8 +22,10 @@ from . import tape as tape_module
 _ZERO_GRAD = Optimizer.zero_grad.__wrapped__  # the function a recording keeps for zero_grad()
 
 
-def emit_accumulation(src, description, kept_step):
-    """Write the lines of a 'gradient accumulation into .grad' step; False when it cannot be."""
+def emit_accumulation(src, description, kept_step, fresh=()):
+    """Write the lines of a 'gradient accumulation into .grad' step; False when it cannot be.
+    A gradient slot in `fresh` holds a new array only it holds (lowerers.Fresh): the engine would
+    keep it as it is, so it is not looked at or noted as taken."""
     _, entries, given_specs = description
     leaves = []
     for referent, grad_slot, out in entries:
@@ -43,19 +45,21 @@ def emit_accumulation(src, description, kept_step):
     taken = src.local("taken")
     if given_specs:
         src.line(f"    {taken} = {src.bind(_taken_ids(given_specs), 'taken_ids')}(s)")
-    else:
+    elif any(grad_slot not in fresh for _, _, grad_slot, _ in leaves):
         src.line(f"    {taken} = set()")
     new, owned = src.bind(new_tensor, "new_tensor"), src.bind(_as_owned_array, "owned")
     g = src.local("g")
     for name, _, grad_slot, out in leaves:
         src.line(f"    {g} = s[{grad_slot}]")
         src.line(f"    if {name}._grad is None:")
-        src.line(f"        {g} = {owned}({g}, {taken})")
-        src.line(f"        {taken}.add(id({g}))")
+        if grad_slot not in fresh:
+            src.line(f"        {g} = {owned}({g}, {taken})")
+            src.line(f"        {taken}.add(id({g}))")
         src.line(f"        {name}._grad = {new}({g}, False, None)")
         src.line("    else:")
-        src.line(f"        {name}._grad = {new}({name}._grad._data + {g}, False, None)")
-        src.line(f"    s[{out}] = {name}._grad._data")
+        src.line(f"        {g} = {name}._grad._data + {g}")
+        src.line(f"        {name}._grad = {new}({g}, False, None)")
+        src.line(f"    s[{out}] = {g}")
     src.line("else:")
     src.line(f"    {src.bind(kept_step, 'step')}(s)  # a hook or a freed leaf: the engine's own way")
     return True

@@ -144,6 +144,12 @@ class Activation(Lowerer):
         return [f"{src.bind(self.backward_kernel, 'kernel')}({saved}, {g})"]
 
 
+class Fresh(str):
+    """An expression whose value is a new array that nothing else holds: C-contiguous, writeable and
+    its own base (np.matmul of 2-d operands without `out`).  The engine would keep such a gradient
+    as it is (engine._as_owned_array), so a plan hands it to `.grad` without looking (leaf_grads.py)."""
+
+
 def _gemm_call(src, a, b, buf=None):
     """gemm(a, b) as NumpyBackend.matmul calls it, for 2-d operands.  On NumPy's own matmul
     (no external BLAS chosen) that is np.matmul(a, b, out=None), called here directly, into `buf`
@@ -152,7 +158,7 @@ def _gemm_call(src, a, b, buf=None):
     if gemm_module._blas_gemm is None:
         src.requires_numpy_matmul = True
         matmul = src.bind(np.matmul, "matmul")
-        return f"{matmul}({a}, {b}, out={buf})" if buf else f"{matmul}({a}, {b})"
+        return f"{matmul}({a}, {b}, out={buf})" if buf else Fresh(f"{matmul}({a}, {b})")
     return f"{src.bind(gemm_module.gemm, 'gemm')}({a}, {b})"
 
 
@@ -216,10 +222,13 @@ class Linear(Lowerer):
             gx = src.local("gx")
             product = _gemm_call(src, gz, w.expr)
             src.line(f"{gx} = {product}" if flat else f"{gx} = {product}.reshape({src.bind(x.model.shape, 'shape')})")
+            gx = Fresh(gx) if flat and isinstance(product, Fresh) else gx
         if need_w:
             gw = src.local("gw")
             x2 = x.expr if flat else f"{x.expr}.reshape({src.bind((rows, in_features), 'shape')})"
-            src.line(f"{gw} = {_gemm_call(src, f'{gz}.T', x2)}")
+            product = _gemm_call(src, f'{gz}.T', x2)
+            src.line(f"{gw} = {product}")
+            gw = Fresh(gw) if isinstance(product, Fresh) else gw
         return [gx, gw, gb if need_b else None]
 
 

@@ -271,6 +271,8 @@ def lower(tape, name):
         release_after.setdefault(max(last_read.get(slot, made), made), []).append(slot)
     buffer_of = {}
     has_grad = set()
+    fresh = set()  # gradient slots holding a new array only they hold (lowerers.Fresh), while no kept step ran
+    kept_any = False
     lowered_names, kept_names = [], []
     optimizer_step_objects = []
     for i, d in enumerate(descriptions):
@@ -293,18 +295,21 @@ def lower(tape, name):
         elif i in backward_op:
             op, lowerer, _ = backward_op[i]
             _, _, _, grad_slot, targets, _ = d
+            fresh.discard(grad_slot)  # a backward may pass its gradient on as it is (x + y)
             grads = lowerer.backward(src, op, f"s[{grad_slot}]")
-            _emit_targets(src, targets, grads, has_grad)
+            _emit_targets(src, targets, grads, has_grad, fresh)
             lowered_names.append(d[0])
         elif i in lowered_steps:  # a root gradient
             _, spec, slot = d
             value = _arg_expr(src, spec)
             src.line(f"s[{slot}] = s[{slot}] + {value}" if slot in has_grad else f"s[{slot}] = {value}")
             has_grad.add(slot)
+            fresh.discard(slot)
             lowered_names.append(d[0])
         elif d[0].endswith(" outside an op") and _emit_array_step(src, d):
             lowered_names.append(d[0])
-        elif d[0] == "gradient accumulation into .grad" and leaf_grads.emit_accumulation(src, d, tape.steps[i]):
+        elif d[0] == "gradient accumulation into .grad" and leaf_grads.emit_accumulation(
+                src, d, tape.steps[i], () if kept_any else fresh):
             lowered_names.append(d[0])
         elif d[0].endswith(" call") and (zero := leaf_grads.lowered_zero_grad(d[1], d[2], d[3])) is not None:
             src.line(f"{src.bind(zero, 'zero_grad')}()  # {d[0]}, set_to_none")
@@ -320,6 +325,7 @@ def lower(tape, name):
             elif d[0] == "root gradient of backward":
                 has_grad.add(d[2])
             kept_names.append(d[0])
+            kept_any = True
         for slot in release_after.get(i, ()):
             array = buffer_of[slot]
             pool.setdefault((array.shape, array.dtype.str), []).append(array)
@@ -391,13 +397,18 @@ def _whole_base(view_spec, base):
             and offset == 0 and strides == _c_strides(shape, dtype))
 
 
-def _emit_targets(src, targets, grads, has_grad):
+def _emit_targets(src, targets, grads, has_grad, fresh):
     """The engine's handling of a backward's input gradients: summed over broadcast axes, cast to
-    the input's dtype, added to what the input has so far (tape.backward_step)."""
+    the input's dtype, added to what the input has so far (tape.backward_step).  A slot set to a
+    lowerers.Fresh expression as it is goes into `fresh`."""
     for target, gi in zip(targets, grads):
         if target is None or gi is None:
             continue
         slot, shape, dtype, reduce, cast = target
+        if not reduce and not cast and slot not in has_grad and isinstance(gi, lowerers.Fresh):
+            fresh.add(slot)
+        else:
+            fresh.discard(slot)
         if reduce:
             gi = f"_unbroadcast(_np, {gi}, {src.bind(shape, 'shape')})"
         if cast:
