@@ -167,11 +167,11 @@ def gru_cell_fwd(gi: Any, gh: Any, *, h_prev: Any) -> Any:
     """(h, act): gi = W_ih x + b_ih, gh = W_hh h_prev + b_hh (rows, 3 hidden: r, z, n) -> h = (1 - z) n + z h_prev"""
     ...
 
-def gru_seq_bwd(act: Any, gh: Any, *, w_hh: Any, h: Any, grad: Any) -> Any:
+def gru_seq_bwd(act: Any, gh: Any, *, w_hh: Any, h: Any, grad: Any, onednn: Any = ...) -> Any:
     """(ggi, ggh, grad0) of gru_seq_fwd from its act, gh, h, w_hh and grad (of h): ggi and ggh"""
     ...
 
-def gru_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, bias: Any = ...) -> Any:
+def gru_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, bias: Any = ..., onednn: Any = ...) -> Any:
     """(h, gh, act) of a GRU layer over gi (steps, rows, 3 hidden) = x_t W_ih^T + b_ih, w_hh (3 hidden, hidden),"""
     ...
 
@@ -223,11 +223,11 @@ def lstm_cell_fwd(gates: Any, *, c_prev: Any) -> Any:
     """(hc, act): gates (rows, 4 hidden: i, f, g, o), c_prev (rows, hidden) -> hc = [h, c] with c = s(f) c_prev"""
     ...
 
-def lstm_seq_bwd(act: Any, *, w_hh: Any, hc: Any, grad: Any) -> Any:
+def lstm_seq_bwd(act: Any, *, w_hh: Any, hc: Any, grad: Any, onednn: Any = ...) -> Any:
     """(ggates, grad0) of lstm_seq_fwd from its act, hc, w_hh and grad (of hc): ggates (steps, rows, 4 hidden)"""
     ...
 
-def lstm_seq_fwd(gates: Any, *, w_hh: Any, h0: Any, c0: Any, bias: Any = ...) -> Any:
+def lstm_seq_fwd(gates: Any, *, w_hh: Any, h0: Any, c0: Any, bias: Any = ..., onednn: Any = ...) -> Any:
     """(hc, act) of an LSTM layer over gates (steps, rows, 4 hidden) = x_t W_ih^T, w_hh (4 hidden, hidden), h0, c0,"""
     ...
 
@@ -265,6 +265,10 @@ def onednn_conv_backward_weights(x: Any, grad: Any, *, weight_shape: Any, bias: 
 
 def onednn_conv_forward(x: Any, weight: Any, bias: Any = ..., *, stride: Any = ..., padding: Any = ..., dilation: Any = ..., groups: Any = ..., relu: Any = ...) -> Any:
     """y (N, O, OH, OW) = conv2d(x, weight) + bias through oneDNN (float32); then max(y, 0) when relu."""
+    ...
+
+def onednn_gemm(a: Any, b: Any, out: Any = ..., *, accumulate: Any = ...) -> Any:
+    """out = a @ b (or out += a @ b when accumulate) with oneDNN's float32 matmul; a (m, k) and b (k, n)"""
     ...
 
 def onednn_info() -> Any:
