@@ -1,7 +1,7 @@
 # Activation kernels (csrc/activations.c): x -> y forward, (saved, grad) -> gx
 # backward, over arrays of one shape and dtype.  Every activation has the same
 # two C signatures, its scalar parameters in an fg_act_params, so one class
-# runs them all and each activation is one entry of the table below.
+# runs them all: each activation is one line of the table below and two defs.
 
 cdef extern from "fastgrad.h":
     ctypedef struct fg_act_params:
@@ -49,50 +49,84 @@ cdef class Activation:
         return o.y
 
 
-cdef fg_act_params NO_PARAMS
+cdef fg_act_params NO_PARAMS   # for the activations without parameters
 
 
-cdef Activation activation(str name, str op, act_kernels k, str saved, str fwd_doc, str bwd_doc):
-    """The activation `name` (errors say `op`); without docs, its wrappers are written out by hand,
-    else <name>_fwd(x, out=None) and <name>_bwd(<saved>, gy, out=None) are made here."""
+cdef Activation activation(str op, act_kernels k, str saved):
+    """An activation whose errors name `op`, its backward reading the forward's `saved` (y or x)."""
     cdef Activation a = Activation.__new__(Activation)
     a.k, a.op, a.op_backward, a.saved = k, op, op + "_backward", saved
-    if fwd_doc is not None:
-        _publish_activation(a, name, fwd_doc, bwd_doc)
     return a
 
 
-def _publish_activation(Activation a, str name, str fwd_doc, str bwd_doc):
-    """Make the module functions <name>_fwd and <name>_bwd of `a` (parameter names as the stubs show them)."""
-    def forward(x, out=None):
-        return a.forward(x, out, &NO_PARAMS)
-
-    def backward_y(y, gy, out=None):
-        return a.backward(y, gy, out, &NO_PARAMS)
-
-    def backward_x(x, gy, out=None):
-        return a.backward(x, gy, out, &NO_PARAMS)
-
-    publish(forward, name + "_fwd", fwd_doc)
-    publish(backward_y if a.saved == "y" else backward_x, name + "_bwd", bwd_doc)
+cdef Activation SIGMOID = activation("sigmoid", kernels_of(fg_sigmoid), "y")
+cdef Activation RELU = activation("relu", kernels_of(fg_relu), "y")
+cdef Activation TANH = activation("tanh", kernels_of(fg_tanh), "y")
+cdef Activation GELU = activation("gelu", kernels_of(fg_gelu), "x")
+cdef Activation GELU_TANH = activation("gelu", kernels_of(fg_gelu_tanh), "x")
+cdef Activation SILU = activation("silu", kernels_of(fg_silu), "x")
+cdef Activation LEAKY_RELU = activation("leaky_relu", kernels_of(fg_leaky_relu), "s")
+cdef Activation SOFTPLUS = activation("softplus", kernels_of(fg_softplus), "x")
 
 
-# name, errors' op name, kernels, the saved argument (y: output, x: input), forward and backward docs
-activation("sigmoid", "sigmoid", kernels_of(fg_sigmoid), "y", "y = 1 / (1 + exp(-x)), stable for large |x|.",
-           "gx = gy * y * (1 - y), from the forward's output y.")
-activation("relu", "relu", kernels_of(fg_relu), "y", "y = max(x, 0); NaN stays NaN.",
-           "gx = gy where y > 0, else 0 (relu'(0) = 0).")
-activation("tanh", "tanh", kernels_of(fg_tanh), "y", "y = tanh(x).",
-           "gx = gy * (1 - y^2), from the forward's output y.")
-activation("gelu", "gelu", kernels_of(fg_gelu), "x", "y = x * Phi(x), Phi the standard normal CDF (erf form).",
-           "gx = gy * (Phi(x) + x * phi(x)), from the forward's input x.")
-activation("gelu_tanh", "gelu", kernels_of(fg_gelu_tanh), "x",
-           "y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).",
-           "Gradient of gelu_tanh_fwd, from the forward's input x.")
-activation("silu", "silu", kernels_of(fg_silu), "x", "y = x * sigmoid(x).",
-           "gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x.")
-cdef Activation LEAKY_RELU = activation("leaky_relu", "leaky_relu", kernels_of(fg_leaky_relu), "s", None, None)
-cdef Activation SOFTPLUS = activation("softplus", "softplus", kernels_of(fg_softplus), "x", None, None)
+def sigmoid_fwd(x, out=None):
+    """y = 1 / (1 + exp(-x)), stable for large |x|."""
+    return SIGMOID.forward(x, out, &NO_PARAMS)
+
+
+def sigmoid_bwd(y, gy, out=None):
+    """gx = gy * y * (1 - y), from the forward's output y."""
+    return SIGMOID.backward(y, gy, out, &NO_PARAMS)
+
+
+def relu_fwd(x, out=None):
+    """y = max(x, 0); NaN stays NaN."""
+    return RELU.forward(x, out, &NO_PARAMS)
+
+
+def relu_bwd(y, gy, out=None):
+    """gx = gy where y > 0, else 0 (relu'(0) = 0)."""
+    return RELU.backward(y, gy, out, &NO_PARAMS)
+
+
+def tanh_fwd(x, out=None):
+    """y = tanh(x)."""
+    return TANH.forward(x, out, &NO_PARAMS)
+
+
+def tanh_bwd(y, gy, out=None):
+    """gx = gy * (1 - y^2), from the forward's output y."""
+    return TANH.backward(y, gy, out, &NO_PARAMS)
+
+
+def gelu_fwd(x, out=None):
+    """y = x * Phi(x), Phi the standard normal CDF (erf form)."""
+    return GELU.forward(x, out, &NO_PARAMS)
+
+
+def gelu_bwd(x, gy, out=None):
+    """gx = gy * (Phi(x) + x * phi(x)), from the forward's input x."""
+    return GELU.backward(x, gy, out, &NO_PARAMS)
+
+
+def gelu_tanh_fwd(x, out=None):
+    """y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
+    return GELU_TANH.forward(x, out, &NO_PARAMS)
+
+
+def gelu_tanh_bwd(x, gy, out=None):
+    """Gradient of gelu_tanh_fwd, from the forward's input x."""
+    return GELU_TANH.backward(x, gy, out, &NO_PARAMS)
+
+
+def silu_fwd(x, out=None):
+    """y = x * sigmoid(x)."""
+    return SILU.forward(x, out, &NO_PARAMS)
+
+
+def silu_bwd(x, gy, out=None):
+    """gx = gy * s (1 + x (1 - s)), s = sigmoid(x), from the forward's input x."""
+    return SILU.backward(x, gy, out, &NO_PARAMS)
 
 
 def leaky_relu_fwd(x, out=None, *, negative_slope=0.01):

@@ -180,9 +180,3 @@ cdef inline address data_of(object a):
     """The data pointer of an ndarray, NULL for None (an optional argument not given)."""
     return NULL if a is None else cnp.PyArray_DATA(a)
 
-
-cdef publish(object fn, str name, str doc):
-    """Make `fn`, a wrapper built from a table entry, the module's function `name` documented by `doc`."""
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    globals()[name] = fn
