@@ -13,13 +13,45 @@ from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 
+
+# ---- grad mode ----------------------------------------------------------------
+# Whether operations record a graph belongs to the thread (grad_mode.py holds the
+# user-facing switches).  The flag is a C thread-local, so an op reads it without
+# a Python attribute lookup; every thread starts with recording on.
+
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    #define FG_THREAD_LOCAL __declspec(thread)
+    #else
+    #define FG_THREAD_LOCAL __thread
+    #endif
+    static FG_THREAD_LOCAL int fg_grad_disabled = 0;
+    """
+    int fg_grad_disabled
+
+
+cdef class GradState:
+    """The calling thread's grad mode: `STATE.enabled` reads and sets it."""
+
+    property enabled:
+        def __get__(self):
+            return not fg_grad_disabled
+
+        def __set__(self, value):
+            global fg_grad_disabled
+            fg_grad_disabled = not value
+
+
+STATE = GradState()
+
 from ..backend import NUMPY, backend_for
-from .grad_mode import STATE
 from . import anomaly as _anomaly
 
 cdef object _ndarray = np.ndarray
 cdef object _generic = np.generic
-cdef frozenset _NUMBERS = frozenset({float, int, bool, type(None)})
+cdef object _F32 = np.dtype(np.float32)
+cdef object _F64 = np.dtype(np.float64)
 cdef object _tensor_type = None
 cdef bint _anomaly_active = False  # some thread has anomaly detection on (anomaly.py)
 
@@ -116,11 +148,12 @@ cdef class Context:
     cdef public object backend     # the backend chosen for the forward
     cdef public list parents       # per forward argument: Context, leaf Tensor or None
     cdef public object saved_arrays
-    cdef public object saved_meta  # per saved array: (source, version counter, version)
+    cdef public object saved_meta  # per saved array: (source, version counter, version); None: all constants
     cdef public object dtype
     cdef public object shape
     cdef public object hooks
     cdef int rule                  # RULE_NONE, or the compiled rule run instead of fn's
+    cdef bint exact_grads          # the compiled rule's gradients have the inputs' shapes and dtypes
     cdef dict __dict__
 
     def save_for_backward(self, *arrays):
@@ -190,20 +223,70 @@ cdef inline int _rule_of(cls):
     return (<tuple>entry)[0]
 
 
-cdef object _compiled_forward(int rule, tuple datas):
+cdef object _compiled_forward(int rule, tuple datas, Context ctx):
+    # The rule's output; with a node `ctx` (its parents set), also what its backward needs:
+    # x * y keeps y for x's gradient and x for y's, x / y keeps y, and x only for y's gradient.
     x = datas[0]
     if rule == RULE_NEG:
         return -x
     y = datas[1]
+    if rule == RULE_POW:
+        out = x ** y
+        if ctx is not None:
+            ctx.saved_arrays = (x, y, out)
+        return out
+    cx = _constant_like(x, y)
+    y = _constant_like(y, x)
+    x = cx
     if rule == RULE_ADD:
         return x + y
     if rule == RULE_SUB:
         return x - y
     if rule == RULE_MUL:
+        if ctx is not None:
+            ctx.saved_arrays = (x if ctx.parents[1] is not None else None,
+                                y if ctx.parents[0] is not None else None)
         return x * y
-    if rule == RULE_POW:
-        return x ** y
+    if ctx is not None:
+        ctx.saved_arrays = (x if ctx.parents[1] is not None else None, y)
     return x / y
+
+
+# A Python float meeting a float32/float64 array: NumPy converts the float to the array's
+# dtype on every call, which costs more than the arithmetic on a small array.  The
+# converted value is kept (read-only 0-d arrays, per dtype) and used instead, with
+# exactly the same result.  Zeros (0.0 and -0.0 are equal keys), NaN and values outside
+# the dtype's finite range are left to NumPy.
+cdef dict _F32_CONSTANTS = {}
+cdef dict _F64_CONSTANTS = {}
+cdef Py_ssize_t _CONSTANTS_KEPT = 256  # per dtype; the cache starts over when full
+cdef double _F32_MAX = 3.4028234663852886e38
+
+
+cdef inline object _constant_like(value, other):
+    if type(value) is not float or type(other) is not _ndarray:
+        return value
+    dtype = (<object>other).dtype
+    cdef dict cache
+    if dtype is _F32:
+        cache = _F32_CONSTANTS
+    elif dtype is _F64:
+        cache = _F64_CONSTANTS
+    else:
+        return value
+    kept = cache.get(value)
+    if kept is not None:
+        return kept
+    cdef double v = value
+    cdef double limit = _F32_MAX if dtype is _F32 else 1.7976931348623157e308
+    if v == 0.0 or not (-limit <= v <= limit):
+        return value
+    if len(cache) >= _CONSTANTS_KEPT:
+        cache.clear()
+    kept = np.array(v, dtype=dtype)
+    kept.flags.writeable = False
+    cache[value] = kept
+    return kept
 
 
 cdef object _compiled_backward(Context node, g):
@@ -228,13 +311,6 @@ cdef object _compiled_backward(Context node, g):
     return (g / y if need_x else None, -(g / y) * x / y if need_y else None)
 
 
-cdef inline _save_for_compiled_backward(Context ctx, int rule, tuple datas, out):
-    if rule == RULE_MUL or rule == RULE_DIV:
-        ctx.saved_arrays = (datas[0], datas[1])
-    elif rule == RULE_POW:
-        ctx.saved_arrays = (datas[0], datas[1], out)
-
-
 # fastgrad.jit replays an op with the rule its eager call used (jit/tape.py).
 
 def compiled_rule_of(cls):
@@ -245,8 +321,8 @@ def compiled_rule_of(cls):
 def compiled_forward(int rule, tuple datas, cls=None, backend=None, list parents=None):
     """A compiled rule's forward: its output (0-d results as arrays), or, given the inputs'
     `parents` (None where no gradient is needed), (output, the node compiled_backward takes)."""
-    out = _compiled_forward(rule, datas)
     if parents is None:
+        out = _compiled_forward(rule, datas, None)
         return np.asarray(out) if type(out) is not _ndarray and isinstance(out, _generic) else out
     cdef Context node = Context.__new__(Context)
     node.fn = cls
@@ -254,7 +330,7 @@ def compiled_forward(int rule, tuple datas, cls=None, backend=None, list parents
     node.rule = rule
     node.parents = parents
     node.saved_arrays = ()
-    _save_for_compiled_backward(node, rule, datas, out)
+    out = _compiled_forward(rule, datas, node)
     if type(out) is not _ndarray and isinstance(out, _generic):
         raw = out
         out = np.asarray(out)
@@ -323,6 +399,33 @@ cdef object _apply(cls, tuple args, dict kwargs):
     return result
 
 
+cdef inline bint _is_plain(d):
+    # A NumPy array, a Python number or None: the arguments the compiled rules take.
+    tp = type(d)
+    return tp is _ndarray or tp is float or tp is int or tp is bool or d is None
+
+
+cdef inline bint _is_number(d):
+    tp = type(d)
+    return tp is float or tp is int or tp is bool
+
+
+cdef bint _exact_grads(int rule, tuple datas, dtype):
+    # True when the compiled rule's input gradients come out with the shape and dtype of
+    # the input they belong to, so the engine need not conform them: an array operand of
+    # the output's dtype, the other operand (if any) a Python number (broadcasting with a
+    # scalar keeps the array's shape, and the scalar's gradient is never needed).
+    if rule == RULE_POW:
+        return False
+    x = datas[0]
+    if rule == RULE_NEG:
+        return type(x) is _ndarray and (<object>x).dtype is dtype
+    y = datas[1]
+    if type(x) is _ndarray:
+        return _is_number(y) and (<object>x).dtype is dtype
+    return type(y) is _ndarray and _is_number(x) and (<object>y).dtype is dtype
+
+
 cdef object _apply_op(cls, tuple args, dict kwargs):
     cdef Py_ssize_t n = len(args), i
     cdef tuple datas = PyTuple_New(n)
@@ -347,15 +450,15 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         PyTuple_SET_ITEM(datas, i, d)
         Py_INCREF(parent)
         PyList_SET_ITEM(parents, i, parent)
-        if plain and type(d) is not _ndarray and type(d) not in _NUMBERS:
+        if plain and not _is_plain(d):
             plain = False
     backend = NUMPY if plain else backend_for(*datas)
     cdef int rule = _rule_of(cls) if plain and not kwargs else RULE_NONE
 
-    if not (record and STATE.enabled):
+    if not record or fg_grad_disabled:
         try:
             if rule:
-                out = _compiled_forward(rule, datas)
+                out = _compiled_forward(rule, datas, None)
             else:
                 out = _call_forward(cls.forward, ScratchContext.__new__(ScratchContext), backend, datas, kwargs)
         except (ValueError, TypeError, IndexError) as e:
@@ -363,7 +466,7 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         if type(out) is not _ndarray and isinstance(out, _generic):
             out = np.asarray(out)
         result = new_tensor(out, False, None)
-        if cls.view_of is not None:
+        if not rule and cls.view_of is not None:  # arithmetic makes no views
             _share_version(result, args[cls.view_of])
         return result
 
@@ -375,8 +478,7 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
     ctx.rule = rule
     try:
         if rule:
-            out = _compiled_forward(rule, datas)
-            _save_for_compiled_backward(ctx, rule, datas, out)
+            out = _compiled_forward(rule, datas, ctx)
         else:
             out = _call_forward(cls.forward, ctx, backend, datas, kwargs)
     except (ValueError, TypeError, IndexError) as e:
@@ -387,14 +489,21 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         if ctx.saved_arrays:
             # A saved 0-d output is the array returned, so create_graph can connect it.
             ctx.saved_arrays = tuple(out if s is raw else s for s in ctx.saved_arrays)
-    if not has_floating_dtype(out):
+    dtype = out.dtype
+    if not (dtype is _F32 or dtype is _F64 or has_floating_dtype(out)):
         return new_tensor(out, False, None)
-    ctx.dtype = out.dtype
-    ctx.shape = out.shape
+    ctx.dtype = dtype
+    if rule and _exact_grads(rule, datas, dtype):
+        ctx.exact_grads = True
+        # The output has the array operand's shape: share its node's tuple rather than make one.
+        p = parents[0] if parents[0] is not None else parents[1]
+        ctx.shape = (<Context>p).shape if type(p) is Context else out.shape
+    else:
+        ctx.shape = out.shape
     result = new_tensor(out, True, ctx)
     if _anomaly_active and _anomaly.STATE.enabled:
         ctx.forward_trace = _anomaly.forward_trace()
-    if cls.view_of is not None:
+    if not rule and cls.view_of is not None:
         _share_version(result, args[cls.view_of])
     if ctx.saved_arrays:
         ctx.saved_meta = _describe_saved(ctx, result, args, datas)
@@ -418,10 +527,6 @@ cdef _share_version(TensorBase out, base):
         out._version = (<TensorBase>base)._version
 
 
-cdef object _F32 = np.dtype(np.float32)
-cdef object _F64 = np.dtype(np.float64)
-
-
 cpdef bint has_floating_dtype(data):
     """True when the array's dtype is real or complex floating (the dtypes gradients flow
     through); the array's own namespace answers for dtypes without NumPy's `kind`."""
@@ -438,23 +543,30 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):
     # For each saved array: where it sits in the graph (the leaf Tensor or the
     # Context that made it; None for constants) and its version counter then.
     # The engine checks the versions before backward and, with create_graph,
-    # turns each entry back into a Tensor connected to the graph.
+    # turns each entry back into a Tensor connected to the graph.  None when
+    # every saved value is a constant (nothing to check or connect).
     cdef list meta = []
     cdef TensorBase t
     cdef Py_ssize_t i
+    cdef bint any_tensor = False
     out_data = out._data
     for s in ctx.saved_arrays:
+        if s is None:
+            meta.append(_CONSTANT_ENTRY)
+            continue
         if s is out_data:
             meta.append((ctx, out._version, out._version[0]))
+            any_tensor = True
             continue
         for i in range(len(args)):
             if datas[i] is s and isinstance(args[i], TensorBase):
                 t = <TensorBase>args[i]
                 meta.append((t if t._node is None else t._node, t._version, t._version[0]))
+                any_tensor = True
                 break
         else:
             meta.append(_CONSTANT_ENTRY)
-    return meta
+    return meta if any_tensor else None
 
 
 cdef tuple _CONSTANT_ENTRY = (None, None, 0)  # a saved value that is no tensor's array
@@ -467,10 +579,14 @@ cdef dict count_dependencies(list start, bint count_leaves):
     (and, with count_leaves, at each leaf tensor)."""
     cdef dict deps = {}
     cdef set starts = set(start) if len(start) > 1 else None
+    # A stack kept at its largest size (slots at and above `top` are stale), so that
+    # walking a chain does not shrink and regrow the list at every node.
     cdef list stack = list(start)
+    cdef Py_ssize_t top = len(stack)
     cdef Context node
-    while stack:
-        node = <Context>stack.pop()
+    while top:
+        top -= 1
+        node = <Context>stack[top]
         if node.parents is None:
             raise RuntimeError(_FREED.format(op=node.name))
         for p in node.parents:
@@ -480,7 +596,11 @@ cdef dict count_dependencies(list start, bint count_leaves):
                     deps[p] = 1
                     # A node is walked when first reached (start nodes are walked already).
                     if starts is None or p not in starts:
-                        stack.append(p)
+                        if top < len(stack):
+                            stack[top] = p
+                        else:
+                            stack.append(p)
+                        top += 1
                 else:
                     deps[p] = <Py_ssize_t>count + 1
             elif count_leaves and p is not None:
@@ -502,7 +622,7 @@ cdef check_versions(Context node):
 cdef object run_differentiable(Context node, g, backend):
     # Run a node's backward on Tensors so that the result has a graph.
     saved = node.saved_arrays
-    if saved:
+    if saved and node.saved_meta is not None:  # (no meta: every saved value is a constant)
         tensors = []
         for arr, entry in zip(saved, node.saved_meta):
             source = entry[0]
@@ -617,8 +737,9 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
     cdef Context node
     cdef Py_ssize_t left, i, count
     cdef list parents
-    prev_mode = STATE.enabled
-    STATE.enabled = create_graph
+    global fg_grad_disabled
+    cdef int prev_disabled = fg_grad_disabled
+    fg_grad_disabled = not create_graph
     try:
         while top:
             top -= 1
@@ -655,7 +776,10 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 gi = (<tuple>input_grads)[i]
                 if parent is None or gi is None:
                     continue
-                gi = conform(node, parent, gi, diff_backend if create_graph else node.backend)
+                if create_graph:
+                    gi = conform(node, parent, gi, diff_backend)
+                elif not (node.exact_grads and not node.hooks):
+                    gi = conform(node, parent, gi, node.backend)
                 if type(parent) is Context:
                     left = <Py_ssize_t>deps[parent]
                     if left == 1:
@@ -670,7 +794,7 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                         grads[parent] = grads[parent] + gi
                         deps[parent] = left + 1
                         continue
-                    deps[parent] = 0
+                    # (its count is not reset: that was its last edge, nothing reads it again)
                     if top < len(ready):
                         ready[top] = parent
                         ready_grads[top] = total
@@ -692,5 +816,5 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 node.saved_arrays = None
                 node.saved_meta = None
     finally:
-        STATE.enabled = prev_mode
+        fg_grad_disabled = prev_disabled
     return captured

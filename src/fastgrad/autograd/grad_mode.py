@@ -2,18 +2,12 @@
 
 The switch belongs to the thread, as in PyTorch: `no_grad()` in one thread
 leaves graph recording in every other thread as it was.  A new thread starts
-with recording on.  Checking it on every op costs one attribute read of a
-thread-local object.
+with recording on.  The flag is a C thread-local of the graph core
+(autograd/_graph.pyx), so an op checks it without a Python attribute lookup.
 """
 import functools
-import threading
 
-
-class _GradState(threading.local):
-    enabled = True  # the value each thread starts with
-
-
-STATE = _GradState()
+from ._graph import STATE  # STATE.enabled: the calling thread's flag, True in a new thread
 
 
 def is_grad_enabled():
