@@ -124,14 +124,23 @@ def _out_size(size, pad, kernel, stride, dilation):
 
 def int_tuple(op, name, value, n, minimum):
     """value (an int, or a tuple / list of n ints) as a tuple of n ints, each >= minimum."""
+    if type(value) is int:
+        value = (value,) * n
+    elif not (type(value) is tuple and len(value) == n and all(type(v) is int for v in value)):
+        value = _integral_tuple(op, name, value, n)  # the usual spellings above skip its abstract type checks
+    if any(v < minimum for v in value):
+        raise ValueError(f"{op}: argument '{name}' must be >= {minimum}, got {value!r}")
+    return value
+
+
+def _integral_tuple(op, name, value, n):
+    """value (an integral number, or a tuple / list of n of them, no bools) as a tuple of n ints."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = (int(value),) * n
+        value = (value,) * n
     value = tuple(value) if isinstance(value, (tuple, list)) else value
     if (not isinstance(value, tuple) or len(value) != n
             or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value)):
         raise TypeError(f"{op}: argument '{name}' must be an int or a tuple of {n} ints, got {value!r}")
-    if any(v < minimum for v in value):
-        raise ValueError(f"{op}: argument '{name}' must be >= {minimum}, got {value!r}")
     return tuple(int(v) for v in value)
 
 
