@@ -15,6 +15,7 @@ from fastgrad.nn import functional as F
 from fastgrad.ops.conv import convolution
 
 from conv_cases import CONV1D, CONV2D, CONV_TRANSPOSE2D
+from onednn_choice import onednn_for_one_test
 
 # LeNet's two layers, then the float64 tests' geometries
 CASES = [((4, 1, 28, 28), (16, 1, 5, 5), dict()), ((4, 16, 12, 12), (32, 16, 5, 5), dict())] + CONV2D[1:-1]
@@ -23,13 +24,7 @@ CASES = [((4, 1, 28, 28), (16, 1, 5, 5), dict()), ((4, 16, 12, 12), (32, 16, 5, 
 @pytest.fixture
 def algorithm():
     """set(name) chooses the convolution algorithm; the choice in effect before is put back."""
-    saved = dict(onednn_conv._state)
-    try:
-        onednn_conv.set_conv_algorithm("onednn")
-    except RuntimeError as e:
-        pytest.skip(f"oneDNN cannot be used here: {e}")
-    yield onednn_conv.set_conv_algorithm
-    onednn_conv._state.update(saved)
+    yield from onednn_for_one_test(onednn_conv.set_conv_algorithm, onednn_conv._state)
 
 
 def gradients(x, w, b, kwargs, seed_grad, requires_x=True, fn=F.conv2d):

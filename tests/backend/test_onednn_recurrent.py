@@ -15,6 +15,8 @@ import fastgrad as fg
 from fastgrad import _C
 from fastgrad.backend import onednn_gemm, reference
 
+from onednn_choice import onednn_for_one_test
+
 # (steps, rows, hidden); w_hh is drawn at PyTorch's scale 1 / sqrt(hidden): float32 rounding is then not
 # amplified step after step beyond the tolerance
 SHAPES = [(0, 3, 4), (1, 3, 4), (6, 3, 4), (4, 0, 5), (5, 7, 33), (32, 32, 128)]
@@ -24,13 +26,7 @@ F32_TOL = dict(rtol=1e-4, atol=2e-5)
 @pytest.fixture
 def onednn():
     """oneDNN runs the recurrent products for one test (skipped where it cannot), then the choice before."""
-    saved = dict(onednn_gemm._state)
-    try:
-        onednn_gemm.set_recurrent_gemm("onednn")
-    except RuntimeError as e:
-        pytest.skip(f"oneDNN cannot be used here: {e}")
-    yield onednn_gemm.set_recurrent_gemm
-    onednn_gemm._state.update(saved)
+    yield from onednn_for_one_test(onednn_gemm.set_recurrent_gemm, onednn_gemm._state)
 
 
 def f32(rng, *shape, scale=1.0):

@@ -17,6 +17,8 @@ import glob
 import os
 import sys
 
+import numpy as np
+
 from .. import _C
 from .optional_library import active_or_from_environment, choose_library
 
@@ -25,6 +27,7 @@ ENV_VAR = "FASTGRAD_BF16_GEMM"
 DISTRIBUTIONS = ("onednn-cpu-gomp", "onednn")
 _NAMES = ("libdnnl.so*", "libdnnl.*dylib")
 BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+_F32 = np.dtype(np.float32)
 
 
 ONEDNN_MISSING = "oneDNN is not installed (pip install onednn-cpu-gomp, or fastgrad[onednn])"
@@ -94,6 +97,14 @@ class OnednnChoice:
             active = active_or_from_environment(self.state, self.env_var, self.choices, self.choose,
                                                 self.fallback_text)
         return active
+
+    def takes(self, arrays):
+        """Whether work on these arrays (None for missing ones) goes to oneDNN: all float32 NumPy
+        arrays, and oneDNN chosen."""
+        for a in arrays:
+            if a is not None and (type(a) is not np.ndarray or a.dtype != _F32):
+                return False
+        return self.resolve() == "onednn"
 
     def describe(self, onednn_detail, fallback_text):
         """One line naming what runs (for `fastgrad info`)."""

@@ -11,15 +11,10 @@ The choice comes from `set_conv_algorithm(...)`, else the FASTGRAD_CONV
 environment variable, else "auto" (oneDNN when it is installed and loads);
 it is made on first use, so importing fastgrad never loads oneDNN.
 """
-import numpy as np
-
 from .onednn import OnednnChoice
 
-CHOICES = ("auto", "onednn", "im2col")
-ENV_VAR = "FASTGRAD_CONV"
-_F32 = np.dtype(np.float32)
-
-_choice = OnednnChoice("set_conv_algorithm", CHOICES, ENV_VAR, "im2col", "using im2col convolutions")
+_choice = OnednnChoice("set_conv_algorithm", ("auto", "onednn", "im2col"), "FASTGRAD_CONV", "im2col",
+                       "using im2col convolutions")
 _state = _choice.state
 
 
@@ -54,7 +49,4 @@ def conv_description():
 def runs_on_onednn(*arrays):
     """Whether a convolution of these arrays (None for a missing bias) goes to oneDNN: all
     float32 NumPy arrays, and oneDNN chosen."""
-    for a in arrays:
-        if a is not None and (type(a) is not np.ndarray or a.dtype != _F32):
-            return False
-    return _choice.resolve() == "onednn"
+    return _choice.takes(arrays)

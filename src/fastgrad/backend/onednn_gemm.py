@@ -15,15 +15,10 @@ FASTGRAD_RECURRENT_GEMM environment variable, else "auto" (oneDNN when it is
 installed and loads); it is made on first use, so importing fastgrad never
 loads oneDNN.
 """
-import numpy as np
-
 from .onednn import OnednnChoice
 
-CHOICES = ("auto", "onednn", "blas")
-ENV_VAR = "FASTGRAD_RECURRENT_GEMM"
-_F32 = np.dtype(np.float32)
-
-_choice = OnednnChoice("set_recurrent_gemm", CHOICES, ENV_VAR, "blas", "using the GEMM layer")
+_choice = OnednnChoice("set_recurrent_gemm", ("auto", "onednn", "blas"), "FASTGRAD_RECURRENT_GEMM", "blas",
+                       "using the GEMM layer")
 _state = _choice.state
 
 
@@ -55,7 +50,4 @@ def recurrent_gemm_description():
 def runs_on_onednn(arrays):
     """Whether products of these arrays (None for missing ones) go to oneDNN: all float32 NumPy
     arrays, and oneDNN chosen."""
-    for a in arrays:
-        if a is not None and (type(a) is not np.ndarray or a.dtype != _F32):
-            return False
-    return _choice.resolve() == "onednn"
+    return _choice.takes(arrays)
