@@ -84,6 +84,23 @@ int fg_onednn_lock(char *message, int64_t message_len);
  * the mutex and returns FG_ONEDNN_OK, or FG_ONEDNN_FAILED with "oneDNN's <what> failed". */
 int fg_onednn_unlock(int status, const char *what, char *message, int64_t message_len);
 
+/* A matmul primitive C = op(A) op(B) with A, B and C in the caller's row-major layouts (a
+ * transposed operand given by its strides) and the memory objects rebound per call. */
+typedef struct {
+    dnnl_handle primitive, a, b, c;
+} fg_onednn_matmul;
+
+/* Makes mm for an m x k op(A) (element (i, p) at i * lda + p, or i + p * lda when trans_a), a
+ * k x n op(B) alike and an m x n C (leading dimension ldc), A and B of data type type_ab, C of
+ * type_c, with primitive attributes attr (or NULL); the implementation's name goes into impl
+ * (when impl_len > 0).  On failure mm is released and the reason is in message. */
+int fg_onednn_matmul_make(fg_onednn_matmul *mm, int64_t m, int64_t n, int64_t k, int64_t trans_a, int64_t lda,
+                          int64_t trans_b, int64_t ldb, int64_t ldc, int type_ab, int type_c, dnnl_handle attr,
+                          char *impl, size_t impl_len, char *message, int64_t message_len);
+void fg_onednn_matmul_release(fg_onednn_matmul *mm);
+/* Executes mm on the caller's arrays (with the mutex held); returns oneDNN's status. */
+int fg_onednn_matmul_run(const fg_onednn_matmul *mm, const void *a, const void *b, void *c);
+
 /* destroy(h) for each non-NULL handle of handles[0 .. n). */
 void fg_onednn_destroy_all(int (*destroy)(dnnl_handle), const dnnl_handle *handles, int n);
 

@@ -160,6 +160,66 @@ int fg_onednn_load(const char *path, char *message, int64_t message_len)
     return FG_ONEDNN_OK;
 }
 
+/* A matrix rows x cols whose element (i, j) is at i * ld + j (trans = 0) or i + j * ld. */
+static int matrix_md(dnnl_handle *md, int64_t rows, int64_t cols, int64_t trans, int64_t ld, int type)
+{
+    dnnl_dims dims = {rows, cols}, strides = {trans ? 1 : ld, trans ? ld : 1};
+    return fg_dnnl.md_with_strides(md, 2, dims, type, strides);
+}
+
+void fg_onednn_matmul_release(fg_onednn_matmul *mm)
+{
+    const dnnl_handle memories[3] = {mm->a, mm->b, mm->c};
+    fg_onednn_destroy_all(fg_dnnl.memory_destroy, memories, 3);
+    fg_onednn_destroy_all(fg_dnnl.primitive_destroy, &mm->primitive, 1);
+    memset(mm, 0, sizeof *mm);
+}
+
+int fg_onednn_matmul_make(fg_onednn_matmul *mm, int64_t m, int64_t n, int64_t k, int64_t trans_a, int64_t lda,
+                          int64_t trans_b, int64_t ldb, int64_t ldc, int type_ab, int type_c, dnnl_handle attr,
+                          char *impl, size_t impl_len, char *message, int64_t message_len)
+{
+    dnnl_handle md_a = NULL, md_b = NULL, md_c = NULL, pd = NULL;
+    const char *name = NULL;
+    int status = matrix_md(&md_a, m, k, trans_a, lda, type_ab);
+    if (status == DNNL_SUCCESS)
+        status = matrix_md(&md_b, k, n, trans_b, ldb, type_ab);
+    if (status == DNNL_SUCCESS)
+        status = matrix_md(&md_c, m, n, 0, ldc, type_c);
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.matmul_pd(&pd, fg_dnnl.engine, md_a, md_b, NULL, md_c, attr);
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.primitive_create(&mm->primitive, pd);
+    if (status == DNNL_SUCCESS && impl_len > 0
+        && fg_dnnl.pd_query(pd, DNNL_QUERY_IMPL_INFO_STR, 0, &name) == DNNL_SUCCESS && name)
+        snprintf(impl, impl_len, "%s", name);
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.memory_create(&mm->a, md_a, fg_dnnl.engine, NULL);
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.memory_create(&mm->b, md_b, fg_dnnl.engine, NULL);
+    if (status == DNNL_SUCCESS)
+        status = fg_dnnl.memory_create(&mm->c, md_c, fg_dnnl.engine, NULL);
+    const dnnl_handle mds[3] = {md_a, md_b, md_c};
+    fg_onednn_destroy_all(fg_dnnl.pd_destroy, &pd, 1);
+    fg_onednn_destroy_all(fg_dnnl.md_destroy, mds, 3);
+    if (status != DNNL_SUCCESS) {
+        snprintf(message, (size_t)message_len, "oneDNN refused a %s matmul of %lld x %lld x %lld (dnnl status %d)",
+                 type_ab == DNNL_BF16 ? "bf16" : "float32", (long long)m, (long long)k, (long long)n, status);
+        fg_onednn_matmul_release(mm);
+        return FG_ONEDNN_FAILED;
+    }
+    return FG_ONEDNN_OK;
+}
+
+int fg_onednn_matmul_run(const fg_onednn_matmul *mm, const void *a, const void *b, void *c)
+{
+    fg_dnnl.memory_set_data_handle(mm->a, (void *)a);
+    fg_dnnl.memory_set_data_handle(mm->b, (void *)b);
+    fg_dnnl.memory_set_data_handle(mm->c, c);
+    dnnl_exec_arg args[3] = {{DNNL_ARG_SRC, mm->a}, {DNNL_ARG_WEIGHTS, mm->b}, {DNNL_ARG_DST, mm->c}};
+    return fg_dnnl.primitive_execute(mm->primitive, fg_dnnl.stream, 3, args);
+}
+
 #define FG_CACHE_SIZE 32
 
 typedef struct {
@@ -169,7 +229,7 @@ typedef struct {
 typedef struct {
     int used;
     matmul_key key;
-    dnnl_handle primitive, mem_a, mem_b, mem_c;
+    fg_onednn_matmul matmul;
     char impl[64];
 } cached_matmul;
 
@@ -179,53 +239,8 @@ static int cache_next;
 static void release(void *entry)
 {
     cached_matmul *e = entry;
-    const dnnl_handle memories[3] = {e->mem_a, e->mem_b, e->mem_c};
-    fg_onednn_destroy_all(fg_dnnl.memory_destroy, memories, 3);
-    fg_onednn_destroy_all(fg_dnnl.primitive_destroy, &e->primitive, 1);
+    fg_onednn_matmul_release(&e->matmul);
     memset(e, 0, sizeof *e);
-}
-
-/* A matrix rows x cols whose element (i, j) is at i * ld + j (trans = 0) or i + j * ld. */
-static int matrix_md(dnnl_handle *md, int64_t rows, int64_t cols, int64_t trans, int64_t ld, int type)
-{
-    dnnl_dims dims = {rows, cols}, strides = {trans ? 1 : ld, trans ? ld : 1};
-    return fg_dnnl.md_with_strides(md, 2, dims, type, strides);
-}
-
-static int make_matmul(cached_matmul *e, char *message, int64_t message_len)
-{
-    const matmul_key *s = &e->key;
-    dnnl_handle md_a = NULL, md_b = NULL, md_c = NULL, pd = NULL;
-    const char *impl = NULL;
-    int status = matrix_md(&md_a, s->m, s->k, s->trans_a, s->lda, DNNL_BF16);
-    if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_b, s->k, s->n, s->trans_b, s->ldb, DNNL_BF16);
-    if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_c, s->m, s->n, 0, s->ldc, DNNL_F32);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.matmul_pd(&pd, fg_dnnl.engine, md_a, md_b, NULL, md_c, NULL);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.primitive_create(&e->primitive, pd);
-    if (status == DNNL_SUCCESS) {
-        if (fg_dnnl.pd_query(pd, DNNL_QUERY_IMPL_INFO_STR, 0, &impl) == DNNL_SUCCESS && impl)
-            snprintf(e->impl, sizeof e->impl, "%s", impl);
-        status = fg_dnnl.memory_create(&e->mem_a, md_a, fg_dnnl.engine, NULL);
-        if (status == DNNL_SUCCESS)
-            status = fg_dnnl.memory_create(&e->mem_b, md_b, fg_dnnl.engine, NULL);
-        if (status == DNNL_SUCCESS)
-            status = fg_dnnl.memory_create(&e->mem_c, md_c, fg_dnnl.engine, NULL);
-    }
-    const dnnl_handle mds[3] = {md_a, md_b, md_c};
-    fg_onednn_destroy_all(fg_dnnl.pd_destroy, &pd, 1);
-    fg_onednn_destroy_all(fg_dnnl.md_destroy, mds, 3);
-    if (status != DNNL_SUCCESS) {
-        snprintf(message, (size_t)message_len, "oneDNN refused a bf16 matmul of %lld x %lld x %lld "
-                 "(dnnl status %d)", (long long)s->m, (long long)s->k, (long long)s->n, status);
-        release(e);
-        return FG_ONEDNN_FAILED;
-    }
-    e->used = 1;
-    return FG_ONEDNN_OK;
 }
 
 int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
@@ -238,17 +253,19 @@ int fg_gemm_bf16f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         return status;
     cached_matmul *e = fg_onednn_cache_entry(cache, FG_CACHE_SIZE, sizeof cache[0], offsetof(cached_matmul, key),
                                              &key, sizeof key, &cache_next, release, &found);
-    if (!found && make_matmul(e, message, message_len) != FG_ONEDNN_OK) {
-        fg_onednn_unlock(DNNL_SUCCESS, "bf16 matmul", message, message_len);
-        return FG_ONEDNN_FAILED;
+    if (!found) {
+        status = fg_onednn_matmul_make(&e->matmul, m, n, k, key.trans_a, lda, key.trans_b, ldb, ldc, DNNL_BF16,
+                                       DNNL_F32, NULL, e->impl, sizeof e->impl, message, message_len);
+        if (status != FG_ONEDNN_OK) {
+            release(e);
+            fg_onednn_unlock(DNNL_SUCCESS, "bf16 matmul", message, message_len);
+            return FG_ONEDNN_FAILED;
+        }
+        e->used = 1;
     }
     if (impl && impl_len > 0)
         snprintf(impl, (size_t)impl_len, "%s", e->impl);
-    fg_dnnl.memory_set_data_handle(e->mem_a, (void *)a);
-    fg_dnnl.memory_set_data_handle(e->mem_b, (void *)b);
-    fg_dnnl.memory_set_data_handle(e->mem_c, c);
-    dnnl_exec_arg args[3] = {{DNNL_ARG_SRC, e->mem_a}, {DNNL_ARG_WEIGHTS, e->mem_b}, {DNNL_ARG_DST, e->mem_c}};
-    status = fg_dnnl.primitive_execute(e->primitive, fg_dnnl.stream, 3, args);
+    status = fg_onednn_matmul_run(&e->matmul, a, b, c);
     return fg_onednn_unlock(status, "bf16 matmul", message, message_len);
 }
 #else

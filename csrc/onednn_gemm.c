@@ -36,7 +36,7 @@ typedef struct {
 typedef struct {
     int used;
     plan_key key;
-    dnnl_handle primitive, mem_a, mem_b, mem_c;
+    fg_onednn_matmul matmul;
 } plan;
 
 static plan cache[CACHE_SIZE];
@@ -47,17 +47,8 @@ static int (*append_sum)(dnnl_handle, float, int32_t, int);
 static void release(void *entry)
 {
     plan *e = entry;
-    const dnnl_handle memories[3] = {e->mem_a, e->mem_b, e->mem_c};
-    fg_onednn_destroy_all(fg_dnnl.memory_destroy, memories, 3);
-    fg_onednn_destroy_all(fg_dnnl.primitive_destroy, &e->primitive, 1);
+    fg_onednn_matmul_release(&e->matmul);
     memset(e, 0, sizeof *e);
-}
-
-/* A rows x cols float32 matrix whose element (i, j) is at i * ld + j, or at i + j * ld when trans. */
-static int matrix_md(dnnl_handle *md, int64_t rows, int64_t cols, int64_t trans, int64_t ld)
-{
-    dnnl_dims dims = {rows, cols}, strides = {trans ? 1 : ld, trans ? ld : 1};
-    return fg_dnnl.md_with_strides(md, 2, dims, DNNL_F32, strides);
 }
 
 /* Attributes holding C += A B (the sum post-op), or NULL attributes for C = A B. */
@@ -84,31 +75,15 @@ static int accumulate_attr(dnnl_handle *attr)
 static int make_plan(plan *e, char *message, int64_t message_len)
 {
     const plan_key *s = &e->key;
-    dnnl_handle md_a = NULL, md_b = NULL, md_c = NULL, attr = NULL, pd = NULL;
-    int status = matrix_md(&md_a, s->m, s->k, s->trans_a, s->lda);
+    dnnl_handle attr = NULL;
+    int status = s->accumulate ? accumulate_attr(&attr) : DNNL_SUCCESS;
     if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_b, s->k, s->n, s->trans_b, s->ldb);
-    if (status == DNNL_SUCCESS)
-        status = matrix_md(&md_c, s->m, s->n, 0, s->ldc);
-    if (status == DNNL_SUCCESS && s->accumulate)
-        status = accumulate_attr(&attr);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.matmul_pd(&pd, fg_dnnl.engine, md_a, md_b, NULL, md_c, attr);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.primitive_create(&e->primitive, pd);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.memory_create(&e->mem_a, md_a, fg_dnnl.engine, NULL);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.memory_create(&e->mem_b, md_b, fg_dnnl.engine, NULL);
-    if (status == DNNL_SUCCESS)
-        status = fg_dnnl.memory_create(&e->mem_c, md_c, fg_dnnl.engine, NULL);
-    const dnnl_handle mds[3] = {md_a, md_b, md_c};
-    fg_onednn_destroy_all(fg_dnnl.pd_destroy, &pd, 1);
+        status = fg_onednn_matmul_make(&e->matmul, s->m, s->n, s->k, s->trans_a, s->lda, s->trans_b, s->ldb, s->ldc,
+                                       DNNL_F32, DNNL_F32, attr, NULL, 0, message, message_len);
+    else
+        snprintf(message, (size_t)message_len, "oneDNN refused the sum post-op (dnnl status %d)", status);
     fg_onednn_destroy_all(fg_dnnl.attr_destroy, &attr, 1);
-    fg_onednn_destroy_all(fg_dnnl.md_destroy, mds, 3);
     if (status != DNNL_SUCCESS) {
-        snprintf(message, (size_t)message_len, "oneDNN refused a float32 matmul of %lld x %lld x %lld "
-                 "(dnnl status %d)", (long long)s->m, (long long)s->k, (long long)s->n, status);
         release(e);
         return FG_ONEDNN_FAILED;
     }
@@ -151,11 +126,7 @@ int fg_onednn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k
         fg_onednn_unlock(DNNL_SUCCESS, "float32 matmul", message, message_len);
         return FG_ONEDNN_FAILED;
     }
-    fg_dnnl.memory_set_data_handle(e->mem_a, (void *)a);
-    fg_dnnl.memory_set_data_handle(e->mem_b, (void *)b);
-    fg_dnnl.memory_set_data_handle(e->mem_c, c);
-    dnnl_exec_arg args[3] = {{DNNL_ARG_SRC, e->mem_a}, {DNNL_ARG_WEIGHTS, e->mem_b}, {DNNL_ARG_DST, e->mem_c}};
-    status = fg_dnnl.primitive_execute(e->primitive, fg_dnnl.stream, 3, args);
+    status = fg_onednn_matmul_run(&e->matmul, a, b, c);
     if (key.threads != before)
         fg_set_num_threads(before);
     return fg_onednn_unlock(status, "float32 matmul", message, message_len);
