@@ -71,7 +71,8 @@ def print_ratios(request):
             ratio = _MEDIANS[(group, top)] / _MEDIANS[(group, bottom)]
             lines.append(f"  {group}: {top} / {bottom} = {ratio:.2f}x" + (f"  ({note})" if note else ""))
     if lines:  # printed at the end of the run (bench/conftest.py)
-        request.config.bench_summary_lines = ["jit ratios (medians of this run):"] + lines
+        request.config.bench_summary_lines = getattr(request.config, "bench_summary_lines", []) + [
+            "jit ratios (medians of this run):"] + lines
 
 
 @pytest.mark.parametrize("mode", list(JIT_MODES))

@@ -32,7 +32,8 @@
  * system suspends holds up only its current chunk, not a fixed share of the
  * work.  Chunk boundaries depend on the sizes only, not on the thread count,
  * so reductions taken chunk by chunk (FG_PARALLEL_REDUCE, FG_PARALLEL_SUM) are
- * the same for any number of threads. */
+ * the same for any number of threads.  Loops whose results do not depend on
+ * the chunks (FG_PARALLEL_SHARES) even them out for the team instead. */
 #define FG_CHUNK_WORK (1 << 16)
 #define FG_MAX_CHUNKS 1024
 
@@ -71,9 +72,26 @@ void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns);
 
 #ifdef _OPENMP
 #define FG_TEAM_THREAD_NUM() omp_get_thread_num()
+#define FG_TEAM_SIZE() omp_get_max_threads()
 #else
 #define FG_TEAM_THREAD_NUM() 0
+#define FG_TEAM_SIZE() 1
 #endif
+
+/* Chunks of about equal size for a team, where results do not depend on the
+ * chunks (FG_PARALLEL_SHARES): `count` chunks of `chunk` items become a
+ * multiple of the team's size (or, with fewer chunks than threads, the same
+ * number) of equal chunks, still multiples of `align`.  100k elements in chunks
+ * of 65536 would leave one of two threads 65536 and the other 34464 to do. */
+static inline void fg_even_chunks(int64_t n, int64_t align, int64_t *chunk, int64_t *count)
+{
+    int64_t team = FG_TEAM_SIZE();
+    int64_t chunks = *count < team ? *count : (*count + team - 1) / team * team;
+    int64_t items = (n + chunks - 1) / chunks;
+    items = (items + align - 1) / align * align;
+    *chunk = items;
+    *count = (n + items - 1) / items;
+}
 
 /* The chunks 0 .. count-1 (fg_k_), taken one at a time by the team's threads,
  * timed as fg_team_note describes. */
@@ -95,8 +113,9 @@ void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns);
 /* Run STMT (which reads lo and hi) over the chunks [lo, hi) of [0, n), threaded
  * when work > FG_OMP_THRESHOLD.  Below the threshold no OpenMP region is entered
  * at all: an `if (0)` region still costs the runtime's team set-up (about half a
- * microsecond), more than a small kernel's arithmetic.  Both branches run the
- * same chunks, so results do not depend on which one runs. */
+ * microsecond), more than a small kernel's arithmetic.  STMT treats each item
+ * on its own, so results do not depend on where the chunks start: the threaded
+ * branch evens the chunks out for the team (fg_even_chunks). */
 #define FG_PARALLEL_SHARES(n, work, align, STMT)                               \
     FG_PARALLEL_SHARES_ABOVE(n, work, FG_OMP_THRESHOLD, align, STMT)
 
@@ -112,6 +131,7 @@ void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns);
         int64_t fg_chunk_ = fg_chunk_items(fg_n_, fg_work_, (align), INT64_MAX); \
         int64_t fg_count_ = (fg_n_ + fg_chunk_ - 1) / fg_chunk_;               \
         if (fg_work_ > (threshold) && fg_count_ > 1 && fg_team_ready()) {      \
+            fg_even_chunks(fg_n_, (align), &fg_chunk_, &fg_count_);            \
             FG_TEAM_LOOP(fg_count_, FG_CHUNK_BOUNDS(fg_k_) STMT;)              \
         } else {                                                               \
             for (int64_t fg_k_ = 0; fg_k_ < fg_count_; fg_k_++) {              \
