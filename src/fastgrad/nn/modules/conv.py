@@ -1,14 +1,10 @@
 """Conv1d, Conv2d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
 import math
 
-import numpy as np
-
-from ...dtypes import get_default_dtype
 from ...ops.conv import conv_transpose2d, convolution
-from .. import init
-from ..parameter import Parameter
 from .activation import ReLU
 from .container import FUSED_PAIRS
+from .linear import add_weight_and_bias, reset_weight_and_bias
 from .module import Module
 
 
@@ -41,12 +37,7 @@ class _ConvNd(Module):
         self.dilation = _tuple(dilation, n)
         self.groups = groups
         self.padding_mode = padding_mode
-        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        self.weight = Parameter(np.empty(self._weight_shape(), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((out_channels,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, self._weight_shape(), out_channels if bias else None, dtype)
         self.reset_parameters()
         self._place_on(device)
 
@@ -57,12 +48,7 @@ class _ConvNd(Module):
         return (self.in_channels // self.groups) * math.prod(self.kernel_size)
 
     def reset_parameters(self):
-        # PyTorch's: kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as the bias.
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self._fan_in()
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias, self._fan_in())
 
     def forward(self, input):
         return self._convolve(input, None)

@@ -29,27 +29,38 @@ class Linear(Module):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(np.empty((out_features,), dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        add_weight_and_bias(self, (out_features, in_features), out_features if bias else None, dtype)
         self.reset_parameters()
         self._place_on(device)
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias, self.in_features)
 
     def forward(self, input):
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def add_weight_and_bias(module, weight_shape, bias_features, dtype):
+    """module.weight: an uninitialised Parameter of weight_shape; module.bias: one of
+    (bias_features,), or None when bias_features is None; dtype None means the default dtype."""
+    dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+    module.weight = Parameter(np.empty(weight_shape, dtype=dtype))
+    if bias_features is not None:
+        module.bias = Parameter(np.empty((bias_features,), dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
+def reset_weight_and_bias(weight, bias, fan_in):
+    """PyTorch's initialisation of linear and convolution layers: kaiming_uniform_(a=sqrt(5)) for
+    the weight, which gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and that same range for the bias."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
 
 
 class Identity(Module):
