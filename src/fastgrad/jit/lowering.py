@@ -315,7 +315,7 @@ def lower(tape, name):
             src.line(f"{src.bind(zero, 'zero_grad')}()  # {d[0]}, set_to_none")
             lowered_names.append(d[0])
         elif d[0].endswith(" call") and (step := optimizer_steps.lowered(d[1], d[2], d[3])) is not None:
-            src.line(f"{src.bind(step, 'optimizer_step')}()  # {d[0]}, on the lists gathered when lowered")
+            src.line(f"{src.bind(step.run, 'optimizer_step')}()  # {d[0]}, on the lists gathered when lowered")
             optimizer_step_objects.append(step)
             lowered_names.append(d[0])
         else:

@@ -70,9 +70,6 @@ class OptimizerStep:
         exec(compile(self.source, "<fastgrad.jit optimizer step>", "exec"), names)
         self.run = names["run"]
 
-    def __call__(self):
-        return self.run()
-
 
 def _step_source(opt, groups):
     """The source of `run()` for `groups` of `opt`, and the names it reads."""
