@@ -229,7 +229,26 @@ class Linear(Lowerer):
             product = _gemm_call(src, f'{gz}.T', x2)
             src.line(f"{gw} = {product}")
             gw = Fresh(gw) if isinstance(product, Fresh) else gw
+        if need_b and _new_bias_grad(bound["activation"].spec[1], rows, out_features, x.model.dtype):
+            gb = Fresh(gb)
         return [gx, gw, gb if need_b else None]
+
+
+def _new_bias_grad(activation, rows, out_features, dtype):
+    """Whether bias_act_bwd gives the bias gradient as a new array only it holds (lowerers.Fresh) for
+    this shape and dtype: found by calling it once on zeros of that shape."""
+    key = (activation, rows, out_features, dtype.str)
+    found = _NEW_BIAS_GRAD.get(key)
+    if found is None:
+        saved = np.zeros((rows, out_features), dtype)
+        grad = np.zeros((rows, out_features), dtype)
+        _, gb = _C.bias_act_bwd(saved, grad, bias_grad=True, activation=activation)
+        found = _NEW_BIAS_GRAD[key] = (type(gb) is np.ndarray and gb.base is None and gb.flags.writeable
+                                       and gb.flags.c_contiguous and gb is not saved and gb is not grad)
+    return found
+
+
+_NEW_BIAS_GRAD = {}
 
 
 class Matmul(Lowerer):
