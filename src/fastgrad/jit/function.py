@@ -7,6 +7,7 @@ from collections import OrderedDict
 from ..autograd import anomaly, capture
 from . import guards, lowering
 from .errors import CaptureError
+from .hot_path import hot_check
 from .recorder import Recorder
 from .signature import NotNumpy, fast_key, signature
 from .verify import check_same_work, copy_inputs, same_inputs
@@ -15,6 +16,17 @@ DEFAULT_CACHE_SIZE = 16
 
 # One recording at a time in the process (the hooks are process-wide; each checks the thread).
 _RECORDING = threading.Lock()
+
+
+def _hot_check(recorded, fast):
+    """hot_path.hot_check for calls of fast key `fast` replaying `recorded`, made once and kept on it."""
+    checks = recorded.hot_checks
+    check = checks.get(fast)
+    if check is None:
+        if len(checks) >= 8:
+            checks.clear()
+        check = checks[fast] = hot_check(fast, recorded.guards)
+    return check
 
 
 class JitFunction:
@@ -43,6 +55,7 @@ class JitFunction:
         self.recordings = 0
         self._cache = OrderedDict()
         self._fast = {}  # fast key of a call -> its signature (signature.fast_key)
+        self._hot = None  # (hot_path.hot_check of the signature replayed last, its recording), or None
         self._warned_eager = False
 
     def __call__(self, *args, **kwargs):
@@ -50,6 +63,10 @@ class JitFunction:
             return self.fn(*args, **kwargs)  # inside another recording: part of that one
         if anomaly.STATE.enabled:
             return self.fn(*args, **kwargs)  # anomaly detection checks each op as it runs
+        # The hottest path: a call of the signature replayed last replays it after one check.
+        hot = self._hot
+        if hot is not None and not kwargs and hot[0](args):
+            return hot[1].replay(args)
         # The hot path: a call of positional arrays and tensors only finds its signature by a fast key.
         fast = fast_key(args) if not kwargs and not self.static_argnums else None
         key = self._fast.get(fast) if fast is not None else None
@@ -69,7 +86,10 @@ class JitFunction:
         if recorded is not None and recorded.still_valid() and (
                 recorded.verified or (recorded.checked_on is not None and same_inputs(recorded.checked_on, leaves))):
             self._cache.move_to_end(key)
+            if fast is not None and recorded.verified:
+                self._hot = (_hot_check(recorded, fast), recorded)
             return recorded.replay(leaves)
+        self._hot = None  # the cache is about to change
         # Record (again).  A recording is replayed once a second one agrees with it; until the two
         # have seen different inputs, only calls with those same inputs replay it.
         name = self._name()
@@ -145,3 +165,4 @@ class JitFunction:
         """Drop every recording: the next call records anew."""
         self._cache.clear()
         self._fast.clear()
+        self._hot = None

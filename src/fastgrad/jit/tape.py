@@ -229,6 +229,7 @@ class Tape:
         self.fingerprints = []
         self.models = None              # what each slot held while recording, until lowered (lowering.py)
         self.plan = None                # the lowered plan (lowering.Plan) once verified, or None
+        self.hot_checks = {}            # fast key -> hot_path.hot_check for it (function.py)
 
     def still_valid(self):
         """False when a tensor from outside the function (a parameter) changed type, shape, dtype or
