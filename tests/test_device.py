@@ -134,7 +134,7 @@ def test_tensor_with_device_cpu():
 
 def test_cupy_arrays_are_recognised_by_type_for_new_tensors():
     # CuPy arrays have no __array_namespace__: fastgrad.tensor recognises them by their type.
-    from fastgrad.creation import _is_cupy
+    from fastgrad.backend import _is_cupy
 
     assert _is_cupy(type("ndarray", (), {"__module__": "cupy._core.core"})())
     assert not _is_cupy(np.ones(2)) and not _is_cupy(xp.ones(2))

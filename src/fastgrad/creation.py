@@ -4,8 +4,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from .autograd.tensor import Tensor, new_tensor
-from .backend import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
+from .autograd.tensor import Tensor, as_array, new_tensor
 from .dtypes import get_default_dtype
 
 _rng_state = [np.random.default_rng()]
@@ -20,31 +19,6 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def default_generator():
     return _rng_state[0]
-
-
-def as_array(data, dtype, op):
-    """An array for a new tensor.
-
-    Arrays (numpy, CuPy, array-API) keep their dtype; Python numbers and lists
-    of floats become the default dtype (float32 unless changed)."""
-    if isinstance(data, Tensor):
-        data = data._data
-    if isinstance(data, np.ndarray) or _is_cupy(data) or (hasattr(data, "__array_namespace__")
-                                                         and not isinstance(data, np.generic)):
-        return data if dtype is None else data.astype(dtype)
-    if isinstance(data, np.generic):
-        return np.asarray(data, dtype=dtype)
-    try:
-        arr = np.asarray(data)
-    except (ValueError, TypeError) as e:
-        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
-    if arr.dtype == object:
-        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} (ragged or non-numeric data)")
-    if dtype is not None:
-        return arr.astype(dtype)
-    if arr.dtype.kind == "f":
-        return arr.astype(get_default_dtype())
-    return arr
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,

@@ -25,7 +25,7 @@ import numpy as np
 from .autograd import capture
 from .autograd.engine import grad as _engine_grad
 from .autograd.grad_mode import STATE
-from .autograd.tensor import Tensor, new_tensor
+from .autograd.tensor import Tensor, has_floating_dtype, new_tensor
 from .ops.manipulation import copy as _copy
 
 __all__ = ["elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
@@ -74,7 +74,7 @@ def _variable(x, nested):
             return _copy(x)  # a new node: d/d(copy) leaves outer variables apart
         x = x._data
     arr = x if type(x) is np.ndarray else capture.run(np.asarray, x)
-    if arr.dtype.kind not in "fc":
+    if not has_floating_dtype(arr):
         arr = capture.run(_as_float64, arr)
     return new_tensor(arr, True, None)
 
@@ -283,7 +283,7 @@ def elementwise_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
 
 def _dtype_of(out):
     data = out._data if isinstance(out, Tensor) else np.asarray(out)
-    return data.dtype if data.dtype.kind in "fc" else np.float64
+    return data.dtype if has_floating_dtype(data) else np.float64
 
 
 def vjp(fun: Callable[..., Any], *primals: Any) -> Tuple[Any, Callable[[Any], Any]]:

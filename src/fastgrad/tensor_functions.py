@@ -15,7 +15,8 @@ import numpy as np
 
 from .autograd.tensor import Tensor
 from .creation import tensor as _new_tensor
-from .ops import shape as _shape, softmax_family as _softmax_family
+from .ops import methods as _methods, shape as _shape, softmax_family as _softmax_family
+from .ops.methods import Size
 
 __all__ = [
     "Size", "abs", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "bmm", "cat", "chunk", "clamp",
@@ -28,19 +29,6 @@ __all__ = [
     "argsort", "ceil", "eq", "finfo", "floor", "ge", "gt", "iinfo", "isfinite", "isinf", "isnan", "le", "lt", "ne",
     "nonzero", "round", "sign", "tril", "triu", "trunc",
 ]
-
-
-class Size(tuple):
-    """A tensor's shape as PyTorch gives it from x.size(): a tuple with numel()."""
-
-    def numel(self):
-        n = 1
-        for d in self:
-            n *= d
-        return n
-
-    def __repr__(self):
-        return f"fastgrad.Size({list(self)})"
 
 
 def _as_tensor(x):
@@ -419,3 +407,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 __all__ += ["addmm", "arctan2", "atan2", "baddbmm", "bincount", "cartesian_prod", "cdist", "diag", "diff", "ger",
             "kron", "lerp", "meshgrid", "multinomial", "nan_to_num", "outer", "repeat_interleave",
             "take_along_dim", "trace", "unique"]
+
+# PyTorch's functions above that are also Tensor methods.
+_methods.bind({name: globals()[name] for name in (
+    "addmm", "arctan2", "atan2", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp", "multinomial",
+    "nan_to_num", "outer", "repeat_interleave", "take_along_dim", "trace", "unique")})

@@ -24,7 +24,7 @@ differentiated again.
 
 The library's own ops use the array-level protocol of primitive.py instead.
 """
-from ._graph import new_tensor
+from ._graph import has_floating_dtype, new_tensor
 from .grad_mode import STATE, no_grad
 from .primitive import Primitive
 from .tensor import Tensor
@@ -112,7 +112,7 @@ class Function:
         if not any(needs):
             return outputs
         differentiable = [o is not None and not any(o is n for n in ctx._non_differentiable)
-                          and o._data.dtype.kind in "fc" for o in outs]
+                          and has_floating_dtype(o._data) for o in outs]
         if not any(differentiable):
             return outputs
         node_type = _node_type(cls)

@@ -16,7 +16,7 @@ function and return a function.)
 from ..ops.shape import reshape
 from .engine import grad as _grad
 from .grad_mode import enable_grad
-from .tensor import Tensor, new_tensor
+from .tensor import Tensor, has_floating_dtype, new_tensor
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -33,7 +33,7 @@ def _as_tuple(x, what, op):
 def _prepare(inputs, create_graph, op):
     out = []
     for i, t in enumerate(inputs):
-        if t._data.dtype.kind not in "fc":
+        if not has_floating_dtype(t._data):
             raise TypeError(f"{op}: input {i} has dtype {t._data.dtype}; only floating inputs can be differentiated")
         if create_graph and t.requires_grad:
             out.append(reshape(t, t.shape))  # stays connected to t's graph

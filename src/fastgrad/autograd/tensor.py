@@ -8,9 +8,36 @@ import weakref
 
 import numpy as np
 
+from ..backend import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
+from ..dtypes import get_default_dtype
 from ._graph import TensorBase, has_floating_dtype, new_tensor, set_tensor_type
 from .capture import replayed_call
 from .grad_mode import STATE
+
+
+def as_array(data, dtype, op):
+    """An array for a new tensor.
+
+    Arrays (numpy, CuPy, array-API) keep their dtype; Python numbers and lists
+    of floats become the default dtype (float32 unless changed)."""
+    if isinstance(data, Tensor):
+        data = data._data
+    if isinstance(data, np.ndarray) or _is_cupy(data) or (hasattr(data, "__array_namespace__")
+                                                         and not isinstance(data, np.generic)):
+        return data if dtype is None else data.astype(dtype)
+    if isinstance(data, np.generic):
+        return np.asarray(data, dtype=dtype)
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
+    if arr.dtype == object:
+        raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__} (ragged or non-numeric data)")
+    if dtype is not None:
+        return arr.astype(dtype)
+    if arr.dtype.kind == "f":
+        return arr.astype(get_default_dtype())
+    return arr
 
 
 class Tensor(TensorBase):
@@ -33,13 +60,11 @@ class Tensor(TensorBase):
     __slots__ = ()
 
     # Binary operators with a numpy array on the left come to Tensor's reflected
-    # methods; fastgrad/numpy/protocols.py installs the real ufunc protocol.
+    # methods; fastgrad.numpy hands in the real ufunc protocol (bound by ops/methods.py).
     __array_ufunc__ = None
     __array_priority__ = 1000
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        from ..creation import as_array
-
         self._data = as_array(data, dtype, "Tensor")
         self._grad = None
         self._requires_grad = False
@@ -193,15 +218,6 @@ class Tensor(TensorBase):
     def ndim(self):
         return self._data.ndim
 
-    @property
-    def device(self):
-        """Where the data lives: 'cpu' for NumPy data, 'cuda:N' for CuPy data.
-
-        A str (so `x.device == "cpu"` works) with `.type` and `.index`."""
-        from ..devices import device_of
-
-        return device_of(self._data)
-
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
@@ -257,7 +273,7 @@ class Tensor(TensorBase):
         host = _to_host(self._data)
         body = np.array2string(host, separator=", ", prefix="tensor(")
         extras = []
-        if host.dtype != _default_dtype():
+        if host.dtype != get_default_dtype():
             extras.append(f"dtype={host.dtype}")
         device = self.device
         if device != "cpu":
@@ -293,10 +309,6 @@ def _engine_backward():
     return backward
 
 
-def _default_dtype():
-    from ..dtypes import get_default_dtype
-
-    return get_default_dtype()
 
 
 class _HooksByTensor:

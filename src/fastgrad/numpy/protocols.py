@@ -16,6 +16,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor, new_tensor
 from .. import ops
 from ..functional import _DEPTH as transform_depth
+from ..ops import methods
 from .registry import (FUNCTIONS, NON_DIFFERENTIABLE, QUERIES, UFUNCS, needs_grad, numpy_name, plain,
                        plain_tree)
 from .ufuncs import ACCUMULATE, NON_DIFFERENTIABLE_UFUNCS, REDUCE
@@ -191,25 +192,61 @@ def _number(convert):
 
 
 def install():
-    """Make NumPy calls on Tensors differentiable (done when fastgrad is imported)."""
-    Tensor.__array_ufunc__ = array_ufunc
-    Tensor.__array_function__ = array_function
-    Tensor.__array__ = array
-    Tensor.__float__ = _number(float)
-    Tensor.__complex__ = _number(complex)
-    _add_numpy_methods()
+    """Make NumPy calls on Tensors differentiable (done when fastgrad is imported): NumPy's
+    protocols and the Tensor methods that fastgrad.numpy computes, bound with Tensor's
+    other methods (fastgrad/ops/methods.py)."""
+    methods.bind({
+        "__array_ufunc__": array_ufunc,
+        "__array_function__": array_function,
+        "__array__": array,
+        "__float__": _number(float),
+        "__complex__": _number(complex),
+        "conj": _conj,
+        "tril": _triangle("tril"),
+        "triu": _triangle("triu"),
+        **{name: _without_gradient_method(name) for name in ("isnan", "isinf", "isfinite")},
+    })
+    methods.bind({name: method for name, method in _numpy_only_methods().items() if not hasattr(Tensor, name)})
 
 
-def _add_numpy_methods():
-    """NumPy-only array methods that Tensor's own methods do not define."""
+def _numpy_only_methods():
+    """NumPy's array methods that Tensor's own methods do not define."""
     from .shapes import ravel
     from .ufuncs import _remainder
 
-    numpy_methods = {
+    return {
         "ravel": lambda self, order="C": ravel(self, order),
         "__mod__": lambda self, other: _remainder(self, other),
         "__rmod__": lambda self, other: _remainder(other, self),
     }
-    for name, method in numpy_methods.items():
-        if not hasattr(Tensor, name):
-            setattr(Tensor, name, method)
+
+
+def _conj(self):
+    """x.conj(): x itself when real (as PyTorch), else its conjugate, carrying the gradient."""
+    if self.dtype.kind != "c":
+        return self
+    from .complex import conjugate
+
+    return conjugate(self)
+
+
+def _triangle(name):
+    """x.tril(diagonal) / x.triu(diagonal): PyTorch's name for NumPy's k."""
+    def method(self, diagonal=0):
+        from .. import numpy as fnp
+
+        return getattr(fnp, name)(self, k=diagonal)
+
+    method.__name__ = name
+    return method
+
+
+def _without_gradient_method(name):
+    """x.isnan() and the other classifications: fastgrad.numpy's, without gradient."""
+    def method(self):
+        from .. import numpy as fnp
+
+        return getattr(fnp, name)(self)
+
+    method.__name__ = name
+    return method

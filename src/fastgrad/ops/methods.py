@@ -1,6 +1,8 @@
 """Tensor's operators and methods, each bound to the op that implements it: the one
-place where Tensor's methods are attached (NumPy's protocols come from
-fastgrad/numpy/protocols.py).
+place where Tensor's methods are attached.  The layers above ops hand theirs in
+through `bind` when they are imported (fastgrad/numpy/protocols.py: NumPy's
+protocols and the methods fastgrad.numpy computes; fastgrad/tensor_functions.py:
+PyTorch's functions that are also methods), so ops never imports them.
 
 Methods follow PyTorch where PyTorch and NumPy differ (x.transpose(0, 1) swaps
 two axes, x.var() is unbiased, x.max(1) and x.max(dim=1) return values and
@@ -212,7 +214,7 @@ class _SizeOrCount(int):
     """x.size: the element count (NumPy's attribute) that is also PyTorch's x.size() / x.size(dim)."""
 
     def __call__(self, dim=None):
-        return _torch_size(self.shape) if dim is None else self.shape[dim]
+        return Size(self.shape) if dim is None else self.shape[dim]
 
 
 def _size(self):
@@ -394,35 +396,12 @@ def _nonzero(self, as_tuple=False):
     return new_tensor(xp.stack(parts, axis=-1).astype(np.int64).reshape(-1, self.ndim), False, None)
 
 
-def _no_grad_elementwise(name):
-    # Rounding and classification: no gradient (fastgrad.numpy's non-differentiable functions).
-    def method(self):
-        from .. import numpy as fnp
-
-        return getattr(fnp, name)(self)
-
-    method.__name__ = name
-    return method
-
-
-def _triangle(name):
-    def method(self, diagonal=0):
-        from .. import numpy as fnp
-
-        return getattr(fnp, name)(self, k=diagonal)
-
-    method.__name__ = name
-    return method
-
-
 EVERYDAY = {
     "is_floating_point": _is_floating_point, "is_complex": _is_complex, "is_contiguous": _is_contiguous,
     "stride": _stride, "type": _type, "argsort": _argsort, "nonzero": _nonzero,
     "eq": comparison.eq, "ne": comparison.ne, "lt": comparison.lt, "le": comparison.le, "gt": comparison.gt,
     "ge": comparison.ge, "greater": comparison.gt, "less": comparison.lt,
     "byte": _cast(np.dtype(np.uint8)), "char": _cast(np.dtype(np.int8)), "short": _cast(np.dtype(np.int16)),
-    "tril": _triangle("tril"), "triu": _triangle("triu"),
-    **{name: _no_grad_elementwise(name) for name in ("isnan", "isinf", "isfinite")},
     **rounding.METHODS,
 }
 
@@ -435,10 +414,17 @@ def _T(self):
     return shape.transpose(self)
 
 
-def _torch_size(dims):
-    from ..tensor_functions import Size
+class Size(tuple):
+    """A tensor's shape as PyTorch gives it from x.size(): a tuple with numel()."""
 
-    return Size(dims)
+    def numel(self):
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self):
+        return f"fastgrad.Size({list(self)})"
 
 
 def _unfold(self, dimension, size, step):
@@ -455,34 +441,32 @@ def _unfold(self, dimension, size, step):
     return shape.permute(picked, order)
 
 
-def _conj(self):
-    if self.dtype.kind != "c":   # PyTorch: a real tensor is its own conjugate
-        return self
-    from .. import numpy as fnp
-
-    return fnp.conjugate(self)
-
-
-# PyTorch's functions that are also Tensor methods (fastgrad/tensor_functions.py holds them).
-_FUNCTION_METHODS = ("addmm", "arctan2", "atan2", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp",
-                     "multinomial", "nan_to_num", "outer", "repeat_interleave", "take_along_dim", "trace", "unique")
+def bind(methods):
+    """Set each of `methods` ({name: function or property}) on Tensor."""
+    for name, method in methods.items():
+        setattr(Tensor, name, method)
 
 
 def attach():
-    from .. import tensor_functions
+    bind({**METHODS, **EVERYDAY})
+    bind({
+        "unfold": _unfold,
+        "roll": manipulation.roll,
+        # conj comes from fastgrad.numpy (its conjugate carries the complex gradient)
+        "H": property(lambda self: shape.transpose(self).conj() if self.ndim == 2 else _not_matrix("H", self)),
+        "mH": property(lambda self: shape.swapaxes(self, -1, -2).conj()),
+        "T": property(_T),
+        "size": property(_size),
+        "nbytes": property(lambda self: self._data.nbytes),
+        "itemsize": property(lambda self: self._data.itemsize),
+        "mT": property(lambda self: shape.swapaxes(self, -1, -2)),
+        "device": property(_device, doc=_device.__doc__),
+        "is_cuda": property(lambda self: self.device.type == "cuda"),
+    })
 
-    for name, fn in {**METHODS, **EVERYDAY}.items():
-        setattr(Tensor, name, fn)
-    for name in _FUNCTION_METHODS:
-        setattr(Tensor, name, getattr(tensor_functions, name))
-    Tensor.unfold = _unfold
-    Tensor.conj = _conj
-    Tensor.roll = manipulation.roll
-    Tensor.H = property(lambda self: _conj(shape.transpose(self)) if self.ndim == 2 else _not_matrix("H", self))
-    Tensor.mH = property(lambda self: _conj(shape.swapaxes(self, -1, -2)))
-    Tensor.T = property(_T)
-    Tensor.size = property(_size)
-    Tensor.nbytes = property(lambda self: self._data.nbytes)
-    Tensor.itemsize = property(lambda self: self._data.itemsize)
-    Tensor.mT = property(lambda self: shape.swapaxes(self, -1, -2))
-    Tensor.is_cuda = property(lambda self: self.device.type == "cuda")
+
+def _device(self):
+    """Where the data lives: 'cpu' for NumPy data, 'cuda:N' for CuPy data.
+
+    A str (so `x.device == "cpu"` works) with `.type` and `.index`."""
+    return devices.device_of(self._data)
