@@ -4,6 +4,9 @@ from typing import Any
 class Context:
     def __getattr__(self, name: str) -> Any: ...
 
+class GradState:
+    def __getattr__(self, name: str) -> Any: ...
+
 class ScratchContext:
     def __getattr__(self, name: str) -> Any: ...
 
