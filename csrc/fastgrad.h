@@ -574,4 +574,22 @@ int fg_onednn_gemm_f32(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k
                        const float *b, int64_t ldb, int accumulate, float *c, int64_t ldc, char *message,
                        int64_t message_len);
 
+/* ---- an Elman RNN layer over a whole sequence (recurrent.c) ----
+ * gi (steps, rows, hidden): x_t W_ih^T + b_ih + b_hh of every step; w_hh
+ * (hidden, hidden).  h (steps + 1, rows, hidden): h[0] given, h_(t+1) =
+ * act(gi[t] + h_t W_hh^T) written, act tanh, or relu when relu.  rnn_seq_bwd:
+ * grad, the gradient of h -> gpre (steps, rows, hidden), the gradients of the
+ * pre-activations, and grad0 (rows, hidden), that of h_0.  products and the
+ * status as for the LSTM's. */
+int fg_rnn_seq_fwd_f32(const float *restrict gi, const float *restrict w_hh, float *restrict h, int64_t steps,
+                       int64_t rows, int64_t hidden, int relu, int products);
+int fg_rnn_seq_fwd_f64(const double *restrict gi, const double *restrict w_hh, double *restrict h, int64_t steps,
+                       int64_t rows, int64_t hidden, int relu, int products);
+int fg_rnn_seq_bwd_f32(const float *restrict h, const float *restrict w_hh, const float *restrict grad,
+                       float *restrict gpre, float *restrict grad0, int64_t steps, int64_t rows, int64_t hidden,
+                       int relu, int products);
+int fg_rnn_seq_bwd_f64(const double *restrict h, const double *restrict w_hh, const double *restrict grad,
+                       double *restrict gpre, double *restrict grad0, int64_t steps, int64_t rows, int64_t hidden,
+                       int relu, int products);
+
 #endif

@@ -304,3 +304,76 @@ FG_LSTM_SEQUENCE(double, f64)
 
 FG_GRU_SEQUENCE(float, f32)
 FG_GRU_SEQUENCE(double, f64)
+
+/* One Elman RNN layer over `steps` time steps, nonlinearity tanh or (relu)
+ * relu.  Forward: gi (steps, rows, hidden) = x_t W_ih^T + b_ih + b_hh; h[0]
+ * holds h_0; step t writes h_(t+1) = act(gi[t] + h_t W_hh^T), the product
+ * accumulated into h_(t+1) and the nonlinearity applied there in place.
+ * Backward: grad (steps + 1, rows, hidden) is the gradient of h; writes gpre
+ * (steps, rows, hidden), the gradients of the pre-activations, and grad0
+ * (rows, hidden), that of h_0 (also the running gradient of h_(t+1)). */
+#define FG_RNN_SEQUENCE(T, S)                                                  \
+    FG_SIMD_CLONES static void rnn_act_##S(T *restrict h, int64_t n, int relu) \
+    {                                                                          \
+        if (relu) {                                                            \
+            for (int64_t k = 0; k < n; k++)                                    \
+                h[k] = h[k] <= (T)0 ? (T)0 : h[k];                             \
+        } else {                                                               \
+            for (int64_t k = 0; k < n; k++)                                    \
+                h[k] = fg_tanh_##S(h[k]);                                      \
+        }                                                                      \
+    }                                                                          \
+    /* g = gy act'(pre), read from the output y; gy <- next_grad (the step's given gradient) */ \
+    FG_SIMD_CLONES static void rnn_grad_##S(const T *restrict y, T *restrict gy, const T *restrict next_grad, \
+                                            T *restrict g, int64_t n, int relu) \
+    {                                                                          \
+        if (relu) {                                                            \
+            for (int64_t k = 0; k < n; k++) {                                  \
+                g[k] = y[k] > (T)0 ? gy[k] : (T)0;                             \
+                gy[k] = next_grad[k];                                          \
+            }                                                                  \
+        } else {                                                               \
+            for (int64_t k = 0; k < n; k++) {                                  \
+                g[k] = gy[k] * ((T)1 - y[k] * y[k]);                           \
+                gy[k] = next_grad[k];                                          \
+            }                                                                  \
+        }                                                                      \
+    }                                                                          \
+    int fg_rnn_seq_fwd_##S(const T *restrict gi, const T *restrict w_hh, T *restrict h, int64_t steps, \
+                           int64_t rows, int64_t hidden, int relu, int products) \
+    {                                                                          \
+        int64_t n = rows * hidden;                                             \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        for (int64_t t = 0; t < steps; t++) {                                  \
+            T *h_next = h + (t + 1) * n;                                       \
+            memcpy(h_next, gi + t * n, (size_t)n * sizeof(T));                 \
+            int status = product_##S(products, 0, 1, rows, hidden, hidden, h + t * n, hidden, w_hh, hidden, \
+                                     h_next, hidden);                          \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+            rnn_act_##S(h_next, n, relu);                                      \
+        }                                                                      \
+        return FG_BLAS_OK;                                                     \
+    }                                                                          \
+    int fg_rnn_seq_bwd_##S(const T *restrict h, const T *restrict w_hh, const T *restrict grad, \
+                           T *restrict gpre, T *restrict grad0, int64_t steps, int64_t rows, int64_t hidden, \
+                           int relu, int products)                             \
+    {                                                                          \
+        int64_t n = rows * hidden;                                             \
+        if (n == 0)                                                            \
+            return FG_BLAS_OK;                                                 \
+        memcpy(grad0, grad + steps * n, (size_t)n * sizeof(T));                \
+        for (int64_t t = steps - 1; t >= 0; t--) {                             \
+            T *g = gpre + t * n;                                               \
+            rnn_grad_##S(h + (t + 1) * n, grad0, grad + t * n, g, n, relu);    \
+            int status = product_##S(products, 0, 0, rows, hidden, hidden, g, hidden, w_hh, hidden, grad0, \
+                                     hidden);                                  \
+            if (status != FG_BLAS_OK)                                          \
+                return status;                                                 \
+        }                                                                      \
+        return FG_BLAS_OK;                                                     \
+    }
+
+FG_RNN_SEQUENCE(float, f32)
+FG_RNN_SEQUENCE(double, f64)

@@ -299,6 +299,14 @@ def rmsprop_step(params: Any, grads: Any, square_avgs: Any, grad_avgs: Any, mome
     """RMSprop in place; grad_avgs is None unless centered, momentum_buffers None unless momentum > 0."""
     ...
 
+def rnn_seq_bwd(h: Any, *, w_hh: Any, grad: Any, relu: Any = ..., onednn: Any = ...) -> Any:
+    """(gpre, grad0) of rnn_seq_fwd from its h, w_hh and grad (of h): gpre (steps, rows, hidden) of the"""
+    ...
+
+def rnn_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, relu: Any = ..., onednn: Any = ...) -> Any:
+    """h (steps + 1, rows, hidden) of an Elman RNN layer over gi (steps, rows, hidden) = x_t W_ih^T + b_ih + b_hh,"""
+    ...
+
 def scale_(arrays: Any, factor: Any) -> Any:
     """x *= factor for every array, in place, in one call."""
     ...

@@ -58,7 +58,7 @@ def _convolutions():
 
 
 def _recurrent():
-    """Where the LSTM and GRU layers' float32 products run: oneDNN (with its version) or the GEMM layer."""
+    """Where the RNN, LSTM and GRU layers' float32 products run: oneDNN (with its version) or the GEMM layer."""
     from .backend.onednn_gemm import recurrent_gemm_description
 
     return recurrent_gemm_description()

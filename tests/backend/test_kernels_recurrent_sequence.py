@@ -13,7 +13,7 @@ import pytest
 import fastgrad as fg
 from fastgrad import _C
 from fastgrad.backend import onednn_gemm, reference
-from fastgrad.ops.recurrent import gru_sequence, lstm_sequence
+from fastgrad.ops.recurrent import gru_sequence, lstm_sequence, rnn_sequence
 
 # float32 runs many steps of rounding against a float64 twin
 TOL = {np.float32: dict(rtol=1e-4, atol=2e-5), np.float64: dict(rtol=1e-11, atol=1e-12)}
@@ -73,21 +73,29 @@ def test_non_contiguous_inputs(mkl, rng):
         close(got, expected, np.float64)
 
 
-def test_the_same_bits_at_any_thread_count(mkl, rng):
-    p = problem(rng, np.float32, 5, 300, 64)
-    grad = rng.standard_normal((2, 6, 300, 64)).astype(np.float32)
+def assert_the_same_bits_at_any_thread_count(run):
+    """run() (a tuple of arrays) at 1, 2 and again 1 thread gives the same bits each time."""
     before = fg.get_num_threads()
     results = []
     try:
         for n in (1, 2, 1):
             fg.set_num_threads(n)
-            hc, act = _C.lstm_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"], c0=p["c0"], bias=p["bias"])
-            results.append((hc, act) + _C.lstm_seq_bwd(act, w_hh=p["w_hh"], hc=hc, grad=grad))
+            results.append(run())
     finally:
         fg.set_num_threads(before)
     for other in results[1:]:
         for a, b in zip(results[0], other):
             np.testing.assert_array_equal(a, b)
+
+
+def test_the_same_bits_at_any_thread_count(mkl, rng):
+    p = problem(rng, np.float32, 5, 300, 64)
+    grad = rng.standard_normal((2, 6, 300, 64)).astype(np.float32)
+
+    def run():
+        hc, act = _C.lstm_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"], c0=p["c0"], bias=p["bias"])
+        return (hc, act) + _C.lstm_seq_bwd(act, w_hh=p["w_hh"], hc=hc, grad=grad)
+    assert_the_same_bits_at_any_thread_count(run)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
@@ -124,18 +132,58 @@ def test_gru_non_contiguous_inputs(mkl, rng):
 def test_gru_the_same_bits_at_any_thread_count(mkl, rng):
     p = problem(rng, np.float32, 5, 300, 64, gates=3)
     grad = rng.standard_normal((6, 300, 64)).astype(np.float32)
-    before = fg.get_num_threads()
-    results = []
-    try:
-        for n in (1, 2, 1):
-            fg.set_num_threads(n)
-            h, gh, act = _C.gru_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"], bias=p["bias"])
-            results.append((h, gh, act) + _C.gru_seq_bwd(act, gh, w_hh=p["w_hh"], h=h, grad=grad))
-    finally:
-        fg.set_num_threads(before)
-    for other in results[1:]:
-        for a, b in zip(results[0], other):
-            np.testing.assert_array_equal(a, b)
+
+    def run():
+        h, gh, act = _C.gru_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"], bias=p["bias"])
+        return (h, gh, act) + _C.gru_seq_bwd(act, gh, w_hh=p["w_hh"], h=h, grad=grad)
+    assert_the_same_bits_at_any_thread_count(run)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("relu", [False, True], ids=["tanh", "relu"])
+def test_rnn_sequence_kernels_match_the_twins(mkl, shape, dtype, relu, rng):
+    steps, rows, hidden = shape
+    p = problem(rng, dtype, steps, rows, hidden, gates=1)
+    h = _C.rnn_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"], relu=relu)
+    assert h.dtype == dtype and h.shape == (steps + 1, rows, hidden)
+    close(h, twin("rnn_seq_fwd", p["x"], p["w_hh"], p["h0"], relu=relu), dtype)
+    grad = np.asarray(rng.standard_normal(h.shape), dtype=dtype)
+    gpre, grad0 = _C.rnn_seq_bwd(h, w_hh=p["w_hh"], grad=grad, relu=relu)
+    assert gpre.shape == p["x"].shape and grad0.shape == (rows, hidden)
+    for got, expected in zip((gpre, grad0), twin("rnn_seq_bwd", h, p["w_hh"], grad, relu=relu)):
+        close(got, expected, dtype)
+
+
+def test_rnn_non_contiguous_inputs(mkl, rng):
+    steps, rows, hidden = 4, 5, 3
+    gi = rng.standard_normal((steps, 2 * rows, hidden))[:, ::2]
+    w_hh, h0 = rng.standard_normal((hidden, hidden)).T, rng.standard_normal((hidden, rows)).T
+    h = _C.rnn_seq_fwd(gi, w_hh=w_hh, h0=h0)
+    close(h, twin("rnn_seq_fwd", gi, w_hh, h0), np.float64)
+    grad = np.swapaxes(rng.standard_normal((steps + 1, hidden, rows)), 1, 2)
+    for got, expected in zip(_C.rnn_seq_bwd(h[:, ::-1][:, ::-1], w_hh=w_hh, grad=grad),
+                             twin("rnn_seq_bwd", h, w_hh, grad)):
+        close(got, expected, np.float64)
+
+
+def test_rnn_relu_gradient_at_zero_is_zero(mkl):
+    """relu'(0) = 0, decided from the output, as relu_bwd does."""
+    gi = np.array([[[-1.0, 2.0]]])
+    h = _C.rnn_seq_fwd(gi, w_hh=np.zeros((2, 2)), h0=np.zeros((1, 2)), relu=True)
+    np.testing.assert_array_equal(h[1], [[0.0, 2.0]])
+    gpre, _ = _C.rnn_seq_bwd(h, w_hh=np.zeros((2, 2)), grad=np.ones((2, 1, 2)), relu=True)
+    np.testing.assert_array_equal(gpre[0], [[0.0, 1.0]])
+
+
+def test_rnn_the_same_bits_at_any_thread_count(mkl, rng):
+    p = problem(rng, np.float32, 5, 300, 64, gates=1)
+    grad = rng.standard_normal((6, 300, 64)).astype(np.float32)
+
+    def run():
+        h = _C.rnn_seq_fwd(p["x"], w_hh=p["w_hh"], h0=p["h0"])
+        return (h,) + _C.rnn_seq_bwd(h, w_hh=p["w_hh"], grad=grad)
+    assert_the_same_bits_at_any_thread_count(run)
 
 
 def _ok():
@@ -175,12 +223,24 @@ BAD = [
                             grad=np.ones((3, 3, 2))), ValueError, "'gh' has shape (2, 3, 3), expected (2, 3, 6)"),
     (lambda: _C.gru_seq_bwd(np.ones((2, 3, 6)), np.ones((2, 3, 6)), w_hh=np.ones((6, 2)), h=np.ones((2, 3, 2)),
                             grad=np.ones((3, 3, 2))), ValueError, "'h' has shape (2, 3, 2), expected (3, 3, 2)"),
+    (lambda: _C.rnn_seq_fwd(np.ones((2, 3)), w_hh=np.ones((2, 2)), h0=np.ones((3, 2))), ValueError,
+     "'gi' must be 3-d"),
+    (lambda: _C.rnn_seq_fwd(np.ones((2, 3, 2)), w_hh=np.ones((2, 3)), h0=np.ones((3, 2))), ValueError,
+     "'w_hh' has shape (2, 3), expected (2, 2)"),
+    (lambda: _C.rnn_seq_fwd(np.ones((2, 3, 2)), w_hh=np.ones((2, 2)), h0=np.ones((2, 2))), ValueError,
+     "'h0' has shape (2, 2), expected (3, 2)"),
+    (lambda: _C.rnn_seq_fwd(np.ones((2, 3, 2), np.float32), w_hh=np.ones((2, 2)), h0=np.ones((3, 2))), TypeError,
+     "'w_hh' has dtype float64, expected float32"),
+    (lambda: _C.rnn_seq_bwd(np.ones((0, 3, 2)), w_hh=np.ones((2, 2)), grad=np.ones((0, 3, 2))), ValueError,
+     "'h' must hold h_0 .. h_T"),
+    (lambda: _C.rnn_seq_bwd(np.ones((3, 3, 2)), w_hh=np.ones((2, 2)), grad=np.ones((2, 3, 2))), ValueError,
+     "'grad' has shape (2, 3, 2), expected (3, 3, 2)"),
 ]
 
 
 @pytest.mark.parametrize("call, error, message", BAD, ids=[m for _, _, m in BAD])
 def test_bad_input_is_refused_by_name(call, error, message):
-    with pytest.raises(error, match="^(lstm|gru)_sequence") as info:
+    with pytest.raises(error, match="^(lstm|gru|rnn)_sequence") as info:
         call()
     assert message in str(info.value)
 
@@ -230,10 +290,29 @@ def _torch_gru(torch, x, w_ih, w_hh, b_ih, b_hh, h):
     return torch.stack(hs)
 
 
+def _torch_rnn(nonlinearity):
+    def run(torch, x, w_ih, w_hh, b_ih, b_hh, h):
+        act = torch.tanh if nonlinearity == "tanh" else torch.relu
+        hs = [h]
+        for t in range(x.shape[0]):
+            h = act(x[t] @ w_ih.T + b_ih + h @ w_hh.T + b_hh)
+            hs.append(h)
+        return torch.stack(hs)
+    return run
+
+
+def _rnn(nonlinearity):
+    def run(x, w_ih, w_hh, b_ih, b_hh, h0):
+        return rnn_sequence(x, w_ih, w_hh, b_ih, b_hh, h0, nonlinearity)
+    return run
+
+
 # (primitive, gates per unit, initial states, PyTorch's composition, the output's shape for steps, batch, hidden)
 KINDS = {
     "lstm": (lstm_sequence, 4, 2, _torch_lstm, lambda s, b, h: (2, s + 1, b, h)),
     "gru": (gru_sequence, 3, 1, _torch_gru, lambda s, b, h: (s + 1, b, h)),
+    "rnn_tanh": (_rnn("tanh"), 1, 1, _torch_rnn("tanh"), lambda s, b, h: (s + 1, b, h)),
+    "rnn_relu": (_rnn("relu"), 1, 1, _torch_rnn("relu"), lambda s, b, h: (s + 1, b, h)),
 }
 
 
@@ -332,6 +411,11 @@ def test_mismatched_shapes_are_refused_by_name(rng):
         gru_sequence(x, w_ih, w_hh[:4], b_ih, b_hh, h0)
     with pytest.raises(ValueError, match="^gru_sequence: argument 'b_hh' has shape"):
         gru_sequence(x, w_ih, w_hh, b_ih, b_hh[:3], h0)
+    x, w_ih, w_hh, b_ih, b_hh, h0 = _inputs("rnn_tanh", rng)
+    with pytest.raises(ValueError, match="^rnn_sequence: argument 'w_hh' has shape"):
+        rnn_sequence(x, w_ih, w_hh[:1], b_ih, b_hh, h0)
+    with pytest.raises(ValueError, match="^rnn_sequence: argument 'nonlinearity' must be 'tanh' or 'relu'"):
+        rnn_sequence(x, w_ih, w_hh, b_ih, b_hh, h0, "sigmoid")
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

@@ -1,6 +1,6 @@
 """The recurrent layers' float32 products through oneDNN's matmul (csrc/onednn_gemm.c,
 fastgrad.backend.onednn_gemm): the GEMM against np.matmul over layouts, empty sizes and
-accumulation, with bad input refused by name; the LSTM and GRU sequence kernels with
+accumulation, with bad input refused by name; the LSTM, GRU and RNN sequence kernels with
 onednn=True against their reference twins; the layers on that path against the GEMM layer's
 path and PyTorch; and the choice itself.  What needs oneDNN is skipped where it is not
 installed; what must fail without it runs everywhere."""
@@ -110,7 +110,8 @@ def test_bad_gemm_input_is_refused_by_name(call, error, message):
 
 def _run_without_onednn(code):
     """Runs code in a fresh process, where oneDNN was never loaded; returns what it printed."""
-    script = "import numpy as np\nfrom fastgrad import _C\ntry:\n    " + code + "\nexcept RuntimeError as e:\n    print(e)\n"
+    script = ("import numpy as np\nfrom fastgrad import _C\ntry:\n    " + code
+              + "\nexcept RuntimeError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, FASTGRAD_RECURRENT_GEMM="blas"))
     assert out.returncode == 0, out.stderr
@@ -185,6 +186,20 @@ def test_gru_sequence_kernels_on_onednn_match_the_twins(onednn, shape, bias, rng
         close(got, expected)
 
 
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+@pytest.mark.parametrize("relu", [False, True], ids=["tanh", "relu"])
+def test_rnn_sequence_kernels_on_onednn_match_the_twins(onednn, shape, relu, rng):
+    steps, rows, hidden = shape
+    gi, w_hh = f32(rng, steps, rows, hidden, scale=2.0), f32(rng, hidden, hidden, scale=hidden ** -0.5)
+    h0 = f32(rng, rows, hidden)
+    h = _C.rnn_seq_fwd(gi, w_hh=w_hh, h0=h0, relu=relu, onednn=True)
+    close(h, twin("rnn_seq_fwd", gi, w_hh, h0, relu=relu))
+    grad = f32(rng, *h.shape)
+    for got, expected in zip(_C.rnn_seq_bwd(h, w_hh=w_hh, grad=grad, relu=relu, onednn=True),
+                             twin("rnn_seq_bwd", h, w_hh, grad, relu=relu)):
+        close(got, expected)
+
+
 # ---- the layers -------------------------------------------------------------------------------------
 
 def _layer_step(kind, weights, x, seed):
@@ -197,7 +212,7 @@ def _layer_step(kind, weights, x, seed):
     return [out.numpy(), xt.grad.numpy()] + [p.grad.numpy() for p in layer.parameters()]
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
 def test_layers_on_onednn_match_the_gemm_layer_path_and_pytorch(onednn, kind, rng):
     torch = pytest.importorskip("torch")
     fg.manual_seed(0)

@@ -97,6 +97,12 @@ def test_sequence_functions_through_the_cupy_step_kernels_match_the_twins(twins_
              (recurrent.lstm_seq_bwd(act, w4, hc, grad_hc), reference.lstm_seq_bwd(np, act, w4, hc, grad_hc)),
              (recurrent.gru_seq_bwd(gru_act, gh, w3, h, grad_h),
               reference.gru_seq_bwd(np, gru_act, gh, w3, h, grad_h))]
+    g1, w1 = rng.standard_normal((steps, rows, hidden)), rng.standard_normal((hidden, hidden))
+    for relu in (False, True):
+        rnn = recurrent.rnn_seq_fwd(g1, w1, h0, relu), reference.rnn_seq_fwd(np, g1, w1, h0, relu)
+        backward = (recurrent.rnn_seq_bwd(rnn[1], w1, grad_h, relu),
+                    reference.rnn_seq_bwd(np, rnn[1], w1, grad_h, relu))
+        pairs += [((rnn[0],), (rnn[1],)), backward]
     for got, expected in pairs:
         assert len(got) == len(expected)
         for g, e in zip(got, expected):

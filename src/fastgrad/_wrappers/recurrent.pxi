@@ -4,7 +4,7 @@
 
 cdef extern from "fastgrad.h":
     enum: fg_lstm_cell_fwd, fg_lstm_cell_bwd, fg_gru_cell_fwd, fg_gru_cell_bwd
-    enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd, fg_gru_seq_fwd, fg_gru_seq_bwd
+    enum: fg_lstm_seq_fwd, fg_lstm_seq_bwd, fg_gru_seq_fwd, fg_gru_seq_bwd, fg_rnn_seq_fwd, fg_rnn_seq_bwd
 
 
 cdef object gate_input(str op, str arg, object a, int gates, bint sequence=False):
@@ -123,7 +123,8 @@ cdef check_gemm_status(str op, int status):
 
 def lstm_seq_fwd(gates, *, w_hh, h0, c0, bias=None, onednn=False):
     """(hc, act) of an LSTM layer over gates (steps, rows, 4 hidden) = x_t W_ih^T, w_hh (4 hidden, hidden), h0, c0,
-    bias (4 hidden) or None, with MKL's GEMM (oneDNN's matmul if onednn, float32): hc (2, steps + 1, rows, hidden) holds h and c, act the gates."""
+    bias (4 hidden) or None, with MKL's GEMM (oneDNN's matmul if onednn, float32): hc (2, steps + 1, rows,
+    hidden) holds h and c, act the gates."""
     op = "lstm_sequence"
     gates = gate_input(op, "gates", gates, 4, True)
     cdef int products = products_of(op, onednn, gates)
@@ -173,7 +174,8 @@ def lstm_seq_bwd(act, *, w_hh, hc, grad, onednn=False):
 
 def gru_seq_fwd(gi, *, w_hh, h0, bias=None, onednn=False):
     """(h, gh, act) of a GRU layer over gi (steps, rows, 3 hidden) = x_t W_ih^T + b_ih, w_hh (3 hidden, hidden),
-    h0, bias b_hh or None, with MKL's GEMM (or oneDNN's if onednn): h (steps + 1, rows, hidden), gh = h_t W_hh^T + b_hh, act the gates."""
+    h0, bias b_hh or None, with MKL's GEMM (or oneDNN's if onednn): h (steps + 1, rows, hidden),
+    gh = h_t W_hh^T + b_hh, act the gates."""
     op = "gru_sequence"
     gi = gate_input(op, "gi", gi, 3, True)
     cdef int products = products_of(op, onednn, gi)
@@ -217,6 +219,49 @@ def gru_seq_bwd(act, gh, *, w_hh, h, grad, onednn=False):
     cdef bint f32 = is_f32(act)
     cdef int status
     with nogil:
-        status = by_dtype_int(f32, fg_gru_seq_bwd, ps, py, pw, ph, pg, pgi, pgh, pg0, pt, steps, rows, hidden, products)
+        status = by_dtype_int(f32, fg_gru_seq_bwd, ps, py, pw, ph, pg, pgi, pgh, pg0, pt, steps, rows, hidden,
+                              products)
     check_gemm_status(op, status)
     return ggi, ggh, grad0
+
+
+def rnn_seq_fwd(gi, *, w_hh, h0, bint relu=False, onednn=False):
+    """h (steps + 1, rows, hidden) of an Elman RNN layer over gi (steps, rows, hidden) = x_t W_ih^T + b_ih + b_hh,
+    w_hh (hidden, hidden), h0: h_(t+1) = tanh (relu if relu) of gi[t] + h_t W_hh^T, products as lstm_seq_fwd's."""
+    op = "rnn_sequence"
+    gi = gate_input(op, "gi", gi, 1, True)
+    cdef int products = products_of(op, onednn, gi)
+    cdef int64_t steps = gi.shape[0], rows = gi.shape[1], hidden = gi.shape[2]
+    w_hh = shape_checked(op, "w_hh", w_hh, gi, (hidden, hidden))
+    h0 = shape_checked(op, "h0", h0, gi, (rows, hidden))
+    h = new_output((steps + 1, rows, hidden), gi.dtype)
+    h[0] = h0
+    cdef address px = data_of(gi), pw = data_of(w_hh), ph = data_of(h)
+    cdef bint f32 = is_f32(gi)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_rnn_seq_fwd, px, pw, ph, steps, rows, hidden, relu, products)
+    check_gemm_status(op, status)
+    return h
+
+
+def rnn_seq_bwd(h, *, w_hh, grad, bint relu=False, onednn=False):
+    """(gpre, grad0) of rnn_seq_fwd from its h, w_hh and grad (of h): gpre (steps, rows, hidden) of the
+    pre-activations, grad0 (rows, hidden) of h0."""
+    op = "rnn_sequence_backward"
+    h = gate_input(op, "h", h, 1, True)
+    cdef int products = products_of(op, onednn, h)
+    cdef int64_t steps = h.shape[0] - 1, rows = h.shape[1], hidden = h.shape[2]
+    if steps < 0:
+        raise ValueError(f"{op}: argument 'h' must hold h_0 .. h_T (at least 1 step), got shape {h.shape}")
+    w_hh = shape_checked(op, "w_hh", w_hh, h, (hidden, hidden))
+    grad = shape_checked(op, "grad", grad, h, h.shape)
+    gpre = new_output((steps, rows, hidden), h.dtype)
+    grad0 = new_output((rows, hidden), h.dtype)
+    cdef address ph = data_of(h), pw = data_of(w_hh), pg = data_of(grad), pp = data_of(gpre), p0 = data_of(grad0)
+    cdef bint f32 = is_f32(h)
+    cdef int status
+    with nogil:
+        status = by_dtype_int(f32, fg_rnn_seq_bwd, ph, pw, pg, pp, p0, steps, rows, hidden, relu, products)
+    check_gemm_status(op, status)
+    return gpre, grad0

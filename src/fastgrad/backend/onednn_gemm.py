@@ -1,6 +1,6 @@
 """Where the float32 products of the recurrent layers run: oneDNN's matmul, or the GEMM layer.
 
-An LSTM or GRU layer's products (the input projection of all steps, per time
+A recurrent layer's products (RNN, LSTM, GRU: the input projection of all steps, per time
 step the recurrent product forward and backward, the weight gradients) are
 small and many; oneDNN's matmul (`pip install onednn-cpu-gomp`, or
 fastgrad[onednn]; loaded at run time, onednn.py) runs them with the widest
@@ -23,7 +23,7 @@ _state = _choice.state
 
 
 def set_recurrent_gemm(name="auto"):
-    """Choose how the float32 products of LSTM and GRU layers run: "auto", "onednn" or "blas".
+    """Choose how the float32 products of RNN, LSTM and GRU layers run: "auto", "onednn" or "blas".
 
     "onednn": oneDNN's matmul (RuntimeError when oneDNN is missing or cannot be
     loaded); "blas": the GEMM layer (MKL, else NumPy's BLAS); "auto": oneDNN when

@@ -16,7 +16,7 @@ from ..backend.mixed_precision import autocast_backend
 from ..backend.numpy_backend import NumpyBackend
 from ..backend.onednn_gemm import runs_on_onednn
 from ..backend.reference.recurrent import (gru_steps_backward, gru_steps_forward, lstm_steps_backward,
-                                           lstm_steps_forward)
+                                           lstm_steps_forward, rnn_steps_backward, rnn_steps_forward)
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -150,6 +150,35 @@ class GRUSequence(Function):
                             b_ih is not None) + (grad0,)
 
 
+class RNNSequence(Function):
+    """h (steps + 1, batch, hidden): h_0 .. h_T of one Elman RNN layer and direction, tanh or relu; runs as
+    LSTMSequence does (rnn_seq_fwd/bwd in C on NumPy arrays with oneDNN or MKL, else a loop over the
+    activation kernels)."""
+
+    @staticmethod
+    def forward(ctx, b, x, w_ih, w_hh, b_ih, b_hh, h0, relu=False):
+        b = autocast_backend(ctx, b)
+        ctx.in_c, ctx.relu = _in_c(b, (x, w_ih, w_hh, b_ih, b_hh, h0)), relu
+        h = _rnn_forward(b, ctx.in_c, relu, x, w_ih, w_hh, b_ih, b_hh, h0)
+        ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, h)
+        return h
+
+    @staticmethod
+    def backward(ctx, b, g):
+        x, w_ih, w_hh, b_ih, b_hh, h0, h = ctx.saved_arrays
+        on_tensors = _on_tensors(x, w_ih, w_hh, b_ih, b_hh, h0)
+        if on_tensors:
+            h = _rnn_forward(b, None, ctx.relu, x, w_ih, w_hh, b_ih, b_hh, h0)
+        in_c = None if on_tensors or isinstance(g, Tensor) else ctx.in_c
+        if in_c:
+            gpre, grad0 = b.rnn_seq_bwd(h, w_hh=w_hh, grad=g, relu=ctx.relu, onednn=in_c == "onednn")
+        else:
+            act_bwd = b.relu_bwd if ctx.relu else b.tanh_bwd
+            gpre, grad0 = rnn_steps_backward(b.xp, b.matmul, act_bwd, h, w_hh, g)
+        return _layer_grads(b, in_c, ctx.needs_input_grad, x, w_ih, h[:x.shape[0]], gpre, gpre,
+                            b_ih is not None) + (grad0,)
+
+
 def _on_tensors(*inputs):
     """Whether the backward runs under create_graph (on Tensors): the states are then recomputed
     from the inputs, so that second derivatives see how they depend on them."""
@@ -171,6 +200,15 @@ def _gru_forward(b, in_c, x, w_ih, w_hh, b_ih, b_hh, h0):
     if in_c:
         return b.gru_seq_fwd(gi, w_hh=w_hh, h0=h0, bias=b_hh, onednn=in_c == "onednn")
     return _gru_steps_forward(b, gi, w_hh, h0, b_hh)
+
+
+def _rnn_forward(b, in_c, relu, x, w_ih, w_hh, b_ih, b_hh, h0):
+    gi = _project(b, in_c, x, w_ih)
+    if b_ih is not None:
+        gi = gi + (b_ih + b_hh)
+    if in_c:
+        return b.rnn_seq_fwd(gi, w_hh=w_hh, h0=h0, relu=relu, onednn=in_c == "onednn")
+    return rnn_steps_forward(b.xp, b.matmul, b.relu_fwd if relu else b.tanh_fwd, gi, _t(b, w_hh), h0)
 
 
 def _layer_grads(b, in_c, need, x, w_ih, h_prev, g_in, g_rec, bias):
@@ -274,6 +312,21 @@ def gru_sequence(x, w_ih, w_hh, b_ih, b_hh, h0):
     """
     _check_layer("gru_sequence", 3, x, w_ih, w_hh, b_ih, b_hh, h0=h0)
     return GRUSequence.apply(x, w_ih, w_hh, b_ih, b_hh, h0)
+
+
+def rnn_sequence(x, w_ih, w_hh, b_ih, b_hh, h0, nonlinearity="tanh"):
+    """One Elman RNN layer and direction over a sequence, as one primitive:
+
+        h_t = nonlinearity(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh),   nonlinearity 'tanh' or 'relu'
+
+    x (steps, batch, input), w_ih (hidden, input), w_hh (hidden, hidden), b_ih and b_hh (hidden) or
+    both None, h0 (batch, hidden).  Returns h (steps + 1, batch, hidden): h_0 .. h_T (the layer's
+    output is h[1:]).
+    """
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"rnn_sequence: argument 'nonlinearity' must be 'tanh' or 'relu', got {nonlinearity!r}")
+    _check_layer("rnn_sequence", 1, x, w_ih, w_hh, b_ih, b_hh, h0=h0)
+    return RNNSequence.apply(x, w_ih, w_hh, b_ih, b_hh, h0, relu=nonlinearity == "relu")
 
 
 def _check_layer(op, gates, x, w_ih, w_hh, b_ih, b_hh, **states):

@@ -6,6 +6,7 @@ the gate blocks of the (rows, k * hidden) arrays are passed as column views
 results.  The functions take the arguments of the reference twins in
 fastgrad/backend/reference/recurrent.py.
 """
+from . import activations as _activations
 from ._build import Elementwise, collect
 from ..reference import recurrent as _reference
 from .math import MATH
@@ -129,3 +130,17 @@ def gru_seq_bwd(act, gh, w_hh, h, grad):
     """(ggi, ggh, grad0) of gru_seq_fwd; see reference.recurrent."""
     xp = _cupy()
     return _reference.gru_steps_backward(xp, xp.matmul, gru_cell_bwd, act, gh, w_hh, h, grad)
+
+
+def rnn_seq_fwd(gi, w_hh, h0, relu=False):
+    """h of an Elman RNN layer over every step; see reference.recurrent."""
+    xp = _cupy()
+    act = _activations.relu_fwd if relu else _activations.tanh_fwd
+    return _reference.rnn_steps_forward(xp, xp.matmul, act, gi, w_hh.T, h0)
+
+
+def rnn_seq_bwd(h, w_hh, grad, relu=False):
+    """(gpre, grad0) of rnn_seq_fwd; see reference.recurrent."""
+    xp = _cupy()
+    act_bwd = _activations.relu_bwd if relu else _activations.tanh_bwd
+    return _reference.rnn_steps_backward(xp, xp.matmul, act_bwd, h, w_hh, grad)

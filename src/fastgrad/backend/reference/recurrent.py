@@ -10,6 +10,7 @@ z = sigmoid(gi_z + gh_z), n = tanh(gi_n + r gh_n), h = n + z (h_prev - n),
 act = [r, z, n].
 gru_cell_bwd(act, gh, h_prev, grad) -> (ggi, ggh, gh_prev).
 """
+from . import activations as _activations
 from .activations import sigmoid_fwd
 
 
@@ -150,3 +151,43 @@ def gru_steps_backward(xp, matmul, cell, act, gh, w_hh, h, grad):
     if not steps:
         return xp.zeros(act.shape, dtype=act.dtype), xp.zeros(act.shape, dtype=act.dtype), gy
     return xp.stack(ggi), xp.stack(ggh), gy
+
+
+# ---- an Elman RNN layer over a whole sequence ------------------------------------------------------------
+# rnn_seq_fwd(gi, w_hh, h0, relu) -> h (steps + 1, rows, hidden): gi (steps, rows, hidden) the input projection
+# x_t W_ih^T + b_ih + b_hh of every step; h_(t+1) = tanh (relu when relu) of gi[t] + h_t w_hh^T.
+# rnn_seq_bwd(h, w_hh, grad, relu) -> (gpre, grad0): grad the gradient of h; gpre (steps, rows, hidden) that
+# of the pre-activations, grad0 that of h_0.
+
+def rnn_seq_fwd(xp, gi, w_hh, h0, relu=False, onednn=False):
+    def act(pre):
+        return _activations.relu_fwd(xp, pre) if relu else _activations.tanh_fwd(xp, pre)
+    return rnn_steps_forward(xp, xp.matmul, act, gi, xp.matrix_transpose(w_hh), h0)
+
+
+def rnn_seq_bwd(xp, h, w_hh, grad, relu=False, onednn=False):
+    def act_bwd(y, gy):
+        return _activations.relu_bwd(xp, y, gy) if relu else _activations.tanh_bwd(xp, y, gy)
+    return rnn_steps_backward(xp, xp.matmul, act_bwd, h, w_hh, grad)
+
+
+def rnn_steps_forward(xp, matmul, act, gi, w_hh_t, h0):
+    """rnn_seq_fwd as a loop over steps, each act(gi[t] + matmul(h, w_hh_t)): the twin's loop, and the
+    library's on other arrays."""
+    hs = [h0]
+    for t in range(gi.shape[0]):
+        hs.append(act(gi[t, ...] + matmul(hs[-1], w_hh_t)))
+    return xp.stack(hs)
+
+
+def rnn_steps_backward(xp, matmul, act_bwd, h, w_hh, grad):
+    """rnn_seq_bwd as a loop over steps in reverse, each act_bwd(y, gy) (the activation's backward from
+    its output) and the product matmul(gpre, w_hh)."""
+    steps = h.shape[0] - 1
+    gy, gpre = grad[steps, ...], [None] * steps
+    for t in range(steps - 1, -1, -1):
+        gpre[t] = act_bwd(h[t + 1, ...], gy)
+        gy = grad[t, ...] + matmul(gpre[t], w_hh)
+    if not steps:
+        return xp.zeros((0,) + tuple(h.shape[1:]), dtype=h.dtype), gy
+    return xp.stack(gpre), gy

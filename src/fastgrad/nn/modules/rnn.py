@@ -1,11 +1,11 @@
 """Recurrent layers RNN, LSTM and GRU and their single-step cells, with PyTorch's arguments,
 gate order, initialisation, state_dict keys and return values.
 
-Each layer and direction projects the inputs of all time steps with one GEMM
-(`F.linear` over the whole sequence); each time step is then the recurrent product
-(a GEMM) and, for LSTM and GRU, one fused pass over the gates (fastgrad.ops.recurrent).
-An LSTM or GRU layer and direction is one primitive over the whole sequence
-(fastgrad.ops.recurrent.lstm_sequence, gru_sequence), its time loop in C where it can be.
+Each layer and direction is one primitive over the whole sequence
+(fastgrad.ops.recurrent.lstm_sequence, gru_sequence, rnn_sequence): the inputs of all
+time steps projected with one GEMM, then each time step the recurrent product (a GEMM)
+and one fused pass over the gates (the nonlinearity for the Elman RNN), the time loop
+in C where it can be.
 """
 import math
 
@@ -14,7 +14,7 @@ import numpy as np
 from ... import ops
 from ...autograd.tensor import Tensor
 from ...dtypes import get_default_dtype
-from ...ops.recurrent import gru_cell, gru_sequence, lstm_cell, lstm_sequence
+from ...ops.recurrent import gru_cell, gru_sequence, lstm_cell, lstm_sequence, rnn_sequence
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -113,26 +113,19 @@ class RNNBase(Module):
         return getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix), bias[0], bias[1]
 
     def _run_sequence(self, layer_input, state, weights, reverse):
-        """One LSTM or GRU layer and direction as one primitive; returns the outputs and final state."""
+        """One layer and direction as one primitive; returns the outputs and final state."""
         steps = layer_input.shape[0]
         sequence = ops.flip(layer_input, 0) if reverse else layer_input
         if self.mode == "LSTM":
             hc = lstm_sequence(sequence, *weights, state[0], state[1])
             output, final = hc[0, 1:], (hc[0, steps], hc[1, steps])
         else:
-            h = gru_sequence(sequence, *weights, state)
+            if self.mode == "GRU":
+                h = gru_sequence(sequence, *weights, state)
+            else:
+                h = rnn_sequence(sequence, *weights, state, "tanh" if self.mode == "RNN_TANH" else "relu")
             output, final = h[1:], h[steps]
         return (ops.flip(output, 0) if reverse else output), final
-
-    def _run_direction(self, projected, state, w_hh, b_hh, reverse):
-        """The Elman RNN through the (seq, batch, hidden) projection, step by step; returns the
-        outputs and final state."""
-        steps = range(projected.shape[0] - 1, -1, -1) if reverse else range(projected.shape[0])
-        outputs = [None] * projected.shape[0]
-        nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
-        for t in steps:
-            state = outputs[t] = _rnn_step(projected[t], state, w_hh, b_hh, nonlinearity)
-        return ops.stack(outputs, axis=0), state
 
     def forward(self, input, hx=None):
         name = type(self).__name__
@@ -155,13 +148,7 @@ class RNNBase(Module):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
                 index = layer * directions + direction
                 state = tuple(s[index] for s in states) if self.mode == "LSTM" else states[0][index]
-                if self.mode in ("LSTM", "GRU"):
-                    output, final = self._run_sequence(layer_input, state, (w_ih, w_hh, b_ih, b_hh), direction == 1)
-                    outputs.append(output)
-                    finals.append(final)
-                    continue
-                projected = F.linear(layer_input, w_ih, b_ih)  # every time step in one GEMM
-                output, final = self._run_direction(projected, state, w_hh, b_hh, reverse=direction == 1)
+                output, final = self._run_sequence(layer_input, state, (w_ih, w_hh, b_ih, b_hh), direction == 1)
                 outputs.append(output)
                 finals.append(final)
             layer_input = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=2)
