@@ -4,6 +4,9 @@
 (fastgrad/demo/workloads.py).  Target: fastgrad <= 0.3x PyTorch's time.
 NumPy runs the forward only: the floor.
 """
+import pytest
+
+import ratios
 from fastgrad.demo import workloads
 from peers import torch_or_skip
 
@@ -11,16 +14,27 @@ STEPS = 100  # two ops each
 GROUP = "T1 per-op overhead: 200 ops on (16,), fwd+bwd"
 
 
-def test_fastgrad(benchmark):
+@pytest.fixture(scope="module", autouse=True)
+def print_ratios(request):
+    yield
+    ratios.print_after(request, "T1 ratios (medians of this run):", [
+        (GROUP, "test_fastgrad", "test_torch", "target <= 0.3x"),
+        (GROUP, "test_fastgrad", "test_numpy_forward_only", "NumPy: the forward alone")])
+
+
+def timed(benchmark, fn):
     benchmark.group = GROUP
-    benchmark(workloads.overhead_fastgrad(STEPS))
+    benchmark(fn)
+    ratios.record(benchmark)
+
+
+def test_fastgrad(benchmark):
+    timed(benchmark, workloads.overhead_fastgrad(STEPS))
 
 
 def test_torch(benchmark):
-    benchmark.group = GROUP
-    benchmark(workloads.overhead_torch(torch_or_skip(), STEPS))
+    timed(benchmark, workloads.overhead_torch(torch_or_skip(), STEPS))
 
 
 def test_numpy_forward_only(benchmark):
-    benchmark.group = GROUP
-    benchmark(workloads.overhead_numpy(STEPS))
+    timed(benchmark, workloads.overhead_numpy(STEPS))

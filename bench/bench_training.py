@@ -20,6 +20,7 @@ Run:  pytest bench/bench_training.py --benchmark-only --benchmark-group-by=group
 
 import pytest
 
+import ratios
 from fastgrad.demo import workloads
 from peers import torch_or_skip
 
@@ -30,13 +31,28 @@ def group_name(tid):
     return f"{tid} training step: {workloads.mlp_name(*MLPS[tid])}"
 
 
+FLOOR = "floor: the step's GEMMs alone (fastgrad gemm)"
 # benchmark name: the timed step of an MLP (sizes, batch)
 STEPS = {
     "fastgrad": lambda mlp: workloads.mlp_fastgrad(*mlp),
     "torch (Adam default)": lambda mlp: workloads.mlp_torch(torch_or_skip(), *mlp, adam="default"),
     "torch (Adam fused)": lambda mlp: workloads.mlp_torch(torch_or_skip(), *mlp, adam="fused"),
-    "floor: the step's GEMMs alone (fastgrad gemm)": lambda mlp: workloads.mlp_gemm_floor(*mlp),
+    FLOOR: lambda mlp: workloads.mlp_gemm_floor(*mlp),
 }
+
+
+# The ratios the targets are stated in, printed after the groups.
+RATIOS = [(group_name("T2"), "fastgrad", "torch (Adam fused)", "target <= 0.4x"),
+          (group_name("T3"), "fastgrad", FLOOR, "target <= 1.15x"),
+          (group_name("T3"), "fastgrad", "torch (Adam default)", "target <= 1.0x"),
+          (group_name("T4"), "fastgrad", FLOOR, "target <= 1.05x"),
+          (group_name("T4"), "fastgrad", "torch (Adam default)", "target <= 1.02x")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_ratios(request):
+    yield
+    ratios.print_after(request, "T2-T4 ratios (medians of this run):", RATIOS)
 
 
 @pytest.mark.parametrize("tid", list(MLPS))
@@ -45,3 +61,4 @@ def test_step(benchmark, tid, name):
     benchmark.group = group_name(tid)
     benchmark.name = name
     benchmark(STEPS[name](MLPS[tid]))
+    ratios.record(benchmark)
