@@ -40,6 +40,7 @@ from .more_functions import full, full_like, make_diagonal  # noqa: E402,F401
 from .index_tricks import c_, r_  # noqa: F401
 from .registry import FUNCTIONS as _FUNCTIONS
 from .registry import needs_grad as _needs_grad
+from .registry import on_host as _on_host
 from .registry import UFUNCS as _UFUNCS
 from .ufuncs import NON_DIFFERENTIABLE_UFUNCS as _PLAIN_UFUNCS
 
@@ -153,6 +154,7 @@ def asarray(a, dtype=None, **kwargs):
 
 def astype(x, dtype, /, *, copy=True, device=None):
     """x cast to dtype; the gradient is cast back."""
+    _on_host("astype", device)
     if isinstance(x, _Tensor):
         return x.astype(dtype)
     return _np.astype(x, dtype, copy=copy)

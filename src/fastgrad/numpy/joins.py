@@ -9,12 +9,21 @@ from .reductions import as_tensor_input as _t
 from .registry import implements, no_out
 from .shapes import _axis_index, atleast_1d, atleast_2d, atleast_3d
 
+_CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
+
 _range = _builtins.range
 
 
-def _cast_all(arrays, dtype):
+def _cast_all(arrays, dtype, casting, name):
+    """The arrays as Tensors, cast to dtype when given, under NumPy's casting rule."""
+    if casting not in _CASTINGS:
+        raise ValueError(f"{name}: casting must be one of {', '.join(_CASTINGS)}, got {casting!r}")
     arrays = [_t(a) for a in arrays]
     if dtype is not None:
+        for a in arrays:
+            if isinstance(a.dtype, np.dtype) and not np.can_cast(a.dtype, dtype, casting):
+                raise TypeError(f"{name}: cannot cast array data from {a.dtype} to {np.dtype(dtype)} according "
+                                f"to the rule {casting!r}")
         arrays = [ops.astype(a, dtype) for a in arrays]
     return arrays
 
@@ -23,7 +32,7 @@ def _cast_all(arrays, dtype):
 def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """Join arrays along an existing axis (flattened first when axis is None)."""
     no_out("concatenate", out)
-    arrays = _cast_all(arrays, dtype)
+    arrays = _cast_all(arrays, dtype, casting, "concatenate")
     if axis is None:
         arrays = [ops.reshape(a, (-1,)) for a in arrays]
         axis = 0
@@ -34,7 +43,7 @@ def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind")
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """Join arrays of one shape along a new axis."""
     no_out("stack", out)
-    arrays = _cast_all(arrays, dtype)
+    arrays = _cast_all(arrays, dtype, casting, "stack")
     if not arrays:
         raise ValueError("stack: need at least one array")
     axis = _axis_index(axis, arrays[0].ndim + 1, "stack")
@@ -44,14 +53,14 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
 @implements(np.hstack)
 def hstack(tup, *, dtype=None, casting="same_kind"):
     """Join horizontally: along axis 0 for 1-d arrays, else axis 1."""
-    arrays = _cast_all(_as_list(atleast_1d(*tup)), dtype)
+    arrays = _cast_all(_as_list(atleast_1d(*tup)), dtype, casting, "hstack")
     return ops.concatenate(arrays, axis=0 if arrays[0].ndim == 1 else 1)
 
 
 @implements(np.vstack)
 def vstack(tup, *, dtype=None, casting="same_kind"):
     """Join vertically (1-d arrays become rows)."""
-    return ops.concatenate(_cast_all(_as_list(atleast_2d(*tup)), dtype), axis=0)
+    return ops.concatenate(_cast_all(_as_list(atleast_2d(*tup)), dtype, casting, "vstack"), axis=0)
 
 
 @implements(np.dstack)

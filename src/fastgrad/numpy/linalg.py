@@ -12,7 +12,7 @@ import numpy as _np
 from .. import ops as _ops
 from .complex import absolute as _abs
 from .reductions import as_tensor_input as _t
-from .registry import implements
+from .registry import implements, no_out
 
 LinAlgError = _np.linalg.LinAlgError
 
@@ -191,7 +191,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     U and Vh it needs distinct nonzero singular values, and for complex A a loss
     that does not depend on the singular vectors' phases.  With full_matrices
     the factors of a non-square A are not unique, so only the reduced ones
-    (full_matrices=False) are differentiable.
+    (full_matrices=False) are differentiable.  hermitian=True is NumPy's promise that
+    A is Hermitian, which lets it choose an algorithm; the result is the same.
     """
     from ..ops.decompositions import svd_packed, unpack_svd
     from .complex import real
@@ -220,7 +221,7 @@ def _adjoint(x):
 @implements(_np.linalg.pinv)
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     """Moore-Penrose pseudo-inverse V diag(1/S) U^H, singular values below
-    rcond * max(S) (NumPy's default rcond) treated as 0."""
+    rcond * max(S) (NumPy's default rcond) treated as 0; hermitian as svd's."""
     a = _t(a)
     u, s, vh = svd(a, full_matrices=False)
     cutoff = rcond if rcond is not None else (rtol if rtol is not None else
@@ -233,6 +234,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=None):
 @implements(_np.linalg.multi_dot)
 def multi_dot(arrays, *, out=None):
     """Chain of matrix products, left to right."""
+    no_out("multi_dot", out)
     arrays = [_t(a) for a in arrays]
     result = arrays[0]
     for a in arrays[1:]:

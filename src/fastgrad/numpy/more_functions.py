@@ -10,7 +10,7 @@ from .. import ops
 from ..autograd.tensor import Tensor
 from .joins import _split
 from .reductions import as_tensor_input as _t
-from .registry import implements, plain
+from .registry import implements, not_on_tensors, on_host, plain
 from .rearrange import sort
 from .shapes import _axis_index, moveaxis
 
@@ -19,7 +19,11 @@ _range = _builtins.range
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """NaN and infinities replaced by numbers; the gradient is 0 where they were."""
+    """NaN and infinities replaced by numbers; the gradient is 0 where they were.  The result
+    is a new Tensor: copy=False (replacing in place) is refused."""
+    if not copy:
+        raise TypeError("nan_to_num: copy=False (replacing in place) is not supported on Tensors; "
+                        "use the returned value")
     x = _t(x)
     replaced = np.nan_to_num(plain(x), nan=nan, posinf=posinf, neginf=neginf)
     return ops.where(np.isfinite(plain(x)), x, replaced)
@@ -41,6 +45,7 @@ def sinc(x):
 @implements(np.linspace)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *, device=None):
     """num evenly spaced values from start to stop; linear in both ends."""
+    on_host("linspace", device)
     if axis != 0 or dtype is not None:
         raise TypeError("linspace: axis and dtype are not supported on Tensors")
     steps = num - 1 if endpoint else num
@@ -81,7 +86,14 @@ def _differences(f, axis):
 
 @implements(np.partition)
 def partition(a, kth, axis=-1, kind="introselect", order=None):
-    """A sorted copy (a valid partition for every kth); the gradient follows the values."""
+    """A sorted copy (a valid partition for every kth, whatever `kind`); the gradient follows
+    the values."""
+    not_on_tensors("partition", order=order)
+    a = _t(a)
+    n = a.shape[axis] if axis is not None else a._data.size
+    for k in np.atleast_1d(kth):
+        if not -n <= k < n:
+            raise ValueError(f"partition: kth(={k}) out of bounds ({n})")
     return sort(a, axis=axis)
 
 
@@ -127,8 +139,10 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
     """An array of `shape` filled with fill_value (a Tensor value carries its gradient:
     the sum over the filled array).  NumPy's own np.full cannot be reached through
     the array protocols, so only this namespace's version keeps the gradient."""
+    on_host("full", device)
     if not isinstance(fill_value, Tensor):
-        return np.full(shape, fill_value, dtype=dtype, order=order)
+        return np.full(shape, fill_value, dtype=dtype, order=order, **({"like": like} if like is not None else {}))
+    not_on_tensors("full", like=like)
     value = fill_value
     if dtype is not None:
         value = ops.astype(value, dtype)
@@ -138,7 +152,8 @@ def full(shape, fill_value, dtype=None, order="C", *, device=None, like=None):
 
 def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
     """full(a.shape, fill_value); only fill_value is differentiated."""
+    on_host("full_like", device)
     if not isinstance(fill_value, Tensor):
-        return np.full_like(plain(a), fill_value, dtype=dtype, order=order, shape=shape)
+        return np.full_like(plain(a), fill_value, dtype=dtype, order=order, subok=subok, shape=shape)
     return full(np.shape(plain(a)) if shape is None else shape, fill_value,
                 dtype if dtype is not None else None if isinstance(fill_value, Tensor) else plain(a).dtype)

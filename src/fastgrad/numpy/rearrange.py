@@ -167,7 +167,8 @@ def take_along_axis(arr, indices, axis=-1):
 
 @implements(np.sort)
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
-    """Sorted copy; the gradient goes back to where each element came from."""
+    """Sorted copy; the gradient goes back to where each element came from.  The sort is
+    always stable (equal elements keep their order), whatever kind and stable say."""
     if order is not None:
         raise TypeError("sort: order= (structured arrays) is not supported on Tensors")
     a = _t(a)

@@ -77,6 +77,19 @@ def needs_grad(args):
     return False
 
 
+def on_host(name, device):
+    """NumPy's device= (NumPy 2): only 'cpu' (or None), where NumPy arrays live."""
+    if device is not None and device != "cpu":
+        raise ValueError(f"{name}: device must be 'cpu' or None (NumPy arrays live in host memory), got {device!r}")
+
+
+def not_on_tensors(name, **options):
+    """Reject options (given as not None) that the Tensor version does not implement."""
+    for key, value in options.items():
+        if value is not None:
+            raise TypeError(f"{name}: {key}= is not supported on Tensors")
+
+
 def no_out(name, out):
     """Reject `out=`: a result written into an existing array cannot carry a gradient."""
     if out is not None:

@@ -25,7 +25,8 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     if order != "C":
         raise TypeError(f"reshape: order={order!r} is not supported on Tensors (only 'C')")
     shape = newshape if shape is None else shape
-    return ops.reshape(_t(a), shape)
+    out = ops.reshape(_t(a), shape)
+    return ops.copy(out) if copy else out
 
 
 @implements(np.ravel)

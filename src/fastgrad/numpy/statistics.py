@@ -17,7 +17,8 @@ _range = _builtins.range
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False, *,
              weights=None, interpolation=None):
     """q-th quantiles by linear interpolation between sorted values (NumPy's default
-    method); the gradient goes to the two values each quantile lies between."""
+    method); the gradient goes to the two values each quantile lies between.  `a` is
+    never changed (which overwrite_input=True allows)."""
     no_out("quantile", out)
     if method != "linear" or weights is not None or interpolation is not None:
         raise TypeError("quantile: only method='linear' without weights is supported on Tensors")
