@@ -1,5 +1,5 @@
 """PyTorch's arguments that fastgrad accepts are implemented, or refused by name: the
-legacy loss flags, layers' device=, Embedding's options, clipping's foreach,
+legacy loss flags, layers' device=, Embedding's options (scale_grad_by_freq, max_norm; sparse refused), clipping's foreach,
 checkpoint_sequential's options, autocast queries per device, memory_format,
 repeat_interleave's output_size and tensor's pin_memory."""
 import warnings
@@ -80,11 +80,36 @@ def test_a_layer_asked_for_cuda_without_a_gpu_says_what_is_missing():
         nn.Linear(3, 2, device="cuda")
 
 
-@pytest.mark.parametrize("make", [lambda: nn.Embedding(5, 3, scale_grad_by_freq=True),
-                                  lambda: F.embedding(np.array([1]), fg.ones(5, 3), scale_grad_by_freq=True)])
-def test_embedding_refuses_scale_grad_by_freq(make):
-    with pytest.raises(NotImplementedError, match="scale_grad_by_freq=True is not supported"):
-        make()
+def _frequency_scaled(padding_idx):
+    """Embedding of picks with repeats (and the padding row) under scale_grad_by_freq, and the
+    gradient a random weighting of its output gives the weight."""
+    w = np.random.default_rng(0).standard_normal((5, 3))
+    idx = np.array([[1, 2, 1], [4, 1, 0]])
+    seed = np.random.default_rng(1).standard_normal((2, 3, 3))
+    layer = nn.Embedding(5, 3, padding_idx=padding_idx, scale_grad_by_freq=True, _weight=w)
+    (layer(idx) * fg.tensor(seed)).sum().backward()
+    return w, idx, seed, layer
+
+
+@pytest.mark.parametrize("padding_idx", [None, 0])
+def test_scale_grad_by_freq_divides_each_rows_gradient_by_its_count(padding_idx):
+    w, idx, seed, layer = _frequency_scaled(padding_idx)
+    expected = np.zeros_like(w)
+    np.add.at(expected, idx, seed)
+    expected /= np.maximum(np.bincount(idx.ravel(), minlength=5), 1)[:, None]
+    if padding_idx is not None:
+        expected[padding_idx] = 0
+    np.testing.assert_allclose(layer.weight.grad.data, expected, rtol=1e-14)
+    assert repr(layer).endswith("scale_grad_by_freq=True)")
+
+
+@needs_torch
+@pytest.mark.parametrize("padding_idx", [None, 0])
+def test_scale_grad_by_freq_matches_pytorch(padding_idx):
+    w, idx, seed, layer = _frequency_scaled(padding_idx)
+    theirs = torch.nn.Embedding(5, 3, padding_idx=padding_idx, scale_grad_by_freq=True, _weight=torch.tensor(w))
+    (theirs(torch.tensor(idx)) * torch.tensor(seed)).sum().backward()
+    np.testing.assert_allclose(layer.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-14)
 
 
 @pytest.mark.parametrize("make", [lambda: nn.Embedding(5, 3, sparse=True),

@@ -235,8 +235,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
               sparse=False):
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
     padding_idx gets no gradient; max_norm renormalizes the picked rows in place (norm_type: the
-    norm's order).  scale_grad_by_freq=True and sparse=True are refused (not supported)."""
-    _refuse_unsupported("embedding", scale_grad_by_freq, sparse)
+    norm's order); scale_grad_by_freq divides each row's gradient by how often `input` picks it.
+    sparse=True is refused (gradients are dense)."""
+    _refuse_sparse("embedding", sparse)
     idx = input._data if isinstance(input, Tensor) else input
     if not hasattr(idx, "__array_namespace__") and not _is_cupy(idx):
         idx = np.asarray(idx)
@@ -244,6 +245,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise TypeError(f"embedding: argument 'input' must hold integers (indices), got dtype {idx.dtype}")
     rows = weight.shape[0]
     if not isinstance(idx, np.ndarray):
+        if scale_grad_by_freq:
+            raise NotImplementedError("embedding: scale_grad_by_freq is supported for NumPy indices only")
         return _embedding_on_device(idx, weight, padding_idx, max_norm)
     if idx.size and (idx.min() < 0 or idx.max() >= rows):
         raise IndexError(f"embedding: index out of range for {rows} embeddings "
@@ -262,14 +265,17 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if padding_idx is not None:
         keep = (idx != padding_idx)[..., None]
         out = ops.where(keep, out, out.detach())
+    if scale_grad_by_freq and out.requires_grad:
+        _, position, counts = np.unique(idx, return_inverse=True, return_counts=True)
+        per_pick = (1.0 / counts[position.reshape(idx.shape)]).astype(weight.dtype)[..., None]
+        out.register_hook(lambda g: g * per_pick)
     return out
 
 
-def _refuse_unsupported(op, scale_grad_by_freq, sparse):
-    for name, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse)):
-        if value:
-            raise NotImplementedError(f"{op}: {name}=True is not supported (fastgrad's embedding gradient is "
-                                      "dense and unscaled); leave it False")
+def _refuse_sparse(op, sparse):
+    if sparse:
+        raise NotImplementedError(f"{op}: sparse=True is not supported (fastgrad's embedding gradients are "
+                                  "dense); leave it False")
 
 
 def _is_integer(idx):

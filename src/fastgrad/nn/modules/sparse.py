@@ -25,11 +25,11 @@ class Embedding(Module):
                 raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
                                  f"({num_embeddings})")
             padding_idx = padding_idx % num_embeddings
-        F._refuse_unsupported("Embedding", scale_grad_by_freq, sparse)
+        F._refuse_sparse("Embedding", sparse)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx
-        self.max_norm, self.norm_type = max_norm, norm_type
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         if _weight is None:
             self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze)
@@ -56,10 +56,12 @@ class Embedding(Module):
         return cls(data.shape[0], data.shape[1], padding_idx=padding_idx, _weight=data.copy(), _freeze=freeze)
 
     def forward(self, input):
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq)
 
     def extra_repr(self):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         s += f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
         s += f", max_norm={self.max_norm}" if self.max_norm is not None else ""
-        return s + (f", norm_type={self.norm_type}" if self.norm_type != 2 else "")
+        s += f", norm_type={self.norm_type}" if self.norm_type != 2 else ""
+        return s + (", scale_grad_by_freq=True" if self.scale_grad_by_freq else "")
