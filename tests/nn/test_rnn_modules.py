@@ -84,6 +84,55 @@ def test_rnn_matches_torch(name, kwargs, initial_state, rng):
     _layer_case(name, kwargs, initial_state, rng)
 
 
+@pytest.mark.parametrize("initial_state", [False, True])
+@pytest.mark.parametrize("kwargs", LAYER_CONFIGS)
+def test_lstm_with_projection_matches_torch(kwargs, initial_state, rng):
+    """proj_size: h (and h_0, h_n, the output, W_hh) of size proj_size, h = h_full W_hr^T."""
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    peer = torch.nn.LSTM(5, 4, proj_size=2, **kwargs).double()
+    mine = nn.LSTM(5, 4, proj_size=2, **kwargs, dtype=np.float64)
+    copy_weights(mine, peer)
+    seq, batch = 6, 3
+    x = rng.standard_normal((batch, seq, 5) if kwargs.get("batch_first") else (seq, batch, 5))
+    layers = kwargs["num_layers"] * (2 if kwargs.get("bidirectional") else 1)
+    states = [rng.standard_normal((layers, batch, 2)), rng.standard_normal((layers, batch, 4))] if initial_state else []
+    _compare(mine, peer, x, states, rng)
+
+
+def test_unbatched_lstm_with_projection_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    peer = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=3).double()
+    mine = nn.LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=3, dtype=np.float64)
+    copy_weights(mine, peer)
+    _compare(mine, peer, rng.standard_normal((5, 3)), [rng.standard_normal((4, 3)), rng.standard_normal((4, 4))], rng)
+
+
+def test_lstm_with_projection_has_pytorchs_parameters():
+    torch = pytest.importorskip("torch")
+    peer = torch.nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2)
+    fg.manual_seed(0)
+    mine = nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2)
+    assert [(k, tuple(v.shape)) for k, v in mine.state_dict().items()] == \
+           [(k, tuple(v.shape)) for k, v in peer.state_dict().items()]
+    values = np.concatenate([p.data.ravel() for p in mine.parameters()])
+    assert np.abs(values).max() <= 1 / math.sqrt(5)  # U(-1/sqrt(hidden), 1/sqrt(hidden)), W_hr too
+    assert "proj_size=2" in repr(mine)
+
+
+def test_gradcheck_lstm_with_projection(rng):
+    fg.manual_seed(1)
+    module = nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=2, dtype=np.float64)
+    x = fg.tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
+    h0 = fg.tensor(rng.standard_normal((4, 2, 2)), requires_grad=True)
+    c0 = fg.tensor(rng.standard_normal((4, 2, 3)), requires_grad=True)
+
+    def run(x, h0, c0):
+        out, (h, c) = module(x, (h0, c0))
+        return out.sum() + (h * h).sum() + (c * c).sum()
+    assert fg.gradcheck(run, (x, h0, c0))
+
+
 @pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
 def test_unbatched_input_matches_torch(cls, rng):
     torch = pytest.importorskip("torch")
@@ -197,8 +246,21 @@ def test_lstm_bad_states_raise():
         lstm(fg.zeros(6, 2, 3), (fg.zeros(1, 2, 4), fg.zeros(1, 2, 5)))
     with pytest.raises(ValueError, match=r"LSTM: hx must be a tuple \(h_0, c_0\)"):
         lstm(fg.zeros(6, 2, 3), fg.zeros(1, 2, 4))
-    with pytest.raises(NotImplementedError, match="LSTM: proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+    projected = nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match=r"LSTM: expected h_0 of shape \(1, 2, 2\), got \(1, 2, 4\)"):
+        projected(fg.zeros(6, 2, 3), (fg.zeros(1, 2, 4), fg.zeros(1, 2, 4)))
+    with pytest.raises(ValueError, match=r"LSTM: expected c_0 of shape \(1, 2, 4\), got \(1, 2, 2\)"):
+        projected(fg.zeros(6, 2, 3), (fg.zeros(1, 2, 2), fg.zeros(1, 2, 2)))
+
+
+@pytest.mark.parametrize("proj_size, message", [
+    (4, r"LSTM: proj_size \(4\) must be smaller than hidden_size \(4\)"),
+    (-1, "LSTM: proj_size must be an integer >= 0, got -1"),
+    (1.5, "LSTM: proj_size must be an integer >= 0, got 1.5"),
+])
+def test_bad_proj_size_raises(proj_size, message):
+    with pytest.raises(ValueError, match=message):
+        nn.LSTM(3, 4, proj_size=proj_size)
 
 
 @pytest.mark.parametrize("cls", ["LSTMCell", "GRUCell", "RNNCell"])

@@ -38,6 +38,20 @@ def _gru_step(gi, h, w_hh, b_hh):
     return gru_cell(gi, F.linear(h, w_hh, b_hh), h)
 
 
+def _projected_lstm(x, w_ih, w_hh, b_ih, b_hh, w_hr, h, c):
+    """An LSTM layer and direction with a projection (proj_size > 0), step by step: the inputs of all
+    steps projected with one GEMM, then per step the recurrent product, the fused gate pass and
+    the projection h = h_full W_hr^T.  Returns the outputs (steps, batch, proj_size) and (h_T, c_T)."""
+    projected = F.linear(x, w_ih, b_ih)
+    outputs = []
+    for t in range(x.shape[0]):
+        h_full, c = _lstm_step(projected[t], h, c, w_hh, b_hh)
+        h = F.linear(h_full, w_hr)
+        outputs.append(h)
+    output = ops.stack(outputs, axis=0) if outputs else _zeros((0,) + tuple(h.shape), h)
+    return output, (h, c)
+
+
 def _zeros(shape, like):
     return Tensor(np.zeros(shape, dtype=like.dtype))
 
@@ -82,23 +96,30 @@ class RNNBase(Module):
             raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers!r}")
         if not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
-        if proj_size != 0:
-            raise NotImplementedError(f"{name}: proj_size is not supported; only proj_size=0 is")
+        if not isinstance(proj_size, int) or isinstance(proj_size, bool) or proj_size < 0:
+            raise ValueError(f"{name}: proj_size must be an integer >= 0, got {proj_size!r}")
+        if proj_size and mode != "LSTM":
+            raise ValueError(f"{name}: proj_size is supported by LSTM only")
+        if proj_size >= hidden_size:
+            raise ValueError(f"{name}: proj_size ({proj_size}) must be smaller than hidden_size ({hidden_size})")
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
         gate_size = _GATES[mode] * hidden_size
+        state_size = proj_size or hidden_size  # the size of h: projected to proj_size when proj_size > 0
         directions = 2 if bidirectional else 1
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else hidden_size * directions
+            layer_input = input_size if layer == 0 else state_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                shapes = [("weight_ih", (gate_size, layer_input)), ("weight_hh", (gate_size, hidden_size))]
+                shapes = [("weight_ih", (gate_size, layer_input)), ("weight_hh", (gate_size, state_size))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 for prefix, shape in shapes:
                     self.register_parameter(prefix + suffix, Parameter(np.empty(shape, dtype=dtype)))
                     self._flat_weights_names.append(prefix + suffix)
@@ -108,15 +129,19 @@ class RNNBase(Module):
         _uniform_parameters(self)
 
     def _weights(self, layer, direction):
+        """w_ih, w_hh, b_ih, b_hh (None without bias), and w_hr when proj_size > 0."""
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
         bias = (getattr(self, "bias_ih" + suffix), getattr(self, "bias_hh" + suffix)) if self.bias else (None, None)
-        return getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix), bias[0], bias[1]
+        weights = (getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix), bias[0], bias[1])
+        return weights + (getattr(self, "weight_hr" + suffix),) if self.proj_size else weights
 
     def _run_sequence(self, layer_input, state, weights, reverse):
         """One layer and direction as one primitive; returns the outputs and final state."""
         steps = layer_input.shape[0]
         sequence = ops.flip(layer_input, 0) if reverse else layer_input
-        if self.mode == "LSTM":
+        if self.mode == "LSTM" and self.proj_size:
+            output, final = _projected_lstm(sequence, *weights, *state)
+        elif self.mode == "LSTM":
             hc = lstm_sequence(sequence, *weights, state[0], state[1])
             output, final = hc[0, 1:], (hc[0, steps], hc[1, steps])
         else:
@@ -137,7 +162,8 @@ class RNNBase(Module):
             input = ops.swapaxes(input, 0, 1)
         directions = 2 if self.bidirectional else 1
         state_shape = (self.num_layers * directions, input.shape[1], self.hidden_size)
-        states = self._initial_states(name, hx, state_shape, batched, input)
+        h_shape = state_shape[:2] + (self.proj_size or self.hidden_size,)
+        states = self._initial_states(name, hx, (h_shape, state_shape), batched, input)
 
         layer_input, finals = input, []
         for layer in range(self.num_layers):
@@ -145,10 +171,9 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
             outputs = []
             for direction in range(directions):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
                 index = layer * directions + direction
                 state = tuple(s[index] for s in states) if self.mode == "LSTM" else states[0][index]
-                output, final = self._run_sequence(layer_input, state, (w_ih, w_hh, b_ih, b_hh), direction == 1)
+                output, final = self._run_sequence(layer_input, state, self._weights(layer, direction), direction == 1)
                 outputs.append(output)
                 finals.append(final)
             layer_input = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=2)
@@ -167,20 +192,20 @@ class RNNBase(Module):
             output = ops.swapaxes(output, 0, 1)
         return output, final_states if self.mode == "LSTM" else final_states[0]
 
-    def _initial_states(self, name, hx, shape, batched, input):
+    def _initial_states(self, name, hx, shapes, batched, input):
+        """h_0 (and c_0 for LSTM), checked against shapes (h's, c's), with a batch axis."""
         count = 2 if self.mode == "LSTM" else 1
         if hx is None:
-            return tuple(_zeros(shape, input) for _ in range(count))
+            return tuple(_zeros(shape, input) for shape in shapes[:count])
         if self.mode == "LSTM":
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise ValueError(f"{name}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
             given = tuple(hx)
         else:
             given = (hx,)
-        expected = shape if batched else (shape[0], shape[2])
         checked = []
-        for what, state in zip(("h_0", "c_0"), given):
-            state = _check_state(name, what, state, expected)
+        for what, state, shape in zip(("h_0", "c_0"), given, shapes):
+            state = _check_state(name, what, state, shape if batched else (shape[0], shape[2]))
             checked.append(state if batched else ops.unsqueeze(state, 1))
         return tuple(checked)
 
@@ -196,6 +221,8 @@ class RNNBase(Module):
             text += f", dropout={self.dropout}"
         if self.bidirectional:
             text += ", bidirectional=True"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
         return text
 
 
@@ -224,7 +251,10 @@ class LSTM(RNNBase):
 
         c_t = sigmoid(f) * c_(t-1) + sigmoid(i) * tanh(g),   h_t = sigmoid(o) * tanh(c_t)
 
-    Returns (output, (h_n, c_n)).  proj_size other than 0 is not supported.
+    With proj_size > 0, h_t = (sigmoid(o) * tanh(c_t)) W_hr^T (size proj_size), and h_0, h_n,
+    the output and W_hh follow that size, as in PyTorch.
+
+    Returns (output, (h_n, c_n)).
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
