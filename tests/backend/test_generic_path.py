@@ -285,6 +285,10 @@ STEP_SPECS.update({
     "gru_seq_fwd": [lambda: ([signed(3, 2, 6)], dict(w_hh=signed(6, 2), h0=signed(2, 2), bias=signed(6)))],
     "gru_seq_bwd": [lambda: ([_probabilities(3, 2, 6), signed(3, 2, 6)], dict(w_hh=signed(6, 2), h=signed(4, 2, 2),
                                                                           grad=signed(4, 2, 2)))],
+    "rnn_seq_fwd": [lambda: ([signed(3, 2, 4)], dict(w_hh=signed(4, 4), h0=signed(2, 4))),
+                    lambda: ([signed(3, 2, 4)], dict(w_hh=signed(4, 4), h0=signed(2, 4), relu=True))],
+    "rnn_seq_bwd": [lambda: ([signed(4, 2, 4)], dict(w_hh=signed(4, 4), grad=signed(4, 2, 4))),
+                    lambda: ([signed(4, 2, 4)], dict(w_hh=signed(4, 4), grad=signed(4, 2, 4), relu=True))],
 })
 
 def _elementwise_arguments(twin):
