@@ -372,7 +372,13 @@ class CrossEntropy(Lowerer):
         like_g = np.ones((), op.grad.dtype) if op.grad.ndarray else op.grad.kind(1)
         spread_dtype = (like_g * 0.5).dtype
         spread = src.bind(np.empty((rows,), spread_dtype), "spread")
-        src.line(f"{spread}.fill({g} * {op.scale_name})")
+        one = op.grad_value
+        if (type(one) is np.ndarray and one.shape == () and one.dtype == spread_dtype and one == 1
+                and spread_dtype in (np.float32, np.float64)):
+            # the gradient of loss.backward(): 1 * scale, rounded to the dtype, is what fill rounds scale to
+            src.line(f"{spread}.fill({op.scale_name})  # {g} is 1")
+        else:
+            src.line(f"{spread}.fill({g} * {op.scale_name})")
         ignore, smoothing = bound["ignore_index"].spec[1], bound["label_smoothing"].spec[1]
         return [f"{kernel}({logits.expr}, grad={spread}, target={target.expr}, weight=None, "
                 f"ignore_index={ignore!r}, label_smoothing={src.bind(smoothing)})"]

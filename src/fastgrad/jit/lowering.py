@@ -60,6 +60,7 @@ class Op:
     def __init__(self, cls, rule, args, kwargs, out, out_model, ctx, grad):
         self.cls, self.rule, self.args, self.kwargs = cls, rule, args, kwargs
         self.out, self.out_model, self.ctx, self.grad = out, out_model, ctx, grad
+        self.grad_value = None  # the gradient's value when it is the same at every call (a root gradient)
 
     @property
     def backend(self):
@@ -272,6 +273,7 @@ def lower(tape, name):
     buffer_of = {}
     has_grad = set()
     fresh = set()  # gradient slots holding a new array only they hold (lowerers.Fresh), while no kept step ran
+    known = {}     # gradient slots holding a copy of a constant of the recording (a root gradient): its value
     kept_any = False
     lowered_names, kept_names = [], []
     optimizer_step_objects = []
@@ -296,13 +298,21 @@ def lower(tape, name):
             op, lowerer, _ = backward_op[i]
             _, _, _, grad_slot, targets, _ = d
             fresh.discard(grad_slot)  # a backward may pass its gradient on as it is (x + y)
+            op.grad_value = known.get(grad_slot)
             grads = lowerer.backward(src, op, f"s[{grad_slot}]")
             _emit_targets(src, targets, grads, has_grad, fresh)
+            for target in targets:
+                if target is not None:
+                    known.pop(target[0], None)
             lowered_names.append(d[0])
         elif i in lowered_steps:  # a root gradient
             _, spec, slot = d
             value = _arg_expr(src, spec)
             src.line(f"s[{slot}] = s[{slot}] + {value}" if slot in has_grad else f"s[{slot}] = {value}")
+            if slot not in has_grad and spec[0] in ("fresh", "const") and type(spec[1]) is np.ndarray:
+                known[slot] = spec[1]
+            else:
+                known.pop(slot, None)
             has_grad.add(slot)
             fresh.discard(slot)
             lowered_names.append(d[0])
@@ -326,6 +336,7 @@ def lower(tape, name):
                 has_grad.add(d[2])
             kept_names.append(d[0])
             kept_any = True
+            known.clear()  # a kept step may write into any slot's array
         for slot in release_after.get(i, ()):
             array = buffer_of[slot]
             pool.setdefault((array.shape, array.dtype.str), []).append(array)
