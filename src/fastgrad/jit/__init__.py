@@ -22,7 +22,9 @@ optimizer.step() run on the lists the plan keeps (optimizer_steps.py); other
 steps stay calls of the recording's steps.  `jit(fn, lower=False)` replays the
 recording step by step; `plans()` shows the plans (their generated source,
 which steps they lowered and kept).  A plan's buffers hold one set of the
-intermediate outputs of each kept signature between calls.
+intermediate outputs of each kept signature between calls.  A call of the
+signature replayed last finds its recording through one generated check of its
+arguments and the recording's guards (hot_path.py).
 
 Semantics (as for any tracing compiler):
 
