@@ -69,3 +69,24 @@ def test_gemm_floor(benchmark):
 
     gemms()
     benchmark(gemms)
+
+
+TRANSPOSED_GROUP = ("C2 conv_transpose2d 32->16 k4 stride 2 padding 1 (x2 upsampling), batch 16, 16x16, "
+                    "float32: forward + backward")
+
+
+@pytest.mark.parametrize("peer", ["fastgrad", "torch"])
+def test_conv_transpose2d(benchmark, peer):
+    """A decoder's upsampling layer: fastgrad runs it on oneDNN (when installed) as the backward-data
+    pass of the convolution it is the adjoint of, PyTorch in its own oneDNN deconvolution."""
+    lib = library(peer)
+    benchmark.group, benchmark.name = TRANSPOSED_GROUP, peer
+    rng = np.random.default_rng(0)
+    x, w, b = (lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+               for s in ((16, 32, 16, 16), (32, 16, 4, 4), (16,)))
+
+    def step():
+        lib.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1).sum().backward()
+
+    step()
+    benchmark(step)
