@@ -22,11 +22,13 @@ Run:  pytest bench/bench_activations.py --benchmark-only --benchmark-group-by=gr
 """
 import pytest
 
+import ratios
 from fastgrad.demo import workloads
 from peers import torch_or_skip
 
 T7_SIZE = 10_000_000
 SWEEP = [100_000, 300_000, 1_000_000, 4_000_000]
+OPS = ["sigmoid", "relu"]
 
 FLOOR = "floor: one pass moving the same bytes"
 PEERS = {
@@ -35,43 +37,44 @@ PEERS = {
     "numpy": lambda op, n: workloads.activation_numpy(op, n),
     FLOOR: lambda op, n: workloads.activation_floor(n),
 }
-_MEDIANS = {}  # (group, peer) -> median seconds of the benchmarks that ran
+
+
+def t7_group(op):
+    return f"T7 {op} forward+backward, 10M float32"
+
+
+def sweep_group(op, n):
+    return f"activation sweep: {op} forward+backward, {n:,} float32"
+
+
+def targets(group, floor_target, torch_target):
+    return [(group, "fastgrad", FLOOR, f"target <= {floor_target}"),
+            (group, "fastgrad", "torch", f"target <= {torch_target}")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def print_ratios(request):
+    yield
+    wanted = [line for op in OPS for line in targets(t7_group(op), 1.5, 0.5)]
+    wanted += [line for op in OPS for n in SWEEP for line in targets(sweep_group(op, n), 1.25, 1.0)]
+    ratios.print_after(request, "activation ratios (medians of this run):", wanted)
 
 
 def timed(benchmark, group, peer, fn):
     benchmark.group = group
     benchmark.name = peer
     benchmark(fn)
-    stats = getattr(benchmark, "stats", None)
-    if stats is not None:
-        _MEDIANS[(group, peer)] = stats.stats.median
-
-
-@pytest.fixture(scope="module", autouse=True)
-def print_ratios(request):
-    """After the groups: fastgrad's median over the floor's and over PyTorch's (none in smoke mode)."""
-    yield
-    lines = []
-    for group in dict.fromkeys(group for group, _ in _MEDIANS):
-        if (group, "fastgrad") not in _MEDIANS:
-            continue
-        ratios = [f"{_MEDIANS[(group, 'fastgrad')] / _MEDIANS[(group, peer)]:.2f}x {label}"
-                  for peer, label in ((FLOOR, "the floor"), ("torch", "PyTorch")) if (group, peer) in _MEDIANS]
-        lines.append(f"  {group}: fastgrad {_MEDIANS[(group, 'fastgrad')] * 1e6:.0f} us, " + ", ".join(ratios))
-    if lines:  # printed at the end of the run (bench/conftest.py)
-        request.config.bench_summary_lines = getattr(request.config, "bench_summary_lines", []) + [
-            "activation ratios (medians of this run; targets: sweep <= 1.25x the floor and <= 1.0x PyTorch,"
-            " T7 <= 1.5x the floor and <= 0.5x PyTorch):"] + lines
+    ratios.record(benchmark)
 
 
 @pytest.mark.parametrize("peer", list(PEERS))
-@pytest.mark.parametrize("op", ["sigmoid", "relu"])
+@pytest.mark.parametrize("op", OPS)
 def test_activation(benchmark, op, peer):
-    timed(benchmark, f"T7 {op} forward+backward, 10M float32", peer, PEERS[peer](op, T7_SIZE))
+    timed(benchmark, t7_group(op), peer, PEERS[peer](op, T7_SIZE))
 
 
 @pytest.mark.parametrize("peer", list(PEERS))
 @pytest.mark.parametrize("n", SWEEP, ids=lambda n: f"{n // 1000}k")
-@pytest.mark.parametrize("op", ["sigmoid", "relu"])
+@pytest.mark.parametrize("op", OPS)
 def test_activation_sweep(benchmark, op, n, peer):
-    timed(benchmark, f"activation sweep: {op} forward+backward, {n:,} float32", peer, PEERS[peer](op, n))
+    timed(benchmark, sweep_group(op, n), peer, PEERS[peer](op, n))
