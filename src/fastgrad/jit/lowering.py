@@ -318,6 +318,7 @@ def lower(tape, name):
             lowered_names.append(d[0])
         elif d[0].endswith(" outside an op") and _emit_array_step(src, d):
             lowered_names.append(d[0])
+            known.clear()  # a function of arrays may write into its arguments
         elif d[0] == "gradient accumulation into .grad" and leaf_grads.emit_accumulation(
                 src, d, tape.steps[i], () if kept_any else fresh):
             lowered_names.append(d[0])
