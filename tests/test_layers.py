@@ -13,8 +13,6 @@ LOWER = ("backend", "autograd", "ops")            # the graph core and the diffe
 UPPER = ("numpy", "tensor_functions", "functional", "nn", "optim", "utils", "extend", "scipy", "misc", "demo")
 # autograd/functional.py is torch.autograd.functional (jacobian, hessian, ...), written with ops.
 NOT_LOWER = {"autograd/functional.py"}
-# An import that stays: eigh's complex eigenvalues take fastgrad.numpy's differentiable real part.
-KNOWN = {("ops/square_matrix.py", "numpy.complex")}
 
 
 def _modules_imported(path):
@@ -48,7 +46,7 @@ def test_lower_layers_import_nothing_from_the_layers_above():
     upward = []
     for rel, path in _lower_files():
         for module in _modules_imported(path):
-            if module.split(".")[0] in UPPER and (rel, module) not in KNOWN:
+            if module.split(".")[0] in UPPER:
                 upward.append(f"{rel} imports fastgrad.{module}")
     assert not upward, upward
 

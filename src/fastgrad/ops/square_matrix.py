@@ -7,7 +7,7 @@ from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor, new_tensor
 from ..backend import backend_for
 from .broadcast import unbroadcast
-from .elementwise import INPUT, OUTPUT, unary
+from .elementwise import INPUT, NOTHING, OUTPUT, unary
 
 
 def _mT(xp, a):
@@ -33,6 +33,12 @@ def _symmetric_part(xp, a):
 def _scaled_inverse_transpose(xp, scale, a):
     """scale[..., None, None] * A^-T, the gradient of det or log|det| times scale / det."""
     return xp.expand_dims(xp.expand_dims(scale, axis=-1), axis=-1) * _mT(xp, xp.linalg.inv(a))
+
+
+# The real part of a complex array; its gradient g passes through unchanged
+# (the convention of fastgrad.numpy's complex parts: dL/dx - i dL/dy).
+_RealPart, _real_part = unary("real", "The real part of a complex array.", lambda b, a: b.xp.real(a), NOTHING,
+                              lambda b, g: g)
 
 
 # d(A^-1) = -A^-1 dA A^-1, so gA = -A^-T g A^-T.
@@ -200,7 +206,5 @@ def eigh(a, UPLO="L"):
     packed = EighPacked.apply(a, UPLO=UPLO)
     w = packed[..., 0, :]
     if _is_complex(packed):   # the eigenvalues of a Hermitian matrix are real
-        from ..numpy.complex import real
-
-        w = real(w)
+        w = _real_part(w)
     return w, packed[..., 1:, :]
