@@ -72,6 +72,19 @@ cdef class TensorBase:
     cdef public object _hooks
     cdef object __weakref__
 
+    # The array's attributes, read by most ops: compiled, so a read costs no Python frame.
+    property shape:
+        def __get__(self):
+            return self._data.shape
+
+    property dtype:
+        def __get__(self):
+            return self._data.dtype
+
+    property ndim:
+        def __get__(self):
+            return self._data.ndim
+
     property grad:
         """The accumulated gradient: None, or a Tensor of this tensor's shape.
 

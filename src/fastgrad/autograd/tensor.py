@@ -206,17 +206,7 @@ class Tensor(TensorBase):
 
     # ---- array attributes -------------------------------------------------
 
-    @property
-    def shape(self):
-        return self._data.shape
-
-    @property
-    def dtype(self):
-        return self._data.dtype
-
-    @property
-    def ndim(self):
-        return self._data.ndim
+    # shape, dtype and ndim are TensorBase's (autograd/_graph.pyx).
 
     def item(self):
         """The value of a one-element tensor as a Python number."""

@@ -88,7 +88,8 @@ class Linear(Function):
         rows = ctx.rows
         x_shape = ctx.x_shape
         flat = len(x_shape) == 2  # then x, the saved output and g are (rows, features) already
-        on_tensors = isinstance(g, Tensor) or any(isinstance(a, Tensor) for a in (x, weight, bias))
+        on_tensors = (isinstance(g, Tensor) or isinstance(x, Tensor) or isinstance(weight, Tensor)
+                      or isinstance(bias, Tensor))
         if x is None and (on_tensors or type(g) is not np.ndarray or g.dtype != _FLOATS[0]):
             x2 = _standing_in_for_x(ctx, rounded[0], on_tensors)
         else:

@@ -91,7 +91,8 @@ class CrossEntropy(Function):
             return loss
         acc = _sum_dtype(xp, logits.dtype)
         numpy = type(loss) is np.ndarray
-        total = loss.sum(dtype=acc) if numpy else xp.sum(loss, dtype=acc)
+        # np.add.reduce is what ndarray.sum calls, without its Python-level wrapper
+        total = np.add.reduce(loss, dtype=acc) if numpy else xp.sum(loss, dtype=acc)
         if reduction == "sum":
             ctx.scale = 1.0
             return _cast(xp, total, logits.dtype)
