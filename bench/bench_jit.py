@@ -22,6 +22,7 @@ Run:  pytest bench/bench_jit.py --benchmark-only --benchmark-group-by=group \\
 """
 import pytest
 
+import ratios
 from fastgrad.demo import jit_workloads, workloads
 from peers import torch_or_skip
 
@@ -49,30 +50,18 @@ for _n, _d in REGRESSIONS:
 RATIOS += [(T1_GROUP, "fastgrad jit", "fastgrad eager", "T1 under jit beside eager"),
            (T1_GROUP, "fastgrad jit", "torch eager", "")]
 
-_MEDIANS = {}  # (group, name) -> median seconds of the benchmarks that ran
-
-
 def timed(benchmark, group, name, fn):
     benchmark.group = group
     benchmark.name = name
     benchmark(fn)
-    stats = getattr(benchmark, "stats", None)
-    if stats is not None:
-        _MEDIANS[(group, name)] = stats.stats.median
+    ratios.record(benchmark)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def print_ratios(request):
     """After the groups: each ratio of medians whose two benchmarks ran (none in smoke mode)."""
     yield
-    lines = []
-    for group, top, bottom, note in RATIOS:
-        if (group, top) in _MEDIANS and (group, bottom) in _MEDIANS:
-            ratio = _MEDIANS[(group, top)] / _MEDIANS[(group, bottom)]
-            lines.append(f"  {group}: {top} / {bottom} = {ratio:.2f}x" + (f"  ({note})" if note else ""))
-    if lines:  # printed at the end of the run (bench/conftest.py)
-        request.config.bench_summary_lines = getattr(request.config, "bench_summary_lines", []) + [
-            "jit ratios (medians of this run):"] + lines
+    ratios.print_after(request, "jit ratios (medians of this run):", RATIOS)
 
 
 @pytest.mark.parametrize("mode", list(JIT_MODES))

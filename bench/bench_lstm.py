@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
+import ratios
 from fastgrad import _C
 from fastgrad.backend.gemm import gemm
 from fastgrad.backend.onednn_gemm import get_recurrent_gemm
@@ -46,25 +47,19 @@ def problem():
     return training_problem(lstm, "mse_loss", (SEQ, BATCH, INPUT), normal_target((SEQ, BATCH, HIDDEN)))
 
 
-_MEDIANS = {}  # benchmark name -> median seconds, for the ratios printed after the group
-
-
 @pytest.fixture(scope="module", autouse=True)
 def print_ratios(request):
     """After the group: fastgrad's median over PyTorch's and over the floor (none in smoke mode)."""
     yield
-    mine = _MEDIANS.get("fastgrad")
-    lines = [f"  R1: fastgrad / {peer} = {mine / _MEDIANS[peer]:.2f}x" + note
-             for peer, note in (("torch", "  (target <= 1.3x)"), (FLOOR, "")) if mine and peer in _MEDIANS]
-    if lines:  # printed at the end of the run (bench/conftest.py)
-        request.config.bench_summary_lines = ["R1 ratios (medians of this run):"] + lines
+    ratios.print_after(request, "R1 ratios (medians of this run):", [
+        (GROUP, "fastgrad", "torch", "target <= 1.3x"),
+        (GROUP, "fastgrad", FLOOR, "")])
 
 
 def timed(benchmark, name, fn):
     benchmark.group, benchmark.name = GROUP, name
     benchmark(fn)
-    if getattr(benchmark, "stats", None) is not None:
-        _MEDIANS[name] = benchmark.stats.stats.median
+    ratios.record(benchmark)
 
 
 @pytest.mark.parametrize("peer", ["fastgrad", "torch"])
