@@ -179,4 +179,3 @@ cdef inline bint is_f32(object a):
 cdef inline address data_of(object a):
     """The data pointer of an ndarray, NULL for None (an optional argument not given)."""
     return NULL if a is None else cnp.PyArray_DATA(a)
-
