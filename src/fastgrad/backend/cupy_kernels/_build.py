@@ -7,30 +7,20 @@ dtype and keeps the binary in its on-disk cache.  Nothing here imports CuPy
 until a kernel runs, so the kernel sources can be listed and checked on
 machines without it.
 """
+from dataclasses import dataclass, field
 
 
-class Elementwise:
-    """A `cupy.ElementwiseKernel` named `name`, built on first use.
+@dataclass(eq=False, repr=False)
+class CachedKernel:
+    """What every kernel here has: a name, CuPy-syntax parameters ("T x, T y") and a
+    `build()` that makes the CuPy kernel, called once, on the first call."""
 
-    in_params / out_params use CuPy's syntax ("T x, T y"); an output that is
-    also read (an optimizer's state) is passed by the caller as an existing
-    array and updated in place."""
+    name: str
+    in_params: str
+    out_params: str
+    _kernel: object = field(default=None, init=False)
 
-    kind = "elementwise"
-
-    def __init__(self, name, in_params, out_params, operation, preamble=""):
-        self.name = name
-        self.in_params = in_params
-        self.out_params = out_params
-        self.operation = operation
-        self.preamble = preamble
-        self._kernel = None
-
-    def build(self):
-        import cupy
-
-        return cupy.ElementwiseKernel(self.in_params, self.out_params, self.operation, self.name,
-                                      preamble=self.preamble)
+    kind = "kernel"
 
     def __call__(self, *args, **kwargs):
         kernel = self._kernel
@@ -42,22 +32,41 @@ class Elementwise:
         return f"<{self.kind} kernel {self.name}({self.in_params}) -> ({self.out_params})>"
 
 
-class Reduction(Elementwise):
+@dataclass(eq=False, repr=False)
+class Elementwise(CachedKernel):
+    """A `cupy.ElementwiseKernel` named `name`, built on first use.
+
+    in_params / out_params use CuPy's syntax ("T x, T y"); an output that is
+    also read (an optimizer's state) is passed by the caller as an existing
+    array and updated in place."""
+
+    operation: str
+    preamble: str = ""
+
+    kind = "elementwise"
+
+    def build(self):
+        import cupy
+
+        return cupy.ElementwiseKernel(self.in_params, self.out_params, self.operation, self.name,
+                                      preamble=self.preamble)
+
+
+@dataclass(eq=False, repr=False)
+class Reduction(CachedKernel):
     """A `cupy.ReductionKernel`: y = post_map(reduce over elements of map_expr(x)).
 
     The accumulator has type `reduce_type`; `a` and `b` name two partial
     results in `reduce_expr`, `a` the final one in `post_map_expr`."""
 
-    kind = "reduction"
+    map_expr: str
+    reduce_expr: str
+    post_map_expr: str
+    identity: str
+    reduce_type: str
+    preamble: str = ""
 
-    def __init__(self, name, in_params, out_params, map_expr, reduce_expr, post_map_expr, identity,
-                 reduce_type, preamble=""):
-        super().__init__(name, in_params, out_params, map_expr, preamble)
-        self.map_expr = map_expr
-        self.reduce_expr = reduce_expr
-        self.post_map_expr = post_map_expr
-        self.identity = identity
-        self.reduce_type = reduce_type
+    kind = "reduction"
 
     def build(self):
         import cupy
@@ -72,6 +81,6 @@ def collect(namespace):
     found = {}
     for value in namespace.values():
         for k in value if isinstance(value, tuple) else (value,):
-            if isinstance(k, Elementwise):
+            if isinstance(k, CachedKernel):
                 found[k.name] = k
     return found
