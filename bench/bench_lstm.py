@@ -27,7 +27,7 @@ import fastgrad as fg
 import ratios
 from fastgrad import _C
 from fastgrad.backend.gemm import gemm
-from fastgrad.backend.onednn_gemm import get_recurrent_gemm
+from fastgrad.backend.onednn_gemm import get_recurrent_gemm, recurrent_gemm_description
 from peers import library, torch_or_skip
 from training_step import adam_step, first_loss, normal_target, training_problem
 
@@ -51,7 +51,8 @@ def problem():
 def print_ratios(request):
     """After the group: fastgrad's median over PyTorch's and over the floor (none in smoke mode)."""
     yield
-    ratios.print_after(request, "R1 ratios (medians of this run):", [
+    title = f"R1 ratios (medians of this run; fastgrad's recurrent products: {recurrent_gemm_description()}):"
+    ratios.print_after(request, title, [
         (GROUP, "fastgrad", "torch", "target <= 1.3x"),
         (GROUP, "fastgrad", FLOOR, "")])
 
