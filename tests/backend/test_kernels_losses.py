@@ -92,7 +92,7 @@ def test_row_kernels_extreme_values(name, dtype, rng):
 
 # ---- cross entropy ---------------------------------------------------------------------------------
 
-CE_SHAPES = [(1, 1), (5, 3), (0, 4), (4096, 8), (4097, 9), (64, 1000), (3, 20_000)]
+CE_SHAPES = [(1, 1), (5, 3), (0, 4), (4096, 8), (4097, 9), (17, 31), (40, 32), (64, 1000), (3, 20_000)]
 CE_OPTIONS = [{}, {"label_smoothing": 0.2}, {"weight": True}, {"weight": True, "label_smoothing": 0.3},
               {"ignore_index": 1}, {"ignore_index": -1, "label_smoothing": 0.1, "weight": True}]
 
@@ -284,6 +284,24 @@ def test_sums_do_not_depend_on_the_thread_count(name, rng):
     finally:
         _C.set_num_threads(before)
     assert one == many
+
+
+@DTYPES
+@pytest.mark.parametrize("shape", [(5003, 10), (1203, 40)], ids=str)
+def test_cross_entropy_does_not_depend_on_the_thread_count(shape, dtype, rng):
+    x, target, kw = ce_inputs(rng, shape, dtype, {"weight": True, "label_smoothing": 0.1})
+    grad = np.asarray(rng.standard_normal(shape[0]), dtype=dtype)
+    before = _C.get_num_threads()
+    try:
+        results = []
+        for threads in (1, max(2, before)):
+            _C.set_num_threads(threads)
+            results.append((_C.cross_entropy_fwd(x, target=target, **kw),
+                            _C.cross_entropy_bwd(x, grad=grad, target=target, **kw)))
+    finally:
+        _C.set_num_threads(before)
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
 @pytest.mark.parametrize("threads", [1, 2])
