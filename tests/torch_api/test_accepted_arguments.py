@@ -58,6 +58,12 @@ LAYERS = {
     "Embedding": lambda **kw: nn.Embedding(5, 3, **kw),
     "MultiheadAttention": lambda **kw: nn.MultiheadAttention(4, 2, **kw),
     "TransformerEncoderLayer": lambda **kw: nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, **kw),
+    "RNN": lambda **kw: nn.RNN(3, 4, **kw),
+    "LSTM": lambda **kw: nn.LSTM(3, 4, num_layers=2, proj_size=2, **kw),
+    "GRU": lambda **kw: nn.GRU(3, 4, bidirectional=True, **kw),
+    "LSTMCell": lambda **kw: nn.LSTMCell(3, 4, **kw),
+    "GRUCell": lambda **kw: nn.GRUCell(3, 4, **kw),
+    "RNNCell": lambda **kw: nn.RNNCell(3, 4, **kw),
 }
 
 

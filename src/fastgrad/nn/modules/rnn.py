@@ -124,6 +124,7 @@ class RNNBase(Module):
                     self.register_parameter(prefix + suffix, Parameter(np.empty(shape, dtype=dtype)))
                     self._flat_weights_names.append(prefix + suffix)
         self.reset_parameters()
+        self._place_on(device)
 
     def reset_parameters(self):
         _uniform_parameters(self)
@@ -299,6 +300,7 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
+        self._place_on(device)
 
     def reset_parameters(self):
         _uniform_parameters(self)
