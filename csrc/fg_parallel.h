@@ -60,12 +60,16 @@ static inline int64_t fg_chunk_items(int64_t n, int64_t work, int64_t align, int
  * take the cores from the very thread they wait for.  So each threaded loop
  * times the calling thread's own share and its wait at the barrier
  * (fg_team_note); a wait over FG_TEAM_LATE_NS that is also longer than the
- * caller's own share means the team came late, and the loops run on the
- * calling thread alone for a while (fg_team_ready is false), 100 ms at first,
- * doubling while the team keeps coming late, up to 1.6 s; one prompt team ends
- * it.  Chunks are the same either way, so results do not change.  GEMMs
- * follow the same signal (gemm.c). */
+ * caller's own share means the team came late.  FG_TEAM_LATE_IN_A_ROW late
+ * teams in a row (one alone is a stray scheduler tick on a quiet machine, and
+ * backing off for it would leave a long kernel's whole benchmark on one
+ * thread) make the loops run on the calling thread alone for a while
+ * (fg_team_ready is false), 100 ms at first, doubling while the team keeps
+ * coming late after each pause, up to 1.6 s; one prompt team ends it.
+ * Chunks are the same either way, so results do not change.  GEMMs follow
+ * the same signal (gemm.c). */
 #define FG_TEAM_LATE_NS 2000000
+#define FG_TEAM_LATE_IN_A_ROW 2
 int64_t fg_team_clock_ns(void);
 int fg_team_ready(void);
 void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns);

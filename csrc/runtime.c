@@ -44,6 +44,7 @@ void fg_set_num_threads(int n)
 
 static int64_t team_serial_until_ns;  /* loops run serially before this time */
 static int64_t team_backoff_ns;       /* the last back-off; 0 after a prompt team */
+static int team_late_in_a_row;        /* late teams since the last prompt one, outside a back-off */
 
 int64_t fg_team_clock_ns(void)
 {
@@ -63,11 +64,18 @@ void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns)
     int64_t wait = end_ns - own_done_ns, own = own_done_ns - start_ns;
     if (wait > FG_TEAM_LATE_NS && wait > own) {
         int64_t last = __atomic_load_n(&team_backoff_ns, __ATOMIC_RELAXED);
+        if (last == 0 && __atomic_add_fetch(&team_late_in_a_row, 1, __ATOMIC_RELAXED) < FG_TEAM_LATE_IN_A_ROW)
+            return;
+        __atomic_store_n(&team_late_in_a_row, 0, __ATOMIC_RELAXED);
         int64_t next = last == 0 ? FG_TEAM_BACKOFF_FIRST_NS
                      : last >= FG_TEAM_BACKOFF_MOST_NS / 2 ? FG_TEAM_BACKOFF_MOST_NS : 2 * last;
         __atomic_store_n(&team_backoff_ns, next, __ATOMIC_RELAXED);
         __atomic_store_n(&team_serial_until_ns, end_ns + next, __ATOMIC_RELAXED);
-    } else if (__atomic_load_n(&team_backoff_ns, __ATOMIC_RELAXED) != 0) {
+    } else {
+        if (__atomic_load_n(&team_late_in_a_row, __ATOMIC_RELAXED) != 0)
+            __atomic_store_n(&team_late_in_a_row, 0, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&team_backoff_ns, __ATOMIC_RELAXED) == 0)
+            return;
         __atomic_store_n(&team_backoff_ns, 0, __ATOMIC_RELAXED);
         __atomic_store_n(&team_serial_until_ns, 0, __ATOMIC_RELAXED);
     }
