@@ -200,8 +200,9 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
             int64_t nb = rows - r0 < FG_LANES ? rows - r0 : FG_LANES;          \
             short_rows_exp_##S(x + r0 * cols, nb, cols, weight, e, m, s, NULL); \
             for (int64_t j = 0; j < FG_LANES; j++) {                           \
-                T g = j < nb ? grad[r0 + j] : 0;                               \
-                double wt = j < nb && weight ? (double)weight[target[r0 + j]] : 1.0; \
+                int64_t t = j < nb ? target[r0 + j] : ignore_index;             \
+                T g = t != ignore_index ? grad[r0 + j] : 0;                    \
+                double wt = t != ignore_index && weight ? (double)weight[t] : 1.0; \
                 a[j] = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum) / s[j]); \
                 ge[j] = g * eps_c;                                             \
             }                                                                  \
