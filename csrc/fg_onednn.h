@@ -1,6 +1,7 @@
 /* oneDNN's C API (v3) as fastgrad uses it: loaded at run time by onednn.c,
- * shared by the bfloat16 matmul (onednn.c) and the float32 convolutions
- * (onednn_conv.c).
+ * shared by the matmuls (onednn.c: bfloat16 for autocast, and the float32 one
+ * the recurrent layers call through onednn_gemm.c) and the float32
+ * convolutions (onednn_conv.c).
  *
  * fastgrad is not linked against oneDNN and does not need its headers: the
  * declarations below follow oneDNN's dnnl.h and dnnl_types.h; the enum values
