@@ -17,6 +17,7 @@ pytest tests/distributed -q -rs
 pytest bench/bench_distributed.py --benchmark-disable -q     # the data-parallel benchmark script, smoke size
 
 out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
 (cd "$out" && OMP_NUM_THREADS=1 timeout 600 mpiexec -n 2 fastgrad demo --distributed --epochs 3 \
     --progress none --no-plots --out "$out" | tee "$out/demo.log")
 test "$(grep -c 'final test acc' "$out/demo.log")" -eq 1   # one table, from rank 0

