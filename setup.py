@@ -16,7 +16,8 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-BASE_FLAGS = ["-O3", "-std=c99"]
+# A C function called without a prototype would have its int64 or pointer result cut to an int.
+BASE_FLAGS = ["-O3", "-std=c99", "-Werror=implicit-function-declaration"]
 OPENMP_FLAGS = ["-fopenmp"]
 DEBUG = os.environ.get("FASTGRAD_DEBUG", "") in ("1", "true", "yes")
 RELEASE_COMPILE_FLAGS = [] if DEBUG else ["-g0"]

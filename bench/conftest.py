@@ -38,9 +38,14 @@ def same_threads_everywhere():
 
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter, config):
-    """Lines a bench module left in `config.bench_summary_lines` (bench_jit.py's ratios), printed last."""
+    """Lines a bench module left in `config.bench_summary_lines` (bench_jit.py's ratios), printed last,
+    then how often fastgrad's kernels found their thread team late and ran on one thread for a while
+    (csrc/fg_parallel.h's contention back-off): on a quiet machine, never."""
     lines = getattr(config, "bench_summary_lines", None)
     if lines:
         terminalreporter.write_line("")
         for line in lines:
             terminalreporter.write_line(line)
+    from fastgrad import _C
+
+    terminalreporter.write_line(f"fastgrad contention back-offs during this run: {_C.contention_backoffs()}")

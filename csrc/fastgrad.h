@@ -16,6 +16,7 @@
 /* ---- runtime (runtime.c) ---- */
 int fg_openmp_enabled(void);
 int fg_get_num_threads(void);
+int64_t fg_team_backoffs(void);
 void fg_set_num_threads(int n);
 
 /* ---- activations (activations.c) ----

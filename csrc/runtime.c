@@ -45,6 +45,12 @@ void fg_set_num_threads(int n)
 static int64_t team_serial_until_ns;  /* loops run serially before this time */
 static int64_t team_backoff_ns;       /* the last back-off; 0 after a prompt team */
 static int team_late_in_a_row;        /* late teams since the last prompt one, outside a back-off */
+static int64_t team_backoffs;         /* back-offs started since the process began */
+
+int64_t fg_team_backoffs(void)
+{
+    return __atomic_load_n(&team_backoffs, __ATOMIC_RELAXED);
+}
 
 int64_t fg_team_clock_ns(void)
 {
@@ -67,6 +73,7 @@ void fg_team_note(int64_t start_ns, int64_t own_done_ns, int64_t end_ns)
         if (last == 0 && __atomic_add_fetch(&team_late_in_a_row, 1, __ATOMIC_RELAXED) < FG_TEAM_LATE_IN_A_ROW)
             return;
         __atomic_store_n(&team_late_in_a_row, 0, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&team_backoffs, 1, __ATOMIC_RELAXED);
         int64_t next = last == 0 ? FG_TEAM_BACKOFF_FIRST_NS
                      : last >= FG_TEAM_BACKOFF_MOST_NS / 2 ? FG_TEAM_BACKOFF_MOST_NS : 2 * last;
         __atomic_store_n(&team_backoff_ns, next, __ATOMIC_RELAXED);
