@@ -115,6 +115,10 @@ def compile_flags() -> Any:
     """The C compiler flags the extension was built with."""
     ...
 
+def contention_backoffs() -> Any:
+    """How many times the kernels have found their thread team late (other processes busy on the"""
+    ...
+
 def cross_entropy_bwd(logits: Any, *, grad: Any, target: Any, weight: Any = ..., ignore_index: Any = ..., label_smoothing: Any = ..., out: Any = ...) -> Any:
     """Gradient in the logits of cross_entropy_fwd's per-row loss, given its per-row gradient `grad`."""
     ...
