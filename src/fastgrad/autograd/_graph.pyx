@@ -161,7 +161,7 @@ cdef class Context:
     cdef public object backend     # the backend chosen for the forward
     cdef public list parents       # per forward argument: Context, leaf Tensor or None
     cdef public object saved_arrays
-    cdef public object saved_meta  # per saved array: (source, version counter, version); None: all constants
+    cdef public object saved_meta  # per saved array: (source: a leaf Tensor, the Context that made it or OWN_OUTPUT; version counter; version); None: all constants
     cdef public object dtype
     cdef public object shape
     cdef public object hooks
@@ -568,7 +568,7 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):
             meta.append(_CONSTANT_ENTRY)
             continue
         if s is out_data:
-            meta.append((ctx, out._version, out._version[0]))
+            meta.append((OWN_OUTPUT, out._version, out._version[0]))
             any_tensor = True
             continue
         for i in range(len(args)):
@@ -583,6 +583,17 @@ cdef list _describe_saved(Context ctx, TensorBase out, tuple args, tuple datas):
 
 
 cdef tuple _CONSTANT_ENTRY = (None, None, 0)  # a saved value that is no tensor's array
+
+
+class _OwnOutput:
+    def __repr__(self):
+        return "OWN_OUTPUT"
+
+
+# The source of a saved array that is the node's own output.  Naming the node itself there would
+# make the node reference itself: a cycle that keeps the node and its saved arrays alive until
+# Python's cyclic collector runs, whenever a graph is dropped without a backward.
+OWN_OUTPUT = _OwnOutput()
 
 
 # ---- backward ---------------------------------------------------------------
@@ -641,6 +652,8 @@ cdef object run_differentiable(Context node, g, backend):
             source = entry[0]
             if source is None:
                 tensors.append(arr)  # constants stay arrays or numbers
+            elif source is OWN_OUTPUT:
+                tensors.append(new_tensor(arr, True, node))
             elif type(source) is Context:
                 tensors.append(new_tensor(arr, True, source))
             else:

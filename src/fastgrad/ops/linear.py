@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ..autograd._graph import Context, new_tensor
+from ..autograd._graph import OWN_OUTPUT, Context, new_tensor
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from .. import _C
@@ -156,7 +156,7 @@ def _bits_written_for(ctx, x):
     if bits is None or parent.saved_arrays[3] is not x:
         return None
     source, counter, version = parent.saved_meta[3]
-    return bits if source is parent and counter[0] == version else None
+    return bits if source is OWN_OUTPUT and counter[0] == version else None
 
 
 def _keeps_x(ctx, rounded):
