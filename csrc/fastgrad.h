@@ -244,6 +244,11 @@ typedef struct {
     int maximize;
 } fg_adamax_args;
 
+typedef struct {
+    double lr, rho, eps, weight_decay;
+    int maximize;
+} fg_adadelta_args;
+
 void fg_sgd_step_f32(float *const *params, const float *const *grads, float *const *bufs,
                      const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a);
 void fg_sgd_step_f64(double *const *params, const double *const *grads, double *const *bufs,
@@ -282,6 +287,12 @@ void fg_adamax_step_f32(float *const *params, const float *const *grads, float *
 void fg_adamax_step_f64(double *const *params, const double *const *grads, double *const *exp_avgs,
                         double *const *exp_infs, const int64_t *lengths, int64_t ntensors,
                         const fg_adamax_args *a);
+void fg_adadelta_step_f32(float *const *params, const float *const *grads, float *const *square_avgs,
+                          float *const *acc_deltas, const int64_t *lengths, int64_t ntensors,
+                          const fg_adadelta_args *a);
+void fg_adadelta_step_f64(double *const *params, const double *const *grads, double *const *square_avgs,
+                          double *const *acc_deltas, const int64_t *lengths, int64_t ntensors,
+                          const fg_adadelta_args *a);
 /* Gradient norms over a list of tensors (sum of squares in double; max |x|
  * is NaN when any element is NaN) and in-place scaling x *= factor. */
 double fg_sum_squares_f32(const float *const *xs, const int64_t *lengths, int64_t ntensors);

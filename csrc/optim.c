@@ -461,6 +461,50 @@ ADAMAX_KERNELS(float, f32)
 ADAMAX_KERNELS(double, f64)
 
 /* ------------------------------------------------------------------------
+ * Adadelta:  g <- -g (maximize);  g <- g + wd p;
+ *       s <- rho s + (1 - rho) g^2;  d <- sqrt(a + eps) / sqrt(s + eps) * g
+ *       a <- rho a + (1 - rho) d^2;  p <- p - lr d
+ */
+#define ADADELTA_KERNELS(T, S)                                                         \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *square_avgs;                \
+        T *const *acc_deltas; const fg_adadelta_args *a;                               \
+    } adadelta_ctx_##S;                                                                \
+                                                                                       \
+    FG_SIMD_CLONES static void adadelta_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const adadelta_ctx_##S *c = vctx;                                              \
+        const fg_adadelta_args *a = c->a;                                              \
+        T *restrict p = c->params[t] + lo;                                             \
+        const T *restrict g = c->grads[t] + lo;                                        \
+        T *restrict s = c->square_avgs[t] + lo;                                        \
+        T *restrict acc = c->acc_deltas[t] + lo;                                       \
+        const int64_t n = hi - lo;                                                     \
+        const T sign = a->maximize ? (T)-1 : (T)1;                                     \
+        const T wd = (T)a->weight_decay, rho = (T)a->rho, w = (T)(1.0 - a->rho);       \
+        const T eps = (T)a->eps, lr = (T)a->lr;                                        \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            T gi = sign * g[i] + wd * p[i];                                            \
+            T si = rho * s[i] + w * (gi * gi);                                         \
+            T di = (FG_SQRT_##S(acc[i] + eps) / FG_SQRT_##S(si + eps)) * gi;           \
+            s[i] = si;                                                                 \
+            acc[i] = rho * acc[i] + w * (di * di);                                     \
+            p[i] = p[i] - lr * di;                                                     \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_adadelta_step_##S(T *const *params, const T *const *grads, T *const *square_avgs, \
+                              T *const *acc_deltas, const int64_t *lengths, int64_t ntensors, \
+                              const fg_adadelta_args *a)                               \
+    {                                                                                  \
+        adadelta_ctx_##S c = {params, grads, square_avgs, acc_deltas, a};              \
+        for_each_range(lengths, ntensors, adadelta_range_##S, &c);                     \
+    }
+
+ADADELTA_KERNELS(float, f32)
+ADADELTA_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
  * Norms of gradients (for clipping) and in-place scaling.
  * The sum of squares accumulates in double for both element types.
  * max |x| propagates NaN so that a non-finite norm is always seen.

@@ -19,6 +19,10 @@ class PoolWindows:
 class StepLists:
     def __getattr__(self, name: str) -> Any: ...
 
+def adadelta_step(params: Any, grads: Any, square_avgs: Any, acc_deltas: Any, *, lr: Any, rho: Any, eps: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:
+    """Adadelta in place."""
+    ...
+
 def adagrad_step(params: Any, grads: Any, state_sums: Any, *, clr: Any, eps: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:
     """Adagrad in place; clr = lr / (1 + (t - 1) * lr_decay)."""
     ...

@@ -93,3 +93,6 @@ from .jit import jit  # noqa: E402
 # ---- mixed precision ----------------------------------------------------------------------
 from . import amp  # noqa: E402,F401
 from .amp import autocast  # noqa: E402,F401
+
+# ---- device selection as PyTorch scripts write it ---------------------------------------------
+from . import accelerator, backends  # noqa: E402,F401  (accelerator.is_available(), backends.mps.is_available())

@@ -205,6 +205,8 @@ STEP_SPECS = {
              bias_correction2_sqrt=0.17, rect=0.4, rectified=rectified, decoupled=True)))(r) for r in (False, True)],
     "adamax_step": [lambda: ([signed(6), signed(6), signed(6) * 0.1, positive(6) * 0.1],
                              dict(beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, clr=0.02, maximize=True))],
+    "adadelta_step": [lambda: ([signed(6), signed(6), positive(6) * 0.1, positive(6) * 0.1],
+                               dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.1, maximize=True))],
     "cross_entropy_fwd": [
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5))),
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5, ignore=-100), weight=positive(5),

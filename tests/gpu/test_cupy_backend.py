@@ -165,6 +165,7 @@ STEP_CASES = [
     ("nadam_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=True)),
     ("radam_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
     ("adamax_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, maximize=True)),
+    ("adadelta_step", [True] * 4, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.05, maximize=True)),
 ]
 
 

@@ -227,6 +227,8 @@ STEP_CASES = [
                            maximize=True)),
     ("adamax_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
     ("adamax_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.0, maximize=True)),
+    ("adadelta_step", 4, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.05)),
+    ("adadelta_step", 4, dict(lr=0.5, rho=0.5, eps=1e-4, maximize=True)),
 ] + [case[:3] for case in _adam_cases() if not case[3]] + [
     ("adam_step", 5, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=d))
     for d in (False, True)]

@@ -54,11 +54,17 @@ def _adamax():
     yield {"lr": 0.02, "betas": (0.8, 0.95), "eps": 1e-6}
 
 
+def _adadelta():
+    yield from _combos({"lr": 1.0}, weight_decay=[0.0, 0.1], maximize=[False, True])
+    yield {"lr": 0.5, "rho": 0.5, "eps": 1e-4}
+
+
 def cases():
     """(id, fastgrad class, PyTorch class name, kwargs) for every option combination."""
     table = [(optim.SGD, "SGD", _sgd), (optim.Adam, "Adam", _adam), (optim.AdamW, "AdamW", _adam),
              (optim.RMSprop, "RMSprop", _rmsprop), (optim.Adagrad, "Adagrad", _adagrad),
-             (optim.NAdam, "NAdam", _nadam), (optim.RAdam, "RAdam", _radam), (optim.Adamax, "Adamax", _adamax)]
+             (optim.NAdam, "NAdam", _nadam), (optim.RAdam, "RAdam", _radam), (optim.Adamax, "Adamax", _adamax),
+             (optim.Adadelta, "Adadelta", _adadelta)]
     out = []
     for cls, torch_name, gen in table:
         for kw in gen():

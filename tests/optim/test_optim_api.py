@@ -9,7 +9,8 @@ from fastgrad import optim
 from optim_cases import cases
 
 CASES = cases()
-ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.NAdam, optim.RAdam, optim.Adamax]
+ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.NAdam, optim.RAdam, optim.Adamax,
+       optim.Adadelta]
 
 
 def _params(rng, dtype=np.float32):
@@ -43,6 +44,10 @@ def _set_grads(rng, params):
     (optim.NAdam, dict(betas=(0.9, 1.0)), "beta parameter at index 1"),
     (optim.RAdam, dict(eps=0.0), "epsilon"),
     (optim.Adamax, dict(lr=-1.0), "learning rate"),
+    (optim.Adadelta, dict(lr=-1.0), "learning rate"),
+    (optim.Adadelta, dict(rho=1.5), "rho"),
+    (optim.Adadelta, dict(eps=-1e-6), "epsilon"),
+    (optim.Adadelta, dict(weight_decay=-0.1), "weight_decay"),
 ])
 def test_invalid_hyperparameters_raise_value_error(rng, cls, kw, words):
     with pytest.raises(ValueError, match=words):
@@ -143,6 +148,7 @@ def test_closure_is_evaluated_with_grad_enabled(rng):
     (optim.NAdam, dict(), ["exp_avg", "exp_avg_sq"]),
     (optim.RAdam, dict(), ["exp_avg", "exp_avg_sq"]),
     (optim.Adamax, dict(), ["exp_avg", "exp_inf"]),
+    (optim.Adadelta, dict(), ["square_avg", "acc_delta"]),
 ])
 def test_state_holds_exactly_the_buffers_the_algorithm_needs(rng, cls, kw, buffers):
     ps = _params(rng)

@@ -112,6 +112,20 @@ def test_adam_variant_steps(rng, dtype, name, options):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("maximize", [False, True])
+def test_adadelta_step(rng, dtype, maximize):
+    params, grads = _arrays(rng, dtype), _arrays(rng, dtype)
+    square_avgs, acc_deltas = _arrays(rng, dtype, positive=True), _arrays(rng, dtype, positive=True)
+    kw = dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.1, maximize=maximize)
+    p1, s1, a1 = _copy(params), _copy(square_avgs), _copy(acc_deltas)
+    _C.adadelta_step(p1, grads, s1, a1, **kw)
+    ref.adadelta_step(np, params, grads, square_avgs, acc_deltas, **kw)
+    for a, b in zip(p1 + s1 + a1, params + square_avgs + acc_deltas):
+        assert np.all(np.isfinite(a))
+        np.testing.assert_allclose(a, b, **_tol(dtype))
+
+
 def test_adamax_keeps_nan_in_the_infinity_norm():
     p, g, m = np.ones(40000), np.ones(40000), np.zeros(40000)
     u = np.ones(40000)
@@ -157,6 +171,7 @@ def _step_kernels(rng, dtype):
     yield "adagrad", run(_C.adagrad_step, 1, lambda a: [], clr=0.1, eps=1e-10, weight_decay=0.1)
     for name, kw in NEW_STEPS.items():
         yield name, run(getattr(_C, name), 2, lambda a: [], **kw)
+    yield "adadelta", run(_C.adadelta_step, 2, lambda a: [], lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.1)
     yield "scale_", run(lambda xs, g, factor: _C.scale_(xs, factor), 0, lambda a: [], factor=0.37)
 
 

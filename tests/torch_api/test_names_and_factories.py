@@ -161,3 +161,17 @@ def test_gradient_accumulates_and_zero_grad_keeps_or_drops_it():
     assert model.weight.grad is not None and not np.any(np.asarray(model.weight.grad))
     model.zero_grad()
     assert model.weight.grad is None
+
+
+def test_device_selection_names_of_pytorch_scripts():
+    import importlib.util
+
+    import fastgrad as torch
+
+    assert torch.accelerator.is_available() == torch.cuda.is_available()
+    assert torch.backends.mps.is_available() is False and torch.backends.mps.is_built() is False
+    installed = importlib.util.find_spec("cupy") is not None
+    assert (torch.accelerator.current_accelerator() == "cuda") == installed
+    if not torch.cuda.is_available():
+        assert torch.accelerator.current_accelerator(check_available=True) is None
+        assert torch.accelerator.device_count() == 0

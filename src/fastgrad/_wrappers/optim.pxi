@@ -27,9 +27,12 @@ cdef extern from "fastgrad.h":
     ctypedef struct fg_adamax_args:
         double beta1, beta2, eps, weight_decay, clr
         int maximize
+    ctypedef struct fg_adadelta_args:
+        double lr, rho, eps, weight_decay
+        int maximize
 
     enum: fg_sgd_step, fg_adam_step, fg_rmsprop_step, fg_adagrad_step, fg_nadam_step, fg_radam_step
-    enum: fg_adamax_step, fg_sum_squares, fg_max_abs, fg_scale
+    enum: fg_adamax_step, fg_adadelta_step, fg_sum_squares, fg_max_abs, fg_scale
 
 
 cdef class ArrayList:
@@ -205,6 +208,17 @@ def adamax_step(params, grads, exp_avgs, exp_infs, *, double beta1, double beta2
                                            maximize=maximize)
     with nogil:
         by_dtype(L.f32, fg_adamax_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
+
+
+def adadelta_step(params, grads, square_avgs, acc_deltas, *, double lr, double rho, double eps,
+                  double weight_decay=0.0, bint maximize=False):
+    """Adadelta in place."""
+    cdef StepLists L = step_lists("adadelta_step", params, grads, "square_avgs", square_avgs,
+                                  "acc_deltas", acc_deltas)
+    cdef fg_adadelta_args a = fg_adadelta_args(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                               maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_adadelta_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
 
 
 def first_unlike(arrays, like):

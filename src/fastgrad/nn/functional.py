@@ -346,6 +346,46 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 __all__ += ["pad", "interpolate", "one_hot", "kl_div"]
 
 
+# ---- channel dropout ----
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels input[n, c] with probability p and scale the rest by 1 / (1 - p)
+    while training; the identity otherwise.  As in PyTorch, the mask has the shape of the
+    first two axes, so a 3-d input is read as (N, C, L) (with PyTorch's warning), and
+    inputs that are not 3-d or 4-d are accepted with a deprecation warning.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.dropout2d(fg.ones(8, 16, 4, 4), p=0.25).shape
+    (8, 16, 4, 4)
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: probability has to be between 0 and 1, but got {p}")
+    ndim = len(input.shape)
+    if ndim < 2:
+        raise ValueError(f"dropout2d: the input must have at least 2 axes (N, C, ...), got shape {tuple(input.shape)}")
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: received a {ndim}-d input; dropout2d is meant for 3-d or 4-d inputs "
+                      "(use dropout for others)", UserWarning, stacklevel=2)
+    if ndim == 3:
+        warnings.warn("dropout2d: received a 3-d input, read as (N, C, L) with one draw per (n, c), as PyTorch "
+                      "does (use dropout1d semantics explicitly, or add a batch axis for (C, H, W))",
+                      UserWarning, stacklevel=2)
+    if inplace:
+        return _written_into(input, "dropout2d", _channels_dropped, p) if training and p > 0.0 else input
+    input = _tensor(input)
+    return _channels_dropped(input, p) if training and p > 0.0 else input
+
+
+def _channels_dropped(input, p):
+    if p == 1.0:
+        return input * 0.0
+    data = input._data
+    one_per_channel = data[(slice(None), slice(None)) + (slice(0, 1),) * (data.ndim - 2)]
+    return input * dropout_mask(one_per_channel, p)
+
+
+__all__ += ["dropout2d"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

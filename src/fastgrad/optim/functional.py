@@ -109,3 +109,11 @@ def adamax(params, grads, exp_avgs, exp_infs, *, step, lr, beta1, beta2, eps, we
         dict(beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, clr=lr / (1.0 - beta1 ** step),
              maximize=maximize),
         foreach, fused)
+
+
+def adadelta(params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weight_decay=0.0, maximize=False,
+             foreach=None, fused=None):
+    """Adadelta: running averages of squared gradients (s) and squared updates (a) scale
+    each step, d = sqrt(a + eps) / sqrt(s + eps) g, and p <- p - lr d."""
+    run("adadelta_step", [params, grads, square_avgs, acc_deltas],
+        dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize), foreach, fused)

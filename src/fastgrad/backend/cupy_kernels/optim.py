@@ -135,6 +135,17 @@ ADAMAX = Elementwise(
     p = p - clr * (mi / ui);
     """)
 
+ADADELTA = Elementwise(
+    "fastgrad_adadelta_step", "T g, T sign, T wd, T rho, T w, T eps, T lr", "T p, T s, T acc",
+    """
+    T gi = sign * g + wd * p;
+    T si = rho * s + w * (gi * gi);
+    T di = (sqrt(acc + eps) / sqrt(si + eps)) * gi;
+    s = si;
+    acc = rho * acc + w * (di * di);
+    p = p - lr * di;
+    """)
+
 # ---- gradient norms and scaling -------------------------------------------------
 # Sum of squares accumulated in double; max |x| propagates NaN.
 SUM_SQUARES = Reduction("fastgrad_sum_squares_fwd", "T x", "float64 y",
@@ -229,6 +240,12 @@ def adamax_step(params, grads, exp_avgs, exp_infs, *, beta1, beta2, eps, weight_
     """Adamax on lists of parameters, in place."""
     for param, grad, m, u in zip(params, grads, exp_avgs, exp_infs):
         ADAMAX(grad, _sign(maximize), weight_decay, 1.0 - beta1, beta2, eps, clr, param, m, u)
+
+
+def adadelta_step(params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weight_decay=0.0, maximize=False):
+    """Adadelta on lists of parameters, in place."""
+    for param, grad, s, acc in zip(params, grads, square_avgs, acc_deltas):
+        ADADELTA(grad, _sign(maximize), weight_decay, rho, 1.0 - rho, eps, lr, param, s, acc)
 
 
 def sum_squares(arrays):

@@ -131,3 +131,15 @@ def adamax_step(xp, params, grads, exp_avgs, exp_infs, *, beta1, beta2, eps, wei
         exp_avg[...] = m
         exp_inf[...] = u
         param[...] = param - clr * (m / u)
+
+
+def adadelta_step(xp, params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weight_decay=0.0, maximize=False):
+    """Adadelta: s = rho s + (1 - rho) g^2;  d = sqrt(a + eps) / sqrt(s + eps) g;
+    a = rho a + (1 - rho) d^2;  p = p - lr d."""
+    for param, grad, square_avg, acc_delta in zip(params, grads, square_avgs, acc_deltas):
+        g = _signed(grad, maximize) + weight_decay * param
+        s = rho * square_avg + (1.0 - rho) * (g * g)
+        d = (xp.sqrt(acc_delta + eps) / xp.sqrt(s + eps)) * g
+        square_avg[...] = s
+        acc_delta[...] = rho * acc_delta + (1.0 - rho) * (d * d)
+        param[...] = param - lr * d

@@ -43,3 +43,8 @@ from .loss import KLDivLoss
 from .upsampling import Upsample
 
 __all__ += ["KLDivLoss", "Unflatten", "Upsample"]
+
+# Channel dropout.
+from .dropout import Dropout2d
+
+__all__ += ["Dropout2d"]

@@ -1,4 +1,5 @@
-"""Dropout: zero each element with probability p while training, scale the rest by 1/(1-p)."""
+"""Dropout: zero each element (Dropout) or each channel (Dropout2d) with probability p while training,
+scale the rest by 1/(1-p)."""
 from .. import functional as F
 from .module import Module
 
@@ -20,3 +21,11 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout2d(Dropout):
+    """Training: y[n, c] = x[n, c] * m[n, c] / (1 - p), m ~ Bernoulli(1 - p), one draw per
+    channel of each sample of an (N, C, H, W) input; evaluation: y = x.  See F.dropout2d."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)
