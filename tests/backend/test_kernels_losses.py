@@ -62,10 +62,11 @@ def test_row_kernels_match_twin(name, shape, dtype, rng):
 
 
 @DTYPES
+@pytest.mark.parametrize("shape", [(60, 700), (70, 10), (19, 40)], ids=str)
 @pytest.mark.parametrize("layout", ["strided", "broadcast", "transposed"])
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_row_kernels_take_any_layout(name, layout, dtype, rng):
-    x = np.asarray(rng.standard_normal((60, 700)), dtype=dtype)
+def test_row_kernels_take_any_layout(name, layout, shape, dtype, rng):
+    x = np.asarray(rng.standard_normal(shape), dtype=dtype)
     view = {"strided": strided(x), "broadcast": np.broadcast_to(x[0], x.shape), "transposed": x.T}[layout]
     assert not view.flags.c_contiguous
     y = getattr(_C, name + "_fwd")(view)
@@ -75,19 +76,76 @@ def test_row_kernels_take_any_layout(name, layout, dtype, rng):
 
 
 @DTYPES
+@pytest.mark.parametrize("cols", [5, 16, 37])
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_row_kernels_extreme_values(name, dtype, rng):
-    x = np.asarray(rng.choice(EXTREMES, size=(500, 37)), dtype=dtype)
+def test_row_kernels_extreme_values(name, cols, dtype, rng):
+    x = np.asarray(rng.choice(EXTREMES, size=(500, cols)), dtype=dtype)
     x[0] = np.inf
     x[1, 3] = np.nan
     x[2] = -np.inf
-    x[3, :5] = -np.inf
+    x[3, :cols - 1] = -np.inf
+    x[20, 2] = np.inf
+    x[21, 4] = np.nan
     y = getattr(_C, name + "_fwd")(x)
     assert_close(y, twin(name + "_fwd", *f64(x)), dtype)
-    assert np.isnan(y[:3]).all()  # a row with +inf, with NaN, or all -inf
-    assert not np.isnan(y[3:]).any()
+    bad = [0, 1, 2, 20, 21]  # a row with +inf, with NaN, or all -inf: NaN throughout, as in the twin
+    assert np.isnan(y[bad]).all()
+    assert not np.isnan(np.delete(y, bad, axis=0)).any()
     if name == "softmax":
-        np.testing.assert_allclose(y[3:].sum(axis=1), 1.0, rtol=1e-5)
+        np.testing.assert_allclose(np.delete(y, bad, axis=0).sum(axis=1), 1.0, rtol=1e-5)
+    gy = np.asarray(rng.standard_normal(x.shape), dtype=dtype)
+    gx = getattr(_C, name + "_bwd")(y, gy)
+    assert_close(gx, twin(name + "_bwd", *f64(y, gy)), dtype, scale=4.0)
+    assert np.isnan(gx[bad]).all() and not np.isnan(np.delete(gx, bad, axis=0)).any()
+
+
+# Rows of fewer than 32 columns go through the row kernels 16 at a time, transposed so that
+# each row sits in a SIMD lane (below 16 columns only for the backward kernels); longer rows
+# one at a time.  Each path is tried on either side of its bounds, with row counts that leave
+# a partial block of lanes.
+LANES = 16
+SHORT_AND_LONG_COLS = [1, 2, 15, 16, 17, 31, 32, 33, 1000]
+ROW_COUNTS = [0, 1, LANES - 1, LANES + 1, 1001]
+
+
+@DTYPES
+@pytest.mark.parametrize("rows", ROW_COUNTS)
+@pytest.mark.parametrize("cols", SHORT_AND_LONG_COLS)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_row_kernels_short_and_long_rows(name, cols, rows, dtype, rng):
+    x = np.asarray(rng.standard_normal((rows, cols)) * 4, dtype=dtype)
+    y = getattr(_C, name + "_fwd")(x)
+    assert y.shape == x.shape and y.dtype == dtype
+    assert_close(y, twin(name + "_fwd", *f64(x)), dtype)
+    gy = np.asarray(rng.standard_normal(x.shape), dtype=dtype)
+    gx = getattr(_C, name + "_bwd")(y, gy)
+    assert_close(gx, twin(name + "_bwd", *f64(y, gy)), dtype, scale=4.0)
+
+
+@DTYPES
+@pytest.mark.parametrize("cols", [1, 10, 15, 16, 31, 33])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_row_results_do_not_depend_on_the_lane_or_thread(name, cols, dtype, rng):
+    """A row's result is the same bits wherever its block of lanes starts and however many
+    threads share the rows (the arrays are large enough to be split between threads)."""
+    x = np.asarray(rng.standard_normal((70_000 // cols + 3, cols)) * 4, dtype=dtype)
+    gy = np.asarray(rng.standard_normal(x.shape), dtype=dtype)
+    fwd, bwd = getattr(_C, name + "_fwd"), getattr(_C, name + "_bwd")
+    before = _C.get_num_threads()
+    try:
+        results = []
+        for threads in (1, max(2, before)):
+            _C.set_num_threads(threads)
+            y = fwd(x)
+            results.append((y, bwd(y, gy)))
+    finally:
+        _C.set_num_threads(before)
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    y, gx = results[0]
+    for start in (1, 3, LANES - 1):  # the same rows, shifted to other lanes
+        np.testing.assert_array_equal(fwd(x[start:]), y[start:])
+        np.testing.assert_array_equal(bwd(y[start:], gy[start:]), gx[start:])
 
 
 # ---- cross entropy ---------------------------------------------------------------------------------

@@ -55,6 +55,35 @@ def test_softmax_family_matches_torch(name, dim, rng):
     compare_with_torch(lambda t: getattr(t, name)(dim), lambda t: getattr(t, name)(dim), [x], rng)
 
 
+# Short rows (fewer than 32 columns) and long rows take different kernel paths.
+SHORT_AND_LONG_COLS = [1, 2, 15, 16, 17, 31, 32, 33]
+
+
+@pytest.mark.parametrize("cols", SHORT_AND_LONG_COLS)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_family_gradcheck_short_and_long_rows(name, cols, rng):
+    fn = getattr(fg, name)
+    assert fg.gradcheck(lambda x: fn(x, axis=-1), (leaf(rng, (17, cols)),))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("cols", SHORT_AND_LONG_COLS + [1000])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_family_matches_torch_short_and_long_rows(name, cols, dtype, rng):
+    torch = torch_or_skip()
+    x = np.asarray(rng.standard_normal((33, cols)) * 5, dtype=dtype)
+    w = np.asarray(rng.standard_normal(x.shape), dtype=dtype)
+    ours = fg.tensor(x, requires_grad=True)
+    theirs = torch.tensor(x, requires_grad=True)
+    out, ref = getattr(F, name)(ours, dim=-1), getattr(torch.nn.functional, name)(theirs, dim=-1)
+    (out * fg.tensor(w)).sum().backward()
+    (ref * torch.tensor(w)).sum().backward()
+    rtol, atol = (2e-5, 2e-6) if dtype == np.float32 else (1e-12, 1e-13)
+    assert out.dtype == dtype and ours.grad.dtype == dtype
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=rtol, atol=atol * 10)
+
+
 def test_softmax_is_stable_for_huge_logits():
     x = fg.tensor(np.array([[1e4, 0.0, -1e4], [1000.0, 1000.0, 1000.0]], dtype=np.float32))
     y = F.softmax(x, dim=1)
