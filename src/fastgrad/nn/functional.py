@@ -386,6 +386,88 @@ def _channels_dropped(input, p):
 __all__ += ["dropout2d"]
 
 
+# ---- activations composed from differentiable ops (fastgrad.ops.composed_activations) ----
+from ..ops import composed_activations as _composed  # noqa: E402
+
+
+def _maybe_inplace(op, compute, input, inplace, *args):
+    return _written_into(input, op, compute, *args) if inplace else compute(input, *args)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """input for input > 0, alpha (exp(input) - 1) otherwise."""
+    return _maybe_inplace("elu", _composed.elu, input, inplace, alpha)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """input for input > 0, alpha (exp(input / alpha) - 1) otherwise."""
+    return _maybe_inplace("celu", _composed.celu, input, inplace, alpha)
+
+
+def selu(input, inplace=False):
+    """1.0507 * elu(input, alpha=1.6733) (SELU's fixed constants)."""
+    return _maybe_inplace("selu", _composed.selu, input, inplace)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """input clipped to [min_val, max_val], with no gradient at the bounds."""
+    return _maybe_inplace("hardtanh", _composed.hardtanh, input, inplace, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(input, 0), 6)."""
+    return _maybe_inplace("relu6", _composed.relu6, input, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    """clip(input / 6 + 1/2, 0, 1)."""
+    return _maybe_inplace("hardsigmoid", _composed.hardsigmoid, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    """input * hardsigmoid(input)."""
+    return _maybe_inplace("hardswish", _composed.hardswish, input, inplace)
+
+
+def mish(input, inplace=False):
+    """input * tanh(softplus(input))."""
+    return _maybe_inplace("mish", _composed.mish, input, inplace)
+
+
+def logsigmoid(input):
+    """log(sigmoid(input)), stable."""
+    return _composed.logsigmoid(input)
+
+
+def softsign(input):
+    """input / (1 + |input|)."""
+    return _composed.softsign(input)
+
+
+def tanhshrink(input):
+    """input - tanh(input)."""
+    return _composed.tanhshrink(input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), a and b the halves of input along dim."""
+    return _composed.glu(input, dim)
+
+
+def prelu(input, weight):
+    """input for input > 0, weight * input otherwise (weight: 1 value or one per channel, axis 1)."""
+    return _composed.prelu(input, weight)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input) along `dim`."""
+    return _along_dim(lambda x, d: _softmax.softmax(-x, d), "softmin", input, dim, dtype)
+
+
+__all__ += ["elu", "celu", "selu", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "logsigmoid", "softsign",
+            "tanhshrink", "glu", "prelu", "softmin"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

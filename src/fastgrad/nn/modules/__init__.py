@@ -48,3 +48,10 @@ __all__ += ["KLDivLoss", "Unflatten", "Upsample"]
 from .dropout import Dropout2d
 
 __all__ += ["Dropout2d"]
+
+# Activations composed from differentiable ops.
+from .activation import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU,
+                         ReLU6, Softmin, Softsign, Tanhshrink)
+
+__all__ += ["CELU", "ELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "PReLU", "ReLU6",
+            "SELU", "Softmin", "Softsign", "Tanhshrink"]
