@@ -96,3 +96,6 @@ from .amp import autocast  # noqa: E402,F401
 
 # ---- device selection as PyTorch scripts write it ---------------------------------------------
 from . import accelerator, backends  # noqa: E402,F401  (accelerator.is_available(), backends.mps.is_available())
+
+# ---- more of PyTorch's module-level functions (also Tensor methods) ---------------------------
+from .everyday_functions import *  # noqa: E402,F401,F403  (logsumexp, median, tensor_split, searchsorted, ...)

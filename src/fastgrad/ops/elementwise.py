@@ -265,6 +265,29 @@ Fmin, fmin = binary("fmin", "Elementwise min that ignores NaN; ties split the gr
                     lambda b, g, x, y: _taken(b, g, _fmin_x_wins(b, x, y), x == y),
                     lambda b, g, x, y: _taken(b, g, ~(_fmin_x_wins(b, x, y) | (x == y)), x == y))
 
+
+
+def _erf(b, x):
+    """erf of a CuPy array (cupyx), or of a host array: SciPy's when installed, else math.erf
+    element by element (float arrays keep their dtype, others give float64)."""
+    if hasattr(x, "__cuda_array_interface__"):
+        import cupyx.scipy.special
+
+        return cupyx.scipy.special.erf(x)
+    import numpy
+
+    data = numpy.asarray(x)
+    dtype = data.dtype if data.dtype.kind == "f" else numpy.dtype(numpy.float64)
+    try:
+        from scipy.special import erf
+    except ImportError:
+        return numpy.frompyfunc(math.erf, 1, 1)(data).astype(dtype)
+    return erf(data).astype(dtype, copy=False)
+
+
+Erf, erf = unary("erf", "The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt; d/dx = 2/sqrt(pi) exp(-x^2).",
+                 _erf, INPUT, lambda b, g, x: g * (2.0 / math.sqrt(math.pi)) * b.xp.exp(-(x * x)))
+
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
 

@@ -9,6 +9,7 @@ GPU, with NumPy otherwise (other array-API arrays are read on the host).
 """
 import numpy as np
 
+from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor, new_tensor
 from ..backend import _is_cupy
 from .broadcast import normalize_axis
@@ -175,3 +176,49 @@ def argmax(x, dim=None, keepdim=False):
 def argmin(x, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor when dim is None)."""
     return _arg("argmin", x, dim, keepdim)
+
+
+class ScatterAdd(Function):
+    """A copy of x with v added at the advanced index idx, repeated positions adding up:
+    the op behind scatter_add.  d/dx = g, d/dv = g[idx]."""
+
+    @staticmethod
+    def forward(ctx, b, x, v, idx):
+        ctx.idx = idx
+        out = x.copy()
+        if _is_cupy(out):
+            import cupyx
+
+            cupyx.scatter_add(out, idx, v)
+        else:
+            np.add.at(out, idx, v)
+        return out
+
+    @staticmethod
+    def backward(ctx, b, g):
+        nx, nv = ctx.needs_input_grad[:2]
+        return (g if nx else None), (g[ctx.idx] if nv else None)
+
+
+def scatter_add(x, dim, index, src):
+    """A copy of x with src[i][j] added at x[index[i][j]][j] (dim=0), repeated indices adding up,
+    as torch.scatter_add; src's leading part of index's shape is used.
+
+    >>> fg.scatter_add(fg.zeros(3), 0, fg.tensor([0, 0, 2]), fg.ones(3))   # [2., 0., 1.]
+    """
+    dim = _dim(x, dim, "scatter_add")
+    _check_index(x, index, dim, "scatter_add")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a Tensor, got {type(src).__name__}")
+    shape = np.shape(_data(index))
+    if src.ndim != len(shape) or any(s < n for s, n in zip(src.shape, shape)):
+        raise RuntimeError(f"scatter_add: src of shape {tuple(src.shape)} is smaller than index {shape}")
+    if tuple(src.shape) != shape:
+        src = getitem(src, tuple(slice(0, n) for n in shape))
+    if src.dtype != x.dtype:
+        raise TypeError(f"scatter_add: src has dtype {src.dtype}, the tensor {x.dtype} (they must match)")
+    idx = _along(index, dim, "scatter_add")
+    _, flat = _values(_data(index))
+    if flat.size and (flat.min() < -x.shape[dim] or flat.max() >= x.shape[dim]):
+        raise IndexError(f"scatter_add: index out of range for dimension {dim} of size {x.shape[dim]}")
+    return ScatterAdd.apply(x, src, idx)
