@@ -84,7 +84,7 @@ void fg_softplus_bwd_f32(const float *restrict s, const float *restrict gy, floa
 void fg_softplus_bwd_f64(const double *restrict s, const double *restrict gy, double *restrict gx, int64_t n,
                          const fg_act_params *p);
 
-/* ---- losses (losses.c) ----
+/* ---- softmax family (softmax.c) and losses (losses.c) ----
  * Row kernels act along the last axis of a C-contiguous (rows, cols) array.
  * Cross entropy writes the loss per row, and its backward takes the
  * per-row gradient grad; class weights (cols entries) may be NULL for class

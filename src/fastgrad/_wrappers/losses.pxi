@@ -1,4 +1,4 @@
-# Softmax family and losses (csrc/losses.c).  Positional arguments are float
+# Softmax family and losses (csrc/softmax.c, csrc/losses.c).  Positional arguments are float
 # arrays of one shape and dtype; class indices, weights, per-row gradients and
 # scalar parameters are keywords.
 

@@ -1,4 +1,4 @@
-"""CuPy kernels of the softmax family and the losses: csrc/losses.c, body for body.
+"""CuPy kernels of the softmax family and the losses: csrc/softmax.c and csrc/losses.c, body for body.
 
 A C row kernel makes passes over one row; here each pass over all rows is a
 kernel: the row maximum (cupy.max), the row sums as ReductionKernels along

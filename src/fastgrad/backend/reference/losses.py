@@ -1,4 +1,4 @@
-"""Reference twins of the softmax and loss kernels (csrc/losses.c).
+"""Reference twins of the softmax and loss kernels (csrc/softmax.c, csrc/losses.c).
 
 Row kernels act along the last axis.  Positional arguments are float arrays
 of one shape; class indices, weights, per-row gradients and parameters are
