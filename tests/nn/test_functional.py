@@ -25,7 +25,9 @@ BUILTIN_SIGNATURES["adaptive_max_pool2d"] = ["input", "output_size", "return_ind
 BUILTIN_SIGNATURES["one_hot"] = ["tensor", "num_classes"]
 BUILTIN_SIGNATURES["scaled_dot_product_attention"] = ["query", "key", "value", "attn_mask", "dropout_p",
                                                       "is_causal", "scale", "enable_gqa"]
-BUILTIN_SIGNATURES.update(prelu=["input", "weight"], logsigmoid=["input"])
+BUILTIN_SIGNATURES.update(prelu=["input", "weight"], logsigmoid=["input"],
+                          cosine_similarity=["x1", "x2", "dim", "eps"],
+                          pairwise_distance=["x1", "x2", "p", "eps", "keepdim"])
 
 
 def test_every_name_is_there_with_torch_parameters():

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 
 # Parameter names of nn.functional that take tensors.
-TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", "key", "value", "attn_mask",
+TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", "key", "value", "attn_mask", "x1", "x2",
                     "tensor")
 
 

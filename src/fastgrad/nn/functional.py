@@ -468,6 +468,40 @@ __all__ += ["elu", "celu", "selu", "hardtanh", "relu6", "hardsigmoid", "hardswis
             "tanhshrink", "glu", "prelu", "softmin"]
 
 
+# ---- vector normalization and distances ----
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p, eps) along `dim` (the p-norm kept as a size-1 dimension).
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.normalize(fg.tensor([[3.0, 4.0]]), dim=1).tolist()
+    [[0.6000000238418579, 0.800000011920929]]
+    """
+    if out is not None:
+        raise TypeError("normalize: out= is not supported (fastgrad returns a new Tensor)")
+    x = _tensor(input)
+    return x / x.norm(p, dim, keepdim=True).clamp_min(eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) max(||x2||, eps)) along `dim`, after broadcasting x1 and x2."""
+    a, b = _tensor(x1), _tensor(x2)
+    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    a, b = a.expand(*shape), b.expand(*shape)
+    return ((a / a.norm(2, dim, keepdim=True).clamp_min(eps)) * (b / b.norm(2, dim, keepdim=True).clamp_min(eps))) \
+        .sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dimension, row by row (x1 and x2 broadcast)."""
+    diff = _tensor(x1) - x2 + eps
+    if diff.ndim == 0:
+        raise ValueError("pairwise_distance: the inputs must have at least 1 dimension")
+    return diff.norm(p, -1, keepdim=keepdim)
+
+
+__all__ += ["normalize", "cosine_similarity", "pairwise_distance"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

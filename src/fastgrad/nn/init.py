@@ -141,3 +141,27 @@ def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu", gen
     if std is None:
         return tensor
     return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """A (semi-)orthogonal matrix times `gain`, from the QR decomposition of a normal draw
+    (signs fixed by R's diagonal so the result is uniformly distributed); tensors with more
+    than 2 dimensions are filled as a (rows, rest) matrix."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    draw = _rng(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        draw = draw.T
+    q, r = np.linalg.qr(draw)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+__all__ += ["orthogonal_"]

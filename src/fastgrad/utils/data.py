@@ -24,13 +24,64 @@ __all__ = ["BatchSampler", "DataLoader", "Dataset", "RandomSampler", "Sampler", 
 
 
 class Dataset:
-    """A map-style dataset: `dataset[i]` and `len(dataset)`."""
+    """A map-style dataset: `dataset[i]` and `len(dataset)`; `a + b` concatenates two."""
 
     def __getitem__(self, index):
         raise NotImplementedError
 
     def __len__(self):
         raise NotImplementedError
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A dataset read as a stream: subclasses define `__iter__` (yielding samples); a
+    DataLoader batches what it yields, in order (no sampler, no shuffle).
+
+    >>> class Counter(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter(range(10))
+    """
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def __len__(self):
+        raise TypeError(f"{type(self).__name__}: this IterableDataset has no length (define __len__ to give one)")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__}: an IterableDataset is read by iterating, not by index")
+
+    def __add__(self, other):
+        raise TypeError("IterableDataset: + (ConcatDataset) takes map-style datasets only")
+
+
+class ConcatDataset(Dataset):
+    """The samples of several map-style datasets, one after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for i, d in enumerate(self.datasets):
+            if isinstance(d, IterableDataset):
+                raise TypeError(f"ConcatDataset: dataset {i} is an IterableDataset; it takes map-style datasets")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        index = int(index)
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {n} samples")
+        index %= n
+        which = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
 
 
 def _as_array(a, op):
@@ -186,6 +237,8 @@ class DataLoader:
         if pin_memory:
             warnings.warn("DataLoader: pin_memory=True has no effect: batches are host arrays (NumPy) and are "
                           "moved to a device by .to(device)", stacklevel=2)
+        if isinstance(dataset, IterableDataset):
+            _check_iterable_options(shuffle, sampler, batch_sampler, num_workers)
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -207,6 +260,10 @@ class DataLoader:
         self.persistent_workers = persistent_workers
         self._pool = None
         self.generator = _generator(generator, seed) if shuffle else None
+        if isinstance(dataset, IterableDataset):
+            self.sampler, self.batch_sampler = None, None
+            self.batch_size, self.drop_last = batch_size, drop_last
+            return
         if sampler is None:
             sampler = RandomSampler(dataset, generator=self.generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None:
@@ -217,6 +274,8 @@ class DataLoader:
         self.drop_last = drop_last
 
     def __iter__(self):
+        if isinstance(self.dataset, IterableDataset):
+            return _stream(self.dataset, self.batch_size, self.drop_last, self.collate_fn)
         batched = self.batch_sampler is not None   # batch_size=None: one sample at a time, not batched
         tasks = self.batch_sampler if batched else self.sampler
         fetch = functools.partial(_fetch, collate_fn=self.collate_fn, batched=batched, single=self._single)
@@ -250,6 +309,11 @@ class DataLoader:
         return int(np.random.SeedSequence([int(peek), 0x5EED]).generate_state(1, np.uint64)[0] >> 2)
 
     def __len__(self):
+        if isinstance(self.dataset, IterableDataset):   # only when the dataset says its length
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __del__(self):
@@ -270,6 +334,35 @@ def _fetch(dataset, indices, *, collate_fn, batched, single):
     else:
         batch = (collate_fn or default_collate)([dataset[int(i)] for i in idx])
     return batch[0] if single else batch
+
+
+def _check_iterable_options(shuffle, sampler, batch_sampler, num_workers):
+    """An IterableDataset's order is its own: PyTorch's refusals, plus worker processes (each
+    worker would need its own shard of the stream), which fastgrad does not run for one."""
+    for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+        if value:
+            raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
+                             f"{name}={value!r}")
+    if num_workers:
+        raise ValueError("DataLoader with IterableDataset: num_workers > 0 is not supported (the stream is read "
+                         "in the main process); use num_workers=0")
+
+
+def _stream(dataset, batch_size, drop_last, collate_fn):
+    """The batches of an IterableDataset: consecutive samples, batch_size at a time."""
+    if batch_size is None:
+        for sample in dataset:
+            yield sample if collate_fn is None else collate_fn(sample)
+        return
+    collate = collate_fn or default_collate
+    batch = []
+    for sample in dataset:
+        batch.append(sample)
+        if len(batch) == batch_size:
+            yield collate(batch)
+            batch = []
+    if batch and not drop_last:
+        yield collate(batch)
 
 
 def get_worker_info():
@@ -399,3 +492,41 @@ class BatchSampler(Sampler):
 
 
 from .distributed_sampler import DistributedSampler  # noqa: E402,F401  (data-parallel shards)
+
+
+class WeightedRandomSampler(Sampler):
+    """num_samples indices in [0, len(weights)), index i drawn with probability proportional to
+    weights[i], with replacement by default (without: each index at most once).
+
+    `generator`: a numpy Generator or a seed; fastgrad's default generator when None."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"WeightedRandomSampler: num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples!r}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"WeightedRandomSampler: replacement should be a boolean value, but got "
+                             f"replacement={replacement!r}")
+        w = np.asarray(weights._data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"WeightedRandomSampler: weights should be a 1-d sequence, got shape {w.shape}")
+        if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+            raise ValueError("WeightedRandomSampler: weights must be finite, non-negative and not all zero")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement from "
+                             f"{np.count_nonzero(w)} non-zero weights")
+        self.weights = Tensor(w)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+
+    def __iter__(self):
+        rng = _generator(self.generator, None)
+        w = self.weights._data
+        return iter(rng.choice(w.size, size=self.num_samples, replace=self.replacement, p=w / w.sum()).tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
+__all__ += ["ConcatDataset", "IterableDataset", "WeightedRandomSampler"]

@@ -55,3 +55,8 @@ from .activation import (CELU, ELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh,
 
 __all__ += ["CELU", "ELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "PReLU", "ReLU6",
             "SELU", "Softmin", "Softsign", "Tanhshrink"]
+
+# A list of parameters.
+from .container import ParameterList
+
+__all__ += ["ParameterList"]

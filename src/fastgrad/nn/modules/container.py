@@ -123,3 +123,56 @@ def _index(idx, n):
     if not -n <= idx < n:
         raise IndexError(f"index {idx} is out of range for a container of {n} modules")
     return idx % n
+
+
+class ParameterList(Module):
+    """A list of Parameters that belong to the owner (registered as "0", "1", ...); a Tensor
+    or array added to it becomes a Parameter.
+
+    >>> weights = ParameterList([Parameter(np.ones(3, np.float32)) for _ in range(2)])
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
+        return self._parameters[str(_index(idx, len(self)))]
+
+    def __setitem__(self, idx, param):
+        self.register_parameter(str(_index(idx, len(self))), _as_parameter(param))
+
+    def append(self, value):
+        self.register_parameter(str(len(self)), _as_parameter(value))
+        return self
+
+    def extend(self, values):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"ParameterList.extend: expects an iterable of Parameters, got {type(values).__name__}")
+        for value in values:
+            self.append(value)
+        return self
+
+    def __repr__(self):
+        lines = [f"    ({name}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+                 for name, p in self._parameters.items()]
+        return "ParameterList(\n" + "\n".join(lines) + "\n)" if lines else "ParameterList()"
+
+
+def _as_parameter(value):
+    from ..parameter import Parameter
+
+    if isinstance(value, Parameter):
+        return value
+    if value is None:
+        raise TypeError("ParameterList: cannot hold None (a Parameter, Tensor or array is expected)")
+    return Parameter(value)
