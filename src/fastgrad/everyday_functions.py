@@ -15,6 +15,7 @@ import numpy as np
 
 from .autograd import capture
 from .autograd.tensor import Tensor
+from .backend import namespace_of
 from .creation import default_generator, tensor as _new_tensor
 from .ops import elementwise as _elementwise, gathering as _gathering, methods as _methods
 from .ops.broadcast import normalize_axis
@@ -65,9 +66,11 @@ def logsumexp(input, dim, keepdim=False):
 
 
 def _finite_max(data, axes):
-    """The largest value over `axes` (kept as size-1 axes), 0 where it is not finite."""
-    shift = np.max(np.asarray(data), axis=axes, keepdims=True)
-    return np.where(np.isfinite(shift), shift, 0.0).astype(data.dtype)
+    """The largest value over `axes` (kept as size-1 axes), 0 where it is not finite; computed
+    in the array's own namespace (CuPy arrays stay on their GPU)."""
+    xp = namespace_of(data)
+    shift = xp.max(data, axis=axes, keepdims=True)
+    return xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -109,14 +112,15 @@ def median(input, dim=None, keepdim=False):
 def _median_index(data, axis):
     """The index of the lower middle value along `axis` (size-1 axis kept); a slice holding NaN
     gives the index of its first NaN (its median is NaN)."""
-    data = np.asarray(data)
-    order = np.argsort(data, axis=axis, kind="stable")
-    picked = np.take(order, [(data.shape[axis] - 1) // 2], axis=axis)
+    xp, data = _gathering._values(data)      # CuPy arrays stay on their GPU, others are read as NumPy
+    order = np.argsort(data, axis=axis, kind="stable") if xp is np else xp.argsort(data, axis=axis)
+    middle = (data.shape[axis] - 1) // 2
+    picked = order[(slice(None),) * axis + (slice(middle, middle + 1),)]
     if data.dtype.kind == "f":
-        nan = np.isnan(data)
-        first_nan = np.expand_dims(np.argmax(nan, axis=axis), axis)
-        picked = np.where(np.any(nan, axis=axis, keepdims=True), first_nan, picked)
-    return picked.astype(np.int64)
+        nan = xp.isnan(data)
+        first_nan = xp.expand_dims(xp.argmax(nan, axis=axis), axis)
+        picked = xp.where(xp.any(nan, axis=axis, keepdims=True), first_nan, picked)
+    return picked.astype(xp.int64)
 
 
 def count_nonzero(input, dim=None):

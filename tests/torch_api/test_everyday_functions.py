@@ -318,3 +318,16 @@ def test_erf_dtypes_and_edges():
     assert fg.erf(fg.tensor(np.zeros((0, 2)))).shape == (0, 2)
     assert fg.erf(fg.tensor(0.0)).item() == 0.0
     np.testing.assert_allclose(fg.erf(fg.tensor([-np.inf, np.inf])).numpy(), [-1.0, 1.0])
+
+
+def test_logsumexp_stays_in_the_arrays_namespace(rng):
+    xp = pytest.importorskip("array_api_strict")
+    x = rng.standard_normal((3, 4))
+    a = fg.tensor(xp.asarray(x), requires_grad=True)
+    b = fg.tensor(x, requires_grad=True)
+    out, ref = fg.logsumexp(a, 1), fg.logsumexp(b, 1)
+    assert not isinstance(out._data, np.ndarray)
+    np.testing.assert_allclose(np.asarray(out._data), ref.detach().numpy(), **TOL)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(np.asarray(a.grad._data), b.grad.numpy(), **TOL)
