@@ -257,23 +257,54 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     t2 = np.asarray(t2)
     if t2.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: target has dtype {t2.dtype}; class indices must be integers")
-    valid = t2 != ignore_index
-    bad = valid & ((t2 < 0) | (t2 >= classes))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise IndexError(f"nll_loss: target {int(t2[i])} at position {i} is out of bounds for {classes} classes")
-    safe = np.where(valid, t2, 0)
-    w = np.ones(classes, dtype=input.dtype) if weight is None else np.asarray(_data(weight), dtype=input.dtype)
-    w_rows = np.where(valid, w[safe], 0).astype(input.dtype)
-    picked = x2[np.arange(x2.shape[0]), safe]
-    loss = -(picked * w_rows)
-    if reduction == "none":
-        return reshape(loss, out_shape)
-    total = _wide_sum(loss)
-    if reduction == "sum":
-        return _narrow(total, loss.dtype)
-    count = float(w_rows.sum(dtype=np.float64))
-    return _narrow(total / count if count else total * float("nan"), loss.dtype)
+    w = None if weight is None else np.asarray(_data(weight), dtype=input.dtype)
+    loss = NllLoss.apply(x2, target=t2, weight=w, ignore_index=int(ignore_index), reduction=reduction)
+    return reshape(loss, out_shape) if reduction == "none" else loss
+
+
+class NllLoss(Function):
+    """-w_t x[r, t] per row of (rows, C) log-probabilities x with (rows,) class indices, reduced as
+    PyTorch: the mean divides by the total weight of the targets not ignored.  One op, the targets
+    an argument (so fastgrad.jit replays it with each call's targets); the arithmetic is that of
+    the composition -(x[rows, t] * w_rows), summed (in float32 for 16-bit floats), divided."""
+
+    @staticmethod
+    def forward(ctx, b, x, target=None, weight=None, ignore_index=-100, reduction="mean"):
+        rows, classes = x.shape
+        valid = target != ignore_index
+        bad = valid & ((target < 0) | (target >= classes))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise IndexError(f"nll_loss: target {int(target[i])} at position {i} is out of bounds for "
+                             f"{classes} classes")
+        safe = np.where(valid, target, 0)
+        w = np.ones(classes, dtype=x.dtype) if weight is None else weight
+        w_rows = np.where(valid, w[safe], 0).astype(x.dtype)
+        index = (np.arange(rows), safe)
+        loss = -(x[index] * w_rows)
+        ctx.index, ctx.w_rows, ctx.x_shape, ctx.reduction = index, w_rows, x.shape, reduction
+        if reduction == "none":
+            return loss
+        acc = _sum_dtype(np, x.dtype)
+        total = np.add.reduce(loss.astype(acc) if acc != x.dtype else loss)
+        if reduction == "mean":
+            ctx.count = float(w_rows.sum(dtype=np.float64))
+            total = total / ctx.count if ctx.count else total * float("nan")
+        return _cast(np, np.asarray(total), x.dtype)
+
+    @staticmethod
+    def backward(ctx, b, g):
+        w_rows = ctx.w_rows
+        g = np.asarray(g)
+        if ctx.reduction != "none":
+            acc = _sum_dtype(np, w_rows.dtype)
+            g = g.astype(acc) if g.dtype != acc else g
+            if ctx.reduction == "mean":
+                g = g / ctx.count if ctx.count else g * float("nan")
+            g = g.astype(w_rows.dtype) if g.dtype != w_rows.dtype else g
+        gx = np.zeros(ctx.x_shape, dtype=w_rows.dtype)
+        gx[ctx.index] += (-g) * w_rows   # one entry per row: adds to +0.0 as the composition did
+        return gx
 
 
 def _nll_loss_on_device(x2, t2, weight, ignore_index, reduction, out_shape):
