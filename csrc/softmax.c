@@ -25,6 +25,32 @@
 
 /* ---- softmax and log_softmax ---- */
 
+/* A backward pass over short rows, FG_LANES rows at a time: a = y and b = gy
+ * transposed, d[j] = sum_c b[c, j] A[c, j] in double (A = a: sum(gy y); A =
+ * NULL: sum(gy)), then b[c, j] = GRAD, an expression of ac[j], bc[j], d[j]. */
+#define FG_SHORT_GRAD_ROWS(name, T, S, A, GRAD)                                \
+    FG_SIMD_CLONES static void name(const T *restrict y, const T *restrict gy, T *restrict gx, \
+                                    int64_t rows, int64_t cols)                \
+    {                                                                          \
+        T a[FG_SHORT_COLS * FG_LANES], b[FG_SHORT_COLS * FG_LANES], d[FG_LANES]; \
+        double dot[FG_LANES];                                                  \
+        for (int64_t r0 = 0; r0 < rows; r0 += FG_LANES) {                      \
+            int64_t nb = rows - r0 < FG_LANES ? rows - r0 : FG_LANES;          \
+            lanes_load_##S(y + r0 * cols, nb, cols, a);                        \
+            lanes_load_##S(gy + r0 * cols, nb, cols, b);                       \
+            lanes_dot_##S(b, A, cols, dot);                                    \
+            for (int64_t j = 0; j < FG_LANES; j++)                             \
+                d[j] = (T)dot[j];                                              \
+            for (int64_t c = 0; c < cols; c++) {                               \
+                const T *ac = a + c * FG_LANES;                                \
+                T *bc = b + c * FG_LANES;                                      \
+                for (int64_t j = 0; j < FG_LANES; j++)                         \
+                    bc[j] = GRAD;                                              \
+            }                                                                  \
+            lanes_store_##S(b, nb, cols, gx + r0 * cols);                      \
+        }                                                                      \
+    }
+
 #define FG_SOFTMAX(T, S)                                                       \
     /* The row passes below for short rows (cols < FG_SHORT_COLS forward,      \
      * cols < FG_SHORT_GRAD_COLS backward), FG_LANES rows at a time. */        \
@@ -42,24 +68,7 @@
             lanes_store_##S(e, nb, cols, y + r0 * cols);                       \
         }                                                                      \
     }                                                                          \
-    FG_SIMD_CLONES static void softmax_grad_short_rows_##S(const T *restrict y, const T *restrict gy, T *restrict gx, \
-                                                   int64_t rows, int64_t cols) \
-    {                                                                          \
-        T a[FG_SHORT_COLS * FG_LANES], b[FG_SHORT_COLS * FG_LANES], d[FG_LANES]; \
-        double dot[FG_LANES];                                                  \
-        for (int64_t r0 = 0; r0 < rows; r0 += FG_LANES) {                      \
-            int64_t nb = rows - r0 < FG_LANES ? rows - r0 : FG_LANES;          \
-            lanes_load_##S(y + r0 * cols, nb, cols, a);                        \
-            lanes_load_##S(gy + r0 * cols, nb, cols, b);                       \
-            lanes_dot_##S(a, b, cols, dot);                                    \
-            for (int64_t j = 0; j < FG_LANES; j++)                             \
-                d[j] = (T)dot[j];                                              \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                for (int64_t j = 0; j < FG_LANES; j++)                         \
-                    b[c * FG_LANES + j] = a[c * FG_LANES + j] * (b[c * FG_LANES + j] - d[j]); \
-            lanes_store_##S(b, nb, cols, gx + r0 * cols);                      \
-        }                                                                      \
-    }                                                                          \
+    FG_SHORT_GRAD_ROWS(softmax_grad_short_rows_##S, T, S, a, ac[j] * (bc[j] - d[j])) \
     FG_SIMD_CLONES static void log_softmax_short_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
     {                                                                          \
         T e[FG_SHORT_COLS * FG_LANES], m[FG_LANES], s[FG_LANES];               \
@@ -76,24 +85,7 @@
             lanes_store_##S(e, nb, cols, y + r0 * cols);                       \
         }                                                                      \
     }                                                                          \
-    FG_SIMD_CLONES static void log_softmax_grad_short_rows_##S(const T *restrict y, const T *restrict gy, \
-                                                       T *restrict gx, int64_t rows, int64_t cols) \
-    {                                                                          \
-        T a[FG_SHORT_COLS * FG_LANES], b[FG_SHORT_COLS * FG_LANES], g[FG_LANES]; \
-        double sg[FG_LANES];                                                   \
-        for (int64_t r0 = 0; r0 < rows; r0 += FG_LANES) {                      \
-            int64_t nb = rows - r0 < FG_LANES ? rows - r0 : FG_LANES;          \
-            lanes_load_##S(y + r0 * cols, nb, cols, a);                        \
-            lanes_load_##S(gy + r0 * cols, nb, cols, b);                       \
-            lanes_dot_##S(b, NULL, cols, sg);                                  \
-            for (int64_t j = 0; j < FG_LANES; j++)                             \
-                g[j] = (T)sg[j];                                               \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                for (int64_t j = 0; j < FG_LANES; j++)                         \
-                    b[c * FG_LANES + j] -= fg_exp_##S(a[c * FG_LANES + j]) * g[j]; \
-            lanes_store_##S(b, nb, cols, gx + r0 * cols);                      \
-        }                                                                      \
-    }                                                                          \
+    FG_SHORT_GRAD_ROWS(log_softmax_grad_short_rows_##S, T, S, NULL, bc[j] - fg_exp_##S(ac[j]) * d[j]) \
     FG_SIMD_CLONES static void softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
     {                                                                          \
         if (cols < FG_SHORT_COLS) {                                            \
