@@ -502,6 +502,14 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 __all__ += ["normalize", "cosine_similarity", "pairwise_distance"]
 
 
+# ---- 1-d transposed convolution, 1-d adaptive pooling, RMS normalization ----
+from ..ops.conv import conv_transpose1d  # noqa: E402
+from ..ops.pool import adaptive_avg_pool1d, adaptive_max_pool1d  # noqa: E402
+from ..ops.rms_norm import rms_norm  # noqa: E402
+
+__all__ += ["conv_transpose1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "rms_norm"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

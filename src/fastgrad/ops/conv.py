@@ -191,23 +191,28 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return convolution("conv1d", input, weight, bias, stride, padding, dilation, groups)
 
 
-def convolution(op, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, activation=None):
-    """conv1d or conv2d (`op`), then `activation` (None or 'relu') fused with the bias add into
-    the convolution's output pass, as `fastgrad.linear` does (nn.Sequential uses it for a
-    convolution followed by ReLU)."""
-    dims = {"conv1d": 1, "conv2d": 2}[op]
+def _check_ranks(op, dims, input, weight, groups, weight_axes):
+    """The checks every convolution makes first: tensors, their ranks and a positive int groups."""
     if not hasattr(input, "ndim") or not hasattr(weight, "ndim"):
         raise TypeError(f"{op}: input and weight must be tensors or arrays")
-    if not (activation is None or isinstance(activation, str)) or activation not in _ACTIVATIONS:
-        raise ValueError(f"{op}: argument 'activation' must be None or 'relu', got {activation!r}")
     if weight.ndim != dims + 2:
-        raise ValueError(f"{op}: weight must be {dims + 2}-d (out_channels, in_channels / groups, "
+        raise ValueError(f"{op}: weight must be {dims + 2}-d ({weight_axes}, "
                          f"{'kernel' if dims == 1 else 'kH, kW'}), got shape {tuple(weight.shape)}")
     if input.ndim not in (dims + 1, dims + 2):
         raise ValueError(f"{op}: input must be {dims + 2}-d (batch, channels, ...) or {dims + 1}-d unbatched, "
                          f"got shape {tuple(input.shape)}")
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{op}: argument 'groups' must be a positive int, got {groups!r}")
+
+
+def convolution(op, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, activation=None):
+    """conv1d or conv2d (`op`), then `activation` (None or 'relu') fused with the bias add into
+    the convolution's output pass, as `fastgrad.linear` does (nn.Sequential uses it for a
+    convolution followed by ReLU)."""
+    dims = {"conv1d": 1, "conv2d": 2}[op]
+    if not (activation is None or isinstance(activation, str)) or activation not in _ACTIVATIONS:
+        raise ValueError(f"{op}: argument 'activation' must be None or 'relu', got {activation!r}")
+    _check_ranks(op, dims, input, weight, groups, "out_channels, in_channels / groups")
     stride = int_tuple(op, "stride", stride, dims, 1)
     dilation = int_tuple(op, "dilation", dilation, dims, 1)
     unbatched = input.ndim == dims + 1
@@ -330,25 +335,36 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     >>> fg.nn.functional.conv_transpose2d(fg.ones((1, 1, 2, 2)), fg.ones((1, 1, 2, 2))).tolist()
     [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
     """
-    op = "conv_transpose2d"
-    if not hasattr(input, "ndim") or not hasattr(weight, "ndim"):
-        raise TypeError(f"{op}: input and weight must be tensors or arrays")
-    if weight.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-d (in_channels, out_channels / groups, kH, kW), got shape "
-                         f"{tuple(weight.shape)}")
-    if input.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-d (batch, channels, H, W) or 3-d unbatched, got shape "
-                         f"{tuple(input.shape)}")
-    if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: argument 'groups' must be a positive int, got {groups!r}")
-    stride = int_tuple(op, "stride", stride, 2, 1)
-    padding = int_tuple(op, "padding", padding, 2, 0)
-    output_padding = int_tuple(op, "output_padding", output_padding, 2, 0)
-    dilation = int_tuple(op, "dilation", dilation, 2, 1)
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-d transposed convolution as PyTorch's F.conv_transpose1d: input (N, C_in, L) or
+    (C_in, L), weight (C_in, C_out / groups, K), bias (C_out,) or None; the output length is
+    (L - 1) s - 2 pad + d (K - 1) + output_padding + 1.  Computed as conv_transpose2d on a
+    height-1 image.
+
+    >>> import fastgrad as fg
+    >>> fg.nn.functional.conv_transpose1d(fg.ones((1, 1, 2)), fg.ones((1, 1, 2)), stride=2).tolist()
+    [[[1.0, 1.0, 1.0, 1.0]]]
+    """
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def _conv_transpose(op, dims, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    """conv_transpose1d or conv_transpose2d (dims 1 or 2): the checks, then ConvTranspose2d
+    (with a height-1 axis added for dims=1)."""
+    _check_ranks(op, dims, input, weight, groups, "in_channels, out_channels / groups")
+    stride = int_tuple(op, "stride", stride, dims, 1)
+    padding = int_tuple(op, "padding", padding, dims, 0)
+    output_padding = int_tuple(op, "output_padding", output_padding, dims, 0)
+    dilation = int_tuple(op, "dilation", dilation, dims, 1)
     if any(p >= s and p >= d for p, s, d in zip(output_padding, stride, dilation)):
         raise ValueError(f"{op}: output_padding {output_padding} must be smaller than either stride {stride} or "
                          f"dilation {dilation}")
-    unbatched = input.ndim == 3
+    unbatched = input.ndim == dims + 1
     channels = input.shape[0 if unbatched else 1]
     if weight.shape[0] != channels or channels % groups:
         raise ValueError(f"{op}: input has {channels} channels (shape {tuple(input.shape)}) but weight of shape "
@@ -358,11 +374,17 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     if bias is not None and tuple(bias.shape) != (out_channels,):
         raise ValueError(f"{op}: bias has shape {tuple(bias.shape)}, expected ({out_channels},)")
     sizes = [_transposed_size(s, st, p, d, k, o) for s, st, p, d, k, o in
-             zip(input.shape[-2:], stride, padding, dilation, weight.shape[2:], output_padding)]
+             zip(input.shape[-dims:], stride, padding, dilation, weight.shape[2:], output_padding)]
     if any(s < 1 for s in sizes):
         raise ValueError(f"{op}: the output would be empty (size {tuple(sizes)}): padding {padding} is too large")
     input, weight, bias = _one_dtype(input, weight, bias)
     x = unsqueeze(input, 0) if unbatched else input
+    if dims == 1:
+        x, weight = unsqueeze(x, 2), unsqueeze(weight, 2)
+        stride, padding, output_padding, dilation = (1,) + stride, (0,) + padding, (0,) + output_padding, \
+            (1,) + dilation
     out = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding, output_padding=output_padding,
                                 dilation=dilation, groups=int(groups))
+    if dims == 1:
+        out = squeeze(out, 2)
     return squeeze(out, 0) if unbatched else out

@@ -227,3 +227,39 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     op = "adaptive_max_pool2d"
     x = _planes(op, input, 2)
     return _max(x, _adaptive_windows(op, x, output_size), return_indices, 2)
+
+
+def _adaptive_1d_size(op, output_size):
+    """output_size of a 1-d adaptive pooling (an int, or a tuple of one int) as the pair (1, L_out)."""
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 1:
+        output_size = output_size[0]
+    if not isinstance(output_size, numbers.Integral) or isinstance(output_size, bool) or output_size < 1:
+        raise ValueError(f"{op}: argument 'output_size' must be a positive int, got {output_size!r}")
+    return (1, int(output_size))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over windows that split the last axis into output_size, as PyTorch's
+    F.adaptive_avg_pool1d (windows as in adaptive_avg_pool2d).
+
+    >>> import fastgrad as fg
+    >>> fg.nn.functional.adaptive_avg_pool1d(fg.tensor([[1.0, 2.0, 3.0]]), 2).tolist()
+    [[1.5, 2.5]]
+    """
+    op = "adaptive_avg_pool1d"
+    size = _adaptive_1d_size(op, output_size)
+    return squeeze(adaptive_avg_pool2d(_planes(op, input, 1), size), -2)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Maximum over windows that split the last axis into output_size, as PyTorch's
+    F.adaptive_max_pool1d; with return_indices, also the int64 position of each maximum.
+
+    >>> import fastgrad as fg
+    >>> fg.nn.functional.adaptive_max_pool1d(fg.tensor([[1.0, 3.0, 2.0]]), 2).tolist()
+    [[3.0, 3.0]]
+    """
+    op = "adaptive_max_pool1d"
+    size = _adaptive_1d_size(op, output_size)
+    x = _planes(op, input, 1)
+    return _max(x, _adaptive_windows(op, x, size), return_indices, 1)

@@ -60,3 +60,10 @@ __all__ += ["CELU", "ELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSi
 from .container import ParameterList
 
 __all__ += ["ParameterList"]
+
+# 1-d transposed convolution, 1-d adaptive pooling, RMSNorm.
+from .conv import ConvTranspose1d
+from .normalization import RMSNorm
+from .pooling import AdaptiveAvgPool1d, AdaptiveMaxPool1d
+
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConvTranspose1d", "RMSNorm"]

@@ -1,7 +1,7 @@
-"""Conv1d, Conv2d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
+"""Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
 import math
 
-from ...ops.conv import conv_transpose2d, convolution
+from ...ops.conv import conv_transpose1d, conv_transpose2d, convolution
 from .activation import ReLU
 from .container import FUSED_PAIRS
 from .linear import add_weight_and_bias, reset_weight_and_bias
@@ -64,7 +64,7 @@ class _ConvNd(Module):
             text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
         if self.dilation != (1,) * self._dims:
             text += f", dilation={self.dilation}"
-        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+        if getattr(self, "output_padding", (0,) * self._dims) != (0,) * self._dims:
             text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
@@ -117,10 +117,10 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
                  bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
         if isinstance(padding, str):
-            raise ValueError(f"ConvTranspose2d: padding must be an int or a tuple, got {padding!r}")
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
-        self.output_padding = _tuple(output_padding, 2)
+        self.output_padding = _tuple(output_padding, self._dims)
 
     def _weight_shape(self):
         return (self.in_channels, self.out_channels // self.groups) + self.kernel_size
@@ -129,8 +129,24 @@ class ConvTranspose2d(_ConvNd):
         return (self.out_channels // self.groups) * math.prod(self.kernel_size)
 
     def forward(self, input):
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, self.output_padding,
-                                self.groups, self.dilation)
+        transpose = conv_transpose1d if self._dims == 1 else conv_transpose2d
+        return transpose(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
+                         self.dilation)
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """1-d transposed convolution over (N, C_in, L) or (C_in, L) input (the gradient of Conv1d
+    with respect to its input), as torch.nn.ConvTranspose1d.
+
+    weight (in_channels, out_channels / groups, kernel_size), bias (out_channels,), both
+    ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with PyTorch's fan_in = out_channels / groups * kernel_size.
+
+    >>> up = ConvTranspose1d(8, 4, kernel_size=2, stride=2)
+    >>> up(fastgrad.randn(1, 8, 5)).shape
+    (1, 4, 10)
+    """
+
+    _dims = 1
 
 
 def _runs_as_written(module):

@@ -106,3 +106,21 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self):
         return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Mean over the windows that split the last axis into output_size (F.adaptive_avg_pool1d).
+
+    >>> AdaptiveAvgPool1d(4)(fastgrad.randn(2, 8, 10)).shape
+    (2, 8, 4)
+    """
+
+    def forward(self, input):
+        return P.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Maximum over the windows that split the last axis into output_size (F.adaptive_max_pool1d)."""
+
+    def forward(self, input):
+        return P.adaptive_max_pool1d(input, self.output_size, self.return_indices)
