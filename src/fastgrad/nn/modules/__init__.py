@@ -67,3 +67,8 @@ from .normalization import RMSNorm
 from .pooling import AdaptiveAvgPool1d, AdaptiveMaxPool1d
 
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConvTranspose1d", "RMSNorm"]
+
+# The transformer decoder and the full encoder-decoder Transformer.
+from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
+
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
