@@ -19,6 +19,7 @@ BUILTIN_SIGNATURES["conv_transpose2d"] = ["input", "weight", "bias", "stride", "
 BUILTIN_SIGNATURES["conv_transpose1d"] = BUILTIN_SIGNATURES["conv_transpose2d"]
 BUILTIN_SIGNATURES["adaptive_avg_pool1d"] = ["input", "output_size"]
 BUILTIN_SIGNATURES["adaptive_max_pool1d"] = ["input", "output_size", "return_indices"]
+BUILTIN_SIGNATURES["bilinear"] = ["input1", "input2", "weight", "bias"]
 BUILTIN_SIGNATURES["avg_pool1d"] = ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
 BUILTIN_SIGNATURES["avg_pool2d"] = BUILTIN_SIGNATURES["avg_pool1d"] + ["divisor_override"]
 # ... and of those it dispatches on return_indices (signature (*args, **kwargs))

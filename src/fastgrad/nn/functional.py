@@ -510,6 +510,12 @@ from ..ops.rms_norm import rms_norm  # noqa: E402
 __all__ += ["conv_transpose1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "rms_norm"]
 
 
+# ---- the bilinear form ----
+from ..ops.bilinear import bilinear  # noqa: E402
+
+__all__ += ["bilinear"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

@@ -72,3 +72,8 @@ __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "ConvTranspose1d", "RMSNor
 from .transformer import Transformer, TransformerDecoder, TransformerDecoderLayer
 
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+
+# The bilinear layer.
+from .linear import Bilinear
+
+__all__ += ["Bilinear"]

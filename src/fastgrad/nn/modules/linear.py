@@ -119,3 +119,34 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Bilinear(Module):
+    """y = x1^T A x2 + b for each output feature, as PyTorch's nn.Bilinear (F.bilinear).
+
+    weight (out_features, in1_features, in2_features) and bias (out_features,), both
+    ~ U(-1/sqrt(in1_features), 1/sqrt(in1_features)).
+
+    >>> Bilinear(4, 3, 5)(fastgrad.randn(2, 4), fastgrad.randn(2, 3)).shape
+    (2, 5)
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        add_weight_and_bias(self, (out_features, in1_features, in2_features), out_features if bias else None, dtype)
+        self.reset_parameters()
+        self._place_on(device)
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.weight.shape[1]) if self.weight.shape[1] > 0 else 0
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
