@@ -5,7 +5,8 @@ Each layer and direction is one primitive over the whole sequence
 (fastgrad.ops.recurrent.lstm_sequence, gru_sequence, rnn_sequence): the inputs of all
 time steps projected with one GEMM, then each time step the recurrent product (a GEMM)
 and one fused pass over the gates (the nonlinearity for the Elman RNN), the time loop
-in C where it can be.
+in C where it can be.  On a PackedSequence the same primitive runs on each run of time steps
+with one batch size (RNNBase._run_packed), so each sequence stops at its own length.
 """
 import math
 
@@ -18,6 +19,7 @@ from ...ops.recurrent import gru_cell, gru_sequence, lstm_cell, lstm_sequence, r
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, packed_runs
 from .module import Module
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -54,6 +56,11 @@ def _projected_lstm(x, w_ih, w_hh, b_ih, b_hh, w_hr, h, c):
 
 def _zeros(shape, like):
     return Tensor(np.zeros(shape, dtype=like.dtype))
+
+
+def _host_indices(indices):
+    """A PackedSequence's index tensor as a NumPy int64 array, for indexing."""
+    return np.asarray(indices.tolist(), dtype=np.int64)
 
 
 def _uniform_parameters(module):
@@ -137,7 +144,8 @@ class RNNBase(Module):
         return weights + (getattr(self, "weight_hr" + suffix),) if self.proj_size else weights
 
     def _run_sequence(self, layer_input, state, weights, reverse):
-        """One layer and direction as one primitive; returns the outputs and final state."""
+        """One layer and direction as one primitive, from the state (h,) or (h, c); returns the
+        outputs and the final state, a tuple likewise."""
         steps = layer_input.shape[0]
         sequence = ops.flip(layer_input, 0) if reverse else layer_input
         if self.mode == "LSTM" and self.proj_size:
@@ -147,13 +155,39 @@ class RNNBase(Module):
             output, final = hc[0, 1:], (hc[0, steps], hc[1, steps])
         else:
             if self.mode == "GRU":
-                h = gru_sequence(sequence, *weights, state)
+                h = gru_sequence(sequence, *weights, state[0])
             else:
-                h = rnn_sequence(sequence, *weights, state, "tanh" if self.mode == "RNN_TANH" else "relu")
-            output, final = h[1:], h[steps]
+                h = rnn_sequence(sequence, *weights, state[0], "tanh" if self.mode == "RNN_TANH" else "relu")
+            output, final = h[1:], (h[steps],)
         return (ops.flip(output, 0) if reverse else output), final
 
+    def _run_layers(self, layer_input, states, run, feature_axis):
+        """Every layer and direction in turn, run(layer_input, state, weights, reverse) giving each
+        one's output and final state; states and finals are tuples (h,) or (h, c).  Returns the
+        last layer's output and the final states stacked over layers and directions."""
+        directions = 2 if self.bidirectional else 1
+        finals = []
+        for layer in range(self.num_layers):
+            if layer > 0 and self.dropout > 0 and self.training:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                output, final = run(layer_input, tuple(s[index] for s in states), self._weights(layer, direction),
+                                    direction == 1)
+                outputs.append(output)
+                finals.append(final)
+            layer_input = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=feature_axis)
+        return layer_input, tuple(ops.stack([f[i] for f in finals], axis=0) for i in range(len(states)))
+
+    def _state_shapes(self, batch):
+        """The shapes of h_0 and c_0 (layers * directions, batch, size)."""
+        c_shape = (self.num_layers * (2 if self.bidirectional else 1), batch, self.hidden_size)
+        return c_shape[:2] + (self.proj_size or self.hidden_size,), c_shape
+
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         name = type(self).__name__
         input = _check_input(name, input, self.input_size, (2, 3))
         batched = input.ndim == 3
@@ -161,37 +195,68 @@ class RNNBase(Module):
             input = ops.unsqueeze(input, 1)
         elif self.batch_first:
             input = ops.swapaxes(input, 0, 1)
-        directions = 2 if self.bidirectional else 1
-        state_shape = (self.num_layers * directions, input.shape[1], self.hidden_size)
-        h_shape = state_shape[:2] + (self.proj_size or self.hidden_size,)
-        states = self._initial_states(name, hx, (h_shape, state_shape), batched, input)
-
-        layer_input, finals = input, []
-        for layer in range(self.num_layers):
-            if layer > 0 and self.dropout > 0 and self.training:
-                layer_input = F.dropout(layer_input, self.dropout, True)
-            outputs = []
-            for direction in range(directions):
-                index = layer * directions + direction
-                state = tuple(s[index] for s in states) if self.mode == "LSTM" else states[0][index]
-                output, final = self._run_sequence(layer_input, state, self._weights(layer, direction), direction == 1)
-                outputs.append(output)
-                finals.append(final)
-            layer_input = outputs[0] if directions == 1 else ops.concatenate(outputs, axis=2)
-
-        output = layer_input
-        if self.mode == "LSTM":
-            h_n = ops.stack([f[0] for f in finals], axis=0)
-            c_n = ops.stack([f[1] for f in finals], axis=0)
-            final_states = (h_n, c_n)
-        else:
-            final_states = (ops.stack(finals, axis=0),)
+        states = self._initial_states(name, hx, self._state_shapes(input.shape[1]), batched, input)
+        output, final_states = self._run_layers(input, states, self._run_sequence, 2)
         if not batched:
             output = ops.squeeze(output, 1)
             final_states = tuple(ops.squeeze(s, 1) for s in final_states)
         elif self.batch_first:
             output = ops.swapaxes(output, 0, 1)
         return output, final_states if self.mode == "LSTM" else final_states[0]
+
+    def _forward_packed(self, packed, hx):
+        """forward on a PackedSequence: returns a PackedSequence (same batch_sizes and indices) and
+        the final states in the original batch order, each sequence's at its own last step."""
+        name = type(self).__name__
+        data = _check_input(name, packed.data, self.input_size, (2,))
+        runs = packed_runs(packed.batch_sizes)
+        states = self._initial_states(name, hx, self._state_shapes(runs[0][2] if runs else 0), True, data)
+        if hx is not None and packed.sorted_indices is not None:
+            states = tuple(s[:, _host_indices(packed.sorted_indices)] for s in states)
+
+        def run(layer_input, state, weights, reverse):
+            return self._run_packed(layer_input, runs, state, weights, reverse)
+        output, final_states = self._run_layers(data, states, run, 1)
+        if packed.unsorted_indices is not None:
+            final_states = tuple(s[:, _host_indices(packed.unsorted_indices)] for s in final_states)
+        output = PackedSequence(output, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+        return output, final_states if self.mode == "LSTM" else final_states[0]
+
+    def _run_packed(self, data, runs, state, weights, reverse):
+        """One layer and direction over packed data (rows, features): _run_sequence on each run of
+        steps with one batch size, the state carried from run to run.  Forwards, the batch shrinks
+        from run to run and the rows that end keep their state as their final one; in reverse the
+        runs go from last to first, the batch grows, and the rows that join start from their
+        initial state.  Returns the packed outputs and the final state (h,) or (h, c)."""
+        def advance(start, end, size, offset, current):
+            block = data[offset:offset + (end - start) * size].reshape(end - start, size, data.shape[1])
+            output, final = self._run_sequence(block, current, weights, reverse)
+            return output.reshape(-1, output.shape[2]), final
+
+        outputs = []
+        if not reverse:
+            current, ended = state, []
+            for start, end, size, offset in runs:
+                if size < current[0].shape[0]:
+                    ended.append(tuple(s[size:] for s in current))
+                    current = tuple(s[:size] for s in current)
+                output, current = advance(start, end, size, offset, current)
+                outputs.append(output)
+            ended.append(current)
+            final = tuple(ops.concatenate([e[i] for e in reversed(ended)], axis=0) for i in range(len(state)))
+        else:
+            current = None
+            for start, end, size, offset in reversed(runs):
+                if current is None:
+                    current = tuple(s[:size] for s in state)
+                elif size > current[0].shape[0]:
+                    joined = current[0].shape[0]
+                    current = tuple(ops.concatenate([c, s[joined:size]], axis=0) for c, s in zip(current, state))
+                output, current = advance(start, end, size, offset, current)
+                outputs.append(output)
+            outputs.reverse()
+            final = current
+        return ops.concatenate(outputs, axis=0), final
 
     def _initial_states(self, name, hx, shapes, batched, input):
         """h_0 (and c_0 for LSTM), checked against shapes (h's, c's), with a batch axis."""
