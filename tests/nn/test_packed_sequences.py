@@ -281,3 +281,44 @@ def test_packed_lstm_classifier_trains_like_torch(rng):
     assert losses_m[-1] < losses_m[0]
     for a, b in zip(mine.parameters(), peer.parameters()):
         np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_packed_layer_dropout_between_layers(rng):
+    """dropout between layers acts on the packed data in training and not in eval mode, as in PyTorch."""
+    torch, tr = _torch_rnn_utils()
+    peer = torch.nn.GRU(3, 4, num_layers=2, dropout=0.5).double().eval()
+    mine = nn.GRU(3, 4, num_layers=2, dropout=0.5, dtype=np.float64)
+    copy_weights(mine, peer)
+    x = rng.standard_normal((5, 5, 3))
+    mine.eval()
+    out_m, h_m = mine(pack_padded_sequence(fg.tensor(x), UNSORTED_LENGTHS, enforce_sorted=False))
+    out_t, h_t = peer(tr.pack_padded_sequence(torch.tensor(x), UNSORTED_LENGTHS, enforce_sorted=False))
+    np.testing.assert_allclose(out_m.data.data, out_t.data.detach().numpy(), **TOL)
+    np.testing.assert_allclose(h_m.data, h_t.detach().numpy(), **TOL)
+    mine.train()
+    fg.manual_seed(0)
+    xm = fg.tensor(x, requires_grad=True)
+    out_train, h_train = mine(pack_padded_sequence(xm, UNSORTED_LENGTHS, enforce_sorted=False))
+    assert not np.allclose(out_train.data.data, out_m.data.data)
+    # the first layer's final state sees no dropout
+    np.testing.assert_allclose(h_train.data[0], h_m.data[0], **TOL)
+    h_train.sum().backward()
+    assert np.all(np.isfinite(xm.grad.data)) and np.any(xm.grad.data != 0)
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+def test_packed_layer_in_float32_matches_torch(cls, rng):
+    torch, tr = _torch_rnn_utils()
+    torch.manual_seed(0)
+    peer = getattr(torch.nn, cls)(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    mine = getattr(nn, cls)(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    copy_weights(mine, peer)
+    x = rng.standard_normal((5, 5, 3)).astype(np.float32)
+    xm, xt = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_m, _ = mine(pack_padded_sequence(xm, UNSORTED_LENGTHS, batch_first=True, enforce_sorted=False))
+    out_t, _ = peer(tr.pack_padded_sequence(xt, UNSORTED_LENGTHS, batch_first=True, enforce_sorted=False))
+    padded_m = pad_packed_sequence(out_m, batch_first=True)[0]
+    padded_t = tr.pad_packed_sequence(out_t, batch_first=True)[0]
+    assert padded_m.dtype == np.float32
+    check_outputs_and_gradients(torch, mine, peer, [padded_m], [padded_t], [xm], [xt], rng,
+                                dict(rtol=1e-4, atol=1e-5))
