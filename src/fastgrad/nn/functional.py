@@ -516,6 +516,12 @@ from ..ops.bilinear import bilinear  # noqa: E402
 __all__ += ["bilinear"]
 
 
+# ---- bags of embeddings ----
+from .embedding_bag import embedding_bag  # noqa: E402
+
+__all__ += ["embedding_bag"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

@@ -73,7 +73,8 @@ from .transformer import Transformer, TransformerDecoder, TransformerDecoderLaye
 
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 
-# The bilinear layer.
+# The bilinear layer and bags of embeddings.
 from .linear import Bilinear
+from .sparse import EmbeddingBag
 
-__all__ += ["Bilinear"]
+__all__ += ["Bilinear", "EmbeddingBag"]

@@ -1,4 +1,5 @@
-"""Embedding: a lookup table of learnable vectors, indexed by integer ids."""
+"""Embedding: a lookup table of learnable vectors, indexed by integer ids; EmbeddingBag: their
+sums, means or maxima over bags of ids."""
 import numpy as np
 
 from ...autograd.tensor import Tensor
@@ -7,6 +8,32 @@ from .. import init
 from ..parameter import Parameter
 from .. import functional as F
 from .module import Module
+
+
+def _set_up_table(module, num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                  sparse, _weight, _freeze, dtype):
+    """The weight table (given as _weight, or drawn by reset_parameters) and the lookup options
+    of Embedding and EmbeddingBag."""
+    name = type(module).__name__
+    if padding_idx is not None:
+        if not -num_embeddings <= padding_idx < num_embeddings:
+            raise ValueError(f"{name}: padding_idx {padding_idx} must be within num_embeddings ({num_embeddings})")
+        padding_idx = padding_idx % num_embeddings
+    F._refuse_sparse(name, sparse)
+    module.num_embeddings = num_embeddings
+    module.embedding_dim = embedding_dim
+    module.padding_idx = padding_idx
+    module.max_norm, module.norm_type, module.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+    dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
+    if _weight is None:
+        module.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze)
+        module.reset_parameters()
+    else:
+        data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
+        if tuple(data.shape) != (num_embeddings, embedding_dim):
+            raise ValueError(f"{name}: _weight has shape {tuple(data.shape)}, expected "
+                             f"{(num_embeddings, embedding_dim)}")
+        module.weight = Parameter(data, requires_grad=not _freeze)
 
 
 class Embedding(Module):
@@ -20,26 +47,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
-                                 f"({num_embeddings})")
-            padding_idx = padding_idx % num_embeddings
-        F._refuse_sparse("Embedding", sparse)
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.padding_idx = padding_idx
-        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
-        dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            data = _weight._data if isinstance(_weight, Tensor) else np.asarray(_weight)
-            if tuple(data.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Embedding: _weight has shape {tuple(data.shape)}, expected "
-                                 f"{(num_embeddings, embedding_dim)}")
-            self.weight = Parameter(data, requires_grad=not _freeze)
+        _set_up_table(self, num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                      sparse, _weight, _freeze, dtype)
         self._place_on(device)
 
     def reset_parameters(self):
@@ -65,3 +74,39 @@ class Embedding(Module):
         s += f", max_norm={self.max_norm}" if self.max_norm is not None else ""
         s += f", norm_type={self.norm_type}" if self.norm_type != 2 else ""
         return s + (", scale_grad_by_freq=True" if self.scale_grad_by_freq else "")
+
+
+class EmbeddingBag(Module):
+    """The sum, mean or maximum of each bag's rows of `weight`, as PyTorch's nn.EmbeddingBag
+    (F.embedding_bag): input 2-d (a bag per row) or 1-d with `offsets`; weight ~ N(0, 1), row
+    `padding_idx` zero, left out of every bag and never updated.
+
+    >>> bag = EmbeddingBag(1000, 64, mode="sum")
+    >>> bag(np.array([1, 2, 3, 4]), np.array([0, 3])).shape
+    (2, 64)
+    """
+
+    def __init__(self, num_embeddings, embedding_dim, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                 mode="mean", sparse=False, _weight=None, include_last_offset=False, padding_idx=None, device=None,
+                 dtype=None):
+        super().__init__()
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+        self.mode, self.include_last_offset = mode, include_last_offset
+        _set_up_table(self, num_embeddings, embedding_dim, padding_idx, max_norm, norm_type, scale_grad_by_freq,
+                      sparse, _weight, False, dtype)
+        self._place_on(device)
+
+    reset_parameters = Embedding.reset_parameters
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, False, per_sample_weights, self.include_last_offset, self.padding_idx)
+
+    def extra_repr(self):
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        text += f", max_norm={self.max_norm}" if self.max_norm is not None else ""
+        text += f", norm_type={self.norm_type}" if self.norm_type != 2 else ""
+        text += ", scale_grad_by_freq=True" if self.scale_grad_by_freq else ""
+        text += f", mode={self.mode!r}"
+        return text + (f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
