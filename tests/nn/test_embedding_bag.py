@@ -87,6 +87,18 @@ def test_initialisation_and_padding_row():
     assert abs(bag.weight.data[:499].std() - 1.0) < 0.1
 
 
+def test_from_pretrained_copies_and_freezes(rng):
+    table = rng.standard_normal((4, 3))
+    bag = nn.EmbeddingBag.from_pretrained(fg.tensor(table), mode="sum")
+    assert not bag.weight.requires_grad and bag.mode == "sum"
+    np.testing.assert_array_equal(bag(np.array([[0, 3]])).data, table[[0]] + table[[3]])
+    table[0] = 0.0
+    assert bag.weight.data[0].any()  # a copy
+    assert nn.EmbeddingBag.from_pretrained(table, freeze=False).weight.requires_grad
+    with pytest.raises(ValueError, match="EmbeddingBag.from_pretrained: embeddings must be 2-D"):
+        nn.EmbeddingBag.from_pretrained(np.ones(3))
+
+
 @pytest.mark.parametrize("call, error, message", [
     (lambda: F.embedding_bag(np.array([0, 1]), fg.ones(3, 2)), ValueError, "'offsets' is required"),
     (lambda: F.embedding_bag(np.array([[0, 1]]), fg.ones(3, 2), np.array([0])), ValueError,

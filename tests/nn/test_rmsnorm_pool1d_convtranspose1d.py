@@ -136,6 +136,23 @@ def test_conv_transpose1d_matches_torch(args, kwargs, shape, rng):
     _compare_module(torch, mine, peer, rng.standard_normal(shape), rng)
 
 
+@pytest.mark.parametrize("name, x_shape, output_size", [("ConvTranspose1d", (2, 4, 5), (14,)),
+                                                        ("ConvTranspose1d", (4, 5), [6, 15]),
+                                                        ("ConvTranspose1d", (2, 4, 5), (2, 4, 13)),
+                                                        ("ConvTranspose2d", (2, 4, 5, 3), (14, 9))])
+def test_conv_transpose_output_size_matches_torch(name, x_shape, output_size, rng):
+    torch = pytest.importorskip("torch")
+    peer = getattr(torch.nn, name)(4, 6, 3, stride=3, padding=1, groups=2).double()
+    mine = getattr(nn, name)(4, 6, 3, stride=3, padding=1, groups=2, dtype=np.float64)
+    mine.load_state_dict({k: fg.tensor(v.detach().numpy()) for k, v in peer.state_dict().items()})
+    x = rng.standard_normal(x_shape)
+    got, expected = mine(fg.tensor(x), output_size=output_size), peer(torch.tensor(x), output_size=output_size)
+    assert got.shape == tuple(expected.shape)
+    np.testing.assert_allclose(got.data, expected.detach().numpy(), **TOL)
+    with pytest.raises(ValueError, match=f"{name}: requested output_size"):
+        mine(fg.tensor(x), output_size=tuple(s + 5 for s in got.shape[-(1 if name.endswith("1d") else 2):]))
+
+
 def test_conv_transpose1d_float32_matches_torch(rng):
     torch = pytest.importorskip("torch")
     x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((2, 4, 9), (4, 3, 5), (6,)))

@@ -128,10 +128,29 @@ class ConvTranspose2d(_ConvNd):
     def _fan_in(self):
         return (self.out_channels // self.groups) * math.prod(self.kernel_size)
 
-    def forward(self, input):
+    def forward(self, input, output_size=None):
         transpose = conv_transpose1d if self._dims == 1 else conv_transpose2d
-        return transpose(input, self.weight, self.bias, self.stride, self.padding, self.output_padding, self.groups,
+        output_padding = self.output_padding if output_size is None else self._output_padding(input, output_size)
+        return transpose(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                          self.dilation)
+
+    def _output_padding(self, input, output_size):
+        """The output_padding that makes the output's spatial size `output_size` (which may also
+        name the batch and channel sizes), as PyTorch's: each size between the smallest output and
+        that plus stride - 1."""
+        name, n = type(self).__name__, self._dims
+        output_size = tuple(output_size)
+        if len(output_size) == input.ndim:
+            output_size = output_size[-n:]
+        if len(output_size) != n:
+            raise ValueError(f"{name}: output_size must have {n} or {input.ndim} elements, got {output_size}")
+        smallest = [(size - 1) * s - 2 * p + d * (k - 1) + 1 for size, s, p, d, k in
+                    zip(input.shape[-n:], self.stride, self.padding, self.dilation, self.kernel_size)]
+        for want, low, s in zip(output_size, smallest, self.stride):
+            if not low <= want <= low + s - 1:
+                raise ValueError(f"{name}: requested output_size {output_size} is not reachable: each size must lie "
+                                 f"between {tuple(smallest)} and that plus stride - 1 ({self.stride})")
+        return tuple(want - low for want, low in zip(output_size, smallest))
 
 
 class ConvTranspose1d(ConvTranspose2d):
