@@ -522,6 +522,71 @@ from .embedding_bag import embedding_bag  # noqa: E402
 __all__ += ["embedding_bag"]
 
 
+# ---- margin, embedding and likelihood losses (fastgrad.ops.margin_losses) ----
+from ..ops import margin_losses as _margin  # noqa: E402
+
+
+def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = _reduction(size_average, reduce, reduction, "margin_ranking_loss")
+    return _margin.margin_ranking_loss(input1, input2, target, margin, reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """input where target is 1, max(0, margin - input) where target is -1."""
+    reduction = _reduction(size_average, reduce, reduction, "hinge_embedding_loss")
+    return _margin.hinge_embedding_loss(input, target, margin, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input))."""
+    reduction = _reduction(size_average, reduce, reduction, "soft_margin_loss")
+    return _margin.soft_margin_loss(input, target, reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where target is -1."""
+    reduction = _reduction(size_average, reduce, reduction, "cosine_embedding_loss")
+    return _margin.cosine_embedding_loss(input1, input2, target, margin, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin), d the p-norm distance."""
+    reduction = _reduction(size_average, reduce, reduction, "triplet_margin_loss")
+    return _margin.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross entropy of sigmoid(input) per class, averaged over the classes."""
+    reduction = _reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
+    return _margin.multilabel_soft_margin_loss(input, target, weight, reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """Multi-class hinge loss: sum over i != y of max(0, margin - x[y] + x[i])^p / C."""
+    reduction = _reduction(size_average, reduce, reduction, "multi_margin_loss")
+    return _margin.multi_margin_loss(input, target, p, margin, weight, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Negative log-likelihood of a Poisson target: exp(input) - target * input (log_input)."""
+    reduction = _reduction(size_average, reduce, reduction, "poisson_nll_loss")
+    return _margin.poisson_nll_loss(input, target, log_input, full, eps, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Negative log-likelihood of a Gaussian target: (log(var) + (input - target)^2 / var) / 2."""
+    return _margin.gaussian_nll_loss(input, target, var, full, eps, reduction)
+
+
+__all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
+            "triplet_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "poisson_nll_loss",
+            "gaussian_nll_loss"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402
