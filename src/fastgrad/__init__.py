@@ -99,3 +99,6 @@ from . import accelerator, backends  # noqa: E402,F401  (accelerator.is_availabl
 
 # ---- more of PyTorch's module-level functions (also Tensor methods) ---------------------------
 from .everyday_functions import *  # noqa: E402,F401,F403  (logsumexp, median, tensor_split, searchsorted, ...)
+
+# ---- order statistics and counts (also Tensor methods) ----
+from .order_statistics import histc, mode, nanquantile, quantile  # noqa: E402,F401
