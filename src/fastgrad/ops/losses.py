@@ -289,7 +289,7 @@ class NllLoss(Function):
         total = np.add.reduce(loss.astype(acc) if acc != x.dtype else loss)
         if reduction == "mean":
             ctx.count = float(w_rows.sum(dtype=np.float64))
-            total = total / ctx.count if ctx.count else total * float("nan")
+            total = _mean_of(np, total, ctx.count)
         return _cast(np, np.asarray(total), x.dtype)
 
     @staticmethod
@@ -300,7 +300,7 @@ class NllLoss(Function):
             acc = _sum_dtype(np, w_rows.dtype)
             g = g.astype(acc) if g.dtype != acc else g
             if ctx.reduction == "mean":
-                g = g / ctx.count if ctx.count else g * float("nan")
+                g = _mean_of(np, g, ctx.count)
             g = g.astype(w_rows.dtype) if g.dtype != w_rows.dtype else g
         gx = np.zeros(ctx.x_shape, dtype=w_rows.dtype)
         gx[ctx.index] += (-g) * w_rows   # one entry per row: adds to +0.0 as the composition did
