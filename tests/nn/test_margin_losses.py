@@ -214,3 +214,46 @@ def test_bad_input_is_refused_by_function_and_argument():
         F.triplet_margin_loss(x, x, x, margin=0.0)
     with pytest.raises(ValueError, match="^soft_margin_loss: target shape"):
         F.soft_margin_loss(x, fg.ones(3))
+
+
+
+def _float16_inputs(name, rng, n=10000):
+    """float16 inputs whose loss terms lie in [8, 12): their sum (about 1e5) is past float16's
+    largest value 65504, as a float16 count or running sum of them would be."""
+    terms = (8.0 + 4.0 * rng.random(n)).astype(np.float16)
+    return np.log(terms).astype(np.float16) if name == "poisson_nll_loss" else terms
+
+
+FLOAT16_LOSSES = {
+    "margin_ranking_loss": lambda lib, x: (x, lib.zeros_like(x), -lib.ones_like(x)),   # max(0, x)
+    "hinge_embedding_loss": lambda lib, x: (x, lib.ones_like(x)),                      # x
+    "poisson_nll_loss": lambda lib, x: (x, lib.zeros_like(x)),                         # exp(x)
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT16_LOSSES))
+def test_float16_mean_and_sum_accumulate_in_float32_as_the_other_losses(name, rng):
+    x = _float16_inputs(name, rng)
+
+    def loss(x, reduction):
+        return getattr(F, name)(*FLOAT16_LOSSES[name](fg, fg.tensor(x)), reduction=reduction)
+
+    terms = loss(x, "none").data
+    mean = loss(x, "mean")
+    # losses.py's reduction: a float32 sum, times 1 / n in float32, rounded once to float16
+    assert mean.dtype == np.float16
+    assert mean.data == np.float16(terms.astype(np.float32).sum() * np.float32(1.0 / terms.size))
+    assert 8 <= mean.data < 12
+    # the same bits as a pointwise loss of losses.py reducing the same terms
+    assert mean.data == F.l1_loss(fg.tensor(terms), fg.zeros_like(fg.tensor(terms)),
+                                  weight=np.ones_like(terms)).data
+    half = x[:5000]   # a sum within float16's range
+    total = loss(half, "sum")
+    assert total.dtype == np.float16
+    assert total.data == np.float16(loss(half, "none").data.astype(np.float32).sum())
+    torch = pytest.importorskip("torch")
+    for reduction, inputs, got in (("mean", x, mean), ("sum", half, total)):
+        expected = getattr(torch.nn.functional, name)(*FLOAT16_LOSSES[name](torch, torch.tensor(inputs)),
+                                                      reduction=reduction)
+        assert expected.dtype == torch.float16
+        np.testing.assert_allclose(np.float32(got.data), np.float32(expected.numpy()), rtol=2 ** -10)

@@ -459,20 +459,26 @@ def _narrow(total, dtype):
     return total if total.dtype == dtype else astype(total, dtype)
 
 
-def _weighted(loss, weight, reduction, wide=False):
-    """Rescale an elementwise loss by `weight` (broadcast, in the loss's dtype), then
-    reduce, summing in float32 for 16-bit floats (wide=True keeps the float32 sum)."""
-    if not isinstance(weight, Tensor):
-        weight = Tensor(weight)
-    if weight.dtype != loss.dtype:
-        weight = astype(weight, loss.dtype)
-    loss = loss * weight
+def _reduce(loss, reduction, wide=False):
+    """An elementwise loss Tensor reduced: 'sum' and 'mean' sum in float32 for 16-bit floats
+    (wide=True keeps the float32 result, else it is rounded back to the loss's dtype); the
+    mean of no elements is NaN (without a warning), as PyTorch."""
     if reduction == "none":
         return loss
     total = _wide_sum(loss)
     if reduction == "mean":
         total = total * (1.0 / loss.size) if loss.size else total * float("nan")
     return total if wide else _narrow(total, loss.dtype)
+
+
+def _weighted(loss, weight, reduction, wide=False):
+    """Rescale an elementwise loss by `weight` (broadcast, in the loss's dtype), then
+    reduce as _reduce does."""
+    if not isinstance(weight, Tensor):
+        weight = Tensor(weight)
+    if weight.dtype != loss.dtype:
+        weight = astype(weight, loss.dtype)
+    return _reduce(loss * weight, reduction, wide)
 
 
 def _sample_weighted(op, fn, x, t, weight, reduction, by_weight_sum, **params):

@@ -10,21 +10,13 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from . import activations as _act
+from .losses import _check_reduction, _reduce
 from .selection import where
 
-_REDUCTIONS = ("mean", "sum", "none")
-
-
 def _reduced(op, loss, reduction):
-    """The elementwise loss reduced; the mean of no elements is NaN (without a warning), as PyTorch."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: argument 'reduction' must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if reduction == "none":
-        return loss
-    total = loss.sum()
-    if reduction == "sum":
-        return total
-    return total * (1.0 / loss.size) if loss.size else total * float("nan")
+    """The elementwise loss reduced as losses.py reduces (16-bit floats summed in float32)."""
+    _check_reduction(op, reduction)
+    return _reduce(loss, reduction)
 
 
 def _floating(op, name, a, like=None):
@@ -270,8 +262,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     2.0
     """
     op = "gaussian_nll_loss"
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: argument 'reduction' must be 'mean', 'sum' or 'none', got {reduction!r}")
+    _check_reduction(op, reduction)
     x = _floating(op, "input", input)
     t = _floating(op, "target", target, x)
     v = _gaussian_variance(op, x, var)
