@@ -17,7 +17,7 @@ from .autograd import capture
 from .autograd.tensor import Tensor
 from .backend import namespace_of
 from .creation import default_generator, tensor as _new_tensor
-from .ops import elementwise as _elementwise, gathering as _gathering, methods as _methods
+from .ops import elementwise as _elementwise, gathering as _gathering, methods as _methods, selection as _selection
 from .ops.broadcast import normalize_axis
 from .ops.inplace import in_place as _in_place
 from .ops.methods import ValuesIndices
@@ -59,10 +59,36 @@ def logsumexp(input, dim, keepdim=False):
         shape = tuple(1 if a in axes else n for a, n in enumerate(x.shape)) if keepdim else \
             tuple(n for a, n in enumerate(x.shape) if a not in axes)
         return Tensor(np.full(shape, -np.inf, dtype=x.dtype))
-    shift = capture.run(_finite_max, x._data, axes)
     with np.errstate(divide="ignore"):      # a slice of only -inf: log(0) = -inf, as intended
-        out = (x - shift).exp().sum(dim=axes, keepdim=True).log() + shift
-    return out if keepdim else out.squeeze(axes)
+        out, _ = stable_logsumexp(x, axes, keepdim)
+    return out
+
+
+def stable_logsumexp(x, axis, keepdims, b=None, return_sign=False, zero_grad_where_all_minus_inf=False):
+    """(log|sum(b * exp(x))|, sign of the sum or None) of a Tensor over `axis` (None, an int or
+    a tuple), the core of torch.logsumexp and scipy.special.logsumexp.  The largest value of
+    each slice is subtracted first (0 where it is not finite); it, the sign and the mask below
+    are computed with capture.run, so fastgrad.jit replays them.
+
+    A slice of only -inf gives -inf.  Its gradient is 0 * (1 / 0) = NaN as PyTorch's, or,
+    with zero_grad_where_all_minus_inf, 0: the log reads 1 instead of the empty sum there,
+    and the -inf is put back after (the limit of the gradient as the -inf become very negative).
+    """
+    shift = capture.run(_finite_max, x._data, axis)
+    terms = (x - shift).exp()
+    if b is not None:
+        terms = terms * b
+    total = terms.sum(dim=axis, keepdim=True)
+    sign = capture.run(_sign_of, total._data, axis, keepdims) if return_sign else None
+    if zero_grad_where_all_minus_inf:
+        all_minus_inf = capture.run(_all_minus_inf, x._data, axis)
+        total = _selection.where(all_minus_inf, 1.0, total)
+    out = (total.abs() if return_sign or b is not None else total).log() + shift
+    if zero_grad_where_all_minus_inf:
+        out = _selection.where(all_minus_inf, -np.inf, out)
+    if not keepdims:
+        out = out.squeeze(axis)
+    return out, sign
 
 
 def _finite_max(data, axes):
@@ -71,6 +97,20 @@ def _finite_max(data, axes):
     xp = namespace_of(data)
     shift = xp.max(data, axis=axes, keepdims=True)
     return xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
+
+
+def _all_minus_inf(data, axes):
+    """True where every value over `axes` (kept as size-1 axes) is -inf."""
+    xp = namespace_of(data)
+    return xp.max(data, axis=axes, keepdims=True) == -xp.inf
+
+
+def _sign_of(data, axes, keepdims):
+    """The sign of each sum, without its size-1 `axes` unless keepdims (a replayed output must
+    be an array a step makes, not a view of one)."""
+    xp = namespace_of(data)
+    sign = xp.sign(data)
+    return sign if keepdims else xp.squeeze(sign, axis=axes)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
