@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, Union
 import numpy as np
 
 from ..autograd.capture import replayed_call
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import STATE as GRAD_STATE, enable_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
 from .. import _C
@@ -133,11 +133,15 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
+        enabled = GRAD_STATE.enabled
+        GRAD_STATE.enabled = False  # as `with no_grad():`, without making its object at every step
+        try:
             for group in self.param_groups:
                 arrays, grads, states = self._gather(group)
                 if arrays:
                     self._update_group(group, arrays, grads, states)
+        finally:
+            GRAD_STATE.enabled = enabled
         return loss
 
     def _update_group(self, group, arrays, grads, states):
@@ -328,8 +332,9 @@ def implementation(group):
 def adam_options(group):
     """The keywords the Adam family's functional forms share, from a group."""
     beta1, beta2 = group["betas"]
-    return dict(lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"], weight_decay=group["weight_decay"],
-                maximize=group["maximize"], **implementation(group))
+    return {"lr": group["lr"], "beta1": beta1, "beta2": beta2, "eps": group["eps"],
+            "weight_decay": group["weight_decay"], "maximize": group["maximize"], "foreach": group.get("foreach"),
+            "fused": group.get("fused")}
 
 
 def state_buffers(arrays, states, key, make):
