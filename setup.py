@@ -65,7 +65,9 @@ extension = Extension(
 )
 
 # The graph core (tensor fields, nodes, op application, the backward loop).
-graph_core = Extension("fastgrad.autograd._graph", sources=["src/fastgrad/autograd/_graph.pyx"])
+graph_core = Extension("fastgrad.autograd._graph", sources=["src/fastgrad/autograd/_graph.pyx"],
+                       include_dirs=[numpy.get_include()],
+                       define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")])
 
 setup(
     ext_modules=cythonize([extension, graph_core], compiler_directives={"language_level": "3"}),

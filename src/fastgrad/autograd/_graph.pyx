@@ -9,6 +9,7 @@ access removes most of the interpreter overhead.
 """
 import numpy as np
 
+cimport numpy as cnp
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
@@ -44,6 +45,8 @@ cdef class GradState:
 
 
 STATE = GradState()
+
+cnp.import_array()
 
 from ..backend import NUMPY, backend_for
 from . import anomaly as _anomaly
@@ -597,6 +600,25 @@ OWN_OUTPUT = _OwnOutput()
 
 
 # ---- backward ---------------------------------------------------------------
+
+def store_fresh_grad(TensorBase leaf, g, set taken):
+    """The usual end of a backward for one leaf: a leaf without hooks and without a .grad
+    gets the NumPy array `g` as its .grad when nothing else can reference it (not a view,
+    writeable, C-contiguous, not an array the caller passed in or already stored: `taken`,
+    ids, to which g's is added).  Returns False, storing nothing, in every other case
+    (engine._accumulate_into_leaf handles them)."""
+    if leaf._hooks or leaf._grad is not None or type(g) is not _ndarray:
+        return False
+    if (cnp.PyArray_BASE(<cnp.ndarray>g) != NULL or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>g)
+            or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>g)):
+        return False
+    key = id(g)
+    if key in taken:
+        return False
+    taken.add(key)
+    leaf._grad = new_tensor(g, False, None)
+    return True
+
 
 cdef dict count_dependencies(list start, bint count_leaves):
     """For each node reachable from `start`: how many recorded edges point at it

@@ -17,7 +17,7 @@ import numpy as np
 from ..backend import namespace_of, same_device
 from ..backend.base import Backend
 from . import capture
-from ._graph import run_nodes
+from ._graph import run_nodes, store_fresh_grad
 from .tensor import POST_ACCUMULATE_GRAD_HOOKS, Tensor, new_tensor
 
 
@@ -31,7 +31,10 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
     # Arrays the caller passed in, or already stored on another leaf, are copied
     # before being stored: every .grad is a Tensor over an array that nothing else
     # references.
-    taken = {id(g._data if isinstance(g, Tensor) else g) for g in grad_tensors if g is not None}
+    taken = set()
+    for g in grad_tensors:
+        if g is not None:
+            taken.add(id(g._data if isinstance(g, Tensor) else g))
     leaf_done = None
     hooks_after = bool(POST_ACCUMULATE_GRAD_HOOKS)
     if only is None and hooks_after:
@@ -41,8 +44,9 @@ def backward(tensors, grad_tensors=None, retain_graph=False, create_graph=False,
             _accumulate_into_leaf(leaf, g, taken, True)
     leaf_grads = _run(tensors, grad_tensors, retain_graph, create_graph, only, leaf_done)
     for leaf, g in leaf_grads.items():
-        _accumulate_into_leaf(leaf, g, taken, hooks_after)
-    recorder = capture.recording()
+        if hooks_after or not store_fresh_grad(leaf, g, taken):
+            _accumulate_into_leaf(leaf, g, taken, hooks_after)
+    recorder = capture.recording() if capture.RECORDER is not None else None
     if recorder is not None:
         recorder.leaves_accumulated(leaf_grads, grad_tensors)
 
@@ -94,7 +98,7 @@ def _run(roots, root_grads, retain_graph, create_graph, only, leaf_done=None):
     grads = {}
     leaf_grads = {}
     start = []
-    recorder = capture.recording()
+    recorder = capture.recording() if capture.RECORDER is not None else None
     if recorder is not None:
         recorder.backward_started(create_graph, leaf_done is not None)
     for i, (t, g) in enumerate(zip(roots, root_grads)):

@@ -311,7 +311,7 @@ class _HooksByTensor:
         self._table = {}
 
     def __bool__(self):
-        return any(hooks for _, hooks in self._table.values())
+        return bool(self._table) and any(hooks for _, hooks in self._table.values())
 
     def get(self, t):
         entry = self._table.get(id(t))
