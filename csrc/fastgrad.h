@@ -249,6 +249,16 @@ typedef struct {
     int maximize;
 } fg_adadelta_args;
 
+typedef struct {
+    double etaminus, etaplus, step_size_min, step_size_max;
+    int maximize;
+} fg_rprop_args;
+
+typedef struct {
+    double decay, eta, mu, weight_decay;
+    int maximize;
+} fg_asgd_args;
+
 void fg_sgd_step_f32(float *const *params, const float *const *grads, float *const *bufs,
                      const int64_t *lengths, int64_t ntensors, const fg_sgd_args *a);
 void fg_sgd_step_f64(double *const *params, const double *const *grads, double *const *bufs,
@@ -293,6 +303,16 @@ void fg_adadelta_step_f32(float *const *params, const float *const *grads, float
 void fg_adadelta_step_f64(double *const *params, const double *const *grads, double *const *square_avgs,
                           double *const *acc_deltas, const int64_t *lengths, int64_t ntensors,
                           const fg_adadelta_args *a);
+void fg_rprop_step_f32(float *const *params, const float *const *grads, float *const *prevs,
+                       float *const *step_sizes, const int64_t *lengths, int64_t ntensors,
+                       const fg_rprop_args *a);
+void fg_rprop_step_f64(double *const *params, const double *const *grads, double *const *prevs,
+                       double *const *step_sizes, const int64_t *lengths, int64_t ntensors,
+                       const fg_rprop_args *a);
+void fg_asgd_step_f32(float *const *params, const float *const *grads, float *const *axs,
+                      const int64_t *lengths, int64_t ntensors, const fg_asgd_args *a);
+void fg_asgd_step_f64(double *const *params, const double *const *grads, double *const *axs,
+                      const int64_t *lengths, int64_t ntensors, const fg_asgd_args *a);
 /* Gradient norms over a list of tensors (sum of squares in double; max |x|
  * is NaN when any element is NaN) and in-place scaling x *= factor. */
 double fg_sum_squares_f32(const float *const *xs, const int64_t *lengths, int64_t ntensors);

@@ -505,6 +505,96 @@ ADADELTA_KERNELS(float, f32)
 ADADELTA_KERNELS(double, f64)
 
 /* ------------------------------------------------------------------------
+ * Rprop:  g <- -g (maximize);  f = etaplus if g prev > 0, etaminus if g prev < 0, else 1
+ *       (NaN where g prev is NaN);  s <- clamp(s f, step_size_min, step_size_max);
+ *       g <- 0 where g prev < 0;  p <- p - sign(g) s;  prev <- g
+ * sign(g) is NaN for a NaN g, so a NaN gradient reaches the parameter.
+ */
+#define RPROP_KERNELS(T, S)                                                            \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *prevs;                      \
+        T *const *step_sizes; const fg_rprop_args *a;                                  \
+    } rprop_ctx_##S;                                                                   \
+                                                                                       \
+    FG_SIMD_CLONES static void rprop_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const rprop_ctx_##S *c = vctx;                                                 \
+        const fg_rprop_args *a = c->a;                                                 \
+        T *restrict p = c->params[t] + lo;                                             \
+        const T *restrict g = c->grads[t] + lo;                                        \
+        T *restrict prev = c->prevs[t] + lo;                                           \
+        T *restrict s = c->step_sizes[t] + lo;                                         \
+        const int64_t n = hi - lo;                                                     \
+        const T sign = a->maximize ? (T)-1 : (T)1;                                     \
+        const T etaminus = (T)a->etaminus, etaplus = (T)a->etaplus;                    \
+        const T lo_size = (T)a->step_size_min, hi_size = (T)a->step_size_max;          \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            T gi = sign * g[i];                                                        \
+            T gp = gi * prev[i];                                                       \
+            T f = gp > 0 ? etaplus : (gp < 0 ? etaminus : (gp == 0 ? (T)1 : gp));      \
+            T si = s[i] * f;                                                           \
+            si = si < lo_size ? lo_size : si;                                          \
+            si = si > hi_size ? hi_size : si;                                          \
+            gi = gp < 0 ? (T)0 : gi;                                                   \
+            T sg = gi > 0 ? (T)1 : (gi < 0 ? (T)-1 : gi);                              \
+            s[i] = si;                                                                 \
+            prev[i] = gi;                                                              \
+            p[i] = p[i] - sg * si;                                                     \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_rprop_step_##S(T *const *params, const T *const *grads, T *const *prevs,   \
+                           T *const *step_sizes, const int64_t *lengths, int64_t ntensors, \
+                           const fg_rprop_args *a)                                     \
+    {                                                                                  \
+        rprop_ctx_##S c = {params, grads, prevs, step_sizes, a};                       \
+        for_each_range(lengths, ntensors, rprop_range_##S, &c);                        \
+    }
+
+RPROP_KERNELS(float, f32)
+RPROP_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
+ * ASGD:  g <- -g (maximize);  g <- g + wd p;  p <- p decay - eta g
+ *       (decay = 1 - lambd eta);  ax <- ax + (p - ax) mu, or ax <- p when mu == 1
+ */
+#define ASGD_KERNELS(T, S)                                                             \
+    typedef struct {                                                                   \
+        T *const *params; const T *const *grads; T *const *axs; const fg_asgd_args *a; \
+    } asgd_ctx_##S;                                                                    \
+                                                                                       \
+    FG_SIMD_CLONES static void asgd_range_##S(const void *vctx, int64_t t, int64_t lo, int64_t hi) \
+    {                                                                                  \
+        const asgd_ctx_##S *c = vctx;                                                  \
+        const fg_asgd_args *a = c->a;                                                  \
+        T *restrict p = c->params[t] + lo;                                             \
+        const T *restrict g = c->grads[t] + lo;                                        \
+        T *restrict ax = c->axs[t] + lo;                                               \
+        const int64_t n = hi - lo;                                                     \
+        const T sign = a->maximize ? (T)-1 : (T)1;                                     \
+        const T wd = (T)a->weight_decay, decay = (T)a->decay, eta = (T)a->eta;         \
+        const T mu = (T)a->mu;                                                         \
+        const int copy = a->mu == 1.0;                                                 \
+        for (int64_t i = 0; i < n; i++) {                                              \
+            T gi = sign * g[i] + wd * p[i];                                            \
+            T pi = p[i] * decay;                                                       \
+            pi = pi - eta * gi;                                                        \
+            p[i] = pi;                                                                 \
+            ax[i] = copy ? pi : ax[i] + (pi - ax[i]) * mu;                             \
+        }                                                                              \
+    }                                                                                  \
+                                                                                       \
+    void fg_asgd_step_##S(T *const *params, const T *const *grads, T *const *axs,      \
+                          const int64_t *lengths, int64_t ntensors, const fg_asgd_args *a) \
+    {                                                                                  \
+        asgd_ctx_##S c = {params, grads, axs, a};                                      \
+        for_each_range(lengths, ntensors, asgd_range_##S, &c);                         \
+    }
+
+ASGD_KERNELS(float, f32)
+ASGD_KERNELS(double, f64)
+
+/* ------------------------------------------------------------------------
  * Norms of gradients (for clipping) and in-place scaling.
  * The sum of squares accumulates in double for both element types.
  * max |x| propagates NaN so that a non-finite norm is always seen.

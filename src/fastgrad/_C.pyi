@@ -35,6 +35,10 @@ def adamax_step(params: Any, grads: Any, exp_avgs: Any, exp_infs: Any, *, beta1:
     """Adamax in place; clr = lr / (1 - beta1**t)."""
     ...
 
+def asgd_step(params: Any, grads: Any, axs: Any, *, decay: Any, eta: Any, mu: Any, weight_decay: Any = ..., maximize: Any = ...) -> Any:
+    """ASGD in place."""
+    ...
+
 def attention_softmax_bwd(p: Any, gp: Any, *, keep: Any = ..., keep_scale: Any = ...) -> Any:
     """gs = p (d - sum(p d)) along the last axis, d = gp * keep * keep_scale: the scores' gradient from the"""
     ...
@@ -313,6 +317,10 @@ def rnn_seq_bwd(h: Any, *, w_hh: Any, grad: Any, relu: Any = ..., onednn: Any = 
 
 def rnn_seq_fwd(gi: Any, *, w_hh: Any, h0: Any, relu: Any = ..., onednn: Any = ...) -> Any:
     """h (steps + 1, rows, hidden) of an Elman RNN layer over gi (steps, rows, hidden) = x_t W_ih^T + b_ih + b_hh,"""
+    ...
+
+def rprop_step(params: Any, grads: Any, prevs: Any, step_sizes: Any, *, etaminus: Any, etaplus: Any, step_size_min: Any, step_size_max: Any, maximize: Any = ...) -> Any:
+    """Rprop in place."""
     ...
 
 def scale_(arrays: Any, factor: Any) -> Any:

@@ -207,6 +207,10 @@ STEP_SPECS = {
                              dict(beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.1, clr=0.02, maximize=True))],
     "adadelta_step": [lambda: ([signed(6), signed(6), positive(6) * 0.1, positive(6) * 0.1],
                                dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.1, maximize=True))],
+    "rprop_step": [lambda: ([signed(6), signed(6), signed(6), positive(6) * 0.1],
+                            dict(etaminus=0.5, etaplus=1.2, step_size_min=1e-3, step_size_max=0.15, maximize=True))],
+    "asgd_step": [lambda mu=mu: ([signed(6), signed(6), signed(6)],
+                           dict(decay=0.99, eta=0.1, mu=mu, weight_decay=0.1, maximize=True)) for mu in (1.0, 0.3)],
     "cross_entropy_fwd": [
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5))),
         lambda: ([signed(6, 5)], dict(target=_classes(6, 5, ignore=-100), weight=positive(5),

@@ -166,6 +166,8 @@ STEP_CASES = [
     ("radam_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05)),
     ("adamax_step", [True] * 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, maximize=True)),
     ("adadelta_step", [True] * 4, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.05, maximize=True)),
+    ("rprop_step", [True] * 4, dict(etaminus=0.5, etaplus=1.2, step_size_min=1e-6, step_size_max=50.0)),
+    ("asgd_step", [True] * 3, dict(decay=0.999, eta=0.01, mu=0.5, weight_decay=0.05, maximize=True)),
 ]
 
 

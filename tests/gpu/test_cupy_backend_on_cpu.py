@@ -70,7 +70,7 @@ def train(opt_name, steps=3):
 
 
 @pytest.mark.parametrize("opt_name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax",
-                                     "Adadelta"])
+                                     "Adadelta", "Rprop", "ASGD"])
 def test_training_through_the_cupy_backend_matches_numpy(request, opt_name):
     expected_losses, expected_params = train(opt_name)
     called = request.getfixturevalue("cupy_backend_in_numpys_place")

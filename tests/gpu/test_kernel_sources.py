@@ -229,6 +229,10 @@ STEP_CASES = [
     ("adamax_step", 4, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.0, maximize=True)),
     ("adadelta_step", 4, dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.05)),
     ("adadelta_step", 4, dict(lr=0.5, rho=0.5, eps=1e-4, maximize=True)),
+    ("rprop_step", 4, dict(etaminus=0.5, etaplus=1.2, step_size_min=1e-6, step_size_max=50.0)),
+    ("rprop_step", 4, dict(etaminus=0.3, etaplus=1.5, step_size_min=0.05, step_size_max=0.2, maximize=True)),
+    ("asgd_step", 3, dict(decay=0.999, eta=0.01, mu=1.0, weight_decay=0.05)),
+    ("asgd_step", 3, dict(decay=0.99, eta=0.02, mu=0.25, maximize=True)),
 ] + [case[:3] for case in _adam_cases() if not case[3]] + [
     ("adam_step", 5, dict(lr=1e-2, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.05, decoupled=d))
     for d in (False, True)]

@@ -139,7 +139,7 @@ def test_manual_sgd_update_without_a_graph_is_replayed(rng):
     _same_parameters(eager_model, jit_model)
 
 
-@pytest.mark.parametrize("opt_name", ["AdamW", "RMSprop", "Adagrad", "Adadelta"])
+@pytest.mark.parametrize("opt_name", ["AdamW", "RMSprop", "Adagrad", "Adadelta", "Rprop", "ASGD"])
 def test_other_optimizers_replay_equal(rng, opt_name):
     def make():
         model, _ = demo_model_and_adam()

@@ -59,12 +59,24 @@ def _adadelta():
     yield {"lr": 0.5, "rho": 0.5, "eps": 1e-4}
 
 
+def _rprop():
+    yield from _combos({"lr": 0.01}, maximize=[False, True])
+    yield {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.08)}     # both clamps reached
+    yield {"lr": 0.1, "etas": (0.9, 1.1), "step_sizes": (0.0, 1.0), "maximize": True}
+
+
+def _asgd():
+    yield from _combos({"lr": 0.01}, weight_decay=[0.0, 0.1], maximize=[False, True])
+    yield {"lr": 0.05, "lambd": 0.1, "alpha": 0.5, "t0": 10.0}           # averaging from step 11 on
+    yield {"lr": 0.02, "lambd": 1e-3, "t0": 0.0, "weight_decay": 0.05}
+
+
 def cases():
     """(id, fastgrad class, PyTorch class name, kwargs) for every option combination."""
     table = [(optim.SGD, "SGD", _sgd), (optim.Adam, "Adam", _adam), (optim.AdamW, "AdamW", _adam),
              (optim.RMSprop, "RMSprop", _rmsprop), (optim.Adagrad, "Adagrad", _adagrad),
              (optim.NAdam, "NAdam", _nadam), (optim.RAdam, "RAdam", _radam), (optim.Adamax, "Adamax", _adamax),
-             (optim.Adadelta, "Adadelta", _adadelta)]
+             (optim.Adadelta, "Adadelta", _adadelta), (optim.Rprop, "Rprop", _rprop), (optim.ASGD, "ASGD", _asgd)]
     out = []
     for cls, torch_name, gen in table:
         for kw in gen():

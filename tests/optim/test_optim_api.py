@@ -10,7 +10,7 @@ from optim_cases import cases
 
 CASES = cases()
 ALL = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad, optim.NAdam, optim.RAdam, optim.Adamax,
-       optim.Adadelta]
+       optim.Adadelta, optim.Rprop, optim.ASGD]
 
 
 def _params(rng, dtype=np.float32):
@@ -48,6 +48,16 @@ def _set_grads(rng, params):
     (optim.Adadelta, dict(rho=1.5), "rho"),
     (optim.Adadelta, dict(eps=-1e-6), "epsilon"),
     (optim.Adadelta, dict(weight_decay=-0.1), "weight_decay"),
+    (optim.Rprop, dict(lr=-1.0), "Rprop: invalid learning rate: -1.0"),
+    (optim.Rprop, dict(etas=(0.5, 0.9)), r"Rprop: invalid eta values: 0.5, 0.9 \(must satisfy 0 < etaminus < 1"),
+    (optim.Rprop, dict(etas=(0.0, 1.2)), "Rprop: invalid eta values"),
+    (optim.Rprop, dict(etas=0.5), r"Rprop: invalid etas: 0.5 \(expected a pair \(etaminus, etaplus\)\)"),
+    (optim.Rprop, dict(step_sizes=(1.0, 0.1)), "Rprop: invalid step_sizes: 1.0, 0.1"),
+    (optim.Rprop, dict(step_sizes=(-1.0, 1.0)), "Rprop: invalid step_sizes"),
+    (optim.Rprop, dict(step_sizes=(1e-6,)), r"Rprop: invalid step_sizes: \(1e-06,\) \(expected a pair"),
+    (optim.ASGD, dict(lr=-1.0), "ASGD: invalid learning rate: -1.0"),
+    (optim.ASGD, dict(weight_decay=-0.1), "ASGD: invalid weight_decay value: -0.1"),
+    (optim.ASGD, dict(lambd=-1.0), "ASGD: invalid lambd value: -1.0"),
 ])
 def test_invalid_hyperparameters_raise_value_error(rng, cls, kw, words):
     with pytest.raises(ValueError, match=words):
@@ -149,6 +159,8 @@ def test_closure_is_evaluated_with_grad_enabled(rng):
     (optim.RAdam, dict(), ["exp_avg", "exp_avg_sq"]),
     (optim.Adamax, dict(), ["exp_avg", "exp_inf"]),
     (optim.Adadelta, dict(), ["square_avg", "acc_delta"]),
+    (optim.Rprop, dict(), ["prev", "step_size"]),
+    (optim.ASGD, dict(), ["ax"]),
 ])
 def test_state_holds_exactly_the_buffers_the_algorithm_needs(rng, cls, kw, buffers):
     ps = _params(rng)

@@ -126,6 +126,74 @@ def test_adadelta_step(rng, dtype, maximize):
         np.testing.assert_allclose(a, b, **_tol(dtype))
 
 
+RPROP = dict(etaminus=0.5, etaplus=1.2, step_size_min=1e-3, step_size_max=1.5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("maximize", [False, True])
+def test_rprop_step(rng, dtype, maximize):
+    """Three steps, so that signs keep, flip and meet a zero (the prev a flip leaves) and
+    the step sizes reach both clamps."""
+    params, prevs = _arrays(rng, dtype), _arrays(rng, dtype)
+    sizes = [np.asarray(a * 0.5, dtype) for a in _arrays(rng, dtype, positive=True)]
+    p1, v1, s1 = _copy(params), _copy(prevs), _copy(sizes)
+    for _ in range(3):
+        grads = _arrays(rng, dtype)
+        _C.rprop_step(p1, grads, v1, s1, maximize=maximize, **RPROP)
+        ref.rprop_step(np, params, grads, prevs, sizes, maximize=maximize, **RPROP)
+    for a, b in zip(p1 + v1 + s1, params + prevs + sizes):
+        np.testing.assert_array_equal(a, b)     # compares, clamps and sign(g) s: no rounding to differ in
+    flat = np.concatenate([s.ravel() for s in s1])
+    assert flat.min() == dtype(1e-3) and flat.max() == dtype(1.5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mu", [1.0, 0.25])
+def test_asgd_step(rng, dtype, mu):
+    params, axs = _arrays(rng, dtype), _arrays(rng, dtype)
+    for maximize in (False, True):
+        grads = _arrays(rng, dtype)
+        kw = dict(decay=1.0 - 0.1 * 0.02, eta=0.02, mu=mu, weight_decay=0.1, maximize=maximize)
+        p1, x1 = _copy(params), _copy(axs)
+        _C.asgd_step(p1, grads, x1, **kw)
+        ref.asgd_step(np, params, grads, axs, **kw)
+        for a, b in zip(p1 + x1, params + axs):
+            np.testing.assert_allclose(a, b, **_tol(dtype))
+        if mu == 1.0:
+            for p, x in zip(p1, x1):
+                np.testing.assert_array_equal(x, p)
+
+
+def test_rprop_and_asgd_carry_nan_to_the_parameter():
+    """A NaN gradient makes its parameter NaN, as in PyTorch (sign(NaN) is NaN), not a skipped step."""
+    for dtype in DTYPES:
+        g = np.ones(40000, dtype)
+        g[77] = np.nan
+        p, prev, size = np.zeros(40000, dtype), np.ones(40000, dtype), np.full(40000, 0.1, dtype)
+        _C.rprop_step([p], [g], [prev], [size], **RPROP)
+        assert np.isnan(p[77]) and np.isnan(size[77]) and np.all(np.isfinite(np.delete(p, 77)))
+        p, ax = np.zeros(40000, dtype), np.zeros(40000, dtype)
+        _C.asgd_step([p], [g], [ax], decay=1.0, eta=0.1, mu=1.0)
+        assert np.isnan(p[77]) and np.isnan(ax[77]) and np.all(np.isfinite(np.delete(p, 77)))
+
+
+@pytest.mark.parametrize("kernel,states", [("rprop_step", 2), ("asgd_step", 1)])
+def test_rprop_and_asgd_kernels_refuse_bad_lists_by_name(kernel, states):
+    step = getattr(_C, kernel)
+    kw = RPROP if kernel == "rprop_step" else dict(decay=1.0, eta=0.1, mu=1.0)
+    names = ["prevs", "step_sizes"] if kernel == "rprop_step" else ["axs"]
+    p, g = np.ones((4, 6)), np.ones((4, 6))
+    with pytest.raises(ValueError, match=f"{kernel}: '{names[-1]}\\[0\\]' must be C-contiguous"):
+        step([p], [g], *[[np.ones((4, 6))]] * (states - 1), [np.ones((6, 4)).T], **kw)
+    with pytest.raises(ValueError, match=f"{kernel}: '{names[0]}\\[0\\]' has 3 elements, expected 24"):
+        step([p], [g], *[[np.ones(3)]] * states, **kw)
+    with pytest.raises(TypeError, match=f"{kernel}: '{names[0]}\\[0\\]' has dtype float32, expected float64"):
+        step([p], [g], *[[np.ones((4, 6), np.float32)]] * states, **kw)
+    with pytest.raises(ValueError, match=f"{kernel}: '{names[0]}' has 2 arrays, expected 1"):
+        step([p], [g], *[[np.ones((4, 6))] * 2] * states, **kw)
+    np.testing.assert_array_equal(p, np.ones((4, 6)))   # refused before anything was written
+
+
 def test_adamax_keeps_nan_in_the_infinity_norm():
     p, g, m = np.ones(40000), np.ones(40000), np.zeros(40000)
     u = np.ones(40000)
@@ -172,6 +240,8 @@ def _step_kernels(rng, dtype):
     for name, kw in NEW_STEPS.items():
         yield name, run(getattr(_C, name), 2, lambda a: [], **kw)
     yield "adadelta", run(_C.adadelta_step, 2, lambda a: [], lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.1)
+    yield "rprop", run(_C.rprop_step, 2, lambda a: [], **RPROP)
+    yield "asgd", run(_C.asgd_step, 1, lambda a: [], decay=0.99, eta=0.1, mu=0.3, weight_decay=0.1)
     yield "scale_", run(lambda xs, g, factor: _C.scale_(xs, factor), 0, lambda a: [], factor=0.37)
 
 

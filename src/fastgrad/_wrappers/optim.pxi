@@ -30,9 +30,16 @@ cdef extern from "fastgrad.h":
     ctypedef struct fg_adadelta_args:
         double lr, rho, eps, weight_decay
         int maximize
+    ctypedef struct fg_rprop_args:
+        double etaminus, etaplus, step_size_min, step_size_max
+        int maximize
+    ctypedef struct fg_asgd_args:
+        double decay, eta, mu, weight_decay
+        int maximize
 
     enum: fg_sgd_step, fg_adam_step, fg_rmsprop_step, fg_adagrad_step, fg_nadam_step, fg_radam_step
     enum: fg_adamax_step, fg_adadelta_step, fg_sum_squares, fg_max_abs, fg_scale
+    enum: fg_rprop_step, fg_asgd_step
 
 
 cdef class ArrayList:
@@ -219,6 +226,25 @@ def adadelta_step(params, grads, square_avgs, acc_deltas, *, double lr, double r
                                                maximize=maximize)
     with nogil:
         by_dtype(L.f32, fg_adadelta_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
+
+
+def rprop_step(params, grads, prevs, step_sizes, *, double etaminus, double etaplus, double step_size_min,
+               double step_size_max, bint maximize=False):
+    """Rprop in place."""
+    cdef StepLists L = step_lists("rprop_step", params, grads, "prevs", prevs, "step_sizes", step_sizes)
+    cdef fg_rprop_args a = fg_rprop_args(etaminus=etaminus, etaplus=etaplus, step_size_min=step_size_min,
+                                         step_size_max=step_size_max, maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_rprop_step, L.params, L.grads, L.first, L.second, L.lengths, L.n, &a)
+
+
+def asgd_step(params, grads, axs, *, double decay, double eta, double mu, double weight_decay=0.0,
+              bint maximize=False):
+    """ASGD in place."""
+    cdef StepLists L = step_lists("asgd_step", params, grads, "axs", axs)
+    cdef fg_asgd_args a = fg_asgd_args(decay=decay, eta=eta, mu=mu, weight_decay=weight_decay, maximize=maximize)
+    with nogil:
+        by_dtype(L.f32, fg_asgd_step, L.params, L.grads, L.first, L.lengths, L.n, &a)
 
 
 def first_unlike(arrays, like):

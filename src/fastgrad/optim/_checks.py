@@ -26,6 +26,15 @@ def in_unit_interval(opt, name, value):
         raise ValueError(f"{opt}: invalid {name}: {value} (must be in [0, 1))")
 
 
+def pair(opt, name, value, what):
+    """`value` as a pair of floats, or ValueError naming `name` and `what` the pair holds."""
+    try:
+        first, second = value
+        return float(first), float(second)
+    except (TypeError, ValueError):
+        raise ValueError(f"{opt}: invalid {name}: {value!r} (expected a pair {what})") from None
+
+
 def betas_pair(opt, betas):
     try:
         beta1, beta2 = betas

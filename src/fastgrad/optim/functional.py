@@ -117,3 +117,37 @@ def adadelta(params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weight_dec
     each step, d = sqrt(a + eps) / sqrt(s + eps) g, and p <- p - lr d."""
     run("adadelta_step", [params, grads, square_avgs, acc_deltas],
         dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize), foreach, fused)
+
+
+def rprop(params, grads, prevs, step_sizes, *, etaminus, etaplus, step_size_min, step_size_max, maximize=False,
+          foreach=None, fused=None):
+    """Rprop: each element's step size grows by etaplus while its gradient keeps its sign and
+    shrinks by etaminus when the sign flips (that gradient is then taken as 0), clamped to
+    [step_size_min, step_size_max]; p <- p - sign(g) step_size."""
+    run("rprop_step", [params, grads, prevs, step_sizes],
+        dict(etaminus=etaminus, etaplus=etaplus, step_size_min=step_size_min, step_size_max=step_size_max,
+             maximize=maximize), foreach, fused)
+
+
+def asgd(params, grads, axs, *, step, eta, mu, lr, lambd, alpha, t0, weight_decay=0.0, maximize=False,
+         foreach=None, fused=None):
+    """ASGD at step `step` (1-based) with this step's rate `eta` and averaging weight `mu`:
+    p <- p (1 - lambd eta) - eta g, and the average ax <- ax + mu (p - ax) (ax <- p while
+    mu is 1).  Returns the next step's (eta, mu):
+
+        eta = lr / (1 + lambd lr step)^alpha,   mu = 1 / max(1, step - t0)
+
+    kept in float32 (float64 when that is the default dtype), as PyTorch keeps them,
+    so that both take the same steps."""
+    run("asgd_step", [params, grads, axs],
+        dict(decay=1.0 - lambd * eta, eta=eta, mu=mu, weight_decay=weight_decay, maximize=maximize),
+        foreach, fused)
+    return scalar_state(lr / (1.0 + lambd * lr * step) ** alpha), scalar_state(1.0 / max(1.0, step - t0))
+
+
+def scalar_state(value):
+    """`value` rounded to the dtype PyTorch keeps an optimizer's scalar state in: float32,
+    or float64 when that is the default dtype."""
+    from ..dtypes import get_default_dtype
+
+    return float(np.float64(value) if get_default_dtype() == np.float64 else np.float32(value))

@@ -146,6 +146,32 @@ ADADELTA = Elementwise(
     p = p - lr * di;
     """)
 
+RPROP = Elementwise(
+    "fastgrad_rprop_step", "T g, T sign, T etaminus, T etaplus, T lo_size, T hi_size", "T p, T prev, T s",
+    """
+    T gi = sign * g;
+    T gp = gi * prev;
+    T f = gp > 0 ? etaplus : (gp < 0 ? etaminus : (gp == 0 ? (T)1 : gp));
+    T si = s * f;
+    si = si < lo_size ? lo_size : si;
+    si = si > hi_size ? hi_size : si;
+    gi = gp < 0 ? (T)0 : gi;
+    T sg = gi > 0 ? (T)1 : (gi < 0 ? (T)-1 : gi);
+    s = si;
+    prev = gi;
+    p = p - sg * si;
+    """)
+
+ASGD = Elementwise(
+    "fastgrad_asgd_step", "T g, T sign, T wd, T decay, T eta, T mu, int32 copy", "T p, T ax",
+    """
+    T gi = sign * g + wd * p;
+    T pi = p * decay;
+    pi = pi - eta * gi;
+    p = pi;
+    ax = copy ? pi : ax + (pi - ax) * mu;
+    """)
+
 # ---- gradient norms and scaling -------------------------------------------------
 # Sum of squares accumulated in double; max |x| propagates NaN.
 SUM_SQUARES = Reduction("fastgrad_sum_squares_fwd", "T x", "float64 y",
@@ -246,6 +272,19 @@ def adadelta_step(params, grads, square_avgs, acc_deltas, *, lr, rho, eps, weigh
     """Adadelta on lists of parameters, in place."""
     for param, grad, s, acc in zip(params, grads, square_avgs, acc_deltas):
         ADADELTA(grad, _sign(maximize), weight_decay, rho, 1.0 - rho, eps, lr, param, s, acc)
+
+
+def rprop_step(params, grads, prevs, step_sizes, *, etaminus, etaplus, step_size_min, step_size_max,
+               maximize=False):
+    """Rprop on lists of parameters, in place."""
+    for param, grad, prev, s in zip(params, grads, prevs, step_sizes):
+        RPROP(grad, _sign(maximize), etaminus, etaplus, step_size_min, step_size_max, param, prev, s)
+
+
+def asgd_step(params, grads, axs, *, decay, eta, mu, weight_decay=0.0, maximize=False):
+    """ASGD on lists of parameters, in place."""
+    for param, grad, ax in zip(params, grads, axs):
+        ASGD(grad, _sign(maximize), weight_decay, decay, eta, mu, int(mu == 1.0), param, ax)
 
 
 def sum_squares(arrays):

@@ -143,3 +143,32 @@ def adadelta_step(xp, params, grads, square_avgs, acc_deltas, *, lr, rho, eps, w
         square_avg[...] = s
         acc_delta[...] = rho * acc_delta + (1.0 - rho) * (d * d)
         param[...] = param - lr * d
+
+
+def rprop_step(xp, params, grads, prevs, step_sizes, *, etaminus, etaplus, step_size_min, step_size_max,
+               maximize=False):
+    """Rprop: f = etaplus where g prev > 0, etaminus where g prev < 0, else 1 (NaN where
+    g prev is NaN);  s = clamp(s f, step_size_min, step_size_max);  g = 0 where g prev < 0;
+    p = p - sign(g) s;  prev = g."""
+    for param, grad, prev, step_size in zip(params, grads, prevs, step_sizes):
+        g = _signed(grad, maximize)
+        gp = g * prev
+        factor = xp.where(gp > 0, etaplus, xp.where(gp < 0, etaminus, xp.where(gp == 0, 1.0, gp)))
+        s = step_size * factor
+        s = xp.where(s < step_size_min, step_size_min, s)
+        s = xp.where(s > step_size_max, step_size_max, s)
+        g = xp.where(gp < 0, 0.0, g)
+        step_size[...] = s
+        prev[...] = g
+        param[...] = param - xp.sign(g) * s
+
+
+def asgd_step(xp, params, grads, axs, *, decay, eta, mu, weight_decay=0.0, maximize=False):
+    """ASGD: g = grad + wd p;  p = p decay - eta g (decay = 1 - lambd eta);
+    ax = ax + (p - ax) mu, or ax = p when mu == 1."""
+    for param, grad, ax in zip(params, grads, axs):
+        g = _signed(grad, maximize) + weight_decay * param
+        p = param * decay
+        p = p - eta * g
+        param[...] = p
+        ax[...] = p if mu == 1.0 else ax + (p - ax) * mu
