@@ -6,6 +6,9 @@ Groups (float32):
 - GPU T4: MLP 784-1024-1024-10, batch 1024, the same step;
 - GPU Adam: one step over one tensor of 100M parameters, with the
   bandwidth floor: a device copy moving the same 28 bytes per parameter.
+- GPU jit: the small MLP step (64-32-10, batch 32, Adam), where launches and
+  Python bookkeeping are the cost: fastgrad.jit (replayed step by step through
+  the CuPy kernels), fastgrad eager and PyTorch CUDA eager.
 
 Every timed call ends with a device synchronisation, so the time is the
 GPU's work, not the launch.  Skipped (with the reason) without CuPy, without
@@ -21,12 +24,14 @@ Run on a GPU machine:
 
 import pytest
 
-from fastgrad.demo import workloads
+from fastgrad.demo import jit_workloads, workloads
 from peers import torch_or_skip
 
 MLPS = {f"GPU {tid}": workloads.MLPS[tid] for tid in ("T3", "T4")}
 ADAM_GROUP = "GPU Adam step, 1 x 100M float32"
 ADAM_SIZES = [100_000_000]
+JIT_GROUP = "GPU jit: MLP step 64-32-10, batch 32, Adam, float32"
+JIT_MLP = ([64, 32, 10], 32)
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +102,17 @@ def test_bandwidth_floor(benchmark, cp):
     benchmark.group = ADAM_GROUP
     benchmark.name = "floor: device copy of the same bytes"
     benchmark(workloads.adam_floor(ADAM_SIZES, device="cuda"))
+
+
+@pytest.mark.parametrize("jit", [True, False], ids=["jit", "eager"])
+def test_fastgrad_cupy_small_step(benchmark, cp, jit):
+    benchmark.group = JIT_GROUP
+    benchmark.name = f"fastgrad on CuPy, {'jit' if jit else 'eager'}"
+    benchmark(jit_workloads.mlp_step_fastgrad(*JIT_MLP, jit=jit, device="cuda"))
+
+
+def test_torch_cuda_small_step(benchmark):
+    torch = torch_cuda_or_skip()
+    benchmark.group = JIT_GROUP
+    benchmark.name = "torch CUDA eager"
+    benchmark(workloads.mlp_torch(torch, *JIT_MLP, device="cuda"))

@@ -26,6 +26,7 @@ from .autograd import capture
 from .autograd.engine import grad as _engine_grad
 from .autograd.grad_mode import STATE
 from .autograd.tensor import Tensor, has_floating_dtype, new_tensor
+from .backend import is_array, namespace_of
 from .ops.manipulation import copy as _copy
 
 __all__ = ["elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
@@ -73,14 +74,19 @@ def _variable(x, nested):
         if nested and x._requires_grad:
             return _copy(x)  # a new node: d/d(copy) leaves outer variables apart
         x = x._data
-    arr = x if type(x) is np.ndarray else capture.run(np.asarray, x)
+    # Arrays stay in their own library and on their own device (CuPy, array-API); numbers and
+    # lists become NumPy arrays.
+    arr = x if type(x) is np.ndarray or is_array(x) else capture.run(np.asarray, x)
     if not has_floating_dtype(arr):
         arr = capture.run(_as_float64, arr)
     return new_tensor(arr, True, None)
 
 
 def _as_float64(arr):
-    return arr.astype(np.float64)
+    if isinstance(arr, np.ndarray):
+        return arr.astype(np.float64)
+    xp = namespace_of(arr)
+    return xp.astype(arr, xp.float64)
 
 
 def _output(x, like):
@@ -167,8 +173,20 @@ class _Call:
         return per_arg[0] if self.single else tuple(per_arg)
 
 
+def _dtype_kind(data):
+    """NumPy's one-letter dtype kind, also for arrays whose dtypes have none (array-API)."""
+    kind = getattr(data.dtype, "kind", None)
+    if kind is not None:
+        return kind
+    xp = namespace_of(data)
+    for kind, name in (("c", "complex floating"), ("f", "real floating"), ("b", "bool")):
+        if xp.isdtype(data.dtype, name):
+            return kind
+    return "i"
+
+
 def _scalar_output(name, out):
-    kind = out._data.dtype.kind if isinstance(out, Tensor) else np.asarray(out).dtype.kind
+    kind = _dtype_kind(out._data) if isinstance(out, Tensor) else np.asarray(out).dtype.kind
     if kind == "c":
         raise TypeError(f"{name}: the function must return a real scalar, got a complex one; use "
                         "holomorphic_grad for the complex derivative, or take np.real / np.abs first")

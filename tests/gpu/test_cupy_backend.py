@@ -361,6 +361,37 @@ def test_training_steps_on_the_gpu_match_the_cpu(cp, optimizer):
                 assert isinstance(value, cp.ndarray), "optimizer state stays on the GPU"
 
 
+def test_jitted_training_steps_on_the_gpu_equal_eager_bit_for_bit(cp):
+    optim = pytest.importorskip("fastgrad.optim")
+    x, target = signed(32, 10, dtype=np.float32), signed(32, 1, dtype=np.float32)
+    init = [signed(10, 16, dtype=np.float32) * 0.3, np.zeros(16, np.float32), signed(16, 1, dtype=np.float32) * 0.3]
+
+    def run(jit):
+        params = [fg.tensor(cp.asarray(w), requires_grad=True) for w in init]
+        opt = optim.Adam(params, lr=1e-2)
+
+        def step(data, goal):
+            w1, b1, w2 = params
+            loss = (((data @ w1 + b1).tanh() @ w2 - goal) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return loss
+
+        stepper = fg.jit(step) if jit else step
+        losses = [stepper(fg.tensor(cp.asarray(x * (1 + i / 10))), fg.tensor(cp.asarray(target)))._data
+                  for i in range(8)]
+        return losses, params, stepper
+
+    jit_losses, jit_params, stepper = run(True)
+    eager_losses, eager_params, _ = run(False)
+    assert stepper.recordings == 2 and stepper.plans() == []
+    for a, b in zip(jit_losses, eager_losses):
+        assert isinstance(a, cp.ndarray) and bool(cp.array_equal(a, b))
+    for p, q in zip(jit_params, eager_params):
+        assert isinstance(p._data, cp.ndarray) and bool(cp.array_equal(p._data, q._data))
+
+
 # ---- losses and linear epilogues on the GPU, against the twins ----------------------------------
 
 def _gpu_loss_cases(dtype):

@@ -82,3 +82,41 @@ def test_training_through_the_cupy_backend_matches_numpy(request, opt_name):
     for name in ("bias_act_fwd", "bias_act_bwd", "relu_fwd", "relu_bwd", "tanh_fwd", "tanh_bwd", "sigmoid_fwd",
                  "cross_entropy_fwd", "cross_entropy_bwd", "mse_loss_fwd", "mse_loss_bwd", step):
         assert name in called, f"the step did not go through the CuPy kernel {name}"
+
+
+def _jitted_training(steps, jit):
+    """The step of `train` (Adam) under fastgrad.jit or eagerly: (losses, parameters, the step)."""
+    rng = np.random.default_rng(1)
+    fg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(20, 32), nn.ReLU(), nn.Linear(32, 32), nn.Tanh(), nn.Linear(32, 5))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+
+    def step(x, y, goal):
+        out = model(x)
+        loss = F.cross_entropy(out, y, label_smoothing=0.1) + F.mse_loss(out.sigmoid(), goal)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    run = fg.jit(step) if jit else step
+    losses = []
+    for _ in range(steps):
+        x = fg.tensor(rng.standard_normal((16, 20)).astype(np.float32))
+        y = fg.tensor(rng.integers(0, 5, 16))
+        goal = fg.tensor(np.full((16, 5), 0.2, np.float32))
+        losses.append(run(x, y, goal)._data)
+    return losses, [p._data.copy() for p in model.parameters()], run
+
+
+def test_jitted_training_through_the_cupy_backend_equals_eager_bit_for_bit(request):
+    called = request.getfixturevalue("cupy_backend_in_numpys_place")
+    eager_losses, eager_params, _ = _jitted_training(12, jit=False)
+    called.clear()
+    jit_losses, jit_params, run = _jitted_training(12, jit=True)
+    assert run.recordings == 2 and run.cache_len() == 1
+    assert run.plans() == [], "a recording made through the CuPy backend replays step by step"
+    for got, expected in zip(jit_losses + jit_params, eager_losses + eager_params):
+        assert np.array_equal(got, expected)
+    # the replays (10 of the 12 calls) ran the CuPy backend's kernels: 10 more calls than 2 recordings
+    assert called.count("cross_entropy_bwd") == 12 and called.count("adam_step") == 12

@@ -54,6 +54,16 @@ def backend_for(*arrays):
     return chosen if chosen is not None else NUMPY
 
 
+def is_array(a):
+    """True for an array of any backend (NumPy, CuPy, an array-API library); False for numbers,
+    NumPy scalars, None, tuples and other Python objects."""
+    t = type(a)
+    try:
+        return _by_type[t] is not None
+    except KeyError:
+        return _backend_of_type(t, a) is not None
+
+
 def namespace_of(a):
     """The array namespace of `a`: numpy for NumPy arrays and non-arrays, cupy for CuPy
     arrays (which have no __array_namespace__), else a.__array_namespace__().

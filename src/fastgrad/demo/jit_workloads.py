@@ -15,11 +15,16 @@ from . import workloads
 
 # ---- the MLP training step (T2's model): forward, cross-entropy, zero_grad, backward, Adam ----
 
-def mlp_step_fastgrad(sizes, batch, jit, lower=True):
+def mlp_step_fastgrad(sizes, batch, jit, lower=True, device="cpu"):
+    """On a GPU (device "cuda") the model and the batch are CuPy arrays, each call ends with a
+    device synchronisation, and a jitted step replays step by step through the CuPy kernels."""
     from fastgrad.nn import functional as F
 
+    xp, sync = workloads.on_device(device)
     x, y, weights = workloads.mlp_problem(sizes, batch)
     model = workloads.fastgrad_mlp(weights)
+    if device != "cpu":
+        model = model.to(device)
     opt = fg.optim.Adam(model.parameters(), lr=1e-3)
 
     def step(x, y):
@@ -29,13 +34,12 @@ def mlp_step_fastgrad(sizes, batch, jit, lower=True):
         opt.step()
         return loss
 
-    xt = fg.tensor(x)
-    if not jit:
-        return lambda: step(xt, y)
-    step = fg.jit(step, lower=lower)
-    step(fg.tensor(x[::-1].copy()), y[::-1].copy())  # the first recording, on other data
-    step(xt, y)                                      # the second, which checks the first
-    return lambda: step(xt, y)
+    xt, yt = fg.tensor(xp.asarray(x)), xp.asarray(y)
+    if jit:
+        step = fg.jit(step, lower=lower)
+        step(fg.tensor(xp.asarray(x[::-1].copy())), xp.asarray(y[::-1].copy()))  # the first recording
+        step(xt, yt)                                                             # the second, checking it
+    return workloads._timed(lambda: step(xt, yt), sync)
 
 
 # ---- the six-op regression gradient: d/dw of mean((tanh(x @ w) - y)**2) + 0.01 * sum(w**2) ----

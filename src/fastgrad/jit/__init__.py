@@ -44,7 +44,9 @@ Semantics (as for any tracing compiler):
   (NumPy on a tensor's array), which the second recording finds changed.
 - A replay returns new arrays (never shared with the recording, a previous
   replay or a plan's buffers) and Tensors without a graph.
-- CuPy and other non-NumPy arrays run eagerly (a RuntimeWarning says so once).
+- Arrays of another library (CuPy, array-API) are recorded and replayed step by
+  step through their backend (not lowered: a plan's lines call the C kernels);
+  their library and device are part of the signature.
 
 Example::
 

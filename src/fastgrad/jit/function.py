@@ -9,7 +9,7 @@ from . import guards, lowering
 from .errors import CaptureError
 from .hot_path import hot_check
 from .recorder import Recorder
-from .signature import NotNumpy, fast_key, signature
+from .signature import fast_key, signature
 from .verify import check_same_work, copy_inputs, same_inputs
 
 DEFAULT_CACHE_SIZE = 16
@@ -56,7 +56,6 @@ class JitFunction:
         self._cache = OrderedDict()
         self._fast = {}  # fast key of a call -> its signature (signature.fast_key)
         self._hot = None  # (hot_path.hot_check of the signature replayed last, its recording), or None
-        self._warned_eager = False
 
     def __call__(self, *args, **kwargs):
         if capture.RECORDER is not None and capture.recording() is not None:
@@ -73,11 +72,7 @@ class JitFunction:
         if key is not None:
             leaves = args
         else:
-            try:
-                key, leaves = signature(args, kwargs, self.static_argnums, self._name())
-            except NotNumpy as e:
-                self._warn_eager(self._name(), str(e))
-                return self.fn(*args, **kwargs)
+            key, leaves = signature(args, kwargs, self.static_argnums, self._name())
             if fast is not None:
                 if len(self._fast) >= 4 * self.cache_size:
                     self._fast.clear()
@@ -101,7 +96,7 @@ class JitFunction:
                 again.checked_on = first_inputs
             else:
                 again.verified = True
-        if again.verified and self.lower:
+        if again.verified and self.lower and again.on_numpy:
             again.plan = self._lowered(again, name)
         again.models = None
         if again.verified:
@@ -149,13 +144,6 @@ class JitFunction:
     def plans(self):
         """The lowered plans of the recordings kept (lowering.Plan: .source, .lowered, .kept, .calls)."""
         return [t.plan for t in self._cache.values() if t.plan is not None]
-
-    def _warn_eager(self, name, where):
-        if not self._warned_eager:
-            self._warned_eager = True
-            warnings.warn(f"jit({name}): {where} holds an array that is not a NumPy array (CuPy or another "
-                          "array library); capture and replay works on NumPy arrays only, so this function "
-                          "runs eagerly", RuntimeWarning, stacklevel=3)
 
     def cache_len(self):
         """How many recordings are kept (at most cache_size)."""

@@ -16,10 +16,11 @@ import numpy as np
 
 from ..autograd import capture
 from ..autograd._graph import Context, TensorBase, compiled_rule_of
-from ..backend import backend_for
+from ..backend import NUMPY, backend_for
 from ..backend import mixed_precision as autocast
 from ..functional import _flatten
 from . import tape
+from .arrays import copy_array, is_array
 from .models import ContextModel, model_of
 from .errors import EAGER_HINT, CaptureError
 
@@ -95,6 +96,7 @@ class Recorder:
         self.current_pass = None
         self.finished_pass = None
         self.models = {}           # slot -> what it held in this recording, for lowering (models.py)
+        self.on_numpy = True       # every input array a NumPy one, every op run by the NumPy backend
 
     # ---- slots and sources ---------------------------------------------------------------------
 
@@ -112,6 +114,9 @@ class Recorder:
 
     def add_input(self, value):
         """(array slot, object slot) of one dynamic input leaf."""
+        data = value._data if isinstance(value, TensorBase) else value
+        if not isinstance(data, (np.ndarray, np.generic)):
+            self.on_numpy = False
         if isinstance(value, TensorBase):
             array_slot = self.new_slot(value._data)
             object_slot = self.new_slot()
@@ -194,6 +199,8 @@ class Recorder:
             self.swapped.append((ctx, cls))
         else:
             backend = backend_for(*_datas(args))
+        if backend is not NUMPY:
+            self.on_numpy = False
         out = self.new_slot(result._data)
         # An op run under autocast has no lowering: its backend is marked as such.
         self.models[out] = model_of(result._data, backend if autocast.STATE.dtype is None else "autocast")
@@ -221,7 +228,7 @@ class Recorder:
     def root_gradient(self, t, g):
         p = self.current_pass
         spec = self.source(g)
-        if spec[0] == "const" and isinstance(g, np.ndarray):
+        if spec[0] == "const" and is_array(g):
             spec = ("fresh", g)  # the engine's ones: each replay gets its own array, as eager does
         if t._node is not None and id(t._node) not in self.ctx_slots:
             self._outside_graph(t._node.fn)
@@ -357,6 +364,7 @@ class Recorder:
         recorded = tape.Tape(self.nslots, input_slots, self.steps, tape.output_builder(rebuild, specs), guards)
         recorded.fingerprints = self.fingerprints + [("the function's result", specs)]
         recorded.models = self.models
+        recorded.on_numpy = self.on_numpy
         return recorded
 
     def _output_spec(self, x):
@@ -375,8 +383,8 @@ class Recorder:
         slot = self.slot_of.get(id(x))
         if slot is not None:
             return ("slot", slot)
-        if isinstance(x, np.ndarray):
-            return ("fresh", x.copy())  # the caller owns the array returned now
+        if is_array(x):
+            return ("fresh", copy_array(x))  # the caller owns the array returned now
         return ("const", x)
 
 

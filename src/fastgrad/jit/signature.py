@@ -1,8 +1,10 @@
 """The signature of a call: what must be equal for a recording to be replayed.
 
 Per argument (positional, then keyword by name; tuples, lists and dicts are
-walked): a Tensor gives its shape, strides, dtype and requires_grad (its device is the
-CPU: see `NotNumpy`); a NumPy array its shape, strides and dtype, a NumPy scalar its dtype; a Python
+walked): a Tensor gives its shape, strides, dtype and requires_grad; a NumPy
+array its shape, strides and dtype, a NumPy scalar its dtype; an array of
+another library (CuPy, an array-API library), bare or in a Tensor, also its
+type and device; a Python
 number, string or None its type and value; an argument named in static_argnums
 itself (it must be hashable).  Which inputs are the same object is part of it
 too, and so are the grad mode and the default dtype.  The tensors and arrays
@@ -13,12 +15,9 @@ import numpy as np
 from ..autograd.grad_mode import STATE
 from ..autograd._graph import TensorBase
 from ..dtypes import get_default_dtype
+from .arrays import device_key, is_array
 
 _SCALARS = (bool, int, float, complex, str, bytes, type(None))
-
-
-class NotNumpy(Exception):
-    """An input holds an array that is not a NumPy array (CuPy, array-API): the call runs eagerly."""
 
 
 def signature(args, kwargs, static_argnums, name):
@@ -55,10 +54,10 @@ def _describe(a, leaves, path, name):
     """The part of the key for argument `a`, at `path` in the call (formatted only for messages)."""
     if isinstance(a, TensorBase):
         data = a._data
-        if type(data) is not np.ndarray:
-            raise NotNumpy(_where(path))
         leaves.append(a)
-        return ("tensor", data.shape, data.strides, data.dtype, a._requires_grad)
+        if type(data) is np.ndarray:
+            return ("tensor", data.shape, data.strides, data.dtype, a._requires_grad)
+        return ("tensor", device_key(data), data.shape, _strides(data), data.dtype, a._requires_grad)
     kind = type(a)
     if kind is np.ndarray:
         leaves.append(a)
@@ -72,12 +71,18 @@ def _describe(a, leaves, path, name):
         return (kind, tuple(_describe(x, leaves, path + (i,), name) for i, x in enumerate(a)))
     if kind is dict:
         return (dict, tuple((k, _describe(a[k], leaves, path + (k,), name)) for k in a))
-    if hasattr(a, "__array_namespace__") or kind.__name__ == "ndarray":
-        raise NotNumpy(_where(path))
+    if is_array(a):
+        leaves.append(a)
+        return ("array", device_key(a), a.shape, _strides(a), a.dtype)
     raise TypeError(
         f"jit({name}): {_where(path)} is a {kind.__name__}; a jitted function takes tensors, NumPy arrays, "
         f"numbers, strings and tuples, lists or dicts of them.  Name the argument in static_argnums "
         f"(it must be hashable; one recording per value) or reach it through a closure")
+
+
+def _strides(a):
+    """An array's strides where its library has them (CuPy); array-API arrays have none."""
+    return getattr(a, "strides", None)
 
 
 def fast_key(args):

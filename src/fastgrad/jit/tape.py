@@ -19,6 +19,7 @@ from ..autograd._graph import (Context, ScratchContext, TensorBase, compiled_bac
                                new_tensor)
 from ..autograd.engine import _accumulate_into_leaf
 from ..ops.broadcast import unbroadcast
+from .arrays import copy_array
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -48,7 +49,7 @@ def getter(spec):
         return lambda s: value
     if kind == "fresh":  # a constant array the caller or a later step may write into: a new copy
         value = spec[1]
-        return lambda s: value.copy()
+        return lambda s: copy_array(value)
     if kind == "tensor":  # a tensor from outside the function: its array now
         tensor = spec[1]
         return lambda s: tensor._data
@@ -230,6 +231,9 @@ class Tape:
         self.models = None              # what each slot held while recording, until lowered (lowering.py)
         self.plan = None                # the lowered plan (lowering.Plan) once verified, or None
         self.hot_checks = {}            # fast key -> hot_path.hot_check for it (function.py)
+        self.on_numpy = True            # False when any array or op was of another library (CuPy):
+        #                                 lowered plans call the C kernels, so such a recording is
+        #                                 replayed step by step
 
     def still_valid(self):
         """False when a tensor from outside the function (a parameter) changed type, shape, dtype or

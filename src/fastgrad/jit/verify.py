@@ -13,6 +13,7 @@ it was checked on.
 import numpy as np
 
 from ..autograd._graph import TensorBase
+from .arrays import copy_array, equal_arrays, is_array
 from .errors import EAGER_HINT, CaptureError
 
 _VALUES = (bool, int, str, bytes, complex, type(None), np.dtype, slice, range, set, frozenset)
@@ -58,8 +59,8 @@ def same(x, y):
     kind = type(x)
     if kind is not type(y):
         return False
-    if kind is np.ndarray or isinstance(x, np.generic):
-        return x.shape == y.shape and x.dtype == y.dtype and _equal_arrays(x, y)
+    if kind is np.ndarray or isinstance(x, np.generic) or is_array(x):
+        return x.shape == y.shape and x.dtype == y.dtype and equal_arrays(x, y)
     if kind is tuple or kind is list:
         return len(x) == len(y) and all(same(p, q) for p, q in zip(x, y))
     if kind is dict:
@@ -70,20 +71,15 @@ def same(x, y):
         return x == y or (x != x and y != y)
     if isinstance(x, _VALUES):
         return x == y
+    if type(x).__eq__ is not object.__eq__:  # values of other libraries (an array-API dtype)
+        return (x == y) is True
     return False  # functions, classes, optimizers, backends: the very same object, checked above
-
-
-def _equal_arrays(x, y):
-    try:
-        return bool(np.array_equal(x, y, equal_nan=True))
-    except TypeError:  # dtypes without NaN
-        return bool(np.array_equal(x, y))
 
 
 def copy_inputs(leaves):
     """The values of a call's dynamic inputs, kept to tell whether a later call has the same ones."""
-    return [np.array(x._data if isinstance(x, TensorBase) else x, copy=True) for x in leaves]
+    return [copy_array(x._data if isinstance(x, TensorBase) else x) for x in leaves]
 
 
 def same_inputs(copies, leaves):
-    return all(_equal_arrays(c, x._data if isinstance(x, TensorBase) else x) for c, x in zip(copies, leaves))
+    return all(equal_arrays(c, x._data if isinstance(x, TensorBase) else x) for c, x in zip(copies, leaves))

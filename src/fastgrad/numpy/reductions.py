@@ -5,7 +5,7 @@ import builtins as _builtins
 import numpy as np
 
 from .. import ops
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, has_floating_dtype
 from ..ops.reductions import Sum
 from .registry import NOVALUE, implements, no_out, plain, unsupported
 
@@ -50,7 +50,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=NOVALUE):
     no_out("mean", out)
     unsupported("mean", where=where)
     a = as_tensor_input(a)
-    if dtype is None and a.dtype.kind in "iub":
+    if dtype is None and not has_floating_dtype(a._data):  # integers and bools: float64, as NumPy
         dtype = np.float64
     return ops.mean(_cast(a, dtype), axis=axis, keepdims=keepdims)
 
