@@ -102,3 +102,11 @@ from .everyday_functions import *  # noqa: E402,F401,F403  (logsumexp, median, t
 
 # ---- order statistics and counts (also Tensor methods) ----
 from .order_statistics import histc, mode, nanquantile, quantile  # noqa: E402,F401
+
+# ---- PyTorch's joining, arithmetic, selection, sampling and runtime functions ----
+from .arrangement_functions import *  # noqa: E402,F401,F403  (hstack, movedim, unflatten, rot90, ...)
+from .arithmetic_functions import *  # noqa: E402,F401,F403  (addcmul, addcdiv, mv, inner, logcumsumexp, ...)
+from .selection_functions import *  # noqa: E402,F401,F403  (masked_select, kthvalue, unique_consecutive, ...)
+from .random_functions import *  # noqa: E402,F401,F403  (Generator, normal, poisson, seed, initial_seed)
+from .runtime_functions import *  # noqa: E402,F401,F403  (compile, set_printoptions)
+from .creation import logspace  # noqa: E402,F401

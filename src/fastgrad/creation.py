@@ -6,14 +6,16 @@ import numpy as np
 
 from .autograd.tensor import Tensor, as_array, new_tensor
 from .dtypes import get_default_dtype
+from .generator import Generator
 
-_rng_state = [np.random.default_rng()]
+_rng_state = [Generator()]
+_rng_state[0].seed()   # an unseeded program draws differently on every run
 
 
-def manual_seed(seed: int) -> np.random.Generator:
+def manual_seed(seed: int) -> Generator:
     """Seed the generator behind rand, randn, shuffling and nn initialisers; returns it
-    (a numpy.random.Generator)."""
-    _rng_state[0] = np.random.default_rng(int(seed))
+    (a fastgrad.Generator, which is a numpy.random.Generator)."""
+    _rng_state[0] = Generator().manual_seed(seed if isinstance(seed, bool) else int(seed))
     return _rng_state[0]
 
 
@@ -209,6 +211,15 @@ def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = 
              requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
     _no_out(out, "linspace")
     return _leaf(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad, device)
+
+
+def logspace(start: Any, end: Any, steps: int, base: float = 10.0, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False, out: Optional[Tensor] = None) -> Tensor:
+    """`steps` values base ** t for t evenly spaced from start to end (both included)."""
+    _no_out(out, "logspace")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"logspace: argument 'steps' must be a non-negative int, got {steps!r}")
+    return _leaf(np.logspace(start, end, int(steps), base=base).astype(_dtype(dtype)), requires_grad, device)
 
 
 def eye(n: int, m: Optional[int] = None, dtype: Any = None, device: Any = None,
