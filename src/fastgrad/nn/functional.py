@@ -587,6 +587,57 @@ __all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "
             "gaussian_nll_loss"]
 
 
+# ---- pixel and channel shuffles, folding, shrinking, unpooling and alpha dropout ----
+from ..ops.fold import fold, unfold  # noqa: E402
+from ..ops.local_response_norm import local_response_norm  # noqa: E402
+from ..ops.lp_pool import lp_pool1d, lp_pool2d  # noqa: E402
+from ..ops.max_unpool import max_unpool1d, max_unpool2d  # noqa: E402
+from ..ops.pixel_shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from ..ops import thresholds as _thresholds  # noqa: E402
+from .alpha_dropout import alpha_dropout, feature_alpha_dropout  # noqa: E402
+
+
+def threshold(input, threshold, value, inplace=False):
+    """input where input > threshold, else value."""
+    return _maybe_inplace("threshold", _thresholds.threshold, input, inplace, threshold, value)
+
+
+def hardshrink(input, lambd=0.5):
+    """input where |input| > lambd, else 0."""
+    return _thresholds.hardshrink(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """input - lambd above lambd, input + lambd below -lambd, 0 between."""
+    return _thresholds.softshrink(input, lambd)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """interpolate under its deprecated name (with PyTorch's warning)."""
+    warnings.warn("nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", UserWarning,
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """interpolate(mode='nearest'), deprecated as in PyTorch."""
+    warnings.warn("nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """interpolate(mode='bilinear', align_corners=True), deprecated as in PyTorch."""
+    warnings.warn("nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+__all__ += ["fold", "unfold", "local_response_norm", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d",
+            "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "threshold", "hardshrink", "softshrink",
+            "alpha_dropout", "feature_alpha_dropout", "upsample", "upsample_nearest", "upsample_bilinear"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

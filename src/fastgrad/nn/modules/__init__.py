@@ -84,3 +84,23 @@ from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, Mar
 
 __all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
             "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+
+# Padding, pixel and channel shuffles, folding, shrinking, alpha dropout, LRN, LP pooling, unpooling.
+from .activation import Hardshrink, Softmax2d, Softshrink, Threshold  # noqa: E402
+from .dropout import AlphaDropout, FeatureAlphaDropout  # noqa: E402
+from .fold import Fold, Unfold  # noqa: E402
+from .lp_pool import LPPool1d, LPPool2d  # noqa: E402
+from .max_unpool import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+from .normalization import LocalResponseNorm  # noqa: E402
+from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d,  # noqa: E402
+                      ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d,
+                      ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
+from .shuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle  # noqa: E402
+from .upsampling import UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
+__all__ += ["Hardshrink", "Softmax2d", "Softshrink", "Threshold", "AlphaDropout", "FeatureAlphaDropout", "Fold",
+            "Unfold", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d", "LocalResponseNorm", "CircularPad1d",
+            "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d",
+            "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
+            "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle",
+            "UpsamplingBilinear2d", "UpsamplingNearest2d"]

@@ -27,3 +27,17 @@ class Upsample(Module):
     def extra_repr(self):
         shape = f"size={self.size}" if self.scale_factor is None else f"scale_factor={self.scale_factor}"
         return f"{shape}, mode='{self.mode}'"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of (N, C, H, W) to `size` or by `scale_factor`."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of (N, C, H, W) with align_corners=True (PyTorch's choice for this layer)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
