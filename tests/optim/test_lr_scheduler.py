@@ -40,6 +40,16 @@ SCHEDULES = [
     ("OneCycleLR", lambda m, o: m.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=STEPS + 1)),
     ("OneCycleLR3", lambda m, o: m.OneCycleLR(o, max_lr=1.0, total_steps=STEPS + 1, three_phase=True,
                                               anneal_strategy="linear")),
+    ("CyclicLR", lambda m, o: m.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=7)),
+    ("CyclicLR2", lambda m, o: m.CyclicLR(o, [0.01, 0.02], [0.1, 0.3], 5, 3, mode="triangular2", base_momentum=0.7,
+                                          max_momentum=0.95)),
+    ("CyclicLRexp", lambda m, o: m.CyclicLR(o, 0.001, 0.2, 4, 9, mode="exp_range", gamma=0.97)),
+    ("CyclicLRfn", lambda m, o: m.CyclicLR(o, 0.01, 0.1, 6, scale_fn=lambda x: 1 / (x + 1), scale_mode="iterations",
+                                           cycle_momentum=False)),
+    ("ChainedScheduler", lambda m, o: m.ChainedScheduler([m.ConstantLR(o, factor=0.1, total_iters=20),
+                                                          m.ExponentialLR(o, gamma=0.9)])),
+    ("ChainedScheduler3", lambda m, o: m.ChainedScheduler([m.LinearLR(o, 0.2, total_iters=6), m.StepLR(o, 9, 0.5),
+                                                           m.CosineAnnealingLR(o, T_max=13)], optimizer=o)),
 ]
 
 

@@ -165,3 +165,41 @@ def orthogonal_(tensor, gain=1.0, generator=None):
 
 
 __all__ += ["orthogonal_"]
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """A 2-D tensor drawn from N(0, std^2), then in each column ceil(sparsity * rows) entries, at
+    rows chosen at random, set to zero (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparse_: sparsity must be between 0 and 1, got {sparsity}")
+    rng = _rng(generator)
+    rows, cols = tensor.shape
+    zeros = int(math.ceil(sparsity * rows))
+    values = rng.normal(0.0, std, (rows, cols))
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros], col] = 0.0
+    return _fill(tensor, values)
+
+
+def dirac_(tensor, groups=1):
+    """A 3-, 4- or 5-d convolution weight (out, in, *kernel) that passes its input through: in each
+    of `groups` groups, weight[g * out_per_group + d, d, centre] = 1 for d < min(out_per_group, in),
+    0 elsewhere."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape "
+                         f"{tuple(tensor.shape)}")
+    out_channels, in_channels, *kernel = tensor.shape
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1 or out_channels % groups:
+        raise ValueError(f"dirac_: dim 0 ({out_channels}) must be divisible by groups, got groups={groups!r}")
+    per_group = out_channels // groups
+    values = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in kernel)
+    for g in range(groups):
+        for d in range(min(per_group, in_channels)):
+            values[(g * per_group + d, d) + centre] = 1.0
+    return _fill(tensor, values)
+
+
+__all__ += ["sparse_", "dirac_"]
