@@ -72,6 +72,11 @@ def _encode(obj, arrays, path):
                 "items": [_encode(v, arrays, f"{path}.{i}" if path else str(i)) for i, v in enumerate(obj)]}
     if hasattr(obj, "__array__") and hasattr(obj, "shape"):
         return {"t": "array", "ref": _put(arrays, path, np.asarray(obj))}
+    if callable(getattr(obj, "state_dict", None)):  # a whole Module or Optimizer, as torch.save(model, f)
+        raise TypeError(
+            f"save: cannot store a whole {type(obj).__name__} at '{path or '<root>'}': fastgrad's files hold "
+            "data only, so that loading one never runs code (no pickle).  Save its state_dict() instead, "
+            "and load it into an object your code builds: obj.load_state_dict(fastgrad.load(f))")
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} at '{path or '<root>'}' "
                     "(only tensors, arrays, numbers, strings, None, and dicts/lists/tuples of them)")
 

@@ -72,6 +72,15 @@ def test_file_objects_and_dtypes():
     np.testing.assert_array_equal(back["i"], obj["i"])
 
 
+def test_a_whole_module_or_optimizer_is_refused_naming_state_dict():
+    model = fg.nn.Linear(2, 3)
+    with pytest.raises(TypeError, match=r"whole Linear at '<root>'.*state_dict\(\).*load_state_dict"):
+        fg.save(model, io.BytesIO())
+    opt = fg.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match=r"whole SGD at 'opt'.*no pickle"):
+        fg.save({"opt": opt}, io.BytesIO())
+
+
 def test_unsupported_objects_are_refused():
     with pytest.raises(TypeError, match="cannot store an object of type object"):
         fg.save({"x": object()}, io.BytesIO())
