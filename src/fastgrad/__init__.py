@@ -110,3 +110,9 @@ from .selection_functions import *  # noqa: E402,F401,F403  (masked_select, kthv
 from .random_functions import *  # noqa: E402,F401,F403  (Generator, normal, poisson, seed, initial_seed)
 from .runtime_functions import *  # noqa: E402,F401,F403  (compile, set_printoptions)
 from .creation import logspace  # noqa: E402,F401
+
+# ---- PyTorch's namespaces: fastgrad.linalg, .fft, .special and .func ----
+# (imported by module name: `from .ops import *` above bound the name linalg to ops.linalg)
+import importlib as _importlib  # noqa: E402
+
+linalg = _importlib.import_module(".linalg", __name__)

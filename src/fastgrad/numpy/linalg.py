@@ -226,7 +226,8 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     u, s, vh = svd(a, full_matrices=False)
     cutoff = rcond if rcond is not None else (rtol if rtol is not None else
                                               max(a.shape[-2:]) * _np.finfo(a.dtype).eps)
-    keep = s._data > cutoff * _np.max(s._data, axis=-1, keepdims=True)
+    # One cutoff per matrix of the stack (a number, or an array of the stack's shape, as NumPy's).
+    keep = s._data > _np.asarray(cutoff)[..., None] * _np.max(s._data, axis=-1, keepdims=True)
     inverse = _ops.where(keep, _ops.div(1.0, _ops.where(keep, s, 1.0)), 0.0)
     return _ops.matmul(_ops.mul(_adjoint(vh), _ops.unsqueeze(inverse, -2)), _adjoint(u))
 

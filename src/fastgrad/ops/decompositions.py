@@ -29,6 +29,12 @@ def _col(xp, x):
     return xp.expand_dims(x, axis=-1)
 
 
+def pack_factors(xp, lead, *factors):
+    """The factors of each matrix of a stack with leading shape `lead`, flattened and joined
+    into one (..., total) array: a factorization primitive's one output."""
+    return xp.concatenate([xp.reshape(f, lead + (-1,)) for f in factors], axis=-1)
+
+
 # ---- singular value decomposition ---------------------------------------------
 
 def svd_sizes(m, n):
@@ -55,9 +61,7 @@ class SvdPacked(Function):
             raise ValueError(f"svd: expected a matrix (or a stack of them), got shape {tuple(a.shape)}")
         xp = b.xp
         u, s, vh = xp.linalg.svd(a, full_matrices=False)
-        lead = tuple(a.shape[:-2])
-        packed = xp.concatenate([xp.reshape(u, lead + (-1,)), s.astype(u.dtype), xp.reshape(vh, lead + (-1,))],
-                                axis=-1)
+        packed = pack_factors(xp, tuple(a.shape[:-2]), u, s.astype(u.dtype), vh)
         ctx.save_for_backward(packed)
         ctx.dims = tuple(a.shape[-2:])
         return packed
