@@ -76,6 +76,17 @@ def test_repr_is_readable():
     assert "dtype=float64" in repr(fg.tensor(np.ones(1)))
 
 
+def test_format_of_a_0d_tensor_formats_its_value_as_pytorch():
+    t = fg.tensor([1.25, -3.5], requires_grad=True)
+    assert "{:+.2f} x".format(t[1]) == "-3.50 x" and f"{t.sum():.1f}" == "-2.2"
+    assert f"{fg.tensor(7):>3d}" == "  7"
+    assert f"{t}" == repr(t)
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{t:.2f}"
+    torch = pytest.importorskip("torch")
+    assert "{:+.3e}".format(torch.tensor(0.125)) == "{:+.3e}".format(fg.tensor(0.125))
+
+
 def test_item_and_bool_errors():
     with pytest.raises(ValueError, match="item"):
         fg.tensor([1.0, 2.0]).item()

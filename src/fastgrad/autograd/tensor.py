@@ -274,6 +274,13 @@ class Tensor(TensorBase):
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    def __format__(self, spec):
+        """f"{t:.2f}" formats a 0-d tensor's value, as PyTorch does; other tensors take only the
+        empty format (their repr)."""
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
 
 def _to_host(data):
     """A NumPy copy of any array (CuPy: .get(); array-API: through DLPack or the buffer)."""
