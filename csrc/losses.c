@@ -47,6 +47,23 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
     return s;
 }
 
+/* One row's loss from its log-sum-exp pieces: log_s = log(sum_c exp(x_c - m)), the target's
+ * logit x_t and weight w_t, and sx = sum_c w_c (x_c - m) (read only when eps != 0). */
+static inline double cross_entropy_row_loss(double log_s, double x_t, double m, double wt, double eps,
+                                            int64_t cols, double wsum, double sx)
+{
+    double v = (1 - eps) * wt * (log_s - (x_t - m));
+    if (eps != 0)
+        v += eps / (double)cols * (wsum * log_s - sx);
+    return v;
+}
+
+/* The scale g ((1 - e) w_t + (e / C) W) of a row's softmax in its gradient. */
+static inline double cross_entropy_row_scale(double g, double wt, double eps, int64_t cols, double wsum)
+{
+    return g * ((1 - eps) * wt + eps / (double)cols * wsum);
+}
+
 #define FG_CROSS_ENTROPY(T, S, IS_F32)                                         \
     FG_SIMD_CLONES static void cross_entropy_short_rows_##S(                        \
         const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
@@ -64,12 +81,9 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
                     loss[r0 + j] = 0;                                          \
                     continue;                                                  \
                 }                                                              \
-                double log_s = log((double)s[j]);                              \
                 double wt = weight ? (double)weight[t] : 1.0;                  \
-                double v = (1 - eps) * wt * (log_s - ((double)xb[j * cols + t] - m[j])); \
-                if (eps != 0)                                                  \
-                    v += eps / (double)cols * (wsum * log_s - sx[j]);          \
-                loss[r0 + j] = (T)v;                                           \
+                loss[r0 + j] = (T)cross_entropy_row_loss(log((double)s[j]), (double)xb[j * cols + t], \
+                                                         m[j], wt, eps, cols, wsum, eps != 0 ? sx[j] : 0); \
             }                                                                  \
         }                                                                      \
     }                                                                          \
@@ -87,7 +101,7 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
                 int64_t t = j < nb ? target[r0 + j] : ignore_index;             \
                 T g = t != ignore_index ? grad[r0 + j] : 0;                    \
                 double wt = t != ignore_index && weight ? (double)weight[t] : 1.0; \
-                a[j] = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum) / s[j]); \
+                a[j] = (T)(cross_entropy_row_scale(g, wt, eps, cols, wsum) / s[j]); \
                 ge[j] = g * eps_c;                                             \
             }                                                                  \
             for (int64_t c = 0; c < cols; c++) {                               \
@@ -143,12 +157,8 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
                     sx += xr[c] - m;                                           \
                 }                                                              \
             }                                                                  \
-            double log_s = log(s);                                             \
             double wt = weight ? (double)weight[t] : 1.0;                      \
-            double v = (1 - eps) * wt * (log_s - ((double)xr[t] - m));         \
-            if (eps != 0)                                                      \
-                v += eps / (double)cols * (wsum * log_s - sx);                 \
-            loss[r] = (T)v;                                                    \
+            loss[r] = (T)cross_entropy_row_loss(log(s), (double)xr[t], m, wt, eps, cols, wsum, sx); \
         }                                                                      \
     }                                                                          \
     FG_SIMD_CLONES static void cross_entropy_grad_rows_##S(                    \
@@ -176,7 +186,7 @@ static double weight_sum(const void *weight, int is_f32, int64_t cols)
             T g = grad[r];                                                     \
             double wt = weight ? (double)weight[t] : 1.0;                      \
             /* softmax p = e / s, scaled by g ((1 - e) w_t + (e / C) W) */      \
-            T a = (T)((double)g * ((1 - eps) * wt + eps / (double)cols * wsum) / s); \
+            T a = (T)(cross_entropy_row_scale(g, wt, eps, cols, wsum) / s);    \
             T ge = g * eps_c;                                                  \
             if (weight) {                                                      \
                 for (int64_t c = 0; c < cols; c++)                             \
