@@ -57,11 +57,7 @@ def timed(benchmark, group, name, fn):
     ratios.record(benchmark)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def print_ratios(request):
-    """After the groups: each ratio of medians whose two benchmarks ran (none in smoke mode)."""
-    yield
-    ratios.print_after(request, "jit ratios (medians of this run):", RATIOS)
+print_ratios = ratios.printed_after_module("jit ratios (medians of this run):", RATIOS)
 
 
 @pytest.mark.parametrize("mode", list(JIT_MODES))

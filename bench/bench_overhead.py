@@ -4,8 +4,6 @@
 (fastgrad/demo/workloads.py).  Target: fastgrad <= 0.3x PyTorch's time.
 NumPy runs the forward only: the floor.
 """
-import pytest
-
 import ratios
 from fastgrad.demo import workloads
 from peers import torch_or_skip
@@ -14,12 +12,9 @@ STEPS = 100  # two ops each
 GROUP = "T1 per-op overhead: 200 ops on (16,), fwd+bwd"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def print_ratios(request):
-    yield
-    ratios.print_after(request, "T1 ratios (medians of this run):", [
-        (GROUP, "test_fastgrad", "test_torch", "target <= 0.3x"),
-        (GROUP, "test_fastgrad", "test_numpy_forward_only", "NumPy: the forward alone")])
+print_ratios = ratios.printed_after_module("T1 ratios (medians of this run):", [
+    (GROUP, "test_fastgrad", "test_torch", "target <= 0.3x"),
+    (GROUP, "test_fastgrad", "test_numpy_forward_only", "NumPy: the forward alone")])
 
 
 def timed(benchmark, fn):

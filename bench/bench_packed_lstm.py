@@ -21,12 +21,9 @@ GROUP = "R2 packed LSTM(32, 64, 2 layers, bidirectional), batch 32, lengths 4..3
 STEPS, BATCH, INPUT, HIDDEN = 32, 32, 32, 64
 
 
-@pytest.fixture(scope="module", autouse=True)
-def print_ratios(request):
-    yield
-    ratios.print_after(request, "R2 ratios (medians of this run):", [
-        (GROUP, "fastgrad packed", "torch packed", ""),
-        (GROUP, "fastgrad packed", "fastgrad padded", "the padded run computes every padding step")])
+print_ratios = ratios.printed_after_module("R2 ratios (medians of this run):", [
+    (GROUP, "fastgrad packed", "torch packed", ""),
+    (GROUP, "fastgrad packed", "fastgrad padded", "the padded run computes every padding step")])
 
 
 def _problem(lib):

@@ -49,10 +49,7 @@ RATIOS = [(group_name("T2"), "fastgrad", "torch (Adam fused)", "target <= 0.4x")
           (group_name("T4"), "fastgrad", "torch (Adam default)", "target <= 1.02x")]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def print_ratios(request):
-    yield
-    ratios.print_after(request, "T2-T4 ratios (medians of this run):", RATIOS)
+print_ratios = ratios.printed_after_module("T2-T4 ratios (medians of this run):", RATIOS)
 
 
 @pytest.mark.parametrize("tid", list(MLPS))

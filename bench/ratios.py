@@ -4,7 +4,9 @@ A module records each benchmark's median with `record(benchmark)` and lists the 
 wants as (group, numerator, denominator, note); `print_after(request, title, wanted)`
 (from a module-scoped fixture) adds a line for every ratio whose two benchmarks ran (none
 in smoke mode) to the summary bench/conftest.py prints at the end of the run.
+`print_ratios = ratios.printed_after_module(title, wanted)` is that fixture for a fixed list.
 """
+import pytest
 
 _MEDIANS = {}  # (group, benchmark name) -> median seconds, over the whole run
 
@@ -25,3 +27,15 @@ def print_after(request, title, wanted):
     if lines:
         earlier = getattr(request.config, "bench_summary_lines", None) or []
         request.config.bench_summary_lines = earlier + [title] + lines
+
+
+def printed_after_module(title, wanted):
+    """An autouse module fixture that calls print_after(request, title, wanted) once the
+    module's benchmarks have run; assign it to a module-level name."""
+
+    @pytest.fixture(scope="module", autouse=True)
+    def print_ratios(request):
+        yield
+        print_after(request, title, wanted)
+
+    return print_ratios

@@ -16,6 +16,7 @@ from fastgrad import _C
 from fastgrad.backend import onednn_gemm, reference
 
 from onednn_choice import onednn_for_one_test
+from refusals import refusal_test
 
 # (steps, rows, hidden); w_hh is drawn at PyTorch's scale 1 / sqrt(hidden): float32 rounding is then not
 # amplified step after step beyond the tolerance
@@ -101,11 +102,7 @@ BAD_GEMM = [
 ]
 
 
-@pytest.mark.parametrize("call, error, message", BAD_GEMM, ids=[m for _, _, m in BAD_GEMM])
-def test_bad_gemm_input_is_refused_by_name(call, error, message):
-    with pytest.raises(error, match="^onednn_gemm: ") as info:
-        call()
-    assert message in str(info.value)
+test_bad_gemm_input_is_refused_by_name = refusal_test(BAD_GEMM, "^onednn_gemm: ")
 
 
 def _run_without_onednn(code):

@@ -121,22 +121,6 @@ def ifftn(a, s=None, axes=None, norm=None):
     return _complex_transform(a, s, axes, norm, True)
 
 
-def fft(a, n=None, axis=-1, norm=None):
-    return fftn(a, None if n is None else [n], [axis], norm)
-
-
-def ifft(a, n=None, axis=-1, norm=None):
-    return ifftn(a, None if n is None else [n], [axis], norm)
-
-
-def fft2(a, s=None, axes=(-2, -1), norm=None):
-    return fftn(a, s, axes, norm)
-
-
-def ifft2(a, s=None, axes=(-2, -1), norm=None):
-    return ifftn(a, s, axes, norm)
-
-
 def rfftn(a, s=None, axes=None, norm=None):
     """The n-dimensional transform of a real input (the last axis halved)."""
     axes, sizes = _axes_and_sizes(a, s, axes)
@@ -157,20 +141,23 @@ def irfftn(a, s=None, axes=None, norm=None):
     return _c2r(a, tuple(axes), n_last, norm)
 
 
-def rfft(a, n=None, axis=-1, norm=None):
-    return rfftn(a, None if n is None else [n], [axis], norm)
+def _along(nd_transform, axes_count):
+    """numpy.fft's one-axis (fft: a, n, axis, norm) or two-axes (fft2: a, s, axes, norm) form of
+    an n-dimensional transform (fftn)."""
+    if axes_count == 1:
+        def transform(a, n=None, axis=-1, norm=None):
+            return nd_transform(a, None if n is None else [n], [axis], norm)
+    else:
+        def transform(a, s=None, axes=(-2, -1), norm=None):
+            return nd_transform(a, s, axes, norm)
+    name = nd_transform.__name__[:-1] + ("" if axes_count == 1 else "2")
+    transform.__name__ = transform.__qualname__ = name
+    transform.__doc__ = f"{nd_transform.__name__} along {'one axis' if axes_count == 1 else 'two axes'}."
+    return transform
 
 
-def irfft(a, n=None, axis=-1, norm=None):
-    return irfftn(a, None if n is None else [n], [axis], norm)
-
-
-def rfft2(a, s=None, axes=(-2, -1), norm=None):
-    return rfftn(a, s, axes, norm)
-
-
-def irfft2(a, s=None, axes=(-2, -1), norm=None):
-    return irfftn(a, s, axes, norm)
+fft, ifft, rfft, irfft = (_along(nd_transform, 1) for nd_transform in (fftn, ifftn, rfftn, irfftn))
+fft2, ifft2, rfft2, irfft2 = (_along(nd_transform, 2) for nd_transform in (fftn, ifftn, rfftn, irfftn))
 
 
 def _shift(x, axes, sign):

@@ -29,10 +29,21 @@ def _col(xp, x):
     return xp.expand_dims(x, axis=-1)
 
 
-def pack_factors(xp, lead, *factors):
-    """The factors of each matrix of a stack with leading shape `lead`, flattened and joined
-    into one (..., total) array: a factorization primitive's one output."""
-    return xp.concatenate([xp.reshape(f, lead + (-1,)) for f in factors], axis=-1)
+def save_packed(ctx, xp, a, *factors):
+    """The factors of each matrix of the stack `a`, flattened and joined into one (..., total)
+    array: a factorization primitive's one output, saved with a's matrix shape (saved_packed)."""
+    lead = tuple(a.shape[:-2])
+    packed = xp.concatenate([xp.reshape(f, lead + (-1,)) for f in factors], axis=-1)
+    ctx.save_for_backward(packed)
+    ctx.dims = tuple(a.shape[-2:])
+    return packed
+
+
+def saved_packed(ctx):
+    """(packed factors, m, n) as save_packed saved them."""
+    (packed,) = ctx.saved_arrays
+    m, n = ctx.dims
+    return packed, m, n
 
 
 # ---- singular value decomposition ---------------------------------------------
@@ -61,10 +72,7 @@ class SvdPacked(Function):
             raise ValueError(f"svd: expected a matrix (or a stack of them), got shape {tuple(a.shape)}")
         xp = b.xp
         u, s, vh = xp.linalg.svd(a, full_matrices=False)
-        packed = pack_factors(xp, tuple(a.shape[:-2]), u, s.astype(u.dtype), vh)
-        ctx.save_for_backward(packed)
-        ctx.dims = tuple(a.shape[-2:])
-        return packed
+        return save_packed(ctx, xp, a, u, s.astype(u.dtype), vh)
 
     @staticmethod
     def backward(ctx, b, g):
@@ -75,9 +83,8 @@ class SvdPacked(Function):
         # the last two only for a tall / wide A.  For complex A each pair of singular
         # vectors has a free phase, so only losses that do not depend on it have a
         # gradient; for those G = i Im(diag(U^H gU) - diag(V^H gV)) S^-1 / 2.
-        (packed,) = ctx.saved_arrays
+        packed, m, n = saved_packed(ctx)
         xp = b.xp
-        m, n = ctx.dims
         k = min(m, n)
         is_complex = _is_complex(packed)
         u, s, vh = unpack_svd(xp, packed, m, n)

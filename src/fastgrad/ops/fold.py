@@ -62,10 +62,17 @@ def _block_counts(op, size, geometry):
     return counts
 
 
-def _tensor(op, x):
-    if not hasattr(x, "ndim"):
-        raise TypeError(f"{op}: argument 'input' must be a Tensor or an array, got {type(x).__name__}")
-    return x if isinstance(x, Tensor) else Tensor(x)
+def _batched(op, input, ndim, layout):
+    """(input as a Tensor of `ndim` axes, whether it came unbatched, with one axis fewer: then it
+    gets a batch axis of 1); `layout` names the axes after the batch's in the error."""
+    if not hasattr(input, "ndim"):
+        raise TypeError(f"{op}: argument 'input' must be a Tensor or an array, got {type(input).__name__}")
+    x = input if isinstance(input, Tensor) else Tensor(input)
+    if x.ndim not in (ndim - 1, ndim):
+        raise ValueError(f"{op}: input must be {ndim}-d (N, {layout}) or {ndim - 1}-d unbatched ({layout}), got "
+                         f"shape {tuple(x.shape)}")
+    unbatched = x.ndim == ndim - 1
+    return (unsqueeze(x, 0) if unbatched else x), unbatched
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
@@ -78,14 +85,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     (1, 12, 9)
     """
     op = "unfold"
-    x = _tensor(op, input)
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-d (N, C, H, W) or 3-d unbatched (C, H, W), got shape "
-                         f"{tuple(x.shape)}")
+    x, unbatched = _batched(op, input, 4, "C, H, W")
     geometry = _geometry(op, kernel_size, dilation, padding, stride)
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = unsqueeze(x, 0)
     geometry["out_size"] = _block_counts(op, x.shape[2:], geometry)
     out = Unfold.apply(x, geometry=geometry)
     return squeeze(out, 0) if unbatched else out
@@ -100,15 +101,9 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
     """
     op = "fold"
-    x = _tensor(op, input)
-    if x.ndim not in (2, 3):
-        raise ValueError(f"{op}: input must be 3-d (N, C * kh * kw, L) or 2-d unbatched (C * kh * kw, L), got "
-                         f"shape {tuple(x.shape)}")
+    x, unbatched = _batched(op, input, 3, "C * kh * kw, L")
     geometry = _geometry(op, kernel_size, dilation, padding, stride)
     output_size = int_tuple(op, "output_size", output_size, 2, 1)
-    unbatched = x.ndim == 2
-    if unbatched:
-        x = unsqueeze(x, 0)
     n, width, blocks = x.shape
     kh, kw = geometry["kernel_size"]
     if width % (kh * kw):

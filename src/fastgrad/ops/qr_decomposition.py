@@ -6,7 +6,7 @@ The backward rule is written with the array namespace it is given, so it runs on
 under create_graph and higher derivatives work.
 """
 from ..autograd.primitive import Primitive as Function
-from .decompositions import pack_factors
+from .decompositions import save_packed, saved_packed
 
 
 def _t(xp, x):
@@ -44,16 +44,12 @@ class QrPacked(Function):
     def forward(ctx, b, a):
         xp = b.xp
         q, r = xp.linalg.qr(a, mode="reduced")
-        packed = pack_factors(xp, tuple(a.shape[:-2]), q, r)
-        ctx.save_for_backward(packed)
-        ctx.dims = tuple(a.shape[-2:])
-        return packed
+        return save_packed(ctx, xp, a, q, r)
 
     @staticmethod
     def backward(ctx, b, g):
-        (packed,) = ctx.saved_arrays
+        packed, m, n = saved_packed(ctx)
         xp = b.xp
-        m, n = ctx.dims
         q, r = unpack_qr(xp, packed, m, n)
         gq, gr = unpack_qr(xp, g, m, n)
         if m >= n:

@@ -212,18 +212,15 @@ class Transformer(Module):
         layer_arguments = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                                layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first,
                                bias=bias, dtype=dtype)
-        if custom_encoder is not None:
-            self.encoder = custom_encoder
-        else:
-            self.encoder = TransformerEncoder(TransformerEncoderLayer(d_model, nhead, **layer_arguments),
-                                              num_encoder_layers,
-                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
-        if custom_decoder is not None:
-            self.decoder = custom_decoder
-        else:
-            self.decoder = TransformerDecoder(TransformerDecoderLayer(d_model, nhead, **layer_arguments),
-                                              num_decoder_layers,
-                                              LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+
+        def stack(custom, stack_class, layer_class, num_layers):
+            if custom is not None:
+                return custom
+            return stack_class(layer_class(d_model, nhead, **layer_arguments), num_layers,
+                               LayerNorm(d_model, eps=layer_norm_eps, bias=bias, dtype=dtype))
+
+        self.encoder = stack(custom_encoder, TransformerEncoder, TransformerEncoderLayer, num_encoder_layers)
+        self.decoder = stack(custom_decoder, TransformerDecoder, TransformerDecoderLayer, num_decoder_layers)
         self._reset_parameters()
         self.d_model = d_model
         self.nhead = nhead
