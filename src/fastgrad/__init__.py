@@ -119,3 +119,4 @@ linalg = _importlib.import_module(".linalg", __name__)
 special = _importlib.import_module(".special", __name__)
 from .special import digamma, erfc, erfinv, i0, lgamma, logit, polygamma, sinc, xlogy  # noqa: E402,F401
 fft = _importlib.import_module(".fft", __name__)
+func = _importlib.import_module(".func", __name__)
