@@ -61,11 +61,11 @@ class Linear(Function):
             rows = math.prod(lead)
             x2 = _reshape(xp, x, (rows, in_features))
         ctx.rows = rows
-        rounded = _rounded_operands(ctx, b, x, x2, weight)
+        rounded = _rounded_operands(ctx, b, x, x2, weight) if type(b) is MixedPrecisionBackend else ()
         if rounded:
             z = gemm_rounded(rounded[0], rounded[1].T)
         else:
-            z = b.matmul(x2, _transpose(xp, weight))
+            z = b.matmul(x2, weight.T if type(weight) is np.ndarray else xp.matrix_transpose(weight))
         if rounded and _writes_output_bits(ctx, b, activation):
             y, pre, ctx.output_bits = _C.bias_act_fwd_bf16(z, bias=bias, activation=activation, inplace=True)
         else:
@@ -75,21 +75,26 @@ class Linear(Function):
         ctx.activation = activation
         ctx.x_shape = x.shape
         saved = pre if activation in KEEPS_PREACTIVATION else None if activation == "none" else y
-        ctx.save_for_backward(x if _keeps_x(ctx, rounded) else None, weight, bias, saved, *rounded)
+        ctx.save_for_backward(x if not rounded or _keeps_x(ctx) else None, weight, bias, saved, *rounded)
         return y
 
     @staticmethod
     def backward(ctx, b, g):
-        x, weight, bias, saved, *rounded = ctx.saved_arrays
+        arrays = ctx.saved_arrays
+        x, weight, bias, saved = arrays[:4]
+        rounded = arrays[4:]
         xp = b.xp
-        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        parents = ctx.parents
+        need_x, need_w, need_b = parents[0] is not None, parents[1] is not None, parents[2] is not None
         out_features, in_features = weight.shape
         activation = ctx.activation
         rows = ctx.rows
         x_shape = ctx.x_shape
         flat = len(x_shape) == 2  # then x, the saved output and g are (rows, features) already
-        on_tensors = (isinstance(g, Tensor) or isinstance(x, Tensor) or isinstance(weight, Tensor)
-                      or isinstance(bias, Tensor))
+        plain = (type(g) is np.ndarray and type(weight) is np.ndarray and (x is None or type(x) is np.ndarray)
+                 and (bias is None or type(bias) is np.ndarray))  # no Tensor among them, in one look
+        on_tensors = not plain and (isinstance(g, Tensor) or isinstance(x, Tensor) or isinstance(weight, Tensor)
+                                    or isinstance(bias, Tensor))
         if x is None and (on_tensors or type(g) is not np.ndarray or g.dtype != _FLOATS[0]):
             x2 = _standing_in_for_x(ctx, rounded[0], on_tensors)
         else:
@@ -119,7 +124,7 @@ class Linear(Function):
         if need_x:
             gx = b.matmul(gz, weight) if flat else _reshape(xp, b.matmul(gz, weight), x_shape)
         if need_w:
-            gw = b.matmul(_transpose(xp, gz), x2)
+            gw = b.matmul(gz.T if type(gz) is np.ndarray else xp.matrix_transpose(gz), x2)
         return gx, gw, gb
 
 
@@ -159,11 +164,9 @@ def _bits_written_for(ctx, x):
     return bits if source is OWN_OUTPUT and counter[0] == version else None
 
 
-def _keeps_x(ctx, rounded):
-    """Whether the forward saves the float32 x: always without 16-bit copies; with them only
-    when x is a leaf tensor (its array lives on in the leaf, so keeping it costs nothing)."""
-    if not rounded:
-        return True
+def _keeps_x(ctx):
+    """Whether a forward with 16-bit copies saves the float32 x: only when x is a leaf tensor
+    (its array lives on in the leaf, so keeping it costs nothing)."""
     parents = getattr(ctx, "parents", None)  # None for an op run without a graph
     return parents is not None and isinstance(parents[0], Tensor)
 
