@@ -51,6 +51,10 @@ class NumpyBackend(Backend):
 
     def __init__(self):
         super().__init__(np)
+        # Each kernel method is first answered by a compiled check of its arrays (_C.KernelOrTwin), which
+        # hands the calls the C wrapper cannot take as they are to the method itself.
+        for name in C_KERNELS:
+            setattr(self, name, _C.KernelOrTwin(getattr(_C, name), getattr(self, name)))
 
     def matmul(self, x, y):
         """x @ y through gemm (MKL or numpy's BLAS; np.matmul for other dtypes)."""
