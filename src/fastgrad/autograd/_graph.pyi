@@ -65,6 +65,10 @@ def set_tensor_type(cls: Any) -> Any:
     """Tell the core which class new tensors are (fastgrad.Tensor)."""
     ...
 
+def store_fresh_grad(leaf: Any, g: Any, taken: Any) -> Any:
+    """The usual end of a backward for one leaf: a leaf without hooks and without a .grad"""
+    ...
+
 def unary_operator(cls: Any) -> Any:
     """A Tensor method `self -> cls.apply(self)`, compiled (operators run per op)."""
     ...
