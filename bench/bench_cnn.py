@@ -90,3 +90,23 @@ def test_conv_transpose2d(benchmark, peer):
 
     step()
     benchmark(step)
+
+
+CONV3D_GROUP = "C3 conv3d 16->32 k3 padding 1, batch 4, 16x16x16, float32: forward + backward"
+
+
+@pytest.mark.parametrize("peer", ["fastgrad", "torch"])
+def test_conv3d(benchmark, peer):
+    """A volumetric layer: fastgrad runs it as one 2-d convolution over the stacked depth slices
+    (oneDNN when installed, else im2col + GEMM), PyTorch in its own 3-d convolution."""
+    lib = library(peer)
+    benchmark.group, benchmark.name = CONV3D_GROUP, peer
+    rng = np.random.default_rng(0)
+    x, w, b = (lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+               for s in ((4, 16, 16, 16, 16), (32, 16, 3, 3, 3), (32,)))
+
+    def step():
+        lib.nn.functional.conv3d(x, w, b, padding=1).sum().backward()
+
+    step()
+    benchmark(step)

@@ -12,7 +12,8 @@ from fastgrad import nn
 @pytest.mark.parametrize("make, fan_in", [(lambda: nn.Conv2d(6, 8, 3), 6 * 9),
                                           (lambda: nn.Conv2d(6, 9, (2, 5), groups=3), 2 * 10),
                                           (lambda: nn.Conv1d(4, 12, 7), 4 * 7),
-                                          (lambda: nn.ConvTranspose2d(4, 6, 3, groups=2), 3 * 9)])
+                                          (lambda: nn.ConvTranspose2d(4, 6, 3, groups=2), 3 * 9),
+                                          (lambda: nn.Conv3d(4, 6, (3, 2, 3), groups=2), 2 * 18)])
 def test_initialisation_is_pytorchs(make, fan_in):
     fg.manual_seed(0)
     conv = make()
@@ -33,6 +34,10 @@ def test_initialisation_is_pytorchs(make, fan_in):
     ("Conv1d", (3, 5, 3), dict(stride=2, padding=2), (2, 3, 15)),
     ("Conv1d", (4, 4, 5), dict(groups=4, padding="same"), (2, 4, 9)),
     ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2), (2, 4, 5, 4)),
+    ("Conv3d", (3, 5, 3), dict(padding=1), (2, 3, 5, 6, 7)),
+    ("Conv3d", (4, 6, (2, 3, 2)), dict(stride=(1, 2, 2), dilation=(2, 1, 1), groups=2, bias=False), (2, 4, 6, 7, 7)),
+    ("Conv3d", (2, 4, (2, 3, 4)), dict(padding="same"), (1, 2, 4, 5, 6)),
+    ("Conv3d", (3, 2, 1), dict(padding="valid"), (3, 2, 3, 4)),
 ])
 def test_conv_module_matches_torch_with_the_same_weights(name, args, kwargs, x_shape, rng):
     torch = pytest.importorskip("torch")
@@ -59,6 +64,12 @@ def test_conv_module_matches_torch_with_the_same_weights(name, args, kwargs, x_s
     ("AvgPool1d", (3,), dict(stride=1, padding=1), (2, 3, 9)),
     ("AdaptiveAvgPool2d", ((2, 3),), dict(), (2, 3, 7, 8)),
     ("AdaptiveMaxPool2d", (4,), dict(), (2, 3, 7, 8)),
+    ("MaxPool3d", (3,), dict(stride=2, padding=1, ceil_mode=True), (2, 3, 7, 9, 8)),
+    ("MaxPool3d", ((2, 2, 1),), dict(dilation=(1, 2, 1)), (3, 6, 7, 5)),
+    ("AvgPool3d", (3,), dict(stride=2, padding=1, count_include_pad=False), (2, 3, 7, 9, 8)),
+    ("AvgPool3d", (2,), dict(ceil_mode=True, divisor_override=3), (2, 3, 5, 5, 5)),
+    ("AdaptiveAvgPool3d", ((2, 3, 1),), dict(), (2, 3, 7, 8, 5)),
+    ("AdaptiveMaxPool3d", (2,), dict(), (2, 3, 7, 8, 5)),
 ])
 def test_pool_module_matches_torch(name, args, kwargs, x_shape, rng):
     torch = pytest.importorskip("torch")
@@ -91,6 +102,40 @@ def test_lenet_trains_one_step_like_torch(rng):
         np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=k)
 
 
+def test_a_3d_network_trains_like_torch(rng):
+    """Conv3d, BatchNorm3d, MaxPool3d, AvgPool3d and AdaptiveAvgPool3d in one network: the loss,
+    every parameter gradient and the parameters after two Adam steps."""
+    torch = pytest.importorskip("torch")
+
+    def net(lib):
+        # each convolution's bias reaches the loss (a norm right after it would cancel its gradient)
+        return lib.Sequential(lib.Conv3d(2, 4, 3, padding=1), lib.ReLU(), lib.BatchNorm3d(4), lib.MaxPool3d(2),
+                              lib.Conv3d(4, 6, (1, 3, 3), padding=(0, 1, 1), groups=2), lib.Tanh(),
+                              lib.InstanceNorm3d(6, affine=True),
+                              lib.AvgPool3d(2, ceil_mode=True), lib.AdaptiveAvgPool3d(1), lib.Flatten(),
+                              lib.Linear(6, 3))
+
+    peer, mine = net(torch.nn).double(), net(nn).double()
+    mine.load_state_dict({k: fg.tensor(v.detach().numpy()) for k, v in peer.state_dict().items()})
+    assert list(mine.state_dict()) == list(peer.state_dict())
+    opt, topt = fg.optim.Adam(mine.parameters(), lr=1e-2), torch.optim.Adam(peer.parameters(), lr=1e-2)
+    for _ in range(2):
+        x, y = rng.standard_normal((4, 2, 6, 8, 7)), rng.integers(0, 3, 4)
+        loss = nn.functional.cross_entropy(mine(fg.tensor(x)), fg.tensor(y))
+        expected = torch.nn.functional.cross_entropy(peer(torch.tensor(x)), torch.tensor(y))
+        opt.zero_grad()
+        topt.zero_grad()
+        loss.backward()
+        expected.backward()
+        np.testing.assert_allclose(float(loss), expected.item(), rtol=1e-12)
+        for (k, p), (_, q) in zip(mine.named_parameters(), peer.named_parameters()):
+            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=k)
+        opt.step()
+        topt.step()
+    for (k, v), (_, t) in zip(mine.state_dict().items(), peer.state_dict().items()):
+        np.testing.assert_allclose(np.asarray(v.data, np.float64), t.numpy(), rtol=1e-9, atol=1e-12, err_msg=k)
+
+
 def test_unsupported_arguments_are_refused_by_name():
     with pytest.raises(NotImplementedError, match="padding_mode 'reflect'"):
         nn.Conv2d(1, 1, 3, padding_mode="reflect")
@@ -98,9 +143,19 @@ def test_unsupported_arguments_are_refused_by_name():
         nn.Conv2d(3, 4, 3, groups=2)
     with pytest.raises(ValueError, match="strided"):
         nn.Conv1d(1, 1, 3, stride=2, padding="same")
+    with pytest.raises(NotImplementedError, match="Conv3d: padding_mode 'circular'"):
+        nn.Conv3d(1, 1, 3, padding_mode="circular")
+    with pytest.raises(ValueError, match="Conv3d: in_channels"):
+        nn.Conv3d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="Conv3d: padding must be 'same', 'valid'"):
+        nn.Conv3d(1, 1, 3, padding="full")
+    with pytest.raises(ValueError, match="^conv3d: input must be 5-d"):
+        nn.Conv3d(1, 1, 3)(fg.ones((1, 5, 5)))
 
 
 def test_repr_names_the_geometry():
     assert repr(nn.Conv2d(1, 16, 5, padding=2, bias=False)) == \
         "Conv2d(1, 16, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)"
     assert "kernel_size=2" in repr(nn.MaxPool2d(2))
+    assert repr(nn.Conv3d(2, 4, (1, 3, 3), padding=(0, 1, 1))) == \
+        "Conv3d(2, 4, kernel_size=(1, 3, 3), stride=(1, 1, 1), padding=(0, 1, 1))"

@@ -13,7 +13,7 @@ import fastgrad.nn.functional as F
 BUILTIN_SIGNATURES = {"linear": ["input", "weight", "bias"], "gelu": ["input", "approximate"],
                       "softplus": ["input", "beta", "threshold"]}
 BUILTIN_SIGNATURES.update({name: ["input", "weight", "bias", "stride", "padding", "dilation", "groups"]
-                           for name in ("conv1d", "conv2d")})
+                           for name in ("conv1d", "conv2d", "conv3d")})
 BUILTIN_SIGNATURES["conv_transpose2d"] = ["input", "weight", "bias", "stride", "padding", "output_padding", "groups",
                                           "dilation"]
 BUILTIN_SIGNATURES["conv_transpose1d"] = BUILTIN_SIGNATURES["conv_transpose2d"]
@@ -22,10 +22,12 @@ BUILTIN_SIGNATURES["adaptive_max_pool1d"] = ["input", "output_size", "return_ind
 BUILTIN_SIGNATURES["bilinear"] = ["input1", "input2", "weight", "bias"]
 BUILTIN_SIGNATURES["avg_pool1d"] = ["input", "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
 BUILTIN_SIGNATURES["avg_pool2d"] = BUILTIN_SIGNATURES["avg_pool1d"] + ["divisor_override"]
+BUILTIN_SIGNATURES["avg_pool3d"] = BUILTIN_SIGNATURES["avg_pool2d"]
 # ... and of those it dispatches on return_indices (signature (*args, **kwargs))
 BUILTIN_SIGNATURES.update({name: ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
-                                  "return_indices"] for name in ("max_pool1d", "max_pool2d")})
+                                  "return_indices"] for name in ("max_pool1d", "max_pool2d", "max_pool3d")})
 BUILTIN_SIGNATURES["adaptive_max_pool2d"] = ["input", "output_size", "return_indices"]
+BUILTIN_SIGNATURES["adaptive_max_pool3d"] = BUILTIN_SIGNATURES["adaptive_max_pool2d"]
 BUILTIN_SIGNATURES["one_hot"] = ["tensor", "num_classes"]
 BUILTIN_SIGNATURES["scaled_dot_product_attention"] = ["query", "key", "value", "attn_mask", "dropout_p",
                                                       "is_causal", "scale", "enable_gqa"]

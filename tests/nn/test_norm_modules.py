@@ -22,6 +22,11 @@ def make(torch, name, args, kwargs):
     ("LayerNorm", ((5, 5),), dict(), (3, 4, 5, 5)),
     ("BatchNorm1d", (4,), dict(), (6, 4)),
     ("BatchNorm1d", (4,), dict(momentum=None), (6, 4, 3)),
+    ("BatchNorm3d", (3,), dict(), (4, 3, 3, 4, 5)),
+    ("BatchNorm3d", (3,), dict(momentum=None, affine=False), (4, 3, 2, 3, 2)),
+    ("InstanceNorm3d", (3,), dict(), (2, 3, 3, 4, 5)),
+    ("InstanceNorm3d", (3,), dict(affine=True, track_running_stats=True), (2, 3, 3, 4, 5)),
+    ("InstanceNorm3d", (3,), dict(affine=True), (3, 3, 4, 5)),            # unbatched
 ])
 def test_module_matches_torch_in_training_and_eval(name, args, kwargs, shape, rng):
     torch = pytest.importorskip("torch")
@@ -58,3 +63,7 @@ def test_modules_check_their_input():
         nn.GroupNorm(3, 4)
     with pytest.raises(ValueError, match="InstanceNorm2d"):
         nn.InstanceNorm2d(4)(fg.ones((2, 4, 2)))
+    with pytest.raises(ValueError, match=r"BatchNorm3d: expected input of shape \(N, 4, D, H, W\), got \(2, 4, 2, 2\)"):
+        nn.BatchNorm3d(4)(fg.ones((2, 4, 2, 2)))
+    with pytest.raises(ValueError, match=r"InstanceNorm3d: expected input of shape \(N, 4, D, H, W\)"):
+        nn.InstanceNorm3d(4)(fg.ones((2, 3, 2, 2, 2)))

@@ -637,6 +637,13 @@ __all__ += ["fold", "unfold", "local_response_norm", "lp_pool1d", "lp_pool2d", "
             "channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "threshold", "hardshrink", "softshrink",
             "alpha_dropout", "feature_alpha_dropout", "upsample", "upsample_nearest", "upsample_bilinear"]
 
+# 3-d convolution and pooling.
+from ..ops.conv3d import conv3d  # noqa: E402
+from ..ops.pool3d import (adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d,  # noqa: E402
+                          max_pool3d)
+
+__all__ += ["conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
+
 
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.

@@ -197,12 +197,25 @@ def _check_ranks(op, dims, input, weight, groups, weight_axes):
         raise TypeError(f"{op}: input and weight must be tensors or arrays")
     if weight.ndim != dims + 2:
         raise ValueError(f"{op}: weight must be {dims + 2}-d ({weight_axes}, "
-                         f"{'kernel' if dims == 1 else 'kH, kW'}), got shape {tuple(weight.shape)}")
+                         f"{('kernel', 'kH, kW', 'kD, kH, kW')[dims - 1]}), got shape {tuple(weight.shape)}")
     if input.ndim not in (dims + 1, dims + 2):
         raise ValueError(f"{op}: input must be {dims + 2}-d (batch, channels, ...) or {dims + 1}-d unbatched, "
                          f"got shape {tuple(input.shape)}")
     if not isinstance(groups, numbers.Integral) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{op}: argument 'groups' must be a positive int, got {groups!r}")
+
+
+def check_channels(op, input, weight, bias, groups, unbatched):
+    """The input's channels, the weight's and the bias's shape agree with groups."""
+    out_channels, per_group = weight.shape[:2]
+    channels = input.shape[0 if unbatched else 1]
+    if out_channels % groups:
+        raise ValueError(f"{op}: out_channels ({out_channels}) must be divisible by groups ({groups})")
+    if channels != per_group * groups:
+        raise ValueError(f"{op}: input has {channels} channels (shape {tuple(input.shape)}) but weight of shape "
+                         f"{tuple(weight.shape)} with groups={groups} expects {per_group * groups}")
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise ValueError(f"{op}: bias has shape {tuple(bias.shape)}, expected ({out_channels},)")
 
 
 def convolution(op, input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, activation=None):
@@ -216,15 +229,7 @@ def convolution(op, input, weight, bias=None, stride=1, padding=0, dilation=1, g
     stride = int_tuple(op, "stride", stride, dims, 1)
     dilation = int_tuple(op, "dilation", dilation, dims, 1)
     unbatched = input.ndim == dims + 1
-    out_channels, per_group = weight.shape[:2]
-    channels = input.shape[0 if unbatched else 1]
-    if out_channels % groups:
-        raise ValueError(f"{op}: out_channels ({out_channels}) must be divisible by groups ({groups})")
-    if channels != per_group * groups:
-        raise ValueError(f"{op}: input has {channels} channels (shape {tuple(input.shape)}) but weight of shape "
-                         f"{tuple(weight.shape)} with groups={groups} expects {per_group * groups}")
-    if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise ValueError(f"{op}: bias has shape {tuple(bias.shape)}, expected ({out_channels},)")
+    check_channels(op, input, weight, bias, groups, unbatched)
     if dims == 1:
         kernel, stride, dilation = (1,) + tuple(weight.shape[2:]), (1,) + stride, (1,) + dilation
         pads = _padding(op, padding if isinstance(padding, str) else (0, int_tuple(op, "padding", padding, 1, 0)[0]),

@@ -186,17 +186,23 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return _avg("avg_pool1d", input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
-def _adaptive_windows(op, x, output_size):
+def adaptive_axes(op, x, output_size, n):
+    """(starts, counts) of the windows that split each of x's last n axes into output_size
+    (an int, or n ints or None, None keeping that axis's size)."""
     if isinstance(output_size, numbers.Integral) and not isinstance(output_size, bool):
-        output_size = (output_size, output_size)
-    if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
-        raise TypeError(f"{op}: argument 'output_size' must be an int or a pair (None keeps the input's size), "
-                        f"got {output_size!r}")
-    sizes = tuple(x.shape[-2:])
+        output_size = (output_size,) * n
+    if not isinstance(output_size, (tuple, list)) or len(output_size) != n:
+        raise TypeError(f"{op}: argument 'output_size' must be an int or a {('pair', 'triple')[n - 2]} (None keeps "
+                        f"the input's size), got {output_size!r}")
+    sizes = tuple(x.shape[-n:])
     out = tuple(s if o is None else o for o, s in zip(output_size, sizes))
     if not all(isinstance(o, numbers.Integral) and not isinstance(o, bool) and o >= 1 for o in out):
         raise ValueError(f"{op}: argument 'output_size' must hold positive ints or None, got {output_size!r}")
-    (hs, hc), (ws, wc) = _adaptive(sizes[0], int(out[0])), _adaptive(sizes[1], int(out[1]))
+    return [_adaptive(s, int(o)) for s, o in zip(sizes, out)]
+
+
+def _adaptive_windows(op, x, output_size):
+    (hs, hc), (ws, wc) = adaptive_axes(op, x, output_size, 2)
     return dict(h_start=hs, h_count=hc, w_start=ws, w_count=wc)
 
 

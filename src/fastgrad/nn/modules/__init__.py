@@ -104,3 +104,11 @@ __all__ += ["Hardshrink", "Softmax2d", "Softshrink", "Threshold", "AlphaDropout"
             "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d",
             "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ChannelShuffle", "PixelShuffle", "PixelUnshuffle",
             "UpsamplingBilinear2d", "UpsamplingNearest2d"]
+
+# 3-d convolution, pooling and normalization.
+from .conv import Conv3d  # noqa: E402
+from .norm import BatchNorm3d, InstanceNorm3d  # noqa: E402
+from .pooling import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d  # noqa: E402
+
+__all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "InstanceNorm3d",
+            "MaxPool3d"]

@@ -1,7 +1,8 @@
-"""Conv1d, Conv2d, ConvTranspose1d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
+"""Conv1d, Conv2d, Conv3d, ConvTranspose1d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
 import math
 
 from ...ops.conv import conv_transpose1d, conv_transpose2d, convolution
+from ...ops.conv3d import conv3d
 from .activation import ReLU
 from .container import FUSED_PAIRS
 from .linear import add_weight_and_bias, reset_weight_and_bias
@@ -100,6 +101,25 @@ class Conv2d(_ConvNd):
     >>> conv(fastgrad.randn(4, 1, 28, 28)).shape
     (4, 16, 24, 24)
     """
+
+
+class Conv3d(_ConvNd):
+    """3-d convolution (cross-correlation) over (N, C_in, D, H, W) or (C_in, D, H, W) input.
+
+    weight (out_channels, in_channels / groups, kD, kH, kW), bias (out_channels,), both
+    ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = in_channels / groups * kD * kH * kW.
+    Computed as one 2-d convolution over the stacked depth slices (see fastgrad.ops.conv3d).
+
+    >>> conv = Conv3d(1, 8, kernel_size=3, padding=1)
+    >>> conv(fastgrad.randn(2, 1, 8, 16, 16)).shape
+    (2, 8, 8, 16, 16)
+    """
+
+    _dims = 3
+    _op = "conv3d"
+
+    def _convolve(self, input, activation):
+        return conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -1,4 +1,4 @@
-"""BatchNorm1d, BatchNorm2d, GroupNorm and InstanceNorm2d with PyTorch's arguments, parameters and buffers
+"""BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d and InstanceNorm3d with PyTorch's arguments, parameters and buffers
 (forward: fastgrad.ops.norm, fused C kernels)."""
 import numpy as np
 
@@ -18,6 +18,8 @@ def register_affine(module, shape, dtype, affine, bias=True):
 
 class _NormBase(Module):
     """Affine parameters (weight 1, bias 0) and the running statistics buffers."""
+
+    _axes = "H, W"   # the spatial axes of the (N, C, ...) input the layer takes
 
     def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype, device):
         super().__init__()
@@ -42,9 +44,9 @@ class _NormBase(Module):
             self.num_batches_tracked._data[...] = 0
 
     def _check_input(self, input):
-        if input.ndim != 4 or input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: expected input of shape (N, {self.num_features}, H, W), "
-                             f"got {tuple(input.shape)}")
+        if input.ndim != 2 + len(self._axes.split(",")) or input.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}: expected input of shape (N, {self.num_features}, "
+                             f"{self._axes}), got {tuple(input.shape)}")
 
     def _momentum(self):
         """The running statistics' update factor this step (a cumulative average for momentum None)."""
@@ -114,7 +116,7 @@ class InstanceNorm2d(_NormBase):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device)
 
     def forward(self, input):
-        unbatched = input.ndim == 3
+        unbatched = input.ndim == 1 + len(self._axes.split(","))
         if unbatched:
             input = input.unsqueeze(0)
         self._check_input(input)
@@ -123,6 +125,28 @@ class InstanceNorm2d(_NormBase):
         out = N.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                               use_input_stats=use_input_stats, momentum=momentum, eps=self.eps)
         return out.squeeze(0) if unbatched else out
+
+
+class BatchNorm3d(_BatchNorm):
+    """Normalize each channel of (N, C, D, H, W) input over N, D, H and W, as
+    torch.nn.BatchNorm3d (statistics, momentum and evaluation as BatchNorm2d).
+
+    >>> BatchNorm3d(4)(fastgrad.randn(2, 4, 3, 5, 5)).shape
+    (2, 4, 3, 5, 5)
+    """
+
+    _axes = "D, H, W"
+
+
+class InstanceNorm3d(InstanceNorm2d):
+    """Normalize each channel of each sample of (N, C, D, H, W) or (C, D, H, W) input over D, H
+    and W, as torch.nn.InstanceNorm3d (affine=False and no running statistics by default).
+
+    >>> InstanceNorm3d(3)(fastgrad.randn(2, 3, 4, 4, 4)).shape
+    (2, 3, 4, 4, 4)
+    """
+
+    _axes = "D, H, W"
 
 
 class GroupNorm(Module):

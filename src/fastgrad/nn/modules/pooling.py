@@ -1,5 +1,6 @@
 """Pooling layers with PyTorch's names and arguments (forward: fastgrad.ops.pool)."""
 from ...ops import pool as P
+from ...ops import pool3d as P3
 from .module import Module
 
 
@@ -124,3 +125,45 @@ class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
 
     def forward(self, input):
         return P.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """Maximum over sliding (kD, kH, kW) windows of (N, C, D, H, W) or (C, D, H, W) input (F.max_pool3d).
+
+    >>> MaxPool3d(2)(fastgrad.randn(1, 3, 8, 8, 8)).shape
+    (1, 3, 4, 4, 4)
+    """
+
+    def forward(self, input):
+        return P3.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                             self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """Mean over sliding (kD, kH, kW) windows (F.avg_pool3d).
+
+    >>> AvgPool3d(2)(fastgrad.randn(1, 3, 8, 8, 8)).shape
+    (1, 3, 4, 4, 4)
+    """
+
+    def forward(self, input):
+        return P3.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Mean over the windows that split (D, H, W) into output_size (F.adaptive_avg_pool3d).
+
+    >>> AdaptiveAvgPool3d(1)(fastgrad.randn(2, 8, 5, 6, 7)).shape
+    (2, 8, 1, 1, 1)
+    """
+
+    def forward(self, input):
+        return P3.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Maximum over the windows that split (D, H, W) into output_size (F.adaptive_max_pool3d)."""
+
+    def forward(self, input):
+        return P3.adaptive_max_pool3d(input, self.output_size, self.return_indices)
