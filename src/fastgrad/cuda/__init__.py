@@ -1,5 +1,5 @@
 """`fastgrad.cuda.is_available()` and `device_count()`, as PyTorch code asks them (CuPy behind)."""
-from .devices import cuda_is_available as is_available, require_cuda
+from ..devices import cuda_is_available as is_available, require_cuda
 
 __all__ = ["device_count", "is_available"]
 
