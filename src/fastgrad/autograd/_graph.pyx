@@ -480,7 +480,7 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         except (ValueError, TypeError, IndexError) as e:
             raise _named(e, cls) from e
         if type(out) is not _ndarray and isinstance(out, _generic):
-            out = np.asarray(out)
+            out = cnp.PyArray_FROM_O(out)
         result = new_tensor(out, False, None)
         if not rule and cls.view_of is not None:  # arithmetic makes no views
             _share_version(result, args[cls.view_of])
@@ -501,10 +501,10 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
         raise _named(e, cls) from e
     if type(out) is not _ndarray and isinstance(out, _generic):
         raw = out
-        out = np.asarray(out)
+        out = cnp.PyArray_FROM_O(out)  # np.asarray: the 0-d array of the scalar
         if ctx.saved_arrays:
             # A saved 0-d output is the array returned, so create_graph can connect it.
-            ctx.saved_arrays = tuple(out if s is raw else s for s in ctx.saved_arrays)
+            ctx.saved_arrays = _replaced(ctx.saved_arrays, raw, out)
     dtype = out.dtype
     if not (dtype is _F32 or dtype is _F64 or has_floating_dtype(out)):
         return new_tensor(out, False, None)
@@ -524,6 +524,14 @@ cdef object _apply_op(cls, tuple args, dict kwargs):
     if ctx.saved_arrays:
         ctx.saved_meta = _describe_saved(ctx, result, args, datas)
     return result
+
+
+cdef tuple _replaced(saved, raw, out):
+    # The saved arrays as a tuple, `raw` replaced by `out` (the same tuple when raw is not there).
+    for s in saved:
+        if s is raw:
+            return tuple([out if a is raw else a for a in saved])
+    return saved if type(saved) is tuple else tuple(saved)
 
 
 cdef _named(Exception error, cls):

@@ -50,7 +50,9 @@ def checks_tensor_arguments(fn):
         for i, name, required in slots:
             value = args[i] if i < given else kwargs.get(name)
             if isinstance(value, Tensor) and type(value._data) is np.ndarray and value._data.dtype in _NUMBERS:
-                continue  # the usual case, settled without a call
+                continue  # the usual cases, settled without a call
+            if (type(value) is np.ndarray and value.dtype in _NUMBERS) or (value is None and not required):
+                continue
             problem = _problem(value, required)
             if problem is not None:
                 raise TypeError(f"{op}: argument '{name}' {problem}; expected a Tensor or an array of numbers")
