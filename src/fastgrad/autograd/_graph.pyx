@@ -10,6 +10,7 @@ access removes most of the interpreter overhead.
 import numpy as np
 
 cimport numpy as cnp
+from libc.string cimport memcmp
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
@@ -695,10 +696,41 @@ cdef object run_differentiable(Context node, g, backend):
         node.saved_arrays = saved
 
 
+cdef inline bint _fits(cnp.ndarray gi, dtype, shape):
+    # Whether a NumPy gradient has exactly this dtype object and this shape (a tuple of ints).
+    if <object>cnp.PyArray_DESCR(gi) is not dtype or type(shape) is not tuple:
+        return False
+    cdef Py_ssize_t i, nd = cnp.PyArray_NDIM(gi)
+    if len(<tuple>shape) != nd:
+        return False
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(gi)
+    for i in range(nd):
+        size = (<tuple>shape)[i]
+        if type(size) is not int or <cnp.npy_intp>size != dims[i]:
+            return False
+    return True
+
+
+cdef inline bint _same_layout(cnp.ndarray a, cnp.ndarray b):
+    # Whether two arrays have the same dtype object and shape.
+    cdef int nd = cnp.PyArray_NDIM(a)
+    if cnp.PyArray_DESCR(a) is not cnp.PyArray_DESCR(b) or cnp.PyArray_NDIM(b) != nd:
+        return False
+    return nd == 0 or memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b), nd * sizeof(cnp.npy_intp)) == 0
+
+
 cdef object conform(Context node, parent, gi, backend):
     # Fit a computed gradient to the tensor it belongs to: sum it back over
     # broadcast axes (so rules may return the broadcast gradient), check the
     # shape, cast the dtype.
+    if type(gi) is _ndarray:  # the usual case: a NumPy gradient that fits already, settled in C
+        if type(parent) is Context:
+            if _fits(<cnp.ndarray>gi, (<Context>parent).dtype, (<Context>parent).shape):
+                return gi
+        else:
+            data = (<TensorBase>parent)._data
+            if type(data) is _ndarray and _same_layout(<cnp.ndarray>gi, <cnp.ndarray>data):
+                return gi
     if type(parent) is Context:
         shape = (<Context>parent).shape
         dtype = (<Context>parent).dtype
