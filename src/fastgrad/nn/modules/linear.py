@@ -37,6 +37,11 @@ class Linear(Module):
         reset_weight_and_bias(self.weight, self.bias, self.in_features)
 
     def forward(self, input):
+        d = self.__dict__
+        params = d["_parameters"]
+        if type(self) is Linear and "weight" in params and "bias" in params and "weight" not in d and "bias" not in d:
+            # what self.weight and self.bias return here (Module.__getattr__), read without the attribute hook
+            return F.linear(input, params["weight"], params["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
