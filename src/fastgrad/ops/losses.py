@@ -84,8 +84,8 @@ class CrossEntropy(Function):
         loss = b.cross_entropy_fwd(logits, target=target, weight=weight, ignore_index=ignore_index,
                                    label_smoothing=label_smoothing)
         ctx.save_for_backward(logits)
-        ctx.kwargs = dict(target=target, weight=weight, ignore_index=ignore_index,
-                          label_smoothing=label_smoothing)
+        ctx.kwargs = {"target": target, "weight": weight, "ignore_index": ignore_index,
+                      "label_smoothing": label_smoothing}
         ctx.reduction = reduction
         if reduction == "none":
             return loss
@@ -156,10 +156,11 @@ class SoftCrossEntropy(Function):
         return g_logits, g_target
 
 
-def _as_class_rows(x, classes):
+def _as_class_rows(x, classes, ndim=None):
     """(C,), (N, C) or (N, C, d1, ...) -> (rows, C) through differentiable ops
-    (a 2-d input is passed through, so its gradient needs no reshaping)."""
-    ndim = len(_shape(x))
+    (a 2-d input is passed through, so its gradient needs no reshaping); `ndim`: x's, if known."""
+    if ndim is None:
+        ndim = len(_shape(x))
     if ndim == 2:
         return x
     if ndim > 2:
@@ -187,7 +188,7 @@ def _as_rows(x, target, probabilities):
                          f"of shape {shape}")
     t = _data(target)
     rows = t.reshape(-1) if type(t) is np.ndarray else backend_for(t).xp.reshape(t, (-1,))
-    return _as_class_rows(x, classes), rows, out_shape
+    return _as_class_rows(x, classes, len(shape)), rows, out_shape
 
 
 def _is_index_target(target):
