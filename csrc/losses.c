@@ -64,10 +64,15 @@ static inline double cross_entropy_row_scale(double g, double wt, double eps, in
     return g * ((1 - eps) * wt + eps / (double)cols * wsum);
 }
 
+/* The arguments of the row passes below (rows [0, rows) of x), forward and backward. */
+#define CE_ROWS_ARGS(T) const T *restrict x, const int64_t *restrict target, const T *restrict weight
+#define CE_FWD_ARGS(T) CE_ROWS_ARGS(T), T *restrict loss, int64_t rows, int64_t cols, int64_t ignore_index, \
+    double eps, double wsum
+#define CE_BWD_ARGS(T) CE_ROWS_ARGS(T), const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols, \
+    int64_t ignore_index, double eps, double wsum
+
 #define FG_CROSS_ENTROPY(T, S, IS_F32)                                         \
-    FG_SIMD_CLONES static void cross_entropy_short_rows_##S(                        \
-        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        T *restrict loss, int64_t rows, int64_t cols, int64_t ignore_index, double eps, double wsum) \
+    FG_SIMD_CLONES static void cross_entropy_short_rows_##S(CE_FWD_ARGS(T))   \
     {                                                                          \
         T e[FG_SHORT_COLS * FG_LANES], m[FG_LANES], s[FG_LANES];               \
         double sx[FG_LANES];                                                   \
@@ -87,10 +92,7 @@ static inline double cross_entropy_row_scale(double g, double wt, double eps, in
             }                                                                  \
         }                                                                      \
     }                                                                          \
-    FG_SIMD_CLONES static void cross_entropy_short_grad_rows_##S(                   \
-        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols,   \
-        int64_t ignore_index, double eps, double wsum)                         \
+    FG_SIMD_CLONES static void cross_entropy_short_grad_rows_##S(CE_BWD_ARGS(T)) \
     {                                                                          \
         T e[FG_SHORT_COLS * FG_LANES], m[FG_LANES], s[FG_LANES], a[FG_LANES], ge[FG_LANES]; \
         T eps_c = (T)(eps / (double)cols);                                     \
@@ -125,9 +127,7 @@ static inline double cross_entropy_row_scale(double g, double wt, double eps, in
             }                                                                  \
         }                                                                      \
     }                                                                          \
-    FG_SIMD_CLONES static void cross_entropy_rows_##S(                         \
-        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        T *restrict loss, int64_t rows, int64_t cols, int64_t ignore_index, double eps, double wsum) \
+    FG_SIMD_CLONES static void cross_entropy_rows_##S(CE_FWD_ARGS(T))         \
     {                                                                          \
         if (cols < FG_SHORT_COLS) {                                            \
             cross_entropy_short_rows_##S(x, target, weight, loss, rows, cols, ignore_index, eps, wsum); \
@@ -161,10 +161,7 @@ static inline double cross_entropy_row_scale(double g, double wt, double eps, in
             loss[r] = (T)cross_entropy_row_loss(log(s), (double)xr[t], m, wt, eps, cols, wsum, sx); \
         }                                                                      \
     }                                                                          \
-    FG_SIMD_CLONES static void cross_entropy_grad_rows_##S(                    \
-        const T *restrict x, const int64_t *restrict target, const T *restrict weight, \
-        const T *restrict grad, T *restrict gx, int64_t rows, int64_t cols,   \
-        int64_t ignore_index, double eps, double wsum)                         \
+    FG_SIMD_CLONES static void cross_entropy_grad_rows_##S(CE_BWD_ARGS(T))    \
     {                                                                          \
         if (cols < FG_SHORT_COLS) {                                            \
             cross_entropy_short_grad_rows_##S(x, target, weight, grad, gx, rows, cols, \

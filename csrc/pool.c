@@ -24,6 +24,18 @@
     (void)OH;                                                                  \
     (void)OW;
 
+/* For each plane q in [lo, hi): the statements PLANE, then BODY at each output (i, j) of it
+ * (OH x OW, from WINDOW_LOCALS). */
+#define FG_FOR_EACH_OUTPUT(PLANE, BODY)                                        \
+    for (int64_t q = lo; q < hi; q++) {                                        \
+        PLANE                                                                  \
+        for (int64_t i = 0; i < OH; i++) {                                     \
+            for (int64_t j = 0; j < OW; j++) {                                 \
+                BODY                                                           \
+            }                                                                  \
+        }                                                                      \
+    }
+
 /* The steps k of start + k * step (k < count) that land in [0, size): [*lo, *hi). */
 static inline void inside(int64_t start, int64_t count, int64_t step, int64_t size, int64_t *lo, int64_t *hi)
 {
@@ -114,25 +126,20 @@ static int64_t even_inside_step(const fg_pool_windows *p)
             max_planes_even_##S(x, y, index, p, step, lo, hi);                 \
             return;                                                            \
         }                                                                      \
-        for (int64_t q = lo; q < hi; q++) {                                    \
-            const T *plane = x + q * H * W;                                    \
-            for (int64_t i = 0; i < OH; i++) {                                 \
-                for (int64_t j = 0; j < OW; j++) {                             \
-                    T best = (T)-INFINITY;                                     \
-                    int32_t at = -1;                                           \
-                    FG_FOR_EACH_IN_WINDOW(i, j, {                           \
-                        const T v = plane[h * W + w];                          \
-                        /* the first maximum; the first NaN stays (branch-free: \
-                           the comparisons of random data are unpredictable) */ \
-                        const int take = (at < 0) | (!(v <= best) & !isnan(best)); \
-                        best = take ? v : best;                                \
-                        at = take ? (int32_t)(h * W + w) : at;                 \
-                    })                                                         \
-                    y[(q * OH + i) * OW + j] = best;                           \
-                    index[(q * OH + i) * OW + j] = at;                         \
-                }                                                              \
-            }                                                                  \
-        }                                                                      \
+        FG_FOR_EACH_OUTPUT(const T *plane = x + q * H * W;, {                 \
+            T best = (T)-INFINITY;                                             \
+            int32_t at = -1;                                                   \
+            FG_FOR_EACH_IN_WINDOW(i, j, {                                      \
+                const T v = plane[h * W + w];                                  \
+                /* the first maximum; the first NaN stays (branch-free: the    \
+                   comparisons of random data are unpredictable) */            \
+                const int take = (at < 0) | (!(v <= best) & !isnan(best));     \
+                best = take ? v : best;                                        \
+                at = take ? (int32_t)(h * W + w) : at;                         \
+            })                                                                 \
+            y[(q * OH + i) * OW + j] = best;                                   \
+            index[(q * OH + i) * OW + j] = at;                                 \
+        })                                                                     \
     }                                                                          \
     static void max_grad_planes_##S(const T *restrict gy, const int32_t *restrict index, T *restrict gx, \
                                     const fg_pool_windows *p, int64_t lo, int64_t hi) \
@@ -152,31 +159,21 @@ static int64_t even_inside_step(const fg_pool_windows *p)
                                int64_t lo, int64_t hi)                         \
     {                                                                          \
         WINDOW_LOCALS(p)                                                       \
-        for (int64_t q = lo; q < hi; q++) {                                    \
-            const T *plane = x + q * H * W;                                    \
-            for (int64_t i = 0; i < OH; i++) {                                 \
-                for (int64_t j = 0; j < OW; j++) {                             \
-                    double sum = 0;                                            \
-                    FG_FOR_EACH_IN_WINDOW(i, j, sum += plane[h * W + w]);  \
-                    y[(q * OH + i) * OW + j] = (T)(sum / (p->h_divisor[i] * p->w_divisor[j])); \
-                }                                                              \
-            }                                                                  \
-        }                                                                      \
+        FG_FOR_EACH_OUTPUT(const T *plane = x + q * H * W;, {                 \
+            double sum = 0;                                                    \
+            FG_FOR_EACH_IN_WINDOW(i, j, sum += plane[h * W + w]);              \
+            y[(q * OH + i) * OW + j] = (T)(sum / (p->h_divisor[i] * p->w_divisor[j])); \
+        })                                                                     \
     }                                                                          \
     static void avg_grad_planes_##S(const T *restrict gy, T *restrict gx, const fg_pool_windows *p, \
                                     int64_t lo, int64_t hi)                    \
     {                                                                          \
         WINDOW_LOCALS(p)                                                       \
-        for (int64_t q = lo; q < hi; q++) {                                    \
-            T *plane = gx + q * H * W;                                         \
-            memset(plane, 0, (size_t)(H * W) * sizeof(T));                     \
-            for (int64_t i = 0; i < OH; i++) {                                 \
-                for (int64_t j = 0; j < OW; j++) {                             \
-                    const T g = (T)(gy[(q * OH + i) * OW + j] / (p->h_divisor[i] * p->w_divisor[j])); \
-                    FG_FOR_EACH_IN_WINDOW(i, j, plane[h * W + w] += g);    \
-                }                                                              \
-            }                                                                  \
-        }                                                                      \
+        FG_FOR_EACH_OUTPUT(T *plane = gx + q * H * W;                          \
+                           memset(plane, 0, (size_t)(H * W) * sizeof(T));, {   \
+            const T g = (T)(gy[(q * OH + i) * OW + j] / (p->h_divisor[i] * p->w_divisor[j])); \
+            FG_FOR_EACH_IN_WINDOW(i, j, plane[h * W + w] += g);                \
+        })                                                                     \
     }                                                                          \
     void fg_max_pool2d_fwd_##S(const T *restrict x, T *restrict y, int32_t *restrict index, \
                                const fg_pool_windows *p)                       \

@@ -51,6 +51,24 @@
         }                                                                      \
     }
 
+/* A forward pass over the rows of x (rows, cols) into y: rows of fewer than FG_SHORT_COLS
+ * classes go to SHORT, a block at a time; the others one at a time to the statements ROW,
+ * which see the row xr, its output yr and its maximum m. */
+#define FG_FORWARD_ROWS(name, SHORT, T, ROW)                                   \
+    FG_SIMD_CLONES static void name(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
+    {                                                                          \
+        if (cols < FG_SHORT_COLS) {                                            \
+            SHORT(x, y, rows, cols);                                           \
+            return;                                                            \
+        }                                                                      \
+        for (int64_t r = 0; r < rows; r++) {                                   \
+            const T *xr = x + r * cols;                                        \
+            T *yr = y + r * cols;                                              \
+            ROW_MAX(T, xr, m)                                                  \
+            ROW                                                                \
+        }                                                                      \
+    }
+
 #define FG_SOFTMAX(T, S)                                                       \
     /* The row passes below for short rows (cols < FG_SHORT_COLS forward,      \
      * cols < FG_SHORT_GRAD_COLS backward), FG_LANES rows at a time. */        \
@@ -86,19 +104,8 @@
         }                                                                      \
     }                                                                          \
     FG_SHORT_GRAD_ROWS(log_softmax_grad_short_rows_##S, T, S, NULL, bc[j] - fg_exp_##S(ac[j]) * d[j]) \
-    FG_SIMD_CLONES static void softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
-    {                                                                          \
-        if (cols < FG_SHORT_COLS) {                                            \
-            softmax_short_rows_##S(x, y, rows, cols);                          \
-            return;                                                            \
-        }                                                                      \
-        for (int64_t r = 0; r < rows; r++) {                                   \
-            const T *xr = x + r * cols;                                        \
-            T *yr = y + r * cols;                                              \
-            ROW_MAX(T, xr, m)                                                  \
-            exp_normalize_row_##S(xr, m, yr, cols);                            \
-        }                                                                      \
-    }                                                                          \
+    FG_FORWARD_ROWS(softmax_rows_##S, softmax_short_rows_##S, T,              \
+                    exp_normalize_row_##S(xr, m, yr, cols);)                   \
     /* gx = y (gy - sum(gy y)) */                                              \
     FG_SIMD_CLONES static void softmax_grad_rows_##S(const T *restrict y, const T *restrict gy, T *restrict gx, \
                                                      int64_t rows, int64_t cols) \
@@ -111,21 +118,10 @@
             softmax_grad_row_##S(y + r * cols, gy + r * cols, gx + r * cols, cols); \
     }                                                                          \
     /* y = (x - m) - log sum exp(x - m): x - m is exact near the maximum */                                     \
-    FG_SIMD_CLONES static void log_softmax_rows_##S(const T *restrict x, T *restrict y, int64_t rows, int64_t cols) \
-    {                                                                          \
-        if (cols < FG_SHORT_COLS) {                                            \
-            log_softmax_short_rows_##S(x, y, rows, cols);                      \
-            return;                                                            \
-        }                                                                      \
-        for (int64_t r = 0; r < rows; r++) {                                   \
-            const T *xr = x + r * cols;                                        \
-            T *yr = y + r * cols;                                              \
-            ROW_MAX(T, xr, m)                                                  \
-            T log_s = (T)log(row_sum_exp_##S(xr, m, NULL, cols));              \
-            for (int64_t c = 0; c < cols; c++)                                 \
-                yr[c] = (xr[c] - m) - log_s;                                   \
-        }                                                                      \
-    }                                                                          \
+    FG_FORWARD_ROWS(log_softmax_rows_##S, log_softmax_short_rows_##S, T,      \
+                    T log_s = (T)log(row_sum_exp_##S(xr, m, NULL, cols));      \
+                    for (int64_t c = 0; c < cols; c++)                         \
+                        yr[c] = (xr[c] - m) - log_s;)                          \
     /* gx = gy - exp(y) sum(gy) */                                             \
     FG_SIMD_CLONES static void log_softmax_grad_rows_##S(const T *restrict y, const T *restrict gy, \
                                                          T *restrict gx, int64_t rows, int64_t cols) \
