@@ -55,6 +55,18 @@ cdef object new_like(object a):
     return new_output(a.shape, a.dtype)
 
 
+cdef object new_empty(int nd, cnp.npy_intp *dims, object like):
+    """new_output of shape dims[:nd] with the dtype of ndarray `like`, without a shape tuple when the
+    output is too small for the pool."""
+    cdef Py_ssize_t nbytes = cnp.PyArray_ITEMSIZE(like)
+    cdef int i
+    for i in range(nd):
+        nbytes *= dims[i]
+    if not _pool_enabled or nbytes < POOL_MIN_BYTES:
+        return cnp.PyArray_EMPTY(nd, dims, cnp.PyArray_TYPE(like), 0)
+    return new_output(tuple([dims[i] for i in range(nd)]), like.dtype)
+
+
 cdef object _pooled_output(tuple shape, object dtype):
     key = (shape, dtype)
     arrays = _pool.get(key)

@@ -182,12 +182,16 @@ def blas_gemm(a, b, out=None, double alpha=1.0, double beta=0.0):
             batch_shape = np.broadcast_shapes(a2.shape[:nda2 - 2], b2.shape[:ndb2 - 2])
         except ValueError:
             raise ValueError(f"{op}: batch axes of shapes {a.shape} and {b.shape} do not broadcast") from None
-    result_shape = batch_shape + ((m,) if nda > 1 else ()) + ((n,) if ndb > 1 else ())
-    if out is None:
+    cdef cnp.npy_intp dims[2]
+    if out is None and beta == 0 and nda == 2 and ndb == 2:  # a matrix times a matrix: made without a shape tuple
+        dims[0], dims[1] = m, n
+        out = new_empty(2, dims, a)
+    elif out is None:
         if beta != 0:
             raise ValueError(f"{op}: beta != 0 adds to 'out', so 'out' must be given")
-        out = new_output(result_shape, a.dtype)
+        out = new_output(batch_shape + ((m,) if nda > 1 else ()) + ((n,) if ndb > 1 else ()), a.dtype)
     else:  # any strides: written through a contiguous copy when BLAS cannot write it
+        result_shape = batch_shape + ((m,) if nda > 1 else ()) + ((n,) if ndb > 1 else ())
         out = matching(op, "out", out, a.dtype, result_shape)
         if not cnp.PyArray_ISWRITEABLE(out):
             raise ValueError(f"{op}: argument 'out' is read-only")
