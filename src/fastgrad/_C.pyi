@@ -7,6 +7,9 @@ class Activation:
 class ArrayList:
     def __getattr__(self, name: str) -> Any: ...
 
+class KernelOrTwin:
+    def __getattr__(self, name: str) -> Any: ...
+
 class LogitRows:
     def __getattr__(self, name: str) -> Any: ...
 
