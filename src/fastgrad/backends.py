@@ -1,10 +1,14 @@
 """`fastgrad.backends`: the backend questions PyTorch scripts ask before choosing a device.
 
 fastgrad runs on the CPU (NumPy) and on CUDA GPUs (CuPy); Apple's Metal (MPS) is not a
-fastgrad device, so `fastgrad.backends.mps.is_available()` is False everywhere.
+fastgrad device, so `fastgrad.backends.mps.is_available()` is False everywhere.  cuDNN is
+not used (the GPU path runs CuPy's cuBLAS and fastgrad's own kernels), so
+`fastgrad.backends.cudnn.is_available()` is False; its flags can be set, as scripts do,
+and change nothing: fastgrad's kernels give the same bits on every run and thread count
+whatever `deterministic` says, and there are no cuDNN algorithms for `benchmark` to pick.
 """
 
-__all__ = ["mps"]
+__all__ = ["cudnn", "mps"]
 
 
 class _MetalBackend:
@@ -20,3 +24,24 @@ class _MetalBackend:
 
 
 mps = _MetalBackend()
+
+
+class _CudnnBackend:
+    """PyTorch's `torch.backends.cudnn`: not used by fastgrad; its flags are kept and change nothing."""
+
+    def __init__(self):
+        self.enabled = True
+        self.benchmark = False
+        self.deterministic = False
+        self.allow_tf32 = True
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def version():
+        return None
+
+
+cudnn = _CudnnBackend()

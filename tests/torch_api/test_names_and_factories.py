@@ -170,6 +170,14 @@ def test_device_selection_names_of_pytorch_scripts():
 
     assert torch.accelerator.is_available() == torch.cuda.is_available()
     assert torch.backends.mps.is_available() is False and torch.backends.mps.is_built() is False
+    assert torch.backends.cudnn.is_available() is False and torch.backends.cudnn.version() is None
+    flags = torch.backends.cudnn
+    saved = flags.benchmark, flags.deterministic
+    try:
+        flags.benchmark, flags.deterministic = True, True  # as training scripts set them
+        assert flags.benchmark is True and flags.deterministic is True
+    finally:
+        flags.benchmark, flags.deterministic = saved
     installed = importlib.util.find_spec("cupy") is not None
     assert (torch.accelerator.current_accelerator() == "cuda") == installed
     if not torch.cuda.is_available():
