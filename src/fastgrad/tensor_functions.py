@@ -28,6 +28,8 @@ __all__ = [
     # everyday functions added with their methods
     "argsort", "ceil", "eq", "finfo", "floor", "ge", "gt", "iinfo", "isfinite", "isinf", "isnan", "le", "lt", "ne",
     "nonzero", "round", "sign", "tril", "triu", "trunc",
+    # arithmetic with PyTorch's keywords (other=, alpha=, rounding_mode=)
+    "add", "div", "divide", "matmul", "mul", "multiply", "sub", "subtract", "true_divide",
 ]
 
 
@@ -44,6 +46,15 @@ def _method(name, doc):
     return function
 
 
+add = _method("add", "input + alpha * other.")
+sub = _method("sub", "input - alpha * other.")
+subtract = sub
+mul = _method("mul", "input * other.")
+multiply = mul
+div = _method("div", "input / other; rounding_mode 'trunc' or 'floor' rounds the quotient.")
+divide = div
+true_divide = _method("div", "input / other.")
+matmul = _method("matmul", "The matrix product of input and other (batched, broadcast, 1-d as NumPy's).")
 sum = _method("sum", "Sum over `dim` (all elements when None); keepdim keeps reduced axes.")
 mean = _method("mean", "Mean over `dim` (all elements when None).")
 prod = _method("prod", "Product over `dim` (all elements when None).")
@@ -98,9 +109,7 @@ def transpose(input, dim0, dim1):
     return _shape.swapaxes(_as_tensor(input), dim0, dim1)
 
 
-def squeeze(input, dim=None, *, axis=None):
-    """input without axes of length 1 (only `dim` when given)."""
-    return _shape.squeeze(_as_tensor(input), dim if axis is None else axis)
+squeeze = _method("squeeze", "Remove the dimensions of length 1 among `dim` (all of them when None); others stay.")
 
 
 def split(tensor, split_size_or_sections, dim=0, *, axis=None):

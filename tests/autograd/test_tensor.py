@@ -125,7 +125,7 @@ def test_numpy_array_on_left_defers_to_tensor():
     (lambda: fg.tensor(np.ones((2, 3))) @ fg.tensor(np.ones((4, 2))), r"matmul: shapes \(2, 3\) and \(4, 2\)"),
     (lambda: fg.tensor(np.ones(6)).reshape(4, 2), "reshape: cannot reshape"),
     (lambda: fg.tensor(np.ones((2, 3))).sum(axis=3), "sum: axis 3 is out of bounds"),
-    (lambda: fg.tensor(np.ones(3)).squeeze(0), "squeeze"),
+    (lambda: fg.numpy.squeeze(fg.tensor(np.ones(3)), 0), "squeeze"),  # NumPy's squeeze; the method is PyTorch's
     (lambda: fg.broadcast_to(fg.tensor(np.ones(3)), (2, 4)), "broadcast_to"),
     (lambda: fg.stack([fg.ones(2), fg.ones(3)]), "stack: tensor 1 has shape"),
     (lambda: fg.tensor(np.ones(0)).max(), "max: zero-size"),
@@ -133,6 +133,16 @@ def test_numpy_array_on_left_defers_to_tensor():
 def test_bad_shapes_raise_clear_errors(op, message):
     with pytest.raises(ValueError, match=message):
         op()
+
+
+def test_squeeze_and_unsqueeze_follow_pytorch():
+    x = fg.zeros(2, 1, 3)
+    assert x.squeeze(0).shape == (2, 1, 3) and x.squeeze(1).shape == (2, 3) and x.squeeze().shape == (2, 3)
+    assert fg.squeeze(x, dim=(0, 1)).shape == (2, 3) and fg.zeros(()).squeeze(0).shape == ()
+    assert x.unsqueeze(dim=0).shape == (1, 2, 1, 3) and fg.unsqueeze(x, -1).shape == (2, 1, 3, 1)
+    assert x.permute(dims=(2, 0, 1)).shape == (3, 2, 1) and x.transpose(dim0=0, dim1=2).shape == (3, 1, 2)
+    with pytest.raises(IndexError, match="squeeze: dimension 3 is out of range"):
+        x.squeeze(3)
 
 
 def test_tensor_subclasses_are_tensors_to_every_op():

@@ -48,8 +48,12 @@ def _reshape(self, *shape):
 shape_mod_reshape = shape.reshape
 
 
-def _transpose(self, *axes):
+def _transpose(self, *axes, dim0=None, dim1=None):
     # PyTorch: transpose(dim0, dim1) swaps two axes; NumPy: transpose(*axes) permutes.
+    if dim0 is not None or dim1 is not None:
+        if axes or dim0 is None or dim1 is None:
+            raise TypeError("transpose: pass both dim0= and dim1=, or the axes by position")
+        axes = (dim0, dim1)
     if not axes:
         return shape.transpose(self)
     axes = _shape_args(axes)
@@ -58,8 +62,33 @@ def _transpose(self, *axes):
     return shape.transpose(self, axes)
 
 
-def _permute(self, *axes):
+def _permute(self, *axes, dims=None):
+    if dims is not None:
+        if axes:
+            raise TypeError("permute: pass the dimensions by position or as dims=, not both")
+        axes = (dims,)
     return shape.permute(self, _shape_args(axes))
+
+
+def _squeeze(self, dim=None, *, axis=None):
+    """PyTorch's squeeze: the named dimensions of length 1 are removed and the others left as
+    they are (NumPy's, in fastgrad.numpy, refuses them); all length-1 dimensions without `dim`."""
+    dim = _axis(axis, dim)
+    if dim is None:
+        return shape.squeeze(self)
+    ndim = max(self.ndim, 1)
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    for d in dims:
+        if not -ndim <= d < ndim:
+            raise IndexError(f"squeeze: dimension {d} is out of range for a tensor of {self.ndim} dimensions")
+    return shape.squeeze(self, tuple(d for d in dims if self.ndim and self.shape[d] == 1))
+
+
+def _unsqueeze(self, dim=None, *, axis=None):
+    dim = _axis(axis, dim)
+    if dim is None:
+        raise TypeError("unsqueeze: missing the dimension (dim=) at which to insert an axis of length 1")
+    return shape.unsqueeze(self, dim)
 
 
 def _expand(self, *sizes):
@@ -243,6 +272,32 @@ def _sub(self, other, alpha=1):
     return Sub.apply(self, other if alpha == 1 else other * alpha)
 
 
+def _mul(self, other):
+    return elementwise.mul(self, other)
+
+
+def _matmul(self, other):
+    return linalg.matmul(self, other)
+
+
+def _div(self, other, *, rounding_mode=None):
+    """self / other; rounding_mode 'trunc' or 'floor' rounds the quotient as PyTorch's div (integer
+    tensors stay integer; the rounded quotient has a zero gradient, as PyTorch's)."""
+    if rounding_mode is None:
+        return elementwise.div(self, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: argument 'rounding_mode' must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    b = other._data if isinstance(other, Tensor) else other
+    a = self._data
+    if getattr(a.dtype, "kind", "f") in "iub" and getattr(np.result_type(a, b), "kind", "f") in "iub":
+        quotient = np.floor_divide(a, b)
+        if rounding_mode == "trunc":  # toward zero: one up where the floor went below a negative quotient
+            quotient = quotient + ((quotient * b != a) & ((a < 0) != (np.asarray(b) < 0)))
+        return Tensor(np.asarray(quotient))
+    quotient = elementwise.div(self, other)
+    return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+
+
 def _masked_fill(self, mask, value):
     return gathering.masked_fill(self, mask, value)
 
@@ -255,7 +310,13 @@ def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
     return vector_norm.norm(self if dtype is None else shape.astype(self, dtype), p, dim, keepdim)
 
 
-def _flip(self, *dims):
+def _flip(self, *dims, **keywords):
+    """t.flip(0, 1), t.flip((0, 1)), or PyTorch's keyword form torch.flip(t, dims=(0, 1))."""
+    if keywords:
+        if dims or set(keywords) != {"dims"}:
+            extra = sorted(set(keywords) - {"dims"}) or ["dims (also given by position)"]
+            raise TypeError(f"flip: unexpected argument {extra[0]}; pass the dimensions as dims=...")
+        dims = (keywords["dims"],)
     return manipulation.flip(self, _dims(dims))
 
 
@@ -307,7 +368,7 @@ METHODS = {
     "clamp_max": lambda self, max: _clamp(self, max=max),
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     "pow": _pow, "neg": elementwise.neg, "negative": elementwise.neg, "add": _add, "sub": _sub,
-    "mul": elementwise.mul, "div": elementwise.div, "square": lambda self: Mul.apply(self, self),
+    "mul": _mul, "div": _div, "square": lambda self: Mul.apply(self, self),
     "rsqrt": lambda self: 1.0 / elementwise.sqrt(self), "reciprocal": lambda self: 1.0 / self,
     "where": _where, "masked_fill": _masked_fill,
     # selection and ordering (PyTorch's meanings)
@@ -325,12 +386,12 @@ METHODS = {
     # shape
     "reshape": _reshape, "view": _reshape, "flatten": shape.flatten,
     "transpose": _transpose, "permute": _permute, "swapaxes": shape.swapaxes,
-    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "expand": _expand,
+    "squeeze": _squeeze, "unsqueeze": _unsqueeze, "expand": _expand,
     "broadcast_to": shape.broadcast_to, "split": _split, "chunk": tiling.chunk, "repeat": _repeat,
     "flip": _flip, "t": _t, "view_as": _view_as, "reshape_as": _view_as, "expand_as": _expand_as,
     "contiguous": _contiguous, "clone": lambda self, memory_format=None: manipulation.copy(self),
     "copy": lambda self: manipulation.copy(self),
-    "matmul": linalg.matmul, "mm": _matrix_product("mm", 2), "bmm": _matrix_product("bmm", 3),
+    "matmul": _matmul, "mm": _matrix_product("mm", 2), "bmm": _matrix_product("bmm", 3),
     # sizes
     "numel": _numel, "nelement": _numel, "dim": lambda self: self._data.ndim,
     "ndimension": lambda self: self._data.ndim, "element_size": lambda self: self._data.itemsize,
