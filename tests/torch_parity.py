@@ -55,3 +55,16 @@ def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=Non
     (expected * torch.tensor(seed)).sum().backward()
     for m, t in zip(mine, theirs):
         np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **(grad_tol or tol))
+
+
+def check_second_derivative_against_torch(torch, name, x, kwargs, tol):
+    """F.<name>(x, **kwargs) in fastgrad and PyTorch: the gradient in x of sum(g * g), g the
+    gradient of sum(y ** 3) taken with create_graph, is the same."""
+    mine = fg.tensor(x, requires_grad=True)
+    (g,) = fg.autograd.grad((getattr(fg.nn.functional, name)(mine, **kwargs) ** 3).sum(), mine, create_graph=True)
+    (g * g).sum().backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    (tg,) = torch.autograd.grad((getattr(torch.nn.functional, name)(theirs, **kwargs) ** 3).sum(), theirs,
+                                create_graph=True)
+    (tg * tg).sum().backward()
+    np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), **tol)

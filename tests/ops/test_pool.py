@@ -5,6 +5,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad.nn import functional as F
+from torch_parity import check_second_derivative_against_torch
 
 # (function name, input shape, keyword arguments)
 CASES = [
@@ -98,12 +99,5 @@ def test_bad_arguments_raise_clear_errors(call, error, fragment):
                                           ("adaptive_avg_pool2d", dict(output_size=(2, 3)))])
 def test_second_derivatives_match_torch(name, kwargs, rng):
     torch = pytest.importorskip("torch")
-    x = rng.standard_normal((2, 3, 6, 5))
-    mine = fg.tensor(x, requires_grad=True)
-    (g,) = fg.autograd.grad((getattr(F, name)(mine, **kwargs) ** 3).sum(), mine, create_graph=True)
-    (g * g).sum().backward()
-    theirs = torch.tensor(x, requires_grad=True)
-    (tg,) = torch.autograd.grad((getattr(torch.nn.functional, name)(theirs, **kwargs) ** 3).sum(), theirs,
-                                create_graph=True)
-    (tg * tg).sum().backward()
-    np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+    check_second_derivative_against_torch(torch, name, rng.standard_normal((2, 3, 6, 5)), kwargs,
+                                          dict(rtol=1e-10, atol=1e-12))
