@@ -1,4 +1,6 @@
 """Checks shared by the tests that compare fastgrad with PyTorch on the same float64 inputs."""
+import re
+
 import numpy as np
 import pytest
 
@@ -68,3 +70,11 @@ def check_second_derivative_against_torch(torch, name, x, kwargs, tol):
                                 create_graph=True)
     (tg * tg).sum().backward()
     np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), **tol)
+
+
+def to_fastgrad(source):
+    """The script with only its imports changed: `torch` becomes `fastgrad` in every import line."""
+    source = re.sub(r"^import torch$", "import fastgrad as torch", source, flags=re.M)
+    source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
+    return re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ", source,
+                  flags=re.M)

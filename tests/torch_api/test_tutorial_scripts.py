@@ -19,6 +19,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from torch_parity import to_fastgrad
 
 SCRIPTS = {}
 
@@ -272,14 +273,6 @@ def run_script(name, library):
         source = to_fastgrad(source)
     exec(compile(source, f"<{name} with {library}>", "exec"), namespace)
     return namespace
-
-
-def to_fastgrad(source):
-    """The script with only its imports changed: `torch` becomes `fastgrad` in every import line."""
-    source = re.sub(r"^import torch$", "import fastgrad as torch", source, flags=re.M)
-    source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
-    return re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ", source,
-                  flags=re.M)
 
 
 # name: (final loss below, final loss / first loss below)
