@@ -72,10 +72,10 @@ def inner(input, other):
 def heaviside(input, values):
     """0 where input < 0, `values` where input == 0, 1 where input > 0, in input's dtype.
     Not differentiable (PyTorch defines no gradient either): the result does not require grad."""
-    x = np.asarray(_as_tensor(input)._data)
-    v = np.asarray(values._data if isinstance(values, Tensor) else values)
     if not isinstance(values, Tensor):
         raise TypeError(f"heaviside: argument 'values' must be a tensor, got {type(values).__name__}")
+    x = np.asarray(_as_tensor(input)._data)
+    v = np.asarray(values._data)
     if v.dtype != x.dtype:
         raise TypeError(f"heaviside: input ({x.dtype}) and values ({v.dtype}) must have the same dtype")
     return Tensor(np.heaviside(x, v).astype(x.dtype, copy=False))
