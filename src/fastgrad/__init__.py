@@ -120,3 +120,5 @@ special = _importlib.import_module(".special", __name__)
 from .special import digamma, erfc, erfinv, i0, lgamma, logit, polygamma, sinc, xlogy  # noqa: E402,F401
 fft = _importlib.import_module(".fft", __name__)
 func = _importlib.import_module(".func", __name__)
+
+from . import distributions  # noqa: E402,F401  (Normal, Categorical, Bernoulli, Uniform, kl_divergence)

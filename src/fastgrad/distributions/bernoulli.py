@@ -1,0 +1,88 @@
+"""Bernoulli(probs or logits): a 0/1 draw per element, 1 with probability probs = sigmoid(logits)."""
+import numbers
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from ..nn import functional as F
+from . import constraints
+from .distribution import Distribution, as_tensor, broadcast_all, clamp_probs, draw, lazy_property
+
+
+def binary_cross_entropy_with_logits(logits, target):
+    """softplus(logits) - target * logits, elementwise, differentiable in both (softplus written
+    as -logsigmoid(-x), which is stable for large |x|)."""
+    return -F.logsigmoid(-logits) - target * logits
+
+
+class Bernoulli(Distribution):
+    """P(1) = probs, P(0) = 1 - probs; give probs in [0, 1] or logits = log(probs / (1 - probs)).
+
+    >>> import fastgrad as fg
+    >>> Bernoulli(logits=fg.tensor([0.0])).probs.tolist()
+    [0.5]
+    """
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+    has_enumerate_support = True
+
+    def __init__(self, probs=None, logits=None, validate_args=None):
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        given = probs if probs is not None else logits
+        scalar = isinstance(given, numbers.Number)
+        (param,) = broadcast_all(given)
+        if probs is not None:
+            self.probs = param
+        else:
+            self.logits = param
+        self._param = param
+        super().__init__(batch_shape=() if scalar else tuple(param.shape), validate_args=validate_args)
+
+    @lazy_property
+    def logits(self):
+        """log(p) - log(1 - p), p clamped into [eps, 1 - eps]."""
+        p = clamp_probs(self.probs)
+        return p.log() - (-p).log1p()
+
+    @lazy_property
+    def probs(self):
+        """sigmoid(logits)."""
+        return self.logits.sigmoid()
+
+    @property
+    def param_shape(self):
+        return tuple(self._param.shape)
+
+    @property
+    def mean(self):
+        return self.probs
+
+    @property
+    def mode(self):
+        p = self.probs._data
+        return Tensor(np.where(p == 0.5, np.nan, (p >= 0.5)).astype(p.dtype))
+
+    @property
+    def variance(self):
+        return self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape=()):
+        """0.0 / 1.0 draws in the parameter's dtype, cut from the graph."""
+        shape = self._extended_shape(sample_shape)
+        u = draw("uniform", shape, self._param)
+        return Tensor((u._data < np.broadcast_to(self.probs._data, shape)).astype(self._param.dtype))
+
+    def log_prob(self, value):
+        """value log(p) + (1 - value) log(1 - p), through the logits (stable)."""
+        value = self._checked(value)
+        logits, value = broadcast_all(self.logits, value)
+        return -binary_cross_entropy_with_logits(logits, value)
+
+    def entropy(self):
+        return binary_cross_entropy_with_logits(self.logits, self.probs)
+
+    def enumerate_support(self, expand=True):
+        """[0, 1] along a new first axis (expanded over the batch shape)."""
+        values = as_tensor(np.arange(2).reshape((-1,) + (1,) * len(self._batch_shape)), like=self._param)
+        return values.expand(2, *self._batch_shape) if expand else values

@@ -1,0 +1,128 @@
+"""Constraints on distribution parameters and values (PyTorch's `torch.distributions.constraints`):
+each has check(value), an array of booleans, one per element (per event for event_dim 1)."""
+import numpy as np
+
+from ..autograd.tensor import Tensor
+
+__all__ = ["Constraint", "boolean", "dependent", "greater_than", "independent", "integer_interval", "interval",
+           "less_than", "positive", "real", "real_vector", "simplex", "unit_interval"]
+
+
+def _raw(value):
+    return value._data if isinstance(value, Tensor) else np.asarray(value)
+
+
+class Constraint:
+    """A region of values; `event_dim` is how many trailing axes make one checked event."""
+    is_discrete = False
+    event_dim = 0
+
+    def check(self, value):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return type(self).__name__.lstrip("_") + "()"
+
+
+class _Dependent(Constraint):
+    """A constraint that depends on other parameters (checked by the distribution itself)."""
+
+    def check(self, value):
+        raise ValueError("cannot determine validity of a dependent constraint")
+
+
+class _Real(Constraint):
+    def check(self, value):
+        v = _raw(value)
+        return v == v          # False only for NaN
+
+
+class _Boolean(Constraint):
+    is_discrete = True
+
+    def check(self, value):
+        v = _raw(value)
+        return (v == 0) | (v == 1)
+
+
+class _GreaterThan(Constraint):
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        return _raw(value) > _raw(self.lower_bound)
+
+    def __repr__(self):
+        return f"GreaterThan(lower_bound={self.lower_bound})"
+
+
+class _LessThan(Constraint):
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return _raw(value) < _raw(self.upper_bound)
+
+    def __repr__(self):
+        return f"LessThan(upper_bound={self.upper_bound})"
+
+
+class _Interval(Constraint):
+    def __init__(self, lower_bound, upper_bound):
+        self.lower_bound, self.upper_bound = lower_bound, upper_bound
+
+    def check(self, value):
+        v = _raw(value)
+        return (_raw(self.lower_bound) <= v) & (v <= _raw(self.upper_bound))
+
+    def __repr__(self):
+        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class _IntegerInterval(_Interval):
+    is_discrete = True
+
+    def check(self, value):
+        return super().check(value) & (_raw(value) % 1 == 0)
+
+    def __repr__(self):
+        return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+class _Simplex(Constraint):
+    """Nonnegative vectors along the last axis that sum to 1 (within 1e-6)."""
+    event_dim = 1
+
+    def check(self, value):
+        v = _raw(value)
+        return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
+
+
+class _Independent(Constraint):
+    """base_constraint on each element, all of the last `reinterpreted_batch_ndims` axes at once."""
+
+    def __init__(self, base_constraint, reinterpreted_batch_ndims):
+        self.base_constraint, self.reinterpreted_batch_ndims = base_constraint, reinterpreted_batch_ndims
+        self.event_dim = base_constraint.event_dim + reinterpreted_batch_ndims
+
+    def check(self, value):
+        ok = self.base_constraint.check(value)
+        n = self.reinterpreted_batch_ndims
+        return np.all(ok, axis=tuple(range(-n, 0))) if n and np.ndim(ok) >= n else ok
+
+    def __repr__(self):
+        return f"IndependentConstraint({self.base_constraint!r}, {self.reinterpreted_batch_ndims})"
+
+
+dependent = _Dependent()
+real = _Real()
+boolean = _Boolean()
+positive = _GreaterThan(0.0)
+unit_interval = _Interval(0.0, 1.0)
+simplex = _Simplex()
+real_vector = _Independent(real, 1)
+greater_than = _GreaterThan
+less_than = _LessThan
+interval = _Interval
+integer_interval = _IntegerInterval
+independent = _Independent

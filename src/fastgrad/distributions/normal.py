@@ -1,0 +1,63 @@
+"""Normal(loc, scale): the Gaussian distribution, with reparameterized samples loc + scale * eps."""
+import math
+
+from ..ops.elementwise import erf
+from . import constraints
+from .distribution import LOG_SQRT_2PI, Distribution, as_tensor, broadcast_all, draw
+
+
+class Normal(Distribution):
+    """N(loc, scale^2), element by element; loc and scale broadcast to the batch shape.
+
+    >>> import fastgrad as fg
+    >>> d = Normal(fg.tensor([0.0, 1.0]), 2.0)
+    >>> d.batch_shape, d.sample((5,)).shape
+    ((2,), (5, 2))
+    """
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(batch_shape=tuple(self.loc.shape), validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return self.scale
+
+    @property
+    def variance(self):
+        return self.scale ** 2
+
+    def rsample(self, sample_shape=()):
+        """loc + scale * eps, eps ~ N(0, 1): differentiable in loc and scale."""
+        eps = draw("normal", self._extended_shape(sample_shape), self.loc)
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value):
+        """-(value - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))."""
+        value = self._checked(value)
+        return -((value - self.loc) ** 2) / (2 * self.variance) - self.scale.log() - LOG_SQRT_2PI
+
+    def cdf(self, value):
+        """(1 + erf((value - loc) / (scale sqrt(2)))) / 2."""
+        value = self._checked(value)
+        return 0.5 * (1 + erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
+
+    def icdf(self, value):
+        """loc + scale sqrt(2) erfinv(2 value - 1) (erfinv from SciPy, an optional dependency)."""
+        from ..special import erfinv
+        return self.loc + self.scale * erfinv(2 * as_tensor(value, like=self.loc) - 1) * math.sqrt(2)
+
+    def entropy(self):
+        """1/2 + log(sqrt(2 pi)) + log(scale)."""
+        return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
