@@ -38,16 +38,18 @@
 #define ACT_GELU(T, S, z) fg_gelu_##S(z)
 #define ACT_GELU_TANH(T, S, z) fg_gelu_tanh_##S(z)
 
-#define DACT_NONE(T, S, s) ((T)1)
-#define DACT_RELU(T, S, s) ((s) > (T)0 ? (T)1 : (T)0)
-#define DACT_SIGMOID(T, S, s) ((s) * ((T)1 - (s)))
-#define DACT_TANH(T, S, s) ((T)1 - (s) * (s))
-#define DACT_GELU(T, S, s) fg_gelu_grad_##S(s)
-#define DACT_GELU_TANH(T, S, s) fg_gelu_tanh_grad_##S(s)
+/* gz from gy and the saved value s.  relu selects (gy where s > 0, else +0), as its own
+ * backward kernel does: a NaN or infinite gy where the unit is off gives 0, not NaN. */
+#define DGRAD_NONE(T, S, g, s) (g)
+#define DGRAD_RELU(T, S, g, s) ((s) > (T)0 ? (g) : (T)0)
+#define DGRAD_SIGMOID(T, S, g, s) ((g) * ((s) * ((T)1 - (s))))
+#define DGRAD_TANH(T, S, g, s) ((g) * ((T)1 - (s) * (s)))
+#define DGRAD_GELU(T, S, g, s) ((g) * fg_gelu_grad_##S(s))
+#define DGRAD_GELU_TANH(T, S, g, s) ((g) * fg_gelu_tanh_grad_##S(s))
 
 /* One activation: a serial forward over rows, a serial backward over n
  * elements, and a serial backward over one column tile with its sums. */
-#define FG_EPILOGUE(name, T, S, ACT, DACT)                                     \
+#define FG_EPILOGUE(name, T, S, ACT, DGRAD)                                    \
     FG_SIMD_CLONES static void name##_fwd_##S(const T *bias, T *z, T *y, int64_t rows, int64_t cols) \
     {                                                                          \
         for (int64_t r = 0; r < rows; r++) {                                   \
@@ -73,7 +75,7 @@
     {                                                                          \
         (void)s;                                                               \
         for (int64_t i = 0; i < n; i++)                                        \
-            gz[i] = gy[i] * DACT(T, S, s[i]);                                  \
+            gz[i] = DGRAD(T, S, gy[i], s[i]);                                  \
     }                                                                          \
     /* columns [0, w) of a tile whose rows are `cols` apart */                 \
     FG_SIMD_CLONES static void name##_bwd_tile_##S(const T *restrict s, const T *restrict gy, \
@@ -90,7 +92,7 @@
                 T *out = gz + r * cols;                                        \
                 _Pragma("omp simd")                                            \
                 for (int64_t c = 0; c < w; c++) {                              \
-                    T g = gr[c] * DACT(T, S, sr[c]);                           \
+                    T g = DGRAD(T, S, gr[c], sr[c]);                           \
                     out[c] = g;                                                \
                     acc[c] += g;                                               \
                 }                                                              \
@@ -105,12 +107,12 @@
     }
 
 #define FG_EPILOGUES(T, S)                                                     \
-    FG_EPILOGUE(none, T, S, ACT_NONE, DACT_NONE)                               \
-    FG_EPILOGUE(relu, T, S, ACT_RELU, DACT_RELU)                               \
-    FG_EPILOGUE(sigmoid, T, S, ACT_SIGMOID, DACT_SIGMOID)                      \
-    FG_EPILOGUE(tanh, T, S, ACT_TANH, DACT_TANH)                               \
-    FG_EPILOGUE(gelu, T, S, ACT_GELU, DACT_GELU)                               \
-    FG_EPILOGUE(gelu_tanh, T, S, ACT_GELU_TANH, DACT_GELU_TANH)
+    FG_EPILOGUE(none, T, S, ACT_NONE, DGRAD_NONE)                              \
+    FG_EPILOGUE(relu, T, S, ACT_RELU, DGRAD_RELU)                              \
+    FG_EPILOGUE(sigmoid, T, S, ACT_SIGMOID, DGRAD_SIGMOID)                     \
+    FG_EPILOGUE(tanh, T, S, ACT_TANH, DGRAD_TANH)                              \
+    FG_EPILOGUE(gelu, T, S, ACT_GELU, DGRAD_GELU)                              \
+    FG_EPILOGUE(gelu_tanh, T, S, ACT_GELU_TANH, DGRAD_GELU_TANH)
 
 FG_EPILOGUES(float, f32)
 FG_EPILOGUES(double, f64)

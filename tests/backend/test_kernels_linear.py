@@ -105,6 +105,21 @@ def test_extreme_values_propagate_like_the_twin(rng):
         np.testing.assert_allclose(gb, ref_gb, rtol=1e-12, equal_nan=True)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+def test_relu_backward_selects_as_the_relu_kernel_does(dtype, rng):
+    """A NaN, infinite or negative output gradient where the unit is off gives +0 (as relu's own
+    backward and PyTorch's), not NaN or -0: the fused linear+relu equals linear then relu, bit for bit."""
+    z = rng.choice([2.0, -2.0, 0.0, -0.0, np.inf, -np.inf, np.nan], size=(33, 70)).astype(dtype)
+    gy = rng.choice([1.5, -1.5, 0.0, -0.0, np.inf, -np.inf, np.nan], size=z.shape).astype(dtype)
+    y, saved = _C.bias_act_fwd(z, activation="relu")
+    gz, gb = _C.bias_act_bwd(saved, gy, bias_grad=True, activation="relu")
+    alone = _C.relu_bwd(_C.relu_fwd(z), gy)
+    ref_gz, _ = twin("bias_act_bwd", saved, gy, bias_grad=True, activation="relu")
+    assert gz.tobytes() == alone.tobytes() == ref_gz.tobytes()
+    assert not np.signbit(gz[saved <= 0]).any() and not np.isnan(gz[saved <= 0]).any()
+    np.testing.assert_array_equal(gb, _C.bias_act_bwd(alone, alone, bias_grad=True, activation="none")[1])
+
+
 def test_float16_falls_back_to_the_twin(rng):
     z = np.asarray(rng.standard_normal((3, 4)), dtype=np.float16)
     y, saved = NUMPY.bias_act_fwd(z, bias=np.ones(4, np.float16), activation="relu")

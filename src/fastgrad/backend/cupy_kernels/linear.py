@@ -17,8 +17,9 @@ KEEPS_PREACTIVATION = ("gelu", "gelu_tanh")
 # activation of v, and its derivative from the saved value s
 _ACT = {"none": "v", "relu": "(v <= (T)0 ? (T)0 : v)", "sigmoid": "fg_sigmoid<T>(v)", "tanh": "fg_tanh<T>(v)",
         "gelu": "fg_gelu<T>(v)", "gelu_tanh": "fg_gelu_tanh<T>(v)"}
-_DACT = {"none": "(T)1", "relu": "(s > (T)0 ? (T)1 : (T)0)", "sigmoid": "(s * ((T)1 - s))",
-         "tanh": "((T)1 - s * s)", "gelu": "fg_gelu_grad<T>(s)", "gelu_tanh": "fg_gelu_tanh_grad<T>(s)"}
+# gz from gy and s; relu selects (a NaN or infinite gy where the unit is off gives 0), as csrc/linear.c
+_DGRAD = {"relu": "(s > (T)0 ? gy : (T)0)", "sigmoid": "gy * (s * ((T)1 - s))", "tanh": "gy * ((T)1 - s * s)",
+          "gelu": "gy * fg_gelu_grad<T>(s)", "gelu_tanh": "gy * fg_gelu_tanh_grad<T>(s)"}
 
 _BIAS = "T v = z; if (has_bias) v = v + bias;"
 
@@ -32,7 +33,7 @@ def _forward(act):
 
 
 FORWARD = {act: _forward(act) for act in ACTIVATIONS}
-BACKWARD = {act: Elementwise(f"fastgrad_bias_{act}_bwd", "T s, T gy", "T gz", f"gz = gy * {_DACT[act]};", MATH)
+BACKWARD = {act: Elementwise(f"fastgrad_bias_{act}_bwd", "T s, T gy", "T gz", f"gz = {_DGRAD[act]};", MATH)
             for act in ACTIVATIONS if act != "none"}
 # the bias gradient: column sums of gz, accumulated in double
 BIAS_GRAD = Reduction("fastgrad_bias_grad_bwd", "T gz", "T gbias", "gz", "a + b", "gbias = (T)a", "0", "double")
