@@ -70,11 +70,9 @@ class Module:
             raise AttributeError(f"cannot assign '{name}' before Module.__init__() is called")
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
         if isinstance(value, Parameter):
-            self._forget(name)
-            params[name] = value
+            self._put(params, name, value)
         elif isinstance(value, Module):
-            self._forget(name)
-            modules[name] = value
+            self._put(modules, name, value)
         elif name in params:
             if value is not None:
                 raise TypeError(f"cannot assign {type(value).__name__} as parameter '{name}' "
@@ -92,6 +90,16 @@ class Module:
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
+
+    def _put(self, table, name, value):
+        """table[name] = value; an entry of that name in another table (or a plain attribute) is
+        dropped, and one in `table` is replaced where it is, so that the order of parameters,
+        children and state_dict keys stays as it was (as PyTorch's)."""
+        if name in table:
+            self.__dict__.pop(name, None)
+        else:
+            self._forget(name)
+        table[name] = value
 
     def _forget(self, name):
         for key in ("_parameters", "_modules", "_buffers"):
@@ -139,8 +147,7 @@ class Module:
         if value is not None and not isinstance(value, kind):
             raise TypeError(f"{method}: '{name}' must be a {kind.__name__} or None, got {type(value).__name__}")
         _check_name(method, name)
-        self._forget(name)
-        table[name] = value
+        self._put(table, name, value)
 
     register_module = add_module
 
