@@ -4,7 +4,7 @@ import math
 from ...ops.conv import conv_transpose1d, conv_transpose2d, convolution
 from ...ops.conv3d import conv3d
 from .activation import ReLU
-from .container import FUSED_PAIRS
+from .container import FUSED_PAIRS, runs_as_written
 from .linear import add_weight_and_bias, reset_weight_and_bias
 from .module import Module
 
@@ -188,18 +188,11 @@ class ConvTranspose1d(ConvTranspose2d):
     _dims = 1
 
 
-def _runs_as_written(module):
-    """Whether calling the module is calling its class's forward: no hooks, no forward set on it."""
-    d = module.__dict__
-    return not (d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks")
-                or "forward" in d)
-
-
 def _conv_then_relu(conv, following, x):
     """relu(conv(x)) with relu fused into the convolution's output pass, for a Sequential whose
     convolution is followed by a ReLU; None (run them one by one) when either has hooks or its own
     forward, or the next module is not exactly ReLU."""
-    if type(following) is not ReLU or not (_runs_as_written(conv) and _runs_as_written(following)):
+    if type(following) is not ReLU or not (runs_as_written(conv) and runs_as_written(following)):
         return None
     return conv._convolve(x, "relu")
 

@@ -9,6 +9,8 @@ from ...dtypes import get_default_dtype
 from .. import init
 from ..parameter import Parameter
 from .. import functional as F
+from .activation import ReLU
+from .container import FUSED_PAIRS, runs_as_written
 from .module import Module
 
 
@@ -46,6 +48,19 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def _linear_then_relu(linear, following, x):
+    """relu(linear(x)) with relu applied in the linear layer's bias pass (one op, the same bits as
+    the two modules one after the other), for a Sequential whose Linear is followed by a ReLU;
+    None (run them one by one) when either has hooks or its own forward, or the next module is not
+    exactly ReLU."""
+    if type(following) is not ReLU or not (runs_as_written(linear) and runs_as_written(following)):
+        return None
+    return ops.linear(x, linear.weight, linear.bias, activation="relu")
+
+
+FUSED_PAIRS[Linear] = _linear_then_relu
 
 
 def add_weight_and_bias(module, weight_shape, bias_features, dtype):
