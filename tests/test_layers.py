@@ -10,7 +10,7 @@ import fastgrad as fg
 
 SOURCE = pathlib.Path(fg.__file__).parent
 LOWER = ("backend", "autograd", "ops")            # the graph core and the differentiable ops
-UPPER = ("numpy", "tensor_functions", "functional", "nn", "optim", "utils", "extend", "scipy", "misc", "demo")
+UPPER = ("numpy", "torch_functions", "functional", "nn", "optim", "utils", "extend", "scipy", "misc", "demo")
 # autograd/functional.py is torch.autograd.functional (jacobian, hessian, ...), written with ops.
 NOT_LOWER = {"autograd/functional.py"}
 

@@ -82,7 +82,7 @@ from .autograd import inference_mode, is_inference_mode_enabled  # noqa: E402,F4
 from .creation import (as_tensor, empty, empty_like, rand_like, randint_like, randn_like,  # noqa: E402,F401
                        randperm)
 from .devices import Device as device  # noqa: E402,F401
-from .tensor_functions import *  # noqa: E402,F401,F403  (dim=/keepdim= functions: sum, max, cat, ...)
+from .torch_functions.tensor_methods import *  # noqa: E402,F401,F403  (dim=/keepdim= functions: sum, max, cat, ...)
 from .dtypes import TORCH_NAMES as _TORCH_DTYPES  # noqa: E402
 
 globals().update(_TORCH_DTYPES)  # fastgrad.float, .double, .long, .int, .bool, .uint8, ...
@@ -98,17 +98,17 @@ from .amp import autocast  # noqa: E402,F401
 from . import accelerator, backends  # noqa: E402,F401  (accelerator.is_available(), backends.mps.is_available())
 
 # ---- more of PyTorch's module-level functions (also Tensor methods) ---------------------------
-from .everyday_functions import *  # noqa: E402,F401,F403  (logsumexp, median, tensor_split, searchsorted, ...)
+from .torch_functions.everyday import *  # noqa: E402,F401,F403  (logsumexp, median, tensor_split, searchsorted, ...)
 
 # ---- order statistics and counts (also Tensor methods) ----
-from .order_statistics import histc, mode, nanquantile, quantile  # noqa: E402,F401
+from .torch_functions.order_statistics import histc, mode, nanquantile, quantile  # noqa: E402,F401
 
 # ---- PyTorch's joining, arithmetic, selection, sampling and runtime functions ----
-from .arrangement_functions import *  # noqa: E402,F401,F403  (hstack, movedim, unflatten, rot90, ...)
-from .arithmetic_functions import *  # noqa: E402,F401,F403  (addcmul, addcdiv, mv, inner, logcumsumexp, ...)
-from .selection_functions import *  # noqa: E402,F401,F403  (masked_select, kthvalue, unique_consecutive, ...)
-from .random_functions import *  # noqa: E402,F401,F403  (Generator, normal, poisson, seed, initial_seed)
-from .runtime_functions import *  # noqa: E402,F401,F403  (compile, set_printoptions)
+from .torch_functions.arrangement import *  # noqa: E402,F401,F403  (hstack, movedim, unflatten, rot90, ...)
+from .torch_functions.arithmetic import *  # noqa: E402,F401,F403  (addcmul, addcdiv, mv, inner, logcumsumexp, ...)
+from .torch_functions.selection import *  # noqa: E402,F401,F403  (masked_select, kthvalue, unique_consecutive, ...)
+from .torch_functions.sampling import *  # noqa: E402,F401,F403  (Generator, normal, poisson, seed, initial_seed)
+from .torch_functions.runtime import *  # noqa: E402,F401,F403  (compile, set_printoptions)
 from .creation import logspace  # noqa: E402,F401
 
 # ---- PyTorch's namespaces: fastgrad.linalg, .fft, .special and .func ----

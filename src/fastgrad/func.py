@@ -231,7 +231,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
 
 
 def _stack(results, out_dims):
-    from .tensor_functions import stack
+    from .torch_functions.tensor_methods import stack
 
     leaves0, rebuild = _flatten(results[0])
     dims = _flatten(out_dims)[0] if isinstance(out_dims, (tuple, list)) else [out_dims] * len(leaves0)

@@ -332,7 +332,7 @@ def multi_dot(tensors):
 
 def cross(input, other, *, dim=-1):
     """The cross product of 3-vectors along `dim` (input and other broadcast)."""
-    from .everyday_functions import cross as _cross
+    from .torch_functions.everyday import cross as _cross
 
     a, b = _as_tensor(input), _as_tensor(other)
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))

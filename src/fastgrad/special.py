@@ -19,11 +19,11 @@ from .autograd.primitive import Primitive as Function
 from .autograd.tensor import Tensor
 from .creation import tensor as _new_tensor
 from .dtypes import get_default_dtype
-from .everyday_functions import erf, logsumexp
+from .torch_functions.everyday import erf, logsumexp
 from .ops import elementwise as _elementwise, methods as _methods
 from .ops.activations import sigmoid as _sigmoid
 from .ops.selection import where as _where
-from .tensor_functions import log_softmax, softmax
+from .torch_functions.tensor_methods import log_softmax, softmax
 
 __all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1",
            "gammainc", "gammaincc", "gammaln", "i0", "i1", "log1p", "log_softmax", "logit", "logsumexp",

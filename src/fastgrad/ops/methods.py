@@ -1,7 +1,7 @@
 """Tensor's operators and methods, each bound to the op that implements it: the one
 place where Tensor's methods are attached.  The layers above ops hand theirs in
 through `bind` when they are imported (fastgrad/numpy/protocols.py: NumPy's
-protocols and the methods fastgrad.numpy computes; fastgrad/tensor_functions.py:
+protocols and the methods fastgrad.numpy computes; fastgrad/torch_functions/tensor_methods.py:
 PyTorch's functions that are also methods), so ops never imports them.
 
 Methods follow PyTorch where PyTorch and NumPy differ (x.transpose(0, 1) swaps

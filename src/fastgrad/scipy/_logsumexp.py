@@ -2,7 +2,7 @@
 import numpy as _onp
 
 from ..autograd.tensor import Tensor
-from ..everyday_functions import stable_logsumexp
+from ..torch_functions.everyday import stable_logsumexp
 
 
 def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):

@@ -12,11 +12,11 @@ reparameterized: write mean + std * randn_like(mean) for that).
 """
 import numpy as np
 
-from . import creation
-from .autograd.tensor import Tensor
-from .creation import _dtype, _leaf, _rng, tensor as _new_tensor
-from .generator import Generator
-from .ops.selection import where
+from .. import creation
+from ..autograd.tensor import Tensor
+from ..creation import _dtype, _leaf, _rng, tensor as _new_tensor
+from ..generator import Generator
+from ..ops.selection import where
 
 __all__ = ["Generator", "initial_seed", "normal", "poisson", "seed"]
 

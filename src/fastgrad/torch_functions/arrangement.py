@@ -9,10 +9,10 @@ and rot90 are Tensor methods too.
 """
 import operator
 
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .ops import methods as _methods, shape as _shape
-from .ops.broadcast import normalize_axis
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..ops import methods as _methods, shape as _shape
+from ..ops.broadcast import normalize_axis
 
 __all__ = ["dstack", "hstack", "moveaxis", "movedim", "rot90", "unflatten", "vstack"]
 
@@ -22,7 +22,7 @@ def _as_tensor(x):
 
 
 def _fnp():
-    from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
+    from .. import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
 
     return fnp
 

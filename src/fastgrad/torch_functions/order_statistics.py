@@ -10,14 +10,14 @@ histc counts, without a gradient (as PyTorch).
 """
 import numpy as np
 
-from .autograd import capture
-from .autograd.tensor import Tensor
-from .backend import _is_cupy
-from .creation import tensor as _new_tensor
-from .ops import gathering as _gathering, methods as _methods
-from .ops.broadcast import normalize_axis
-from .ops.methods import ValuesIndices
-from .ops.selection import where
+from ..autograd import capture
+from ..autograd.tensor import Tensor
+from ..backend import _is_cupy
+from ..creation import tensor as _new_tensor
+from ..ops import gathering as _gathering, methods as _methods
+from ..ops.broadcast import normalize_axis
+from ..ops.methods import ValuesIndices
+from ..ops.selection import where
 
 __all__ = ["histc", "mode", "nanquantile", "quantile"]
 

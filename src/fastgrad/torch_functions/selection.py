@@ -11,11 +11,11 @@ import operator
 
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .ops import gathering as _gathering, indexing as _indexing, methods as _methods, shape as _shape
-from .ops.broadcast import normalize_axis
-from .ops.methods import ValuesIndices
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..ops import gathering as _gathering, indexing as _indexing, methods as _methods, shape as _shape
+from ..ops.broadcast import normalize_axis
+from ..ops.methods import ValuesIndices
 
 __all__ = ["combinations", "kthvalue", "masked_select", "unique_consecutive"]
 

@@ -8,12 +8,12 @@ by hand use them).
 """
 import numpy as np
 
-from .autograd.primitive import Primitive as Function
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .ops import methods as _methods
-from .ops.broadcast import normalize_axis
-from .ops.inplace import in_place as _in_place
+from ..autograd.primitive import Primitive as Function
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..ops import methods as _methods
+from ..ops.broadcast import normalize_axis
+from ..ops.inplace import in_place as _in_place
 
 __all__ = ["addcdiv", "addcmul", "heaviside", "inner", "logcumsumexp", "mv"]
 
@@ -23,7 +23,7 @@ def _as_tensor(x):
 
 
 def _fnp():
-    from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
+    from .. import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
 
     return fnp
 

@@ -13,10 +13,10 @@ import builtins
 
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .ops import methods as _methods, shape as _shape, softmax_family as _softmax_family
-from .ops.methods import Size
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..ops import methods as _methods, shape as _shape, softmax_family as _softmax_family
+from ..ops.methods import Size
 
 __all__ = [
     "Size", "abs", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "bmm", "cat", "chunk", "clamp",
@@ -232,7 +232,7 @@ iinfo = np.iinfo
 # ---- PyTorch's names for fastgrad.numpy's functions (dim= where NumPy says axis=) ----------------
 
 def _fnp():
-    from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
+    from .. import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
 
     return fnp
 
@@ -394,7 +394,7 @@ def cdist(x1, x2, p=2.0):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices drawn from the rows of `input` (non-negative weights, 1-D or 2-D), int64, no gradient."""
-    from .creation import default_generator
+    from ..creation import default_generator
 
     weights = np.asarray(_plain(input), dtype=np.float64)
     if weights.ndim not in (1, 2):

@@ -13,14 +13,14 @@ import warnings
 
 import numpy as np
 
-from .autograd import capture
-from .autograd.tensor import Tensor
-from .backend import namespace_of
-from .creation import default_generator, tensor as _new_tensor
-from .ops import elementwise as _elementwise, gathering as _gathering, methods as _methods, selection as _selection
-from .ops.broadcast import normalize_axis
-from .ops.inplace import in_place as _in_place
-from .ops.methods import ValuesIndices
+from ..autograd import capture
+from ..autograd.tensor import Tensor
+from ..backend import namespace_of
+from ..creation import default_generator, tensor as _new_tensor
+from ..ops import elementwise as _elementwise, gathering as _gathering, methods as _methods, selection as _selection
+from ..ops.broadcast import normalize_axis
+from ..ops.inplace import in_place as _in_place
+from ..ops.methods import ValuesIndices
 
 __all__ = ["bernoulli", "bucketize", "clamp_max", "clamp_min", "count_nonzero", "cross", "dist", "erf", "floor_divide",
            "fmod", "logsumexp", "median", "narrow", "remainder", "rsqrt", "scatter_add", "searchsorted", "std_mean",
@@ -36,7 +36,7 @@ def _plain(x):
 
 
 def _fnp():
-    from . import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
+    from .. import numpy as fnp   # imported on first use: fastgrad.numpy imports this package
 
     return fnp
 
