@@ -52,3 +52,12 @@ def test_integer_division_rounds_as_pytorch(mode):
 def test_bad_rounding_mode_is_named():
     with pytest.raises(ValueError, match="div: argument 'rounding_mode' must be None, 'trunc' or 'floor'"):
         fg.div(fg.ones(2), 2, rounding_mode="round")
+
+
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+def test_integer_division_stays_in_the_arrays_library(mode):
+    xp = pytest.importorskip("array_api_strict")
+    a, b = [7, -7, 7, -7, 6, 0], [2, 2, -2, -2, -3, 5]
+    got = fg.div(fg.tensor(xp.asarray(a)), fg.tensor(xp.asarray(b)), rounding_mode=mode)
+    assert type(got._data) is type(xp.asarray(0)) and got._data.dtype == xp.int64
+    assert np.asarray(got._data).tolist() == fg.div(fg.tensor(a), fg.tensor(b), rounding_mode=mode).tolist()

@@ -16,7 +16,8 @@ from collections import namedtuple
 import numpy as np
 
 from .. import devices
-from ..autograd._graph import binary_operator, reflected_operator, unary_operator
+from ..backend import namespace_of
+from ..autograd._graph import binary_operator, has_floating_dtype, reflected_operator, unary_operator
 from ..autograd.tensor import Tensor, new_tensor
 from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg,
                manipulation, reductions, rounding, selection, shape, softmax_family, tiling, vector_norm)
@@ -289,13 +290,21 @@ def _div(self, other, *, rounding_mode=None):
         raise ValueError(f"div: argument 'rounding_mode' must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     b = other._data if isinstance(other, Tensor) else other
     a = self._data
-    if getattr(a.dtype, "kind", "f") in "iub" and getattr(np.result_type(a, b), "kind", "f") in "iub":
-        quotient = np.floor_divide(a, b)
+    if _integral(a) and _integral(b):  # in the array's own library (NumPy or CuPy), never through the host
+        xp = namespace_of(a)
+        quotient = xp.floor_divide(a, b)
         if rounding_mode == "trunc":  # toward zero: one up where the floor went below a negative quotient
-            quotient = quotient + ((quotient * b != a) & ((a < 0) != (np.asarray(b) < 0)))
-        return Tensor(np.asarray(quotient))
+            quotient = xp.where((quotient * b != a) & ((a < 0) != (xp.asarray(b) < 0)), quotient + 1, quotient)
+        return Tensor(xp.asarray(quotient))  # a 0-d quotient comes back as a scalar
     quotient = elementwise.div(self, other)
     return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
+
+
+def _integral(v):
+    """An integer or bool number or array (of any library: the array's namespace answers)."""
+    if isinstance(v, (bool, int, np.integer)):
+        return True
+    return hasattr(v, "dtype") and not has_floating_dtype(v)
 
 
 def _masked_fill(self, mask, value):
