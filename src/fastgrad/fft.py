@@ -77,49 +77,43 @@ def _dims_and_sizes(op, x, s, dim, default_all):
     return dims, s
 
 
-def _one_dim(name, real_input=False):
+def _one_dim(name, doc, real_input=False):
     def transform(input, n=None, dim=-1, norm=None):
         x = _input(name, input, real_input)
         return getattr(_fft, name)(x, _length(name, n), _dim(name, x, dim), _norm(name, norm))
 
     transform.__name__ = name
+    transform.__doc__ = doc
     return transform
 
 
-def _many_dims(name, numpy_name, default_all, real_input=False):
+def _many_dims(name, numpy_name, default_all, doc, real_input=False):
     def transform(input, s=None, dim=None, norm=None):
         x = _input(name, input, real_input)
         dims, sizes = _dims_and_sizes(name, x, s, dim, default_all)
         return getattr(_fft, numpy_name)(x, sizes, dims, _norm(name, norm))
 
     transform.__name__ = name
+    transform.__doc__ = doc
     return transform
 
 
-fft = _one_dim("fft")
-fft.__doc__ = "The discrete Fourier transform along `dim`, input zero-padded or cut to n."
-ifft = _one_dim("ifft")
-ifft.__doc__ = "The inverse discrete Fourier transform along `dim`."
-rfft = _one_dim("rfft", real_input=True)
-rfft.__doc__ = "The transform of a real input along `dim`: the n // 2 + 1 non-negative frequencies."
-irfft = _one_dim("irfft")
-irfft.__doc__ = "The inverse of rfft: a real output of length n (2 (m - 1) by default) along `dim`."
-fft2 = _many_dims("fft2", "fftn", False)
-fft2.__doc__ = "The 2-d transform over `dim` (the last two dimensions by default)."
-ifft2 = _many_dims("ifft2", "ifftn", False)
-ifft2.__doc__ = "The inverse 2-d transform."
-fftn = _many_dims("fftn", "fftn", True)
-fftn.__doc__ = "The n-d transform over `dim` (all dimensions, or the last len(s), by default)."
-ifftn = _many_dims("ifftn", "ifftn", True)
-ifftn.__doc__ = "The inverse n-d transform."
-rfft2 = _many_dims("rfft2", "rfftn", False, real_input=True)
-rfft2.__doc__ = "The 2-d transform of a real input (the last dimension halved)."
-irfft2 = _many_dims("irfft2", "irfftn", False)
-irfft2.__doc__ = "The inverse of rfft2."
-rfftn = _many_dims("rfftn", "rfftn", True, real_input=True)
-rfftn.__doc__ = "The n-d transform of a real input (the last dimension halved)."
-irfftn = _many_dims("irfftn", "irfftn", True)
-irfftn.__doc__ = "The inverse of rfftn."
+fft = _one_dim("fft", "The discrete Fourier transform along `dim`, input zero-padded or cut to n.")
+ifft = _one_dim("ifft", "The inverse discrete Fourier transform along `dim`.")
+rfft = _one_dim("rfft", "The transform of a real input along `dim`: the n // 2 + 1 non-negative frequencies.",
+                real_input=True)
+irfft = _one_dim("irfft", "The inverse of rfft: a real output of length n (2 (m - 1) by default) along `dim`.")
+fft2 = _many_dims("fft2", "fftn", False, "The 2-d transform over `dim` (the last two dimensions by default).")
+ifft2 = _many_dims("ifft2", "ifftn", False, "The inverse 2-d transform.")
+fftn = _many_dims("fftn", "fftn", True,
+                  "The n-d transform over `dim` (all dimensions, or the last len(s), by default).")
+ifftn = _many_dims("ifftn", "ifftn", True, "The inverse n-d transform.")
+rfft2 = _many_dims("rfft2", "rfftn", False, "The 2-d transform of a real input (the last dimension halved).",
+                   real_input=True)
+irfft2 = _many_dims("irfft2", "irfftn", False, "The inverse of rfft2.")
+rfftn = _many_dims("rfftn", "rfftn", True, "The n-d transform of a real input (the last dimension halved).",
+                   real_input=True)
+irfftn = _many_dims("irfftn", "irfftn", True, "The inverse of rfftn.")
 
 
 def _frequencies(op, numpy_function, n, d, dtype, device, requires_grad):

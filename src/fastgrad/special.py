@@ -93,7 +93,7 @@ def multigammaln(input, p):
     return _scipy().multigammaln(x, p)
 
 
-def _incomplete(name):
+def _incomplete(name, doc):
     def function(input, other):
         a, x = _float(name, input), _float(name, other, "other")
         if a.requires_grad:
@@ -102,13 +102,13 @@ def _incomplete(name):
         return getattr(_scipy(), name)(a.detach(), x)
 
     function.__name__ = name
+    function.__doc__ = doc
     return function
 
 
-gammainc = _incomplete("gammainc")
-gammainc.__doc__ = "The regularized lower incomplete gamma function P(a, x); differentiable in x."
-gammaincc = _incomplete("gammaincc")
-gammaincc.__doc__ = "The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x); differentiable in x."
+gammainc = _incomplete("gammainc", "The regularized lower incomplete gamma function P(a, x); differentiable in x.")
+gammaincc = _incomplete("gammaincc",
+                        "The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x); differentiable in x.")
 
 
 # ---- composed from fastgrad's ops --------------------------------------------------------------
