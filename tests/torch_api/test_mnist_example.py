@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_parity import to_fastgrad
 
 MODEL = """
 import torch
@@ -159,11 +160,8 @@ VARIANTS = {"current": ("Dropout", MAIN_CURRENT + MAIN_LOOP), "2022": ("Dropout"
 def script(variant, library):
     dropout, main = VARIANTS[variant]
     source = textwrap.dedent(MODEL.format(dropout=dropout) + main)
-    if library == "fastgrad":   # only the imports change
-        source = re.sub(r"^import torch$", "import fastgrad as torch", source, flags=re.M)
-        source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
-        source = re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ",
-                        source, flags=re.M)
+    if library == "fastgrad":
+        source = to_fastgrad(source)   # only the imports change
     namespace = {"__name__": f"mnist_{variant}_{library}"}
     exec(compile(source, f"<mnist {variant} with {library}>", "exec"), namespace)
     return namespace
