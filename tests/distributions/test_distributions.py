@@ -9,48 +9,7 @@ import pytest
 import fastgrad as fg
 from fastgrad import distributions as D
 
-TOL = dict(rtol=1e-10, atol=1e-12)
-
-
-def _leaves(arrays, lib):
-    """Leaves requiring grad (float arrays) or plain tensors (integers), in fastgrad or PyTorch."""
-    out = []
-    for a in arrays:
-        a = np.asarray(a)
-        grad = a.dtype.kind == "f"
-        out.append(fg.tensor(a, requires_grad=grad) if lib is None else lib.tensor(a, requires_grad=grad))
-    return out
-
-
-def check(fn_mine, fn_torch, arrays, rng, tol=TOL):
-    """fn(leaves...) in both libraries: same values; the same gradients of one random weighting
-    of the output in every float leaf (where PyTorch has one)."""
-    torch = pytest.importorskip("torch")
-    mine, theirs = _leaves(arrays, None), _leaves(arrays, torch)
-    got, expected = fn_mine(*mine), fn_torch(*theirs)
-    assert tuple(got.shape) == tuple(expected.shape)
-    np.testing.assert_allclose(got.numpy(), expected.detach().numpy(), **tol)
-    if not expected.requires_grad:
-        return
-    seed = rng.standard_normal(tuple(got.shape))
-    finite = np.isfinite(expected.detach().numpy())
-    seed = np.where(finite, seed, 0.0)
-    (got * fg.tensor(seed)).sum().backward()
-    (expected * torch.tensor(seed)).sum().backward()
-    for m, t in zip(mine, theirs):
-        if t.grad is None:
-            assert m.grad is None or np.all(m.grad.numpy() == 0)
-        else:
-            np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), **tol)
-
-
-def _positive(rng, shape):
-    return rng.uniform(0.3, 2.0, shape)
-
-
-def _probs(rng, shape):
-    return rng.uniform(0.05, 0.95, shape)
-
+from distribution_parity import check, check_cases, positive as _positive, probabilities as _probs
 
 # name: (arrays(rng), build(lib_distributions, *leaves) -> value to compare)
 CASES = {
@@ -124,16 +83,12 @@ KL_CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_values_and_gradients_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    arrays, build = CASES[name]
-    check(lambda *a: build(D, *a), lambda *a: build(torch.distributions, *a), arrays(rng), rng)
+    check_cases(CASES, name, rng)
 
 
 @pytest.mark.parametrize("name", sorted(KL_CASES))
 def test_kl_divergence_and_its_gradients_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    arrays, build = KL_CASES[name]
-    check(lambda *a: build(D, *a), lambda *a: build(torch.distributions, *a), arrays(rng), rng)
+    check_cases(KL_CASES, name, rng)
 
 
 def test_numerical_gradients(rng):

@@ -1,5 +1,5 @@
 """Probability distributions with PyTorch's names (`torch.distributions`): Normal, Uniform,
-Bernoulli and Categorical, their log-densities, entropies, moments and samples (reparameterized,
+Bernoulli, Categorical, Exponential and Laplace, their log-densities, entropies, moments and samples (reparameterized,
 differentiable samples via rsample where the distribution allows it), and kl_divergence.
 
     from fastgrad.distributions import Normal, kl_divergence
@@ -13,9 +13,12 @@ from . import constraints
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
+from .exponential import Exponential
 from .kl import kl_divergence, register_kl
+from .laplace import Laplace
 from .normal import Normal
 from .uniform import Uniform
+from . import kl_univariate  # noqa: E402,F401  (registers its pairs)
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "Uniform", "constraints", "kl_divergence",
-           "register_kl"]
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Laplace", "Normal", "Uniform", "constraints",
+           "kl_divergence", "register_kl"]

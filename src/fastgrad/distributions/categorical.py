@@ -4,14 +4,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..ops.gathering import gather
 from . import constraints
-from .distribution import Distribution, _shape, as_tensor, clamp_probs, draw, lazy_property
-
-
-def _at_least_1d(name, value):
-    value = as_tensor(value)
-    if value.ndim < 1:
-        raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
-    return value
+from .distribution import Distribution, _shape, as_tensor, at_least, clamp_probs, draw, lazy_property
 
 
 class Categorical(Distribution):
@@ -29,11 +22,11 @@ class Categorical(Distribution):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         if probs is not None:
-            probs = _at_least_1d("probs", probs)
+            probs = at_least(1, "probs", type(self).__name__, probs)
             self.probs = probs / probs.sum(-1, keepdim=True)
             self._param = self.probs
         else:
-            logits = _at_least_1d("logits", logits)
+            logits = at_least(1, "logits", type(self).__name__, logits)
             self.logits = logits - logits.logsumexp(-1, keepdim=True)
             self._param = self.logits
         self._num_events = self._param.shape[-1]

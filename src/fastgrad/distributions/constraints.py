@@ -4,8 +4,9 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 
-__all__ = ["Constraint", "boolean", "dependent", "greater_than", "independent", "integer_interval", "interval",
-           "less_than", "positive", "real", "real_vector", "simplex", "unit_interval"]
+__all__ = ["Constraint", "boolean", "dependent", "greater_than", "greater_than_eq", "independent", "integer_interval",
+           "interval", "less_than", "lower_cholesky", "nonnegative", "nonnegative_integer", "one_hot", "positive",
+           "positive_definite", "real", "real_vector", "simplex", "unit_interval"]
 
 
 def _raw(value):
@@ -56,6 +57,27 @@ class _GreaterThan(Constraint):
         return f"GreaterThan(lower_bound={self.lower_bound})"
 
 
+class _GreaterThanEq(_GreaterThan):
+    def check(self, value):
+        return _raw(value) >= _raw(self.lower_bound)
+
+    def __repr__(self):
+        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+
+
+class _IntegerValued:
+    """Mixin: the region of the constraint it precedes, whole numbers only."""
+    is_discrete = True
+
+    def check(self, value):
+        return super().check(value) & (_raw(value) % 1 == 0)
+
+
+class _IntegerGreaterThanEq(_IntegerValued, _GreaterThanEq):
+    def __repr__(self):
+        return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
+
+
 class _LessThan(Constraint):
     def __init__(self, upper_bound):
         self.upper_bound = upper_bound
@@ -79,12 +101,7 @@ class _Interval(Constraint):
         return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
 
-class _IntegerInterval(_Interval):
-    is_discrete = True
-
-    def check(self, value):
-        return super().check(value) & (_raw(value) % 1 == 0)
-
+class _IntegerInterval(_IntegerValued, _Interval):
     def __repr__(self):
         return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
 
@@ -96,6 +113,38 @@ class _Simplex(Constraint):
     def check(self, value):
         v = _raw(value)
         return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
+
+
+class _OneHot(Constraint):
+    """Vectors along the last axis of zeros with a single one."""
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        v = _raw(value)
+        return np.all((v == 0) | (v == 1), axis=-1) & (v.sum(-1) == 1)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular square matrices with a positive diagonal."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        lower = np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+        return lower & np.all(np.diagonal(v, axis1=-2, axis2=-1) > 0, axis=-1)
+
+
+class _PositiveDefinite(Constraint):
+    """Symmetric matrices whose eigenvalues are all positive."""
+    event_dim = 2
+
+    def check(self, value):
+        v = np.asarray(_raw(value), dtype=np.float64)
+        symmetric = np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=1e-6, atol=1e-8), axis=(-2, -1))
+        if not np.all(np.isfinite(v)):
+            return np.zeros(v.shape[:-2], dtype=bool)
+        return symmetric & np.all(np.linalg.eigvalsh(v) > 0, axis=-1)
 
 
 class _Independent(Constraint):
@@ -118,10 +167,16 @@ dependent = _Dependent()
 real = _Real()
 boolean = _Boolean()
 positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+nonnegative_integer = _IntegerGreaterThanEq(0)
+one_hot = _OneHot()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 real_vector = _Independent(real, 1)
 greater_than = _GreaterThan
+greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 interval = _Interval
 integer_interval = _IntegerInterval

@@ -48,16 +48,35 @@ def broadcast_all(*values):
     return [t if tuple(t.shape) == shape else t.expand(*shape) for t in tensors]
 
 
-def draw(kind, shape, like):
-    """A plain Tensor of `shape` drawn from fastgrad's generator (kind 'normal' or 'uniform' in
-    [0, 1)), in like's dtype, on like's device."""
-    rng = default_generator()
-    values = rng.standard_normal(shape) if kind == "normal" else rng.random(shape)
-    values = values.astype(like.dtype)
+def on_device_of(like, values):
+    """A plain Tensor of the NumPy array `values` in like's dtype, on like's device."""
+    values = np.asarray(values).astype(like.dtype)
     data = like._data
     if not isinstance(data, np.ndarray):
         values = namespace_of(data).asarray(values)
     return Tensor(values)
+
+
+def host(tensor):
+    """tensor's values as a NumPy array on the host, cut from the graph."""
+    return tensor.detach().cpu().numpy()
+
+
+_STANDARD_DRAWS = {"normal": "standard_normal", "uniform": "random", "exponential": "standard_exponential",
+                   "laplace": "laplace"}
+
+
+def draw(kind, shape, like):
+    """A plain Tensor of `shape` drawn from fastgrad's generator (kind 'normal', 'uniform' in
+    [0, 1), 'exponential' of rate 1 or 'laplace' of scale 1), in like's dtype, on like's device."""
+    return on_device_of(like, getattr(default_generator(), _STANDARD_DRAWS[kind])(size=shape))
+
+
+def draw_from(method, shape, *params):
+    """A plain Tensor of `shape` from the generator's NumPy sampler `method` (e.g. 'standard_gamma',
+    'poisson'), its parameters broadcast to `shape`, in the first parameter's dtype and device."""
+    args = [np.broadcast_to(host(p), shape) for p in params]
+    return on_device_of(params[0], getattr(default_generator(), method)(*args, size=shape))
 
 
 def _shape(sample_shape):
@@ -107,6 +126,28 @@ class Distribution:
 
     def _extended_shape(self, sample_shape=()):
         return _shape(sample_shape) + self._batch_shape + self._event_shape
+
+    def expand(self, batch_shape, _instance=None):
+        """This distribution with its batch shape broadcast to `batch_shape`: every parameter is
+        expanded (a view, no copy) and gradients still flow into the original parameters."""
+        batch_shape = _shape(batch_shape)
+        try:
+            fits = np.broadcast_shapes(self._batch_shape, batch_shape) == batch_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{type(self).__name__}.expand: batch_shape {batch_shape} is not a broadcast of the "
+                             f"batch shape {self._batch_shape}")
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        n = len(self._batch_shape)
+        for name, value in self.__dict__.items():
+            if isinstance(value, Tensor) and tuple(value.shape[:n]) == self._batch_shape:
+                value = value.expand(*batch_shape, *value.shape[n:])
+            elif isinstance(value, Distribution) and value.batch_shape == self._batch_shape:
+                value = value.expand(batch_shape)
+            new.__dict__[name] = value
+        new._batch_shape = batch_shape
+        return new
 
     @property
     def mean(self):
@@ -180,6 +221,20 @@ def clamp_probs(probs):
     """probs clamped into [eps, 1 - eps] (eps of its dtype), so their logs stay finite."""
     eps = float(np.finfo(probs.dtype).eps)
     return probs.clamp(min=eps, max=1 - eps)
+
+
+def sum_rightmost(value, dims):
+    """value summed over its last `dims` axes (value itself when dims is 0)."""
+    return value.sum(tuple(range(-dims, 0))) if dims else value
+
+
+def at_least(ndim, name, distribution, value):
+    """value as a Tensor, ValueError naming the distribution and argument when it has fewer than ndim axes."""
+    value = as_tensor(value)
+    if value.ndim < ndim:
+        what = "one-dimensional" if ndim == 1 else f"{ndim}-dimensional"
+        raise ValueError(f"{distribution}: `{name}` parameter must be at least {what}, got shape {tuple(value.shape)}.")
+    return value
 
 
 LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))

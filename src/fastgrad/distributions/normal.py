@@ -2,11 +2,11 @@
 import math
 
 from ..ops.elementwise import erf
-from . import constraints
-from .distribution import LOG_SQRT_2PI, Distribution, as_tensor, broadcast_all, draw
+from .distribution import LOG_SQRT_2PI, as_tensor
+from .location_scale import LocationScale
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """N(loc, scale^2), element by element; loc and scale broadcast to the batch shape.
 
     >>> import fastgrad as fg
@@ -14,21 +14,7 @@ class Normal(Distribution):
     >>> d.batch_shape, d.sample((5,)).shape
     ((2,), (5, 2))
     """
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(batch_shape=tuple(self.loc.shape), validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    standard_draw = "normal"
 
     @property
     def stddev(self):
@@ -37,11 +23,6 @@ class Normal(Distribution):
     @property
     def variance(self):
         return self.scale ** 2
-
-    def rsample(self, sample_shape=()):
-        """loc + scale * eps, eps ~ N(0, 1): differentiable in loc and scale."""
-        eps = draw("normal", self._extended_shape(sample_shape), self.loc)
-        return self.loc + eps * self.scale
 
     def log_prob(self, value):
         """-(value - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))."""
