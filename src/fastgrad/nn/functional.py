@@ -644,6 +644,11 @@ from ..ops.pool3d import (adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, 
 
 __all__ += ["conv3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d"]
 
+# Spatial transformers.
+from ..ops.grid_sampling import affine_grid, grid_sample  # noqa: E402
+
+__all__ += ["affine_grid", "grid_sample"]
+
 
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
