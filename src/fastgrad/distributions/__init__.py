@@ -11,14 +11,16 @@ Draws come from fastgrad's generator (fastgrad.manual_seed).
 """
 from . import constraints
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .distribution import Distribution
 from .exponential import Exponential
+from .gamma import Gamma
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .normal import Normal
 from .uniform import Uniform
 from . import kl_univariate  # noqa: E402,F401  (registers its pairs)
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Exponential", "Laplace", "Normal", "Uniform", "constraints",
+__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma", "Laplace", "Normal", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

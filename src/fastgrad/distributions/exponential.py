@@ -1,4 +1,6 @@
 """Exponential(rate): waiting times of a Poisson process, density rate exp(-rate x) on x >= 0."""
+import numpy as np
+
 from . import constraints
 from .distribution import Distribution, broadcast_all, draw
 
@@ -37,6 +39,10 @@ class Exponential(Distribution):
     def rsample(self, sample_shape=()):
         """e / rate, e ~ Exp(1): differentiable in rate."""
         return draw("exponential", self._extended_shape(sample_shape), self.rate) / self.rate
+
+    def expected_log(self):
+        """E[log x] = -euler_gamma - log(rate)."""
+        return -np.euler_gamma - self.rate.log()
 
     def log_prob(self, value):
         """log(rate) - rate value."""

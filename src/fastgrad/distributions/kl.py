@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
 from ..nn import functional as F
 from ..ops.selection import where
 from .bernoulli import Bernoulli
@@ -80,11 +79,6 @@ def _kl_uniform_normal(p, q):
     t2 = width ** 2 / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2) ** 2
     return t1 + 0.5 * (t2 + t3) / q.scale ** 2
-
-
-@register_kl(Normal, Uniform)
-def _kl_normal_uniform(p, q):
-    return Tensor(np.full(tuple(p.loc.shape), math.inf, dtype=p.loc.dtype))
 
 
 @register_kl(Bernoulli, Bernoulli)

@@ -1,19 +1,23 @@
 """kl_divergence pairs of the univariate continuous distributions beyond Normal and Uniform
-(closed forms, PyTorch's registered pairs): each KL(p || q) is -entropy(p) - E_p[log q(x)],
-with E_p[log q] written from p's moments."""
+(closed forms, PyTorch's registered pairs): most are KL(p || q) = -entropy(p) - E_p[log q(x)],
+with E_p[log q] written from p's mean, variance or expected log; infinite where q gives zero
+density to part of p's support."""
 import math
 
+import numpy as np
+
+from ..autograd.tensor import Tensor
 from ..ops.elementwise import erf
+from ..ops.selection import where
+from ..special import digamma, lgamma, xlogy
+from .beta import Beta, log_beta
 from .distribution import LOG_SQRT_2PI
 from .exponential import Exponential
+from .gamma import Gamma
 from .kl import register_kl
 from .laplace import Laplace
 from .normal import Normal
-
-
-def _normal_cross_entropy(q, mean, variance):
-    """-E_p[log q(x)] for q Normal, from p's mean and variance."""
-    return q.scale.log() + LOG_SQRT_2PI + (variance + (mean - q.loc) ** 2) / (2 * q.scale ** 2)
+from .uniform import Uniform
 
 
 @register_kl(Exponential, Exponential)
@@ -28,10 +32,42 @@ def _kl_laplace_laplace(p, q):
     return (q.scale / p.scale).log() - 1 + (gap + p.scale * (-gap / p.scale).exp()) / q.scale
 
 
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    a, b, c, d = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    digamma_total = digamma(a + b)
+    return (log_beta(c, d) - log_beta(a, b) + (a - c) * (digamma(a) - digamma_total)
+            + (b - d) * (digamma(b) - digamma_total))
+
+
 @register_kl(Exponential, Normal)
 @register_kl(Laplace, Normal)
+@register_kl(Gamma, Normal)
+@register_kl(Beta, Normal)
 def _kl_to_normal(p, q):
-    return _normal_cross_entropy(q, p.mean, p.variance) - p.entropy()
+    cross_entropy = q.scale.log() + LOG_SQRT_2PI + (p.variance + (p.mean - q.loc) ** 2) / (2 * q.scale ** 2)
+    return cross_entropy - p.entropy()
+
+
+@register_kl(Exponential, Gamma)
+@register_kl(Gamma, Gamma)
+@register_kl(Beta, Gamma)
+def _kl_to_gamma(p, q):
+    c, r = q.concentration, q.rate
+    expected_log_q = xlogy(c, r) - lgamma(c) + (c - 1) * p.expected_log() - r * p.mean
+    return -expected_log_q - p.entropy()
+
+
+@register_kl(Gamma, Exponential)
+@register_kl(Beta, Exponential)
+def _kl_to_exponential(p, q):
+    return q.rate * p.mean - q.rate.log() - p.entropy()
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = (q.high - q.low).log() - p.entropy()
+    return where((q.low._data > 0) | (q.high._data < 1), math.inf, result)
 
 
 @register_kl(Normal, Laplace)
@@ -40,3 +76,20 @@ def _kl_normal_laplace(p, q):
     mean_abs_gap = (p.scale * math.sqrt(2 / math.pi) * (-(gap ** 2) / (2 * p.scale ** 2)).exp()
                     + gap * erf(gap / (p.scale * math.sqrt(2))))
     return (2 * q.scale).log() + mean_abs_gap / q.scale - p.entropy()
+
+
+@register_kl(Normal, Uniform)
+@register_kl(Normal, Exponential)
+@register_kl(Normal, Gamma)
+@register_kl(Normal, Beta)
+@register_kl(Laplace, Exponential)
+@register_kl(Laplace, Gamma)
+@register_kl(Laplace, Beta)
+@register_kl(Laplace, Uniform)
+@register_kl(Exponential, Beta)
+@register_kl(Exponential, Uniform)
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
+def _kl_outside_support(p, q):
+    """q has zero density on part of p's support: infinite, of p's batch shape."""
+    return Tensor(np.full(p.batch_shape, math.inf, dtype=p.mean.dtype))

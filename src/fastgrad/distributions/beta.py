@@ -1,0 +1,62 @@
+"""Beta(concentration1, concentration0): density x^(a - 1) (1 - x)^(b - 1) / B(a, b) on [0, 1]
+(needs SciPy for lgamma and digamma, as fastgrad.special does)."""
+from ..autograd.grad_mode import no_grad
+from ..special import digamma, lgamma, xlogy
+from . import constraints
+from .distribution import Distribution, broadcast_all
+from .gamma import no_reparameterized_gamma, standard_gamma
+
+
+def log_beta(a, b):
+    """log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b)."""
+    return lgamma(a) + lgamma(b) - lgamma(a + b)
+
+
+class Beta(Distribution):
+    """Beta(a = concentration1, b = concentration0), element by element; mean a / (a + b).
+
+    >>> import fastgrad as fg
+    >>> Beta(fg.tensor([1.0, 3.0]), 1.0).mean.tolist()
+    [0.5, 0.75]
+    """
+    arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
+    support = constraints.unit_interval
+
+    def __init__(self, concentration1, concentration0, validate_args=None):
+        self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
+        super().__init__(batch_shape=tuple(self.concentration1.shape), validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def variance(self):
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total ** 2 * (total + 1))
+
+    def sample(self, sample_shape=()):
+        """x / (x + y) with x ~ Gamma(a, 1), y ~ Gamma(b, 1), cut from the graph."""
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            x, y = standard_gamma(shape, self.concentration1), standard_gamma(shape, self.concentration0)
+            return x / (x + y)
+
+    def rsample(self, sample_shape=()):
+        raise no_reparameterized_gamma(type(self).__name__)
+
+    def expected_log(self):
+        """E[log x] = digamma(a) - digamma(a + b)."""
+        return digamma(self.concentration1) - digamma(self.concentration1 + self.concentration0)
+
+    def log_prob(self, value):
+        """(a - 1) log(value) + (b - 1) log(1 - value) - log B(a, b)."""
+        value = self._checked(value)
+        a, b, value = broadcast_all(self.concentration1, self.concentration0, value)
+        return xlogy(a - 1, value) + xlogy(b - 1, 1 - value) - log_beta(a, b)
+
+    def entropy(self):
+        """log B(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b)."""
+        a, b = self.concentration1, self.concentration0
+        return log_beta(a, b) - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b)

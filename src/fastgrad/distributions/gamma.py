@@ -1,0 +1,72 @@
+"""Gamma(concentration, rate): density r^c x^(c - 1) exp(-r x) / Gamma(c) on x > 0 (needs SciPy
+for lgamma and digamma, as fastgrad.special does)."""
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..special import digamma, lgamma, xlogy
+from . import constraints
+from .distribution import Distribution, broadcast_all, draw_from
+
+
+def no_reparameterized_gamma(name):
+    """The refusal of rsample for distributions drawn through gamma variates."""
+    return NotImplementedError(
+        f"{name}.rsample: reparameterized sampling needs the implicit gradient of a gamma draw in its concentration, "
+        "which fastgrad does not implement; use sample() (no gradient through the draw)")
+
+
+def standard_gamma(shape, concentration):
+    """Gamma(concentration, 1) draws of `shape`, kept at or above the dtype's smallest normal
+    number (tiny concentrations round draws to 0, where log densities are infinite)."""
+    draws = draw_from("standard_gamma", shape, concentration)
+    return draws.clamp(min=float(np.finfo(draws.dtype).tiny))
+
+
+class Gamma(Distribution):
+    """Gamma(concentration c, rate r), element by element; mean c / r, variance c / r^2.
+
+    >>> import fastgrad as fg
+    >>> Gamma(fg.tensor([2.0, 3.0]), 2.0).mean.tolist()
+    [1.0, 1.5]
+    """
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = broadcast_all(concentration, rate)
+        super().__init__(batch_shape=tuple(self.rate.shape), validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self):
+        return self.concentration / self.rate ** 2
+
+    def sample(self, sample_shape=()):
+        """Draws of shape sample_shape + batch_shape, cut from the graph."""
+        with no_grad():
+            return standard_gamma(self._extended_shape(sample_shape), self.concentration) / self.rate
+
+    def rsample(self, sample_shape=()):
+        raise no_reparameterized_gamma(type(self).__name__)
+
+    def expected_log(self):
+        """E[log x] = digamma(c) - log(r)."""
+        return digamma(self.concentration) - self.rate.log()
+
+    def log_prob(self, value):
+        """c log(r) + (c - 1) log(value) - r value - lgamma(c)."""
+        value = self._checked(value)
+        c, r, value = broadcast_all(self.concentration, self.rate, value)
+        return xlogy(c, r) + xlogy(c - 1, value) - r * value - lgamma(c)
+
+    def entropy(self):
+        """c - log(r) + lgamma(c) + (1 - c) digamma(c)."""
+        c = self.concentration
+        return c - self.rate.log() + lgamma(c) + (1 - c) * digamma(c)
