@@ -103,3 +103,11 @@ def assert_shapes_match(mine, theirs, sample_shape=(5, 2)):
     assert mine.batch_shape == tuple(theirs.batch_shape) and mine.event_shape == tuple(theirs.event_shape)
     assert tuple(mine.sample(sample_shape).shape) == tuple(theirs.sample(sample_shape).shape)
     assert tuple(mine.sample().shape) == tuple(theirs.sample().shape)
+
+
+def gradcheck_log_prob_and_rsample(make, params, value):
+    """Numerical gradients of make(*params).log_prob(value) in the params and the value, and of
+    make(*params).rsample((4,)) in the params (float64 leaves)."""
+    params, (value,) = leaves(*params), leaves(value)
+    assert fg.gradcheck(lambda *a: make(*a[:-1]).log_prob(a[-1]), params + [value])
+    assert gradcheck_seeded(lambda *a: make(*a).rsample((4,)), params)

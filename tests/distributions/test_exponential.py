@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from distribution_parity import (assert_moments, assert_shapes_match, check_cases, gradcheck_seeded, leaves, positive,
-                                 summary_cases)
+from distribution_parity import (assert_moments, assert_shapes_match, check_cases, gradcheck_log_prob_and_rsample,
+                                 positive, summary_cases)
 from fastgrad import distributions as D
 
 CASES = {
@@ -26,9 +26,7 @@ def test_matches_pytorch(name, rng):
 
 
 def test_numerical_gradients(rng):
-    rate, x = leaves(positive(rng, 3), positive(rng, (2, 3)))
-    assert fg.gradcheck(lambda r, v: D.Exponential(r).log_prob(v), [rate, x])
-    assert gradcheck_seeded(lambda r: D.Exponential(r).rsample((4,)), [rate])
+    gradcheck_log_prob_and_rsample(D.Exponential, [positive(rng, 3)], positive(rng, (2, 3)))
 
 
 def test_sample_moments_and_shapes():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from distribution_parity import (assert_moments, assert_shapes_match, check_cases, gradcheck_seeded, leaves, positive,
-                                 summary_cases)
+from distribution_parity import (assert_moments, assert_shapes_match, check_cases, gradcheck_log_prob_and_rsample,
+                                 positive, summary_cases)
 from fastgrad import distributions as D
 
 CASES = {
@@ -31,9 +31,7 @@ def test_matches_pytorch(name, rng):
 
 
 def test_numerical_gradients(rng):
-    loc, scale, x = leaves(rng.standard_normal(3), positive(rng, 3), rng.standard_normal((2, 3)))
-    assert fg.gradcheck(lambda a, b, v: D.Laplace(a, b).log_prob(v), [loc, scale, x])
-    assert gradcheck_seeded(lambda a, b: D.Laplace(a, b).rsample((4,)), [loc, scale])
+    gradcheck_log_prob_and_rsample(D.Laplace, [rng.standard_normal(3), positive(rng, 3)], rng.standard_normal((2, 3)))
 
 
 def test_sample_moments_and_shapes():

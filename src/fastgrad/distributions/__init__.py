@@ -13,14 +13,17 @@ from . import constraints
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
 from .normal import Normal
 from .uniform import Uniform
-from . import kl_univariate  # noqa: E402,F401  (registers its pairs)
+from . import kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma", "Laplace", "Normal", "Uniform", "constraints",
+__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Laplace", "LogNormal",
+           "Normal", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

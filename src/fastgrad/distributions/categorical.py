@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..ops.gathering import gather
 from . import constraints
-from .distribution import Distribution, _shape, as_tensor, at_least, clamp_probs, draw, lazy_property
+from .distribution import Distribution, _shape, at_least, clamp_probs, draw, lazy_property
 
 
 class Categorical(Distribution):

@@ -14,8 +14,9 @@ from .beta import Beta, log_beta
 from .distribution import LOG_SQRT_2PI
 from .exponential import Exponential
 from .gamma import Gamma
-from .kl import register_kl
+from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .log_normal import LogNormal
 from .normal import Normal
 from .uniform import Uniform
 
@@ -30,6 +31,11 @@ def _kl_exponential_exponential(p, q):
 def _kl_laplace_laplace(p, q):
     gap = (p.loc - q.loc).abs()
     return (q.scale / p.scale).log() - 1 + (gap + p.scale * (-gap / p.scale).exp()) / q.scale
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal_lognormal(p, q):
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 @register_kl(Beta, Beta)
