@@ -649,6 +649,11 @@ from ..ops.grid_sampling import affine_grid, grid_sample  # noqa: E402
 
 __all__ += ["affine_grid", "grid_sample"]
 
+# Sequence losses.
+from ..ops.ctc_loss import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]
+
 
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.

@@ -112,3 +112,8 @@ from .pooling import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d 
 
 __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d", "Conv3d", "InstanceNorm3d",
             "MaxPool3d"]
+
+# Sequence losses.
+from .loss import CTCLoss  # noqa: E402
+
+__all__ += ["CTCLoss"]
