@@ -12,6 +12,7 @@ Draws come from fastgrad's generator (fastgrad.manual_seed).
 from . import constraints
 from .bernoulli import Bernoulli
 from .beta import Beta
+from .binomial import Binomial
 from .categorical import Categorical
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -21,9 +22,10 @@ from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .normal import Normal
+from .poisson import Poisson
 from .uniform import Uniform
-from . import kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
+from . import kl_discrete, kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Laplace", "LogNormal",
-           "Normal", "Uniform", "constraints",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Laplace", "LogNormal",
+           "Normal", "Poisson", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

@@ -1,12 +1,11 @@
 """Bernoulli(probs or logits): a 0/1 draw per element, 1 with probability probs = sigmoid(logits)."""
-import numbers
-
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..nn import functional as F
 from . import constraints
-from .distribution import Distribution, as_tensor, broadcast_all, clamp_probs, draw, lazy_property
+from .binary_probs import BinaryProbs
+from .distribution import as_tensor, broadcast_all, draw, probs_or_logits
 
 
 def binary_cross_entropy_with_logits(logits, target):
@@ -15,44 +14,20 @@ def binary_cross_entropy_with_logits(logits, target):
     return -F.logsigmoid(-logits) - target * logits
 
 
-class Bernoulli(Distribution):
+class Bernoulli(BinaryProbs):
     """P(1) = probs, P(0) = 1 - probs; give probs in [0, 1] or logits = log(probs / (1 - probs)).
 
     >>> import fastgrad as fg
     >>> Bernoulli(logits=fg.tensor([0.0])).probs.tolist()
     [0.5]
     """
-    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        scalar = isinstance(given, numbers.Number)
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(batch_shape=() if scalar else tuple(param.shape), validate_args=validate_args)
-
-    @lazy_property
-    def logits(self):
-        """log(p) - log(1 - p), p clamped into [eps, 1 - eps]."""
-        p = clamp_probs(self.probs)
-        return p.log() - (-p).log1p()
-
-    @lazy_property
-    def probs(self):
-        """sigmoid(logits)."""
-        return self.logits.sigmoid()
-
-    @property
-    def param_shape(self):
-        return tuple(self._param.shape)
+        (param,) = broadcast_all(probs_or_logits("Bernoulli", probs, logits))
+        self._store(param, probs is not None)
+        super().__init__(batch_shape=tuple(param.shape), validate_args=validate_args)
 
     @property
     def mean(self):

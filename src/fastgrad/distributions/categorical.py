@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..ops.gathering import gather
 from . import constraints
-from .distribution import Distribution, _shape, at_least, clamp_probs, draw, lazy_property
+from .distribution import Distribution, _shape, at_least, clamp_probs, draw, lazy_property, probs_or_logits
 
 
 class Categorical(Distribution):
@@ -19,8 +19,7 @@ class Categorical(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        probs_or_logits(type(self).__name__, probs, logits)
         if probs is not None:
             probs = at_least(1, "probs", type(self).__name__, probs)
             self.probs = probs / probs.sum(-1, keepdim=True)

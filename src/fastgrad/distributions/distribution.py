@@ -72,11 +72,11 @@ def draw(kind, shape, like):
     return on_device_of(like, getattr(default_generator(), _STANDARD_DRAWS[kind])(size=shape))
 
 
-def draw_from(method, shape, *params):
+def draw_from(method, shape, like, *params):
     """A plain Tensor of `shape` from the generator's NumPy sampler `method` (e.g. 'standard_gamma',
-    'poisson'), its parameters broadcast to `shape`, in the first parameter's dtype and device."""
-    args = [np.broadcast_to(host(p), shape) for p in params]
-    return on_device_of(params[0], getattr(default_generator(), method)(*args, size=shape))
+    'poisson'), its parameters (Tensors or arrays) broadcast to `shape`, in like's dtype and device."""
+    args = [np.broadcast_to(host(p) if isinstance(p, Tensor) else p, shape) for p in params]
+    return on_device_of(like, getattr(default_generator(), method)(*args, size=shape))
 
 
 def _shape(sample_shape):
@@ -221,6 +221,13 @@ def clamp_probs(probs):
     """probs clamped into [eps, 1 - eps] (eps of its dtype), so their logs stay finite."""
     eps = float(np.finfo(probs.dtype).eps)
     return probs.clamp(min=eps, max=1 - eps)
+
+
+def probs_or_logits(distribution, probs, logits):
+    """The one of probs and logits given; ValueError naming the distribution when both or neither are."""
+    if (probs is None) == (logits is None):
+        raise ValueError(f"{distribution}: either `probs` or `logits` must be specified, but not both.")
+    return probs if probs is not None else logits
 
 
 def sum_rightmost(value, dims):

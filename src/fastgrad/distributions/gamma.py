@@ -18,7 +18,7 @@ def no_reparameterized_gamma(name):
 def standard_gamma(shape, concentration):
     """Gamma(concentration, 1) draws of `shape`, kept at or above the dtype's smallest normal
     number (tiny concentrations round draws to 0, where log densities are infinite)."""
-    draws = draw_from("standard_gamma", shape, concentration)
+    draws = draw_from("standard_gamma", shape, concentration, concentration)
     return draws.clamp(min=float(np.finfo(draws.dtype).tiny))
 
 

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..autograd.tensor import Tensor
 from ..nn import functional as F
 from ..ops.selection import where
 from .bernoulli import Bernoulli
@@ -52,6 +53,11 @@ def kl_divergence(p, q):
         raise NotImplementedError(f"No KL(p || q) is implemented for p of type {type(p).__name__} and q of type "
                                   f"{type(q).__name__}")
     return fn(p, q)
+
+
+def infinite(p, q):
+    """KL(p || q) where q has zero density on part of p's support: infinite, of p's batch shape."""
+    return Tensor(np.full(p.batch_shape, math.inf, dtype=p.mean.dtype))
 
 
 def _data(t):

@@ -4,9 +4,6 @@ with E_p[log q] written from p's mean, variance or expected log; infinite where 
 density to part of p's support."""
 import math
 
-import numpy as np
-
-from ..autograd.tensor import Tensor
 from ..ops.elementwise import erf
 from ..ops.selection import where
 from ..special import digamma, lgamma, xlogy
@@ -14,7 +11,7 @@ from .beta import Beta, log_beta
 from .distribution import LOG_SQRT_2PI
 from .exponential import Exponential
 from .gamma import Gamma
-from .kl import kl_divergence, register_kl
+from .kl import infinite, kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .normal import Normal
@@ -84,18 +81,8 @@ def _kl_normal_laplace(p, q):
     return (2 * q.scale).log() + mean_abs_gap / q.scale - p.entropy()
 
 
-@register_kl(Normal, Uniform)
-@register_kl(Normal, Exponential)
-@register_kl(Normal, Gamma)
-@register_kl(Normal, Beta)
-@register_kl(Laplace, Exponential)
-@register_kl(Laplace, Gamma)
-@register_kl(Laplace, Beta)
-@register_kl(Laplace, Uniform)
-@register_kl(Exponential, Beta)
-@register_kl(Exponential, Uniform)
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, Uniform)
-def _kl_outside_support(p, q):
-    """q has zero density on part of p's support: infinite, of p's batch shape."""
-    return Tensor(np.full(p.batch_shape, math.inf, dtype=p.mean.dtype))
+# q has zero density on part of p's support
+for _p, _q in [(Normal, Uniform), (Normal, Exponential), (Normal, Gamma), (Normal, Beta), (Laplace, Exponential),
+               (Laplace, Gamma), (Laplace, Beta), (Laplace, Uniform), (Exponential, Beta), (Exponential, Uniform),
+               (Gamma, Beta), (Gamma, Uniform)]:
+    register_kl(_p, _q)(infinite)
