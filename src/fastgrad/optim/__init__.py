@@ -10,7 +10,7 @@ C pass over all parameters of a dtype (float32/float64 NumPy arrays), one
 CuPy kernel per parameter on the GPU, and the reference twins of
 fastgrad/backend/reference/optim.py for other arrays.
 """
-from . import functional, lr_scheduler
+from . import functional, lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -26,4 +26,4 @@ from .sgd import SGD
 
 __all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam", "RMSprop",
            "Rprop", "SGD",
-           "functional", "lr_scheduler"]
+           "functional", "lr_scheduler", "swa_utils"]
