@@ -18,14 +18,16 @@ from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exponential import Exponential
 from .gamma import Gamma
+from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
 from .uniform import Uniform
 from . import kl_discrete, kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Laplace", "LogNormal",
-           "Normal", "Poisson", "Uniform", "constraints",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
+           "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

@@ -1,4 +1,4 @@
-"""kl_divergence pairs of the count distributions (closed forms, PyTorch's registered pairs)."""
+"""kl_divergence pairs of the count and one-hot distributions (closed forms, PyTorch's registered pairs)."""
 import math
 
 import numpy as np
@@ -8,7 +8,8 @@ from ..special import xlogy
 from .bernoulli import Bernoulli
 from .binomial import Binomial
 from .distribution import host
-from .kl import _kl_bernoulli_bernoulli, infinite, register_kl
+from .kl import _kl_bernoulli_bernoulli, infinite, kl_divergence, register_kl
+from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
 
 
@@ -25,6 +26,11 @@ def _kl_binomial_binomial(p, q):
         raise NotImplementedError("kl_divergence(Binomial, Binomial): p.total_count < q.total_count is not implemented")
     kl = p.total_count * _kl_bernoulli_bernoulli(p, q)
     return where(np.broadcast_to(p_count > q_count, tuple(kl.shape)), math.inf, kl)
+
+
+@register_kl(OneHotCategorical, OneHotCategorical)
+def _kl_one_hot_one_hot(p, q):
+    return kl_divergence(p._categorical, q._categorical)
 
 
 @register_kl(Bernoulli, Poisson)
