@@ -17,6 +17,8 @@ CASES = {
     "Categorical": (lambda r: [positive(r, 4)], lambda d, p: d.Categorical(p), (2, 3)),
     "OneHotCategorical": (lambda r: [r.standard_normal((1, 4))], lambda d, l: d.OneHotCategorical(logits=l), (3,)),
     "Dirichlet": (lambda r: [positive(r, 3)], lambda d, a: d.Dirichlet(a), (2,)),
+    "MultivariateNormal": (lambda r: [r.standard_normal(3), np.diag(positive(r, 3))],
+                           lambda d, a, s: d.MultivariateNormal(a, s), (2, 4)),
     "Independent": (lambda r: [r.standard_normal((1, 3)), positive(r, 3)],
                     lambda d, a, b: d.Independent(d.Normal(a, b), 1), (4,)),
 }

@@ -22,6 +22,7 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
@@ -29,5 +30,5 @@ from .uniform import Uniform
 from . import kl_discrete, kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
-           "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
            "kl_divergence", "register_kl"]

@@ -1,10 +1,23 @@
-"""LocationScale: the shared part of distributions of loc + scale * e, e drawn from a fixed
-standard distribution (Normal, Laplace)."""
+"""CenteredAtLoc (mean and mode are loc: Normal, Laplace, MultivariateNormal) and LocationScale,
+the shared part of distributions of loc + scale * e with e from a fixed standard distribution
+(Normal, Laplace)."""
 from . import constraints
 from .distribution import Distribution, broadcast_all, draw
 
 
-class LocationScale(Distribution):
+class CenteredAtLoc:
+    """Mixin for distributions whose mean and mode are their `loc`."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
+class LocationScale(CenteredAtLoc, Distribution):
     """loc and scale broadcast to the batch shape; mean and mode loc; reparameterized samples
     loc + scale * e with e from the generator's standard draw named by `standard_draw`."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -15,14 +28,6 @@ class LocationScale(Distribution):
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(batch_shape=tuple(self.loc.shape), validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     def rsample(self, sample_shape=()):
         """loc + scale * e, e a standard draw: differentiable in loc and scale."""
