@@ -29,7 +29,7 @@ from .creation import (arange, eye, from_numpy, full, full_like, linspace, manua
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403
 from .ops import cat, concatenate, stack, split  # noqa: E402,F401
-from .utils.gradcheck import gradcheck  # noqa: E402
+from .autograd.gradcheck import gradcheck  # noqa: E402
 from . import devices  # noqa: E402,F401  (where arrays live; fastgrad.device below)
 from . import numpy  # noqa: E402  (NumPy calls on Tensors become differentiable)
 from .functional import (elementwise_grad, grad, hessian, hvp, jacobian, jvp, value_and_grad,  # noqa: E402

@@ -6,6 +6,8 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inferen
 from .primitive import Context, Primitive
 from .tensor import Tensor
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
+from .variable import Variable  # noqa: F401
 
 __all__ = ["Context", "Function", "FunctionCtx", "Primitive", "Tensor", "backward", "enable_grad", "grad",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",

@@ -58,6 +58,7 @@ Example::
 """
 from .errors import CaptureError, HostReadError
 from .function import DEFAULT_CACHE_SIZE, JitFunction
+from .torchscript import export, ignore, is_scripting, is_tracing, script, trace, unused
 
 
 def jit(fn=None, *, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE, lower=True):
@@ -79,9 +80,14 @@ def jit(fn=None, *, static_argnums=(), cache_size=DEFAULT_CACHE_SIZE, lower=True
     return JitFunction(fn, static_argnums, cache_size, lower)
 
 
-__all__ = ["CaptureError", "DEFAULT_CACHE_SIZE", "HostReadError", "JitFunction", "jit"]
+__all__ = ["CaptureError", "DEFAULT_CACHE_SIZE", "HostReadError", "JitFunction", "jit", "export", "ignore",
+           "is_scripting", "is_tracing", "script", "trace", "unused"]
 
 # `fastgrad.jit` is the function; its errors are reachable from it too (fastgrad.jit.HostReadError).
 jit.CaptureError = CaptureError
 jit.HostReadError = HostReadError
 jit.JitFunction = JitFunction
+# torch.jit's TorchScript names (torchscript.py), for PyTorch scripts: they run eagerly.
+for _f in (export, ignore, is_scripting, is_tracing, script, trace, unused):
+    setattr(jit, _f.__name__, _f)
+del _f
