@@ -6,9 +6,11 @@ not used (the GPU path runs CuPy's cuBLAS and fastgrad's own kernels), so
 `fastgrad.backends.cudnn.is_available()` is False; its flags can be set, as scripts do,
 and change nothing: fastgrad's kernels give the same bits on every run and thread count
 whatever `deterministic` says, and there are no cuDNN algorithms for `benchmark` to pick.
+`fastgrad.backends.mkl.is_available()` says whether fastgrad's matrix products use MKL now,
+`fastgrad.backends.openmp.is_available()` whether its kernels were built with OpenMP.
 """
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cudnn", "mkl", "mps", "openmp"]
 
 
 class _MetalBackend:
@@ -45,3 +47,27 @@ class _CudnnBackend:
 
 
 cudnn = _CudnnBackend()
+
+
+class _MklBackend:
+    """PyTorch's `torch.backends.mkl`: whether fastgrad's GEMMs run on MKL (fastgrad.get_blas())."""
+
+    @staticmethod
+    def is_available():
+        from .backend.blas import get_blas
+        return get_blas() == "mkl"
+
+
+mkl = _MklBackend()
+
+
+class _OpenMPBackend:
+    """PyTorch's `torch.backends.openmp`: whether fastgrad's C kernels were built with OpenMP."""
+
+    @staticmethod
+    def is_available():
+        from . import _C
+        return bool(_C.openmp_enabled())
+
+
+openmp = _OpenMPBackend()

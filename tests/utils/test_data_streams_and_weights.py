@@ -1,10 +1,11 @@
-"""ConcatDataset, WeightedRandomSampler and IterableDataset (through DataLoader), with PyTorch's meanings."""
+"""ConcatDataset, ChainDataset, StackDataset, WeightedRandomSampler and IterableDataset (through
+DataLoader), with PyTorch's meanings; PyTorch's backend queries."""
 import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad.utils.data import (ConcatDataset, DataLoader, Dataset, IterableDataset, TensorDataset,
-                                 WeightedRandomSampler)
+from fastgrad.utils.data import (ChainDataset, ConcatDataset, DataLoader, Dataset, IterableDataset, StackDataset,
+                                 TensorDataset, WeightedRandomSampler)
 
 
 class Squares(Dataset):
@@ -154,5 +155,39 @@ def test_data_loader_refuses_what_an_iterable_dataset_cannot_take(kwargs, words)
 def test_an_iterable_dataset_is_not_indexed():
     with pytest.raises(TypeError, match="read by iterating, not by index"):
         Stream(3)[0]
-    with pytest.raises(TypeError, match="takes map-style datasets only"):
+    with pytest.raises(TypeError, match="ChainDataset: dataset 1 is a Squares, not an IterableDataset"):
         Stream(3) + Squares(2)
+
+
+def test_chain_dataset_streams_one_after_the_other_and_batches_across_the_seam():
+    chained = Stream(3) + Stream(2)
+    assert isinstance(chained, ChainDataset)
+    assert [int(s[0]) for s in chained] == [0, 1, 2, 0, 1]
+    assert len(SizedStream(3) + SizedStream(4)) == 7
+    with pytest.raises(TypeError, match="has no length"):
+        len(chained)
+    batches = [b.numpy() for b in DataLoader(chained, batch_size=2)]
+    np.testing.assert_array_equal(np.concatenate(batches)[:, 0], [0, 1, 2, 0, 1])
+
+
+def test_stack_dataset_reads_datasets_side_by_side():
+    by_position = StackDataset(Squares(3), TensorDataset(fg.arange(3)))
+    assert len(by_position) == 3
+    square, (value,) = by_position[2]
+    assert square == 4.0 and int(value) == 2
+    by_name = StackDataset(square=Squares(3), cube=[0, 1, 8])
+    assert by_name[1] == {"square": 1.0, "cube": 1}
+    batch = next(iter(DataLoader(by_name, batch_size=3)))
+    np.testing.assert_array_equal(batch["cube"].numpy(), [0, 1, 8])
+    with pytest.raises(ValueError, match="StackDataset: the datasets must have one length"):
+        StackDataset(Squares(3), Squares(4))
+    with pytest.raises(ValueError, match="not both"):
+        StackDataset(Squares(3), cube=[0, 1, 8])
+    with pytest.raises(ValueError, match="at least one dataset"):
+        StackDataset()
+
+
+def test_pytorch_backend_queries_answer_for_fastgrad():
+    assert fg.backends.mkl.is_available() == (fg.get_blas() == "mkl")
+    from fastgrad import info
+    assert fg.backends.openmp.is_available() == bool(info.collect()["openmp"])

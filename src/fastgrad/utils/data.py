@@ -55,7 +55,7 @@ class IterableDataset(Dataset):
         raise TypeError(f"{type(self).__name__}: an IterableDataset is read by iterating, not by index")
 
     def __add__(self, other):
-        raise TypeError("IterableDataset: + (ConcatDataset) takes map-style datasets only")
+        return ChainDataset([self, other])
 
 
 class ConcatDataset(Dataset):
@@ -82,6 +82,50 @@ class ConcatDataset(Dataset):
         which = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """The samples of several IterableDatasets, one stream after the other (what `a + b` gives
+    for iterable datasets); its length, where each has one, is the sum."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        for i, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset: dataset {i} is a {type(d).__name__}, not an IterableDataset "
+                                "(ConcatDataset joins map-style datasets)")
+
+    def __iter__(self):
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Sample i is (a[i], b[i], ...) for StackDataset(a, b, ...), or {"x": a[i], ...} for
+    StackDataset(x=a, ...): map-style datasets of one length, read side by side."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("StackDataset: give the datasets as positional arguments (tuple samples) or as "
+                             "keywords (dict samples), not both")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: at least one dataset is needed")
+        self.datasets = args or kwargs
+        lengths = {name: len(d) for name, d in (kwargs.items() if kwargs else enumerate(args))}
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"StackDataset: the datasets must have one length, got {lengths}")
+        self._length = next(iter(lengths.values()))
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {name: d[index] for name, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 def _as_array(a, op):
@@ -529,4 +573,4 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
-__all__ += ["ConcatDataset", "IterableDataset", "WeightedRandomSampler"]
+__all__ += ["ChainDataset", "ConcatDataset", "IterableDataset", "StackDataset", "WeightedRandomSampler"]
