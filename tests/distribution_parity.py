@@ -100,6 +100,7 @@ def leaves(*arrays):
 
 def assert_shapes_match(mine, theirs, sample_shape=(5, 2)):
     """batch_shape, event_shape, sample shapes and has_rsample of a fastgrad and a PyTorch distribution."""
+    assert mine.has_rsample == theirs.has_rsample
     assert mine.batch_shape == tuple(theirs.batch_shape) and mine.event_shape == tuple(theirs.event_shape)
     assert tuple(mine.sample(sample_shape).shape) == tuple(theirs.sample(sample_shape).shape)
     assert tuple(mine.sample().shape) == tuple(theirs.sample().shape)

@@ -1,5 +1,5 @@
 """Beta against torch.distributions.Beta (float64 values and gradients), numerical gradients of
-log_prob, sample moments, shapes, the refused rsample and argument validation."""
+log_prob, sample moments, shapes and argument validation (rsample: test_gamma_rsample.py)."""
 import numpy as np
 import pytest
 
@@ -51,11 +51,6 @@ def test_sample_moments_and_shapes():
     total = a + b
     assert_moments(samples, a / total, a * b / (total ** 2 * (total + 1)))
     assert_shapes_match(D.Beta(fg.tensor(a), 1.0), torch.distributions.Beta(torch.tensor(a), 1.0))
-
-
-def test_rsample_is_refused_by_name():
-    with pytest.raises(NotImplementedError, match="Beta.rsample"):
-        D.Beta(2.0, 1.0).rsample()
 
 
 @pytest.mark.parametrize("call, words", [

@@ -1,5 +1,5 @@
 """Dirichlet against torch.distributions.Dirichlet (float64 values and gradients), numerical
-gradients of log_prob, sample moments, shapes, the refused rsample and argument validation."""
+gradients of log_prob, sample moments, shapes and argument validation (rsample: test_gamma_rsample.py)."""
 import numpy as np
 import pytest
 
@@ -48,11 +48,6 @@ def test_sample_moments_and_shapes():
     total = a.sum(-1, keepdims=True)
     assert_moments(samples, a / total, a * (total - a) / (total ** 2 * (total + 1)))
     assert_shapes_match(D.Dirichlet(fg.tensor(a)), torch.distributions.Dirichlet(torch.tensor(a)))
-
-
-def test_rsample_is_refused_by_name():
-    with pytest.raises(NotImplementedError, match="Dirichlet.rsample"):
-        D.Dirichlet(fg.ones(3)).rsample()
 
 
 @pytest.mark.parametrize("call, words", [

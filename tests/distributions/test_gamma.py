@@ -1,5 +1,5 @@
 """Gamma against torch.distributions.Gamma (float64 values and gradients), numerical gradients of
-log_prob, sample moments, shapes, the refused rsample and argument validation."""
+log_prob, sample moments, shapes and argument validation (rsample: test_gamma_rsample.py)."""
 import numpy as np
 import pytest
 
@@ -51,12 +51,6 @@ def test_sample_moments_and_shapes():
     assert_moments(samples, c / r, c / r ** 2)
     assert_shapes_match(D.Gamma(fg.tensor(c), 1.0), torch.distributions.Gamma(torch.tensor(c), 1.0))
     assert D.Gamma(fg.tensor(1e-3), 1.0).sample((1000,)).numpy().min() > 0      # tiny draws stay positive
-
-
-def test_rsample_is_refused_by_name():
-    with pytest.raises(NotImplementedError, match="Gamma.rsample.*sample()"):
-        D.Gamma(2.0, 1.0).rsample()
-    assert not D.Gamma(fg.tensor(2.0, requires_grad=True), 1.0).sample((3,)).requires_grad
 
 
 @pytest.mark.parametrize("call, words", [

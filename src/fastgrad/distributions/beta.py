@@ -1,10 +1,9 @@
 """Beta(concentration1, concentration0): density x^(a - 1) (1 - x)^(b - 1) / B(a, b) on [0, 1]
 (needs SciPy for lgamma and digamma, as fastgrad.special does)."""
-from ..autograd.grad_mode import no_grad
 from ..special import digamma, lgamma, xlogy
 from . import constraints
 from .distribution import Distribution, broadcast_all
-from .gamma import no_reparameterized_gamma, standard_gamma
+from .gamma_rsample import standard_gamma_rsample
 
 
 def log_beta(a, b):
@@ -21,6 +20,7 @@ class Beta(Distribution):
     """
     arg_constraints = {"concentration1": constraints.positive, "concentration0": constraints.positive}
     support = constraints.unit_interval
+    has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
@@ -36,15 +36,11 @@ class Beta(Distribution):
         total = a + b
         return a * b / (total ** 2 * (total + 1))
 
-    def sample(self, sample_shape=()):
-        """x / (x + y) with x ~ Gamma(a, 1), y ~ Gamma(b, 1), cut from the graph."""
-        shape = self._extended_shape(sample_shape)
-        with no_grad():
-            x, y = standard_gamma(shape, self.concentration1), standard_gamma(shape, self.concentration0)
-            return x / (x + y)
-
     def rsample(self, sample_shape=()):
-        raise no_reparameterized_gamma(type(self).__name__)
+        """x / (x + y) with x ~ Gamma(a, 1), y ~ Gamma(b, 1): differentiable in a and b."""
+        shape = self._extended_shape(sample_shape)
+        x, y = standard_gamma_rsample(shape, self.concentration1), standard_gamma_rsample(shape, self.concentration0)
+        return x / (x + y)
 
     def expected_log(self):
         """E[log x] = digamma(a) - digamma(a + b)."""

@@ -1,12 +1,11 @@
 """Dirichlet(concentration): distributions over the probability simplex, density
 prod_k x_k^(a_k - 1) / B(a) (needs SciPy for lgamma and digamma, as fastgrad.special does)."""
-from ..autograd.grad_mode import no_grad
 from ..nn.functional import one_hot
 from ..ops.selection import where
 from ..special import digamma, lgamma, xlogy
 from . import constraints
 from .distribution import Distribution, at_least, broadcast_all
-from .gamma import no_reparameterized_gamma, standard_gamma
+from .gamma_rsample import standard_gamma_rsample
 
 
 class Dirichlet(Distribution):
@@ -19,6 +18,7 @@ class Dirichlet(Distribution):
     """
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
+    has_rsample = True
 
     def __init__(self, concentration, validate_args=None):
         self.concentration = at_least(1, "concentration", "Dirichlet", concentration)
@@ -47,14 +47,10 @@ class Dirichlet(Distribution):
         total = self._total()
         return self.concentration * (total - self.concentration) / (total ** 2 * (total + 1))
 
-    def sample(self, sample_shape=()):
-        """Gamma(a_k, 1) draws normalized to sum 1 along the last axis, cut from the graph."""
-        with no_grad():
-            draws = standard_gamma(self._extended_shape(sample_shape), self.concentration)
-            return draws / draws.sum(-1, keepdim=True)
-
     def rsample(self, sample_shape=()):
-        raise no_reparameterized_gamma(type(self).__name__)
+        """Gamma(a_k, 1) draws normalized to sum 1 along the last axis: differentiable in a."""
+        draws = standard_gamma_rsample(self._extended_shape(sample_shape), self.concentration)
+        return draws / draws.sum(-1, keepdim=True)
 
     def log_prob(self, value):
         """sum_k (a_k - 1) log(value_k) + lgamma(sum(a)) - sum_k lgamma(a_k)."""

@@ -1,25 +1,9 @@
 """Gamma(concentration, rate): density r^c x^(c - 1) exp(-r x) / Gamma(c) on x > 0 (needs SciPy
 for lgamma and digamma, as fastgrad.special does)."""
-import numpy as np
-
-from ..autograd.grad_mode import no_grad
 from ..special import digamma, lgamma, xlogy
 from . import constraints
-from .distribution import Distribution, broadcast_all, draw_from
-
-
-def no_reparameterized_gamma(name):
-    """The refusal of rsample for distributions drawn through gamma variates."""
-    return NotImplementedError(
-        f"{name}.rsample: reparameterized sampling needs the implicit gradient of a gamma draw in its concentration, "
-        "which fastgrad does not implement; use sample() (no gradient through the draw)")
-
-
-def standard_gamma(shape, concentration):
-    """Gamma(concentration, 1) draws of `shape`, kept at or above the dtype's smallest normal
-    number (tiny concentrations round draws to 0, where log densities are infinite)."""
-    draws = draw_from("standard_gamma", shape, concentration, concentration)
-    return draws.clamp(min=float(np.finfo(draws.dtype).tiny))
+from .distribution import Distribution, broadcast_all
+from .gamma_rsample import standard_gamma_rsample
 
 
 class Gamma(Distribution):
@@ -31,6 +15,7 @@ class Gamma(Distribution):
     """
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
+    has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
@@ -48,13 +33,9 @@ class Gamma(Distribution):
     def variance(self):
         return self.concentration / self.rate ** 2
 
-    def sample(self, sample_shape=()):
-        """Draws of shape sample_shape + batch_shape, cut from the graph."""
-        with no_grad():
-            return standard_gamma(self._extended_shape(sample_shape), self.concentration) / self.rate
-
     def rsample(self, sample_shape=()):
-        raise no_reparameterized_gamma(type(self).__name__)
+        """z / rate, z ~ Gamma(concentration, 1): differentiable in both (z through its implicit gradient)."""
+        return standard_gamma_rsample(self._extended_shape(sample_shape), self.concentration) / self.rate
 
     def expected_log(self):
         """E[log x] = digamma(c) - log(r)."""
