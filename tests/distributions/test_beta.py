@@ -27,6 +27,9 @@ CASES = {
                            lambda d, a, b, c, e: d.kl_divergence(d.Beta(a, b), d.Uniform(c, e))),
     "kl Exponential to Beta": (lambda r: [positive(r, 3), positive(r, 3), positive(r, 3)],
                                lambda d, a, c, e: d.kl_divergence(d.Exponential(a), d.Beta(c, e))),
+    "kl Uniform to Beta": (lambda r: [np.array([-0.5, 0.0, 0.3, 0.1, 0.2]), np.array([0.5, 1.0, 0.9, 1.2, 0.4]),
+                                      positive(r, 5), positive(r, 5)],
+                           lambda d, a, b, c, e: d.kl_divergence(d.Uniform(a, b), d.Beta(c, e))),
     **summary_cases("Beta", lambda r: [positive(r, (2, 3)), positive(r, 3)], lambda d, a, b: d.Beta(a, b)),
 }
 

@@ -16,6 +16,8 @@ CASES = {
                        lambda d, a, b: d.kl_divergence(d.Exponential(a), d.Exponential(b))),
     "kl Normal": (lambda r: [positive(r, (2, 3)), r.standard_normal(3), positive(r, 3)],
                   lambda d, a, loc, scale: d.kl_divergence(d.Exponential(a), d.Normal(loc, scale))),
+    "kl from Uniform": (lambda r: [np.array([-0.5, 0.0, 0.3, 1.0]), np.array([1.0, 2.0, 0.9, 3.0]), positive(r, 4)],
+                        lambda d, a, b, rate: d.kl_divergence(d.Uniform(a, b), d.Exponential(rate))),
     **summary_cases("Exponential", lambda r: [positive(r, (2, 3))], lambda d, rate: d.Exponential(rate)),
 }
 

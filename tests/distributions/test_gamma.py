@@ -27,6 +27,9 @@ CASES = {
                             lambda d, a, b, c, e: d.kl_divergence(d.Gamma(a, b), d.Uniform(c, e))),
     "kl Normal to Gamma": (lambda r: [r.standard_normal(3), positive(r, 3), positive(r, 3), positive(r, 3)],
                            lambda d, a, b, c, e: d.kl_divergence(d.Normal(a, b), d.Gamma(c, e))),
+    "kl Uniform to Gamma": (lambda r: [np.array([-0.5, 0.0, 0.3, 1.0]), np.array([1.0, 2.0, 0.9, 3.0]), positive(r, 4),
+                                       positive(r, 4)],
+                            lambda d, a, b, c, rate: d.kl_divergence(d.Uniform(a, b), d.Gamma(c, rate))),
     **summary_cases("Gamma", lambda r: [positive(r, (2, 3)), positive(r, 3)], lambda d, c, r: d.Gamma(c, r)),
 }
 

@@ -73,6 +73,21 @@ def _kl_beta_uniform(p, q):
     return where((q.low._data > 0) | (q.high._data < 1), math.inf, result)
 
 
+@register_kl(Uniform, Exponential)
+@register_kl(Uniform, Gamma)
+def _kl_uniform_positive(p, q):
+    """Infinite where the Uniform reaches below 0, outside q's support."""
+    kl = (_kl_to_exponential if isinstance(q, Exponential) else _kl_to_gamma)(p, q)
+    return where(p.low._data < 0, math.inf, kl)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    a, b = q.concentration1, q.concentration0
+    expected_log_q = (a - 1) * p.expected_log() + (b - 1) * p.expected_log(reflected=True) - log_beta(a, b)
+    return where((p.low._data < 0) | (p.high._data > 1), math.inf, -expected_log_q - p.entropy())
+
+
 @register_kl(Normal, Laplace)
 def _kl_normal_laplace(p, q):
     gap = p.loc - q.loc

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..backend import namespace_of
+from ..special import xlogy
 from . import constraints
 from .distribution import Distribution, broadcast_all, draw
 
@@ -62,6 +63,12 @@ class Uniform(Distribution):
 
     def icdf(self, value):
         return value * (self.high - self.low) + self.low
+
+    def expected_log(self, reflected=False):
+        """E[log x] = (high log high - low log low) / (high - low) - 1 (for low >= 0); with
+        reflected=True, E[log(1 - x)] (for high <= 1)."""
+        low, high = (1 - self.high, 1 - self.low) if reflected else (self.low, self.high)
+        return (xlogy(high, high) - xlogy(low, low)) / (high - low) - 1
 
     def entropy(self):
         """log(high - low)."""
