@@ -165,3 +165,38 @@ def test_jvp_with_two_primals(rng):
 def test_functional_names_are_exported_at_top_level():
     for name in ("grad", "value_and_grad", "elementwise_grad", "vjp", "jvp", "jacobian", "hessian", "hvp"):
         assert getattr(fg, name) is getattr(fg.functional, name)
+
+
+# ---- has_aux (JAX's): f returns (value, aux) ---------------------------------------------------
+
+def _loss_with_aux(w, x):
+    pred = np.tanh(x @ w)
+    return np.sum(pred ** 2), {"pred": pred, "count": 3}
+
+
+def test_value_and_grad_with_aux_returns_the_aux_as_arrays():
+    w, x = np.array([0.1, -0.2, 0.3]), np.arange(6.0).reshape(2, 3) / 6
+    (value, aux), g = fg.value_and_grad(_loss_with_aux, has_aux=True)(w, x)
+    pred = np.tanh(x @ w)
+    assert value == pytest.approx(np.sum(pred ** 2))
+    assert type(aux["pred"]) is np.ndarray and aux["count"] == 3
+    np.testing.assert_allclose(aux["pred"], pred)
+    np.testing.assert_allclose(g, x.T @ (2 * pred * (1 - pred ** 2)))
+    g2, aux2 = fg.grad(_loss_with_aux, has_aux=True)(w, x)
+    np.testing.assert_array_equal(g2, g)
+    np.testing.assert_array_equal(aux2["pred"], aux["pred"])
+
+
+def test_has_aux_with_several_argnums_and_inside_another_grad():
+    g, aux = fg.grad(lambda a, b: (np.sum(a * b), a + b), argnums=(0, 1), has_aux=True)(np.ones(2), np.arange(2.0))
+    np.testing.assert_array_equal(g[0], [0.0, 1.0])
+    np.testing.assert_array_equal(g[1], [1.0, 1.0])
+    np.testing.assert_array_equal(aux, [1.0, 2.0])
+    # d/dw sum(3 w^2) = 6 w, the inner gradient taken with its aux ignored
+    outer = fg.grad(lambda w: np.sum(fg.grad(lambda u: (np.sum(u ** 3), u * 2), has_aux=True)(w)[0]))
+    np.testing.assert_allclose(outer(np.array([1.0, 2.0])), [6.0, 12.0])
+
+
+def test_has_aux_needs_a_pair():
+    with pytest.raises(TypeError, match=r"grad: with has_aux=True the function must return a pair \(value, aux\)"):
+        fg.grad(lambda w: np.sum(w), has_aux=True)(np.ones(2))

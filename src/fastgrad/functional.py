@@ -211,39 +211,61 @@ def _argnums(argnums, argnum):
 
 
 def grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
-         argnum: Optional[ArgNums] = None) -> Callable[..., Any]:
+         argnum: Optional[ArgNums] = None, has_aux: bool = False) -> Callable[..., Any]:
     """The gradient of a scalar function, as a function: grad(f)(x) = df/dx.
 
     `argnums` (or HIPS autograd's `argnum`) picks the argument, or a tuple of
     them, to differentiate; each may be an array or a pytree of arrays, and the
-    result has its structure.
+    result has its structure.  With `has_aux` (JAX's), f returns (value, aux) and
+    grad(f) returns (gradient, aux), aux's tensors as arrays.
 
     >>> grad(lambda x: np.sum(x ** 3))(np.array([1.0, 2.0]))   # [3, 12]
     """
     argnums = _argnums(argnums, argnum)
 
     def grad_fun(*args, **kwargs):
-        return _value_and_grad("grad", fun, argnums, args, kwargs)[1]
+        value, gradient = _value_and_grad("grad", fun, argnums, args, kwargs, has_aux)
+        return (gradient, value[1]) if has_aux else gradient
 
     grad_fun.__name__ = f"grad({getattr(fun, '__name__', 'f')})"
     return grad_fun
 
 
 def value_and_grad(fun: Callable[..., Any], argnums: ArgNums = 0, *,
-                   argnum: Optional[ArgNums] = None) -> Callable[..., Tuple[Any, Any]]:
-    """Like grad, but returns (f(x), df/dx) from one evaluation.
+                   argnum: Optional[ArgNums] = None, has_aux: bool = False) -> Callable[..., Tuple[Any, Any]]:
+    """Like grad, but returns (f(x), df/dx) from one evaluation; with `has_aux`,
+    ((value, aux), df/dx), as JAX's.
 
     >>> value_and_grad(lambda x: np.sum(x * x))(np.ones(2))   # (2.0, [2, 2])
     """
     argnums = _argnums(argnums, argnum)
 
     def value_and_grad_fun(*args, **kwargs):
-        return _value_and_grad("value_and_grad", fun, argnums, args, kwargs)
+        return _value_and_grad("value_and_grad", fun, argnums, args, kwargs, has_aux)
 
     return value_and_grad_fun
 
 
-def _value_and_grad(name, fun, argnums, args, kwargs):
+def _without_aux(name, fun):
+    """fun returning (value, aux) as a function returning value; aux is kept in the list returned."""
+    kept = []
+
+    def value_only(*args, **kwargs):
+        out = fun(*args, **kwargs)
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError(f"{name}: with has_aux=True the function must return a pair (value, aux), got "
+                            f"{type(out).__name__}")
+        kept.append(out[1])
+        return out[0]
+
+    return value_only, kept
+
+
+def _value_and_grad(name, fun, argnums, args, kwargs, has_aux=False):
+    if has_aux:
+        fun, kept = _without_aux(name, fun)
+        value, gradient = _value_and_grad(name, fun, argnums, args, kwargs)
+        return (value, _plain_tree(kept[-1], bool(_DEPTH[0]))), gradient
     if type(argnums) is int and not _DEPTH[0]:
         fast = _value_and_grad_of_array(name, fun, argnums, args, kwargs)
         if fast is not None:
