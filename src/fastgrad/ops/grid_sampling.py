@@ -18,7 +18,8 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from .gathering import gather
 
-_MODES = ("bilinear", "nearest")
+_MODES = ("bilinear", "nearest", "bicubic")
+_CUBIC_A = -0.75  # the cubic convolution kernel's parameter (as PyTorch)
 _PADDING_MODES = ("zeros", "border", "reflection")
 _DEFAULT_CHANGED = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since "
                     "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
@@ -127,19 +128,46 @@ def _padded(c, n, padding_mode, align_corners):
     return c * slope + offset
 
 
-def _corner_terms(x_flat, coords, sizes, mode, samples):
-    """Pairs (values, weight) over the cell's corners (nearest: one corner) of every sample."""
+def _folded_index(index, n, padding_mode, align_corners):
+    """Integer pixel indices folded into the input by padding_mode ('zeros' leaves them)."""
+    if padding_mode == "zeros":
+        return index
+    v = index.astype(np.float64)
+    if padding_mode == "reflection":
+        v, _ = _reflected(v, 0, 2 * (n - 1)) if align_corners else _reflected(v, -1, 2 * n - 1)
+    return np.clip(v, 0, n - 1).astype(np.int64)
+
+
+def _cubic_weights(t):
+    """The four cubic-convolution weights of the pixels at -1, 0, 1, 2 from the sample, t in [0, 1)."""
+    a = _CUBIC_A
+
+    def near(x):   # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):    # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return [far(t + 1.0), near(t), near(1.0 - t), far(2.0 - t)]
+
+
+def _picks(c, n, mode, padding_mode, align_corners):
+    """(pixel index, weight) pairs along one axis for every sample (weight None: nearest)."""
+    value = c.detach().numpy()
+    if mode == "nearest":
+        return [(np.rint(value).astype(np.int64), None)]
+    low = np.floor(value).astype(np.int64)
+    t = c - low.astype(c.dtype)
+    if mode == "bilinear":
+        return [(low, 1.0 - t), (low + 1, t)]
+    return [(_folded_index(low - 1 + k, n, padding_mode, align_corners), w) for k, w in enumerate(_cubic_weights(t))]
+
+
+def _corner_terms(x_flat, coords, sizes, picks, samples):
+    """Pairs (values, weight) over the cell's corners (nearest: one corner) of every sample;
+    corners outside the input weigh 0."""
     values = []
     n, channels = x_flat.shape[:2]
     strides = np.cumprod((1,) + tuple(reversed(sizes[1:])))[::-1]
-    if mode == "nearest":
-        picks = [[(np.rint(c.detach().numpy()).astype(np.int64), None)] for c in coords]
-    else:
-        picks = []
-        for c in coords:
-            low = np.floor(c.detach().numpy()).astype(np.int64)
-            high_weight = c - low.astype(c.dtype)
-            picks.append([(low, 1.0 - high_weight), (low + 1, high_weight)])
     for corner in itertools.product(*picks):
         flat = np.zeros(corner[0][0].shape, np.int64)
         valid = np.ones(corner[0][0].shape, bool)
@@ -163,9 +191,10 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     """input (N, C, H, W) read at grid (N, Ho, Wo, 2) -> (N, C, Ho, Wo); or 5-d input with a
     (N, Do, Ho, Wo, 3) grid.  grid[..., 0] is x (along W), grid[..., 1] y (along H)[, 2 z], each
     in [-1, 1] across the input (pixel centres when align_corners=False, the corner pixels' centres
-    when True).  mode: 'bilinear' (trilinear for 5-d) or 'nearest' (ties to even);
+    when True).  mode: 'bilinear' (trilinear for 5-d), 'nearest' (ties to even) or 'bicubic'
+    (4-d only; cubic convolution with a = -0.75 over 4 x 4 pixels, each folded by the padding);
     padding_mode: 'zeros', 'border' or 'reflection' for coordinates outside the input.
-    Differentiable in input and, for 'bilinear', in grid.
+    Differentiable in input and, except for 'nearest', in grid.
 
     >>> import fastgrad as fg
     >>> x = fg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
@@ -176,14 +205,15 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     x = _tensor(op, "input", input)
     g = _tensor(op, "grid", grid)
     if mode not in _MODES:
-        extra = " (bicubic is not implemented)" if mode == "bicubic" else ""
-        raise ValueError(f"{op}: argument 'mode' must be one of {_MODES}, got {mode!r}{extra}")
+        raise ValueError(f"{op}: argument 'mode' must be one of {_MODES}, got {mode!r}")
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"{op}: argument 'padding_mode' must be one of {_PADDING_MODES}, got {padding_mode!r}")
     if x.ndim not in (4, 5):
         raise ValueError(f"{op}: argument 'input' must be 4-d (N, C, H, W) or 5-d (N, C, D, H, W), "
                          f"got shape {tuple(x.shape)}")
     d = x.ndim - 2
+    if mode == "bicubic" and d != 2:
+        raise ValueError(f"{op}: mode 'bicubic' takes a 4-d input (N, C, H, W), got shape {tuple(x.shape)}")
     if g.ndim != x.ndim or g.shape[-1] != d or g.shape[0] != x.shape[0]:
         raise ValueError(f"{op}: argument 'grid' must have shape (N, *output, {d}) with N = {x.shape[0]} for "
                          f"a {x.ndim}-d input, got {tuple(g.shape)}")
@@ -195,12 +225,15 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     corners = _align_corners(align_corners)
     n, channels = x.shape[:2]
     out_spatial = tuple(g.shape[1:-1])
-    # One coordinate per input axis (D, H, W order); the grid holds them as x, y[, z].
-    coords = [_padded(_unnormalised(g[..., d - 1 - axis], sizes[axis], corners), sizes[axis], padding_mode, corners)
-              for axis in range(d)]
+    # One coordinate per input axis (D, H, W order); the grid holds them as x, y[, z].  Bicubic
+    # folds each of its pixels by the padding; the other modes fold the coordinate.
+    coords = [_unnormalised(g[..., d - 1 - axis], sizes[axis], corners) for axis in range(d)]
+    if mode != "bicubic":
+        coords = [_padded(c, size, padding_mode, corners) for c, size in zip(coords, sizes)]
+    picks = [_picks(c, size, mode, padding_mode, corners) for c, size in zip(coords, sizes)]
     x_flat = x.reshape(n, channels, int(np.prod(sizes)))
     out = None
-    for values, weight in _corner_terms(x_flat, coords, sizes, mode, int(np.prod(out_spatial))):
+    for values, weight in _corner_terms(x_flat, coords, sizes, picks, int(np.prod(out_spatial))):
         term = values * weight
         out = term if out is None else out + term
     return out.reshape(n, channels, *out_spatial)
