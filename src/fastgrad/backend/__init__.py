@@ -100,6 +100,15 @@ def _is_cupy(a):
     return t.__module__.split(".", 1)[0] == "cupy" and t.__name__ == "ndarray"
 
 
+def host_data(op, name, data):
+    """`data` as a NumPy array, for the functions that compute on the host; CuPy data is refused
+    by name (np.asarray would raise a message that names neither)."""
+    if _is_cupy(data):
+        raise TypeError(f"{op}: argument '{name}' holds CuPy data; {op} works on NumPy data only "
+                        "(move it with .cpu() first)")
+    return np.asarray(data)
+
+
 def _backend_of_type(t, a):
     """Classify a type seen for the first time (the answer is cached per type)."""
     if issubclass(t, np.ndarray):
@@ -139,4 +148,4 @@ def _mixed_message(b1, a1, b2, a2):
             "move the tensors to one device first (tensor.to(device), .cuda() or .cpu())")
 
 
-__all__ = ["Backend", "KERNELS", "NUMPY", "array_device_name", "backend_for", "namespace_of"]
+__all__ = ["Backend", "KERNELS", "NUMPY", "array_device_name", "backend_for", "host_data", "namespace_of"]

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd.primitive import Primitive
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 
 _NEG_INF = -np.inf
 
@@ -189,6 +190,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if not hasattr(log_probs, "ndim"):
         raise TypeError(f"{op}: argument 'log_probs' must be a Tensor or an array, got {type(log_probs).__name__}")
     lp = log_probs if isinstance(log_probs, Tensor) else Tensor(log_probs)
+    host_data(op, "log_probs", lp._data)  # the recursions run on the host
     if lp.dtype.kind != "f":
         raise TypeError(f"{op}: argument 'log_probs' must be a floating tensor, got dtype {lp.dtype}")
     if reduction not in ("mean", "sum", "none"):

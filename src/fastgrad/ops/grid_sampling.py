@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 from .gathering import gather
 
 _MODES = ("bilinear", "nearest", "bicubic")
@@ -30,6 +31,7 @@ def _tensor(op, name, value):
     if not hasattr(value, "ndim"):
         raise TypeError(f"{op}: argument '{name}' must be a Tensor or an array, got {type(value).__name__}")
     t = value if isinstance(value, Tensor) else Tensor(value)
+    host_data(op, name, t._data)  # the sampling positions are computed on the host
     if t.dtype.kind != "f":
         raise TypeError(f"{op}: argument '{name}' must be a floating tensor, got dtype {t.dtype}")
     return t

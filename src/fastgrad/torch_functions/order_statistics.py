@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import capture
 from ..autograd.tensor import Tensor
-from ..backend import _is_cupy
+from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import gathering as _gathering, methods as _methods
 from ..ops.broadcast import normalize_axis
@@ -29,11 +29,8 @@ def _as_tensor(x):
 
 
 def _host_data(op, x):
-    """x's data as a NumPy array; CuPy data is refused by name (these functions compute on the host)."""
-    if _is_cupy(x._data):
-        raise TypeError(f"{op}: argument 'input' holds CuPy data; {op} works on NumPy data only "
-                        "(move it with .cpu() first)")
-    return np.asarray(x._data)
+    """x's data as a NumPy array (these functions compute on the host)."""
+    return host_data(op, "input", x._data)
 
 
 def _to_last(x, axis):

@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import gathering as _gathering, indexing as _indexing, methods as _methods, shape as _shape
 from ..ops.broadcast import normalize_axis
@@ -25,11 +26,7 @@ def _as_tensor(x):
 
 
 def _host(op, name, x):
-    data = x._data if isinstance(x, Tensor) else x
-    if hasattr(data, "__cuda_array_interface__"):
-        raise TypeError(f"{op}: argument '{name}' holds CuPy data; {op} works on NumPy data only "
-                        "(move it with .cpu() first)")
-    return np.asarray(data)
+    return host_data(op, name, x._data if isinstance(x, Tensor) else x)
 
 
 def masked_select(input, mask):
