@@ -18,6 +18,7 @@ from ..autograd.tensor import Tensor
 from ..backend import namespace_of
 from ..creation import default_generator, tensor as _new_tensor
 from ..ops import elementwise as _elementwise, gathering as _gathering, methods as _methods, selection as _selection
+from ..ops import logsumexp as _logsumexp
 from ..ops.broadcast import normalize_axis
 from ..ops.inplace import in_place as _in_place
 from ..ops.methods import ValuesIndices
@@ -73,7 +74,11 @@ def stable_logsumexp(x, axis, keepdims, b=None, return_sign=False, zero_grad_whe
     A slice of only -inf gives -inf.  Its gradient is 0 * (1 / 0) = NaN as PyTorch's, or,
     with zero_grad_where_all_minus_inf, 0: the log reads 1 instead of the empty sum there,
     and the -inf is put back after (the limit of the gradient as the -inf become very negative).
+    Without b and return_sign all of it is the one primitive of ops/logsumexp.py (the same
+    numbers, one graph node).
     """
+    if b is None and not return_sign:
+        return _logsumexp.logsumexp(x, axis, keepdims, zero_grad_where_all_minus_inf), None
     shift = capture.run(_finite_max, x._data, axis)
     terms = (x - shift).exp()
     if b is not None:
