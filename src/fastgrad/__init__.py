@@ -122,3 +122,12 @@ fft = _importlib.import_module(".fft", __name__)
 func = _importlib.import_module(".func", __name__)
 
 from . import distributions  # noqa: E402,F401  (Normal, Categorical, Bernoulli, Uniform, kl_divergence)
+
+# ---- diagonals, NaN-skipping reductions, broadcasting helpers, index_add; Tensor memory,
+# element callbacks and complex parts ----
+from .torch_functions.diagonals import *  # noqa: E402,F401,F403  (diagonal, diag_embed, block_diag)
+from .torch_functions.nan_reductions import *  # noqa: E402,F401,F403  (nansum, nanmean, aminmax)
+from .torch_functions.broadcasting import *  # noqa: E402,F401,F403  (broadcast_tensors, atleast_1d/2d/3d)
+from .torch_functions.accumulation import *  # noqa: E402,F401,F403  (index_add; Tensor.sum_to_size)
+from .torch_functions import complex_parts, element_callbacks, tensor_memory  # noqa: E402,F401  (Tensor methods)
+from . import testing  # noqa: E402,F401  (testing.assert_close)

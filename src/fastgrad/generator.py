@@ -1,7 +1,7 @@
 """fastgrad.Generator: PyTorch's torch.Generator over NumPy's PCG64 generator.
 
-It is a numpy.random.Generator (every draw NumPy offers), with PyTorch's manual_seed, seed
-and initial_seed, so it is accepted wherever fastgrad takes `generator=` (rand, randn,
+It is a numpy.random.Generator (every draw NumPy offers), with PyTorch's manual_seed, seed,
+initial_seed, get_state and set_state, so it is accepted wherever fastgrad takes `generator=` (rand, randn,
 randint, randperm, normal, poisson, bernoulli, multinomial, nn.init, DataLoader shuffling).
 
     g = fastgrad.Generator().manual_seed(0)
@@ -54,6 +54,31 @@ class Generator(np.random.Generator):
         """The seed the stream last started from."""
         return self._initial_seed
 
+    def get_state(self):
+        """The generator's state as a 1-d uint8 tensor (PyTorch's ByteTensor), for set_state."""
+        from .autograd.tensor import Tensor
+
+        state = self.bit_generator.state
+        values = (state["state"]["state"], state["state"]["inc"], state["has_uint32"], state["uinteger"],
+                  self._initial_seed)
+        raw = b"".join(int(value).to_bytes(size, "little") for value, size in zip(values, _STATE_FIELDS))
+        return Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
+
+    def set_state(self, new_state):
+        """Restore a state that get_state returned; returns the generator."""
+        raw = _state_bytes(new_state)
+        values, start = [], 0
+        for size in _STATE_FIELDS:
+            values.append(int.from_bytes(raw[start:start + size], "little"))
+            start += size
+        position, inc, has_uint32, uinteger, initial_seed = values
+        if inc % 2 == 0 or has_uint32 > 1:
+            raise ValueError("set_state: argument 'new_state' is not a state that get_state returned")
+        self.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": position, "inc": inc},
+                                    "has_uint32": has_uint32, "uinteger": uinteger}
+        self._initial_seed = initial_seed
+        return self
+
     @property
     def device(self):
         from .devices import Device
@@ -65,6 +90,23 @@ class Generator(np.random.Generator):
 
     def __repr__(self):
         return f"fastgrad.Generator(initial_seed={self._initial_seed})"
+
+
+# Bytes of each field of a saved state: PCG64's position and increment, its buffered 32-bit
+# draw (a flag and the value), and the seed the stream started from.
+_STATE_FIELDS = (16, 16, 1, 4, 8)
+
+
+def _state_bytes(new_state):
+    from .autograd.tensor import Tensor
+
+    data = new_state._data if isinstance(new_state, Tensor) else new_state
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8:
+        raise TypeError(f"set_state: argument 'new_state' must be a uint8 tensor from get_state, got "
+                        f"{getattr(data, 'dtype', type(data).__name__)}")
+    if data.shape != (sum(_STATE_FIELDS),):
+        raise ValueError(f"set_state: argument 'new_state' must have shape ({sum(_STATE_FIELDS)},), got {data.shape}")
+    return data.tobytes()
 
 
 def _restored(state, initial_seed):

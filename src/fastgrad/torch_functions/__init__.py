@@ -7,12 +7,18 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   flip, add, div, squeeze, ...), so that function and method cannot disagree;
 - everyday.py: more reductions, splitting, elementwise math, scatter/search (logsumexp, median,
   unbind, narrow, erf, cross, searchsorted, ...);
-- arithmetic.py: addcmul, addcdiv, mv, inner, heaviside, logcumsumexp;
+- arithmetic.py: addcmul, addcdiv, mv, inner, heaviside, logcumsumexp, sgn, frac;
 - arrangement.py: hstack, vstack, dstack, movedim, unflatten, rot90;
-- selection.py: masked_select, kthvalue, unique_consecutive, combinations;
+- broadcasting.py: broadcast_tensors, atleast_1d, atleast_2d, atleast_3d;
+- diagonals.py: diagonal, diag_embed, block_diag;
+- selection.py: masked_select, take, kthvalue, unique_consecutive, combinations;
+- nan_reductions.py: nansum, nanmean, aminmax;
+- accumulation.py: index_add (index_add_), Tensor.sum_to_size;
 - order_statistics.py: quantile, nanquantile, mode, histc;
-- sampling.py: normal, poisson, seed, initial_seed;
-- runtime.py: set_printoptions, compile.
+- sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
+- runtime.py: set_printoptions, compile;
+- tensor_memory.py, element_callbacks.py, complex_parts.py: the Tensor methods data_ptr,
+  storage_offset, apply_, map_ and the properties real, imag.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

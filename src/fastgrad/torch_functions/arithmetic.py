@@ -1,5 +1,5 @@
-"""PyTorch's arithmetic functions addcmul, addcdiv, mv, inner, heaviside and logcumsumexp,
-module functions and Tensor methods (addcmul_ and addcdiv_ in place, as optimizers written
+"""PyTorch's arithmetic functions addcmul, addcdiv, mv, inner, heaviside, logcumsumexp, sgn
+and frac, module functions and Tensor methods (addcmul_ and addcdiv_ in place, as optimizers written
 by hand use them).
 
     import fastgrad as torch
@@ -14,8 +14,9 @@ from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods
 from ..ops.broadcast import normalize_axis
 from ..ops.inplace import in_place as _in_place
+from ..ops.selection import where
 
-__all__ = ["addcdiv", "addcmul", "heaviside", "inner", "logcumsumexp", "mv"]
+__all__ = ["addcdiv", "addcmul", "frac", "heaviside", "inner", "logcumsumexp", "mv", "sgn"]
 
 
 def _as_tensor(x):
@@ -136,7 +137,33 @@ def logcumsumexp(input, dim):
     return LogCumSumExp.apply(x, axis)
 
 
+def sgn(input):
+    """x / |x| (0 where x is 0): for real tensors the sign, -1, 0 or 1 (NaN gives 0, as
+    PyTorch's); the gradient of a real sgn is zero.
+
+    >>> torch.sgn(torch.tensor([-2., 0., 3.]))   # tensor([-1., 0., 1.])
+    """
+    x = _as_tensor(input)
+    if x.dtype.kind == "c":
+        size = np.abs(np.asarray(x._data))
+        return where(size == 0, np.zeros((), dtype=x.dtype), x / np.where(size == 0, 1, size).astype(size.dtype))
+    signs = x.sign()
+    return where(np.isnan(np.asarray(x._data)), np.zeros((), dtype=x.dtype), signs) if x.dtype.kind == "f" else signs
+
+
+def frac(input):
+    """The fractional part x - trunc(x), with the sign of x; d/dx = 1.
+
+    >>> torch.frac(torch.tensor([-2.5, 3.25]))   # tensor([-0.5, 0.25])
+    """
+    x = _as_tensor(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"frac: argument 'input' must be a floating-point tensor, got {x.dtype}")
+    return x - x.trunc()
+
+
 _methods.bind({
+    "sgn": sgn, "frac": frac, "sgn_": _in_place("sgn_", sgn), "frac_": _in_place("frac_", frac),
     "addcmul": addcmul, "addcdiv": addcdiv, "mv": mv, "inner": inner, "heaviside": heaviside,
     "logcumsumexp": logcumsumexp,
     "addcmul_": _in_place("addcmul_", addcmul), "addcdiv_": _in_place("addcdiv_", addcdiv),

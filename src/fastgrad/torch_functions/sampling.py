@@ -1,5 +1,5 @@
-"""PyTorch's sampling functions normal and poisson, and the default generator's seed and
-initial_seed (fastgrad.manual_seed and fastgrad.Generator are in creation.py and
+"""PyTorch's sampling functions normal and poisson, and the default generator's seed,
+initial_seed, get_rng_state and set_rng_state (fastgrad.manual_seed and fastgrad.Generator are in creation.py and
 generator.py).
 
     import fastgrad as torch
@@ -18,7 +18,7 @@ from ..creation import _dtype, _leaf, _rng, tensor as _new_tensor
 from ..generator import Generator
 from ..ops.selection import where
 
-__all__ = ["Generator", "initial_seed", "normal", "poisson", "seed"]
+__all__ = ["Generator", "get_rng_state", "initial_seed", "normal", "poisson", "seed", "set_rng_state"]
 
 
 def _check_generator(op, generator):
@@ -92,3 +92,18 @@ def seed():
 def initial_seed():
     """The seed the default generator last started from."""
     return creation.default_generator().initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor; set_rng_state(state) later draws the
+    same numbers again.
+
+    >>> state = torch.get_rng_state(); a = torch.rand(2); torch.set_rng_state(state)
+    >>> torch.equal(a, torch.rand(2))   # True
+    """
+    return creation.default_generator().get_state()
+
+
+def set_rng_state(new_state):
+    """Restore the default generator to a state from get_rng_state."""
+    creation.default_generator().set_state(new_state)

@@ -1,5 +1,5 @@
-"""PyTorch's masked_select, kthvalue, unique_consecutive and combinations, module functions
-(and Tensor methods, except combinations).  Which elements are taken is computed from the
+"""PyTorch's masked_select, take, kthvalue, unique_consecutive and combinations, module
+functions (and Tensor methods, except combinations).  Which elements are taken is computed from the
 data; the values are then picked differentiably, so the gradient goes to the elements taken.
 
     import fastgrad as torch
@@ -18,7 +18,7 @@ from ..ops import gathering as _gathering, indexing as _indexing, methods as _me
 from ..ops.broadcast import normalize_axis
 from ..ops.methods import ValuesIndices
 
-__all__ = ["combinations", "kthvalue", "masked_select", "unique_consecutive"]
+__all__ = ["combinations", "kthvalue", "masked_select", "take", "unique_consecutive"]
 
 
 def _as_tensor(x):
@@ -44,6 +44,23 @@ def masked_select(input, mask):
     if tuple(x.shape) != shape:
         x = _shape.broadcast_to(x, shape)
     return _indexing.getitem(_shape.reshape(x, (-1,)), np.broadcast_to(keep, shape).reshape(-1))
+
+
+def take(input, index):
+    """The elements of input, read as a 1-d tensor in row-major order, at `index` (an integer
+    tensor; negative indices count from the end); the result has index's shape.
+
+    >>> torch.take(torch.tensor([[1., 2.], [3., 4.]]), torch.tensor([0, -1]))   # tensor([1., 4.])
+    """
+    x = _as_tensor(input)
+    picked = _host("take", "index", index)
+    if picked.dtype.kind not in "iu":
+        raise TypeError(f"take: argument 'index' must be an integer tensor, got {picked.dtype}")
+    size = x.numel()
+    if picked.size and (picked.min() < -size or picked.max() >= size):
+        bad = picked[(picked < -size) | (picked >= size)].flat[0]
+        raise IndexError(f"take: argument 'index' holds {bad}, out of range for a tensor of {size} elements")
+    return _indexing.getitem(_shape.reshape(x, (-1,)), picked.astype(np.int64))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -112,4 +129,4 @@ def combinations(input, r=2, with_replacement=False):
     return _indexing.getitem(x, rows)
 
 
-_methods.bind({"masked_select": masked_select, "kthvalue": kthvalue, "unique_consecutive": unique_consecutive})
+_methods.bind({"take": take, "masked_select": masked_select, "kthvalue": kthvalue, "unique_consecutive": unique_consecutive})

@@ -1,0 +1,62 @@
+"""Tensor.apply_ and Tensor.map_, PyTorch's in-place element-by-element Python callbacks: each
+element (a Python number) is replaced by callable(element), or callable(element, other's
+element).  As in PyTorch they work on CPU tensors outside autograd only, and are slow (one
+Python call per element).
+
+    x.apply_(lambda v: v * 2)
+    x.map_(y, lambda a, b: max(a, b))
+"""
+import numpy as np
+
+from ..autograd import capture
+from ..autograd.tensor import Tensor
+from ..ops import methods as _methods
+
+
+def _host_data(op, t, name):
+    if t.requires_grad:
+        raise RuntimeError(f"{op}: cannot be called on a tensor that requires grad ({name}); call it on "
+                           f"{name}.detach() instead")
+    if not isinstance(t._data, np.ndarray):
+        raise TypeError(f"{op}: works on CPU tensors only, {name} holds {type(t._data).__name__} data")
+    return t._data
+
+
+def _check_callable(op, fn):
+    if not callable(fn):
+        raise TypeError(f"{op}: argument 'callable' must be callable, got {type(fn).__name__}")
+
+
+def _write_mapped(data, fn, *others):
+    values = [fn(*(v.item() for v in items)) for items in zip(data.flat, *(o.flat for o in others))]
+    data[...] = np.asarray(values, dtype=data.dtype).reshape(data.shape)
+
+
+def _apply_(self, callable):
+    """In place: each element x replaced by callable(x); returns self."""
+    _check_callable("apply_", callable)
+    data = _host_data("apply_", self, "self")
+    capture.run(_write_mapped, data, callable)
+    self._version[0] += 1
+    return self
+
+
+def _map_(self, tensor, callable):
+    """In place: each element x replaced by callable(x, y), y the element of `tensor` (broadcast
+    to self's shape) at the same position; returns self."""
+    _check_callable("map_", callable)
+    data = _host_data("map_", self, "self")
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"map_: argument 'tensor' must be a Tensor, got {type(tensor).__name__}")
+    other = _host_data("map_", tensor, "tensor")
+    try:
+        other = np.broadcast_to(other, data.shape)
+    except ValueError:
+        raise RuntimeError(f"map_: argument 'tensor' of shape {other.shape} does not broadcast to the tensor's "
+                           f"shape {data.shape}") from None
+    capture.run(_write_mapped, data, callable, other)
+    self._version[0] += 1
+    return self
+
+
+_methods.bind({"apply_": _apply_, "map_": _map_})
