@@ -34,6 +34,8 @@ SCHEDULES = [
     ("CosineAnnealingWarmRestarts1", lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=7)),
     ("LinearLR", lambda m, o: m.LinearLR(o, start_factor=0.25, end_factor=0.9, total_iters=10)),
     ("LambdaLR", lambda m, o: m.LambdaLR(o, lr_lambda=[lambda e: 0.97 ** e, lambda e: 1 / (1 + e)])),
+    ("MultiplicativeLR", lambda m, o: m.MultiplicativeLR(o, lr_lambda=lambda e: 0.95)),
+    ("MultiplicativeLR2", lambda m, o: m.MultiplicativeLR(o, lr_lambda=[lambda e: 0.9, lambda e: 1 + 1 / (e + 2)])),
     ("SequentialLR", lambda m, o: m.SequentialLR(
         o, [m.LinearLR(o, start_factor=0.1, total_iters=5), m.CosineAnnealingLR(o, T_max=20),
             m.ExponentialLR(o, gamma=0.9)], milestones=[5, 25])),
@@ -163,3 +165,17 @@ def test_bad_arguments_raise():
         ls.StepLR(_fg_opt(), step_size=3, last_epoch=5)
     with pytest.raises(ValueError, match="milestones"):
         ls.SequentialLR(opt, [ls.StepLR(opt, 2), ls.StepLR(opt, 3)], milestones=[])
+
+
+def test_multiplicative_lr_refuses_what_is_not_a_function_and_resumes_from_its_state():
+    with pytest.raises(TypeError, match="MultiplicativeLR: argument 'lr_lambda' must be a function"):
+        ls.MultiplicativeLR(_fg_opt(), lr_lambda=0.9)
+    with pytest.raises(ValueError, match="expected 2 values for lr_lambda"):
+        ls.MultiplicativeLR(_fg_opt(), lr_lambda=[lambda e: 0.9])
+    opt = _fg_opt()
+    sched = ls.MultiplicativeLR(opt, lr_lambda=lambda e: 0.5)
+    for _ in range(3):
+        sched.step()
+    resumed = ls.MultiplicativeLR(_fg_opt(), lr_lambda=lambda e: 0.5)
+    resumed.load_state_dict(sched.state_dict())
+    assert resumed.last_epoch == 3 and resumed.get_last_lr() == pytest.approx([0.1 / 8, 0.05 / 8])

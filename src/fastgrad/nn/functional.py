@@ -199,12 +199,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1 / (1 - p) while
     training; the identity otherwise.  Uses fastgrad's generator (fastgrad.manual_seed)."""
+    _check_probability("dropout", p)
+    return _maybe_dropped("dropout", _dropped, input, p, training, inplace)
+
+
+def _check_probability(op, p):
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"{op}: probability has to be between 0 and 1, but got {p}")
+
+
+def _maybe_dropped(op, compute, input, p, training, inplace):
+    """compute(input, p) while training with p > 0 (written into input when inplace), else input."""
+    active = training and p > 0.0
     if inplace:
-        return _written_into(input, "dropout", _dropped, p) if training and p > 0.0 else input
+        return _written_into(input, op, compute, p) if active else input
     input = _tensor(input)
-    return _dropped(input, p) if training and p > 0.0 else input
+    return compute(input, p) if active else input
 
 
 def _dropped(input, p):
@@ -357,8 +367,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     >>> F.dropout2d(fg.ones(8, 16, 4, 4), p=0.25).shape
     (8, 16, 4, 4)
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: probability has to be between 0 and 1, but got {p}")
+    _check_probability("dropout2d", p)
     ndim = len(input.shape)
     if ndim < 2:
         raise ValueError(f"dropout2d: the input must have at least 2 axes (N, C, ...), got shape {tuple(input.shape)}")
@@ -369,10 +378,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         warnings.warn("dropout2d: received a 3-d input, read as (N, C, L) with one draw per (n, c), as PyTorch "
                       "does (use dropout1d semantics explicitly, or add a batch axis for (C, H, W))",
                       UserWarning, stacklevel=2)
-    if inplace:
-        return _written_into(input, "dropout2d", _channels_dropped, p) if training and p > 0.0 else input
-    input = _tensor(input)
-    return _channels_dropped(input, p) if training and p > 0.0 else input
+    return _maybe_dropped("dropout2d", _channels_dropped, input, p, training, inplace)
 
 
 def _channels_dropped(input, p):
@@ -653,6 +659,33 @@ __all__ += ["affine_grid", "grid_sample"]
 from ..ops.ctc_loss import ctc_loss  # noqa: E402
 
 __all__ += ["ctc_loss"]
+
+
+# ---- channel dropout of (N, C, L) inputs and Gumbel-softmax sampling ----
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels input[n, c] of an (N, C, L) input (or input[c] of an unbatched
+    (C, L) one) with probability p and scale the rest by 1 / (1 - p) while training; the
+    identity otherwise.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.dropout1d(fg.ones(8, 16, 10), p=0.25).shape
+    (8, 16, 10)
+    """
+    _check_probability("dropout1d", p)
+    if len(input.shape) not in (2, 3):
+        raise RuntimeError(f"dropout1d: expects a 2-d (C, L) or 3-d (N, C, L) input, got shape {tuple(input.shape)}")
+    return _maybe_dropped("dropout1d", _channels_dropped_1d, input, p, training, inplace)
+
+
+def _channels_dropped_1d(input, p):
+    if input.ndim == 3:
+        return _channels_dropped(input, p)
+    return _channels_dropped(input.unsqueeze(0), p).squeeze(0)
+
+
+from .gumbel_softmax import gumbel_softmax  # noqa: E402
+
+__all__ += ["dropout1d", "gumbel_softmax"]
 
 
 # ---- argument checks -------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections import Counter
 from ..autograd.capture import replayed_call
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "PolynomialLR", "ExponentialLR",
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "PolynomialLR", "ExponentialLR",
            "CosineAnnealingLR",
            "CosineAnnealingWarmRestarts", "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau",
            "WarmupCosineLR", "InverseSqrtLR", "warmup_cosine", "inverse_sqrt"]
@@ -118,6 +118,23 @@ class LambdaLR(LRScheduler):
         state = dict(state_dict)
         state.pop("lr_lambdas", None)
         self.__dict__.update(state)
+
+
+class MultiplicativeLR(LambdaLR):
+    """lr = previous lr * lr_lambda(step) from the first step on (the first rate is the
+    group's own); one function, or one per group."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        for fn in lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]:
+            if not callable(fn):
+                raise TypeError(f"MultiplicativeLR: argument 'lr_lambda' must be a function or a list of functions, "
+                                f"got {type(fn).__name__}")
+        super().__init__(optimizer, lr_lambda, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch > 0:
+            return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._group_lrs())]
+        return self._group_lrs()
 
 
 class StepLR(LRScheduler):

@@ -117,3 +117,10 @@ __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "BatchNorm3d"
 from .loss import CTCLoss  # noqa: E402
 
 __all__ += ["CTCLoss"]
+
+# A dict of parameters, channel dropout of sequences, distances between rows.
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .dropout import Dropout1d  # noqa: E402
+from .parameter_dict import ParameterDict  # noqa: E402
+
+__all__ += ["CosineSimilarity", "Dropout1d", "PairwiseDistance", "ParameterDict"]

@@ -185,16 +185,21 @@ class ParameterList(Module):
         return self
 
     def __repr__(self):
-        lines = [f"    ({name}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
-                 for name, p in self._parameters.items()]
-        return "ParameterList(\n" + "\n".join(lines) + "\n)" if lines else "ParameterList()"
+        return parameters_repr("ParameterList", self._parameters)
 
 
-def _as_parameter(value):
+def parameters_repr(container, parameters):
+    """PyTorch's repr of a ParameterList or ParameterDict: one line per parameter."""
+    lines = [f"    ({name}): Parameter containing: [{p.dtype} of size {'x'.join(map(str, p.shape))}]"
+             for name, p in parameters.items()]
+    return f"{container}(\n" + "\n".join(lines) + "\n)" if lines else f"{container}()"
+
+
+def _as_parameter(value, container="ParameterList"):
     from ..parameter import Parameter
 
     if isinstance(value, Parameter):
         return value
     if value is None:
-        raise TypeError("ParameterList: cannot hold None (a Parameter, Tensor or array is expected)")
+        raise TypeError(f"{container}: cannot hold None (a Parameter, Tensor or array is expected)")
     return Parameter(value)

@@ -44,3 +44,12 @@ class FeatureAlphaDropout(Dropout):
 
     def forward(self, input):
         return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(Dropout):
+    """Training: y[n, c] = x[n, c] * m[n, c] / (1 - p), m ~ Bernoulli(1 - p), one draw per
+    channel of each sample of an (N, C, L) input (or per channel of a (C, L) one); evaluation:
+    y = x.  See F.dropout1d."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
