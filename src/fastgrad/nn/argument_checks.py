@@ -15,7 +15,7 @@ from ..autograd.tensor import Tensor
 # Parameter names of nn.functional that take tensors.
 TENSOR_ARGUMENTS = ("input", "target", "weight", "bias", "pos_weight", "query", "key", "value", "attn_mask", "x1", "x2",
                     "tensor", "input1", "input2", "anchor", "positive", "negative", "var", "theta", "grid",
-                    "log_probs", "targets")
+                    "log_probs", "targets", "logits")
 
 
 # dtypes of numbers, for the check that settles the usual case at once
