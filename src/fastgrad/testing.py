@@ -52,8 +52,9 @@ def _compare(actual, expected, options):
     """None when close, else the message saying why not."""
     if isinstance(actual, collections.abc.Mapping) and isinstance(expected, collections.abc.Mapping):
         if set(actual) != set(expected):
-            return (f"The keys of the mappings do not match: missing in actual {sorted(map(str, set(expected) - set(actual)))}, "
-                    f"additional in actual {sorted(map(str, set(actual) - set(expected)))}")
+            missing = sorted(map(str, set(expected) - set(actual)))
+            extra = sorted(map(str, set(actual) - set(expected)))
+            return f"The keys of the mappings do not match: missing in actual {missing}, additional in actual {extra}"
         return _first_failure(((k, actual[k], expected[k]) for k in expected), options)
     if _is_sequence(actual) and _is_sequence(expected):
         if len(actual) != len(expected):

@@ -101,4 +101,5 @@ def test_message_passing_script_equals_pytorch():
     np.testing.assert_allclose(mine["last_lr"], theirs["last_lr"], rtol=1e-12)
     assert mine["names"] == theirs["names"]
     for key, value in theirs["results"].items():
-        np.testing.assert_allclose(mine["results"][key].numpy(), value.detach().numpy(), rtol=1e-10, atol=1e-12, err_msg=key)
+        np.testing.assert_allclose(mine["results"][key].numpy(), value.detach().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=key)

@@ -9,6 +9,7 @@ broadcasts from.  Both are differentiable.
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, reductions as _reductions, shape as _shape
 from ..ops.gathering import ScatterAdd
@@ -37,7 +38,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     if not -x.ndim <= dim < x.ndim:
         raise IndexError(f"index_add: argument 'dim' = {dim} is out of range for a tensor of {x.ndim} dimensions")
     dim = int(dim) % x.ndim
-    picked = np.asarray(index._data if isinstance(index, Tensor) else index)
+    picked = host_data("index_add", "index", index._data if isinstance(index, Tensor) else index)
     if picked.ndim != 1 or picked.dtype.kind not in "iu":
         raise TypeError(f"index_add: argument 'index' must be a 1-d integer tensor, got shape {picked.shape} and "
                         f"dtype {picked.dtype}")

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods
 from ..ops.broadcast import normalize_axis
@@ -145,10 +146,12 @@ def sgn(input):
     """
     x = _as_tensor(input)
     if x.dtype.kind == "c":
-        size = np.abs(np.asarray(x._data))
+        size = np.abs(host_data("sgn", "input", x._data))
         return where(size == 0, np.zeros((), dtype=x.dtype), x / np.where(size == 0, 1, size).astype(size.dtype))
     signs = x.sign()
-    return where(np.isnan(np.asarray(x._data)), np.zeros((), dtype=x.dtype), signs) if x.dtype.kind == "f" else signs
+    if x.dtype.kind != "f":
+        return signs
+    return where(np.isnan(host_data("sgn", "input", x._data)), np.zeros((), dtype=x.dtype), signs)
 
 
 def frac(input):

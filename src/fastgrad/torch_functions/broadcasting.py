@@ -60,7 +60,8 @@ atleast_2d.__doc__ = """input as a tensor of at least 2 dimensions: () -> (1, 1)
 
     >>> torch.atleast_2d(torch.ones(3)).shape   # (1, 3)
     """
-atleast_3d = _at_least("atleast_3d", 3, lambda shape: {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[len(shape)])
+atleast_3d = _at_least("atleast_3d", 3,
+                       lambda shape: {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[len(shape)])
 atleast_3d.__doc__ = """input as a tensor of at least 3 dimensions: () -> (1, 1, 1), (n,) -> (1, n, 1),
     (m, n) -> (m, n, 1).  Given several tensors (or one list of them), a tuple.
 

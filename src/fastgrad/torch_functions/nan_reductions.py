@@ -11,6 +11,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, reductions as _reductions, shape as _shape
 from ..ops.broadcast import normalize_axis
@@ -37,11 +38,11 @@ def _axes(op, dim, ndim):
     return axes if values and ndim else None   # PyTorch: dim=[] and a 0-d tensor's dim reduce everything
 
 
-def _non_nan(x):
+def _non_nan(op, x):
     """x with NaN replaced by 0 (the gradient does not reach the NaN), and the mask of non-NaN."""
     if x.dtype.kind not in "fc":
         return x, None
-    keep = ~np.isnan(np.asarray(x._data))
+    keep = ~np.isnan(host_data(op, "input", x._data))
     return where(keep, x, np.zeros((), dtype=x.dtype)), keep
 
 
@@ -54,7 +55,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         x = _shape.astype(x, dtype)
     axes = _axes("nansum", dim, x.ndim)
-    return _reductions.sum(_non_nan(x)[0], axis=axes, keepdims=bool(keepdim))
+    return _reductions.sum(_non_nan("nansum", x)[0], axis=axes, keepdims=bool(keepdim))
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -69,7 +70,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if x.dtype.kind not in "fc":
         raise TypeError(f"nanmean: argument 'input' must be a floating-point tensor, got {x.dtype}")
     axes = _axes("nanmean", dim, x.ndim)
-    filled, keep = _non_nan(x)
+    filled, keep = _non_nan("nanmean", x)
     total = _reductions.sum(filled, axis=axes, keepdims=bool(keepdim))
     count = np.sum(keep, axis=axes, keepdims=bool(keepdim))
     mean = total / np.maximum(count, 1).astype(x.dtype)

@@ -129,4 +129,5 @@ def combinations(input, r=2, with_replacement=False):
     return _indexing.getitem(x, rows)
 
 
-_methods.bind({"take": take, "masked_select": masked_select, "kthvalue": kthvalue, "unique_consecutive": unique_consecutive})
+_methods.bind({"take": take, "masked_select": masked_select, "kthvalue": kthvalue,
+               "unique_consecutive": unique_consecutive})
