@@ -131,3 +131,14 @@ from .torch_functions.broadcasting import *  # noqa: E402,F401,F403  (broadcast_
 from .torch_functions.accumulation import *  # noqa: E402,F401,F403  (index_add; Tensor.sum_to_size)
 from .torch_functions import complex_parts, element_callbacks, tensor_memory  # noqa: E402,F401  (Tensor methods)
 from . import testing  # noqa: E402,F401  (testing.assert_close)
+
+# ---- PyTorch's other names, number and matrix functions, dtype rules and runtime switches ----
+from .torch_functions.aliases import *  # noqa: E402,F401,F403  (acos, greater, swapdims, row_stack, ...)
+from .torch_functions.numerics import *  # noqa: E402,F401,F403  (copysign, float_power, gcd, isin, rsub, ...)
+from .torch_functions.dtype_rules import *  # noqa: E402,F401,F403  (result_type, promote_types, can_cast, is_*)
+from .torch_functions.layout import *  # noqa: E402,F401,F403  (fliplr, hsplit, column_stack, tril_indices, ...)
+from .torch_functions.matrix_functions import *  # noqa: E402,F401,F403  (logdet, matrix_exp, pinverse, vander)
+from .torch_functions.running_extremes import *  # noqa: E402,F401,F403  (cummax, cummin)
+from .torch_functions.integration import *  # noqa: E402,F401,F403  (trapezoid, trapz, cumulative_trapezoid)
+from .torch_functions.histogram import *  # noqa: E402,F401,F403
+vmap = func.vmap

@@ -18,7 +18,16 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
 - tensor_memory.py, element_callbacks.py, complex_parts.py: the Tensor methods data_ptr,
-  storage_offset, apply_, map_ and the properties real, imag.
+  storage_offset, apply_, map_ and the properties real, imag;
+- aliases.py: PyTorch's other names (acos, greater, swapdims, row_stack, ...);
+- numerics.py: positive, deg2rad, rad2deg, signbit, copysign, float_power, gcd, lcm, isin, rsub,
+  scalar_tensor;
+- dtype_rules.py: is_complex, is_signed, is_nonzero, is_same_size, result_type, promote_types, can_cast;
+- layout.py: fliplr, flipud, ravel, column_stack, hsplit, vsplit, dsplit, tile, tril_indices,
+  triu_indices, unravel_index;
+- matrix_functions.py: logdet, matrix_exp, inverse, pinverse, diagflat, vander;
+- running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
+- histogram.py: histogram.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.
