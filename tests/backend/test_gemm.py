@@ -117,6 +117,21 @@ def test_out_alpha_beta(blas_name, out_layout, alpha, beta, dtype, rng):
     assert_matches_matmul(out, a, b, dtype, alpha, beta, before)
 
 
+@pytest.mark.parametrize("shapes", [((5,), (5, 3)), ((4, 5), (5,)), ((5,), (5,)), ((2, 3, 4, 5), (5,)),
+                                    ((5,), (2, 3, 5, 4))], ids=str)
+@pytest.mark.parametrize("beta", [0.0, 1.0])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_vector_operands_write_into_a_strided_out(blas_name, shapes, beta, dtype, rng):
+    a, b = make(rng, shapes[0], dtype), make(rng, shapes[1], dtype)
+    shape = np.matmul(a, b).shape
+    buffer = rng.standard_normal(shape[:-1] + (2 * shape[-1],) if shape else (2,)).astype(dtype)
+    out = buffer[..., ::2] if shape else buffer[0, ...]
+    before, untouched = out.copy(), buffer[..., 1::2].copy() if shape else buffer[1]
+    assert gemm(a, b, out=out, beta=beta) is out
+    assert_matches_matmul(out, a, b, dtype, 1.0, beta, before)
+    assert np.array_equal(buffer[..., 1::2] if shape else buffer[1], untouched)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_beta_zero_ignores_nan_in_out(blas_name, dtype, rng):
     a, b = make(rng, (3, 4), dtype), make(rng, (4, 2), dtype)

@@ -74,3 +74,31 @@ def test_matmul_matches_torch(blas_name, shapes, rng):
     (ta @ tb).sum().backward()
     np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shapes", SHAPES[:3] + [((2, 3, 4), (4,))], ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matmul_gradients_are_the_promoted_products_of_numpy(shapes, dtype, rng):
+    """With NumPy's BLAS, each gradient is np.matmul of the 1-d operands promoted to matrices
+    (as np.matmul promotes them), bit for bit; y is a transposed view (not contiguous)."""
+    before = fg.get_blas()
+    fg.set_blas("numpy")
+    try:
+        x = rng.standard_normal(shapes[0]).astype(dtype)
+        y = np.ascontiguousarray(rng.standard_normal(shapes[1][::-1]).astype(dtype).T) if len(shapes[1]) == 2 \
+            else rng.standard_normal(shapes[1]).astype(dtype)
+        g = rng.standard_normal(np.matmul(x, y).shape).astype(dtype)
+        tx, ty = fg.tensor(x, requires_grad=True), fg.tensor(y, requires_grad=True)
+        (fg.matmul(tx, ty) * fg.tensor(g)).sum().backward()
+    finally:
+        fg.set_blas(before)
+    x2 = x[None, :] if x.ndim == 1 else x
+    y2 = y[:, None] if y.ndim == 1 else y
+    g2 = g[..., None, :] if x.ndim == 1 else g
+    g2 = g2[..., None] if y.ndim == 1 else g2
+    gx = np.matmul(g2, np.swapaxes(y2, -1, -2))
+    gy = np.matmul(np.swapaxes(x2, -1, -2), g2)
+    if gy.ndim > y2.ndim:
+        gy = gy.sum(axis=tuple(range(gy.ndim - y2.ndim)))
+    assert np.array_equal(tx.grad.numpy(), gx.reshape(x.shape))
+    assert np.array_equal(ty.grad.numpy(), gy.reshape(y.shape))

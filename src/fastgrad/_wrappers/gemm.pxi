@@ -199,11 +199,11 @@ def blas_gemm(a, b, out=None, double alpha=1.0, double beta=0.0):
             a2 = a2.copy()
         if np.may_share_memory(out, b2):
             b2 = b2.copy()
-    c = out
+    c = out  # 1-d operands' axes put back as views (indexing: np.expand_dims costs more than a small product)
     if nda == 1:
-        c = np.expand_dims(c, -2 if ndb > 1 else -1)
+        c = c[..., None, :] if ndb > 1 else c[..., None]
     if ndb == 1:
-        c = np.expand_dims(c, -1)
+        c = c[..., None]
     cdef int64_t count = 1
     for size in batch_shape:
         count *= size

@@ -8,6 +8,8 @@
 Both directions are differentiable: flatten a pytree of Tensors and the
 result carries their gradients; unflatten a Tensor and each piece does.
 """
+import math
+
 import numpy as np
 
 from .. import numpy as fnp
@@ -33,7 +35,7 @@ def _rebuild(structure, flat, start):
     kind = structure[0]
     if kind is None:
         _, shape, is_array = structure
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         piece = flat[start:start + size]
         if is_array:
             return fnp.reshape(piece, shape), start + size
