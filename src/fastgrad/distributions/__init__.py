@@ -1,13 +1,17 @@
-"""Probability distributions with PyTorch's names (`torch.distributions`): Normal, Uniform,
-Bernoulli, Categorical, Exponential and Laplace, their log-densities, entropies, moments and samples (reparameterized,
-differentiable samples via rsample where the distribution allows it), and kl_divergence.
+"""Probability distributions with PyTorch's names (`torch.distributions`): their log-densities,
+entropies, moments and samples (reparameterized, differentiable samples via rsample where the
+distribution allows it), Distribution.expand, and kl_divergence between the pairs PyTorch defines.
+
+    Normal, LogNormal, Laplace, Uniform, Exponential, Gamma, Beta, Dirichlet, MultivariateNormal
+    Bernoulli, Binomial, Poisson, Categorical, OneHotCategorical; Independent
 
     from fastgrad.distributions import Normal, kl_divergence
     q = Normal(mu, sigma)
     z = q.rsample()                       # gradients flow into mu and sigma
     loss = -p_model.log_prob(x).sum() + kl_divergence(q, Normal(0.0, 1.0)).sum()
 
-Draws come from fastgrad's generator (fastgrad.manual_seed).
+Draws come from fastgrad's generator (fastgrad.manual_seed). Gamma, Beta, Dirichlet, Poisson and
+Binomial need SciPy for lgamma and digamma, as fastgrad.special does.
 """
 from . import constraints
 from .bernoulli import Bernoulli
@@ -29,6 +33,6 @@ from .poisson import Poisson
 from .uniform import Uniform
 from . import kl_discrete, kl_multivariate, kl_univariate  # noqa: E402,F401  (register their pairs)
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma", "Independent", "Laplace", "LogNormal",
-           "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "Uniform", "constraints",
-           "kl_divergence", "register_kl"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
+           "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
+           "Uniform", "constraints", "kl_divergence", "register_kl"]
