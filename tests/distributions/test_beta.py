@@ -14,6 +14,8 @@ pytest.importorskip("scipy")   # lgamma and digamma
 CASES = {
     "log_prob": (lambda r: [positive(r, (3, 1)), positive(r, 4), r.uniform(0.01, 0.99, (2, 3, 4))],
                  lambda d, a, b, x: d.Beta(a, b).log_prob(x)),
+    "mode": (lambda r: [np.array([1.5, 2.0, 0.5, 3.0, 1.0]), np.array([2.5, 1.0, 2.0, 0.7, 1.0])],
+             lambda d, a, b: d.Beta(a, b).mode),
     "kl Beta": (lambda r: [positive(r, (2, 3)), positive(r, (2, 3)), positive(r, 3), positive(r, 3)],
                 lambda d, a, b, c, e: d.kl_divergence(d.Beta(a, b), d.Beta(c, e))),
     "kl Beta to Gamma": (lambda r: [positive(r, 3), positive(r, 3), positive(r, 3), positive(r, 3)],

@@ -1,7 +1,9 @@
 """Beta(concentration1, concentration0): density x^(a - 1) (1 - x)^(b - 1) / B(a, b) on [0, 1]
 (needs SciPy for lgamma and digamma, as fastgrad.special does)."""
+from ..ops.shape import stack
 from ..special import digamma, lgamma, xlogy
 from . import constraints
+from .dirichlet import Dirichlet
 from .distribution import Distribution, broadcast_all
 from .gamma_rsample import standard_gamma_rsample
 
@@ -29,6 +31,12 @@ class Beta(Distribution):
     @property
     def mean(self):
         return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self):
+        """The first coordinate of Dirichlet((a, b))'s mode: (a - 1) / (a + b - 2) for a, b >= 1."""
+        pair = stack([self.concentration1, self.concentration0], axis=-1)
+        return Dirichlet(pair, validate_args=False).mode[..., 0]
 
     @property
     def variance(self):
