@@ -141,7 +141,7 @@ def test_set_printoptions_changes_how_tensors_print():
         fg.set_printoptions(profile="default")
         assert "..." in repr(fg.zeros(2000)) and "0.3333" in repr(x)
     finally:
-        fg.set_printoptions(profile="default", sci_mode=False)
+        fg.set_printoptions(profile="default")  # sci_mode back to None: PyTorch's rule
     with pytest.raises(ValueError, match="set_printoptions: profile"):
         fg.set_printoptions(profile="long")
     with pytest.raises(ValueError, match="set_printoptions: argument 'precision'"):

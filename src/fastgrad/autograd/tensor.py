@@ -10,9 +10,12 @@ import numpy as np
 
 from ..backend import _is_cupy  # CuPy arrays have no __array_namespace__: known by their type
 from ..dtypes import get_default_dtype
+from . import printing
 from ._graph import TensorBase, has_floating_dtype, new_tensor, set_tensor_type
 from .capture import replayed_call
 from .grad_mode import STATE
+
+_INT64, _BOOL = np.dtype(np.int64), np.dtype(np.bool_)
 
 
 def as_array(data, dtype, op):
@@ -261,9 +264,9 @@ class Tensor(TensorBase):
 
     def __repr__(self):
         host = _to_host(self._data)
-        body = np.array2string(host, separator=", ", prefix="tensor(")
+        body = printing.array_body(host)
         extras = []
-        if host.dtype != get_default_dtype():
+        if host.dtype not in (get_default_dtype(), _INT64, _BOOL):  # the dtypes PyTorch leaves unsaid
             extras.append(f"dtype={host.dtype}")
         device = self.device
         if device != "cpu":

@@ -10,6 +10,8 @@ captures and replays a function for speed; it has its own rules and is not used 
 """
 import numpy as np
 
+from ..autograd import printing
+
 __all__ = ["compile", "set_printoptions"]
 
 _PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
@@ -19,10 +21,11 @@ _PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
                      sci_mode=None):
-    """How tensors print (NumPy's print options, which a Tensor's repr uses): digits after the
-    point, the element count above which the middle is summarized, the elements shown at each
-    edge then, the line width, a profile ('default', 'short', 'full') that sets all four, and
-    sci_mode (True: always scientific, False: never, None: NumPy's choice)."""
+    """How tensors print (NumPy arrays keep NumPy's options): digits after the point, the element
+    count above which the middle is summarized, the elements shown at each edge then, the line
+    width, a profile ('default', 'short', 'full') that sets all four, and sci_mode (True: always
+    scientific, False: never, None: PyTorch's rule).  As in PyTorch, sci_mode is set by each call
+    (None when not given)."""
     options = {}
     if profile is not None:
         if profile not in _PROFILES:
@@ -34,14 +37,10 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"set_printoptions: argument '{name}' must be a non-negative number, got {value!r}")
             options[name] = value
-    if sci_mode is not None:
-        if not isinstance(sci_mode, bool):
-            raise TypeError(f"set_printoptions: argument 'sci_mode' must be True, False or None, got {sci_mode!r}")
-        digits = options.get("precision", np.get_printoptions()["precision"])
-        options["suppress"] = not sci_mode
-        options["formatter"] = ({"float_kind": lambda v: np.format_float_scientific(v, precision=digits)}
-                                if sci_mode else None)
-    np.set_printoptions(**options)
+    if sci_mode is not None and not isinstance(sci_mode, bool):
+        raise TypeError(f"set_printoptions: argument 'sci_mode' must be True, False or None, got {sci_mode!r}")
+    options["sci_mode"] = sci_mode
+    printing.OPTIONS.update(options)
 
 
 _COMPILE_MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
