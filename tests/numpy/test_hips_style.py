@@ -79,3 +79,19 @@ def test_where_takes_keywords_and_keeps_python_values_python():
         np.where([True], x=[1.0])
     with pytest.raises(TypeError, match="unexpected or repeated"):
         np.where([True], [1.0], x=[2.0])
+
+
+def test_item_assignment_into_the_array_being_differentiated_raises_what_each_peer_raises():
+    """HIPS autograd raises TypeError for A[i] = b on an array it differentiates; PyTorch raises
+    RuntimeError for an in-place write into a leaf that requires grad. One error is both."""
+    def fun(A, b):
+        A[1] = b
+        return np.sum(A)
+
+    A = numpy.arange(5.0)
+    with pytest.raises(TypeError, match="__setitem__: a leaf tensor that requires grad"):
+        grad(fun)(A, 3.0)
+    with pytest.raises(RuntimeError, match="__setitem__: a leaf tensor that requires grad"):
+        grad(fun)(A, 3.0)
+    # Into a copy (not a leaf) it is differentiable.
+    numpy.testing.assert_array_equal(grad(lambda A, b: fun(A * 1.0, b))(A, 3.0), [1.0, 0.0, 1.0, 1.0, 1.0])

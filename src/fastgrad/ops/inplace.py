@@ -21,10 +21,15 @@ def _records(self, other):
     return STATE.enabled and (self._requires_grad or (isinstance(other, Tensor) and other._requires_grad))
 
 
+class LeafInPlaceError(RuntimeError, TypeError):
+    """An in-place write into a leaf that requires grad: a RuntimeError, as PyTorch raises, and a
+    TypeError, as HIPS autograd raises for item assignment into an array being differentiated."""
+
+
 def _check_leaf(self, op):
     if self._node is None and self._requires_grad:
-        raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an in-place "
-                           "operation; wrap it in fastgrad.no_grad() or use an out-of-place op")
+        raise LeafInPlaceError(f"{op}: a leaf tensor that requires grad is being used in an in-place "
+                               "operation; wrap it in fastgrad.no_grad() or use an out-of-place op")
 
 
 def _rebind(self, result):
