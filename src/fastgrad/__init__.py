@@ -77,6 +77,7 @@ def __getattr__(name):
 # ---- PyTorch's module-level names ---------------------------------------------------------
 # (after everything else: `float`, `int` and `bool` below shadow the builtins in this module)
 from . import cuda  # noqa: E402,F401  (fastgrad.cuda.is_available())
+from . import multiprocessing  # noqa: E402,F401  (torch.multiprocessing: Python's, with spawn)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (fastgrad.autograd.functional)
 from .autograd import inference_mode, is_inference_mode_enabled  # noqa: E402,F401
 from .creation import (as_tensor, empty, empty_like, rand_like, randint_like, randn_like,  # noqa: E402,F401

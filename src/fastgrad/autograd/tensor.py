@@ -192,8 +192,8 @@ class Tensor(TensorBase):
         return _HookHandle(hooks, hook)
 
     def retain_grad(self):
-        """Keep `.grad` on this non-leaf tensor after backward."""
-        if self._node is None:
+        """Keep `.grad` on this non-leaf tensor after backward (a second call changes nothing)."""
+        if self._node is None or self.retains_grad:
             return
         import weakref
 
@@ -205,7 +205,14 @@ class Tensor(TensorBase):
                 data = grad._data if isinstance(grad, Tensor) else grad
                 t.grad = data if t.grad is None else t.grad._data + data
 
+        store.retains_grad = True
         self.register_hook(store)
+
+    @property
+    def retains_grad(self):
+        """True when retain_grad() was called on this non-leaf tensor."""
+        hooks = self._node.hooks if self._node is not None else None
+        return any(getattr(h, "retains_grad", False) for h in hooks or ())
 
     # ---- array attributes -------------------------------------------------
 

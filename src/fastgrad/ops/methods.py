@@ -20,7 +20,8 @@ from ..backend import namespace_of
 from ..autograd._graph import binary_operator, has_floating_dtype, reflected_operator, unary_operator
 from ..autograd.tensor import Tensor, new_tensor
 from . import (activations, comparison, cumulative, elementwise, gathering, indexing, inplace, linalg,
-               manipulation, reductions, rounding, selection, shape, softmax_family, tiling, vector_norm)
+               manipulation, reductions, rounding, selection, shape, shared_memory, softmax_family, tiling,
+               vector_norm)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
 
@@ -528,11 +529,25 @@ def attach():
         "T": property(_T),
         "size": property(_size),
         "nbytes": property(lambda self: self._data.nbytes),
+        "share_memory_": shared_memory.share_memory_,
+        "is_shared": shared_memory.is_shared,
+        "__reduce_ex__": shared_memory.refuse_pickling_if_shared,
+        "pin_memory": _pin_memory,
+        "is_pinned": lambda self, device=None: False,
         "itemsize": property(lambda self: self._data.itemsize),
         "mT": property(lambda self: shape.swapaxes(self, -1, -2)),
         "device": property(_device, doc=_device.__doc__),
         "is_cuda": property(lambda self: self.device.type == "cuda"),
     })
+
+
+def _pin_memory(self, device=None):
+    """PyTorch's pin_memory: page-locked host memory for faster copies to a GPU.  Without a GPU
+    it raises as PyTorch's does; with one (CuPy) the tensor is returned as it is (fastgrad's
+    copies to the device do not use pinned memory), so is_pinned() stays False."""
+    if not devices.cuda_is_available():
+        raise RuntimeError("pin_memory: Cannot access accelerator device when none is available.")
+    return self
 
 
 def _device(self):

@@ -11,6 +11,11 @@ from .module_hooks import add_hook, call_with_hooks
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+def _floating(dtype):
+    """NumPy's floating dtypes and ml_dtypes' bfloat16 (which NumPy sees as kind 'V')."""
+    return dtype.kind == "f" or dtype.name == "bfloat16"
+
+
 class Module:
     """Base class of every layer and model.
 
@@ -273,12 +278,12 @@ class Module:
                 dtype = a
         if dtype is not None:
             dtype = np.dtype(dtype)
-            if dtype.kind != "f":
+            if not _floating(dtype):
                 raise TypeError(f"to: only floating dtypes are supported, got {dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
             if device is not None:
                 move_tensor_(t, device)
-            if dtype is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
+            if dtype is not None and _floating(t._data.dtype) and t._data.dtype != dtype:
                 t._data = t._data.astype(dtype)
                 if t.grad is not None:
                     t.grad = t.grad._data.astype(dtype)
@@ -307,6 +312,61 @@ class Module:
 
     def double(self):
         return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def bfloat16(self):
+        """Cast floating parameters and buffers to bfloat16 (needs ml_dtypes: fastgrad[bf16])."""
+        from ...amp.dtypes import bfloat16_dtype
+
+        return self.to(bfloat16_dtype())
+
+    def type(self, dst_type):
+        """Cast floating parameters and buffers to dst_type (a dtype)."""
+        return self.to(dst_type)
+
+    def share_memory(self):
+        """Move parameters and buffers into shared memory (Tensor.share_memory_): processes forked
+        afterwards update this very model (Hogwild training)."""
+        for t in list(self.parameters()) + list(self.buffers()):
+            t.share_memory_()
+        return self
+
+    def compile(self, *args, **kwargs):
+        """PyTorch's Module.compile (torch.compile in place): here the module runs eagerly, as
+        fastgrad.compile(module) does."""
+        from ...torch_functions.runtime import compile as compile_function
+
+        compile_function(self, *args, **kwargs)
+
+    # ---- lookup by qualified name ---------------------------------------------
+
+    def get_submodule(self, target):
+        """The module at a dotted path ('' is self): model.get_submodule("encoder.layers.0")."""
+        module = self
+        for name in target.split(".") if target else ():
+            child = module._modules.get(name) if isinstance(module, Module) else None
+            if child is None:
+                raise AttributeError(f"get_submodule: {type(module).__name__} has no submodule {name!r} "
+                                     f"(in {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """The parameter at a dotted path: model.get_parameter("encoder.0.weight")."""
+        return self._get_tensor("get_parameter", target, "_parameters", "parameter")
+
+    def get_buffer(self, target):
+        """The buffer at a dotted path: model.get_buffer("bn.running_mean")."""
+        return self._get_tensor("get_buffer", target, "_buffers", "buffer")
+
+    def _get_tensor(self, op, target, table, kind):
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in getattr(module, table):
+            raise AttributeError(f"{op}: {type(module).__name__} has no {kind} {name!r} (in {target!r})")
+        return getattr(module, table)[name]
 
     # ---- state dict -----------------------------------------------------------
 
