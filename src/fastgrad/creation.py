@@ -57,6 +57,9 @@ def _array_on(data, dtype, device, op):
     if dtype is not None and source is not None and data.dtype == np.dtype(dtype):
         dtype = None
     array = as_array(data, dtype, op)
+    from .devices import default_or
+
+    device = default_or(device)
     if device is not None:
         from .devices import move_array
 
@@ -106,6 +109,9 @@ def _dtype(dtype):
 
 
 def _leaf(array, requires_grad, device=None):
+    from .devices import default_or
+
+    device = default_or(device)
     if device is not None:
         from .devices import move_array
 
@@ -151,7 +157,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requ
 def _like(t, dtype, device):
     data = t._data if isinstance(t, Tensor) else np.asarray(t)
     return tuple(data.shape), (data.dtype if dtype is None else dtype), \
-        (device if device is not None else (t.device if isinstance(t, Tensor) and t.device != "cpu" else None))
+        (device if device is not None else (t.device if isinstance(t, Tensor) else None))
 
 
 def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:

@@ -289,3 +289,26 @@ def cuda(self, device=None):
 def cpu(self):
     """This tensor in host memory (NumPy)."""
     return self.to("cpu")
+
+
+# ---- the device new tensors go to when none is named (fastgrad.set_default_device) -------------
+_DEFAULT = ["cpu"]
+
+
+def set_default(device):
+    """Make `device` ('cpu', or 'cuda[:N]' when CuPy sees a GPU) where factories put new tensors;
+    None restores 'cpu'."""
+    kind, index = parse_device("cpu" if device is None else device)
+    if kind == "cuda":
+        require_cuda()
+    _DEFAULT[0] = Device(kind if index is None else f"{kind}:{index}")
+
+
+def default_device():
+    """The Device factories use when no device is given ('cpu' unless set_default changed it)."""
+    return _DEFAULT[0]
+
+
+def default_or(device):
+    """`device`, or the default device when it is None and the default is not the CPU."""
+    return device if device is not None or _DEFAULT[0] == "cpu" else _DEFAULT[0]
