@@ -142,4 +142,6 @@ from .torch_functions.matrix_functions import *  # noqa: E402,F401,F403  (logdet
 from .torch_functions.running_extremes import *  # noqa: E402,F401,F403  (cummax, cummin)
 from .torch_functions.integration import *  # noqa: E402,F401,F403  (trapezoid, trapz, cumulative_trapezoid)
 from .torch_functions.histogram import *  # noqa: E402,F401,F403
+from .torch_functions.runtime_flags import *  # noqa: E402,F401,F403  (use_deterministic_algorithms, ...)
+from .torch_functions import method_table as _method_table  # noqa: E402,F401  (their Tensor methods)
 vmap = func.vmap

@@ -272,7 +272,7 @@ test_bad_arguments_are_refused = refusal_test([
     (lambda: fg.is_nonzero(fg.tensor([])), RuntimeError, "no values"),
     (lambda: fg.is_complex(np.ones(2)), TypeError, "argument 'input' must be a Tensor"),
     (lambda: fg.promote_types("no-such", fg.float32), TypeError, "argument 'type1' must be a bool, integer"),
-    (lambda: fg.can_cast(fg.float32, object), TypeError, "argument 'to' must be a bool, integer, floating or complex dtype"),
+    (lambda: fg.can_cast(fg.float32, object), TypeError, "argument 'to' must be a bool, integer"),
     (lambda: fg.result_type(_M, "x"), TypeError, "arguments must be tensors or numbers"),
     (lambda: fg.logdet(_M), RuntimeError, "argument 'A' must be a batch of square matrices"),
     (lambda: fg.matrix_exp(fg.tensor([[1, 2], [3, 4]])), TypeError, "argument 'A' must be floating"),

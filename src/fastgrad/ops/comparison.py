@@ -23,7 +23,22 @@ def _compared(fn, x, y):
 
 
 def _inverted(x):
-    return _asarray(~x)
+    truth = _truth_of(x)
+    return _asarray(not truth if isinstance(truth, bool) else ~truth)
+
+
+def _truth_of(a):
+    """a as booleans (non-zero is true), as PyTorch's logical_* read numbers; booleans unchanged."""
+    is_bool = isinstance(a, bool) or str(getattr(a, "dtype", "")).rsplit(".", 1)[-1] == "bool"
+    return a if is_bool else a != 0
+
+
+def _truth(fn):
+    def on_truth(x, y):
+        return fn(_truth_of(x), _truth_of(y))
+
+    on_truth.__name__ = fn.__name__
+    return on_truth
 
 
 def _asarray(a):
@@ -38,9 +53,9 @@ lt = _compare(operator.lt)
 le = _compare(operator.le)
 gt = _compare(operator.gt)
 ge = _compare(operator.ge)
-logical_and = _compare(operator.and_)
-logical_or = _compare(operator.or_)
-logical_xor = _compare(operator.xor)
+logical_and = _compare(_truth(operator.and_))
+logical_or = _compare(_truth(operator.or_))
+logical_xor = _compare(_truth(operator.xor))
 
 
 def logical_not(x):

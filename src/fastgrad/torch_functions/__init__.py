@@ -27,7 +27,9 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   triu_indices, unravel_index;
 - matrix_functions.py: logdet, matrix_exp, inverse, pinverse, diagflat, vander;
 - running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
-- histogram.py: histogram.
+- histogram.py: histogram;
+- runtime_flags.py: use_deterministic_algorithms, set_float32_matmul_precision, set_default_device;
+- method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

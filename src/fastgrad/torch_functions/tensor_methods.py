@@ -101,7 +101,7 @@ reshape = _method("reshape", "The same elements in a new shape.")
 flatten = _method("flatten", "flatten(x, start_dim=0, end_dim=-1): merge the dimensions start_dim..end_dim.")
 unsqueeze = _method("unsqueeze", "A new axis of length 1 at `dim`.")
 chunk = _method("chunk", "chunk(x, chunks, dim=0): split into `chunks` nearly equal pieces.")
-tile = _method("repeat", "tile(x, dims): x repeated dims[i] times along each dimension.")
+tile = _method("tile", "tile(x, dims): x repeated dims[i] times along each dimension (missing leading counts are 1).")
 
 
 def transpose(input, dim0, dim1):
