@@ -131,7 +131,7 @@ from .torch_functions.nan_reductions import *  # noqa: E402,F401,F403  (nansum, 
 from .torch_functions.broadcasting import *  # noqa: E402,F401,F403  (broadcast_tensors, atleast_1d/2d/3d)
 from .torch_functions.accumulation import *  # noqa: E402,F401,F403  (index_add; Tensor.sum_to_size)
 from .torch_functions import complex_parts, element_callbacks, tensor_memory  # noqa: E402,F401  (Tensor methods)
-from . import testing  # noqa: E402,F401  (testing.assert_close)
+from . import random, testing  # noqa: E402,F401  (torch.random: get/set_rng_state, fork_rng; testing.assert_close)
 
 # ---- PyTorch's other names, number and matrix functions, dtype rules and runtime switches ----
 from .torch_functions.aliases import *  # noqa: E402,F401,F403  (acos, greater, swapdims, row_stack, ...)
