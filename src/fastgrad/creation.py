@@ -14,9 +14,10 @@ _rng_state[0].seed()   # an unseeded program draws differently on every run
 
 def manual_seed(seed: int) -> Generator:
     """Seed the generator behind rand, randn, shuffling and nn initialisers; returns it
-    (a fastgrad.Generator, which is a numpy.random.Generator)."""
-    _rng_state[0] = Generator().manual_seed(seed if isinstance(seed, bool) else int(seed))
-    return _rng_state[0]
+    (a fastgrad.Generator, which is a numpy.random.Generator).  The generator is reseeded in
+    place, as PyTorch's default generator is, so whatever holds it (a shuffling DataLoader
+    made earlier) follows the new seed."""
+    return _rng_state[0].manual_seed(seed if isinstance(seed, bool) else int(seed))
 
 
 def default_generator():

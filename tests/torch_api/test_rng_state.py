@@ -42,3 +42,11 @@ def test_set_rng_state_refuses_what_get_rng_state_did_not_make():
     broken.numpy()[16] = 2   # an even PCG64 increment
     with pytest.raises(ValueError, match="not a state that get_state returned"):
         fg.set_rng_state(broken)
+
+
+def test_manual_seed_reseeds_the_generator_a_loader_made_earlier_holds():
+    loader = fg.utils.data.DataLoader(fg.utils.data.TensorDataset(fg.arange(20)), batch_size=20, shuffle=True)
+    generator = fg.manual_seed(1)
+    first = next(iter(loader))[0].numpy()
+    assert fg.manual_seed(1) is generator   # the same default generator, reseeded, as PyTorch's
+    np.testing.assert_array_equal(next(iter(loader))[0].numpy(), first)
