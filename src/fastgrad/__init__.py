@@ -78,6 +78,8 @@ def __getattr__(name):
 # (after everything else: `float`, `int` and `bool` below shadow the builtins in this module)
 from . import cuda  # noqa: E402,F401  (fastgrad.cuda.is_available())
 from . import multiprocessing  # noqa: E402,F401  (torch.multiprocessing: Python's, with spawn)
+from . import sparse  # noqa: E402,F401  (torch.sparse: COO tensors, stored densely)
+from .sparse import sparse_coo, sparse_coo_tensor, spmm, strided  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (fastgrad.autograd.functional)
 from .autograd import inference_mode, is_inference_mode_enabled  # noqa: E402,F401
 from .creation import (as_tensor, empty, empty_like, rand_like, randint_like, randn_like,  # noqa: E402,F401
@@ -110,6 +112,7 @@ from .torch_functions.arithmetic import *  # noqa: E402,F401,F403  (addcmul, add
 from .torch_functions.selection import *  # noqa: E402,F401,F403  (masked_select, kthvalue, unique_consecutive, ...)
 from .torch_functions.sampling import *  # noqa: E402,F401,F403  (Generator, normal, poisson, seed, initial_seed)
 from .torch_functions.runtime import *  # noqa: E402,F401,F403  (compile, set_printoptions)
+from .torch_functions.legacy_constructors import *  # noqa: E402,F401,F403  (FloatTensor(2, 3), LongTensor(data), ...)
 from .creation import logspace  # noqa: E402,F401
 
 # ---- PyTorch's namespaces: fastgrad.linalg, .fft, .special and .func ----

@@ -43,6 +43,23 @@ def as_array(data, dtype, op):
     return arr
 
 
+def _legacy_shape(data, sizes):
+    """The shape of PyTorch's Tensor(*sizes) / Tensor(Size) / Tensor() forms, or None for data."""
+    if data is None:
+        if sizes:
+            raise TypeError("Tensor: sizes must follow a first size, not None")
+        return (0,)
+    if type(data) is int or type(data).__name__ == "Size":
+        shape = (data, *sizes) if type(data) is int else (*data, *sizes)
+        if not all(type(n) is int and n >= 0 for n in shape):
+            raise TypeError(f"Tensor: sizes must be non-negative ints, got {shape}")
+        return shape
+    if sizes:
+        raise TypeError(f"Tensor: got data and {len(sizes)} more positional argument(s); give requires_grad and "
+                        "dtype by keyword")
+    return None
+
+
 class Tensor(TensorBase):
     """A node of a computation: `data` (numpy or CuPy array), `grad`, `requires_grad`.
 
@@ -67,7 +84,15 @@ class Tensor(TensorBase):
     __array_ufunc__ = None
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data=None, *sizes, requires_grad=False, dtype=None):
+        """Tensor(data): a tensor of `data` in its own dtype (as fastgrad.tensor, but sharing a NumPy
+        array's memory; PyTorch's legacy Tensor(data) casts to the default dtype, as FloatTensor(data)
+        does here).  PyTorch's legacy forms make a zero-filled tensor of the default dtype:
+        Tensor(2, 3) (sizes), Tensor(Size([2, 3])), and Tensor() (shape (0,)); PyTorch leaves such
+        memory uninitialized."""
+        shape = _legacy_shape(data, sizes)
+        if shape is not None:
+            data = np.zeros(shape, dtype=get_default_dtype() if dtype is None else dtype)
         self._data = as_array(data, dtype, "Tensor")
         self._grad = None
         self._requires_grad = False

@@ -29,7 +29,8 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
 - histogram.py: histogram;
 - runtime_flags.py: use_deterministic_algorithms, set_float32_matmul_precision, set_default_device;
-- method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions.
+- method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
+- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors).
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.
