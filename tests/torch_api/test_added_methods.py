@@ -100,6 +100,21 @@ def test_logical_functions_take_numbers_by_their_truth_as_pytorch():
     np.testing.assert_array_equal(fg.logical_not(fg.tensor(b)).numpy(), torch.logical_not(torch.tensor(b)).numpy())
 
 
+def test_float_power_in_place_needs_a_double_base_as_in_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    x, e = rng.uniform(0.5, 2.0, 4), rng.uniform(-1.0, 2.0, 4)
+    leaf_m, leaf_t = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    mine, theirs = leaf_m * 1.0, leaf_t * 1.0
+    mine.float_power_(fg.tensor(e))
+    theirs.float_power_(torch.tensor(e))
+    mine.sum().backward()
+    theirs.sum().backward()
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), **TOL)
+    np.testing.assert_allclose(leaf_m.grad.numpy(), leaf_t.grad.numpy(), **TOL)
+    with pytest.raises(RuntimeError, match="float_power_: the base has dtype float32 but the result needs float64"):
+        fg.tensor([2.0], dtype=fg.float32).float_power_(2)
+
+
 def test_integer_in_place_gcd_and_lcm_match_pytorch():
     torch = pytest.importorskip("torch")
     a, b = np.array([12, -18, 0, 7]), np.array([8, 12, 5, 0])

@@ -5,7 +5,8 @@ handed to fastgrad.ops.methods.bind (the one place Tensor's methods are set):
   each the function of the same name called with x first;
 - IN_PLACE: x.cos_(), x.clamp_min_(0), x.eq_(y), ...: the out-of-place method's result written
   back with the rules of fastgrad.ops.inplace.in_place (a leaf that requires grad refuses, the
-  version counter goes up, gradients stay exact through the rebinding);
+  version counter goes up, gradients stay exact through the rebinding); float_power_ also needs a
+  double base, as in PyTorch;
 - RESHAPING_IN_PLACE: x.t_(), x.transpose_(0, 1), x.squeeze_(), x.unsqueeze_(0), ...: the tensor
   takes the new shape (a view of the same data when no graph is recorded), same rules;
 - detach_, and the casts bfloat16() (ml_dtypes' bfloat16), cfloat() (complex64), cdouble() (complex128).
@@ -83,6 +84,14 @@ def _cholesky(self, upper=False):
     return lower.mH.conj() if upper and lower.dtype.kind == "c" else (lower.mT if upper else lower)
 
 
+def _float_power(self, exponent):
+    """float_power in place: only a double (or complex double) base can hold the result, as in PyTorch."""
+    result = numerics.float_power(self, exponent)
+    if result.dtype != self.dtype:
+        raise RuntimeError(f"float_power_: the base has dtype {self.dtype} but the result needs {result.dtype}")
+    return result
+
+
 def _solve_removed(self, *args, **kwargs):
     raise RuntimeError("solve: Tensor.solve was removed from PyTorch (as torch.solve); use "
                        "fastgrad.linalg.solve(A, B)")
@@ -115,4 +124,5 @@ METHODS.update({
 })
 _methods.bind(METHODS)
 _methods.bind({f"{name}_": in_place(f"{name}_", _calling(name)) for name in IN_PLACE})
+_methods.bind({"float_power_": in_place("float_power_", _float_power)})
 _methods.bind({f"{name}_": reshaping_in_place(f"{name}_", _calling(name)) for name in RESHAPING_IN_PLACE})
