@@ -13,7 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/hips_sdist.sh"
 
 version="${AUTOGRAD_VERSION:-1.9.1}"
-threshold="${HIPS_PASS_THRESHOLD:-98.5}"   # measured 99.3% (581 / 585); a margin for the tests' random inputs
+threshold="${HIPS_PASS_THRESHOLD:-98.5}"   # measured 99.5% (582 / 585); a margin for the tests' random inputs
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=(test_numpy test_systematic test_binary_ops test_scalar_ops test_linalg test_scipy test_fft
