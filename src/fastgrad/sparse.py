@@ -54,7 +54,7 @@ class SparseTensor(Tensor):
 
     def values(self):
         """The nonzero entries, in indices() order (differentiable)."""
-        return gathering_values(self)
+        return _nonzero_values(self)
 
     def _nnz(self):
         return int(np.count_nonzero(self._data))
@@ -64,7 +64,8 @@ class SparseTensor(Tensor):
                 f"       size={tuple(self.shape)}, nnz={self._nnz()}, layout=torch.sparse_coo)")
 
 
-def gathering_values(t):
+def _nonzero_values(t):
+    """t's nonzero entries in row-major order, gathered (so gradients reach t)."""
     flat = t.reshape(-1)
     positions = np.flatnonzero(t._data.reshape(-1))
     return gathering.index_select(flat, 0, positions)

@@ -53,17 +53,22 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0, *, raise_excep
         return False
 
 
-def _check(fn, inputs, eps, atol, rtol, seed):
+def _prepared(op, fn, inputs):
+    """(inputs in float64 as a list, the positions of those that require grad, fn's output)."""
     if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
     inputs = [_as_float64(x) for x in inputs]
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
-        raise ValueError("gradcheck: no input is a Tensor that requires grad")
-
+        raise ValueError(f"{op}: no input is a Tensor that requires grad")
     out = fn(*inputs)
     if not isinstance(out, Tensor):
-        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
+        raise TypeError(f"{op}: fn must return a Tensor, got {type(out).__name__}")
+    return inputs, checked, out
+
+
+def _check(fn, inputs, eps, atol, rtol, seed):
+    inputs, checked, out = _prepared("gradcheck", fn, inputs)
     v = np.random.default_rng(seed).standard_normal(out.shape)
 
     def projected(*args):
@@ -121,15 +126,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     >>> fg.autograd.gradgradcheck(lambda t: (t * t).exp(), (x,))
     True
     """
-    if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
-        inputs = (inputs,)
-    inputs = [_as_float64(x) for x in inputs]
-    checked = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    if not checked:
-        raise ValueError("gradgradcheck: no input is a Tensor that requires grad")
-    out = fn(*inputs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"gradgradcheck: fn must return a Tensor, got {type(out).__name__}")
+    inputs, _, out = _prepared("gradgradcheck", fn, inputs)
     if isinstance(grad_outputs, (tuple, list)):
         if len(grad_outputs) != 1:
             raise ValueError(f"gradgradcheck: fn has one output, got {len(grad_outputs)} grad_outputs")

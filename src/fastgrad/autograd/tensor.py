@@ -90,9 +90,10 @@ class Tensor(TensorBase):
         does here).  PyTorch's legacy forms make a zero-filled tensor of the default dtype:
         Tensor(2, 3) (sizes), Tensor(Size([2, 3])), and Tensor() (shape (0,)); PyTorch leaves such
         memory uninitialized."""
-        shape = _legacy_shape(data, sizes)
-        if shape is not None:
-            data = np.zeros(shape, dtype=get_default_dtype() if dtype is None else dtype)
+        if type(data) is not np.ndarray or sizes:  # arrays, the usual case, skip the legacy forms
+            shape = _legacy_shape(data, sizes)
+            if shape is not None:
+                data = np.zeros(shape, dtype=get_default_dtype() if dtype is None else dtype)
         self._data = as_array(data, dtype, "Tensor")
         self._grad = None
         self._requires_grad = False

@@ -59,7 +59,7 @@ def _alphas(lp, ext, skip, input_lengths, target_lengths):
         prev = alpha[t - 1]
         two_back = np.where(skip, _shifted(prev, 2), _NEG_INF)
         alpha[t] = _logaddexp(prev, _shifted(prev, 1), two_back) + emit[t]
-    # Frames past a sequence's length change nothing: carry its last column on.
+    # Frames past a sequence's length hold no prefix (-inf): the gradient there is 0.
     past = np.arange(frames)[:, None] >= input_lengths[None, :]
     alpha = np.where(past[:, :, None], _NEG_INF, alpha)
     return alpha, emit
@@ -146,8 +146,7 @@ class _CtcGradientTimes(Primitive):
 
     @staticmethod
     def forward(ctx, b, g, log_probs, ctx_of_loss=None):
-        ctx.gradient = _gradient_map(ctx_of_loss)
-        return (ctx.gradient * np.asarray(g, np.float64)[None, :, None]).astype(g.dtype)
+        return (_gradient_map(ctx_of_loss) * np.asarray(g, np.float64)[None, :, None]).astype(g.dtype)
 
     @staticmethod
     def backward(ctx, b, gg):

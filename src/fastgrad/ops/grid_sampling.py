@@ -118,7 +118,8 @@ def _padded(c, n, padding_mode, align_corners):
     """The coordinate folded into the input by padding_mode, with the gradient of the fold."""
     if padding_mode == "zeros":
         return c
-    v = c.detach().numpy().astype(np.float64)
+    raw = c.detach().numpy()
+    v = raw.astype(np.float64)
     slope = np.ones_like(v)
     if padding_mode == "reflection":
         v, slope = _reflected(v, 0, 2 * (n - 1)) if align_corners else _reflected(v, -1, 2 * n - 1)
@@ -126,7 +127,7 @@ def _padded(c, n, padding_mode, align_corners):
     v = np.clip(v, 0, n - 1)
     slope = np.where(inside, slope, 0.0)
     # Equal to v, with slope as its derivative in c.
-    slope, offset = slope.astype(c.dtype), (v - slope * c.detach().numpy()).astype(c.dtype)
+    slope, offset = slope.astype(c.dtype), (v - slope * raw).astype(c.dtype)
     return c * slope + offset
 
 
