@@ -106,7 +106,31 @@ class ModuleList(_ModuleSequence):
         return self
 
 
-class ModuleDict(Module):
+class _DictMethods:
+    """The read-only dict methods of ModuleDict and ParameterDict: len(), iteration over the keys,
+    `in`, keys(), values() and items(), over the dict the container registers its entries in
+    (its `_entries`: `_modules` or `_parameters`)."""
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __iter__(self):
+        return iter(self._entries)
+
+    def __contains__(self, key):
+        return key in self._entries
+
+    def keys(self):
+        return self._entries.keys()
+
+    def values(self):
+        return self._entries.values()
+
+    def items(self):
+        return self._entries.items()
+
+
+class ModuleDict(_DictMethods, Module):
     """A dict of modules whose parameters belong to the owner."""
 
     def __init__(self, modules=None):
@@ -121,23 +145,9 @@ class ModuleDict(Module):
     def __setitem__(self, key, module):
         self.add_module(key, module)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
+    @property
+    def _entries(self):
+        return self._modules
 
 
 def _index(idx, n):

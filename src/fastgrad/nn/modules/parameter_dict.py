@@ -2,13 +2,13 @@
 from collections import OrderedDict
 from collections.abc import Mapping
 
-from .container import _as_parameter, parameters_repr
+from .container import _as_parameter, _DictMethods, parameters_repr
 from .module import Module
 
 _MISSING = object()
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictMethods, Module):
     """A dict of Parameters registered under their keys, in insertion order; a Tensor or array
     stored in it becomes a Parameter.
 
@@ -35,23 +35,9 @@ class ParameterDict(Module):
         self[key]   # the KeyError for a missing key
         del self._parameters[key]
 
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
+    @property
+    def _entries(self):
+        return self._parameters
 
     def get(self, key, default=None):
         return self._parameters.get(key, default)
