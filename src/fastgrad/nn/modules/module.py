@@ -5,6 +5,7 @@ import numpy as np
 
 from ...autograd.capture import replayed_call
 from ...autograd.tensor import Tensor
+from ..float_casts import FloatCasts
 from ..parameter import Parameter
 from .module_hooks import add_hook, call_with_hooks
 
@@ -16,7 +17,7 @@ def _floating(dtype):
     return dtype.kind == "f" or dtype.name == "bfloat16"
 
 
-class Module:
+class Module(FloatCasts):
     """Base class of every layer and model.
 
     Assigning a `Parameter` or a `Module` to an attribute registers it, so
@@ -306,15 +307,6 @@ class Module:
     def cpu(self):
         """Move to the host (NumPy arrays)."""
         return self.to("cpu")
-
-    def float(self):
-        return self.to(np.float32)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def half(self):
-        return self.to(np.float16)
 
     def bfloat16(self):
         """Cast floating parameters and buffers to bfloat16 (needs ml_dtypes: fastgrad[bf16])."""

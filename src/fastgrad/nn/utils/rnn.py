@@ -7,6 +7,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...ops import padding as _padding, shape as _shape
+from ..float_casts import FloatCasts
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pack_sequence", "pad_packed_sequence", "pad_sequence",
            "unpack_sequence", "unpad_sequence"]
@@ -43,7 +44,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 # ---- packed sequences ---------------------------------------------------------------------------
 
-class PackedSequence(namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
+class PackedSequence(FloatCasts,
+                     namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
     """A batch of variable-length sequences, as PyTorch's: `data` (sum of lengths, *) holds the
     elements time step by time step, each step's rows those of the sequences still running,
     longest first; `batch_sizes` (int64, on the CPU) how many rows each step has;
@@ -73,15 +75,6 @@ class PackedSequence(namedtuple("PackedSequence_", ["data", "batch_sizes", "sort
 
     def cuda(self, device=None):
         return self.to("cuda" if device is None else device)
-
-    def double(self):
-        return self.to(np.float64)
-
-    def float(self):
-        return self.to(np.float32)
-
-    def half(self):
-        return self.to(np.float16)
 
     @property
     def is_cuda(self):
