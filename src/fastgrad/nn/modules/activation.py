@@ -97,7 +97,7 @@ class Softplus(Module):
 
 
 class _AlongDim(Module):
-    """A layer that normalises along one dimension, `dim`."""
+    """A layer that works along one dimension, `dim`."""
 
     def __init__(self, dim=None):
         super().__init__()
@@ -232,18 +232,14 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class GLU(Module):
+class GLU(_AlongDim):
     """a * sigmoid(b), a and b the halves of the input along `dim`."""
 
     def __init__(self, dim=-1):
-        super().__init__()
-        self.dim = dim
+        super().__init__(dim)
 
     def forward(self, input):
         return F.glu(input, self.dim)
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
 
 
 class Softmin(_AlongDim):
