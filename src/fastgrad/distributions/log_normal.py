@@ -1,24 +1,19 @@
 """LogNormal(loc, scale): exp of a Normal(loc, scale) variable, on x > 0."""
 from ..ops.elementwise import expm1
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .location_scale import LocAndScale
 from .normal import Normal
 
 
-class LogNormal(Distribution):
+class LogNormal(LocAndScale):
     """exp(N(loc, scale^2)), element by element; reparameterized samples exp(loc + scale * eps).
 
     >>> import fastgrad as fg
     >>> LogNormal(fg.tensor([0.0, 1.0]), 0.5).sample((4,)).shape
     (4, 2)
     """
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(batch_shape=tuple(self.loc.shape), validate_args=validate_args)
 
     @property
     def base_dist(self):
