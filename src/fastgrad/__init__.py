@@ -92,6 +92,7 @@ globals().update(_TORCH_DTYPES)  # fastgrad.float, .double, .long, .int, .bool, 
 
 # Capture and replay (fastgrad.jit): the function; its errors are fastgrad.jit.CaptureError / HostReadError.
 from .jit import jit  # noqa: E402
+from . import profiler  # noqa: E402,F401  (torch.profiler: op times, record_function, traces)
 
 # ---- mixed precision ----------------------------------------------------------------------
 from . import amp  # noqa: E402,F401

@@ -9,6 +9,7 @@ from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # n
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 from .variable import Variable  # noqa: F401
 from . import forward_ad  # noqa: F401,E402  (dual tensors: make_dual, unpack_dual)
+from . import profiler  # noqa: F401,E402  (the older spelling of fastgrad.profiler)
 
 __all__ = ["Context", "Function", "FunctionCtx", "Primitive", "Tensor", "backward", "enable_grad", "grad",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",

@@ -57,6 +57,10 @@ def set_anomaly_active(active: Any) -> Any:
     """Called by anomaly.py: whether any thread has anomaly detection on."""
     ...
 
+def set_profiler(profiler: Any) -> Any:
+    """Called by fastgrad.profiler: shown every op and every backward step with their times, or None."""
+    ...
+
 def set_recorder(recorder: Any) -> Any:
     """Called by autograd/capture.py: the recorder shown every op, or None."""
     ...

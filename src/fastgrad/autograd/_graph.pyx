@@ -49,6 +49,8 @@ STATE = GradState()
 
 cnp.import_array()
 
+from time import perf_counter_ns as _perf_counter_ns
+
 from ..backend import NUMPY, backend_for
 from . import anomaly as _anomaly
 
@@ -60,6 +62,7 @@ cdef object _tensor_type = None
 cdef bint _anomaly_active = False  # some thread has anomaly detection on (anomaly.py)
 
 cdef object _recorder = None  # set while fastgrad.jit records (autograd/capture.py)
+cdef object _profiler = None  # set while fastgrad.profiler records (profiler/recording.py)
 
 _FREED = ("{op}: trying to backward through the graph a second time (or directly access saved "
           "tensors after they have already been freed); pass retain_graph=True to the first backward")
@@ -407,7 +410,23 @@ def set_recorder(recorder):
     _recorder = recorder
 
 
+def set_profiler(profiler):
+    """Called by fastgrad.profiler: shown every op and every backward step with their times, or None."""
+    global _profiler
+    _profiler = profiler
+
+
 cdef object _apply(cls, tuple args, dict kwargs):
+    if _profiler is not None:
+        profiler = _profiler
+        start = _perf_counter_ns()
+        result = _apply_recorded(cls, args, kwargs)
+        profiler.op(cls, args, result, start, _perf_counter_ns())
+        return result
+    return _apply_recorded(cls, args, kwargs)
+
+
+cdef inline object _apply_recorded(cls, tuple args, dict kwargs):
     result = _apply_op(cls, args, kwargs)
     if _recorder is not None and _recorder.op(cls, args, kwargs, result):
         # A recorded node runs its class's backward (which the recording follows), not a compiled rule.
@@ -846,12 +865,17 @@ def run_nodes(list start, dict grads, dict leaf_grads, bint retain_graph, bint c
                 continue  # the nodes past it are not needed either, so they never become ready
             if node.saved_meta:
                 check_versions(node)
+            profiler = _profiler
+            if profiler is not None:
+                began = _perf_counter_ns()
             if create_graph:
                 input_grads = run_differentiable(node, g, diff_backend)
             elif node.rule:
                 input_grads = _compiled_backward(node, g)
             else:
                 input_grads = node.fn.backward(node, node.backend, g)
+            if profiler is not None:
+                profiler.backward_step(node, g, began, _perf_counter_ns())
             g = None
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)

@@ -2,6 +2,7 @@
 from ..autograd.capture import replayed_call
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..backend import namespace_of
+from ..profiler.recording import labelled_step
 from . import _checks
 from ._arrays import grad_array
 from .line_search import strong_wolfe
@@ -75,6 +76,7 @@ class LBFGS(Optimizer):
     # ---- the step -----------------------------------------------------------------
 
     @replayed_call
+    @labelled_step("step")
     def step(self, closure=None):
         """Run up to max_iter L-BFGS iterations; returns the closure's first loss."""
         if closure is None:

@@ -15,6 +15,7 @@ from ..autograd.capture import replayed_call
 from ..autograd.grad_mode import STATE as GRAD_STATE, enable_grad
 from ..backend import namespace_of
 from ..autograd.tensor import Tensor
+from ..profiler.recording import labelled_step
 from .. import _C
 from . import _checks
 from ._arrays import grad_array, zeros_like
@@ -110,6 +111,7 @@ class Optimizer:
     # ---- gradients ------------------------------------------------------------
 
     @replayed_call
+    @labelled_step("zero_grad")
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros in place."""
         for group in self.param_groups:
@@ -124,6 +126,7 @@ class Optimizer:
     # ---- the step -------------------------------------------------------------
 
     @replayed_call
+    @labelled_step("step")
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place.
 
