@@ -54,26 +54,31 @@ model = torch.nn.Sequential(
 loss_fn = torch.nn.MSELoss(reduction='sum')
 """
 
-SCRIPTS["tensors_by_hand"] = """
+# The data, the four scalar coefficients and the prediction of the two scripts that fit the
+# polynomial a + b x + c x^2 + d x^3 by hand (the coefficients need gradients in the second).
+SCALAR_POLYNOMIAL = """
 import math
 import torch
 
 dtype = torch.float
 device = torch.device("cpu")
-torch.manual_seed(0)
+torch.manual_seed({seed})
 
 x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
 y = torch.sin(x)
 
-a = torch.randn((), device=device, dtype=dtype)
-b = torch.randn((), device=device, dtype=dtype)
-c = torch.randn((), device=device, dtype=dtype)
-d = torch.randn((), device=device, dtype=dtype)
+a = torch.randn((), device=device, dtype=dtype{requires_grad})
+b = torch.randn((), device=device, dtype=dtype{requires_grad})
+c = torch.randn((), device=device, dtype=dtype{requires_grad})
+d = torch.randn((), device=device, dtype=dtype{requires_grad})
 
 learning_rate = 1e-6
 losses = []
 for t in range(2000):
     y_pred = a + b * x + c * x ** 2 + d * x ** 3
+"""
+
+SCRIPTS["tensors_by_hand"] = SCALAR_POLYNOMIAL.format(seed=0, requires_grad="") + """\
     loss = (y_pred - y).pow(2).sum().item()
     losses.append(loss)
     grad_y_pred = 2.0 * (y_pred - y)
@@ -88,25 +93,7 @@ for t in range(2000):
 coefficients = [a.item(), b.item(), c.item(), d.item()]
 """
 
-SCRIPTS["autograd"] = """
-import math
-import torch
-
-dtype = torch.float
-device = torch.device("cpu")
-torch.manual_seed(1)
-
-x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype, device=device)
-y = torch.sin(x)
-a = torch.randn((), dtype=dtype, device=device, requires_grad=True)
-b = torch.randn((), dtype=dtype, device=device, requires_grad=True)
-c = torch.randn((), dtype=dtype, device=device, requires_grad=True)
-d = torch.randn((), dtype=dtype, device=device, requires_grad=True)
-
-learning_rate = 1e-6
-losses = []
-for t in range(2000):
-    y_pred = a + b * x + c * x ** 2 + d * x ** 3
+SCRIPTS["autograd"] = SCALAR_POLYNOMIAL.format(seed=1, requires_grad=", requires_grad=True") + """\
     loss = (y_pred - y).pow(2).sum()
     losses.append(loss.item())
     loss.backward()
@@ -130,17 +117,21 @@ coefficients = [linear_layer.bias.item(), linear_layer.weight[:, 0].item(), line
                 linear_layer.weight[:, 2].item()]
 """
 
-SCRIPTS["optim"] = POLYNOMIAL_MODEL.format(seed=3) + """learning_rate = 1e-3
-optimizer = torch.optim.RMSprop(model.parameters(), lr=learning_rate)
+# The training loop of the two scripts that fit the polynomial with an optimizer.
+OPTIMIZER_LOOP = """
 losses = []
-for t in range(2000):
-    y_pred = model(xx)
+for t in range({steps}):
+    y_pred = model({inputs})
     loss = loss_fn(y_pred, y)
     losses.append(loss.item())
     optimizer.zero_grad()
     loss.backward()
     optimizer.step()
+"""
 
+SCRIPTS["optim"] = POLYNOMIAL_MODEL.format(seed=3) + """learning_rate = 1e-3
+optimizer = torch.optim.RMSprop(model.parameters(), lr=learning_rate)
+""" + OPTIMIZER_LOOP.format(steps=2000, inputs="xx") + """
 linear_layer = model[0]
 coefficients = [linear_layer.bias.item()] + [linear_layer.weight[:, i].item() for i in range(3)]
 """
@@ -211,16 +202,9 @@ torch.manual_seed(4)
 x = torch.linspace(-math.pi, math.pi, 2000)
 y = torch.sin(x)
 model = DynamicNet()
-criterion = torch.nn.MSELoss(reduction='sum')
+loss_fn = torch.nn.MSELoss(reduction='sum')
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
-losses = []
-for t in range(3000):
-    y_pred = model(x)
-    loss = criterion(y_pred, y)
-    losses.append(loss.item())
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
+""" + OPTIMIZER_LOOP.format(steps=3000, inputs="x") + """\
 description = model.string()
 coefficients = None
 """
