@@ -1,5 +1,7 @@
 """Checks shared by the tests that compare fastgrad with PyTorch on the same float64 inputs."""
+import contextlib
 import re
+import textwrap
 
 import numpy as np
 import pytest
@@ -78,3 +80,27 @@ def to_fastgrad(source):
     source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
     return re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ", source,
                   flags=re.M)
+
+
+def run_script(source, library, name):
+    """Runs a PyTorch script's source (dedented) with `library` ("torch", or "fastgrad" with only
+    the imports changed) and returns its global namespace."""
+    source = textwrap.dedent(source)
+    if library == "fastgrad":
+        source = to_fastgrad(source)
+    namespace = {"__name__": f"{name}_{library}"}
+    exec(compile(source, f"<{name} with {library}>", "exec"), namespace)
+    return namespace
+
+
+@contextlib.contextmanager
+def float64_scripts(*libraries):
+    """New tensors and parameters are float64 in every given library (torch, fastgrad) inside."""
+    before = [library.get_default_dtype() for library in libraries]
+    try:
+        for library in libraries:
+            library.set_default_dtype(library.float64)
+        yield
+    finally:
+        for library, dtype in zip(libraries, before):
+            library.set_default_dtype(dtype)
