@@ -78,6 +78,8 @@ def to_fastgrad(source):
     """The script with only its imports changed: `torch` becomes `fastgrad` in every import line."""
     source = re.sub(r"^import torch$", "import fastgrad as torch", source, flags=re.M)
     source = re.sub(r"^import torch\.(\S+) as ", r"import fastgrad.\1 as ", source, flags=re.M)
+    # `import torch.utils.data` binds `torch`: under fastgrad the name is already bound by `import torch`
+    source = re.sub(r"^import torch\.(\S+)$", r"import fastgrad.\1", source, flags=re.M)
     return re.sub(r"^from torch(\.\S+)? import ", lambda m: f"from fastgrad{m.group(1) or ''} import ", source,
                   flags=re.M)
 
