@@ -183,3 +183,24 @@ def test_device_selection_names_of_pytorch_scripts():
     if not torch.cuda.is_available():
         assert torch.accelerator.current_accelerator(check_available=True) is None
         assert torch.accelerator.device_count() == 0
+
+
+def test_backend_flags_import_as_submodules():
+    """`import torch.backends.cudnn as cudnn` (the DCGAN and ImageNet examples) works, and a flag
+    set through that name is the one `torch.backends.cudnn` shows."""
+    import fastgrad
+    import fastgrad.backends.cudnn as cudnn
+    import fastgrad.backends.mkl
+    import fastgrad.backends.mps
+    import fastgrad.backends.openmp  # noqa: F401
+
+    assert cudnn is fastgrad.backends.cudnn
+    saved = cudnn.benchmark
+    try:
+        cudnn.benchmark = not saved
+        assert fastgrad.backends.cudnn.benchmark is (not saved)
+    finally:
+        cudnn.benchmark = saved
+    assert fastgrad.backends.mps.is_available() is False
+    assert fastgrad.backends.mkl.is_available() == (fastgrad.get_blas() == "mkl")
+    assert isinstance(fastgrad.backends.openmp.is_available(), bool)
