@@ -106,3 +106,26 @@ def float64_scripts(*libraries):
     finally:
         for library, dtype in zip(libraries, before):
             library.set_default_dtype(dtype)
+
+
+def start_from(namespace, class_name, state):
+    """The script's Module class `class_name` starts from the given weights (NumPy arrays by
+    state_dict key) with every dropout off, so that its instances take the same steps under both
+    libraries."""
+    torch = namespace["torch"]
+    module_class = namespace[class_name]
+    script_init = module_class.__init__
+
+    def __init__(self, *args, **kwargs):
+        script_init(self, *args, **kwargs)
+        self.load_state_dict({k: torch.tensor(v) for k, v in state.items()})
+        for module in self.modules():
+            if isinstance(module, torch.nn.Dropout):
+                module.p = 0.0
+
+    module_class.__init__ = __init__
+
+
+def state_arrays(module):
+    """A module's state_dict as NumPy arrays (copies)."""
+    return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}

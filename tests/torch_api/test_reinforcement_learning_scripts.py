@@ -9,7 +9,7 @@ be equal.  Unchanged (float32, sampled actions, dropout on), the scripts learn t
 """
 import numpy as np
 import pytest
-from torch_parity import float64_scripts, needs_torch, run_script
+from torch_parity import float64_scripts, needs_torch, run_script, start_from, state_arrays
 
 ENVIRONMENT = """
 import argparse
@@ -218,21 +218,6 @@ def with_actions(namespace, actions, record):
     namespace["Categorical"] = Replayed
 
 
-def with_weights(namespace, state, to_tensor):
-    """The script's Policy starts from the given weights, with dropout off."""
-    policy = namespace["Policy"]
-    script_init = policy.__init__
-
-    def __init__(self):
-        script_init(self)
-        self.load_state_dict({k: to_tensor(v) for k, v in state.items()})
-        for module in self.modules():
-            if isinstance(module, namespace["nn"].Dropout):
-                module.p = 0.0
-
-    policy.__init__ = __init__
-
-
 @needs_torch
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_same_losses_and_weights_as_pytorch_for_the_same_actions(name, capsys):
@@ -241,14 +226,14 @@ def test_same_losses_and_weights_as_pytorch_for_the_same_actions(name, capsys):
     import fastgrad
     with float64_scripts(torch, fastgrad):
         theirs = run_script(SCRIPTS[name], "torch", name)
-        state = {k: v.numpy().copy() for k, v in theirs["Policy"]().state_dict().items()}
+        state = state_arrays(theirs["Policy"]())
         actions = []
         with_actions(theirs, actions, record=True)
-        with_weights(theirs, state, torch.tensor)
+        start_from(theirs, "Policy", state)
         their_policy, their_running, their_losses = theirs["main"](arguments())
         ours = run_script(SCRIPTS[name], "fastgrad", name)
         with_actions(ours, actions, record=False)
-        with_weights(ours, state, fastgrad.tensor)
+        start_from(ours, "Policy", state)
         policy, running, losses = ours["main"](arguments())
     assert not actions                                         # every recorded action was replayed
     assert len(losses) == 8
