@@ -1,11 +1,10 @@
 """autocast: matrix products in 16 bits with float32 accumulation, inside a `with` block."""
-import functools
-
+from ..autograd.context_decorator import ContextDecorator
 from ..backend import mixed_precision
 from .dtypes import BFLOAT16, compute_dtype_name
 
 
-class autocast:
+class autocast(ContextDecorator):
     """Run matmul, linear and convolutions in 16-bit precision, as torch.autocast("cpu", ...).
 
     Inside the block, the products of those ops round their float32 operands
@@ -71,14 +70,6 @@ class autocast:
     def __exit__(self, *exc_info):
         mixed_precision.exit_autocast(self._saved.pop())
         return False
-
-    def __call__(self, function):
-        @functools.wraps(function)
-        def run_under_autocast(*args, **kwargs):
-            with self:
-                return function(*args, **kwargs)
-
-        return run_under_autocast
 
 
 def is_autocast_enabled(device_type="cpu"):

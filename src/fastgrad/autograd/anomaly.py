@@ -15,6 +15,7 @@ import threading
 import traceback
 
 from ..backend import namespace_of
+from .context_decorator import ContextDecorator
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -67,7 +68,7 @@ class set_detect_anomaly:
         return False
 
 
-class detect_anomaly:
+class detect_anomaly(ContextDecorator):
     """Context manager (and decorator) that turns anomaly detection on in this thread.
 
     >>> x = fastgrad.tensor([0.0], requires_grad=True)
@@ -86,15 +87,8 @@ class detect_anomaly:
         _switch(*self.previous)
         return False
 
-    def __call__(self, fn):
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with detect_anomaly(self.check_nan):
-                return fn(*args, **kwargs)
-
-        return wrapper
+    def _context_for_call(self):
+        return detect_anomaly(self.check_nan)
 
 
 def forward_trace():

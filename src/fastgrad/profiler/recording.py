@@ -15,6 +15,7 @@ import time
 import warnings
 
 from ..autograd import _graph
+from ..autograd.context_decorator import ContextDecorator
 from .events import EventList, FunctionEvent, nest
 
 
@@ -259,7 +260,7 @@ def tensorboard_trace_handler(dir_name, worker_name=None, use_gzip=False):
     return handler
 
 
-class record_function:
+class record_function(ContextDecorator):
     """Label a region in the profile: `with record_function("data loading"): ...`, or as a
     decorator.  Outside a recording profile it costs a clock read."""
 
@@ -279,12 +280,8 @@ class record_function:
             prof._record_region(self.name, self._start, time.perf_counter_ns())
         return False
 
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def labelled(*args, **kwargs):
-            with record_function(self.name):
-                return fn(*args, **kwargs)
-        return labelled
+    def _context_for_call(self):
+        return record_function(self.name)
 
 
 def labelled_step(kind):
