@@ -36,3 +36,7 @@ from . import kl_discrete, kl_multivariate, kl_univariate  # noqa: E402,F401  (r
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Dirichlet", "Distribution", "Exponential", "Gamma",
            "Independent", "Laplace", "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson",
            "Uniform", "constraints", "kl_divergence", "register_kl"]
+from . import transforms  # noqa: E402
+from .transformed_distribution import TransformedDistribution  # noqa: E402
+__all__ += ["TransformedDistribution", "transforms"]
+from . import kl_transformed  # noqa: E402,F401  (registers its pair)
