@@ -24,8 +24,8 @@ except ImportError as e:  # pragma: no cover - a broken install
 
 from . import ops  # noqa: E402  (binds operators to Tensor)
 from .autograd import Function, Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402
-from .creation import (arange, eye, from_numpy, full, full_like, linspace, manual_seed, ones,  # noqa: E402
-                       ones_like, rand, randint, randn, tensor, zeros, zeros_like)
+from .creation import (arange, eye, from_numpy, frombuffer, full, full_like, linspace, manual_seed,  # noqa: E402
+                       ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like)
 from .dtypes import bool_, float16, float32, float64, get_default_dtype, int32, int64, set_default_dtype  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403
 from .ops import cat, concatenate, stack, split  # noqa: E402,F401

@@ -87,6 +87,35 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return new_tensor(array, False, None)
 
 
+def frombuffer(buffer: Any, *, dtype: Any, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-d tensor over the bytes of an object with the buffer protocol (bytes, bytearray,
+    memoryview, array.array, mmap), sharing its memory as torch.frombuffer does: `count`
+    elements (-1: all) of `dtype` starting `offset` bytes in.  A read-only buffer gives a
+    read-only tensor (writing to it raises)."""
+    if dtype is None:
+        raise TypeError("frombuffer: argument 'dtype' is required")
+    dtype = np.dtype(dtype)
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise TypeError(f"frombuffer: argument 'buffer' must support the buffer protocol, got "
+                        f"{type(buffer).__name__}") from None
+    size = view.nbytes
+    if not 0 <= offset <= size or (offset == size and count != 0 and size):
+        raise ValueError(f"frombuffer: offset {offset} is outside a buffer of {size} bytes")
+    if count == -1 and (size - offset) % dtype.itemsize:
+        raise ValueError(f"frombuffer: {size - offset} bytes after offset {offset} are not a whole number of "
+                         f"{dtype} elements ({dtype.itemsize} bytes each)")
+    if count != -1 and (count < 0 or offset + count * dtype.itemsize > size):
+        raise ValueError(f"frombuffer: {count} elements of {dtype} from offset {offset} do not fit a buffer of "
+                         f"{size} bytes")
+    if size == 0 or count == 0:
+        raise ValueError("frombuffer: the buffer or the requested count is empty (PyTorch refuses an empty tensor "
+                         "from a buffer)")
+    array = np.frombuffer(view.cast("B"), dtype=dtype, count=count, offset=offset)
+    return Tensor(array, requires_grad=requires_grad)
+
+
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """A tensor sharing memory with `data` when it is already an array (or Tensor) of
     that dtype and device; otherwise a new one.  A Tensor needing no change is

@@ -33,7 +33,7 @@ BUILTIN_SIGNATURES["scaled_dot_product_attention"] = ["query", "key", "value", "
                                                       "is_causal", "scale", "enable_gqa"]
 BUILTIN_SIGNATURES.update(prelu=["input", "weight"], logsigmoid=["input"],
                           cosine_similarity=["x1", "x2", "dim", "eps"],
-                          pairwise_distance=["x1", "x2", "p", "eps", "keepdim"])
+                          pairwise_distance=["x1", "x2", "p", "eps", "keepdim"], pdist=["input", "p"])
 BUILTIN_SIGNATURES.update(hardshrink=["input", "lambd"], softshrink=["input", "lambd"],
                           pixel_shuffle=["input", "upscale_factor"], pixel_unshuffle=["input", "downscale_factor"],
                           channel_shuffle=["input", "groups"])

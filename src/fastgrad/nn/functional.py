@@ -497,6 +497,18 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         .sum(dim)
 
 
+def pdist(input, p=2):
+    """The p-norm distances between the rows of input (N, M), pair (i, j) for i < j in row-major
+    order: the upper triangle of cdist(input, input) without its diagonal, N (N - 1) / 2 values."""
+    x = _tensor(input)
+    if x.ndim != 2:
+        raise ValueError(f"pdist: argument 'input' must be 2-d (N, M), got shape {tuple(x.shape)}")
+    if p < 0:
+        raise ValueError(f"pdist: argument 'p' must be non-negative, got {p}")
+    first, second = np.triu_indices(x.shape[0], 1)
+    return (x[first] - x[second]).norm(p, -1)
+
+
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dimension, row by row (x1 and x2 broadcast)."""
     diff = _tensor(x1) - x2 + eps
@@ -505,7 +517,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     return diff.norm(p, -1, keepdim=keepdim)
 
 
-__all__ += ["normalize", "cosine_similarity", "pairwise_distance"]
+__all__ += ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 # ---- 1-d transposed convolution, 1-d adaptive pooling, RMS normalization ----
@@ -563,6 +575,19 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     return _margin.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) for a distance function d."""
+    return _margin.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function, margin, swap,
+                                                     reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss over (target class, non-target class) pairs, divided by C."""
+    reduction = _reduction(size_average, reduce, reduction, "multilabel_margin_loss")
+    return _margin.multilabel_margin_loss(input, target, reduction)
+
+
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Binary cross entropy of sigmoid(input) per class, averaged over the classes."""
     reduction = _reduction(size_average, reduce, reduction, "multilabel_soft_margin_loss")
@@ -590,7 +615,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 __all__ += ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "cosine_embedding_loss",
             "triplet_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "poisson_nll_loss",
-            "gaussian_nll_loss"]
+            "gaussian_nll_loss", "triplet_margin_with_distance_loss", "multilabel_margin_loss"]
 
 
 # ---- pixel and channel shuffles, folding, shrinking, unpooling and alpha dropout ----

@@ -1,8 +1,9 @@
 """Margin, embedding and likelihood losses with PyTorch's names, signatures and defaults,
 composed from differentiable ops (their gradients come from the ops they are made of):
 margin_ranking_loss, hinge_embedding_loss, soft_margin_loss, cosine_embedding_loss,
-triplet_margin_loss, multilabel_soft_margin_loss, multi_margin_loss, poisson_nll_loss and
-gaussian_nll_loss.  Each takes reduction 'mean', 'sum' or 'none'.
+triplet_margin_loss, triplet_margin_with_distance_loss, multilabel_soft_margin_loss,
+multilabel_margin_loss, multi_margin_loss, poisson_nll_loss and gaussian_nll_loss.  Each
+takes reduction 'mean', 'sum' or 'none'.
 """
 import math
 
@@ -150,6 +151,63 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     if swap:
         d_neg = d_neg.minimum(_distance(pos, neg, p, eps))
     return _reduced(op, (d_pos - d_neg + float(margin)).relu(), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """max(0, d(anchor, positive) - d(anchor, negative) + margin) for any distance function d of
+    two tensors (default: the pairwise 2-norm distance); swap as in triplet_margin_loss."""
+    op = "triplet_margin_with_distance_loss"
+    if margin <= 0:
+        raise ValueError(f"{op}: argument 'margin' must be > 0, got {margin}")
+    a = _floating(op, "anchor", anchor)
+    pos, neg = _floating(op, "positive", positive, a), _floating(op, "negative", negative, a)
+    if not (a.ndim == pos.ndim == neg.ndim):
+        raise ValueError(f"{op}: anchor, positive and negative must have the same number of dimensions, got "
+                         f"{a.ndim}, {pos.ndim} and {neg.ndim}")
+    if distance_function is None:
+        distance_function = lambda x, y: _distance(x, y, 2.0, 1e-6)  # noqa: E731
+    elif not callable(distance_function):
+        raise TypeError(f"{op}: argument 'distance_function' must be callable, got {type(distance_function).__name__}")
+    d_pos, d_neg = distance_function(a, pos), distance_function(a, neg)
+    if swap:
+        d_neg = d_neg.minimum(distance_function(pos, neg))
+    return _reduced(op, (d_pos - d_neg + float(margin)).relu(), reduction)
+
+
+def multilabel_margin_loss(input, target, reduction="mean"):
+    """sum over target classes j and non-target classes i of max(0, 1 - (x[j] - x[i])) / C per
+    sample, for input (C,) or (N, C); target holds class indices like input's shape, the
+    sample's target classes being those before its first -1.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.multilabel_margin_loss(fg.tensor([[0.1, 0.2, 0.4, 0.8]]), fg.tensor([[3, 0, -1, 1]])).item()
+    0.85
+    """
+    op = "multilabel_margin_loss"
+    x = _floating(op, "input", input)
+    labels = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"{op}: argument 'target' must hold integer class indices, got dtype {labels.dtype}")
+    if x.ndim not in (1, 2) or labels.shape != tuple(x.shape):
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} and target of shape {labels.shape} must both be "
+                         "(C,) or (N, C)")
+    rows = x if x.ndim == 2 else x.reshape(1, -1)
+    labels = labels.reshape(rows.shape).astype(np.int64)
+    classes = rows.shape[1]
+    # The target slots before each row's first -1, and the classes they name.
+    slots = np.cumprod(labels != -1, axis=1).astype(bool)
+    if np.any(slots & ((labels < 0) | (labels >= classes))):
+        raise IndexError(f"{op}: argument 'target' holds a class index outside [0, {classes}) before its first -1")
+    picked = np.where(slots, labels, 0)
+    is_target = np.zeros(rows.shape, bool)
+    sample, slot = np.nonzero(slots)
+    is_target[sample, labels[sample, slot]] = True
+    pairs = slots[:, :, None] & ~is_target[:, None, :]          # (target slot, class) pairs that count
+    target_scores = rows.gather(1, Tensor(picked))              # x[y_j] per slot
+    hinge = (1.0 - target_scores.unsqueeze(2) + rows.unsqueeze(1)).relu()
+    loss = (hinge * Tensor(pairs.astype(rows.dtype))).sum((1, 2)) * (1.0 / max(classes, 1))
+    return _reduced(op, loss if x.ndim == 2 else loss.reshape(()), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, reduction="mean"):

@@ -17,6 +17,8 @@ from ..autograd.tensor import Tensor
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, shape as _shape, softmax_family as _softmax_family
 from ..ops.methods import Size
+from ..ops.inplace import in_place as _in_place
+from ..ops.selection import where as _where
 
 __all__ = [
     "Size", "abs", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "bmm", "cat", "chunk", "clamp",
@@ -392,6 +394,26 @@ def cdist(x1, x2, p=2.0):
     return (a.unsqueeze(-2) - b.unsqueeze(-3)).norm(p=p, dim=-1)
 
 
+def renorm(input, p, dim, maxnorm):
+    """input with each slice along `dim` whose p-norm (over its other dimensions) exceeds maxnorm
+    scaled down to norm maxnorm (by maxnorm / (norm + 1e-7), as PyTorch); other slices unchanged."""
+    x = _as_tensor(input)
+    if x.ndim == 0:
+        raise RuntimeError("renorm: input needs at least 1 dimension, got a 0-d tensor")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"renorm: argument 'dim' = {dim} is out of range for a tensor of {x.ndim} dimensions")
+    if p <= 0:
+        raise RuntimeError(f"renorm: argument 'p' must be positive, got {p}")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: argument 'maxnorm' must be non-negative, got {maxnorm}")
+    dim %= x.ndim
+    others = tuple(d for d in range(x.ndim) if d != dim)
+    norms = x.norm(p, others, keepdim=True) if others else x.abs()
+    over = norms._data > maxnorm
+    scale = _where(Tensor(over), float(maxnorm) / (norms + 1e-7), Tensor(np.ones((), x.dtype)))
+    return x * scale.astype(x.dtype)
+
+
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices drawn from the rows of `input` (non-negative weights, 1-D or 2-D), int64, no gradient."""
     from ..creation import default_generator
@@ -414,10 +436,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 
 __all__ += ["addmm", "arctan2", "atan2", "baddbmm", "bincount", "cartesian_prod", "cdist", "diag", "diff", "ger",
-            "kron", "lerp", "meshgrid", "multinomial", "nan_to_num", "outer", "repeat_interleave",
+            "kron", "lerp", "meshgrid", "multinomial", "nan_to_num", "outer", "renorm", "repeat_interleave",
             "take_along_dim", "trace", "unique"]
 
 # PyTorch's functions above that are also Tensor methods.
 _methods.bind({name: globals()[name] for name in (
     "addmm", "arctan2", "atan2", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp", "multinomial",
-    "nan_to_num", "outer", "repeat_interleave", "take_along_dim", "trace", "unique")})
+    "nan_to_num", "outer", "renorm", "repeat_interleave", "take_along_dim", "trace", "unique")})
+_methods.bind({"renorm_": _in_place("renorm_", renorm)})

@@ -80,10 +80,12 @@ from .sparse import EmbeddingBag
 __all__ += ["Bilinear", "EmbeddingBag"]
 
 from .loss import (CosineEmbeddingLoss, GaussianNLLLoss, HingeEmbeddingLoss, MarginRankingLoss,  # noqa: E402
-                   MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss)
+                   MultiLabelSoftMarginLoss, MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+                   TripletMarginWithDistanceLoss, MultiLabelMarginLoss)
 
 __all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
-            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss"]
+            "MultiLabelSoftMarginLoss", "MultiMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
+            "TripletMarginWithDistanceLoss", "MultiLabelMarginLoss"]
 
 # Padding, pixel and channel shuffles, folding, shrinking, alpha dropout, LRN, LP pooling, unpooling.
 from .activation import Hardshrink, Softmax2d, Softshrink, Threshold  # noqa: E402
