@@ -283,11 +283,19 @@ def randn(*size: Union[int, Sequence[int]], dtype: Any = None, device: Any = Non
                  device)
 
 
-def randint(low, high=None, size=(), dtype=None, device=None, requires_grad=False, generator=None, out=None):
-    """Integers drawn uniformly from [low, high) (int64 unless `dtype` says otherwise)."""
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False, generator=None, out=None):
+    """Integers drawn uniformly from [low, high) (int64 unless `dtype` says otherwise).
+
+    As in PyTorch, `randint(high, size)` draws from [0, high):
+    `randint(10, (2, 3))` is `randint(0, 10, (2, 3))`."""
     _no_out(out, "randint")
-    if high is None:
+    if isinstance(high, (tuple, list)):               # the randint(high, size) form
+        if size is not None:
+            raise TypeError(f"randint: got a size twice, {high!r} after high={low!r} and size={size!r}")
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    size = () if size is None else size
     if requires_grad:
         raise RuntimeError("randint: only floating point tensors can require gradients")
     size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)

@@ -170,9 +170,22 @@ def test_dropout_between_layers_only_while_training(rng):
     a, _ = lstm(x)
     b, _ = lstm(x)
     np.testing.assert_array_equal(a.data, b.data)
-    # with one layer there is nothing between layers to drop
-    single = nn.GRU(3, 4, dropout=0.5, dtype=np.float64)
+    # with one layer there is nothing between layers to drop: PyTorch warns so, and so does fastgrad
+    with pytest.warns(UserWarning, match="GRU: dropout=0.5 applies between recurrent layers only"):
+        single = nn.GRU(3, 4, dropout=0.5, dtype=np.float64)
     np.testing.assert_array_equal(single(x)[0].data, single(x)[0].data)
+
+
+def test_flatten_parameters_is_accepted_and_changes_nothing(rng):
+    """Scripts call rnn.flatten_parameters() after loading weights (for cuDNN's packed buffer);
+    fastgrad's kernels read the weights in place, so the call keeps every output."""
+    lstm = nn.LSTM(3, 4, num_layers=2, dtype=np.float64)
+    x = fg.tensor(rng.standard_normal((5, 2, 3)))
+    before, _ = lstm(x)
+    weights = [p for p in lstm.parameters()]
+    assert lstm.flatten_parameters() is None
+    assert all(a is b for a, b in zip(lstm.parameters(), weights))
+    np.testing.assert_array_equal(lstm(x)[0].data, before.data)
 
 
 @pytest.mark.parametrize("make, keys", [

@@ -81,6 +81,21 @@ def test_factory_dtype_inference_follows_pytorch():
         assert ours.dtype == theirs.numpy().dtype
 
 
+def test_randint_takes_pytorchs_two_argument_form():
+    """randint(high, size) draws from [0, high), as PyTorch's word-language-model generator calls it."""
+    fg.manual_seed(0)
+    drawn = fg.randint(3, (200,))
+    assert drawn.shape == (200,) and drawn.dtype == fg.int64 and set(drawn.tolist()) == {0, 1, 2}
+    assert fg.randint(18, (1, 1), dtype=fg.long).shape == (1, 1)
+    assert fg.randint(4, fg.zeros(2, 3).shape).shape == (2, 3)          # a Size is a size too
+    g1, g2 = fg.Generator().manual_seed(5), fg.Generator().manual_seed(5)
+    assert fg.randint(7, (6,), generator=g1).tolist() == fg.randint(0, 7, (6,), generator=g2).tolist()
+    with pytest.raises(TypeError, match="randint: got a size twice"):
+        fg.randint(5, (2,), (3,))
+    if torch is not None:
+        assert fg.randint(5, (2,)).dtype == torch.randint(5, (2,)).numpy().dtype
+
+
 def test_from_numpy_and_as_tensor_share_memory():
     a = np.arange(3.0)
     assert fg.from_numpy(a).numpy() is a

@@ -9,6 +9,7 @@ in C where it can be.  On a PackedSequence the same primitive runs on each run o
 with one batch size (RNNBase._run_packed), so each sequence stops at its own length.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -109,6 +110,9 @@ class RNNBase(Module):
             raise ValueError(f"{name}: proj_size is supported by LSTM only")
         if proj_size >= hidden_size:
             raise ValueError(f"{name}: proj_size ({proj_size}) must be smaller than hidden_size ({hidden_size})")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{name}: dropout={dropout} applies between recurrent layers only, so it changes "
+                          f"nothing with num_layers=1", UserWarning, stacklevel=3)
         self.mode = mode
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
@@ -135,6 +139,13 @@ class RNNBase(Module):
 
     def reset_parameters(self):
         _uniform_parameters(self)
+
+    def flatten_parameters(self):
+        """PyTorch's call to pack the weights into one cuDNN buffer after loading or moving them.
+
+        fastgrad's recurrent kernels read each layer's weights where they are, so there is
+        nothing to pack: the call returns None and changes nothing, on every device."""
+        return None
 
     def _weights(self, layer, direction):
         """w_ih, w_hh, b_ih, b_hh (None without bias), and w_hr when proj_size > 0."""
