@@ -9,15 +9,28 @@ def numpy_state(module):
     return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
 
 
-def start_from(monkeypatch, cls, state, library):
-    """Every `cls(...)` the script builds loads `state` (NumPy arrays) right after its own __init__."""
+def start_from(monkeypatch, cls, state, library, dropout_off=False):
+    """Every `cls(...)` the script builds loads `state` (NumPy arrays) right after its own __init__,
+    and with dropout_off its dropout probabilities are set to 0 (see switch_dropout_off)."""
     script_init = cls.__init__
 
     def __init__(self, *args, **kwargs):
         script_init(self, *args, **kwargs)
         self.load_state_dict({k: library.tensor(v) for k, v in state.items()})
+        if dropout_off:
+            switch_dropout_off(self)
 
     monkeypatch.setattr(cls, "__init__", __init__)
+
+
+def switch_dropout_off(model):
+    """p = 0 for every Dropout module in the model, and dropout = 0 for the layers that drop by a
+    probability of their own (MultiheadAttention, RNN, LSTM, GRU), so a run draws nothing at random."""
+    for module in model.modules():
+        if type(module).__name__.startswith("Dropout"):
+            module.p = 0.0
+        elif isinstance(getattr(module, "dropout", None), float):
+            module.dropout = 0.0
 
 
 def shared_normal_draws(monkeypatch, library, seed):

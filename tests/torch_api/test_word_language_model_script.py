@@ -3,10 +3,13 @@ from text files into a Dictionary and int64 id tensors; batchify with narrow, vi
 contiguous(); get_batch; an RNNModel of Embedding, Dropout, LSTM / GRU / RNN_TANH and a Linear
 decoder tied to the embedding; init_hidden via weight.new_zeros; repackage_hidden detaching
 hidden tuples; clip_grad_norm_ and the hand-written step `p.data.add_(p.grad, alpha=-lr)`; a
-TransformerModel with a PositionalEncoding buffer, TransformerEncoder / TransformerEncoderLayer
-and a causal mask built with triu and masked_fill(float('-inf')); evaluation under no_grad,
-perplexity by math.exp, the best model saved and reloaded, and words sampled with multinomial)
-runs with only its imports changed.
+TransformerModel with a PositionalEncoding buffer, in the example's earlier form (a
+TransformerEncoder of TransformerEncoderLayers, a causal mask from triu and
+masked_fill(float('-inf'))) and its current one (a subclass of nn.Transformer, the mask as the
+log of tril); evaluation under no_grad, perplexity by math.exp, the best model's state saved and
+reloaded, and words sampled with multinomial) runs with only its imports changed.  (The example
+saves the whole module with torch.save(model, f); fastgrad's files hold data only, never pickles,
+so the script saves its state_dict.)
 
 From the same initial weights and without dropout, fastgrad and PyTorch take the same steps in
 float64 for every model kind; unchanged, in float32, every kind learns the corpus' grammar."""
@@ -137,47 +140,7 @@ class PositionalEncoding(nn.Module):
         return self.dropout(x)
 
 
-class TransformerModel(nn.Module):
-    \"\"\"Container module with an encoder, a transformer encoder stack, and a decoder.\"\"\"
-
-    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
-        super(TransformerModel, self).__init__()
-        self.model_type = 'Transformer'
-        self.src_mask = None
-        self.pos_encoder = PositionalEncoding(ninp, dropout)
-        encoder_layers = nn.TransformerEncoderLayer(ninp, nhead, nhid, dropout)
-        self.transformer_encoder = nn.TransformerEncoder(encoder_layers, nlayers)
-        self.encoder = nn.Embedding(ntoken, ninp)
-        self.ninp = ninp
-        self.decoder = nn.Linear(ninp, ntoken)
-
-        self.init_weights()
-
-    def _generate_square_subsequent_mask(self, sz):
-        mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
-        mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(mask == 1, float(0.0))
-        return mask
-
-    def init_weights(self):
-        initrange = 0.1
-        nn.init.uniform_(self.encoder.weight, -initrange, initrange)
-        nn.init.zeros_(self.decoder.bias)
-        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
-
-    def forward(self, src, has_mask=True):
-        if has_mask:
-            device = src.device
-            if self.src_mask is None or self.src_mask.size(0) != len(src):
-                mask = self._generate_square_subsequent_mask(len(src)).to(device)
-                self.src_mask = mask
-        else:
-            self.src_mask = None
-
-        src = self.encoder(src) * math.sqrt(self.ninp)
-        src = self.pos_encoder(src)
-        output = self.transformer_encoder(src, self.src_mask)
-        output = self.decoder(output)
-        return F.log_softmax(output, dim=-1)
+# TransformerModel
 
 
 # Starting from sequential data, batchify arranges the dataset into columns:
@@ -338,6 +301,82 @@ def generate(args, model, corpus, words):
     return generated
 """
 
+
+def transformer_methods(embedding, run_encoder):
+    """init_weights and forward, which both forms write alike but for the embedding's name and
+    how the encoder stack is called; the causal mask is made once per sequence length."""
+    return f"""
+    def init_weights(self):
+        initrange = 0.1
+        nn.init.uniform_(self.{embedding}.weight, -initrange, initrange)
+        nn.init.zeros_(self.decoder.bias)
+        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+
+    def forward(self, src, has_mask=True):
+        if has_mask:
+            device = src.device
+            if self.src_mask is None or self.src_mask.size(0) != len(src):
+                mask = self._generate_square_subsequent_mask(len(src)).to(device)
+                self.src_mask = mask
+        else:
+            self.src_mask = None
+
+        src = self.{embedding}(src) * math.sqrt(self.ninp)
+        src = self.pos_encoder(src)
+        output = {run_encoder}
+        output = self.decoder(output)
+        return F.log_softmax(output, dim=-1)
+"""
+
+
+# The TransformerModel of the example's earlier form: a TransformerEncoder of TransformerEncoderLayers
+# with a causal mask from triu and masked_fill.
+ENCODER_STACK = """
+class TransformerModel(nn.Module):
+    \"\"\"Container module with an encoder, a transformer encoder stack, and a decoder.\"\"\"
+
+    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
+        super(TransformerModel, self).__init__()
+        self.model_type = 'Transformer'
+        self.src_mask = None
+        self.pos_encoder = PositionalEncoding(ninp, dropout)
+        encoder_layers = nn.TransformerEncoderLayer(ninp, nhead, nhid, dropout)
+        self.transformer_encoder = nn.TransformerEncoder(encoder_layers, nlayers)
+        self.encoder = nn.Embedding(ntoken, ninp)
+        self.ninp = ninp
+        self.decoder = nn.Linear(ninp, ntoken)
+
+        self.init_weights()
+
+    def _generate_square_subsequent_mask(self, sz):
+        mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
+        mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(mask == 1, float(0.0))
+        return mask
+""" + transformer_methods("encoder", "self.transformer_encoder(src, self.src_mask)")
+
+# Its current form: a subclass of nn.Transformer (whose decoder it replaces by the Linear one)
+# with the causal mask as the log of a lower-triangular matrix of ones.
+TRANSFORMER_SUBCLASS = """
+class TransformerModel(nn.Transformer):
+    \"\"\"Container module with an encoder, a transformer module, and a decoder.\"\"\"
+
+    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
+        super(TransformerModel, self).__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid,
+                                               num_encoder_layers=nlayers)
+        self.model_type = 'Transformer'
+        self.src_mask = None
+        self.pos_encoder = PositionalEncoding(ninp, dropout)
+
+        self.input_emb = nn.Embedding(ntoken, ninp)
+        self.ninp = ninp
+        self.decoder = nn.Linear(ninp, ntoken)
+
+        self.init_weights()
+
+    def _generate_square_subsequent_mask(self, sz):
+        return torch.log(torch.tril(torch.ones(sz, sz)))
+""" + transformer_methods("input_emb", "self.encoder(src, mask=self.src_mask)")
+
 # The corpus: sentences of a tiny grammar, each word drawn from its slot's few choices.
 SLOTS = [["the", "a", "one"], ["cat", "dog", "bird", "fish"], ["sees", "likes", "eats"],
          ["the", "a"], ["tree", "house", "ball", "cake"], ["today", "now", "again"]]
@@ -360,37 +399,14 @@ def arguments(folder, **changes):
 
 
 VOCABULARY = len({word for slot in SLOTS for word in slot}) + 1     # and '<eos>'
-KINDS = {"LSTM": dict(model="LSTM", nlayers=1, clip=1.0, lr=10.0), "GRU": dict(model="GRU"), "RNN_TANH": dict(model="RNN_TANH", lr=2.0),
-         "Transformer": dict(model="Transformer", nhid=32, lr=1.0)}
-MODEL_CLASS = {"Transformer": "TransformerModel"}
+KINDS = {"LSTM": dict(model="LSTM", nlayers=1, clip=1.0, lr=10.0), "GRU": dict(model="GRU"),
+         "RNN_TANH": dict(model="RNN_TANH", lr=2.0), "Transformer": dict(model="Transformer", nhid=32, lr=1.0),
+         "nn.Transformer subclass": dict(model="Transformer", nhid=32, lr=1.0)}
 
 
-@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")     # PyTorch's, about its own fast path
-@pytest.mark.parametrize("kind", sorted(KINDS))
-def test_same_steps_as_pytorch_in_float64(kind, monkeypatch, tmp_path, capsys):
-    torch = pytest.importorskip("torch")
-    import fastgrad
-
-    args = arguments(tmp_path, dropout=0.0, epochs=2, **KINDS[kind])
-    model_class = MODEL_CLASS.get(kind, "RNNModel")
-    runs = {}
-    for library in (torch, fastgrad):          # PyTorch first: its initial weights are the shared ones
-        namespace = run_script(SCRIPT, library.__name__, "word_language_model")
-        with float64_scripts(library):
-            if library is torch:
-                state = numpy_state(namespace["main"].__globals__[model_class](*model_arguments(args, VOCABULARY)))
-            start_from(monkeypatch, namespace[model_class], state, library)
-            runs[library.__name__] = namespace["main"](args)
-    ours, theirs = runs["fastgrad"], runs["torch"]
-    assert isinstance(ours["model"], fastgrad.nn.Module) and ours["ntokens"] == theirs["ntokens"] == VOCABULARY
-    assert len(theirs["losses"]) == 2 * 8      # 840 words in 8 columns: 105 rows, 8 batches of 14 rows at most
-    np.testing.assert_allclose(ours["losses"], theirs["losses"], rtol=1e-10)
-    np.testing.assert_allclose(ours["val_losses"], theirs["val_losses"], rtol=1e-10)
-    np.testing.assert_allclose(ours["test_loss"], theirs["test_loss"], rtol=1e-10)
-    assert_same_parameters(ours["model"], theirs["model"], rtol=1e-9, atol=1e-12)
-    if args.tied and kind != "Transformer":
-        assert ours["model"].decoder.weight is ours["model"].encoder.weight
-    assert "| End of training | test loss" in capsys.readouterr().out
+def script(kind):
+    form = TRANSFORMER_SUBCLASS if kind == "nn.Transformer subclass" else ENCODER_STACK
+    return SCRIPT.replace("# TransformerModel\n", form)
 
 
 def model_arguments(args, ntokens):
@@ -399,12 +415,41 @@ def model_arguments(args, ntokens):
     return args.model, ntokens, args.emsize, args.nhid, args.nlayers, args.dropout, args.tied
 
 
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")     # PyTorch's, about its own fast path
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_same_steps_as_pytorch_in_float64(kind, monkeypatch, tmp_path, capsys):
+    torch = pytest.importorskip("torch")
+    import fastgrad
+
+    args = arguments(tmp_path, epochs=2, **KINDS[kind])
+    model_class = "TransformerModel" if args.model == "Transformer" else "RNNModel"
+    runs = {}
+    for library in (torch, fastgrad):          # PyTorch first: its initial weights are the shared ones
+        namespace = run_script(script(kind), library.__name__, "word_language_model")
+        with float64_scripts(library):
+            if library is torch:
+                state = numpy_state(namespace[model_class](*model_arguments(args, VOCABULARY)))
+            start_from(monkeypatch, namespace[model_class], state, library, dropout_off=True)
+            runs[library.__name__] = namespace["main"](args)
+    ours, theirs = runs["fastgrad"], runs["torch"]
+    assert isinstance(ours["model"], fastgrad.nn.Module) and ours["ntokens"] == theirs["ntokens"] == VOCABULARY
+    assert len(theirs["losses"]) == 2 * 8      # 840 words in 8 columns: 105 rows, 8 batches of 14 rows at most
+    np.testing.assert_allclose(ours["losses"], theirs["losses"], rtol=1e-10)
+    np.testing.assert_allclose(ours["val_losses"], theirs["val_losses"], rtol=1e-10)
+    np.testing.assert_allclose(ours["test_loss"], theirs["test_loss"], rtol=1e-10)
+    assert_same_parameters(ours["model"], theirs["model"], rtol=1e-9, atol=1e-12)
+    if args.model != "Transformer":
+        assert ours["model"].decoder.weight is ours["model"].encoder.weight    # still tied after load_state_dict
+    assert "| End of training | test loss" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_runs_unchanged_in_float32_and_learns_the_grammar(kind, tmp_path):
     import fastgrad
 
-    out = run_script(SCRIPT, "fastgrad", "word_language_model")["main"](arguments(tmp_path, epochs=6, **KINDS[kind]))
+    out = run_script(script(kind), "fastgrad", "word_language_model")["main"](arguments(tmp_path, epochs=6,
+                                                                                        **KINDS[kind]))
     assert np.all(np.isfinite(out["losses"])) and out["model"].decoder.weight.dtype == fastgrad.float32
     # 18 words (ppl 18 when guessing); the grammar leaves about 3 choices a word: ppl near 3-4
     assert np.exp(out["test_loss"]) < 6.0, np.exp(out["val_losses"])
-    assert len(out["generated"]) == 20
+    assert len(out["generated"]) == 20 and set(out["generated"]) <= {w for slot in SLOTS for w in slot} | {"<eos>"}
