@@ -40,3 +40,16 @@ from . import transforms  # noqa: E402
 from .transformed_distribution import TransformedDistribution  # noqa: E402
 __all__ += ["TransformedDistribution", "transforms"]
 from . import kl_transformed  # noqa: E402,F401  (registers its pair)
+from .cauchy import Cauchy  # noqa: E402
+from .chi2 import Chi2  # noqa: E402
+from .geometric import Geometric  # noqa: E402
+from .gumbel import Gumbel  # noqa: E402
+from .half_cauchy import HalfCauchy  # noqa: E402
+from .half_normal import HalfNormal  # noqa: E402
+from .negative_binomial import NegativeBinomial  # noqa: E402
+from .pareto import Pareto  # noqa: E402
+from .student_t import StudentT  # noqa: E402
+from .weibull import Weibull  # noqa: E402
+__all__ += ["Cauchy", "Chi2", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto",
+            "StudentT", "Weibull"]
+from . import kl_extreme_value  # noqa: E402,F401  (registers its pairs)

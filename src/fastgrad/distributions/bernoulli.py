@@ -5,7 +5,7 @@ from ..autograd.tensor import Tensor
 from ..nn import functional as F
 from . import constraints
 from .binary_probs import BinaryProbs
-from .distribution import as_tensor, broadcast_all, draw, probs_or_logits
+from .distribution import as_tensor, broadcast_all, draw
 
 
 def binary_cross_entropy_with_logits(logits, target):
@@ -23,11 +23,6 @@ class Bernoulli(BinaryProbs):
     """
     support = constraints.boolean
     has_enumerate_support = True
-
-    def __init__(self, probs=None, logits=None, validate_args=None):
-        (param,) = broadcast_all(probs_or_logits("Bernoulli", probs, logits))
-        self._store(param, probs is not None)
-        super().__init__(batch_shape=tuple(param.shape), validate_args=validate_args)
 
     @property
     def mean(self):

@@ -5,11 +5,11 @@ import numpy as np
 from ..nn import functional as F
 from ..special import lgamma
 from . import constraints
-from .binary_probs import BinaryProbs
-from .distribution import as_tensor, broadcast_all, draw_from, host, probs_or_logits
+from .binary_probs import CountAndProbs
+from .distribution import as_tensor, broadcast_all, draw_from, host
 
 
-class Binomial(BinaryProbs):
+class Binomial(CountAndProbs):
     """Binomial(n = total_count, p = probs = sigmoid(logits)), element by element; n and the
     probability broadcast to the batch shape (n in the probability's dtype, as in PyTorch).
 
@@ -17,15 +17,8 @@ class Binomial(BinaryProbs):
     >>> Binomial(10, fg.tensor([0.2, 0.5])).mean.tolist()
     [2.0, 5.0]
     """
-    arg_constraints = {"total_count": constraints.nonnegative_integer, **BinaryProbs.arg_constraints}
+    arg_constraints = {"total_count": constraints.nonnegative_integer, **CountAndProbs.arg_constraints}
     has_enumerate_support = True
-
-    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        param = as_tensor(probs_or_logits("Binomial", probs, logits))
-        param, total_count = broadcast_all(param, total_count)
-        self.total_count = total_count.to(param.dtype)
-        self._store(param, probs is not None)
-        super().__init__(batch_shape=tuple(param.shape), validate_args=validate_args)
 
     @property
     def support(self):

@@ -181,3 +181,18 @@ less_than = _LessThan
 interval = _Interval
 integer_interval = _IntegerInterval
 independent = _Independent
+
+
+class _HalfOpenInterval(_Interval):
+    """[lower_bound, upper_bound)."""
+
+    def check(self, value):
+        v = _raw(value)
+        return (_raw(self.lower_bound) <= v) & (v < _raw(self.upper_bound))
+
+    def __repr__(self):
+        return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+
+
+half_open_interval = _HalfOpenInterval
+__all__ += ["half_open_interval"]

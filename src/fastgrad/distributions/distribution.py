@@ -63,12 +63,12 @@ def host(tensor):
 
 
 _STANDARD_DRAWS = {"normal": "standard_normal", "uniform": "random", "exponential": "standard_exponential",
-                   "laplace": "laplace"}
+                   "laplace": "laplace", "cauchy": "standard_cauchy"}
 
 
 def draw(kind, shape, like):
     """A plain Tensor of `shape` drawn from fastgrad's generator (kind 'normal', 'uniform' in
-    [0, 1), 'exponential' of rate 1 or 'laplace' of scale 1), in like's dtype, on like's device."""
+    [0, 1), 'exponential' of rate 1, 'laplace' or 'cauchy' of scale 1), in like's dtype, on like's device."""
     return on_device_of(like, getattr(default_generator(), _STANDARD_DRAWS[kind])(size=shape))
 
 
