@@ -53,3 +53,5 @@ from .weibull import Weibull  # noqa: E402
 __all__ += ["Cauchy", "Chi2", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "NegativeBinomial", "Pareto",
             "StudentT", "Weibull"]
 from . import kl_extreme_value  # noqa: E402,F401  (registers its pairs)
+from .mixture_same_family import MixtureSameFamily  # noqa: E402
+__all__ += ["MixtureSameFamily"]

@@ -196,3 +196,37 @@ class _HalfOpenInterval(_Interval):
 
 half_open_interval = _HalfOpenInterval
 __all__ += ["half_open_interval"]
+
+
+class _MixtureSameFamilyConstraint(Constraint):
+    """A mixture's values: base_constraint (the components') checked against every component,
+    so the value must lie in all of their supports."""
+
+    def __init__(self, base_constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise TypeError(f"MixtureSameFamilyConstraint: base_constraint must be a Constraint, got {base_constraint!r}")
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        v = _raw(value)
+        if v.ndim < self.event_dim:
+            raise ValueError(f"MixtureSameFamilyConstraint: expected a value of at least {self.event_dim} "
+                             f"dimensions, got shape {v.shape}")
+        ok = np.asarray(self.base_constraint.check(np.expand_dims(v, -1 - self.event_dim)))
+        keep = v.ndim - self.event_dim
+        return ok.reshape(ok.shape[:keep] + (-1,)).all(-1)
+
+    def __repr__(self):
+        return f"MixtureSameFamilyConstraint({self.base_constraint!r})"
+
+
+mixture_same_family = _MixtureSameFamilyConstraint
+__all__ += ["mixture_same_family"]
