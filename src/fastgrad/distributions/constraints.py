@@ -3,6 +3,7 @@ each has check(value), an array of booleans, one per element (per event for even
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from .forwarded import forwarded
 
 __all__ = ["Constraint", "boolean", "dependent", "greater_than", "greater_than_eq", "independent", "integer_interval",
            "interval", "less_than", "lower_cholesky", "nonnegative", "nonnegative_integer", "one_hot", "positive",
@@ -207,13 +208,8 @@ class _MixtureSameFamilyConstraint(Constraint):
             raise TypeError(f"MixtureSameFamilyConstraint: base_constraint must be a Constraint, got {base_constraint!r}")
         self.base_constraint = base_constraint
 
-    @property
-    def is_discrete(self):
-        return self.base_constraint.is_discrete
-
-    @property
-    def event_dim(self):
-        return self.base_constraint.event_dim
+    is_discrete = forwarded("base_constraint.is_discrete")
+    event_dim = forwarded("base_constraint.event_dim")
 
     def check(self, value):
         v = _raw(value)

@@ -12,6 +12,7 @@ from ..backend import namespace_of
 from ..creation import default_generator
 from ..dtypes import get_default_dtype
 from . import constraints
+from .forwarded import forwarded
 
 
 class lazy_property:
@@ -116,13 +117,8 @@ class Distribution:
                                      f"distribution {self!r} to satisfy the constraint {constraint!r}, but found "
                                      f"invalid values:\n{value}")
 
-    @property
-    def batch_shape(self):
-        return self._batch_shape
-
-    @property
-    def event_shape(self):
-        return self._event_shape
+    batch_shape = forwarded("_batch_shape")
+    event_shape = forwarded("_event_shape")
 
     def _extended_shape(self, sample_shape=()):
         return _shape(sample_shape) + self._batch_shape + self._event_shape

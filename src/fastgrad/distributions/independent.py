@@ -5,6 +5,7 @@ import numbers
 
 from . import constraints
 from .distribution import Distribution, sum_rightmost
+from .forwarded import forwarded
 
 
 class Independent(Distribution):
@@ -31,9 +32,7 @@ class Independent(Distribution):
         super().__init__(batch_shape=base_batch[:split], event_shape=base_batch[split:] + base_distribution.event_shape,
                          validate_args=validate_args)
 
-    @property
-    def has_rsample(self):
-        return self.base_dist.has_rsample
+    has_rsample = forwarded("base_dist.has_rsample")
 
     @property
     def has_enumerate_support(self):
@@ -49,17 +48,9 @@ class Independent(Distribution):
         reinterpreted = self.base_dist.batch_shape[len(self.base_dist.batch_shape) - n:]
         return Independent(self.base_dist.expand(tuple(batch_shape) + reinterpreted), n, validate_args=False)
 
-    @property
-    def mean(self):
-        return self.base_dist.mean
-
-    @property
-    def mode(self):
-        return self.base_dist.mode
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    mean = forwarded("base_dist.mean")
+    mode = forwarded("base_dist.mode")
+    variance = forwarded("base_dist.variance")
 
     def sample(self, sample_shape=()):
         return self.base_dist.sample(sample_shape)

@@ -8,6 +8,7 @@ from ..backend import namespace_of
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution, _shape
+from .forwarded import forwarded
 
 
 class MixtureSameFamily(Distribution):
@@ -47,13 +48,8 @@ class MixtureSameFamily(Distribution):
         self._event_ndims = len(component_distribution.event_shape)
         super().__init__(batch_shape=batch, event_shape=component_distribution.event_shape, validate_args=validate_args)
 
-    @property
-    def mixture_distribution(self):
-        return self._mixture_distribution
-
-    @property
-    def component_distribution(self):
-        return self._component_distribution
+    mixture_distribution = forwarded("_mixture_distribution")
+    component_distribution = forwarded("_component_distribution")
 
     @property
     def support(self):

@@ -5,6 +5,7 @@ from ..nn.functional import one_hot
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution, as_tensor, at_least, probs_or_logits
+from .forwarded import forwarded
 
 
 class OneHotCategorical(Distribution):
@@ -26,17 +27,9 @@ class OneHotCategorical(Distribution):
         super().__init__(batch_shape=self._categorical.batch_shape,
                          event_shape=self._categorical.param_shape[-1:], validate_args=validate_args)
 
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+    probs = forwarded("_categorical.probs")
+    logits = forwarded("_categorical.logits")
+    param_shape = forwarded("_categorical.param_shape")
 
     def _one_hot(self, index):
         return one_hot(index, self._event_shape[0]).to(self._categorical._param.dtype)

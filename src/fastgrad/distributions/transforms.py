@@ -16,6 +16,7 @@ from ..nn import functional as F
 from ..ops.padding import pad
 from . import constraints
 from .distribution import as_tensor, sum_rightmost
+from .forwarded import forwarded
 
 __all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
            "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform"]
@@ -104,25 +105,11 @@ class _InverseTransform(Transform):
         super().__init__(transform._cache_size)
         self._inv = transform
 
-    @property
-    def domain(self):
-        return self._inv.codomain
-
-    @property
-    def codomain(self):
-        return self._inv.domain
-
-    @property
-    def bijective(self):
-        return self._inv.bijective
-
-    @property
-    def sign(self):
-        return self._inv.sign
-
-    @property
-    def inv(self):
-        return self._inv
+    domain = forwarded("_inv.codomain")
+    codomain = forwarded("_inv.domain")
+    bijective = forwarded("_inv.bijective")
+    sign = forwarded("_inv.sign")
+    inv = forwarded("_inv")
 
     def __call__(self, x):
         return self._inv._inv_call(x)
