@@ -6,6 +6,7 @@ from ..nn import functional as F
 from . import constraints
 from .binary_probs import BinaryProbs
 from .distribution import as_tensor, broadcast_all, draw
+from .forwarded import forwarded
 
 
 def binary_cross_entropy_with_logits(logits, target):
@@ -24,9 +25,7 @@ class Bernoulli(BinaryProbs):
     support = constraints.boolean
     has_enumerate_support = True
 
-    @property
-    def mean(self):
-        return self.probs
+    mean = forwarded("probs")
 
     @property
     def mode(self):

@@ -34,9 +34,7 @@ class OneHotCategorical(Distribution):
     def _one_hot(self, index):
         return one_hot(index, self._event_shape[0]).to(self._categorical._param.dtype)
 
-    @property
-    def mean(self):
-        return self.probs
+    mean = forwarded("probs")
 
     @property
     def mode(self):
