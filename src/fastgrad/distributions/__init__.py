@@ -55,3 +55,7 @@ __all__ += ["Cauchy", "Chi2", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
 from . import kl_extreme_value  # noqa: E402,F401  (registers its pairs)
 from .mixture_same_family import MixtureSameFamily  # noqa: E402
 __all__ += ["MixtureSameFamily"]
+from .multinomial import Multinomial  # noqa: E402
+from .relaxed_bernoulli import RelaxedBernoulli  # noqa: E402
+from .relaxed_categorical import RelaxedOneHotCategorical  # noqa: E402
+__all__ += ["Multinomial", "RelaxedBernoulli", "RelaxedOneHotCategorical"]

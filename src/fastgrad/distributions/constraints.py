@@ -226,3 +226,23 @@ class _MixtureSameFamilyConstraint(Constraint):
 
 mixture_same_family = _MixtureSameFamilyConstraint
 __all__ += ["mixture_same_family"]
+
+
+class _Multinomial(Constraint):
+    """Vectors of nonnegative counts along the last axis that sum to at most upper_bound."""
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        v = _raw(value)
+        return np.all(v >= 0, axis=-1) & (v.sum(-1) <= self.upper_bound)
+
+    def __repr__(self):
+        return f"Multinomial(upper_bound={self.upper_bound})"
+
+
+multinomial = _Multinomial
+__all__ += ["multinomial"]

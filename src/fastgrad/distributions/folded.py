@@ -4,6 +4,7 @@ import math
 
 from ..ops.selection import where
 from . import constraints
+from .forwarded import forwarded
 from .transformed_distribution import TransformedDistribution
 from .transforms import AbsTransform
 
@@ -18,9 +19,7 @@ class Folded(TransformedDistribution):
     def __init__(self, scale, validate_args=None):
         super().__init__(self.symmetric(0.0, scale, validate_args=False), AbsTransform(), validate_args=validate_args)
 
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    scale = forwarded("base_dist.scale")
 
     @property
     def mode(self):

@@ -4,6 +4,7 @@ import numpy as np
 from .cauchy import Cauchy
 from .distribution import on_device_of
 from .folded import Folded
+from .forwarded import forwarded
 
 
 class HalfCauchy(Folded):
@@ -19,6 +20,4 @@ class HalfCauchy(Folded):
     def mean(self):
         return on_device_of(self.scale, np.full(self._extended_shape(), np.inf))
 
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    variance = forwarded("base_dist.variance")

@@ -3,12 +3,11 @@ import numpy as np
 
 from ..nn.functional import one_hot
 from . import constraints
-from .categorical import Categorical
-from .distribution import Distribution, as_tensor, at_least, probs_or_logits
-from .forwarded import forwarded
+from .categorical_events import CategoricalEvents
+from .distribution import as_tensor, at_least, probs_or_logits
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(CategoricalEvents):
     """Categorical(probs or logits) with one-hot events: the last axis of the parameter holds the
     K classes (the event shape is (K,)), the others are the batch shape.
 
@@ -16,20 +15,13 @@ class OneHotCategorical(Distribution):
     >>> OneHotCategorical(probs=fg.tensor([0.0, 1.0])).sample().tolist()
     [0.0, 1.0]
     """
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         given = probs_or_logits("OneHotCategorical", probs, logits)
         at_least(1, "probs" if probs is not None else "logits", "OneHotCategorical", given)
-        self._categorical = Categorical(probs, logits, validate_args=False)
-        super().__init__(batch_shape=self._categorical.batch_shape,
-                         event_shape=self._categorical.param_shape[-1:], validate_args=validate_args)
-
-    probs = forwarded("_categorical.probs")
-    logits = forwarded("_categorical.logits")
-    param_shape = forwarded("_categorical.param_shape")
+        super().__init__(probs, logits, validate_args=validate_args)
 
     def _one_hot(self, index):
         return one_hot(index, self._event_shape[0]).to(self._categorical._param.dtype)
