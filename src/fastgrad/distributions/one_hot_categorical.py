@@ -5,6 +5,7 @@ from ..nn.functional import one_hot
 from . import constraints
 from .categorical_events import CategoricalEvents
 from .distribution import as_tensor, at_least, probs_or_logits
+from .forwarded import forwarded
 
 
 class OneHotCategorical(CategoricalEvents):
