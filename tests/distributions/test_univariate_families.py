@@ -1,5 +1,5 @@
-"""StudentT, Cauchy, HalfCauchy, HalfNormal, Gumbel, Weibull, Pareto, Chi2, Geometric and
-NegativeBinomial against torch.distributions (float64 values and gradients of log_prob, cdf,
+"""StudentT, Cauchy, HalfCauchy, HalfNormal, Gumbel, Weibull, Pareto, Chi2, Geometric,
+NegativeBinomial, ContinuousBernoulli, Kumaraswamy and VonMises against torch.distributions (float64 values and gradients of log_prob, cdf,
 icdf, entropy and moments), numerical gradients of log_prob and rsample, sample moments, shapes,
 expand, supports and argument validation."""
 from collections import namedtuple
@@ -34,6 +34,21 @@ def _weibull_moments(scale, k):
 
 def _negative_binomial_moments(r, p):
     return r * p / (1 - p), r * p / (1 - p) ** 2
+
+
+def _continuous_bernoulli_moments(p):
+    """The mean and variance of the density C p^x (1 - p)^(1 - x) on [0, 1], by quadrature."""
+    x = np.linspace(0, 1, 200001)[:, None]
+    density = p ** x * (1 - p) ** (1 - x)
+    density = density / np.trapezoid(density, x, axis=0)
+    mean = np.trapezoid(x * density, x, axis=0)
+    return mean, np.trapezoid((x - mean) ** 2 * density, x, axis=0)
+
+
+def _kumaraswamy_moments(a, b):
+    from scipy.special import beta
+    mean = b * beta(1 + 1 / a, b)
+    return mean, b * beta(1 + 2 / a, b) - mean ** 2
 
 
 SPECS = {
@@ -85,6 +100,18 @@ SPECS = {
                                     lambda d, n, logits: d.NegativeBinomial(n, logits=logits),
                                     lambda r, s: r.integers(0, 8, s).astype(float),
                                     ("log_prob", "mean", "variance"), None, None, ()),
+    "ContinuousBernoulli probs": Spec(lambda r: [np.array([[0.2, 0.4995, 0.5], [0.5005, 0.7, 0.95]])],
+                                      lambda d, p: d.ContinuousBernoulli(probs=p), lambda r, s: r.uniform(0.02, 0.98, s),
+                                      ("log_prob", "cdf", "icdf", "mean", "variance", "stddev", "entropy"),
+                                      _continuous_bernoulli_moments, [np.array([0.1, 0.5, 0.8])], (0,)),
+    "ContinuousBernoulli logits": Spec(lambda r: [r.standard_normal((2, 3)) * 2], lambda d, l: d.ContinuousBernoulli(
+        logits=l), lambda r, s: r.uniform(0.02, 0.98, s), ("log_prob", "cdf", "mean", "variance", "entropy"), None,
+        None, (0,)),
+    "Kumaraswamy": Spec(lambda r: [positive(r, (2, 1)) + 0.5, positive(r, 3) + 0.5], lambda d, a, b: d.Kumaraswamy(a, b),
+                        lambda r, s: r.uniform(0.02, 0.98, s), ("log_prob", "cdf", "icdf", "mean", "variance", "entropy"),
+                        _kumaraswamy_moments, [np.array([0.5, 2.0, 5.0]), np.array([0.7, 3.0, 1.5])], (0, 1)),
+    "VonMises": Spec(lambda r: [r.standard_normal((2, 1)), positive(r, 3) * 3], lambda d, loc, k: d.VonMises(loc, k),
+                     lambda r, s: r.uniform(-np.pi, np.pi, s), ("log_prob", "mean", "mode", "variance"), None, None, ()),
 }
 
 GAMMA_BASED = {"StudentT", "Chi2"}     # gradients through digamma's derivative (trigamma)
@@ -117,6 +144,8 @@ CASES = [(name, part) for name, spec in SPECS.items() for part in spec.parts]
 def test_matches_pytorch(name, part, rng):
     tol = TRIGAMMA_TOL if name.split()[0] in GAMMA_BASED or name.startswith("NegativeBinomial") else dict(
         rtol=1e-9, atol=1e-12)
+    if name == "VonMises":      # PyTorch's log I0 is a polynomial fit good to about 1e-7; fastgrad's is SciPy's
+        tol = dict(rtol=1e-6, atol=1e-7)
     check_cases({name: _part_case(name, part)}, name, rng, tol)
 
 
@@ -198,12 +227,43 @@ def test_expand_matches_pytorch(name, rng):
     assert tuple(wide.sample((2,)).shape) == tuple(wide_theirs.sample((2,)).shape)
     value = spec.value(rng, (4, *mine.batch_shape))
     np.testing.assert_allclose(wide.log_prob(fg.tensor(value)).numpy(), wide_theirs.log_prob(torch.tensor(value)).numpy(),
-                               rtol=1e-9)
+                               rtol=1e-6 if name == "VonMises" else 1e-9)
 
 
 def test_half_distributions_outside_the_support():
     for d in (D.HalfNormal(fg.tensor([1.0]), validate_args=False), D.HalfCauchy(fg.tensor([1.0]), validate_args=False)):
         assert d.log_prob(fg.tensor([-0.5])).item() == -np.inf
+
+
+def test_von_mises_log_prob_is_exact_and_its_samples_follow_it():
+    """log I0 from SciPy (exact where PyTorch's polynomial is good to 1e-7), also for a large
+    concentration; samples: E[cos(x - loc)] = I1(k) / I0(k) = 1 - variance, angles in [-pi, pi), shapes."""
+    torch = pytest.importorskip("torch")
+    from scipy.special import i0
+    loc, k = np.array([0.5, -2.0, 3.0]), np.array([0.3, 2.0, 900.0])
+    x = np.array([0.1, -1.0, 3.01])
+    np.testing.assert_allclose(D.VonMises(fg.tensor(loc[:2]), fg.tensor(k[:2])).log_prob(fg.tensor(x[:2])).numpy(),
+                               k[:2] * np.cos(x[:2] - loc[:2]) - np.log(2 * np.pi * i0(k[:2])), rtol=1e-13)
+    assert np.isfinite(D.VonMises(fg.tensor(loc), fg.tensor(k)).log_prob(fg.tensor(x)).numpy()).all()
+    n = 40000
+    fg.manual_seed(5)
+    d = D.VonMises(fg.tensor(loc), fg.tensor(k))
+    samples = d.sample((n,)).numpy()
+    assert samples.min() >= -np.pi and samples.max() < np.pi
+    cosines = np.cos(samples - loc)
+    expected = 1 - d.variance.numpy()
+    assert np.all(np.abs(cosines.mean(0) - expected) <= 5 * cosines.std(0) / np.sqrt(n) + 1e-12)
+    assert_shapes_match(d, torch.distributions.VonMises(torch.tensor(loc), torch.tensor(k)))
+
+
+def test_kumaraswamy_mode_is_the_density_peak():
+    """((a - 1) / (a b - 1))^(1/a) where a, b >= 1 (PyTorch 2.13's mode is NaN everywhere), NaN elsewhere."""
+    a, b = np.array([2.0, 5.0, 1.5, 0.5, 3.0]), np.array([3.0, 1.5, 1.0, 2.0, 0.7])
+    mode = D.Kumaraswamy(fg.tensor(a), fg.tensor(b)).mode.numpy()
+    x = np.linspace(1e-6, 1 - 1e-6, 200001)[:, None]
+    peak = x[np.argmax(a * b * x ** (a - 1) * (1 - x ** a) ** (b - 1), axis=0), 0]
+    np.testing.assert_allclose(mode[:3], peak[:3], atol=1e-5)
+    assert np.all(np.isnan(mode[3:]))
 
 
 @pytest.mark.parametrize("call, words", [
@@ -226,6 +286,10 @@ def test_half_distributions_outside_the_support():
     (lambda: D.NegativeBinomial(-1.0, fg.tensor(0.5)), "NegativeBinomial.*total_count"),
     (lambda: D.NegativeBinomial(2.0, fg.tensor(1.0)), "NegativeBinomial.*probs"),
     (lambda: D.NegativeBinomial(2.0, fg.tensor(0.5)).log_prob(fg.tensor(-1.0)), "support"),
+    (lambda: D.ContinuousBernoulli(fg.tensor(1.5)), "ContinuousBernoulli.*probs"),
+    (lambda: D.ContinuousBernoulli(fg.tensor(0.3)).log_prob(fg.tensor(1.5)), "support"),
+    (lambda: D.Kumaraswamy(1.0, -1.0), "Kumaraswamy.*concentration0"),
+    (lambda: D.VonMises(0.0, -1.0), "VonMises.*concentration"),
 ])
 def test_bad_arguments(call, words):
     with pytest.raises(ValueError, match=words):

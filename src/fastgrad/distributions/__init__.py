@@ -59,3 +59,9 @@ from .multinomial import Multinomial  # noqa: E402
 from .relaxed_bernoulli import RelaxedBernoulli  # noqa: E402
 from .relaxed_categorical import RelaxedOneHotCategorical  # noqa: E402
 __all__ += ["Multinomial", "RelaxedBernoulli", "RelaxedOneHotCategorical"]
+from .low_rank_multivariate_normal import LowRankMultivariateNormal  # noqa: E402
+__all__ += ["LowRankMultivariateNormal"]
+from .continuous_bernoulli import ContinuousBernoulli  # noqa: E402
+from .kumaraswamy import Kumaraswamy  # noqa: E402
+from .von_mises import VonMises  # noqa: E402
+__all__ += ["ContinuousBernoulli", "Kumaraswamy", "VonMises"]

@@ -4,6 +4,7 @@ from .dirichlet import Dirichlet
 from .distribution import sum_rightmost
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .low_rank_multivariate_normal import LowRankMultivariateNormal
 from .multivariate_normal import MultivariateNormal, half_log_det, solve_lower
 
 
@@ -36,3 +37,9 @@ def _kl_mvn_mvn(p, q):
     trace = (solve_lower(q.scale_tril, p.scale_tril) ** 2).sum((-2, -1))
     mahalanobis = (solve_lower(q.scale_tril, (q.loc - p.loc).unsqueeze(-1)) ** 2).sum((-2, -1))
     return half_log_det(q.scale_tril) - half_log_det(p.scale_tril) + 0.5 * (trace + mahalanobis - n)
+
+
+# The closed form above reads only loc, scale_tril and event_shape, which LowRankMultivariateNormal has too.
+for _p, _q in [(LowRankMultivariateNormal, LowRankMultivariateNormal), (MultivariateNormal, LowRankMultivariateNormal),
+               (LowRankMultivariateNormal, MultivariateNormal)]:
+    register_kl(_p, _q)(_kl_mvn_mvn)
