@@ -5,11 +5,10 @@ diagonal, CosineSimilarity, PairwiseDistance, block_diag, broadcast_tensors, sum
 take, frac and sgn on the result, and torch.testing.assert_close.  Nothing is drawn at
 random, so every loss and result equals PyTorch's (float64)."""
 import importlib.util
-import textwrap
 
 import numpy as np
 import pytest
-from torch_parity import to_fastgrad
+from torch_parity import run_script
 
 SCRIPT = """
 import torch
@@ -78,12 +77,8 @@ names = [name for name, _ in model.named_parameters()]
 
 
 def _run(library):
-    source = textwrap.dedent(SCRIPT)
-    if library == "fastgrad":
-        source = to_fastgrad(source)
-        assert "import fastgrad as torch" in source and "from fastgrad.optim.lr_scheduler import" in source
-    namespace = {}
-    exec(compile(source, f"<message passing with {library}>", "exec"), namespace)
+    namespace = run_script(SCRIPT, library, "message_passing")
+    assert namespace["torch"].__name__ == library and namespace["MultiplicativeLR"].__module__.startswith(library)
     return namespace
 
 

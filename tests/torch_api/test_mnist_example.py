@@ -8,12 +8,12 @@ learns the synthetic digits.
 """
 import argparse
 import re
-import textwrap
 import warnings
 
 import numpy as np
 import pytest
-from torch_parity import to_fastgrad
+from script_runs import numpy_state, start_from
+from torch_parity import run_script
 
 MODEL = """
 import torch
@@ -159,12 +159,7 @@ VARIANTS = {"current": ("Dropout", MAIN_CURRENT + MAIN_LOOP), "2022": ("Dropout"
 
 def script(variant, library):
     dropout, main = VARIANTS[variant]
-    source = textwrap.dedent(MODEL.format(dropout=dropout) + main)
-    if library == "fastgrad":
-        source = to_fastgrad(source)   # only the imports change
-    namespace = {"__name__": f"mnist_{variant}_{library}"}
-    exec(compile(source, f"<mnist {variant} with {library}>", "exec"), namespace)
-    return namespace
+    return run_script(MODEL.format(dropout=dropout) + main, library, f"mnist_{variant}")
 
 
 def digits(n, seed):
@@ -197,33 +192,18 @@ def printed_losses(text):
     return train, test
 
 
-def with_weights(namespace, state, to_tensor):
-    """The script's Net, built with the given initial weights and no dropout (so both libraries
-    take the same steps); the script's main() builds it as `Net()`."""
-    net = namespace["Net"]            # this exec's own class: changing it touches nothing else
-    script_init = net.__init__
-
-    def __init__(self):
-        script_init(self)
-        self.load_state_dict({k: to_tensor(v) for k, v in state.items()})
-        self.dropout1.p = 0.0
-        self.dropout2.p = 0.0
-
-    net.__init__ = __init__
-
-
 @pytest.mark.parametrize("variant", ["current", "2022"])
-def test_same_losses_step_by_step_as_pytorch(variant, capsys):
+def test_same_losses_step_by_step_as_pytorch(variant, capsys, monkeypatch):
     torch = pytest.importorskip("torch")
     import fastgrad
 
     torch.manual_seed(0)
-    state = {k: v.detach().numpy().copy() for k, v in script(variant, "torch")["Net"]().state_dict().items()}
+    state = numpy_state(script(variant, "torch")["Net"]())
     printed = {}
-    for library, module, to_tensor in (("torch", torch, lambda a: torch.tensor(a)),
-                                       ("fastgrad", fastgrad, lambda a: fastgrad.tensor(a))):
+    for library, module in (("torch", torch), ("fastgrad", fastgrad)):
         namespace = script(variant, library)
-        with_weights(namespace, state, to_tensor)
+        # the script's main() builds `Net()`: with the same weights and no dropout, both libraries take the same steps
+        start_from(monkeypatch, namespace["Net"], state, module, dropout_off=True)
         capsys.readouterr()
         namespace["main"](arguments(), *datasets(module, 48, 40))
         printed[library] = printed_losses(capsys.readouterr().out)

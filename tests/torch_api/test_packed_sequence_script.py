@@ -4,9 +4,9 @@ label is the last token of each sequence, which the final states carry; trained 
 libraries (random draws differ), both must reach the same quality.  (That h_n is each sequence's
 state at its own last step, exactly, is checked against PyTorch in tests/nn/test_packed_sequences.py.)"""
 import importlib.util
-import textwrap
 
 import numpy as np
+from torch_parity import run_script
 
 SCRIPT = """
 import torch
@@ -60,14 +60,7 @@ with torch.no_grad():
 
 
 def _run(library):
-    source = textwrap.dedent(SCRIPT)
-    if library == "fastgrad":  # only the imports change
-        source = source.replace("import torch\n", "import fastgrad as torch\n", 1)
-        source = source.replace("import torch.nn as nn", "import fastgrad.nn as nn")
-        source = source.replace("from torch.nn.utils.rnn import", "from fastgrad.nn.utils.rnn import")
-    namespace = {}
-    exec(compile(source, f"<packed LSTM classifier with {library}>", "exec"), namespace)
-    return namespace
+    return run_script(SCRIPT, library, "packed_lstm_classifier")
 
 
 def test_packed_lstm_script_runs_unchanged_and_learns_the_last_token():
