@@ -145,6 +145,26 @@ def test_repr_is_readable():
     assert repr(nn.Parameter(np.zeros(2, np.float32))).startswith("Parameter containing:\ntensor(")
 
 
+def test_module_list_prints_runs_of_equal_children_once():
+    """As PyTorch prints a ModuleList: consecutive children that print alike are one `(i-j): n x` line."""
+    blocks = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU(), nn.Sequential(nn.Tanh()),
+                            nn.Sequential(nn.Tanh()), nn.Linear(2, 3)])
+    assert repr(blocks) == ("ModuleList(\n"
+                            "  (0-1): 2 x Linear(in_features=2, out_features=2, bias=True)\n"
+                            "  (2): ReLU()\n"
+                            "  (3-4): 2 x Sequential(\n"
+                            "    (0): Tanh()\n"
+                            "  )\n"
+                            "  (5): Linear(in_features=2, out_features=3, bias=True)\n"
+                            ")")
+    assert repr(nn.ModuleList()) == "ModuleList()"
+    torch = pytest.importorskip("torch")
+    peer = torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.Linear(2, 2), torch.nn.ReLU(),
+                                torch.nn.Sequential(torch.nn.Tanh()), torch.nn.Sequential(torch.nn.Tanh()),
+                                torch.nn.Linear(2, 3)])
+    assert repr(blocks) == repr(peer)
+
+
 def test_assignment_rules():
     m = nn.Linear(2, 2)
     with pytest.raises(TypeError, match="Parameter or None"):

@@ -27,6 +27,11 @@ def make(torch, name, args, kwargs):
     ("InstanceNorm3d", (3,), dict(), (2, 3, 3, 4, 5)),
     ("InstanceNorm3d", (3,), dict(affine=True, track_running_stats=True), (2, 3, 3, 4, 5)),
     ("InstanceNorm3d", (3,), dict(affine=True), (3, 3, 4, 5)),            # unbatched
+    ("BatchNorm2d", (4,), dict(bias=False), (6, 4, 3, 2)),                 # a scale and no shift
+    ("BatchNorm1d", (4,), dict(bias=False, momentum=None), (6, 4, 3)),
+    ("InstanceNorm2d", (4,), dict(affine=True, bias=False), (3, 4, 5, 5)),
+    ("GroupNorm", (2, 4), dict(bias=False), (3, 4, 5, 5)),
+    ("LayerNorm", ((5,),), dict(bias=False), (3, 4, 5)),
 ])
 def test_module_matches_torch_in_training_and_eval(name, args, kwargs, shape, rng):
     torch = pytest.importorskip("torch")
@@ -67,3 +72,29 @@ def test_modules_check_their_input():
         nn.BatchNorm3d(4)(fg.ones((2, 4, 2, 2)))
     with pytest.raises(ValueError, match=r"InstanceNorm3d: expected input of shape \(N, 4, D, H, W\)"):
         nn.InstanceNorm3d(4)(fg.ones((2, 3, 2, 2, 2)))
+
+
+@pytest.mark.parametrize("name, args, kwargs", [
+    ("BatchNorm2d", (4,), dict()), ("BatchNorm2d", (4,), dict(affine=False)), ("BatchNorm1d", (3,), dict(bias=False)),
+    ("BatchNorm3d", (2,), dict(momentum=None)), ("InstanceNorm2d", (4,), dict()),
+    ("InstanceNorm3d", (4,), dict(affine=True, bias=False)), ("GroupNorm", (2, 4), dict()),
+    ("GroupNorm", (2, 4), dict(bias=False)), ("LayerNorm", (5,), dict()), ("LayerNorm", ((2, 5),), dict(bias=False)),
+    ("LayerNorm", (5,), dict(elementwise_affine=False)),
+])
+def test_norm_layers_print_as_pytorchs(name, args, kwargs):
+    """print(model) shows norm layers as PyTorch does, bias included."""
+    torch = pytest.importorskip("torch")
+    mine, peer = getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(mine) == repr(peer)
+    assert (mine.bias is None) == (peer.bias is None) and (mine.weight is None) == (peer.weight is None)
+
+
+def test_norm_without_bias_gradcheck(rng):
+    """A scale-only batch norm and group norm (what BatchNorm2d and GroupNorm with bias=False run)
+    against numerical gradients in float64."""
+    F = fg.nn.functional
+    x = fg.tensor(rng.standard_normal((4, 4, 2, 2)), requires_grad=True)
+    w = fg.tensor(rng.standard_normal(4), requires_grad=True)
+    assert fg.autograd.gradcheck(lambda x, w: F.batch_norm(x, None, None, w, None, training=True), (x, w))
+    assert fg.autograd.gradcheck(lambda x, w: F.group_norm(x, 2, w, None), (x, w))
+    assert nn.BatchNorm2d(4, bias=False)(x.float()).shape == x.shape

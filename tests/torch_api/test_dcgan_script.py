@@ -99,10 +99,12 @@ def main(opt, dataset):
     netG.apply(weights_init)
     if opt.netG != '':
         netG.load_state_dict(torch.load(opt.netG))
+    print(netG)
     netD = Discriminator(opt.ngpu).to(device)
     netD.apply(weights_init)
     if opt.netD != '':
         netD.load_state_dict(torch.load(opt.netD))
+    print(netD)
 
     criterion = nn.BCELoss()
     fixed_noise = torch.randn(opt.batchSize, nz, 1, 1, device=device)
@@ -206,6 +208,7 @@ def test_same_steps_as_pytorch_in_float64(monkeypatch, tmp_path, capsys):
     assert isinstance(ours["netG"], fastgrad.nn.Module) and len(theirs["history"]) == 2 * 3
     np.testing.assert_allclose(ours["history"], theirs["history"], rtol=1e-10)
     for net in ("netG", "netD"):
+        assert str(ours[net]) == str(theirs[net])          # the script prints both networks
         assert_same_parameters(ours[net], theirs[net], rtol=1e-9, atol=1e-12)
         for name, buffer in theirs[net].named_buffers():
             np.testing.assert_allclose(dict(ours[net].named_buffers())[name].numpy(), buffer.numpy(), rtol=1e-10,

@@ -105,6 +105,22 @@ class ModuleList(_ModuleSequence):
             self.append(m)
         return self
 
+    def __repr__(self):
+        """As PyTorch prints it: a run of children that print alike is one line `(i-j): n x child`."""
+        runs = []                                   # [first index, last index, the children's text]
+        for i, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        name = type(self).__name__
+        if not runs:
+            return f"{name}()"
+        lines = [(f"({first}): " if first == last else f"({first}-{last}): {last - first + 1} x ")
+                 + text.replace("\n", "\n  ") for first, last, text in runs]
+        return f"{name}(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class _DictMethods:
     """The read-only dict methods of ModuleDict and ParameterDict: len(), iteration over the keys,

@@ -21,12 +21,12 @@ class _NormBase(Module):
 
     _axes = "H, W"   # the spatial axes of the (N, C, ...) input the layer takes
 
-    def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype, device):
+    def __init__(self, num_features, eps, momentum, affine, track_running_stats, dtype, device, bias=True):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        register_affine(self, num_features, dtype, affine)
+        register_affine(self, num_features, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
@@ -58,13 +58,13 @@ class _NormBase(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class _BatchNorm(_NormBase):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device)
+                 dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device, bias)
 
     def forward(self, input):
         self._check_input(input)
@@ -112,8 +112,8 @@ class InstanceNorm2d(_NormBase):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
-                 dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device)
+                 dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device, bias)
 
     def forward(self, input):
         unbatched = input.ndim == 1 + len(self._axes.split(","))
@@ -157,18 +157,18 @@ class GroupNorm(Module):
     (4, 6, 3, 3)
     """
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
-        register_affine(self, num_channels, dtype, affine)
+        register_affine(self, num_channels, dtype, affine, bias)
         self._place_on(device)
 
     def forward(self, input):
         return N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
