@@ -30,3 +30,16 @@ def test_real_input_takes_the_real_part():
     x = rng.randn(3)
     onp.testing.assert_allclose(fastgrad.grad(lambda x: np.sum(np.abs(x * (1 + 2j)) ** 2))(x), 10 * x)
     assert fastgrad.grad(lambda x: np.sum(np.angle(x)))(x).dtype == onp.float64
+
+
+def test_tensor_abs_follows_the_same_convention_as_numpy_abs():
+    # Tensor.abs and fastgrad.numpy.abs are one function: their complex gradients agree
+    # (conj(z) / |z| each), so a graph mixing them is consistent.
+    method, function = (fastgrad.tensor(z, requires_grad=True) for _ in range(2))
+    method.abs().sum().backward()
+    np.abs(function).sum().backward()
+    onp.testing.assert_allclose(method.grad.numpy(), function.grad.numpy())
+    onp.testing.assert_allclose(method.grad.numpy(), onp.conj(z) / onp.abs(z))
+    x = fastgrad.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    x.abs().sum().backward()
+    onp.testing.assert_array_equal(x.grad.numpy(), [-1.0, 0.0, 1.0])

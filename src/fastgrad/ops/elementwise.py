@@ -186,9 +186,11 @@ Div, div = binary("div", "x / y with broadcasting.", lambda b, x, y: x / y, INPU
 Pow, pow = binary("pow", "x ** y; d/dx = y x**(y-1), d/dy = x**y log x.", lambda b, x, y: x ** y, INPUTS_OUTPUT,
                   _pow_x, _pow_y)
 Neg, neg = unary("neg", "-x.", lambda b, x: -x, NOTHING, lambda b, g: -g)
-# NOTE: abs'(0) = 0 (sign(0) = 0), as in PyTorch.
+# NOTE: abs'(0) = 0 (sign(0) = 0), as in PyTorch.  For complex x the gradient is g conj(x) / |x|,
+# fastgrad's convention for complex gradients (HIPS autograd's, the conjugate of PyTorch's), as
+# fastgrad.numpy.abs gives.
 Abs, abs = unary("abs", "|x|, with abs'(0) = 0.", lambda b, x: b.xp.abs(x), INPUT,
-                 lambda b, g, x: g * b.xp.sign(x))
+                 lambda b, g, x: g * (b.xp.conj(b.xp.sign(x)) if x.dtype.kind == "c" else b.xp.sign(x)))
 
 Exp, exp = unary("exp", "e**x; d/dx = e**x.", lambda b, x: b.xp.exp(x), OUTPUT, lambda b, g, y: g * y)
 Exp2, exp2 = unary("exp2", "2**x; d/dx = 2**x ln 2.\n\n    >>> fg.exp2(fg.tensor([0.0, 3.0]))   # [1, 8]\n    ",
