@@ -1,5 +1,5 @@
-"""kl_divergence pairs of Gumbel, Pareto, Cauchy, HalfNormal, Geometric, Chi2, Weibull and
-StudentT against torch.distributions.kl_divergence (float64 values and gradients), including the
+"""kl_divergence pairs of Gumbel, Pareto, Cauchy, HalfNormal, Geometric, Chi2, Weibull, StudentT
+and ContinuousBernoulli against torch.distributions.kl_divergence (float64 values and gradients), including the
 infinite ones and the pairs PyTorch does not define."""
 import numpy as np
 import pytest
@@ -37,6 +37,10 @@ HALF_NORMAL = (lambda d, s: d.HalfNormal(s), lambda r: [positive(r, 3)])
 GEOMETRIC = (lambda d, p: d.Geometric(probs=p), lambda r: [probabilities(r, 3)])
 GEOMETRIC_LOGITS = (lambda d, l: d.Geometric(logits=l), lambda r: [r.standard_normal(3)])
 CHI2 = (lambda d, df: d.Chi2(df), lambda r: [positive(r, 3) * 3])
+CONTINUOUS_BERNOULLI = (lambda d, p: d.ContinuousBernoulli(probs=p), lambda r: [np.array([0.2, 0.4995, 0.9])])
+CONTINUOUS_BERNOULLI_LOGITS = (lambda d, l: d.ContinuousBernoulli(logits=l), lambda r: [r.standard_normal(3) * 2])
+UNIT_UNIFORM = (lambda d, lo, hi: d.Uniform(lo, hi), lambda r: [r.uniform(0.05, 0.3, 3), r.uniform(0.6, 0.95, 3)])
+WIDE_UNIFORM = (lambda d, lo, hi: d.Uniform(lo, hi), lambda r: [r.uniform(-2, -0.1, 3), r.uniform(1.1, 3, 3)])
 
 PAIRS = {
     "Gumbel Gumbel": (GUMBEL, GUMBEL), "Exponential Gumbel": (EXPONENTIAL, GUMBEL), "Gamma Gumbel": (GAMMA, GUMBEL),
@@ -53,10 +57,21 @@ PAIRS = {
     "Geometric Geometric": (GEOMETRIC, GEOMETRIC), "Geometric logits": (GEOMETRIC_LOGITS, GEOMETRIC_LOGITS),
     "Chi2 Chi2": (CHI2, CHI2), "Chi2 Normal": (CHI2, NORMAL), "Chi2 Exponential": (CHI2, EXPONENTIAL),
     "Exponential Chi2": (EXPONENTIAL, CHI2),
+    "ContinuousBernoulli ContinuousBernoulli": (CONTINUOUS_BERNOULLI, CONTINUOUS_BERNOULLI_LOGITS),
+    "ContinuousBernoulli logits": (CONTINUOUS_BERNOULLI_LOGITS, CONTINUOUS_BERNOULLI),
+    "Beta ContinuousBernoulli": (BETA, CONTINUOUS_BERNOULLI), "Uniform ContinuousBernoulli": (UNIT_UNIFORM,
+                                                                                             CONTINUOUS_BERNOULLI),
+    "Uniform outside ContinuousBernoulli": (WIDE_UNIFORM, CONTINUOUS_BERNOULLI),
+    "ContinuousBernoulli Uniform": (CONTINUOUS_BERNOULLI_LOGITS, WIDE_UNIFORM),
+    "ContinuousBernoulli inside Uniform": (CONTINUOUS_BERNOULLI_LOGITS, UNIT_UNIFORM),
+    "ContinuousBernoulli Normal": (CONTINUOUS_BERNOULLI, NORMAL),
+    "ContinuousBernoulli Exponential": (CONTINUOUS_BERNOULLI_LOGITS, EXPONENTIAL),
 }
 INFINITE = [(BETA, PARETO), (EXPONENTIAL, PARETO), (GAMMA, PARETO), (LAPLACE, PARETO), (NORMAL, PARETO),
             (GUMBEL, BETA), (GUMBEL, EXPONENTIAL), (GUMBEL, GAMMA), (GUMBEL, PARETO), (GUMBEL, UNIFORM),
-            (PARETO, BETA), (PARETO, UNIFORM)]
+            (PARETO, BETA), (PARETO, UNIFORM), (CONTINUOUS_BERNOULLI, PARETO), (EXPONENTIAL, CONTINUOUS_BERNOULLI),
+            (GAMMA, CONTINUOUS_BERNOULLI), (GUMBEL, CONTINUOUS_BERNOULLI), (LAPLACE, CONTINUOUS_BERNOULLI),
+            (NORMAL, CONTINUOUS_BERNOULLI), (PARETO, CONTINUOUS_BERNOULLI)]
 CASES = {name: _pair(p[0], q[0], p[1], q[1]) for name, (p, q) in PAIRS.items()}
 CASES.update({f"infinite {i}": _pair(p[0], q[0], p[1], q[1]) for i, (p, q) in enumerate(INFINITE)})
 
@@ -93,3 +108,17 @@ def _torch_args(d):
     import torch
     names = {"Weibull": ("scale", "concentration"), "StudentT": ("df",)}[type(d).__name__]
     return [torch.tensor(getattr(d, n).numpy().astype(np.float64)) for n in names]
+
+
+def test_continuous_bernoulli_and_uniform_at_the_edges_of_the_unit_interval():
+    """U(0, 1) and U(0, 2) cover [0, 1]: finite KL in both directions (PyTorch's inclusive
+    comparisons give inf there), equal to the closed forms."""
+    cb = D.ContinuousBernoulli(probs=D.distribution.as_tensor(np.array([0.3])))
+    wide = D.Uniform(D.distribution.as_tensor(np.array([0.0])), D.distribution.as_tensor(np.array([2.0])))
+    np.testing.assert_allclose(D.kl_divergence(cb, wide).numpy(), np.log(2.0) - cb.entropy().numpy(), rtol=1e-12)
+    unit = D.Uniform(D.distribution.as_tensor(np.array([0.0])), D.distribution.as_tensor(np.array([1.0])))
+    p = 0.3
+    log_c = np.log(2 * np.arctanh(1 - 2 * p) / (1 - 2 * p))
+    # KL(U(0, 1) || CB(p)) = -integral_0^1 log q(x) dx = -(log(p) / 2 + log(1 - p) / 2 + log C(p))
+    np.testing.assert_allclose(D.kl_divergence(unit, cb).numpy(), -(0.5 * np.log(p) + 0.5 * np.log1p(-p) + log_c),
+                               rtol=1e-12)

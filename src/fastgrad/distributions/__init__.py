@@ -2,16 +2,20 @@
 entropies, moments and samples (reparameterized, differentiable samples via rsample where the
 distribution allows it), Distribution.expand, and kl_divergence between the pairs PyTorch defines.
 
-    Normal, LogNormal, Laplace, Uniform, Exponential, Gamma, Beta, Dirichlet, MultivariateNormal
-    Bernoulli, Binomial, Poisson, Categorical, OneHotCategorical; Independent
+    Normal, LogNormal, Laplace, Uniform, Exponential, Gamma, Beta, Dirichlet, MultivariateNormal,
+    StudentT, Cauchy, Gumbel, HalfNormal, HalfCauchy, Chi2, Weibull, Pareto, Kumaraswamy, VonMises,
+    ContinuousBernoulli, LowRankMultivariateNormal, RelaxedBernoulli, RelaxedOneHotCategorical
+    Bernoulli, Binomial, Poisson, Categorical, OneHotCategorical, Geometric, NegativeBinomial, Multinomial
+    Independent, TransformedDistribution (with fastgrad.distributions.transforms), MixtureSameFamily
 
     from fastgrad.distributions import Normal, kl_divergence
     q = Normal(mu, sigma)
     z = q.rsample()                       # gradients flow into mu and sigma
     loss = -p_model.log_prob(x).sum() + kl_divergence(q, Normal(0.0, 1.0)).sum()
 
-Draws come from fastgrad's generator (fastgrad.manual_seed). Gamma, Beta, Dirichlet, Poisson and
-Binomial need SciPy for lgamma and digamma, as fastgrad.special does.
+Draws come from fastgrad's generator (fastgrad.manual_seed). Those whose densities or moments use
+lgamma, digamma or Bessel functions (Gamma, Beta, Dirichlet, Poisson, Binomial, StudentT, Chi2,
+Weibull, Kumaraswamy, NegativeBinomial, Multinomial, VonMises) need SciPy, as fastgrad.special does.
 """
 from . import constraints
 from .bernoulli import Bernoulli
@@ -65,3 +69,4 @@ from .continuous_bernoulli import ContinuousBernoulli  # noqa: E402
 from .kumaraswamy import Kumaraswamy  # noqa: E402
 from .von_mises import VonMises  # noqa: E402
 __all__ += ["ContinuousBernoulli", "Kumaraswamy", "VonMises"]
+from . import kl_continuous_bernoulli  # noqa: E402,F401  (registers its pairs)
