@@ -135,6 +135,8 @@ from .torch_functions.nan_reductions import *  # noqa: E402,F401,F403  (nansum, 
 from .torch_functions.broadcasting import *  # noqa: E402,F401,F403  (broadcast_tensors, atleast_1d/2d/3d)
 from .torch_functions.accumulation import *  # noqa: E402,F401,F403  (index_add; Tensor.sum_to_size)
 from .torch_functions import complex_parts, element_callbacks, tensor_memory  # noqa: E402,F401  (Tensor methods)
+from .torch_functions.complex_parts import angle, complex, polar, view_as_complex, view_as_real  # noqa: E402,F401
+from .torch_functions.spectral import *  # noqa: E402,F401,F403  (stft, istft, hann_window, ...)
 from . import random, testing  # noqa: E402,F401  (torch.random: get/set_rng_state, fork_rng; testing.assert_close)
 
 # ---- PyTorch's other names, number and matrix functions, dtype rules and runtime switches ----

@@ -13,12 +13,13 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - diagonals.py: diagonal, diag_embed, block_diag;
 - selection.py: masked_select, take, kthvalue, unique_consecutive, combinations;
 - nan_reductions.py: nansum, nanmean, aminmax;
-- accumulation.py: index_add (index_add_), Tensor.sum_to_size;
+- accumulation.py: index_add, scatter_reduce, index_reduce (and their in-place forms), Tensor.sum_to_size;
 - order_statistics.py: quantile, nanquantile, mode, histc;
 - sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
-- tensor_memory.py, element_callbacks.py, complex_parts.py: the Tensor methods data_ptr,
-  storage_offset, apply_, map_ and the properties real, imag;
+- tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_;
+- complex_parts.py: the properties real, imag; complex, polar, view_as_real, view_as_complex, angle;
+- spectral.py: stft, istft and the window functions (hann_window, hamming_window, ...);
 - aliases.py: PyTorch's other names (acos, greater, swapdims, row_stack, ...);
 - numerics.py: positive, deg2rad, rad2deg, signbit, copysign, float_power, gcd, lcm, isin, rsub,
   scalar_tensor;
