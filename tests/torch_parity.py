@@ -129,3 +129,13 @@ def start_from(namespace, class_name, state):
 def state_arrays(module):
     """A module's state_dict as NumPy arrays (copies)."""
     return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
+
+
+def assert_same_state(mine, peer, rtol=1e-8, atol=1e-11):
+    """The two modules' state_dicts hold the same keys in the same order, with equal dtypes and
+    values (parameters and buffers: BatchNorm's running statistics and step counts too)."""
+    expected = peer.state_dict()
+    assert list(mine.state_dict()) == list(expected)
+    for key, value in mine.state_dict().items():
+        assert value.numpy().dtype == expected[key].numpy().dtype, key
+        np.testing.assert_allclose(value.numpy(), expected[key].numpy(), rtol=rtol, atol=atol, err_msg=key)

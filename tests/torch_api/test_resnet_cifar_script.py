@@ -13,7 +13,7 @@ import argparse
 
 import numpy as np
 import pytest
-from torch_parity import float64_scripts, needs_torch, run_script, start_from, state_arrays
+from torch_parity import assert_same_state, float64_scripts, needs_torch, run_script, start_from, state_arrays
 
 SCRIPT = """
 import torch
@@ -219,11 +219,7 @@ def test_same_steps_running_statistics_and_results_as_pytorch(schedule, capsys):
     np.testing.assert_allclose(losses, their_losses, rtol=1e-9)
     np.testing.assert_allclose(lrs, their_lrs, rtol=1e-12)
     np.testing.assert_allclose(tests, their_tests, rtol=1e-9)
-    expected = their_model.state_dict()
-    assert list(model.state_dict()) == list(expected)
-    for key, value in model.state_dict().items():
-        assert value.numpy().dtype == expected[key].numpy().dtype, key
-        np.testing.assert_allclose(value.numpy(), expected[key].numpy(), rtol=1e-8, atol=1e-10, err_msg=key)
+    assert_same_state(model, their_model, atol=1e-10)
 
 
 def test_script_runs_unchanged_and_learns_the_classes(capsys):

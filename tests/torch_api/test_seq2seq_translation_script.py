@@ -12,7 +12,7 @@ dropout on), the script learns to translate every pair.
 """
 import numpy as np
 import pytest
-from torch_parity import float64_scripts, needs_torch, run_script, start_from, state_arrays
+from torch_parity import assert_same_state, float64_scripts, needs_torch, run_script, start_from, state_arrays
 
 SCRIPT = """
 import random
@@ -285,11 +285,9 @@ def test_same_losses_weights_and_translations_as_pytorch(capsys):
     their_encoder, their_decoder, their_losses, their_translations, their_accuracy, their_attentions = results["torch"]
     assert len(losses) == 3 and their_losses[-1] < their_losses[0]
     np.testing.assert_allclose(losses, their_losses, rtol=1e-10)
-    for mine, peer in ((encoder, their_encoder), (decoder, their_decoder)):
-        expected = peer.state_dict()
-        for key, value in mine.state_dict().items():
-            assert value.dtype == fastgrad.float64
-            np.testing.assert_allclose(value.numpy(), expected[key].numpy(), rtol=1e-8, atol=1e-11, err_msg=key)
+    assert_same_state(encoder, their_encoder)
+    assert_same_state(decoder, their_decoder)
+    assert encoder.embedding.weight.dtype == fastgrad.float64
     assert translations == their_translations and accuracy == their_accuracy
     assert attentions.shape == their_attentions.shape == (1, 6, 5)   # "elle est tres pret" and EOS
     np.testing.assert_allclose(attentions.numpy(), their_attentions.numpy(), rtol=1e-8, atol=1e-12)
