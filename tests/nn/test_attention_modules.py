@@ -195,3 +195,14 @@ def test_bad_input_is_refused_by_name(call, error, message):
         call()
     assert message in str(info.value)
     assert str(info.value).split(":")[0] in ("MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder")
+
+
+def test_attention_and_transformers_print_as_pytorchs():
+    """print(model) of attention layers and transformer stacks gives PyTorch's text (out_proj is a
+    Linear that PyTorch names NonDynamicallyQuantizableLinear; repeated layers print once)."""
+    torch = pytest.importorskip("torch")
+    for make in (lambda nn: nn.MultiheadAttention(8, 2, dropout=0.1),
+                 lambda nn: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 2),
+                 lambda nn: nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16)):
+        assert repr(make(fg.nn)) == repr(make(torch.nn))
+    assert isinstance(fg.nn.MultiheadAttention(8, 2).out_proj, fg.nn.Linear)

@@ -438,6 +438,7 @@ def test_same_steps_as_pytorch_in_float64(kind, monkeypatch, tmp_path, capsys):
     np.testing.assert_allclose(ours["val_losses"], theirs["val_losses"], rtol=1e-10)
     np.testing.assert_allclose(ours["test_loss"], theirs["test_loss"], rtol=1e-10)
     assert_same_parameters(ours["model"], theirs["model"], rtol=1e-9, atol=1e-12)
+    assert str(ours["model"]) == str(theirs["model"])         # print(model) shows the same layers
     if args.model != "Transformer":
         assert ours["model"].decoder.weight is ours["model"].encoder.weight    # still tied after load_state_dict
     assert "| End of training | test loss" in capsys.readouterr().out

@@ -10,7 +10,7 @@ from ...ops.attention import attention_softmax, scaled_dot_product_attention
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 
@@ -92,7 +92,7 @@ class MultiheadAttention(Module):
             self.in_proj_bias = Parameter(np.empty(3 * embed_dim, dtype=dtype))
         else:
             self.register_parameter("in_proj_bias", None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dtype)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, dtype=dtype)
         self._reset_parameters()
         self._place_on(device)
 
@@ -218,7 +218,3 @@ class MultiheadAttention(Module):
                 else padding.reshape(n, 1, 1, source)
             merged = padding if merged is None else merged + padding
         return merged
-
-    def extra_repr(self):
-        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, dropout={self.dropout}, "
-                f"batch_first={self.batch_first}")

@@ -83,6 +83,11 @@ def reset_weight_and_bias(weight, bias, fan_in):
         init.uniform_(bias, -bound, bound)
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under the name PyTorch gives MultiheadAttention's out_proj, so that a model with
+    attention prints as it does in PyTorch."""
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder layer)."""
 
