@@ -126,3 +126,7 @@ from .dropout import Dropout1d  # noqa: E402
 from .parameter_dict import ParameterDict  # noqa: E402
 
 __all__ += ["CosineSimilarity", "Dropout1d", "PairwiseDistance", "ParameterDict"]
+
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
+
+__all__ += ["AdaptiveLogSoftmaxWithLoss"]
