@@ -134,6 +134,7 @@ from .torch_functions.diagonals import *  # noqa: E402,F401,F403  (diagonal, dia
 from .torch_functions.nan_reductions import *  # noqa: E402,F401,F403  (nansum, nanmean, aminmax)
 from .torch_functions.broadcasting import *  # noqa: E402,F401,F403  (broadcast_tensors, atleast_1d/2d/3d)
 from .torch_functions.accumulation import *  # noqa: E402,F401,F403  (index_add; Tensor.sum_to_size)
+from .torch_functions.index_writes import *  # noqa: E402,F401,F403  (index_copy, index_fill, index_put)
 from .torch_functions import complex_parts, element_callbacks, tensor_memory  # noqa: E402,F401  (Tensor methods)
 from .torch_functions.complex_parts import angle, complex, polar, view_as_complex, view_as_real  # noqa: E402,F401
 from .torch_functions.spectral import *  # noqa: E402,F401,F403  (stft, istft, hann_window, ...)

@@ -14,6 +14,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - selection.py: masked_select, take, kthvalue, unique_consecutive, combinations;
 - nan_reductions.py: nansum, nanmean, aminmax;
 - accumulation.py: index_add, scatter_reduce, index_reduce (and their in-place forms), Tensor.sum_to_size;
+- index_writes.py: index_copy, index_fill, index_put, masked_scatter, put (and their in-place forms);
 - order_statistics.py: quantile, nanquantile, mode, histc;
 - sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
