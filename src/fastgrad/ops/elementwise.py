@@ -189,8 +189,13 @@ Neg, neg = unary("neg", "-x.", lambda b, x: -x, NOTHING, lambda b, g: -g)
 # NOTE: abs'(0) = 0 (sign(0) = 0), as in PyTorch.  For complex x the gradient is g conj(x) / |x|,
 # fastgrad's convention for complex gradients (HIPS autograd's, the conjugate of PyTorch's), as
 # fastgrad.numpy.abs gives.
+def _is_complex(b, x):
+    kind = getattr(x.dtype, "kind", None)   # NumPy and CuPy dtypes; array-API ones are asked
+    return kind == "c" if kind is not None else b.xp.isdtype(x.dtype, "complex floating")
+
+
 Abs, abs = unary("abs", "|x|, with abs'(0) = 0.", lambda b, x: b.xp.abs(x), INPUT,
-                 lambda b, g, x: g * (b.xp.conj(b.xp.sign(x)) if x.dtype.kind == "c" else b.xp.sign(x)))
+                 lambda b, g, x: g * (b.xp.conj(b.xp.sign(x)) if _is_complex(b, x) else b.xp.sign(x)))
 
 Exp, exp = unary("exp", "e**x; d/dx = e**x.", lambda b, x: b.xp.exp(x), OUTPUT, lambda b, g, y: g * y)
 Exp2, exp2 = unary("exp2", "2**x; d/dx = 2**x ln 2.\n\n    >>> fg.exp2(fg.tensor([0.0, 3.0]))   # [1, 8]\n    ",
