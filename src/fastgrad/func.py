@@ -25,6 +25,7 @@ import numpy as np
 from . import functional as _functional
 from .autograd.tensor import Tensor
 from .functional import _flatten
+from .ops.promotion import call_with_numpy_rule
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
 
@@ -51,7 +52,8 @@ class _Aux:
         self.name, self.func, self.has_aux, self.aux = name, func, bool(has_aux), None
 
     def __call__(self, *args, **kwargs):
-        out = self.func(*args, **kwargs)
+        # PyTorch code: PyTorch's type promotion, although fastgrad.functional traces it
+        out = call_with_numpy_rule(False, self.func, *args, **kwargs)
         if not self.has_aux:
             return out
         if not isinstance(out, tuple) or len(out) != 2:
@@ -157,7 +159,7 @@ def hessian(func, argnums=0):
     """The matrix of second derivatives of a scalar function, shape input + input."""
     if not callable(func):
         raise TypeError(f"func.hessian: argument 'func' must be callable, got {type(func).__name__}")
-    transform = _functional.hessian(func, _argnums("hessian", argnums))
+    transform = _functional.hessian(_Aux("hessian", func, False), _argnums("hessian", argnums))
     return lambda *args, **kwargs: _tensors(transform(*args, **kwargs))
 
 

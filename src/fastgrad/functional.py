@@ -28,6 +28,7 @@ from .autograd.grad_mode import STATE
 from .autograd.tensor import Tensor, has_floating_dtype, new_tensor
 from .backend import is_array, namespace_of
 from .ops.manipulation import copy as _copy
+from .ops.promotion import call_with_numpy_rule  # the function traced is NumPy code: NumPy's promotion
 
 __all__ = ["elementwise_grad", "grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
@@ -157,7 +158,7 @@ class _Call:
         STATE.enabled = True
         _DEPTH[0] += 1
         try:
-            self.out = fn(*args, **kwargs)
+            self.out = call_with_numpy_rule(True, fn, *args, **kwargs)
         finally:
             _DEPTH[0] -= 1
             STATE.enabled = prev
@@ -291,7 +292,7 @@ def _value_and_grad_of_array(name, fun, argnums, args, kwargs):
     STATE.enabled = True
     _DEPTH[0] += 1
     try:
-        out = fun(*args, **kwargs)
+        out = call_with_numpy_rule(True, fun, *args, **kwargs)
     finally:
         _DEPTH[0] -= 1
         STATE.enabled = prev

@@ -85,7 +85,7 @@ def test_compiled_rules_keep_the_ops_name_in_errors_and_the_in_place_check():
     x = fg.tensor(np.ones(3), requires_grad=True)
     with pytest.raises(ValueError, match="^mul: "):
         x * fg.tensor(np.ones(4))
-    w = fg.tensor([3.0, 4.0, 5.0])
+    w = fg.tensor(np.array([3.0, 4.0, 5.0]))  # x's dtype: a float32 w would be multiplied as a float64 copy
     z = (x * w).sum()  # saves w
     w += 1  # w needs no grad: written in place
     with pytest.raises(RuntimeError, match=r"MulBackward: .*modified by an in-place operation"):
@@ -98,7 +98,8 @@ def test_register_compiled_rule_rejects_unknown_names():
 
 
 # Python floats meeting float32/float64 arrays: the engine converts each float to the
-# array's dtype once and keeps it; results must be NumPy's own, bit for bit.
+# array's dtype once and keeps it; results must be NumPy's own, bit for bit (an integer
+# array meets a float in the default dtype, float32, as in PyTorch: ops/promotion.py).
 EDGE_FLOATS = [1.01, 0.1, -2.5, 0.0, -0.0, float("nan"), float("inf"), -float("inf"), 1e300, -1e300,
                1e-50, 5e-324, 3.4028235e38, 3.4028236e38, 2.0 ** 24 + 1]
 
@@ -113,7 +114,7 @@ def test_python_float_operands_give_numpys_bits(dtype, shape, op):
     a = (np.arange(1, 6).reshape(shape or (5,))[:5] if shape else np.array(3)).astype(dtype)
     for c in EDGE_FLOATS:
         with np.errstate(all="ignore"):
-            expected = np.asarray(fns[op](a, c))
+            expected = np.asarray(fns[op](a.astype(np.float32) if a.dtype.kind == "i" else a, c))
             for requires_grad in (False, True) if a.dtype.kind == "f" else (False,):
                 got = fns[op](fg.tensor(a, requires_grad=requires_grad), c).data
                 np.testing.assert_array_equal(got, expected, strict=True, err_msg=f"{op} {c!r}")

@@ -24,11 +24,12 @@ def test_set_default_dtype():
         fg.set_default_dtype(np.int32)
 
 
-def test_mixed_dtypes_promote_as_numpy_with_weak_scalars():
+def test_mixed_dtypes_promote_as_pytorch_with_weak_scalars():
     a = fg.tensor(np.ones(2, np.float32))
     assert (a * 2.5).dtype == np.float32
     assert (a * fg.tensor(np.ones(2, np.float64))).dtype == np.float64
-    assert (fg.tensor(np.ones(2, np.int64)) * 1.5).dtype == np.float64
+    assert (a * fg.tensor(np.float64(2.0))).dtype == np.float32       # a 0-d tensor does not widen
+    assert (fg.tensor(np.ones(2, np.int64)) * 1.5).dtype == np.float32  # the default dtype
 
 
 @pytest.mark.parametrize("factory, shape", [

@@ -13,8 +13,8 @@ def apply_function(cls: Any, *args: Any, **kwargs: Any) -> Any:
     """Primitive.apply: unwrap Tensors, choose the backend once, run forward,"""
     ...
 
-def binary_operator(cls: Any) -> Any:
-    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled."""
+def binary_operator(cls: Any, promote: Any = ..., true_division: Any = ...) -> Any:
+    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled, promoting with `promote`."""
     ...
 
 def compiled_backward(node: Any, g: Any) -> Any:
@@ -37,8 +37,12 @@ def new_tensor(data: Any, requires_grad: Any, node: Any) -> Any:
     """Wrap an array without checks (the fast path used by every op)."""
     ...
 
-def reflected_operator(cls: Any) -> Any:
-    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled."""
+def promotion_free(x: Any, y: Any, true_division: Any = ...) -> Any:
+    """True when x <op> y needs no dtype promotion: the compiled operators' first check."""
+    ...
+
+def reflected_operator(cls: Any, promote: Any = ..., true_division: Any = ...) -> Any:
+    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled, promoting with `promote`."""
     ...
 
 def register_compiled_rule(cls: Any, name: Any) -> Any:

@@ -58,6 +58,7 @@ cdef object _ndarray = np.ndarray
 cdef object _generic = np.generic
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
+cdef object _I64 = np.dtype(np.int64)
 cdef object _tensor_type = None
 cdef bint _anomaly_active = False  # some thread has anomaly detection on (anomaly.py)
 
@@ -378,18 +379,61 @@ def unary_operator(cls):
     return operator
 
 
-def binary_operator(cls):
-    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled."""
-    def operator(self, other):
-        return _apply(cls, (self, other), None)
-    return operator
+def binary_operator(cls, promote=None, bint true_division=False):
+    """A Tensor method `(self, other) -> cls.apply(self, other)`, compiled, promoting with `promote`.
+
+    With `promote`, the operands first go through `promote(self, other)` (which returns them cast
+    to the result dtype) unless _promotion_free settles that nothing changes; `true_division`:
+    integers of one dtype still need promoting (to a float)."""
+    return _operator(cls, promote, true_division, False)
 
 
-def reflected_operator(cls):
-    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled."""
-    def operator(self, other):
-        return _apply(cls, (other, self), None)
-    return operator
+def reflected_operator(cls, promote=None, bint true_division=False):
+    """A Tensor method `(self, other) -> cls.apply(other, self)`, compiled, promoting with `promote`.
+
+    `promote` and `true_division` are binary_operator's."""
+    return _operator(cls, promote, true_division, True)
+
+
+def _operator(cls, promote, bint true_division, bint reflected):
+    if promote is None:
+        def operator(self, other):
+            return _apply(cls, (other, self) if reflected else (self, other), None)
+        return operator
+
+    def promoted_operator(self, other):
+        if not _promotion_free(<TensorBase>self, other, true_division):
+            self, other = promote(self, other)
+        return _apply(cls, (other, self) if reflected else (self, other), None)
+    return promoted_operator
+
+
+cpdef bint promotion_free(x, y, bint true_division=False):
+    """True when x <op> y needs no dtype promotion: the compiled operators' first check.
+
+    x is a Tensor over a NumPy array, and y a Tensor of the same dtype object, or x is float32 or
+    float64 and y a Python number, or x is int64 and y int64 or a Python int (not for true
+    division, which makes a float of integers)."""
+    return isinstance(x, TensorBase) and _promotion_free(<TensorBase>x, y, true_division)
+
+
+cdef inline bint _promotion_free(TensorBase t, other, bint true_division):
+    # The common case, settled without a Python call: two NumPy arrays of one dtype object, or a
+    # float32/float64 array with a Python float or int; an int64 pair or int64 with a Python int
+    # too, except for true division (which gives a float).  Everything else asks the rule.
+    d = t._data
+    if type(d) is not _ndarray:
+        return False
+    dtype = <object>cnp.PyArray_DESCR(<cnp.ndarray>d)
+    if isinstance(other, TensorBase):
+        od = (<TensorBase>other)._data
+        if type(od) is not _ndarray or <object>cnp.PyArray_DESCR(<cnp.ndarray>od) is not dtype:
+            return False
+    elif type(other) is float:
+        return dtype is _F32 or dtype is _F64
+    elif type(other) is not int:
+        return False
+    return dtype is _F32 or dtype is _F64 or (dtype is _I64 and not true_division)
 
 
 cdef inline object _call_forward(fwd, ctx, backend, tuple datas, dict kwargs):

@@ -2,15 +2,21 @@
 import operator
 
 from ..autograd import capture
+from ..autograd._graph import promotion_free
 from ..autograd.tensor import Tensor, new_tensor
+from .promotion import operands
 
 
 def _plain(a):
     return a._data if isinstance(a, Tensor) else a
 
 
-def _compare(fn):
+def _compare(fn, promoted=False):
+    # promoted: the operands are first cast to PyTorch's result dtype (ops/promotion.py), so that a
+    # float32 tensor is compared with a float64 0-d tensor in float32, as PyTorch does.
     def compare(x, y):
+        if promoted and not promotion_free(x, y):
+            x, y = operands(x, y)
         return new_tensor(capture.run(_compared, fn, _plain(x), _plain(y)), False, None)
 
     compare.__name__ = fn.__name__
@@ -47,12 +53,12 @@ def _asarray(a):
     return np.asarray(a) if isinstance(a, (np.generic, bool)) else a
 
 
-eq = _compare(operator.eq)
-ne = _compare(operator.ne)
-lt = _compare(operator.lt)
-le = _compare(operator.le)
-gt = _compare(operator.gt)
-ge = _compare(operator.ge)
+eq = _compare(operator.eq, promoted=True)
+ne = _compare(operator.ne, promoted=True)
+lt = _compare(operator.lt, promoted=True)
+le = _compare(operator.le, promoted=True)
+gt = _compare(operator.gt, promoted=True)
+ge = _compare(operator.ge, promoted=True)
 logical_and = _compare(_truth(operator.and_))
 logical_or = _compare(_truth(operator.or_))
 logical_xor = _compare(_truth(operator.xor))

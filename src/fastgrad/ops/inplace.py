@@ -12,6 +12,7 @@ from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor, new_tensor
 from .elementwise import Add, Div, Mul, Sub
 from .indexing import IndexPut, plain_index
+from .promotion import in_place_operand
 from .shape import Astype
 
 _IN_PLACE = {Add: "__iadd__", Sub: "__isub__", Mul: "__imul__", Div: "__itruediv__"}
@@ -48,6 +49,7 @@ def _make_inplace(fn):
         getattr(data, name)(other)
 
     def method(self, other):
+        other = in_place_operand(name, self, other, division=fn is Div)
         if _records(self, other):
             _check_leaf(self, name)
             result = fn.apply(self, other)
@@ -190,6 +192,8 @@ def _xp(t):
 def _methods():
     from . import activations, elementwise, gathering, selection
 
+    cast = in_place_operand
+
     def alpha_times(other, alpha):
         return other if alpha == 1 else other * alpha
 
@@ -199,11 +203,12 @@ def _methods():
         "copy_": _copy_from,
         "uniform_": _random(_uniform),
         "normal_": _random(_normal),
-        "add_": lambda self, other, alpha=1: Add.apply(self, alpha_times(other, alpha)),
-        "sub_": lambda self, other, alpha=1: Sub.apply(self, alpha_times(other, alpha)),
-        "mul_": lambda self, other: Mul.apply(self, other),
-        "div_": lambda self, other: Div.apply(self, other),
-        "pow_": lambda self, exponent: elementwise.pow(self, exponent),
+        # (the other operand in PyTorch's result dtype, which must fit self's: ops/promotion.py)
+        "add_": lambda self, other, alpha=1: Add.apply(self, cast("add_", self, alpha_times(other, alpha))),
+        "sub_": lambda self, other, alpha=1: Sub.apply(self, cast("sub_", self, alpha_times(other, alpha))),
+        "mul_": lambda self, other: Mul.apply(self, cast("mul_", self, other)),
+        "div_": lambda self, other: Div.apply(self, cast("div_", self, other, division=True)),
+        "pow_": lambda self, exponent: elementwise.pow(self, cast("pow_", self, exponent)),
         "neg_": elementwise.neg,
         "abs_": elementwise.abs,
         "exp_": elementwise.exp,

@@ -24,6 +24,8 @@ from . import (activations, comparison, cumulative, elementwise, gathering, inde
                vector_norm)
 from .elementwise import Add, Div, Mul, Neg, Pow, Sub
 from .linalg import Matmul
+from .promotion import (division_pair, operands, pair, power_pair, reflected_power_pair,
+                        subtraction_pair)
 
 
 # Operators are compiled closures (autograd/_graph.pyx): they run once per op.
@@ -172,11 +174,7 @@ def _dims(dims):
 
 
 def _pow(self, exponent):
-    # PyTorch: float ** integer tensor stays float (NumPy would promote to float64).
-    if isinstance(exponent, Tensor) and getattr(exponent.dtype, "kind", "f") in "iub" \
-            and getattr(self.dtype, "kind", None) == "f":
-        exponent = exponent._data.astype(self.dtype)
-    return Pow.apply(self, exponent)
+    return Pow.apply(*power_pair(self, exponent))
 
 
 def _t(self):
@@ -267,15 +265,15 @@ def _clamp(self, min=None, max=None):
 
 
 def _add(self, other, alpha=1):
-    return Add.apply(self, other if alpha == 1 else other * alpha)
+    return Add.apply(*operands(self, other if alpha == 1 else other * alpha))
 
 
 def _sub(self, other, alpha=1):
-    return Sub.apply(self, other if alpha == 1 else other * alpha)
+    return Sub.apply(*subtraction_pair(self, other if alpha == 1 else other * alpha))
 
 
 def _mul(self, other):
-    return elementwise.mul(self, other)
+    return elementwise.mul(*operands(self, other))
 
 
 def _matmul(self, other):
@@ -286,7 +284,7 @@ def _div(self, other, *, rounding_mode=None):
     """self / other; rounding_mode 'trunc' or 'floor' rounds the quotient as PyTorch's div (integer
     tensors stay integer; the rounded quotient has a zero gradient, as PyTorch's)."""
     if rounding_mode is None:
-        return elementwise.div(self, other)
+        return elementwise.div(*operands(self, other, division=True))
     if rounding_mode not in ("trunc", "floor"):
         raise ValueError(f"div: argument 'rounding_mode' must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     b = other._data if isinstance(other, Tensor) else other
@@ -297,7 +295,7 @@ def _div(self, other, *, rounding_mode=None):
         if rounding_mode == "trunc":  # toward zero: one up where the floor went below a negative quotient
             quotient = xp.where((quotient * b != a) & ((a < 0) != (xp.asarray(b) < 0)), quotient + 1, quotient)
         return Tensor(xp.asarray(quotient))  # a 0-d quotient comes back as a scalar
-    quotient = elementwise.div(self, other)
+    quotient = elementwise.div(*operands(self, other))
     return quotient.floor() if rounding_mode == "floor" else quotient.trunc()
 
 
@@ -313,7 +311,15 @@ def _masked_fill(self, mask, value):
 
 
 def _where(self, condition, other):
-    return selection.where(condition, self, other)
+    return selection.where(condition, *operands(self, other))
+
+
+def _pairwise(op):
+    def method(self, other):
+        return op(*operands(self, other))
+
+    method.__name__ = op.__name__
+    return method
 
 
 def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
@@ -352,11 +358,11 @@ def _expand_as(self, other):
 
 METHODS = {
     # arithmetic operators
-    "__add__": _binary(Add), "__radd__": _binary(Add),
-    "__sub__": _binary(Sub), "__rsub__": _swap(Sub),
-    "__mul__": _binary(Mul), "__rmul__": _binary(Mul),
-    "__truediv__": _binary(Div), "__rtruediv__": _swap(Div),
-    "__pow__": _pow, "__rpow__": _swap(Pow),
+    "__add__": _binary(Add, pair), "__radd__": _binary(Add, pair),
+    "__sub__": _binary(Sub, subtraction_pair), "__rsub__": _swap(Sub, subtraction_pair),
+    "__mul__": _binary(Mul, pair), "__rmul__": _binary(Mul, pair),
+    "__truediv__": _binary(Div, division_pair, True), "__rtruediv__": _swap(Div, division_pair, True),
+    "__pow__": _binary(Pow, power_pair), "__rpow__": _swap(Pow, reflected_power_pair),
     "__matmul__": _binary(Matmul), "__rmatmul__": _swap(Matmul),
     "__neg__": _unary(Neg), "__pos__": lambda self: self, "__abs__": elementwise.abs,
     # comparisons and logic (no gradient)
@@ -376,7 +382,7 @@ METHODS = {
     "log_softmax": lambda self, dim=-1: softmax_family.log_softmax(self, dim),
     "clip": selection.clip, "clamp": _clamp, "clamp_min": lambda self, min: _clamp(self, min=min),
     "clamp_max": lambda self, max: _clamp(self, max=max),
-    "maximum": elementwise.maximum, "minimum": elementwise.minimum,
+    "maximum": _pairwise(elementwise.maximum), "minimum": _pairwise(elementwise.minimum),
     "pow": _pow, "neg": elementwise.neg, "negative": elementwise.neg, "add": _add, "sub": _sub,
     "mul": _mul, "div": _div, "square": lambda self: Mul.apply(self, self),
     "rsqrt": lambda self: 1.0 / elementwise.sqrt(self), "reciprocal": lambda self: 1.0 / self,
@@ -387,8 +393,8 @@ METHODS = {
     "any": _logical(np.any), "all": _logical(np.all),
     # reductions
     "sum": _sum, "mean": _mean, "prod": _prod, "var": _var, "std": _std,
-    "max": _extreme(reductions.max, gathering.argmax, elementwise.maximum),
-    "min": _extreme(reductions.min, gathering.argmin, elementwise.minimum),
+    "max": _extreme(reductions.max, gathering.argmax, _pairwise(elementwise.maximum)),
+    "min": _extreme(reductions.min, gathering.argmin, _pairwise(elementwise.minimum)),
     "amax": lambda self, dim=None, keepdim=False: reductions.max(self, axis=dim, keepdims=keepdim),
     "amin": lambda self, dim=None, keepdim=False: reductions.min(self, axis=dim, keepdims=keepdim),
     "norm": _norm, "cumsum": lambda self, dim: cumulative.cumsum(self, dim),

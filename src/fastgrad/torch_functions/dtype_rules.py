@@ -13,11 +13,9 @@ an integer tensor gives the default float dtype).
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..dtypes import get_default_dtype
+from ..ops import promotion as _promotion
 
 __all__ = ["can_cast", "is_complex", "is_nonzero", "is_same_size", "is_signed", "promote_types", "result_type"]
-
-_BOOL, _INTEGER, _FLOATING, _COMPLEX = range(4)
 
 
 def _dtype(op, argument, value):
@@ -29,18 +27,6 @@ def _dtype(op, argument, value):
         raise TypeError(f"{op}: argument '{argument}' must be a bool, integer, floating or complex dtype, "
                         f"got {value!r}")
     return dtype
-
-
-def _category(dtype):
-    if dtype.kind == "b":
-        return _BOOL
-    if dtype.kind in "iu":
-        return _INTEGER
-    if dtype.kind == "c":
-        return _COMPLEX
-    if dtype.kind == "f" or dtype.name == "bfloat16":
-        return _FLOATING
-    raise TypeError(f"dtype {dtype} has no place in PyTorch's type promotion")
 
 
 def _tensor(op, argument, value):
@@ -78,61 +64,17 @@ def promote_types(type1, type2):
     category NumPy's promotion (uint8 and int8 give int16), across categories the higher one's
     dtype (complex of the float's precision when a float meets a complex)."""
     a, b = _dtype("promote_types", "type1", type1), _dtype("promote_types", "type2", type2)
-    return _promote(a, b)
-
-
-def _promote(a, b):
-    ca, cb = _category(a), _category(b)
-    if ca != cb and {ca, cb} != {_FLOATING, _COMPLEX}:
-        return a if ca > cb else b
-    if a == b or "bfloat16" not in (a.name, b.name):
-        return np.promote_types(a, b)
-    other = b if a.name == "bfloat16" else a   # NumPy cannot promote ml_dtypes' bfloat16
-    return np.dtype(np.float32) if other == np.float16 else other
-
-
-def _number_dtype(value):
-    if isinstance(value, (bool, np.bool_)):
-        return np.dtype(np.bool_)
-    if isinstance(value, (int, np.integer)):
-        return np.dtype(np.int64)
-    if isinstance(value, (float, np.floating)):
-        return np.dtype(get_default_dtype())
-    if isinstance(value, (complex, np.complexfloating)):
-        return np.dtype(np.complex128 if np.dtype(get_default_dtype()) == np.float64 else np.complex64)
-    raise TypeError(f"result_type: arguments must be tensors or numbers, got {type(value).__name__}")
-
-
-def _combine(higher, lower):
-    """PyTorch's rule for joining the dtype of a higher-priority group of operands with a lower one:
-    the lower decides only when its category is higher."""
-    if higher is None:
-        return lower
-    if lower is None or _category(lower) <= _category(higher):
-        return higher
-    if _category(lower) == _COMPLEX and _category(higher) == _FLOATING:
-        return np.promote_types(higher, np.complex64)
-    return _promote(higher, lower)
-
-
-def _group(dtypes):
-    result = None
-    for d in dtypes:
-        result = d if result is None else _promote(result, d)
-    return result
+    return _promotion.promote(a, b)
 
 
 def result_type(tensor1, tensor2):
-    """The dtype PyTorch's arithmetic on the two operands (tensors or numbers) would give."""
-    operands = (tensor1, tensor2)
-    dimensioned = _group(t.dtype for t in operands if isinstance(t, Tensor) and t.ndim > 0)
-    zero_dim = _group(t.dtype for t in operands if isinstance(t, Tensor) and t.ndim == 0)
-    numbers = _group(_number_dtype(t) for t in operands if not isinstance(t, Tensor))
-    return _combine(_combine(dimensioned, zero_dim), numbers)
+    """The dtype PyTorch's arithmetic on the two operands (tensors or numbers) gives: fastgrad's
+    Tensor arithmetic follows the same rule (ops/promotion.py)."""
+    return _promotion.result_dtype((tensor1, tensor2))
 
 
 def can_cast(from_, to):
     """Whether PyTorch's casting rules allow from_ to to: any cast that does not lower the
     category (a float to an integer, a complex to a float, a number to bool are refused)."""
     source, target = _dtype("can_cast", "from_", from_), _dtype("can_cast", "to", to)
-    return _category(source) <= _category(target)
+    return _promotion.category(source) <= _promotion.category(target)

@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, shape as _shape, softmax_family as _softmax_family
+from ..ops import promotion as _promotion, selection as _selection
 from ..ops.methods import Size
 from ..ops.inplace import in_place as _in_place
 from ..ops.selection import where as _where
@@ -32,6 +33,8 @@ __all__ = [
     "nonzero", "round", "sign", "tril", "triu", "trunc",
     # arithmetic with PyTorch's keywords (other=, alpha=, rounding_mode=)
     "add", "div", "divide", "matmul", "mul", "multiply", "sub", "subtract", "true_divide",
+    # in PyTorch's result dtype (ops/promotion.py)
+    "maximum", "minimum", "where",
 ]
 
 
@@ -56,6 +59,23 @@ multiply = mul
 div = _method("div", "input / other; rounding_mode 'trunc' or 'floor' rounds the quotient.")
 divide = div
 true_divide = _method("div", "input / other.")
+maximum = _method("maximum", "The elementwise maximum of input and other, in their promoted dtype.")
+minimum = _method("minimum", "The elementwise minimum of input and other, in their promoted dtype.")
+
+
+def where(condition, input, other):
+    """input where condition is true, else other (tensors or numbers), in PyTorch's result dtype of
+    input and other; condition gets no gradient.
+
+    >>> where(x > 0, x, 0.0)     # x's dtype
+    """
+    input, other = _promotion.operands(input, other)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dtype = _promotion.result_dtype((input, other))
+        input, other = Tensor(np.asarray(input, dtype)), Tensor(np.asarray(other, dtype))
+    return _selection.where(condition, input, other)
+
+
 matmul = _method("matmul", "The matrix product of input and other (batched, broadcast, 1-d as NumPy's).")
 sum = _method("sum", "Sum over `dim` (all elements when None); keepdim keeps reduced axes.")
 mean = _method("mean", "Mean over `dim` (all elements when None).")
