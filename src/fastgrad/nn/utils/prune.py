@@ -167,8 +167,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes `amount` entries chosen at random (fastgrad's generator)."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the `amount` entries that come first in `_order(t)` (flat indices)."""
     PRUNING_TYPE = "unstructured"
 
     def __init__(self, amount):
@@ -179,29 +179,26 @@ class RandomUnstructured(BasePruningMethod):
         k = _count(self.amount, t.size)
         mask = np.array(default_mask, copy=True)
         if k:
-            order = np.argsort(-_values(rand(t.size, dtype=np.float64)), kind="stable")
-            mask.reshape(-1)[order[:k]] = 0
+            mask.reshape(-1)[self._order(t)[:k]] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes `amount` entries chosen at random (fastgrad's generator)."""
+
+    def _order(self, t):
+        return np.argsort(-_values(rand(t.size, dtype=np.float64)), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the `amount` entries of smallest absolute value."""
-    PRUNING_TYPE = "unstructured"
 
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        k = _count(self.amount, t.size)
-        mask = np.array(default_mask, copy=True)
-        if k:
-            mask.reshape(-1)[np.argsort(np.abs(t).reshape(-1), kind="stable")[:k]] = 0
-        return mask
+    def _order(self, t):
+        return np.argsort(np.abs(t).reshape(-1), kind="stable")
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
