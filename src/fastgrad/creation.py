@@ -51,8 +51,11 @@ def _array_on(data, dtype, device, op):
     `device` applied, the source's memory shared where nothing had to change."""
     if isinstance(data, Tensor):
         data = data._data
-    elif isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
-        data = [d._data if isinstance(d, Tensor) else d for d in data]
+    elif isinstance(data, (list, tuple)) and data:
+        if dtype is None:
+            dtype = sequence_dtype(data)
+        if any(isinstance(d, Tensor) for d in data):
+            data = [d._data if isinstance(d, Tensor) else d for d in data]
     source = data if hasattr(data, "shape") and hasattr(data, "dtype") and not isinstance(data, np.generic) \
         else None
     if dtype is not None and source is not None and data.dtype == np.dtype(dtype):
@@ -66,6 +69,50 @@ def _array_on(data, dtype, device, op):
 
         array = move_array(array, device)
     return array, source
+
+
+def sequence_dtype(data):
+    """PyTorch's dtype for a (nested) list or tuple holding Tensors, NumPy arrays or NumPy
+    scalars: the dtypes of all its items promoted together by PyTorch's rule (ops/promotion.py: a
+    higher category of bool < integer < floating < complex wins; within one, NumPy's promotion), a
+    Python float counting as the default dtype, an int as int64, a bool as bool.  None where no
+    item has a NumPy dtype of its own: then NumPy's inference applies, floats made the default
+    dtype.  So
+    `tensor([tensor(1.5, dtype=float64), 2.0])` is float64 and `tensor([np.ones(2), np.ones(2)])`
+    float64, as in PyTorch, while `tensor([1.5, 2.0])` is the default dtype.
+    """
+    from .ops.promotion import number_dtype, promote   # here: the ops import this module
+
+    typed, untyped = set(), set()
+    _item_dtypes(data, typed, untyped)
+    if not typed or not all(isinstance(d, np.dtype) for d in typed):
+        return None   # nothing typed, or an array-API library's dtypes: its own rules
+    dtypes = list(typed)
+    for kind in untyped:
+        number = next((base for base in (bool, int, float, complex) if issubclass(kind, base)), None)
+        if number is None:
+            return None   # CuPy arrays, strings, ...: NumPy's inference (or its error)
+        dtypes.append(number_dtype(number()))
+    result = dtypes[0]
+    for dtype in dtypes[1:]:
+        result = promote(result, dtype)
+    return result
+
+
+def _item_dtypes(data, typed, untyped):
+    """Collects the dtypes of the Tensors, arrays and NumPy scalars in a nested sequence (typed)
+    and the types of its other leaves (untyped), one pass of type() per level."""
+    for kind in set(map(type, data)):
+        if issubclass(kind, (list, tuple)):
+            for item in data:
+                if type(item) is kind:
+                    _item_dtypes(item, typed, untyped)
+        elif issubclass(kind, Tensor):
+            typed.update(item._data.dtype for item in data if type(item) is kind)
+        elif issubclass(kind, (np.ndarray, np.generic)):
+            typed.update(item.dtype for item in data if type(item) is kind)
+        else:
+            untyped.add(kind)
 
 
 def _may_share(array, source):

@@ -236,3 +236,4 @@ def test_script_runs_unchanged_and_learns_to_match_pairs(capsys):
     assert results[-1][1] > 0.8 * 200            # half the pairs match: chance is 100 of 200
     assert last_lr == pytest.approx([0.9 ** 5])
     assert model.cnn[0].weight.dtype == out["torch"].float32
+    assert out["APP_MATCHER"](20, seed=0).data.dtype == out["torch"].float32   # uint8 / 255.0: the default dtype
