@@ -1,5 +1,5 @@
-"""Policy-gradient scripts in the shape of pytorch/examples' reinforcement_learning (REINFORCE and
-actor-critic) run with only their imports changed, on a small environment written in the script
+"""Policy-gradient scripts written in the shape of pytorch/examples' reinforcement_learning
+(REINFORCE and actor-critic; our own code, not copies) run with only their imports changed, on a small environment written in the script
 (no gym): a corridor whose rewarded end is given by a cue in the observation.
 
 Categorical samples come from each library's own generator, so the parity tests record the
@@ -51,144 +51,124 @@ class CuedCorridor:
         return self.observation(), -0.01, self.steps >= self.max_steps
 
 
-def run_episodes(args, select_action, finish_episode, rewards):
-    env = CuedCorridor(seed=args.seed)
-    running_reward, losses = 0.0, []
-    for i_episode in range(1, args.episodes + 1):
-        state, ep_reward = env.reset(), 0.0
-        for t in range(1, 10000):
-            action = select_action(state)
-            state, reward, done = env.step(action)
+def play(args, act, learn):
+    '''Plays args.episodes episodes; after each, learn(rewards) updates the agent and returns its
+    loss.  Gives back the smoothed episode return and every episode's loss.'''
+    corridor = CuedCorridor(seed=args.seed)
+    smoothed, episode_losses = 0.0, []
+    for episode in range(1, args.episodes + 1):
+        observation, rewards, finished = corridor.reset(), [], False
+        while not finished:
+            observation, reward, finished = corridor.step(act(observation))
             rewards.append(reward)
-            ep_reward += reward
-            if done:
-                break
-        running_reward = 0.05 * ep_reward + (1 - 0.05) * running_reward
-        losses.append(finish_episode())
-        if i_episode % args.log_interval == 0:
-            print('Episode {}\\tLast reward: {:.2f}\\tAverage reward: {:.2f}'.format(
-                  i_episode, ep_reward, running_reward))
-    return running_reward, losses
+        smoothed += 0.05 * (sum(rewards) - smoothed)
+        episode_losses.append(learn(rewards))
+        if episode % args.log_interval == 0:
+            print(f"episode {episode:4d}  return {sum(rewards):+.2f}  smoothed {smoothed:+.3f}")
+    return smoothed, episode_losses
 
-def normalized_returns(rewards, gamma, eps):
-    R = 0
-    returns = []
-    for r in rewards[::-1]:
-        R = r + gamma * R
-        returns.insert(0, R)
-    returns = torch.tensor(returns)
+
+def standardised_returns(rewards, gamma, eps):
+    '''The discounted return from every step on, shifted to mean 0 and scaled to std 1.'''
+    backwards, tail = [], 0.0
+    for reward in reversed(rewards):
+        tail = reward + gamma * tail
+        backwards.append(tail)
+    returns = torch.tensor(backwards[::-1])
     return (returns - returns.mean()) / (returns.std() + eps)
 """
 
 REINFORCE = ENVIRONMENT + """
 
-class Policy(nn.Module):
-    def __init__(self):
-        super(Policy, self).__init__()
-        self.affine1 = nn.Linear(4, 32)
-        self.dropout = nn.Dropout(p=0.2)
-        self.affine2 = nn.Linear(32, 2)
+class Agent(nn.Module):
+    '''Action probabilities from one hidden layer with dropout.'''
 
-        self.saved_log_probs = []
-        self.rewards = []
+    def __init__(self, width=32):
+        super().__init__()
+        self.hidden = nn.Linear(4, width)
+        self.drop = nn.Dropout(p=0.2)
+        self.choice = nn.Linear(width, 2)
 
-    def forward(self, x):
-        x = self.affine1(x)
-        x = self.dropout(x)
-        x = F.relu(x)
-        action_scores = self.affine2(x)
-        return F.softmax(action_scores, dim=1)
+    def forward(self, observations):
+        features = self.drop(F.relu(self.hidden(observations)))
+        return F.softmax(self.choice(features), dim=1)
 
 
 def main(args):
     torch.manual_seed(args.seed)
-    policy = Policy()
-    optimizer = optim.Adam(policy.parameters(), lr=args.lr)
+    agent = Agent()
+    optimizer = optim.Adam(agent.parameters(), lr=args.lr)
     eps = np.finfo(np.float32).eps.item()
+    log_probs = []
 
-    def select_action(state):
-        state = torch.tensor(state).unsqueeze(0)
-        probs = policy(state)
-        m = Categorical(probs)
-        action = m.sample()
-        policy.saved_log_probs.append(m.log_prob(action))
+    def act(observation):
+        distribution = Categorical(agent(torch.tensor(observation).unsqueeze(0)))
+        action = distribution.sample()
+        log_probs.append(distribution.log_prob(action))
         return action.item()
 
-    def finish_episode():
-        policy_loss = []
-        returns = normalized_returns(policy.rewards, args.gamma, eps)
-        for log_prob, R in zip(policy.saved_log_probs, returns):
-            policy_loss.append(-log_prob * R)
+    def learn(rewards):
+        weights = standardised_returns(rewards, args.gamma, eps)
+        loss = -(torch.cat(log_probs) * weights).sum()
         optimizer.zero_grad()
-        policy_loss = torch.cat(policy_loss).sum()
-        policy_loss.backward()
+        loss.backward()
         optimizer.step()
-        del policy.rewards[:]
-        del policy.saved_log_probs[:]
-        return policy_loss.item()
+        log_probs.clear()
+        return loss.item()
 
-    policy.train()
-    running_reward, losses = run_episodes(args, select_action, finish_episode, policy.rewards)
-    return policy, running_reward, losses
+    agent.train()
+    smoothed, episode_losses = play(args, act, learn)
+    return agent, smoothed, episode_losses
 """
 
 ACTOR_CRITIC = ENVIRONMENT + """
 
-SavedAction = namedtuple('SavedAction', ['log_prob', 'value'])
+Decision = namedtuple('Decision', ['log_prob', 'value'])
 
 
-class Policy(nn.Module):
-    '''The actor and the critic share their first layer.'''
+class Agent(nn.Module):
+    '''Action probabilities (the actor) and a value estimate (the critic) over one shared layer.'''
 
-    def __init__(self):
-        super(Policy, self).__init__()
-        self.affine1 = nn.Linear(4, 32)
-        self.action_head = nn.Linear(32, 2)
-        self.value_head = nn.Linear(32, 1)
+    def __init__(self, width=32):
+        super().__init__()
+        self.hidden = nn.Linear(4, width)
+        self.actor = nn.Linear(width, 2)
+        self.critic = nn.Linear(width, 1)
 
-        self.saved_actions = []
-        self.rewards = []
-
-    def forward(self, x):
-        x = F.relu(self.affine1(x))
-        action_prob = F.softmax(self.action_head(x), dim=-1)
-        state_values = self.value_head(x)
-        return action_prob, state_values
+    def forward(self, observation):
+        features = F.relu(self.hidden(observation))
+        return F.softmax(self.actor(features), dim=-1), self.critic(features)
 
 
 def main(args):
     torch.manual_seed(args.seed)
-    model = Policy()
-    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    agent = Agent()
+    optimizer = optim.Adam(agent.parameters(), lr=args.lr)
     eps = np.finfo(np.float32).eps.item()
+    decisions = []
 
-    def select_action(state):
-        state = torch.tensor(state)
-        probs, state_value = model(state)
-        m = Categorical(probs)
-        action = m.sample()
-        model.saved_actions.append(SavedAction(m.log_prob(action), state_value))
+    def act(observation):
+        probabilities, value = agent(torch.tensor(observation))
+        distribution = Categorical(probabilities)
+        action = distribution.sample()
+        decisions.append(Decision(distribution.log_prob(action), value))
         return action.item()
 
-    def finish_episode():
-        saved_actions = model.saved_actions
-        policy_losses = []
-        value_losses = []
-        returns = normalized_returns(model.rewards, args.gamma, eps)
-        for (log_prob, value), R in zip(saved_actions, returns):
-            advantage = R - value.item()
-            policy_losses.append(-log_prob * advantage)
-            value_losses.append(F.smooth_l1_loss(value, torch.tensor([R])))
+    def learn(rewards):
+        actor_terms, critic_terms = [], []
+        for decision, target in zip(decisions, standardised_returns(rewards, args.gamma, eps)):
+            baseline = decision.value.item()
+            actor_terms.append(-(target - baseline) * decision.log_prob)
+            critic_terms.append(F.smooth_l1_loss(decision.value, torch.tensor([target])))
+        loss = torch.stack(actor_terms).sum() + torch.stack(critic_terms).sum()
         optimizer.zero_grad()
-        loss = torch.stack(policy_losses).sum() + torch.stack(value_losses).sum()
         loss.backward()
         optimizer.step()
-        del model.rewards[:]
-        del model.saved_actions[:]
+        decisions.clear()
         return loss.item()
 
-    running_reward, losses = run_episodes(args, select_action, finish_episode, model.rewards)
-    return model, running_reward, losses
+    smoothed, episode_losses = play(args, act, learn)
+    return agent, smoothed, episode_losses
 """
 
 SCRIPTS = {"reinforce": REINFORCE, "actor_critic": ACTOR_CRITIC}
@@ -226,28 +206,28 @@ def test_same_losses_and_weights_as_pytorch_for_the_same_actions(name, capsys):
     import fastgrad
     with float64_scripts(torch, fastgrad):
         theirs = run_script(SCRIPTS[name], "torch", name)
-        state = state_arrays(theirs["Policy"]())
+        state = state_arrays(theirs["Agent"]())
         actions = []
         with_actions(theirs, actions, record=True)
-        start_from(theirs, "Policy", state)
+        start_from(theirs, "Agent", state)
         their_policy, their_running, their_losses = theirs["main"](arguments())
         ours = run_script(SCRIPTS[name], "fastgrad", name)
         with_actions(ours, actions, record=False)
-        start_from(ours, "Policy", state)
+        start_from(ours, "Agent", state)
         policy, running, losses = ours["main"](arguments())
     assert not actions                                         # every recorded action was replayed
     assert len(losses) == 8
     np.testing.assert_allclose(losses, their_losses, rtol=1e-10, atol=1e-12)
     assert running == pytest.approx(their_running, rel=1e-12)
     assert_same_state(policy, their_policy, rtol=1e-9, atol=1e-12)
-    assert policy.affine1.weight.dtype == fastgrad.float64
+    assert policy.hidden.weight.dtype == fastgrad.float64
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_script_runs_unchanged_and_learns_to_follow_the_cue(name, capsys):
     out = run_script(SCRIPTS[name], "fastgrad", name)
     policy, running_reward, losses = out["main"](arguments(episodes=150, log_interval=50))
-    assert "Episode 150" in capsys.readouterr().out
+    assert "episode  150" in capsys.readouterr().out
     assert np.all(np.isfinite(losses))
     assert running_reward > 0.8       # a random walk's expected reward is below 0; the best is 0.98
     assert next(policy.parameters()).dtype == out["torch"].float32

@@ -1,5 +1,6 @@
-"""A ResNet-18-style CIFAR classifier script runs with only its imports changed: BasicBlocks whose
-shortcut is a downsample nn.Sequential(conv1x1, BatchNorm2d), AdaptiveAvgPool2d((1, 1)) and
+"""A ResNet-18-style CIFAR classifier script, written in the shape of torchvision's ResNet (our own
+code, not a copy), runs with only its imports changed: residual blocks whose shortcut is an
+nn.Sequential(1x1 convolution, BatchNorm2d), AdaptiveAvgPool2d((1, 1)) and
 torch.flatten(x, 1), kaiming_normal_(mode='fan_out', nonlinearity='relu') with the last BN of
 each block zero-initialised, SGD with Nesterov momentum and weight decay under CosineAnnealingLR
 or MultiStepLR, model.train()/eval() and `correct += (pred == y).sum().item()`, on small
@@ -23,99 +24,68 @@ import torch.optim as optim
 from torch.utils.data import DataLoader, TensorDataset
 
 
-def conv3x3(in_planes, out_planes, stride=1):
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=1, bias=False)
+def conv(in_channels, out_channels, size, stride=1):
+    return nn.Conv2d(in_channels, out_channels, kernel_size=size, stride=stride, padding=size // 2, bias=False)
 
 
-def conv1x1(in_planes, out_planes, stride=1):
-    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+class ResidualBlock(nn.Module):
+    '''Two 3x3 convolutions with batch norm, added to the input, or to a strided 1x1 projection of
+    the input where the block changes the shape.'''
 
-
-class BasicBlock(nn.Module):
-    expansion = 1
-
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
+    def __init__(self, in_channels, out_channels, stride=1):
         super().__init__()
-        self.conv1 = conv3x3(inplanes, planes, stride)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = conv3x3(planes, planes)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.downsample = downsample
-        self.stride = stride
+        self.conv_a = conv(in_channels, out_channels, 3, stride)
+        self.norm_a = nn.BatchNorm2d(out_channels)
+        self.conv_b = conv(out_channels, out_channels, 3)
+        self.norm_b = nn.BatchNorm2d(out_channels)
+        self.act = nn.ReLU(inplace=True)
+        self.shortcut = None
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(conv(in_channels, out_channels, 1, stride), nn.BatchNorm2d(out_channels))
 
     def forward(self, x):
-        identity = x
-
-        out = self.conv1(x)
-        out = self.bn1(out)
-        out = self.relu(out)
-
-        out = self.conv2(out)
-        out = self.bn2(out)
-
-        if self.downsample is not None:
-            identity = self.downsample(x)
-
-        out += identity
-        out = self.relu(out)
-        return out
+        skip = x if self.shortcut is None else self.shortcut(x)
+        y = self.act(self.norm_a(self.conv_a(x)))
+        y = self.norm_b(self.conv_b(y))
+        y += skip
+        return self.act(y)
 
 
-class ResNet(nn.Module):
-    def __init__(self, block, layers, widths=(64, 128, 256, 512), num_classes=10, zero_init_residual=False):
+class CifarResNet(nn.Module):
+    '''A 3x3 stem without pooling, then one stage of residual blocks per width (every stage but the
+    first halves the resolution), global average pooling and a linear classifier.'''
+
+    def __init__(self, blocks_per_stage, widths=(64, 128, 256, 512), num_classes=10, zero_init_residual=False):
         super().__init__()
-        self.inplanes = widths[0]
-        # CIFAR stem: a 3x3 convolution and no max pooling
-        self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=3, stride=1, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(self.inplanes)
-        self.relu = nn.ReLU(inplace=True)
-        self.layer1 = self._make_layer(block, widths[0], layers[0])
-        self.layer2 = self._make_layer(block, widths[1], layers[1], stride=2)
-        self.layer3 = self._make_layer(block, widths[2], layers[2], stride=2)
-        self.layer4 = self._make_layer(block, widths[3], layers[3], stride=2)
-        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(widths[3] * block.expansion, num_classes)
+        self.stem = nn.Sequential(conv(3, widths[0], 3), nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        stages, channels = [], widths[0]
+        for index, (width, count) in enumerate(zip(widths, blocks_per_stage)):
+            blocks = [ResidualBlock(channels, width, stride=1 if index == 0 else 2)]
+            blocks += [ResidualBlock(width, width) for _ in range(count - 1)]
+            stages.append(nn.Sequential(*blocks))
+            channels = width
+        self.stages = nn.Sequential(*stages)
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.classifier = nn.Linear(channels, num_classes)
 
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.constant_(m.weight, 1)
-                nn.init.constant_(m.bias, 0)
+        for module in self.modules():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+            elif isinstance(module, nn.BatchNorm2d):
+                nn.init.constant_(module.weight, 1)
+                nn.init.constant_(module.bias, 0)
+        if zero_init_residual:          # a block whose last scale is 0 passes its shortcut through
+            for module in self.modules():
+                if isinstance(module, ResidualBlock):
+                    nn.init.constant_(module.norm_b.weight, 0)
 
-        # Each residual branch starts at zero, so each block starts as the identity
-        if zero_init_residual:
-            for m in self.modules():
-                if isinstance(m, BasicBlock) and m.bn2.weight is not None:
-                    nn.init.constant_(m.bn2.weight, 0)
-
-    def _make_layer(self, block, planes, blocks, stride=1):
-        downsample = None
-        if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(
-                conv1x1(self.inplanes, planes * block.expansion, stride),
-                nn.BatchNorm2d(planes * block.expansion),
-            )
-        layers = [block(self.inplanes, planes, stride, downsample)]
-        self.inplanes = planes * block.expansion
-        for _ in range(1, blocks):
-            layers.append(block(self.inplanes, planes))
-        return nn.Sequential(*layers)
-
-    def forward(self, x):
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer1(x)
-        x = self.layer2(x)
-        x = self.layer3(x)
-        x = self.layer4(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.fc(x)
+    def forward(self, images):
+        features = self.pool(self.stages(self.stem(images)))
+        return self.classifier(torch.flatten(features, 1))
 
 
-def resnet18(**kwargs):
-    return ResNet(BasicBlock, [2, 2, 2, 2], **kwargs)
+def resnet18(**options):
+    return CifarResNet((2, 2, 2, 2), **options)
 
 
 def synthetic_cifar(n, generator):
@@ -131,57 +101,56 @@ def synthetic_cifar(n, generator):
     return (images - mean) / std, labels
 
 
-def train(model, device, loader, criterion, optimizer, losses):
+def fit_epoch(model, device, batches, loss_fn, optimizer, step_losses):
     model.train()
-    for inputs, targets in loader:
-        inputs, targets = inputs.to(device), targets.to(device)
+    for images, labels in batches:
+        images, labels = images.to(device), labels.to(device)
         optimizer.zero_grad()
-        outputs = model(inputs)
-        loss = criterion(outputs, targets)
+        loss = loss_fn(model(images), labels)
         loss.backward()
         optimizer.step()
-        losses.append(loss.item())
+        step_losses.append(loss.item())
 
 
-def test(model, device, loader, criterion):
+def evaluate(model, device, batches, loss_fn):
     model.eval()
-    test_loss, correct, total = 0.0, 0, 0
+    loss_sum, correct, seen = 0.0, 0, 0
     with torch.no_grad():
-        for inputs, targets in loader:
-            inputs, targets = inputs.to(device), targets.to(device)
-            outputs = model(inputs)
-            test_loss += criterion(outputs, targets).item() * targets.size(0)
-            _, predicted = outputs.max(1)
-            total += targets.size(0)
-            correct += (predicted == targets).sum().item()
-    return test_loss / total, correct / total
+        for images, labels in batches:
+            images, labels = images.to(device), labels.to(device)
+            scores = model(images)
+            loss_sum += loss_fn(scores, labels).item() * labels.size(0)
+            _, guesses = scores.max(1)
+            seen += labels.size(0)
+            correct += (guesses == labels).sum().item()
+    return loss_sum / seen, correct / seen
 
 
 def main(args):
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
-    train_set = TensorDataset(*synthetic_cifar(args.n_train, generator))
-    test_set = TensorDataset(*synthetic_cifar(args.n_test, generator))
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=100, shuffle=False)
+    train_batches = DataLoader(TensorDataset(*synthetic_cifar(args.n_train, generator)),
+                               batch_size=args.batch_size, shuffle=True)
+    test_batches = DataLoader(TensorDataset(*synthetic_cifar(args.n_test, generator)), batch_size=100, shuffle=False)
 
     model = resnet18(widths=args.widths, zero_init_residual=True).to(device)
-    criterion = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     if args.schedule == "cosine":
         scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
     else:
         scheduler = optim.lr_scheduler.MultiStepLR(optimizer, milestones=[1, 2], gamma=0.1)
 
-    losses, lrs, results = [], [], []
+    step_losses, lrs, results = [], [], []
     for epoch in range(args.epochs):
-        train(model, device, train_loader, criterion, optimizer, losses)
-        results.append(test(model, device, test_loader, criterion))
+        fit_epoch(model, device, train_batches, loss_fn, optimizer, step_losses)
+        test_loss, accuracy = evaluate(model, device, test_batches, loss_fn)
+        results.append((test_loss, accuracy))
         scheduler.step()
         lrs.append(scheduler.get_last_lr()[0])
-        print(f"epoch {epoch}: test loss {results[-1][0]:.4f}, accuracy {results[-1][1]:.3f}")
-    return model, losses, lrs, results
+        print(f"epoch {epoch}: test loss {test_loss:.4f}, accuracy {accuracy:.3f}")
+    return model, step_losses, lrs, results
 """
 
 
@@ -204,11 +173,11 @@ def test_same_steps_running_statistics_and_results_as_pytorch(schedule, capsys):
         theirs = run_script(SCRIPT, "torch", "resnet")
         torch.manual_seed(0)
         state = state_arrays(theirs["resnet18"](widths=args.widths, zero_init_residual=True))
-        assert not state["layer1.0.bn2.weight"].any() and state["layer1.0.bn1.weight"].all()
+        assert not state["stages.0.0.norm_b.weight"].any() and state["stages.0.0.norm_a.weight"].all()
         generator = torch.Generator().manual_seed(args.seed)   # both scripts get PyTorch's images
         arrays = {n: [t.numpy() for t in theirs["synthetic_cifar"](n, generator)] for n in (args.n_train, args.n_test)}
         for library, namespace in (("torch", theirs), ("fastgrad", run_script(SCRIPT, "fastgrad", "resnet"))):
-            start_from(namespace, "ResNet", state)
+            start_from(namespace, "CifarResNet", state)
             loader, tensor = namespace["DataLoader"], namespace["torch"].tensor
             namespace["DataLoader"] = lambda *a, **kw: loader(*a, **{**kw, "shuffle": False})  # the same batches
             namespace["synthetic_cifar"] = lambda n, generator: [tensor(a) for a in arrays[n]]

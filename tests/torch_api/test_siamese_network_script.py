@@ -1,6 +1,7 @@
-"""A script in the shape of pytorch/examples' siamese_network runs with only its imports changed:
-a Dataset that pairs images of the same or of different classes with Python's random, one CNN
-(its classifier cut off with `nn.Sequential(*list(cnn.children())[:-1])`) applied to both
+"""A script written in the shape of pytorch/examples' siamese_network (our own code, not a copy)
+runs with only its imports changed: a Dataset that pairs images of the same or of different
+classes with Python's random, one CNN (its classifier cut off with
+`nn.Sequential(*list(cnn.children())[:-1])`) applied to both
 images, torch.cat of the two feature vectors, a head initialised through Module.apply
 (xavier_uniform_, bias.data.fill_), BCELoss over a sigmoid, Adadelta with StepLR, and
 `torch.where(outputs > 0.5, 1, 0)` predictions compared with float targets.  The images are
@@ -40,47 +41,39 @@ def synthetic_digits(n, seed):
     return images, labels
 
 
-class APP_MATCHER(Dataset):
-    '''Pairs of images: even indices pair two images of one class (target 1), odd indices two
-    images of different classes (target 0).'''
+class PairDataset(Dataset):
+    '''Item i is two images and a target: of one class (target 1) when i is even, of two
+    different classes (target 0) when i is odd.  Classes and images are drawn with Python's
+    random.'''
 
     def __init__(self, n, seed):
         images, labels = synthetic_digits(n, seed)
-        self.data = (torch.from_numpy(images).unsqueeze(1) / 255.0 - 0.1307) / 0.3081
-        self.targets = torch.from_numpy(labels)
-        self.group_examples()
-
-    def group_examples(self):
-        np_arr = np.array(self.targets.clone())
-        self.grouped_examples = {}
-        for i in range(0, 10):
-            self.grouped_examples[i] = np.where((np_arr == i))[0]
+        self.images = (torch.from_numpy(images).unsqueeze(1) / 255.0 - 0.1307) / 0.3081
+        self.labels = torch.from_numpy(labels)
+        label_array = np.array(self.labels.clone())
+        self.members = {k: np.where(label_array == k)[0] for k in range(10)}
 
     def __len__(self):
-        return self.data.shape[0]
+        return self.images.shape[0]
+
+    def draw(self, k, unlike=None):
+        '''A random position in class k's list other than `unlike`, and the image index there.'''
+        while True:
+            position = random.randint(0, len(self.members[k]) - 1)
+            if position != unlike:
+                return position, self.members[k][position]
 
     def __getitem__(self, index):
-        selected_class = random.randint(0, 9)
-        random_index_1 = random.randint(0, self.grouped_examples[selected_class].shape[0] - 1)
-        index_1 = self.grouped_examples[selected_class][random_index_1]
-        image_1 = self.data[index_1].clone()
-
+        first_class = random.randint(0, 9)
+        position, first = self.draw(first_class)
         if index % 2 == 0:
-            random_index_2 = random.randint(0, self.grouped_examples[selected_class].shape[0] - 1)
-            while random_index_2 == random_index_1:
-                random_index_2 = random.randint(0, self.grouped_examples[selected_class].shape[0] - 1)
-            index_2 = self.grouped_examples[selected_class][random_index_2]
-            image_2 = self.data[index_2].clone()
-            target = torch.tensor(1.0)
+            second, same = self.draw(first_class, unlike=position)[1], 1.0
         else:
-            other_selected_class = random.randint(0, 9)
-            while other_selected_class == selected_class:
-                other_selected_class = random.randint(0, 9)
-            random_index_2 = random.randint(0, self.grouped_examples[other_selected_class].shape[0] - 1)
-            index_2 = self.grouped_examples[other_selected_class][random_index_2]
-            image_2 = self.data[index_2].clone()
-            target = torch.tensor(0.0)
-        return image_1, image_2, target
+            second_class = first_class
+            while second_class == first_class:
+                second_class = random.randint(0, 9)
+            second, same = self.draw(second_class)[1], 0.0
+        return self.images[first].clone(), self.images[second].clone(), torch.tensor(same)
 
 
 class SmallCNN(nn.Module):
@@ -104,96 +97,81 @@ class SmallCNN(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+def init_linear(module):
+    if isinstance(module, nn.Linear):
+        nn.init.xavier_uniform_(module.weight)
+        module.bias.data.fill_(0.01)
+
+
 class SiameseNetwork(nn.Module):
+    '''One trunk embeds both images; a small head reads the two embeddings side by side and
+    gives the probability that the images show the same class.'''
+
     def __init__(self):
-        super(SiameseNetwork, self).__init__()
-        self.cnn = SmallCNN()
-        self.fc_in_features = self.cnn.fc.in_features
-        # drop the classifier: the last child
-        self.cnn = torch.nn.Sequential(*(list(self.cnn.children())[:-1]))
-
-        self.fc = nn.Sequential(
-            nn.Linear(self.fc_in_features * 2, 32),
-            nn.ReLU(inplace=True),
-            nn.Linear(32, 1),
-        )
+        super().__init__()
+        classifier = SmallCNN()
+        width = classifier.fc.in_features
+        self.trunk = nn.Sequential(*list(classifier.children())[:-1])     # all but the last layer
+        self.head = nn.Sequential(nn.Linear(2 * width, 32), nn.ReLU(inplace=True), nn.Linear(32, 1))
         self.sigmoid = nn.Sigmoid()
+        for part in (self.trunk, self.head):
+            part.apply(init_linear)
 
-        self.cnn.apply(self.init_weights)
-        self.fc.apply(self.init_weights)
+    def embed(self, images):
+        features = self.trunk(images)
+        return features.view(features.size()[0], -1)
 
-    def init_weights(self, m):
-        if isinstance(m, nn.Linear):
-            torch.nn.init.xavier_uniform_(m.weight)
-            m.bias.data.fill_(0.01)
-
-    def forward_once(self, x):
-        output = self.cnn(x)
-        output = output.view(output.size()[0], -1)
-        return output
-
-    def forward(self, input1, input2):
-        output1 = self.forward_once(input1)
-        output2 = self.forward_once(input2)
-        output = torch.cat((output1, output2), 1)
-        output = self.fc(output)
-        output = self.sigmoid(output)
-        return output
+    def forward(self, left, right):
+        both = torch.cat((self.embed(left), self.embed(right)), 1)
+        return self.sigmoid(self.head(both))
 
 
-def train(args, model, device, train_loader, optimizer, epoch, losses):
+def train_epoch(args, model, device, loader, optimizer, epoch, step_losses):
     model.train()
-    criterion = nn.BCELoss()
-    for batch_idx, (images_1, images_2, targets) in enumerate(train_loader):
-        images_1, images_2, targets = images_1.to(device), images_2.to(device), targets.to(device)
+    bce = nn.BCELoss()
+    for step, (left, right, same) in enumerate(loader):
+        left, right, same = left.to(device), right.to(device), same.to(device)
         optimizer.zero_grad()
-        outputs = model(images_1, images_2).squeeze()
-        loss = criterion(outputs, targets)
+        loss = bce(model(left, right).squeeze(), same)
         loss.backward()
         optimizer.step()
-        losses.append(loss.item())
-        if batch_idx % args.log_interval == 0:
-            print('Train Epoch: {} [{}/{} ({:.0f}%)]\\tLoss: {:.6f}'.format(
-                epoch, batch_idx * len(images_1), len(train_loader.dataset),
-                100. * batch_idx / len(train_loader), loss.item()))
+        step_losses.append(loss.item())
+        if step % args.log_interval == 0:
+            print(f"epoch {epoch}, batch {step + 1} of {len(loader)}: bce {loss.item():.5f}")
 
 
-def test(model, device, test_loader):
+def evaluate(model, device, loader):
     model.eval()
-    test_loss = 0
-    correct = 0
-    criterion = nn.BCELoss()
+    bce = nn.BCELoss(reduction="sum")
+    total, matches = 0.0, 0
     with torch.no_grad():
-        for (images_1, images_2, targets) in test_loader:
-            images_1, images_2, targets = images_1.to(device), images_2.to(device), targets.to(device)
-            outputs = model(images_1, images_2).squeeze()
-            test_loss += criterion(outputs, targets).sum().item()
-            pred = torch.where(outputs > 0.5, 1, 0)
-            correct += pred.eq(targets.view_as(pred)).sum().item()
-    test_loss /= len(test_loader.dataset)
-    print('\\nTest set: Average loss: {:.4f}, Accuracy: {}/{} ({:.0f}%)\\n'.format(
-        test_loss, correct, len(test_loader.dataset), 100. * correct / len(test_loader.dataset)))
-    return test_loss, correct
+        for left, right, same in loader:
+            left, right, same = left.to(device), right.to(device), same.to(device)
+            probabilities = model(left, right).squeeze()
+            total += bce(probabilities, same).item()
+            guesses = torch.where(probabilities > 0.5, 1, 0)
+            matches += guesses.eq(same.view_as(guesses)).sum().item()
+    count = len(loader.dataset)
+    print(f"held-out pairs: mean bce {total / count:.4f}, {matches} of {count} right")
+    return total / count, matches
 
 
 def main(args):
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     device = torch.device("cpu")
-    train_dataset = APP_MATCHER(args.n_train, seed=1)
-    test_dataset = APP_MATCHER(args.n_test, seed=2)
-    train_loader = torch.utils.data.DataLoader(train_dataset, batch_size=args.batch_size)
-    test_loader = torch.utils.data.DataLoader(test_dataset, batch_size=args.test_batch_size)
+    train_pairs = torch.utils.data.DataLoader(PairDataset(args.n_train, seed=1), batch_size=args.batch_size)
+    test_pairs = torch.utils.data.DataLoader(PairDataset(args.n_test, seed=2), batch_size=args.test_batch_size)
 
     model = SiameseNetwork().to(device)
     optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
-    losses, results = [], []
+    step_losses, results = [], []
     for epoch in range(1, args.epochs + 1):
-        train(args, model, device, train_loader, optimizer, epoch, losses)
-        results.append(test(model, device, test_loader))
+        train_epoch(args, model, device, train_pairs, optimizer, epoch, step_losses)
+        results.append(evaluate(model, device, test_pairs))
         scheduler.step()
-    return model, losses, results, scheduler.get_last_lr()
+    return model, step_losses, results, scheduler.get_last_lr()
 """
 
 
@@ -231,9 +209,9 @@ def test_script_runs_unchanged_and_learns_to_match_pairs(capsys):
     out = run_script(SCRIPT, "fastgrad", "siamese")
     model, losses, results, last_lr = out["main"](arguments(n_train=480, n_test=200, batch_size=32, epochs=5,
                                                             gamma=0.9))
-    assert "Test set: Average loss" in capsys.readouterr().out
+    assert "held-out pairs: mean bce" in capsys.readouterr().out
     assert np.all(np.isfinite(losses)) and np.mean(losses[-3:]) < 0.6 * np.mean(losses[:3])
     assert results[-1][1] > 0.8 * 200            # half the pairs match: chance is 100 of 200
     assert last_lr == pytest.approx([0.9 ** 5])
-    assert model.cnn[0].weight.dtype == out["torch"].float32
-    assert out["APP_MATCHER"](20, seed=0).data.dtype == out["torch"].float32   # uint8 / 255.0: the default dtype
+    assert model.trunk[0].weight.dtype == out["torch"].float32
+    assert out["PairDataset"](20, seed=0).images.dtype == out["torch"].float32   # uint8 / 255.0: the default dtype
