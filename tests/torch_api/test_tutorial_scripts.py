@@ -1,5 +1,8 @@
 """Short PyTorch-style training scripts run unchanged with `import fastgrad as torch`.
 
+The polynomial fits are written in the shape of the examples in PyTorch's "Learning PyTorch with
+Examples" tutorial (our own code, not copies); the other scripts are our own.
+
 Each script is one source text, run once with `import fastgrad as torch` and,
 where PyTorch is installed, once with PyTorch itself; both must converge to
 the same quality (the random draws differ, so the checks are on the fit, not
@@ -23,189 +26,143 @@ from torch_parity import to_fastgrad
 
 SCRIPTS = {}
 
-# The hand-written parameter update the two scalar-parameter scripts share.
-MANUAL_SGD_STEP = """    with torch.no_grad():
-        a -= learning_rate * a.grad
-        b -= learning_rate * b.grad
-        c -= learning_rate * c.grad
-        d -= learning_rate * d.grad
-        a.grad = None
-        b.grad = None
-        c.grad = None
-        d.grad = None
-coefficients = [a.item(), b.item(), c.item(), d.item()]
-"""
-
-# The polynomial model of x, x^2, x^3 that the nn and optim scripts fit.
-POLYNOMIAL_MODEL = """
+# Samples of sin on [-pi, pi]: what every polynomial script fits.
+SINE_SAMPLES = """
 import math
+import random
 import torch
 
+cpu = torch.device("cpu")
 torch.manual_seed({seed})
-x = torch.linspace(-math.pi, math.pi, 2000)
-y = torch.sin(x)
-p = torch.tensor([1, 2, 3])
-xx = x.unsqueeze(-1).pow(p)
+grid = torch.linspace(-math.pi, math.pi, 2000, device=cpu, dtype=torch.float)
+target = torch.sin(grid)
+"""
 
-model = torch.nn.Sequential(
-    torch.nn.Linear(3, 1),
-    torch.nn.Flatten(0, 1)
-)
+# Plain gradient descent on the list `weights` inside torch.no_grad(), clearing each gradient.
+DESCEND_BY_HAND = """    with torch.no_grad():
+        for w in weights:
+            w -= step_size * w.grad
+            w.grad = None
+coefficients = [w.item() for w in weights]
+"""
+
+# The columns x, x^2, x^3 and a Linear(3, 1) model over them, for the nn and optim scripts.
+POWERS_MODEL = """
+features = grid.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
+model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
 loss_fn = torch.nn.MSELoss(reduction='sum')
 """
 
-# The data, the four scalar coefficients and the prediction of the two scripts that fit the
-# polynomial a + b x + c x^2 + d x^3 by hand (the coefficients need gradients in the second).
-SCALAR_POLYNOMIAL = """
-import math
-import torch
+# The fitted cubic read back from the Linear layer, constant term first.
+READ_LINEAR = """
+layer = model[0]
+coefficients = [layer.bias.item()] + [layer.weight[0, k].item() for k in range(3)]
+"""
 
-dtype = torch.float
-device = torch.device("cpu")
-torch.manual_seed({seed})
-
-x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
-y = torch.sin(x)
-
-a = torch.randn((), device=device, dtype=dtype{requires_grad})
-b = torch.randn((), device=device, dtype=dtype{requires_grad})
-c = torch.randn((), device=device, dtype=dtype{requires_grad})
-d = torch.randn((), device=device, dtype=dtype{requires_grad})
-
-learning_rate = 1e-6
+# A training loop for the scripts that step an optimizer.
+TRAIN_WITH_OPTIMIZER = """
 losses = []
-for t in range(2000):
-    y_pred = a + b * x + c * x ** 2 + d * x ** 3
+for iteration in range({steps}):
+    loss = loss_fn(model({inputs}), target)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
 """
 
-SCRIPTS["tensors_by_hand"] = SCALAR_POLYNOMIAL.format(seed=0, requires_grad="") + """\
-    loss = (y_pred - y).pow(2).sum().item()
-    losses.append(loss)
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_a = grad_y_pred.sum()
-    grad_b = (grad_y_pred * x).sum()
-    grad_c = (grad_y_pred * x ** 2).sum()
-    grad_d = (grad_y_pred * x ** 3).sum()
-    a -= learning_rate * grad_a
-    b -= learning_rate * grad_b
-    c -= learning_rate * grad_c
-    d -= learning_rate * grad_d
-coefficients = [a.item(), b.item(), c.item(), d.item()]
+SCRIPTS["tensors_by_hand"] = SINE_SAMPLES.format(seed=0) + """
+weights = [torch.randn((), device=cpu, dtype=torch.float) for _ in range(4)]    # of 1, x, x^2, x^3
+powers = [grid ** k for k in range(4)]
+step_size = 1e-6
+losses = []
+for iteration in range(2000):
+    residual = sum(w * p for w, p in zip(weights, powers)) - target
+    losses.append(residual.pow(2).sum().item())
+    for k in range(4):
+        weights[k] -= step_size * (2.0 * residual * powers[k]).sum()    # d/dw_k of the sum of squares
+coefficients = [w.item() for w in weights]
 """
 
-SCRIPTS["autograd"] = SCALAR_POLYNOMIAL.format(seed=1, requires_grad=", requires_grad=True") + """\
-    loss = (y_pred - y).pow(2).sum()
+SCRIPTS["autograd"] = SINE_SAMPLES.format(seed=1) + """
+weights = [torch.randn((), device=cpu, dtype=torch.float, requires_grad=True) for _ in range(4)]
+step_size = 1e-6
+losses = []
+for iteration in range(2000):
+    prediction = sum(w * grid ** k for k, w in enumerate(weights))
+    loss = (prediction - target).pow(2).sum()
     losses.append(loss.item())
     loss.backward()
-""" + MANUAL_SGD_STEP
+""" + DESCEND_BY_HAND
 
-SCRIPTS["nn"] = POLYNOMIAL_MODEL.format(seed=2) + """
-learning_rate = 1e-6
+SCRIPTS["nn"] = SINE_SAMPLES.format(seed=2) + POWERS_MODEL + """
+step_size = 1e-6
 losses = []
-for t in range(2000):
-    y_pred = model(xx)
-    loss = loss_fn(y_pred, y)
+for iteration in range(2000):
+    loss = loss_fn(model(features), target)
     losses.append(loss.item())
     model.zero_grad()
     loss.backward()
     with torch.no_grad():
-        for param in model.parameters():
-            param -= learning_rate * param.grad
+        for parameter in model.parameters():
+            parameter -= step_size * parameter.grad
+""" + READ_LINEAR
 
-linear_layer = model[0]
-coefficients = [linear_layer.bias.item(), linear_layer.weight[:, 0].item(), linear_layer.weight[:, 1].item(),
-                linear_layer.weight[:, 2].item()]
-"""
+SCRIPTS["optim"] = SINE_SAMPLES.format(seed=3) + POWERS_MODEL + """
+optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+""" + TRAIN_WITH_OPTIMIZER.format(steps=2000, inputs="features") + READ_LINEAR
 
-# The training loop of the two scripts that fit the polynomial with an optimizer.
-OPTIMIZER_LOOP = """
-losses = []
-for t in range({steps}):
-    y_pred = model({inputs})
-    loss = loss_fn(y_pred, y)
-    losses.append(loss.item())
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-"""
+SCRIPTS["custom_function"] = SINE_SAMPLES.format(seed=0) + """
 
-SCRIPTS["optim"] = POLYNOMIAL_MODEL.format(seed=3) + """learning_rate = 1e-3
-optimizer = torch.optim.RMSprop(model.parameters(), lr=learning_rate)
-""" + OPTIMIZER_LOOP.format(steps=2000, inputs="xx") + """
-linear_layer = model[0]
-coefficients = [linear_layer.bias.item()] + [linear_layer.weight[:, i].item() for i in range(3)]
-"""
-
-SCRIPTS["custom_function"] = """
-import math
-import torch
-
-
-class LegendrePolynomial3(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, input):
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input ** 3 - 3 * input)
+class CubicLegendre(torch.autograd.Function):
+    '''P3(z) = (5 z^3 - 3 z) / 2, with its derivative (15 z^2 - 3) / 2 written out for backward.'''
 
     @staticmethod
-    def backward(ctx, grad_output):
-        input, = ctx.saved_tensors
-        return grad_output * 1.5 * (5 * input ** 2 - 1)
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return (5 * z ** 3 - 3 * z) / 2
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (z,) = ctx.saved_tensors
+        return grad_out * (15 * z ** 2 - 3) / 2
 
 
-dtype = torch.float
-device = torch.device("cpu")
-x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
-y = torch.sin(x)
-a = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
-b = torch.full((), -1.0, device=device, dtype=dtype, requires_grad=True)
-c = torch.full((), 0.0, device=device, dtype=dtype, requires_grad=True)
-d = torch.full((), 0.3, device=device, dtype=dtype, requires_grad=True)
-
-learning_rate = 5e-6
+# y = w0 + w1 * P3(w2 + w3 * x), from a start near the answer
+weights = [torch.full((), start, device=cpu, dtype=torch.float, requires_grad=True) for start in (0.0, -1.0, 0.0, 0.3)]
+step_size = 5e-6
 losses = []
-for t in range(2000):
-    P3 = LegendrePolynomial3.apply
-    y_pred = a + b * P3(c + d * x)
-    loss = (y_pred - y).pow(2).sum()
+for iteration in range(2000):
+    legendre = CubicLegendre.apply
+    prediction = weights[0] + weights[1] * legendre(weights[2] + weights[3] * grid)
+    loss = (prediction - target).pow(2).sum()
     losses.append(loss.item())
     loss.backward()
-""" + MANUAL_SGD_STEP
+""" + DESCEND_BY_HAND
 
-SCRIPTS["dynamic_graph"] = """
-import random
-import math
-import torch
+SCRIPTS["dynamic_graph"] = SINE_SAMPLES.format(seed=4) + """
 
+class RandomDepthPolynomial(torch.nn.Module):
+    '''A cubic plus, on each call, none, one or two higher powers (x^4, x^5) sharing one weight:
+    the graph differs from call to call.'''
 
-class DynamicNet(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.a = torch.nn.Parameter(torch.randn(()))
-        self.b = torch.nn.Parameter(torch.randn(()))
-        self.c = torch.nn.Parameter(torch.randn(()))
-        self.d = torch.nn.Parameter(torch.randn(()))
-        self.e = torch.nn.Parameter(torch.randn(()))
+        for name in ("w0", "w1", "w2", "w3", "w_high"):
+            setattr(self, name, torch.nn.Parameter(torch.randn(())))
 
     def forward(self, x):
-        y = self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
-        for exp in range(4, random.randint(4, 6)):
-            y = y + self.e * x ** exp
-        return y
-
-    def string(self):
-        return f'y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + {self.d.item()} x^3 + {self.e.item()} x^4 ? + {self.e.item()} x^5 ?'
+        total = self.w0 + self.w1 * x + self.w2 * x ** 2 + self.w3 * x ** 3
+        for power in range(4, 4 + random.randint(0, 2)):
+            total = total + self.w_high * x ** power
+        return total
 
 
 random.seed(0)
-torch.manual_seed(4)
-x = torch.linspace(-math.pi, math.pi, 2000)
-y = torch.sin(x)
-model = DynamicNet()
+model = RandomDepthPolynomial()
 loss_fn = torch.nn.MSELoss(reduction='sum')
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
-""" + OPTIMIZER_LOOP.format(steps=3000, inputs="x") + """\
-description = model.string()
+""" + TRAIN_WITH_OPTIMIZER.format(steps=3000, inputs="grid") + """\
+description = ", ".join(f"{name} = {value.item():.4f}" for name, value in model.named_parameters())
 coefficients = None
 """
 
@@ -321,49 +278,40 @@ for i, k in enumerate(labels.tolist()):
     images[i, 0, r:r + 3, c:c + 3] += 1.0
 
 
-class Net(nn.Module):
+class PatchNet(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.fc1 = nn.Linear(16 * 3 * 3, 32)
-        self.fc2 = nn.Linear(32, 10)
+        self.convs = nn.ModuleList([nn.Conv2d(1, 8, 3, padding=1), nn.Conv2d(8, 16, 3, padding=1)])
+        self.halve = nn.MaxPool2d(2, 2)
+        self.hidden = nn.Linear(16 * 3 * 3, 32)
+        self.out = nn.Linear(32, 10)
         self.dropout = nn.Dropout(0.1)
 
     def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = self.dropout(F.relu(self.fc1(x)))
-        return self.fc2(x)
+        for conv in self.convs:
+            x = self.halve(F.relu(conv(x)))
+        x = self.dropout(F.relu(self.hidden(torch.flatten(x, 1))))
+        return self.out(x)
 
 
-net = Net()
+net = PatchNet()
 criterion = nn.CrossEntropyLoss()
 optimizer = optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
 losses = []
 for epoch in range(5):
     net.train()
-    perm = torch.randperm(n)
+    order = torch.randperm(n)
     for start in range(0, n, 32):
-        idx = perm[start:start + 32]
-        inputs, targets = images[idx], labels[idx]
+        batch = order[start:start + 32]
         optimizer.zero_grad()
-        outputs = net(inputs)
-        loss = criterion(outputs, targets)
+        loss = criterion(net(images[batch]), labels[batch])
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
 net.eval()
-correct = 0
-total = 0
 with torch.no_grad():
-    outputs = net(images)
-    _, predicted = torch.max(outputs.data, 1)
-    total += labels.size(0)
-    correct += (predicted == labels).sum().item()
-accuracy = correct / total
+    _, predicted = torch.max(net(images).data, 1)
+accuracy = (predicted == labels).sum().item() / labels.size(0)
 """
 
 SCRIPTS["lstm"] = """
