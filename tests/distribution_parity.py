@@ -98,6 +98,17 @@ def leaves(*arrays):
     return [fg.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
 
 
+def made_by_both(table, name, rng):
+    """(fastgrad's, PyTorch's) distribution made by table[name] = (arrays, make) from the same
+    parameters (arrays(rng) without its last entry, the value); skips without PyTorch."""
+    torch = pytest.importorskip("torch")
+    from fastgrad import distributions
+
+    arrays, make = table[name]
+    params = arrays(rng)[:-1]
+    return make(distributions, *map(fg.tensor, params)), make(torch.distributions, *map(torch.tensor, params))
+
+
 def assert_shapes_match(mine, theirs, sample_shape=(5, 2)):
     """batch_shape, event_shape, sample shapes and has_rsample of a fastgrad and a PyTorch distribution."""
     assert mine.has_rsample == theirs.has_rsample

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
-from distribution_parity import assert_moments, assert_shapes_match, check_cases, leaves, positive
+from distribution_parity import assert_moments, assert_shapes_match, check_cases, leaves, made_by_both, positive
 from fastgrad import distributions as D
 
 
@@ -71,10 +71,7 @@ def test_numerical_gradients_of_log_prob(rng):
 
 @pytest.mark.parametrize("name", sorted(MIXTURES))
 def test_shapes_expand_and_support_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    arrays, make = MIXTURES[name]
-    params = arrays(rng)[:-1]
-    mine, theirs = make(D, *map(fg.tensor, params)), make(torch.distributions, *map(torch.tensor, params))
+    mine, theirs = made_by_both(MIXTURES, name, rng)
     if name == "Normal broadcast mixture":      # PyTorch's sample fails here (its gather needs equal ranks)
         assert mine.batch_shape == tuple(theirs.batch_shape) and tuple(mine.sample((5, 4)).shape) == (5, 4, 2)
         return

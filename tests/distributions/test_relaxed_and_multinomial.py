@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad as fg
 from distribution_parity import (TRIGAMMA_TOL, assert_moments, assert_shapes_match, check_cases, gradcheck_seeded,
-                                 leaves, positive, probabilities)
+                                 leaves, made_by_both, positive, probabilities)
 from fastgrad import distributions as D
 
 
@@ -100,10 +100,7 @@ def test_numerical_gradients_of_rsample(name, rng):
 
 @pytest.mark.parametrize("name", sorted(LOG_PROB))
 def test_shapes_support_and_expand_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    arrays, make = LOG_PROB[name]
-    params = arrays(rng)[:-1]
-    mine, theirs = make(D, *map(fg.tensor, params)), make(torch.distributions, *map(torch.tensor, params))
+    mine, theirs = made_by_both(LOG_PROB, name, rng)
     assert_shapes_match(mine, theirs)
     assert repr(mine.support).split("(")[0] == repr(theirs.support).split("(")[0]
     assert getattr(mine.support, "upper_bound", None) == getattr(theirs.support, "upper_bound", None)

@@ -7,7 +7,7 @@ import pytest
 
 import fastgrad as fg
 from distribution_parity import (assert_moments, assert_shapes_match, check, check_cases, gradcheck_seeded, leaves,
-                                 positive)
+                                 made_by_both, positive)
 from fastgrad import distributions as D
 from fastgrad.distributions import transforms as T
 
@@ -178,11 +178,7 @@ def test_transformed_icdf_matches_pytorch(name, rng):
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMED) + sorted(TRANSFORMED_LOG_PROB_ONLY))
 def test_transformed_shapes_support_and_expand_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    table = TRANSFORMED if name in TRANSFORMED else TRANSFORMED_LOG_PROB_ONLY
-    arrays, make = table[name]
-    params = arrays(rng)[:-1]
-    mine, theirs = make(D, *map(fg.tensor, params)), make(torch.distributions, *map(torch.tensor, params))
+    mine, theirs = made_by_both(TRANSFORMED if name in TRANSFORMED else TRANSFORMED_LOG_PROB_ONLY, name, rng)
     assert_shapes_match(mine, theirs)
     assert mine.support.event_dim == theirs.support.event_dim
     wide, wide_theirs = mine.expand((5,) + mine.batch_shape), theirs.expand((5,) + theirs.batch_shape)
