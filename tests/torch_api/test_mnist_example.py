@@ -1,6 +1,9 @@
-"""PyTorch's MNIST example (the Net, train() and test() of pytorch/examples' mnist/main.py, in
-its current and earlier forms) runs with only its imports changed, on a small synthetic set of
-28x28 digits fed through fastgrad.utils.data (no torchvision).
+"""A digit classifier written in the shape of pytorch/examples' mnist/main.py (its current and
+earlier forms) and using its idioms, not a copy of it: two Conv2d layers, max pooling, dropout
+(nn.Dropout, or nn.Dropout2d as the earlier form had), torch.flatten, log_softmax with nll_loss,
+Adadelta with StepLR, the accelerator / cuda / mps device checks and DataLoader keyword sets. It
+runs with only its imports changed, on a small synthetic set of 28x28 digits fed through
+fastgrad.utils.data (no torchvision).
 
 With the same initial weights and dropout switched off, fastgrad and PyTorch print the same
 training losses step by step and the same test results; unchanged (dropout on), the script
@@ -23,133 +26,94 @@ import torch.optim as optim
 from torch.optim.lr_scheduler import StepLR
 
 
-class Net(nn.Module):
+class DigitNet(nn.Module):
     def __init__(self):
-        super(Net, self).__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.{dropout}(0.25)
-        self.dropout2 = nn.{dropout}(0.5)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
+        super(DigitNet, self).__init__()
+        self.first = nn.Conv2d(1, 32, 3, 1)
+        self.second = nn.Conv2d(32, 64, 3, 1)
+        self.drop_maps = nn.{dropout}(0.25)
+        self.drop_features = nn.{dropout}(0.5)
+        self.hidden = nn.Linear(12 * 12 * 64, 128)
+        self.scores = nn.Linear(128, 10)
 
-    def forward(self, x):
-        x = self.conv1(x)
-        x = F.relu(x)
-        x = self.conv2(x)
-        x = F.relu(x)
-        x = F.max_pool2d(x, 2)
-        x = self.dropout1(x)
-        x = torch.flatten(x, 1)
-        x = self.fc1(x)
-        x = F.relu(x)
-        x = self.dropout2(x)
-        x = self.fc2(x)
-        output = F.log_softmax(x, dim=1)
-        return output
+    def forward(self, images):
+        maps = F.relu(self.second(F.relu(self.first(images))))
+        maps = self.drop_maps(F.max_pool2d(maps, 2))
+        features = self.drop_features(F.relu(self.hidden(torch.flatten(maps, 1))))
+        return F.log_softmax(self.scores(features), dim=1)
 
 
-def train(args, model, device, train_loader, optimizer, epoch):
+def one_epoch(opts, model, device, loader, optimizer, epoch):
     model.train()
-    for batch_idx, (data, target) in enumerate(train_loader):
-        data, target = data.to(device), target.to(device)
+    for step, (images, labels) in enumerate(loader):
+        images, labels = images.to(device), labels.to(device)
         optimizer.zero_grad()
-        output = model(data)
-        loss = F.nll_loss(output, target)
+        loss = F.nll_loss(model(images), labels)
         loss.backward()
         optimizer.step()
-        if batch_idx % args.log_interval == 0:
-            print('Train Epoch: {{}} [{{}}/{{}} ({{:.0f}}%)]\\tLoss: {{:.6f}}'.format(
-                epoch, batch_idx * len(data), len(train_loader.dataset),
-                100. * batch_idx / len(train_loader), loss.item()))
-            if args.dry_run:
+        if step % opts.report_every == 0:
+            print('epoch %d step %d/%d nll=%.6f' % (epoch, step + 1, len(loader), loss.item()))
+            if opts.one_batch:
                 break
 
 
-def test(model, device, test_loader):
+def score(model, device, loader):
     model.eval()
-    test_loss = 0
-    correct = 0
+    nll_sum, hits = 0.0, 0
     with torch.no_grad():
-        for data, target in test_loader:
-            data, target = data.to(device), target.to(device)
-            output = model(data)
-            test_loss += F.nll_loss(output, target, reduction='sum').item()  # sum up batch loss
-            pred = output.argmax(dim=1, keepdim=True)  # get the index of the max log-probability
-            correct += pred.eq(target.view_as(pred)).sum().item()
-
-    test_loss /= len(test_loader.dataset)
-
-    print('\\nTest set: Average loss: {{:.4f}}, Accuracy: {{}}/{{}} ({{:.0f}}%)\\n'.format(
-        test_loss, correct, len(test_loader.dataset),
-        100. * correct / len(test_loader.dataset)))
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            log_probs = model(images)
+            nll_sum += F.nll_loss(log_probs, labels, reduction='sum').item()
+            guess = log_probs.argmax(dim=1, keepdim=True)
+            hits += guess.eq(labels.view_as(guess)).sum().item()
+    count = len(loader.dataset)
+    print('held out: mean nll=%.4f correct=%d/%d' % (nll_sum / count, hits, count))
 """
 
-# main() as the example writes it, with the datasets passed in instead of read by torchvision:
-# the device choice of its current and 2022 forms, then the loaders, Adadelta and StepLR.
+# The rest of main(), after the device choice of the current or the 2022 form, with the datasets
+# passed in instead of read by torchvision: the loaders, Adadelta and StepLR.
 MAIN_LOOP = """
-    train_loader = torch.utils.data.DataLoader(dataset1, **train_kwargs)
-    test_loader = torch.utils.data.DataLoader(dataset2, **test_kwargs)
+    train_loader = torch.utils.data.DataLoader(train_set, **train_opts)
+    test_loader = torch.utils.data.DataLoader(test_set, **test_opts)
 
-    model = Net().to(device)
-    optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
+    model = DigitNet().to(device)
+    optimizer = optim.Adadelta(model.parameters(), lr=opts.lr)
+    schedule = StepLR(optimizer, step_size=1, gamma=opts.decay)
+    for epoch in range(1, opts.epochs + 1):
+        one_epoch(opts, model, device, train_loader, optimizer, epoch)
+        score(model, device, test_loader)
+        schedule.step()
 
-    scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
-    for epoch in range(1, args.epochs + 1):
-        train(args, model, device, train_loader, optimizer, epoch)
-        test(model, device, test_loader)
-        scheduler.step()
-
-    if args.save_model:
-        torch.save(model.state_dict(), "mnist_cnn.pt")
+    if opts.save_to:
+        torch.save(model.state_dict(), opts.save_to)
 """
 
 MAIN_CURRENT = """
-def main(args, dataset1, dataset2):
-    use_accel = not args.no_accel and torch.accelerator.is_available()
+def main(opts, train_set, test_set):
+    on_accel = torch.accelerator.is_available() and not opts.skip_accel
+    torch.manual_seed(opts.seed)
+    device = torch.accelerator.current_accelerator() if on_accel else torch.device("cpu")
 
-    torch.manual_seed(args.seed)
-
-    if use_accel:
-        device = torch.accelerator.current_accelerator()
-    else:
-        device = torch.device("cpu")
-
-    train_kwargs = {'batch_size': args.batch_size}
-    test_kwargs = {'batch_size': args.test_batch_size}
-    if use_accel:
-        accel_kwargs = {'num_workers': 1,
-                        'persistent_workers': True,
-                       'pin_memory': True,
-                       'shuffle': True}
-        train_kwargs.update(accel_kwargs)
-        test_kwargs.update(accel_kwargs)
-
+    train_opts = {'batch_size': opts.train_batch}
+    test_opts = {'batch_size': opts.eval_batch}
+    if on_accel:
+        for loader_opts in (train_opts, test_opts):
+            loader_opts.update(num_workers=1, persistent_workers=True, pin_memory=True, shuffle=True)
 """
 
 MAIN_2022 = """
-def main(args, dataset1, dataset2):
-    use_cuda = not args.no_cuda and torch.cuda.is_available()
-    use_mps = not args.no_mps and torch.backends.mps.is_available()
+def main(opts, train_set, test_set):
+    on_cuda = torch.cuda.is_available() and not opts.skip_cuda
+    on_mps = torch.backends.mps.is_available() and not opts.skip_mps
+    torch.manual_seed(opts.seed)
+    device = torch.device("cuda" if on_cuda else "mps" if on_mps else "cpu")
 
-    torch.manual_seed(args.seed)
-
-    if use_cuda:
-        device = torch.device("cuda")
-    elif use_mps:
-        device = torch.device("mps")
-    else:
-        device = torch.device("cpu")
-
-    train_kwargs = {'batch_size': args.batch_size}
-    test_kwargs = {'batch_size': args.test_batch_size}
-    if use_cuda:
-        cuda_kwargs = {'num_workers': 1,
-                       'pin_memory': True,
-                       'shuffle': True}
-        train_kwargs.update(cuda_kwargs)
-        test_kwargs.update(cuda_kwargs)
-
+    train_opts = {'batch_size': opts.train_batch}
+    test_opts = {'batch_size': opts.eval_batch}
+    if on_cuda:
+        for loader_opts in (train_opts, test_opts):
+            loader_opts.update(num_workers=1, pin_memory=True, shuffle=True)
 """
 
 # The example's earlier form used channel dropout (nn.Dropout2d) in the Net.
@@ -180,15 +144,15 @@ def datasets(torch, n_train, n_test):
 
 
 def arguments(**changes):
-    args = dict(batch_size=16, test_batch_size=32, epochs=2, lr=1.0, gamma=0.7, no_cuda=True, no_mps=True,
-                no_accel=True, dry_run=False, seed=1, log_interval=1, save_model=False)
+    args = dict(train_batch=16, eval_batch=32, epochs=2, lr=1.0, decay=0.7, skip_cuda=True, skip_mps=True,
+                skip_accel=True, one_batch=False, seed=1, report_every=1, save_to="")
     args.update(changes)
     return argparse.Namespace(**args)
 
 
 def printed_losses(text):
-    train = [float(v) for v in re.findall(r"\tLoss: ([0-9.]+)", text)]
-    test = [(float(a), int(c)) for a, c in re.findall(r"Average loss: ([0-9.]+), Accuracy: (\d+)/", text)]
+    train = [float(v) for v in re.findall(r" nll=([0-9.]+)\n", text)]
+    test = [(float(a), int(c)) for a, c in re.findall(r"mean nll=([0-9.]+) correct=(\d+)/", text)]
     return train, test
 
 
@@ -198,12 +162,12 @@ def test_same_losses_step_by_step_as_pytorch(variant, capsys, monkeypatch):
     import fastgrad
 
     torch.manual_seed(0)
-    state = numpy_state(script(variant, "torch")["Net"]())
+    state = numpy_state(script(variant, "torch")["DigitNet"]())
     printed = {}
     for library, module in (("torch", torch), ("fastgrad", fastgrad)):
         namespace = script(variant, library)
-        # the script's main() builds `Net()`: with the same weights and no dropout, both libraries take the same steps
-        start_from(monkeypatch, namespace["Net"], state, module, dropout_off=True)
+        # the script's main() builds `DigitNet()`: with the same weights and no dropout, both libraries take the same steps
+        start_from(monkeypatch, namespace["DigitNet"], state, module, dropout_off=True)
         capsys.readouterr()
         namespace["main"](arguments(), *datasets(module, 48, 40))
         printed[library] = printed_losses(capsys.readouterr().out)
@@ -223,12 +187,12 @@ def test_runs_unchanged_learns_and_saves(variant, capsys, tmp_path, monkeypatch)
     namespace = script(variant, "fastgrad")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # dropout2d's warning for the 2-d input of dropout2, as PyTorch's
-        namespace["main"](arguments(epochs=2, save_model=True), *datasets(fastgrad, 96, 60))
+        namespace["main"](arguments(epochs=2, save_to="digits.pt"), *datasets(fastgrad, 96, 60))
     train, test = printed_losses(capsys.readouterr().out)
     assert len(train) == 2 * 6 and len(test) == 2
     assert np.mean(train[-3:]) < 0.5 * np.mean(train[:3])
     assert test[-1][1] >= 36                        # of 60 test digits; chance is about 6
-    saved = fastgrad.load("mnist_cnn.pt")
-    model = namespace["Net"]()
+    saved = fastgrad.load("digits.pt")
+    model = namespace["DigitNet"]()
     model.load_state_dict(saved)
     assert sorted(saved) == sorted(model.state_dict())
