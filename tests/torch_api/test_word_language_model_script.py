@@ -1,15 +1,16 @@
-"""A word-level language model written as pytorch/examples' word_language_model is (a corpus read
-from text files into a Dictionary and int64 id tensors; batchify with narrow, view, t() and
-contiguous(); get_batch; an RNNModel of Embedding, Dropout, LSTM / GRU / RNN_TANH and a Linear
-decoder tied to the embedding; init_hidden via weight.new_zeros; repackage_hidden detaching
-hidden tuples; clip_grad_norm_ and the hand-written step `p.data.add_(p.grad, alpha=-lr)`; a
-TransformerModel with a PositionalEncoding buffer, in the example's earlier form (a
-TransformerEncoder of TransformerEncoderLayers, a causal mask from triu and
-masked_fill(float('-inf'))) and its current one (a subclass of nn.Transformer, the mask as the
-log of tril); evaluation under no_grad, perplexity by math.exp, the best model's state saved and
-reloaded, and words sampled with multinomial) runs with only its imports changed.  (The example
-saves the whole module with torch.save(model, f); fastgrad's files hold data only, never pickles,
-so the script saves its state_dict.)
+"""A word-level language model written in the shape of pytorch/examples' word_language_model and
+using its idioms, not a copy of it: a corpus read from text files into a vocabulary and int64 id
+tensors; columns cut with narrow, view, t() and contiguous(); windows of rows as inputs and
+targets; a recurrent model of Embedding, Dropout, LSTM / GRU / RNN_TANH and a Linear decoder tied
+to the embedding; zero states from weight.new_zeros; hidden tuples detached between windows;
+clip_grad_norm_ and the hand-written step `p.data.add_(p.grad, alpha=-lr)`; a transformer with a
+positional-encoding buffer, in the example's earlier form (a TransformerEncoder of
+TransformerEncoderLayers, a causal mask from triu and masked_fill(float('-inf'))) and its current
+one (a subclass of nn.Transformer, the mask as the log of tril); evaluation under no_grad,
+perplexity by math.exp, the best state saved and reloaded, and words sampled with multinomial.
+It runs with only its imports changed.  (The example saves the whole module with
+torch.save(model, f); fastgrad's files hold data only, never pickles, so the script saves its
+state_dict.)
 
 From the same initial weights and without dropout, fastgrad and PyTorch take the same steps in
 float64 for every model kind; unchanged, in float32, every kind learns the corpus' grammar."""
@@ -23,309 +24,232 @@ from torch_parity import float64_scripts, run_script
 SCRIPT = """
 import math
 import os
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+END = '<eos>'
 
-class Dictionary(object):
+
+class Vocabulary(object):
     def __init__(self):
-        self.word2idx = {}
-        self.idx2word = []
+        self.ids = {}
+        self.words = []
 
-    def add_word(self, word):
-        if word not in self.word2idx:
-            self.idx2word.append(word)
-            self.word2idx[word] = len(self.idx2word) - 1
-        return self.word2idx[word]
+    def id_of(self, word):
+        if word not in self.ids:
+            self.ids[word] = len(self.words)
+            self.words.append(word)
+        return self.ids[word]
 
     def __len__(self):
-        return len(self.idx2word)
+        return len(self.words)
 
 
-class Corpus(object):
-    def __init__(self, path):
-        self.dictionary = Dictionary()
-        self.train = self.tokenize(os.path.join(path, 'train.txt'))
-        self.valid = self.tokenize(os.path.join(path, 'valid.txt'))
-        self.test = self.tokenize(os.path.join(path, 'test.txt'))
+class TextFiles(object):
+    \"\"\"train.txt, valid.txt and test.txt of a folder as 1-d int64 tensors of word ids.\"\"\"
 
-    def tokenize(self, path):
-        assert os.path.exists(path)
-        with open(path, 'r', encoding="utf8") as f:
-            for line in f:
-                for word in line.split() + ['<eos>']:
-                    self.dictionary.add_word(word)
-        with open(path, 'r', encoding="utf8") as f:
-            idss = []
-            for line in f:
-                ids = [self.dictionary.word2idx[word] for word in line.split() + ['<eos>']]
-                idss.append(torch.tensor(ids).type(torch.int64))
-            ids = torch.cat(idss)
-        return ids
+    def __init__(self, folder):
+        self.vocab = Vocabulary()
+        self.train, self.valid, self.test = (self.read(os.path.join(folder, name + '.txt'))
+                                             for name in ('train', 'valid', 'test'))
+
+    def read(self, path):
+        pieces = []
+        with open(path, 'r', encoding="utf8") as text:
+            for line in text:
+                ids = [self.vocab.id_of(word) for word in line.split() + [END]]
+                pieces.append(torch.tensor(ids).type(torch.int64))
+        return torch.cat(pieces)
 
 
-class RNNModel(nn.Module):
-    \"\"\"Container module with an encoder, a recurrent module, and a decoder.\"\"\"
-
-    def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.5, tie_weights=False):
-        super(RNNModel, self).__init__()
-        self.ntoken = ntoken
+class RecurrentLM(nn.Module):
+    def __init__(self, cell, vocab_size, embed_dim, hidden_dim, layers, dropout=0.5, tie=False):
+        super(RecurrentLM, self).__init__()
+        self.cell, self.vocab_size, self.hidden_dim, self.layers = cell, vocab_size, hidden_dim, layers
         self.drop = nn.Dropout(dropout)
-        self.encoder = nn.Embedding(ntoken, ninp)
-        if rnn_type in ['LSTM', 'GRU']:
-            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        if cell in ('LSTM', 'GRU'):
+            self.rnn = getattr(nn, cell)(embed_dim, hidden_dim, layers, dropout=dropout)
+        elif cell in ('RNN_TANH', 'RNN_RELU'):
+            self.rnn = nn.RNN(embed_dim, hidden_dim, layers, nonlinearity=cell[4:].lower(), dropout=dropout)
         else:
-            try:
-                nonlinearity = {'RNN_TANH': 'tanh', 'RNN_RELU': 'relu'}[rnn_type]
-            except KeyError as e:
-                raise ValueError("An invalid option for `--model` was supplied") from e
-            self.rnn = nn.RNN(ninp, nhid, nlayers, nonlinearity=nonlinearity, dropout=dropout)
-        self.decoder = nn.Linear(nhid, ntoken)
-
-        # Tie the output layer to the embedding ("Using the Output Embedding to Improve Language Models")
-        if tie_weights:
-            if nhid != ninp:
-                raise ValueError('When using the tied flag, nhid must be equal to emsize')
-            self.decoder.weight = self.encoder.weight
-
-        self.init_weights()
-
-        self.rnn_type = rnn_type
-        self.nhid = nhid
-        self.nlayers = nlayers
-
-    def init_weights(self):
-        initrange = 0.1
-        nn.init.uniform_(self.encoder.weight, -initrange, initrange)
+            raise ValueError('unknown cell %r' % cell)
+        self.decoder = nn.Linear(hidden_dim, vocab_size)
+        if tie:
+            if hidden_dim != embed_dim:
+                raise ValueError('tying needs hidden_dim == embed_dim')
+            self.decoder.weight = self.embed.weight      # one matrix for reading and writing words
+        nn.init.uniform_(self.embed.weight, -0.1, 0.1)
         nn.init.zeros_(self.decoder.bias)
-        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+        nn.init.uniform_(self.decoder.weight, -0.1, 0.1)
 
-    def forward(self, input, hidden):
-        emb = self.drop(self.encoder(input))
-        output, hidden = self.rnn(emb, hidden)
-        output = self.drop(output)
-        decoded = self.decoder(output)
-        decoded = decoded.view(-1, self.ntoken)
-        return F.log_softmax(decoded, dim=1), hidden
+    def forward(self, words, state):
+        out, state = self.rnn(self.drop(self.embed(words)), state)
+        scores = self.decoder(self.drop(out)).view(-1, self.vocab_size)
+        return F.log_softmax(scores, dim=1), state
 
-    def init_hidden(self, bsz):
+    def zero_state(self, columns):
         weight = next(self.parameters())
-        if self.rnn_type == 'LSTM':
-            return (weight.new_zeros(self.nlayers, bsz, self.nhid),
-                    weight.new_zeros(self.nlayers, bsz, self.nhid))
-        else:
-            return weight.new_zeros(self.nlayers, bsz, self.nhid)
+        shape = (self.layers, columns, self.hidden_dim)
+        if self.cell == 'LSTM':
+            return (weight.new_zeros(*shape), weight.new_zeros(*shape))
+        return weight.new_zeros(*shape)
 
 
-class PositionalEncoding(nn.Module):
-    \"\"\"Adds sines and cosines of the position at geometrically spaced frequencies to the embeddings.\"\"\"
-
-    def __init__(self, d_model, dropout=0.1, max_len=5000):
-        super(PositionalEncoding, self).__init__()
+class SinusoidPositions(nn.Module):
+    def __init__(self, width, dropout=0.1, longest=5000):
+        super(SinusoidPositions, self).__init__()
         self.dropout = nn.Dropout(p=dropout)
-
-        pe = torch.zeros(max_len, d_model)
-        position = torch.arange(0, max_len, dtype=torch.float).unsqueeze(1)
-        div_term = torch.exp(torch.arange(0, d_model, 2).float() * (-math.log(10000.0) / d_model))
-        pe[:, 0::2] = torch.sin(position * div_term)
-        pe[:, 1::2] = torch.cos(position * div_term)
-        pe = pe.unsqueeze(0).transpose(0, 1)
-        self.register_buffer('pe', pe)
+        where = torch.arange(0, longest, dtype=torch.float).unsqueeze(1)
+        rates = torch.exp(torch.arange(0, width, 2).float() * (-math.log(10000.0) / width))
+        table = torch.zeros(longest, width)
+        table[:, 0::2] = torch.sin(where * rates)
+        table[:, 1::2] = torch.cos(where * rates)
+        self.register_buffer('table', table.unsqueeze(0).transpose(0, 1))
 
     def forward(self, x):
-        x = x + self.pe[:x.size(0), :]
-        return self.dropout(x)
+        return self.dropout(x + self.table[:x.size(0), :])
 
 
 # TransformerModel
 
 
-# Starting from sequential data, batchify arranges the dataset into columns:
-# each of the bsz columns is an independent stretch of the text.
-def batchify(data, bsz, device):
-    nbatch = data.size(0) // bsz
-    data = data.narrow(0, 0, nbatch * bsz)       # drop what does not fill a column
-    data = data.view(bsz, -1).t().contiguous()
-    return data.to(device)
+def to_columns(ids, columns, device):
+    rows = ids.size(0) // columns
+    ids = ids.narrow(0, 0, rows * columns)        # the ragged tail is dropped
+    return ids.view(columns, -1).t().contiguous().to(device)
 
 
-def repackage_hidden(h):
-    \"\"\"Wraps hidden states in new Tensors, to detach them from their history.\"\"\"
-    if isinstance(h, torch.Tensor):
-        return h.detach()
-    else:
-        return tuple(repackage_hidden(v) for v in h)
+def cut_history(state):
+    # a state carried into the next window keeps its values but not its graph
+    if isinstance(state, torch.Tensor):
+        return state.detach()
+    return tuple(cut_history(part) for part in state)
 
 
-# get_batch cuts bptt rows from the columns: the target of each token is the one below it.
-def get_batch(source, i, bptt):
-    seq_len = min(bptt, len(source) - 1 - i)
-    data = source[i:i+seq_len]
-    target = source[i+1:i+1+seq_len].view(-1)
-    return data, target
+def window(columns, start, length):
+    n = min(length, len(columns) - 1 - start)
+    return columns[start:start+n], columns[start+1:start+1+n].view(-1)
 
 
-def evaluate(args, model, criterion, data_source, ntokens, eval_batch_size):
+def predict(opts, model, words, state):
+    if opts.model == 'Transformer':
+        return model(words).view(-1, model.vocab_size), state
+    return model(words, state)
+
+
+def mean_loss(opts, model, nll, columns):
     model.eval()
-    total_loss = 0.
-    if args.model != 'Transformer':
-        hidden = model.init_hidden(eval_batch_size)
+    total = 0.
+    state = None if opts.model == 'Transformer' else model.zero_state(columns.size(1))
     with torch.no_grad():
-        for i in range(0, data_source.size(0) - 1, args.bptt):
-            data, targets = get_batch(data_source, i, args.bptt)
-            if args.model == 'Transformer':
-                output = model(data)
-                output = output.view(-1, ntokens)
-            else:
-                output, hidden = model(data, hidden)
-                hidden = repackage_hidden(hidden)
-            total_loss += len(data) * criterion(output, targets).item()
-    return total_loss / (len(data_source) - 1)
+        for start in range(0, columns.size(0) - 1, opts.seq_len):
+            words, targets = window(columns, start, opts.seq_len)
+            scores, state = predict(opts, model, words, state)
+            total += len(words) * nll(scores, targets).item()
+    return total / (len(columns) - 1)
 
 
-def train(args, model, criterion, train_data, ntokens, lr, epoch, losses):
+def train_epoch(opts, model, nll, columns, lr, epoch, losses):
     model.train()
-    total_loss = 0.
-    start_time = time.time()
-    if args.model != 'Transformer':
-        hidden = model.init_hidden(args.batch_size)
-    for batch, i in enumerate(range(0, train_data.size(0) - 1, args.bptt)):
-        data, targets = get_batch(train_data, i, args.bptt)
-        # Starting each batch, we detach the hidden state from how it was previously produced.
-        # If we didn't, the model would try backpropagating all the way to start of the dataset.
+    state = None if opts.model == 'Transformer' else model.zero_state(opts.columns)
+    for step, start in enumerate(range(0, columns.size(0) - 1, opts.seq_len)):
+        words, targets = window(columns, start, opts.seq_len)
         model.zero_grad()
-        if args.model == 'Transformer':
-            output = model(data)
-            output = output.view(-1, ntokens)
-        else:
-            hidden = repackage_hidden(hidden)
-            output, hidden = model(data, hidden)
-        loss = criterion(output, targets)
+        if state is not None:
+            state = cut_history(state)
+        scores, state = predict(opts, model, words, state)
+        loss = nll(scores, targets)
         loss.backward()
-
-        # `clip_grad_norm` helps prevent the exploding gradient problem in RNNs / LSTMs.
-        torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), opts.clip)
         for p in model.parameters():
             p.data.add_(p.grad, alpha=-lr)
-
-        total_loss += loss.item()
         losses.append(loss.item())
-
-        if batch % args.log_interval == 0 and batch > 0:
-            cur_loss = total_loss / args.log_interval
-            elapsed = time.time() - start_time
-            print('| epoch {:3d} | {:5d}/{:5d} batches | lr {:02.2f} | ms/batch {:5.2f} | '
-                    'loss {:5.2f} | ppl {:8.2f}'.format(
-                epoch, batch, len(train_data) // args.bptt, lr,
-                elapsed * 1000 / args.log_interval, cur_loss, math.exp(cur_loss)))
-            total_loss = 0
-            start_time = time.time()
+        if step > 0 and step % opts.report_every == 0:
+            recent = sum(losses[-opts.report_every:]) / opts.report_every
+            print('epoch %d, window %d: lr %.3g, loss %.3f, perplexity %.2f' % (epoch, step, lr, recent,
+                                                                                math.exp(recent)))
 
 
-def main(args):
-    torch.manual_seed(args.seed)
+def main(opts):
+    torch.manual_seed(opts.seed)
     device = torch.device("cpu")
-    corpus = Corpus(args.data)
-    eval_batch_size = 5
-    train_data = batchify(corpus.train, args.batch_size, device)
-    val_data = batchify(corpus.valid, eval_batch_size, device)
-    test_data = batchify(corpus.test, eval_batch_size, device)
+    text = TextFiles(opts.data)
+    train_cols = to_columns(text.train, opts.columns, device)
+    valid_cols, test_cols = to_columns(text.valid, 5, device), to_columns(text.test, 5, device)
 
-    ntokens = len(corpus.dictionary)
-    if args.model == 'Transformer':
-        model = TransformerModel(ntokens, args.emsize, args.nhead, args.nhid, args.nlayers, args.dropout).to(device)
+    vocab_size = len(text.vocab)
+    if opts.model == 'Transformer':
+        model = TransformerModel(vocab_size, opts.embed_dim, opts.heads, opts.hidden_dim, opts.layers, opts.dropout)
     else:
-        model = RNNModel(args.model, ntokens, args.emsize, args.nhid, args.nlayers, args.dropout, args.tied).to(device)
-    criterion = nn.NLLLoss()
+        model = RecurrentLM(opts.model, vocab_size, opts.embed_dim, opts.hidden_dim, opts.layers, opts.dropout,
+                            opts.tie)
+    model = model.to(device)
+    nll = nn.NLLLoss()
 
-    lr = args.lr
-    best_val_loss = None
+    lr, best = opts.lr, math.inf
     losses, val_losses = [], []
-    for epoch in range(1, args.epochs+1):
-        epoch_start_time = time.time()
-        train(args, model, criterion, train_data, ntokens, lr, epoch, losses)
-        val_loss = evaluate(args, model, criterion, val_data, ntokens, eval_batch_size)
-        val_losses.append(val_loss)
-        print('-' * 89)
-        print('| end of epoch {:3d} | time: {:5.2f}s | valid loss {:5.2f} | '
-                'valid ppl {:8.2f}'.format(epoch, (time.time() - epoch_start_time),
-                                           val_loss, math.exp(val_loss)))
-        print('-' * 89)
-        # Save the model if the validation loss is the best we've seen so far.
-        if not best_val_loss or val_loss < best_val_loss:
-            with open(args.save, 'wb') as f:
+    for epoch in range(1, opts.epochs + 1):
+        train_epoch(opts, model, nll, train_cols, lr, epoch, losses)
+        val_losses.append(mean_loss(opts, model, nll, valid_cols))
+        print('after epoch %d: validation loss %.3f, perplexity %.2f' % (epoch, val_losses[-1],
+                                                                           math.exp(val_losses[-1])))
+        if val_losses[-1] < best:
+            best = val_losses[-1]
+            with open(opts.checkpoint, 'wb') as f:
                 torch.save(model.state_dict(), f)
-            best_val_loss = val_loss
         else:
-            # Anneal the learning rate if no improvement has been seen in the validation dataset.
-            lr /= 4.0
+            lr /= 4.0      # no progress on the validation text: smaller steps
 
-    # Load the best saved model.
-    with open(args.save, 'rb') as f:
+    with open(opts.checkpoint, 'rb') as f:
         model.load_state_dict(torch.load(f))
-        if args.model in ['RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU']:
-            model.rnn.flatten_parameters()
-    test_loss = evaluate(args, model, criterion, test_data, ntokens, eval_batch_size)
-    print('=' * 89)
-    print('| End of training | test loss {:5.2f} | test ppl {:8.2f}'.format(test_loss, math.exp(test_loss)))
-    print('=' * 89)
+    if opts.model != 'Transformer':
+        model.rnn.flatten_parameters()
+    test_loss = mean_loss(opts, model, nll, test_cols)
+    print('best model on the test text: loss %.3f, perplexity %.2f' % (test_loss, math.exp(test_loss)))
     return {"model": model, "losses": losses, "val_losses": val_losses, "test_loss": test_loss,
-            "generated": generate(args, model, corpus, 20), "ntokens": ntokens}
+            "generated": babble(opts, model, text.vocab, 20), "ntokens": vocab_size}
 
 
-def generate(args, model, corpus, words):
-    \"\"\"Samples words one at a time from the model's predicted distribution.\"\"\"
+def babble(opts, model, vocab, count):
     model.eval()
-    ntokens = len(corpus.dictionary)
-    if args.model != 'Transformer':
-        hidden = model.init_hidden(1)
-    input = torch.randint(ntokens, (1, 1), dtype=torch.long)
-    generated = []
+    state = None if opts.model == 'Transformer' else model.zero_state(1)
+    words = torch.randint(len(vocab), (1, 1), dtype=torch.long)
+    said = []
     with torch.no_grad():
-        for i in range(words):
-            if args.model == 'Transformer':
-                output = model(input, False)
-                word_weights = output[-1].squeeze().div(args.temperature).exp().cpu()
-                word_idx = torch.multinomial(word_weights, 1)[0]
-                word_tensor = torch.Tensor([[word_idx]]).long()
-                input = torch.cat([input, word_tensor], 0)
+        for _ in range(count):
+            if opts.model == 'Transformer':
+                weights = model(words, False)[-1].squeeze().div(opts.temperature).exp().cpu()
+                chosen = torch.multinomial(weights, 1)[0]
+                words = torch.cat([words, torch.Tensor([[chosen]]).long()], 0)
             else:
-                output, hidden = model(input, hidden)
-                word_weights = output.squeeze().div(args.temperature).exp().cpu()
-                word_idx = torch.multinomial(word_weights, 1)[0]
-                input.fill_(word_idx)
-            generated.append(corpus.dictionary.idx2word[word_idx])
-    return generated
+                scores, state = model(words, state)
+                weights = scores.squeeze().div(opts.temperature).exp().cpu()
+                chosen = torch.multinomial(weights, 1)[0]
+                words.fill_(chosen)
+            said.append(vocab.words[chosen])
+    return said
 """
 
 
-def transformer_methods(embedding, run_encoder):
-    """init_weights and forward, which both forms write alike but for the embedding's name and
-    how the encoder stack is called; the causal mask is made once per sequence length."""
+def transformer_methods(run_encoder):
+    """init and forward, which both forms write alike but for how the encoder stack is called;
+    the causal mask is made once per sequence length and kept."""
     return f"""
-    def init_weights(self):
-        initrange = 0.1
-        nn.init.uniform_(self.{embedding}.weight, -initrange, initrange)
+    def init_layers(self):
+        nn.init.uniform_(self.embed.weight, -0.1, 0.1)
         nn.init.zeros_(self.decoder.bias)
-        nn.init.uniform_(self.decoder.weight, -initrange, initrange)
+        nn.init.uniform_(self.decoder.weight, -0.1, 0.1)
 
-    def forward(self, src, has_mask=True):
-        if has_mask:
-            device = src.device
-            if self.src_mask is None or self.src_mask.size(0) != len(src):
-                mask = self._generate_square_subsequent_mask(len(src)).to(device)
-                self.src_mask = mask
-        else:
-            self.src_mask = None
-
-        src = self.{embedding}(src) * math.sqrt(self.ninp)
-        src = self.pos_encoder(src)
-        output = {run_encoder}
-        output = self.decoder(output)
-        return F.log_softmax(output, dim=-1)
+    def forward(self, words, masked=True):
+        if not masked:
+            self.causal_mask = None
+        elif self.causal_mask is None or self.causal_mask.size(0) != len(words):
+            self.causal_mask = self.causal(len(words)).to(words.device)
+        x = self.positions(self.embed(words) * math.sqrt(self.width))
+        return F.log_softmax(self.decoder({run_encoder}), dim=-1)
 """
 
 
@@ -333,49 +257,36 @@ def transformer_methods(embedding, run_encoder):
 # with a causal mask from triu and masked_fill.
 ENCODER_STACK = """
 class TransformerModel(nn.Module):
-    \"\"\"Container module with an encoder, a transformer encoder stack, and a decoder.\"\"\"
-
-    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
+    def __init__(self, vocab_size, width, heads, hidden_dim, layers, dropout=0.5):
         super(TransformerModel, self).__init__()
-        self.model_type = 'Transformer'
-        self.src_mask = None
-        self.pos_encoder = PositionalEncoding(ninp, dropout)
-        encoder_layers = nn.TransformerEncoderLayer(ninp, nhead, nhid, dropout)
-        self.transformer_encoder = nn.TransformerEncoder(encoder_layers, nlayers)
-        self.encoder = nn.Embedding(ntoken, ninp)
-        self.ninp = ninp
-        self.decoder = nn.Linear(ninp, ntoken)
+        self.vocab_size, self.width, self.causal_mask = vocab_size, width, None
+        self.positions = SinusoidPositions(width, dropout)
+        self.stack = nn.TransformerEncoder(nn.TransformerEncoderLayer(width, heads, hidden_dim, dropout), layers)
+        self.embed = nn.Embedding(vocab_size, width)
+        self.decoder = nn.Linear(width, vocab_size)
+        self.init_layers()
 
-        self.init_weights()
-
-    def _generate_square_subsequent_mask(self, sz):
-        mask = (torch.triu(torch.ones(sz, sz)) == 1).transpose(0, 1)
-        mask = mask.float().masked_fill(mask == 0, float('-inf')).masked_fill(mask == 1, float(0.0))
-        return mask
-""" + transformer_methods("encoder", "self.transformer_encoder(src, self.src_mask)")
+    def causal(self, n):
+        allowed = (torch.triu(torch.ones(n, n)) == 1).transpose(0, 1)
+        return allowed.float().masked_fill(allowed == 0, float('-inf')).masked_fill(allowed == 1, float(0.0))
+""" + transformer_methods("self.stack(x, self.causal_mask)")
 
 # Its current form: a subclass of nn.Transformer (whose decoder it replaces by the Linear one)
 # with the causal mask as the log of a lower-triangular matrix of ones.
 TRANSFORMER_SUBCLASS = """
 class TransformerModel(nn.Transformer):
-    \"\"\"Container module with an encoder, a transformer module, and a decoder.\"\"\"
+    def __init__(self, vocab_size, width, heads, hidden_dim, layers, dropout=0.5):
+        super(TransformerModel, self).__init__(d_model=width, nhead=heads, dim_feedforward=hidden_dim,
+                                               num_encoder_layers=layers)
+        self.vocab_size, self.width, self.causal_mask = vocab_size, width, None
+        self.positions = SinusoidPositions(width, dropout)
+        self.embed = nn.Embedding(vocab_size, width)
+        self.decoder = nn.Linear(width, vocab_size)
+        self.init_layers()
 
-    def __init__(self, ntoken, ninp, nhead, nhid, nlayers, dropout=0.5):
-        super(TransformerModel, self).__init__(d_model=ninp, nhead=nhead, dim_feedforward=nhid,
-                                               num_encoder_layers=nlayers)
-        self.model_type = 'Transformer'
-        self.src_mask = None
-        self.pos_encoder = PositionalEncoding(ninp, dropout)
-
-        self.input_emb = nn.Embedding(ntoken, ninp)
-        self.ninp = ninp
-        self.decoder = nn.Linear(ninp, ntoken)
-
-        self.init_weights()
-
-    def _generate_square_subsequent_mask(self, sz):
-        return torch.log(torch.tril(torch.ones(sz, sz)))
-""" + transformer_methods("input_emb", "self.encoder(src, mask=self.src_mask)")
+    def causal(self, n):
+        return torch.log(torch.tril(torch.ones(n, n)))
+""" + transformer_methods("self.encoder(x, mask=self.causal_mask)")
 
 # The corpus: sentences of a tiny grammar, each word drawn from its slot's few choices.
 SLOTS = [["the", "a", "one"], ["cat", "dog", "bird", "fish"], ["sees", "likes", "eats"],
@@ -391,17 +302,17 @@ def write_corpus(folder, seed):
 
 
 def arguments(folder, **changes):
-    args = dict(data=write_corpus(folder, 0), model="LSTM", emsize=16, nhid=16, nlayers=2, lr=20.0, clip=0.25,
-                epochs=3, batch_size=8, bptt=14, dropout=0.2, tied=True, seed=1111, log_interval=4,
-                save=str(folder / "model.pt"), nhead=2, temperature=1.0)
+    args = dict(data=write_corpus(folder, 0), model="LSTM", embed_dim=16, hidden_dim=16, layers=2, lr=20.0,
+                clip=0.25, epochs=3, columns=8, seq_len=14, dropout=0.2, tie=True, seed=1111, report_every=4,
+                checkpoint=str(folder / "model.pt"), heads=2, temperature=1.0)
     args.update(changes)
     return argparse.Namespace(**args)
 
 
 VOCABULARY = len({word for slot in SLOTS for word in slot}) + 1     # and '<eos>'
-KINDS = {"LSTM": dict(model="LSTM", nlayers=1, clip=1.0, lr=10.0), "GRU": dict(model="GRU"),
-         "RNN_TANH": dict(model="RNN_TANH", lr=2.0), "Transformer": dict(model="Transformer", nhid=32, lr=1.0),
-         "nn.Transformer subclass": dict(model="Transformer", nhid=32, lr=1.0)}
+KINDS = {"LSTM": dict(model="LSTM", layers=1, clip=1.0, lr=10.0), "GRU": dict(model="GRU"),
+         "RNN_TANH": dict(model="RNN_TANH", lr=2.0), "Transformer": dict(model="Transformer", hidden_dim=32, lr=1.0),
+         "nn.Transformer subclass": dict(model="Transformer", hidden_dim=32, lr=1.0)}
 
 
 def script(kind):
@@ -411,8 +322,8 @@ def script(kind):
 
 def model_arguments(args, ntokens):
     if args.model == "Transformer":
-        return ntokens, args.emsize, args.nhead, args.nhid, args.nlayers, args.dropout
-    return args.model, ntokens, args.emsize, args.nhid, args.nlayers, args.dropout, args.tied
+        return ntokens, args.embed_dim, args.heads, args.hidden_dim, args.layers, args.dropout
+    return args.model, ntokens, args.embed_dim, args.hidden_dim, args.layers, args.dropout, args.tie
 
 
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")     # PyTorch's, about its own fast path
@@ -422,7 +333,7 @@ def test_same_steps_as_pytorch_in_float64(kind, monkeypatch, tmp_path, capsys):
     import fastgrad
 
     args = arguments(tmp_path, epochs=2, **KINDS[kind])
-    model_class = "TransformerModel" if args.model == "Transformer" else "RNNModel"
+    model_class = "TransformerModel" if args.model == "Transformer" else "RecurrentLM"
     runs = {}
     for library in (torch, fastgrad):          # PyTorch first: its initial weights are the shared ones
         namespace = run_script(script(kind), library.__name__, "word_language_model")
@@ -440,8 +351,8 @@ def test_same_steps_as_pytorch_in_float64(kind, monkeypatch, tmp_path, capsys):
     assert_same_parameters(ours["model"], theirs["model"], rtol=1e-9, atol=1e-12)
     assert str(ours["model"]) == str(theirs["model"])         # print(model) shows the same layers
     if args.model != "Transformer":
-        assert ours["model"].decoder.weight is ours["model"].encoder.weight    # still tied after load_state_dict
-    assert "| End of training | test loss" in capsys.readouterr().out
+        assert ours["model"].decoder.weight is ours["model"].embed.weight    # still tied after load_state_dict
+    assert "best model on the test text: loss " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
