@@ -210,15 +210,22 @@ def scatter_add(x, dim, index, src):
     _check_index(x, index, dim, "scatter_add")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add: src must be a Tensor, got {type(src).__name__}")
-    shape = np.shape(_data(index))
-    if src.ndim != len(shape) or any(s < n for s, n in zip(src.shape, shape)):
-        raise RuntimeError(f"scatter_add: src of shape {tuple(src.shape)} is smaller than index {shape}")
-    if tuple(src.shape) != shape:
-        src = getitem(src, tuple(slice(0, n) for n in shape))
     if src.dtype != x.dtype:
         raise TypeError(f"scatter_add: src has dtype {src.dtype}, the tensor {x.dtype} (they must match)")
-    idx = _along(index, dim, "scatter_add")
+    src, idx = scatter_operands("scatter_add", x, dim, index, src)
+    return ScatterAdd.apply(x, src, idx)
+
+
+def scatter_operands(op, x, dim, index, src):
+    """(src cut to index's shape, the advanced index it goes to along `dim`) for scatter_add and
+    scatter_reduce: src at least as large as index in every dimension, index within x along dim."""
+    shape = np.shape(_data(index))
+    if src.ndim != len(shape) or any(s < n for s, n in zip(src.shape, shape)):
+        raise RuntimeError(f"{op}: src of shape {tuple(src.shape)} is smaller than index {shape}")
+    if tuple(src.shape) != shape:
+        src = getitem(src, tuple(slice(0, n) for n in shape))
+    idx = _along(index, dim, op)
     _, flat = _values(_data(index))
     if flat.size and (flat.min() < -x.shape[dim] or flat.max() >= x.shape[dim]):
-        raise IndexError(f"scatter_add: index out of range for dimension {dim} of size {x.shape[dim]}")
-    return ScatterAdd.apply(x, src, idx)
+        raise IndexError(f"{op}: index out of range for dimension {dim} of size {x.shape[dim]}")
+    return src, idx

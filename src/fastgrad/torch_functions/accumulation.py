@@ -13,7 +13,7 @@ from ..autograd.tensor import Tensor
 from ..backend import host_data
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, reductions as _reductions, shape as _shape
-from ..ops.gathering import ScatterAdd, _along, _check_index, _dim
+from ..ops.gathering import ScatterAdd, _check_index, _dim, scatter_operands
 from ..ops.scatter_reduce import scatter_reduce as _scatter_reduce
 from ..ops.inplace import in_place as _in_place
 
@@ -82,17 +82,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     _check_index(x, index, dim, "scatter_reduce")
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_reduce: argument 'src' must be a Tensor, got {type(src).__name__}")
-    shape = np.shape(index._data if isinstance(index, Tensor) else index)
-    if src.ndim != len(shape) or any(s < n for s, n in zip(src.shape, shape)):
-        raise RuntimeError(f"scatter_reduce: src of shape {tuple(src.shape)} is smaller than index {shape}")
     if src.dtype != x.dtype:
         raise TypeError(f"scatter_reduce: argument 'src' has dtype {src.dtype}, input {x.dtype} (they must match)")
-    if tuple(src.shape) != shape:
-        src = src[tuple(slice(0, n) for n in shape)]
-    flat = host_data("scatter_reduce", "index", index._data if isinstance(index, Tensor) else index)
-    if flat.size and (flat.min() < -x.shape[dim] or flat.max() >= x.shape[dim]):
-        raise IndexError(f"scatter_reduce: index out of range for dimension {dim} of size {x.shape[dim]}")
-    return _scatter_reduce(x, src, _along(index, dim, "scatter_reduce"), reduce, include_self)
+    src, idx = scatter_operands("scatter_reduce", x, dim, index, src)
+    return _scatter_reduce(x, src, idx, reduce, include_self)
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
