@@ -103,6 +103,7 @@ from . import accelerator, backends  # noqa: E402,F401  (accelerator.is_availabl
 
 # ---- more of PyTorch's module-level functions (also Tensor methods) ---------------------------
 from .torch_functions.everyday import *  # noqa: E402,F401,F403  (logsumexp, median, tensor_split, searchsorted, ...)
+from .torch_functions.binary_math import *  # noqa: E402,F401,F403  (atan2, fmod, remainder, floor_divide, hypot, ...)
 
 # ---- order statistics and counts (also Tensor methods) ----
 from .torch_functions.order_statistics import histc, mode, nanquantile, quantile  # noqa: E402,F401

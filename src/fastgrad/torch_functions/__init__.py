@@ -7,6 +7,8 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   flip, add, div, squeeze, ...), so that function and method cannot disagree;
 - everyday.py: more reductions, splitting, elementwise math, scatter/search (logsumexp, median,
   unbind, narrow, erf, cross, searchsorted, ...);
+- binary_math.py: atan2, hypot, logaddexp, logaddexp2, fmax, fmin, fmod, remainder, floor_divide and the
+  operators // and % (and //=, %=) in PyTorch's result dtype;
 - arithmetic.py: addcmul, addcdiv, mv, inner, heaviside, logcumsumexp, sgn, frac;
 - arrangement.py: hstack, vstack, dstack, movedim, unflatten, rot90;
 - broadcasting.py: broadcast_tensors, atleast_1d, atleast_2d, atleast_3d;

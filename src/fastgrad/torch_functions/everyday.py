@@ -1,7 +1,7 @@
 """More of PyTorch's module-level functions, each also a Tensor method (bound through
 ops/methods.py's `bind`): reductions (logsumexp, std_mean, var_mean, median, count_nonzero,
 dist), splitting (unbind, narrow, tensor_split), elementwise math (erf, rsqrt, clamp_min,
-clamp_max, fmod, remainder, floor_divide, cross), scatter_add, searching (searchsorted,
+clamp_max, cross), scatter_add, searching (searchsorted,
 bucketize) and bernoulli sampling, with PyTorch's names, defaults and meanings.
 
     import fastgrad as torch
@@ -23,8 +23,8 @@ from ..ops.broadcast import normalize_axis
 from ..ops.inplace import in_place as _in_place
 from ..ops.methods import ValuesIndices
 
-__all__ = ["bernoulli", "bucketize", "clamp_max", "clamp_min", "count_nonzero", "cross", "dist", "erf", "floor_divide",
-           "fmod", "logsumexp", "median", "narrow", "remainder", "rsqrt", "scatter_add", "searchsorted", "std_mean",
+__all__ = ["bernoulli", "bucketize", "clamp_max", "clamp_min", "count_nonzero", "cross", "dist", "erf",
+           "logsumexp", "median", "narrow", "rsqrt", "scatter_add", "searchsorted", "std_mean",
            "tensor_split", "unbind", "var_mean"]
 
 
@@ -263,26 +263,6 @@ def clamp_max(input, max):
     return _as_tensor(input).clamp(max=max)
 
 
-def fmod(input, other):
-    """The remainder of input / other with the sign of input (C's fmod); d/dother = -trunc(input / other)."""
-    return _fnp().fmod(_as_tensor(input), other)
-
-
-def remainder(input, other):
-    """The remainder of input / other with the sign of other (Python's %); d/dother = -floor(input / other)."""
-    if not isinstance(input, Tensor) and isinstance(other, Tensor):    # remainder(number, tensor)
-        input = _new_tensor(np.asarray(input, dtype=other.dtype))
-    return _fnp().remainder(_as_tensor(input), other)
-
-
-def floor_divide(input, other):
-    """floor(input / other), as PyTorch's floor_divide (rounding toward -inf); not
-    differentiable (PyTorch defines no gradient either), so the result does not require grad."""
-    a = np.asarray(_plain(_as_tensor(input)))
-    b = _plain(other) if isinstance(other, Tensor) else other     # a Python number stays weak (NEP 50)
-    return Tensor(np.asarray(np.floor_divide(a, np.asarray(b) if isinstance(b, (list, tuple)) else b)))
-
-
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along `dim`; input and other have the same number of
     dimensions and broadcast.  Without a
@@ -390,7 +370,7 @@ def _bernoulli_(self, p=0.5, *, generator=None):
 
 
 _METHOD_ONLY = {
-    "erf": erf, "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide, "logsumexp": logsumexp,
+    "erf": erf, "logsumexp": logsumexp,
     "std_mean": std_mean, "var_mean": var_mean, "median": median, "count_nonzero": count_nonzero, "dist": dist,
     "unbind": unbind, "narrow": narrow, "tensor_split": tensor_split, "cross": cross, "scatter_add": scatter_add,
     "bernoulli": _bernoulli_method, "bernoulli_": _bernoulli_,

@@ -21,8 +21,8 @@ from . import (aliases, dtype_rules, histogram, layout, matrix_functions, numeri
 from .. import ops as _ops
 
 _FUNCTIONS = {
-    _ops: "arccos arccosh arcsin arcsinh arctan arctanh cosh sinh tan log10 log2 exp2 expm1 logaddexp logaddexp2 "
-          "logical_and logical_not logical_or logical_xor fmax fmin hypot det slogdet",
+    _ops: "arccos arccosh arcsin arcsinh arctan arctanh cosh sinh tan log10 log2 exp2 expm1 "
+          "logical_and logical_not logical_or logical_xor det slogdet",
     tensor_methods: "allclose divide dot equal isclose multiply subtract true_divide",
     aliases: "acos acosh asin asinh atan atanh greater greater_equal less less_equal negative not_equal swapdims",
     numerics: "copysign deg2rad float_power gcd lcm positive rad2deg signbit",

@@ -322,14 +322,6 @@ def trace(input):
     return _fnp().trace(x)
 
 
-def atan2(input, other):
-    """The angle of (other, input) in radians: arctan(input / other) in the right quadrant."""
-    return _fnp().arctan2(_as_tensor(input), other)
-
-
-arctan2 = atan2
-
-
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN, +inf and -inf replaced (by 0 and the dtype's largest and smallest finite values by default)."""
     return _fnp().nan_to_num(_as_tensor(input), nan=nan, posinf=posinf, neginf=neginf)
@@ -455,12 +447,12 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return Tensor(drawn.reshape(weights.shape[:-1] + (num_samples,)))
 
 
-__all__ += ["addmm", "arctan2", "atan2", "baddbmm", "bincount", "cartesian_prod", "cdist", "diag", "diff", "ger",
+__all__ += ["addmm", "baddbmm", "bincount", "cartesian_prod", "cdist", "diag", "diff", "ger",
             "kron", "lerp", "meshgrid", "multinomial", "nan_to_num", "outer", "renorm", "repeat_interleave",
             "take_along_dim", "trace", "unique"]
 
 # PyTorch's functions above that are also Tensor methods.
 _methods.bind({name: globals()[name] for name in (
-    "addmm", "arctan2", "atan2", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp", "multinomial",
+    "addmm", "baddbmm", "bincount", "diag", "diff", "ger", "kron", "lerp", "multinomial",
     "nan_to_num", "outer", "renorm", "repeat_interleave", "take_along_dim", "trace", "unique")})
 _methods.bind({"renorm_": _in_place("renorm_", renorm)})
