@@ -85,40 +85,30 @@ logaddexp2 = _floating("logaddexp2", "log2(2**input + 2**other), stable for larg
                                      "    torch.logaddexp2(a, b)")
 
 
-def fmax(input, other):
-    """The elementwise maximum, ignoring NaN (the other value where one is NaN); the gradient goes to
-    the value taken.  torch.fmax(a, b)"""
-    input, other = _promoted(input, other)
-    if _is_integral(input):
-        return _without_gradient(lambda xp: xp.fmax, "fmax", input, other, check_zero=False)
-    return _fnp().fmax(input, other)
+def _in_promoted_dtype(name, divides, doc):
+    """PyTorch's `name`: fastgrad.numpy's differentiable function on floats; on integers NumPy's, with
+    no gradient (and, when it `divides`, ZeroDivisionError for a zero divisor)."""
+    def function(input, other):
+        input, other = _promoted(input, other)
+        if _is_integral(input):
+            return _without_gradient(lambda xp: getattr(xp, name), name, input, other, check_zero=divides)
+        return getattr(_fnp(), name)(input, other)
+
+    function.__name__ = name
+    function.__doc__ = doc
+    return function
 
 
-def fmin(input, other):
-    """The elementwise minimum, ignoring NaN (the other value where one is NaN); the gradient goes to
-    the value taken.  torch.fmin(a, b)"""
-    input, other = _promoted(input, other)
-    if _is_integral(input):
-        return _without_gradient(lambda xp: xp.fmin, "fmin", input, other, check_zero=False)
-    return _fnp().fmin(input, other)
-
-
-def fmod(input, other):
-    """The remainder of input / other with the sign of input (C's fmod): input - trunc(input / other)
-    * other; d/dinput = 1, d/dother = -trunc(input / other).  torch.fmod(x, 2)"""
-    input, other = _promoted(input, other)
-    if _is_integral(input):
-        return _without_gradient(lambda xp: xp.fmod, "fmod", input, other)
-    return _fnp().fmod(input, other)
-
-
-def remainder(input, other):
-    """The remainder of input / other with the sign of other (Python's %): input - floor(input / other)
-    * other; d/dinput = 1, d/dother = -floor(input / other).  torch.remainder(x, 2), x % 2"""
-    input, other = _promoted(input, other)
-    if _is_integral(input):
-        return _without_gradient(lambda xp: xp.remainder, "remainder", input, other)
-    return _fnp().remainder(input, other)
+fmax = _in_promoted_dtype("fmax", False, "The elementwise maximum, ignoring NaN (the other value where one is "
+                                         "NaN); the gradient goes to the value taken.\n\n    torch.fmax(a, b)")
+fmin = _in_promoted_dtype("fmin", False, "The elementwise minimum, ignoring NaN (the other value where one is "
+                                         "NaN); the gradient goes to the value taken.\n\n    torch.fmin(a, b)")
+fmod = _in_promoted_dtype("fmod", True, "The remainder of input / other with the sign of input (C's fmod): "
+                                        "input - trunc(input / other) * other; d/dinput = 1, d/dother = "
+                                        "-trunc(input / other).\n\n    torch.fmod(x, 2)")
+remainder = _in_promoted_dtype("remainder", True, "The remainder of input / other with the sign of other "
+                                                  "(Python's %): input - floor(input / other) * other; d/dinput = 1, "
+                                                  "d/dother = -floor(input / other).\n\n    torch.remainder(x, 2), x % 2")
 
 
 def floor_divide(input, other):
