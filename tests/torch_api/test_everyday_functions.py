@@ -1,5 +1,5 @@
 """logsumexp, std_mean/var_mean, median, count_nonzero, dist, unbind, narrow, tensor_split, erf,
-rsqrt, clamp_min/clamp_max, fmod, remainder, floor_divide, cross, scatter_add(_), searchsorted,
+rsqrt, clamp_min/clamp_max, fmod, remainder, floor_divide, cross, where(condition), scatter_add(_), searchsorted,
 bucketize and bernoulli: as functions and Tensor methods, against PyTorch (float64 values and
 gradients) and numerical gradients."""
 import warnings
@@ -331,3 +331,18 @@ def test_logsumexp_stays_in_the_arrays_namespace(rng):
     out.sum().backward()
     ref.sum().backward()
     np.testing.assert_allclose(np.asarray(a.grad._data), b.grad.numpy(), **TOL)
+
+
+def test_where_with_only_a_condition_gives_the_indices_of_true_elements():
+    torch = pytest.importorskip("torch")
+    mask = np.array([[True, False, True], [False, False, True]])
+    got = fg.where(fg.tensor(mask))
+    expected = torch.where(torch.tensor(mask))
+    assert len(got) == len(expected) == 2
+    for g, e in zip(got, expected):
+        assert g.dtype == np.int64
+        np.testing.assert_array_equal(g.numpy(), e.numpy())
+    (nonzero,) = fg.where(fg.tensor([0.0, 2.0, -1.0]))
+    np.testing.assert_array_equal(nonzero.numpy(), [1, 2])
+    with pytest.raises(TypeError, match="where: give both 'input' and 'other', or neither"):
+        fg.where(fg.tensor(mask), 1.0)

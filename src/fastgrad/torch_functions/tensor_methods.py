@@ -63,12 +63,22 @@ maximum = _method("maximum", "The elementwise maximum of input and other, in the
 minimum = _method("minimum", "The elementwise minimum of input and other, in their promoted dtype.")
 
 
-def where(condition, input, other):
+_NOT_GIVEN = object()
+
+
+def where(condition, input=_NOT_GIVEN, other=_NOT_GIVEN):
     """input where condition is true, else other (tensors or numbers), in PyTorch's result dtype of
-    input and other; condition gets no gradient.
+    input and other; condition gets no gradient.  where(condition) alone is
+    nonzero(condition, as_tuple=True): the indices of its true elements, one int64 tensor per dim.
 
     >>> where(x > 0, x, 0.0)     # x's dtype
+    >>> rows, cols = where(mask)
     """
+    if input is _NOT_GIVEN and other is _NOT_GIVEN:
+        return _as_tensor(condition).nonzero(as_tuple=True)
+    if input is _NOT_GIVEN or other is _NOT_GIVEN:
+        raise TypeError("where: give both 'input' and 'other', or neither (where(condition) gives the indices "
+                        "of its true elements)")
     input, other = _promotion.operands(input, other)
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dtype = _promotion.result_dtype((input, other))
