@@ -10,6 +10,11 @@ Two formats:
   little-endian data), readable by the `safetensors` package and so by
   PyTorch: `safetensors.torch.load_file(path)` gives the same weights.
 
+`load` also reads what PyTorch's `torch.save` writes (a zip holding a pickle
+and raw storages: a state dict, an optimizer's state, nested dicts and lists of
+tensors), without unpickling it (_checkpoint/torch_zip.py), so PyTorch
+weights load into the same fastgrad model with `load_state_dict`.
+
 Loading treats every file as untrusted: a truncated, corrupted or hostile file
 raises `CheckpointError` (a ValueError) naming the file and what is wrong;
 nothing in a file is ever executed, and the sizes a file declares are checked
@@ -21,8 +26,10 @@ several processes saving to the same path at once.
     >>> ckpt = fastgrad.load("ckpt.npz")
     >>> model.load_state_dict(ckpt["model"])
 """
+import io
 import json
 import os
+import zipfile
 
 import numpy as np
 
@@ -30,6 +37,7 @@ from ._checkpoint.atomic import atomic_write
 from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
 from ._checkpoint.npz import read_npz, write_npz
 from ._checkpoint.safetensors import read_safetensors, write_safetensors
+from ._checkpoint.torch_zip import is_torch_zip, legacy_torch_error, read_torch_zip
 from .autograd.tensor import Tensor
 from .backend import _is_cupy
 from .devices import is_device_name, move_array
@@ -231,7 +239,9 @@ def save(obj, f, format=None):
 
 
 def load(f, map_location=None, weights_only=True, max_bytes=None):
-    """Read what `save` wrote (either format, told apart by the file's first bytes).
+    """Read what `save` wrote (either format, told apart by the file's first bytes), or what
+    PyTorch's torch.save wrote: tensors, dicts, lists, tuples, numbers and strings (a whole
+    pickled model is refused, naming its class; save its state_dict() instead).
 
     Tensors come back as Tensors (not requiring grad), arrays as arrays, on the
     CPU; map_location ("cpu", "cuda", "cuda:N" or a fastgrad device) puts every
@@ -261,12 +271,26 @@ def load(f, map_location=None, weights_only=True, max_bytes=None):
         data = f.read()
     budget = Budget(where, len(data), max_bytes)
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        names = _zip_names(data)
+        if names is not None and is_torch_zip(names):
+            return _to_device(read_torch_zip(data, budget, Tensor), device)
         return _to_device(_load_npz(data, budget), device)
+    if data[:2] == b"\x80\x02" and len(data) > 2 and data[2:3] == b"\x8a":   # pickled magic number first
+        raise legacy_torch_error(budget)
     if len(data) >= 9 and data[8:9] == b"{":
         return _to_device(_load_safetensors(data, budget), device)
     if not data:
         raise CheckpointError(f"load: {where} is empty")
     raise CheckpointError(f"load: {where} is neither an .npz nor a safetensors checkpoint")
+
+
+def _zip_names(data):
+    """The entry names of a zip file's bytes, or None when its directory cannot be read (then the
+    .npz reader, which comes next, names the damage)."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except Exception:   # any damage the zip module reports: diagnosed by the .npz reader
+        return None
 
 
 def _check_map_location(map_location):

@@ -4,11 +4,22 @@ A file is untrusted: each size it declares is checked against the bytes the
 file really holds and against the reader's memory budget before an array is
 made, so a small file can never make a load allocate gigabytes.
 """
+import lzma
+import tokenize
+import zipfile
+import zlib
+
 import numpy as np
 
 # Array data that a load may allocate beyond the size of the file itself (bytes).
 # Uncompressed checkpoints never need any; only compressed .npz entries do.
 DEFAULT_EXTRA_BYTES = 256 * 1024 * 1024
+
+# Errors the zip and .npy machinery raise on damaged input (NumPy's .npy header
+# reader tokenizes and literal-evaluates the header text, hence the syntax errors).
+ZIP_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
+              NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError, OverflowError, SyntaxError,
+              tokenize.TokenError)
 
 # NumPy's limit on the number of dimensions of an array.
 MAX_DIMS = 64

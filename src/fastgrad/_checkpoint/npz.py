@@ -7,21 +7,13 @@ only then is the array allocated and filled, reading at most the bytes
 declared.  Object arrays (pickles) are refused, so nothing is ever executed.
 """
 import io
-import lzma
-import tokenize
 import zipfile
 import zlib
 
 import numpy as np
 from numpy.lib import format as npy_format
 
-from .checks import checked_dtype, checked_shape, nbytes_of
-
-# Errors the zip and .npy machinery raise on damaged input (NumPy's .npy header
-# reader tokenizes and literal-evaluates the header text, hence the syntax errors).
-_DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError, TypeError,
-           NotImplementedError, RuntimeError, zlib.error, lzma.LZMAError, OverflowError, SyntaxError,
-           tokenize.TokenError)
+from .checks import ZIP_DAMAGE, checked_dtype, checked_shape, nbytes_of
 
 
 def write_npz(arrays, f):
@@ -34,7 +26,7 @@ def read_npz(data, budget):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except _DAMAGE as e:
+    except ZIP_DAMAGE as e:
         raise budget.error(f"is truncated or corrupted ({type(e).__name__}: {e})") from None
     arrays = {}
     for info in infos:
@@ -43,7 +35,7 @@ def read_npz(data, budget):
             raise budget.error(f"holds the entry '{name}' twice")
         try:
             arrays[name] = _read_entry(data, archive, info, name, budget)
-        except _DAMAGE as e:
+        except ZIP_DAMAGE as e:
             raise budget.error(f"entry '{name}' is truncated or corrupted ({type(e).__name__}: {e})") from None
     return arrays
 
