@@ -86,6 +86,8 @@ _MARK = _Mark()
 
 
 class _Reader:
+    """One load: the zip's entries, the storages read so far, and the pickle's interpreter."""
+
     def __init__(self, archive, prefix, budget, make_tensor):
         self.archive, self.prefix, self.budget, self.make_tensor = archive, prefix, budget, make_tensor
         self.storages = {}
@@ -111,7 +113,11 @@ class _Reader:
 
     def _optional_entry(self, name, default):
         full = self.prefix + name
-        return self.entry(full) if full in self.archive.NameToInfo else default
+        try:
+            self.archive.getinfo(full)
+        except KeyError:
+            return default
+        return self.entry(full)
 
     # ---- the pickle's opcodes -----------------------------------------------------------------
     def run(self, pickle_bytes):
