@@ -64,3 +64,12 @@ def test_print_options_change_tensors_and_leave_numpy_alone():
         fg.set_printoptions(profile="default")
     assert np.get_printoptions() == before
     assert repr(x) == "tensor([0.3333, 2.0000])"
+
+
+@pytest.mark.parametrize("values", [[1.5, 2.0, 3.0], [1.0, 1.0], [1e-6, 3.0], [-2.0, 0.25]])
+def test_bfloat16_prints_as_pytorch_prints_it(values):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("ml_dtypes")
+    mine = repr(fg.tensor(values).bfloat16())
+    theirs = repr(torch.tensor(values).bfloat16()).replace("torch.bfloat16", "bfloat16")
+    assert mine == theirs

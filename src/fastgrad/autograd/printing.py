@@ -11,6 +11,8 @@ def array_body(host):
     """The bracketed values of a NumPy array as a Tensor's repr shows them."""
     options = dict(separator=", ", prefix="tensor(", threshold=OPTIONS["threshold"],
                    edgeitems=OPTIONS["edgeitems"], max_line_width=OPTIONS["linewidth"] + len("tensor("))
+    if host.dtype.name == "bfloat16":   # ml_dtypes' bfloat16 is not a NumPy float kind: shown as its float32 values
+        host = host.astype(np.float32)
     if host.dtype.kind != "f" or host.size == 0:
         return np.array2string(host, **options)
     values = _shown(host).astype(np.float64, copy=False)  # PyTorch looks at what it shows
