@@ -345,3 +345,14 @@ def vecdot(x, y, *, dim=-1):
     if x.dtype.kind == "c":
         x = x.conj()
     return (x * y).sum(dim)
+
+
+# ---- triangular solves, LU and the `_ex` forms (linalg_lu.py) ---------------------------------------
+from .linalg_lu import *  # noqa: E402,F401,F403
+from . import linalg_lu as _linalg_lu  # noqa: E402
+
+__all__ += _linalg_lu.__all__
+from .linalg_composed import *  # noqa: E402,F401,F403  (cond, diagonal, vander, tensorinv, ...)
+from . import linalg_composed as _linalg_composed  # noqa: E402
+
+__all__ += _linalg_composed.__all__
