@@ -1,0 +1,185 @@
+"""PyTorch's older linear-algebra functions at the top level (and as Tensor methods), written
+with fastgrad.linalg: svd (returning V, not Vh), qr(some=), cholesky_solve, cholesky_inverse,
+triangular_solve (returning the solution and a copy of A), lu, lu_solve, lu_unpack,
+matrix_power, and the Householder forms geqrf, orgqr and ormqr.
+
+    import fastgrad as torch
+    U, S, V = torch.svd(A)                          # A = U diag(S) V^T
+    X = torch.cholesky_solve(B, torch.linalg.cholesky(A))
+    X, _ = torch.triangular_solve(B, U)             # upper=True by default
+
+All but geqrf are differentiable (through the linalg functions they call).
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from .. import linalg as _linalg
+from ..linalg_lu import _batched_solve, lu_unpack, solve_triangular
+from .tensor_methods import _as_tensor
+
+__all__ = ["cholesky_inverse", "cholesky_solve", "geqrf", "lu", "lu_solve", "lu_unpack", "matrix_power", "orgqr",
+           "ormqr", "qr", "svd", "triangular_solve"]
+
+SVDResult = namedtuple("SVDResult", ["U", "S", "V"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+TriangularSolveResult = namedtuple("TriangularSolveResult", ["solution", "cloned_coefficient"])
+GeqrfResult = namedtuple("GeqrfResult", ["a", "tau"])
+
+
+def svd(input, some=True, compute_uv=True):
+    """(U, S, V) with input = U diag(S) V^T (V itself, where linalg.svd gives V^T).  some=True
+    gives the reduced factors, some=False square U and V; compute_uv=False gives only S, with U
+    and V zero matrices of shapes (..., m, m) and (..., n, n), as PyTorch.
+
+    >>> U, S, V = torch.svd(torch.tensor([[3.0, 0.0], [0.0, 2.0]]))   # S = [3, 2]
+    """
+    A = _as_tensor(input)
+    if not compute_uv:
+        S = _linalg.svdvals(A)
+        lead, (m, n) = tuple(A.shape[:-2]), tuple(A.shape[-2:])
+        return SVDResult(Tensor(np.zeros(lead + (m, m), dtype=A.dtype)), S,
+                         Tensor(np.zeros(lead + (n, n), dtype=A.dtype)))
+    U, S, Vh = _linalg.svd(A, full_matrices=not some)
+    return SVDResult(U, S, Vh.mT)
+
+
+def qr(input, some=True):
+    """(Q, R) of linalg.qr: mode 'reduced' when some=True, 'complete' otherwise."""
+    return QRResult(*_linalg.qr(input, mode="reduced" if some else "complete"))
+
+
+def _factor(op, L):
+    L = _as_tensor(L)
+    if L.ndim < 2 or L.shape[-1] != L.shape[-2]:
+        raise ValueError(f"{op}: the Cholesky factor must be a square matrix (or a batch of them), got shape "
+                         f"{tuple(L.shape)}")
+    return L
+
+
+def cholesky_solve(B, L, upper=False):
+    """X with A X = B for A = L L^T given its Cholesky factor L (lower, or upper with
+    upper=True: A = U^T U).  Only that triangle of L is read; the gradient is PyTorch's,
+    gL = -(gB X^T + X gB^T) L, which also fills the other triangle (the derivative as if L
+    were a full matrix there).  Batch axes broadcast.
+
+    >>> X = torch.cholesky_solve(B, torch.linalg.cholesky(A))   # A^-1 B
+    """
+    L = _factor("cholesky_solve", L)
+    B = _as_tensor(B)
+    if B.ndim < 2:
+        raise ValueError(f"cholesky_solve: argument 'B' must be a matrix or a batch of matrices, got shape "
+                         f"{tuple(B.shape)}")
+    triangle = L.triu() if upper else L.tril()
+    other = L - triangle
+    factor = triangle + (other - other.detach())    # the triangle's values, a full matrix's gradient
+    if upper:     # A = U^T U: U^T Y = B, then U X = Y
+        return _batched_solve("cholesky_solve", factor, _batched_solve("cholesky_solve", factor.mT, B))
+    return _batched_solve("cholesky_solve", factor.mT, _batched_solve("cholesky_solve", factor, B))
+
+
+def cholesky_inverse(L, upper=False):
+    """A^-1 for A = L L^T (A = U^T U with upper=True) from its Cholesky factor."""
+    L = _factor("cholesky_inverse", L)
+    n = L.shape[-1]
+    eye = Tensor(np.broadcast_to(np.eye(n, dtype=L.dtype), tuple(L.shape)).copy())
+    return cholesky_solve(eye, L, upper=upper)
+
+
+def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
+    """(solution, cloned_coefficient): X with A X = b (A^T X = b with transpose=True) for a
+    triangular A (its upper triangle by default), and a copy of A.  Batch axes broadcast."""
+    A = _as_tensor(A)
+    if transpose:
+        X = solve_triangular(A.mT, b, upper=not upper, unitriangular=unitriangular)
+    else:
+        X = solve_triangular(A, b, upper=upper, unitriangular=unitriangular)
+    return TriangularSolveResult(X, A.clone())
+
+
+def lu(A, pivot=True, get_infos=False):
+    """(A_LU, pivots) of linalg.lu_factor_ex, and its infos with get_infos=True (then a singular
+    A does not raise)."""
+    factors, pivots, infos = _linalg.lu_factor_ex(A, pivot=pivot)
+    if get_infos:
+        return factors, pivots, infos
+    if bool(np.any(infos.numpy() > 0)):
+        raise _linalg.LinAlgError("lu: the matrix is singular (U has a zero on its diagonal); pass get_infos=True "
+                                  "to factor it anyway")
+    return factors, pivots
+
+
+def lu_solve(b, LU_data, LU_pivots):
+    """X with A X = b for A given as lu's (LU_data, LU_pivots)."""
+    return _linalg.lu_solve(LU_data, LU_pivots, b)
+
+
+def matrix_power(input, n):
+    """input multiplied by itself n times (linalg.matrix_power)."""
+    return _linalg.matrix_power(input, n)
+
+
+def _householder_arrays(a):
+    """LAPACK's geqrf of a NumPy stack (..., m, n): R on and above the diagonal, the reflectors'
+    vectors below it (their leading 1 not stored), and tau (..., min(m, n))."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    lead = a.shape[:-2]
+    count = int(np.prod(lead, dtype=np.int64))
+    work = np.array(a, copy=True).reshape((count, m, n))
+    tau = np.zeros((count, k), dtype=a.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for j in range(k):
+            alpha = work[:, j, j].copy()
+            tail = np.linalg.norm(work[:, j + 1:, j], axis=-1)
+            active = tail > 0
+            norm = np.hypot(alpha, tail)
+            beta = np.where(alpha >= 0, -norm, norm)
+            tau[:, j] = np.where(active, (beta - alpha) / beta, 0)
+            scale = np.where(active, 1 / (alpha - beta), 0)
+            work[:, j + 1:, j] *= scale[:, None]
+            work[:, j, j] = np.where(active, beta, alpha)
+            v = np.concatenate([np.ones((count, 1), dtype=a.dtype), work[:, j + 1:, j]], axis=-1)   # (count, m - j)
+            rest = work[:, j:, j + 1:]
+            work[:, j:, j + 1:] = rest - tau[:, j, None, None] * v[:, :, None] * (v[:, None, :] @ rest)
+    return work.reshape(lead + (m, n)), tau.reshape(lead + (k,))
+
+
+def geqrf(input):
+    """(a, tau): the QR decomposition in LAPACK's Householder form: R on and above the diagonal of
+    a; below it, the vectors v_i of the reflectors H_i = I - tau_i v_i v_i^T (v_i's leading 1 not
+    stored), with Q = H_1 ... H_k.  Not differentiable (as in PyTorch); orgqr rebuilds Q."""
+    A = _as_tensor(input)
+    if A.ndim < 2 or A.dtype.kind != "f":
+        raise ValueError(f"geqrf: argument 'input' must be a real floating-point matrix (or a batch), got shape "
+                         f"{tuple(A.shape)} and dtype {A.dtype}")
+    a, tau = _householder_arrays(np.asarray(A._data))
+    return GeqrfResult(Tensor(a), Tensor(tau))
+
+
+def orgqr(input, tau):
+    """The first n columns of Q = H_1 ... H_k from geqrf's form (linalg.householder_product)."""
+    return _linalg.householder_product(input, tau)
+
+
+def ormqr(input, tau, other, left=True, transpose=False):
+    """Q C, Q^T C, C Q or C Q^T (left, transpose) for C = other and the full (square) Q of
+    geqrf's form (input, tau), applying the reflectors one at a time; differentiable."""
+    A, tau, C = _as_tensor(input), _as_tensor(tau), _as_tensor(other)
+    if A.ndim < 2 or C.ndim != A.ndim or tau.ndim != A.ndim - 1:
+        raise ValueError(f"ormqr: shapes input {tuple(A.shape)}, tau {tuple(tau.shape)} and other "
+                         f"{tuple(C.shape)} do not fit")
+    size = C.shape[-2] if left else C.shape[-1]
+    k = tau.shape[-1]
+    if A.shape[-2] != size or k > min(A.shape[-2], A.shape[-1]):
+        raise ValueError(f"ormqr: input {tuple(A.shape)} must have {size} rows and at least tau's {k} columns")
+    m = A.shape[-2]
+    below = Tensor(np.tril(np.ones((m, k), dtype=A.dtype), -1))
+    reflectors = A[..., :, :k] * below + Tensor(np.eye(m, k, dtype=A.dtype))
+    # Q C = H_1 (H_2 (... H_k C)); Q^T C = H_k (... (H_1 C)); C Q = ((C H_1) H_2) ...; C Q^T the reverse.
+    order = range(k - 1, -1, -1) if left != transpose else range(k)
+    for i in order:
+        v, t = reflectors[..., :, i:i + 1], tau[..., i, None, None]
+        C = C - (t * v) @ (v.mT @ C) if left else C - ((C @ v) * t) @ v.mT
+    return C
