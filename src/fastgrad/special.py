@@ -253,3 +253,10 @@ TOP_LEVEL = {"lgamma": lgamma, "digamma": digamma, "polygamma": polygamma, "erfc
              "logit": logit, "xlogy": xlogy, "i0": i0, "sinc": sinc}
 _methods.bind({**{name: f for name, f in TOP_LEVEL.items() if name != "polygamma"},
                "polygamma": _polygamma_method})
+
+# ---- Bessel, Airy, zeta, normal tails and orthogonal polynomials (their own modules) -----------
+from .special_bessel_and_tails import *  # noqa: E402,F401,F403
+from .special_polynomials import *  # noqa: E402,F401,F403
+from . import special_bessel_and_tails as _bessel_and_tails, special_polynomials as _polynomials  # noqa: E402
+
+__all__ += _bessel_and_tails.__all__ + _polynomials.__all__
