@@ -91,14 +91,14 @@ airy_ai = _unary("airy_ai", 1, "airy_ai", "Ai(x), the Airy function of the first
 
 def spherical_bessel_j0(input):
     """j0(x) = sin(x) / x, the spherical Bessel function of the first kind of order 0 (1 at 0,
-    where its gradient is 0); d/dx = (cos(x) - j0(x)) / x.  PyTorch gives no gradient.
+    where its gradient is 0, and 0 at +-inf); d/dx = (cos(x) - j0(x)) / x.  PyTorch gives no gradient.
 
     >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 3.14159265]))   # [1, ~0]
     """
     x = _float("spherical_bessel_j0", input)
-    zero = x == 0
-    safe = _where(zero, 1.0, x)
-    return _where(zero, 1.0, safe.sin() / safe)
+    zero, infinite = x == 0, x.abs() == np.inf
+    safe = _where(zero | infinite, 1.0, x)
+    return _where(zero, 1.0, _where(infinite, 0.0, safe.sin() / safe))
 
 
 def zeta(input, other):

@@ -27,7 +27,7 @@ _TRIGONOMETRIC_FROM = 6   # degrees above this use the trigonometric form inside
 
 
 def _operands(op, input, n):
-    """(x as a float array of the result dtype, n as int64 array, result dtype): PyTorch's
+    """(x as a float64 array of values of the result dtype, n as an int64 array, the result dtype): PyTorch's
     promotion of input and n, integers promoted to the default float dtype."""
     if not isinstance(input, Tensor) and not isinstance(n, Tensor):
         input = _new_tensor(input)
@@ -38,7 +38,8 @@ def _operands(op, input, n):
     dtype = _promotion.result_dtype([input, n])
     if dtype.kind in "biu":
         dtype = np.dtype(get_default_dtype())
-    x = np.asarray(input._data if isinstance(input, Tensor) else input).astype(dtype)
+    # computed in double (float32 results are the rounded double values)
+    x = np.asarray(input._data if isinstance(input, Tensor) else input).astype(dtype).astype(np.float64)
     degree = np.asarray(n._data if isinstance(n, Tensor) else n)
     with np.errstate(invalid="ignore"):
         degree = np.trunc(degree).astype(np.int64) if degree.dtype.kind == "f" else degree.astype(np.int64)
