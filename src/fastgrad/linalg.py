@@ -356,3 +356,7 @@ from .linalg_composed import *  # noqa: E402,F401,F403  (cond, diagonal, vander,
 from . import linalg_composed as _linalg_composed  # noqa: E402
 
 __all__ += _linalg_composed.__all__
+from .linalg_ldl import *  # noqa: E402,F401,F403  (ldl_factor, ldl_factor_ex, ldl_solve)
+from . import linalg_ldl as _linalg_ldl  # noqa: E402
+
+__all__ += _linalg_ldl.__all__
