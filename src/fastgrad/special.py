@@ -79,7 +79,8 @@ def polygamma(n, input):
     """The n-th derivative of digamma (n = 0: digamma itself)."""
     n = _order("polygamma", n)
     x = _float("polygamma", input)
-    return digamma(x) if n == 0 else _scipy().polygamma(n, x)
+    y = digamma(x) if n == 0 else _scipy().polygamma(n, x)
+    return y if y.dtype == x.dtype else y.to(x.dtype)   # SciPy's polygamma computes in double
 
 
 def multigammaln(input, p):
@@ -90,7 +91,8 @@ def multigammaln(input, p):
         raise ValueError(f"special.multigammaln: argument 'p' must be at least 1, got {p}")
     if x.numel() and not bool(np.all(np.asarray(x._data) > (p - 1) / 2)):
         raise ValueError(f"special.multigammaln: all elements must be greater than (p - 1) / 2 = {(p - 1) / 2}")
-    return _scipy().multigammaln(x, p)
+    y = _scipy().multigammaln(x, p)
+    return y if y.dtype == x.dtype else y.to(x.dtype)   # SciPy's multigammaln computes in double
 
 
 def _incomplete(name, doc):

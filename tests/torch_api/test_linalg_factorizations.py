@@ -286,3 +286,105 @@ def test_methods_exist_as_in_pytorch():
                  "solve_ex", "matrix_exp", "cond", "diagonal", "vander", "tensorinv", "tensorsolve",
                  "householder_product"]:
         assert name in fg.linalg.__all__, name
+
+
+# ---- LDL^T (Bunch-Kaufman) ----------------------------------------------------------------------
+
+def _symmetric_cases(rng):
+    """Symmetric matrices that take every pivoting branch: definite, indefinite with small or
+    zero diagonals (2x2 blocks), batched."""
+    cases = []
+    for n in (1, 2, 3, 5, 8):
+        a = rng.standard_normal((n, n))
+        cases += [a + a.T, a @ a.T + n * np.eye(n)]
+        b = a + a.T
+        b[np.diag_indices(n)] *= 0.01
+        cases.append(b)
+        b = a + a.T
+        b[np.diag_indices(n)] = 0
+        cases.append(b)
+    batch = rng.standard_normal((2, 3, 4, 4))
+    cases.append(batch + batch.swapaxes(-1, -2))
+    return cases
+
+
+def test_ldl_factor_and_solve_match_lapacks(rng):
+    torch = pytest.importorskip("torch")
+    for a in _symmetric_cases(rng):
+        LD, pivots, info = fg.linalg.ldl_factor_ex(fg.tensor(a))
+        LDt, pivots_t, info_t = torch.linalg.ldl_factor_ex(torch.tensor(a))
+        np.testing.assert_array_equal(pivots.numpy(), pivots_t.numpy())
+        np.testing.assert_array_equal(info.numpy(), info_t.numpy())
+        assert pivots.dtype == info.dtype == np.int32
+        np.testing.assert_allclose(LD.numpy(), LDt.numpy(), rtol=1e-10, atol=1e-12)
+        if not info.numpy().any():
+            b = rng.standard_normal(a.shape[:-1] + (2,))
+            x = fg.linalg.ldl_solve(LD, pivots, fg.tensor(b))
+            np.testing.assert_allclose(x.numpy(), torch.linalg.ldl_solve(LDt, pivots_t, torch.tensor(b)).numpy(),
+                                       rtol=1e-9, atol=1e-10)
+            np.testing.assert_allclose(a @ x.numpy(), b, rtol=1e-8, atol=1e-8)
+
+
+def test_ldl_reads_the_lower_triangle_broadcasts_and_keeps_float32(rng):
+    a = rng.standard_normal((4, 4))
+    a = a + a.T
+    scrambled = a.copy()
+    scrambled[np.triu_indices(4, 1)] = 100.0
+    np.testing.assert_array_equal(fg.linalg.ldl_factor(fg.tensor(scrambled)).LD.numpy(),
+                                  fg.linalg.ldl_factor(fg.tensor(a)).LD.numpy())
+    LD, pivots = fg.linalg.ldl_factor(fg.tensor(a))
+    b = rng.standard_normal((3, 4, 2))
+    np.testing.assert_allclose(fg.linalg.ldl_solve(LD, pivots, fg.tensor(b)).numpy(), np.linalg.solve(a, b), rtol=1e-9)
+    single = fg.linalg.ldl_factor(fg.tensor(a.astype(np.float32)))
+    assert single.LD.dtype == np.float32
+    x = fg.linalg.ldl_solve(*single, fg.tensor(b[0].astype(np.float32)))
+    assert x.dtype == np.float32
+    np.testing.assert_allclose(x.numpy(), np.linalg.solve(a, b[0]), rtol=1e-3, atol=1e-4)
+    assert fg.linalg.ldl_factor(fg.zeros((0, 3, 3))).LD.shape == (0, 3, 3)
+
+
+def test_ldl_errors():
+    with pytest.raises(fg.linalg.LinAlgError, match="ldl_factor"):
+        fg.linalg.ldl_factor(fg.zeros((2, 2)))
+    with pytest.raises(fg.linalg.LinAlgError, match="ldl_factor_ex"):
+        fg.linalg.ldl_factor_ex(fg.zeros((2, 2)), check_errors=True)
+    LD, pivots = fg.linalg.ldl_factor(fg.eye(3))
+    with pytest.raises(ValueError, match="ldl_solve.*'B'"):
+        fg.linalg.ldl_solve(LD, pivots, fg.ones((2, 1)))
+    with pytest.raises(ValueError, match="ldl_solve.*'pivots'"):
+        fg.linalg.ldl_solve(LD, fg.ones(3), fg.ones((3, 1)))
+    with pytest.raises(ValueError, match="ldl_solve.*'pivots'"):
+        fg.linalg.ldl_solve(LD, fg.tensor(np.array([1, 2, 7], dtype=np.int32)), fg.ones((3, 1)))
+    with pytest.raises(ValueError, match="ldl_factor_ex.*square"):
+        fg.linalg.ldl_factor_ex(fg.ones((2, 3)))
+
+
+# ---- the other older names ------------------------------------------------------------------------
+
+NORM_CASES = [
+    ("frobenius_norm", lambda t, x: t.frobenius_norm(x, (1, 2)), [(2, 3, 4)]),
+    ("frobenius_norm_keepdim", lambda t, x: t.frobenius_norm(x, (0,), True), [(3, 4)]),
+    ("nuclear_norm", lambda t, x: t.nuclear_norm(x), [(3, 4)]),
+    ("nuclear_norm_keepdim", lambda t, x: t.nuclear_norm(x, True), [(4, 3)]),
+    ("nuclear_norm_dim", lambda t, x: t.nuclear_norm(x, (0, 2)), [(3, 2, 4)]),
+    ("chain_matmul", lambda t, a, b, c: t.chain_matmul(a, b, c), [(2, 3), (3, 4), (4, 2)]),
+]
+
+
+@pytest.mark.parametrize("case", NORM_CASES, ids=[c[0] for c in NORM_CASES])
+def test_older_norms_and_products_match_pytorch(case, rng):
+    torch = pytest.importorskip("torch")
+    _, f, shapes = case
+    arrays = _arrays(shapes, rng)
+    check_against_torch(torch, _bound(f, fg), _bound(f, torch), arrays, rng, TOL)
+    assert fg.gradcheck(_bound(f, fg), [fg.tensor(a, requires_grad=True) for a in arrays])
+
+
+def test_removed_methods_raise_as_in_pytorch():
+    for name, hint in [("eig", "linalg.eig"), ("symeig", "linalg.eigh"), ("lstsq", "linalg.lstsq")]:
+        with pytest.raises(RuntimeError, match=f"{name}.*removed.*{hint}"):
+            getattr(fg.eye(2), name)(fg.eye(2)) if name == "lstsq" else getattr(fg.eye(2), name)()
+    with pytest.raises(ValueError, match="nuclear_norm.*2-D"):
+        fg.nuclear_norm(fg.ones((2, 2, 2)))
+    with pytest.raises(ValueError, match="frobenius_norm.*'dim'"):
+        fg.frobenius_norm(fg.ones((2, 2, 2)), (0, 1, 2))

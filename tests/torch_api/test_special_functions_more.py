@@ -215,3 +215,31 @@ def test_second_derivative_of_log_ndtr_matches_pytorch(rng):
     (gt,) = torch.autograd.grad(torch.special.log_ndtr(theirs).sum(), [theirs], create_graph=True)
     gt.sum().backward()
     np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-10)
+
+
+def test_top_level_special_aliases_match_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    a, x = rng.uniform(0.5, 3, (3, 4)), rng.uniform(0.1, 4, (3, 4))
+    for name in ("igamma", "igammac"):
+        mine, theirs = fg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        got, expected = getattr(fg, name)(fg.tensor(a), mine), getattr(torch, name)(torch.tensor(a), theirs)
+        np.testing.assert_allclose(got.numpy(), expected.detach().numpy(), **TOL)
+        got.sum().backward()
+        expected.sum().backward()
+        np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-8, atol=1e-12)
+        np.testing.assert_allclose(getattr(fg.tensor(a), name)(fg.tensor(x)).numpy(), expected.detach().numpy(), **TOL)
+    y = rng.uniform(1.5, 4, (5,))
+    np.testing.assert_allclose(fg.mvlgamma(fg.tensor(y), 3).numpy(), torch.mvlgamma(torch.tensor(y), 3).numpy(), **TOL)
+    np.testing.assert_allclose(fg.tensor(y).mvlgamma(p=2).numpy(), torch.tensor(y).mvlgamma(p=2).numpy(), **TOL)
+    # float32 stays float32 (SciPy computes these two in double)
+    y32 = y.astype(np.float32)
+    assert fg.mvlgamma(fg.tensor(y32), 2).dtype == np.float32
+    assert fg.special.polygamma(2, fg.tensor(y32)).dtype == np.float32
+    # in-place forms
+    for name, args in [("igamma_", (fg.tensor(x[0]),)), ("igammac_", (fg.tensor(x[0]),)), ("mvlgamma_", (2,)),
+                       ("polygamma_", (1,))]:
+        mine, theirs = fg.tensor(y[:4].copy()), torch.tensor(y[:4].copy())
+        targs = tuple(torch.tensor(v.numpy()) if isinstance(v, fg.Tensor) else v for v in args)
+        assert getattr(mine, name)(*args) is mine
+        getattr(theirs, name)(*targs)
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), **TOL)

@@ -1,7 +1,8 @@
 """PyTorch's older linear-algebra functions at the top level (and as Tensor methods), written
 with fastgrad.linalg: svd (returning V, not Vh), qr(some=), cholesky_solve, cholesky_inverse,
 triangular_solve (returning the solution and a copy of A), lu, lu_solve, lu_unpack,
-matrix_power, and the Householder forms geqrf, orgqr and ormqr.
+matrix_power, chain_matmul, frobenius_norm, nuclear_norm, and the Householder forms geqrf,
+orgqr and ormqr.  Tensor.eig, symeig and lstsq, removed from PyTorch, raise as there.
 
     import fastgrad as torch
     U, S, V = torch.svd(A)                          # A = U diag(S) V^T
@@ -16,11 +17,12 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from .. import linalg as _linalg
+from ..ops import methods as _methods
 from ..linalg_lu import _batched_solve, lu_unpack, solve_triangular
 from .tensor_methods import _as_tensor
 
-__all__ = ["cholesky_inverse", "cholesky_solve", "geqrf", "lu", "lu_solve", "lu_unpack", "matrix_power", "orgqr",
-           "ormqr", "qr", "svd", "triangular_solve"]
+__all__ = ["chain_matmul", "cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lu", "lu_solve",
+           "lu_unpack", "matrix_power", "nuclear_norm", "orgqr", "ormqr", "qr", "svd", "triangular_solve"]
 
 SVDResult = namedtuple("SVDResult", ["U", "S", "V"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
@@ -183,3 +185,45 @@ def ormqr(input, tau, other, left=True, transpose=False):
         v, t = reflectors[..., :, i:i + 1], tau[..., i, None, None]
         C = C - (t * v) @ (v.mT @ C) if left else C - ((C @ v) * t) @ v.mT
     return C
+
+
+def chain_matmul(*matrices):
+    """The product of two or more matrices (linalg.multi_dot; one matrix is returned as it is)."""
+    if len(matrices) == 1:
+        return _as_tensor(matrices[0])
+    return _linalg.multi_dot(list(matrices))
+
+
+def frobenius_norm(input, dim, keepdim=False):
+    """sqrt(sum x^2) over the one or two dimensions `dim` (linalg.vector_norm)."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not 1 <= len(dims) <= 2:
+        raise ValueError(f"frobenius_norm: argument 'dim' must name one or two dimensions, got {dim!r}")
+    return _linalg.vector_norm(input, 2, dims, keepdim)
+
+
+def nuclear_norm(input, dim=None, keepdim=False):
+    """The sum of the singular values of the matrices over `dim` (a pair; the whole 2-D input
+    when omitted).  nuclear_norm(input, keepdim) is accepted as in PyTorch."""
+    if isinstance(dim, bool):
+        dim, keepdim = None, dim
+    A = _as_tensor(input)
+    if dim is None:
+        if A.ndim != 2:
+            raise ValueError(f"nuclear_norm: without dim the input must be 2-D, got {A.ndim}-D")
+        dim = (0, 1)
+    return _linalg.matrix_norm(A, "nuc", tuple(dim), keepdim)
+
+
+def _removed(name, replacement):
+    def method(self, *args, **kwargs):
+        raise RuntimeError(f"{name}: Tensor.{name} was removed from PyTorch (deprecated since 1.9); use "
+                           f"{replacement}")
+
+    method.__name__ = name
+    return method
+
+
+_methods.bind({"eig": _removed("eig", "fastgrad.linalg.eig(A)"),
+               "symeig": _removed("symeig", "fastgrad.linalg.eigh(A)"),
+               "lstsq": _removed("lstsq", "fastgrad.linalg.lstsq(A, B)")})
