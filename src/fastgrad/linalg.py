@@ -9,6 +9,9 @@ norm, vector_norm, matrix_norm, solve, inv, det, slogdet, svd, svdvals, qr, chol
 eigvalsh, eig, eigvals, pinv, lstsq, matrix_power, multi_dot, cross, vecdot and matmul are
 differentiable; matrix_rank counts (no gradient).  Arguments and results follow PyTorch
 (dim=, keepdim=, named results); batches of matrices are stacked on the leading dimensions.
+Triangular solves, LU and the `_ex` forms are in linalg_lu.py, cond, diagonal, vander,
+tensorinv, tensorsolve, householder_product and matrix_exp in linalg_composed.py, and the
+LDL^T factorization in linalg_ldl.py; all are names of this module.
 """
 import math
 from collections import namedtuple

@@ -9,7 +9,9 @@ erfc, erfinv, i0, i1, gammainc, gammaincc, bessel_j0, bessel_j1) are fastgrad.sc
 so they need SciPy (installed with scikit-learn or `pip install scipy`; without it they raise
 ImportError); the others are composed from fastgrad's own ops.  fastgrad.lgamma, digamma,
 polygamma, erfc, erfinv, logit, xlogy, i0 and sinc are these functions at the top level, and
-Tensor methods, as in PyTorch.
+Tensor methods, as in PyTorch.  The scaled and second-kind Bessel functions, Airy, zeta and
+the normal tails (ndtri, log_ndtr, erfcx) are in special_bessel_and_tails.py (SciPy's values
+too), the orthogonal polynomials (NumPy recurrences, no gradient) in special_polynomials.py.
 """
 import math
 
