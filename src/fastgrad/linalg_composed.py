@@ -14,6 +14,7 @@ import numpy as np
 
 from .autograd.tensor import Tensor
 from .linalg import _as_tensor, _matrix, _square, inv, matrix_norm, solve, svdvals
+from .linalg_lu import inv_ex
 from .torch_functions.diagonals import diagonal as _diagonal
 from .torch_functions.matrix_functions import matrix_exp as _matrix_exp
 
@@ -23,7 +24,8 @@ __all__ = ["cond", "diagonal", "householder_product", "matrix_exp", "tensorinv",
 def cond(A, p=None):
     """The condition number of A in the norm p: for p None or 2, s_max / s_min (the singular
     values; any (m, n) A), for -2, s_min / s_max; for 'fro', 'nuc', inf, -inf, 1 or -1 (square
-    A only), norm(A, p) * norm(A^-1, p).
+    A only), norm(A, p) * norm(A^-1, p), inf where A is singular ('nuc' through the singular
+    values: sum(s) * sum(1/s)).  Empty matrices give 0.
 
     >>> torch.linalg.cond(torch.tensor([[2.0, 0.0], [0.0, 0.5]]))   # 4
     """
@@ -33,11 +35,20 @@ def cond(A, p=None):
         if s.shape[-1] == 0:
             return s.sum(-1)
         largest, smallest = s[..., 0], s[..., -1]
-        return smallest / largest if p == -2 else largest / smallest
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return smallest / largest if p == -2 else largest / smallest
     if p not in ("fro", "nuc", math.inf, -math.inf, 1, -1) or isinstance(p, bool):
         raise ValueError(f"linalg.cond: argument 'p' must be None, 2, -2, 'fro', 'nuc', inf, -inf, 1 or -1, got {p!r}")
     A = _square("cond", A)
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    if A.shape[-1] == 0:
+        return A.sum((-2, -1))
+    if p == "nuc":   # sum(s) * sum(1 / s), through the singular values as PyTorch
+        s = svdvals(A)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return s.sum(-1) * (1.0 / s).sum(-1)
+    inverse, info = inv_ex(A)
+    singular = Tensor(info.numpy() > 0)
+    return matrix_norm(A, p).where(~singular, math.inf) * matrix_norm(inverse, p).where(~singular, 1.0)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

@@ -388,3 +388,17 @@ def test_removed_methods_raise_as_in_pytorch():
         fg.nuclear_norm(fg.ones((2, 2, 2)))
     with pytest.raises(ValueError, match="frobenius_norm.*'dim'"):
         fg.frobenius_norm(fg.ones((2, 2, 2)), (0, 1, 2))
+
+
+def test_cond_of_singular_and_empty_matrices_is_pytorchs():
+    torch = pytest.importorskip("torch")
+    singular = np.array([[[1.0, 2.0], [2.0, 4.0]], [[1.0, 0.0], [0.0, 2.0]]])
+    for p in (None, 2, -2, "fro", "nuc", np.inf, -np.inf, 1, -1):
+        for a in (singular, np.zeros((2, 2)), np.zeros((2, 0, 0)), np.zeros((0, 3, 3))):
+            mine, theirs = fg.linalg.cond(fg.tensor(a), p).numpy(), torch.linalg.cond(torch.tensor(a), p).numpy()
+            assert mine.shape == theirs.shape
+            if p in (None, 2, -2) and a is singular:   # s_min is 0 or a rounding error: inf or ~1e16
+                assert mine[0] >= 1e15 and theirs[0] >= 1e15 if p != -2 else mine[0] <= 1e-15 and theirs[0] <= 1e-15
+                mine, theirs = mine[1:], theirs[1:]
+            np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs))
+            np.testing.assert_allclose(mine[~np.isnan(mine)], theirs[~np.isnan(theirs)], rtol=1e-6)
