@@ -402,3 +402,57 @@ def test_cond_of_singular_and_empty_matrices_is_pytorchs():
                 mine, theirs = mine[1:], theirs[1:]
             np.testing.assert_array_equal(np.isnan(mine), np.isnan(theirs))
             np.testing.assert_allclose(mine[~np.isnan(mine)], theirs[~np.isnan(theirs)], rtol=1e-6)
+
+
+# ---- lobpcg (the converged result, from a dense eigendecomposition) ---------------------------------
+
+def _spd_array(rng, shape, shift):
+    m = rng.standard_normal(shape)
+    return m @ m.swapaxes(-1, -2) + shift * np.eye(shape[-1])
+
+
+@pytest.mark.parametrize("kwargs", [dict(k=2), dict(k=2, largest=False), dict(k=3), dict(), dict(n=2, k=1)],
+                         ids=["k2", "smallest", "k3", "default", "n"])
+def test_lobpcg_matches_pytorchs_converged_result(kwargs, rng):
+    torch = pytest.importorskip("torch")
+    a = _spd_array(rng, (2, 9, 9), 1.0)
+    E, X = fg.lobpcg(fg.tensor(a), **kwargs)
+    Et, Xt = torch.lobpcg(torch.tensor(a), **kwargs)
+    np.testing.assert_allclose(E.numpy(), Et.numpy(), rtol=1e-9)
+    # PyTorch iterates to about 1e-8; the eigenvectors' signs are arbitrary
+    np.testing.assert_allclose(np.abs(X.numpy()), np.abs(Xt.numpy()), atol=1e-6)
+    leaf, leaf_t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    w = rng.standard_normal(E.shape)
+    (fg.lobpcg(leaf, **kwargs)[0] * fg.tensor(w)).sum().backward()
+    (torch.lobpcg(leaf_t, **kwargs)[0] * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(leaf.grad.numpy(), leaf_t.grad.numpy(), atol=1e-6)
+
+
+def test_lobpcg_generalized_problem_and_gradients(rng):
+    torch = pytest.importorskip("torch")
+    a, b = _spd_array(rng, (9, 9), 1.0), _spd_array(rng, (9, 9), 9.0)
+    E, X = fg.lobpcg(fg.tensor(a), k=2, B=fg.tensor(b), X=fg.zeros((9, 2)))
+    Et, _ = torch.lobpcg(torch.tensor(a), k=2, B=torch.tensor(b))
+    np.testing.assert_allclose(E.numpy(), Et.numpy(), rtol=1e-9)
+    np.testing.assert_allclose(X.numpy().T @ b @ X.numpy(), np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(a @ X.numpy(), b @ X.numpy() * E.numpy(), atol=1e-10)
+
+    # symmetric parametrizations, so that central differences move A and B within their domain
+    def values(p, q):
+        return fg.lobpcg(p + p.mT + fg.tensor(20 * np.eye(9)), k=2, B=q @ q.mT + fg.tensor(9 * np.eye(9)))[0]
+
+    def vectors_squared(p):
+        return fg.lobpcg(p + p.mT + fg.tensor(np.diag(np.arange(9.0)) * 5), k=2)[1] ** 2
+
+    p, q = rng.standard_normal((9, 9)), rng.standard_normal((9, 9))
+    assert fg.gradcheck(values, [fg.tensor(p, requires_grad=True), fg.tensor(q, requires_grad=True)])
+    assert fg.gradcheck(vectors_squared, [fg.tensor(p, requires_grad=True)])
+
+
+def test_lobpcg_refuses_what_pytorch_refuses():
+    with pytest.raises(ValueError, match="lobpcg.*3 x"):
+        fg.lobpcg(fg.eye(9), k=4)
+    with pytest.raises(ValueError, match="lobpcg.*'A'"):
+        fg.lobpcg(fg.ones((3, 4)))
+    with pytest.raises(ValueError, match="lobpcg.*'k'"):
+        fg.lobpcg(fg.eye(9), k=0)

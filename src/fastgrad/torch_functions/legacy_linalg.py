@@ -1,8 +1,8 @@
 """PyTorch's older linear-algebra functions at the top level (and as Tensor methods), written
 with fastgrad.linalg: svd (returning V, not Vh), qr(some=), cholesky_solve, cholesky_inverse,
 triangular_solve (returning the solution and a copy of A), lu, lu_solve, lu_unpack,
-matrix_power, chain_matmul, frobenius_norm, nuclear_norm, and the Householder forms geqrf,
-orgqr and ormqr.  Tensor.eig, symeig and lstsq, removed from PyTorch, raise as there.
+matrix_power, chain_matmul, frobenius_norm, nuclear_norm, lobpcg, and the Householder forms
+geqrf, orgqr and ormqr.  Tensor.eig, symeig and lstsq, removed from PyTorch, raise as there.
 
     import fastgrad as torch
     U, S, V = torch.svd(A)                          # A = U diag(S) V^T
@@ -21,8 +21,8 @@ from ..ops import methods as _methods
 from ..linalg_lu import _batched_solve, lu_unpack, solve_triangular
 from .tensor_methods import _as_tensor
 
-__all__ = ["chain_matmul", "cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lu", "lu_solve",
-           "lu_unpack", "matrix_power", "nuclear_norm", "orgqr", "ormqr", "qr", "svd", "triangular_solve"]
+__all__ = ["chain_matmul", "cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lobpcg", "lu",
+           "lu_solve", "lu_unpack", "matrix_power", "nuclear_norm", "orgqr", "ormqr", "qr", "svd", "triangular_solve"]
 
 SVDResult = namedtuple("SVDResult", ["U", "S", "V"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
@@ -213,6 +213,45 @@ def nuclear_norm(input, dim=None, keepdim=False):
             raise ValueError(f"nuclear_norm: without dim the input must be 2-D, got {A.ndim}-D")
         dim = (0, 1)
     return _linalg.matrix_norm(A, "nuc", tuple(dim), keepdim)
+
+
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None, tracker=None,
+           ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """(E, X): the k largest (largest=False: smallest) eigenvalues E, in that order, and the
+    eigenvectors X (..., m, k) of the symmetric (..., m, m) A, or of A x = E B x with B
+    symmetric positive-definite (then X^T B X = I).  k defaults to X's column count, or 1.
+
+    The result is the one LOBPCG converges to, computed here directly from a dense symmetric
+    eigendecomposition (of L^-1 A L^-T with B = L L^T), so the options that steer the
+    iteration (X's values, n, iK, niter, tol, method, tracker, ortho_*) change nothing.
+    Differentiable in A and B (the symmetric gradient, as PyTorch's); the eigenvectors' signs
+    are arbitrary.  As PyTorch, m must be at least 3 k.
+
+    >>> E, X = torch.lobpcg(A, k=2)   # the two largest eigenpairs of A
+    """
+    A = _as_tensor(A)
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"lobpcg: argument 'A' must be a square matrix (or a batch of them), got shape "
+                         f"{tuple(A.shape)}")
+    if X is not None:
+        k = _as_tensor(X).shape[-1]
+    k = 1 if k is None else k
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"lobpcg: argument 'k' must be a positive int, got {k!r}")
+    m = A.shape[-1]
+    if m < 3 * max(k, n or k):
+        raise ValueError(f"lobpcg: the number of A rows (={m}) is smaller than 3 x the number of requested "
+                         f"eigenpairs (={max(k, n or k)})")
+    if B is None:
+        values, vectors = _linalg.eigh(A)
+    else:
+        L = _linalg.cholesky(_as_tensor(B))
+        inner = solve_triangular(L, solve_triangular(L, A, upper=False).mT, upper=False)   # L^-1 A L^-T
+        values, vectors = _linalg.eigh(inner)
+        vectors = solve_triangular(L.mT, vectors, upper=True)
+    if largest is None or largest:
+        return values[..., -k:].flip(-1), vectors[..., :, -k:].flip(-1)
+    return values[..., :k], vectors[..., :, :k]
 
 
 def _removed(name, replacement):
