@@ -50,7 +50,7 @@ def _batched_solve(op, T, B):
     lead = np.broadcast_shapes(tuple(T.shape[:-2]), tuple(B.shape[:-2]))
     T = T if tuple(T.shape[:-2]) == lead else _shape.broadcast_to(T, lead + tuple(T.shape[-2:]))
     B = B if tuple(B.shape[:-2]) == lead else _shape.broadcast_to(B, lead + tuple(B.shape[-2:]))
-    if 0 in lead or 0 in tuple(B.shape[-2:]):
+    if 0 in lead or 0 in tuple(B.shape[-2:]):   # an empty result, still joined to T and B's graph
         return (T.sum() * 0 + B.sum() * 0) + Tensor(np.zeros(lead + tuple(B.shape[-2:]), dtype=B.dtype))
     return _fnp.linalg.solve(T, B)
 

@@ -9,6 +9,8 @@ import fastgrad as fg
 from torch_parity import check_against_torch
 
 TOL = dict(rtol=1e-9, atol=1e-11)
+# PyTorch warns that its older names (torch.qr, triangular_solve, lu, ...) are deprecated
+pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated:UserWarning")
 
 
 def _shifted(t, x):
