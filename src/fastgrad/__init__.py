@@ -147,6 +147,8 @@ from .torch_functions.numerics import *  # noqa: E402,F401,F403  (copysign, floa
 from .torch_functions.dtype_rules import *  # noqa: E402,F401,F403  (result_type, promote_types, can_cast, is_*)
 from .torch_functions.layout import *  # noqa: E402,F401,F403  (fliplr, hsplit, column_stack, tril_indices, ...)
 from .torch_functions.matrix_functions import *  # noqa: E402,F401,F403  (logdet, matrix_exp, pinverse, vander)
+from .torch_functions.legacy_linalg import *  # noqa: E402,F401,F403  (svd, qr, cholesky_solve, lu_solve, ...)
+from .torch_functions.special_aliases import *  # noqa: E402,F401,F403  (igamma, igammac, mvlgamma)
 from .torch_functions.running_extremes import *  # noqa: E402,F401,F403  (cummax, cummin)
 from .torch_functions.integration import *  # noqa: E402,F401,F403  (trapezoid, trapz, cumulative_trapezoid)
 from .torch_functions.histogram import *  # noqa: E402,F401,F403

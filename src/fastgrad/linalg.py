@@ -9,6 +9,9 @@ norm, vector_norm, matrix_norm, solve, inv, det, slogdet, svd, svdvals, qr, chol
 eigvalsh, eig, eigvals, pinv, lstsq, matrix_power, multi_dot, cross, vecdot and matmul are
 differentiable; matrix_rank counts (no gradient).  Arguments and results follow PyTorch
 (dim=, keepdim=, named results); batches of matrices are stacked on the leading dimensions.
+Triangular solves, LU and the `_ex` forms are in linalg_lu.py, cond, diagonal, vander,
+tensorinv, tensorsolve, householder_product and matrix_exp in linalg_composed.py, and the
+LDL^T factorization in linalg_ldl.py; all are names of this module.
 """
 import math
 from collections import namedtuple
@@ -345,3 +348,18 @@ def vecdot(x, y, *, dim=-1):
     if x.dtype.kind == "c":
         x = x.conj()
     return (x * y).sum(dim)
+
+
+# ---- triangular solves, LU and the `_ex` forms (linalg_lu.py) ---------------------------------------
+from .linalg_lu import *  # noqa: E402,F401,F403
+from . import linalg_lu as _linalg_lu  # noqa: E402
+
+__all__ += _linalg_lu.__all__
+from .linalg_composed import *  # noqa: E402,F401,F403  (cond, diagonal, vander, tensorinv, ...)
+from . import linalg_composed as _linalg_composed  # noqa: E402
+
+__all__ += _linalg_composed.__all__
+from .linalg_ldl import *  # noqa: E402,F401,F403  (ldl_factor, ldl_factor_ex, ldl_solve)
+from . import linalg_ldl as _linalg_ldl  # noqa: E402
+
+__all__ += _linalg_ldl.__all__

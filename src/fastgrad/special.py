@@ -9,7 +9,9 @@ erfc, erfinv, i0, i1, gammainc, gammaincc, bessel_j0, bessel_j1) are fastgrad.sc
 so they need SciPy (installed with scikit-learn or `pip install scipy`; without it they raise
 ImportError); the others are composed from fastgrad's own ops.  fastgrad.lgamma, digamma,
 polygamma, erfc, erfinv, logit, xlogy, i0 and sinc are these functions at the top level, and
-Tensor methods, as in PyTorch.
+Tensor methods, as in PyTorch.  The scaled and second-kind Bessel functions, Airy, zeta and
+the normal tails (ndtri, log_ndtr, erfcx) are in special_bessel_and_tails.py (SciPy's values
+too), the orthogonal polynomials (NumPy recurrences, no gradient) in special_polynomials.py.
 """
 import math
 
@@ -79,7 +81,8 @@ def polygamma(n, input):
     """The n-th derivative of digamma (n = 0: digamma itself)."""
     n = _order("polygamma", n)
     x = _float("polygamma", input)
-    return digamma(x) if n == 0 else _scipy().polygamma(n, x)
+    y = digamma(x) if n == 0 else _scipy().polygamma(n, x)
+    return y if y.dtype == x.dtype else y.to(x.dtype)   # SciPy's polygamma computes in double
 
 
 def multigammaln(input, p):
@@ -90,7 +93,8 @@ def multigammaln(input, p):
         raise ValueError(f"special.multigammaln: argument 'p' must be at least 1, got {p}")
     if x.numel() and not bool(np.all(np.asarray(x._data) > (p - 1) / 2)):
         raise ValueError(f"special.multigammaln: all elements must be greater than (p - 1) / 2 = {(p - 1) / 2}")
-    return _scipy().multigammaln(x, p)
+    y = _scipy().multigammaln(x, p)
+    return y if y.dtype == x.dtype else y.to(x.dtype)   # SciPy's multigammaln computes in double
 
 
 def _incomplete(name, doc):
@@ -253,3 +257,10 @@ TOP_LEVEL = {"lgamma": lgamma, "digamma": digamma, "polygamma": polygamma, "erfc
              "logit": logit, "xlogy": xlogy, "i0": i0, "sinc": sinc}
 _methods.bind({**{name: f for name, f in TOP_LEVEL.items() if name != "polygamma"},
                "polygamma": _polygamma_method})
+
+# ---- Bessel, Airy, zeta, normal tails and orthogonal polynomials (their own modules) -----------
+from .special_bessel_and_tails import *  # noqa: E402,F401,F403
+from .special_polynomials import *  # noqa: E402,F401,F403
+from . import special_bessel_and_tails as _bessel_and_tails, special_polynomials as _polynomials  # noqa: E402
+
+__all__ += _bessel_and_tails.__all__ + _polynomials.__all__

@@ -63,7 +63,7 @@ defvjp(logit, lambda ans, x: lambda g: g / (x * (1 - x)))
 
 # ---- Bessel functions (recurrences for the derivatives) ---------------------------
 defvjp(i0, lambda ans, x: lambda g: g * i1(x))
-defvjp(i1, lambda ans, x: lambda g: g * (i0(x) - ans / x))
+defvjp(i1, lambda ans, x: lambda g: g * (i0(x) - np.where(x == 0, 0.5, ans / np.where(x == 0, 1.0, x))))
 defvjp(iv, None, lambda ans, v, x: lambda g: g * (iv(v - 1, x) + iv(v + 1, x)) / 2)
 defvjp(ive, None, lambda ans, v, x: lambda g: g * ((ive(v - 1, x) + ive(v + 1, x)) / 2 - ans * np.sign(x)))
 defvjp(j0, lambda ans, x: lambda g: -g * j1(x))
@@ -72,3 +72,6 @@ defvjp(jn, None, lambda ans, n, x: lambda g: g * (jn(n - 1, x) - jn(n + 1, x)) /
 defvjp(y0, lambda ans, x: lambda g: -g * y1(x))
 defvjp(y1, lambda ans, x: lambda g: g * (y0(x) - yn(2, x)) / 2)
 defvjp(yn, None, lambda ans, n, x: lambda g: g * (yn(n - 1, x) - yn(n + 1, x)) / 2)
+
+# ---- scaled and second-kind Bessel functions, normal tails, Hurwitz zeta (special_more.py) --------
+from .special_more import erfcx, i0e, i1e, k0, k0e, k1, k1e, log_ndtr, ndtri, zeta  # noqa: E402,F401
