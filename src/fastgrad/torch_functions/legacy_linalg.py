@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from .. import linalg as _linalg
 from ..ops import methods as _methods
-from ..linalg_lu import _batched_solve, lu_unpack, solve_triangular
+from ..linalg.lu_and_triangular import _batched_solve, lu_unpack, solve_triangular
 from .tensor_methods import _as_tensor
 
 __all__ = ["chain_matmul", "cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lobpcg", "lu",

@@ -16,8 +16,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .linalg import LinAlgError, _as_tensor, _square
+from ..autograd.tensor import Tensor
+from . import LinAlgError, _as_tensor, _square
 
 __all__ = ["ldl_factor", "ldl_factor_ex", "ldl_solve"]
 

@@ -10,49 +10,37 @@ so they need SciPy (installed with scikit-learn or `pip install scipy`; without 
 ImportError); the others are composed from fastgrad's own ops.  fastgrad.lgamma, digamma,
 polygamma, erfc, erfinv, logit, xlogy, i0 and sinc are these functions at the top level, and
 Tensor methods, as in PyTorch.  The scaled and second-kind Bessel functions, Airy, zeta and
-the normal tails (ndtri, log_ndtr, erfcx) are in special_bessel_and_tails.py (SciPy's values
-too), the orthogonal polynomials (NumPy recurrences, no gradient) in special_polynomials.py.
+the normal tails (ndtri, log_ndtr, erfcx) are in bessel_and_tails.py (SciPy's values
+too), the orthogonal polynomials (NumPy recurrences, no gradient) in polynomials.py.
 """
 import math
 
 import numpy as np
 
-from .autograd.primitive import Primitive as Function
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .dtypes import get_default_dtype
-from .torch_functions.everyday import erf, logsumexp
-from .ops import elementwise as _elementwise, methods as _methods
-from .ops.activations import sigmoid as _sigmoid
-from .ops.selection import where as _where
-from .torch_functions.tensor_methods import log_softmax, softmax
+from ..autograd.primitive import Primitive as Function
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..torch_functions.everyday import erf, logsumexp
+from ..ops import elementwise as _elementwise, methods as _methods
+from ..ops.activations import sigmoid as _sigmoid
+from ..ops.selection import where as _where
+from ..torch_functions.tensor_methods import log_softmax, softmax
+from .arguments import floating as _floating
 
 __all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1",
            "gammainc", "gammaincc", "gammaln", "i0", "i1", "log1p", "log_softmax", "logit", "logsumexp",
            "multigammaln", "ndtr", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
 
 
-def _float(op, x, name="input"):
-    """x as a floating-point Tensor (integers and bools become the default dtype, as PyTorch
-    promotes them)."""
-    x = x if isinstance(x, Tensor) else _new_tensor(x)
-    kind = x.dtype.kind
-    if kind in "biu":
-        return x.to(get_default_dtype())
-    if kind != "f":
-        raise TypeError(f"special.{op}: argument '{name}' must be a real tensor, got {x.dtype}")
-    return x
-
-
 def _scipy():
-    from .scipy import special   # SciPy is optional: imported on first use, ImportError naming it
+    from ..scipy import special   # SciPy is optional: imported on first use, ImportError naming it
 
     return special
 
 
 def _from_scipy(name, doc):
     def function(input):
-        return getattr(_scipy(), name)(_float(name, input))
+        return getattr(_scipy(), name)(_floating(name, input))
 
     function.__name__ = name
     function.__doc__ = doc
@@ -80,7 +68,7 @@ def _order(op, n):
 def polygamma(n, input):
     """The n-th derivative of digamma (n = 0: digamma itself)."""
     n = _order("polygamma", n)
-    x = _float("polygamma", input)
+    x = _floating("polygamma", input)
     y = digamma(x) if n == 0 else _scipy().polygamma(n, x)
     return y if y.dtype == x.dtype else y.to(x.dtype)   # SciPy's polygamma computes in double
 
@@ -88,7 +76,7 @@ def polygamma(n, input):
 def multigammaln(input, p):
     """The log of the multivariate gamma function of dimension p (input > (p - 1) / 2)."""
     p = _order("multigammaln", p)
-    x = _float("multigammaln", input)
+    x = _floating("multigammaln", input)
     if p < 1:
         raise ValueError(f"special.multigammaln: argument 'p' must be at least 1, got {p}")
     if x.numel() and not bool(np.all(np.asarray(x._data) > (p - 1) / 2)):
@@ -99,7 +87,7 @@ def multigammaln(input, p):
 
 def _incomplete(name, doc):
     def function(input, other):
-        a, x = _float(name, input), _float(name, other, "other")
+        a, x = _floating(name, input), _floating(name, other, "other")
         if a.requires_grad:
             raise ValueError(f"special.{name}: the gradient with respect to argument 'input' (the shape a) is not "
                              "implemented, as in PyTorch; detach it")
@@ -119,12 +107,12 @@ gammaincc = _incomplete("gammaincc",
 
 def expit(input):
     """The logistic sigmoid 1 / (1 + exp(-x))."""
-    return _sigmoid(_float("expit", input))
+    return _sigmoid(_floating("expit", input))
 
 
 def logit(input, eps=None):
     """log(x / (1 - x)); with eps, x is first clamped to [eps, 1 - eps] (no gradient outside)."""
-    x = _float("logit", input)
+    x = _floating("logit", input)
     if eps is not None:
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 <= eps <= 0.5:
             raise ValueError(f"special.logit: argument 'eps' must be a number in [0, 0.5], got {eps!r}")
@@ -134,7 +122,7 @@ def logit(input, eps=None):
 
 def _second(op, other, like):
     if isinstance(other, Tensor):
-        return _float(op, other, "other")
+        return _floating(op, other, "other")
     return _new_tensor(np.asarray(other, dtype=like.dtype))
 
 
@@ -168,10 +156,10 @@ class _XLogY(Function):
 
 def _x_times(op, input, other, shifted):
     if not isinstance(input, Tensor) and isinstance(other, Tensor):
-        y = _float(op, other, "other")
+        y = _floating(op, other, "other")
         x = _new_tensor(np.asarray(input, dtype=y.dtype))
     else:
-        x = _float(op, input)
+        x = _floating(op, input)
         y = _second(op, other, x)
     return _XLogY.apply(x, y, shifted)
 
@@ -207,12 +195,12 @@ class _Entr(Function):
 
 def entr(input):
     """-x log(x) for x > 0, 0 at 0, -inf for x < 0 (NaN stays NaN)."""
-    return _Entr.apply(_float("entr", input))
+    return _Entr.apply(_floating("entr", input))
 
 
 def sinc(input):
     """sin(pi x) / (pi x), 1 at 0 (where its gradient is 0)."""
-    x = _float("sinc", input)
+    x = _floating("sinc", input)
     zero = x == 0
     scaled = _where(zero, 1.0, x) * math.pi
     return _where(zero, 1.0, scaled.sin() / scaled)
@@ -220,22 +208,22 @@ def sinc(input):
 
 def ndtr(input):
     """The standard normal distribution function: (1 + erf(x / sqrt(2))) / 2."""
-    return 0.5 * (1.0 + erf(_float("ndtr", input) * (1.0 / math.sqrt(2.0))))
+    return 0.5 * (1.0 + erf(_floating("ndtr", input) * (1.0 / math.sqrt(2.0))))
 
 
 def exp2(input):
     """2 ** x."""
-    return 2.0 ** _float("exp2", input)
+    return 2.0 ** _floating("exp2", input)
 
 
 def expm1(input):
     """exp(x) - 1, accurate near 0."""
-    return _elementwise.expm1(_float("expm1", input))
+    return _elementwise.expm1(_floating("expm1", input))
 
 
 def log1p(input):
     """log(1 + x), accurate near 0."""
-    return _float("log1p", input).log1p()
+    return _floating("log1p", input).log1p()
 
 
 def round(input, *, decimals=0):
@@ -259,8 +247,8 @@ _methods.bind({**{name: f for name, f in TOP_LEVEL.items() if name != "polygamma
                "polygamma": _polygamma_method})
 
 # ---- Bessel, Airy, zeta, normal tails and orthogonal polynomials (their own modules) -----------
-from .special_bessel_and_tails import *  # noqa: E402,F401,F403
-from .special_polynomials import *  # noqa: E402,F401,F403
-from . import special_bessel_and_tails as _bessel_and_tails, special_polynomials as _polynomials  # noqa: E402
+from .bessel_and_tails import *  # noqa: E402,F401,F403
+from .polynomials import *  # noqa: E402,F401,F403
+from . import bessel_and_tails as _bessel_and_tails, polynomials as _polynomials  # noqa: E402
 
 __all__ += _bessel_and_tails.__all__ + _polynomials.__all__

@@ -15,11 +15,12 @@ K0' = -K1, Y0' = -Y1, Ai' ..., tested against central differences).
 """
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .dtypes import get_default_dtype
-from .ops import promotion as _promotion
-from .ops.selection import where as _where
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..dtypes import get_default_dtype
+from ..ops import promotion as _promotion
+from ..ops.selection import where as _where
+from .arguments import floating as _floating
 
 __all__ = ["airy_ai", "bessel_y0", "bessel_y1", "erfcx", "i0e", "i1e", "log_ndtr", "modified_bessel_i0",
            "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1", "ndtri", "scaled_modified_bessel_k0",
@@ -27,21 +28,10 @@ __all__ = ["airy_ai", "bessel_y0", "bessel_y1", "erfcx", "i0e", "i1e", "log_ndtr
 
 
 def _scipy_special():
-    from .scipy import special   # SciPy is optional: imported on first use, ImportError naming it
-    from .scipy import special_more
+    from ..scipy import special   # SciPy is optional: imported on first use, ImportError naming it
+    from ..scipy import special_more
 
     return special, special_more
-
-
-def _float(op, x, name="input"):
-    """x as a floating-point Tensor (integers and bools become the default dtype)."""
-    x = x if isinstance(x, Tensor) else _new_tensor(x)
-    kind = x.dtype.kind
-    if kind in "biu":
-        return x.to(get_default_dtype())
-    if kind != "f":
-        raise TypeError(f"special.{op}: argument '{name}' must be a real tensor, got {x.dtype}")
-    return x
 
 
 def _keeping_dtype(y, x):
@@ -50,7 +40,7 @@ def _keeping_dtype(y, x):
 
 def _unary(name, module_index, scipy_name, doc):
     def function(input):
-        x = _float(name, input)
+        x = _floating(name, input)
         return _keeping_dtype(getattr(_scipy_special()[module_index], scipy_name)(x), x)
 
     function.__name__ = name
@@ -95,7 +85,7 @@ def spherical_bessel_j0(input):
 
     >>> torch.special.spherical_bessel_j0(torch.tensor([0.0, 3.14159265]))   # [1, ~0]
     """
-    x = _float("spherical_bessel_j0", input)
+    x = _floating("spherical_bessel_j0", input)
     zero, infinite = x == 0, x.abs() == np.inf
     safe = _where(zero | infinite, 1.0, x)
     return _where(zero, 1.0, _where(infinite, 0.0, safe.sin() / safe))
@@ -114,6 +104,6 @@ def zeta(input, other):
     dtype = _promotion.result_dtype([input, other])
     if dtype.kind in "biu":
         dtype = np.dtype(get_default_dtype())
-    x = _float("zeta", input).to(dtype) if isinstance(input, Tensor) else _new_tensor(np.asarray(input, dtype))
-    q = _float("zeta", other, "other").to(dtype) if isinstance(other, Tensor) else _new_tensor(np.asarray(other, dtype))
+    x = _floating("zeta", input).to(dtype) if isinstance(input, Tensor) else _new_tensor(np.asarray(input, dtype))
+    q = _floating("zeta", other, "other").to(dtype) if isinstance(other, Tensor) else _new_tensor(np.asarray(other, dtype))
     return _keeping_dtype(_scipy_special()[1].zeta(x, q), x)

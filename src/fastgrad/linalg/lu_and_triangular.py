@@ -15,11 +15,11 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import numpy as _fnp
-from .autograd.tensor import Tensor
-from .linalg import LinAlgError, _as_tensor, _matrix, _square, cholesky, inv
-from .ops import shape as _shape
-from .ops.lu_decomposition import (factor_arrays, info_of, lu_packed, permutation_from_pivots, permutation_matrix, split_lu)
+from .. import numpy as _fnp
+from ..autograd.tensor import Tensor
+from . import LinAlgError, _as_tensor, _matrix, _square, cholesky, inv
+from ..ops import shape as _shape
+from ..ops.lu_decomposition import (factor_arrays, info_of, lu_packed, permutation_from_pivots, permutation_matrix, split_lu)
 
 __all__ = ["cholesky_ex", "inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "solve_ex",
            "solve_triangular"]
@@ -234,7 +234,7 @@ def inv_ex(A, *, check_errors=False):
 def solve_ex(A, B, *, left=True, check_errors=False):
     """(result, info): linalg.solve's X with info as inv_ex's (the result is not meaningful
     where info > 0); check_errors=True raises LinAlgError instead."""
-    from .linalg import solve
+    from . import solve
 
     A = _real("solve_ex", _square("solve_ex", A))
     info = _singular_info(A)

@@ -9,20 +9,20 @@ norm, vector_norm, matrix_norm, solve, inv, det, slogdet, svd, svdvals, qr, chol
 eigvalsh, eig, eigvals, pinv, lstsq, matrix_power, multi_dot, cross, vecdot and matmul are
 differentiable; matrix_rank counts (no gradient).  Arguments and results follow PyTorch
 (dim=, keepdim=, named results); batches of matrices are stacked on the leading dimensions.
-Triangular solves, LU and the `_ex` forms are in linalg_lu.py, cond, diagonal, vander,
-tensorinv, tensorsolve, householder_product and matrix_exp in linalg_composed.py, and the
-LDL^T factorization in linalg_ldl.py; all are names of this module.
+Triangular solves, LU and the `_ex` forms are in lu_and_triangular.py, cond, diagonal, vander,
+tensorinv, tensorsolve, householder_product and matrix_exp in composed.py, and the
+LDL^T factorization in ldl.py; all are names of this module.
 """
 import math
 from collections import namedtuple
 
 import numpy as np
 
-from . import numpy as _fnp
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .ops import shape as _shape, vector_norm as _vector_norm
-from .ops.qr_decomposition import qr_packed as _qr_packed, unpack_qr as _unpack_qr
+from .. import numpy as _fnp
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..ops import shape as _shape, vector_norm as _vector_norm
+from ..ops.qr_decomposition import qr_packed as _qr_packed, unpack_qr as _unpack_qr
 
 __all__ = ["cholesky", "cross", "det", "eig", "eigh", "eigvals", "eigvalsh", "inv", "lstsq", "matmul",
            "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
@@ -335,7 +335,7 @@ def multi_dot(tensors):
 
 def cross(input, other, *, dim=-1):
     """The cross product of 3-vectors along `dim` (input and other broadcast)."""
-    from .torch_functions.everyday import cross as _cross
+    from ..torch_functions.everyday import cross as _cross
 
     a, b = _as_tensor(input), _as_tensor(other)
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
@@ -350,16 +350,16 @@ def vecdot(x, y, *, dim=-1):
     return (x * y).sum(dim)
 
 
-# ---- triangular solves, LU and the `_ex` forms (linalg_lu.py) ---------------------------------------
-from .linalg_lu import *  # noqa: E402,F401,F403
-from . import linalg_lu as _linalg_lu  # noqa: E402
+# ---- triangular solves, LU and the `_ex` forms (lu_and_triangular.py) ---------------------------------------
+from .lu_and_triangular import *  # noqa: E402,F401,F403
+from . import lu_and_triangular as _linalg_lu  # noqa: E402
 
 __all__ += _linalg_lu.__all__
-from .linalg_composed import *  # noqa: E402,F401,F403  (cond, diagonal, vander, tensorinv, ...)
-from . import linalg_composed as _linalg_composed  # noqa: E402
+from .composed import *  # noqa: E402,F401,F403  (cond, diagonal, vander, tensorinv, ...)
+from . import composed as _linalg_composed  # noqa: E402
 
 __all__ += _linalg_composed.__all__
-from .linalg_ldl import *  # noqa: E402,F401,F403  (ldl_factor, ldl_factor_ex, ldl_solve)
-from . import linalg_ldl as _linalg_ldl  # noqa: E402
+from .ldl import *  # noqa: E402,F401,F403  (ldl_factor, ldl_factor_ex, ldl_solve)
+from . import ldl as _linalg_ldl  # noqa: E402
 
 __all__ += _linalg_ldl.__all__

@@ -12,11 +12,11 @@ import math
 
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .linalg import _as_tensor, _matrix, _square, inv, matrix_norm, solve, svdvals
-from .linalg_lu import inv_ex
-from .torch_functions.diagonals import diagonal as _diagonal
-from .torch_functions.matrix_functions import matrix_exp as _matrix_exp
+from ..autograd.tensor import Tensor
+from . import _as_tensor, _matrix, _square, inv, matrix_norm, solve, svdvals
+from .lu_and_triangular import inv_ex
+from ..torch_functions.diagonals import diagonal as _diagonal
+from ..torch_functions.matrix_functions import matrix_exp as _matrix_exp
 
 __all__ = ["cond", "diagonal", "householder_product", "matrix_exp", "tensorinv", "tensorsolve", "vander"]
 
@@ -69,7 +69,7 @@ def vander(x, *, N=None):
     N = x.shape[-1] if N is None else N
     if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N <= 1:
         raise ValueError(f"linalg.vander: argument 'N' must be an int greater than 1, got {N!r}")
-    from .torch_functions.tensor_methods import stack
+    from ..torch_functions.tensor_methods import stack
 
     columns = [x * 0 + 1]
     for _ in range(1, int(N)):

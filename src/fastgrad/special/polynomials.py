@@ -13,10 +13,10 @@ no gradient: they never require grad, whatever x does.
 """
 import numpy as np
 
-from .autograd.tensor import Tensor
-from .creation import tensor as _new_tensor
-from .dtypes import get_default_dtype
-from .ops import promotion as _promotion
+from ..autograd.tensor import Tensor
+from ..creation import tensor as _new_tensor
+from ..dtypes import get_default_dtype
+from ..ops import promotion as _promotion
 
 __all__ = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p",
