@@ -713,6 +713,134 @@ from .gumbel_softmax import gumbel_softmax  # noqa: E402
 __all__ += ["dropout1d", "gumbel_softmax"]
 
 
+# ---- the randomized leaky ReLU and the in-place activations ----
+from ..ops.rrelu import rrelu as _rrelu  # noqa: E402
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """input where input > 0, else a * input: a ~ U(lower, upper) per element while training
+    (the gradient uses the slope drawn), a = (lower + upper) / 2 otherwise."""
+    return _maybe_inplace("rrelu", _rrelu, input, inplace, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """rrelu written into input, which is returned."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def relu_(input):
+    """relu written into input, which is returned."""
+    return relu(input, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """elu written into input, which is returned."""
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """celu written into input, which is returned."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """selu written into input, which is returned."""
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu written into input, which is returned."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh written into input, which is returned."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    """threshold written into input, which is returned."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+__all__ += ["rrelu", "rrelu_", "relu_", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_", "threshold_"]
+
+
+# ---- max pooling that always returns the indices ----
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool1d(input, ...), the int64 position of each maximum); return_indices is ignored."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool2d(input, ...), the int64 index h * W + w of each maximum); return_indices is ignored."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool3d(input, ...), the int64 index d * H * W + h * W + w of each maximum); return_indices is
+    ignored."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool1d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool2d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool3d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "adaptive_max_pool3d_with_indices"]
+
+
+# ---- 3-d channel dropout, transposed convolution, unpooling and power-average pooling ----
+from ..ops.conv_transpose3d import conv_transpose3d  # noqa: E402
+from ..ops.lp_pool import lp_pool3d  # noqa: E402
+from ..ops.max_unpool import max_unpool3d  # noqa: E402
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels input[n, c] of an (N, C, D, H, W) input (or input[c] of an unbatched
+    (C, D, H, W) one) with probability p and scale the rest by 1 / (1 - p) while training; the
+    identity otherwise.  Inputs that are not 4-d or 5-d are read as unbatched, with PyTorch's
+    deprecation warning.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.dropout3d(fg.ones(2, 4, 3, 3, 3), p=0.5).shape
+    (2, 4, 3, 3, 3)
+    """
+    _check_probability("dropout3d", p)
+    ndim = len(input.shape)
+    if ndim not in (4, 5):
+        warnings.warn(f"dropout3d: received a {ndim}-d input; dropout3d expects a 4-d (C, D, H, W) or 5-d "
+                      "(N, C, D, H, W) input, others are deprecated", UserWarning, stacklevel=2)
+    if ndim < 1:
+        raise ValueError("dropout3d: the input must have at least 1 axis (its channels)")
+    return _maybe_dropped("dropout3d", _channels_dropped_3d, input, p, training, inplace)
+
+
+def _channels_dropped_3d(input, p):
+    if input.ndim == 5:
+        return _channels_dropped(input, p)
+    return _channels_dropped(input.unsqueeze(0), p).squeeze(0)
+
+
+__all__ += ["dropout3d", "conv_transpose3d", "max_unpool3d", "lp_pool3d"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

@@ -130,3 +130,13 @@ __all__ += ["CosineSimilarity", "Dropout1d", "PairwiseDistance", "ParameterDict"
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
+
+# Randomized leaky ReLU; 1-d instance norm; 3-d channel dropout, transposed convolution, unpooling and LP pooling.
+from .activation import RReLU  # noqa: E402
+from .conv import ConvTranspose3d  # noqa: E402
+from .dropout import Dropout3d  # noqa: E402
+from .lp_pool import LPPool3d  # noqa: E402
+from .max_unpool import MaxUnpool3d  # noqa: E402
+from .norm import InstanceNorm1d  # noqa: E402
+
+__all__ += ["RReLU", "ConvTranspose3d", "Dropout3d", "LPPool3d", "MaxUnpool3d", "InstanceNorm1d"]
