@@ -140,3 +140,12 @@ from .max_unpool import MaxUnpool3d  # noqa: E402
 from .norm import InstanceNorm1d  # noqa: E402
 
 __all__ += ["RReLU", "ConvTranspose3d", "Dropout3d", "LPPool3d", "MaxUnpool3d", "InstanceNorm1d"]
+
+# Lazy layers: their input size is read from the first input.
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: E402
+                   LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d,
+                   LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, LazyModuleMixin)
+
+__all__ += ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+            "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
+            "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin"]
