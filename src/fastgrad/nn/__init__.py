@@ -14,3 +14,6 @@ __all__ += ["Buffer", "UninitializedBuffer", "UninitializedParameter"]
 
 from . import parallel  # noqa: E402  (DistributedDataParallel; MPI is imported only when used)
 __all__.append("parallel")
+from .parallel import DataParallel  # noqa: E402
+
+__all__.append("DataParallel")
