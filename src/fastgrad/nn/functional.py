@@ -841,6 +841,49 @@ def _channels_dropped_3d(input, p):
 __all__ += ["dropout3d", "conv_transpose3d", "max_unpool3d", "lp_pool3d"]
 
 
+# ---- multi-head attention as a function (the forward of nn.MultiheadAttention) ----
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """nn.MultiheadAttention's forward with its weights passed in: query (L, N, E) or (L, E), key
+    and value (S, N, E_k / E_v) or (S, E_*); in_proj_weight (3E, E) and in_proj_bias (3E,), or
+    q/k/v_proj_weight when use_separate_proj_weight; out_proj_weight (E, E).  Returns (output,
+    attention weights or None) as the module does (see nn.MultiheadAttention for the masks).
+    bias_k / bias_v, add_zero_attn and static_k / static_v are not supported (nor are they by the
+    module)."""
+    op = "multi_head_attention_forward"
+    if bias_k is not None or bias_v is not None or add_zero_attn:
+        raise NotImplementedError(f"{op}: bias_k, bias_v and add_zero_attn are not supported")
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError(f"{op}: static_k and static_v are not supported")
+    if query.shape[-1] != embed_dim_to_check:
+        raise ValueError(f"{op}: expected query's last size to be embed_dim_to_check = {embed_dim_to_check}, got "
+                         f"{query.shape[-1]}")
+    if not isinstance(num_heads, int) or num_heads <= 0 or embed_dim_to_check % num_heads:
+        raise ValueError(f"{op}: embed_dim ({embed_dim_to_check}) must be divisible by num_heads ({num_heads})")
+    if use_separate_proj_weight:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            raise ValueError(f"{op}: use_separate_proj_weight=True needs q_proj_weight, k_proj_weight and "
+                             "v_proj_weight")
+        in_proj_weight = None
+    elif in_proj_weight is None:
+        raise ValueError(f"{op}: in_proj_weight is None (pass use_separate_proj_weight=True with the three "
+                         "projection weights)")
+    from .modules.attention import MultiheadAttention
+
+    attention = MultiheadAttention._over_tensors(
+        embed_dim_to_check, num_heads, dropout_p, training, in_proj_weight, in_proj_bias, out_proj_weight,
+        out_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight)
+    return attention.forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights,
+                             is_causal)
+
+
+__all__ += ["multi_head_attention_forward"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402
