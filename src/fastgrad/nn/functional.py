@@ -884,6 +884,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 __all__ += ["multi_head_attention_forward"]
 
 
+# ---- max pooling over pseudo-random windows ----
+from ..ops.fractional_max_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                                       fractional_max_pool3d, fractional_max_pool3d_with_indices)
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+            "fractional_max_pool3d_with_indices"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402
