@@ -38,6 +38,7 @@ BUILTIN_SIGNATURES.update(hardshrink=["input", "lambd"], softshrink=["input", "l
                           pixel_shuffle=["input", "upscale_factor"], pixel_unshuffle=["input", "downscale_factor"],
                           channel_shuffle=["input", "groups"])
 BUILTIN_SIGNATURES["conv_transpose3d"] = BUILTIN_SIGNATURES["conv_transpose2d"]
+BUILTIN_SIGNATURES.update(conv_tbc=["input", "weight", "bias", "pad"], native_channel_shuffle=["input", "groups"])
 BUILTIN_SIGNATURES.update({name: ["input", "kernel_size", "output_size", "output_ratio", "return_indices",
                                   "_random_samples"] for name in ("fractional_max_pool2d", "fractional_max_pool3d")})
 BUILTIN_SIGNATURES.update(rrelu_=["input", "lower", "upper", "training"], relu_=["input"], selu_=["input"],

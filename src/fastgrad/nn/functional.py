@@ -892,6 +892,42 @@ __all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "frac
             "fractional_max_pool3d_with_indices"]
 
 
+# ---- the time-batch-channel convolution and the channel shuffle under its kernel's name ----
+def conv_tbc(input, weight, bias, pad=0):
+    """1-d convolution of a (T, B, C_in) sequence with weight (K, C_in, C_out) and bias (C_out,),
+    `pad` zero steps at both ends: out[t, b, o] = bias[o] + sum_{k, c} x[t + k - pad, b, c] weight[k, c, o];
+    (T + 2 pad - K + 1, B, C_out).  Computed as conv1d on the permuted axes.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.conv_tbc(fg.ones(4, 1, 1), fg.ones(2, 1, 1), fg.zeros(1)).flatten().tolist()
+    [2.0, 2.0, 2.0]
+    """
+    op = "conv_tbc"
+    if getattr(input, "ndim", None) != 3:
+        raise ValueError(f"{op}: argument 'input' must be 3-d (time, batch, channels), got shape "
+                         f"{tuple(getattr(input, 'shape', ()))}")
+    if getattr(weight, "ndim", None) != 3:
+        raise ValueError(f"{op}: argument 'weight' must be 3-d (kernel width, in_channels, out_channels), got shape "
+                         f"{tuple(getattr(weight, 'shape', ()))}")
+    if getattr(bias, "ndim", None) != 1:
+        raise ValueError(f"{op}: argument 'bias' must be 1-d (out_channels,), got shape "
+                         f"{tuple(getattr(bias, 'shape', ()))}")
+    if input.shape[2] != weight.shape[1]:
+        raise ValueError(f"{op}: input has {input.shape[2]} channels but weight {tuple(weight.shape)} expects "
+                         f"{weight.shape[1]}")
+    x = _tensor(input).permute(1, 2, 0)
+    w = _tensor(weight).permute(2, 1, 0)
+    return conv1d(x, w, bias, padding=pad).permute(2, 0, 1)
+
+
+def native_channel_shuffle(input, groups):
+    """channel_shuffle (PyTorch's name for its kernel)."""
+    return channel_shuffle(input, groups)
+
+
+__all__ += ["conv_tbc", "native_channel_shuffle"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402
