@@ -16,6 +16,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd import capture
 from ..autograd.tensor import Tensor
 from ..creation import default_generator
 from .conv import int_tuple
@@ -52,6 +53,13 @@ def _starts(samples, n, m, k, dtype):
         steps = np.arange(m - 1, dtype=dtype)[None, :]
         starts[:, :-1] = ((steps + u) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)
     return starts
+
+
+def _window_maxima(planes, flat):
+    """The flat index of each window's maximum (the first in row-major order), windows given by
+    their elements' flat indices `flat` (planes, windows, window size) into `planes` (planes, size)."""
+    candidates = np.take_along_axis(planes, flat.reshape(flat.shape[0], -1), axis=1).reshape(flat.shape)
+    return np.take_along_axis(flat, np.argmax(candidates, axis=-1)[..., None], axis=-1)[..., 0]
 
 
 def _fractional_max_pool(op, dims, input, kernel_size, output_size, output_ratio, return_indices, random_samples):
@@ -93,8 +101,7 @@ def _fractional_max_pool(op, dims, input, kernel_size, output_size, output_ratio
         stride *= spatial[axis]
     flat = flat.reshape((n * c, -1, int(np.prod(kernel))))
     planes = x.reshape(n * c, -1)
-    candidates = np.take_along_axis(planes._data, flat.reshape(n * c, -1), axis=1).reshape(flat.shape)
-    picked = np.take_along_axis(flat, np.argmax(candidates, axis=-1)[..., None], axis=-1)[..., 0]
+    picked = capture.run(_window_maxima, planes._data, flat)
     out = planes.gather(1, Tensor(picked)).reshape(n, c, *sizes)
     index = Tensor(picked.reshape((n, c) + sizes))
     if unbatched:

@@ -18,6 +18,7 @@ to I_{n,k}; so the weight is Q right after registration.  Every step is a differ
 """
 import numpy as np
 
+from ...autograd import capture
 from ...autograd.tensor import Tensor
 from ...creation import default_generator
 from ..modules.module import Module
@@ -33,6 +34,11 @@ def _identity_columns(like, n, k):
     """I_{n,k} as a constant array of like's dtype and batch shape."""
     eye = np.eye(n, k, dtype=like.dtype)
     return np.broadcast_to(eye, tuple(like.shape[:-2]) + (n, k)).copy()
+
+
+def _diagonal_signs(x):
+    """The diagonal of x (..., n, k) truncated to integers, as a row (..., 1, k) of x's dtype."""
+    return np.trunc(np.diagonal(np.asarray(x), axis1=-2, axis2=-1))[..., None, :].astype(x.dtype)
 
 
 def _householder_product(vectors, tau):
@@ -97,8 +103,7 @@ class Orthogonal(Module):
             below = X.tril(-1)
             tau = 2.0 / (1.0 + (below * below).sum(-2))
             q = _householder_product(below + Tensor(_identity_columns(X._data, n, k)), tau)
-            signs = np.trunc(np.diagonal(np.asarray(X.detach()._data), axis1=-2, axis2=-1))
-            q = q * Tensor(signs[..., None, :].astype(X._data.dtype))
+            q = q * Tensor(capture.run(_diagonal_signs, X._data))
         else:
             lower = X.tril()
             if n != k:
