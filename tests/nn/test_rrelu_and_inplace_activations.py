@@ -147,3 +147,16 @@ def test_rrelu_inplace():
     y = fg.tensor(a.copy())
     assert nn.RReLU(0.2, 0.4, inplace=True).eval()(y) is y
     np.testing.assert_allclose(y.numpy(), -0.3)
+
+
+def test_training_on_another_array_library():
+    xp = pytest.importorskip("array_api_strict")
+    a = np.array([-1.0, 2.0, -3.0, -0.5])
+    x = fg.tensor(xp.asarray(a), requires_grad=True)
+    y = F.rrelu(x, 0.2, 0.4, training=True)
+    y.sum().backward()
+    out, grad = np.asarray(y.detach()._data), np.asarray(x.grad._data)
+    slopes = out[a < 0] / a[a < 0]
+    assert np.all((slopes >= 0.2) & (slopes <= 0.4))
+    np.testing.assert_allclose(grad[a < 0], slopes)
+    assert grad[1] == 1.0

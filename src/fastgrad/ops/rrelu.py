@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from ..backend import namespace_of
+from ..backend import _is_cupy, namespace_of
 from ..creation import default_generator
 from .activations import leaky_relu
 
@@ -27,7 +27,9 @@ def _drawn_slopes(data, lower, upper):
     if isinstance(data, np.ndarray):
         return np.where(data > 0, 1.0, drawn).astype(data.dtype)
     xp = namespace_of(data)
-    drawn = xp.asarray(drawn.astype(str(data.dtype)), device=data.device)
+    # the slopes drawn on the host, as dropout's mask is for namespaces without a generator of their own
+    drawn = xp.asarray(drawn) if _is_cupy(data) else xp.asarray(drawn, device=data.device)
+    drawn = xp.astype(drawn, data.dtype) if hasattr(xp, "astype") else drawn.astype(data.dtype)
     return xp.where(data > 0, xp.ones_like(data), drawn)
 
 
