@@ -163,3 +163,27 @@ def test_deepcopy_before_the_first_call():
     twin(fg.ones(1, 2))
     assert type(twin) is nn.Linear and type(m) is nn.LazyLinear
     assert m.has_uninitialized_params()
+
+
+def test_a_lazy_module_of_ones_own():
+    from fastgrad.nn.modules.lazy import LazyModuleMixin
+
+    class LazyScale(LazyModuleMixin, nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = nn.UninitializedParameter()
+
+        def initialize_parameters(self, input):
+            if self.has_uninitialized_params():
+                self.scale.materialize(input.shape[-1:])
+                nn.init.ones_(self.scale)
+
+        def forward(self, input):
+            return input * self.scale
+
+    m = LazyScale()
+    assert m.has_uninitialized_params()
+    y = m(fg.ones(2, 3) * 2)
+    assert y.tolist() == [[2.0] * 3] * 2 and type(m) is LazyScale and m.scale.shape == (3,)
+    assert not m._forward_pre_hooks   # the initializing hook is gone
+    assert not hasattr(nn, "LazyModuleMixin") and not hasattr(torch.nn, "LazyModuleMixin")

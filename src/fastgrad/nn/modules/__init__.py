@@ -144,11 +144,11 @@ __all__ += ["RReLU", "ConvTranspose3d", "Dropout3d", "LPPool3d", "MaxUnpool3d", 
 # Lazy layers: their input size is read from the first input.
 from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: E402
                    LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d,
-                   LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear, LazyModuleMixin)
+                   LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
 
 __all__ += ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
             "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
-            "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear", "LazyModuleMixin"]
+            "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear"]
 
 # Batch normalization over every process's batch.
 from .sync_batch_norm import SyncBatchNorm  # noqa: E402

@@ -45,6 +45,12 @@ class LazyModuleMixin(Module):
     __slots__ = ()
     cls_to_become = None
 
+    def __init__(self, *args, **kwargs):
+        """For lazy modules of users' own: `class MyLazy(LazyModuleMixin, Module)` with placeholders
+        made in __init__ and an initialize_parameters(input) that materializes them."""
+        super().__init__(*args, **kwargs)
+        self._start_lazy(None)
+
     def _start_lazy(self, device):
         self._lazy_device = device
         self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
@@ -72,7 +78,8 @@ class LazyModuleMixin(Module):
         self._lazy_hook.remove()
         for name in ("_lazy_hook", "_lazy_device"):
             self.__dict__.pop(name, None)
-        self.__class__ = self.cls_to_become
+        if self.cls_to_become is not None:
+            self.__class__ = self.cls_to_become
 
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         destination = super().state_dict(destination, prefix, keep_vars)
