@@ -1,4 +1,5 @@
-"""Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d and ConvTranspose3d with PyTorch's arguments, initialisation and state_dict keys."""
+"""Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d and ConvTranspose3d with PyTorch's arguments,
+initialisation and state_dict keys."""
 import math
 
 from ...ops.conv import conv_transpose1d, conv_transpose2d, convolution

@@ -1,5 +1,5 @@
-"""BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d and InstanceNorm3d with PyTorch's arguments, parameters and buffers
-(forward: fastgrad.ops.norm, fused C kernels)."""
+"""BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d and InstanceNorm3d with
+PyTorch's arguments, parameters and buffers (forward: fastgrad.ops.norm, fused C kernels)."""
 import warnings
 
 import numpy as np
