@@ -41,6 +41,7 @@ def run_program(name, *args):
 @pytest.mark.parametrize("program, last_words", [
     ("collectives.py", "collectives ok"),
     ("ddp_equivalence.py", "ddp equivalence ok"),
+    ("sync_batch_norm.py", "sync batch norm ok"),
 ])
 def test_program_passes_on_both_ranks(program, last_words):
     result = run_program(program)

@@ -37,6 +37,13 @@ BUILTIN_SIGNATURES.update(prelu=["input", "weight"], logsigmoid=["input"],
 BUILTIN_SIGNATURES.update(hardshrink=["input", "lambd"], softshrink=["input", "lambd"],
                           pixel_shuffle=["input", "upscale_factor"], pixel_unshuffle=["input", "downscale_factor"],
                           channel_shuffle=["input", "groups"])
+BUILTIN_SIGNATURES["conv_transpose3d"] = BUILTIN_SIGNATURES["conv_transpose2d"]
+BUILTIN_SIGNATURES.update(conv_tbc=["input", "weight", "bias", "pad"], native_channel_shuffle=["input", "groups"])
+BUILTIN_SIGNATURES.update({name: ["input", "kernel_size", "output_size", "output_ratio", "return_indices",
+                                  "_random_samples"] for name in ("fractional_max_pool2d", "fractional_max_pool3d")})
+BUILTIN_SIGNATURES.update(rrelu_=["input", "lower", "upper", "training"], relu_=["input"], selu_=["input"],
+                          elu_=["input", "alpha"], celu_=["input", "alpha"], leaky_relu_=["input", "negative_slope"],
+                          hardtanh_=["input", "min_val", "max_val"], threshold_=["input", "threshold", "value"])
 
 
 def test_every_name_is_there_with_torch_parameters():

@@ -67,11 +67,11 @@ def test_modules_check_their_input():
     with pytest.raises(ValueError, match="GroupNorm: num_channels"):
         nn.GroupNorm(3, 4)
     with pytest.raises(ValueError, match="InstanceNorm2d"):
-        nn.InstanceNorm2d(4)(fg.ones((2, 4, 2)))
+        nn.InstanceNorm2d(4, affine=True)(fg.ones((2, 4, 2)))
     with pytest.raises(ValueError, match=r"BatchNorm3d: expected input of shape \(N, 4, D, H, W\), got \(2, 4, 2, 2\)"):
         nn.BatchNorm3d(4)(fg.ones((2, 4, 2, 2)))
     with pytest.raises(ValueError, match=r"InstanceNorm3d: expected input of shape \(N, 4, D, H, W\)"):
-        nn.InstanceNorm3d(4)(fg.ones((2, 3, 2, 2, 2)))
+        nn.InstanceNorm3d(4, affine=True)(fg.ones((2, 3, 2, 2, 2)))
 
 
 @pytest.mark.parametrize("name, args, kwargs", [

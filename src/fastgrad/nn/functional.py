@@ -713,6 +713,221 @@ from .gumbel_softmax import gumbel_softmax  # noqa: E402
 __all__ += ["dropout1d", "gumbel_softmax"]
 
 
+# ---- the randomized leaky ReLU and the in-place activations ----
+from ..ops.rrelu import rrelu as _rrelu  # noqa: E402
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """input where input > 0, else a * input: a ~ U(lower, upper) per element while training
+    (the gradient uses the slope drawn), a = (lower + upper) / 2 otherwise."""
+    return _maybe_inplace("rrelu", _rrelu, input, inplace, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """rrelu written into input, which is returned."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def relu_(input):
+    """relu written into input, which is returned."""
+    return relu(input, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """elu written into input, which is returned."""
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """celu written into input, which is returned."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """selu written into input, which is returned."""
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu written into input, which is returned."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh written into input, which is returned."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    """threshold written into input, which is returned."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+__all__ += ["rrelu", "rrelu_", "relu_", "elu_", "celu_", "selu_", "leaky_relu_", "hardtanh_", "threshold_"]
+
+
+# ---- max pooling that always returns the indices ----
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool1d(input, ...), the int64 position of each maximum); return_indices is ignored."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool2d(input, ...), the int64 index h * W + w of each maximum); return_indices is ignored."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(max_pool3d(input, ...), the int64 index d * H * W + h * W + w of each maximum); return_indices is
+    ignored."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool1d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool2d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """(adaptive_max_pool3d(input, output_size), the indices); return_indices is ignored."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "adaptive_max_pool3d_with_indices"]
+
+
+# ---- 3-d channel dropout, transposed convolution, unpooling and power-average pooling ----
+from ..ops.conv_transpose3d import conv_transpose3d  # noqa: E402
+from ..ops.lp_pool import lp_pool3d  # noqa: E402
+from ..ops.max_unpool import max_unpool3d  # noqa: E402
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels input[n, c] of an (N, C, D, H, W) input (or input[c] of an unbatched
+    (C, D, H, W) one) with probability p and scale the rest by 1 / (1 - p) while training; the
+    identity otherwise.  Inputs that are not 4-d or 5-d are read as unbatched, with PyTorch's
+    deprecation warning.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.dropout3d(fg.ones(2, 4, 3, 3, 3), p=0.5).shape
+    (2, 4, 3, 3, 3)
+    """
+    _check_probability("dropout3d", p)
+    ndim = len(input.shape)
+    if ndim not in (4, 5):
+        warnings.warn(f"dropout3d: received a {ndim}-d input; dropout3d expects a 4-d (C, D, H, W) or 5-d "
+                      "(N, C, D, H, W) input, others are deprecated", UserWarning, stacklevel=2)
+    if ndim < 1:
+        raise ValueError("dropout3d: the input must have at least 1 axis (its channels)")
+    return _maybe_dropped("dropout3d", _channels_dropped_3d, input, p, training, inplace)
+
+
+def _channels_dropped_3d(input, p):
+    if input.ndim == 5:
+        return _channels_dropped(input, p)
+    return _channels_dropped(input.unsqueeze(0), p).squeeze(0)
+
+
+__all__ += ["dropout3d", "conv_transpose3d", "max_unpool3d", "lp_pool3d"]
+
+
+# ---- multi-head attention as a function (the forward of nn.MultiheadAttention) ----
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """nn.MultiheadAttention's forward with its weights passed in: query (L, N, E) or (L, E), key
+    and value (S, N, E_k / E_v) or (S, E_*); in_proj_weight (3E, E) and in_proj_bias (3E,), or
+    q/k/v_proj_weight when use_separate_proj_weight; out_proj_weight (E, E).  Returns (output,
+    attention weights or None) as the module does (see nn.MultiheadAttention for the masks).
+    bias_k / bias_v, add_zero_attn and static_k / static_v are not supported (nor are they by the
+    module)."""
+    op = "multi_head_attention_forward"
+    if bias_k is not None or bias_v is not None or add_zero_attn:
+        raise NotImplementedError(f"{op}: bias_k, bias_v and add_zero_attn are not supported")
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError(f"{op}: static_k and static_v are not supported")
+    if query.shape[-1] != embed_dim_to_check:
+        raise ValueError(f"{op}: expected query's last size to be embed_dim_to_check = {embed_dim_to_check}, got "
+                         f"{query.shape[-1]}")
+    if not isinstance(num_heads, int) or num_heads <= 0 or embed_dim_to_check % num_heads:
+        raise ValueError(f"{op}: embed_dim ({embed_dim_to_check}) must be divisible by num_heads ({num_heads})")
+    if use_separate_proj_weight:
+        if q_proj_weight is None or k_proj_weight is None or v_proj_weight is None:
+            raise ValueError(f"{op}: use_separate_proj_weight=True needs q_proj_weight, k_proj_weight and "
+                             "v_proj_weight")
+        in_proj_weight = None
+    elif in_proj_weight is None:
+        raise ValueError(f"{op}: in_proj_weight is None (pass use_separate_proj_weight=True with the three "
+                         "projection weights)")
+    from .modules.attention import MultiheadAttention
+
+    attention = MultiheadAttention._over_tensors(
+        embed_dim_to_check, num_heads, dropout_p, training, in_proj_weight, in_proj_bias, out_proj_weight,
+        out_proj_bias, q_proj_weight, k_proj_weight, v_proj_weight)
+    return attention.forward(query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights,
+                             is_causal)
+
+
+__all__ += ["multi_head_attention_forward"]
+
+
+# ---- max pooling over pseudo-random windows ----
+from ..ops.fractional_max_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                                       fractional_max_pool3d, fractional_max_pool3d_with_indices)
+
+__all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+            "fractional_max_pool3d_with_indices"]
+
+
+# ---- the time-batch-channel convolution and the channel shuffle under its kernel's name ----
+def conv_tbc(input, weight, bias, pad=0):
+    """1-d convolution of a (T, B, C_in) sequence with weight (K, C_in, C_out) and bias (C_out,),
+    `pad` zero steps at both ends: out[t, b, o] = bias[o] + sum_{k, c} x[t + k - pad, b, c] weight[k, c, o];
+    (T + 2 pad - K + 1, B, C_out).  Computed as conv1d on the permuted axes.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> F.conv_tbc(fg.ones(4, 1, 1), fg.ones(2, 1, 1), fg.zeros(1)).flatten().tolist()
+    [2.0, 2.0, 2.0]
+    """
+    op = "conv_tbc"
+    if getattr(input, "ndim", None) != 3:
+        raise ValueError(f"{op}: argument 'input' must be 3-d (time, batch, channels), got shape "
+                         f"{tuple(getattr(input, 'shape', ()))}")
+    if getattr(weight, "ndim", None) != 3:
+        raise ValueError(f"{op}: argument 'weight' must be 3-d (kernel width, in_channels, out_channels), got shape "
+                         f"{tuple(getattr(weight, 'shape', ()))}")
+    if getattr(bias, "ndim", None) != 1:
+        raise ValueError(f"{op}: argument 'bias' must be 1-d (out_channels,), got shape "
+                         f"{tuple(getattr(bias, 'shape', ()))}")
+    if input.shape[2] != weight.shape[1]:
+        raise ValueError(f"{op}: input has {input.shape[2]} channels but weight {tuple(weight.shape)} expects "
+                         f"{weight.shape[1]}")
+    x = _tensor(input).permute(1, 2, 0)
+    w = _tensor(weight).permute(2, 1, 0)
+    return conv1d(x, w, bias, padding=pad).permute(2, 0, 1)
+
+
+def native_channel_shuffle(input, groups):
+    """channel_shuffle (PyTorch's name for its kernel)."""
+    return channel_shuffle(input, groups)
+
+
+__all__ += ["conv_tbc", "native_channel_shuffle"]
+
+
 # ---- argument checks -------------------------------------------------------------------------
 # Every public function refuses None (where a tensor is required) and object arrays by name.
 from .argument_checks import checks_tensor_arguments as _checks_tensor_arguments  # noqa: E402

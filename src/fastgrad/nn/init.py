@@ -203,3 +203,38 @@ def dirac_(tensor, groups=1):
 
 
 __all__ += ["sparse_", "dirac_"]
+
+
+# ---- the deprecated names without the trailing underscore ----
+def _deprecated(new):
+    """`new` under its old name, warning (FutureWarning, as PyTorch) that the name is deprecated."""
+    import functools
+    import warnings
+
+    old = new.__name__[:-1]
+
+    @functools.wraps(new)
+    def alias(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new.__name__}`.", FutureWarning,
+                      stacklevel=2)
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated: {new.__name__} under its old name (with a FutureWarning)."
+    return alias
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
+__all__ += ["uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+            "kaiming_normal", "orthogonal", "sparse"]

@@ -1,4 +1,4 @@
-"""max_unpool1d / max_unpool2d: the partial inverse of max pooling.  Each input value is written
+"""max_unpool1d / max_unpool2d / max_unpool3d: the partial inverse of max pooling.  Each input value is written
 at the flat position its index names within its (N, C) plane of the output, zeros elsewhere
 (a scatter, whose gradient gathers the output gradient at the same indices)."""
 import numpy as np
@@ -72,3 +72,15 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
     [0.0, 5.0, 0.0, 7.0]
     """
     return _unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """(N, C, D, H, W) values and max_pool3d's indices (flat within each D_out * H_out * W_out
+    volume) -> (N, C, D_out, H_out, W_out), each value at its index, zeros elsewhere.
+
+    >>> import fastgrad as fg, fastgrad.nn.functional as F
+    >>> y, i = F.max_pool3d(fg.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(y, i, 2).flatten().tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)

@@ -130,3 +130,32 @@ __all__ += ["CosineSimilarity", "Dropout1d", "PairwiseDistance", "ParameterDict"
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: E402
 
 __all__ += ["AdaptiveLogSoftmaxWithLoss"]
+
+# Randomized leaky ReLU; 1-d instance norm; 3-d channel dropout, transposed convolution, unpooling and LP pooling.
+from .activation import RReLU  # noqa: E402
+from .conv import ConvTranspose3d  # noqa: E402
+from .dropout import Dropout3d  # noqa: E402
+from .lp_pool import LPPool3d  # noqa: E402
+from .max_unpool import MaxUnpool3d  # noqa: E402
+from .norm import InstanceNorm1d  # noqa: E402
+
+__all__ += ["RReLU", "ConvTranspose3d", "Dropout3d", "LPPool3d", "MaxUnpool3d", "InstanceNorm1d"]
+
+# Lazy layers: their input size is read from the first input.
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,  # noqa: E402
+                   LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d, LazyInstanceNorm1d,
+                   LazyInstanceNorm2d, LazyInstanceNorm3d, LazyLinear)
+
+__all__ += ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d", "LazyConv3d",
+            "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyInstanceNorm1d",
+            "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear"]
+
+# Batch normalization over every process's batch.
+from .sync_batch_norm import SyncBatchNorm  # noqa: E402
+
+__all__ += ["SyncBatchNorm"]
+
+# Max pooling over pseudo-random windows.
+from .fractional_max_pool import FractionalMaxPool2d, FractionalMaxPool3d  # noqa: E402
+
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]

@@ -316,3 +316,22 @@ class Softshrink(Hardshrink):
 
     def forward(self, input):
         return F.softshrink(input, self.lambd)
+
+
+class RReLU(Module):
+    """The randomized leaky ReLU (F.rrelu): x for x > 0, a * x otherwise, with a ~ U(lower, upper)
+    drawn per element while training and a = (lower + upper) / 2 in evaluation.
+
+    >>> RReLU(0.1, 0.3).eval()(fastgrad.tensor([-1.0, 2.0])).tolist()
+    [-0.2, 2.0]
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")

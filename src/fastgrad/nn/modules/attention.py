@@ -205,6 +205,24 @@ class MultiheadAttention(Module):
                 weights = ops.squeeze(weights, 0)
         return out, weights
 
+    @classmethod
+    def _over_tensors(cls, embed_dim, num_heads, dropout, training, in_proj_weight, in_proj_bias, out_proj_weight,
+                      out_proj_bias, q_proj_weight=None, k_proj_weight=None, v_proj_weight=None):
+        """A MultiheadAttention whose weights are the given tensors (not registered as parameters,
+        so gradients reach the tensors themselves): F.multi_head_attention_forward runs its forward."""
+        self = cls.__new__(cls)
+        Module.__init__(self)
+        separate = in_proj_weight is None
+        fields = dict(embed_dim=embed_dim, num_heads=num_heads, dropout=dropout, training=training, batch_first=False,
+                      head_dim=embed_dim // num_heads, _qkv_same_embed_dim=not separate,
+                      kdim=k_proj_weight.shape[1] if separate else embed_dim,
+                      vdim=v_proj_weight.shape[1] if separate else embed_dim,
+                      in_proj_weight=in_proj_weight, in_proj_bias=in_proj_bias, q_proj_weight=q_proj_weight,
+                      k_proj_weight=k_proj_weight, v_proj_weight=v_proj_weight,
+                      out_proj=lambda x: F.linear(x, out_proj_weight, out_proj_bias))
+        self.__dict__.update(fields)
+        return self
+
     def _merged_mask(self, key_padding_mask, attn_mask, n, length, source, dtype):
         """The additive mask of the scores (N, H, L, S), broadcasting, or None."""
         op = "MultiheadAttention"

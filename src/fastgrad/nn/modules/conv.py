@@ -1,8 +1,10 @@
-"""Conv1d, Conv2d, Conv3d, ConvTranspose1d and ConvTranspose2d with PyTorch's arguments, initialisation and state_dict keys."""
+"""Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d and ConvTranspose3d with PyTorch's arguments,
+initialisation and state_dict keys."""
 import math
 
 from ...ops.conv import conv_transpose1d, conv_transpose2d, convolution
 from ...ops.conv3d import conv3d
+from ...ops.conv_transpose3d import conv_transpose3d
 from .activation import ReLU
 from .container import FUSED_PAIRS, runs_as_written
 from .linear import add_weight_and_bias, reset_weight_and_bias
@@ -149,7 +151,7 @@ class ConvTranspose2d(_ConvNd):
         return (self.out_channels // self.groups) * math.prod(self.kernel_size)
 
     def forward(self, input, output_size=None):
-        transpose = conv_transpose1d if self._dims == 1 else conv_transpose2d
+        transpose = {1: conv_transpose1d, 2: conv_transpose2d, 3: conv_transpose3d}[self._dims]
         output_padding = self.output_padding if output_size is None else self._output_padding(input, output_size)
         return transpose(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                          self.dilation)
@@ -186,6 +188,22 @@ class ConvTranspose1d(ConvTranspose2d):
     """
 
     _dims = 1
+
+
+class ConvTranspose3d(ConvTranspose2d):
+    """3-d transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W) input (the gradient
+    of Conv3d with respect to its input), as torch.nn.ConvTranspose3d.
+
+    weight (in_channels, out_channels / groups, kD, kH, kW), bias (out_channels,), both
+    ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with PyTorch's fan_in = out_channels / groups * kD * kH * kW.
+    Computed as one 2-d transposed convolution over the depth planes (see fastgrad.ops.conv_transpose3d).
+
+    >>> up = ConvTranspose3d(8, 4, kernel_size=2, stride=2)
+    >>> up(fastgrad.randn(1, 8, 3, 5, 5)).shape
+    (1, 4, 6, 10, 10)
+    """
+
+    _dims = 3
 
 
 def _conv_then_relu(conv, following, x):

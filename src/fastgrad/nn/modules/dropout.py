@@ -53,3 +53,12 @@ class Dropout1d(Dropout):
 
     def forward(self, input):
         return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Training: y[n, c] = x[n, c] * m[n, c] / (1 - p), m ~ Bernoulli(1 - p), one draw per
+    channel of each sample of an (N, C, D, H, W) input (or per channel of a (C, D, H, W) one);
+    evaluation: y = x.  See F.dropout3d."""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)

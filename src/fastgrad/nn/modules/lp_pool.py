@@ -1,4 +1,4 @@
-"""LPPool1d and LPPool2d: power-average pooling (F.lp_pool1d, F.lp_pool2d) as layers."""
+"""LPPool1d, LPPool2d and LPPool3d: power-average pooling (F.lp_pool1d, F.lp_pool2d, F.lp_pool3d) as layers."""
 from .. import functional as F
 from .module import Module
 
@@ -29,3 +29,14 @@ class LPPool2d(_LPPoolNd):
 
     def forward(self, input):
         return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """(sum over each (kD, kH, kW) window of x^p)^(1/p) over the last three axes.
+
+    >>> LPPool3d(2, 2)(fastgrad.ones(1, 2, 4, 4, 4)).shape
+    (1, 2, 2, 2, 2)
+    """
+
+    def forward(self, input):
+        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

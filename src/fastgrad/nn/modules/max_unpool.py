@@ -1,4 +1,4 @@
-"""MaxUnpool1d and MaxUnpool2d: max pooling's values put back at their indices (F.max_unpool1d/2d)."""
+"""MaxUnpool1d, MaxUnpool2d and MaxUnpool3d: max pooling's values put back at their indices (F.max_unpool1d/2d/3d)."""
 from ...ops.conv import int_tuple
 from .. import functional as F
 from .module import Module
@@ -37,3 +37,17 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input, indices, output_size=None):
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """(N, C, D, H, W) values and MaxPool3d's indices -> (N, C, D_out, H_out, W_out), zeros where
+    nothing was picked.
+
+    >>> pool, unpool = fastgrad.nn.MaxPool3d(2, return_indices=True), MaxUnpool3d(2)
+    >>> unpool(*pool(fastgrad.randn(1, 1, 4, 4, 4))).shape
+    (1, 1, 4, 4, 4)
+    """
+    dims = 3
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)

@@ -6,7 +6,7 @@ import numpy as np
 from ...autograd.capture import replayed_call
 from ...autograd.tensor import Tensor
 from ..float_casts import FloatCasts
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 from .module_hooks import add_hook, call_with_hooks
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -75,7 +75,9 @@ class Module(FloatCasts):
         if "_parameters" not in d:
             raise AttributeError(f"cannot assign '{name}' before Module.__init__() is called")
         params, modules, buffers = d["_parameters"], d["_modules"], d["_buffers"]
-        if isinstance(value, Parameter):
+        if isinstance(value, Buffer):
+            self.register_buffer(name, value.as_tensor(), value.persistent)
+        elif isinstance(value, Parameter):
             self._put(params, name, value)
         elif isinstance(value, Module):
             self._put(modules, name, value)
@@ -382,6 +384,9 @@ class Module(FloatCasts):
 
         strict=True raises on missing or unexpected keys; a shape mismatch always
         raises.  Returns (missing_keys, unexpected_keys)."""
+        for name, module in self.named_modules():  # lazy modules take their shapes from the checkpoint
+            if hasattr(module, "materialize_from_state_dict"):
+                module.materialize_from_state_dict(state_dict, name + "." if name else "")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
@@ -392,9 +397,13 @@ class Module(FloatCasts):
             if missing:
                 errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing))
         for key, target in own.items():
-            if key not in state_dict:
+            if key not in state_dict or (is_lazy(target) and is_lazy(state_dict[key])):
                 continue
             value = state_dict[key]
+            if is_lazy(value) or is_lazy(target):
+                errors.append(f"{key}: cannot copy between an uninitialized parameter or buffer (of a lazy module "
+                              "that has not run forward yet) and an initialized one")
+                continue
             value = value._data if isinstance(value, Tensor) else value
             shape = tuple(getattr(value, "shape", np.shape(value)))
             if shape != tuple(target.shape):
@@ -403,7 +412,7 @@ class Module(FloatCasts):
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         for key, target in own.items():
-            if key in state_dict:
+            if key in state_dict and not (is_lazy(target) and is_lazy(state_dict[key])):
                 value = state_dict[key]
                 value = value._data if isinstance(value, Tensor) else value
                 target._data[...] = np.asarray(value) if isinstance(target._data, np.ndarray) else value

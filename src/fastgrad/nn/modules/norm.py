@@ -1,5 +1,7 @@
-"""BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d and InstanceNorm3d with PyTorch's arguments, parameters and buffers
-(forward: fastgrad.ops.norm, fused C kernels)."""
+"""BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d and InstanceNorm3d with
+PyTorch's arguments, parameters and buffers (forward: fastgrad.ops.norm, fused C kernels)."""
+import warnings
+
 import numpy as np
 
 from ...autograd.tensor import Tensor
@@ -115,6 +117,16 @@ class InstanceNorm2d(_NormBase):
                  dtype=None, *, bias=True):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, device, bias)
 
+    def _check_input(self, input):
+        if (input.ndim == 2 + len(self._axes.split(",")) and input.shape[1] != self.num_features
+                and not self.affine and not self.track_running_stats):
+            # PyTorch's: num_features is not used then, so a mismatch is only warned about
+            warnings.warn(f"{type(self).__name__}: the input's size at dim=1 ({input.shape[1]}) does not match "
+                          f"num_features ({self.num_features}); num_features is not used because affine=False "
+                          "and track_running_stats=False", UserWarning, stacklevel=3)
+            return
+        super()._check_input(input)
+
     def forward(self, input):
         unbatched = input.ndim == 1 + len(self._axes.split(","))
         if unbatched:
@@ -147,6 +159,17 @@ class InstanceNorm3d(InstanceNorm2d):
     """
 
     _axes = "D, H, W"
+
+
+class InstanceNorm1d(InstanceNorm2d):
+    """Normalize each channel of each sample of (N, C, L) or (C, L) input over L, as
+    torch.nn.InstanceNorm1d (affine=False and no running statistics by default).
+
+    >>> InstanceNorm1d(3)(fastgrad.randn(2, 3, 8)).shape
+    (2, 3, 8)
+    """
+
+    _axes = "L"
 
 
 class GroupNorm(Module):

@@ -18,3 +18,8 @@ from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eva
                      fuse_linear_bn_weights)
 
 __all__ += ["prune", "stateless", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights"]
+
+from .clip_grad import clip_grad_norm, clip_grads_with_norm_, get_total_norm  # noqa: E402
+from .skip_init import skip_init  # noqa: E402
+
+__all__ += ["clip_grad_norm", "clip_grads_with_norm_", "get_total_norm", "skip_init"]

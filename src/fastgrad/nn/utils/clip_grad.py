@@ -154,3 +154,78 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
             else:
                 xp = _xp(g)
                 g[...] = xp.clip(g, -clip_value, clip_value)
+
+
+# ---- the two halves of clip_grad_norm_, and its deprecated name ----
+def _tensors(tensors):
+    if isinstance(tensors, Tensor):
+        return [tensors]
+    return [t for t in tensors if t is not None]
+
+
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The norm of `tensors` (a Tensor or an iterable of them, typically the gradients) taken
+    together, as a 0-d Tensor: (sum over all elements |t|^p)^(1/p), max |t| for p = inf.
+
+    >>> get_total_norm([fastgrad.tensor([3.0]), fastgrad.tensor([4.0])]).item()
+    5.0
+    """
+    _check_foreach("get_total_norm", foreach)
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in _tensors(tensors)]
+    if not arrays:
+        return Tensor(np.array(0.0, dtype=np.float32))
+    if not any(isinstance(a, np.ndarray) for a in arrays):
+        xp = _xp(arrays[0])
+        p = float(norm_type)
+        if p == math.inf:
+            norm = xp.max(xp.stack([_part(a, p) for a in arrays if a.size])) if any(a.size for a in arrays) else \
+                xp.zeros((), dtype=xp.float64, **same_device(arrays[0]))
+        else:
+            norm = sum(_part(a, p) for a in arrays) ** (1.0 / p)
+        if error_if_nonfinite and not math.isfinite(float(norm)):
+            raise _nonfinite_error(norm_type)
+        return Tensor(_astype(norm, arrays[0].dtype))
+    norm = total_norm(arrays, norm_type, foreach)
+    if error_if_nonfinite and not math.isfinite(norm):
+        raise _nonfinite_error(norm_type)
+    return Tensor(np.array(norm, dtype=arrays[0].dtype))
+
+
+@replayed_call
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale the gradients of `parameters` in place by min(1, max_norm / (total_norm + 1e-6)),
+    total_norm being a norm already computed (get_total_norm of the gradients).
+
+    >>> norm = nn.utils.get_total_norm([p.grad for p in model.parameters() if p.grad is not None])
+    >>> nn.utils.clip_grads_with_norm_(model.parameters(), 1.0, norm)
+    """
+    _check_foreach("clip_grads_with_norm_", foreach)
+    grads = _grads(parameters)
+    if not grads:
+        return None
+    norm = total_norm._data if isinstance(total_norm, Tensor) else total_norm
+    with no_grad():
+        if isinstance(grads[0], np.ndarray) and not isinstance(norm, (np.ndarray, float, int, np.generic)):
+            norm = np.asarray(norm)
+        if isinstance(norm, (float, int, np.generic)) or (isinstance(norm, np.ndarray) and norm.ndim == 0):
+            coef = min(float(max_norm) / (float(norm) + 1e-6), 1.0)
+            fused, other = _split(grads, foreach)
+            for gs in fused.values():
+                _C.scale_(gs, coef)
+            for g in other:
+                g[...] = g * coef
+        else:  # a norm on a device stays there
+            xp = _xp(norm)
+            coef = xp.minimum(float(max_norm) / (norm + 1e-6), xp.ones_like(norm))
+            for g in grads:
+                g[...] = g * _astype(coef, g.dtype)
+    return None
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Deprecated: clip_grad_norm_ under its old name (with PyTorch's FutureWarning)."""
+    import warnings
+
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+                  FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)

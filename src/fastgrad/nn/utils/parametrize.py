@@ -19,7 +19,7 @@ from ..modules.module import Module
 from ..parameter import Parameter
 
 __all__ = ["register_parametrization", "is_parametrized", "remove_parametrizations", "cached",
-           "ParametrizationList", "type_before_parametrizations"]
+           "ParametrizationList", "type_before_parametrizations", "transfer_parametrizations_and_params"]
 
 _cache_enabled = 0
 _cache = {}
@@ -71,7 +71,10 @@ class ParametrizationList(ModuleList):
             new = original
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    try:
+                        new = module.right_inverse(new)
+                    except NotImplementedError:   # as in PyTorch: the original is then kept as it is
+                        pass
         if not isinstance(new, Tensor) and not isinstance(new, (tuple, list)):
             raise ValueError(f"'right_inverse' must return a Tensor or a sequence of tensors (list, tuple), got "
                              f"{type(new).__name__}")
@@ -263,3 +266,35 @@ def type_before_parametrizations(module):
     """The module's class before any parametrization was registered."""
     return type(module).__bases__[0] if is_parametrized(module) else type(module)
 
+
+
+def transfer_parametrizations_and_params(from_module, to_module, tensor_name=None):
+    """Register on `to_module` the parametrizations of `from_module` (those of `tensor_name`, or
+    all), the same parametrization modules, with originals that share from_module's data.  A
+    parametrized name that to_module lacks is first created as a Parameter holding from_module's
+    current value.  Returns to_module.
+
+    >>> src = fastgrad.nn.utils.parametrizations.orthogonal(fastgrad.nn.Linear(3, 3))
+    >>> dst = transfer_parametrizations_and_params(src, fastgrad.nn.Linear(3, 3))
+    >>> bool((dst.weight == src.weight).all())
+    True
+    """
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        if not is_parametrized(from_module, name):
+            raise ValueError(f"transfer_parametrizations_and_params: '{name}' is not parametrized in "
+                             f"{type(from_module).__name__}")
+        source = from_module.parametrizations[name]
+        if not hasattr(to_module, name):
+            with no_grad():
+                setattr(to_module, name, Parameter(getattr(from_module, name).detach()._data.copy()))
+        for parametrization in source:
+            register_parametrization(to_module, name, parametrization)
+        target = to_module.parametrizations[name]
+        keys = ["original"] if source.is_tensor else [f"original{i}" for i in range(source.ntensors)]
+        for key in keys:   # PyTorch's set_: the originals share their data
+            theirs, ours = getattr(source, key), getattr(target, key)
+            ours._data, ours._version = theirs._data, theirs._version
+    return to_module

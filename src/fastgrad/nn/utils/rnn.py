@@ -6,6 +6,7 @@ from collections import namedtuple
 import numpy as np
 
 from ...autograd.tensor import Tensor
+from ...backend import namespace_of
 from ...ops import padding as _padding, shape as _shape
 from ..float_casts import FloatCasts
 
@@ -219,3 +220,30 @@ def _indices_like(indices, like):
     """int64 indices as a tensor on the device of `like`."""
     tensor = Tensor(np.asarray(indices, dtype=np.int64))
     return tensor if like.device.type == "cpu" else tensor.to(like.device)
+
+
+def invert_permutation(permutation):
+    """The permutation that undoes `permutation` (1-d, int64): out[permutation[i]] = i; None for None.
+
+    >>> invert_permutation(fastgrad.tensor([2, 0, 1])).tolist()
+    [1, 2, 0]
+    """
+    if permutation is None:
+        return None
+    data = permutation._data if isinstance(permutation, Tensor) else np.asarray(permutation)
+    if data.ndim != 1:
+        raise ValueError(f"invert_permutation: argument 'permutation' must be 1-d, got shape {tuple(data.shape)}")
+    xp = namespace_of(data) if not isinstance(data, np.ndarray) else np
+    if xp is np:
+        if data.dtype.kind not in "iu":
+            raise TypeError(f"invert_permutation: argument 'permutation' must hold integers, got dtype {data.dtype}")
+        if not np.array_equal(np.sort(data), np.arange(data.size)):
+            raise ValueError("invert_permutation: argument 'permutation' must hold each of 0 .. n - 1 once")
+        inverse = np.empty(data.size, dtype=np.int64)
+        inverse[data] = np.arange(data.size, dtype=np.int64)
+    else:
+        inverse = xp.argsort(data)
+    return Tensor(inverse)
+
+
+__all__ += ["invert_permutation"]
