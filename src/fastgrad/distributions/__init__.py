@@ -70,3 +70,6 @@ from .kumaraswamy import Kumaraswamy  # noqa: E402
 from .von_mises import VonMises  # noqa: E402
 __all__ += ["ContinuousBernoulli", "Kumaraswamy", "VonMises"]
 from . import kl_continuous_bernoulli  # noqa: E402,F401  (registers its pairs)
+from .constraint_registry import biject_to, transform_to  # noqa: E402
+from .transforms import *  # noqa: E402,F401,F403  (PyTorch's namespace lists every transform)
+__all__ += ["biject_to", "transform_to"] + transforms.__all__
