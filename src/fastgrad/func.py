@@ -27,7 +27,8 @@ from .autograd.tensor import Tensor
 from .functional import _flatten
 from .ops.promotion import call_with_numpy_rule
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
+           "stack_module_state", "vjp", "vmap"]
 
 
 def _tensors(tree):
@@ -295,3 +296,5 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
         for table, leaf, original in reversed(saved):
             table[leaf] = original
 
+
+from .func_ensembles import linearize, stack_module_state  # noqa: E402
