@@ -14,9 +14,10 @@ import numpy as np
 from .autograd.tensor import Tensor
 from .creation import _dtype, _leaf, tensor as _new_tensor
 from .numpy import fft as _fft
+from .numpy.complex import conjugate as _conjugate
 
-__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "ifft", "ifft2", "ifftn", "ifftshift", "irfft", "irfft2",
-           "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift", "ihfft",
+           "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
 
 _NORMS = (None, "backward", "ortho", "forward")
 
@@ -114,6 +115,44 @@ irfft2 = _many_dims("irfft2", "irfftn", False, "The inverse of rfft2.")
 rfftn = _many_dims("rfftn", "rfftn", True, "The n-d transform of a real input (the last dimension halved).",
                    real_input=True)
 irfftn = _many_dims("irfftn", "irfftn", True, "The inverse of rfftn.")
+
+
+# hfft / ihfft are irfft / rfft of the conjugate with the normalization moved to the other direction
+_OTHER_DIRECTION = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def hfft(input, n=None, dim=-1, norm=None):
+    """The transform of a Hermitian-symmetric signal given by its first half (m = n // 2 + 1 values
+    along `dim`; n = 2 (m - 1) by default): a real output of length n,
+
+        hfft(x, n)[k] = sum_j X[j] exp(-2 pi i j k / n),  X the full signal (X[n - j] = conj(x[j])),
+
+    unscaled with norm="backward" (the default), scaled by 1/n with "forward" and 1/sqrt(n) with
+    "ortho"; it equals irfft(conj(x), n) with the normalization of the opposite direction.
+    Differentiable (complex gradients in fastgrad's convention, the conjugates of PyTorch's).
+
+    >>> fastgrad.fft.hfft(fastgrad.tensor([1.0, 0.0, 0.0])).tolist()      # a constant signal of length 4
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    x = _input("hfft", input)
+    n, dim, norm = _length("hfft", n), _dim("hfft", x, dim), _norm("hfft", norm)
+    if x.dtype.kind != "c":
+        x = x.to(np.complex64 if x.dtype == np.float32 else np.complex128)
+    return _fft.irfft(_conjugate(x), n, dim, _OTHER_DIRECTION[norm])
+
+
+def ihfft(input, n=None, dim=-1, norm=None):
+    """The inverse of hfft for a real input: the first n // 2 + 1 values of its inverse transform
+    (the rest are their conjugates), conj(rfft(x, n)) with the normalization of the opposite
+    direction (scaled by 1/n with norm="backward", the default). Differentiable.
+
+    >>> fastgrad.fft.ihfft(fastgrad.tensor([1.0, 1.0, 1.0, 1.0]))     # 1, 0, 0 (complex64)
+    """
+    x = _input("ihfft", input)
+    if x.dtype.kind == "c":
+        raise TypeError(f"fft.ihfft: expects a real input, got {x.dtype} (use fft.ifft for complex input)")
+    n, dim, norm = _length("ihfft", n), _dim("ihfft", x, dim), _norm("ihfft", norm)
+    return _conjugate(_fft.rfft(x, n, dim, _OTHER_DIRECTION[norm]))
 
 
 def _frequencies(op, numpy_function, n, d, dtype, device, requires_grad):
