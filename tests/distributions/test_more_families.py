@@ -102,6 +102,8 @@ def test_shapes_and_expand_match_pytorch(name, rng):
     mine, theirs = make(D, *map(fg.tensor, arrays)), make(torch.distributions, *map(torch.tensor, arrays))
     assert_shapes_match(mine, theirs)
     assert repr(mine.support) == repr(theirs.support) and mine.support.event_dim == theirs.support.event_dim
+    assert ({k: repr(c) for k, c in mine.arg_constraints.items()}
+            == {k: repr(c) for k, c in theirs.arg_constraints.items()})
     wide, wide_theirs = mine.expand((5,) + mine.batch_shape), theirs.expand((5,) + theirs.batch_shape)
     assert wide.batch_shape == tuple(wide_theirs.batch_shape) and wide.event_shape == tuple(wide_theirs.event_shape)
     assert tuple(wide.sample((2,)).shape) == tuple(wide_theirs.sample((2,)).shape)

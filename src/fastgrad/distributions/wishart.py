@@ -51,7 +51,7 @@ class Wishart(ExponentialFamily):
         batch_shape = np.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(df.shape))
         self.df = df.expand(*batch_shape)
         self.__dict__[name] = matrix.expand(*batch_shape, p, p)
-        self.arg_constraints = {name: Wishart._matrix_constraints[name], "df": constraints.greater_than(p - 1)}
+        self.arg_constraints = {**Wishart._matrix_constraints, "df": constraints.greater_than(p - 1)}
         super().__init__(batch_shape=batch_shape, event_shape=(p, p), validate_args=validate_args)
         if self.df.numel() and bool(np.any(np.asarray(self.df._data) < p)):
             warnings.warn("Wishart: df below the dimension p; singular samples are likely for p - 1 < df < p",
