@@ -1,20 +1,22 @@
-"""fastgrad.autograd.set_multithreading_enabled: PyTorch's forms (function, context manager,
-decorator, clone), per-thread setting, and the same gradients whichever way it is set."""
+"""fastgrad.autograd.set_multithreading_enabled and enforce_grad_layout_policy: PyTorch's forms
+(function, context manager, decorator, clone), per-thread settings, and the same gradients
+whichever way they are set."""
 import threading
 
 import numpy as np
 import pytest
 
 import fastgrad as fg
-from fastgrad.autograd import set_multithreading_enabled
-from fastgrad.autograd.multithreading import is_multithreading_enabled
+from fastgrad.autograd import enforce_grad_layout_policy, set_multithreading_enabled
+from fastgrad.autograd.engine_switches import is_grad_layout_policy_enforced, is_multithreading_enabled
 
 
 @pytest.fixture(autouse=True)
 def restore():
-    before = is_multithreading_enabled()
+    before = is_multithreading_enabled(), is_grad_layout_policy_enforced()
     yield
-    set_multithreading_enabled(before)
+    set_multithreading_enabled(before[0])
+    enforce_grad_layout_policy(before[1])
 
 
 def test_function_context_manager_and_nesting():
@@ -49,15 +51,24 @@ def test_the_setting_belongs_to_the_thread():
     assert seen == [True] and not is_multithreading_enabled()
 
 
-def test_gradients_are_the_same_either_way(rng):
+@pytest.mark.parametrize("switch", [set_multithreading_enabled, enforce_grad_layout_policy])
+def test_gradients_are_the_same_either_way(switch, rng):
     a = rng.standard_normal((5, 4))
     grads = []
     for mode in (True, False):
         x = fg.tensor(a, requires_grad=True)
-        with set_multithreading_enabled(mode):
+        with switch(mode):
             (x.tanh() @ x.T).sum().backward()
         grads.append(x.grad.numpy())
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+def test_the_two_switches_are_independent():
+    with enforce_grad_layout_policy(False):
+        assert not is_grad_layout_policy_enforced() and is_multithreading_enabled()
+        with set_multithreading_enabled(False):
+            assert not is_multithreading_enabled() and not is_grad_layout_policy_enforced()
+    assert is_grad_layout_policy_enforced() and is_multithreading_enabled()
 
 
 def test_matches_pytorch_argument_check():
@@ -66,3 +77,7 @@ def test_matches_pytorch_argument_check():
         torch.autograd.set_multithreading_enabled(1)
     with pytest.raises(TypeError, match="set_multithreading_enabled: argument 'mode' must be a bool"):
         set_multithreading_enabled(1)
+    with pytest.raises(TypeError):
+        torch.autograd.enforce_grad_layout_policy(1)
+    with pytest.raises(TypeError, match="enforce_grad_layout_policy: argument 'mode' must be a bool"):
+        enforce_grad_layout_policy(1)
