@@ -10,13 +10,14 @@ so that vmap over functional_call runs the ensemble:
     outputs = vmap(call, in_dims=(0, 0, None))(params, buffers, x)      # (M, batch, ...)
 
 linearize(func, *primals) evaluates func once and returns (output, jvp_fn), jvp_fn(*tangents) the
-Jacobian-vector product at the primals.
+Jacobian-vector product at the primals. replace_all_batch_norm_modules_ makes every BatchNorm of a
+model normalize with its batch's statistics only, as vmap over models needs.
 """
 from .autograd.grad_mode import no_grad
 from .autograd.tensor import Tensor
 from .ops.shape import stack
 
-__all__ = ["linearize", "stack_module_state"]
+__all__ = ["linearize", "replace_all_batch_norm_modules_", "stack_module_state"]
 
 
 def stack_module_state(models):
@@ -82,3 +83,19 @@ def linearize(func, *primals):
                                    f"{tuple(p.shape)} and dtype {p.dtype}, got {got}")
         return _func.jvp(func, fixed, tuple(tangents))[1]
     return output, jvp_fn
+
+
+def replace_all_batch_norm_modules_(root):
+    """root, changed in place: every BatchNorm in it (root included) stops tracking running
+    statistics (running_mean, running_var and num_batches_tracked become None,
+    track_running_stats False), so it normalizes with the batch's statistics in training and
+    evaluation alike.
+
+    >>> model = replace_all_batch_norm_modules_(model)
+    """
+    from .nn.modules.norm import _BatchNorm
+    for module in root.modules():
+        if isinstance(module, _BatchNorm) and module.track_running_stats:
+            module.running_mean = module.running_var = module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
