@@ -50,8 +50,8 @@ def test_steps_change_only_the_swapped_in_copies_as_pytorch(name, rng):
         for i, s in optimizer.state_dict()["state"].items():
             for key, value in s.items():
                 np.testing.assert_array_equal(np.asarray(value), np.asarray(live_state["state"][i][key]))
-        results[lib.__name__] = ([t.detach().numpy() for t in trial.values()],
-                                 {i: {k: np.asarray(v) for k, v in s.items()} for i, s in swapin_state["state"].items()})
+        states = {i: {k: np.asarray(v) for k, v in s.items()} for i, s in swapin_state["state"].items()}
+        results[lib.__name__] = ([t.detach().numpy() for t in trial.values()], states)
     (mine, mine_state), (theirs, their_state) = results["fastgrad"], results["torch"]
     for a, b in zip(mine, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)

@@ -54,7 +54,7 @@ class LKJCholesky(Distribution):
             y = self._row_betas().sample(sample_shape)                          # rows 1 .. dim - 1
             directions = draw("normal", shape, self.concentration).tril(-1)
             lengths = (directions ** 2).sum(-1, keepdim=True).sqrt()
-            lengths = lengths + (lengths == 0).to(lengths.dtype)                 # row 0 has no entries below the diagonal
+            lengths = lengths + (lengths == 0).to(lengths.dtype)     # row 0 has no entries below the diagonal
             radius = F.pad(y.sqrt(), (1, 0), value=0.0).unsqueeze(-1)
             on_diagonal = F.pad((1 - y).clamp(min=0).sqrt(), (1, 0), value=1.0)
             return directions / lengths * radius + on_diagonal.diag_embed()

@@ -28,6 +28,6 @@ from .sgd import SGD
 from .sparse_adam import SparseAdam
 from .swap_in import swap_in_optimizer_params_and_state
 
-__all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "Muon", "NAdam", "Optimizer", "RAdam", "RMSprop",
-           "Rprop", "SGD", "SparseAdam", "swap_in_optimizer_params_and_state",
+__all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam", "RMSprop",
+           "Rprop", "SGD", "SparseAdam", "swap_in_optimizer_params_and_state", "Muon",
            "functional", "lr_scheduler", "swa_utils"]
