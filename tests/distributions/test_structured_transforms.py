@@ -211,9 +211,11 @@ CONSTRAINTS = {
     "cat": lambda c: c.cat([c.real, c.positive, c.unit_interval], dim=-1, lengths=[1, 2, 3]),
     "stack": lambda c: c.stack([c.positive, c.interval(0.0, 2.0)], dim=-1),
     "lower_cholesky": lambda c: c.lower_cholesky, "positive_definite": lambda c: c.positive_definite,
+    "positive_semidefinite": lambda c: c.positive_semidefinite,
 }
 INPUTS = {"simplex": (2, 5), "corr_cholesky": (2, 6), "independent positive": (2, 3, 4), "cat": (2, 6),
-          "stack": (3, 2), "lower_cholesky": (2, 3, 3), "positive_definite": (2, 3, 3)}
+          "stack": (3, 2), "lower_cholesky": (2, 3, 3), "positive_definite": (2, 3, 3),
+          "positive_semidefinite": (2, 3, 3)}
 
 
 @pytest.mark.parametrize("registry", ["biject_to", "transform_to"])

@@ -333,3 +333,84 @@ class _Stack(Constraint):
 cat = _Cat
 stack = _Stack
 __all__ += ["cat", "stack"]
+
+
+class _Square(Constraint):
+    """Square matrices (one answer per matrix of the batch)."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        return np.full(v.shape[:-2], v.shape[-1] == v.shape[-2], dtype=bool)
+
+
+class _Symmetric(_Square):
+    """Square matrices equal to their transpose (within 1e-6)."""
+
+    def check(self, value):
+        v = _raw(value)
+        square = super().check(v)
+        if not square.all():
+            return square
+        return np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=0, atol=1e-6), axis=(-2, -1))
+
+
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric matrices whose eigenvalues are all >= 0."""
+
+    def check(self, value):
+        symmetric = super().check(value)
+        if not symmetric.all():
+            return symmetric
+        v = np.asarray(_raw(value), dtype=np.float64)
+        return np.all(np.linalg.eigvalsh(v) >= 0, axis=-1)
+
+
+class _LowerTriangular(Constraint):
+    """Square matrices with zeros above the diagonal."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        return np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+
+
+class _DependentProperty(property, _Dependent):
+    """A property of a distribution whose value is a constraint that depends on the instance (its
+    support, for example); on the class it is a dependent constraint with the given is_discrete
+    and event_dim.
+
+        @constraints.dependent_property(is_discrete=False, event_dim=0)
+        def support(self):
+            return constraints.interval(self.low, self.high)
+    """
+
+    def __init__(self, fn=None, *, is_discrete=False, event_dim=0):
+        super().__init__(fn)
+        self._is_discrete, self._event_dim = is_discrete, event_dim
+
+    def __call__(self, fn):
+        return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
+
+    is_discrete = property(lambda self: self._is_discrete)
+    event_dim = property(lambda self: self._event_dim)
+
+    def __repr__(self):
+        return "DependentProperty()"
+
+
+def is_dependent(constraint):
+    """Whether the constraint depends on the distribution's other parameters (dependent, or a
+    dependent_property)."""
+    return isinstance(constraint, _Dependent)
+
+
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+lower_triangular = _LowerTriangular()
+positive_integer = _IntegerGreaterThanEq(1)
+dependent_property = _DependentProperty
+MixtureSameFamilyConstraint = _MixtureSameFamilyConstraint
+__all__ += ["MixtureSameFamilyConstraint", "dependent_property", "is_dependent", "lower_triangular",
+            "positive_integer", "positive_semidefinite", "square", "symmetric"]
