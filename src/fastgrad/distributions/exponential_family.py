@@ -7,12 +7,14 @@ A alone, since E[T(x)] = grad A(eta):
 
     H = A(eta) - <eta, grad A(eta)> - E[log h(x)]
 
-which is also the Bregman divergence of A between the natural parameters, the KL divergence
-between two members of one family (`bregman_divergence`).
+and the Bregman divergence of A between two members' natural parameters is their KL divergence
+(`bregman_divergence`, registered for kl_divergence of two members of one family without a closed
+form of their own, e.g. two Wisharts).
 """
 from ..autograd.engine import grad
 from ..autograd.grad_mode import enable_grad
 from .distribution import Distribution
+from .kl import register_kl
 
 
 class ExponentialFamily(Distribution):
@@ -68,14 +70,28 @@ class ExponentialFamily(Distribution):
 
 def bregman_divergence(p, q):
     """KL(p || q) for members p, q of one exponential family:
-    A(eta_q) - A(eta_p) - <eta_q - eta_p, grad A(eta_p)>."""
+    A(eta_q) - A(eta_p) - <eta_q - eta_p, grad A(eta_p)>. Differentiable in both (first
+    derivatives; p's through the same attachment as entropy's)."""
     if type(p) is not type(q):
         raise NotImplementedError(f"bregman_divergence: p and q must be of one family, got {type(p).__name__} "
                                   f"and {type(q).__name__}")
-    normalizer_p, gradients, eta_p = p._normalizer_and_gradients()
-    eta_q = q._natural_params
-    result = q._log_normalizer(*eta_q) - normalizer_p
-    batch = normalizer_p.shape
-    for a, b, g in zip(eta_p, eta_q, gradients):
-        result = result - ((b - a) * g).reshape(*batch, -1).sum(-1)
+    natural_p = p._natural_params
+    with enable_grad():
+        normalizer_p, gradients, eta_p = p._normalizer_and_gradients()
+        eta_q = q._natural_params
+        result = q._log_normalizer(*eta_q) - normalizer_p
+        batch = tuple(result.shape)
+        for a, b, g in zip(eta_p, eta_q, gradients):
+            result = result - ((b - a) * g).reshape(*batch, -1).sum(-1)
+        slopes = grad(result.sum(), eta_p, retain_graph=True, allow_unused=True)
+    for a, slope in zip(natural_p, slopes):
+        if slope is not None and a.requires_grad:
+            result = result + (slope.detach() * (a - a.detach())).reshape(*batch, -1).sum(-1)
     return result
+
+
+@register_kl(ExponentialFamily, ExponentialFamily)
+def _kl_exponential_families(p, q):
+    """Two members of one exponential family without a closed form of their own: the Bregman
+    divergence of the log-normalizer."""
+    return bregman_divergence(p, q)
