@@ -182,6 +182,32 @@ def test_numerical_gradients_of_lkj_log_prob(rng):
     assert fg.gradcheck(lambda a: D.LKJCholesky(4, a).log_prob(value), [c])
 
 
+def _concentration_fixed(make):
+    """make(d, c, rate) with the concentration a constant (the cdf has no gradient in it)."""
+    return lambda d, c, rate: make(d, c.detach(), rate)
+
+
+@pytest.mark.parametrize("name", ["Gamma", "InverseGamma", "Chi2"])
+def test_cdf_matches_pytorch(name, rng):
+    makers = {"Gamma": lambda d, c, rate: d.Gamma(c, rate), "InverseGamma": lambda d, c, rate: d.InverseGamma(c, rate),
+              "Chi2": lambda d, c, rate: d.Chi2(c * 3)}
+    make = _concentration_fixed(makers[name])
+    case = {name: (lambda r: [positive(r, (2, 1)) * 3, positive(r, 3), positive(r, (4, 2, 3)) * 2],
+                   lambda d, c, rate, v: make(d, c, rate).cdf(v))}
+    check_cases(case, name, rng, TOL)
+    c, rate = leaves(positive(rng, 3), positive(rng, 3))
+    (v,) = leaves(positive(rng, (2, 3)))
+    assert fg.gradcheck(lambda b, x: make(D, c, b).cdf(x), [rate, v])
+
+
+def test_gamma_cdf_refuses_a_concentration_that_requires_grad():
+    c = fg.tensor([2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="Gamma.cdf: the gradient with respect to the concentration"):
+        D.Gamma(c, 1.0).cdf(fg.tensor([1.0]))
+    with fg.no_grad():
+        assert 0 < D.Gamma(c, 1.0).cdf(fg.tensor([1.0])).item() < 1
+
+
 # ---- sample statistics ----
 
 def test_inverse_gamma_and_fisher_snedecor_sample_moments():
