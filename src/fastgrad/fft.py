@@ -16,8 +16,8 @@ from .creation import _dtype, _leaf, tensor as _new_tensor
 from .numpy import fft as _fft
 from .numpy.complex import conjugate as _conjugate
 
-__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift", "ihfft",
-           "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn",
+           "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
 
 _NORMS = (None, "backward", "ortho", "forward")
 
@@ -153,6 +153,36 @@ def ihfft(input, n=None, dim=-1, norm=None):
         raise TypeError(f"fft.ihfft: expects a real input, got {x.dtype} (use fft.ifft for complex input)")
     n, dim, norm = _length("ihfft", n), _dim("ihfft", x, dim), _norm("ihfft", norm)
     return _conjugate(_fft.rfft(x, n, dim, _OTHER_DIRECTION[norm]))
+
+
+def _hermitian_many_dims(name, default_all, inverse):
+    def transform(input, s=None, dim=None, norm=None):
+        x = _input(name, input)
+        if inverse and x.dtype.kind == "c":
+            raise TypeError(f"fft.{name}: expects a real input, got {x.dtype} (use fft.ifftn for complex input)")
+        dims, sizes = _dims_and_sizes(name, x, s, dim, default_all)
+        other = _OTHER_DIRECTION[_norm(name, norm)]
+        if inverse:
+            return _conjugate(_fft.rfftn(x, sizes, dims, other))
+        if x.dtype.kind != "c":
+            x = x.to(np.complex64 if x.dtype == np.float32 else np.complex128)
+        return _fft.irfftn(_conjugate(x), sizes, dims, other)
+
+    transform.__name__ = name
+    return transform
+
+
+hfftn = _hermitian_many_dims("hfftn", True, inverse=False)
+hfftn.__doc__ = """hfft over several dimensions (all, or the last len(s), by default): the last of `dim` holds
+    the first half of a Hermitian-symmetric signal, the output is real; irfftn(conj(x)) with the
+    normalization of the opposite direction. Differentiable."""
+hfft2 = _hermitian_many_dims("hfft2", False, inverse=False)
+hfft2.__doc__ = "hfftn over two dimensions (the last two by default)."
+ihfftn = _hermitian_many_dims("ihfftn", True, inverse=True)
+ihfftn.__doc__ = """The inverse of hfftn for a real input: conj(rfftn(x)) with the normalization of the opposite
+    direction (the last of `dim` halved). Differentiable."""
+ihfft2 = _hermitian_many_dims("ihfft2", False, inverse=True)
+ihfft2.__doc__ = "ihfftn over two dimensions (the last two by default)."
 
 
 def _frequencies(op, numpy_function, n, d, dtype, device, requires_grad):

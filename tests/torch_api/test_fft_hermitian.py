@@ -1,4 +1,4 @@
-"""fastgrad.fft.hfft and ihfft against torch.fft (float64 values, dtypes and input gradients through
+"""fastgrad.fft.hfft, ihfft and their 2-d / n-d forms against torch.fft (float64 values, dtypes and input gradients through
 a real loss, fastgrad's gradients of complex inputs being the conjugates of PyTorch's), central
 differences for real inputs, float32, empty batches and bad arguments."""
 import numpy as np
@@ -21,6 +21,15 @@ CASES = [
     ("ihfft", 7, dict(norm="ortho"), (2, 5), False),
     ("ihfft", None, dict(dim=0, norm="forward"), (6, 3), False),
     ("ihfft", 4, {}, (3, 9), False),
+    ("hfft2", None, {}, (3, 4, 5), True),
+    ("hfft2", (4, 6), dict(norm="ortho"), (4, 4), True),
+    ("hfftn", None, {}, (3, 4, 5), True),
+    ("hfftn", (5,), dict(dim=(0,), norm="forward"), (3, 4), True),
+    ("hfftn", None, dict(dim=(0, 2)), (3, 2, 4), False),
+    ("ihfft2", None, {}, (3, 4, 6), False),
+    ("ihfft2", (3, 8), dict(norm="forward"), (4, 6), False),
+    ("ihfftn", None, {}, (3, 4, 6), False),
+    ("ihfftn", (4, 5), dict(dim=(0, 1), norm="ortho"), (3, 6, 2), False),
 ]
 
 
@@ -86,6 +95,8 @@ def test_round_trip_float32_and_empty_batches(rng):
     (lambda: fg.fft.hfft(fg.zeros(4), norm="unit"), ValueError, "fft.hfft: argument 'norm'"),
     (lambda: fg.fft.hfft(fg.zeros(4), 0), ValueError, "fft.hfft: argument 'n'"),
     (lambda: fg.fft.ihfft(fg.zeros(4), dim=2), IndexError, "fft.ihfft: dim 2 is out of range"),
+    (lambda: fg.fft.ihfftn(fg.tensor([[1j, 2j]])), TypeError, "fft.ihfftn: expects a real input"),
+    (lambda: fg.fft.hfft2(fg.zeros(4, 4), s=(4,), dim=(0, 1)), ValueError, "fft.hfft2: s (4,) and dim (0, 1)"),
 ])
 def test_bad_arguments_are_refused_by_name(call, error, words):
     with pytest.raises(error) as info:
