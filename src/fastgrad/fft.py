@@ -11,6 +11,7 @@ input to a real loss they are PyTorch's.
 """
 import numpy as np
 
+from .autograd.primitive import Primitive
 from .autograd.tensor import Tensor
 from .creation import _dtype, _leaf, tensor as _new_tensor
 from .numpy import fft as _fft
@@ -121,6 +122,23 @@ irfftn = _many_dims("irfftn", "irfftn", True, "The inverse of rfftn.")
 _OTHER_DIRECTION = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
 
 
+class _RealAsComplex(Primitive):
+    """A real array as a complex one (imaginary part 0); the gradient is the real part of the
+    complex gradient (which the engine would otherwise cast with NumPy's ComplexWarning)."""
+
+    @staticmethod
+    def forward(ctx, b, x):
+        return x.astype(np.complex64 if x.dtype == np.float32 else np.complex128)
+
+    @staticmethod
+    def backward(ctx, b, g):
+        return b.xp.real(g)
+
+
+def _as_complex(x):
+    return x if x.dtype.kind == "c" else _RealAsComplex.apply(x)
+
+
 def hfft(input, n=None, dim=-1, norm=None):
     """The transform of a Hermitian-symmetric signal given by its first half (m = n // 2 + 1 values
     along `dim`; n = 2 (m - 1) by default): a real output of length n,
@@ -136,9 +154,7 @@ def hfft(input, n=None, dim=-1, norm=None):
     """
     x = _input("hfft", input)
     n, dim, norm = _length("hfft", n), _dim("hfft", x, dim), _norm("hfft", norm)
-    if x.dtype.kind != "c":
-        x = x.to(np.complex64 if x.dtype == np.float32 else np.complex128)
-    return _fft.irfft(_conjugate(x), n, dim, _OTHER_DIRECTION[norm])
+    return _fft.irfft(_conjugate(_as_complex(x)), n, dim, _OTHER_DIRECTION[norm])
 
 
 def ihfft(input, n=None, dim=-1, norm=None):
@@ -164,9 +180,7 @@ def _hermitian_many_dims(name, default_all, inverse):
         other = _OTHER_DIRECTION[_norm(name, norm)]
         if inverse:
             return _conjugate(_fft.rfftn(x, sizes, dims, other))
-        if x.dtype.kind != "c":
-            x = x.to(np.complex64 if x.dtype == np.float32 else np.complex128)
-        return _fft.irfftn(_conjugate(x), sizes, dims, other)
+        return _fft.irfftn(_conjugate(_as_complex(x)), sizes, dims, other)
 
     transform.__name__ = name
     return transform
