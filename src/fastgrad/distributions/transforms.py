@@ -269,7 +269,7 @@ class ExpTransform(Transform):
 class SoftplusTransform(Transform):
     """y = softplus(x) = log(1 + exp(x)); x = y + log(-expm1(-y)); log|dy/dx| = -softplus(-x).
 
-    >>> SoftplusTransform()(fastgrad.tensor([0.0])).tolist()    # [log 2]
+    >>> SoftplusTransform()(fastgrad.tensor([0.0], dtype=fastgrad.float64)).tolist()    # [log 2]
     [0.6931471805599453]
     """
     domain, codomain, bijective, sign = constraints.real, constraints.positive, True, 1
