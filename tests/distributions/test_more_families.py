@@ -466,3 +466,51 @@ def test_wishart_kl_divergence_from_the_bregman_divergence(rng):
     assert fg.gradcheck(lambda *a: kl(D, *a), leaves(df_p, tril_p, df_q, tril_q))
     same = D.Wishart(fg.tensor(df_p), scale_tril=fg.tensor(tril_p))
     np.testing.assert_allclose(D.kl_divergence(same, same).detach().numpy(), 0.0, atol=1e-12)
+
+
+# PyTorch's exponential families among the older distributions: (make(d, *params), params(rng))
+FAMILY_MEMBERS = {
+    "Normal": (lambda d, a, b: d.Normal(a, b), lambda r: [r.standard_normal(3), positive(r, 3)]),
+    "Exponential": (lambda d, a: d.Exponential(a), lambda r: [positive(r, 3)]),
+    "Gamma": (lambda d, a, b: d.Gamma(a, b), lambda r: [positive(r, 3) * 2, positive(r, 3)]),
+    "Chi2": (lambda d, a: d.Chi2(a), lambda r: [positive(r, 3) * 3]),
+    "Beta": (lambda d, a, b: d.Beta(a, b), lambda r: [positive(r, 3) * 2, positive(r, 3)]),
+    "Bernoulli": (lambda d, p: d.Bernoulli(probs=p), lambda r: [r.uniform(0.1, 0.9, 3)]),
+    "Poisson": (lambda d, a: d.Poisson(a), lambda r: [positive(r, 3) * 2]),
+    "Dirichlet": (lambda d, a: d.Dirichlet(a), lambda r: [positive(r, (2, 4)) * 2]),
+    "ContinuousBernoulli": (lambda d, p: d.ContinuousBernoulli(probs=p),
+                            lambda r: [np.array([0.2, 0.4995, 0.503, 0.8])]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_MEMBERS))
+def test_exponential_family_members_match_pytorch(name, rng):
+    """isinstance ExponentialFamily as in PyTorch; the natural parameters and log-normalizer are
+    PyTorch's; the Bregman divergence between two members is the closed-form kl_divergence, and
+    the base class's entropy (from the log-normalizer) is the closed form where the carrier's mean is known."""
+    torch = pytest.importorskip("torch")
+    from fastgrad.distributions.exponential_family import bregman_divergence
+    make, params = FAMILY_MEMBERS[name]
+    first, second = params(rng), params(rng)
+    mine = make(D, *map(fg.tensor, first))
+    theirs = make(torch.distributions, *map(torch.tensor, first))
+    assert isinstance(mine, D.ExponentialFamily) and isinstance(theirs, torch.distributions.ExponentialFamily)
+    for a, b in zip(mine._natural_params, theirs._natural_params):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mine._log_normalizer(*mine._natural_params).detach().numpy(),
+                               theirs._log_normalizer(*theirs._natural_params).detach().numpy(), rtol=1e-9)
+    other = make(D, *map(fg.tensor, second))
+    np.testing.assert_allclose(bregman_divergence(mine, other).detach().numpy(),
+                               D.kl_divergence(mine, other).detach().numpy(), rtol=1e-8, atol=1e-12)
+    try:
+        carrier = mine._mean_carrier_measure
+    except NotImplementedError:
+        carrier = None
+    if carrier is not None:
+        np.testing.assert_allclose(D.ExponentialFamily.entropy(mine).detach().numpy(),
+                                   mine.entropy().detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_different_exponential_families_have_no_kl():
+    with pytest.raises(NotImplementedError, match="No KL.*Poisson.*Exponential"):
+        D.kl_divergence(D.Poisson(fg.tensor([1.0])), D.Exponential(fg.tensor([0.5])))

@@ -77,6 +77,7 @@ from .constraint_registry import biject_to, transform_to  # noqa: E402
 from .transforms import *  # noqa: E402,F401,F403  (PyTorch's namespace lists every transform)
 __all__ += ["biject_to", "transform_to"] + transforms.__all__
 from .exponential_family import ExponentialFamily  # noqa: E402
+from . import kl_exponential_family  # noqa: E402,F401  (registers the Bregman divergence)
 from .fisher_snedecor import FisherSnedecor  # noqa: E402
 from .generalized_pareto import GeneralizedPareto  # noqa: E402
 from .inverse_gamma import InverseGamma  # noqa: E402

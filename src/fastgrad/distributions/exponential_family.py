@@ -8,13 +8,12 @@ A alone, since E[T(x)] = grad A(eta):
     H = A(eta) - <eta, grad A(eta)> - E[log h(x)]
 
 and the Bregman divergence of A between two members' natural parameters is their KL divergence
-(`bregman_divergence`, registered for kl_divergence of two members of one family without a closed
-form of their own, e.g. two Wisharts).
+(`bregman_divergence`, which kl_exponential_family.py registers for kl_divergence of two members
+of one family without a closed form of their own, e.g. two Wisharts).
 """
 from ..autograd.engine import grad
 from ..autograd.grad_mode import enable_grad
 from .distribution import Distribution
-from .kl import register_kl
 
 
 class ExponentialFamily(Distribution):
@@ -88,10 +87,3 @@ def bregman_divergence(p, q):
         if slope is not None and a.requires_grad:
             result = result + (slope.detach() * (a - a.detach())).reshape(*batch, -1).sum(-1)
     return result
-
-
-@register_kl(ExponentialFamily, ExponentialFamily)
-def _kl_exponential_families(p, q):
-    """Two members of one exponential family without a closed form of their own: the Bregman
-    divergence of the log-normalizer."""
-    return bregman_divergence(p, q)

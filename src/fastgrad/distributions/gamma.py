@@ -3,11 +3,12 @@ for lgamma and digamma, as fastgrad.special does)."""
 from ..autograd.grad_mode import is_grad_enabled
 from ..special import digamma, gammainc, lgamma, xlogy
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .distribution import broadcast_all
+from .exponential_family import ExponentialFamily
 from .gamma_rsample import standard_gamma_rsample
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma(concentration c, rate r), element by element; mean c / r, variance c / r^2.
 
     >>> import fastgrad as fg
@@ -62,3 +63,16 @@ class Gamma(Distribution):
             raise ValueError(f"{type(self).__name__}.cdf: the gradient with respect to the concentration is not "
                              "implemented (as in PyTorch); detach the concentration or use no_grad()")
         return gammainc(self.concentration.detach(), self.rate * value)
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(concentration - 1, -rate) for T(x) = (log x, x)."""
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        """lgamma(x + 1) - (x + 1) log(-y)."""
+        return lgamma(x + 1) - (x + 1) * (-y).log()
+
+    _mean_carrier_measure = 0
