@@ -25,7 +25,10 @@ class LKJCholesky(Distribution):
     Jacobian of C -> L). eta = 1 is uniform over correlation matrices; larger eta concentrates
     near the identity. Samples (not reparameterized) by the onion method: row k of L is
     (sqrt(y) u, sqrt(1 - y)) with u uniform on the unit sphere of R^k and
-    y ~ Beta(k/2, eta + (dim - 2)/2 - (k - 1)/2).
+    y ~ Beta(k/2, eta + (dim - 2)/2 - (k - 1)/2). Every correlation then has the LKJ marginal
+    2 B - 1, B ~ Beta(eta - 1 + dim/2, eta - 1 + dim/2), whatever its row (PyTorch 2.13's sampler
+    gives the correlations of the rows after the second a larger variance than that for dim >= 3,
+    so the two libraries' draws differ in distribution there; log_prob is the same).
 
     >>> import fastgrad as fg
     >>> LKJCholesky(3, fg.tensor([0.5, 2.0])).sample().shape
