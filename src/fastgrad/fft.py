@@ -11,12 +11,14 @@ input to a real loss they are PyTorch's.
 """
 import numpy as np
 
+from .autograd.primitive import Primitive
 from .autograd.tensor import Tensor
 from .creation import _dtype, _leaf, tensor as _new_tensor
 from .numpy import fft as _fft
+from .numpy.complex import conjugate as _conjugate
 
-__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "ifft", "ifft2", "ifftn", "ifftshift", "irfft", "irfft2",
-           "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
+__all__ = ["fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "hfft2", "hfftn", "ifft", "ifft2", "ifftn",
+           "ifftshift", "ihfft", "ihfft2", "ihfftn", "irfft", "irfft2", "irfftn", "rfft", "rfft2", "rfftfreq", "rfftn"]
 
 _NORMS = (None, "backward", "ortho", "forward")
 
@@ -114,6 +116,87 @@ irfft2 = _many_dims("irfft2", "irfftn", False, "The inverse of rfft2.")
 rfftn = _many_dims("rfftn", "rfftn", True, "The n-d transform of a real input (the last dimension halved).",
                    real_input=True)
 irfftn = _many_dims("irfftn", "irfftn", True, "The inverse of rfftn.")
+
+
+# hfft / ihfft are irfft / rfft of the conjugate with the normalization moved to the other direction
+_OTHER_DIRECTION = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+class _RealAsComplex(Primitive):
+    """A real array as a complex one (imaginary part 0); the gradient is the real part of the
+    complex gradient (which the engine would otherwise cast with NumPy's ComplexWarning)."""
+
+    @staticmethod
+    def forward(ctx, b, x):
+        return x.astype(np.complex64 if x.dtype == np.float32 else np.complex128)
+
+    @staticmethod
+    def backward(ctx, b, g):
+        return b.xp.real(g)
+
+
+def _as_complex(x):
+    return x if x.dtype.kind == "c" else _RealAsComplex.apply(x)
+
+
+def hfft(input, n=None, dim=-1, norm=None):
+    """The transform of a Hermitian-symmetric signal given by its first half (m = n // 2 + 1 values
+    along `dim`; n = 2 (m - 1) by default): a real output of length n,
+
+        hfft(x, n)[k] = sum_j X[j] exp(-2 pi i j k / n),  X the full signal (X[n - j] = conj(x[j])),
+
+    unscaled with norm="backward" (the default), scaled by 1/n with "forward" and 1/sqrt(n) with
+    "ortho"; it equals irfft(conj(x), n) with the normalization of the opposite direction.
+    Differentiable (complex gradients in fastgrad's convention, the conjugates of PyTorch's).
+
+    >>> fastgrad.fft.hfft(fastgrad.tensor([1.0, 0.0, 0.0])).tolist()      # a constant signal of length 4
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    x = _input("hfft", input)
+    n, dim, norm = _length("hfft", n), _dim("hfft", x, dim), _norm("hfft", norm)
+    return _fft.irfft(_conjugate(_as_complex(x)), n, dim, _OTHER_DIRECTION[norm])
+
+
+def ihfft(input, n=None, dim=-1, norm=None):
+    """The inverse of hfft for a real input: the first n // 2 + 1 values of its inverse transform
+    (the rest are their conjugates), conj(rfft(x, n)) with the normalization of the opposite
+    direction (scaled by 1/n with norm="backward", the default). Differentiable.
+
+    >>> fastgrad.fft.ihfft(fastgrad.tensor([1.0, 1.0, 1.0, 1.0]))     # 1, 0, 0 (complex64)
+    """
+    x = _input("ihfft", input)
+    if x.dtype.kind == "c":
+        raise TypeError(f"fft.ihfft: expects a real input, got {x.dtype} (use fft.ifft for complex input)")
+    n, dim, norm = _length("ihfft", n), _dim("ihfft", x, dim), _norm("ihfft", norm)
+    return _conjugate(_fft.rfft(x, n, dim, _OTHER_DIRECTION[norm]))
+
+
+def _hermitian_many_dims(name, default_all, inverse):
+    def transform(input, s=None, dim=None, norm=None):
+        x = _input(name, input)
+        if inverse and x.dtype.kind == "c":
+            raise TypeError(f"fft.{name}: expects a real input, got {x.dtype} (use fft.ifftn for complex input)")
+        dims, sizes = _dims_and_sizes(name, x, s, dim, default_all)
+        other = _OTHER_DIRECTION[_norm(name, norm)]
+        if inverse:
+            return _conjugate(_fft.rfftn(x, sizes, dims, other))
+        return _fft.irfftn(_conjugate(_as_complex(x)), sizes, dims, other)
+
+    transform.__name__ = name
+    return transform
+
+
+hfftn = _hermitian_many_dims("hfftn", True, inverse=False)
+hfftn.__doc__ = """hfft over several dimensions (all, or the last len(s), by default): the last of `dim` holds
+    the first half of a Hermitian-symmetric signal, the output is real; irfftn(conj(x)) with the
+    normalization of the opposite direction. Differentiable."""
+hfft2 = _hermitian_many_dims("hfft2", False, inverse=False)
+hfft2.__doc__ = "hfftn over two dimensions (the last two by default)."
+ihfftn = _hermitian_many_dims("ihfftn", True, inverse=True)
+ihfftn.__doc__ = """The inverse of hfftn for a real input: conj(rfftn(x)) with the normalization of the opposite
+    direction (the last of `dim` halved). Differentiable."""
+ihfft2 = _hermitian_many_dims("ihfft2", False, inverse=True)
+ihfft2.__doc__ = "ihfftn over two dimensions (the last two by default)."
 
 
 def _frequencies(op, numpy_function, n, d, dtype, device, requires_grad):

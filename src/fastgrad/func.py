@@ -27,7 +27,9 @@ from .autograd.tensor import Tensor
 from .functional import _flatten
 from .ops.promotion import call_with_numpy_rule
 
-__all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "vjp", "vmap"]
+__all__ = ["debug_unwrap", "functional_call", "functionalize", "grad", "grad_and_value", "hessian", "jacfwd",
+           "jacrev", "jvp", "linearize", "rearrange", "replace_all_batch_norm_modules_", "stack_module_state", "vjp",
+           "vmap"]
 
 
 def _tensors(tree):
@@ -295,3 +297,36 @@ def functional_call(module, parameter_and_buffer_dicts, args=(), kwargs=None, *,
         for table, leaf, original in reversed(saved):
             table[leaf] = original
 
+
+from .func_ensembles import linearize, replace_all_batch_norm_modules_, stack_module_state  # noqa: E402
+from .func_rearrange import rearrange  # noqa: E402
+
+
+# ---- PyTorch's functorch plumbing, with nothing to do here ------------------------------------------
+
+def debug_unwrap(tensor, *, recurse=True):
+    """tensor itself: PyTorch unwraps the wrapper tensors its transforms pass to the function
+    (BatchedTensor, GradTrackingTensor); fastgrad's transforms pass ordinary Tensors (vmap
+    slices, grad leaves), so there is no wrapper to remove."""
+    return tensor
+
+
+def functionalize(func, *, remove="mutations"):
+    """func, for PyTorch code that functionalizes before tracing: PyTorch rewrites in-place
+    operations (and, with remove="mutations_and_views", views) as out-of-place ones for its graph
+    compilers, with the same results, mutations of the inputs copied back. fastgrad's transforms
+    and fastgrad.jit take in-place operations as they are, so the function is returned as it
+    is (wrapped, with the same results and the same mutations of its inputs).
+
+    >>> functionalize(f)(x)         # == f(x)
+    """
+    if remove not in ("mutations", "mutations_and_views"):
+        raise ValueError(f"func.functionalize: remove must be 'mutations' or 'mutations_and_views', got {remove!r}")
+    if not callable(func):
+        raise TypeError(f"func.functionalize: argument 'func' must be callable, got {type(func).__name__}")
+    import functools
+
+    @functools.wraps(func)
+    def functionalized(*args, **kwargs):
+        return func(*args, **kwargs)
+    return functionalized

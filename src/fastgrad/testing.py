@@ -1,4 +1,5 @@
-"""fastgrad.testing.assert_close: PyTorch's torch.testing.assert_close for fastgrad tensors.
+"""fastgrad.testing: PyTorch's torch.testing for fastgrad tensors: assert_close, make_tensor and
+the deprecated assert_allclose.
 
 actual and expected are close where |actual - expected| <= atol + rtol * |expected|, with
 PyTorch's default tolerances for their dtypes when rtol and atol are omitted (float32:
@@ -10,13 +11,15 @@ accepted; a failure raises AssertionError listing the mismatched elements.
     assert_close(model(x), expected, rtol=1e-4, atol=1e-6)
 """
 import collections.abc
+import math
 import numbers
+import warnings
 
 import numpy as np
 
 from .autograd.tensor import Tensor
 
-__all__ = ["assert_close"]
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
 # (rtol, atol) per dtype, as PyTorch's; dtypes not listed compare exactly.
 _TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): (1.3e-6, 1e-5),
@@ -137,3 +140,113 @@ def _mismatch_report(a, e, bad, rtol, atol, what, word):
     more = " ..." if bad.sum() > _SHOWN_MISMATCHES else ""
     lines.append(f"Mismatches (index: actual vs expected): {shown}{more}")
     return "\n".join(lines)
+
+
+# assert_allclose's own (rtol, atol) per dtype, looser than assert_close's for float32 and float64.
+_ALLCLOSE_TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-3), np.dtype(np.float32): (1e-4, 1e-5),
+                        np.dtype(np.float64): (1e-5, 1e-8)}
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
+    """Deprecated (FutureWarning): assert_close with check_dtype=False, equal_nan=True by default and,
+    when rtol and atol are omitted, the looser of these per-dtype tolerances of actual and expected:
+    float16 (1e-3, 1e-3), float32 (1e-4, 1e-5), float64 (1e-5, 1e-8), others exact. Numbers and
+    lists become tensors (expected in actual's dtype).
+
+    >>> assert_allclose(fastgrad.tensor([1.0]), [1.00001])     # within float32's rtol 1e-4
+    """
+    warnings.warn("fastgrad.testing.assert_allclose() is deprecated, as torch.testing.assert_allclose() is "
+                  "since PyTorch 1.12; use fastgrad.testing.assert_close() instead.", FutureWarning, stacklevel=2)
+    from .creation import tensor
+    if not isinstance(actual, Tensor):
+        actual = tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_TOLERANCES.get(np.dtype(t.dtype), (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_dtype=False, msg=msg or None)
+
+
+# make_tensor's default range [low, high) per kind of dtype
+_DEFAULT_RANGES = {"b": (0, 2), "u": (0, 10), "i": (-9, 10), "f": (-9, 9), "c": (-9, 9)}
+
+
+def _range_of(dtype, low, high):
+    """[low, high) for make_tensor: the dtype's defaults where omitted, clamped to what it can hold."""
+    kind = dtype.kind if dtype.kind in _DEFAULT_RANGES else "f"
+    if kind == "b":
+        return 0, 2
+    for name, value in (("low", low), ("high", high)):
+        if value is not None and not isinstance(value, numbers.Real):
+            raise TypeError(f"make_tensor: `{name}` must be a real number or None, got {type(value).__name__}")
+    if (low is not None and math.isnan(low)) or (high is not None and math.isnan(high)):
+        raise ValueError(f"make_tensor: `low` and `high` cannot be NaN, but got low={low} and high={high}")
+    default_low, default_high = _DEFAULT_RANGES[kind]
+    low = default_low if low is None else low
+    high = default_high if high is None else high
+    if kind in "iu":
+        info = np.iinfo(dtype)
+    else:                                  # bfloat16 (not a NumPy kind) has float32's range
+        info = np.finfo(dtype if dtype.kind in "fc" else np.float32)
+    low, high = max(low, float(info.min)), min(high, float(info.max))
+    if low > high or (low == high and kind in "iu"):
+        raise ValueError(f"make_tensor: `low` must be less than `high`, but got {low} >= {high}")
+    return low, high
+
+
+def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False, noncontiguous=False,
+                exclude_zero=False, memory_format=None):
+    """A tensor of `shape` (ints, or one sequence) filled with random values of `dtype`, drawn from
+    fastgrad's generator (fastgrad.manual_seed) uniformly in [low, high):
+
+        bool: False/True; unsigned integers: [0, 10); signed integers: [-9, 10) (integers: high is
+        exclusive); floating point: [-9, 9); complex: real and imaginary parts each in [-9, 9).
+
+    low and high are clamped to the dtype's finite range; low == high gives a tensor full of low
+    (floating point). exclude_zero replaces zeros by 1 (bool, integers) or by the dtype's smallest
+    normal number (real and imaginary parts for complex). noncontiguous returns a strided view
+    (every other element of a buffer twice as long in the last axis) holding the same kind of
+    values. requires_grad only for floating-point and complex dtypes. memory_format is accepted for
+    PyTorch compatibility (None or torch's contiguous format: fastgrad's tensors are row-major).
+
+    >>> make_tensor(2, 3, dtype=fastgrad.float32, device="cpu", low=0, high=1).shape
+    (2, 3)
+    """
+    from .creation import default_generator, tensor
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = tuple(shape[0])
+    if not all(isinstance(n, numbers.Integral) and n >= 0 for n in shape):
+        raise ValueError(f"make_tensor: the shape must be nonnegative integers, got {shape!r}")
+    shape = tuple(int(n) for n in shape)
+    dtype = np.dtype(dtype)
+    if requires_grad and dtype.kind not in "fcV":
+        raise ValueError(f"make_tensor: `requires_grad=True` is not supported for boolean and integral dtypes, "
+                         f"but got dtype={dtype}")
+    if memory_format is not None and "contiguous" not in str(memory_format):
+        raise ValueError(f"make_tensor: memory_format {memory_format!r} is not supported (fastgrad's tensors are "
+                         f"row-major; use None)")
+    low, high = _range_of(dtype, low, high)
+    drawn_shape = shape[:-1] + (shape[-1] * 2,) if noncontiguous and shape and math.prod(shape) > 1 else shape
+    generator = default_generator()
+    if dtype.kind == "b":
+        values = generator.integers(0, 2, size=drawn_shape).astype(bool)
+    elif dtype.kind in "iu":
+        values = generator.integers(math.ceil(low), math.ceil(high), size=drawn_shape, endpoint=False)
+    elif low == high:
+        values = np.full(drawn_shape, low, dtype=np.float64)
+    else:
+        values = generator.uniform(low, high, size=drawn_shape)
+        if dtype.kind == "c":
+            values = values + 1j * generator.uniform(low, high, size=drawn_shape)
+    values = values.astype(dtype)
+    if exclude_zero:
+        if dtype.kind in "biu":
+            values[values == 0] = 1
+        else:
+            tiny = np.finfo(dtype if dtype.kind in "fc" else np.float32).tiny
+            values[values == 0] = tiny + 1j * tiny if dtype.kind == "c" else tiny
+    result = tensor(values, dtype=dtype, device=device)
+    if drawn_shape != shape:               # every other element of the longer buffer: a strided view
+        result = result[..., ::2].detach()
+    return result.requires_grad_(True) if requires_grad else result

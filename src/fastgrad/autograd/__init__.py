@@ -11,6 +11,8 @@ from .variable import Variable  # noqa: F401
 from . import forward_ad  # noqa: F401,E402  (dual tensors: make_dual, unpack_dual)
 from . import profiler  # noqa: F401,E402  (the older spelling of fastgrad.profiler)
 
+from .engine_switches import enforce_grad_layout_policy, set_multithreading_enabled  # noqa: E402  (no-ops here)
 __all__ = ["Context", "Function", "FunctionCtx", "Primitive", "Tensor", "backward", "enable_grad", "grad",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
            "set_grad_enabled"]
+__all__ += ["enforce_grad_layout_policy", "set_multithreading_enabled"]

@@ -6,7 +6,10 @@ distribution allows it), Distribution.expand, and kl_divergence between the pair
     StudentT, Cauchy, Gumbel, HalfNormal, HalfCauchy, Chi2, Weibull, Pareto, Kumaraswamy, VonMises,
     ContinuousBernoulli, LowRankMultivariateNormal, RelaxedBernoulli, RelaxedOneHotCategorical
     Bernoulli, Binomial, Poisson, Categorical, OneHotCategorical, Geometric, NegativeBinomial, Multinomial
+    InverseGamma, FisherSnedecor, GeneralizedPareto, LogisticNormal, Wishart, LKJCholesky,
+    OneHotCategoricalStraightThrough, ExponentialFamily (entropy from the log-normalizer)
     Independent, TransformedDistribution (with fastgrad.distributions.transforms), MixtureSameFamily
+    biject_to / transform_to: from a constraint to a transform onto it
 
     from fastgrad.distributions import Normal, kl_divergence
     q = Normal(mu, sigma)
@@ -70,3 +73,17 @@ from .kumaraswamy import Kumaraswamy  # noqa: E402
 from .von_mises import VonMises  # noqa: E402
 __all__ += ["ContinuousBernoulli", "Kumaraswamy", "VonMises"]
 from . import kl_continuous_bernoulli  # noqa: E402,F401  (registers its pairs)
+from .constraint_registry import biject_to, transform_to  # noqa: E402
+from .transforms import *  # noqa: E402,F401,F403  (PyTorch's namespace lists every transform)
+__all__ += ["biject_to", "transform_to"] + transforms.__all__
+from .exponential_family import ExponentialFamily  # noqa: E402
+from . import kl_exponential_family  # noqa: E402,F401  (registers the Bregman divergence)
+from .fisher_snedecor import FisherSnedecor  # noqa: E402
+from .generalized_pareto import GeneralizedPareto  # noqa: E402
+from .inverse_gamma import InverseGamma  # noqa: E402
+from .lkj_cholesky import LKJCholesky  # noqa: E402
+from .logistic_normal import LogisticNormal  # noqa: E402
+from .one_hot_categorical_straight_through import OneHotCategoricalStraightThrough  # noqa: E402
+from .wishart import Wishart  # noqa: E402
+__all__ += ["ExponentialFamily", "FisherSnedecor", "GeneralizedPareto", "InverseGamma", "LKJCholesky", "LogisticNormal",
+            "OneHotCategoricalStraightThrough", "Wishart"]

@@ -6,6 +6,7 @@ from ..nn import functional as F
 from . import constraints
 from .binary_probs import BinaryProbs
 from .distribution import as_tensor, broadcast_all, draw
+from .exponential_family import ExponentialFamily
 from .forwarded import forwarded
 
 
@@ -15,7 +16,7 @@ def binary_cross_entropy_with_logits(logits, target):
     return -F.logsigmoid(-logits) - target * logits
 
 
-class Bernoulli(BinaryProbs):
+class Bernoulli(BinaryProbs, ExponentialFamily):
     """P(1) = probs, P(0) = 1 - probs; give probs in [0, 1] or logits = log(probs / (1 - probs)).
 
     >>> import fastgrad as fg
@@ -55,3 +56,16 @@ class Bernoulli(BinaryProbs):
         """[0, 1] along a new first axis (expanded over the batch shape)."""
         values = as_tensor(np.arange(2).reshape((-1,) + (1,) * len(self._batch_shape)), like=self._param)
         return values.expand(2, *self._batch_shape) if expand else values
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(logits,) for T(x) = x."""
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        """log(1 + exp(x))."""
+        return F.softplus(x)
+
+    _mean_carrier_measure = 0

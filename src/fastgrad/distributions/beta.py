@@ -4,7 +4,8 @@ from ..ops.shape import stack
 from ..special import digamma, lgamma, xlogy
 from . import constraints
 from .dirichlet import Dirichlet
-from .distribution import Distribution, broadcast_all
+from .distribution import broadcast_all
+from .exponential_family import ExponentialFamily
 from .gamma_rsample import standard_gamma_rsample
 
 
@@ -13,7 +14,7 @@ def log_beta(a, b):
     return lgamma(a) + lgamma(b) - lgamma(a + b)
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     """Beta(a = concentration1, b = concentration0), element by element; mean a / (a + b).
 
     >>> import fastgrad as fg
@@ -64,3 +65,14 @@ class Beta(Distribution):
         """log B(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b)."""
         a, b = self.concentration1, self.concentration0
         return log_beta(a, b) - (a - 1) * digamma(a) - (b - 1) * digamma(b) + (a + b - 2) * digamma(a + b)
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(concentration1, concentration0) for T(x) = (log x, log(1 - x)), carrier 1 / (x (1 - x))."""
+        return self.concentration1, self.concentration0
+
+    def _log_normalizer(self, x, y):
+        """log B(x, y)."""
+        return lgamma(x) + lgamma(y) - lgamma(x + y)

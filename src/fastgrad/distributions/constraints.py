@@ -246,3 +246,171 @@ class _Multinomial(Constraint):
 
 multinomial = _Multinomial
 __all__ += ["multinomial"]
+
+
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: lower triangular, positive diagonal, and
+    every row of unit Euclidean length (within 1e-6 per element of the row)."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        tolerance = np.finfo(v.dtype).eps * v.shape[-1] * 10 if v.dtype.kind == "f" else 1e-6
+        unit_rows = np.all(np.abs(np.sqrt((v ** 2).sum(-1)) - 1) <= tolerance, axis=-1)
+        return _LowerCholesky().check(v) & unit_rows
+
+
+corr_cholesky = _CorrCholesky()
+__all__ += ["corr_cholesky"]
+
+
+class _Cat(Constraint):
+    """Constraints side by side along `dim`: the i-th checks a slice of lengths[i] entries (1 each
+    by default)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise TypeError(f"cat: expected Constraints, got {self.cseq!r}")
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.cseq)} constraints but {len(self.lengths)} lengths")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value):
+        v = _raw(value)
+        if not -v.ndim <= self.dim < v.ndim:
+            raise ValueError(f"cat: dim {self.dim} is out of range for a value of shape {v.shape}")
+        starts = np.cumsum([0] + self.lengths)
+        pieces = [np.asarray(c.check(np.take(v, np.arange(a, b), axis=self.dim)))
+                  for c, a, b in zip(self.cseq, starts[:-1], starts[1:])]
+        return np.concatenate(pieces, axis=self.dim)
+
+    def __repr__(self):
+        return "Cat()"
+
+
+class _Stack(Constraint):
+    """One constraint per index of `dim`, each checking the slice value.select(dim, i)."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        if not all(isinstance(c, Constraint) for c in self.cseq):
+            raise TypeError(f"stack: expected Constraints, got {self.cseq!r}")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        inner = max(c.event_dim for c in self.cseq)
+        return inner + 1 if self.dim + inner < 0 else inner
+
+    def check(self, value):
+        v = _raw(value)
+        if not -v.ndim <= self.dim < v.ndim:
+            raise ValueError(f"stack: dim {self.dim} is out of range for a value of shape {v.shape}")
+        if v.shape[self.dim] != len(self.cseq):
+            raise ValueError(f"stack: the value has {v.shape[self.dim]} entries along dim {self.dim}, "
+                             f"expected {len(self.cseq)}")
+        return np.stack([np.asarray(c.check(np.take(v, i, axis=self.dim))) for i, c in enumerate(self.cseq)],
+                        axis=self.dim)
+
+    def __repr__(self):
+        return "Stack()"
+
+
+cat = _Cat
+stack = _Stack
+__all__ += ["cat", "stack"]
+
+
+class _Square(Constraint):
+    """Square matrices (one answer per matrix of the batch)."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        return np.full(v.shape[:-2], v.shape[-1] == v.shape[-2], dtype=bool)
+
+
+class _Symmetric(_Square):
+    """Square matrices equal to their transpose (within 1e-6)."""
+
+    def check(self, value):
+        v = _raw(value)
+        square = super().check(v)
+        if not square.all():
+            return square
+        return np.all(np.isclose(v, np.swapaxes(v, -1, -2), rtol=0, atol=1e-6), axis=(-2, -1))
+
+
+class _PositiveSemidefinite(_Symmetric):
+    """Symmetric matrices whose eigenvalues are all >= 0."""
+
+    def check(self, value):
+        symmetric = super().check(value)
+        if not symmetric.all():
+            return symmetric
+        v = np.asarray(_raw(value), dtype=np.float64)
+        return np.all(np.linalg.eigvalsh(v) >= 0, axis=-1)
+
+
+class _LowerTriangular(Constraint):
+    """Square matrices with zeros above the diagonal."""
+    event_dim = 2
+
+    def check(self, value):
+        v = _raw(value)
+        return np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+
+
+class _DependentProperty(property, _Dependent):
+    """A property of a distribution whose value is a constraint that depends on the instance (its
+    support, for example); on the class it is a dependent constraint with the given is_discrete
+    and event_dim.
+
+        @constraints.dependent_property(is_discrete=False, event_dim=0)
+        def support(self):
+            return constraints.interval(self.low, self.high)
+    """
+
+    def __init__(self, fn=None, *, is_discrete=False, event_dim=0):
+        super().__init__(fn)
+        self._is_discrete, self._event_dim = is_discrete, event_dim
+
+    def __call__(self, fn):
+        return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
+
+    is_discrete = property(lambda self: self._is_discrete)
+    event_dim = property(lambda self: self._event_dim)
+
+    def __repr__(self):
+        return "DependentProperty()"
+
+
+def is_dependent(constraint):
+    """Whether the constraint depends on the distribution's other parameters (dependent, or a
+    dependent_property)."""
+    return isinstance(constraint, _Dependent)
+
+
+square = _Square()
+symmetric = _Symmetric()
+positive_semidefinite = _PositiveSemidefinite()
+lower_triangular = _LowerTriangular()
+positive_integer = _IntegerGreaterThanEq(1)
+dependent_property = _DependentProperty
+MixtureSameFamilyConstraint = _MixtureSameFamilyConstraint
+__all__ += ["MixtureSameFamilyConstraint", "dependent_property", "is_dependent", "lower_triangular",
+            "positive_integer", "positive_semidefinite", "square", "symmetric"]

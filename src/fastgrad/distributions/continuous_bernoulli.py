@@ -9,9 +9,10 @@ from . import constraints
 from .bernoulli import binary_cross_entropy_with_logits
 from .binary_probs import BinaryProbs
 from .distribution import clamp_probs, draw, lazy_property
+from .exponential_family import ExponentialFamily
 
 
-class ContinuousBernoulli(BinaryProbs):
+class ContinuousBernoulli(BinaryProbs, ExponentialFamily):
     """CB(p), element by element; reparameterized samples by its inverse cdf.
 
     >>> import fastgrad as fg
@@ -41,7 +42,7 @@ class ContinuousBernoulli(BinaryProbs):
         """p where stable, else lims[0] (keeps the unused closed-form branch finite)."""
         return where(self._stable(), self.probs, self._lims[0])
 
-    def _log_normalizer(self):
+    def _log_norm_constant(self):
         """log C(p) = log|log(1 - p) - log p| - log|1 - 2p|; log 2 + (4/3 + 104/45 x) x with
         x = (p - 1/2)^2 near 1/2."""
         cut = self._cut_probs()
@@ -75,7 +76,7 @@ class ContinuousBernoulli(BinaryProbs):
     def log_prob(self, value):
         """x log p + (1 - x) log(1 - p) + log C(p), through the logits."""
         value = self._checked(value)
-        return -binary_cross_entropy_with_logits(self.logits, value) + self._log_normalizer()
+        return -binary_cross_entropy_with_logits(self.logits, value) + self._log_norm_constant()
 
     def cdf(self, value):
         """(p^x (1 - p)^(1 - x) + p - 1) / (2p - 1) (x near 1/2: value itself), 0 below 0 and 1 above 1."""
@@ -94,4 +95,21 @@ class ContinuousBernoulli(BinaryProbs):
     def entropy(self):
         """mean (log(1 - p) - log p) - log C(p) - log(1 - p)."""
         log_q, log_p = (-self.probs).log1p(), self.probs.log()
-        return self.mean * (log_q - log_p) - self._log_normalizer() - log_q
+        return self.mean * (log_q - log_p) - self._log_norm_constant() - log_q
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(logits,) for T(x) = x."""
+        return (self.logits,)
+
+    def _log_normalizer(self, x):
+        """log of the integral of exp(x t) over [0, 1] = log(expm1(x) / x); near 0 its series
+        x / 2 + x^2 / 24 - x^4 / 2880."""
+        small = abs(x._data) < 1e-2
+        safe = where(small, 1.0, x)
+        series = x / 2 + x ** 2 / 24 - x ** 4 / 2880
+        return where(small, series, (safe.expm1() / safe).log())
+
+    _mean_carrier_measure = 0

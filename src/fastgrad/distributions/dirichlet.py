@@ -4,11 +4,12 @@ from ..nn.functional import one_hot
 from ..ops.selection import where
 from ..special import digamma, lgamma, xlogy
 from . import constraints
-from .distribution import Distribution, at_least, broadcast_all
+from .distribution import at_least, broadcast_all
+from .exponential_family import ExponentialFamily
 from .gamma_rsample import standard_gamma_rsample
 
 
-class Dirichlet(Distribution):
+class Dirichlet(ExponentialFamily):
     """Dir(a): the last axis of `concentration` holds the K concentrations of one event, the
     others are the batch shape; mean a / sum(a).
 
@@ -65,3 +66,14 @@ class Dirichlet(Distribution):
         k = a.shape[-1]
         return (lgamma(a).sum(-1) - lgamma(total) + (total - k) * digamma(total)
                 - ((a - 1) * digamma(a)).sum(-1))
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(concentration,) for T(x) = log x, carrier 1 / prod(x)."""
+        return (self.concentration,)
+
+    def _log_normalizer(self, x):
+        """sum(lgamma(x)) - lgamma(sum(x))."""
+        return lgamma(x).sum(-1) - lgamma(x.sum(-1))

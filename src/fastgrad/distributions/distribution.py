@@ -107,7 +107,7 @@ class Distribution:
             self._validate_args = validate_args
         if self._validate_args:
             for param, constraint in self.arg_constraints.items():
-                if constraint is constraints.dependent:
+                if constraints.is_dependent(constraint):
                     continue
                 if param not in self.__dict__ and isinstance(getattr(type(self), param, None), lazy_property):
                     continue

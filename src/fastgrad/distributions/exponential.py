@@ -2,10 +2,11 @@
 import numpy as np
 
 from . import constraints
-from .distribution import Distribution, broadcast_all, draw
+from .distribution import broadcast_all, draw
+from .exponential_family import ExponentialFamily
 
 
-class Exponential(Distribution):
+class Exponential(ExponentialFamily):
     """Exp(rate), element by element; reparameterized samples e / rate with e ~ Exp(1).
 
     >>> import fastgrad as fg
@@ -61,3 +62,16 @@ class Exponential(Distribution):
     def entropy(self):
         """1 - log(rate)."""
         return 1 - self.rate.log()
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(-rate,) for T(x) = x."""
+        return (-self.rate,)
+
+    def _log_normalizer(self, x):
+        """-log(-x)."""
+        return -(-x).log()
+
+    _mean_carrier_measure = 0

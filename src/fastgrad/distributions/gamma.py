@@ -1,12 +1,14 @@
 """Gamma(concentration, rate): density r^c x^(c - 1) exp(-r x) / Gamma(c) on x > 0 (needs SciPy
 for lgamma and digamma, as fastgrad.special does)."""
-from ..special import digamma, lgamma, xlogy
+from ..autograd.grad_mode import is_grad_enabled
+from ..special import digamma, gammainc, lgamma, xlogy
 from . import constraints
-from .distribution import Distribution, broadcast_all
+from .distribution import broadcast_all
+from .exponential_family import ExponentialFamily
 from .gamma_rsample import standard_gamma_rsample
 
 
-class Gamma(Distribution):
+class Gamma(ExponentialFamily):
     """Gamma(concentration c, rate r), element by element; mean c / r, variance c / r^2.
 
     >>> import fastgrad as fg
@@ -51,3 +53,26 @@ class Gamma(Distribution):
         """c - log(r) + lgamma(c) + (1 - c) digamma(c)."""
         c = self.concentration
         return c - self.rate.log() + lgamma(c) + (1 - c) * digamma(c)
+
+    def cdf(self, value):
+        """P(c, r value), the regularized lower incomplete gamma function; differentiable in rate and
+        value. Its derivative in the concentration is not implemented (as in PyTorch, whose backward
+        fails there): with a concentration that requires grad, call it under no_grad or detach it."""
+        value = self._checked(value)
+        if self.concentration.requires_grad and is_grad_enabled():
+            raise ValueError(f"{type(self).__name__}.cdf: the gradient with respect to the concentration is not "
+                             "implemented (as in PyTorch); detach the concentration or use no_grad()")
+        return gammainc(self.concentration.detach(), self.rate * value)
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(concentration - 1, -rate) for T(x) = (log x, x)."""
+        return self.concentration - 1, -self.rate
+
+    def _log_normalizer(self, x, y):
+        """lgamma(x + 1) - (x + 1) log(-y)."""
+        return lgamma(x + 1) - (x + 1) * (-y).log()
+
+    _mean_carrier_measure = 0

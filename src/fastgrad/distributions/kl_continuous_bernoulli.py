@@ -20,13 +20,13 @@ from .uniform import Uniform
 
 @register_kl(ContinuousBernoulli, ContinuousBernoulli)
 def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
-    return (p.mean * (p.logits - q.logits) + p._log_normalizer() + (-p.probs).log1p() - q._log_normalizer()
+    return (p.mean * (p.logits - q.logits) + p._log_norm_constant() + (-p.probs).log1p() - q._log_norm_constant()
             - (-q.probs).log1p())
 
 
 def _cross_entropy_to_continuous_bernoulli(p, q):
     """-E_p[log q(x)] = -E_p[x] logits_q - log(1 - p_q) - log C(p_q)."""
-    return -p.mean * q.logits - (-q.probs).log1p() - q._log_normalizer()
+    return -p.mean * q.logits - (-q.probs).log1p() - q._log_norm_constant()
 
 
 @register_kl(Beta, ContinuousBernoulli)

@@ -3,10 +3,11 @@ import math
 
 from ..ops.elementwise import erf
 from .distribution import LOG_SQRT_2PI, as_tensor
+from .exponential_family import ExponentialFamily
 from .location_scale import LocationScale
 
 
-class Normal(LocationScale):
+class Normal(LocationScale, ExponentialFamily):
     """N(loc, scale^2), element by element; loc and scale broadcast to the batch shape.
 
     >>> import fastgrad as fg
@@ -42,3 +43,16 @@ class Normal(LocationScale):
     def entropy(self):
         """1/2 + log(sqrt(2 pi)) + log(scale)."""
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(loc / scale^2, -1 / (2 scale^2)) for T(x) = (x, x^2)."""
+        return self.loc / self.scale ** 2, -0.5 * self.scale ** -2
+
+    def _log_normalizer(self, x, y):
+        """-x^2 / (4 y) + log(pi / -y) / 2."""
+        return -0.25 * x ** 2 / y + 0.5 * (-math.pi / y).log()
+
+    _mean_carrier_measure = 0

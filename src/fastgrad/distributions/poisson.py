@@ -2,10 +2,11 @@
 SciPy for lgamma, as fastgrad.special does)."""
 from ..special import lgamma, xlogy
 from . import constraints
-from .distribution import Distribution, broadcast_all, draw_from
+from .distribution import broadcast_all, draw_from
+from .exponential_family import ExponentialFamily
 
 
-class Poisson(Distribution):
+class Poisson(ExponentialFamily):
     """Poisson(rate), element by element; mean and variance rate.
 
     >>> import fastgrad as fg
@@ -40,3 +41,14 @@ class Poisson(Distribution):
         value = self._checked(value)
         rate, value = broadcast_all(self.rate, value)
         return xlogy(value, rate) - rate - lgamma(value + 1)
+
+    # ---- as an exponential family (ExponentialFamily.entropy, kl_divergence by Bregman divergence) ----
+
+    @property
+    def _natural_params(self):
+        """(log rate,) for T(k) = k, carrier 1 / k!."""
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, x):
+        """exp(x)."""
+        return x.exp()

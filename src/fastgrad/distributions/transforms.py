@@ -6,6 +6,7 @@ trailing axes that one log-determinant covers.
     t = ComposeTransform([AffineTransform(0.0, 2.0), ExpTransform()])    # y = exp(2 x)
     y = t(x); x_again = t.inv(y); t.log_abs_det_jacobian(x, y)           # log 2 + 2 x
 """
+import copy
 import math
 import numbers
 
@@ -18,8 +19,11 @@ from . import constraints
 from .distribution import as_tensor, sum_rightmost
 from .forwarded import forwarded
 
-__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "PowerTransform",
-           "SigmoidTransform", "SoftmaxTransform", "StickBreakingTransform", "TanhTransform", "Transform", "identity_transform"]
+__all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform", "ExpTransform", "IndependentTransform", "LowerCholeskyTransform",
+           "PositiveDefiniteTransform", "PowerTransform", "ReshapeTransform", "SigmoidTransform",
+           "SoftplusTransform", "SoftmaxTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+           "Transform", "identity_transform"]
 
 
 class Transform:
@@ -51,9 +55,15 @@ class Transform:
         return self._inv
 
     def with_cache(self, cache_size=1):
+        """This transform with cache_size (0 or 1): itself when it already has it, else a copy
+        (same parameters and parts, an empty cache)."""
         if self._cache_size == cache_size:
             return self
-        raise NotImplementedError(f"{type(self).__name__}.with_cache is not implemented")
+        if cache_size not in (0, 1):
+            raise ValueError(f"{type(self).__name__}: cache_size must be 0 or 1, got {cache_size!r}")
+        new = copy.copy(self)
+        new._cache_size, new._cached, new._inv = cache_size, None, None
+        return new
 
     def __call__(self, x):
         if self._cache_size and self._cached is not None and self._cached[0] is x:
@@ -111,6 +121,9 @@ class _InverseTransform(Transform):
     sign = forwarded("_inv.sign")
     inv = forwarded("_inv")
 
+    def with_cache(self, cache_size=1):
+        return self._inv.with_cache(cache_size).inv
+
     def __call__(self, x):
         return self._inv._inv_call(x)
 
@@ -145,6 +158,13 @@ class ComposeTransform(Transform):
         for part in self.parts:
             if not isinstance(part, Transform):
                 raise TypeError(f"ComposeTransform: expected Transforms, got {part!r}")
+        if cache_size:               # each part keeps its pair, so the inverse's parts find them too
+            self.parts = [part.with_cache(cache_size) for part in self.parts]
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return ComposeTransform(self.parts, cache_size=cache_size)
 
     def __eq__(self, other):
         return isinstance(other, ComposeTransform) and self.parts == other.parts
@@ -244,6 +264,24 @@ class ExpTransform(Transform):
 
     def log_abs_det_jacobian(self, x, y):
         return x
+
+
+class SoftplusTransform(Transform):
+    """y = softplus(x) = log(1 + exp(x)); x = y + log(-expm1(-y)); log|dy/dx| = -softplus(-x).
+
+    >>> SoftplusTransform()(fastgrad.tensor([0.0], dtype=fastgrad.float64)).tolist()    # [log 2]
+    [0.6931471805599453]
+    """
+    domain, codomain, bijective, sign = constraints.real, constraints.positive, True, 1
+
+    def _call(self, x):
+        return F.softplus(x)
+
+    def _inverse(self, y):
+        return y + (-(-y).expm1()).log()
+
+    def log_abs_det_jacobian(self, x, y):
+        return -F.softplus(-x)
 
 
 class PowerTransform(Transform):
@@ -432,3 +470,8 @@ def _same(a, b):
     a = a._data if isinstance(a, Tensor) else np.asarray(a)
     b = b._data if isinstance(b, Tensor) else np.asarray(b)
     return bool(np.all(a == b))
+
+
+from .transforms_matrix import CorrCholeskyTransform, LowerCholeskyTransform, PositiveDefiniteTransform  # noqa: E402
+from .transforms_structured import (CatTransform, CumulativeDistributionTransform, IndependentTransform,  # noqa: E402
+                                    ReshapeTransform, StackTransform)

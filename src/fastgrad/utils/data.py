@@ -370,7 +370,7 @@ def _fetch(dataset, indices, *, collate_fn, batched, single):
     """One batch (or, unbatched, one sample) of `dataset`, as the DataLoader yields it."""
     if not batched:
         sample = dataset[int(indices)]
-        return sample if collate_fn is None else collate_fn(sample)
+        return default_convert(sample) if collate_fn is None else collate_fn(sample)
     fetch_many = getattr(dataset, "__getitems__", None)
     idx = np.asarray(list(indices), dtype=np.int64)
     if collate_fn is None and fetch_many is not None:
@@ -396,7 +396,7 @@ def _stream(dataset, batch_size, drop_last, collate_fn):
     """The batches of an IterableDataset: consecutive samples, batch_size at a time."""
     if batch_size is None:
         for sample in dataset:
-            yield sample if collate_fn is None else collate_fn(sample)
+            yield default_convert(sample) if collate_fn is None else collate_fn(sample)
         return
     collate = collate_fn or default_collate
     batch = []
@@ -574,3 +574,5 @@ class WeightedRandomSampler(Sampler):
 
 
 __all__ += ["ChainDataset", "ConcatDataset", "IterableDataset", "StackDataset", "WeightedRandomSampler"]
+from .data_convert import default_convert  # noqa: E402  (unbatched samples, as PyTorch converts them)
+__all__ += ["default_convert"]
