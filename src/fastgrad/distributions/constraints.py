@@ -264,22 +264,29 @@ corr_cholesky = _CorrCholesky()
 __all__ += ["corr_cholesky"]
 
 
-class _Cat(Constraint):
-    """Constraints side by side along `dim`: the i-th checks a slice of lengths[i] entries (1 each
-    by default)."""
+class _Along(Constraint):
+    """Constraints placed along `dim` of a value (cat's and stack's common part)."""
 
-    def __init__(self, cseq, dim=0, lengths=None):
+    def __init__(self, name, cseq, dim):
         self.cseq = list(cseq)
         if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise TypeError(f"cat: expected Constraints, got {self.cseq!r}")
-        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
-        if len(self.lengths) != len(self.cseq):
-            raise ValueError(f"cat: {len(self.cseq)} constraints but {len(self.lengths)} lengths")
+            raise TypeError(f"{name}: expected Constraints, got {self.cseq!r}")
         self.dim = dim
 
     @property
     def is_discrete(self):
         return any(c.is_discrete for c in self.cseq)
+
+
+class _Cat(_Along):
+    """Constraints side by side along `dim`: the i-th checks a slice of lengths[i] entries (1 each
+    by default)."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        super().__init__("cat", cseq, dim)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.cseq)} constraints but {len(self.lengths)} lengths")
 
     @property
     def event_dim(self):
@@ -298,18 +305,11 @@ class _Cat(Constraint):
         return "Cat()"
 
 
-class _Stack(Constraint):
+class _Stack(_Along):
     """One constraint per index of `dim`, each checking the slice value.select(dim, i)."""
 
     def __init__(self, cseq, dim=0):
-        self.cseq = list(cseq)
-        if not all(isinstance(c, Constraint) for c in self.cseq):
-            raise TypeError(f"stack: expected Constraints, got {self.cseq!r}")
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+        super().__init__("stack", cseq, dim)
 
     @property
     def event_dim(self):

@@ -31,7 +31,32 @@ def solve_lower(scale_tril, rhs):
     return linalg.solve(lower, rhs.expand(*lead, *rhs.shape[-2:]))
 
 
-class MultivariateNormal(CenteredAtLoc, Distribution):
+
+class CovarianceForms:
+    """scale_tril (L), covariance_matrix (L L^T) and precision_matrix (L^-T L^-1) of a distribution
+    given one of them (put in its __dict__ by __init__), each of the others computed when first read."""
+
+    @lazy_property
+    def scale_tril(self):
+        """The lower Cholesky factor L of the covariance."""
+        if "covariance_matrix" in self.__dict__:
+            return linalg.cholesky(self.covariance_matrix)
+        return linalg.cholesky(linalg.inv(self.precision_matrix))
+
+    @lazy_property
+    def covariance_matrix(self):
+        """L L^T."""
+        return self.scale_tril @ self.scale_tril.mT
+
+    @lazy_property
+    def precision_matrix(self):
+        """The inverse of the covariance, L^-T L^-1."""
+        lower = self.scale_tril
+        inverse = solve_lower(lower, as_tensor(np.eye(lower.shape[-1]), like=lower))
+        return inverse.mT @ inverse
+
+
+class MultivariateNormal(CovarianceForms, CenteredAtLoc, Distribution):
     """N(loc, covariance) over vectors of length n = loc.shape[-1]; give exactly one of the
     covariance matrix, its inverse (precision_matrix) or its lower Cholesky factor (scale_tril).
 
@@ -62,24 +87,6 @@ class MultivariateNormal(CenteredAtLoc, Distribution):
         self.loc = loc.expand(*batch_shape, n)
         self.__dict__[name] = matrix.expand(*batch_shape, n, n)
         super().__init__(batch_shape=batch_shape, event_shape=(n,), validate_args=validate_args)
-
-    @lazy_property
-    def scale_tril(self):
-        """The lower Cholesky factor L of the covariance."""
-        if "covariance_matrix" in self.__dict__:
-            return linalg.cholesky(self.covariance_matrix)
-        return linalg.cholesky(linalg.inv(self.precision_matrix))
-
-    @lazy_property
-    def covariance_matrix(self):
-        """L L^T."""
-        return self.scale_tril @ self.scale_tril.mT
-
-    @lazy_property
-    def precision_matrix(self):
-        """The inverse of the covariance, L^-T L^-1."""
-        inverse = solve_lower(self.scale_tril, as_tensor(np.eye(self._event_shape[0]), like=self.loc))
-        return inverse.mT @ inverse
 
     @property
     def variance(self):

@@ -9,16 +9,16 @@ import numpy as np
 from .. import linalg
 from ..ops.selection import where
 from . import constraints
-from .distribution import as_tensor, at_least, draw, lazy_property
+from .distribution import as_tensor, at_least, draw
 from .exponential_family import ExponentialFamily
 from .gamma import Gamma
 from .multivariate_gamma import _shifted, multivariate_digamma, multivariate_lgamma
-from .multivariate_normal import diagonal, half_log_det, solve_lower
+from .multivariate_normal import CovarianceForms, diagonal, half_log_det
 
 _MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
 
 
-class Wishart(ExponentialFamily):
+class Wishart(CovarianceForms, ExponentialFamily):
     """W(df nu, Sigma) over p x p matrices X (nu > p - 1); give exactly one of Sigma
     (covariance_matrix), its inverse (precision_matrix) or its lower Cholesky factor L (scale_tril).
 
@@ -59,24 +59,6 @@ class Wishart(ExponentialFamily):
 
     _matrix_constraints = {"covariance_matrix": constraints.positive_definite,
                            "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
-
-    @lazy_property
-    def scale_tril(self):
-        """The lower Cholesky factor L of Sigma."""
-        if "covariance_matrix" in self.__dict__:
-            return linalg.cholesky(self.covariance_matrix)
-        return linalg.cholesky(linalg.inv(self.precision_matrix))
-
-    @lazy_property
-    def covariance_matrix(self):
-        """L L^T."""
-        return self.scale_tril @ self.scale_tril.mT
-
-    @lazy_property
-    def precision_matrix(self):
-        """Sigma^-1 = L^-T L^-1."""
-        inverse = solve_lower(self.scale_tril, as_tensor(np.eye(self._event_shape[0]), like=self.df))
-        return inverse.mT @ inverse
 
     def _df(self):
         return self.df.unsqueeze(-1).unsqueeze(-1)
