@@ -1,5 +1,6 @@
 """fastgrad.fft against torch.fft: float64 values, dtypes and input gradients (through real and
-imaginary parts into a real loss), central differences and bad arguments."""
+imaginary parts into a real loss), central differences and bad arguments; the Hermitian
+transforms (hfft, ihfft and their 2-d / n-d forms) have more in test_fft_hermitian.py."""
 import numpy as np
 import pytest
 
@@ -33,6 +34,26 @@ CASES = [
     ("fftshift", (), {}, (4, 5), False),
     ("fftshift", (), dict(dim=1), (4, 5), True),
     ("ifftshift", (), dict(dim=(0,)), (5, 3), False),
+    # Hermitian transforms
+    ("hfft", (), {}, (5,), True),
+    ("hfft", (9,), {}, (5,), True),
+    ("hfft", (6,), dict(dim=0, norm="ortho"), (4, 3), True),
+    ("hfft", (), dict(norm="forward"), (2, 6), True),
+    ("hfft", (), {}, (3, 4), False),
+    ("hfft", (3,), dict(dim=-2), (5, 2), False),
+    ("ihfft", (), {}, (8,), False),
+    ("ihfft", (7,), dict(norm="ortho"), (2, 5), False),
+    ("ihfft", (), dict(dim=0, norm="forward"), (6, 3), False),
+    ("ihfft", (4,), {}, (3, 9), False),
+    ("hfft2", (), {}, (3, 4, 5), True),
+    ("hfft2", ((4, 6),), dict(norm="ortho"), (4, 4), True),
+    ("hfftn", (), {}, (3, 4, 5), True),
+    ("hfftn", ((5,),), dict(dim=(0,), norm="forward"), (3, 4), True),
+    ("hfftn", (), dict(dim=(0, 2)), (3, 2, 4), False),
+    ("ihfft2", (), {}, (3, 4, 6), False),
+    ("ihfft2", ((3, 8),), dict(norm="forward"), (4, 6), False),
+    ("ihfftn", (), {}, (3, 4, 6), False),
+    ("ihfftn", ((4, 5),), dict(dim=(0, 1), norm="ortho"), (3, 6, 2), False),
 ]
 
 
