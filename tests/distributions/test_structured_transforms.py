@@ -84,13 +84,20 @@ def test_matrix_transform_matches_pytorch(name, part, rng):
     check_cases({name: (arrays, fns[part])}, name, rng, dict(rtol=1e-9, atol=1e-12))
 
 
+def _both(name, rng, dtype=None):
+    """(fastgrad's transform, PyTorch's, the input x) of one case, in `dtype` when given."""
+    torch = pytest.importorskip("torch")
+    arrays, make = {**TRANSFORMS, **NO_JACOBIAN}[name]
+    *params, x = [np.asarray(a, dtype=dtype) for a in arrays(rng)]
+    mine = make(T, D, *map(fg.tensor, params))
+    theirs = make(torch.distributions.transforms, torch.distributions, *map(torch.tensor, params))
+    return mine, theirs, x
+
+
 @pytest.mark.parametrize("name", sorted(TRANSFORMS) + sorted(NO_JACOBIAN))
 def test_float32_values_match_pytorch(name, rng):
     torch = pytest.importorskip("torch")
-    arrays, make = {**TRANSFORMS, **NO_JACOBIAN}[name]
-    *params, x = [np.asarray(a, dtype=np.float32) for a in arrays(rng)]
-    mine = make(T, D, *map(fg.tensor, params))
-    theirs = make(torch.distributions.transforms, torch.distributions, *map(torch.tensor, params))
+    mine, theirs, x = _both(name, rng, np.float32)
     y, expected = mine(fg.tensor(x)), theirs(torch.tensor(x))
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-5, atol=1e-5)
@@ -100,11 +107,7 @@ def test_float32_values_match_pytorch(name, rng):
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS) + sorted(NO_JACOBIAN))
 def test_properties_match_pytorch(name, rng):
-    torch = pytest.importorskip("torch")
-    arrays, make = {**TRANSFORMS, **NO_JACOBIAN}[name]
-    *params, x = arrays(rng)
-    mine = make(T, D, *map(fg.tensor, params))
-    theirs = make(torch.distributions.transforms, torch.distributions, *map(torch.tensor, params))
+    mine, theirs, x = _both(name, rng)
     assert mine.bijective == theirs.bijective
     assert repr(mine.domain) == repr(theirs.domain) and repr(mine.codomain) == repr(theirs.codomain)
     assert mine.domain.event_dim == theirs.domain.event_dim
