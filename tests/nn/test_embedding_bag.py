@@ -113,8 +113,6 @@ def test_from_pretrained_copies_and_freezes(rng):
     (lambda: F.embedding_bag(np.array([0]), fg.ones(3, 2), np.array([0]), mode="sum",
                              per_sample_weights=fg.ones(2)), ValueError, "'per_sample_weights' has shape"),
     (lambda: F.embedding_bag(np.array([0]), fg.ones(3), np.array([0])), ValueError, "'weight' must be 2-d"),
-    (lambda: F.embedding_bag(np.array([0]), fg.ones(3, 2), np.array([0]), sparse=True), NotImplementedError,
-     "sparse"),
     (lambda: F.embedding_bag(np.array([0]), fg.ones(3, 2), np.array([0]), scale_grad_by_freq=True),
      NotImplementedError, "scale_grad_by_freq"),
     (lambda: nn.EmbeddingBag(3, 2, mode="min"), ValueError, "EmbeddingBag: mode"),

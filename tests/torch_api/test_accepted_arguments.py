@@ -118,11 +118,26 @@ def test_scale_grad_by_freq_matches_pytorch(padding_idx):
     np.testing.assert_allclose(layer.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-14)
 
 
-@pytest.mark.parametrize("make", [lambda: nn.Embedding(5, 3, sparse=True),
-                                  lambda: F.embedding(np.array([1]), fg.ones(5, 3), sparse=True)])
-def test_embedding_refuses_sparse(make):
-    with pytest.raises(NotImplementedError, match="sparse=True is not supported"):
-        make()
+@needs_torch
+def test_sparse_embedding_trains_as_pytorch_with_sgd():
+    """sparse=True: dense gradients holding the sparse gradient's values, so SGD takes PyTorch's steps."""
+    rng = np.random.default_rng(3)
+    table, targets = rng.standard_normal((8, 3)), rng.standard_normal((4, 3))
+    batches = [rng.integers(0, 8, 4) for _ in range(5)]
+    ours = nn.Embedding(8, 3, sparse=True, _weight=fg.tensor(table))
+    theirs = torch.nn.Embedding(8, 3, sparse=True, _weight=torch.tensor(table))
+    assert repr(ours) == repr(theirs) == "Embedding(8, 3, sparse=True)"
+    for layer, lib in ((ours, fg), (theirs, torch)):
+        opt = lib.optim.SGD(layer.parameters(), lr=0.1)
+        for idx in batches:
+            opt.zero_grad()
+            ((layer(lib.tensor(idx)) - lib.tensor(targets)) ** 2).sum().backward()
+            opt.step()
+    assert theirs.weight.grad.is_sparse and not ours.weight.grad.is_sparse
+    np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.to_dense().numpy(), rtol=1e-12)
+    picked = F.embedding(np.array([1]), fg.ones(5, 3), sparse=True)
+    np.testing.assert_array_equal(picked.numpy(), np.ones((1, 3)))
 
 
 def test_embedding_module_renormalizes_with_max_norm_and_norm_type():

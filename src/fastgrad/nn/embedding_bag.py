@@ -50,7 +50,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     of each bag; include_last_offset: the last entry ends the last bag).  per_sample_weights
     (input's shape, mode 'sum' only) scales each row; entries equal to padding_idx are left
     out of their bag (and of the mean's count); an empty bag gives zeros.  max_norm acts as in
-    F.embedding; scale_grad_by_freq=True is refused.
+    F.embedding, and so does sparse=True (dense gradients with the sparse ones' values);
+    scale_grad_by_freq=True is refused.
 
     >>> import fastgrad as fg, numpy as np
     >>> w = fg.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
@@ -58,7 +59,6 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     [[1.0, 2.0], [3.0, 3.0]]
     """
     op = "embedding_bag"
-    F._refuse_sparse(op, sparse)
     if scale_grad_by_freq:
         raise NotImplementedError(f"{op}: scale_grad_by_freq=True is not supported; leave it False")
     if mode not in _MODES:

@@ -246,8 +246,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of `weight` (num_embeddings, dim) picked by the integer `input`; the row at
     padding_idx gets no gradient; max_norm renormalizes the picked rows in place (norm_type: the
     norm's order); scale_grad_by_freq divides each row's gradient by how often `input` picks it.
-    sparse=True is refused (gradients are dense)."""
-    _refuse_sparse("embedding", sparse)
+    sparse=True is accepted: the weight's gradient has the values of PyTorch's sparse gradient
+    (zero in the rows not picked), stored dense, which SGD and SparseAdam step as PyTorch does."""
     idx = input._data if isinstance(input, Tensor) else input
     if not hasattr(idx, "__array_namespace__") and not _is_cupy(idx):
         idx = np.asarray(idx)
@@ -280,12 +280,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         per_pick = (1.0 / counts[position.reshape(idx.shape)]).astype(weight.dtype)[..., None]
         out.register_hook(lambda g: g * per_pick)
     return out
-
-
-def _refuse_sparse(op, sparse):
-    if sparse:
-        raise NotImplementedError(f"{op}: sparse=True is not supported (fastgrad's embedding gradients are "
-                                  "dense); leave it False")
 
 
 def _is_integer(idx):

@@ -19,11 +19,11 @@ def _set_up_table(module, num_embeddings, embedding_dim, padding_idx, max_norm, 
         if not -num_embeddings <= padding_idx < num_embeddings:
             raise ValueError(f"{name}: padding_idx {padding_idx} must be within num_embeddings ({num_embeddings})")
         padding_idx = padding_idx % num_embeddings
-    F._refuse_sparse(name, sparse)
     module.num_embeddings = num_embeddings
     module.embedding_dim = embedding_dim
     module.padding_idx = padding_idx
     module.max_norm, module.norm_type, module.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+    module.sparse = sparse   # gradients are dense either way, with the values of PyTorch's sparse ones
     dtype = np.dtype(dtype) if dtype is not None else get_default_dtype()
     if _weight is None:
         module.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze)
@@ -73,7 +73,8 @@ class Embedding(Module):
         s += f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
         s += f", max_norm={self.max_norm}" if self.max_norm is not None else ""
         s += f", norm_type={self.norm_type}" if self.norm_type != 2 else ""
-        return s + (", scale_grad_by_freq=True" if self.scale_grad_by_freq else "")
+        s += ", scale_grad_by_freq=True" if self.scale_grad_by_freq else ""
+        return s + (", sparse=True" if self.sparse else "")
 
 
 class EmbeddingBag(Module):
