@@ -151,4 +151,6 @@ from .torch_functions.integration import *  # noqa: E402,F401,F403  (trapezoid, 
 from .torch_functions.histogram import *  # noqa: E402,F401,F403
 from .torch_functions.runtime_flags import *  # noqa: E402,F401,F403  (use_deterministic_algorithms, ...)
 from .torch_functions import method_table as _method_table  # noqa: E402,F401  (their Tensor methods)
+from .torch_functions.tensor_queries import *  # noqa: E402,F401,F403  (pi, inf, typename, is_conj, asarray, ...)
+from .torch_functions.bitwise import *  # noqa: E402,F401,F403  (bitwise_and, ..., and & | ^ ~ << >>)
 vmap = func.vmap
