@@ -153,4 +153,9 @@ from .torch_functions.runtime_flags import *  # noqa: E402,F401,F403  (use_deter
 from .torch_functions import method_table as _method_table  # noqa: E402,F401  (their Tensor methods)
 from .torch_functions.tensor_queries import *  # noqa: E402,F401,F403  (pi, inf, typename, is_conj, asarray, ...)
 from .torch_functions.bitwise import *  # noqa: E402,F401,F403  (bitwise_and, ..., and & | ^ ~ << >>)
+from .torch_functions.matrix_products import *  # noqa: E402,F401,F403  (vdot, matrix_power, addmv, addr, addbmm)
+from .torch_functions.statistics import *  # noqa: E402,F401,F403  (cov, corrcoef, nanmedian, msort, argwhere)
+from .torch_functions.float_parts import *  # noqa: E402,F401,F403  (frexp, ldexp, nextafter, isposinf, isreal)
+from .torch_functions.slice_scatters import *  # noqa: E402,F401,F403  (select, select_scatter, slice_scatter, ...)
+from .torch_functions.gamma_and_rounding_names import *  # noqa: E402,F401,F403  (absolute, fix, igamma, mvlgamma)
 vmap = func.vmap

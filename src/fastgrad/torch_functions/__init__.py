@@ -31,6 +31,15 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
 - histogram.py: histogram;
 - runtime_flags.py: use_deterministic_algorithms, set_float32_matmul_precision, set_default_device;
+- tensor_queries.py: pi, e, inf, nan, newaxis, typename, is_conj, resolve_conj, conj, asarray, fill,
+  detach, Tensor.is_cpu / get_device / is_inference;  bitwise.py: bitwise_* and & | ^ ~ << >>;
+- matrix_products.py: vdot, matrix_power, chain_matmul, addmv, addr, addbmm (and addmm_, baddbmm_);
+- statistics.py: cov, corrcoef, nanmedian, msort, argwhere;  float_parts.py: frexp, ldexp,
+  nextafter, isposinf, isneginf, isreal;  gamma_and_rounding_names.py: absolute, fix, igamma,
+  igammac, mvlgamma (and heaviside_, floor_divide_, polygamma_);
+- slice_scatters.py: select, select_scatter, slice_scatter, diagonal_scatter, split_with_sizes,
+  Tensor.fill_diagonal_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
+  log_normal_, random_;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors).
 
