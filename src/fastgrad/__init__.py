@@ -157,5 +157,6 @@ from .torch_functions.matrix_products import *  # noqa: E402,F401,F403  (vdot, m
 from .torch_functions.statistics import *  # noqa: E402,F401,F403  (cov, corrcoef, nanmedian, msort, argwhere)
 from .torch_functions.float_parts import *  # noqa: E402,F401,F403  (frexp, ldexp, nextafter, isposinf, isreal)
 from .torch_functions.slice_scatters import *  # noqa: E402,F401,F403  (select, select_scatter, slice_scatter, ...)
+from .torch_functions import inplace_samplers as _inplace_samplers  # noqa: E402,F401  (exponential_, random_, ...)
 from .torch_functions.gamma_and_rounding_names import *  # noqa: E402,F401,F403  (absolute, fix, igamma, mvlgamma)
 vmap = func.vmap
