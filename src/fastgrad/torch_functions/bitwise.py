@@ -24,32 +24,49 @@ from .dtype_rules import result_type
 __all__ = ["bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor"]
 
 
-def _dtype_of(value):
-    return value.dtype if isinstance(value, Tensor) else np.asarray(value).dtype
+def _kind(value):
+    """'b', 'i', 'u', 'f' or 'c' for a tensor (of any array library) or a Python number."""
+    if not isinstance(value, Tensor):
+        return np.asarray(value).dtype.kind
+    try:
+        return np.dtype(value.dtype).kind
+    except TypeError:   # another library's dtype object (array-api-strict): by its name
+        return np.dtype(str(value.dtype).rsplit(".", 1)[-1]).kind
+
+
+def _is_array(value):
+    return not isinstance(value, Tensor) and (isinstance(value, np.ndarray) or hasattr(value, "__array_namespace__"))
 
 
 def _operands(op, input, other):
-    """The two operands as arrays (or Python numbers) of PyTorch's result dtype, after checking
-    that both are integers or bools."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+    """The two operands as arrays of PyTorch's result dtype, in the tensors' array library,
+    after checking that both are integers or bools.  An array (NumPy's or another library's)
+    counts as a tensor."""
+    input, other = (Tensor(v) if _is_array(v) else v for v in (input, other))
+    tensors = [v for v in (input, other) if isinstance(v, Tensor)]
+    if not tensors:
         raise TypeError(f"{op}: at least one of 'input' and 'other' must be a tensor")
     for name, value in (("input", input), ("other", other)):
-        if isinstance(value, (float, complex)) or _dtype_of(value).kind not in "biu":
-            raise TypeError(f"{op}: argument '{name}' must be an integer or bool tensor or number, got "
-                            f"{_dtype_of(value) if not isinstance(value, (float, complex)) else type(value).__name__}")
-    dtype = np.dtype(result_type(input, other))
-    return [_cast(v, dtype) for v in (input, other)], dtype
+        if _kind(value) not in "biu":
+            described = value.dtype if isinstance(value, Tensor) else type(value).__name__
+            raise TypeError(f"{op}: argument '{name}' must be an integer or bool tensor or number, got {described}")
+    if len(tensors) == 2 and input.dtype == other.dtype:
+        dtype = input.dtype
+    else:
+        dtype = np.dtype(result_type(input, other))
+    xp = namespace_of(tensors[0]._data)
+    return [_cast(v, dtype, xp) for v in (input, other)], dtype
 
 
-def _cast(value, dtype):
+def _cast(value, dtype, xp):
     if isinstance(value, Tensor):
         data = value._data
         return data if data.dtype == dtype else capture.run(_astype, data, dtype)
-    return np.asarray(value, dtype=dtype)
+    return xp.asarray(value, dtype=dtype)
 
 
 def _astype(data, dtype):
-    return data.astype(dtype)
+    return namespace_of(data).astype(data, dtype)
 
 
 def _and(x, y):
@@ -89,7 +106,10 @@ def _right(x, y):
 
 def _not(x):
     xp = namespace_of(x)
-    return xp.asarray(xp.logical_not(x) if x.dtype == np.bool_ else xp.bitwise_not(x))
+    if str(x.dtype).rsplit(".", 1)[-1] == "bool":   # NumPy's and other libraries' bool dtypes
+        return xp.asarray(xp.logical_not(x))
+    invert = getattr(xp, "bitwise_invert", None) or xp.bitwise_not
+    return xp.asarray(invert(x))
 
 
 def _binary(name, kernel, doc, bool_allowed=True):
@@ -136,7 +156,7 @@ def bitwise_not(input):
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"bitwise_not: argument 'input' must be a Tensor, got {type(input).__name__}")
-    if input.dtype.kind not in "biu":
+    if _kind(input) not in "biu":
         raise TypeError(f"bitwise_not: argument 'input' must be an integer or bool tensor, got {input.dtype}")
     return new_tensor(capture.run(_not, input._data), False, None)
 
