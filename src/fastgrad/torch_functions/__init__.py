@@ -40,6 +40,9 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - slice_scatters.py: select, select_scatter, slice_scatter, diagonal_scatter, split_with_sizes,
   Tensor.fill_diagonal_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
   log_normal_, random_;
+- functional_aliases.py: torch.conv2d, torch.dropout(input, p, train), torch.layer_norm,
+  torch.embedding(weight, indices), the losses with reduction numbers, ... (nn.functional's ops
+  under torch.*'s signatures);  inplace_functions.py: torch.relu_, torch.exp_, ... (one list);
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors).
 
