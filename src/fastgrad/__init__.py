@@ -159,6 +159,8 @@ from .torch_functions.float_parts import *  # noqa: E402,F401,F403  (frexp, ldex
 from .torch_functions.slice_scatters import *  # noqa: E402,F401,F403  (select, select_scatter, slice_scatter, ...)
 from .torch_functions import inplace_samplers as _inplace_samplers  # noqa: E402,F401  (exponential_, random_, ...)
 from .torch_functions.gamma_and_rounding_names import *  # noqa: E402,F401,F403  (absolute, fix, igamma, mvlgamma)
+from .torch_functions.legacy_linalg import *  # noqa: E402,F401,F403  (qr, svd, cholesky_solve, triangular_solve, ...)
+from .torch_functions.method_forms import *  # noqa: E402,F401,F403  (real, imag, adjoint, put, unsafe_split, ...)
 from .torch_functions.functional_aliases import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout, ...)
 from .torch_functions.inplace_functions import *  # noqa: E402,F401,F403  (torch.relu_, torch.exp_, ...: last)
 vmap = func.vmap

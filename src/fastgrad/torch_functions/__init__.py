@@ -16,7 +16,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - accumulation.py: index_add, scatter_reduce, index_reduce (and their in-place forms), Tensor.sum_to_size;
 - index_writes.py: index_copy, index_fill, index_put, masked_scatter, put (and their in-place forms);
 - order_statistics.py: quantile, nanquantile, mode, histc;
-- sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
+- sampling.py: normal, poisson, binomial, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
 - tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_;
 - complex_parts.py: the properties real, imag; complex, polar, view_as_real, view_as_complex, angle;
@@ -43,8 +43,10 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - functional_aliases.py: torch.conv2d, torch.dropout(input, p, train), torch.layer_norm,
   torch.embedding(weight, indices), the losses with reduction numbers, ... (nn.functional's ops
   under torch.*'s signatures);  inplace_functions.py: torch.relu_, torch.exp_, ... (one list);
+- legacy_linalg.py: qr, svd, cholesky_solve, cholesky_inverse, triangular_solve, frobenius_norm,
+  nuclear_norm;  method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
-- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors).
+- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

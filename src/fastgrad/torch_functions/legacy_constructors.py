@@ -1,10 +1,15 @@
 """PyTorch's legacy typed constructors: FloatTensor(2, 3) (zeros of that shape: PyTorch leaves
-them uninitialized) or FloatTensor(data), and so on for each dtype."""
+them uninitialized) or FloatTensor(data), and so on for each dtype; and the deprecated range
+(arange with the end included)."""
+import math
+import warnings
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 
-__all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor"]
+__all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
+           "range"]
 
 
 def _typed(name, dtype):
@@ -26,3 +31,21 @@ LongTensor = _typed("LongTensor", np.int64)
 IntTensor = _typed("IntTensor", np.int32)
 ByteTensor = _typed("ByteTensor", np.uint8)
 BoolTensor = _typed("BoolTensor", np.bool_)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    """start, start + step, ... up to and including end (PyTorch's deprecated torch.range; use
+    arange, which excludes end), in the default float dtype unless dtype is given."""
+    from ..creation import _dtype, _leaf, _no_out
+
+    _no_out(out, "range")
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("range: step must be non-zero")
+    if (end - start) * step < 0:
+        raise ValueError(f"range: the end {end} cannot be reached from {start} with step {step}")
+    warnings.warn("range: torch.range is deprecated (it includes end); use arange", UserWarning, stacklevel=2)
+    count = math.floor((end - start) / step) + 1
+    values = start + step * np.arange(count, dtype=np.float64)
+    return _leaf(values.astype(_dtype(dtype)), requires_grad, device)

@@ -23,7 +23,7 @@ from ..devices import device_of
 from ..ops import methods as _methods
 from ..ops.inplace import in_place
 
-__all__ = ["asarray", "conj", "conj_physical", "conj_physical_", "default_generator", "detach", "detach_", "e",
+__all__ = ["asarray", "conj", "conj_physical", "conj_physical_", "default_generator", "detach", "detach_", "dtype", "e",
            "fill", "fill_", "inf", "is_conj", "is_neg", "nan", "newaxis", "pi", "resolve_conj", "resolve_neg",
            "typename", "zero_"]
 
@@ -32,6 +32,7 @@ e = math.e
 inf = math.inf
 nan = math.nan
 newaxis = None
+dtype = np.dtype   # a tensor's dtype is a NumPy dtype: isinstance(x.dtype, fastgrad.dtype) holds
 
 default_generator = creation.default_generator()   # reseeded in place by manual_seed, so always current
 
@@ -171,7 +172,30 @@ def _get_device(self):
     return -1 if where.type == "cpu" else where.index
 
 
+def _dimension_order(self):
+    """The dimensions from the outermost in memory to the innermost (by decreasing stride)."""
+    strides = self._data.strides if hasattr(self._data, "strides") else ()
+    if len(strides) != self.ndim:
+        return tuple(range(self.ndim))
+    return tuple(sorted(range(self.ndim), key=lambda d: (-abs(strides[d]), d)))
+
+
+def _is_set_to(self, tensor):
+    """True when tensor views the same memory with the same shape and strides."""
+    a, b = self._data, tensor._data
+    return a is b or (getattr(a, "__array_interface__", {}).get("data") == getattr(b, "__array_interface__", {})
+                      .get("data") and a.shape == b.shape and a.strides == b.strides)
+
+
+# devices and layouts fastgrad has no tensors on (they are always False, as on a CPU-only PyTorch)
+_NEVER = "is_meta is_mps is_xpu is_ipu is_xla is_mtia is_maia is_vulkan is_mkldnn is_quantized is_nested is_sparse_csr"
+_methods.bind({name: property(lambda self: False, doc="False: fastgrad has no such tensors.")
+               for name in _NEVER.split()})
+
 _methods.bind({
+    "output_nr": property(lambda self: 0, doc="0: fastgrad does not number the outputs of the op that made a tensor."),
+    "dim_order": _dimension_order,
+    "is_set_to": _is_set_to,
     "is_cpu": property(_is_cpu, doc="True when the data is in host memory (a NumPy array)."),
     "get_device": _get_device,
     "is_inference": lambda self: False,
