@@ -161,6 +161,8 @@ from .torch_functions import inplace_samplers as _inplace_samplers  # noqa: E402
 from .torch_functions.gamma_and_rounding_names import *  # noqa: E402,F401,F403  (absolute, fix, igamma, mvlgamma)
 from .torch_functions.legacy_linalg import *  # noqa: E402,F401,F403  (qr, svd, cholesky_solve, triangular_solve, ...)
 from .torch_functions.method_forms import *  # noqa: E402,F401,F403  (real, imag, adjoint, put, unsafe_split, ...)
+from .torch_functions.finite_differences import *  # noqa: E402,F401,F403  (gradient)
+from .torch_functions.legacy_tensor_methods import *  # noqa: E402,F401,F403  (Tensor.new, resize_, empty_strided, ...)
 from .torch_functions.functional_aliases import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout, ...)
 from .torch_functions.inplace_functions import *  # noqa: E402,F401,F403  (torch.relu_, torch.exp_, ...: last)
 vmap = func.vmap

@@ -45,6 +45,8 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   under torch.*'s signatures);  inplace_functions.py: torch.relu_, torch.exp_, ... (one list);
 - legacy_linalg.py: qr, svd, cholesky_solve, cholesky_inverse, triangular_solve, frobenius_norm,
   nuclear_norm;  method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
+- finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
+  empty_strided, empty_permuted, nonzero_static, cond;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range.
 
