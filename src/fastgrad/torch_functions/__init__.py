@@ -29,7 +29,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   triu_indices, unravel_index;
 - matrix_functions.py: logdet, matrix_exp, inverse, pinverse, diagflat, vander;
 - running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
-- histogram.py: histogram;
+- histogram.py: histogram, histogramdd;
 - runtime_flags.py: use_deterministic_algorithms, set_float32_matmul_precision, set_default_device;
 - tensor_queries.py: pi, e, inf, nan, newaxis, typename, is_conj, resolve_conj, conj, asarray, fill,
   detach, Tensor.is_cpu / get_device / is_inference;  bitwise.py: bitwise_* and & | ^ ~ << >>;
@@ -48,7 +48,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
   empty_strided, empty_permuted, nonzero_static, cond;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
-- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range.
+- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

@@ -1,6 +1,6 @@
 """PyTorch's legacy typed constructors: FloatTensor(2, 3) (zeros of that shape: PyTorch leaves
 them uninitialized) or FloatTensor(data), and so on for each dtype; and the deprecated range
-(arange with the end included)."""
+(arange with the end included) and set_default_tensor_type."""
 import math
 import warnings
 
@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 
 __all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
-           "range"]
+           "range", "set_default_tensor_type"]
 
 
 def _typed(name, dtype):
@@ -49,3 +49,23 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     count = math.floor((end - start) / step) + 1
     values = start + step * np.arange(count, dtype=np.float64)
     return _leaf(values.astype(_dtype(dtype)), requires_grad, device)
+
+
+_FLOATING_TYPES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "HalfTensor": np.float16}
+
+
+def set_default_tensor_type(t):
+    """PyTorch's older way to set the default floating dtype: t is a floating constructor
+    (fastgrad.DoubleTensor) or its name ('torch.DoubleTensor'; the 'cuda.' forms are refused:
+    the default device is set with set_default_device)."""
+    from ..dtypes import set_default_dtype
+
+    name = t if isinstance(t, str) else getattr(t, "__name__", repr(t))
+    if ".cuda." in name:
+        raise NotImplementedError(f"set_default_tensor_type: {name!r} would put new tensors on a GPU by default; use "
+                                  "fastgrad.set_default_device('cuda') and set_default_dtype")
+    kind = name.rsplit(".", 1)[-1]
+    if kind not in _FLOATING_TYPES:
+        raise TypeError(f"set_default_tensor_type: only floating types (FloatTensor, DoubleTensor, HalfTensor) can be "
+                        f"the default, got {name!r}")
+    set_default_dtype(_FLOATING_TYPES[kind])

@@ -1,7 +1,9 @@
-"""PyTorch's small names about tensors: the constants pi, e, inf, nan and newaxis; typename;
-the conjugation and negation bits (is_conj, is_neg, resolve_conj, resolve_neg, conj,
-conj_physical); where a tensor lives (Tensor.is_cpu, Tensor.get_device); is_inference; and the
-module-level forms of detach, detach_, fill, fill_ and zero_; asarray; default_generator.
+"""PyTorch's small names about tensors: the constants pi, e, inf, nan and newaxis; dtype (the
+class of every tensor's dtype); typename; the conjugation and negation bits (is_conj, is_neg,
+resolve_conj, resolve_neg, conj, conj_physical); where a tensor lives (Tensor.is_cpu,
+Tensor.get_device, and is_meta, is_mps, ... which are always False here); Tensor.is_inference,
+dim_order, is_set_to and output_nr; the module-level forms of detach, detach_, fill, fill_ and
+zero_; asarray; default_generator.
 
 fastgrad keeps no lazy conjugation or negation: conj() computes the conjugate at once, so
 is_conj and is_neg are always False and resolve_conj / resolve_neg return the tensor itself.
@@ -24,7 +26,7 @@ from ..ops import methods as _methods
 from ..ops.inplace import in_place
 
 __all__ = ["asarray", "conj", "conj_physical", "conj_physical_", "default_generator", "detach", "detach_", "dtype", "e",
-           "fill", "fill_", "inf", "is_conj", "is_neg", "nan", "newaxis", "pi", "resolve_conj", "resolve_neg",
+           "fill", "fill_", "inf", "is_conj", "is_distributed", "is_neg", "is_storage", "is_vulkan_available", "nan", "newaxis", "pi", "resolve_conj", "resolve_neg",
            "typename", "zero_"]
 
 pi = math.pi
@@ -66,6 +68,22 @@ def is_conj(input):
 def is_neg(input):
     """False: fastgrad negates at once (no lazy negative bit)."""
     _tensor("is_neg", input)
+    return False
+
+
+def is_distributed(input):
+    """False: fastgrad's tensors are never sharded across processes."""
+    _tensor("is_distributed", input)
+    return False
+
+
+def is_storage(obj):
+    """False: fastgrad has no storage objects (a tensor's memory is its NumPy array)."""
+    return False
+
+
+def is_vulkan_available():
+    """False: fastgrad has no Vulkan backend."""
     return False
 
 
@@ -195,6 +213,7 @@ _methods.bind({name: property(lambda self: False, doc="False: fastgrad has no su
 _methods.bind({
     "output_nr": property(lambda self: 0, doc="0: fastgrad does not number the outputs of the op that made a tensor."),
     "dim_order": _dimension_order,
+    "is_distributed": lambda self: False,
     "is_set_to": _is_set_to,
     "is_cpu": property(_is_cpu, doc="True when the data is in host memory (a NumPy array)."),
     "get_device": _get_device,
