@@ -47,6 +47,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   nuclear_norm;  method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
 - finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
   empty_strided, empty_permuted, nonzero_static, cond;
+- recurrent_cells.py: lstm_cell, gru_cell, rnn_tanh_cell, rnn_relu_cell;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
 

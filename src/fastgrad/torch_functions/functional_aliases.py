@@ -23,6 +23,7 @@ F.*'s in places:
     y = torch.conv2d(x, w, b, 1, 1)
     z = torch.layer_norm(y, y.shape[-1:], None, None, 1e-5, True)
 """
+import builtins
 import warnings
 
 import numpy as np
@@ -37,11 +38,11 @@ from .tensor_methods import _as_tensor
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "alpha_dropout_", "avg_pool1d", "batch_norm",
     "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "constant_pad_nd", "conv1d",
-    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity",
+    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "convolution", "cosine_embedding_loss", "cosine_similarity",
     "ctc_loss", "dropout", "dropout_", "embedding", "embedding_bag", "embedding_renorm_", "feature_alpha_dropout",
     "feature_alpha_dropout_", "feature_dropout", "feature_dropout_", "group_norm", "hardshrink",
     "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
-    "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "pairwise_distance", "pdist",
+    "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "norm_except_dim", "pairwise_distance", "pdist",
     "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "rms_norm", "selu", "selu_", "threshold",
     "threshold_", "triplet_margin_loss",
 ]
@@ -93,6 +94,35 @@ def selu_(input):
 def threshold_(input, threshold, value):
     """threshold in place."""
     return F.threshold(input, threshold, value, inplace=True)
+
+
+_CONVOLUTIONS = {(False, 1): F.conv1d, (False, 2): F.conv2d, (False, 3): F.conv3d,
+                 (True, 1): F.conv_transpose1d, (True, 2): F.conv_transpose2d}
+
+
+def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
+    """The convolution (or, with transposed, the transposed convolution) of as many spatial
+    dimensions as weight has beyond its first two (conv1d ... conv3d, conv_transpose1d/2d)."""
+    w = _as_tensor(weight)
+    kind = (bool(transposed), w.ndim - 2)
+    if kind not in _CONVOLUTIONS:
+        raise NotImplementedError(f"convolution: {'transposed ' if transposed else ''}convolution over {w.ndim - 2} "
+                                  "spatial dimensions is not available")
+    if transposed:
+        return _CONVOLUTIONS[kind](input, w, bias, stride, padding, output_padding, groups, dilation)
+    if any(output_padding if isinstance(output_padding, (tuple, list)) else [output_padding]):
+        raise RuntimeError("convolution: output_padding is only for transposed convolutions")
+    return _CONVOLUTIONS[kind](input, w, bias, stride, padding, dilation, groups)
+
+
+def norm_except_dim(v, pow=2, dim=0):
+    """The pow-norm of v over every dimension but dim, kept as size-1 dimensions (weight
+    normalization's norm); dim=-1 gives the norm of all of v."""
+    x = _as_tensor(v)
+    if dim == -1:
+        return x.norm(pow)
+    axes = tuple(d for d in builtins.range(x.ndim) if d != dim % x.ndim)
+    return x.norm(pow, dim=axes, keepdim=True) if axes else x.abs()
 
 
 # ---- dropout: (input, p, train) ------------------------------------------------------------

@@ -123,4 +123,8 @@ def cond(pred, true_fn, false_fn, operands=()):
     return (true_fn if pred else false_fn)(*tuple(operands))
 
 
-_methods.bind({"new": _new, "resize_": _resize_, "resize_as_": _resize_as_, "new_empty_strided": _new_empty_strided})
+def _nonzero_static(self, *, size, fill_value=-1):
+    return nonzero_static(self, size=size, fill_value=fill_value)
+
+
+_methods.bind({"nonzero_static": _nonzero_static, "new": _new, "resize_": _resize_, "resize_as_": _resize_as_, "new_empty_strided": _new_empty_strided})

@@ -213,6 +213,7 @@ _methods.bind({name: property(lambda self: False, doc="False: fastgrad has no su
 _methods.bind({
     "output_nr": property(lambda self: 0, doc="0: fastgrad does not number the outputs of the op that made a tensor."),
     "dim_order": _dimension_order,
+    "const_data_ptr": lambda self: self.data_ptr(),
     "is_distributed": lambda self: False,
     "is_set_to": _is_set_to,
     "is_cpu": property(_is_cpu, doc="True when the data is in host memory (a NumPy array)."),
