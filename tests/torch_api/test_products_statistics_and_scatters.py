@@ -67,6 +67,9 @@ DIFFERENTIABLE = [
     ("diagonal_scatter offset", lambda t, x, s: t.diagonal_scatter(x, s, 2), [(3, 4), (2,)], _any),
     ("diagonal_scatter negative offset dims", lambda t, x, s: t.diagonal_scatter(x, s, -1, 2, 0),
      [(4, 2, 3), (2, 2)], _any),
+    ("as_strided", lambda t, x: t.as_strided(x, (2, 3), (1, 2), 1), [(9,)], _any),
+    ("as_strided overlapping windows", lambda t, x: x.as_strided((4, 3), (2, 1)), [(3, 4)], _any),
+    ("as_strided 0-d", lambda t, x: t.as_strided(x, (), (), 5), [(2, 3)], _any),
     ("split_with_sizes", lambda t, x: t.cat([p.reshape(-1) * (i + 1) for i, p in
                                              enumerate(t.split_with_sizes(x, [1, 3, 2], 1))]), [(2, 6)], _any),
     ("absolute", lambda t, x: t.absolute(x), [(3, 4)], _any),
@@ -244,6 +247,26 @@ def test_cov_with_too_few_observations_warns_and_gives_inf():
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
+def test_as_strided_scatter_values_match_pytorch_and_gradients_central_differences(rng):
+    # (PyTorch 2.13 gives input its gradient at the overwritten positions instead of the others,
+    # so the gradients are checked against central differences only)
+    torch = pytest.importorskip("torch")
+    x, src = rng.standard_normal((3, 3)), rng.standard_normal((2, 2))
+    got = fg.as_strided_scatter(fg.tensor(x), fg.tensor(src), (2, 2), (3, 1), 1)
+    expected = torch.as_strided_scatter(torch.tensor(x), torch.tensor(src), (2, 2), (3, 1), 1)
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    leaves = [fg.tensor(x, requires_grad=True), fg.tensor(src, requires_grad=True)]
+    assert fg.gradcheck(lambda a, b: fg.as_strided_scatter(a, b, (2, 2), (3, 1), 1), leaves)
+
+
+def test_as_strided_in_place_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    mine, theirs = fg.arange(9.0), torch.arange(9.0)
+    assert mine.as_strided_((2, 2), (3, 1), 1) is mine
+    theirs.as_strided_((2, 2), (3, 1), 1)
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
 def test_fill_diagonal_matches_pytorch():
     torch = pytest.importorskip("torch")
     for shape, wrap in (((3, 3), False), ((7, 3), False), ((7, 3), True), ((3, 5), True), ((2, 2, 2), False)):
@@ -303,9 +326,13 @@ test_refusals = refusal_test([
     (lambda: fg.diagonal_scatter(fg.ones(3), fg.ones(3)), RuntimeError, "at least 2-D"),
     (lambda: fg.diagonal_scatter(fg.ones(3, 3), fg.ones(3), 0, 1, 1), RuntimeError, "must differ"),
     (lambda: fg.split_with_sizes(fg.ones(5), [2, 2]), RuntimeError, "add up"),
+    (lambda: fg.as_strided(fg.ones(4), (2, 2), (2, 2)), RuntimeError, "beyond the tensor's 4 elements"),
+    (lambda: fg.as_strided(fg.ones(4), (2, 2), (1,)), RuntimeError, "2 sizes but 1 strides"),
+    (lambda: fg.as_strided(fg.ones(4), (2,), (-1,)), RuntimeError, "non-negative"),
+    (lambda: fg.as_strided_scatter(fg.ones(4), fg.ones(3), (2,), (1,)), RuntimeError, "shape of the part"),
     (lambda: fg.ones(2, 3, 4).fill_diagonal_(1.0), RuntimeError, "must be equal"),
     (lambda: fg.ones(3).fill_diagonal_(1.0), RuntimeError, "at least 2-D"),
     (lambda: fg.mvlgamma(fg.tensor([0.9]), 3), RuntimeError, "greater than"),
     (lambda: fg.mvlgamma(fg.tensor([2.0]), 0), RuntimeError, "at least 1"),
 ], "^(vdot|addmv|addr|addbmm|chain_matmul|cov|nanmedian|frexp|nextafter|isposinf|select|select_scatter|"
-   "slice_scatter|diagonal_scatter|split_with_sizes|fill_diagonal_|mvlgamma)")
+   "slice_scatter|diagonal_scatter|split_with_sizes|fill_diagonal_|mvlgamma|as_strided|as_strided_scatter)")

@@ -18,7 +18,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - order_statistics.py: quantile, nanquantile, mode, histc;
 - sampling.py: normal, poisson, binomial, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
-- tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_;
+- tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_, map2_;
 - complex_parts.py: the properties real, imag; complex, polar, view_as_real, view_as_complex, angle;
 - spectral.py: stft, istft and the window functions (hann_window, hamming_window, ...);
 - aliases.py: PyTorch's other names (acos, greater, swapdims, row_stack, ...);
@@ -38,7 +38,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   nextafter, isposinf, isneginf, isreal;  gamma_and_rounding_names.py: absolute, fix, igamma,
   igammac, mvlgamma (and heaviside_, floor_divide_, polygamma_);
 - slice_scatters.py: select, select_scatter, slice_scatter, diagonal_scatter, split_with_sizes,
-  Tensor.fill_diagonal_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
+  as_strided, as_strided_scatter, Tensor.fill_diagonal_ and as_strided_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
   log_normal_, random_;
 - functional_aliases.py: torch.conv2d, torch.dropout(input, p, train), torch.layer_norm,
   torch.embedding(weight, indices), the losses with reduction numbers, ... (nn.functional's ops

@@ -1,6 +1,12 @@
-"""PyTorch's selections and their scatters: select, split_with_sizes, and select_scatter,
-slice_scatter, diagonal_scatter (a copy of input with one selection replaced by src), plus the
-in-place Tensor.fill_diagonal_.  All are differentiable in input and src.
+"""PyTorch's selections and their scatters: select, split_with_sizes, as_strided, and
+select_scatter, slice_scatter, diagonal_scatter, as_strided_scatter (a copy of input with one
+selection replaced by src), plus the in-place Tensor.fill_diagonal_ and as_strided_.  All are
+differentiable in input and src.
+
+as_strided reads the elements at storage_offset + sum_d i_d * stride[d] of input's row-major
+order.  fastgrad has no storage shared between views, so for a transposed or sliced tensor the
+strides count positions in the tensor's own row-major order, not in the memory of the tensor it
+was cut from (the same as PyTorch for contiguous tensors, where scripts use it).
 
     select_scatter(x, src, dim, i)   : x with x.select(dim, i) replaced by src
     slice_scatter(x, src, dim, a, b) : x with the slice a:b along dim replaced by src
@@ -19,7 +25,8 @@ from ..ops.broadcast import normalize_axis
 from ..ops.inplace import in_place
 from .tensor_methods import _as_tensor
 
-__all__ = ["diagonal_scatter", "select", "select_scatter", "slice_scatter", "split_with_sizes"]
+__all__ = ["as_strided", "as_strided_scatter", "diagonal_scatter", "select", "select_scatter", "slice_scatter",
+           "split_with_sizes"]
 
 
 def _axis(op, x, dim):
@@ -107,6 +114,47 @@ def split_with_sizes(input, split_sizes, dim=0):
     return x.split(sizes, axis)
 
 
+def _strided_positions(op, x, size, stride, storage_offset):
+    """The row-major positions in x that as_strided(x, size, stride, storage_offset) reads, an
+    int64 array of shape size."""
+    size, stride = tuple(operator.index(n) for n in size), tuple(operator.index(n) for n in stride)
+    offset = 0 if storage_offset is None else operator.index(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError(f"{op}: {len(size)} sizes but {len(stride)} strides")
+    if any(n < 0 for n in size) or any(n < 0 for n in stride) or offset < 0:
+        raise RuntimeError(f"{op}: sizes, strides and storage_offset must be non-negative, got {size}, {stride}, "
+                           f"{offset}")
+    positions = np.full(size, offset, dtype=np.int64)
+    for axis, (n, step) in enumerate(zip(size, stride)):
+        shape = [1] * len(size)
+        shape[axis] = n
+        positions = positions + np.arange(n, dtype=np.int64).reshape(shape) * step
+    if positions.size and positions.max() >= x.numel():
+        raise RuntimeError(f"{op}: size {size}, stride {stride} and storage_offset {offset} reach element "
+                           f"{positions.max()}, beyond the tensor's {x.numel()} elements")
+    return positions
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """The tensor of shape size whose element i holds input's element (in row-major order)
+    storage_offset + sum_d i_d * stride[d]; differentiable (repeated elements add their
+    gradients).
+
+    >>> as_strided(arange(9.0), (2, 2), (1, 2), 1)     # [[1, 3], [2, 4]]
+    """
+    x = _as_tensor(input)
+    return x.reshape(-1)[_strided_positions("as_strided", x, size, stride, storage_offset)]
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """A copy of input whose elements as_strided(input, size, stride, storage_offset) reads are
+    src (of shape size)."""
+    x = _as_tensor(input)
+    positions = _strided_positions("as_strided_scatter", x, size, stride, storage_offset)
+    flat = _replaced("as_strided_scatter", x.reshape(-1), positions, src, positions.shape)
+    return flat.reshape(tuple(x.shape))
+
+
 def _diagonal_filled(self, fill_value, wrap=False):
     if self.ndim < 2:
         raise RuntimeError(f"fill_diagonal_: the tensor must be at least 2-D, got {self.ndim}-D")
@@ -120,6 +168,15 @@ def _diagonal_filled(self, fill_value, wrap=False):
     return where(Tensor(mask), fill_value, self)
 
 
+def _as_strided_in_place():
+    from .method_table import reshaping_in_place
+
+    return reshaping_in_place("as_strided_", lambda self, size, stride, storage_offset=None:
+                              as_strided(self, size, stride, storage_offset))
+
+
+_methods.bind({"as_strided": as_strided, "as_strided_scatter": as_strided_scatter,
+               "as_strided_": _as_strided_in_place()})
 _methods.bind({"select": select, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
                "diagonal_scatter": diagonal_scatter, "split_with_sizes": split_with_sizes,
                "fill_diagonal_": in_place("fill_diagonal_", _diagonal_filled)})
