@@ -241,6 +241,19 @@ def test_module_level_in_place_functions_match_pytorch(name, args, domain, rng):
     np.testing.assert_allclose(mine.numpy(), theirs.numpy(), **TOL)
 
 
+def test_module_level_reshaping_in_place_functions_match_pytorch():
+    torch = pytest.importorskip("torch")
+    for lib in (fg, torch):
+        x = lib.arange(9.0)
+        assert lib.as_strided_(x, (2, 2), (3, 1), 1) is x
+        y = lib.arange(6.0)
+        assert lib.resize_as_(y, lib.zeros(2, 2)) is y
+        if lib is fg:
+            mine = (x.numpy(), y.numpy())
+    np.testing.assert_array_equal(mine[0], x.numpy())
+    np.testing.assert_array_equal(mine[1], y.numpy())
+
+
 def test_module_level_in_place_function_keeps_gradients_exact(rng):
     torch = pytest.importorskip("torch")
     x = rng.standard_normal(5)

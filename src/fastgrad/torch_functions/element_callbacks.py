@@ -1,7 +1,7 @@
 """Tensor.apply_, Tensor.map_ and Tensor.map2_, PyTorch's in-place element-by-element Python
 callbacks: each element (a Python number) is replaced by callable(element), callable(element,
-other's element) or callable(element, x's element, y's element).  As in PyTorch they work on CPU tensors outside autograd only, and are slow (one
-Python call per element).
+other's element) or callable(element, x's element, y's element).  As in PyTorch they work on
+CPU tensors outside autograd only, and are slow (one Python call per element).
 
     x.apply_(lambda v: v * 2)
     x.map_(y, lambda a, b: max(a, b))

@@ -38,8 +38,8 @@ from .tensor_methods import _as_tensor
 __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "alpha_dropout_", "avg_pool1d", "batch_norm",
     "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "constant_pad_nd", "conv1d",
-    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "convolution", "cosine_embedding_loss", "cosine_similarity",
-    "ctc_loss", "dropout", "dropout_", "embedding", "embedding_bag", "embedding_renorm_", "feature_alpha_dropout",
+    "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "convolution", "cosine_embedding_loss",
+    "cosine_similarity", "ctc_loss", "dropout", "dropout_", "embedding", "embedding_bag", "embedding_renorm_", "feature_alpha_dropout",
     "feature_alpha_dropout_", "feature_dropout", "feature_dropout_", "group_norm", "hardshrink",
     "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
     "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "norm_except_dim", "pairwise_distance", "pdist",

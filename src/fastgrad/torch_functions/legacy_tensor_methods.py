@@ -127,4 +127,5 @@ def _nonzero_static(self, *, size, fill_value=-1):
     return nonzero_static(self, size=size, fill_value=fill_value)
 
 
-_methods.bind({"nonzero_static": _nonzero_static, "new": _new, "resize_": _resize_, "resize_as_": _resize_as_, "new_empty_strided": _new_empty_strided})
+_methods.bind({"nonzero_static": _nonzero_static, "new": _new, "resize_": _resize_, "resize_as_": _resize_as_,
+               "new_empty_strided": _new_empty_strided})

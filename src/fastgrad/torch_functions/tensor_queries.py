@@ -26,8 +26,8 @@ from ..ops import methods as _methods
 from ..ops.inplace import in_place
 
 __all__ = ["asarray", "conj", "conj_physical", "conj_physical_", "default_generator", "detach", "detach_", "dtype", "e",
-           "fill", "fill_", "inf", "is_conj", "is_distributed", "is_neg", "is_storage", "is_vulkan_available", "nan", "newaxis", "pi", "resolve_conj", "resolve_neg",
-           "typename", "zero_"]
+           "fill", "fill_", "inf", "is_conj", "is_distributed", "is_neg", "is_storage", "is_vulkan_available", "nan",
+           "newaxis", "pi", "resolve_conj", "resolve_neg", "typename", "zero_"]
 
 pi = math.pi
 e = math.e
