@@ -67,6 +67,10 @@ def __getattr__(name):
         from . import builtins
 
         return getattr(builtins, name)
+    if name == "range":  # PyTorch's deprecated range, kept out of `from fastgrad import *` (it shadows Python's)
+        from .torch_functions.legacy_constructors import range
+
+        return range
     if name == "bfloat16":  # ml_dtypes' bfloat16, looked up only when asked for (mixed precision)
         from .amp.dtypes import bfloat16_dtype
 

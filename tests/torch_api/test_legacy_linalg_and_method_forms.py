@@ -171,6 +171,12 @@ def test_range_includes_its_end_as_pytorch():
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
 
 
+def test_range_stays_out_of_star_imports():
+    namespace = {}
+    exec("from fastgrad import *", namespace)
+    assert "range" not in namespace and fg.range is not range
+
+
 def test_binomial_samples_follow_the_law_and_repeat_under_a_seed():
     fg.manual_seed(4)
     count = fg.full((20000,), 12.0)

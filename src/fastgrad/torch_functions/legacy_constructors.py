@@ -8,8 +8,10 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 
+# (range is not in __all__: fastgrad's __getattr__ gives fastgrad.range, so that `from fastgrad
+# import *` does not shadow Python's range)
 __all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
-           "range", "set_default_tensor_type"]
+           "set_default_tensor_type"]
 
 
 def _typed(name, dtype):
