@@ -168,6 +168,7 @@ from .torch_functions.method_forms import *  # noqa: E402,F401,F403  (real, imag
 from .torch_functions.finite_differences import *  # noqa: E402,F401,F403  (gradient)
 from .torch_functions.legacy_tensor_methods import *  # noqa: E402,F401,F403  (Tensor.new, resize_, empty_strided, ...)
 from .torch_functions.recurrent_cells import *  # noqa: E402,F401,F403  (lstm_cell, gru_cell, rnn_tanh_cell, ...)
+from .torch_functions.runtime_switches import *  # noqa: E402,F401,F403  (set_anomaly_enabled, has_mkl, ...)
 from .torch_functions.functional_aliases import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout, ...)
 from .torch_functions.inplace_functions import *  # noqa: E402,F401,F403  (torch.relu_, torch.exp_, ...: last)
 vmap = func.vmap

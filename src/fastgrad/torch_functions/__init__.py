@@ -48,6 +48,8 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
   empty_strided, empty_permuted, nonzero_static, cond;
 - recurrent_cells.py: lstm_cell, gru_cell, rnn_tanh_cell, rnn_relu_cell;
+- runtime_switches.py: set_anomaly_enabled, set_deterministic_debug_mode, set_warn_always,
+  set_num_interop_threads, set_flush_denormal, has_mkl, has_openmp, ...;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
 
