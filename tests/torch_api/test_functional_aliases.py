@@ -100,6 +100,11 @@ CASES = [
      lambda t, x, y: t.binary_cross_entropy_with_logits(x, y, _t(t, [0.5, 1.0, 2.0, 1.5]), _t(t, [2.0, 1.0, 0.5, 3.0]),
                                                         2), [(3, 4), (3, 4)], _probabilities),
     ("dropout off", lambda t, x: t.dropout(x, 0.5, False), [(3, 4)], _any),
+    ("grid_sampler bilinear zeros", lambda t, x, g: t.grid_sampler(x, g.tanh() * 1.2, 0, 0, False),
+     [(1, 2, 4, 5), (1, 3, 3, 2)], _any),
+    ("grid_sampler reflection aligned", lambda t, x, g: t.grid_sampler(x, g.tanh() * 1.3, 0, 2, True),
+     [(1, 1, 4, 4), (1, 2, 3, 2)], _any),
+    ("affine_grid_generator", lambda t, th: t.affine_grid_generator(th, (1, 1, 3, 4), False), [(1, 2, 3)], _any),
     ("alpha_dropout off", lambda t, x: t.alpha_dropout(x, 0.3, False), [(3, 4)], _any),
     ("feature_dropout off", lambda t, x: t.feature_dropout(x, 0.3, False), [(2, 3, 4)], _any),
 ]
@@ -154,6 +159,15 @@ def test_embedding_bag_returns_the_bag_of_each_index_and_each_bags_size():
         np.testing.assert_array_equal(mine[2].numpy(), theirs[2].numpy())
         if mode == 2:
             np.testing.assert_array_equal(mine[3].numpy(), theirs[3].numpy())
+
+
+def test_grid_sampler_nearest_and_border_values_match_pytorch(rng):
+    torch = pytest.importorskip("torch")
+    x, g = rng.standard_normal((1, 2, 4, 5)), rng.uniform(-1.2, 1.2, (1, 3, 3, 2))
+    for interpolation, padding in ((1, 1), (1, 0), (0, 1)):
+        np.testing.assert_allclose(fg.grid_sampler(fg.tensor(x), fg.tensor(g), interpolation, padding, False).numpy(),
+                                   torch.grid_sampler(torch.tensor(x), torch.tensor(g), interpolation, padding,
+                                                      False).numpy(), **TOL)
 
 
 def test_batch_norm_updates_the_running_statistics_as_pytorch(rng):
@@ -277,4 +291,8 @@ test_refusals = refusal_test([
      "reduction must be 0"),
     (lambda: fg.embedding_bag(fg.ones(3, 2), fg.tensor([0, 1]), fg.tensor([0]), False, 3), ValueError, "mode"),
     (lambda: fg.relu_([1.0]), TypeError, "must be a Tensor"),
-], "^(feature_dropout|kl_div|margin_ranking_loss|embedding_bag|relu_)")
+    (lambda: fg.grid_sampler(fg.ones(1, 1, 2, 2), fg.zeros(1, 2, 2, 2), 3, 0, False), ValueError,
+     "interpolation_mode"),
+    (lambda: fg.grid_sampler(fg.ones(1, 1, 2, 2), fg.zeros(1, 2, 2, 2), 0, "zeros", False), ValueError,
+     "padding_mode"),
+], "^(feature_dropout|kl_div|margin_ranking_loss|embedding_bag|relu_|grid_sampler)")

@@ -145,6 +145,7 @@ def test_always_false_flags_and_queries_match_pytorch():
     assert fg.get_device(x) == torch.get_device(t) == -1
     assert fg.is_inference(x) is torch.is_inference(t) is False
     assert isinstance(x.dtype, fg.dtype) and fg.dtype is np.dtype
+    assert isinstance(x.layout, fg.layout) and x.layout is fg.strided
 
 
 def test_dim_order_and_is_set_to_match_pytorch():

@@ -17,7 +17,10 @@ F.*'s in places:
   max_pool1d_with_indices and adaptive_max_pool1d return (output, indices);
 - the losses take reduction as PyTorch's number, 0 (none, the default of torch.*'s losses),
   1 (mean) or 2 (sum); the names 'none', 'mean' and 'sum' are accepted too;
-- celu_, selu_, threshold_ work in place.
+- celu_, selu_, threshold_ work in place;
+- grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners) takes the modes as
+  numbers (0 bilinear, 1 nearest, 2 bicubic; 0 zeros, 1 border, 2 reflection), and
+  affine_grid_generator(theta, size, align_corners) is F.affine_grid.
 
     import fastgrad as torch
     y = torch.conv2d(x, w, b, 1, 1)
@@ -39,8 +42,8 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "alpha_dropout_", "avg_pool1d", "batch_norm",
     "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "constant_pad_nd", "conv1d",
     "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "convolution", "cosine_embedding_loss",
-    "cosine_similarity", "ctc_loss", "dropout", "dropout_", "embedding", "embedding_bag", "embedding_renorm_", "feature_alpha_dropout",
-    "feature_alpha_dropout_", "feature_dropout", "feature_dropout_", "group_norm", "hardshrink",
+    "cosine_similarity", "ctc_loss", "affine_grid_generator", "dropout", "dropout_", "embedding", "embedding_bag", "embedding_renorm_", "feature_alpha_dropout",
+    "feature_alpha_dropout_", "feature_dropout", "feature_dropout_", "grid_sampler", "group_norm", "hardshrink",
     "hinge_embedding_loss", "instance_norm", "kl_div", "layer_norm", "margin_ranking_loss", "max_pool1d",
     "max_pool1d_with_indices", "max_pool2d", "max_pool3d", "norm_except_dim", "pairwise_distance", "pdist",
     "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "rms_norm", "selu", "selu_", "threshold",
@@ -218,6 +221,26 @@ def adaptive_max_pool1d(input, output_size):
 def constant_pad_nd(input, pad, value=0):
     """input padded with value: pad lists (before, after) sizes from the last dimension back."""
     return F.pad(input, pad, mode="constant", value=value)
+
+
+_INTERPOLATIONS = {0: "bilinear", 1: "nearest", 2: "bicubic"}
+_PADDINGS = {0: "zeros", 1: "border", 2: "reflection"}
+
+
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    """F.grid_sample with the modes as PyTorch's numbers."""
+    if interpolation_mode not in _INTERPOLATIONS or isinstance(interpolation_mode, bool):
+        raise ValueError(f"grid_sampler: interpolation_mode must be 0 (bilinear), 1 (nearest) or 2 (bicubic), got "
+                         f"{interpolation_mode!r}")
+    if padding_mode not in _PADDINGS or isinstance(padding_mode, bool):
+        raise ValueError(f"grid_sampler: padding_mode must be 0 (zeros), 1 (border) or 2 (reflection), got "
+                         f"{padding_mode!r}")
+    return F.grid_sample(input, grid, _INTERPOLATIONS[interpolation_mode], _PADDINGS[padding_mode], align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    """F.affine_grid: the sampling grid of the affine maps theta for an output of the given size."""
+    return F.affine_grid(theta, size, align_corners)
 
 
 # ---- normalization --------------------------------------------------------------------------

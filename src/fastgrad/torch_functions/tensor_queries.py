@@ -1,5 +1,5 @@
-"""PyTorch's small names about tensors: the constants pi, e, inf, nan and newaxis; dtype (the
-class of every tensor's dtype); typename; the conjugation and negation bits (is_conj, is_neg,
+"""PyTorch's small names about tensors: the constants pi, e, inf, nan and newaxis; dtype and
+layout (the classes of every tensor's dtype and layout); typename; the conjugation and negation bits (is_conj, is_neg,
 resolve_conj, resolve_neg, conj, conj_physical); where a tensor lives (Tensor.is_cpu,
 Tensor.get_device, and is_meta, is_mps, ... which are always False here); Tensor.is_inference,
 dim_order, is_set_to and output_nr; the module-level forms of detach, detach_, fill, fill_ and
@@ -24,9 +24,10 @@ from ..autograd.tensor import Tensor
 from ..devices import device_of
 from ..ops import methods as _methods
 from ..ops.inplace import in_place
+from ..sparse import layout   # the class of fastgrad.strided and fastgrad.sparse_coo (Tensor.layout)
 
 __all__ = ["asarray", "conj", "conj_physical", "conj_physical_", "default_generator", "detach", "detach_", "dtype", "e",
-           "fill", "fill_", "inf", "is_conj", "is_distributed", "is_neg", "is_storage", "is_vulkan_available", "nan",
+           "fill", "fill_", "inf", "is_conj", "is_distributed", "layout", "is_neg", "is_storage", "is_vulkan_available", "nan",
            "newaxis", "pi", "resolve_conj", "resolve_neg", "typename", "zero_"]
 
 pi = math.pi
