@@ -67,6 +67,10 @@ def __getattr__(name):
         from . import builtins
 
         return getattr(builtins, name)
+    if name == "range":  # PyTorch's deprecated range, kept out of `from fastgrad import *` (it shadows Python's)
+        from .torch_functions.legacy_constructors import range
+
+        return range
     if name == "bfloat16":  # ml_dtypes' bfloat16, looked up only when asked for (mixed precision)
         from .amp.dtypes import bfloat16_dtype
 
@@ -148,10 +152,24 @@ from .torch_functions.dtype_rules import *  # noqa: E402,F401,F403  (result_type
 from .torch_functions.layout import *  # noqa: E402,F401,F403  (fliplr, hsplit, column_stack, tril_indices, ...)
 from .torch_functions.matrix_functions import *  # noqa: E402,F401,F403  (logdet, matrix_exp, pinverse, vander)
 from .torch_functions.legacy_linalg import *  # noqa: E402,F401,F403  (svd, qr, cholesky_solve, lu_solve, ...)
-from .torch_functions.special_aliases import *  # noqa: E402,F401,F403  (igamma, igammac, mvlgamma)
 from .torch_functions.running_extremes import *  # noqa: E402,F401,F403  (cummax, cummin)
 from .torch_functions.integration import *  # noqa: E402,F401,F403  (trapezoid, trapz, cumulative_trapezoid)
 from .torch_functions.histogram import *  # noqa: E402,F401,F403
 from .torch_functions.runtime_flags import *  # noqa: E402,F401,F403  (use_deterministic_algorithms, ...)
 from .torch_functions import method_table as _method_table  # noqa: E402,F401  (their Tensor methods)
+from .torch_functions.tensor_queries import *  # noqa: E402,F401,F403  (pi, inf, typename, is_conj, asarray, ...)
+from .torch_functions.bitwise import *  # noqa: E402,F401,F403  (bitwise_and, ..., and & | ^ ~ << >>)
+from .torch_functions.matrix_products import *  # noqa: E402,F401,F403  (vdot, matrix_power, addmv, addr, addbmm)
+from .torch_functions.statistics import *  # noqa: E402,F401,F403  (cov, corrcoef, nanmedian, msort, argwhere)
+from .torch_functions.float_parts import *  # noqa: E402,F401,F403  (frexp, ldexp, nextafter, isposinf, isreal)
+from .torch_functions.slice_scatters import *  # noqa: E402,F401,F403  (select, select_scatter, slice_scatter, ...)
+from .torch_functions import inplace_samplers as _inplace_samplers  # noqa: E402,F401  (exponential_, random_, ...)
+from .torch_functions.gamma_and_rounding_names import *  # noqa: E402,F401,F403  (absolute, fix, igamma, mvlgamma)
+from .torch_functions.method_forms import *  # noqa: E402,F401,F403  (real, imag, adjoint, put, unsafe_split, ...)
+from .torch_functions.finite_differences import *  # noqa: E402,F401,F403  (gradient)
+from .torch_functions.legacy_tensor_methods import *  # noqa: E402,F401,F403  (Tensor.new, resize_, empty_strided, ...)
+from .torch_functions.recurrent_cells import *  # noqa: E402,F401,F403  (lstm_cell, gru_cell, rnn_tanh_cell, ...)
+from .torch_functions.runtime_switches import *  # noqa: E402,F401,F403  (set_anomaly_enabled, has_mkl, ...)
+from .torch_functions.functional_aliases import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout, ...)
+from .torch_functions.inplace_functions import *  # noqa: E402,F401,F403  (torch.relu_, torch.exp_, ...: last)
 vmap = func.vmap

@@ -368,8 +368,7 @@ METHODS = {
     # comparisons and logic (no gradient)
     "__eq__": comparison.eq, "__ne__": comparison.ne, "__lt__": comparison.lt,
     "__le__": comparison.le, "__gt__": comparison.gt, "__ge__": comparison.ge,
-    "__and__": comparison.logical_and, "__or__": comparison.logical_or,
-    "__xor__": comparison.logical_xor, "__invert__": comparison.logical_not,
+    # (& | ^ ~ << >> are bitwise, as PyTorch's: torch_functions/bitwise.py binds them)
     # in place
     "__iadd__": inplace.iadd, "__isub__": inplace.isub, "__imul__": inplace.imul,
     "__itruediv__": inplace.itruediv, "__setitem__": inplace.setitem,

@@ -18,9 +18,9 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - accumulation.py: index_add, scatter_reduce, index_reduce (and their in-place forms), Tensor.sum_to_size;
 - index_writes.py: index_copy, index_fill, index_put, masked_scatter, put (and their in-place forms);
 - order_statistics.py: quantile, nanquantile, mode, histc;
-- sampling.py: normal, poisson, seed, initial_seed, get_rng_state, set_rng_state;
+- sampling.py: normal, poisson, binomial, seed, initial_seed, get_rng_state, set_rng_state;
 - runtime.py: set_printoptions, compile;
-- tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_;
+- tensor_memory.py, element_callbacks.py: the Tensor methods data_ptr, storage_offset, apply_, map_, map2_;
 - complex_parts.py: the properties real, imag; complex, polar, view_as_real, view_as_complex, angle;
 - spectral.py: stft, istft and the window functions (hann_window, hamming_window, ...);
 - aliases.py: PyTorch's other names (acos, greater, swapdims, row_stack, ...);
@@ -31,10 +31,29 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   triu_indices, unravel_index;
 - matrix_functions.py: logdet, matrix_exp, inverse, pinverse, diagflat, vander;
 - running_extremes.py: cummax, cummin;  integration.py: trapezoid, trapz, cumulative_trapezoid;
-- histogram.py: histogram;
+- histogram.py: histogram, histogramdd;
 - runtime_flags.py: use_deterministic_algorithms, set_float32_matmul_precision, set_default_device;
+- tensor_queries.py: pi, e, inf, nan, newaxis, typename, is_conj, resolve_conj, conj, asarray, fill,
+  detach, Tensor.is_cpu / get_device / is_inference;  bitwise.py: bitwise_* and & | ^ ~ << >>;
+- matrix_products.py: vdot, matrix_power, chain_matmul, addmv, addr, addbmm (and addmm_, baddbmm_);
+- statistics.py: cov, corrcoef, nanmedian, msort, argwhere;  float_parts.py: frexp, ldexp,
+  nextafter, isposinf, isneginf, isreal;  gamma_and_rounding_names.py: absolute, fix, igamma,
+  igammac, mvlgamma (and heaviside_, polygamma_);
+- slice_scatters.py: select, select_scatter, slice_scatter, diagonal_scatter, split_with_sizes,
+  as_strided, as_strided_scatter, Tensor.fill_diagonal_ and as_strided_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
+  log_normal_, random_;
+- functional_aliases.py: torch.conv2d, torch.dropout(input, p, train), torch.layer_norm,
+  torch.embedding(weight, indices), the losses with reduction numbers, ... (nn.functional's ops
+  under torch.*'s signatures);  inplace_functions.py: torch.relu_, torch.exp_, ... (one list);
+- legacy_linalg.py: qr, svd, cholesky_solve, cholesky_inverse, triangular_solve, lu, lu_solve,
+  lu_unpack, geqrf, orgqr, ormqr, lobpcg, frobenius_norm, nuclear_norm;  method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
+- finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
+  empty_strided, empty_permuted, nonzero_static, cond;
+- recurrent_cells.py: lstm_cell, gru_cell, rnn_tanh_cell, rnn_relu_cell;
+- runtime_switches.py: set_anomaly_enabled, set_deterministic_debug_mode, set_warn_always,
+  set_num_interop_threads, set_flush_denormal, has_mkl, has_openmp, ...;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
-- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors).
+- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

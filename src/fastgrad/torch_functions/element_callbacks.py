@@ -1,10 +1,11 @@
-"""Tensor.apply_ and Tensor.map_, PyTorch's in-place element-by-element Python callbacks: each
-element (a Python number) is replaced by callable(element), or callable(element, other's
-element).  As in PyTorch they work on CPU tensors outside autograd only, and are slow (one
-Python call per element).
+"""Tensor.apply_, Tensor.map_ and Tensor.map2_, PyTorch's in-place element-by-element Python
+callbacks: each element (a Python number) is replaced by callable(element), callable(element,
+other's element) or callable(element, x's element, y's element).  As in PyTorch they work on
+CPU tensors outside autograd only, and are slow (one Python call per element).
 
     x.apply_(lambda v: v * 2)
     x.map_(y, lambda a, b: max(a, b))
+    x.map2_(y, z, lambda a, b, c: a + b * c)
 """
 import numpy as np
 
@@ -41,22 +42,38 @@ def _apply_(self, callable):
     return self
 
 
+def _broadcast_operand(op, t, name, shape):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: argument '{name}' must be a Tensor, got {type(t).__name__}")
+    other = _host_data(op, t, name)
+    try:
+        return np.broadcast_to(other, shape)
+    except ValueError:
+        raise RuntimeError(f"{op}: argument '{name}' of shape {other.shape} does not broadcast to the tensor's "
+                           f"shape {shape}") from None
+
+
 def _map_(self, tensor, callable):
     """In place: each element x replaced by callable(x, y), y the element of `tensor` (broadcast
     to self's shape) at the same position; returns self."""
     _check_callable("map_", callable)
     data = _host_data("map_", self, "self")
-    if not isinstance(tensor, Tensor):
-        raise TypeError(f"map_: argument 'tensor' must be a Tensor, got {type(tensor).__name__}")
-    other = _host_data("map_", tensor, "tensor")
-    try:
-        other = np.broadcast_to(other, data.shape)
-    except ValueError:
-        raise RuntimeError(f"map_: argument 'tensor' of shape {other.shape} does not broadcast to the tensor's "
-                           f"shape {data.shape}") from None
+    other = _broadcast_operand("map_", tensor, "tensor", data.shape)
     capture.run(_write_mapped, data, callable, other)
     self._version[0] += 1
     return self
 
 
-_methods.bind({"apply_": _apply_, "map_": _map_})
+def _map2_(self, x, y, callable):
+    """In place: each element e replaced by callable(e, a, b), a and b the elements of x and y
+    (broadcast to self's shape) at the same position; returns self."""
+    _check_callable("map2_", callable)
+    data = _host_data("map2_", self, "self")
+    first = _broadcast_operand("map2_", x, "x", data.shape)
+    second = _broadcast_operand("map2_", y, "y", data.shape)
+    capture.run(_write_mapped, data, callable, first, second)
+    self._version[0] += 1
+    return self
+
+
+_methods.bind({"apply_": _apply_, "map_": _map_, "map2_": _map2_})

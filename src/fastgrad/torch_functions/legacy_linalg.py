@@ -21,8 +21,8 @@ from ..ops import methods as _methods
 from ..linalg.lu_and_triangular import _batched_solve, lu_unpack, solve_triangular
 from .tensor_methods import _as_tensor
 
-__all__ = ["chain_matmul", "cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lobpcg", "lu",
-           "lu_solve", "lu_unpack", "matrix_power", "nuclear_norm", "orgqr", "ormqr", "qr", "svd", "triangular_solve"]
+__all__ = ["cholesky_inverse", "cholesky_solve", "frobenius_norm", "geqrf", "lobpcg", "lu",
+           "lu_solve", "lu_unpack", "nuclear_norm", "orgqr", "ormqr", "qr", "svd", "triangular_solve"]
 
 SVDResult = namedtuple("SVDResult", ["U", "S", "V"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
@@ -47,9 +47,18 @@ def svd(input, some=True, compute_uv=True):
     return SVDResult(U, S, Vh.mT)
 
 
+def _matrices(op, name, x):
+    """x as a Tensor of at least 2 dimensions, else ValueError naming op and the argument."""
+    x = _as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: argument '{name}' must be a matrix or a batch of matrices, got shape "
+                         f"{tuple(x.shape)}")
+    return x
+
+
 def qr(input, some=True):
     """(Q, R) of linalg.qr: mode 'reduced' when some=True, 'complete' otherwise."""
-    return QRResult(*_linalg.qr(input, mode="reduced" if some else "complete"))
+    return QRResult(*_linalg.qr(_matrices("qr", "input", input), mode="reduced" if some else "complete"))
 
 
 def _factor(op, L):
@@ -69,10 +78,7 @@ def cholesky_solve(B, L, upper=False):
     >>> X = torch.cholesky_solve(B, torch.linalg.cholesky(A))   # A^-1 B
     """
     L = _factor("cholesky_solve", L)
-    B = _as_tensor(B)
-    if B.ndim < 2:
-        raise ValueError(f"cholesky_solve: argument 'B' must be a matrix or a batch of matrices, got shape "
-                         f"{tuple(B.shape)}")
+    B = _matrices("cholesky_solve", "B", B)
     triangle = L.triu() if upper else L.tril()
     other = L - triangle
     factor = triangle + (other - other.detach())    # the triangle's values, a full matrix's gradient
@@ -92,7 +98,7 @@ def cholesky_inverse(L, upper=False):
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     """(solution, cloned_coefficient): X with A X = b (A^T X = b with transpose=True) for a
     triangular A (its upper triangle by default), and a copy of A.  Batch axes broadcast."""
-    A = _as_tensor(A)
+    A, b = _matrices("triangular_solve", "A", A), _matrices("triangular_solve", "b", b)
     if transpose:
         X = solve_triangular(A.mT, b, upper=not upper, unitriangular=unitriangular)
     else:
@@ -115,11 +121,6 @@ def lu(A, pivot=True, get_infos=False):
 def lu_solve(b, LU_data, LU_pivots):
     """X with A X = b for A given as lu's (LU_data, LU_pivots)."""
     return _linalg.lu_solve(LU_data, LU_pivots, b)
-
-
-def matrix_power(input, n):
-    """input multiplied by itself n times (linalg.matrix_power)."""
-    return _linalg.matrix_power(input, n)
 
 
 def _householder_arrays(a):
@@ -185,13 +186,6 @@ def ormqr(input, tau, other, left=True, transpose=False):
         v, t = reflectors[..., :, i:i + 1], tau[..., i, None, None]
         C = C - (t * v) @ (v.mT @ C) if left else C - ((C @ v) * t) @ v.mT
     return C
-
-
-def chain_matmul(*matrices):
-    """The product of two or more matrices (linalg.multi_dot; one matrix is returned as it is)."""
-    if len(matrices) == 1:
-        return _as_tensor(matrices[0])
-    return _linalg.multi_dot(list(matrices))
 
 
 def frobenius_norm(input, dim, keepdim=False):

@@ -17,7 +17,7 @@ from ..ops import methods as _methods, square_matrix as _square_matrix
 from ..ops import inplace as _inplace
 from ..ops.inplace import in_place
 from . import (aliases, dtype_rules, histogram, layout, legacy_linalg, matrix_functions, numerics, running_extremes,
-               special_aliases, tensor_methods)
+               tensor_methods)
 from .. import ops as _ops
 
 _FUNCTIONS = {
@@ -29,8 +29,7 @@ _FUNCTIONS = {
     dtype_rules: "is_complex is_nonzero is_same_size is_signed",
     layout: "dsplit fliplr flipud hsplit ravel vsplit",
     matrix_functions: "diagflat inverse logdet matrix_exp pinverse",
-    special_aliases: "igamma igammac mvlgamma",
-    legacy_linalg: "cholesky_inverse cholesky_solve geqrf lu lu_solve matrix_power orgqr ormqr qr svd triangular_solve",
+    legacy_linalg: "cholesky_inverse cholesky_solve geqrf lu lu_solve orgqr ormqr qr svd triangular_solve",
     running_extremes: "cummax cummin",
     histogram: "histogram",
 }

@@ -18,7 +18,7 @@ from ..creation import _dtype, _leaf, _rng, tensor as _new_tensor
 from ..generator import Generator
 from ..ops.selection import where
 
-__all__ = ["Generator", "get_rng_state", "initial_seed", "normal", "poisson", "seed", "set_rng_state"]
+__all__ = ["Generator", "binomial", "get_rng_state", "initial_seed", "normal", "poisson", "seed", "set_rng_state"]
 
 
 def _check_generator(op, generator):
@@ -82,6 +82,22 @@ def poisson(input, generator=None):
         raise ValueError("poisson: argument 'input' must hold non-negative rates")
     rng = _check_generator("poisson", generator)
     return _zero_gradient(rng.poisson(rates).astype(x.dtype), x)
+
+
+def binomial(count, prob, generator=None):
+    """One Binomial(count, prob) sample (successes in count trials of probability prob) per
+    element of the broadcast count and prob, floating tensors, in count's dtype."""
+    n, p = (v if isinstance(v, Tensor) else _new_tensor(v) for v in (count, prob))
+    for name, v in (("count", n), ("prob", p)):
+        if v.dtype.kind != "f":
+            raise TypeError(f"binomial: argument '{name}' must be a floating-point tensor, got {v.dtype}")
+    trials, chances = np.asarray(n._data), np.asarray(p._data)
+    if trials.size and (np.any(trials < 0) or np.any(trials != np.floor(trials))):
+        raise ValueError("binomial: argument 'count' must hold non-negative whole numbers")
+    if chances.size and not np.all((chances >= 0) & (chances <= 1)):
+        raise ValueError("binomial: argument 'prob' must lie in [0, 1]")
+    rng = _check_generator("binomial", generator)
+    return _zero_gradient(rng.binomial(trials.astype(np.int64), chances).astype(n.dtype), n, p)
 
 
 def seed():
