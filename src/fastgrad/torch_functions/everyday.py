@@ -8,7 +8,6 @@ bucketize) and bernoulli sampling, with PyTorch's names, defaults and meanings.
     torch.logsumexp(x, dim=1)
     values, indices = torch.median(x, dim=0)
 """
-import math
 import warnings
 
 import numpy as np
