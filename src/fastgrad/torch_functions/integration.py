@@ -6,7 +6,6 @@ differences of sample points x (1-D along `dim`, or broadcastable to y).  Differ
     torch.trapezoid(y, x)               # sum((y[1:] + y[:-1]) / 2 * diff(x)) over the last dim
     torch.cumulative_trapezoid(y, dx=0.1, dim=0)
 """
-
 from .everyday import _axis, narrow
 from .tensor_methods import _as_tensor, cumsum, diff, sum as _sum
 
