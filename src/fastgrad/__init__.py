@@ -71,6 +71,10 @@ def __getattr__(name):
         from .torch_functions.legacy_constructors import range
 
         return range
+    if name == "has_mkl":  # asked of the GEMM layer only when read: importing fastgrad never loads MKL
+        from .torch_functions.runtime_switches import has_mkl
+
+        return has_mkl()
     if name == "bfloat16":  # ml_dtypes' bfloat16, looked up only when asked for (mixed precision)
         from .amp.dtypes import bfloat16_dtype
 

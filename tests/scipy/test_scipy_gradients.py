@@ -132,6 +132,10 @@ def test_odeint_gradients_by_the_adjoint_method():
     y0, a, b = rng.randn(3), rng.randn(3), rng.randn(3)
     onp.testing.assert_allclose(odeint(func, y0, t, (a, b)), scipy.integrate.odeint(func, y0, t, (a, b)))
     solve = lambda y0, t, args: odeint(func, y0, t, args, rtol=1e-10, atol=1e-10)
+    # check_grads draws its directions from NumPy's global generator: seeded here, so that the
+    # second-order central differences through the adaptive solver (accurate to about 1e-5 in the
+    # time points) take the same directions whatever tests ran before
+    onp.random.seed(1)
     check(solve, (0, 1, 2))(y0, t, (a, b))      # both modes, second order, also in the time points
     # Moving the last time point moves the end state along f: d y(t_3) / d t_3 = f(y(t_3), t_3).
     end = onp.array([0.0, 0.0, 0.0, 1.0])

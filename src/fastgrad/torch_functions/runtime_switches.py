@@ -11,7 +11,7 @@
 - set_flush_denormal(mode): NumPy cannot flush denormal numbers to zero, so True is refused
   (the call returns False, as PyTorch does where it is unsupported) and False succeeds;
 - has_lapack, has_spectral (NumPy's LAPACK and FFT: True), has_mkl (fastgrad's GEMMs run on
-  MKL), has_openmp (the C kernels were built with OpenMP).
+  MKL; fastgrad.has_mkl asks only when read), has_openmp (the C kernels were built with OpenMP).
 
     import fastgrad as torch
     torch.set_anomaly_enabled(True)
@@ -23,7 +23,7 @@ import os
 from .runtime_flags import (are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
                             use_deterministic_algorithms)
 
-__all__ = ["get_deterministic_debug_mode", "get_num_interop_threads", "has_lapack", "has_mkl", "has_openmp",
+__all__ = ["get_deterministic_debug_mode", "get_num_interop_threads", "has_lapack", "has_openmp",
            "has_spectral", "init_num_threads", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
            "is_warn_always_enabled", "set_anomaly_enabled", "set_deterministic_debug_mode", "set_flush_denormal",
            "set_num_interop_threads", "set_warn_always"]
@@ -32,7 +32,9 @@ _STATE = {"warn_always": False, "interop_threads": os.cpu_count() or 1}
 _DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
 
 
-def _has_mkl():
+def has_mkl():
+    """Whether fastgrad's GEMMs run on MKL (read as fastgrad.has_mkl, a bool, which asks the GEMM
+    layer only then: importing fastgrad never loads MKL)."""
     from ..backends import mkl
 
     return bool(mkl.is_available())
@@ -46,7 +48,6 @@ def _has_openmp():
 
 has_lapack = True
 has_spectral = True
-has_mkl = _has_mkl()
 has_openmp = _has_openmp()
 
 
