@@ -73,8 +73,11 @@ def test_cuda_without_cupy_is_one_clear_line():
 
 
 def test_ctrl_c_stops_the_run_with_one_line():
+    # The child gets SIGINT's default disposition back: a suite started in the background by a
+    # shell inherits SIGINT ignored, and Python started with it ignored never raises KeyboardInterrupt.
     proc = subprocess.Popen([sys.executable, "-m", "fastgrad", "bench", "--budget", "0.5"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         first = proc.stderr.readline()  # "  measured ..." once the first case is done
         assert "measured" in first, first
