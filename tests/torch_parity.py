@@ -61,6 +61,25 @@ def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=Non
         np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **(grad_tol or tol))
 
 
+def assert_same_result(mine, theirs, rtol=None):
+    """A result without a gradient equals PyTorch's: tuples and lists item by item, plain values
+    with ==, tensors in dtype, shape and values (exactly, or to `rtol` when given)."""
+    if isinstance(theirs, (tuple, list)):
+        assert len(mine) == len(theirs)
+        for m, t in zip(mine, theirs):
+            assert_same_result(m, t, rtol)
+        return
+    if not hasattr(theirs, "numpy"):
+        assert mine == theirs
+        return
+    expected = theirs.numpy()
+    assert mine.dtype == expected.dtype and tuple(mine.shape) == expected.shape
+    if rtol is None:
+        np.testing.assert_array_equal(mine.numpy(), expected)
+    else:
+        np.testing.assert_allclose(mine.numpy(), expected, rtol=rtol)
+
+
 def check_second_derivative_against_torch(torch, name, x, kwargs, tol):
     """F.<name>(x, **kwargs) in fastgrad and PyTorch: the gradient in x of sum(g * g), g the
     gradient of sum(y ** 3) taken with create_graph, is the same."""
