@@ -61,6 +61,25 @@ def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=Non
         np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **(grad_tol or tol))
 
 
+def check_case_against_torch(torch, case, rng, tol, wrap_torch=None):
+    """A case (name, call, shapes, domain): call(library, *tensors) on float64 arrays drawn as
+    domain(rng, shape), compared with PyTorch by check_against_torch; `wrap_torch`, when given,
+    wraps PyTorch's call (to silence its warnings, say)."""
+    _, call, shapes, domain = case
+    arrays = [domain(rng, s) for s in shapes]
+    theirs = lambda *x: call(torch, *x)
+    check_against_torch(torch, lambda *x: call(fg, *x), theirs if wrap_torch is None else wrap_torch(theirs),
+                        arrays, rng, tol)
+
+
+def gradcheck_case(case, rng):
+    """Whether fastgrad's call of a case (name, call, shapes, domain) passes gradcheck on float64
+    leaves drawn as domain(rng, shape)."""
+    _, call, shapes, domain = case
+    leaves = [fg.tensor(domain(rng, s), requires_grad=True) for s in shapes]
+    return fg.gradcheck(lambda *x: call(fg, *x), leaves)
+
+
 def assert_same_result(mine, theirs, rtol=None):
     """A result without a gradient equals PyTorch's: tuples and lists item by item, plain values
     with ==, tensors in dtype, shape and values (exactly, or to `rtol` when given)."""

@@ -8,7 +8,7 @@ import pytest
 
 import fastgrad as fg
 from refusals import refusal_test
-from torch_parity import assert_same_result, check_against_torch
+from torch_parity import assert_same_result, check_against_torch, check_case_against_torch, gradcheck_case
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -87,16 +87,12 @@ def _ids(cases):
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_ids(DIFFERENTIABLE))
 def test_values_and_gradients_match_pytorch(case, rng):
     torch = pytest.importorskip("torch")
-    name, call, shapes, domain = case
-    arrays = [domain(rng, s) for s in shapes]
-    check_against_torch(torch, lambda *x: call(fg, *x), lambda *x: call(torch, *x), arrays, rng, TOL)
+    check_case_against_torch(torch, case, rng, TOL)
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_ids(DIFFERENTIABLE))
 def test_gradients_match_central_differences(case, rng):
-    name, call, shapes, domain = case
-    leaves = [fg.tensor(domain(rng, s), requires_grad=True) for s in shapes]
-    assert fg.gradcheck(lambda *x: call(fg, *x), leaves)
+    assert gradcheck_case(case, rng)
 
 
 FLOAT32 = ["addmv", "addr", "addbmm", "cov", "corrcoef", "nanmedian dim", "ldexp", "select_scatter",
