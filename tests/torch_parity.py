@@ -45,6 +45,18 @@ def check_outputs_and_gradients(torch, mine, peer, got, expected, inputs_m, inpu
         np.testing.assert_allclose(params[k].grad.data, p.grad.numpy(), err_msg=k, **tol)
 
 
+def check_module_against_torch(torch, mine, peer, a, tol):
+    """Both modules on tensors made from the same array: the same outputs, and the same gradient
+    of the outputs' sum in the input.  Returns fastgrad's input and output."""
+    x, t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = mine(x), peer(t)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), **tol)
+    return x, y
+
+
 def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=None):
     """Runs both functions on leaves made from the same arrays and compares the outputs, then
     back-propagates one random weighting of the output through both and compares the input

@@ -7,6 +7,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import nn
+from torch_parity import check_module_against_torch
 
 torch = pytest.importorskip("torch")
 
@@ -52,12 +53,7 @@ def test_first_forward_infers_the_shapes_and_becomes_the_ordinary_layer(name, ar
         assert type(b) is fg.Tensor and b.shape == tuple(tb.shape), n
     # copied weights: the same outputs and gradients as PyTorch's layer
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    x, t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
-    y, ty = ours(x), theirs(t)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-5)
-    y.sum().backward()
-    ty.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5)
+    check_module_against_torch(torch, ours, theirs, a, dict(rtol=1e-4, atol=1e-5))
 
 
 def test_linear_and_convolution_initialisation_ranges():
