@@ -45,6 +45,18 @@ def check_outputs_and_gradients(torch, mine, peer, got, expected, inputs_m, inpu
         np.testing.assert_allclose(params[k].grad.data, p.grad.numpy(), err_msg=k, **tol)
 
 
+def check_module_against_torch(torch, mine, peer, a, tol):
+    """Both modules on tensors made from the same array: the same outputs, and the same gradient
+    of the outputs' sum in the input.  Returns fastgrad's input and output."""
+    x, t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = mine(x), peer(t)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), **tol)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), **tol)
+    return x, y
+
+
 def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=None):
     """Runs both functions on leaves made from the same arrays and compares the outputs, then
     back-propagates one random weighting of the output through both and compares the input
@@ -59,6 +71,44 @@ def check_against_torch(torch, fn_mine, fn_torch, arrays, rng, tol, grad_tol=Non
     (expected * torch.tensor(seed)).sum().backward()
     for m, t in zip(mine, theirs):
         np.testing.assert_allclose(m.grad.data, t.grad.numpy(), **(grad_tol or tol))
+
+
+def check_case_against_torch(torch, case, rng, tol, wrap_torch=None):
+    """A case (name, call, shapes, domain): call(library, *tensors) on float64 arrays drawn as
+    domain(rng, shape), compared with PyTorch by check_against_torch; `wrap_torch`, when given,
+    wraps PyTorch's call (to silence its warnings, say)."""
+    _, call, shapes, domain = case
+    arrays = [domain(rng, s) for s in shapes]
+    theirs = lambda *x: call(torch, *x)
+    check_against_torch(torch, lambda *x: call(fg, *x), theirs if wrap_torch is None else wrap_torch(theirs),
+                        arrays, rng, tol)
+
+
+def gradcheck_case(case, rng):
+    """Whether fastgrad's call of a case (name, call, shapes, domain) passes gradcheck on float64
+    leaves drawn as domain(rng, shape)."""
+    _, call, shapes, domain = case
+    leaves = [fg.tensor(domain(rng, s), requires_grad=True) for s in shapes]
+    return fg.gradcheck(lambda *x: call(fg, *x), leaves)
+
+
+def assert_same_result(mine, theirs, rtol=None):
+    """A result without a gradient equals PyTorch's: tuples and lists item by item, plain values
+    with ==, tensors in dtype, shape and values (exactly, or to `rtol` when given)."""
+    if isinstance(theirs, (tuple, list)):
+        assert len(mine) == len(theirs)
+        for m, t in zip(mine, theirs):
+            assert_same_result(m, t, rtol)
+        return
+    if not hasattr(theirs, "numpy"):
+        assert mine == theirs
+        return
+    expected = theirs.numpy()
+    assert mine.dtype == expected.dtype and tuple(mine.shape) == expected.shape
+    if rtol is None:
+        np.testing.assert_array_equal(mine.numpy(), expected)
+    else:
+        np.testing.assert_allclose(mine.numpy(), expected, rtol=rtol)
 
 
 def check_second_derivative_against_torch(torch, name, x, kwargs, tol):

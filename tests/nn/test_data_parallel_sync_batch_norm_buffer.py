@@ -6,6 +6,7 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import nn
+from torch_parity import check_module_against_torch
 
 torch = pytest.importorskip("torch")
 
@@ -23,12 +24,7 @@ def test_data_parallel_forwards_and_prefixes_state_dict_keys():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     _copy_into(ours, theirs)
     a = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    x, t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
-    y, ty = ours(x), theirs(t)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-6)
-    y.sum().backward()
-    ty.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+    x, y = check_module_against_torch(torch, ours, theirs, a, dict(rtol=1e-5, atol=1e-6))
     np.testing.assert_allclose(ours.module[0].weight.grad.numpy(), theirs.module[0].weight.grad.numpy(), rtol=1e-5)
     assert ours.device_ids == theirs.device_ids == []
     assert [p is q for p, q in zip(ours.parameters(), ours.module.parameters())] == [True] * 4

@@ -7,6 +7,8 @@ import pytest
 
 import fastgrad as fg
 from fastgrad import nn
+from torch_parity import check_module_against_torch
+from training import mse_losses
 
 torch = pytest.importorskip("torch")
 
@@ -52,12 +54,7 @@ def test_first_forward_infers_the_shapes_and_becomes_the_ordinary_layer(name, ar
         assert type(b) is fg.Tensor and b.shape == tuple(tb.shape), n
     # copied weights: the same outputs and gradients as PyTorch's layer
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    x, t = fg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
-    y, ty = ours(x), theirs(t)
-    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-4, atol=1e-5)
-    y.sum().backward()
-    ty.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-4, atol=1e-5)
+    check_module_against_torch(torch, ours, theirs, a, dict(rtol=1e-4, atol=1e-5))
 
 
 def test_linear_and_convolution_initialisation_ranges():
@@ -85,14 +82,8 @@ def test_optimizer_after_a_dry_run_trains():
     model(x)
     assert [type(m).__name__ for m in model] == ["Linear", "ReLU", "Linear"]
     opt = fg.optim.Adam(model.parameters(), lr=0.05)
-    first = None
-    for _ in range(60):
-        opt.zero_grad()
-        loss = ((model(x) - target) ** 2).mean()
-        loss.backward()
-        opt.step()
-        first = first if first is not None else loss.item()
-    assert loss.item() < 0.2 * first
+    losses = mse_losses(model, opt, x, target, 60)
+    assert losses[-1] < 0.2 * losses[0]
 
 
 def test_uninitialized_use_raises_a_clear_error():

@@ -8,6 +8,7 @@ import fastgrad as fg
 from fastgrad import nn
 from fastgrad.nn.utils import parametrize
 from fastgrad.nn.utils.parametrizations import orthogonal
+from training import mse_losses
 
 torch = pytest.importorskip("torch")
 torth = torch.nn.utils.parametrizations.orthogonal
@@ -56,13 +57,7 @@ def test_weights_stay_orthogonal_while_training(orthogonal_map, shape):
     x = fg.randn(16, shape[1])
     target = fg.randn(16, shape[0])
     opt = fg.optim.SGD(layer.parameters(), lr=0.1)
-    losses = []
-    for _ in range(15):
-        opt.zero_grad()
-        loss = ((layer(x) - target) ** 2).mean()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = mse_losses(layer, opt, x, target, 15)
     w = layer.weight.detach().numpy().astype(np.float64)
     gram = w.T @ w if shape[0] >= shape[1] else w @ w.T
     np.testing.assert_allclose(gram, np.eye(min(shape)), atol=1e-5)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import fastgrad as fg
+from training import mse_losses
 
 rng = np.random.default_rng(4)
 SHAPES = [(5, 3), (2, 4, 3), (6,), ()]
@@ -41,13 +42,7 @@ def test_a_model_trains_and_bad_hyperparameters_are_refused():
     opt = fg.optim.Adafactor(model.parameters(), lr=0.05)
     x = fg.randn(64, 4)
     y = (x[:, :1] * 2 - x[:, 1:2]).tanh()
-    losses = []
-    for _ in range(60):
-        opt.zero_grad()
-        loss = ((model(x) - y) ** 2).mean()
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
+    losses = mse_losses(model, opt, x, y, 60)
     assert losses[-1] < 0.2 * losses[0]
     params = [fg.ones(2, requires_grad=True)]
     for kwargs, message in ((dict(lr=-1), "Learning rate should be >= 0"), (dict(beta2_decay=0.5), "beta2_decay"),

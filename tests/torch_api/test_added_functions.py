@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad as fg
 from refusals import refusal_test
-from torch_parity import check_against_torch
+from torch_parity import assert_same_result, check_against_torch
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -141,20 +141,6 @@ def test_logdet_of_negative_and_zero_determinants_matches_pytorch():
 
 # ---- results without a gradient: compared with PyTorch's, dtype included ----------------------------
 
-def _same(mine, theirs):
-    if isinstance(theirs, (tuple, list)):
-        assert len(mine) == len(theirs)
-        for m, t in zip(mine, theirs):
-            _same(m, t)
-        return
-    if not hasattr(theirs, "numpy"):
-        assert mine == theirs
-        return
-    expected = theirs.numpy()
-    assert mine.dtype == expected.dtype and tuple(mine.shape) == expected.shape
-    np.testing.assert_allclose(mine.numpy(), expected, rtol=1e-12)
-
-
 def _x(kind):
     return {"floats": np.array([[-1.5, 0.0, -0.0, 2.0], [np.nan, 3.0, -np.inf, 1.0]]),
             "ints": np.array([[12, -18, 0, 7], [0, 5, 40, -9]]),
@@ -205,7 +191,7 @@ NO_GRADIENT = [
 @pytest.mark.parametrize("name, call", NO_GRADIENT, ids=[n for n, _ in NO_GRADIENT])
 def test_results_without_gradient_match_pytorch(name, call):
     torch = pytest.importorskip("torch")
-    _same(call(fg, fg.tensor), call(torch, torch.tensor))
+    assert_same_result(call(fg, fg.tensor), call(torch, torch.tensor), rtol=1e-12)
 
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",

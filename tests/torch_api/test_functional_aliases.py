@@ -8,7 +8,7 @@ import pytest
 
 import fastgrad as fg
 from refusals import refusal_test
-from torch_parity import check_against_torch
+from torch_parity import check_case_against_torch, gradcheck_case
 
 TOL = dict(rtol=1e-9, atol=1e-11)
 
@@ -119,10 +119,7 @@ NOT_THE_DERIVATIVE = {"embedding padding"}
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_values_and_gradients_match_pytorch(case, rng):
     torch = pytest.importorskip("torch")
-    name, call, shapes, domain = case
-    arrays = [domain(rng, s) for s in shapes]
-    check_against_torch(torch, lambda *x: call(fg, *x), lambda *x: call(torch, *x), arrays, rng,
-                        LOOSER.get(name, TOL))
+    check_case_against_torch(torch, case, rng, LOOSER.get(case[0], TOL))
 
 
 GRADCHECKED = [c for c in CASES if c[0] not in NOT_THE_DERIVATIVE]
@@ -130,9 +127,7 @@ GRADCHECKED = [c for c in CASES if c[0] not in NOT_THE_DERIVATIVE]
 
 @pytest.mark.parametrize("case", GRADCHECKED, ids=[c[0] for c in GRADCHECKED])
 def test_gradients_match_central_differences(case, rng):
-    name, call, shapes, domain = case
-    leaves = [fg.tensor(domain(rng, s), requires_grad=True) for s in shapes]
-    assert fg.gradcheck(lambda *x: call(fg, *x), leaves)
+    assert gradcheck_case(case, rng)
 
 
 def test_float32_values_match_pytorch(rng):

@@ -8,7 +8,7 @@ import pytest
 
 import fastgrad as fg
 from refusals import refusal_test
-from torch_parity import check_against_torch
+from torch_parity import assert_same_result, check_against_torch, check_case_against_torch, gradcheck_case
 
 TOL = dict(rtol=1e-10, atol=1e-12)
 
@@ -87,16 +87,12 @@ def _ids(cases):
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_ids(DIFFERENTIABLE))
 def test_values_and_gradients_match_pytorch(case, rng):
     torch = pytest.importorskip("torch")
-    name, call, shapes, domain = case
-    arrays = [domain(rng, s) for s in shapes]
-    check_against_torch(torch, lambda *x: call(fg, *x), lambda *x: call(torch, *x), arrays, rng, TOL)
+    check_case_against_torch(torch, case, rng, TOL)
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE, ids=_ids(DIFFERENTIABLE))
 def test_gradients_match_central_differences(case, rng):
-    name, call, shapes, domain = case
-    leaves = [fg.tensor(domain(rng, s), requires_grad=True) for s in shapes]
-    assert fg.gradcheck(lambda *x: call(fg, *x), leaves)
+    assert gradcheck_case(case, rng)
 
 
 FLOAT32 = ["addmv", "addr", "addbmm", "cov", "corrcoef", "nanmedian dim", "ldexp", "select_scatter",
@@ -166,17 +162,6 @@ def test_in_place_scaled_sum_records_gradients(rng):
 
 # ---- results without a gradient: compared with PyTorch's, dtype included ----------------------
 
-def _same(mine, theirs):
-    if isinstance(theirs, (tuple, list)):
-        assert len(mine) == len(theirs)
-        for m, t in zip(mine, theirs):
-            _same(m, t)
-        return
-    expected = theirs.numpy()
-    assert mine.dtype == expected.dtype and tuple(mine.shape) == expected.shape
-    np.testing.assert_array_equal(mine.numpy(), expected)
-
-
 SPECIAL = np.array([[0.0, -0.0, 1.5, -3.25, np.inf], [-np.inf, np.nan, 1e-300, 8.0, -0.5]])
 
 NO_GRADIENT = [
@@ -221,9 +206,10 @@ def test_results_without_gradient_match_pytorch(name, call):
         assert np.isnan(mine.item()) and np.isnan(theirs.item())
         return
     if name.startswith("nanmedian"):   # the value's index: each library's, where ties allow several
-        _same(mine[0] if isinstance(mine, tuple) else mine, theirs[0] if isinstance(theirs, tuple) else theirs)
+        assert_same_result(mine[0] if isinstance(mine, tuple) else mine,
+                           theirs[0] if isinstance(theirs, tuple) else theirs)
         return
-    _same(mine, theirs)
+    assert_same_result(mine, theirs)
 
 
 def test_nanmedian_indices_point_at_the_values(rng):

@@ -30,6 +30,16 @@ def solve_lower(scale_tril, rhs):
     lower = scale_tril.tril().expand(*lead, *scale_tril.shape[-2:])
     return linalg.solve(lower, rhs.expand(*lead, *rhs.shape[-2:]))
 
+def given_form(distribution, covariance_matrix, precision_matrix, scale_tril):
+    """(name, matrix) of the one covariance form given; a ValueError naming `distribution` unless
+    exactly one of the three is."""
+    given = {name: m for name, m in zip(_MATRICES, (covariance_matrix, precision_matrix, scale_tril))
+             if m is not None}
+    if len(given) != 1:
+        raise ValueError(f"{distribution}: exactly one of covariance_matrix, precision_matrix or scale_tril must be "
+                         "specified.")
+    (name, matrix), = given.items()
+    return name, matrix
 
 
 class CovarianceForms:
@@ -71,12 +81,7 @@ class MultivariateNormal(CovarianceForms, CenteredAtLoc, Distribution):
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        given = {name: m for name, m in zip(_MATRICES, (covariance_matrix, precision_matrix, scale_tril))
-                 if m is not None}
-        if len(given) != 1:
-            raise ValueError("MultivariateNormal: exactly one of covariance_matrix, precision_matrix or scale_tril "
-                             "must be specified.")
-        (name, matrix), = given.items()
+        name, matrix = given_form("MultivariateNormal", covariance_matrix, precision_matrix, scale_tril)
         loc = at_least(1, "loc", "MultivariateNormal", loc)
         matrix = at_least(2, name, "MultivariateNormal", matrix)
         n = loc.shape[-1]

@@ -13,9 +13,7 @@ from .distribution import as_tensor, at_least, draw
 from .exponential_family import ExponentialFamily
 from .gamma import Gamma
 from .multivariate_gamma import _shifted, multivariate_digamma, multivariate_lgamma
-from .multivariate_normal import CovarianceForms, diagonal, half_log_det
-
-_MATRICES = ("covariance_matrix", "precision_matrix", "scale_tril")
+from .multivariate_normal import CovarianceForms, diagonal, given_form, half_log_det
 
 
 class Wishart(CovarianceForms, ExponentialFamily):
@@ -37,12 +35,7 @@ class Wishart(CovarianceForms, ExponentialFamily):
     has_rsample = True
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        given = {name: m for name, m in zip(_MATRICES, (covariance_matrix, precision_matrix, scale_tril))
-                 if m is not None}
-        if len(given) != 1:
-            raise ValueError("Wishart: exactly one of covariance_matrix, precision_matrix or scale_tril must be "
-                             "specified.")
-        (name, matrix), = given.items()
+        name, matrix = given_form("Wishart", covariance_matrix, precision_matrix, scale_tril)
         matrix = at_least(2, name, "Wishart", matrix)
         p = matrix.shape[-1]
         if matrix.shape[-2] != p:

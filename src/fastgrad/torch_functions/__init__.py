@@ -53,6 +53,7 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
 - runtime_switches.py: set_anomaly_enabled, set_deterministic_debug_mode, set_warn_always,
   set_num_interop_threads, set_flush_denormal, has_mkl, has_openmp, ...;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
+- operator_forms.py: the reflected operators and same-dtype in-place forms made from a binary function;
 - legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`

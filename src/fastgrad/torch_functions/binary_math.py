@@ -25,6 +25,7 @@ from ..backend import namespace_of
 from ..creation import tensor as _new_tensor
 from ..ops import methods as _methods, promotion as _promotion
 from ..ops.inplace import in_place as _in_place
+from .operator_forms import reflected
 
 __all__ = ["arctan2", "atan2", "floor_divide", "fmax", "fmin", "fmod", "hypot", "logaddexp", "logaddexp2",
            "remainder"]
@@ -120,13 +121,6 @@ def floor_divide(input, other):
                            check_zero=_is_integral(input))
 
 
-def _reflected(function):
-    def method(self, other):
-        return function(other, self)
-
-    return method
-
-
 def _assigning(name, function):
     """x <op>= y: the result in x's own dtype, which must be able to hold it (PyTorch's rule)."""
     def compute(self, other):
@@ -138,8 +132,8 @@ def _assigning(name, function):
 _methods.bind({
     "atan2": atan2, "arctan2": arctan2, "hypot": hypot, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
     "fmax": fmax, "fmin": fmin, "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide,
-    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
-    "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__floordiv__": floor_divide, "__rfloordiv__": reflected(floor_divide),
+    "__mod__": remainder, "__rmod__": reflected(remainder),
     "__ifloordiv__": _assigning("floor_divide_", floor_divide), "__imod__": _assigning("remainder_", remainder),
     "floor_divide_": _assigning("floor_divide_", floor_divide),
 })

@@ -20,6 +20,7 @@ from ..backend import namespace_of
 from ..ops import methods as _methods
 from ..ops.inplace import in_place
 from .dtype_rules import result_type
+from .operator_forms import reflected, same_dtype_in_place
 
 __all__ = ["bitwise_and", "bitwise_left_shift", "bitwise_not", "bitwise_or", "bitwise_right_shift", "bitwise_xor"]
 
@@ -161,30 +162,12 @@ def bitwise_not(input):
     return new_tensor(capture.run(_not, input._data), False, None)
 
 
-def _reflected(function):
-    def method(self, other):
-        return function(other, self)
-
-    return method
-
-
-def _in_place_form(name, function):
-    def compute(self, other):
-        result = function(self, other)
-        if result.dtype != self.dtype:
-            raise RuntimeError(f"{name}: the result has dtype {result.dtype}, which cannot be written into a "
-                               f"tensor of dtype {self.dtype}")
-        return result
-
-    return in_place(name, compute)
-
-
 _BINARY = {"and": bitwise_and, "or": bitwise_or, "xor": bitwise_xor, "lshift": bitwise_left_shift,
            "rshift": bitwise_right_shift}
 
 _methods.bind({f.__name__: f for f in (*_BINARY.values(), bitwise_not)})
-_methods.bind({f"{f.__name__}_": _in_place_form(f"{f.__name__}_", f) for f in _BINARY.values()})
+_methods.bind({f"{f.__name__}_": same_dtype_in_place(f"{f.__name__}_", f) for f in _BINARY.values()})
 _methods.bind({"bitwise_not_": in_place("bitwise_not_", bitwise_not), "__invert__": bitwise_not})
 _methods.bind({f"__{op}__": f for op, f in _BINARY.items()})
-_methods.bind({f"__r{op}__": _reflected(f) for op, f in _BINARY.items()})
-_methods.bind({f"__i{op}__": _in_place_form(f"__i{op}__", f) for op, f in _BINARY.items()})
+_methods.bind({f"__r{op}__": reflected(f) for op, f in _BINARY.items()})
+_methods.bind({f"__i{op}__": same_dtype_in_place(f"__i{op}__", f) for op, f in _BINARY.items()})

@@ -136,17 +136,24 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def median(input, dim=None, keepdim=False):
     """median(x): the lower of the two middle values of all elements (NaN if any is NaN);
     median(x, dim): (values, indices) along `dim`.  The gradient goes to the element picked."""
-    x = _as_tensor(input)
+    return picked_median(_as_tensor(input), dim, keepdim, "median", _median_index)
+
+
+def picked_median(x, dim, keepdim, op, index_of):
+    """The median `op` of Tensor x whose element along an axis is chosen by
+    `index_of(data, axis)` (an index array, size-1 axis kept): over all elements when dim is
+    None (NaN when x is empty), else (values, indices) along dim; the gradient goes to the
+    element picked.  median and nanmedian differ only in `index_of`."""
     if dim is None:
         if x.numel() == 0:
             return Tensor(np.full((), np.nan, dtype=x.dtype))
-        return median(x.reshape(-1), 0).values
-    axis = _axis(x, dim, "median")
-    if x.ndim and x.shape[axis] == 0:
-        raise IndexError(f"median: the reduced dimension {dim} has size 0")
+        return picked_median(x.reshape(-1), 0, False, op, index_of).values
+    axis = _axis(x, dim, op)
     if x.ndim == 0:
         return ValuesIndices(x, Tensor(np.zeros((), dtype=np.int64)))
-    picked = capture.run(_median_index, x._data, axis)
+    if x.shape[axis] == 0:
+        raise IndexError(f"{op}: the reduced dimension {dim} has size 0")
+    picked = capture.run(index_of, x._data, axis)
     values = _gathering.gather(x, axis, picked)
     if not keepdim:
         values, picked = values.squeeze(axis), picked.squeeze(axis)

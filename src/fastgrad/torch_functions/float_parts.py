@@ -16,6 +16,7 @@ from ..autograd.tensor import Tensor, new_tensor
 from ..backend import namespace_of
 from ..ops import methods as _methods
 from ..ops.inplace import in_place
+from .operator_forms import same_dtype_in_place
 from .tensor_methods import _as_tensor
 
 __all__ = ["frexp", "isneginf", "isposinf", "isreal", "ldexp", "nextafter"]
@@ -57,14 +58,6 @@ def ldexp(input, other):
     gradient in other is ln 2 * result)."""
     x = _as_tensor(input)
     return x * (2.0 ** _as_tensor(other))
-
-
-def _ldexp_in_place(self, other):
-    result = ldexp(self, other)
-    if result.dtype != self.dtype:
-        raise RuntimeError(f"ldexp_: the result has dtype {result.dtype}, which cannot be written into a tensor of "
-                           f"dtype {self.dtype}")
-    return result
 
 
 def _next(x, y):
@@ -115,5 +108,5 @@ isneginf = _test("isneginf", _negative_infinity, "True where input is -inf (a bo
 isreal = _test("isreal", _real_valued, "True where input's imaginary part is 0 (everywhere for real dtypes).")
 
 _methods.bind({"frexp": frexp, "ldexp": ldexp, "nextafter": nextafter, "isposinf": isposinf, "isneginf": isneginf,
-               "isreal": isreal, "ldexp_": in_place("ldexp_", _ldexp_in_place),
+               "isreal": isreal, "ldexp_": same_dtype_in_place("ldexp_", ldexp),
                "nextafter_": in_place("nextafter_", nextafter)})

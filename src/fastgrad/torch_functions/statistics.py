@@ -12,12 +12,9 @@ import warnings
 
 import numpy as np
 
-from ..autograd import capture
-from ..autograd.tensor import Tensor
 from ..dtypes import get_default_dtype
 from ..ops import gathering as _gathering, methods as _methods
-from ..ops.broadcast import normalize_axis
-from ..ops.methods import ValuesIndices
+from .everyday import picked_median
 from .tensor_methods import _as_tensor
 
 __all__ = ["argwhere", "corrcoef", "cov", "msort", "nanmedian"]
@@ -110,21 +107,7 @@ def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN: nanmedian(x) is the lower middle value of the non-NaN elements (NaN
     when there are none); nanmedian(x, dim) gives (values, indices) along dim.  The gradient
     goes to the element picked."""
-    x = _as_tensor(input)
-    if dim is None:
-        if x.numel() == 0:
-            return Tensor(np.full((), np.nan, dtype=x.dtype))
-        return nanmedian(x.reshape(-1), 0).values
-    (axis,) = normalize_axis(dim, max(x.ndim, 1), "nanmedian")
-    if x.ndim == 0:
-        return ValuesIndices(x, Tensor(np.zeros((), dtype=np.int64)))
-    if x.shape[axis] == 0:
-        raise IndexError(f"nanmedian: the reduced dimension {dim} has size 0")
-    picked = capture.run(_nanmedian_index, x._data, axis)
-    values = _gathering.gather(x, axis, picked)
-    if not keepdim:
-        values, picked = values.squeeze(axis), picked.squeeze(axis)
-    return ValuesIndices(values, Tensor(picked))
+    return picked_median(_as_tensor(input), dim, keepdim, "nanmedian", _nanmedian_index)
 
 
 def _nanmedian_index(data, axis):

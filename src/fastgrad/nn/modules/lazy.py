@@ -108,14 +108,31 @@ def _dtype(dtype):
     return np.dtype(dtype) if dtype is not None else get_default_dtype()
 
 
-class LazyLinear(LazyModuleMixin, Linear):
+class _LazyLayer(LazyModuleMixin):
+    """fastgrad's lazy layers: the size named `_inferred_size` (0 until then) is read from the
+    first input by `_infer_sizes(input)`, which also materializes the placeholders; the ordinary
+    layer's initialisation runs only once that is done."""
+
+    __slots__ = ()
+    _inferred_size = None
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and getattr(self, self._inferred_size) != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if self.has_uninitialized_params():
+            self._infer_sizes(input)
+
+
+class LazyLinear(_LazyLayer, Linear):
     """A Linear whose in_features is the last size of its first input (nn.Linear afterwards).
 
     >>> LazyLinear(2)(fastgrad.ones(5, 7)).shape
     (5, 2)
     """
 
-    cls_to_become = Linear
+    cls_to_become, _inferred_size = Linear, "in_features"
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
         Module.__init__(self)
@@ -128,13 +145,7 @@ class LazyLinear(LazyModuleMixin, Linear):
             self.register_parameter("bias", None)
         self._start_lazy(device)
 
-    def reset_parameters(self):
-        if not self.has_uninitialized_params() and self.in_features != 0:
-            super().reset_parameters()
-
-    def initialize_parameters(self, input, *args, **kwargs):
-        if not self.has_uninitialized_params():
-            return
+    def _infer_sizes(self, input):
         if not hasattr(input, "shape") or len(input.shape) == 0:
             raise ValueError(f"LazyLinear: the first input must have at least 1 axis to infer in_features, got "
                              f"{type(input).__name__}")
@@ -146,10 +157,11 @@ class LazyLinear(LazyModuleMixin, Linear):
         self.in_features = int(self.weight.shape[1])
 
 
-class _LazyConvolution(LazyModuleMixin):
+class _LazyConvolution(_LazyLayer):
     """The lazy convolutions: in_channels from the first input's channel axis."""
 
     __slots__ = ()
+    _inferred_size = "in_channels"
 
     def __init__(self, out_channels, kernel_size, *args, **kwargs):
         cls = self.cls_to_become
@@ -180,13 +192,7 @@ class _LazyConvolution(LazyModuleMixin):
             arguments[key] = value
         return arguments
 
-    def reset_parameters(self):
-        if not self.has_uninitialized_params() and self.in_channels != 0:
-            super().reset_parameters()
-
-    def initialize_parameters(self, input, *args, **kwargs):
-        if not self.has_uninitialized_params():
-            return
+    def _infer_sizes(self, input):
         name, dims = type(self).__name__, self._dims
         if not hasattr(input, "shape") or len(input.shape) not in (dims + 1, dims + 2):
             raise ValueError(f"{name}: expected a {dims + 1}-d (unbatched) or {dims + 2}-d first input to infer "
@@ -237,10 +243,11 @@ class LazyConvTranspose3d(_LazyConvolution, ConvTranspose3d):
     cls_to_become, _transposed = ConvTranspose3d, True
 
 
-class _LazyNorm(LazyModuleMixin):
+class _LazyNorm(_LazyLayer):
     """The lazy batch and instance norms: num_features from the first input's channel axis."""
 
     __slots__ = ()
+    _inferred_size = "num_features"
 
     _instance = False
 
@@ -267,9 +274,7 @@ class _LazyNorm(LazyModuleMixin):
         if self.bias is not None:
             self.bias._data[...] = 0
 
-    def initialize_parameters(self, input, *args, **kwargs):
-        if not self.has_uninitialized_params():
-            return
+    def _infer_sizes(self, input):
         name = type(self).__name__
         rank = len(getattr(input, "shape", ()))
         if rank < 2:
