@@ -4,7 +4,7 @@ import sys
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))  # for the helper modules beside this file (torch_parity, grad_modes, refusals, script_runs, training, ...)
+sys.path.insert(0, os.path.dirname(__file__))  # for the helper modules beside this file (torch_parity, ...)
 
 
 @pytest.fixture(scope="session", autouse=True)
