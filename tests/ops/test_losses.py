@@ -361,3 +361,22 @@ def test_losses_on_array_api_arrays_use_the_twins(name, rng):
     assert type(a.grad._data) is type(xp.asarray(x))
     np.testing.assert_allclose(float(out.item()), ref_out.item(), rtol=1e-12)
     np.testing.assert_allclose(np.asarray(a.grad), ref.grad, rtol=1e-11, atol=1e-14)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_bce_with_logits_pos_weight_that_requires_grad_gets_its_gradient(reduction, with_weight):
+    """PyTorch refuses a pos_weight that requires grad; here it gets d loss / d pw = t softplus(-x),
+    checked by central differences, and the loss and the input's gradient stay PyTorch's."""
+    rng = np.random.default_rng(4)
+    x, t, pw, w = rng.standard_normal((4, 3)), rng.random((4, 3)), rng.random(3) + 0.5, rng.random(3)
+    weight = fg.tensor(w) if with_weight else None
+
+    def loss(xx, pp, tt):
+        return F.binary_cross_entropy_with_logits(xx, tt, weight=weight, pos_weight=pp, reduction=reduction)
+
+    leaves = (fg.tensor(x, requires_grad=True), fg.tensor(pw, requires_grad=True), fg.tensor(t, requires_grad=True))
+    assert fg.gradcheck(loss, leaves)
+    fused = F.binary_cross_entropy_with_logits(fg.tensor(x), fg.tensor(t), weight=weight, pos_weight=fg.tensor(pw),
+                                               reduction=reduction)
+    np.testing.assert_allclose(loss(*leaves).detach().numpy(), fused.numpy(), rtol=1e-12, atol=1e-15)

@@ -570,6 +570,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     x, t = _pair("binary_cross_entropy_with_logits", input, target, broadcast=False)
+    if isinstance(pos_weight, Tensor) and pos_weight.requires_grad:   # a learned pos_weight: composed
+        loss = _bce_with_logits_composed(x, t, pos_weight)
+        return _reduce(loss, reduction) if weight is None else _weighted(loss, weight, reduction)
     pos_weight = _data(pos_weight)
     if pos_weight is not None:
         pos_weight = _array_of_dtype(pos_weight, x.dtype)
@@ -577,6 +580,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         return BCEWithLogits.apply(x, t, reduction=reduction, pos_weight=pos_weight)
     loss = BCEWithLogits.apply(x, t, reduction="none", pos_weight=pos_weight)
     return _weighted(loss, weight, reduction)
+
+
+def _bce_with_logits_composed(x, t, pos_weight):
+    """(1 - t) x + (1 + (pw - 1) t) softplus(-x) from differentiable ops, so that a pos_weight that
+    requires grad gets d loss / d pw = t softplus(-x) (the fused kernel treats it as a constant)."""
+    from .activations import softplus
+
+    pw = pos_weight if pos_weight.dtype == x.dtype else astype(pos_weight, x.dtype)
+    return (1 - t) * x + (1 + (pw - 1) * t) * softplus(-x)
 
 
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
