@@ -109,3 +109,24 @@ def test_result_of_another_shape_is_refused():
     x = fg.zeros(3)
     with pytest.raises(RuntimeError, match="add_: result of shape \\(2, 3\\)"):
         x.add_(fg.zeros(2, 3))
+
+
+@pytest.mark.parametrize("call", [lambda x: x.sin_(), lambda x: x.fmod_(2.5), lambda x: x.atan2_(x),
+                                  lambda x: x.mul_(2.5), lambda x: x.div_(2)])
+def test_in_place_methods_refuse_a_float_result_in_an_integer_tensor_as_pytorch(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+        call(torch.arange(3))
+    x = fg.arange(3)
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type int64"):
+        call(x)
+    np.testing.assert_array_equal(x.numpy(), [0, 1, 2])   # unchanged
+
+
+def test_in_place_methods_cast_a_lower_category_result_and_refuse_complex_into_real():
+    x = fg.ones(3)
+    assert x.eq_(1).dtype == fg.float32 and x.tolist() == [1.0, 1.0, 1.0]
+    i = fg.arange(3)
+    assert i.clamp_min_(1).tolist() == [1, 1, 2]
+    with pytest.raises(RuntimeError, match="complex128 can't be cast to the desired output type float32"):
+        fg.ones(2).mul_(fg.tensor([1j, 2j]))

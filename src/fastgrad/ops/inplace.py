@@ -7,12 +7,14 @@ taken before such an update keep showing the old values.)  Otherwise the
 array is written in place and the version counter goes up, so a pending
 backward that saved this tensor raises instead of using changed values.
 """
+import numpy as np
+
 from ..autograd import capture
 from ..autograd.grad_mode import STATE
 from ..autograd.tensor import Tensor, new_tensor
 from .elementwise import Add, Div, Mul, Sub
 from .indexing import IndexPut, plain_index
-from .promotion import in_place_operand
+from .promotion import category, in_place_operand
 from .shape import Astype
 
 _IN_PLACE = {Add: "__iadd__", Sub: "__isub__", Mul: "__imul__", Div: "__itruediv__"}
@@ -96,9 +98,7 @@ def in_place(name, compute):
         if STATE.enabled and (self._requires_grad or any(o._requires_grad for o in others)):
             _check_leaf(self, name)
             result = compute(self, *args, **kwargs)
-            if result.shape != self.shape:
-                raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
-                                   f"shape {tuple(self.shape)}")
+            _check_fits(name, result, self)
             _rebind(self, result)
             return self
         STATE.enabled, prev = False, STATE.enabled
@@ -106,9 +106,7 @@ def in_place(name, compute):
             result = compute(self, *args, **kwargs)
         finally:
             STATE.enabled = prev
-        if result.shape != self.shape:
-            raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
-                               f"shape {tuple(self.shape)}")
+        _check_fits(name, result, self)
         self._data[...] = result._data
         self._version[0] += 1
         return self
@@ -117,10 +115,21 @@ def in_place(name, compute):
     return method
 
 
+def _check_fits(name, result, self):
+    """The result of an in-place method must have the tensor's shape and a dtype it can hold: a
+    float result does not go into an integer tensor, nor a complex one into a real tensor
+    (PyTorch's rule; a lower category, as a comparison's bool, is cast)."""
+    if result.shape != self.shape:
+        raise RuntimeError(f"{name}: result of shape {tuple(result.shape)} does not fit the tensor's "
+                           f"shape {tuple(self.shape)}")
+    if (isinstance(result.dtype, np.dtype) and isinstance(self.dtype, np.dtype) and result.dtype != self.dtype
+            and category(result.dtype) > category(self.dtype)):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired output type "
+                           f"{self.dtype}")
+
+
 def _overwrite(self, values):
     """`values` in self's place; self keeps its graph with a zero gradient (as PyTorch's fill_)."""
-    import numpy as np
-
     from .selection import where
 
     if not isinstance(values, Tensor):
