@@ -37,7 +37,7 @@ from ._checkpoint.atomic import atomic_write
 from ._checkpoint.checks import DEFAULT_EXTRA_BYTES, Budget, CheckpointError
 from ._checkpoint.npz import read_npz, write_npz
 from ._checkpoint.safetensors import read_safetensors, write_safetensors
-from ._checkpoint.torch_zip import is_torch_zip, legacy_torch_error, read_torch_zip
+from ._checkpoint.torch_zip import archive_prefix, legacy_torch_error, read_torch_zip
 from .autograd.tensor import Tensor
 from .backend import _is_cupy
 from .devices import is_device_name, move_array
@@ -272,7 +272,7 @@ def load(f, map_location=None, weights_only=True, max_bytes=None):
     budget = Budget(where, len(data), max_bytes)
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         names = _zip_names(data)
-        if names is not None and is_torch_zip(names):
+        if names is not None and archive_prefix(names) is not None:
             return _to_device(read_torch_zip(data, budget, Tensor), device)
         return _to_device(_load_npz(data, budget), device)
     if data[:2] == b"\x80\x02" and len(data) > 2 and data[2:3] == b"\x8a":   # pickled magic number first

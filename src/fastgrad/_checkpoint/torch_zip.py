@@ -41,9 +41,9 @@ _CALLABLES = ("collections OrderedDict", "torch._utils _rebuild_tensor_v2", "tor
               "builtins frozenset", "_codecs encode")
 
 
-def is_torch_zip(names):
-    """Whether a zip holding these entry names is a torch.save checkpoint."""
-    return any(n.endswith("/data.pkl") and n.count("/") == 1 for n in names)
+def archive_prefix(names):
+    """"<archive>/" when a zip holding these entry names is a torch.save checkpoint, else None."""
+    return next((n[:-len("data.pkl")] for n in names if n.endswith("/data.pkl") and n.count("/") == 1), None)
 
 
 def legacy_torch_error(budget):
@@ -58,7 +58,7 @@ def read_torch_zip(data, budget, make_tensor):
         names = archive.namelist()
     except ZIP_DAMAGE as e:
         raise budget.error(f"is truncated or corrupted ({type(e).__name__}: {e})") from None
-    prefix = next(n for n in names if n.endswith("/data.pkl") and n.count("/") == 1)[:-len("data.pkl")]
+    prefix = archive_prefix(names)
     reader = _Reader(archive, prefix, budget, make_tensor)
     return reader.run(reader.entry(prefix + "data.pkl"))
 
@@ -68,6 +68,13 @@ class _Global:
 
     def __init__(self, qualified):
         self.qualified = qualified
+
+
+class _StorageType:
+    """A storage class the pickle names (torch.FloatStorage, ...): the dtype of its elements."""
+
+    def __init__(self, qualified, dtype):
+        self.qualified, self.dtype = qualified, dtype
 
 
 class _Storage:
@@ -217,7 +224,7 @@ class _Reader:
         if module == "torch" and qualified_name in _DTYPE_NAMES:
             return self._dtype(_DTYPE_NAMES[qualified_name])
         if module == "torch" and qualified_name in _STORAGE_DTYPES:
-            return _Global(qualified)
+            return _StorageType(qualified, _STORAGE_DTYPES[qualified_name])
         if qualified in _CALLABLES:
             return _Global(qualified)
         raise self.budget.error(
@@ -237,15 +244,14 @@ class _Reader:
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
             raise self.budget.error(f"data.pkl has a persistent id {_short(pid)} that is not a storage")
         _, kind, key, _location, numel = pid
-        if not isinstance(kind, _Global) or not kind.qualified.startswith("torch ") \
-                or kind.qualified[6:] not in _STORAGE_DTYPES:
+        if not isinstance(kind, _StorageType):
             raise self.budget.error(f"data.pkl has a storage of unknown type {_short(kind)}")
         if not isinstance(key, str) or isinstance(numel, bool) or not isinstance(numel, int) or numel < 0:
             raise self.budget.error(f"data.pkl has a malformed storage {_short(pid)}")
         storage = self.storages.get(key)
         if storage is None:
-            storage = self.storages[key] = _Storage(key, _STORAGE_DTYPES[kind.qualified[6:]], numel)
-        elif storage.numel != numel or storage.dtype != _STORAGE_DTYPES[kind.qualified[6:]]:
+            storage = self.storages[key] = _Storage(key, kind.dtype, numel)
+        elif storage.numel != numel or storage.dtype != kind.dtype:
             raise self.budget.error(f"data.pkl declares storage '{key}' twice, differently")
         return storage
 
@@ -277,10 +283,8 @@ class _Reader:
     def _tensor(self, storage, offset, shape, strides):
         if not isinstance(storage, _Storage):
             raise self.budget.error(f"data.pkl rebuilds a tensor from {_short(storage)}, not a storage")
-        ints = (offset,) + (tuple(shape) if isinstance(shape, tuple) else ()) + \
-            (tuple(strides) if isinstance(strides, tuple) else ())
-        if (not isinstance(shape, tuple) or not isinstance(strides, tuple) or len(shape) != len(strides)
-                or len(shape) > MAX_DIMS or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in ints)):
+        if not (isinstance(shape, tuple) and isinstance(strides, tuple) and len(shape) == len(strides) <= MAX_DIMS
+                and all(type(v) is int and v >= 0 for v in (offset, *shape, *strides))):
             raise self.budget.error(f"data.pkl has a tensor with a malformed view: offset {_short(offset)}, "
                                     f"shape {_short(shape)}, strides {_short(strides)}")
         source = self._storage_array(storage)
@@ -341,4 +345,4 @@ _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 60, 60
 
 def _short(value):
     """A short repr for an error message (bounded in depth: a hostile value may nest deeply)."""
-    return repr(value.qualified.replace(" ", ".")) if isinstance(value, _Global) else _SHORT.repr(value)
+    return repr(value.qualified.replace(" ", ".")) if isinstance(value, (_Global, _StorageType)) else _SHORT.repr(value)
