@@ -121,19 +121,12 @@ def floor_divide(input, other):
                            check_zero=_is_integral(input))
 
 
-def _assigning(name, function):
-    """x <op>= y: the result in x's own dtype, which must be able to hold it (PyTorch's rule)."""
-    def compute(self, other):
-        return function(self, _promotion.in_place_operand(name, self, other))
-
-    return _in_place(name, compute)
-
-
 _methods.bind({
     "atan2": atan2, "arctan2": arctan2, "hypot": hypot, "logaddexp": logaddexp, "logaddexp2": logaddexp2,
     "fmax": fmax, "fmin": fmin, "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide,
     "__floordiv__": floor_divide, "__rfloordiv__": reflected(floor_divide),
     "__mod__": remainder, "__rmod__": reflected(remainder),
-    "__ifloordiv__": _assigning("floor_divide_", floor_divide), "__imod__": _assigning("remainder_", remainder),
-    "floor_divide_": _assigning("floor_divide_", floor_divide),
+    # x //= y, x %= y: ops/inplace.py's in_place refuses a result x's dtype cannot hold (PyTorch's rule)
+    "__ifloordiv__": _in_place("floor_divide_", floor_divide), "__imod__": _in_place("remainder_", remainder),
+    "floor_divide_": _in_place("floor_divide_", floor_divide),
 })
