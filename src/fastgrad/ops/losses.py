@@ -13,6 +13,7 @@ from ..autograd.primitive import Primitive as Function
 from ..autograd.tensor import Tensor
 from ..backend import backend_for, same_device
 from ..backend.reference.losses import clamped_logs
+from .activations import softplus
 from .shape import astype, broadcast_to, permute, reshape
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -585,8 +586,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
 def _bce_with_logits_composed(x, t, pos_weight):
     """(1 - t) x + (1 + (pw - 1) t) softplus(-x) from differentiable ops, so that a pos_weight that
     requires grad gets d loss / d pw = t softplus(-x) (the fused kernel treats it as a constant)."""
-    from .activations import softplus
-
     pw = pos_weight if pos_weight.dtype == x.dtype else astype(pos_weight, x.dtype)
     return (1 - t) * x + (1 + (pw - 1) * t) * softplus(-x)
 
