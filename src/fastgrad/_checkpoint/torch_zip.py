@@ -5,11 +5,12 @@ point at raw storages `<archive>/data/<key>` (uncompressed, in the byte order `<
 names).  The pickle is never run: its opcodes are read with pickletools.genops (a parser) and a
 small stack machine here builds plain data only: dicts (OrderedDict too), lists, tuples, sets,
 strings, bytes (protocol 2's _codecs.encode(text, 'latin1')), numbers, None, booleans, tensors
-(torch._utils._rebuild_tensor_v2 and the parameter rebuilders), dtypes (torch.float32, ...), torch.Size and torch.device.  A pickle that
-names any other class or function (a whole pickled model, say) raises CheckpointError naming
-it; nothing from the file is executed.  Each storage's declared size is checked against the
-bytes its entry holds and against the load's budget, and each tensor's view (offset, shape,
-strides) is checked to lie inside its storage before it is copied out.
+(torch._utils._rebuild_tensor_v2 and the parameter rebuilders), dtypes (torch.float32, ...),
+torch.Size and torch.device.  A pickle that names any other class or function (a whole pickled
+model, say) raises CheckpointError naming it; nothing from the file is executed.  Each storage's
+declared size is checked against the bytes its entry holds and against the load's budget, and
+each tensor's view (offset, shape, strides) is checked to lie inside its storage before it is
+copied out.
 
 bfloat16 tensors load as ml_dtypes' bfloat16 when that package is installed, else as float32
 (every bfloat16 value is exactly a float32).

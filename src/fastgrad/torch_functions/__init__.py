@@ -40,21 +40,23 @@ of that name.  `fastgrad.numpy` keeps NumPy's functions and meanings.
   nextafter, isposinf, isneginf, isreal;  gamma_and_rounding_names.py: absolute, fix, igamma,
   igammac, mvlgamma (and heaviside_, polygamma_);
 - slice_scatters.py: select, select_scatter, slice_scatter, diagonal_scatter, split_with_sizes,
-  as_strided, as_strided_scatter, Tensor.fill_diagonal_ and as_strided_;  inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_,
-  log_normal_, random_;
+  as_strided, as_strided_scatter, Tensor.fill_diagonal_ and as_strided_;
+- inplace_samplers.py: Tensor.exponential_, geometric_, cauchy_, log_normal_, random_;
 - functional_aliases.py: torch.conv2d, torch.dropout(input, p, train), torch.layer_norm,
   torch.embedding(weight, indices), the losses with reduction numbers, ... (nn.functional's ops
   under torch.*'s signatures);  inplace_functions.py: torch.relu_, torch.exp_, ... (one list);
 - legacy_linalg.py: qr, svd, cholesky_solve, cholesky_inverse, triangular_solve, lu, lu_solve,
-  lu_unpack, geqrf, orgqr, ormqr, lobpcg, frobenius_norm, nuclear_norm;  method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
+  lu_unpack, geqrf, orgqr, ormqr, lobpcg, frobenius_norm, nuclear_norm;
+- method_forms.py: real, imag, adjoint, put, masked_scatter, unsafe_split, ...;
 - finite_differences.py: gradient;  legacy_tensor_methods.py: Tensor.new, resize_, resize_as_,
   empty_strided, empty_permuted, nonzero_static, cond;
 - recurrent_cells.py: lstm_cell, gru_cell, rnn_tanh_cell, rnn_relu_cell;
 - runtime_switches.py: set_anomaly_enabled, set_deterministic_debug_mode, set_warn_always,
   set_num_interop_threads, set_flush_denormal, has_mkl, has_openmp, ...;
 - method_table.py: the Tensor methods (and in-place forms) of these and other top-level functions;
-- operator_forms.py: the reflected operators and same-dtype in-place forms made from a binary function;
-- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed constructors), range, set_default_tensor_type.
+- operator_forms.py: the reflected operators and same-dtype in-place forms of a binary function;
+- legacy_constructors.py: FloatTensor, DoubleTensor, LongTensor, ... (PyTorch's typed
+  constructors), range, set_default_tensor_type.
 
 The namespaces `fastgrad.linalg`, `fastgrad.fft`, `fastgrad.special` and `fastgrad.func`
 (torch.linalg, ...) are modules of their own at the package top, where their import paths are.

@@ -109,7 +109,8 @@ fmod = _in_promoted_dtype("fmod", True, "The remainder of input / other with the
                                         "-trunc(input / other).\n\n    torch.fmod(x, 2)")
 remainder = _in_promoted_dtype("remainder", True, "The remainder of input / other with the sign of other "
                                                   "(Python's %): input - floor(input / other) * other; d/dinput = 1, "
-                                                  "d/dother = -floor(input / other).\n\n    torch.remainder(x, 2), x % 2")
+                                                  "d/dother = -floor(input / other).\n\n"
+                                                  "    torch.remainder(x, 2), x % 2")
 
 
 def floor_divide(input, other):
